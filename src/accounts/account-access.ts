@@ -1,0 +1,134 @@
+import type { EntityManager } from "typeorm";
+import type { Context } from "../context";
+import { Account } from "./account.entity";
+import { AccountMember, MemberRole } from "../members/account-member.entity";
+import { User } from "../users/user.entity";
+import { ContactChange } from "../history/contact-change.entity";
+import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
+import { badInput, DomainError, ErrorCode, notFound } from "../errors";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else cannot name a row and is refused as input, not looked up. */
+export function parseId(value: string, field: string): string {
+  if (!UUID.test(value)) throw badInput(`${field} is not a valid id.`, field);
+  return value.toLowerCase();
+}
+
+/** The account as its member sees it; to anyone else it does not exist. */
+export async function readableAccount(context: Context, accountId: string, field = "id"): Promise<Account> {
+  const id = parseId(accountId, field);
+  const viewer = context.requiredViewer;
+  const [account, membership] = await Promise.all([
+    context.loaders.accountById.load(id),
+    context.loaders.membership.load({ accountId: id, userId: viewer.id }),
+  ]);
+  if (!account || !membership) throw notFound();
+  return account;
+}
+
+/**
+ * One admin's change to one account, inside a write transaction. Opening it takes the account's
+ * write lock (the row lock on PostgreSQL; SQLite's writer lock), so concurrent changes to one account
+ * run one after another and every rule is checked against the state it is applied to.
+ */
+export class AccountChange {
+  /** A contact slot changed: `contactsVersion` moves. */
+  private changedContacts = false;
+  /** Something else about the account changed: only `updatedAt` moves. */
+  private changedOther = false;
+
+  private constructor(
+    readonly manager: EntityManager,
+    readonly account: Account,
+    readonly actor: User,
+  ) {}
+
+  static async open(manager: EntityManager, accountId: string, actor: User, expectedVersion?: number | null): Promise<AccountChange> {
+    const id = parseId(accountId, "accountId");
+    // A no-op update: the cheapest statement that takes the lock on both drivers.
+    await manager
+      .createQueryBuilder()
+      .update(Account)
+      .set({ contactsVersion: () => '"contactsVersion"' })
+      .where("id = :id", { id })
+      .execute();
+    const account = await manager.findOne(Account, { where: { id } });
+    const membership = account && (await manager.findOne(AccountMember, { where: { accountId: id, userId: actor.id } }));
+    if (!account || !membership) throw notFound();
+    if (membership.role !== MemberRole.ADMIN) {
+      throw new DomainError(ErrorCode.FORBIDDEN, "Only an admin of this account can change its members and contacts.");
+    }
+    if (expectedVersion != null && expectedVersion !== account.contactsVersion) {
+      throw new DomainError(
+        ErrorCode.VERSION_CONFLICT,
+        "Someone else changed this account's contacts since you loaded them. Reload and try again.",
+        { currentVersion: account.contactsVersion },
+      );
+    }
+    return new AccountChange(manager, account, actor);
+  }
+
+  /** The member of this account with this id; anyone else is refused as input. */
+  async member(userId: string, field = "userId"): Promise<AccountMember & { user: User }> {
+    const id = parseId(userId, field);
+    const membership = await this.manager.findOne(AccountMember, { where: { accountId: this.account.id, userId: id } });
+    const user = membership && (await this.manager.findOne(User, { where: { id } }));
+    if (!membership || !user) throw badInput("That user is not a member of this account.", field);
+    return Object.assign(membership, { user });
+  }
+
+  async emailOf(userId: string): Promise<string> {
+    const user = await this.manager.findOneOrFail(User, { where: { id: userId } });
+    return user.email;
+  }
+
+  /** Writes one history row for one slot, in this transaction. */
+  async record(slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null): Promise<void> {
+    await this.manager.insert(ContactChange, {
+      accountId: this.account.id,
+      at: new Date(),
+      actorId: this.actor.id,
+      slot,
+      action,
+      previousEmail,
+      newEmail,
+    });
+    this.changedContacts = true;
+  }
+
+  /** Marks the account changed without touching a contact slot (a member's role, say). */
+  touch(): void {
+    this.changedOther = true;
+  }
+
+  /** Bumps `contactsVersion` once if any slot changed, and `updatedAt` if anything did. */
+  async finish(): Promise<Account> {
+    if (this.changedContacts || this.changedOther) {
+      const now = new Date();
+      const contactsVersion = this.account.contactsVersion + (this.changedContacts ? 1 : 0);
+      await this.manager.update(Account, { id: this.account.id }, { contactsVersion, updatedAt: now });
+      Object.assign(this.account, { contactsVersion, updatedAt: now });
+    }
+    return this.account;
+  }
+}
+
+/**
+ * The one place account changes are opened: a transaction holding the account's lock, the caller
+ * checked as an admin, `work` applied, the version bumped, and the request's loaders refreshed.
+ */
+export async function changeAccount(
+  context: Context,
+  accountId: string,
+  work: (change: AccountChange) => Promise<void>,
+  expectedVersion?: number | null,
+): Promise<Account> {
+  const account = await context.db.write(async (manager) => {
+    const change = await AccountChange.open(manager, accountId, context.requiredViewer, expectedVersion);
+    await work(change);
+    return change.finish();
+  });
+  context.refresh();
+  return account;
+}

@@ -1,0 +1,41 @@
+import { ArgsType, Field, InputType, Int, ObjectType } from "type-graphql";
+import { MaxLength, MinLength, Matches } from "class-validator";
+import { Account } from "./account.entity";
+import { User } from "../users/user.entity";
+import { ConnectionType, PageArgsType } from "../common/pagination";
+import { ContactSlot } from "../contacts/contact.enums";
+
+@ObjectType({ description: "A page of the caller's accounts." })
+export class AccountConnection extends ConnectionType(Account, "Account", "accounts") {}
+
+@ArgsType()
+export class AccountPageArgs extends PageArgsType(20) {}
+
+@ObjectType({ description: "Someone who receives a category of notification, with every slot that makes them receive it." })
+export class NotificationRecipient {
+  @Field(() => String, { description: "Where the notification is sent." })
+  email: string;
+
+  @Field(() => User, { nullable: true, description: "The member behind the address; null for an external security contact." })
+  user: User | null;
+
+  @Field(() => [ContactSlot], { description: "The slots that make this address a recipient, in slot order." })
+  reasons: ContactSlot[];
+}
+
+@InputType({ description: "A new account. Its creator becomes its first admin and its primary contact." })
+export class CreateAccountInput {
+  @Field(() => String, { description: "The account's display name, 1 to 200 characters." })
+  @MinLength(1, { message: "name must not be empty" })
+  @MaxLength(200, { message: "name must be at most 200 characters long" })
+  @Matches(/\S/, { message: "name must not be empty" })
+  name: string;
+}
+
+export class VersionedInput {
+  @Field(() => Int, {
+    nullable: true,
+    description: "The account's `contactsVersion` as you last saw it. When given and stale, the change is refused with VERSION_CONFLICT.",
+  })
+  expectedVersion?: number | null;
+}

@@ -1,0 +1,85 @@
+import "reflect-metadata";
+import http from "node:http";
+import express, { type ErrorRequestHandler, type Express } from "express";
+import cors from "cors";
+import { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { Config } from "./config";
+import type { Database } from "./database";
+import { Context, type Caller } from "./context";
+import { bearerToken, InvalidTokenError, verifyToken } from "./auth/tokens";
+import { createErrorFormatter, type ErrorLogger } from "./errors";
+import { createSchema } from "./schema";
+
+export interface App {
+  express: Express;
+  httpServer: http.Server;
+  apollo: ApolloServer<Context>;
+  schema: GraphQLSchema;
+}
+
+async function identifyCaller(secret: string, authorization: string | undefined): Promise<Caller> {
+  const token = bearerToken(authorization);
+  if (token === null) return { kind: "anonymous" };
+  if (token === "") return { kind: "invalid", reason: "The Authorization header must be `Bearer <token>`." };
+  try {
+    return { kind: "identified", identity: await verifyToken(secret, token) };
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return { kind: "invalid", reason: error.message };
+    throw error;
+  }
+}
+
+/** Errors raised before GraphQL runs (body too large, broken JSON) answered in GraphQL's error shape. */
+const httpErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _request, response, next) => {
+  if (response.headersSent) return next(error);
+  const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+  const [code, message] =
+    status === 413
+      ? ["PAYLOAD_TOO_LARGE", "The request body is too large."]
+      : status === 500
+        ? ["INTERNAL_SERVER_ERROR", "Something went wrong on our side. Please try again."]
+        : ["BAD_REQUEST", "The request body is not valid JSON."];
+  response.status(status).json({ errors: [{ message, extensions: { code } }] });
+};
+
+/** The HTTP server with the GraphQL API on it, ready to `listen`. Used by main.ts and by the tests. */
+export async function createApp(config: Config, db: Database, log: ErrorLogger = (error) => console.error(error)): Promise<App> {
+  const schema = await createSchema();
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: config.production,
+    formatError: createErrorFormatter(log),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  app.get("/healthz", async (_request, response) => {
+    try {
+      await db.ping();
+      response.json({ status: "ok" });
+    } catch (error) {
+      log(error);
+      response.status(503).json({ status: "unavailable" });
+    }
+  });
+
+  app.use(
+    "/graphql",
+    cors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: false, maxAge: 600 }),
+    express.json({ limit: config.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => new Context(db, await identifyCaller(config.jwtSecret, req.headers.authorization)),
+    }),
+  );
+  app.use(httpErrors);
+  return { express: app, httpServer, apollo, schema };
+}

@@ -1,0 +1,28 @@
+import { createParameterDecorator, type AuthChecker } from "type-graphql";
+import type { Context } from "../context";
+import { DomainError, ErrorCode } from "../errors";
+import { provisionUser } from "../users/user.service";
+import type { User } from "../users/user.entity";
+
+/**
+ * `@Authorized()` means "signed in". The caller's user record is created on first sight.
+ * Account roles (ADMIN, MEMBER) depend on the account, so services check those.
+ */
+export const authChecker: AuthChecker<Context> = async ({ context }) => {
+  if (context.viewer) return true;
+  const caller = context.caller;
+  if (caller.kind === "anonymous") {
+    throw new DomainError(ErrorCode.UNAUTHENTICATED, "Sign in: send an Authorization: Bearer token with the request.");
+  }
+  if (caller.kind === "invalid") {
+    throw new DomainError(ErrorCode.UNAUTHENTICATED, `${caller.reason} Sign in again to get a new one.`);
+  }
+  context.viewerLoading ??= provisionUser(context.db, caller.identity).then((user) => (context.viewer = user));
+  await context.viewerLoading;
+  return true;
+};
+
+/** The signed-in user, for resolvers behind `@Authorized()`. */
+export function CurrentUser() {
+  return createParameterDecorator<Context>(({ context }): User => context.requiredViewer);
+}

@@ -1,0 +1,70 @@
+/** Every environment variable the service reads, parsed and validated in one place. */
+
+export const DEVELOPMENT_JWT_SECRET = "contact-points-development-secret-change-me";
+
+export interface Config {
+  nodeEnv: string;
+  production: boolean;
+  databaseUrl: string;
+  host: string;
+  port: number;
+  jwtSecret: string;
+  /** True when no AUTH_JWT_SECRET was given and the development secret is in use. */
+  jwtSecretIsDevelopmentDefault: boolean;
+  introspection: boolean;
+  graphiql: boolean;
+  corsOrigins: string[];
+  seedDemoData: boolean;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === "") return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`Expected true or false, got "${value}".`);
+}
+
+function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}".`);
+  }
+  return parsed;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? "development";
+  const production = nodeEnv === "production";
+  const secret = env.AUTH_JWT_SECRET ?? "";
+  if (production && secret === "") {
+    throw new ConfigError("AUTH_JWT_SECRET must be set when NODE_ENV=production: it signs and checks every bearer token.");
+  }
+  if (secret !== "" && secret.length < 32 && production) {
+    throw new ConfigError("AUTH_JWT_SECRET must be at least 32 characters long in production.");
+  }
+  const databaseUrl = env.DATABASE_URL || "sqlite:data/contacts.sqlite";
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}".`);
+  }
+  return {
+    nodeEnv,
+    production,
+    databaseUrl,
+    host: env.HOST || "127.0.0.1",
+    port: integer("PORT", env.PORT, 4000, 0, 65535),
+    jwtSecret: secret || DEVELOPMENT_JWT_SECRET,
+    jwtSecretIsDevelopmentDefault: secret === "",
+    introspection: flag(env.GRAPHQL_INTROSPECTION, !production),
+    graphiql: flag(env.GRAPHIQL, !production),
+    corsOrigins: (env.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ""),
+    seedDemoData: flag(env.SEED_DEMO_DATA, !production),
+    bodyLimitBytes: integer("BODY_LIMIT_BYTES", env.BODY_LIMIT_BYTES, 100 * 1024, 1024, 10 * 1024 * 1024),
+  };
+}

@@ -1,0 +1,123 @@
+import { Account } from "../accounts/account.entity";
+import type { AccountChange } from "../accounts/account-access";
+import { BillingContact } from "./billing-contact.entity";
+import { RoleContact } from "./role-contact.entity";
+import { User } from "../users/user.entity";
+import { AccountMember } from "../members/account-member.entity";
+import { BILLING_CONTACT_LIMIT, ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "./contact.enums";
+import { badInput, DomainError, ErrorCode } from "../errors";
+import { isEmail, normaliseEmail } from "../auth/tokens";
+
+/*
+ * The rules for every contact slot. Each function runs inside an open AccountChange (one transaction
+ * holding the account's write lock) and is idempotent: asking for what is already so writes nothing.
+ */
+
+export async function setPrimaryContact(change: AccountChange, userId: string): Promise<void> {
+  const member = await change.member(userId);
+  const previousId = change.account.primaryContactId;
+  if (previousId === member.userId) return;
+  const previousEmail = await change.emailOf(previousId);
+  await change.manager.update(Account, { id: change.account.id }, { primaryContactId: member.userId });
+  change.account.primaryContactId = member.userId;
+  await change.record(ContactSlot.PRIMARY, ContactChangeAction.SET, previousEmail, member.user.email);
+}
+
+export async function billingContactsOf(change: AccountChange): Promise<BillingContact[]> {
+  return change.manager.find(BillingContact, { where: { accountId: change.account.id }, order: { position: "ASC" } });
+}
+
+export async function addBillingContact(change: AccountChange, userId: string): Promise<void> {
+  const member = await change.member(userId);
+  const current = await billingContactsOf(change);
+  if (current.some((contact) => contact.userId === member.userId)) return;
+  if (current.length >= BILLING_CONTACT_LIMIT) {
+    throw new DomainError(
+      ErrorCode.BILLING_CONTACT_LIMIT,
+      `An account can have at most ${BILLING_CONTACT_LIMIT} billing contacts. Remove one before adding another.`,
+      { limit: BILLING_CONTACT_LIMIT },
+    );
+  }
+  await change.manager.insert(BillingContact, {
+    accountId: change.account.id,
+    userId: member.userId,
+    position: current.length,
+    addedAt: new Date(),
+  });
+  await change.record(ContactSlot.BILLING, ContactChangeAction.ADD, null, member.user.email);
+}
+
+export async function removeBillingContact(change: AccountChange, userId: string): Promise<void> {
+  const current = await billingContactsOf(change);
+  const index = current.findIndex((contact) => contact.userId === userId);
+  if (index < 0) return;
+  const email = await change.emailOf(userId);
+  await change.manager.delete(BillingContact, { accountId: change.account.id, userId });
+  // Close the gap one row at a time, lowest first, so (account, position) stays unique at every step.
+  for (const later of current.slice(index + 1)) {
+    await change.manager.update(
+      BillingContact,
+      { accountId: change.account.id, userId: later.userId },
+      { position: later.position - 1 },
+    );
+  }
+  await change.record(ContactSlot.BILLING, ContactChangeAction.REMOVE, email, null);
+}
+
+export interface RoleContactTarget {
+  userId?: string | null;
+  email?: string | null;
+}
+
+/** Who a role is being given to: a member, or (for SECURITY only) an address outside the account. */
+async function resolveRoleTarget(
+  change: AccountChange,
+  role: ContactRoleKind,
+  target: RoleContactTarget,
+): Promise<{ userId: string | null; email: string }> {
+  const hasUser = target.userId != null;
+  const hasEmail = target.email != null;
+  if (hasUser === hasEmail) throw badInput("Give either userId or email for the contact, not both and not neither.");
+  if (hasUser) {
+    const member = await change.member(target.userId!);
+    return { userId: member.userId, email: member.user.email };
+  }
+  const email = normaliseEmail(target.email!);
+  if (!isEmail(email)) throw badInput("That is not a valid email address.", "email");
+  const member = await change.manager
+    .createQueryBuilder(User, "user")
+    .innerJoin(AccountMember, "member", "member.userId = user.id AND member.accountId = :accountId", { accountId: change.account.id })
+    .where("user.email = :email", { email })
+    .getOne();
+  if (member) return { userId: member.id, email: member.email };
+  if (role !== ContactRoleKind.SECURITY) {
+    throw badInput("Only the security contact may be someone outside the account. Choose a member for this role.", "email");
+  }
+  return { userId: null, email };
+}
+
+export async function setRoleContact(change: AccountChange, role: ContactRoleKind, target: RoleContactTarget): Promise<void> {
+  const next = await resolveRoleTarget(change, role, target);
+  const current = await change.manager.findOne(RoleContact, { where: { accountId: change.account.id, role } });
+  if (current && current.userId === next.userId && current.email === next.email) return;
+  const row = { accountId: change.account.id, role, ...next, updatedAt: new Date(), updatedById: change.actor.id };
+  if (current) await change.manager.update(RoleContact, { accountId: change.account.id, role }, row);
+  else await change.manager.insert(RoleContact, row);
+  await change.record(slotOfRole(role), ContactChangeAction.SET, current?.email ?? null, next.email);
+}
+
+export async function clearRoleContact(change: AccountChange, role: ContactRoleKind): Promise<void> {
+  const current = await change.manager.findOne(RoleContact, { where: { accountId: change.account.id, role } });
+  if (!current) return;
+  await change.manager.delete(RoleContact, { accountId: change.account.id, role });
+  await change.record(slotOfRole(role), ContactChangeAction.CLEAR, current.email, null);
+}
+
+/** The slots a member holds in the account, in ContactSlot order. */
+export async function slotsHeldBy(change: AccountChange, userId: string): Promise<{ billing: boolean; roles: RoleContact[]; primary: boolean }> {
+  const [billing, roles] = await Promise.all([
+    change.manager.findOne(BillingContact, { where: { accountId: change.account.id, userId } }),
+    change.manager.find(RoleContact, { where: { accountId: change.account.id, userId } }),
+  ]);
+  return { primary: change.account.primaryContactId === userId, billing: billing !== null, roles };
+}

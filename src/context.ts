@@ -1,0 +1,35 @@
+import type { Database } from "./database";
+import type { Identity } from "./auth/tokens";
+import type { User } from "./users/user.entity";
+import { createLoaders, type Loaders } from "./loaders";
+
+/** Who the request says it comes from, before the user record is looked up. */
+export type Caller =
+  | { kind: "anonymous" }
+  | { kind: "invalid"; reason: string }
+  | { kind: "identified"; identity: Identity };
+
+/** The per-request context every resolver receives. */
+export class Context {
+  /** The signed-in user; set by the auth checker on the first field that needs it. */
+  viewer: User | null = null;
+  viewerLoading: Promise<User> | null = null;
+  loaders: Loaders;
+
+  constructor(
+    readonly db: Database,
+    readonly caller: Caller,
+  ) {
+    this.loaders = createLoaders(db);
+  }
+
+  /** Forgets everything loaded so far: called after each mutation so its answer shows the new state. */
+  refresh(): void {
+    this.loaders = createLoaders(this.db);
+  }
+
+  get requiredViewer(): User {
+    if (!this.viewer) throw new Error("The auth checker did not run before a resolver that needs the viewer.");
+    return this.viewer;
+  }
+}

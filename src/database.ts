@@ -1,0 +1,131 @@
+import path from "node:path";
+import fs from "node:fs";
+import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
+import { DateUtils } from "typeorm/util/DateUtils";
+import { User } from "./users/user.entity";
+import { Account } from "./accounts/account.entity";
+import { AccountMember } from "./members/account-member.entity";
+import { BillingContact } from "./contacts/billing-contact.entity";
+import { RoleContact } from "./contacts/role-contact.entity";
+import { ContactChange } from "./history/contact-change.entity";
+import { InitialSchema1764201600000 } from "./migrations/1764201600000-InitialSchema";
+
+export const ENTITIES = [User, Account, AccountMember, BillingContact, RoleContact, ContactChange];
+export const MIGRATIONS = [InitialSchema1764201600000];
+
+export interface DataSourceSettings {
+  databaseUrl: string;
+  /** Print every SQL statement (TypeORM's logger). */
+  logging?: boolean;
+  /** A TypeORM logger, e.g. one that counts statements. */
+  logger?: DataSourceOptions["logger"];
+}
+
+/** Builds (but does not open) the TypeORM data source that `DATABASE_URL` names. */
+export function createDataSource(settings: DataSourceSettings): DataSource {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    logging: settings.logging ?? false,
+    ...(settings.logger ? { logger: settings.logger } : {}),
+  } as const;
+  const url = settings.databaseUrl;
+  if (url.startsWith("sqlite:")) {
+    const file = url.slice("sqlite:".length);
+    if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new DataSource({ ...common, type: "sqlite", database: file });
+  }
+  return new DataSource({ ...common, type: "postgres", url });
+}
+
+/** SQLite settings that let a file survive a crash and wait for, rather than fail on, a lock. */
+async function tuneSqlite(dataSource: DataSource): Promise<void> {
+  await dataSource.query("PRAGMA busy_timeout = 5000");
+  await dataSource.query("PRAGMA foreign_keys = ON");
+  const database = (dataSource.options as { database: string }).database;
+  if (database !== ":memory:") {
+    await dataSource.query("PRAGMA journal_mode = WAL");
+    await dataSource.query("PRAGMA synchronous = NORMAL");
+  }
+}
+
+const WRITE_ATTEMPTS = 5;
+const RETRYABLE_CODES = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
+  return typeof code === "string" && RETRYABLE_CODES.has(code);
+}
+
+/**
+ * The one way the service reaches its database. `read` runs a query; `write` runs a transaction.
+ *
+ * TypeORM's SQLite driver has a single connection, so on SQLite both go through one FIFO lock:
+ * transactions never nest, and no read lands inside another request's open transaction.
+ * On PostgreSQL both pass straight through to the pool.
+ */
+export class Database {
+  private readonly serialised: boolean;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly dataSource: DataSource) {
+    this.serialised = dataSource.options.type === "sqlite";
+  }
+
+  get driver(): "sqlite" | "postgres" {
+    return this.serialised ? "sqlite" : "postgres";
+  }
+
+  static async open(settings: DataSourceSettings): Promise<Database> {
+    const dataSource = createDataSource(settings);
+    await dataSource.initialize();
+    if (dataSource.options.type === "sqlite") await tuneSqlite(dataSource);
+    return new Database(dataSource);
+  }
+
+  /** Applies pending migrations; returns the names of those applied. */
+  async migrate(): Promise<string[]> {
+    const applied = await this.exclusive(() => this.dataSource.runMigrations({ transaction: "each" }));
+    return applied.map((migration) => migration.name);
+  }
+
+  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.exclusive(() => work(this.dataSource.manager));
+  }
+
+  async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.exclusive(() => this.dataSource.transaction(work));
+      } catch (error) {
+        // PostgreSQL may abort one of two colliding transactions; the work is safe to run again.
+        if (attempt >= WRITE_ATTEMPTS || !isRetryable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
+  /** A date as a query parameter, in the form the driver stores it (SQLite keeps UTC text). */
+  dateParameter(date: Date): Date | string {
+    return this.serialised ? DateUtils.mixedDateToUtcDatetimeString(date) : date;
+  }
+
+  async ping(): Promise<void> {
+    await this.read((manager) => manager.query("SELECT 1"));
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(async () => {
+      if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    });
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.serialised) return work();
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}

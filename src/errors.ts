@@ -1,0 +1,92 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { ArgumentValidationError } from "type-graphql";
+import type { ValidationError } from "class-validator";
+
+/** The error codes of the contract; every error a client sees carries one in `extensions.code`. */
+export enum ErrorCode {
+  UNAUTHENTICATED = "UNAUTHENTICATED",
+  NOT_FOUND = "NOT_FOUND",
+  FORBIDDEN = "FORBIDDEN",
+  BAD_USER_INPUT = "BAD_USER_INPUT",
+  BILLING_CONTACT_LIMIT = "BILLING_CONTACT_LIMIT",
+  PRIMARY_CONTACT_REQUIRED = "PRIMARY_CONTACT_REQUIRED",
+  LAST_ADMIN = "LAST_ADMIN",
+  VERSION_CONFLICT = "VERSION_CONFLICT",
+  INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
+}
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+};
+
+/** A failure the client caused or can act on: its message is shown to the user as it is. */
+export class DomainError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    const status = HTTP_STATUS[code];
+    super(message, { extensions: { code, ...extra, ...(status ? { http: { status } } : {}) } });
+  }
+}
+
+export const notFound = (what = "account") =>
+  new DomainError(ErrorCode.NOT_FOUND, `No ${what} with that id exists, or you are not a member of it.`);
+
+export const badInput = (message: string, field?: string) =>
+  new DomainError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+
+function describeValidation(errors: ValidationError[], prefix = ""): { field: string; message: string }[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...describeValidation(error.children ?? [], field)];
+  });
+}
+
+function capitalise(sentence: string): string {
+  const text = sentence.charAt(0).toUpperCase() + sentence.slice(1);
+  return text.endsWith(".") ? text : `${text}.`;
+}
+
+export type ErrorLogger = (error: unknown) => void;
+
+/**
+ * Apollo's formatError: domain errors and GraphQL's own request errors pass through; class-validator
+ * failures become BAD_USER_INPUT listing the fields; anything else is logged and masked.
+ */
+export function createErrorFormatter(log: ErrorLogger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const base = { locations: formatted.locations, path: formatted.path };
+    if (original instanceof ArgumentValidationError) {
+      const invalid = describeValidation(original.extensions.validationErrors as ValidationError[]);
+      const first = invalid[0];
+      return {
+        ...base,
+        message: first ? capitalise(first.message) : "The input is not valid.",
+        extensions: { code: ErrorCode.BAD_USER_INPUT, invalidFields: invalid },
+      };
+    }
+    if (original instanceof DomainError) {
+      const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
+      return { ...base, message: original.message, extensions };
+    }
+    const code = formatted.extensions?.code;
+    // Errors graphql-js and Apollo raise about the request itself (parse, validation, variables) are safe to show.
+    if (typeof code === "string" && code !== ErrorCode.INTERNAL_SERVER_ERROR && !(original instanceof Error && !(original instanceof GraphQLError))) {
+      return { ...base, message: formatted.message, extensions: { code } };
+    }
+    if (original instanceof GraphQLError && original.originalError === undefined && code === undefined) {
+      return { ...base, message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    }
+    log(original);
+    return {
+      ...base,
+      message: "Something went wrong on our side. Please try again.",
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

@@ -1,0 +1,36 @@
+import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+
+export enum MemberRole {
+  ADMIN = "ADMIN",
+  MEMBER = "MEMBER",
+}
+
+registerEnumType(MemberRole, {
+  name: "MemberRole",
+  description: "What a member may do in an account.",
+  valuesConfig: {
+    ADMIN: { description: "May read the account and change its members and contacts." },
+    MEMBER: { description: "May read the account, its members and contacts." },
+  },
+});
+
+@ObjectType({ description: "A user's membership of an account." })
+@Entity({ name: "account_members" })
+@Index("IDX_account_members_user", ["userId"])
+@Index("IDX_account_members_account_joined", ["accountId", "joinedAt", "userId"])
+export class AccountMember {
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  accountId: string;
+
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  userId: string;
+
+  @Field(() => MemberRole, { description: "What the member may do in the account." })
+  @Column({ type: "varchar", length: 16 })
+  role: MemberRole;
+
+  @Field(() => Date, { description: "When the user became a member." })
+  @Column()
+  joinedAt: Date;
+}

@@ -1,0 +1,29 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { AccountMember } from "./account-member.entity";
+import { AddAccountMemberInput, RemoveAccountMemberInput } from "./member.types";
+import { addAccountMember, removeAccountMember } from "./member.service";
+import { Account } from "../accounts/account.entity";
+import { changeAccount } from "../accounts/account-access";
+import { User } from "../users/user.entity";
+import type { Context } from "../context";
+
+@Authorized()
+@Resolver(() => AccountMember)
+export class MemberResolver {
+  @FieldResolver(() => User, { description: "The member." })
+  async user(@Root() member: AccountMember, @Ctx() context: Context): Promise<User> {
+    return (await context.loaders.userById.load(member.userId))!;
+  }
+
+  @Mutation(() => Account, { description: "Adds a person to the account by email, or changes an existing member's role. Needs ADMIN." })
+  addAccountMember(@Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput, @Ctx() context: Context) {
+    return changeAccount(context, input.accountId, (change) => addAccountMember(change, input));
+  }
+
+  @Mutation(() => Account, {
+    description: "Removes a member, and with them any billing contact or role they hold. The primary contact and the last admin cannot be removed. Needs ADMIN.",
+  })
+  removeAccountMember(@Arg("input", () => RemoveAccountMemberInput) input: RemoveAccountMemberInput, @Ctx() context: Context) {
+    return changeAccount(context, input.accountId, (change) => removeAccountMember(change, input.userId));
+  }
+}

@@ -1,0 +1,42 @@
+import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
+import { IsEmail, IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { AccountMember, MemberRole } from "./account-member.entity";
+import { ConnectionType, PageArgsType } from "../common/pagination";
+
+@ObjectType({ description: "A page of an account's members, in the order they joined." })
+export class AccountMemberConnection extends ConnectionType(AccountMember, "AccountMember", "members") {}
+
+@ArgsType()
+export class MemberPageArgs extends PageArgsType(50) {}
+
+@InputType({ description: "Adds a person to an account by email, or changes the role of an existing member." })
+export class AddAccountMemberInput {
+  @Field(() => ID, { description: "The account to add the member to." })
+  @IsUUID("all", { message: "accountId is not a valid id" })
+  accountId: string;
+
+  @Field(() => String, { description: "The person's email address. A user record is created if they are new." })
+  @MaxLength(320, { message: "email must be at most 320 characters long" })
+  @IsEmail({}, { message: "email must be a valid email address" })
+  email: string;
+
+  @Field(() => String, { nullable: true, description: "The person's display name, used if we do not know it yet (at most 200 characters)." })
+  @IsOptional()
+  @MaxLength(200, { message: "name must be at most 200 characters long" })
+  @Matches(/\S/, { message: "name must not be empty" })
+  name?: string | null;
+
+  @Field(() => MemberRole, { nullable: true, defaultValue: MemberRole.MEMBER, description: "The member's role; MEMBER unless given." })
+  role?: MemberRole | null;
+}
+
+@InputType({ description: "Removes a member from an account, along with any billing contact or role they hold." })
+export class RemoveAccountMemberInput {
+  @Field(() => ID, { description: "The account to remove the member from." })
+  @IsUUID("all", { message: "accountId is not a valid id" })
+  accountId: string;
+
+  @Field(() => ID, { description: "The user to remove." })
+  @IsUUID("all", { message: "userId is not a valid id" })
+  userId: string;
+}

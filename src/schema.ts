@@ -1,0 +1,27 @@
+import "reflect-metadata";
+import path from "node:path";
+import { buildSchema } from "type-graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import type { GraphQLSchema } from "graphql";
+import { authChecker } from "./auth/auth-checker";
+import { AccountResolver } from "./accounts/account.resolver";
+import { MemberResolver } from "./members/member.resolver";
+import { ContactResolver } from "./contacts/contact.resolver";
+import { HistoryResolver } from "./history/history.resolver";
+import { UserResolver } from "./users/user.resolver";
+
+export const RESOLVERS = [UserResolver, AccountResolver, MemberResolver, ContactResolver, HistoryResolver] as const;
+
+/** Where the schema is emitted for frontends, from the project root. */
+export const SCHEMA_FILE = path.resolve(__dirname, "..", "..", "schema.graphql");
+
+/** Builds the executable schema from the resolver classes; `emitTo` also writes it as SDL. */
+export function createSchema(options: { emitTo?: string } = {}): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    authChecker,
+    validate: { forbidUnknownValues: false },
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    emitSchemaFile: options.emitTo ? { path: options.emitTo, sortedSchema: false } : false,
+  });
+}

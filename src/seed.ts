@@ -1,0 +1,81 @@
+import type { Database } from "./database";
+import { Account } from "./accounts/account.entity";
+import { MemberRole } from "./members/account-member.entity";
+import { User } from "./users/user.entity";
+import { findOrCreateUser } from "./users/user.service";
+import { AccountChange } from "./accounts/account-access";
+import { addBillingContact, setPrimaryContact, setRoleContact } from "./contacts/contact.service";
+import { ContactRoleKind } from "./contacts/contact.enums";
+import { addAccountMember } from "./members/member.service";
+import { createAccount } from "./accounts/account.service";
+
+/** The demo admin whose token `npm start` prints. */
+export const DEMO_ADMIN = { email: "ada.lovelace@northwind.example", name: "Ada Lovelace" };
+
+interface DemoAccount {
+  name: string;
+  members: { email: string; name: string; role: MemberRole }[];
+  primary: string;
+  billing: string[];
+  roles: Partial<Record<ContactRoleKind, string>>;
+}
+
+const DEMO_ACCOUNTS: DemoAccount[] = [
+  {
+    name: "Northwind Traders",
+    members: [
+      { email: "grace.hopper@northwind.example", name: "Grace Hopper", role: MemberRole.ADMIN },
+      { email: "alan.turing@northwind.example", name: "Alan Turing", role: MemberRole.MEMBER },
+      { email: "katherine.johnson@northwind.example", name: "Katherine Johnson", role: MemberRole.MEMBER },
+      { email: "edsger.dijkstra@northwind.example", name: "Edsger Dijkstra", role: MemberRole.MEMBER },
+    ],
+    primary: "grace.hopper@northwind.example",
+    billing: ["katherine.johnson@northwind.example", "ada.lovelace@northwind.example"],
+    roles: {
+      DECISION_MAKER: "ada.lovelace@northwind.example",
+      TECHNICAL_ADMIN: "alan.turing@northwind.example",
+      SECURITY: "security@northwind-partners.example",
+    },
+  },
+  {
+    name: "Acme Analytics",
+    members: [
+      { email: "barbara.liskov@acme.example", name: "Barbara Liskov", role: MemberRole.MEMBER },
+      { email: "donald.knuth@acme.example", name: "Donald Knuth", role: MemberRole.ADMIN },
+    ],
+    primary: "ada.lovelace@northwind.example",
+    billing: ["barbara.liskov@acme.example", "donald.knuth@acme.example", "ada.lovelace@northwind.example"],
+    roles: { IMPLEMENTATION: "barbara.liskov@acme.example", SECURITY: "donald.knuth@acme.example" },
+  },
+  {
+    name: "Globex Logistics",
+    members: [{ email: "margaret.hamilton@globex.example", name: "Margaret Hamilton", role: MemberRole.MEMBER }],
+    primary: "margaret.hamilton@globex.example",
+    billing: [],
+    roles: {},
+  },
+];
+
+/** Loads the demo accounts into an empty database; does nothing if any account exists. */
+export async function seedDemoData(db: Database): Promise<boolean> {
+  const existing = await db.read((m) => m.count(Account));
+  if (existing > 0) return false;
+  const admin = await db.write((m) => findOrCreateUser(m, DEMO_ADMIN.email, DEMO_ADMIN.name));
+  for (const demo of DEMO_ACCOUNTS) {
+    const account = await createAccount(db, admin, demo.name);
+    await db.write(async (manager) => {
+      const change = await AccountChange.open(manager, account.id, admin);
+      for (const member of demo.members) await addAccountMember(change, member);
+      const idOf = async (email: string) => (await findOrCreateUser(manager, email, null)).id;
+      await setPrimaryContact(change, await idOf(demo.primary));
+      for (const email of demo.billing) await addBillingContact(change, await idOf(email));
+      for (const [role, email] of Object.entries(demo.roles) as [ContactRoleKind, string][]) {
+        const user = await manager.findOne(User, { where: { email } });
+        await setRoleContact(change, role, user ? { userId: user.id } : { email });
+      }
+      await change.finish();
+    });
+  }
+  return true;
+}
+

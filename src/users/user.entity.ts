@@ -1,0 +1,21 @@
+import { Field, ID, ObjectType } from "type-graphql";
+import { Column, Entity, PrimaryColumn } from "typeorm";
+
+@ObjectType({ description: "A person who can sign in. Users are created the first time they sign in or are added to an account." })
+@Entity({ name: "users" })
+export class User {
+  @Field(() => ID, { description: "Stable identifier of the user." })
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id: string;
+
+  @Field(() => String, { description: "The user's email address, lower-cased. It identifies the user when signing in." })
+  @Column({ type: "varchar", length: 320, unique: true })
+  email: string;
+
+  @Field(() => String, { nullable: true, description: "The user's display name, when known." })
+  @Column({ type: "varchar", length: 200, nullable: true })
+  name: string | null;
+
+  @Column()
+  createdAt: Date;
+}

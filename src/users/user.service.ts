@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import type { EntityManager } from "typeorm";
+import type { Database } from "../database";
+import type { Identity } from "../auth/tokens";
+import { User } from "./user.entity";
+
+/**
+ * Finds the user with this (lower-cased) email, creating them if they are new. Safe when two requests
+ * race to create the same user: the insert ignores the duplicate and both read the one row.
+ */
+export async function findOrCreateUser(manager: EntityManager, email: string, name: string | null): Promise<User> {
+  const existing = await manager.findOne(User, { where: { email } });
+  if (existing) {
+    if (!existing.name && name) {
+      existing.name = name;
+      await manager.update(User, { id: existing.id }, { name });
+    }
+    return existing;
+  }
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(User)
+    .values({ id: randomUUID(), email, name, createdAt: new Date() })
+    .orIgnore()
+    .execute();
+  return manager.findOneOrFail(User, { where: { email } });
+}
+
+/** Just-in-time provisioning of the signed-in caller: a read for known users, one write for new ones. */
+export async function provisionUser(db: Database, identity: Identity): Promise<User> {
+  const known = await db.read((m) => m.findOne(User, { where: { email: identity.email } }));
+  if (known && (known.name || !identity.name)) return known;
+  return db.write((m) => findOrCreateUser(m, identity.email, identity.name));
+}

@@ -1,0 +1,82 @@
+import "reflect-metadata";
+import type { AddressInfo } from "node:net";
+import { loadConfig, type Config } from "../../src/config";
+import { Database } from "../../src/database";
+import { createApp, type App } from "../../src/app";
+import { signToken } from "../../src/auth/tokens";
+import { createPostgresDatabase } from "./postgres";
+
+export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-000";
+
+export interface GraphQLResponse<TData = Record<string, any>> {
+  status: number;
+  data?: TData | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestServer {
+  url: string;
+  db: Database;
+  app: App;
+  config: Config;
+  /** Errors the server logged as unexpected. */
+  logged: unknown[];
+  /** Sends a GraphQL operation; `token` null sends no Authorization header. */
+  graphql<TData = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<TData>>;
+  close(): Promise<void>;
+}
+
+/** The database URL tests use: SQLite in memory unless TEST_DATABASE_URL names another (PostgreSQL). */
+export function testDatabaseUrl(): string {
+  return process.env.TEST_DATABASE_URL || "sqlite::memory:";
+}
+
+/**
+ * Starts the real HTTP server on a free loopback port with a freshly migrated database of its own.
+ * `env` overrides settings as environment variables would.
+ */
+export async function startTestServer(options: { env?: Record<string, string>; databaseUrl?: string; db?: Database } = {}): Promise<TestServer> {
+  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", PORT: "0", ...options.env });
+  const db = options.db ?? (await Database.open({ databaseUrl: options.databaseUrl ?? (await freshDatabaseUrl()) }));
+  await db.migrate();
+  const logged: unknown[] = [];
+  const app = await createApp(config, db, (error) => logged.push(error));
+  await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
+  const { port } = app.httpServer.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/graphql`;
+  return {
+    url,
+    db,
+    app,
+    config,
+    logged,
+    async graphql(query, variables, token) {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      const body = (await response.json()) as GraphQLResponse;
+      return { ...body, status: response.status } as GraphQLResponse<any>;
+    },
+    async close() {
+      await app.apollo.stop();
+      if (!options.db) await db.close();
+    },
+  };
+}
+
+/** A signed token for a test user. */
+export function tokenFor(email: string, name?: string, secret = TEST_JWT_SECRET): Promise<string> {
+  return signToken(secret, { email, name: name ?? null });
+}
+
+let databaseCounter = 0;
+
+/**
+ * A database no other test uses: a new in-memory SQLite database, or on PostgreSQL a new database
+ * created beside the one TEST_DATABASE_URL names.
+ */
+export async function freshDatabaseUrl(): Promise<string> {
+  const base = testDatabaseUrl();
+  if (base.startsWith("sqlite:")) return base;
+  return createPostgresDatabase(base, `cp_test_${process.pid}_${++databaseCounter}`);
+}

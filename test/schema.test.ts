@@ -1,0 +1,59 @@
+import fs from "node:fs";
+import { expect } from "chai";
+import { printSchema } from "graphql";
+import { createSchema, SCHEMA_FILE } from "../src/schema";
+import { Database, ENTITIES } from "../src/database";
+import { freshDatabaseUrl } from "./helpers/server";
+
+describe("schema", () => {
+  it("matches the checked-in schema.graphql (run `npm run schema` after changing the API)", async () => {
+    const emitted = printSchema(await createSchema());
+    const checkedIn = fs.readFileSync(SCHEMA_FILE, "utf8");
+    // type-graphql prefixes the file with a generated-file banner; compare the SDL itself.
+    const body = checkedIn.replace(/^# -{10,}[\s\S]*?# -{10,}\n\n/, "");
+    expect(body.trim()).to.equal(emitted.trim());
+  });
+
+  it("documents every type and field for GraphiQL's docs explorer", async () => {
+    const schema = await createSchema();
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith("__") || ["String", "Boolean", "Int", "Float", "ID"].includes(type.name)) continue;
+      // The root types carry no description of their own; their fields do.
+      if (!type.description && type.name !== "Query" && type.name !== "Mutation") missing.push(type.name);
+      if ("getFields" in type) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description) missing.push(`${type.name}.${field.name}`);
+        }
+      }
+    }
+    expect(missing).to.deep.equal([]);
+  });
+
+  it("migrates an empty database to exactly the tables and columns the entities declare", async () => {
+    const db = await Database.open({ databaseUrl: await freshDatabaseUrl() });
+    try {
+      await db.migrate();
+      const runner = db.dataSource.createQueryRunner();
+      try {
+        for (const entity of ENTITIES) {
+          const metadata = db.dataSource.getMetadata(entity);
+          const table = await runner.getTable(metadata.tableName);
+          expect(table, metadata.tableName).to.not.equal(undefined);
+          const actual = table!.columns.map((column) => `${column.name}:${column.isNullable ? "null" : "not null"}`).sort();
+          const declared = metadata.columns.map((column) => `${column.databaseName}:${column.isNullable ? "null" : "not null"}`).sort();
+          expect(actual, metadata.tableName).to.deep.equal(declared);
+          const primary = table!.columns.filter((column) => column.isPrimary).map((column) => column.name).sort();
+          expect(primary, `${metadata.tableName} primary key`).to.deep.equal(metadata.primaryColumns.map((column) => column.databaseName).sort());
+          for (const index of metadata.indices) {
+            expect(table!.indices.map((candidate) => candidate.name), metadata.tableName).to.include(index.name);
+          }
+        }
+      } finally {
+        await runner.release();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
