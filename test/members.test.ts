@@ -1,0 +1,144 @@
+import { expect } from "chai";
+import { startTestServer, type TestServer } from "./helpers/server";
+import { accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, readHistory, signIn } from "./helpers/factories";
+
+describe("members", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  const addInput = (input: Record<string, unknown>, token: string) =>
+    server.graphql(
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { members { totalCount edges { node { role user { email name } } } } } }`,
+      { input },
+      token,
+    );
+  const remove = (token: string, input: Record<string, unknown>) => mutate(server, token, "removeAccountMember", "RemoveAccountMemberInput", input);
+
+  it("adds a member by email (creating the user, lower-cased) with MEMBER as the default role", async () => {
+    const { admin, account } = await accountWithMembers(server, 0);
+    const data = ok(await addInput({ accountId: account.id, email: "  Linus@Example.COM ".trim(), name: "Linus" }, admin.token));
+    const added = data.addAccountMember.members.edges.map((edge: any) => edge.node).find((node: any) => node.user.email === "linus@example.com");
+    expect(added).to.deep.equal({ role: "MEMBER", user: { email: "linus@example.com", name: "Linus" } });
+    expect(data.addAccountMember.members.totalCount).to.equal(2);
+  });
+
+  it("changes an existing member's role instead of adding them twice", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 1);
+    const data = ok(await addInput({ accountId: account.id, email: members[0]!.email, role: "ADMIN" }, admin.token));
+    expect(data.addAccountMember.members.totalCount).to.equal(2);
+    const roles = data.addAccountMember.members.edges.map((edge: any) => edge.node.role);
+    expect(roles).to.deep.equal(["ADMIN", "ADMIN"]);
+  });
+
+  it("refuses a bad email, an over-long name and an empty name with BAD_USER_INPUT", async () => {
+    const { admin, account } = await accountWithMembers(server, 0);
+    failsWith(await addInput({ accountId: account.id, email: "nobody" }, admin.token), "BAD_USER_INPUT");
+    failsWith(await addInput({ accountId: account.id, email: "long@example.com", name: "x".repeat(201) }, admin.token), "BAD_USER_INPUT");
+    failsWith(await addInput({ accountId: account.id, email: "blank@example.com", name: "   " }, admin.token), "BAD_USER_INPUT");
+    expect((await readAccount(server, admin.token, account.id)).id).to.equal(account.id);
+  });
+
+  it("lets a plain member read the account but not change it (FORBIDDEN), and writes nothing", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 2);
+    const reader = members[0]!;
+    const state = await readAccount(server, reader.token, account.id);
+    expect(state.viewerRole).to.equal("MEMBER");
+    const attempts = [
+      addInput({ accountId: account.id, email: "intruder@example.com" }, reader.token),
+      addInput({ accountId: account.id, email: reader.email, role: "ADMIN" }, reader.token),
+      remove(reader.token, { accountId: account.id, userId: members[1]!.id }),
+      mutate(server, reader.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: reader.id }),
+      mutate(server, reader.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: reader.id }),
+      mutate(server, reader.token, "removeBillingContact", "BillingContactInput", { accountId: account.id, userId: reader.id }),
+      mutate(server, reader.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", userId: reader.id }),
+      mutate(server, reader.token, "clearRoleContact", "ClearRoleContactInput", { accountId: account.id, role: "SECURITY" }),
+    ];
+    for (const response of await Promise.all(attempts)) failsWith(response, "FORBIDDEN");
+    const after = await readAccount(server, admin.token, account.id);
+    expect(after).to.deep.equal({ ...state, viewerRole: "ADMIN" });
+    expect(await readHistory(server, admin.token, account.id)).to.have.lengthOf(1);
+  });
+
+  it("refuses to demote or remove the last admin with LAST_ADMIN", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 1);
+    failsWith(await addInput({ accountId: account.id, email: admin.email, role: "MEMBER" }, admin.token), "LAST_ADMIN");
+    ok(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: members[0]!.id }));
+    failsWith(await remove(admin.token, { accountId: account.id, userId: admin.id }), "LAST_ADMIN");
+    expect((await readAccount(server, admin.token, account.id)).viewerRole).to.equal("ADMIN");
+  });
+
+  it("lets an admin step down once another admin exists", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 1);
+    ok(await addInput({ accountId: account.id, email: members[0]!.email, role: "ADMIN" }, admin.token));
+    ok(await addInput({ accountId: account.id, email: admin.email, role: "MEMBER" }, admin.token));
+    expect((await readAccount(server, admin.token, account.id)).viewerRole).to.equal("MEMBER");
+  });
+
+  it("refuses to remove the primary contact with PRIMARY_CONTACT_REQUIRED", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 1);
+    ok(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: members[0]!.id }));
+    failsWith(await remove(admin.token, { accountId: account.id, userId: members[0]!.id }), "PRIMARY_CONTACT_REQUIRED");
+    expect((await readAccount(server, admin.token, account.id)).primaryContact.id).to.equal(members[0]!.id);
+  });
+
+  it("removes a member with their billing contact and roles, each in history, in one step", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 2);
+    const [leaving, staying] = [members[0]!, members[1]!];
+    ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: leaving.id }));
+    ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: staying.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", userId: leaving.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "DECISION_MAKER", userId: leaving.id }));
+    const result = ok(await remove(admin.token, { accountId: account.id, userId: leaving.id })).removeAccountMember!;
+    expect(result.billingContacts.map((user) => user.id)).to.deep.equal([staying.id]);
+    expect(result.roleContacts).to.deep.equal([]);
+    const history = await readHistory(server, admin.token, account.id);
+    expect(history.slice(0, 3).map((row) => [row.slot, row.action, row.previousEmail])).to.have.deep.members([
+      ["BILLING", "REMOVE", leaving.email],
+      ["SECURITY", "CLEAR", leaving.email],
+      ["DECISION_MAKER", "CLEAR", leaving.email],
+    ]);
+    failsWith(await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id: account.id }, leaving.token), "NOT_FOUND");
+  });
+
+  it("refuses to remove someone who is not a member with BAD_USER_INPUT", async () => {
+    const { admin, account } = await accountWithMembers(server, 0);
+    const outsider = await signIn(server, "remove-outsider@example.com");
+    failsWith(await remove(admin.token, { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
+  });
+
+  it("pages through members in the order they joined", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 4);
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const data: any = ok(
+        await server.graphql(
+          `query($id: ID!, $after: String) { account(id: $id) { members(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { user { id } } } } } }`,
+          { id: account.id, after },
+          admin.token,
+        ),
+      );
+      const page = data.account.members;
+      expect(page.totalCount).to.equal(5);
+      seen.push(...page.edges.map((edge: any) => edge.node.user.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      pages++;
+    } while (after);
+    expect(pages).to.equal(3);
+    expect(seen).to.deep.equal([admin.id, ...members.map((member) => member.id)]);
+  });
+
+  it("keeps each account's members to itself", async () => {
+    const first = await accountWithMembers(server, 1, "iso-a");
+    const other = await createAccount(server, first.admin, "Second");
+    await addMember(server, first.admin, other.id, "only-in-second@example.com");
+    const data = ok(
+      await server.graphql(`query($id: ID!) { account(id: $id) { members { edges { node { user { email } } } } } }`, { id: first.account.id }, first.admin.token),
+    );
+    expect(data.account.members.edges.map((edge: any) => edge.node.user.email)).to.not.include("only-in-second@example.com");
+  });
+});
