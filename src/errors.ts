@@ -74,14 +74,11 @@ export function createErrorFormatter(log: ErrorLogger) {
       const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
       return { ...base, message: original.message, extensions };
     }
+    // graphql-js and Apollo's own request errors (parse, validation, variable coercion) carry a code
+    // and a message written for the client; an Error thrown anywhere else is a bug and is masked.
     const code = formatted.extensions?.code;
-    // Errors graphql-js and Apollo raise about the request itself (parse, validation, variables) are safe to show.
-    if (typeof code === "string" && code !== ErrorCode.INTERNAL_SERVER_ERROR && !(original instanceof Error && !(original instanceof GraphQLError))) {
-      return { ...base, message: formatted.message, extensions: { code } };
-    }
-    if (original instanceof GraphQLError && original.originalError === undefined && code === undefined) {
-      return { ...base, message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
-    }
+    const isRequestError = original instanceof GraphQLError && typeof code === "string" && code !== ErrorCode.INTERNAL_SERVER_ERROR;
+    if (isRequestError) return { ...base, message: formatted.message, extensions: { code } };
     log(original);
     return {
       ...base,
