@@ -13,6 +13,7 @@ import { Context, type Caller } from "./context";
 import { bearerToken, InvalidTokenError, verifyToken } from "./auth/tokens";
 import { createErrorFormatter, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
+import { graphiqlRoutes } from "./graphiql/graphiql.routes";
 
 export interface App {
   express: Express;
@@ -71,6 +72,8 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
       response.status(503).json({ status: "unavailable" });
     }
   });
+
+  if (config.graphiql) app.use(graphiqlRoutes(config));
 
   app.use(
     "/graphql",

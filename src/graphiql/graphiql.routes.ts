@@ -1,0 +1,170 @@
+import { Router, type Request } from "express";
+import type { Config } from "../config";
+import { signToken } from "../auth/tokens";
+import { DEMO_ADMIN } from "../seed";
+import { graphiqlAssets, type GraphiQLAssets } from "./graphiql.assets";
+
+/** Where GraphiQL's files are served from; outside /graphql, which belongs to the API. */
+export const GRAPHIQL_ASSET_PATH = "/graphiql";
+
+/** How long the demo admin's token in the development page stays valid (as long as the one `npm start` prints). */
+const DEMO_TOKEN_LIFETIME = "30d";
+
+/**
+ * Only same-origin files run; styles come from the stylesheets (React sets inline styles through the
+ * DOM, which style-src does not restrict); GraphiQL's fonts are data: URLs inside its stylesheet.
+ */
+export const GRAPHIQL_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "font-src 'self' data:",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const HELP_WITH_TOKEN = `# Welcome to contact-points.
+#
+# The Headers tab below holds a token for the
+# demo admin, ${DEMO_ADMIN.email}.
+# Press the run button (or Ctrl-Enter) to load
+# their accounts and each account's contacts.
+# Docs (top left) describes every field.
+`;
+
+const HELP_WITHOUT_TOKEN = `# Welcome to contact-points.
+#
+# Every request needs a bearer token: open the
+# Headers tab below and add
+#   { "Authorization": "Bearer <token>" }
+# then press the run button (or Ctrl-Enter).
+`;
+
+/** The operation the editor opens with: the data an account-settings screen starts from. */
+export const GRAPHIQL_DEFAULT_OPERATION = `query MyAccountsAndContacts {
+  viewer {
+    email
+  }
+  accounts(first: 10) {
+    totalCount
+    edges {
+      node {
+        id
+        name
+        viewerRole
+        primaryContact {
+          email
+          name
+        }
+        billingContacts {
+          email
+          name
+        }
+        roleContacts {
+          role
+          email
+          isExternal
+        }
+      }
+    }
+  }
+}
+`;
+
+/** The settings start.js reads from the page. */
+export interface GraphiQLSettings {
+  defaultQuery: string;
+  /** JSON text for the Headers editor; absent when the page must not hold a token. */
+  defaultHeaders?: string;
+}
+
+/** A browser navigating to the endpoint (not a client asking for JSON). */
+function wantsHtml(request: Request): boolean {
+  return request.accepts(["application/graphql-response+json", "application/json", "text/html"]) === "text/html";
+}
+
+/** The demo admin's token is offered only outside production, and only when the demo data is loaded. */
+export async function graphiqlSettings(config: Config): Promise<GraphiQLSettings> {
+  if (config.production || !config.seedDemoData) return { defaultQuery: HELP_WITHOUT_TOKEN + "\n" + GRAPHIQL_DEFAULT_OPERATION };
+  const token = await signToken(config.jwtSecret, DEMO_ADMIN, DEMO_TOKEN_LIFETIME);
+  return {
+    defaultQuery: HELP_WITH_TOKEN + "\n" + GRAPHIQL_DEFAULT_OPERATION,
+    defaultHeaders: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2),
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+export function renderGraphiQLPage(assets: GraphiQLAssets, settings: GraphiQLSettings): string {
+  const url = (name: string) => escapeHtml(`${GRAPHIQL_ASSET_PATH}/${assets.version}/${name}`);
+  // "<" escaped so no value can close the data block early.
+  const data = JSON.stringify(settings).replace(/</g, "\\u003c");
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    "<title>contact-points · GraphiQL</title>",
+    '<link rel="icon" href="data:,">',
+    ...assets.stylesheets.map((name) => `<link rel="stylesheet" href="${url(name)}">`),
+    "</head>",
+    "<body>",
+    '<div id="graphiql">Loading GraphiQL…</div>',
+    `<script type="application/json" id="graphiql-settings">${data}</script>`,
+    ...assets.scripts.map((name) => `<script src="${url(name)}"></script>`),
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+/**
+ * GraphiQL, served entirely from the server's own files: `GET /graphql` from a browser gets the
+ * page, and its scripts and styles come from GRAPHIQL_ASSET_PATH. Mount before the API.
+ */
+export function graphiqlRoutes(config: Config): Router {
+  const router = Router();
+
+  router.get(`${GRAPHIQL_ASSET_PATH}/:version/:name`, async (request, response) => {
+    const assets = await graphiqlAssets();
+    const asset = assets.assets.get(String(request.params.name));
+    if (request.params.version !== assets.version || !asset) {
+      response.status(404).type("text/plain").send("Not found.");
+      return;
+    }
+    response.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+    response.setHeader("Content-Type", asset.contentType);
+    response.setHeader("ETag", asset.etag);
+    response.setHeader("Vary", "Accept-Encoding");
+    response.setHeader("X-Content-Type-Options", "nosniff");
+    if (request.headers["if-none-match"] === asset.etag) {
+      response.status(304).end();
+      return;
+    }
+    const gzipped = request.acceptsEncodings("gzip", "identity") === "gzip";
+    const body = gzipped ? asset.gzipped : asset.body;
+    if (gzipped) response.setHeader("Content-Encoding", "gzip");
+    response.setHeader("Content-Length", String(body.length));
+    response.end(body);
+  });
+
+  router.get("/graphql", async (request, response, next) => {
+    if (!wantsHtml(request)) return next();
+    const [assets, settings] = await Promise.all([graphiqlAssets(), graphiqlSettings(config)]);
+    response.setHeader("Content-Security-Policy", GRAPHIQL_CSP);
+    // The page may hold a token: keep it out of every cache.
+    response.setHeader("Cache-Control", "no-store");
+    response.setHeader("Vary", "Accept");
+    response.setHeader("X-Content-Type-Options", "nosniff");
+    response.setHeader("Referrer-Policy", "no-referrer");
+    response.type("html").send(renderGraphiQLPage(assets, settings));
+  });
+
+  return router;
+}

@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+// The tests compile without the DOM library: these are the browser globals the page functions below use.
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  addEventListener(type: "securitypolicyviolation", listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
+};
+declare const window: { cspViolations: string[] };
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const ARTIFACTS = path.join(ROOT, "test", "artifacts");
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+/** Flags that keep Chromium from calling home: the test asserts that nothing leaves the machine. */
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+interface RunningServer {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/** Starts the server as `npm start` does (development settings, demo data) on a fresh SQLite file and a free port. */
+async function startServer(databaseFile: string): Promise<RunningServer> {
+  const child = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "development", DATABASE_URL: `sqlite:${databaseFile}`, HOST: "127.0.0.1", PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The server did not start in time:\n${output}`)), 30_000);
+    child.stdout!.on("data", () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The server exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, url, output: () => output };
+}
+
+async function stopServer(server: RunningServer): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  server.child.kill("SIGTERM");
+  await exited;
+}
+
+/** The text GraphiQL shows in one of its panes (CodeMirror renders the visible lines as DOM text). */
+function paneText(page: Page, selector: string): Promise<string> {
+  return page.$eval(selector, (element) => element.textContent ?? "");
+}
+
+describe("GraphiQL in a real browser", function () {
+  this.timeout(120_000);
+
+  let temp: string;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  /** Every URL the browser asked for, so the test can prove nothing went off the machine. */
+  const requested: string[] = [];
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-e2e-"));
+    server = await startServer(path.join(temp, "e2e.sqlite"));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const origin = new URL(server.url).origin;
+    // Anything not for our server is recorded and refused, as an unplugged network would.
+    await context.route("**/*", async (route) => {
+      const url = route.request().url();
+      requested.push(url);
+      if (new URL(url).origin === origin) await route.continue();
+      else await route.abort("internetdisconnected");
+    });
+    page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
+    await page.addInitScript(() => {
+      const violations: string[] = [];
+      window.cspViolations = violations;
+      document.addEventListener("securitypolicyviolation", (event) => violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server) await stopServer(server);
+    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  it("opens with the demo admin's token and the example operation, from the server's own files", async () => {
+    const response = await page.goto(server.url);
+    expect(response!.status()).to.equal(200);
+    expect(response!.headers()["content-security-policy"]).to.include("script-src 'self'");
+    await page.waitForSelector(".graphiql-container .graphiql-query-editor .CodeMirror", { timeout: 30_000 });
+
+    expect(await paneText(page, ".graphiql-query-editor")).to.include("query MyAccountsAndContacts");
+    await page.waitForFunction(() => document.querySelector(".graphiql-editor-tool")?.textContent?.includes("Bearer ey"));
+    expect(await paneText(page, ".graphiql-editor-tool")).to.match(/"Authorization":\s*"Bearer ey/);
+  });
+
+  it("runs the example when the run button is clicked and shows the demo accounts", async () => {
+    await page.click(".graphiql-execute-button");
+    await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes("Northwind Traders"), undefined, {
+      timeout: 30_000,
+    });
+    const result = await paneText(page, ".result-window");
+    expect(result).to.include("ada.lovelace@northwind.example");
+    expect(result).to.include("grace.hopper@northwind.example");
+    expect(result).not.to.include('"errors"');
+    await page.screenshot({ path: path.join(ARTIFACTS, "graphiql-result.png") });
+  });
+
+  it("shows the descriptions from the code in the docs explorer", async () => {
+    await page.click('[aria-label="Show Documentation Explorer"]');
+    await page.click('.graphiql-doc-explorer a.graphiql-doc-explorer-type-name:text-is("Mutation")');
+    await page.click('.graphiql-doc-explorer a.graphiql-doc-explorer-field-name:text-is("setRoleContact")');
+    await page.waitForFunction(() => document.querySelector(".graphiql-doc-explorer")?.textContent?.includes("Give exactly one of userId and email"));
+    expect(await paneText(page, ".graphiql-doc-explorer-title")).to.equal("setRoleContact");
+    await page.screenshot({ path: path.join(ARTIFACTS, "graphiql-docs.png") });
+  });
+
+  it("made no request to any host but the server, with no script errors or policy violations", async () => {
+    const origin = new URL(server.url).origin;
+    const outside = requested.filter((url) => !url.startsWith("data:") && new URL(url).origin !== origin);
+    expect(outside, "requests that left the machine").to.deep.equal([]);
+    expect(requested.some((url) => url.endsWith("/graphiql.min.js")), "GraphiQL came from the server").to.equal(true);
+    expect(await page.evaluate(() => window.cspViolations)).to.deep.equal([]);
+    expect(pageErrors).to.deep.equal([]);
+    expect(consoleErrors).to.deep.equal([]);
+  });
+});
