@@ -13,7 +13,7 @@ import { Context, type Caller } from "./context";
 import { bearerToken, InvalidTokenError, verifyToken } from "./auth/tokens";
 import { createErrorFormatter, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
-import { graphiqlRoutes } from "./graphiql/graphiql.routes";
+import { mountGraphiQL } from "./graphiql/graphiql.routes";
 
 export interface App {
   express: Express;
@@ -47,6 +47,12 @@ const httpErrors: ErrorRequestHandler = (error: { status?: number; type?: string
   response.status(status).json({ errors: [{ message, extensions: { code } }] });
 };
 
+/** What the cors middleware answers: no origin, any origin ("*", so never with credentials), or the listed ones. */
+function corsOrigin(origins: string[]): false | "*" | string[] {
+  if (origins.length === 0) return false;
+  return origins.includes("*") ? "*" : origins;
+}
+
 /** The HTTP server with the GraphQL API on it, ready to `listen`. Used by main.ts and by the tests. */
 export async function createApp(config: Config, db: Database, log: ErrorLogger = (error) => console.error(error)): Promise<App> {
   const schema = await createSchema();
@@ -73,11 +79,11 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     }
   });
 
-  if (config.graphiql) app.use(graphiqlRoutes(config));
+  if (config.graphiql) mountGraphiQL(app, config);
 
   app.use(
     "/graphql",
-    cors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: false, maxAge: 600 }),
+    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600 }),
     express.json({ limit: config.bodyLimitBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => new Context(db, await identifyCaller(config.jwtSecret, req.headers.authorization)),

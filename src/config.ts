@@ -36,6 +36,22 @@ function integer(name: string, value: string | undefined, fallback: number, min:
   return parsed;
 }
 
+/** Browser origins allowed to call the API; "*" means any (never with credentials). */
+function corsOrigins(value: string | undefined): string[] {
+  const origins = (value ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  for (const origin of origins) {
+    // A browser sends "scheme://host[:port]" exactly; a path or trailing slash would never match.
+    const isOrigin = origin === "*" || (URL.canParse(origin) && new URL(origin).origin === origin);
+    if (!isOrigin) {
+      throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example.com (no path, no trailing slash) or *, got "${origin}".`);
+    }
+  }
+  return origins.includes("*") ? ["*"] : origins;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? "development";
   const production = nodeEnv === "production";
@@ -60,10 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecretIsDevelopmentDefault: secret === "",
     introspection: flag(env.GRAPHQL_INTROSPECTION, !production),
     graphiql: flag(env.GRAPHIQL, !production),
-    corsOrigins: (env.CORS_ORIGINS ?? "")
-      .split(",")
-      .map((origin) => origin.trim())
-      .filter((origin) => origin !== ""),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
     seedDemoData: flag(env.SEED_DEMO_DATA, !production),
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", env.BODY_LIMIT_BYTES, 100 * 1024, 1024, 10 * 1024 * 1024),
   };

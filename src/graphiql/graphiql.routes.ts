@@ -1,4 +1,4 @@
-import { Router, type Request } from "express";
+import type { Express, Request } from "express";
 import type { Config } from "../config";
 import { signToken } from "../auth/tokens";
 import { DEMO_ADMIN } from "../seed";
@@ -127,11 +127,11 @@ export function renderGraphiQLPage(assets: GraphiQLAssets, settings: GraphiQLSet
 /**
  * GraphiQL, served entirely from the server's own files: `GET /graphql` from a browser gets the
  * page, and its scripts and styles come from GRAPHIQL_ASSET_PATH. Mount before the API.
+ * The routes go on the app itself: a nested Router would answer CORS preflights (OPTIONS) itself.
  */
-export function graphiqlRoutes(config: Config): Router {
-  const router = Router();
+export function mountGraphiQL(app: Express, config: Config): void {
 
-  router.get(`${GRAPHIQL_ASSET_PATH}/:version/:name`, async (request, response) => {
+  app.get(`${GRAPHIQL_ASSET_PATH}/:version/:name`, async (request, response) => {
     const assets = await graphiqlAssets();
     const asset = assets.assets.get(String(request.params.name));
     if (request.params.version !== assets.version || !asset) {
@@ -154,7 +154,7 @@ export function graphiqlRoutes(config: Config): Router {
     response.end(body);
   });
 
-  router.get("/graphql", async (request, response, next) => {
+  app.get("/graphql", async (request, response, next) => {
     if (!wantsHtml(request)) return next();
     const [assets, settings] = await Promise.all([graphiqlAssets(), graphiqlSettings(config)]);
     response.setHeader("Content-Security-Policy", GRAPHIQL_CSP);
@@ -165,6 +165,4 @@ export function graphiqlRoutes(config: Config): Router {
     response.setHeader("Referrer-Policy", "no-referrer");
     response.type("html").send(renderGraphiQLPage(assets, settings));
   });
-
-  return router;
 }
