@@ -1,0 +1,207 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import {
+  buildSchema,
+  Kind,
+  parse,
+  print,
+  validate,
+  visit,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
+import { SCHEMA_FILE } from "../src/schema";
+import { DEMO_ADMIN, seedDemoData } from "../src/seed";
+import { GRAPHIQL_DEFAULT_OPERATION } from "../src/graphiql/graphiql.routes";
+import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
+
+const EXAMPLES_DIR = path.resolve(__dirname, "..", "..", "examples");
+const FRAGMENTS_FILE = "fragments.graphql";
+
+interface Example {
+  file: string;
+  operation: OperationDefinitionNode;
+  /** The operation with exactly the fragments it uses: what a client sends. */
+  text: string;
+}
+
+const fragments = new Map<string, FragmentDefinitionNode>();
+for (const definition of parse(fs.readFileSync(path.join(EXAMPLES_DIR, FRAGMENTS_FILE), "utf8")).definitions) {
+  if (definition.kind !== Kind.FRAGMENT_DEFINITION) throw new Error(`${FRAGMENTS_FILE} must hold fragments only.`);
+  fragments.set(definition.name.value, definition);
+}
+
+function fragmentsUsedBy(node: OperationDefinitionNode | FragmentDefinitionNode, found = new Set<string>()): Set<string> {
+  visit(node, {
+    FragmentSpread(spread) {
+      const name = spread.name.value;
+      if (found.has(name)) return;
+      found.add(name);
+      const fragment = fragments.get(name);
+      if (fragment) fragmentsUsedBy(fragment, found);
+    },
+  });
+  return found;
+}
+
+function loadExample(file: string): Example {
+  const document = parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8"));
+  expect(document.definitions, `${file} holds one operation`).to.have.lengthOf(1);
+  const operation = document.definitions[0] as OperationDefinitionNode;
+  expect(operation.kind, file).to.equal(Kind.OPERATION_DEFINITION);
+  const used = [...fragmentsUsedBy(operation)].map((name) => fragments.get(name)).filter((fragment) => fragment !== undefined);
+  return { file, operation, text: [operation, ...used].map((definition) => print(definition)).join("\n\n") };
+}
+
+const examples = fs
+  .readdirSync(EXAMPLES_DIR)
+  .filter((file) => file.endsWith(".graphql") && file !== FRAGMENTS_FILE)
+  .sort()
+  .map(loadExample);
+
+function byName(name: string): Example {
+  const example = examples.find((candidate) => candidate.operation.name?.value === name);
+  if (!example) throw new Error(`No example operation named ${name}.`);
+  return example;
+}
+
+/** "account-contacts.graphql" holds AccountContacts: the file name says what is inside. */
+function operationNameFor(file: string): string {
+  return path
+    .basename(file, ".graphql")
+    .split("-")
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join("");
+}
+
+describe("examples/", () => {
+  let schema: GraphQLSchema;
+  before(() => {
+    // The file frontends generate their types from.
+    schema = buildSchema(fs.readFileSync(SCHEMA_FILE, "utf8"));
+  });
+
+  it("holds one named operation per file, named after the file", () => {
+    expect(examples.length).to.be.greaterThan(10);
+    for (const example of examples) expect(example.operation.name?.value, example.file).to.equal(operationNameFor(example.file));
+  });
+
+  it("validates every operation, with the fragments it uses, against schema.graphql", () => {
+    for (const example of examples) {
+      const errors = validate(schema, parse(example.text));
+      expect(errors.map((error) => error.message), example.file).to.deep.equal([]);
+    }
+  });
+
+  it("uses every shared fragment somewhere", () => {
+    const used = new Set(examples.flatMap((example) => [...fragmentsUsedBy(example.operation)]));
+    expect([...fragments.keys()].filter((name) => !used.has(name))).to.deep.equal([]);
+  });
+
+  it("has an example for every mutation in the schema", () => {
+    const called = new Set<string>();
+    for (const example of examples) {
+      if (example.operation.operation !== "mutation") continue;
+      for (const selection of example.operation.selectionSet.selections) if (selection.kind === Kind.FIELD) called.add(selection.name.value);
+    }
+    const missing = Object.keys(schema.getMutationType()!.getFields()).filter((name) => !called.has(name));
+    expect(missing, "add an examples/<mutation-name>.graphql for each").to.deep.equal([]);
+  });
+
+  it("validates the operation GraphiQL opens with", () => {
+    expect(validate(schema, parse(GRAPHIQL_DEFAULT_OPERATION)).map((error) => error.message)).to.deep.equal([]);
+  });
+
+  describe("run against the demo data", () => {
+    let server: TestServer;
+    let token: string;
+    let northwindId: string;
+    const ran = new Set<string>();
+
+    /** Runs an example as the demo admin and asserts it succeeded. */
+    async function run<TData = Record<string, any>>(name: string, variables: Record<string, unknown> = {}): Promise<TData> {
+      const example = byName(name);
+      const response: GraphQLResponse<TData> = await server.graphql<TData>(example.text, variables, token);
+      expect(response.errors, `${example.file}: ${JSON.stringify(response.errors)}`).to.equal(undefined);
+      expect(response.data, example.file).to.be.an("object");
+      ran.add(example.file);
+      return response.data!;
+    }
+
+    before(async () => {
+      server = await startTestServer();
+      await seedDemoData(server.db);
+      token = await tokenFor(DEMO_ADMIN.email, DEMO_ADMIN.name);
+    });
+    after(() => server.close());
+
+    it("runs the screens' queries", async () => {
+      const mine = await run<{ accounts: { totalCount: number; edges: { node: { id: string; name: string } }[] } }>("MyAccounts");
+      expect(mine.accounts.edges.map((edge) => edge.node.name)).to.include("Northwind Traders");
+      northwindId = mine.accounts.edges.find((edge) => edge.node.name === "Northwind Traders")!.node.id;
+
+      const contacts = await run<{ account: { primaryContact: { email: string }; billingContacts: unknown[] } }>("AccountContacts", { accountId: northwindId });
+      expect(contacts.account.primaryContact.email).to.equal("grace.hopper@northwind.example");
+      expect(contacts.account.billingContacts).to.have.lengthOf(2);
+
+      const picker = await run<{ account: { members: { totalCount: number; edges: unknown[] } } }>("MemberPicker", { accountId: northwindId });
+      expect(picker.account.members.totalCount).to.equal(5);
+      expect(picker.account.members.edges).to.have.lengthOf(5);
+
+      const recipients = await run<{ account: { notificationRecipients: { email: string; reasons: string[] }[] } }>("NotificationRecipients", {
+        accountId: northwindId,
+        category: "INVOICE",
+      });
+      expect(recipients.account.notificationRecipients.map((recipient) => recipient.email)).to.deep.equal([
+        "grace.hopper@northwind.example",
+        "katherine.johnson@northwind.example",
+        "ada.lovelace@northwind.example",
+      ]);
+
+      const history = await run<{ account: { contactHistory: { totalCount: number } } }>("ContactHistory", { accountId: northwindId, first: 5 });
+      expect(history.account.contactHistory.totalCount).to.be.greaterThan(0);
+    });
+
+    it("runs every mutation, in the order a settings screen would", async () => {
+      type AccountData = {
+        id: string;
+        primaryContact: { id: string };
+        billingContacts: { id: string }[];
+        roleContacts: { role: string; email: string; isExternal: boolean }[];
+        members?: { edges: { node: { user: { id: string; email: string } } }[] };
+      };
+      const created = (await run<{ createAccount: AccountData }>("CreateAccount", { input: { name: "Example Corp" } })).createAccount;
+      const accountId = created.id;
+
+      const added = (await run<{ addAccountMember: AccountData }>("AddAccountMember", {
+        input: { accountId, email: "grace.hopper@northwind.example", role: "ADMIN" },
+      })).addAccountMember;
+      await run("AddAccountMember", { input: { accountId, email: "new.hire@example.com", name: "New Hire" } });
+      const grace = added.members!.edges.find((edge) => edge.node.user.email === "grace.hopper@northwind.example")!.node.user.id;
+
+      expect((await run<{ setPrimaryContact: AccountData }>("SetPrimaryContact", { input: { accountId, userId: grace } })).setPrimaryContact.primaryContact.id).to.equal(grace);
+      const billing = (await run<{ addBillingContact: AccountData }>("AddBillingContact", { input: { accountId, userId: grace } })).addBillingContact;
+      expect(billing.billingContacts.map((user) => user.id)).to.deep.equal([grace]);
+      expect((await run<{ removeBillingContact: AccountData }>("RemoveBillingContact", { input: { accountId, userId: grace } })).removeBillingContact.billingContacts).to.deep.equal([]);
+
+      await run("SetRoleContact", { input: { accountId, role: "TECHNICAL_ADMIN", userId: grace } });
+      const security = (await run<{ setRoleContact: AccountData }>("SetRoleContact", {
+        input: { accountId, role: "SECURITY", email: "security@partner.example" },
+      })).setRoleContact;
+      expect(security.roleContacts.find((role) => role.role === "SECURITY")).to.include({ email: "security@partner.example", isExternal: true });
+      const cleared = (await run<{ clearRoleContact: AccountData }>("ClearRoleContact", { input: { accountId, role: "SECURITY" } })).clearRoleContact;
+      expect(cleared.roleContacts.map((role) => role.role)).to.deep.equal(["TECHNICAL_ADMIN"]);
+
+      const members = (await run<{ addAccountMember: AccountData }>("AddAccountMember", { input: { accountId, email: "new.hire@example.com" } })).addAccountMember;
+      const newHire = members.members!.edges.find((edge) => edge.node.user.email === "new.hire@example.com")!.node.user.id;
+      const removed = (await run<{ removeAccountMember: AccountData }>("RemoveAccountMember", { input: { accountId, userId: newHire } })).removeAccountMember;
+      expect(removed.members!.edges.map((edge) => edge.node.user.email)).not.to.include("new.hire@example.com");
+    });
+
+    it("ran every example file", () => {
+      expect(examples.map((example) => example.file).filter((file) => !ran.has(file))).to.deep.equal([]);
+    });
+  });
+});
