@@ -7,7 +7,8 @@ import { AccountMember } from "./members/account-member.entity";
 import { BillingContact } from "./contacts/billing-contact.entity";
 import { RoleContact } from "./contacts/role-contact.entity";
 import { CONTACT_ROLE_ORDER } from "./contacts/contact.enums";
-import { loadMemberPages, type MemberPageRequest } from "./members/member.service";
+import { loadMemberPages, type MemberPageRequest, type MemberWithUser } from "./members/member.service";
+import { loadContactChangePages, type ContactChangePageRequest, type ContactChangeWithActor } from "./history/history.service";
 import type { Page } from "./common/pagination";
 
 function byKey<TKey, TRow>(rows: TRow[], keyOf: (row: TRow) => TKey): Map<TKey, TRow[]> {
@@ -23,9 +24,30 @@ function byKey<TKey, TRow>(rows: TRow[], keyOf: (row: TRow) => TKey): Map<TKey, 
 
 export const membershipKey = (accountId: string, userId: string) => `${accountId}:${userId}`;
 
+type PageRequest = { first: number; after?: string | null };
+
 /**
- * Batches every relation a resolver follows, so a request costs a handful of queries however many
- * accounts it lists. Made fresh for each request and after each mutation, so nothing stale is served.
+ * One page loader per distinct (first, after): accounts listed together ask for the same page,
+ * so one statement serves all of them.
+ */
+function pageLoaders<TNode>(load: (request: PageRequest & { accountIds: string[] }) => Promise<Page<TNode>[]>) {
+  const loaders = new Map<string, DataLoader<string, Page<TNode>>>();
+  return (request: PageRequest) => {
+    const key = JSON.stringify([request.first, request.after ?? null]);
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = new DataLoader<string, Page<TNode>>((accountIds) => load({ ...request, accountIds: [...accountIds] }));
+      loaders.set(key, loader);
+    }
+    return loader;
+  };
+}
+
+/**
+ * Batches every relation a resolver follows, so a request costs a handful of statements however
+ * many accounts it lists. Contacts, members and history rows arrive with their users joined, and
+ * those users are handed to `userById`, so resolving `user { email }` under them costs nothing more.
+ * Made fresh for each request and after each mutation, so nothing stale is served.
  */
 export function createLoaders(db: Database) {
   const userById = new DataLoader<string, User | null>(async (ids) => {
@@ -33,6 +55,9 @@ export function createLoaders(db: Database) {
     const found = new Map(users.map((user) => [user.id, user]));
     return ids.map((id) => found.get(id) ?? null);
   });
+  const known = (user: User | null | undefined) => {
+    if (user) userById.prime(user.id, user);
+  };
 
   const accountById = new DataLoader<string, Account | null>(async (ids) => {
     const accounts = await db.read((m) => m.find(Account, { where: { id: In([...ids]) } }));
@@ -52,36 +77,52 @@ export function createLoaders(db: Database) {
   );
 
   const billingContacts = new DataLoader<string, BillingContact[]>(async (accountIds) => {
-    const rows = await db.read((m) =>
-      m.find(BillingContact, { where: { accountId: In([...accountIds]) }, order: { accountId: "ASC", position: "ASC" } }),
-    );
+    const rows = (await db.read((m) =>
+      m
+        .createQueryBuilder(BillingContact, "billing")
+        .innerJoinAndMapOne("billing.user", User, "user", 'user.id = billing."userId"')
+        .where('billing."accountId" IN (:...accountIds)', { accountIds })
+        .orderBy('billing."accountId"')
+        .addOrderBy("billing.position")
+        .getMany(),
+    )) as (BillingContact & { user: User })[];
+    for (const row of rows) known(row.user);
     const grouped = byKey(rows, (row) => row.accountId);
     return accountIds.map((id) => grouped.get(id) ?? []);
   });
 
   const roleContacts = new DataLoader<string, RoleContact[]>(async (accountIds) => {
-    const rows = await db.read((m) => m.find(RoleContact, { where: { accountId: In([...accountIds]) } }));
+    const rows = (await db.read((m) =>
+      m
+        .createQueryBuilder(RoleContact, "role")
+        .leftJoinAndMapOne("role.user", User, "holder", 'holder.id = role."userId"')
+        .leftJoinAndMapOne("role.updatedBy", User, "editor", 'editor.id = role."updatedById"')
+        .where('role."accountId" IN (:...accountIds)', { accountIds })
+        .getMany(),
+    )) as (RoleContact & { user?: User | null; updatedBy?: User | null })[];
+    for (const row of rows) {
+      known(row.user);
+      known(row.updatedBy);
+    }
     const grouped = byKey(rows, (row) => row.accountId);
     return accountIds.map((id) =>
       (grouped.get(id) ?? []).sort((a, b) => CONTACT_ROLE_ORDER.indexOf(a.role) - CONTACT_ROLE_ORDER.indexOf(b.role)),
     );
   });
 
-  // One loader per distinct (first, after) pair: accounts listed together ask for the same page.
-  const memberPageLoaders = new Map<string, DataLoader<string, Page<AccountMember>>>();
-  const memberPage = (request: Omit<MemberPageRequest, "accountIds">) => {
-    const key = JSON.stringify([request.first, request.after ?? null]);
-    let loader = memberPageLoaders.get(key);
-    if (!loader) {
-      loader = new DataLoader<string, Page<AccountMember>>((accountIds) =>
-        loadMemberPages(db, { ...request, accountIds: [...accountIds] }),
-      );
-      memberPageLoaders.set(key, loader);
-    }
-    return loader;
-  };
+  const memberPage = pageLoaders<MemberWithUser>(async (request: MemberPageRequest) => {
+    const pages = await loadMemberPages(db, request);
+    for (const page of pages) for (const edge of page.edges) known(edge.node.user);
+    return pages;
+  });
 
-  return { userById, accountById, membership, billingContacts, roleContacts, memberPage };
+  const contactHistoryPage = pageLoaders<ContactChangeWithActor>(async (request: ContactChangePageRequest) => {
+    const pages = await loadContactChangePages(db, request);
+    for (const page of pages) for (const edge of page.edges) known(edge.node.actor);
+    return pages;
+  });
+
+  return { userById, accountById, membership, billingContacts, roleContacts, memberPage, contactHistoryPage };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -11,7 +11,6 @@ import { AccountMemberConnection, MemberPageArgs } from "../members/member.types
 import { RoleContact } from "../contacts/role-contact.entity";
 import { ContactRoleKind, ContactSlot, slotOfRole } from "../contacts/contact.enums";
 import { ContactChangeConnection, HistoryPageArgs } from "../history/history.types";
-import { listContactChanges } from "../history/history.service";
 import { NotificationCategory, routeNotification, type SlotHolder } from "../notifications/notification-routing";
 
 @Authorized()
@@ -101,6 +100,6 @@ export class AccountResolver {
 
   @FieldResolver(() => ContactChangeConnection, { description: "Every change to the account's contact slots, newest first." })
   contactHistory(@Root() account: Account, @Args(() => HistoryPageArgs) page: HistoryPageArgs, @Ctx() context: Context) {
-    return listContactChanges(context.db, account.id, page.pageSize, page.after);
+    return context.loaders.contactHistoryPage({ first: page.pageSize, after: page.after }).load(account.id);
   }
 }

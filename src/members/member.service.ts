@@ -3,6 +3,7 @@ import type { Database } from "../database";
 import type { AccountChange } from "../accounts/account-access";
 import { AccountMember, MemberRole } from "./account-member.entity";
 import { findOrCreateUser } from "../users/user.service";
+import { User } from "../users/user.entity";
 import { clearRoleContact, removeBillingContact, slotsHeldBy } from "../contacts/contact.service";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { isEmail, normaliseEmail } from "../auth/tokens";
@@ -64,34 +65,47 @@ export interface MemberPageRequest {
   after?: string | null;
 }
 
+/** A member with their user record, read in the same statement. */
+export type MemberWithUser = AccountMember & { user: User };
+
 /**
- * One page of members for each of several accounts, in three queries whatever their number:
- * the page's keys (a window over each account), the rows, and the counts.
+ * One page of members (with their users) for each of several accounts, in two statements whatever
+ * their number: the pages, and the counts. Several accounts share one statement by ranking each
+ * account's members in a window; one account reads its page with a plain LIMIT, which stops early.
  */
-export async function loadMemberPages(db: Database, request: MemberPageRequest): Promise<Page<AccountMember>[]> {
+export async function loadMemberPages(db: Database, request: MemberPageRequest): Promise<Page<MemberWithUser>[]> {
   const { accountIds, first } = request;
   const cursor = request.after ? decodeCursor(request.after, ["string", "string"]) : null;
+  const afterCursor = (alias: string) => [
+    `(${alias}."joinedAt" > :joinedAt OR (${alias}."joinedAt" = :joinedAt AND ${alias}."userId" > :userId))`,
+    cursor ? { joinedAt: db.dateParameter(cursorDate(cursor[0]!)), userId: cursor[1] } : {},
+  ] as const;
   return db.read(async (manager) => {
-    const ranked = manager
-      .createQueryBuilder(AccountMember, "m")
-      .select(['m."accountId" AS "accountId"', 'm."userId" AS "userId"'])
-      .addSelect('ROW_NUMBER() OVER (PARTITION BY m."accountId" ORDER BY m."joinedAt", m."userId")', "rank")
-      .where('m."accountId" IN (:...accountIds)', { accountIds });
-    if (cursor) {
-      ranked.andWhere('(m."joinedAt" > :joinedAt OR (m."joinedAt" = :joinedAt AND m."userId" > :userId))', {
-        joinedAt: db.dateParameter(cursorDate(cursor[0]!)),
-        userId: cursor[1],
-      });
+    const query = manager
+      .createQueryBuilder(AccountMember, "member")
+      .innerJoinAndMapOne("member.user", User, "user", 'user.id = member."userId"');
+    if (accountIds.length === 1) {
+      query.where('member."accountId" = :accountId', { accountId: accountIds[0] }).orderBy('member."joinedAt"').addOrderBy('member."userId"').limit(first + 1);
+      if (cursor) query.andWhere(...afterCursor("member"));
+    } else {
+      query
+        .innerJoin(
+          (ranked) => {
+            ranked
+              .select(['m."accountId" AS "accountId"', 'm."userId" AS "userId"'])
+              .addSelect('ROW_NUMBER() OVER (PARTITION BY m."accountId" ORDER BY m."joinedAt", m."userId")', "rank")
+              .from(AccountMember, "m")
+              .where('m."accountId" IN (:...accountIds)', { accountIds });
+            if (cursor) ranked.andWhere(...afterCursor("m"));
+            return ranked;
+          },
+          "page",
+          'page."accountId" = member."accountId" AND page."userId" = member."userId"',
+        )
+        .where("page.rank <= :limit", { limit: first + 1 });
     }
-    const keys: { accountId: string; userId: string }[] = await manager
-      .createQueryBuilder()
-      .select(['page."accountId" AS "accountId"', 'page."userId" AS "userId"'])
-      .from(`(${ranked.getQuery()})`, "page")
-      .setParameters(ranked.getParameters())
-      .where("page.rank <= :limit", { limit: first + 1 })
-      .getRawMany();
     const [rows, counts] = await Promise.all([
-      keys.length ? manager.find(AccountMember, { where: keys }) : Promise.resolve([]),
+      query.getMany() as Promise<MemberWithUser[]>,
       manager
         .createQueryBuilder(AccountMember, "m")
         .select('m."accountId"', "accountId")
@@ -101,11 +115,17 @@ export async function loadMemberPages(db: Database, request: MemberPageRequest):
         .getRawMany<{ accountId: string; total: string | number }>(),
     ]);
     const totals = new Map(counts.map((row) => [row.accountId, Number(row.total)]));
+    const byAccount = new Map<string, MemberWithUser[]>();
+    for (const row of rows) {
+      const list = byAccount.get(row.accountId);
+      if (list) list.push(row);
+      else byAccount.set(row.accountId, [row]);
+    }
     const order = (a: AccountMember, b: AccountMember) =>
       a.joinedAt.getTime() - b.joinedAt.getTime() || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0);
     return accountIds.map((accountId) =>
       toPage(
-        rows.filter((row) => row.accountId === accountId).sort(order),
+        (byAccount.get(accountId) ?? []).sort(order),
         first,
         totals.get(accountId) ?? 0,
         (row) => [row.joinedAt.toISOString(), row.userId],

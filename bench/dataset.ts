@@ -1,0 +1,135 @@
+import { randomUUID } from "node:crypto";
+import type { EntityManager, ObjectLiteral, EntityTarget } from "typeorm";
+import type { Database } from "../src/database";
+import { User } from "../src/users/user.entity";
+import { Account } from "../src/accounts/account.entity";
+import { AccountMember, MemberRole } from "../src/members/account-member.entity";
+import { BillingContact } from "../src/contacts/billing-contact.entity";
+import { RoleContact } from "../src/contacts/role-contact.entity";
+import { ContactChange } from "../src/history/contact-change.entity";
+import { ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "../src/contacts/contact.enums";
+
+export interface DatasetShape {
+  accounts: number;
+  /** Members of each account, the viewer included (at least 9: every slot gets its own member, and one is spare). */
+  membersPerAccount: number;
+  /** Extra billing add/remove pairs in each account's history, on top of the rows its contacts left. */
+  historyChurnPairs?: number;
+  /** The console user: an ADMIN of every account. */
+  viewerEmail: string;
+}
+
+export interface SeededAccount {
+  id: string;
+  /** Member user ids in joining order; `memberIds[0]` is the viewer. */
+  memberIds: string[];
+}
+
+export interface Dataset {
+  viewer: { id: string; email: string };
+  accounts: SeededAccount[];
+  /** A member of each account who holds no slot: free to be made a billing contact. */
+  spareMemberIndex: number;
+}
+
+const CHUNK_ROWS = 400;
+const SPARE_MEMBER = 8;
+
+async function insertAll<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: T[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(entity)
+      .values(rows.slice(start, start + CHUNK_ROWS))
+      .updateEntity(false)
+      .execute();
+  }
+}
+
+/**
+ * Accounts shaped like a real customer's, written in bulk in one transaction: a viewer who is an
+ * admin of every account, then members with every contact slot filled (two of three billing
+ * contacts, all four roles, the security contact external in every other account) and the history
+ * those contacts and some billing churn would have left.
+ */
+export async function seedDataset(db: Database, shape: DatasetShape): Promise<Dataset> {
+  if (shape.membersPerAccount <= SPARE_MEMBER) throw new Error(`seedDataset needs at least ${SPARE_MEMBER + 1} members per account.`);
+  const churn = shape.historyChurnPairs ?? 6;
+  const roleCount = 4;
+  const start = Date.UTC(2025, 0, 1);
+  const viewer: User = { id: randomUUID(), email: shape.viewerEmail.toLowerCase(), name: "Console Admin", createdAt: new Date(start) };
+  const users: User[] = [viewer];
+  const accounts: Account[] = [];
+  const members: AccountMember[] = [];
+  const billing: BillingContact[] = [];
+  const roles: RoleContact[] = [];
+  const history: Omit<ContactChange, "sequence" | "id">[] = [];
+  const seeded: SeededAccount[] = [];
+
+  for (let index = 0; index < shape.accounts; index++) {
+    const createdAt = new Date(start + index * 60_000);
+    const at = (step: number) => new Date(createdAt.getTime() + step * 1000);
+    const accountId = randomUUID();
+    const people: User[] = [viewer];
+    for (let position = 1; position < shape.membersPerAccount; position++) {
+      const user = { id: randomUUID(), email: `member${position}.account${index}@bench.example`, name: `Member ${position} of ${index}`, createdAt };
+      users.push(user);
+      people.push(user);
+    }
+    const [, primary, billingA, billingB, decisionMaker, implementation, technical, security] = people as [User, ...User[]];
+    const contactsVersion = 2 + 2 + roleCount + 2 * churn;
+    accounts.push({ id: accountId, name: `Account ${index}`, primaryContactId: primary!.id, contactsVersion, createdAt, updatedAt: at(100) });
+    people.forEach((user, position) =>
+      members.push({
+        accountId,
+        userId: user.id,
+        role: position <= 1 ? MemberRole.ADMIN : MemberRole.MEMBER,
+        joinedAt: at(position),
+      }),
+    );
+    billing.push(
+      { accountId, userId: billingA!.id, position: 0, addedAt: at(30) },
+      { accountId, userId: billingB!.id, position: 1, addedAt: at(31) },
+    );
+    const externalSecurity = index % 2 === 0;
+    const securityEmail = externalSecurity ? `security@account${index}.example` : security!.email;
+    const roleRows: [ContactRoleKind, User | null, string][] = [
+      [ContactRoleKind.DECISION_MAKER, decisionMaker!, decisionMaker!.email],
+      [ContactRoleKind.IMPLEMENTATION, implementation!, implementation!.email],
+      [ContactRoleKind.SECURITY, externalSecurity ? null : security!, securityEmail],
+      [ContactRoleKind.TECHNICAL_ADMIN, technical!, technical!.email],
+    ];
+    for (const [role, user, email] of roleRows) {
+      roles.push({ accountId, role, userId: user?.id ?? null, email, updatedAt: at(40), updatedById: viewer.id });
+    }
+
+    const change = (step: number, slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null) =>
+      history.push({ accountId, at: at(step), actorId: viewer.id, slot, action, previousEmail, newEmail });
+    change(0, ContactSlot.PRIMARY, ContactChangeAction.SET, null, viewer.email);
+    change(20, ContactSlot.PRIMARY, ContactChangeAction.SET, viewer.email, primary!.email);
+    change(30, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingA!.email);
+    change(31, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingB!.email);
+    roleRows.forEach(([role, , email], offset) => change(40 + offset, slotOfRole(role), ContactChangeAction.SET, null, email));
+    const spare = people[SPARE_MEMBER]!;
+    for (let pair = 0; pair < churn; pair++) {
+      change(50 + pair * 2, ContactSlot.BILLING, ContactChangeAction.ADD, null, spare.email);
+      change(51 + pair * 2, ContactSlot.BILLING, ContactChangeAction.REMOVE, spare.email, null);
+    }
+    seeded.push({ id: accountId, memberIds: people.map((user) => user.id) });
+  }
+
+  await db.write(async (manager) => {
+    await insertAll(manager, User, users);
+    await insertAll(manager, Account, accounts);
+    await insertAll(manager, AccountMember, members);
+    await insertAll(manager, BillingContact, billing);
+    await insertAll(manager, RoleContact, roles);
+    await insertAll(manager, ContactChange, history as ContactChange[]);
+  });
+  return {
+    viewer: { id: viewer.id, email: viewer.email },
+    accounts: seeded,
+    spareMemberIndex: SPARE_MEMBER,
+  };
+}

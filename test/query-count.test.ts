@@ -1,0 +1,117 @@
+import { expect } from "chai";
+import { Database } from "../src/database";
+import { startTestServer, freshDatabaseUrl, tokenFor, type TestServer } from "./helpers/server";
+import { ok } from "./helpers/factories";
+import { seedDataset, type Dataset } from "../bench/dataset";
+import { StatementCounter } from "../bench/statement-counter";
+
+const CONSOLE_QUERY = `{ accounts(first: 100) { edges { node {
+  primaryContact { email } billingContacts { email } roleContacts { user { email } }
+  members(first: 10) { edges { node { user { email } } } }
+} } } }`;
+
+/** Every per-account relation at once: each must be batched across the accounts listed. */
+const WIDE_CONSOLE_QUERY = `{ accounts(first: 100) { totalCount edges { node {
+  id viewerRole primaryContact { email } billingContacts { email }
+  roleContacts { role email user { email } updatedBy { email } }
+  notificationRecipients(category: SECURITY) { email user { id } }
+  members(first: 5) { totalCount edges { node { role user { email } } } }
+  contactHistory(first: 5) { totalCount edges { node { slot actor { email } } } }
+} } } }`;
+
+const SETTINGS_QUERY = `query($id: ID!) { account(id: $id) {
+  id name viewerRole contactsVersion
+  primaryContact { id email name } billingContacts { id email name }
+  roleContacts { role email isExternal updatedAt user { id email } updatedBy { email } }
+  members(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { role joinedAt user { id email name } } } }
+  notificationRecipients(category: RENEWAL) { email reasons user { id } }
+  contactHistory(first: 20) { totalCount edges { node { id at slot action previousEmail newEmail actor { email } } } }
+} }`;
+
+interface ConsoleData {
+  accounts: {
+    edges: {
+      node: {
+        primaryContact: { email: string };
+        billingContacts: { email: string }[];
+        roleContacts: { user: { email: string } | null }[];
+        members: { edges: { node: { user: { email: string } } }[] };
+      };
+    }[];
+  };
+}
+
+interface Seeded {
+  server: TestServer;
+  counter: StatementCounter;
+  dataset: Dataset;
+  token: string;
+}
+
+async function seededServer(accounts: number, membersPerAccount: number, historyChurnPairs = 2): Promise<Seeded> {
+  const counter = new StatementCounter(true);
+  const db = await Database.open({ databaseUrl: await freshDatabaseUrl(), logger: counter });
+  const server = await startTestServer({ db });
+  const viewerEmail = "console@bench.example";
+  const dataset = await seedDataset(db, { accounts, membersPerAccount, historyChurnPairs, viewerEmail });
+  return { server, counter, dataset, token: await tokenFor(viewerEmail) };
+}
+
+async function counted<TData>(seeded: Seeded, query: string, variables: Record<string, unknown> = {}) {
+  const { result, statements, sql } = await seeded.counter.during(() => seeded.server.graphql<TData>(query, variables, seeded.token));
+  return { data: ok(result), statements, sql };
+}
+
+describe("query count", () => {
+  const servers: TestServer[] = [];
+  after(async () => {
+    for (const server of servers) {
+      await server.close();
+      await server.db.close();
+    }
+  });
+
+  async function start(accounts: number, membersPerAccount: number, historyChurnPairs?: number): Promise<Seeded> {
+    const seeded = await seededServer(accounts, membersPerAccount, historyChurnPairs);
+    servers.push(seeded.server);
+    return seeded;
+  }
+
+  it("answers the 100-account console query with the same handful of statements for 1, 10 and 100 accounts", async () => {
+    const counts: number[] = [];
+    const wideCounts: number[] = [];
+    for (const size of [1, 10, 100]) {
+      const seeded = await start(size, 12);
+      const wide = await counted<{ accounts: { totalCount: number } }>(seeded, WIDE_CONSOLE_QUERY);
+      expect(wide.data.accounts.totalCount).to.equal(size);
+      wideCounts.push(wide.statements);
+      const { data, statements, sql } = await counted<ConsoleData>(seeded, CONSOLE_QUERY);
+      expect(data.accounts.edges).to.have.lengthOf(size);
+      for (const { node } of data.accounts.edges) {
+        expect(node.billingContacts).to.have.lengthOf(2);
+        expect(node.roleContacts).to.have.lengthOf(4);
+        expect(node.members.edges).to.have.lengthOf(10);
+        expect(node.members.edges[0]!.node.user.email).to.equal("console@bench.example");
+      }
+      expect(statements, `${size} accounts:\n${sql.join("\n")}`).to.be.at.most(8);
+      counts.push(statements);
+    }
+    expect(counts[1], "10 accounts vs 1").to.equal(counts[0]);
+    expect(counts[2], "100 accounts vs 1").to.equal(counts[0]);
+    expect(wideCounts, "every relation of 1, 10 and 100 accounts").to.deep.equal([wideCounts[0], wideCounts[0], wideCounts[0]]);
+    expect(wideCounts[0]).to.be.at.most(11);
+  });
+
+  it("answers the settings-page query with the same statements however many members and changes the account has", async () => {
+    const small = await start(3, 9, 0);
+    const large = await start(3, 60, 30);
+    const [few, many] = await Promise.all(
+      [small, large].map((seeded) => counted<{ account: { members: { totalCount: number }; contactHistory: { totalCount: number } } }>(seeded, SETTINGS_QUERY, { id: seeded.dataset.accounts[1]!.id })),
+    );
+    expect(few!.data.account.members.totalCount).to.equal(9);
+    expect(many!.data.account.members.totalCount).to.equal(60);
+    expect(many!.data.account.contactHistory.totalCount).to.equal(68);
+    expect(many!.statements, many!.sql.join("\n")).to.equal(few!.statements);
+    expect(many!.statements).to.be.at.most(10);
+  });
+});
