@@ -11,7 +11,8 @@ export interface StaticAsset {
   name: string;
   contentType: string;
   body: Buffer;
-  gzipped: Buffer;
+  /** Null when gzip would not make the file smaller. */
+  gzipped: Buffer | null;
   etag: string;
 }
 
@@ -56,7 +57,14 @@ async function loadAssets(): Promise<GraphiQLAssets> {
     const body = await fs.readFile(source.file);
     const hash = crypto.createHash("sha256").update(body).digest("base64url").slice(0, 16);
     version.update(`${source.name}:${hash}\n`);
-    assets.set(source.name, { name: source.name, contentType: source.contentType, body, gzipped: await gzip(body), etag: `"${hash}"` });
+    const gzipped = await gzip(body);
+    assets.set(source.name, {
+      name: source.name,
+      contentType: source.contentType,
+      body,
+      gzipped: gzipped.length < body.length ? gzipped : null,
+      etag: `"${hash}"`,
+    });
   }
   return {
     version: version.digest("base64url").slice(0, 12),

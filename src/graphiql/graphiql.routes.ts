@@ -147,8 +147,8 @@ export function mountGraphiQL(app: Express, config: Config): void {
       response.status(304).end();
       return;
     }
-    const gzipped = request.acceptsEncodings("gzip", "identity") === "gzip";
-    const body = gzipped ? asset.gzipped : asset.body;
+    const gzipped = asset.gzipped !== null && request.acceptsEncodings("gzip", "identity") === "gzip" ? asset.gzipped : null;
+    const body = gzipped ?? asset.body;
     if (gzipped) response.setHeader("Content-Encoding", "gzip");
     response.setHeader("Content-Length", String(body.length));
     response.end(body);
