@@ -63,7 +63,8 @@ async function loadAssets(): Promise<GraphiQLAssets> {
       contentType: source.contentType,
       body,
       gzipped: gzipped.length < body.length ? gzipped : null,
-      etag: `"${hash}"`,
+      // Weak: the gzipped and the plain bytes are the same file.
+      etag: `W/"${hash}"`,
     });
   }
   return {

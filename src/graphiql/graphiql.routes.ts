@@ -130,7 +130,6 @@ export function renderGraphiQLPage(assets: GraphiQLAssets, settings: GraphiQLSet
  * The routes go on the app itself: a nested Router would answer CORS preflights (OPTIONS) itself.
  */
 export function mountGraphiQL(app: Express, config: Config): void {
-
   app.get(`${GRAPHIQL_ASSET_PATH}/:version/:name`, async (request, response) => {
     const assets = await graphiqlAssets();
     const asset = assets.assets.get(String(request.params.name));
