@@ -46,7 +46,10 @@ async function startServer(databaseFile: string): Promise<RunningServer> {
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The server did not start in time:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`The server did not start in time:\n${output}`));
+    }, 30_000);
     child.stdout!.on("data", () => {
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) {
