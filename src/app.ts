@@ -13,6 +13,9 @@ import { Context, type Caller } from "./context";
 import { bearerToken, InvalidTokenError, verifyToken } from "./auth/tokens";
 import { createErrorFormatter, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
+import { limitValidationRules, requestGuard } from "./security/limits";
+import { MutationRateLimiter } from "./security/rate-limit";
+import { securityPlugin, withClientAddress } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
 
 export interface App {
@@ -59,13 +62,20 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
+  const mutationRateLimiter = new MutationRateLimiter(config.mutationRateLimit, config.mutationRateWindowSeconds * 1000);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
     formatError: createErrorFormatter(log),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    allowBatchedHttpRequests: false,
+    validationRules: limitValidationRules(config.limits),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      ApolloServerPluginLandingPageDisabled(),
+      securityPlugin(config.limits, mutationRateLimiter),
+    ],
   });
   await apollo.start();
 
@@ -85,8 +95,10 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     "/graphql",
     cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600 }),
     express.json({ limit: config.bodyLimitBytes }),
+    requestGuard(config.limits),
     expressMiddleware(apollo, {
-      context: async ({ req }) => new Context(db, await identifyCaller(config.jwtSecret, req.headers.authorization)),
+      context: async ({ req }) =>
+        withClientAddress(new Context(db, await identifyCaller(config.jwtSecret, req.headers.authorization)), req.socket.remoteAddress),
     }),
   );
   app.use(httpErrors);

@@ -16,6 +16,21 @@ export interface Config {
   corsOrigins: string[];
   seedDemoData: boolean;
   bodyLimitBytes: number;
+  /** What one GraphQL request may cost; each limit is refused with its own error code. */
+  limits: RequestLimits;
+  /** Mutations one caller may send per window (0 turns the limit off); kept in this process's memory. */
+  mutationRateLimit: number;
+  mutationRateWindowSeconds: number;
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  shutdownGraceMs: number;
+}
+
+export interface RequestLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxCost: number;
+  maxTokens: number;
 }
 
 export class ConfigError extends Error {}
@@ -79,5 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
     seedDemoData: flag(env.SEED_DEMO_DATA, !production),
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", env.BODY_LIMIT_BYTES, 100 * 1024, 1024, 10 * 1024 * 1024),
+    limits: {
+      maxDepth: integer("MAX_QUERY_DEPTH", env.MAX_QUERY_DEPTH, 10, 2, 100),
+      maxAliases: integer("MAX_QUERY_ALIASES", env.MAX_QUERY_ALIASES, 30, 0, 1000),
+      maxDirectives: integer("MAX_QUERY_DIRECTIVES", env.MAX_QUERY_DIRECTIVES, 20, 0, 1000),
+      maxCost: integer("MAX_QUERY_COST", env.MAX_QUERY_COST, 10_000, 10, 1_000_000),
+      maxTokens: integer("MAX_QUERY_TOKENS", env.MAX_QUERY_TOKENS, 3000, 100, 100_000),
+    },
+    mutationRateLimit: integer("MUTATION_RATE_LIMIT", env.MUTATION_RATE_LIMIT, 60, 0, 1_000_000),
+    mutationRateWindowSeconds: integer("MUTATION_RATE_WINDOW_SECONDS", env.MUTATION_RATE_WINDOW_SECONDS, 60, 1, 86_400),
+    shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
   };
 }

@@ -14,10 +14,27 @@ export enum ErrorCode {
   LAST_ADMIN = "LAST_ADMIN",
   VERSION_CONFLICT = "VERSION_CONFLICT",
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
+  // Request limits (src/security): refused before any resolver runs.
+  QUERY_TOO_DEEP = "QUERY_TOO_DEEP",
+  TOO_MANY_ALIASES = "TOO_MANY_ALIASES",
+  TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES",
+  QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX",
+  QUERY_TOO_LARGE = "QUERY_TOO_LARGE",
+  BATCHING_NOT_SUPPORTED = "BATCHING_NOT_SUPPORTED",
+  PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE",
+  RATE_LIMITED = "RATE_LIMITED",
 }
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.QUERY_TOO_DEEP]: 400,
+  [ErrorCode.TOO_MANY_ALIASES]: 400,
+  [ErrorCode.TOO_MANY_DIRECTIVES]: 400,
+  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
+  [ErrorCode.QUERY_TOO_LARGE]: 400,
+  [ErrorCode.BATCHING_NOT_SUPPORTED]: 400,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.RATE_LIMITED]: 429,
 };
 
 /** A failure the client caused or can act on: its message is shown to the user as it is. */
@@ -53,13 +70,19 @@ function capitalise(sentence: string): string {
 
 export type ErrorLogger = (error: unknown) => void;
 
+/** Apollo wraps an error a validation rule reports in its own ValidationError; the domain error is its cause. */
+function domainCause(error: unknown): unknown {
+  const wrapped = error instanceof GraphQLError && !(error instanceof DomainError) && error.originalError instanceof DomainError;
+  return wrapped ? error.originalError : error;
+}
+
 /**
  * Apollo's formatError: domain errors and GraphQL's own request errors pass through; class-validator
  * failures become BAD_USER_INPUT listing the fields; anything else is logged and masked.
  */
 export function createErrorFormatter(log: ErrorLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = domainCause(unwrapResolverError(error));
     const base = { locations: formatted.locations, path: formatted.path };
     if (original instanceof ArgumentValidationError) {
       const invalid = describeValidation(original.extensions.validationErrors as ValidationError[]);

@@ -1,0 +1,49 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { Kind, type FragmentDefinitionNode } from "graphql";
+import type { Context } from "../context";
+import type { RequestLimits } from "../config";
+import { checkCost, queryCost } from "./limits";
+import { mutationCount, rateLimited, type MutationRateLimiter } from "./rate-limit";
+
+/** The client address behind each request's context, for callers without a valid token. */
+const clientAddresses = new WeakMap<Context, string>();
+
+/** Remembers where a request came from; called where the context is built. */
+export function withClientAddress(context: Context, address: string | undefined): Context {
+  clientAddresses.set(context, address ?? "unknown");
+  return context;
+}
+
+/** Who a mutation is counted against: the signed-in person (whichever token they use), else the address. */
+export function rateLimitKey(context: Context): string {
+  const caller = context.caller;
+  if (caller.kind === "identified") return `user:${caller.identity.email}`;
+  return `address:${clientAddresses.get(context) ?? "unknown"}`;
+}
+
+/**
+ * Checks each operation once it is known and before anything runs: first its cost, then the caller's
+ * mutation allowance, so a refused operation never spends the allowance.
+ */
+export function securityPlugin(limits: RequestLimits, limiter: MutationRateLimiter): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request, contextValue, response }) {
+          if (!operation) return;
+          checkCost(queryCost(schema, document, operation, request.variables ?? {}), limits.maxCost);
+          if (!limiter.enabled) return;
+          const fragments = new Map<string, FragmentDefinitionNode>();
+          for (const definition of document.definitions) {
+            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+          }
+          const wait = limiter.take(rateLimitKey(contextValue), mutationCount(operation, fragments));
+          if (wait > 0) {
+            response.http.headers.set("retry-after", String(wait));
+            throw rateLimited(wait, limiter);
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { expect } from "chai";
+import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
+import { failsWith, ok, signIn } from "./helpers/factories";
+import { MutationRateLimiter } from "../src/security/rate-limit";
+
+/** Posts a raw body and returns the status, headers, parsed body and how long it took. */
+async function post(server: TestServer, body: string, token?: string, contentType = "application/json") {
+  const started = performance.now();
+  const response = await fetch(server.url, {
+    method: "POST",
+    headers: { "content-type": contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResponse, ms: performance.now() - started };
+}
+
+const query = (document: string, variables?: Record<string, unknown>) => JSON.stringify({ query: document, variables });
+
+/** `{ viewer { … on User { … on User { id } } } }` nested `levels` deep: valid GraphQL, only its depth is wrong. */
+function nestedQuery(levels: number): string {
+  return `{ viewer { ${"... on User { ".repeat(levels)}id${" }".repeat(levels)} } }`;
+}
+
+async function accountCount(server: TestServer, token: string): Promise<number> {
+  return ok(await server.graphql<{ accounts: { totalCount: number } }>("{ accounts { totalCount } }", {}, token)).accounts.totalCount;
+}
+
+describe("request limits", () => {
+  let server: TestServer;
+  let token: string;
+  before(async () => {
+    server = await startTestServer();
+    token = (await signIn(server, "limits@example.com")).token;
+  });
+  after(() => server.close());
+
+  afterEach(async () => {
+    // Whatever was refused, the server keeps serving.
+    expect(ok(await server.graphql("{ viewer { email } }", {}, token)).viewer.email).to.equal("limits@example.com");
+    expect(server.logged).to.deep.equal([]);
+  });
+
+  it("refuses { viewer { id } } with 10,000 aliases quickly and clearly", async () => {
+    const aliases = Array.from({ length: 10_000 }, (_, index) => `a${index}: viewer { id }`).join(" ");
+    const result = await post(server, query(`{ ${aliases} }`), token);
+    expect(result.status).to.equal(413); // ~200 KB: over the body limit before GraphQL sees it
+    expect(result.body.errors?.[0]?.extensions?.code).to.equal("PAYLOAD_TOO_LARGE");
+    expect(result.ms).to.be.below(1000);
+  });
+
+  it("refuses more than 30 aliases with TOO_MANY_ALIASES before any mutation runs", async () => {
+    const creates = Array.from({ length: 31 }, (_, index) => `c${index}: createAccount(input: { name: "Alias ${index}" }) { id }`).join(" ");
+    const result = await post(server, query(`mutation { ${creates} }`), token);
+    expect(result.status).to.equal(400);
+    failsWith(result.body, "TOO_MANY_ALIASES");
+    expect(result.body.data ?? null).to.equal(null);
+    expect(await accountCount(server, token)).to.equal(0);
+    const thirty = Array.from({ length: 30 }, (_, index) => `a${index}: viewer { id }`).join(" ");
+    ok((await post(server, query(`{ ${thirty} }`), token)).body);
+  });
+
+  it("refuses a query 50 levels deep with QUERY_TOO_DEEP, and allows one 10 deep", async () => {
+    const deep = await post(server, query(nestedQuery(50)), token);
+    expect(deep.status).to.equal(400);
+    const error = failsWith(deep.body, "QUERY_TOO_DEEP");
+    expect(error.message).to.contain("10 levels");
+    expect(deep.ms).to.be.below(1000);
+    ok((await post(server, query(nestedQuery(8)), token)).body);
+  });
+
+  it("refuses a deep mutation before it runs", async () => {
+    const result = await post(server, query(`mutation { createAccount(input: { name: "Deep" }) { ${"... on Account { ".repeat(12)}id${" }".repeat(12)} } }`), token);
+    failsWith(result.body, "QUERY_TOO_DEEP");
+    expect(await accountCount(server, token)).to.equal(0);
+  });
+
+  it("refuses more than 20 directives with TOO_MANY_DIRECTIVES", async () => {
+    const result = await post(server, query(`{ viewer { ${"id @include(if: true) ".repeat(21)} } }`), token);
+    failsWith(result.body, "TOO_MANY_DIRECTIVES");
+  });
+
+  it("refuses a document of more than 3,000 tokens with QUERY_TOO_LARGE", async () => {
+    const result = await post(server, query(`{ viewer { ${"id ".repeat(3000)}} }`), token);
+    expect(result.status).to.equal(400);
+    failsWith(result.body, "QUERY_TOO_LARGE");
+  });
+
+  it("refuses nested pages whose cost is over 10,000 with QUERY_TOO_COMPLEX, counting `first` from variables", async () => {
+    const nested = `query($first: Int) { accounts(first: $first) { edges { node { members(first: 100) { edges { node { user { id email name } } } } } } } }`;
+    const result = await post(server, query(nested, { first: 100 }), token);
+    expect(result.status).to.equal(400);
+    const error = failsWith(result.body, "QUERY_TOO_COMPLEX");
+    expect(error.extensions?.cost).to.equal(30_301);
+    expect(error.extensions?.maxCost).to.equal(10_000);
+    // The same shape with small pages is an ordinary screen.
+    ok((await post(server, query(nested, { first: 5 }), token)).body);
+  });
+
+  it("refuses a costly mutation before it runs", async () => {
+    const page = `members(first: 100) { edges { node { role joinedAt user { id email name } } } } contactHistory(first: 100) { edges { node { id slot actor { email } } } }`;
+    const creates = Array.from({ length: 20 }, (_, index) => `c${index}: createAccount(input: { name: "Costly ${index}" }) { id ${page} }`).join(" ");
+    failsWith((await post(server, query(`mutation { ${creates} }`), token)).body, "QUERY_TOO_COMPLEX");
+    expect(await accountCount(server, token)).to.equal(0);
+  });
+
+  it("answers a 5 MB body with HTTP 413 and PAYLOAD_TOO_LARGE", async () => {
+    const result = await post(server, query(`{ viewer { id } }`, { padding: "x".repeat(5 * 1024 * 1024) }), token);
+    expect(result.status).to.equal(413);
+    failsWith(result.body, "PAYLOAD_TOO_LARGE");
+    expect(result.ms).to.be.below(2000);
+  });
+
+  it("refuses batched requests with BATCHING_NOT_SUPPORTED and runs none of them", async () => {
+    const batch = JSON.stringify([{ query: `mutation { createAccount(input: { name: "Batch 1" }) { id } }` }, { query: "{ viewer { id } }" }]);
+    const result = await post(server, batch, token);
+    expect(result.status).to.equal(400);
+    failsWith(result.body, "BATCHING_NOT_SUPPORTED");
+    expect(await accountCount(server, token)).to.equal(0);
+  });
+
+  it("suggests field names outside production", async () => {
+    const result = await server.graphql("{ viewr { id } }", {}, token);
+    expect(result.errors?.[0]?.message).to.contain("Did you mean");
+  });
+});
+
+describe("request limits in production", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ env: { NODE_ENV: "production", MAX_QUERY_DEPTH: "4", MAX_QUERY_ALIASES: "2" } });
+  });
+  after(() => server.close());
+
+  it("gives no field suggestions", async () => {
+    const token = await tokenFor("prod@example.com");
+    for (const document of ["{ viewr { id } }", "{ viewer { emial } }", "mutation { createAcount(input: { name: \"x\" }) { id } }"]) {
+      const result = await server.graphql(document, {}, token);
+      expect(result.errors?.[0]?.extensions?.code).to.equal("GRAPHQL_VALIDATION_FAILED");
+      expect(JSON.stringify(result)).to.not.match(/Did you mean|"viewer"|"email"|createAccount/);
+    }
+  });
+
+  it("reads its limits from the environment", async () => {
+    const token = await tokenFor("prod@example.com");
+    failsWith(await server.graphql(nestedQuery(4), {}, token), "QUERY_TOO_DEEP");
+    failsWith(await server.graphql("{ a: viewer { id } b: viewer { id } c: viewer { id } }", {}, token), "TOO_MANY_ALIASES");
+    ok(await server.graphql("{ a: viewer { id } b: viewer { id } }", {}, token));
+  });
+});
+
+describe("mutation rate limit", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "5", MUTATION_RATE_WINDOW_SECONDS: "60" } });
+  });
+  after(() => server.close());
+
+  it("refuses a caller's sixth mutation in a minute with RATE_LIMITED and HTTP 429, changing nothing", async () => {
+    const caller = await signIn(server, "busy@example.com");
+    const create = (name: string, token = caller.token) =>
+      post(server, query(`mutation($name: String!) { createAccount(input: { name: $name }) { id } }`, { name }), token);
+    for (let index = 0; index < 5; index++) ok((await create(`Busy ${index}`)).body);
+    const refused = await create("One too many");
+    expect(refused.status).to.equal(429);
+    const error = failsWith(refused.body, "RATE_LIMITED");
+    expect(error.extensions?.retryAfterSeconds).to.be.within(1, 60);
+    expect(Number(refused.headers.get("retry-after"))).to.equal(error.extensions?.retryAfterSeconds);
+    expect(await accountCount(server, caller.token)).to.equal(5);
+
+    // A new token for the same person does not reset the count; queries are not counted.
+    failsWith((await create("New token", await tokenFor("busy@example.com"))).body, "RATE_LIMITED");
+    expect(await accountCount(server, caller.token)).to.equal(5);
+    // Another caller has an allowance of their own.
+    const other = await signIn(server, "calm@example.com");
+    ok((await create("Calm", other.token)).body);
+  });
+
+  it("counts every aliased mutation in a request, and refuses the whole request when they do not fit", async () => {
+    const caller = await signIn(server, "aliases@example.com");
+    const creates = (count: number) => Array.from({ length: count }, (_, index) => `c${index}: createAccount(input: { name: "A${index}" }) { id }`).join(" ");
+    ok((await post(server, query(`mutation { ${creates(4)} }`), caller.token)).body);
+    failsWith((await post(server, query(`mutation { ${creates(2)} }`), caller.token)).body, "RATE_LIMITED");
+    expect(await accountCount(server, caller.token)).to.equal(4);
+    ok((await post(server, query(`mutation { ${creates(1)} }`), caller.token)).body);
+  });
+});
+
+describe("MutationRateLimiter", () => {
+  it("allows a burst of `limit`, then refills at `limit` per window", () => {
+    let now = 0;
+    const limiter = new MutationRateLimiter(60, 60_000, () => now);
+    for (let index = 0; index < 60; index++) expect(limiter.take("a", 1)).to.equal(0);
+    expect(limiter.take("a", 1)).to.equal(1);
+    expect(limiter.take("b", 1)).to.equal(0);
+    now += 1000;
+    expect(limiter.take("a", 1)).to.equal(0);
+    expect(limiter.take("a", 1)).to.equal(1);
+    now += 30_000;
+    expect(limiter.take("a", 31)).to.equal(1);
+    expect(limiter.take("a", 30)).to.equal(0);
+  });
+
+  it("is off at 0 and forgets idle callers once it tracks many", () => {
+    expect(new MutationRateLimiter(0, 1000).take("a", 1000)).to.equal(0);
+    let now = 0;
+    const limiter = new MutationRateLimiter(10, 1000, () => now);
+    for (let index = 0; index < 10_001; index++) limiter.take(`caller-${index}`, 1);
+    now += 1000;
+    limiter.take("late", 1);
+    expect(limiter.size).to.equal(1);
+  });
+});
