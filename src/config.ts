@@ -1,11 +1,15 @@
 /** Every environment variable the service reads, parsed and validated in one place. */
 
+import fs from "node:fs";
+
 export const DEVELOPMENT_JWT_SECRET = "contact-points-development-secret-change-me";
 
 export interface Config {
   nodeEnv: string;
   production: boolean;
   databaseUrl: string;
+  /** PostgreSQL connection settings; SQLite ignores them. */
+  database: PostgresSettings;
   host: string;
   port: number;
   jwtSecret: string;
@@ -33,7 +37,41 @@ export interface RequestLimits {
   maxTokens: number;
 }
 
-export class ConfigError extends Error {}
+export type DatabaseSsl = "off" | "verify" | "no-verify";
+
+export interface PostgresSettings {
+  /** Connections each process keeps open at most. */
+  poolSize: number;
+  /** A statement running (or waiting for a lock) longer than this is cancelled; 0 means no limit. */
+  statementTimeoutMs: number;
+  /** TLS to the server: off, on with the certificate checked, or on without checking it. */
+  ssl: DatabaseSsl;
+  /** PEM file of the certificate authority that signed the server's certificate (with `verify`). */
+  sslCaFile: string | null;
+}
+
+function databaseSsl(value: string | undefined): DatabaseSsl {
+  if (value === undefined || value === "" || /^(0|false|no|off|disable)$/i.test(value)) return "off";
+  if (/^(1|true|yes|on|verify|verify-full)$/i.test(value)) return "verify";
+  if (/^no-verify$/i.test(value)) return "no-verify";
+  throw new ConfigError(`DATABASE_SSL must be off, verify or no-verify, got "${value}".`);
+}
+
+function postgresSettings(env: NodeJS.ProcessEnv): PostgresSettings {
+  const ssl = databaseSsl(env.DATABASE_SSL);
+  const sslCaFile = env.DATABASE_SSL_CA || null;
+  if (sslCaFile !== null) {
+    if (ssl !== "verify") throw new ConfigError("DATABASE_SSL_CA needs DATABASE_SSL=verify: the certificate authority is only used to check the server.");
+    if (!fs.existsSync(sslCaFile)) throw new ConfigError(`DATABASE_SSL_CA names a file that does not exist: "${sslCaFile}".`);
+  }
+  return {
+    // Start-up holds one connection for its lock while migrations use another.
+    poolSize: integer("DATABASE_POOL_SIZE", env.DATABASE_POOL_SIZE, 10, 2, 1000),
+    statementTimeoutMs: integer("DATABASE_STATEMENT_TIMEOUT_MS", env.DATABASE_STATEMENT_TIMEOUT_MS, 15_000, 0, 3_600_000),
+    ssl,
+    sslCaFile,
+  };
+}
 
 function flag(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === "") return fallback;
@@ -85,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv,
     production,
     databaseUrl,
+    database: postgresSettings(env),
     host: env.HOST || "127.0.0.1",
     port: integer("PORT", env.PORT, 4000, 0, 65535),
     jwtSecret: secret || DEVELOPMENT_JWT_SECRET,

@@ -2,6 +2,8 @@ import path from "node:path";
 import fs from "node:fs";
 import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
 import { DateUtils } from "typeorm/util/DateUtils";
+import pg from "pg";
+import type { PostgresSettings } from "./config";
 import { User } from "./users/user.entity";
 import { Account } from "./accounts/account.entity";
 import { AccountMember } from "./members/account-member.entity";
@@ -19,6 +21,40 @@ export interface DataSourceSettings {
   logging?: boolean;
   /** A TypeORM logger, e.g. one that counts statements. */
   logger?: DataSourceOptions["logger"];
+  /** Pool size, statement timeout and TLS for PostgreSQL (defaults: 10, 15 s, off). */
+  postgres?: PostgresSettings;
+}
+
+const TIMESTAMP_WITHOUT_TIME_ZONE_OID = 1114;
+
+/**
+ * Columns are `timestamp without time zone`. By default node-postgres writes and reads them in the
+ * process's local time zone, so two processes in different zones (or one across a DST change) would
+ * disagree about every instant; they are written and read as UTC instead, whatever TZ says.
+ */
+function useUtcTimestamps(): void {
+  pg.defaults.parseInputDatesAsUTC = true;
+  pg.types.setTypeParser(TIMESTAMP_WITHOUT_TIME_ZONE_OID, (value) => new Date(`${value.replace(" ", "T")}Z`));
+}
+
+function postgresOptions(url: string, settings: PostgresSettings | undefined) {
+  const ssl = settings?.ssl ?? "off";
+  return {
+    type: "postgres" as const,
+    url,
+    poolSize: settings?.poolSize ?? 10,
+    ssl:
+      ssl === "off"
+        ? false
+        : ssl === "no-verify"
+          ? { rejectUnauthorized: false }
+          : { rejectUnauthorized: true, ...(settings?.sslCaFile ? { ca: fs.readFileSync(settings.sslCaFile, "utf8") } : {}) },
+    extra: {
+      application_name: "contact-points",
+      // Also bounds how long a request waits for another request's row lock.
+      statement_timeout: settings?.statementTimeoutMs ?? 15_000,
+    },
+  };
 }
 
 /** Builds (but does not open) the TypeORM data source that `DATABASE_URL` names. */
@@ -37,7 +73,8 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
     if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return new DataSource({ ...common, type: "sqlite", database: file });
   }
-  return new DataSource({ ...common, type: "postgres", url });
+  useUtcTimestamps();
+  return new DataSource({ ...common, ...postgresOptions(url, settings.postgres) });
 }
 
 /** SQLite settings that let a file survive a crash and wait for, rather than fail on, a lock. */
@@ -50,6 +87,9 @@ async function tuneSqlite(dataSource: DataSource): Promise<void> {
     await dataSource.query("PRAGMA synchronous = NORMAL");
   }
 }
+
+/** Any fixed 64-bit number; it names the start-up lock among the database's advisory locks. */
+const STARTUP_LOCK_KEY = "7133700651254339585";
 
 const WRITE_ATTEMPTS = 5;
 const RETRYABLE_CODES = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
@@ -89,6 +129,29 @@ export class Database {
   async migrate(): Promise<string[]> {
     const applied = await this.exclusive(() => this.dataSource.runMigrations({ transaction: "each" }));
     return applied.map((migration) => migration.name);
+  }
+
+  /**
+   * Runs start-up work (migrations, demo data) in one process at a time. Several processes started
+   * together on one PostgreSQL database would otherwise all migrate it, or all load the demo data.
+   * A session advisory lock, held on a connection of its own, is freed even if the process dies.
+   */
+  async duringStartUp<T>(work: () => Promise<T>): Promise<T> {
+    if (this.serialised) return work();
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      // Another process's migrations may take longer than the statement timeout allows a wait.
+      await runner.query("SET statement_timeout = 0");
+      await runner.query("SELECT pg_advisory_lock($1)", [STARTUP_LOCK_KEY]);
+      try {
+        return await work();
+      } finally {
+        await runner.query("SELECT pg_advisory_unlock($1)", [STARTUP_LOCK_KEY]);
+        await runner.query("RESET statement_timeout");
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {

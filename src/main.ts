@@ -13,10 +13,12 @@ async function main(): Promise<void> {
   if (config.jwtSecretIsDevelopmentDefault) {
     console.warn("AUTH_JWT_SECRET is not set: using the development secret. Never do this in production.");
   }
-  const db = await Database.open({ databaseUrl: config.databaseUrl });
-  const applied = await db.migrate();
-  if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
-  if (config.seedDemoData && (await seedDemoData(db))) console.log("Loaded the demo accounts into the empty database.");
+  const db = await Database.open({ databaseUrl: config.databaseUrl, postgres: config.database });
+  await db.duringStartUp(async () => {
+    const applied = await db.migrate();
+    if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+    if (config.seedDemoData && (await seedDemoData(db))) console.log("Loaded the demo accounts into the empty database.");
+  });
 
   const app = await createApp(config, db);
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));

@@ -4,7 +4,7 @@ import { loadConfig, type Config } from "../../src/config";
 import { Database } from "../../src/database";
 import { createApp, type App } from "../../src/app";
 import { signToken } from "../../src/auth/tokens";
-import { createPostgresDatabase } from "./postgres";
+import { createPostgresDatabase, dropPostgresDatabase } from "./postgres";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-000";
 
@@ -37,7 +37,8 @@ export function testDatabaseUrl(): string {
  */
 export async function startTestServer(options: { env?: Record<string, string>; databaseUrl?: string; db?: Database } = {}): Promise<TestServer> {
   const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", PORT: "0", ...options.env });
-  const db = options.db ?? (await Database.open({ databaseUrl: options.databaseUrl ?? (await freshDatabaseUrl()) }));
+  const ownDatabaseUrl = options.db || options.databaseUrl ? null : await freshDatabaseUrl();
+  const db = options.db ?? (await Database.open({ databaseUrl: options.databaseUrl ?? ownDatabaseUrl!, postgres: config.database }));
   await db.migrate();
   const logged: unknown[] = [];
   const app = await createApp(config, db, (error) => logged.push(error));
@@ -60,6 +61,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     async close() {
       await app.apollo.stop();
       if (!options.db) await db.close();
+      if (ownDatabaseUrl) await dropTestDatabase(ownDatabaseUrl);
     },
   };
 }
@@ -79,4 +81,9 @@ export async function freshDatabaseUrl(): Promise<string> {
   const base = testDatabaseUrl();
   if (base.startsWith("sqlite:")) return base;
   return createPostgresDatabase(base, `cp_test_${process.pid}_${++databaseCounter}`);
+}
+
+/** Drops a database freshDatabaseUrl created on PostgreSQL; an in-memory SQLite one is already gone. */
+export async function dropTestDatabase(url: string): Promise<void> {
+  if (!url.startsWith("sqlite:")) await dropPostgresDatabase(testDatabaseUrl(), new URL(url).pathname.slice(1));
 }
