@@ -6,7 +6,8 @@ import { createApp } from "./app";
 import { DEMO_ADMIN, seedDemoData } from "./seed";
 import { signToken } from "./auth/tokens";
 
-const SHUTDOWN_GRACE_MS = 10_000;
+/** After the grace period for requests, how long closing the database may take before the process gives up. */
+const CLEAN_UP_MS = 5_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -36,11 +37,12 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal} received: finishing in-flight requests, then stopping.`);
     const force = setTimeout(() => {
-      console.error("In-flight requests did not finish in time; stopping anyway.");
+      console.error("Shutdown did not finish in time; exiting.");
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, config.shutdownGraceMs + CLEAN_UP_MS);
     force.unref();
-    // Apollo's drain plugin closes the HTTP server and waits for in-flight requests.
+    // Apollo's drain plugin stops accepting connections, lets in-flight requests finish for up to
+    // SHUTDOWN_GRACE_MS, then closes the connections still open.
     await app.apollo.stop();
     await db.close();
     process.exit(0);
