@@ -22,6 +22,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** What one GraphQL request may cost; each limit is refused with its own error code. */
   limits: RequestLimits;
+  /** Outgoing mail: where it goes and how the outbox worker retries. */
+  delivery: DeliverySettings;
   /** Mutations one caller may send per window (0 turns the limit off); kept in this process's memory. */
   mutationRateLimit: number;
   mutationRateWindowSeconds: number;
@@ -49,6 +51,8 @@ export interface PostgresSettings {
   /** PEM file of the certificate authority that signed the server's certificate (with `verify`). */
   sslCaFile: string | null;
 }
+
+export class ConfigError extends Error {}
 
 function databaseSsl(value: string | undefined): DatabaseSsl {
   if (value === undefined || value === "" || /^(0|false|no|off|disable)$/i.test(value)) return "off";
@@ -105,6 +109,31 @@ function corsOrigins(value: string | undefined): string[] {
   return origins.includes("*") ? ["*"] : origins;
 }
 
+export interface DeliverySettings {
+  /** `smtp://` or `smtps://` URL of the mail server; null writes messages to `mailLogFile` instead. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  mailLogFile: string;
+  pollMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+}
+
+function deliverySettings(env: NodeJS.ProcessEnv): DeliverySettings {
+  const smtpUrl = env.SMTP_URL || null;
+  if (smtpUrl !== null && !(URL.canParse(smtpUrl) && /^smtps?:$/.test(new URL(smtpUrl).protocol) && new URL(smtpUrl).hostname !== "")) {
+    throw new ConfigError("SMTP_URL must look like smtp://user:password@mail.example.com:587 or smtps://…:465.");
+  }
+  return {
+    smtpUrl,
+    mailFrom: env.MAIL_FROM || "contact-points <no-reply@localhost>",
+    mailLogFile: env.MAIL_LOG_FILE || "data/mail.log",
+    pollMs: integer("OUTBOX_POLL_MS", env.OUTBOX_POLL_MS, 1000, 10, 600_000),
+    maxAttempts: integer("OUTBOX_MAX_ATTEMPTS", env.OUTBOX_MAX_ATTEMPTS, 6, 1, 100),
+    retryBaseMs: integer("OUTBOX_RETRY_BASE_MS", env.OUTBOX_RETRY_BASE_MS, 30_000, 1, 86_400_000),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? "development";
   const production = nodeEnv === "production";
@@ -124,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     databaseUrl,
     database: postgresSettings(env),
+    delivery: deliverySettings(env),
     host: env.HOST || "127.0.0.1",
     port: integer("PORT", env.PORT, 4000, 0, 65535),
     jwtSecret: secret || DEVELOPMENT_JWT_SECRET,

@@ -2,6 +2,7 @@ import type { Database } from "./database";
 import type { Identity } from "./auth/tokens";
 import type { User } from "./users/user.entity";
 import { createLoaders, type Loaders } from "./loaders";
+import { createHealthLoaders, type HealthLoaders } from "./health/health.loaders";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
@@ -15,17 +16,21 @@ export class Context {
   viewer: User | null = null;
   viewerLoading: Promise<User> | null = null;
   loaders: Loaders;
+  /** Loaders for contact health (verifications, failed deliveries). */
+  health: HealthLoaders;
 
   constructor(
     readonly db: Database,
     readonly caller: Caller,
   ) {
     this.loaders = createLoaders(db);
+    this.health = createHealthLoaders(db);
   }
 
   /** Forgets everything loaded so far: called after each mutation so its answer shows the new state. */
   refresh(): void {
     this.loaders = createLoaders(this.db);
+    this.health = createHealthLoaders(this.db);
   }
 
   get requiredViewer(): User {

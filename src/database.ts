@@ -11,9 +11,12 @@ import { BillingContact } from "./contacts/billing-contact.entity";
 import { RoleContact } from "./contacts/role-contact.entity";
 import { ContactChange } from "./history/contact-change.entity";
 import { InitialSchema1764201600000 } from "./migrations/1764201600000-InitialSchema";
+import { ContactVerification } from "./verification/contact-verification.entity";
+import { DeliveryStatus, OutboxMessage } from "./outbox/outbox-message.entity";
+import { VerificationAndOutbox1795737600000 } from "./migrations/1795737600000-VerificationAndOutbox";
 
-export const ENTITIES = [User, Account, AccountMember, BillingContact, RoleContact, ContactChange];
-export const MIGRATIONS = [InitialSchema1764201600000];
+export const ENTITIES = [User, Account, AccountMember, BillingContact, RoleContact, ContactChange, ContactVerification, OutboxMessage, DeliveryStatus];
+export const MIGRATIONS = [InitialSchema1764201600000, VerificationAndOutbox1795737600000];
 
 export interface DataSourceSettings {
   databaseUrl: string;

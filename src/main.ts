@@ -5,6 +5,7 @@ import { Database } from "./database";
 import { createApp } from "./app";
 import { DEMO_ADMIN, seedDemoData } from "./seed";
 import { signToken } from "./auth/tokens";
+import { startDeliveryWorker } from "./outbox/delivery.worker";
 
 /** After the grace period for requests, how long closing the database may take before the process gives up. */
 const CLEAN_UP_MS = 5_000;
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const { port } = app.httpServer.address() as AddressInfo;
   const url = `http://${config.host}:${port}/graphql`;
   console.log(`contact-points is listening on ${url}`);
+  const delivery = startDeliveryWorker(db, config.delivery);
   if (config.seedDemoData) {
     const token = await signToken(config.jwtSecret, DEMO_ADMIN, "30d");
     console.log(`Demo admin (${DEMO_ADMIN.email}) token, valid 30 days:\n\nAuthorization: Bearer ${token}\n`);
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     // Apollo's drain plugin stops accepting connections, lets in-flight requests finish for up to
     // SHUTDOWN_GRACE_MS, then closes the connections still open.
     await app.apollo.stop();
+    await delivery.stop();
     await db.close();
     process.exit(0);
   };

@@ -9,8 +9,24 @@ import { MemberResolver } from "./members/member.resolver";
 import { ContactResolver } from "./contacts/contact.resolver";
 import { HistoryResolver } from "./history/history.resolver";
 import { UserResolver } from "./users/user.resolver";
+import { SaveContactsResolver } from "./contacts/save-contacts.resolver";
+import { ContactSlotsResolver } from "./contacts/contact-slots.resolver";
+import { HealthResolver } from "./health/health.resolver";
+import { VerificationResolver } from "./verification/verification.resolver";
+import { DeliveryResolver } from "./outbox/delivery.resolver";
 
-export const RESOLVERS = [UserResolver, AccountResolver, MemberResolver, ContactResolver, HistoryResolver] as const;
+export const RESOLVERS = [
+  UserResolver,
+  AccountResolver,
+  MemberResolver,
+  ContactResolver,
+  HistoryResolver,
+  SaveContactsResolver,
+  ContactSlotsResolver,
+  HealthResolver,
+  VerificationResolver,
+  DeliveryResolver,
+] as const;
 
 /** Where the schema is emitted for frontends, from the project root. */
 export const SCHEMA_FILE = path.resolve(__dirname, "..", "..", "schema.graphql");

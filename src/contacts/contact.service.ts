@@ -7,6 +7,7 @@ import { AccountMember } from "../members/account-member.entity";
 import { BILLING_CONTACT_LIMIT, ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "./contact.enums";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { isEmail, normaliseEmail } from "../auth/tokens";
+import { forgetVerification, startVerification } from "../verification/verification.service";
 
 /*
  * The rules for every contact slot. Each function runs inside an open AccountChange (one transaction
@@ -103,6 +104,9 @@ export async function setRoleContact(change: AccountChange, role: ContactRoleKin
   const row = { accountId: change.account.id, role, ...next, updatedAt: new Date(), updatedById: change.actor.id };
   if (current) await change.manager.update(RoleContact, { accountId: change.account.id, role }, row);
   else await change.manager.insert(RoleContact, row);
+  // An outside address must be confirmed by its owner; a new address starts that over.
+  if (next.userId === null) await startVerification(change, role, next.email);
+  else if (current?.userId === null) await forgetVerification(change, role);
   await change.record(slotOfRole(role), ContactChangeAction.SET, current?.email ?? null, next.email);
 }
 

@@ -21,9 +21,11 @@ export class MemberResolver {
   }
 
   @Mutation(() => Account, {
-    description: "Removes a member, and with them any billing contact or role they hold. The primary contact and the last admin cannot be removed. Needs ADMIN.",
+    description:
+      "Removes a member. Their billing place and roles go with them, or pass to `reassignTo` (primary included) when given. " +
+      "Without reassignTo the primary contact cannot be removed; the last admin never can. Needs ADMIN.",
   })
   removeAccountMember(@Arg("input", () => RemoveAccountMemberInput) input: RemoveAccountMemberInput, @Ctx() context: Context) {
-    return changeAccount(context, input.accountId, (change) => removeAccountMember(change, input.userId));
+    return changeAccount(context, input.accountId, (change) => removeAccountMember(change, input.userId, input.reassignTo));
   }
 }

@@ -5,6 +5,7 @@ import { AccountMember, MemberRole } from "./account-member.entity";
 import { findOrCreateUser } from "../users/user.service";
 import { User } from "../users/user.entity";
 import { clearRoleContact, removeBillingContact, slotsHeldBy } from "../contacts/contact.service";
+import { handOverSlots } from "./reassign.service";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { isEmail, normaliseEmail } from "../auth/tokens";
 import { cursorDate, decodeCursor, toPage, type Page } from "../common/pagination";
@@ -40,12 +41,14 @@ export async function addAccountMember(
 
 /**
  * Removes a member, and with them every billing contact and role they hold (each in history).
- * The primary contact cannot leave until someone else is primary; the last admin cannot leave at all.
+ * The primary contact cannot leave until someone else is primary (or `reassignTo` names a member who
+ * takes over every slot they hold); the last admin cannot leave at all.
  */
-export async function removeAccountMember(change: AccountChange, userId: string): Promise<void> {
+export async function removeAccountMember(change: AccountChange, userId: string, reassignTo?: string | null): Promise<void> {
   const member = await change.member(userId);
   const accountId = change.account.id;
   if (member.role === MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
+  if (reassignTo) await handOverSlots(change, member.userId, reassignTo);
   const held = await slotsHeldBy(change, member.userId);
   if (held.primary) {
     throw new DomainError(

@@ -30,7 +30,7 @@ export class AddAccountMemberInput {
   role?: MemberRole | null;
 }
 
-@InputType({ description: "Removes a member from an account, along with any billing contact or role they hold." })
+@InputType({ description: "Removes a member from an account. Their billing place and roles go with them unless `reassignTo` names who takes them over." })
 export class RemoveAccountMemberInput {
   @Field(() => ID, { description: "The account to remove the member from." })
   @IsUUID("all", { message: "accountId is not a valid id" })
@@ -39,4 +39,12 @@ export class RemoveAccountMemberInput {
   @Field(() => ID, { description: "The user to remove." })
   @IsUUID("all", { message: "userId is not a valid id" })
   userId: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "Another member who takes over every slot the removed member holds (primary, billing place, roles), in the same change.",
+  })
+  @IsOptional()
+  @IsUUID("all", { message: "reassignTo is not a valid id" })
+  reassignTo?: string | null;
 }

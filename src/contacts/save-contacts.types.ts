@@ -1,0 +1,49 @@
+import { Field, ID, InputType, Int } from "type-graphql";
+import { ArrayMaxSize, IsEmail, IsOptional, IsUUID, MaxLength, Min, ValidateNested } from "class-validator";
+import { ContactRoleKind } from "./contact.enums";
+
+@InputType({ description: "One role in the contact settings form: a member (userId) or, for SECURITY only, an outside address (email)." })
+export class RoleContactEntryInput {
+  @Field(() => ContactRoleKind, { description: "The role." })
+  role: ContactRoleKind;
+
+  @Field(() => ID, { nullable: true, description: "The member who holds the role." })
+  @IsOptional()
+  @IsUUID("all", { message: "userId is not a valid id" })
+  userId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "For SECURITY only: the address of the contact. A member's address stores that member." })
+  @IsOptional()
+  @MaxLength(320, { message: "email must be at most 320 characters long" })
+  @IsEmail({}, { message: "email must be a valid email address" })
+  email?: string | null;
+}
+
+@InputType({ description: "Every contact slot of an account at once, as the settings form shows them. Roles left out are cleared." })
+export class SaveAccountContactsInput {
+  @Field(() => ID, { description: "The account." })
+  @IsUUID("all", { message: "accountId is not a valid id" })
+  accountId: string;
+
+  @Field(() => Int, {
+    description: "The account's `contactsVersion` the form was loaded with. If someone changed the contacts since, nothing is saved: VERSION_CONFLICT.",
+  })
+  @Min(0, { message: "expectedVersion must not be negative" })
+  expectedVersion: number;
+
+  @Field(() => ID, { description: "The member who is the primary contact." })
+  @IsUUID("all", { message: "primaryContactUserId is not a valid id" })
+  primaryContactUserId: string;
+
+  @Field(() => [ID], {
+    description: "The billing contacts (at most 3 members). Those already billing contacts keep their place; new ones are added after them in this order.",
+  })
+  @ArrayMaxSize(20, { message: "billingContactUserIds lists too many members" })
+  @IsUUID("all", { each: true, message: "billingContactUserIds must hold valid ids" })
+  billingContactUserIds: string[];
+
+  @Field(() => [RoleContactEntryInput], { description: "The roles that have a contact, each at most once. A role left out is cleared." })
+  @ArrayMaxSize(4, { message: "roleContacts can name each of the 4 roles at most once" })
+  @ValidateNested({ each: true })
+  roleContacts: RoleContactEntryInput[];
+}

@@ -1,0 +1,39 @@
+import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import { Account } from "../accounts/account.entity";
+import { AccountConnection, AccountPageArgs } from "../accounts/account.types";
+import { CurrentUser } from "../auth/auth-checker";
+import { User } from "../users/user.entity";
+import { ContactHealth } from "./contact-health.types";
+import { contactHealthOf, listAccountsNeedingAttention } from "./health.service";
+import type { Context } from "../context";
+
+@Authorized()
+@Resolver(() => Account)
+export class HealthResolver {
+  @FieldResolver(() => ContactHealth, { description: "Missing roles, free billing places and problems with the account's contacts." })
+  async contactHealth(@Root() account: Account, @Ctx() context: Context): Promise<ContactHealth> {
+    const { loaders, health } = context;
+    const [primary, billing, roles, verifications, failedDeliveries] = await Promise.all([
+      loaders.userById.load(account.primaryContactId),
+      loaders.billingContacts.load(account.id),
+      loaders.roleContacts.load(account.id),
+      health.verifications.load(account.id),
+      health.failedDeliveries.load(account.id),
+    ]);
+    const billingUsers = await loaders.userById.loadMany(billing.map((contact) => contact.userId));
+    return contactHealthOf({
+      primaryEmail: primary!.email,
+      billingEmails: billingUsers.filter((user): user is User => user instanceof User).map((user) => user.email),
+      roles,
+      verifications,
+      failedDeliveries,
+    });
+  }
+
+  @Query(() => AccountConnection, {
+    description: "The caller's accounts that have a missing role or a contact issue (see Account.contactHealth), oldest first.",
+  })
+  accountsNeedingAttention(@Args(() => AccountPageArgs) page: AccountPageArgs, @CurrentUser() viewer: User, @Ctx() context: Context) {
+    return listAccountsNeedingAttention(context.db, viewer, page.pageSize, page.after);
+  }
+}

@@ -1,0 +1,105 @@
+import type { Database } from "../database";
+import { Account } from "../accounts/account.entity";
+import { AccountMember } from "../members/account-member.entity";
+import type { User } from "../users/user.entity";
+import type { RoleContact } from "../contacts/role-contact.entity";
+import { BILLING_CONTACT_LIMIT, CONTACT_ROLE_ORDER, ContactSlot, slotOfRole } from "../contacts/contact.enums";
+import { VerificationState, type ContactVerification } from "../verification/contact-verification.entity";
+import { VERIFICATION_STALE_AFTER_MS } from "../verification/verification.service";
+import type { DeliveryStatus } from "../outbox/outbox-message.entity";
+import { cursorDate, decodeCursor, toPage, type Page } from "../common/pagination";
+import { ContactIssueKind, type ContactHealth, type ContactIssue } from "./contact-health.types";
+
+export interface AccountContactsSnapshot {
+  primaryEmail: string;
+  billingEmails: string[];
+  roles: RoleContact[];
+  verifications: ContactVerification[];
+  failedDeliveries: DeliveryStatus[];
+}
+
+/** Works out an account's contact health from its contacts as loaded; reads nothing itself. */
+export function contactHealthOf(snapshot: AccountContactsSnapshot, now = new Date()): ContactHealth {
+  const staleBefore = now.getTime() - VERIFICATION_STALE_AFTER_MS;
+  const failed = new Set(snapshot.failedDeliveries.map((status) => status.email));
+  const holders = [
+    { slot: ContactSlot.PRIMARY, email: snapshot.primaryEmail, role: null },
+    ...snapshot.billingEmails.map((email) => ({ slot: ContactSlot.BILLING, email, role: null })),
+    ...snapshot.roles.map((role) => ({ slot: slotOfRole(role.role), email: role.email, role })),
+  ];
+  const issues: ContactIssue[] = [];
+  for (const holder of holders) {
+    if (holder.role && holder.role.userId === null) {
+      const verification = snapshot.verifications.find((candidate) => candidate.role === holder.role!.role);
+      if (!verification || verification.state !== VerificationState.VERIFIED || verification.email !== holder.email) {
+        issues.push({ slot: holder.slot, email: holder.email, kind: ContactIssueKind.UNVERIFIED_EXTERNAL });
+      } else if (verification.verifiedAt && verification.verifiedAt.getTime() < staleBefore) {
+        issues.push({ slot: holder.slot, email: holder.email, kind: ContactIssueKind.VERIFICATION_STALE });
+      }
+    }
+    if (failed.has(holder.email)) issues.push({ slot: holder.slot, email: holder.email, kind: ContactIssueKind.DELIVERY_FAILED });
+  }
+  const held = new Set(snapshot.roles.map((role) => role.role));
+  const missingRoles = CONTACT_ROLE_ORDER.filter((role) => !held.has(role));
+  return {
+    missingRoles,
+    billingContactsFree: BILLING_CONTACT_LIMIT - snapshot.billingEmails.length,
+    issues,
+    needsAttention: missingRoles.length > 0 || issues.length > 0,
+  };
+}
+
+/**
+ * The same test as `contactHealthOf(...).needsAttention`, as SQL over the row aliased "account", so
+ * the accounts needing attention are filtered and paged by the database.
+ */
+const NEEDS_ATTENTION = `(
+  (SELECT COUNT(*) FROM "role_contacts" "r" WHERE "r"."accountId" = "account"."id") < :roleCount
+  OR EXISTS (
+    SELECT 1 FROM "role_contacts" "r"
+    LEFT JOIN "contact_verifications" "v" ON "v"."accountId" = "r"."accountId" AND "v"."role" = "r"."role" AND "v"."email" = "r"."email"
+    WHERE "r"."accountId" = "account"."id" AND "r"."userId" IS NULL
+      AND ("v"."state" IS NULL OR "v"."state" <> 'VERIFIED' OR "v"."verifiedAt" < :staleBefore)
+  )
+  OR EXISTS (
+    SELECT 1 FROM "delivery_status" "d"
+    WHERE "d"."accountId" = "account"."id" AND "d"."state" = 'FAILED' AND (
+      "d"."email" IN (SELECT "u"."email" FROM "users" "u" WHERE "u"."id" = "account"."primaryContactId")
+      OR "d"."email" IN (SELECT "u"."email" FROM "billing_contacts" "b" INNER JOIN "users" "u" ON "u"."id" = "b"."userId" WHERE "b"."accountId" = "account"."id")
+      OR "d"."email" IN (SELECT "r"."email" FROM "role_contacts" "r" WHERE "r"."accountId" = "account"."id")
+    )
+  )
+)`;
+
+/** The user's accounts with a missing role or any contact issue, oldest first: two statements per page. */
+export async function listAccountsNeedingAttention(
+  db: Database,
+  user: User,
+  first: number,
+  after?: string | null,
+  now = new Date(),
+): Promise<Page<Account>> {
+  const cursor = after ? decodeCursor(after, ["string", "string"]) : null;
+  const parameters = {
+    userId: user.id,
+    roleCount: CONTACT_ROLE_ORDER.length,
+    staleBefore: db.dateParameter(new Date(now.getTime() - VERIFICATION_STALE_AFTER_MS)),
+  };
+  return db.read(async (manager) => {
+    const base = () =>
+      manager
+        .createQueryBuilder(Account, "account")
+        .innerJoin(AccountMember, "member", 'member."accountId" = "account"."id" AND member."userId" = :userId')
+        .where(NEEDS_ATTENTION)
+        .setParameters(parameters);
+    const page = base().orderBy("account.createdAt", "ASC").addOrderBy("account.id", "ASC").limit(first + 1);
+    if (cursor) {
+      page.andWhere("(account.createdAt > :createdAt OR (account.createdAt = :createdAt AND account.id > :id))", {
+        createdAt: db.dateParameter(cursorDate(cursor[0]!)),
+        id: cursor[1],
+      });
+    }
+    const [rows, totalCount] = await Promise.all([page.getMany(), base().getCount()]);
+    return toPage(rows, first, totalCount, (row) => [row.createdAt.toISOString(), row.id], (row) => row);
+  });
+}

@@ -1,0 +1,33 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { OutboxMessage } from "./outbox-message.entity";
+import { DeliveryPageArgs, NotificationDeliveryConnection, SendTestNotificationInput } from "./delivery.types";
+import { listDeliveries } from "./outbox.service";
+import { sendTestNotification } from "./test-notification.service";
+import { AccountChange, readableAccount } from "../accounts/account-access";
+import type { Context } from "../context";
+
+@Authorized()
+@Resolver(() => OutboxMessage)
+export class DeliveryResolver {
+  @Mutation(() => [OutboxMessage], {
+    description:
+      "Queues a test message to every recipient of a category (see Account.notificationRecipients) and returns one delivery per recipient, " +
+      "PENDING until the mail server accepts it. Needs ADMIN.",
+  })
+  sendTestNotification(@Arg("input", () => SendTestNotificationInput) input: SendTestNotificationInput, @Ctx() context: Context) {
+    return context.db.write(async (manager) => {
+      const change = await AccountChange.open(manager, input.accountId, context.requiredViewer);
+      return sendTestNotification(change, input.category);
+    });
+  }
+
+  @Query(() => NotificationDeliveryConnection, { description: "The messages sent on behalf of an account, newest first: to whom, why and how far they got." })
+  async notificationDeliveries(
+    @Arg("accountId", () => ID, { description: "The account." }) accountId: string,
+    @Args(() => DeliveryPageArgs) page: DeliveryPageArgs,
+    @Ctx() context: Context,
+  ) {
+    const account = await readableAccount(context, accountId, "accountId");
+    return listDeliveries(context.db, account.id, page.pageSize, page.after);
+  }
+}

@@ -1,0 +1,152 @@
+import type { Database } from "../database";
+import type { DeliverySettings } from "../config";
+import { DeliveryState, DeliveryStatus, OutboxMessage } from "./outbox-message.entity";
+import { logFileTransport, smtpTransport, type MailTransport } from "./mail-transport";
+
+export interface DeliveryWorkerOptions {
+  /** How often to look for due messages when idle. */
+  pollMs: number;
+  /** Attempts per message before it is marked FAILED. */
+  maxAttempts: number;
+  /** Wait before the second attempt; doubled for each one after. */
+  retryBaseMs: number;
+  /** Messages claimed per round. */
+  batchSize?: number;
+  /** How long a claimed message is left alone by other workers while it is being sent. */
+  leaseMs?: number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+/** The longest error text kept on a message. */
+const ERROR_LENGTH = 1000;
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s+/g, " ").trim().slice(0, ERROR_LENGTH) || "Unknown error";
+}
+
+/**
+ * Drains the outbox: sends each due message, marks it SENT, or schedules another attempt with
+ * exponential backoff until `maxAttempts`, then FAILED. Every result also updates the recipient's
+ * delivery status, which contact health reads. Claims are conditional updates, so several server
+ * processes can run a worker against one database without sending a message twice.
+ */
+export class DeliveryWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Database,
+    readonly transport: MailTransport,
+    private readonly options: DeliveryWorkerOptions,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the round in progress, so no message is left half-recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+    this.transport.close();
+  }
+
+  /** Sends every message that is due now; returns how many were tried. */
+  async runOnce(now = new Date()): Promise<number> {
+    const batchSize = this.options.batchSize ?? 20;
+    const due = await this.db.read((manager) =>
+      manager
+        .createQueryBuilder(OutboxMessage, "message")
+        .where("message.state = :state", { state: DeliveryState.PENDING })
+        .andWhere('message."nextAttemptAt" <= :now', { now: this.db.dateParameter(now) })
+        .orderBy("message.id", "ASC")
+        .limit(batchSize)
+        .getMany(),
+    );
+    let tried = 0;
+    for (const message of due) {
+      if (!(await this.claim(message, now))) continue;
+      tried++;
+      try {
+        await this.transport.send({ to: message.email, subject: message.subject, text: message.body });
+        await this.record(message, DeliveryState.SENT, null);
+      } catch (error) {
+        await this.record(message, message.attempts >= this.options.maxAttempts ? DeliveryState.FAILED : DeliveryState.PENDING, describe(error));
+      }
+    }
+    return tried;
+  }
+
+  /** Counts the attempt and pushes the message out of other workers' way; false if another worker got it first. */
+  private async claim(message: OutboxMessage, now: Date): Promise<boolean> {
+    const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 60_000));
+    const result = await this.db.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ attempts: message.attempts + 1, nextAttemptAt: leaseUntil })
+        .where("id = :id AND attempts = :attempts AND state = :state", {
+          id: message.sequence,
+          attempts: message.attempts,
+          state: DeliveryState.PENDING,
+        })
+        .execute(),
+    );
+    if (result.affected !== 1) return false;
+    message.attempts += 1;
+    return true;
+  }
+
+  private async record(message: OutboxMessage, state: DeliveryState, error: string | null): Promise<void> {
+    const now = new Date();
+    const retryIn = this.options.retryBaseMs * 2 ** (message.attempts - 1);
+    await this.db.write(async (manager) => {
+      await manager.update(
+        OutboxMessage,
+        { sequence: message.sequence },
+        state === DeliveryState.PENDING
+          ? { lastError: error, nextAttemptAt: new Date(now.getTime() + retryIn) }
+          : { state, lastError: error, sentAt: state === DeliveryState.SENT ? now : null },
+      );
+      if (state !== DeliveryState.PENDING) {
+        await manager.upsert(DeliveryStatus, { accountId: message.accountId, email: message.email, state, at: now, lastError: error }, [
+          "accountId",
+          "email",
+        ]);
+      }
+    });
+    if (state === DeliveryState.PENDING) this.options.log?.(`Could not send message ${message.id} to ${message.email}; trying again in ${retryIn} ms: ${error}`);
+    if (state === DeliveryState.FAILED) this.options.log?.(`Gave up on message ${message.id} to ${message.email} after ${message.attempts} attempts: ${error}`);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((error: unknown) => this.options.log?.("The delivery worker's round failed; it will try again.", error))
+        .then((tried) => this.schedule(tried === (this.options.batchSize ?? 20) ? 0 : this.options.pollMs))
+        .finally(() => (this.running = null));
+    }, delayMs);
+    this.timer.unref();
+  }
+}
+
+/** The worker main.ts runs: SMTP when SMTP_URL is set, otherwise the mail log file. */
+export function startDeliveryWorker(db: Database, settings: DeliverySettings, log = (message: string, error?: unknown) => console.warn(message, error ?? "")): DeliveryWorker {
+  const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, settings.mailFrom) : logFileTransport(settings.mailLogFile, settings.mailFrom);
+  const worker = new DeliveryWorker(db, transport, {
+    pollMs: settings.pollMs,
+    maxAttempts: settings.maxAttempts,
+    retryBaseMs: settings.retryBaseMs,
+    log,
+  });
+  console.log(`Outgoing mail goes to ${transport.description}.`);
+  worker.start();
+  return worker;
+}

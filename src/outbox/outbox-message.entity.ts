@@ -1,0 +1,119 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
+import { NotificationCategory } from "../notifications/notification-routing";
+
+export enum DeliveryKind {
+  VERIFICATION = "VERIFICATION",
+  TEST = "TEST",
+}
+
+export enum DeliveryState {
+  PENDING = "PENDING",
+  SENT = "SENT",
+  FAILED = "FAILED",
+}
+
+registerEnumType(DeliveryKind, {
+  name: "NotificationDeliveryKind",
+  description: "Why a message was sent.",
+  valuesConfig: {
+    VERIFICATION: { description: "Asks an external contact to confirm their address." },
+    TEST: { description: "A test notification an admin asked for." },
+  },
+});
+
+registerEnumType(DeliveryState, {
+  name: "DeliveryState",
+  description: "Where a message is on its way to its recipient.",
+  valuesConfig: {
+    PENDING: { description: "Waiting to be sent, or to be tried again after a failed attempt." },
+    SENT: { description: "The mail server accepted the message." },
+    FAILED: { description: "Every attempt failed; the message will not be tried again." },
+  },
+});
+
+/**
+ * One message to one recipient, written in the same transaction as the change that caused it and
+ * sent afterwards by the delivery worker. The row is also the delivery record clients read.
+ */
+@ObjectType("NotificationDelivery", { description: "One message sent (or being sent) to one recipient on behalf of an account." })
+@Entity({ name: "outbox_messages" })
+@Index("IDX_outbox_messages_account_id", ["accountId", "sequence"])
+@Index("IDX_outbox_messages_due", ["state", "nextAttemptAt"])
+export class OutboxMessage {
+  @PrimaryGeneratedColumn({ type: "integer", name: "id" })
+  sequence: number;
+
+  @Field(() => ID, { description: "Stable identifier of the delivery." })
+  get id(): string {
+    return String(this.sequence);
+  }
+
+  @Column({ type: "varchar", length: 36 })
+  accountId: string;
+
+  @Field(() => DeliveryKind, { description: "Why the message was sent." })
+  @Column({ type: "varchar", length: 16 })
+  kind: DeliveryKind;
+
+  @Field(() => NotificationCategory, { nullable: true, description: "The notification category a test message was sent for; null for other messages." })
+  @Column({ type: "varchar", length: 32, nullable: true })
+  category: NotificationCategory | null;
+
+  @Field(() => String, { description: "The recipient's address." })
+  @Column({ type: "varchar", length: 320 })
+  email: string;
+
+  @Field(() => String, { description: "The message's subject line." })
+  @Column({ type: "varchar", length: 300 })
+  subject: string;
+
+  @Column({ type: "text" })
+  body: string;
+
+  @Field(() => DeliveryState, { description: "PENDING until the mail server accepts it (SENT) or every attempt has failed (FAILED)." })
+  @Column({ type: "varchar", length: 16 })
+  state: DeliveryState;
+
+  @Field(() => Int, { description: "How many times sending has been tried." })
+  @Column({ type: "integer", default: 0 })
+  attempts: number;
+
+  @Field(() => String, { nullable: true, description: "Why the last attempt failed, if it did." })
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  lastError: string | null;
+
+  @Field(() => Date, { description: "When the message was queued." })
+  @Column({ type: Date })
+  createdAt: Date;
+
+  /** When the worker may next try it (while PENDING). */
+  @Column({ type: Date })
+  nextAttemptAt: Date;
+
+  @Field(() => Date, { nullable: true, description: "When the mail server accepted the message." })
+  @Column({ type: Date, nullable: true })
+  sentAt: Date | null;
+
+  @Column({ type: "varchar", length: 36, nullable: true })
+  requestedById: string | null;
+}
+
+/** The last delivery result for one address of one account: what contact health reports as DELIVERY_FAILED. */
+@Entity({ name: "delivery_status" })
+export class DeliveryStatus {
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  accountId: string;
+
+  @PrimaryColumn({ type: "varchar", length: 320 })
+  email: string;
+
+  @Column({ type: "varchar", length: 16 })
+  state: DeliveryState.SENT | DeliveryState.FAILED;
+
+  @Column({ type: Date })
+  at: Date;
+
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  lastError: string | null;
+}

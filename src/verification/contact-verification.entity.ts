@@ -1,0 +1,56 @@
+import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { ContactRoleKind } from "../contacts/contact.enums";
+
+export enum VerificationState {
+  PENDING = "PENDING",
+  VERIFIED = "VERIFIED",
+}
+
+registerEnumType(VerificationState, {
+  name: "VerificationState",
+  description: "Whether the person behind an external contact address has confirmed it.",
+  valuesConfig: {
+    PENDING: { description: "A verification message was sent; the address has not been confirmed yet." },
+    VERIFIED: { description: "The address was confirmed with the token sent to it." },
+  },
+});
+
+/**
+ * The verification of one external role contact's address. A new address replaces the row (and its
+ * token), so confirming an old address can never verify a new one. Only the token's hash is kept.
+ */
+@ObjectType("ContactVerification", { description: "Whether an external contact's address has been confirmed by its owner." })
+@Entity({ name: "contact_verifications" })
+@Index("IDX_contact_verifications_token", ["tokenHash"], { unique: true })
+export class ContactVerification {
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  accountId: string;
+
+  @Field(() => ContactRoleKind, { description: "The role whose contact this is." })
+  @PrimaryColumn({ type: "varchar", length: 32 })
+  role: ContactRoleKind;
+
+  @Field(() => String, { description: "The address being verified." })
+  @Column({ type: "varchar", length: 320 })
+  email: string;
+
+  @Field(() => VerificationState, { description: "PENDING until the owner of the address confirms it, then VERIFIED." })
+  @Column({ type: "varchar", length: 16 })
+  state: VerificationState;
+
+  /** SHA-256 of the token sent by email; null once it has been used. */
+  @Column({ type: "varchar", length: 64, nullable: true })
+  tokenHash: string | null;
+
+  @Column({ type: Date })
+  tokenExpiresAt: Date;
+
+  @Field(() => Date, { description: "When the verification message was requested." })
+  @Column({ type: Date })
+  requestedAt: Date;
+
+  @Field(() => Date, { nullable: true, description: "When the address was confirmed; null while PENDING." })
+  @Column({ type: Date, nullable: true })
+  verifiedAt: Date | null;
+}

@@ -1,0 +1,49 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { RoleContact } from "../contacts/role-contact.entity";
+import { ContactRoleKind } from "../contacts/contact.enums";
+import { Account } from "../accounts/account.entity";
+import { changeAccount } from "../accounts/account-access";
+import { ContactVerification, VerificationState } from "./contact-verification.entity";
+import { ResendContactVerificationInput } from "./verification.types";
+import { resendVerification, verifyContactEmail } from "./verification.service";
+import type { Context } from "../context";
+
+@Resolver(() => RoleContact)
+export class VerificationResolver {
+  @Authorized()
+  @FieldResolver(() => ContactVerification, {
+    nullable: true,
+    description: "For an outside address: whether its owner has confirmed it. Null for a member, whose address is known from signing in.",
+  })
+  async verification(@Root() contact: RoleContact, @Ctx() context: Context): Promise<ContactVerification | null> {
+    if (contact.userId !== null) return null;
+    const verifications = await context.health.verifications.load(contact.accountId);
+    const found = verifications.find((row) => row.role === contact.role && row.email === contact.email);
+    // An outside address set before verification existed has no row: it is as unconfirmed as a new one.
+    return found ?? Object.assign(new ContactVerification(), {
+      accountId: contact.accountId,
+      role: contact.role,
+      email: contact.email,
+      state: VerificationState.PENDING,
+      tokenHash: null,
+      tokenExpiresAt: contact.updatedAt,
+      requestedAt: contact.updatedAt,
+      verifiedAt: null,
+    });
+  }
+
+  @Mutation(() => ContactVerification, {
+    description:
+      "Confirms an outside contact address with the token emailed to it. No sign-in needed. " +
+      "The token works once and expires after 7 days; an unknown, used or expired token gets BAD_USER_INPUT.",
+  })
+  verifyContactEmail(@Arg("token", () => String, { description: "The token from the verification message." }) token: string, @Ctx() context: Context) {
+    return verifyContactEmail(context.db, token.trim());
+  }
+
+  @Authorized()
+  @Mutation(() => Account, { description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN." })
+  resendContactVerification(@Arg("input", () => ResendContactVerificationInput) input: ResendContactVerificationInput, @Ctx() context: Context) {
+    return changeAccount(context, input.accountId, (change) => resendVerification(change, input.role ?? ContactRoleKind.SECURITY));
+  }
+}
