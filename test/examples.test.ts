@@ -15,6 +15,7 @@ import {
 import { SCHEMA_FILE } from "../src/schema";
 import { DEMO_ADMIN, seedDemoData } from "../src/seed";
 import { GRAPHIQL_DEFAULT_OPERATION } from "../src/graphiql/graphiql.routes";
+import { DeliveryKind, OutboxMessage } from "../src/outbox/outbox-message.entity";
 import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
 
 const EXAMPLES_DIR = path.resolve(__dirname, "..", "..", "examples");
@@ -120,10 +121,10 @@ describe("examples/", () => {
     let northwindId: string;
     const ran = new Set<string>();
 
-    /** Runs an example as the demo admin and asserts it succeeded. */
-    async function run<TData = Record<string, any>>(name: string, variables: Record<string, unknown> = {}): Promise<TData> {
+    /** Runs an example (as the demo admin unless `as` says otherwise; null: signed out) and asserts it succeeded. */
+    async function run<TData = Record<string, any>>(name: string, variables: Record<string, unknown> = {}, as: string | null = token): Promise<TData> {
       const example = byName(name);
-      const response: GraphQLResponse<TData> = await server.graphql<TData>(example.text, variables, token);
+      const response: GraphQLResponse<TData> = await server.graphql<TData>(example.text, variables, as);
       expect(response.errors, `${example.file}: ${JSON.stringify(response.errors)}`).to.equal(undefined);
       expect(response.data, example.file).to.be.an("object");
       ran.add(example.file);
@@ -162,11 +163,25 @@ describe("examples/", () => {
 
       const history = await run<{ account: { contactHistory: { totalCount: number } } }>("ContactHistory", { accountId: northwindId, first: 5 });
       expect(history.account.contactHistory.totalCount).to.be.greaterThan(0);
+
+      const attention = await run<{ accountsNeedingAttention: { edges: { node: { name: string } }[] } }>("AccountsNeedingAttention");
+      expect(attention.accountsNeedingAttention.edges.map((edge) => edge.node.name)).to.include("Globex Logistics");
     });
+
+    /** The token in the newest verification message sent to `email`, as its owner would read it. */
+    async function verificationTokenSentTo(accountId: string, email: string): Promise<string> {
+      const message = await server.db.read((manager) =>
+        manager.findOne(OutboxMessage, { where: { accountId, email, kind: DeliveryKind.VERIFICATION }, order: { sequence: "DESC" } }),
+      );
+      const token = /^\s{4}(\S+)$/m.exec(message?.body ?? "")?.[1];
+      if (!token) throw new Error(`No verification token was sent to ${email}.`);
+      return token;
+    }
 
     it("runs every mutation, in the order a settings screen would", async () => {
       type AccountData = {
         id: string;
+        contactsVersion: number;
         primaryContact: { id: string };
         billingContacts: { id: string }[];
         roleContacts: { role: string; email: string; isExternal: boolean }[];
@@ -191,8 +206,29 @@ describe("examples/", () => {
         input: { accountId, role: "SECURITY", email: "security@partner.example" },
       })).setRoleContact;
       expect(security.roleContacts.find((role) => role.role === "SECURITY")).to.include({ email: "security@partner.example", isExternal: true });
+      await run("ResendContactVerification", { input: { accountId } });
+      const token = await verificationTokenSentTo(accountId, "security@partner.example");
+      const verified = await run<{ verifyContactEmail: { state: string } }>("VerifyContactEmail", { token }, null);
+      expect(verified.verifyContactEmail.state).to.equal("VERIFIED");
       const cleared = (await run<{ clearRoleContact: AccountData }>("ClearRoleContact", { input: { accountId, role: "SECURITY" } })).clearRoleContact;
       expect(cleared.roleContacts.map((role) => role.role)).to.deep.equal(["TECHNICAL_ADMIN"]);
+
+      const saved = (await run<{ saveAccountContacts: AccountData }>("SaveAccountContacts", {
+        input: {
+          accountId,
+          expectedVersion: cleared.contactsVersion,
+          primaryContactUserId: grace,
+          billingContactUserIds: [grace],
+          roleContacts: [{ role: "DECISION_MAKER", userId: grace }],
+        },
+      })).saveAccountContacts;
+      expect(saved.billingContacts.map((user) => user.id)).to.deep.equal([grace]);
+      expect(saved.roleContacts.map((role) => role.role)).to.deep.equal(["DECISION_MAKER"]);
+
+      const sent = await run<{ sendTestNotification: { email: string; state: string }[] }>("SendTestNotification", { input: { accountId, category: "INVOICE" } });
+      expect(sent.sendTestNotification.map((delivery) => delivery.email)).to.deep.equal(["grace.hopper@northwind.example"]);
+      const log = await run<{ notificationDeliveries: { edges: { node: { kind: string } }[] } }>("NotificationDeliveries", { accountId });
+      expect(log.notificationDeliveries.edges[0]!.node.kind).to.equal("TEST");
 
       const members = (await run<{ addAccountMember: AccountData }>("AddAccountMember", { input: { accountId, email: "new.hire@example.com" } })).addAccountMember;
       const newHire = members.members!.edges.find((edge) => edge.node.user.email === "new.hire@example.com")!.node.user.id;
