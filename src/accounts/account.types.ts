@@ -32,6 +32,8 @@ export class CreateAccountInput {
   name: string;
 }
 
+// Registered so inputs that extend it inherit `expectedVersion`; never referenced itself, so never emitted.
+@InputType("VersionedInputFields")
 export class VersionedInput {
   @Field(() => Int, {
     nullable: true,
