@@ -1,0 +1,112 @@
+/*
+ * The database invariants of the contract (§4), checked with SQL against the tables themselves, and
+ * the history check: replaying every account's contact changes from the first gives exactly the
+ * contact slots it has now, and each change's `previousEmail` is what the slot held before it.
+ */
+
+export type SqlQuery = (sql: string) => Promise<Record<string, unknown>[]>;
+
+export interface InvariantReport {
+  accounts: number;
+  historyRows: number;
+  problems: string[];
+}
+
+interface SlotState {
+  primary: string | null;
+  billing: string[];
+  roles: Record<string, string>;
+}
+
+const ROLE_SLOTS = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"];
+
+export async function checkContactInvariants(query: SqlQuery): Promise<InvariantReport> {
+  const problems: string[] = [];
+  const accounts = (await query(`SELECT a."id", u."email" AS "primaryEmail",
+      (SELECT COUNT(*) FROM "account_members" m WHERE m."accountId" = a."id" AND m."userId" = a."primaryContactId") AS "primaryIsMember"
+    FROM "accounts" a LEFT JOIN "users" u ON u."id" = a."primaryContactId"`)) as { id: string; primaryEmail: string | null; primaryIsMember: number | string }[];
+  const billing = (await query(`SELECT b."accountId", b."position", u."email",
+      (SELECT COUNT(*) FROM "account_members" m WHERE m."accountId" = b."accountId" AND m."userId" = b."userId") AS "isMember"
+    FROM "billing_contacts" b JOIN "users" u ON u."id" = b."userId" ORDER BY b."accountId", b."position"`)) as {
+    accountId: string;
+    position: number;
+    email: string;
+    isMember: number | string;
+  }[];
+  const roles = (await query(`SELECT r."accountId", r."role", r."email", r."userId",
+      (SELECT COUNT(*) FROM "account_members" m WHERE m."accountId" = r."accountId" AND m."userId" = r."userId") AS "isMember"
+    FROM "role_contacts" r`)) as { accountId: string; role: string; email: string; userId: string | null; isMember: number | string }[];
+  const history = (await query(`SELECT "id", "accountId", "slot", "action", "previousEmail", "newEmail" FROM "contact_changes" ORDER BY "id"`)) as {
+    id: number;
+    accountId: string;
+    slot: string;
+    action: string;
+    previousEmail: string | null;
+    newEmail: string | null;
+  }[];
+
+  const actual = new Map<string, SlotState>();
+  for (const account of accounts) {
+    if (!account.primaryEmail) problems.push(`${account.id}: no primary contact`);
+    if (Number(account.primaryIsMember) !== 1) problems.push(`${account.id}: primary contact is not a member`);
+    actual.set(account.id, { primary: account.primaryEmail, billing: [], roles: {} });
+  }
+  for (const row of billing) {
+    const state = actual.get(row.accountId);
+    if (!state) {
+      problems.push(`${row.accountId}: billing contact of a missing account`);
+      continue;
+    }
+    if (Number(row.isMember) !== 1) problems.push(`${row.accountId}: billing contact ${row.email} is not a member`);
+    if (Number(row.position) !== state.billing.length) problems.push(`${row.accountId}: billing positions have a gap at ${row.position}`);
+    if (state.billing.includes(row.email)) problems.push(`${row.accountId}: ${row.email} is a billing contact twice`);
+    state.billing.push(row.email);
+  }
+  for (const [id, state] of actual) if (state.billing.length > 3) problems.push(`${id}: ${state.billing.length} billing contacts`);
+  for (const row of roles) {
+    const state = actual.get(row.accountId);
+    if (!state) {
+      problems.push(`${row.accountId}: role contact of a missing account`);
+      continue;
+    }
+    if (row.role in state.roles) problems.push(`${row.accountId}: two ${row.role} contacts`);
+    if (row.userId !== null && Number(row.isMember) !== 1) problems.push(`${row.accountId}: ${row.role} contact ${row.email} is not a member`);
+    if (row.userId === null && row.role !== "SECURITY") problems.push(`${row.accountId}: external ${row.role} contact`);
+    state.roles[row.role] = row.email;
+  }
+
+  const replayed = new Map<string, SlotState>();
+  for (const change of history) {
+    const state = replayed.get(change.accountId) ?? { primary: null, billing: [], roles: {} };
+    replayed.set(change.accountId, state);
+    const where = `${change.accountId} change ${change.id}`;
+    if (change.slot === "PRIMARY" && change.action === "SET") {
+      if (change.previousEmail !== state.primary) problems.push(`${where}: primary was ${state.primary}, history says ${change.previousEmail}`);
+      state.primary = change.newEmail;
+    } else if (change.slot === "BILLING" && change.action === "ADD") {
+      if (state.billing.includes(change.newEmail!)) problems.push(`${where}: adds billing contact ${change.newEmail} twice`);
+      state.billing.push(change.newEmail!);
+    } else if (change.slot === "BILLING" && change.action === "REMOVE") {
+      if (!state.billing.includes(change.previousEmail!)) problems.push(`${where}: removes ${change.previousEmail}, who was not a billing contact`);
+      state.billing = state.billing.filter((email) => email !== change.previousEmail);
+    } else if (ROLE_SLOTS.includes(change.slot) && (change.action === "SET" || change.action === "CLEAR")) {
+      const before = state.roles[change.slot] ?? null;
+      if (change.previousEmail !== before) problems.push(`${where}: ${change.slot} was ${before}, history says ${change.previousEmail}`);
+      if (change.action === "SET") state.roles[change.slot] = change.newEmail!;
+      else delete state.roles[change.slot];
+    } else {
+      problems.push(`${where}: unknown change ${change.slot} ${change.action}`);
+    }
+  }
+  for (const [id, state] of actual) {
+    const replay = replayed.get(id) ?? { primary: null, billing: [], roles: {} };
+    const sortRoles = (roles: Record<string, string>) => JSON.stringify(Object.entries(roles).sort());
+    if (replay.primary !== state.primary) problems.push(`${id}: history gives primary ${replay.primary}, the account has ${state.primary}`);
+    if (JSON.stringify(replay.billing) !== JSON.stringify(state.billing)) {
+      problems.push(`${id}: history gives billing ${replay.billing.join(",")}, the account has ${state.billing.join(",")}`);
+    }
+    if (sortRoles(replay.roles) !== sortRoles(state.roles)) problems.push(`${id}: history gives roles ${sortRoles(replay.roles)}, the account has ${sortRoles(state.roles)}`);
+  }
+  for (const id of replayed.keys()) if (!actual.has(id)) problems.push(`${id}: history of a missing account`);
+  return { accounts: accounts.length, historyRows: history.length, problems };
+}
