@@ -1,0 +1,175 @@
+import { expect } from "chai";
+import { Database } from "../src/database";
+import { OutboxMessage, DeliveryState, DeliveryStatus } from "../src/outbox/outbox-message.entity";
+import { ContactVerification } from "../src/verification/contact-verification.entity";
+import { StatementCounter } from "../bench/statement-counter";
+import { freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";
+import { accountWithMembers, mutate, ok, type AccountState, type TestUser } from "./helpers/factories";
+
+const HEALTH = `query($id: ID!) { account(id: $id) { contactHealth { missingRoles billingContactsFree needsAttention issues { slot email kind } } } }`;
+const ATTENTION = `query($first: Int, $after: String) { accountsNeedingAttention(first: $first, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor }
+  edges { node { id name contactHealth { missingRoles billingContactsFree issues { slot email kind } }
+    roleContacts { role verification { state verifiedAt } } } }
+} }`;
+
+interface Health {
+  missingRoles: string[];
+  billingContactsFree: number;
+  needsAttention: boolean;
+  issues: { slot: string; email: string; kind: string }[];
+}
+
+/** The verification token in the newest verification message to `email`. */
+export async function verificationTokenFor(server: TestServer, email: string): Promise<string> {
+  const message = await server.db.read((m) => m.findOne(OutboxMessage, { where: { email, kind: "VERIFICATION" as never }, order: { sequence: "DESC" } }));
+  const token = message?.body.match(/^ {4}(\S+)$/m)?.[1];
+  expect(token, `no verification message to ${email}`).to.be.a("string");
+  return token!;
+}
+
+describe("contact health", () => {
+  let server: TestServer;
+  let counter: StatementCounter;
+  let db: Database;
+  before(async () => {
+    counter = new StatementCounter();
+    db = await Database.open({ databaseUrl: await freshDatabaseUrl(), logger: counter });
+    server = await startTestServer({ db, env: { MUTATION_RATE_LIMIT: "0" } });
+  });
+  after(async () => {
+    await server.close();
+    await db.close();
+  });
+
+  const health = async (user: TestUser, id: string): Promise<Health> => ok(await server.graphql(HEALTH, { id }, user.token)).account.contactHealth;
+  const set = async (admin: TestUser, accountId: string, name: string, type: string, input: Record<string, unknown>) =>
+    ok(await mutate(server, admin.token, name, type, { accountId, ...input }))[name] as AccountState;
+
+  /** An account with every role held by a member and all three billing places taken. */
+  async function healthyAccount(prefix: string) {
+    const { admin, account, members } = await accountWithMembers(server, 3, prefix);
+    for (const member of members) await set(admin, account.id, "addBillingContact", "BillingContactInput", { userId: member.id });
+    for (const role of ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"]) {
+      await set(admin, account.id, "setRoleContact", "SetRoleContactInput", { role, userId: members[0]!.id });
+    }
+    return { admin, account, members };
+  }
+
+  it("reports unset roles as missingRoles and free billing places, not as issues", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 1, "fresh");
+    expect(await health(admin, account.id)).to.deep.equal({
+      missingRoles: ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"],
+      billingContactsFree: 3,
+      needsAttention: true,
+      issues: [],
+    });
+    await set(admin, account.id, "addBillingContact", "BillingContactInput", { userId: members[0]!.id });
+    await set(admin, account.id, "setRoleContact", "SetRoleContactInput", { role: "IMPLEMENTATION", userId: members[0]!.id });
+    const after = await health(members[0]!, account.id);
+    expect(after.missingRoles).to.deep.equal(["DECISION_MAKER", "SECURITY", "TECHNICAL_ADMIN"]);
+    expect(after.billingContactsFree).to.equal(2);
+  });
+
+  it("finds nothing wrong with an account whose roles are all held by members", async () => {
+    const { admin, account } = await healthyAccount("healthy");
+    expect(await health(admin, account.id)).to.deep.equal({ missingRoles: [], billingContactsFree: 0, needsAttention: false, issues: [] });
+  });
+
+  it("reports an external security contact as UNVERIFIED_EXTERNAL until verified, and VERIFICATION_STALE after 365 days", async () => {
+    const { admin, account, members } = await healthyAccount("verify");
+    const email = `sec-${account.id.slice(0, 8)}@partner.example`;
+    await set(admin, account.id, "setRoleContact", "SetRoleContactInput", { role: "SECURITY", email });
+    expect((await health(admin, account.id)).issues).to.deep.equal([{ slot: "SECURITY", email, kind: "UNVERIFIED_EXTERNAL" }]);
+    const token = await verificationTokenFor(server, email);
+    ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(token: $token) { state } }`, { token }, null));
+    expect(await health(admin, account.id)).to.deep.include({ issues: [], needsAttention: false });
+    const longAgo = new Date(Date.now() - 366 * 24 * 3600 * 1000);
+    await server.db.write((m) => m.update(ContactVerification, { accountId: account.id, role: "SECURITY" as never }, { verifiedAt: longAgo }));
+    expect((await health(members[0]!, account.id)).issues).to.deep.equal([{ slot: "SECURITY", email, kind: "VERIFICATION_STALE" }]);
+  });
+
+  it("reports DELIVERY_FAILED for every slot held by an address whose last delivery failed, until one succeeds", async () => {
+    const { admin, account, members } = await healthyAccount("bounce");
+    const failing = members[0]!.email; // billing contact and every role
+    const record = (email: string, state: DeliveryState.SENT | DeliveryState.FAILED) =>
+      server.db.write((m) => m.upsert(DeliveryStatus, { accountId: account.id, email, state, at: new Date(), lastError: null }, ["accountId", "email"]));
+    await record(failing, DeliveryState.FAILED);
+    await record("nobody-holds-this@example.com", DeliveryState.FAILED);
+    const issues = (await health(admin, account.id)).issues;
+    expect(issues.map((issue) => `${issue.slot} ${issue.kind}`)).to.deep.equal([
+      "BILLING DELIVERY_FAILED",
+      "DECISION_MAKER DELIVERY_FAILED",
+      "IMPLEMENTATION DELIVERY_FAILED",
+      "SECURITY DELIVERY_FAILED",
+      "TECHNICAL_ADMIN DELIVERY_FAILED",
+    ]);
+    expect(issues.every((issue) => issue.email === failing)).to.equal(true);
+    await record(failing, DeliveryState.SENT);
+    expect((await health(admin, account.id)).issues).to.deep.equal([]);
+  });
+
+  describe("accountsNeedingAttention", () => {
+    it("lists only the caller's accounts with a missing role or an issue, agreeing with contactHealth, page by page", async () => {
+      const { admin, account: healthy } = await healthyAccount("console");
+      const owner = admin;
+      const created: string[] = [];
+      for (const name of ["Missing roles", "Unverified", "Bounced"]) {
+        const data = ok(await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { id } }`, { input: { name } }, owner.token));
+        created.push(data.createAccount.id);
+      }
+      const [, unverified, bounced] = created as [string, string, string];
+      for (const id of [unverified, bounced]) {
+        for (const role of ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"]) {
+          await set(owner, id, "setRoleContact", "SetRoleContactInput", { role, userId: owner.id });
+        }
+      }
+      await set(owner, unverified, "setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: `x-${unverified.slice(0, 8)}@outside.example` });
+      await server.db.write((m) =>
+        m.insert(DeliveryStatus, { accountId: bounced, email: owner.email, state: DeliveryState.FAILED, at: new Date(), lastError: "550 no such user" }),
+      );
+      // Someone else's troubled account is not listed.
+      await accountWithMembers(server, 0, "someone-else");
+
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const page: any = ok(await server.graphql(ATTENTION, { first: 1, after }, owner.token)).accountsNeedingAttention;
+        expect(page.totalCount).to.equal(3);
+        for (const edge of page.edges) {
+          seen.push(edge.node.id);
+          const node = edge.node;
+          expect(node.contactHealth.missingRoles.length + node.contactHealth.issues.length, node.name).to.be.greaterThan(0);
+        }
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+        pages++;
+      } while (after && pages < 10);
+      expect(seen).to.deep.equal(created);
+      expect(seen).to.not.include(healthy.id);
+    });
+
+    it("costs the same few statements for 2 accounts as for 12 (batched, no query per account)", async () => {
+      const statementsFor = async (accountCount: number) => {
+        const { admin, account } = await accountWithMembers(server, 1, `count${accountCount}`);
+        await set(admin, account.id, "setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: `c${accountCount}@outside.example` });
+        for (let index = 1; index < accountCount; index++) {
+          const data = ok(await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { id } }`, { input: { name: `A${index}` } }, admin.token));
+          await set(admin, data.createAccount.id, "setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: `c${accountCount}-${index}@outside.example` });
+        }
+        // Warm the caller's user record so both runs start from the same place.
+        ok(await server.graphql(`{ viewer { id } }`, {}, admin.token));
+        const { result, statements } = await counter.during(() => server.graphql(ATTENTION, { first: 50 }, admin.token));
+        const page = ok(result).accountsNeedingAttention;
+        expect(page.edges).to.have.lengthOf(accountCount);
+        expect(page.edges.every((edge: any) => edge.node.contactHealth.issues[0]?.kind === "UNVERIFIED_EXTERNAL")).to.equal(true);
+        return statements;
+      };
+      const few = await statementsFor(2);
+      const many = await statementsFor(12);
+      expect(many, `2 accounts: ${few} statements, 12 accounts: ${many}`).to.equal(few);
+      expect(many).to.be.at.most(10);
+      console.log(`      accountsNeedingAttention with contactHealth and verification: ${few} statements for 2 accounts, ${many} for 12`);
+    });
+  });
+});
