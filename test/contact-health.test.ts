@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import { Database } from "../src/database";
-import { OutboxMessage, DeliveryState, DeliveryStatus } from "../src/outbox/outbox-message.entity";
+import { DeliveryState, DeliveryStatus } from "../src/outbox/outbox-message.entity";
 import { ContactVerification } from "../src/verification/contact-verification.entity";
 import { StatementCounter } from "../bench/statement-counter";
 import { freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, type AccountState, type TestUser } from "./helpers/factories";
+import { verificationTokenFor } from "./helpers/outbox";
 
 const HEALTH = `query($id: ID!) { account(id: $id) { contactHealth { missingRoles billingContactsFree needsAttention issues { slot email kind } } } }`;
 const ATTENTION = `query($first: Int, $after: String) { accountsNeedingAttention(first: $first, after: $after) {
@@ -18,14 +19,6 @@ interface Health {
   billingContactsFree: number;
   needsAttention: boolean;
   issues: { slot: string; email: string; kind: string }[];
-}
-
-/** The verification token in the newest verification message to `email`. */
-export async function verificationTokenFor(server: TestServer, email: string): Promise<string> {
-  const message = await server.db.read((m) => m.findOne(OutboxMessage, { where: { email, kind: "VERIFICATION" as never }, order: { sequence: "DESC" } }));
-  const token = message?.body.match(/^ {4}(\S+)$/m)?.[1];
-  expect(token, `no verification message to ${email}`).to.be.a("string");
-  return token!;
 }
 
 describe("contact health", () => {
