@@ -1,0 +1,314 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { SMTPServer, type SMTPServerAddress } from "smtp-server";
+import { loadConfig, ConfigError } from "../src/config";
+import { DeliveryWorker, startDeliveryWorker } from "../src/outbox/delivery.worker";
+import { smtpTransport } from "../src/outbox/mail-transport";
+import { DeliveryState, OutboxMessage } from "../src/outbox/outbox-message.entity";
+import { startTestServer, tokenFor, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
+import { postGraphQL, spawnServer } from "./helpers/process";
+import { accountWithMembers, failsWith, mutate, ok, type TestUser } from "./helpers/factories";
+
+interface ReceivedMail {
+  to: string[];
+  raw: string;
+  subject: string;
+}
+
+/** A real SMTP server on loopback that keeps what it receives and refuses recipients as told. */
+class TestSmtpServer {
+  readonly received: ReceivedMail[] = [];
+  readonly refused: string[] = [];
+  /** Recipients refused on their first attempt only. */
+  readonly refuseOnce = new Set<string>();
+  /** Recipients always refused. */
+  readonly refuseAlways = new Set<string>();
+  private readonly server: SMTPServer;
+  port = 0;
+
+  constructor() {
+    this.server = new SMTPServer({
+      disabledCommands: ["AUTH", "STARTTLS"],
+      authOptional: true,
+      logger: false,
+      onRcptTo: (address: SMTPServerAddress, _session, callback) => {
+        const to = address.address;
+        if (this.refuseAlways.has(to) || this.refuseOnce.delete(to)) {
+          this.refused.push(to);
+          const error = Object.assign(new Error(`Mailbox ${to} is busy, try again later`), { responseCode: 451 });
+          return callback(error);
+        }
+        callback();
+      },
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+        stream.on("end", () => {
+          const raw = Buffer.concat(chunks).toString("utf8");
+          this.received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw, subject: raw.match(/^Subject: (.*)$/m)?.[1] ?? "" });
+          callback();
+        });
+      },
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  to(email: string): ReceivedMail[] {
+    return this.received.filter((mail) => mail.to.includes(email));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { id kind category email state attempts sentAt } }`;
+const DELIVERIES = `query($id: ID!, $first: Int, $after: String) { notificationDeliveries(accountId: $id, first: $first, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { id kind category email subject state attempts lastError createdAt sentAt } }
+} }`;
+const RECIPIENTS = `query($id: ID!, $category: NotificationCategory!) { account(id: $id) { notificationRecipients(category: $category) { email } } }`;
+const HEALTH = `query($id: ID!) { account(id: $id) { contactHealth { issues { slot email kind } } } }`;
+
+describe("notification delivery through the outbox over SMTP", () => {
+  let server: TestServer;
+  let smtp: TestSmtpServer;
+  let smtpUrl: string;
+  const workers: DeliveryWorker[] = [];
+  const log: string[] = [];
+
+  before(async () => {
+    server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0" } });
+    smtp = new TestSmtpServer();
+    smtpUrl = await smtp.start();
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+  });
+  after(async () => {
+    await server.close();
+    await smtp.close();
+  });
+
+  const worker = (options: Partial<ConstructorParameters<typeof DeliveryWorker>[2]> = {}) => {
+    const created = new DeliveryWorker(server.db, smtpTransport(smtpUrl, "contact-points <no-reply@test.example>"), {
+      pollMs: 20,
+      maxAttempts: 5,
+      retryBaseMs: 50,
+      log: (message) => log.push(message),
+      ...options,
+    });
+    workers.push(created);
+    return created;
+  };
+  const deliveries = async (user: TestUser, accountId: string) =>
+    ok(await server.graphql(DELIVERIES, { id: accountId, first: 100 }, user.token)).notificationDeliveries.edges.map((edge: any) => edge.node);
+
+  /** An account whose SECURITY notifications go to the admin (primary), an outside address and a member. */
+  async function securityAccount(prefix: string) {
+    const { admin, account, members } = await accountWithMembers(server, 1, prefix);
+    const outside = `${prefix}-${account.id.slice(0, 8)}@partner.example`;
+    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", email: outside }));
+    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[0]!.id }));
+    return { admin, account, members, outside };
+  }
+
+  it("queues one delivery per recipient of the category, which the worker sends over SMTP", async () => {
+    const { admin, account, members, outside } = await securityAccount("send");
+    const queued = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "SECURITY" } }, admin.token)).sendTestNotification;
+    const recipients = ok(await server.graphql(RECIPIENTS, { id: account.id, category: "SECURITY" }, admin.token)).account.notificationRecipients;
+    expect(queued.map((delivery: { email: string }) => delivery.email)).to.deep.equal(recipients.map((recipient: { email: string }) => recipient.email));
+    expect(queued.map((delivery: { email: string }) => delivery.email)).to.deep.equal([admin.email, outside, members[0]!.email]);
+    for (const delivery of queued) expect(delivery).to.include({ kind: "TEST", category: "SECURITY", state: "PENDING", attempts: 0, sentAt: null });
+
+    worker().start();
+    for (const email of [admin.email, outside, members[0]!.email]) {
+      const mail = await waitFor(`a test message to ${email}`, () => smtp.to(email).find((candidate) => candidate.subject.startsWith("Test SECURITY")));
+      expect(mail.raw).to.match(/^From: "?contact-points"? <no-reply@test\.example>/m);
+      expect(mail.raw).to.include(`To: ${email}`);
+    }
+    // The outside address also got its verification message.
+    await waitFor("the verification message", () => smtp.to(outside).some((mail) => mail.subject.startsWith("Confirm")));
+
+    const listed = await waitFor("every delivery SENT", async () => {
+      const rows = await deliveries(admin, account.id);
+      return rows.every((row: { state: string }) => row.state === "SENT") && rows;
+    });
+    expect(listed).to.have.lengthOf(4);
+    expect(listed.map((row: { kind: string }) => row.kind)).to.deep.equal(["TEST", "TEST", "TEST", "VERIFICATION"]); // newest first
+    for (const row of listed) {
+      expect(row.attempts).to.equal(1);
+      expect(Date.parse(row.sentAt)).to.be.at.least(Date.parse(row.createdAt));
+    }
+    // Plain members may read the deliveries; every message was sent exactly once.
+    expect(await deliveries(members[0]!, account.id)).to.have.lengthOf(4);
+    expect(smtp.to(admin.email).filter((mail) => mail.subject.startsWith("Test SECURITY"))).to.have.lengthOf(1);
+  });
+
+  it("retries a message the SMTP server refuses the first time, with backoff, and then delivers it", async () => {
+    const { admin, account } = await accountWithMembers(server, 0, "retry");
+    smtp.refuseOnce.add(admin.email);
+    const [queued] = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "ACCOUNT_UPDATE" } }, admin.token)).sendTestNotification;
+    const delivering = worker({ retryBaseMs: 400 });
+    expect(await delivering.runOnce()).to.equal(1);
+    const afterRefusal = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: Number(queued.id) }));
+    expect(afterRefusal).to.include({ state: DeliveryState.PENDING, attempts: 1 });
+    expect(afterRefusal.lastError).to.match(/451/);
+    expect(afterRefusal.nextAttemptAt.getTime() - Date.now()).to.be.within(200, 400);
+    expect(smtp.refused).to.include(admin.email);
+    // Not due yet: the worker leaves it alone until the backoff has passed.
+    expect(await delivering.runOnce()).to.equal(0);
+    delivering.start();
+    const sent = await waitFor("the retried message", async () => {
+      const row = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: Number(queued.id) }));
+      return row.state === DeliveryState.SENT && row;
+    });
+    expect(sent.attempts).to.equal(2);
+    expect(sent.lastError).to.equal(null);
+    expect(smtp.to(admin.email).filter((mail) => mail.subject.startsWith("Test ACCOUNT_UPDATE"))).to.have.lengthOf(1);
+  });
+
+  it("doubles the wait after each failed attempt, then marks the message FAILED and the contact DELIVERY_FAILED", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 1, "bounce");
+    const member = members[0]!;
+    ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: member.id }));
+    smtp.refuseAlways.add(member.email);
+    const queued = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token)).sendTestNotification;
+    const bouncing = queued.find((delivery: { email: string }) => delivery.email === member.email);
+    const delivering = worker({ retryBaseMs: 1000, maxAttempts: 3 });
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      // Run as if the backoff had passed.
+      await delivering.runOnce(new Date(Date.now() + 60_000 * attempt));
+      const row = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: Number(bouncing.id) }));
+      expect(row.attempts).to.equal(attempt);
+      if (attempt < 3) {
+        expect(row.state).to.equal(DeliveryState.PENDING);
+        waits.push(row.nextAttemptAt.getTime() - Date.now());
+      } else {
+        expect(row.state).to.equal(DeliveryState.FAILED);
+        expect(row.lastError).to.match(/451/);
+      }
+    }
+    expect(waits[0]).to.be.within(800, 1000);
+    expect(waits[1]).to.be.within(1800, 2000);
+    expect(log.some((line) => line.includes("Gave up") && line.includes(member.email))).to.equal(true);
+    const listed = await deliveries(admin, account.id);
+    expect(listed.find((row: { email: string }) => row.email === member.email)).to.include({ state: "FAILED", attempts: 3 });
+    expect(listed.find((row: { email: string }) => row.email === admin.email)).to.include({ state: "SENT" });
+    expect(ok(await server.graphql(HEALTH, { id: account.id }, admin.token)).account.contactHealth.issues).to.deep.equal([
+      { slot: "BILLING", email: member.email, kind: "DELIVERY_FAILED" },
+    ]);
+    // Once a message gets through again, the issue clears.
+    smtp.refuseAlways.delete(member.email);
+    ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token));
+    await delivering.runOnce();
+    expect(ok(await server.graphql(HEALTH, { id: account.id }, admin.token)).account.contactHealth.issues).to.deep.equal([]);
+  });
+
+  it("sends each message once even with two workers draining the same outbox", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 3, "twice");
+    for (const member of members) {
+      ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: member.id }));
+    }
+    const before = smtp.received.length;
+    const queued = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "RECEIPT" } }, admin.token)).sendTestNotification;
+    expect(queued).to.have.lengthOf(4);
+    const [tried1, tried2] = await Promise.all([worker().runOnce(), worker().runOnce()]);
+    expect(tried1 + tried2).to.equal(4);
+    expect(smtp.received.length - before).to.equal(4);
+  });
+
+  it("lets only an admin send a test notification, and lists deliveries only to members", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 1, "who");
+    failsWith(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, members[0]!.token), "FORBIDDEN");
+    const outsider = await accountWithMembers(server, 0, "who-out");
+    failsWith(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, outsider.admin.token), "NOT_FOUND");
+    failsWith(await server.graphql(DELIVERIES, { id: account.id }, outsider.admin.token), "NOT_FOUND");
+    expect(await deliveries(admin, account.id)).to.deep.equal([]);
+  });
+
+  it("pages deliveries newest first", async () => {
+    const { admin, account } = await accountWithMembers(server, 0, "pages");
+    for (const category of ["INVOICE", "RECEIPT", "ORDER"]) {
+      ok(await server.graphql(SEND, { input: { accountId: account.id, category } }, admin.token));
+    }
+    const first = ok(await server.graphql(DELIVERIES, { id: account.id, first: 2 }, admin.token)).notificationDeliveries;
+    expect(first.totalCount).to.equal(3);
+    expect(first.edges.map((edge: any) => edge.node.category)).to.deep.equal(["ORDER", "RECEIPT"]);
+    const second = ok(await server.graphql(DELIVERIES, { id: account.id, first: 2, after: first.pageInfo.endCursor }, admin.token)).notificationDeliveries;
+    expect(second.edges.map((edge: any) => edge.node.category)).to.deep.equal(["INVOICE"]);
+    expect(second.pageInfo.hasNextPage).to.equal(false);
+  });
+
+  it("writes messages to the mail log file when no SMTP_URL is set", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cp-mail-")), "mail.log");
+    const settings = loadConfig({ MAIL_LOG_FILE: file, OUTBOX_POLL_MS: "20", NODE_ENV: "development" }).delivery;
+    expect(settings.smtpUrl).to.equal(null);
+    const { admin, account } = await accountWithMembers(server, 0, "logfile");
+    ok(await server.graphql(SEND, { input: { accountId: account.id, category: "TECHNICAL" } }, admin.token));
+    const logWorker = startDeliveryWorker(server.db, settings, (message) => log.push(message));
+    workers.push(logWorker);
+    const text = await waitFor("the mail log file", () => fs.existsSync(file) && fs.readFileSync(file, "utf8").includes(`To: ${admin.email}`) && fs.readFileSync(file, "utf8"));
+    expect(text).to.match(/^Subject: Test TECHNICAL notification for Test Account$/m);
+    expect(text).to.include("TECHNICAL notifications");
+  });
+
+  it("validates SMTP_URL and the outbox settings", () => {
+    expect(loadConfig({ SMTP_URL: "smtps://user:pass@mail.example.com:465" }).delivery.smtpUrl).to.equal("smtps://user:pass@mail.example.com:465");
+    expect(() => loadConfig({ SMTP_URL: "http://mail.example.com" })).to.throw(ConfigError, /SMTP_URL/);
+    expect(() => loadConfig({ SMTP_URL: "not a url" })).to.throw(ConfigError, /SMTP_URL/);
+    expect(() => loadConfig({ OUTBOX_MAX_ATTEMPTS: "0" })).to.throw(ConfigError, /OUTBOX_MAX_ATTEMPTS/);
+    expect(() => loadConfig({ OUTBOX_RETRY_BASE_MS: "soon" })).to.throw(ConfigError, /OUTBOX_RETRY_BASE_MS/);
+  });
+
+  it("runs the worker inside the server process: npm start delivers a verification message over SMTP_URL", async function () {
+    this.timeout(40_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cp-main-"));
+    const processServer = await spawnServer({
+      DATABASE_URL: `sqlite:${path.join(dir, "contacts.sqlite")}`,
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      SEED_DEMO_DATA: "false",
+      SMTP_URL: smtpUrl,
+      MAIL_FROM: "Contact Points <verify@test.example>",
+      OUTBOX_POLL_MS: "50",
+    });
+    try {
+      const token = await tokenFor("main-admin@example.com");
+      const created = await postGraphQL(processServer.url, `mutation { createAccount(input: { name: "Main" }) { id } }`, token);
+      const accountId = created.data.createAccount.id as string;
+      const outside = `main-${accountId.slice(0, 8)}@partner.example`;
+      const set = await postGraphQL(
+        processServer.url,
+        `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { id } }`,
+        token,
+        { input: { accountId, role: "SECURITY", email: outside } },
+      );
+      expect(set.errors).to.equal(undefined);
+      const mail = await waitFor("the verification message from the server process", () => smtp.to(outside)[0], 15_000);
+      expect(mail.raw).to.match(/^From: "?Contact Points"? <verify@test\.example>/m);
+      expect(processServer.output()).to.include(`Outgoing mail goes to SMTP server 127.0.0.1:${smtp.port}`);
+    } finally {
+      processServer.child.kill("SIGTERM");
+      expect(await processServer.exited).to.equal(0);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
