@@ -3,6 +3,8 @@
 #
 #   eval "$(scripts/ci-postgres.sh start)"   # exports TEST_DATABASE_URL and PG_CLUSTER_DIR
 #   scripts/ci-postgres.sh stop "$PG_CLUSTER_DIR"
+#   scripts/ci-postgres.sh with-cluster <command…>   # runs the command with TEST_DATABASE_URL set,
+#                                                   # starting (and then stopping) a cluster if none is set
 #
 # Uses Debian's binaries (/usr/lib/postgresql/<version>/bin, newest version) unless PG_BIN names a
 # directory. Run as root, the cluster runs as the `postgres` user; otherwise as the current user.
@@ -57,8 +59,20 @@ stop() {
   rm -rf "$dir"
 }
 
+with_cluster() {
+  if [[ "${TEST_DATABASE_URL:-}" =~ ^postgres(ql)?:// ]]; then
+    "$@"
+    return
+  fi
+  eval "$(start)"
+  trap 'stop "$PG_CLUSTER_DIR"' EXIT
+  echo "Started a throwaway PostgreSQL cluster: $TEST_DATABASE_URL" >&2
+  "$@"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
-  *) echo "usage: $0 start | stop <cluster dir>" >&2; exit 2 ;;
+  with-cluster) shift; with_cluster "$@" ;;
+  *) echo "usage: $0 start | stop <cluster dir> | with-cluster <command…>" >&2; exit 2 ;;
 esac

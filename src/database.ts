@@ -92,7 +92,7 @@ async function tuneSqlite(dataSource: DataSource): Promise<void> {
 }
 
 /** Any fixed 64-bit number; it names the start-up lock among the database's advisory locks. */
-const STARTUP_LOCK_KEY = "7133700651254339585";
+export const STARTUP_LOCK_KEY = "7133700651254339585";
 
 const WRITE_ATTEMPTS = 5;
 const RETRYABLE_CODES = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected

@@ -3,7 +3,7 @@ import { Client } from "pg";
 import { freshDatabaseUrl, dropTestDatabase, tokenFor, TEST_JWT_SECRET } from "./helpers/server";
 import { postGraphQL, spawnServer, type ServerProcess } from "./helpers/process";
 import { testingOnPostgres } from "./helpers/postgres";
-import { MIGRATIONS } from "../src/database";
+import { MIGRATIONS, STARTUP_LOCK_KEY } from "../src/database";
 
 /*
  * Several stateless API processes behind a load balancer on one PostgreSQL database: the
@@ -71,8 +71,10 @@ function data(response: Response): any {
 describe("several server processes on one PostgreSQL database", function () {
   this.timeout(180_000);
   let databaseUrl: string;
+  let spawns: Promise<ServerProcess>[] = [];
   let servers: ServerProcess[] = [];
   let sql: Client;
+  let tablesBeforeStart: number;
 
   before(async function () {
     if (!testingOnPostgres()) {
@@ -80,10 +82,13 @@ describe("several server processes on one PostgreSQL database", function () {
       this.skip();
     }
     databaseUrl = await freshDatabaseUrl();
-    // All three start at once on the empty database: start-up must migrate it and load the demo data once.
-    servers = await Promise.all(
-      TIME_ZONES.map((zone) =>
-        spawnServer({
+    sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    // Holding the start-up lock lines all three processes up at it, so they really do start together.
+    await sql.query("SELECT pg_advisory_lock($1)", [STARTUP_LOCK_KEY]);
+    spawns = TIME_ZONES.map((zone) =>
+      spawnServer(
+        {
           DATABASE_URL: databaseUrl,
           AUTH_JWT_SECRET: TEST_JWT_SECRET,
           NODE_ENV: "development",
@@ -91,19 +96,32 @@ describe("several server processes on one PostgreSQL database", function () {
           MUTATION_RATE_LIMIT: "0",
           DATABASE_POOL_SIZE: "5",
           TZ: zone,
-        }),
+        },
+        "listening on",
+        60_000,
       ),
     );
-    sql = new Client({ connectionString: databaseUrl });
-    await sql.connect();
+    let failed = false;
+    const starting = Promise.all(spawns);
+    starting.catch(() => (failed = true));
+    const waiting = () =>
+      count(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+    for (const deadline = Date.now() + 30_000; !failed && (await waiting()) < TIME_ZONES.length; ) {
+      if (Date.now() > deadline) throw new Error("The processes never waited for the start-up lock.");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    tablesBeforeStart = await count(`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'`);
+    await sql.query("SELECT pg_advisory_unlock($1)", [STARTUP_LOCK_KEY]);
+    servers = await starting;
   });
 
   after(async () => {
     await sql?.end();
     await Promise.all(
-      servers.map((server) => {
-        server.child.kill("SIGTERM");
-        return server.exited;
+      spawns.map(async (spawn) => {
+        const server = await spawn.catch(() => null);
+        server?.child.kill("SIGTERM");
+        await server?.exited;
       }),
     );
     if (databaseUrl) await dropTestDatabase(databaseUrl);
@@ -112,6 +130,7 @@ describe("several server processes on one PostgreSQL database", function () {
   const count = async (query: string, parameters: unknown[] = []) => Number((await sql.query(query, parameters)).rows[0].count);
 
   it("migrates an empty database and loads the demo data exactly once when three processes start together", async () => {
+    expect(tablesBeforeStart, "tables created before start-up work was let through").to.equal(0);
     expect(await count(`SELECT COUNT(*) FROM "migrations"`)).to.equal(MIGRATIONS.length);
     expect(await count(`SELECT COUNT(*) FROM "accounts"`)).to.equal(3);
     const outputs = servers.map((server) => server.output());
