@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
 import { DateUtils } from "typeorm/util/DateUtils";
 import pg from "pg";
+import sqlite3 from "sqlite3";
 import type { PostgresSettings } from "./config";
 import { User } from "./users/user.entity";
 import { Account } from "./accounts/account.entity";
@@ -60,6 +61,12 @@ function postgresOptions(url: string, settings: PostgresSettings | undefined) {
   };
 }
 
+/**
+ * sqlite3 as TypeORM's driver, minus the long stack traces TypeORM turns on with `verbose()`: for
+ * every statement they capture a stack and `util.inspect` the SQL and each of its parameters.
+ */
+const untracedSqlite = Object.assign(Object.create(sqlite3) as typeof sqlite3, { verbose: () => sqlite3 });
+
 /** Builds (but does not open) the TypeORM data source that `DATABASE_URL` names. */
 export function createDataSource(settings: DataSourceSettings): DataSource {
   const common = {
@@ -74,7 +81,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length);
     if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    return new DataSource({ ...common, type: "sqlite", database: file });
+    return new DataSource({ ...common, type: "sqlite", database: file, driver: untracedSqlite });
   }
   useUtcTimestamps();
   return new DataSource({ ...common, ...postgresOptions(url, settings.postgres) });
