@@ -70,6 +70,7 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     hideSchemaDetailsFromClientErrors: config.production,
     formatError: createErrorFormatter(log),
     allowBatchedHttpRequests: false,
+    persistedQueries: false, // not used by our clients; one cache fewer for a caller to fill
     validationRules: limitValidationRules(config.limits),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),

@@ -85,7 +85,9 @@ export function createErrorFormatter(log: ErrorLogger) {
     const original = domainCause(unwrapResolverError(error));
     const base = { locations: formatted.locations, path: formatted.path };
     if (original instanceof ArgumentValidationError) {
-      const invalid = describeValidation(original.extensions.validationErrors as ValidationError[]);
+      // A validator that throws (a lone UTF-16 surrogate can) leaves no list of failures behind.
+      const failures = original.extensions.validationErrors;
+      const invalid = Array.isArray(failures) ? describeValidation(failures as ValidationError[]) : [];
       const first = invalid[0];
       return {
         ...base,

@@ -87,7 +87,7 @@ export function decodeCursor(cursor: string, shape: readonly ("string" | "number
   }
   if (!Array.isArray(parsed) || parsed.length !== shape.length) throw refuse();
   shape.forEach((type, index) => {
-    if (typeof parsed[index] !== type) throw refuse();
+    if (typeof parsed[index] !== type || (type === "number" && !Number.isFinite(parsed[index]))) throw refuse();
   });
   return parsed as CursorKey;
 }

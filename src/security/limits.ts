@@ -20,7 +20,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
-  type GraphQLError,
+  GraphQLError,
 } from "graphql";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { RequestLimits } from "../config";
@@ -38,7 +38,16 @@ function reject(code: ErrorCode, message: string): { propagateOnRejection: false
   return { propagateOnRejection: false, onReject: [(context) => context?.reportError(new DomainError(code, message))] };
 }
 
-/** graphql-armor's depth, alias and directive rules, each reporting its own code. */
+/** Refuses `subscription` (or any operation the schema has no root type for) as invalid, as graphql-js 17 does. */
+const knownOperationTypes: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (!context.getSchema().getRootType(node.operation)) {
+      context.reportError(new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: node }));
+    }
+  },
+});
+
+/** graphql-armor's depth, alias and directive rules, each reporting its own code, and knownOperationTypes. */
 export function limitValidationRules(limits: RequestLimits): ValidationRule[] {
   const armor = new ApolloArmor({
     blockFieldSuggestion: { enabled: false }, // Apollo hides suggestions in production (hideSchemaDetailsFromClientErrors)
@@ -57,7 +66,7 @@ export function limitValidationRules(limits: RequestLimits): ValidationRule[] {
       ...reject(ErrorCode.TOO_MANY_DIRECTIVES, `The query uses more than ${limits.maxDirectives} directives.`),
     },
   });
-  return armor.protect().validationRules ?? [];
+  return [knownOperationTypes, ...(armor.protect().validationRules ?? [])];
 }
 
 /** True when `query` has more than `max` tokens; stops counting at the first one too many. */
