@@ -1,0 +1,389 @@
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import sqlite3 from "sqlite3";
+import { expect } from "chai";
+import { signToken } from "../src/auth/tokens";
+import { spawnServer, type ServerProcess } from "./helpers/process";
+import { checkContactInvariants, type SqlQuery } from "./helpers/invariants";
+import { Random } from "./helpers/random";
+
+/*
+ * Hostile-input fuzzing against a real server process (NODE_ENV=production, on a SQLite file).
+ * A seeded generator builds malformed and hostile requests of several kinds; every answer must be
+ * below 500 and free of INTERNAL_SERVER_ERROR, the process must stay up, and afterwards the
+ * database must satisfy the contract's invariants. FUZZ_SEED and FUZZ_REQUESTS replay or extend a run.
+ */
+
+const SECRET = "fuzz-test-secret-that-is-long-enough-for-production";
+const SEED = Number(process.env.FUZZ_SEED ?? 4242);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5200);
+const WORKERS = 8;
+
+interface FuzzRequest {
+  kind: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Sent as raw bytes over a socket, for what fetch refuses to send. */
+  raw?: string;
+}
+
+const SQL = [`' OR '1'='1`, `'; DROP TABLE "accounts"; --`, `" OR ""="`, `1; SELECT * FROM users --`, `') UNION SELECT email FROM users --`, `\\'; PRAGMA writable_schema=1; --`, `%' AND 1=0 UNION ALL SELECT NULL --`];
+const SCRIPT = [`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `javascript:alert(1)`, `{{7*7}}`, "${jndi:ldap://x/a}", `../../../../etc/passwd`, `\u0000`, `%00`, `\r\nSet-Cookie: x=1`];
+const UNICODE = ["Zoë Ångström", "名前", "مرحبا", "\u202Eevil\u202C", "\u200B\u200D\uFEFF", "👩‍👩‍👧‍👦🏳️‍🌈", "\uD800", "\uDFFF\uD800", "e\u0301\u0301\u0301\u0301", "Ω≈ç√∫", "\u0000\u0001\u001F", "ＡＢＣ＠ｅｘａｍｐｌｅ．ｃｏｍ"];
+const ROLES = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"];
+const CATEGORIES = ["INVOICE", "RECEIPT", "ORDER", "RENEWAL", "ACCOUNT_UPDATE", "SECURITY", "TECHNICAL", "IMPLEMENTATION"];
+
+/** The operations the fuzzer aims at, with what each variable means. */
+const OPERATIONS: { document: string; variables: Record<string, string> }[] = [
+  { document: `query($id: ID!) { account(id: $id) { id name primaryContact { email } billingContacts { email } roleContacts { role email isExternal } members(first: 5) { edges { node { role user { email } } } } } }`, variables: { id: "accountId" } },
+  { document: `query($first: Int, $after: String) { accounts(first: $first, after: $after) { totalCount edges { cursor node { id name } } pageInfo { endCursor } } }`, variables: { first: "int", after: "cursor" } },
+  { document: `query($id: ID!, $first: Int, $after: String) { account(id: $id) { contactHistory(first: $first, after: $after) { edges { cursor node { slot action newEmail } } } } }`, variables: { id: "accountId", first: "int", after: "cursor" } },
+  { document: `query($id: ID!, $category: NotificationCategory!) { account(id: $id) { notificationRecipients(category: $category) { email reasons } } }`, variables: { id: "accountId", category: "category" } },
+  { document: `query($id: ID!, $role: ContactRoleKind!) { account(id: $id) { roleContact(role: $role) { email } } }`, variables: { id: "accountId", role: "role" } },
+  { document: `mutation($input: CreateAccountInput!) { createAccount(input: $input) { id name } }`, variables: { "input.name": "name" } },
+  { document: `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.email": "email", "input.name": "name", "input.role": "memberRole" } },
+  { document: `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
+  { document: `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
+  { document: `mutation($input: BillingContactInput!) { addBillingContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
+  { document: `mutation($input: BillingContactInput!) { removeBillingContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
+  { document: `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.role": "role", "input.userId": "userId", "input.email": "email" } },
+  { document: `mutation($input: ClearRoleContactInput!) { clearRoleContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.role": "role" } },
+  { document: `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.expectedVersion": "int", "input.primaryContactUserId": "userId", "input.billingContactUserIds": "userIds", "input.roleContacts": "roleEntries" } },
+  { document: `mutation($token: String!) { verifyContactEmail(token: $token) { email } }`, variables: { token: "token" } },
+];
+
+interface World {
+  tokens: string[];
+  accountIds: string[];
+  userIds: string[];
+  emails: string[];
+  forged: string[];
+}
+
+function hostileString(random: Random): string {
+  const pick = random.int(0, 5);
+  if (pick === 0) return random.pick(SQL);
+  if (pick === 1) return random.pick(SCRIPT);
+  if (pick === 2) return random.pick(UNICODE);
+  if (pick === 3) return random.pick(UNICODE).repeat(random.int(1, 2000));
+  if (pick === 4) return "x".repeat(random.int(200, 60_000));
+  return Array.from({ length: random.int(0, 40) }, () => String.fromCharCode(random.int(0, 0xffff))).join("");
+}
+
+/** A value for a variable: usually plausible, often hostile, sometimes of the wrong type altogether. */
+function valueFor(meaning: string, random: Random, world: World, mode: "valid" | "hostile" | "wrongType"): unknown {
+  if (mode === "wrongType") {
+    return random.pick<unknown>([null, 0, -1, 1.5, 2 ** 53, -(2 ** 31) - 1, true, [], [[[]]], {}, { $gt: "" }, { __proto__: { admin: true } }, "", "NaN", [1, "a", null]]);
+  }
+  if (mode === "hostile" && meaning !== "int") return hostileString(random);
+  switch (meaning) {
+    case "accountId":
+      return random.chance(0.8) ? random.pick(world.accountIds) : crypto.randomUUID();
+    case "userId":
+      return random.chance(0.8) ? random.pick(world.userIds) : crypto.randomUUID();
+    case "userIds":
+      return Array.from({ length: random.int(0, 5) }, () => random.pick(world.userIds));
+    case "roleEntries":
+      return Array.from({ length: random.int(0, 3) }, () => ({ role: random.pick(ROLES), userId: random.pick(world.userIds) }));
+    case "email":
+      return random.chance(0.7) ? random.pick(world.emails) : `${hostileString(random).slice(0, 30)}@example.com`;
+    case "name":
+      return random.chance(0.7) ? `Fuzz ${random.int(1, 1e6)}` : random.pick(UNICODE);
+    case "int":
+      return mode === "hostile" ? random.pick([0, -5, 101, 2 ** 31 - 1, -(2 ** 31)]) : random.int(1, 100);
+    case "cursor":
+      return random.pick([undefined, "", "eyJ4IjoxfQ", Buffer.from(JSON.stringify(["2020-01-01", "x' OR 1=1"])).toString("base64url"), Buffer.from("[1e309]").toString("base64url"), "%%%"]);
+    case "role":
+      return random.pick(ROLES);
+    case "memberRole":
+      return random.pick(["ADMIN", "MEMBER"]);
+    case "category":
+      return random.pick(CATEGORIES);
+    case "token":
+      return random.chance(0.5) ? crypto.randomUUID() : hostileString(random);
+    default:
+      return "?";
+  }
+}
+
+function variablesFor(operation: (typeof OPERATIONS)[number], random: Random, world: World, mode: "valid" | "hostile" | "wrongType") {
+  const variables: Record<string, unknown> = {};
+  for (const [key, meaning] of Object.entries(operation.variables)) {
+    const [outer, inner] = key.split(".");
+    const value = random.chance(mode === "valid" ? 0.05 : 0.5) ? valueFor(meaning, random, world, mode) : valueFor(meaning, random, world, "valid");
+    if (value === undefined) continue;
+    if (inner) ((variables[outer!] ??= {}) as Record<string, unknown>)[inner] = value;
+    else variables[outer!] = value;
+  }
+  return variables;
+}
+
+function deepDocument(random: Random): string {
+  const levels = random.int(20, 3000);
+  const style = random.int(0, 3);
+  if (style === 0) return `{ ${"viewer { ".repeat(levels)}id${" }".repeat(levels)} }`;
+  if (style === 1) return `{ viewer { ${"... on User { ".repeat(levels)}id${" }".repeat(levels)} } }`;
+  if (style === 2) return `query($v: [[[Int]]]) { viewer { id } }`;
+  return `${"{".repeat(levels)}${"}".repeat(random.int(0, levels))}`;
+}
+
+function nestedJson(levels: number, random: Random): string {
+  const open = random.chance(0.5) ? "[" : '{"a":';
+  const close = open === "[" ? "]" : "}";
+  return `{"query":"{ viewer { id } }","variables":{"v":${open.repeat(levels)}1${close.repeat(levels)}}}`;
+}
+
+function randomGraphQL(random: Random): string {
+  const pieces = ["{", "}", "(", ")", "query", "mutation", "subscription", "fragment", "on", "...", "$x", ":", "!", "[", "]", "viewer", "account", "id", "__schema", "__type", "__typename", "@include", "@skip", "@deprecated", "\"", '"""', "#", "1", "-0", "1e999", "=", "|", "&", "\\u0000"];
+  return Array.from({ length: random.int(1, 60) }, () => random.pick(pieces)).join(random.chance(0.5) ? " " : "");
+}
+
+/** One fuzz request. Each kind attacks one way in; most aim at the operations above. */
+function generate(random: Random, world: World): FuzzRequest {
+  const token = random.chance(0.85) ? random.pick(world.tokens) : random.pick(world.forged);
+  const auth = { authorization: `Bearer ${token}` };
+  const json = { "content-type": "application/json", ...auth };
+  const operation = random.pick(OPERATIONS);
+  const kind = random.pick([
+    "broken JSON", "wrong content type", "wrong variable types", "huge strings", "unicode", "deep nesting",
+    "SQL and script payloads", "random GraphQL", "bad authorization", "odd HTTP", "valid but cross-tenant", "raw HTTP",
+  ]);
+  switch (kind) {
+    case "broken JSON": {
+      const body = JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "valid") });
+      const broken = random.pick([
+        body.slice(0, random.int(0, body.length - 1)),
+        body.replace(/"/g, random.chance(0.5) ? "'" : ""),
+        `${body},`,
+        `{"query": ${random.int(0, 9)}}`,
+        `{"query": null, "variables": "{}"}`,
+        `{"query": "{ viewer { id } }", "variables": ${random.pick(["[]", "1", '"x"', "null", "{"])}}`,
+        `{"query": "{ viewer { id } }", "operationName": ${random.pick(["1", "{}", '"missing"', "[]"])}}`,
+        `{"query": "{ viewer { id } }", "extensions": ${random.pick(["1", '{"persistedQuery":{"version":1,"sha256Hash":"abc"}}', "[]"])}}`,
+        "",
+        "null",
+        "\u0000\u0001\u0002",
+        Buffer.from(Array.from({ length: random.int(1, 200) }, () => random.int(0, 255))).toString("latin1"),
+      ]);
+      return { kind, method: "POST", headers: json, body: broken };
+    }
+    case "wrong content type": {
+      const body = random.chance(0.5) ? JSON.stringify({ query: "{ viewer { id } }" }) : "query={ viewer { id } }";
+      const type = random.pick(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/graphql", "application/xml", "application/json; charset=utf-16", "application/json; charset=latin1", "", "*/*", "application/graphql-response+json"]);
+      return { kind, method: "POST", headers: { ...auth, ...(type ? { "content-type": type } : {}) }, body };
+    }
+    case "wrong variable types":
+      return { kind, method: "POST", headers: json, body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "wrongType") }) };
+    case "huge strings": {
+      const variables = variablesFor(operation, random, world, "valid");
+      const huge = "A".repeat(random.pick([5_000, 50_000, 99_000, 120_000, 2_000_000]));
+      const body = JSON.stringify({ query: operation.document, variables: { ...variables, input: { ...(variables.input as object), name: huge, email: `${huge}@example.com` } } });
+      return { kind, method: "POST", headers: json, body };
+    }
+    case "unicode": {
+      const variables = JSON.parse(JSON.stringify(variablesFor(operation, random, world, "valid"))) as Record<string, unknown>;
+      const input = (variables.input ?? {}) as Record<string, unknown>;
+      for (const key of Object.keys(input)) if (random.chance(0.5)) input[key] = random.pick(UNICODE);
+      const query = random.chance(0.2) ? operation.document.replace("{", `{ # ${random.pick(UNICODE)}\n`) : operation.document;
+      return { kind, method: "POST", headers: json, body: JSON.stringify({ query, variables }) };
+    }
+    case "deep nesting":
+      return random.chance(0.7)
+        ? { kind, method: "POST", headers: json, body: JSON.stringify({ query: deepDocument(random) }) }
+        : { kind, method: "POST", headers: json, body: nestedJson(random.int(100, 40_000), random) };
+    case "SQL and script payloads":
+      return { kind, method: "POST", headers: json, body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "hostile") }) };
+    case "random GraphQL":
+      return { kind, method: "POST", headers: json, body: JSON.stringify({ query: randomGraphQL(random), operationName: random.chance(0.2) ? "x" : undefined }) };
+    case "bad authorization": {
+      const header = random.pick([
+        "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", `Bearer ${token}.x`, `Bearer ${"a".repeat(6000)}`, "bearer  a.b.c", `Bearer ${token} ${token}`,
+        "Bearer eyJhbGciOiJub25lIn0.eyJlbWFpbCI6ImFAZXhhbXBsZS5jb20ifQ.",
+        `Bearer ${Buffer.from('{"alg":"HS512"}').toString("base64url")}.${Buffer.from('{"email":"a@example.com"}').toString("base64url")}.sig`,
+        `Bearer ${random.pick(SQL)}`,
+      ]);
+      return { kind, method: "POST", headers: { "content-type": "application/json", authorization: header }, body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "valid") }) };
+    }
+    case "odd HTTP": {
+      const method = random.pick(["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "POST"]);
+      const hasBody = method !== "GET" && method !== "HEAD";
+      const body = random.chance(0.5)
+        ? JSON.stringify([{ query: "{ viewer { id } }" }, { query: operation.document }])
+        : JSON.stringify({ query: "subscription { viewer { id } }" });
+      return {
+        kind,
+        method,
+        headers: { ...json, ...(random.chance(0.5) ? { "apollo-require-preflight": "true" } : {}), ...(random.chance(0.3) ? { origin: "https://evil.example" } : {}) },
+        body: hasBody ? body : undefined,
+      };
+    }
+    case "valid but cross-tenant":
+      return { kind, method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${random.pick(world.tokens)}` }, body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "valid") }) };
+    default: {
+      const body = JSON.stringify({ query: "{ viewer { id } }" });
+      const raw = random.pick([
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n${body}`,
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999\r\n\r\n${body}`,
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n${body}\r\n0\r\n\r\n`,
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd`,
+        `GARBAGE\r\n\r\n`,
+        `GET /graphql?query=${encodeURIComponent("{ viewer { id } }")}&variables=%7B HTTP/1.1\r\nHost: x\r\napollo-require-preflight: 1\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd`,
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nX-Big: ${"b".repeat(20_000)}\r\n\r\n`,
+      ]);
+      return { kind: "raw HTTP", raw };
+    }
+  }
+}
+
+/**
+ * Sends raw bytes and returns the status of the first response line: 0 when the server closed the
+ * connection without one, or is still waiting for the body a lying Content-Length promised.
+ */
+function sendRaw(port: number, raw: string): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    let text = "";
+    const done = () => {
+      socket.destroy();
+      resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0));
+    };
+    socket.setTimeout(500, done);
+    socket.on("data", (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      if (/\r\n\r\n/.test(text)) done();
+    });
+    socket.on("error", done);
+    socket.on("close", done);
+    socket.write(raw, "latin1");
+  });
+}
+
+async function openFile<T>(file: string, work: (query: SqlQuery) => Promise<T>): Promise<T> {
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const opened = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(opened)));
+  });
+  const query: SqlQuery = (sql) => new Promise((resolve, reject) => db.all(sql, (error, rows) => (error ? reject(error) : resolve(rows as Record<string, unknown>[]))));
+  try {
+    return await work(query);
+  } finally {
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+  }
+}
+
+describe("fuzzing with hostile requests", function () {
+  this.timeout(120_000);
+  let directory: string;
+  let server: ServerProcess;
+
+  before(async () => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-fuzz-"));
+    server = await spawnServer({
+      DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`,
+      NODE_ENV: "production",
+      AUTH_JWT_SECRET: SECRET,
+      MUTATION_RATE_LIMIT: "0", // every mutation should reach the resolvers, not the rate limit
+    });
+  });
+  after(async () => {
+    if (server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill("SIGKILL");
+      await server.exited;
+    }
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it(`answers ${REQUESTS} malformed and hostile requests without a 5xx or INTERNAL_SERVER_ERROR, and keeps the invariants`, async () => {
+    const started = Date.now();
+    const post = async (token: string, query: string, variables: Record<string, unknown> = {}) =>
+      (await (await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) })).json()) as {
+        data: Record<string, { id: string }>;
+      };
+
+    // A few tenants with members, so that ids in the requests point at real rows, some across tenants.
+    const world: World = { tokens: [], accountIds: [], userIds: [], emails: [], forged: [] };
+    for (let tenant = 0; tenant < 3; tenant++) {
+      const email = `fuzz-admin-${tenant}@example.com`;
+      const token = await signToken(SECRET, { email });
+      world.tokens.push(token);
+      world.emails.push(email);
+      world.userIds.push((await post(token, "{ viewer { id } }")).data.viewer!.id);
+      const accountId = (await post(token, `mutation { createAccount(input: { name: "Fuzz tenant ${tenant}" }) { id } }`)).data.createAccount!.id;
+      world.accountIds.push(accountId);
+      for (let member = 0; member < 4; member++) {
+        const memberEmail = `fuzz-${tenant}-${member}@example.com`;
+        await post(token, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`, { input: { accountId, email: memberEmail, role: member === 0 ? "ADMIN" : "MEMBER" } });
+        const memberToken = await signToken(SECRET, { email: memberEmail });
+        world.tokens.push(memberToken);
+        world.emails.push(memberEmail);
+        world.userIds.push((await post(memberToken, "{ viewer { id } }")).data.viewer!.id);
+      }
+    }
+    world.forged.push(
+      await signToken(`${SECRET}-forged`, { email: "fuzz-admin-0@example.com" }),
+      await signToken(SECRET, { email: "expired@example.com" }, -10),
+      "not.a.jwt",
+    );
+
+    const port = Number(new URL(server.url).port);
+    const counts: Record<string, { sent: number; ms: number; statuses: Record<string, number> }> = {};
+    const failures: string[] = [];
+    let next = 0;
+    const worker = async (index: number) => {
+      const random = new Random(SEED * 31 + index);
+      while (next < REQUESTS) {
+        next++;
+        const request = generate(random, world);
+        const sentAt = performance.now();
+        let status: number;
+        let text = "";
+        if (request.raw !== undefined) {
+          status = await sendRaw(port, request.raw);
+        } else {
+          try {
+            const response = await fetch(server.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(15_000) });
+            status = response.status;
+            text = await response.text();
+          } catch (error) {
+            status = -1;
+            text = String((error as Error).cause ?? error);
+          }
+        }
+        const entry = (counts[request.kind] ??= { sent: 0, ms: 0, statuses: {} });
+        entry.sent++;
+        entry.ms += performance.now() - sentAt;
+        entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
+        if (status >= 500 || status === -1 || text.includes("INTERNAL_SERVER_ERROR")) {
+          failures.push(`${request.kind} → ${status} ${text.slice(0, 200)} | ${(request.body ?? request.raw ?? "").slice(0, 200)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: WORKERS }, (_, index) => worker(index)));
+    const seconds = (Date.now() - started) / 1000;
+
+    const total = Object.values(counts).reduce((sum, entry) => sum + entry.sent, 0);
+    console.log(`      ${total} requests in ${seconds.toFixed(1)} s (seed ${SEED}), by kind and HTTP status:`);
+    for (const [kind, entry] of Object.entries(counts).sort()) {
+      const statuses = Object.entries(entry.statuses).map(([status, count]) => `${status === "0" ? "no reply" : status}×${count}`).join(" ");
+      console.log(`        ${kind.padEnd(24)} ${String(entry.sent).padStart(5)}  ${(entry.ms / entry.sent).toFixed(0).padStart(4)} ms avg  ${statuses}`);
+    }
+    console.log(`      failures (5xx, INTERNAL_SERVER_ERROR, no answer): ${failures.length}`);
+    expect(failures.slice(0, 20), failures.slice(0, 20).join("\n")).to.deep.equal([]);
+    expect(total).to.be.at.least(5000);
+
+    // Still alive and serving, with nothing unexpected logged.
+    expect(server.child.exitCode).to.equal(null);
+    expect((await fetch(server.url.replace("/graphql", "/healthz"))).status).to.equal(200);
+    expect((await post(world.tokens[0]!, "{ viewer { email } }")).data.viewer).to.deep.equal({ email: "fuzz-admin-0@example.com" });
+    expect(server.output()).to.not.match(/Error:|    at /);
+
+    server.child.kill("SIGTERM");
+    expect(await server.exited).to.equal(0);
+    const report = await openFile(path.join(directory, "contacts.sqlite"), (query) => checkContactInvariants(query));
+    console.log(`      invariants: ${report.accounts} accounts, ${report.historyRows} history rows replayed, ${report.problems.length} problems`);
+    expect(report.problems, report.problems.join("\n")).to.deep.equal([]);
+  });
+});
