@@ -149,6 +149,23 @@ describe("request limits in production", () => {
   });
 });
 
+describe("request limits behind a larger body limit", () => {
+  it("still refuses 10,000 aliases, by the token count, before parsing", async () => {
+    const server = await startTestServer({ env: { BODY_LIMIT_BYTES: String(1024 * 1024) } });
+    try {
+      const token = await tokenFor("layers@example.com");
+      const aliases = Array.from({ length: 10_000 }, (_, index) => `a${index}: viewer { id }`).join(" ");
+      const result = await post(server, query(`{ ${aliases} }`), token);
+      expect(result.status).to.equal(400);
+      failsWith(result.body, "QUERY_TOO_LARGE");
+      expect(result.ms).to.be.below(1000);
+      expect(ok(await server.graphql("{ viewer { email } }", {}, token)).viewer.email).to.equal("layers@example.com");
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("mutation rate limit", () => {
   let server: TestServer;
   before(async () => {
