@@ -1,6 +1,7 @@
 import type { Database } from "../database";
 import type { DeliverySettings } from "../config";
-import { DeliveryState, DeliveryStatus, OutboxMessage } from "./outbox-message.entity";
+import { DeliveryKind, DeliveryState, DeliveryStatus, OutboxMessage } from "./outbox-message.entity";
+import { VERIFICATION_TOKEN_LINE } from "../verification/verification.service";
 import { logFileTransport, smtpTransport, type MailTransport } from "./mail-transport";
 
 export interface DeliveryWorkerOptions {
@@ -15,6 +16,11 @@ export interface DeliveryWorkerOptions {
   /** How long a claimed message is left alone by other workers while it is being sent. */
   leaseMs?: number;
   log?: (message: string, error?: unknown) => void;
+}
+
+/** A verification token is needed only until the message is sent: it is not kept in the outbox after that. */
+function withoutSecrets(message: OutboxMessage): string {
+  return message.kind === DeliveryKind.VERIFICATION ? message.body.replace(VERIFICATION_TOKEN_LINE, "    (removed once sent)") : message.body;
 }
 
 /** The longest error text kept on a message. */
@@ -112,7 +118,7 @@ export class DeliveryWorker {
         { sequence: message.sequence },
         state === DeliveryState.PENDING
           ? { lastError: error, nextAttemptAt: new Date(now.getTime() + retryIn) }
-          : { state, lastError: error, sentAt: state === DeliveryState.SENT ? now : null },
+          : { state, lastError: error, sentAt: state === DeliveryState.SENT ? now : null, body: withoutSecrets(message) },
       );
       if (state !== DeliveryState.PENDING) {
         await manager.upsert(DeliveryStatus, { accountId: message.accountId, email: message.email, state, at: now, lastError: error }, [

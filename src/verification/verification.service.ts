@@ -14,6 +14,9 @@ export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** After this long a verified address is reported as VERIFICATION_STALE. */
 export const VERIFICATION_STALE_AFTER_MS = 365 * 24 * 60 * 60 * 1000;
 
+/** The line of a verification message that carries the token: indented, on a line of its own. */
+export const VERIFICATION_TOKEN_LINE = /^ {4}(\S+)$/m;
+
 export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
@@ -53,11 +56,11 @@ export async function startVerification(change: AccountChange, role: ContactRole
     body: [
       `${change.actor.email} named ${email} as the ${title} for the account "${change.account.name}".`,
       "",
-      `If that is right, confirm it within ${VERIFICATION_TOKEN_TTL_MS / 86_400_000} days with this verification token:`,
+      `If that is right, confirm it within ${VERIFICATION_TOKEN_TTL_MS / 86_400_000} days with this token`,
+      "(the token of the verifyContactEmail mutation; no sign-in is needed):",
       "",
       `    ${token}`,
       "",
-      "(send it as the token of the verifyContactEmail mutation; no sign-in is needed).",
       "If you do not know this account, ignore this message and tell us at the address it came from.",
     ].join("\n"),
     requestedById: change.actor.id,
