@@ -2,8 +2,8 @@ import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-
 import { OutboxMessage } from "./outbox-message.entity";
 import { DeliveryPageArgs, NotificationDeliveryConnection, SendTestNotificationInput } from "./delivery.types";
 import { listDeliveries } from "./outbox.service";
-import { sendTestNotification } from "./test-notification.service";
-import { AccountChange, readableAccount } from "../accounts/account-access";
+import { requestTestNotification } from "./test-notification.service";
+import { readableAccount } from "../accounts/account-access";
 import type { Context } from "../context";
 
 @Authorized()
@@ -15,10 +15,7 @@ export class DeliveryResolver {
       "PENDING until the mail server accepts it. Needs ADMIN.",
   })
   sendTestNotification(@Arg("input", () => SendTestNotificationInput) input: SendTestNotificationInput, @Ctx() context: Context) {
-    return context.db.write(async (manager) => {
-      const change = await AccountChange.open(manager, input.accountId, context.requiredViewer);
-      return sendTestNotification(change, input.category);
-    });
+    return requestTestNotification(context.db, context.requiredViewer, input.accountId, input.category);
   }
 
   @Query(() => NotificationDeliveryConnection, { description: "The messages sent on behalf of an account, newest first: to whom, why and how far they got." })

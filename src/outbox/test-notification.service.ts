@@ -1,4 +1,6 @@
-import type { AccountChange } from "../accounts/account-access";
+import { AccountChange } from "../accounts/account-access";
+import type { Database } from "../database";
+import { In } from "typeorm";
 import { User } from "../users/user.entity";
 import { RoleContact } from "../contacts/role-contact.entity";
 import { ContactSlot, slotOfRole, CONTACT_ROLE_ORDER } from "../contacts/contact.enums";
@@ -6,7 +8,11 @@ import { billingContactsOf } from "../contacts/contact.service";
 import { NotificationCategory, routeNotification, type SlotHolder } from "../notifications/notification-routing";
 import { enqueueMessage } from "./outbox.service";
 import { DeliveryKind, type OutboxMessage } from "./outbox-message.entity";
-import { In } from "typeorm";
+
+/** Opens the account as its admin (no contact changes, so no version step) and queues the test messages. */
+export function requestTestNotification(db: Database, actor: User, accountId: string, category: NotificationCategory): Promise<OutboxMessage[]> {
+  return db.write(async (manager) => sendTestNotification(await AccountChange.open(manager, accountId, actor), category));
+}
 
 /**
  * Queues a test message of a category to each of its recipients (CONTRACT §5), read inside the change
