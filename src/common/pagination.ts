@@ -75,6 +75,11 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 }
 
+/** Every number in a cursor is a row id: a positive integer that fits the 32-bit column it is compared with. */
+function isRowId(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 2_147_483_647;
+}
+
 /** Reads a cursor back; anything this service did not issue for this list is BAD_USER_INPUT. */
 export function decodeCursor(cursor: string, shape: readonly ("string" | "number")[]): CursorKey {
   const refuse = () => badInput("The cursor is not valid for this list. Start again without `after`.", "after");
@@ -87,7 +92,7 @@ export function decodeCursor(cursor: string, shape: readonly ("string" | "number
   }
   if (!Array.isArray(parsed) || parsed.length !== shape.length) throw refuse();
   shape.forEach((type, index) => {
-    if (typeof parsed[index] !== type || (type === "number" && !Number.isFinite(parsed[index]))) throw refuse();
+    if (typeof parsed[index] !== type || (type === "number" && !isRowId(parsed[index]))) throw refuse();
   });
   return parsed as CursorKey;
 }
@@ -112,6 +117,8 @@ export function toPage<TRow, TNode>(
 /** A timestamp read back from a cursor. */
 export function cursorDate(value: string | number): Date {
   const date = new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw badInput("The cursor is not valid for this list. Start again without `after`.", "after");
+  // Outside years 1..9999 it was never issued here, and PostgreSQL cannot even compare it.
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw badInput("The cursor is not valid for this list. Start again without `after`.", "after");
   return date;
 }
