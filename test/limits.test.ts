@@ -47,6 +47,7 @@ describe("request limits", () => {
     expect(result.status).to.equal(413); // ~200 KB: over the body limit before GraphQL sees it
     expect(result.body.errors?.[0]?.extensions?.code).to.equal("PAYLOAD_TOO_LARGE");
     expect(result.ms).to.be.below(1000);
+    console.log(`      10,000 aliases: HTTP ${result.status} in ${result.ms.toFixed(0)} ms`);
   });
 
   it("refuses more than 30 aliases with TOO_MANY_ALIASES before any mutation runs", async () => {
@@ -66,6 +67,7 @@ describe("request limits", () => {
     const error = failsWith(deep.body, "QUERY_TOO_DEEP");
     expect(error.message).to.contain("10 levels");
     expect(deep.ms).to.be.below(1000);
+    console.log(`      50 levels deep: HTTP ${deep.status} in ${deep.ms.toFixed(0)} ms`);
     ok((await post(server, query(nestedQuery(8)), token)).body);
   });
 
@@ -109,6 +111,7 @@ describe("request limits", () => {
     expect(result.status).to.equal(413);
     failsWith(result.body, "PAYLOAD_TOO_LARGE");
     expect(result.ms).to.be.below(2000);
+    console.log(`      5 MB body: HTTP ${result.status} in ${result.ms.toFixed(0)} ms`);
   });
 
   it("refuses batched requests with BATCHING_NOT_SUPPORTED and runs none of them", async () => {
@@ -159,6 +162,7 @@ describe("request limits behind a larger body limit", () => {
       expect(result.status).to.equal(400);
       failsWith(result.body, "QUERY_TOO_LARGE");
       expect(result.ms).to.be.below(1000);
+      console.log(`      10,000 aliases under a 1 MB body limit: HTTP ${result.status} in ${result.ms.toFixed(0)} ms`);
       expect(ok(await server.graphql("{ viewer { email } }", {}, token)).viewer.email).to.equal("layers@example.com");
     } finally {
       await server.close();
