@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { OutboxMessage, DeliveryKind } from "../../src/outbox/outbox-message.entity";
+import { VERIFICATION_TOKEN_LINE } from "../../src/verification/verification.service";
 import type { TestServer } from "./server";
 
 /** The token in the newest verification message queued for `email`. */
@@ -7,7 +8,7 @@ export async function verificationTokenFor(server: TestServer, email: string): P
   const message = await server.db.read((m) =>
     m.findOne(OutboxMessage, { where: { email, kind: DeliveryKind.VERIFICATION }, order: { sequence: "DESC" } }),
   );
-  const token = message?.body.match(/^ {4}(\S+)$/m)?.[1];
+  const token = message?.body.match(VERIFICATION_TOKEN_LINE)?.[1];
   expect(token, `no verification message to ${email}`).to.be.a("string");
   return token!;
 }
