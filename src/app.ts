@@ -5,12 +5,13 @@ import cors from "cors";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "./config";
 import type { Database } from "./database";
 import { Context, type Caller } from "./context";
-import { bearerToken, InvalidTokenError, verifyToken } from "./auth/tokens";
+import { bearerToken, InvalidTokenError } from "./auth/tokens";
+import { VerifiedTokens } from "./auth/token-cache";
 import { createErrorFormatter, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
 import { limitValidationRules, requestGuard } from "./security/limits";
@@ -25,12 +26,12 @@ export interface App {
   schema: GraphQLSchema;
 }
 
-async function identifyCaller(secret: string, authorization: string | undefined): Promise<Caller> {
+async function identifyCaller(tokens: VerifiedTokens, authorization: string | undefined): Promise<Caller> {
   const token = bearerToken(authorization);
   if (token === null) return { kind: "anonymous" };
   if (token === "") return { kind: "invalid", reason: "The Authorization header must be `Bearer <token>`." };
   try {
-    return { kind: "identified", identity: await verifyToken(secret, token) };
+    return { kind: "identified", identity: await tokens.verify(token) };
   } catch (error) {
     if (error instanceof InvalidTokenError) return { kind: "invalid", reason: error.message };
     throw error;
@@ -62,6 +63,7 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
+  const tokens = new VerifiedTokens(config.jwtSecret);
   const mutationRateLimiter = new MutationRateLimiter(config.mutationRateLimit, config.mutationRateWindowSeconds * 1000);
   const apollo = new ApolloServer<Context>({
     schema,
@@ -75,6 +77,8 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       ApolloServerPluginLandingPageDisabled(),
+      // No field sets a cache hint, and the default plugin would wrap every field resolver to look for one.
+      ApolloServerPluginCacheControlDisabled(),
       securityPlugin(config.limits, mutationRateLimiter),
     ],
   });
@@ -99,7 +103,7 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     requestGuard(config.limits),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        withClientAddress(new Context(db, await identifyCaller(config.jwtSecret, req.headers.authorization)), req.socket.remoteAddress),
+        withClientAddress(new Context(db, await identifyCaller(tokens, req.headers.authorization)), req.socket.remoteAddress),
     }),
   );
   app.use(httpErrors);

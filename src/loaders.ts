@@ -1,5 +1,4 @@
 import DataLoader from "dataloader";
-import { In } from "typeorm";
 import type { Database } from "./database";
 import { User } from "./users/user.entity";
 import { Account } from "./accounts/account.entity";
@@ -10,6 +9,7 @@ import { CONTACT_ROLE_ORDER } from "./contacts/contact.enums";
 import { loadMemberPages, type MemberPageRequest, type MemberWithUser } from "./members/member.service";
 import { loadContactChangePages, type ContactChangePageRequest, type ContactChangeWithActor } from "./history/history.service";
 import type { Page } from "./common/pagination";
+import { entityColumns, placeholders, selectRows } from "./common/sql-rows";
 
 function byKey<TKey, TRow>(rows: TRow[], keyOf: (row: TRow) => TKey): Map<TKey, TRow[]> {
   const grouped = new Map<TKey, TRow[]>();
@@ -21,6 +21,9 @@ function byKey<TKey, TRow>(rows: TRow[], keyOf: (row: TRow) => TKey): Map<TKey, 
   }
   return grouped;
 }
+
+/** Keeps every statement well under SQLite's and PostgreSQL's limits on parameters. */
+const BATCH = { maxBatchSize: 1000 };
 
 export const membershipKey = (accountId: string, userId: string) => `${accountId}:${userId}`;
 
@@ -47,68 +50,89 @@ function pageLoaders<TNode>(load: (request: PageRequest & { accountIds: string[]
  * Batches every relation a resolver follows, so a request costs a handful of statements however
  * many accounts it lists. Contacts, members and history rows arrive with their users joined, and
  * those users are handed to `userById`, so resolving `user { email }` under them costs nothing more.
+ * The statements every request makes are plain SQL (see common/sql-rows.ts).
  * Made fresh for each request and after each mutation, so nothing stale is served.
  */
 export function createLoaders(db: Database) {
+  const dataSource = db.dataSource;
+  const users = entityColumns(dataSource, User, "u");
+  const holders = entityColumns(dataSource, User, "holder");
+  const editors = entityColumns(dataSource, User, "editor");
+  const accounts = entityColumns(dataSource, Account, "a");
+  const members = entityColumns(dataSource, AccountMember, "m");
+  const billing = entityColumns(dataSource, BillingContact, "b");
+  const roles = entityColumns(dataSource, RoleContact, "r");
+
   const userById = new DataLoader<string, User | null>(async (ids) => {
-    const users = await db.read((m) => m.find(User, { where: { id: In([...ids]) } }));
-    const found = new Map(users.map((user) => [user.id, user]));
+    const rows = await db.read((m) => selectRows(m, `SELECT ${users.select} FROM "users" "u" WHERE "u"."id" IN (${placeholders(ids)})`, ids));
+    const found = new Map(rows.map((row) => users.from(row)!).map((user) => [user.id, user]));
     return ids.map((id) => found.get(id) ?? null);
-  });
+  }, BATCH);
   const known = (user: User | null | undefined) => {
     if (user) userById.prime(user.id, user);
   };
 
   const accountById = new DataLoader<string, Account | null>(async (ids) => {
-    const accounts = await db.read((m) => m.find(Account, { where: { id: In([...ids]) } }));
-    const found = new Map(accounts.map((account) => [account.id, account]));
+    const rows = await db.read((m) => selectRows(m, `SELECT ${accounts.select} FROM "accounts" "a" WHERE "a"."id" IN (${placeholders(ids)})`, ids));
+    const found = new Map(rows.map((row) => accounts.from(row)!).map((account) => [account.id, account]));
     return ids.map((id) => found.get(id) ?? null);
-  });
+  }, BATCH);
 
+  // Keys nearly always share one user (the viewer), so accounts × users is the set asked for.
   const membership = new DataLoader<{ accountId: string; userId: string }, AccountMember | null, string>(
     async (keys) => {
+      const accountIds = [...new Set(keys.map((key) => key.accountId))];
+      const userIds = [...new Set(keys.map((key) => key.userId))];
       const rows = await db.read((m) =>
-        m.find(AccountMember, { where: keys.map(({ accountId, userId }) => ({ accountId, userId })) }),
+        selectRows(
+          m,
+          `SELECT ${members.select} FROM "account_members" "m" WHERE "m"."accountId" IN (${placeholders(accountIds)}) AND "m"."userId" IN (${placeholders(userIds)})`,
+          [...accountIds, ...userIds],
+        ),
       );
-      const found = new Map(rows.map((row) => [membershipKey(row.accountId, row.userId), row]));
+      const found = new Map(rows.map((row) => members.from(row)!).map((row) => [membershipKey(row.accountId, row.userId), row]));
       return keys.map(({ accountId, userId }) => found.get(membershipKey(accountId, userId)) ?? null);
     },
-    { cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
+    { ...BATCH, cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
   );
 
   const billingContacts = new DataLoader<string, BillingContact[]>(async (accountIds) => {
-    const rows = (await db.read((m) =>
-      m
-        .createQueryBuilder(BillingContact, "billing")
-        .innerJoinAndMapOne("billing.user", User, "user", 'user.id = billing."userId"')
-        .where('billing."accountId" IN (:...accountIds)', { accountIds })
-        .orderBy('billing."accountId"')
-        .addOrderBy("billing.position")
-        .getMany(),
-    )) as (BillingContact & { user: User })[];
-    for (const row of rows) known(row.user);
-    const grouped = byKey(rows, (row) => row.accountId);
+    const rows = await db.read((m) =>
+      selectRows(
+        m,
+        `SELECT ${billing.select}, ${users.select} FROM "billing_contacts" "b" INNER JOIN "users" "u" ON "u"."id" = "b"."userId"
+         WHERE "b"."accountId" IN (${placeholders(accountIds)}) ORDER BY "b"."accountId", "b"."position"`,
+        accountIds,
+      ),
+    );
+    const contacts = rows.map((row) => {
+      known(users.from(row));
+      return billing.from(row)!;
+    });
+    const grouped = byKey(contacts, (row) => row.accountId);
     return accountIds.map((id) => grouped.get(id) ?? []);
-  });
+  }, BATCH);
 
   const roleContacts = new DataLoader<string, RoleContact[]>(async (accountIds) => {
-    const rows = (await db.read((m) =>
-      m
-        .createQueryBuilder(RoleContact, "role")
-        .leftJoinAndMapOne("role.user", User, "holder", 'holder.id = role."userId"')
-        .leftJoinAndMapOne("role.updatedBy", User, "editor", 'editor.id = role."updatedById"')
-        .where('role."accountId" IN (:...accountIds)', { accountIds })
-        .getMany(),
-    )) as (RoleContact & { user?: User | null; updatedBy?: User | null })[];
-    for (const row of rows) {
-      known(row.user);
-      known(row.updatedBy);
-    }
-    const grouped = byKey(rows, (row) => row.accountId);
+    const rows = await db.read((m) =>
+      selectRows(
+        m,
+        `SELECT ${roles.select}, ${holders.select}, ${editors.select} FROM "role_contacts" "r"
+         LEFT JOIN "users" "holder" ON "holder"."id" = "r"."userId" LEFT JOIN "users" "editor" ON "editor"."id" = "r"."updatedById"
+         WHERE "r"."accountId" IN (${placeholders(accountIds)})`,
+        accountIds,
+      ),
+    );
+    const contacts = rows.map((row) => {
+      known(holders.from(row));
+      known(editors.from(row));
+      return roles.from(row)!;
+    });
+    const grouped = byKey(contacts, (row) => row.accountId);
     return accountIds.map((id) =>
       (grouped.get(id) ?? []).sort((a, b) => CONTACT_ROLE_ORDER.indexOf(a.role) - CONTACT_ROLE_ORDER.indexOf(b.role)),
     );
-  });
+  }, BATCH);
 
   const memberPage = pageLoaders<MemberWithUser>(async (request: MemberPageRequest) => {
     const pages = await loadMemberPages(db, request);

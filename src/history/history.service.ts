@@ -2,6 +2,7 @@ import type { Database } from "../database";
 import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
 import { decodeCursor, toPage, type Page } from "../common/pagination";
+import { entityColumns, placeholders, selectRows } from "../common/sql-rows";
 
 export interface ContactChangePageRequest {
   accountIds: string[];
@@ -21,41 +22,35 @@ export type ContactChangeWithActor = ContactChange & { actor: User };
 export async function loadContactChangePages(db: Database, request: ContactChangePageRequest): Promise<Page<ContactChangeWithActor>[]> {
   const { accountIds, first } = request;
   const before = request.after ? Number(decodeCursor(request.after, ["number"])[0]) : null;
+  const beforeCursor = (alias: string) => (before !== null ? ` AND ${alias}"id" < ?` : "");
+  const cursorValues = before !== null ? [before] : [];
+  const changes = entityColumns(db.dataSource, ContactChange, "c");
+  const actors = entityColumns(db.dataSource, User, "actor");
+  const select = `SELECT ${changes.select}, ${actors.select}`;
+  const [pageSql, pageValues] =
+    accountIds.length === 1
+      ? [
+          `${select} FROM "contact_changes" "c" INNER JOIN "users" "actor" ON "actor"."id" = "c"."actorId"
+           WHERE "c"."accountId" = ?${beforeCursor('"c".')} ORDER BY "c"."id" DESC LIMIT ?`,
+          [accountIds[0], ...cursorValues, first + 1],
+        ]
+      : [
+          `${select} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "accountId" ORDER BY "id" DESC) AS "rank"
+             FROM "contact_changes" WHERE "accountId" IN (${placeholders(accountIds)})${beforeCursor("")}) "c"
+           INNER JOIN "users" "actor" ON "actor"."id" = "c"."actorId" WHERE "c"."rank" <= ?`,
+          [...accountIds, ...cursorValues, first + 1],
+        ];
   return db.read(async (manager) => {
-    const query = manager
-      .createQueryBuilder(ContactChange, "change")
-      .innerJoinAndMapOne("change.actor", User, "actor", 'actor.id = change."actorId"');
-    if (accountIds.length === 1) {
-      query.where('change."accountId" = :accountId', { accountId: accountIds[0] }).orderBy("change.id", "DESC").limit(first + 1);
-      if (before !== null) query.andWhere("change.id < :before", { before });
-    } else {
-      query
-        .innerJoin(
-          (ranked) => {
-            ranked
-              .select("c.id", "id")
-              .addSelect('ROW_NUMBER() OVER (PARTITION BY c."accountId" ORDER BY c.id DESC)', "rank")
-              .from(ContactChange, "c")
-              .where('c."accountId" IN (:...accountIds)', { accountIds });
-            if (before !== null) ranked.andWhere("c.id < :before", { before });
-            return ranked;
-          },
-          "page",
-          "page.id = change.id",
-        )
-        .where("page.rank <= :limit", { limit: first + 1 });
-    }
-    const [rows, counts] = await Promise.all([
-      query.getMany() as Promise<ContactChangeWithActor[]>,
-      manager
-        .createQueryBuilder(ContactChange, "c")
-        .select('c."accountId"', "accountId")
-        .addSelect("COUNT(*)", "total")
-        .where('c."accountId" IN (:...accountIds)', { accountIds })
-        .groupBy('c."accountId"')
-        .getRawMany<{ accountId: string; total: string | number }>(),
+    const [pageRows, counts] = await Promise.all([
+      selectRows(manager, pageSql, pageValues),
+      selectRows(
+        manager,
+        `SELECT "accountId", COUNT(*) AS "total" FROM "contact_changes" WHERE "accountId" IN (${placeholders(accountIds)}) GROUP BY "accountId"`,
+        accountIds,
+      ),
     ]);
-    const totals = new Map(counts.map((row) => [row.accountId, Number(row.total)]));
+    const rows = pageRows.map((row) => Object.assign(changes.from(row)!, { actor: actors.from(row)! }));
+    const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
     const byAccount = new Map<string, ContactChangeWithActor[]>();
     for (const row of rows) {
       const list = byAccount.get(row.accountId);

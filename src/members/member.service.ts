@@ -9,6 +9,7 @@ import { handOverSlots } from "./reassign.service";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { isEmail, normaliseEmail } from "../auth/tokens";
 import { cursorDate, decodeCursor, toPage, type Page } from "../common/pagination";
+import { entityColumns, placeholders, selectRows } from "../common/sql-rows";
 
 async function adminCount(manager: EntityManager, accountId: string): Promise<number> {
   return manager.count(AccountMember, { where: { accountId, role: MemberRole.ADMIN } });
@@ -79,45 +80,36 @@ export type MemberWithUser = AccountMember & { user: User };
 export async function loadMemberPages(db: Database, request: MemberPageRequest): Promise<Page<MemberWithUser>[]> {
   const { accountIds, first } = request;
   const cursor = request.after ? decodeCursor(request.after, ["string", "string"]) : null;
-  const afterCursor = (alias: string) => [
-    `(${alias}."joinedAt" > :joinedAt OR (${alias}."joinedAt" = :joinedAt AND ${alias}."userId" > :userId))`,
-    cursor ? { joinedAt: db.dateParameter(cursorDate(cursor[0]!)), userId: cursor[1] } : {},
-  ] as const;
+  const afterCursor = (alias: string) => (cursor ? ` AND (${alias}"joinedAt" > ? OR (${alias}"joinedAt" = ? AND ${alias}"userId" > ?))` : "");
+  const joinedAt = cursor && db.dateParameter(cursorDate(cursor[0]!));
+  const cursorValues = cursor ? [joinedAt, joinedAt, cursor[1]] : [];
+  const members = entityColumns(db.dataSource, AccountMember, "m");
+  const users = entityColumns(db.dataSource, User, "u");
+  const select = `SELECT ${members.select}, ${users.select}`;
+  const [pageSql, pageValues] =
+    accountIds.length === 1
+      ? [
+          `${select} FROM "account_members" "m" INNER JOIN "users" "u" ON "u"."id" = "m"."userId"
+           WHERE "m"."accountId" = ?${afterCursor('"m".')} ORDER BY "m"."joinedAt", "m"."userId" LIMIT ?`,
+          [accountIds[0], ...cursorValues, first + 1],
+        ]
+      : [
+          `${select} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "accountId" ORDER BY "joinedAt", "userId") AS "rank"
+             FROM "account_members" WHERE "accountId" IN (${placeholders(accountIds)})${afterCursor("")}) "m"
+           INNER JOIN "users" "u" ON "u"."id" = "m"."userId" WHERE "m"."rank" <= ?`,
+          [...accountIds, ...cursorValues, first + 1],
+        ];
   return db.read(async (manager) => {
-    const query = manager
-      .createQueryBuilder(AccountMember, "member")
-      .innerJoinAndMapOne("member.user", User, "user", 'user.id = member."userId"');
-    if (accountIds.length === 1) {
-      query.where('member."accountId" = :accountId', { accountId: accountIds[0] }).orderBy('member."joinedAt"').addOrderBy('member."userId"').limit(first + 1);
-      if (cursor) query.andWhere(...afterCursor("member"));
-    } else {
-      query
-        .innerJoin(
-          (ranked) => {
-            ranked
-              .select(['m."accountId" AS "accountId"', 'm."userId" AS "userId"'])
-              .addSelect('ROW_NUMBER() OVER (PARTITION BY m."accountId" ORDER BY m."joinedAt", m."userId")', "rank")
-              .from(AccountMember, "m")
-              .where('m."accountId" IN (:...accountIds)', { accountIds });
-            if (cursor) ranked.andWhere(...afterCursor("m"));
-            return ranked;
-          },
-          "page",
-          'page."accountId" = member."accountId" AND page."userId" = member."userId"',
-        )
-        .where("page.rank <= :limit", { limit: first + 1 });
-    }
-    const [rows, counts] = await Promise.all([
-      query.getMany() as Promise<MemberWithUser[]>,
-      manager
-        .createQueryBuilder(AccountMember, "m")
-        .select('m."accountId"', "accountId")
-        .addSelect("COUNT(*)", "total")
-        .where('m."accountId" IN (:...accountIds)', { accountIds })
-        .groupBy('m."accountId"')
-        .getRawMany<{ accountId: string; total: string | number }>(),
+    const [pageRows, counts] = await Promise.all([
+      selectRows(manager, pageSql, pageValues),
+      selectRows(
+        manager,
+        `SELECT "accountId", COUNT(*) AS "total" FROM "account_members" WHERE "accountId" IN (${placeholders(accountIds)}) GROUP BY "accountId"`,
+        accountIds,
+      ),
     ]);
-    const totals = new Map(counts.map((row) => [row.accountId, Number(row.total)]));
+    const rows = pageRows.map((row) => Object.assign(members.from(row)!, { user: users.from(row)! }));
+    const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
     const byAccount = new Map<string, MemberWithUser[]>();
     for (const row of rows) {
       const list = byAccount.get(row.accountId);
