@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
 import { failsWith, ok, signIn } from "./helpers/factories";
 import { MutationRateLimiter } from "../src/security/rate-limit";
+import { ConfigError, loadConfig } from "../src/config";
 
 /** Posts a raw body and returns the status, headers, parsed body and how long it took. */
 async function post(server: TestServer, body: string, token?: string, contentType = "application/json") {
@@ -230,5 +231,20 @@ describe("MutationRateLimiter", () => {
     now += 1000;
     limiter.take("late", 1);
     expect(limiter.size).to.equal(1);
+  });
+});
+
+describe("limit settings", () => {
+  it("has safe defaults", () => {
+    const config = loadConfig({});
+    expect(config.limits).to.deep.equal({ maxDepth: 10, maxAliases: 30, maxDirectives: 20, maxCost: 10_000, maxTokens: 3000 });
+    expect(config.bodyLimitBytes).to.equal(102_400);
+    expect([config.mutationRateLimit, config.mutationRateWindowSeconds, config.shutdownGraceMs]).to.deep.equal([60, 60, 10_000]);
+  });
+
+  it("refuses settings that are not whole numbers in range, naming the variable", () => {
+    for (const [name, value] of [["MAX_QUERY_DEPTH", "1"], ["MAX_QUERY_ALIASES", "lots"], ["MAX_QUERY_COST", "1e9"], ["MAX_QUERY_TOKENS", "-5"], ["MUTATION_RATE_LIMIT", "1.5"], ["MUTATION_RATE_WINDOW_SECONDS", "0"], ["SHUTDOWN_GRACE_MS", "forever"]] as const) {
+      expect(() => loadConfig({ [name]: value }), name).to.throw(ConfigError, name);
+    }
   });
 });

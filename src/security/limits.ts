@@ -1,6 +1,7 @@
 import type { RequestHandler } from "express";
 import {
   getNamedType,
+  GraphQLError,
   isCompositeType,
   isObjectType,
   isInterfaceType,
@@ -20,7 +21,6 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
-  GraphQLError,
 } from "graphql";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { RequestLimits } from "../config";
