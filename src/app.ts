@@ -72,6 +72,9 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     hideSchemaDetailsFromClientErrors: config.production,
     formatError: createErrorFormatter(log),
     allowBatchedHttpRequests: false,
+    // main.ts handles SIGTERM/SIGINT. Apollo's own handler would start stop() first, and a second
+    // stop() during that one never returns; with PostgreSQL's pool keeping the process alive, it hangs.
+    stopOnTerminationSignals: false,
     persistedQueries: false, // not used by our clients; one cache fewer for a caller to fill
     validationRules: limitValidationRules(config.limits),
     plugins: [

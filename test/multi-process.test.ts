@@ -95,6 +95,7 @@ describe("several server processes on one PostgreSQL database", function () {
           SEED_DEMO_DATA: "true",
           MUTATION_RATE_LIMIT: "0",
           DATABASE_POOL_SIZE: "5",
+          SHUTDOWN_GRACE_MS: "3000",
           TZ: zone,
         },
         "listening on",
@@ -266,6 +267,18 @@ describe("several server processes on one PostgreSQL database", function () {
       expect(replayed.billing).to.deep.equal(billing);
       expect(Object.fromEntries(replayed.roles)).to.deep.equal(Object.fromEntries(state.roleContacts.map((contact) => [contact.role, contact.email])));
     }
+  });
+
+  it("stops every process on SIGTERM with exit code 0 once its requests are done", async () => {
+    const started = Date.now();
+    const codes = await Promise.all(
+      servers.map((server) => {
+        server.child.kill("SIGTERM");
+        return server.exited;
+      }),
+    );
+    expect(codes, servers.map((server) => server.output()).join("\n---\n")).to.deep.equal([0, 0, 0]);
+    expect(Date.now() - started).to.be.below(3000);
   });
 
   function countBy(values: string[]): Record<string, number> {
