@@ -1,5 +1,8 @@
 import { expect } from "chai";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { dropTestDatabase, freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";
+import { testingOnPostgres } from "./helpers/postgres";
+import { ConfigError, loadConfig } from "../src/config";
+import { Database } from "../src/database";
 import { accountWithMembers, failsWith, ok } from "./helpers/factories";
 
 /*
@@ -84,5 +87,61 @@ describe("the same answers on every database driver", () => {
       );
     }
     expect(server.logged).to.deep.equal([]);
+  });
+});
+
+describe("PostgreSQL connection settings", () => {
+  it("reads pool size, statement timeout and TLS from the environment, with defaults", () => {
+    expect(loadConfig({}).database).to.deep.equal({ poolSize: 10, statementTimeoutMs: 15_000, ssl: "off", sslCaFile: null });
+    const set = loadConfig({ DATABASE_POOL_SIZE: "25", DATABASE_STATEMENT_TIMEOUT_MS: "0", DATABASE_SSL: "no-verify" }).database;
+    expect(set).to.deep.equal({ poolSize: 25, statementTimeoutMs: 0, ssl: "no-verify", sslCaFile: null });
+    expect(loadConfig({ DATABASE_SSL: "true" }).database.ssl).to.equal("verify");
+  });
+
+  it("refuses settings it cannot honour, naming the variable", () => {
+    const refused = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect(error).to.be.instanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      return expect.fail(`accepted ${JSON.stringify(env)}`);
+    };
+    expect(refused({ DATABASE_POOL_SIZE: "1" })).to.match(/^DATABASE_POOL_SIZE/);
+    expect(refused({ DATABASE_POOL_SIZE: "ten" })).to.match(/^DATABASE_POOL_SIZE/);
+    expect(refused({ DATABASE_STATEMENT_TIMEOUT_MS: "-5" })).to.match(/^DATABASE_STATEMENT_TIMEOUT_MS/);
+    expect(refused({ DATABASE_SSL: "maybe" })).to.match(/^DATABASE_SSL/);
+    expect(refused({ DATABASE_SSL_CA: "/nonexistent/ca.pem" })).to.match(/^DATABASE_SSL_CA needs DATABASE_SSL=verify/);
+    expect(refused({ DATABASE_SSL: "verify", DATABASE_SSL_CA: "/nonexistent/ca.pem" })).to.match(/does not exist/);
+  });
+
+  it("with DATABASE_SSL=verify, will not talk to a server without TLS", async function () {
+    if (!testingOnPostgres()) this.skip();
+    const error = await Database.open({ databaseUrl: process.env.TEST_DATABASE_URL!, postgres: loadConfig({ DATABASE_SSL: "verify" }).database }).then(
+      async (db) => {
+        await db.close();
+        return null;
+      },
+      (caught: unknown) => caught,
+    );
+    expect(String(error)).to.match(/does not support SSL/);
+  });
+
+  it("applies the statement timeout to every connection", async function () {
+    if (!testingOnPostgres()) this.skip();
+    const db = await Database.open({
+      databaseUrl: await freshDatabaseUrl(),
+      postgres: loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: "200", DATABASE_POOL_SIZE: "2" }).database,
+    });
+    try {
+      const [setting] = await db.read((manager) => manager.query("SHOW statement_timeout"));
+      expect(setting.statement_timeout).to.equal("200ms");
+      const error = await db.read((manager) => manager.query("SELECT pg_sleep(2)")).then(() => null, (caught: unknown) => caught);
+      expect((error as { driverError?: { code?: string } })?.driverError?.code, "query_canceled").to.equal("57014");
+    } finally {
+      await db.close();
+      await dropTestDatabase((db.dataSource.options as { url: string }).url);
+    }
   });
 });
