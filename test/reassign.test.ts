@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, addMember, failsWith, mutate, ok, readAccount, readHistory, type TestUser } from "./helpers/factories";
+import { checkContactInvariants } from "./helpers/invariants";
 
 const REMOVE = `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) {
   contactsVersion primaryContact { id } billingContacts { id } roleContacts { role user { id } }
@@ -36,14 +37,14 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
     return { admin, account: state, leaving, first, last, successor };
   }
 
-  it("hands every slot, primary included, to reassignTo in one change, keeping the billing order", async () => {
+  it("hands every slot, primary included, to reassignTo in one change, the successor after the remaining billing contacts", async () => {
     const { admin, account, leaving, first, last, successor } = await accountWithLeaver();
     expect(account.primaryContact.id).to.equal(leaving.id);
     const historyBefore = (await readHistory(server, admin.token, account.id)).length;
     const result = ok(await remove(admin, account.id, leaving.id, successor.id)).removeAccountMember;
     expect(result.contactsVersion).to.equal(account.contactsVersion + 1);
     expect(result.primaryContact.id).to.equal(successor.id);
-    expect(result.billingContacts.map((user: { id: string }) => user.id)).to.deep.equal([first.id, successor.id, last.id]);
+    expect(result.billingContacts.map((user: { id: string }) => user.id)).to.deep.equal([first.id, last.id, successor.id]);
     expect(result.roleContacts).to.deep.equal([
       { role: "DECISION_MAKER", user: { id: first.id } },
       { role: "SECURITY", user: { id: successor.id } },
@@ -121,5 +122,15 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
     const { account } = await accountWithLeaver();
     const outsider = await accountWithMembers(server, 0, "slots-out");
     failsWith(await server.graphql(SLOTS, { accountId: account.id }, outsider.admin.token), "NOT_FOUND");
+  });
+
+  it("leaves a history that replays to exactly the contacts every reassignment left", async () => {
+    for (let round = 0; round < 3; round++) {
+      const { admin, account, leaving, successor } = await accountWithLeaver();
+      ok(await remove(admin, account.id, leaving.id, successor.id));
+    }
+    const report = await checkContactInvariants((sql) => server.db.read((m) => m.query(sql)));
+    expect(report.historyRows).to.be.greaterThan(0);
+    expect(report.problems).to.deep.equal([]);
   });
 });
