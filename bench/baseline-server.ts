@@ -1,0 +1,184 @@
+import "reflect-metadata";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import cors from "cors";
+import { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { DateTimeResolver } from "graphql-scalars";
+import { Database } from "../src/database";
+import { User } from "../src/users/user.entity";
+import { Account } from "../src/accounts/account.entity";
+import { AccountMember } from "../src/members/account-member.entity";
+import { BillingContact } from "../src/contacts/billing-contact.entity";
+import { RoleContact } from "../src/contacts/role-contact.entity";
+import { ContactChange } from "../src/history/contact-change.entity";
+import { CONTACT_ROLE_ORDER, ContactSlot, slotOfRole, type ContactRoleKind } from "../src/contacts/contact.enums";
+import { decodeCursor, toPage } from "../src/common/pagination";
+import { routeNotification, type NotificationCategory } from "../src/notifications/notification-routing";
+
+/*
+ * The ceiling the benchmark compares against: the same HTTP stack as the service (express 5, cors,
+ * express.json, Apollo Server through @as-integrations/express5) serving the schema emitted in
+ * schema.graphql, with resolvers that answer from plain in-memory objects loaded from the same
+ * database at start-up. No token check and no database per request: everything left is the cost
+ * of HTTP, JSON and GraphQL execution for the same answers.
+ *
+ * Environment: DATABASE_URL (the seeded database), VIEWER_EMAIL (whose accounts `accounts` lists),
+ * PORT (0 for any free port). Prints "listening on <url>" when ready.
+ */
+
+interface Data {
+  users: Map<string, User>;
+  accounts: Map<string, Account>;
+  viewerAccounts: Account[];
+  viewerRoles: Map<string, string>;
+  members: Map<string, AccountMember[]>;
+  billing: Map<string, User[]>;
+  roles: Map<string, RoleContact[]>;
+  history: Map<string, ContactChange[]>;
+}
+
+function group<TRow>(rows: TRow[], keyOf: (row: TRow) => string): Map<string, TRow[]> {
+  const grouped = new Map<string, TRow[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const list = grouped.get(key);
+    if (list) list.push(row);
+    else grouped.set(key, [row]);
+  }
+  return grouped;
+}
+
+async function loadData(databaseUrl: string, viewerEmail: string): Promise<Data> {
+  const db = await Database.open({ databaseUrl });
+  try {
+    return await db.read(async (manager) => {
+      const users = new Map((await manager.find(User)).map((user) => [user.id, user]));
+      const viewer = [...users.values()].find((user) => user.email === viewerEmail);
+      if (!viewer) throw new Error(`No user ${viewerEmail} in the database.`);
+      const accountRows = await manager.find(Account, { order: { createdAt: "ASC", id: "ASC" } });
+      const memberRows = await manager.find(AccountMember, { order: { accountId: "ASC", joinedAt: "ASC", userId: "ASC" } });
+      const billingRows = await manager.find(BillingContact, { order: { accountId: "ASC", position: "ASC" } });
+      const roleRows = await manager.find(RoleContact);
+      const historyRows = await manager.find(ContactChange, { order: { sequence: "DESC" } });
+      const viewerRoles = new Map(memberRows.filter((row) => row.userId === viewer.id).map((row) => [row.accountId, row.role as string]));
+      return {
+        users,
+        accounts: new Map(accountRows.map((account) => [account.id, account])),
+        viewerAccounts: accountRows.filter((account) => viewerRoles.has(account.id)),
+        viewerRoles,
+        members: group(memberRows, (row) => row.accountId),
+        billing: new Map([...group(billingRows, (row) => row.accountId)].map(([id, rows]) => [id, rows.map((row) => users.get(row.userId)!)])),
+        roles: new Map(
+          [...group(roleRows, (row) => row.accountId)].map(([id, rows]) => [
+            id,
+            rows.sort((a, b) => CONTACT_ROLE_ORDER.indexOf(a.role) - CONTACT_ROLE_ORDER.indexOf(b.role)),
+          ]),
+        ),
+        history: group(historyRows, (row) => row.accountId),
+      };
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** Keyset paging over an in-memory list: the same cursors and page shape as the service. */
+function pageOf<TRow>(rows: TRow[], args: PageArgs, defaultFirst: number, cursorOf: (row: TRow) => (string | number)[], shape: ("string" | "number")[]) {
+  const first = args.first ?? defaultFirst;
+  let start = 0;
+  if (args.after) {
+    const cursor = JSON.stringify(decodeCursor(args.after, shape));
+    start = rows.findIndex((row) => JSON.stringify(cursorOf(row)) === cursor) + 1;
+  }
+  return toPage(rows.slice(start, start + first + 1), first, rows.length, cursorOf, (row) => row);
+}
+
+function resolvers(data: Data) {
+  const user = (id: string | null) => (id ? (data.users.get(id) ?? null) : null);
+  return {
+    DateTime: DateTimeResolver,
+    Query: {
+      viewer: () => null,
+      accounts: (_: unknown, args: PageArgs) =>
+        pageOf(data.viewerAccounts, args, 20, (account) => [account.createdAt.toISOString(), account.id], ["string", "string"]),
+      account: (_: unknown, args: { id: string }) => data.accounts.get(args.id),
+    },
+    Account: {
+      primaryContact: (account: Account) => user(account.primaryContactId),
+      billingContacts: (account: Account) => data.billing.get(account.id) ?? [],
+      roleContacts: (account: Account) => data.roles.get(account.id) ?? [],
+      roleContact: (account: Account, args: { role: ContactRoleKind }) =>
+        (data.roles.get(account.id) ?? []).find((contact) => contact.role === args.role) ?? null,
+      viewerRole: (account: Account) => data.viewerRoles.get(account.id),
+      members: (account: Account, args: PageArgs) =>
+        pageOf(data.members.get(account.id) ?? [], args, 50, (row) => [row.joinedAt.toISOString(), row.userId], ["string", "string"]),
+      contactHistory: (account: Account, args: PageArgs) =>
+        pageOf(data.history.get(account.id) ?? [], args, 20, (row) => [row.sequence], ["number"]),
+      notificationRecipients: (account: Account, args: { category: NotificationCategory }) => {
+        const primary = user(account.primaryContactId)!;
+        return routeNotification(args.category, [
+          { slot: ContactSlot.PRIMARY, email: primary.email, user: primary },
+          ...(data.billing.get(account.id) ?? []).map((billing) => ({ slot: ContactSlot.BILLING, email: billing.email, user: billing })),
+          ...(data.roles.get(account.id) ?? []).map((role) => ({ slot: slotOfRole(role.role), email: role.email, user: user(role.userId) })),
+        ]);
+      },
+    },
+    ContactRole: {
+      user: (contact: RoleContact) => user(contact.userId),
+      isExternal: (contact: RoleContact) => contact.userId === null,
+      updatedBy: (contact: RoleContact) => user(contact.updatedById),
+    },
+    AccountMember: {
+      user: (member: AccountMember) => user(member.userId),
+    },
+    ContactChange: {
+      actor: (change: ContactChange) => user(change.actorId),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL;
+  const viewerEmail = process.env.VIEWER_EMAIL;
+  if (!databaseUrl || !viewerEmail) throw new Error("Set DATABASE_URL and VIEWER_EMAIL.");
+  const data = await loadData(databaseUrl, viewerEmail);
+  const typeDefs = fs.readFileSync(path.resolve(__dirname, "..", "..", "schema.graphql"), "utf8");
+
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer({
+    typeDefs,
+    resolvers: resolvers(data),
+    introspection: false,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+  });
+  await apollo.start();
+  app.use("/graphql", cors({ origin: false }), express.json({ limit: 100 * 1024 }), expressMiddleware(apollo));
+  await new Promise<void>((resolve) => httpServer.listen(Number(process.env.PORT ?? 0), "127.0.0.1", resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  console.log(`listening on http://127.0.0.1:${port}/graphql`);
+  const stop = async () => {
+    await apollo.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error("Baseline server cannot start:", error);
+  process.exit(1);
+});

@@ -1,0 +1,452 @@
+import "reflect-metadata";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
+import autocannon from "autocannon";
+import { Client } from "pg";
+import { Database } from "../src/database";
+import { ContactChange } from "../src/history/contact-change.entity";
+import { signToken } from "../src/auth/tokens";
+import { createPostgresDatabase } from "../test/helpers/postgres";
+import { seedDataset, type Dataset } from "./dataset";
+
+/*
+ * `npm run bench`: seeds a database, starts the service as its own process in production mode and
+ * the in-memory baseline beside it, and drives both with autocannon. Read cases alternate between
+ * the two servers in short slices so that noise from the (shared) machine hits both alike.
+ *
+ * Environment: BENCH_DATABASE_URL (a postgres:// URL; a temporary SQLite file otherwise),
+ * BENCH_SECONDS (per case and server, default 10), BENCH_CONNECTIONS (50), BENCH_ACCOUNTS (1000),
+ * BENCH_MEMBERS (20 per account), BENCH_CPU_PROF (a folder: profile the service with --cpu-prof).
+ */
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const VIEWER_EMAIL = "console.admin@bench.example";
+
+function setting(name: string, fallback: number, min: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new Error(`${name} must be a whole number of at least ${min}, got "${value}".`);
+  return parsed;
+}
+
+const SECONDS = setting("BENCH_SECONDS", 10, 2);
+const CONNECTIONS = setting("BENCH_CONNECTIONS", 50, 1);
+const ACCOUNTS = setting("BENCH_ACCOUNTS", 1000, 100);
+const MEMBERS = setting("BENCH_MEMBERS", 20, 10);
+/** Read cases alternate between the servers in slices this long. */
+const SLICE_SECONDS = 2;
+/** The console's requests take long enough at 50 connections that short slices would catch few of them. */
+const CONSOLE_SLICE_SECONDS = 5;
+/** How long each read case runs on one connection, for unqueued latency. */
+const QUIET_SECONDS = 2;
+
+// The settings screen's operation, as in examples/account-contacts.graphql and examples/fragments.graphql.
+const CONTACT_FRAGMENTS = `
+fragment ContactUser on User { id email name }
+fragment AccountContacts on Account {
+  id name viewerRole contactsVersion updatedAt
+  primaryContact { ...ContactUser }
+  billingContacts { ...ContactUser }
+  roleContacts { role email isExternal user { ...ContactUser } updatedAt updatedBy { ...ContactUser } }
+}`;
+const SETTINGS_QUERY = `query AccountContacts($accountId: ID!) { account(id: $accountId) { ...AccountContacts } }${CONTACT_FRAGMENTS}`;
+const CONSOLE_QUERY = `{ accounts(first: 100) { edges { node { primaryContact { email } billingContacts { email } roleContacts { user { email } } members(first: 10) { edges { node { user { email } } } } } } } }`;
+// Writes ask only for the new version: the case measures the write, not the settings read above.
+const SET_PRIMARY = `mutation SetPrimaryContact($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { id contactsVersion } }`;
+const ADD_BILLING = `mutation AddBillingContact($input: BillingContactInput!) { addBillingContact(input: $input) { id contactsVersion } }`;
+const REMOVE_BILLING = `mutation RemoveBillingContact($input: BillingContactInput!) { removeBillingContact(input: $input) { id contactsVersion } }`;
+
+type Body = { query: string; variables?: Record<string, unknown> };
+
+interface Server {
+  name: string;
+  url: string;
+  process: ChildProcess;
+}
+
+interface Sample {
+  requests: number;
+  seconds: number;
+  latencies: number[];
+  failures: number;
+}
+
+interface Row {
+  case: string;
+  server: string;
+  sample: Sample;
+  peakRssMb: number | null;
+  /** The same requests on one connection. */
+  quiet?: Sample;
+  baseline?: Sample;
+  note?: string;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Starts a Node script as its own process and waits for it to print the URL it listens on. */
+function startServer(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const timer = setTimeout(() => fail(new Error(`${name} did not start within 60 s:\n${output}`)), 60_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout!.off("data", onData);
+        resolve({ name, url: match[1]!, process: child });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("exit", (code) => fail(new Error(`${name} exited with code ${code} before it was ready:\n${output}`)));
+  });
+}
+
+async function stopServer(server: Server): Promise<void> {
+  if (server.process.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => server.process.once("exit", () => resolve()));
+  server.process.kill("SIGTERM");
+  const timer = setTimeout(() => server.process.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Forgets the process's peak resident set, so the next read of VmHWM covers only what follows. */
+function resetPeakRss(server: Server): void {
+  try {
+    fs.writeFileSync(`/proc/${server.process.pid}/clear_refs`, "5");
+  } catch {
+    // Not Linux, or not allowed: VmHWM then covers the whole life of the process.
+  }
+}
+
+function peakRssMb(server: Server): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${server.process.pid}/status`, "utf8");
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function cpuSeconds(server: Server): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${server.process.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Waits until the server has no work left: it stays nearly idle for a quarter of a second. */
+async function drained(server: Server): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const before = cpuSeconds(server);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (cpuSeconds(server) - before <= 0.02) return;
+  }
+}
+
+async function post(url: string, token: string | null, body: Body): Promise<unknown> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+  const json = (await response.json()) as { errors?: unknown };
+  if (response.status !== 200 || json.errors) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json).slice(0, 500)}`);
+  return json;
+}
+
+/** Drives one server for `seconds` with `next()` building each request body; counts non-200s and GraphQL errors. */
+async function drive(server: Server, token: string | null, seconds: number, next: () => Body, connections = CONNECTIONS): Promise<Sample> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: server.url,
+        connections,
+        duration: seconds,
+        method: "POST",
+        headers,
+        requests: [
+          {
+            method: "POST",
+            setupRequest: (request) => ({ ...request, body: JSON.stringify(next()) }),
+            onResponse: (status, body) => {
+              if (status !== 200 || body.includes('"errors"')) failures++;
+            },
+          },
+        ],
+      },
+      (error, done) => (error ? reject(error) : resolve(done)),
+    );
+    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  // autocannon stops sending, but the server still works off what it had: wait, so the next slice starts clean.
+  await drained(server);
+  if (process.env.BENCH_DEBUG) log(`  ${server.name}: ${latencies.length} responses (autocannon: ${result.requests.total} sent, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts) in ${elapsed.toFixed(1)} s`);
+  return { requests: latencies.length, seconds: elapsed, latencies, failures: failures + result.errors + result.timeouts };
+}
+
+function merge(samples: Sample[]): Sample {
+  return {
+    requests: samples.reduce((sum, sample) => sum + sample.requests, 0),
+    seconds: samples.reduce((sum, sample) => sum + sample.seconds, 0),
+    latencies: samples.flatMap((sample) => sample.latencies),
+    failures: samples.reduce((sum, sample) => sum + sample.failures, 0),
+  };
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+function stats(sample: Sample) {
+  const sorted = Float64Array.from(sample.latencies).sort();
+  const list = Array.from(sorted);
+  return { rps: sample.requests / sample.seconds, p50: percentile(list, 0.5), p99: percentile(list, 0.99) };
+}
+
+/**
+ * Both servers on one read case, in alternating slices (service first in even rounds, baseline first
+ * in odd), then each alone on one connection for the latency of a request that does not queue.
+ */
+async function compare(label: string, service: Server, baseline: Server, token: string, next: () => Body, slice: number): Promise<Row[]> {
+  const rounds = Math.max(1, Math.round(SECONDS / slice));
+  log(`${label}: ${rounds * slice} s on each server, alternating every ${slice} s`);
+  const ours: Sample[] = [];
+  const theirs: Sample[] = [];
+  resetPeakRss(service);
+  resetPeakRss(baseline);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [service, baseline] : [baseline, service];
+    for (const server of order) {
+      const sample = await drive(server, server === service ? token : null, slice, next);
+      (server === service ? ours : theirs).push(sample);
+    }
+  }
+  const [ourPeak, theirPeak] = [peakRssMb(service), peakRssMb(baseline)];
+  const ourQuiet = await drive(service, token, QUIET_SECONDS, next, 1);
+  const theirQuiet = await drive(baseline, null, QUIET_SECONDS, next, 1);
+  const baselineSample = merge(theirs);
+  return [
+    { case: label, server: "service", sample: merge(ours), quiet: ourQuiet, peakRssMb: ourPeak, baseline: baselineSample },
+    { case: "", server: "baseline", sample: baselineSample, quiet: theirQuiet, peakRssMb: theirPeak },
+  ];
+}
+
+async function historyRows(db: Database): Promise<number> {
+  return db.read((manager) => manager.count(ContactChange));
+}
+
+/** A write case: every request changes something (each account is visited in turn, toggling its state). */
+async function writes(label: string, service: Server, token: string, db: Database, next: () => Body): Promise<Row> {
+  log(`${label}: ${SECONDS} s`);
+  await drive(service, token, 1, next);
+  const before = await historyRows(db);
+  resetPeakRss(service);
+  const sample = await drive(service, token, SECONDS, next);
+  const written = (await historyRows(db)) - before;
+  // Writes still in flight when the run ends are answered to nobody but are written all the same.
+  const answered = sample.requests - sample.failures;
+  const note = written >= answered && written <= answered + CONNECTIONS ? "one history row per write" : `${written} history rows for ${answered} writes`;
+  return { case: label, server: "service", sample, peakRssMb: peakRssMb(service), note };
+}
+
+function table(rows: Row[]): string {
+  const header = ["case", "server", "req/s", "vs baseline", "p50 ms", "p99 ms", "1 conn: p50 / p99 ms", "peak RSS MB", "failed"];
+  const lines = rows.map((row) => {
+    const { rps, p50, p99 } = stats(row.sample);
+    const ratio = row.baseline ? `${Math.round((100 * rps) / stats(row.baseline).rps)}%` : row.server === "baseline" ? "100%" : "—";
+    const quiet = row.quiet ? stats(row.quiet) : null;
+    return [
+      row.case,
+      row.server,
+      rps.toFixed(0),
+      ratio,
+      p50.toFixed(1),
+      p99.toFixed(1),
+      quiet ? `${quiet.p50.toFixed(1)} / ${quiet.p99.toFixed(1)}` : "—",
+      row.peakRssMb === null ? "?" : row.peakRssMb.toFixed(0),
+      `${row.sample.failures}${row.note ? ` (${row.note})` : ""}`,
+    ];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  const format = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
+  return [format(header), format(widths.map((width) => "-".repeat(width))), ...lines.map(format)].join("\n");
+}
+
+function verdicts(rows: Row[], driver: string): string[] {
+  const find = (label: string) => rows.find((row) => row.case === label && row.server === "service")!;
+  const settings = find("settings page (1 account)");
+  const consoleRow = find("console (100 accounts)");
+  const settingsStats = stats(settings.sample);
+  const ratio = settingsStats.rps / stats(settings.baseline!).rps;
+  const mark = (met: boolean) => (met ? "met" : "MISSED");
+  const lines = [
+    `settings page ≥ 50% of baseline throughput: ${(100 * ratio).toFixed(0)}% (${mark(ratio >= 0.5)}); p99 < 50 ms: ${settingsStats.p99.toFixed(1)} ms (${mark(settingsStats.p99 < 50)})`,
+    `console query p99 < 250 ms: ${stats(consoleRow.sample).p99.toFixed(1)} ms (${mark(stats(consoleRow.sample).p99 < 250)})`,
+  ];
+  for (const label of ["setPrimaryContact", "add/removeBillingContact"]) {
+    const rps = stats(find(label).sample).rps;
+    lines.push(`${label} ≥ 500 writes/s${driver === "sqlite" ? "" : " (the target is for SQLite)"}: ${rps.toFixed(0)}/s (${mark(rps >= 500)})`);
+  }
+  return lines;
+}
+
+/** A fresh database for this run: a temporary SQLite file, or a new database on BENCH_DATABASE_URL's server. */
+async function freshDatabase(): Promise<{ url: string; label: string; cleanup: () => Promise<void> }> {
+  const base = process.env.BENCH_DATABASE_URL;
+  if (base) {
+    if (!/^postgres(ql)?:\/\//.test(base)) throw new Error("BENCH_DATABASE_URL must be a postgres:// URL.");
+    const name = "contact_points_bench";
+    const url = await createPostgresDatabase(base, name);
+    return {
+      url,
+      label: `PostgreSQL (${new URL(base).host})`,
+      cleanup: async () => {
+        const client = new Client({ connectionString: base });
+        await client.connect();
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await client.end();
+      },
+    };
+  }
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-bench-"));
+  return {
+    url: `sqlite:${path.join(folder, "bench.sqlite")}`,
+    label: "SQLite (WAL file)",
+    cleanup: async () => fs.rmSync(folder, { recursive: true, force: true }),
+  };
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const database = await freshDatabase();
+  const servers: Server[] = [];
+  let db: Database | null = null;
+  try {
+    db = await Database.open({ databaseUrl: database.url });
+    await db.migrate();
+    const seedStart = Date.now();
+    const dataset: Dataset = await seedDataset(db, { accounts: ACCOUNTS, membersPerAccount: MEMBERS, viewerEmail: VIEWER_EMAIL, historyChurnPairs: 6 });
+    const seededRows = await historyRows(db);
+    log(`Seeded ${ACCOUNTS} accounts × ${MEMBERS} members, ${seededRows} history rows, in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+
+    const secret = randomBytes(32).toString("hex");
+    const profile = process.env.BENCH_CPU_PROF;
+    const service = await startServer(
+      "service",
+      "dist/src/main.js",
+      {
+        NODE_ENV: "production",
+        AUTH_JWT_SECRET: secret,
+        DATABASE_URL: database.url,
+        HOST: "127.0.0.1",
+        PORT: "0",
+        SEED_DEMO_DATA: "false",
+        // Every request comes from one token here; the per-caller limit would measure itself, not the service.
+        MUTATION_RATE_LIMIT: "0",
+      },
+      profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profile)}`] : [],
+    );
+    servers.push(service);
+    const baseline = await startServer("baseline", "dist/bench/baseline-server.js", {
+      NODE_ENV: "production",
+      DATABASE_URL: database.url,
+      VIEWER_EMAIL,
+      PORT: "0",
+    });
+    servers.push(baseline);
+    const token = await signToken(secret, { email: VIEWER_EMAIL }, "2h");
+
+    const accounts = dataset.accounts;
+    let settingsTurn = 0;
+    const settings = (): Body => ({ query: SETTINGS_QUERY, variables: { accountId: accounts[settingsTurn++ % accounts.length]!.id } });
+    const consoleQuery = (): Body => ({ query: CONSOLE_QUERY });
+
+    // Both servers must give the same answers, or the comparison means nothing.
+    for (const body of [settings(), settings(), consoleQuery()]) {
+      const [ours, theirs] = await Promise.all([post(service.url, token, body), post(baseline.url, null, body)]);
+      if (JSON.stringify(ours) !== JSON.stringify(theirs)) {
+        throw new Error(`The baseline answers differently from the service:\n${JSON.stringify(ours).slice(0, 400)}\n${JSON.stringify(theirs).slice(0, 400)}`);
+      }
+    }
+    log("Warming up both servers");
+    for (const server of [service, baseline]) {
+      await drive(server, server === service ? token : null, 2, settings);
+      await drive(server, server === service ? token : null, 2, consoleQuery, 2);
+    }
+
+    const rows: Row[] = [];
+    rows.push(...(await compare("settings page (1 account)", service, baseline, token, settings, SLICE_SECONDS)));
+    rows.push(...(await compare("console (100 accounts)", service, baseline, token, consoleQuery, CONSOLE_SLICE_SECONDS)));
+
+    // Each account is visited once per round; even visits make the viewer primary, odd visits give it back.
+    let primaryTurn = 0;
+    rows.push(
+      await writes("setPrimaryContact", service, token, db, () => {
+        const turn = primaryTurn++;
+        const account = accounts[turn % accounts.length]!;
+        const userId = Math.floor(turn / accounts.length) % 2 === 0 ? account.memberIds[0] : account.memberIds[1];
+        return { query: SET_PRIMARY, variables: { input: { accountId: account.id, userId } } };
+      }),
+    );
+    // Even visits add the account's spare member as its third billing contact, odd visits remove them.
+    let billingTurn = 0;
+    rows.push(
+      await writes("add/removeBillingContact", service, token, db, () => {
+        const turn = billingTurn++;
+        const account = accounts[turn % accounts.length]!;
+        const input = { accountId: account.id, userId: account.memberIds[dataset.spareMemberIndex] };
+        return { query: Math.floor(turn / accounts.length) % 2 === 0 ? ADD_BILLING : REMOVE_BILLING, variables: { input } };
+      }),
+    );
+
+    const cpus = os.cpus();
+    console.log(
+      [
+        `contact-points benchmark — ${new Date().toISOString()}`,
+        `machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; client and servers share the cores`,
+        `database: ${database.label}; ${ACCOUNTS} accounts × ${MEMBERS} members, ${seededRows} history rows`,
+        `load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per case and server; read cases alternate service/baseline every ${SLICE_SECONDS} s (console: ${CONSOLE_SLICE_SECONDS} s), then run ${QUIET_SECONDS} s on 1 connection`,
+        "",
+        table(rows),
+        "",
+        ...verdicts(rows, db.driver).map((line) => `- ${line}`),
+        "",
+        `finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
+      ].join("\n"),
+    );
+  } finally {
+    for (const server of servers) await stopServer(server);
+    await db?.close();
+    await database.cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
