@@ -72,18 +72,31 @@ export function tokenFor(email: string, name?: string, secret = TEST_JWT_SECRET)
 }
 
 let databaseCounter = 0;
+/** PostgreSQL databases created by this run and not yet dropped. */
+const createdDatabases = new Set<string>();
 
 /**
  * A database no other test uses: a new in-memory SQLite database, or on PostgreSQL a new database
- * created beside the one TEST_DATABASE_URL names.
+ * created beside the one TEST_DATABASE_URL names (dropped when its server stops, or after the run).
  */
 export async function freshDatabaseUrl(): Promise<string> {
   const base = testDatabaseUrl();
   if (base.startsWith("sqlite:")) return base;
-  return createPostgresDatabase(base, `cp_test_${process.pid}_${++databaseCounter}`);
+  const url = await createPostgresDatabase(base, `cp_test_${process.pid}_${++databaseCounter}`);
+  createdDatabases.add(url);
+  return url;
 }
 
 /** Drops a database freshDatabaseUrl created on PostgreSQL; an in-memory SQLite one is already gone. */
 export async function dropTestDatabase(url: string): Promise<void> {
-  if (!url.startsWith("sqlite:")) await dropPostgresDatabase(testDatabaseUrl(), new URL(url).pathname.slice(1));
+  if (url.startsWith("sqlite:")) return;
+  await dropPostgresDatabase(testDatabaseUrl(), new URL(url).pathname.slice(1));
+  createdDatabases.delete(url);
+}
+
+// A root-level hook (when mocha loads this file) drops whatever a test file left behind.
+if (typeof after === "function") {
+  after(async () => {
+    for (const url of [...createdDatabases]) await dropTestDatabase(url);
+  });
 }
