@@ -112,15 +112,21 @@ function isRetryable(error: unknown): boolean {
 /**
  * The one way the service reaches its database. `read` runs a query; `write` runs a transaction.
  *
- * TypeORM's SQLite driver has a single connection, so on SQLite both go through one FIFO lock:
- * transactions never nest, and no read lands inside another request's open transaction.
+ * TypeORM's SQLite driver has a single connection, so on SQLite writes go through one FIFO lock:
+ * transactions never nest. Reads of a database file go to a second, read-only connection, which
+ * WAL lets see every committed write while another is under way, so no read lands inside a
+ * request's open transaction or waits in line behind other requests' statements. An in-memory
+ * database has only the one connection: its reads take the lock too.
  * On PostgreSQL both pass straight through to the pool.
  */
 export class Database {
   private readonly serialised: boolean;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly dataSource: DataSource) {
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly reader: DataSource | null = null,
+  ) {
     this.serialised = dataSource.options.type === "sqlite";
   }
 
@@ -131,8 +137,14 @@ export class Database {
   static async open(settings: DataSourceSettings): Promise<Database> {
     const dataSource = createDataSource(settings);
     await dataSource.initialize();
-    if (dataSource.options.type === "sqlite") await tuneSqlite(dataSource);
-    return new Database(dataSource);
+    if (dataSource.options.type !== "sqlite") return new Database(dataSource);
+    await tuneSqlite(dataSource);
+    if ((dataSource.options as { database: string }).database === ":memory:") return new Database(dataSource);
+    const reader = createDataSource(settings);
+    await reader.initialize();
+    await reader.query("PRAGMA busy_timeout = 5000");
+    await reader.query("PRAGMA query_only = ON");
+    return new Database(dataSource, reader);
   }
 
   /** Applies pending migrations; returns the names of those applied. */
@@ -165,6 +177,7 @@ export class Database {
   }
 
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.reader) return work(this.reader.manager);
     return this.exclusive(() => work(this.dataSource.manager));
   }
 
@@ -191,6 +204,7 @@ export class Database {
 
   async close(): Promise<void> {
     await this.exclusive(async () => {
+      if (this.reader?.isInitialized) await this.reader.destroy();
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
     });
   }
