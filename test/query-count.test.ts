@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Database } from "../src/database";
-import { startTestServer, freshDatabaseUrl, tokenFor, type TestServer } from "./helpers/server";
+import { startTestServer, freshDatabaseUrl, testDatabaseUrl, tokenFor, type TestServer } from "./helpers/server";
+import { encodeCursor } from "../src/common/pagination";
 import { ok } from "./helpers/factories";
 import { seedDataset, type Dataset } from "../bench/dataset";
 import { StatementCounter } from "../bench/statement-counter";
@@ -27,6 +28,8 @@ const SETTINGS_QUERY = `query($id: ID!) { account(id: $id) {
   notificationRecipients(category: RENEWAL) { email reasons user { id } }
   contactHistory(first: 20) { totalCount edges { node { id at slot action previousEmail newEmail actor { email } } } }
 } }`;
+
+const cursorAfterFirstMember = encodeCursor([new Date(Date.UTC(2025, 0, 1)).toISOString(), "00000000-0000-0000-0000-000000000000"]);
 
 interface ConsoleData {
   accounts: {
@@ -55,6 +58,15 @@ async function seededServer(accounts: number, membersPerAccount: number, history
   const viewerEmail = "console@bench.example";
   const dataset = await seedDataset(db, { accounts, membersPerAccount, historyChurnPairs, viewerEmail });
   return { server, counter, dataset, token: await tokenFor(viewerEmail) };
+}
+
+/** The tables a statement reads in full, from SQLite's plan: `SCAN x` that is not a materialised subquery. */
+async function tableScans(db: Database, sql: string): Promise<string[]> {
+  const plan: { detail: string }[] = await db.read((m) => m.query(`EXPLAIN QUERY PLAN ${sql}`));
+  const subqueries = new Set(plan.flatMap(({ detail }) => /^(?:MATERIALIZE|CO-ROUTINE) (\S+)/.exec(detail)?.slice(1) ?? []));
+  return plan
+    .map(({ detail }) => /^SCAN (\S+)/.exec(detail)?.[1])
+    .filter((name): name is string => name !== undefined && !subqueries.has(name) && !name.startsWith("(subquery"));
 }
 
 async function counted<TData>(seeded: Seeded, query: string, variables: Record<string, unknown> = {}) {
@@ -113,5 +125,17 @@ describe("query count", () => {
     expect(many!.data.account.contactHistory.totalCount).to.equal(68);
     expect(many!.statements, many!.sql.join("\n")).to.equal(few!.statements);
     expect(many!.statements).to.be.at.most(10);
+  });
+
+  it("reads through an index in every statement of the console and settings queries", async function () {
+    if (!testDatabaseUrl().startsWith("sqlite:")) this.skip(); // the plan is read in SQLite's words
+    const seeded = await start(20, 12);
+    const statements = [
+      ...(await counted(seeded, WIDE_CONSOLE_QUERY)).sql,
+      ...(await counted(seeded, SETTINGS_QUERY, { id: seeded.dataset.accounts[3]!.id })).sql,
+      ...(await counted(seeded, `{ accounts(first: 5) { edges { node { members(first: 3, after: "${cursorAfterFirstMember}") { totalCount } } } } }`)).sql,
+    ];
+    expect(statements.length).to.be.above(15);
+    for (const sql of statements) expect(await tableScans(seeded.server.db, sql), sql).to.deep.equal([]);
   });
 });

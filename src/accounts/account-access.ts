@@ -6,6 +6,7 @@ import { User } from "../users/user.entity";
 import { ContactChange } from "../history/contact-change.entity";
 import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import { badInput, DomainError, ErrorCode, notFound } from "../errors";
+import { entityColumns, selectRows } from "../common/sql-rows";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -53,10 +54,16 @@ export class AccountChange {
       .set({ contactsVersion: () => '"contactsVersion"' })
       .where("id = :id", { id })
       .execute();
-    const account = await manager.findOne(Account, { where: { id } });
-    const membership = account && (await manager.findOne(AccountMember, { where: { accountId: id, userId: actor.id } }));
-    if (!account || !membership) throw notFound();
-    if (membership.role !== MemberRole.ADMIN) {
+    const accounts = entityColumns(manager.connection, Account, "a");
+    const [row] = await selectRows(
+      manager,
+      `SELECT ${accounts.select}, "m"."role" AS "actorRole" FROM "accounts" "a"
+       LEFT JOIN "account_members" "m" ON "m"."accountId" = "a"."id" AND "m"."userId" = ? WHERE "a"."id" = ?`,
+      [actor.id, id],
+    );
+    const account = row && accounts.from(row);
+    if (!account || !row.actorRole) throw notFound();
+    if (row.actorRole !== MemberRole.ADMIN) {
       throw new DomainError(ErrorCode.FORBIDDEN, "Only an admin of this account can change its members and contacts.");
     }
     if (expectedVersion != null && expectedVersion !== account.contactsVersion) {
@@ -72,15 +79,22 @@ export class AccountChange {
   /** The member of this account with this id; anyone else is refused as input. */
   async member(userId: string, field = "userId"): Promise<AccountMember & { user: User }> {
     const id = parseId(userId, field);
-    const membership = await this.manager.findOne(AccountMember, { where: { accountId: this.account.id, userId: id } });
-    const user = membership && (await this.manager.findOne(User, { where: { id } }));
-    if (!membership || !user) throw badInput("That user is not a member of this account.", field);
-    return Object.assign(membership, { user });
+    const members = entityColumns(this.manager.connection, AccountMember, "m");
+    const users = entityColumns(this.manager.connection, User, "u");
+    const [row] = await selectRows(
+      this.manager,
+      `SELECT ${members.select}, ${users.select} FROM "account_members" "m" INNER JOIN "users" "u" ON "u"."id" = "m"."userId"
+       WHERE "m"."accountId" = ? AND "m"."userId" = ?`,
+      [this.account.id, id],
+    );
+    if (!row) throw badInput("That user is not a member of this account.", field);
+    return Object.assign(members.from(row)!, { user: users.from(row)! });
   }
 
   async emailOf(userId: string): Promise<string> {
-    const user = await this.manager.findOneOrFail(User, { where: { id: userId } });
-    return user.email;
+    const [row] = await selectRows(this.manager, `SELECT "email" FROM "users" WHERE "id" = ?`, [userId]);
+    if (!row) throw new Error(`No user ${userId}.`);
+    return row.email as string;
   }
 
   /** Writes one history row for one slot, in this transaction. */

@@ -3,6 +3,7 @@ import type { EntityManager } from "typeorm";
 import type { Database } from "../database";
 import type { Identity } from "../auth/tokens";
 import { User } from "./user.entity";
+import { entityColumns, selectRows } from "../common/sql-rows";
 
 /**
  * Finds the user with this (lower-cased) email, creating them if they are new. Safe when two requests
@@ -29,7 +30,9 @@ export async function findOrCreateUser(manager: EntityManager, email: string, na
 
 /** Just-in-time provisioning of the signed-in caller: a read for known users, one write for new ones. */
 export async function provisionUser(db: Database, identity: Identity): Promise<User> {
-  const known = await db.read((m) => m.findOne(User, { where: { email: identity.email } }));
+  const users = entityColumns(db.dataSource, User, "u");
+  const [row] = await db.read((m) => selectRows(m, `SELECT ${users.select} FROM "users" "u" WHERE "u"."email" = ?`, [identity.email]));
+  const known = row ? users.from(row) : null;
   if (known && (known.name || !identity.name)) return known;
   return db.write((m) => findOrCreateUser(m, identity.email, identity.name));
 }
