@@ -96,6 +96,35 @@ export function createLoaders(db: Database) {
     { ...BATCH, cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
   );
 
+  // An account as one of its members sees it: the account, that membership and the primary contact
+  // in one statement, handed to the loaders above. Null when either is missing: the account is not theirs.
+  const accountAsMember = new DataLoader<{ accountId: string; userId: string }, Account | null, string>(
+    async (keys) => {
+      const accountIds = [...new Set(keys.map((key) => key.accountId))];
+      const userIds = [...new Set(keys.map((key) => key.userId))];
+      const rows = await db.read((m) =>
+        selectRows(
+          m,
+          `SELECT ${accounts.select}, ${members.select}, ${users.select} FROM "accounts" "a"
+           INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" INNER JOIN "users" "u" ON "u"."id" = "a"."primaryContactId"
+           WHERE "a"."id" IN (${placeholders(accountIds)}) AND "m"."userId" IN (${placeholders(userIds)})`,
+          [...accountIds, ...userIds],
+        ),
+      );
+      const found = new Map<string, Account>();
+      for (const row of rows) {
+        const account = accounts.from(row)!;
+        const member = members.from(row)!;
+        accountById.prime(account.id, account);
+        membership.prime({ accountId: member.accountId, userId: member.userId }, member);
+        known(users.from(row));
+        found.set(membershipKey(member.accountId, member.userId), account);
+      }
+      return keys.map(({ accountId, userId }) => found.get(membershipKey(accountId, userId)) ?? null);
+    },
+    { ...BATCH, cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
+  );
+
   const billingContacts = new DataLoader<string, BillingContact[]>(async (accountIds) => {
     const rows = await db.read((m) =>
       selectRows(
@@ -146,7 +175,7 @@ export function createLoaders(db: Database) {
     return pages;
   });
 
-  return { userById, accountById, membership, billingContacts, roleContacts, memberPage, contactHistoryPage };
+  return { userById, accountById, membership, accountAsMember, billingContacts, roleContacts, memberPage, contactHistoryPage };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

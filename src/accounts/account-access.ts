@@ -20,11 +20,8 @@ export function parseId(value: string, field: string): string {
 export async function readableAccount(context: Context, accountId: string, field = "id"): Promise<Account> {
   const id = parseId(accountId, field);
   const viewer = context.requiredViewer;
-  const [account, membership] = await Promise.all([
-    context.loaders.accountById.load(id),
-    context.loaders.membership.load({ accountId: id, userId: viewer.id }),
-  ]);
-  if (!account || !membership) throw notFound();
+  const account = await context.loaders.accountAsMember.load({ accountId: id, userId: viewer.id });
+  if (!account) throw notFound();
   return account;
 }
 
