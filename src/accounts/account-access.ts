@@ -6,7 +6,7 @@ import { User } from "../users/user.entity";
 import { ContactChange } from "../history/contact-change.entity";
 import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import { badInput, DomainError, ErrorCode, notFound } from "../errors";
-import { entityColumns, selectRows } from "../common/sql-rows";
+import { changeRows, entityColumns, selectRows, storedValue } from "../common/sql-rows";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -96,15 +96,11 @@ export class AccountChange {
 
   /** Writes one history row for one slot, in this transaction. */
   async record(slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null): Promise<void> {
-    await this.manager.insert(ContactChange, {
-      accountId: this.account.id,
-      at: new Date(),
-      actorId: this.actor.id,
-      slot,
-      action,
-      previousEmail,
-      newEmail,
-    });
+    await changeRows(
+      this.manager,
+      `INSERT INTO "contact_changes" ("accountId", "at", "actorId", "slot", "action", "previousEmail", "newEmail") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [this.account.id, storedValue(this.manager.connection, ContactChange, "at", new Date()), this.actor.id, slot, action, previousEmail, newEmail],
+    );
     this.changedContacts = true;
   }
 
@@ -118,7 +114,11 @@ export class AccountChange {
     if (this.changedContacts || this.changedOther) {
       const now = new Date();
       const contactsVersion = this.account.contactsVersion + (this.changedContacts ? 1 : 0);
-      await this.manager.update(Account, { id: this.account.id }, { contactsVersion, updatedAt: now });
+      await changeRows(this.manager, `UPDATE "accounts" SET "contactsVersion" = ?, "updatedAt" = ? WHERE "id" = ?`, [
+        contactsVersion,
+        storedValue(this.manager.connection, Account, "updatedAt", now),
+        this.account.id,
+      ]);
       Object.assign(this.account, { contactsVersion, updatedAt: now });
     }
     return this.account;

@@ -12,6 +12,13 @@ interface Column {
   property: string;
   key: string;
   metadata: ColumnMetadata;
+  /** Dates, booleans and transformed columns need the driver's conversion; text and numbers come back as they are. */
+  converted: boolean;
+}
+
+function needsConversion(column: ColumnMetadata): boolean {
+  const type = column.type;
+  return type === Date || type === Boolean || column.transformer !== undefined || (typeof type === "string" && /date|time|bool|json/i.test(type));
 }
 
 /** One entity's columns under one table alias: the select list, and rows back into entities. */
@@ -27,7 +34,12 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
     readonly alias: string,
   ) {
     const metadata = dataSource.getMetadata(entity);
-    this.columns = metadata.columns.map((column) => ({ property: column.propertyName, key: `${alias}_${column.databaseName}`, metadata: column }));
+    this.columns = metadata.columns.map((column) => ({
+      property: column.propertyName,
+      key: `${alias}_${column.databaseName}`,
+      metadata: column,
+      converted: needsConversion(column),
+    }));
     this.primary = this.columns.filter((column) => column.metadata.isPrimary);
     this.select = metadata.columns.map((column) => `"${alias}"."${column.databaseName}" AS "${alias}_${column.databaseName}"`).join(", ");
   }
@@ -37,7 +49,10 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
     if (this.primary.every((column) => row[column.key] == null)) return null;
     const driver = this.dataSource.driver;
     const entity = this.dataSource.getMetadata(this.entity).create() as Record<string, unknown>;
-    for (const column of this.columns) entity[column.property] = driver.prepareHydratedValue(row[column.key], column.metadata);
+    for (const column of this.columns) {
+      const value = row[column.key];
+      entity[column.property] = column.converted ? driver.prepareHydratedValue(value, column.metadata) : value;
+    }
     return entity as TEntity;
   }
 }
@@ -64,4 +79,16 @@ export function selectRows(manager: EntityManager, sql: string, parameters: read
   let index = 0;
   const text = manager.connection.options.type === "postgres" ? sql.replace(/\?/g, () => `$${++index}`) : sql;
   return manager.query(text, [...parameters]);
+}
+
+/** Runs an INSERT, UPDATE or DELETE written with `?` placeholders. */
+export async function changeRows(manager: EntityManager, sql: string, parameters: readonly unknown[]): Promise<void> {
+  await selectRows(manager, sql, parameters);
+}
+
+/** `value` as the driver stores it in `entity`'s column for `property` (SQLite keeps dates as UTC text). */
+export function storedValue<TEntity extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<TEntity>, property: keyof TEntity & string, value: unknown): unknown {
+  const column = dataSource.getMetadata(entity).findColumnWithPropertyName(property);
+  if (!column) throw new Error(`No column for ${property}.`);
+  return dataSource.driver.preparePersistentValue(value, column);
 }
