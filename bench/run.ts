@@ -19,7 +19,8 @@ import { seedDataset, type Dataset } from "./dataset";
  *
  * Environment: BENCH_DATABASE_URL (a postgres:// URL; a temporary SQLite file otherwise),
  * BENCH_SECONDS (per case and server, default 10), BENCH_CONNECTIONS (50), BENCH_ACCOUNTS (1000),
- * BENCH_MEMBERS (20 per account), BENCH_CPU_PROF (a folder: profile the service with --cpu-prof).
+ * BENCH_MEMBERS (20 per account), BENCH_CPU_PROF (a folder: profile the service with --cpu-prof),
+ * BENCH_DEBUG (print what each slice got).
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
