@@ -4,6 +4,7 @@ import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm"
 import { DateUtils } from "typeorm/util/DateUtils";
 import pg from "pg";
 import sqlite3 from "sqlite3";
+import { keepPreparedStatements, releasePreparedStatements } from "./common/sql-rows";
 import type { PostgresSettings } from "./config";
 import { User } from "./users/user.entity";
 import { Account } from "./accounts/account.entity";
@@ -144,6 +145,7 @@ export class Database {
     await reader.initialize();
     await reader.query("PRAGMA busy_timeout = 5000");
     await reader.query("PRAGMA query_only = ON");
+    keepPreparedStatements(reader);
     return new Database(dataSource, reader);
   }
 
@@ -204,7 +206,10 @@ export class Database {
 
   async close(): Promise<void> {
     await this.exclusive(async () => {
-      if (this.reader?.isInitialized) await this.reader.destroy();
+      if (this.reader?.isInitialized) {
+        await releasePreparedStatements(this.reader);
+        await this.reader.destroy();
+      }
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
     });
   }

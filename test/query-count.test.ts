@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { Database } from "../src/database";
 import { startTestServer, freshDatabaseUrl, testDatabaseUrl, tokenFor, type TestServer } from "./helpers/server";
@@ -51,9 +54,9 @@ interface Seeded {
   token: string;
 }
 
-async function seededServer(accounts: number, membersPerAccount: number, historyChurnPairs = 2): Promise<Seeded> {
+async function seededServer(accounts: number, membersPerAccount: number, historyChurnPairs = 2, databaseUrl?: string): Promise<Seeded> {
   const counter = new StatementCounter(true);
-  const db = await Database.open({ databaseUrl: await freshDatabaseUrl(), logger: counter });
+  const db = await Database.open({ databaseUrl: databaseUrl ?? (await freshDatabaseUrl()), logger: counter });
   const server = await startTestServer({ db });
   const viewerEmail = "console@bench.example";
   const dataset = await seedDataset(db, { accounts, membersPerAccount, historyChurnPairs, viewerEmail });
@@ -83,8 +86,8 @@ describe("query count", () => {
     }
   });
 
-  async function start(accounts: number, membersPerAccount: number, historyChurnPairs?: number): Promise<Seeded> {
-    const seeded = await seededServer(accounts, membersPerAccount, historyChurnPairs);
+  async function start(accounts: number, membersPerAccount: number, historyChurnPairs?: number, databaseUrl?: string): Promise<Seeded> {
+    const seeded = await seededServer(accounts, membersPerAccount, historyChurnPairs, databaseUrl);
     servers.push(seeded.server);
     return seeded;
   }
@@ -125,6 +128,37 @@ describe("query count", () => {
     expect(many!.data.account.contactHistory.totalCount).to.equal(68);
     expect(many!.statements, many!.sql.join("\n")).to.equal(few!.statements);
     expect(many!.statements).to.be.at.most(8);
+  });
+
+  it("gives the same answers and counts on a SQLite file, read through its read-only connection, and sees each write", async function () {
+    if (!testDatabaseUrl().startsWith("sqlite:")) this.skip();
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "query-count-"));
+    try {
+      const inMemory = await start(10, 12);
+      const onFile = await start(10, 12, 2, `sqlite:${path.join(folder, "contacts.sqlite")}`);
+      const memoryAnswer = await counted<ConsoleData>(inMemory, CONSOLE_QUERY);
+      const first = await counted<ConsoleData>(onFile, CONSOLE_QUERY);
+      const again = await counted<ConsoleData>(onFile, CONSOLE_QUERY);
+      expect(first.statements).to.equal(memoryAnswer.statements);
+      expect(again.data, "statements prepared once answer alike").to.deep.equal(first.data);
+      expect(first.data.accounts.edges.map(({ node }) => node.members.edges.length)).to.deep.equal(Array(10).fill(10));
+      const account = onFile.dataset.accounts[4]!;
+      const read = () => counted<{ account: { primaryContact: { id: string } } }>(onFile, SETTINGS_QUERY, { id: account.id });
+      expect((await read()).data.account.primaryContact.id).to.equal(account.memberIds[1]);
+      const change = await onFile.server.graphql(
+        `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { primaryContact { id } } }`,
+        { input: { accountId: account.id, userId: account.memberIds[0] } },
+        onFile.token,
+      );
+      expect(ok(change)).to.deep.equal({ setPrimaryContact: { primaryContact: { id: account.memberIds[0] } } });
+      expect((await read()).data.account.primaryContact.id).to.equal(account.memberIds[0]);
+    } finally {
+      for (const server of servers.splice(-2)) {
+        await server.close();
+        await server.db.close();
+      }
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("reads through an index in every statement of the console and settings queries", async function () {

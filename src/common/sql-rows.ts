@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
 import type { ColumnMetadata } from "typeorm/metadata/ColumnMetadata";
+import type { Database as SqliteConnection, Statement } from "sqlite3";
 
 /*
  * Plain SQL for the reads every request makes, many times a second. TypeORM's query builder spends
@@ -74,8 +75,57 @@ export function placeholders(values: readonly unknown[]): string {
   return values.map(() => "?").join(", ");
 }
 
+/** SQLite connections that only read (see `Database.open`): their statements are prepared once and kept. */
+const readOnlySqlite = new WeakSet<DataSource>();
+const preparedStatements = new WeakMap<DataSource, Map<string, Statement>>();
+/** Statements differ by the length of their `IN (…)` lists; a few hundred cover every shape in use. */
+const PREPARED_STATEMENTS = 256;
+
+export function keepPreparedStatements(dataSource: DataSource): void {
+  readOnlySqlite.add(dataSource);
+}
+
+/** Finalises the statements kept for `dataSource`: SQLite will not close a connection that has any. */
+export async function releasePreparedStatements(dataSource: DataSource): Promise<void> {
+  const statements = [...(preparedStatements.get(dataSource)?.values() ?? [])];
+  preparedStatements.delete(dataSource);
+  readOnlySqlite.delete(dataSource);
+  await Promise.all(statements.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
+}
+
+/**
+ * Runs a read on a read-only SQLite connection through a statement prepared once. sqlite3 otherwise
+ * prepares, runs and finalises each statement afresh: three trips to its thread pool, not one.
+ */
+function readPrepared(dataSource: DataSource, sql: string, parameters: unknown[]): Promise<Record<string, unknown>[]> {
+  let statements = preparedStatements.get(dataSource);
+  if (!statements) preparedStatements.set(dataSource, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement) {
+    if (statements.size >= PREPARED_STATEMENTS) {
+      const [oldest, old] = statements.entries().next().value!;
+      statements.delete(oldest);
+      old.finalize();
+    }
+    const connection = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+    statement = connection.prepare(sql);
+    statements.set(sql, statement);
+  }
+  dataSource.logger.logQuery(sql, parameters);
+  const prepared = statement;
+  return new Promise((resolve, reject) =>
+    prepared.all(parameters, (error: Error | null, rows: Record<string, unknown>[]) => {
+      if (!error) return resolve(rows);
+      if (statements.get(sql) === prepared) statements.delete(sql);
+      dataSource.logger.logQueryError(error, sql, parameters);
+      reject(error);
+    }),
+  );
+}
+
 /** Runs SQL written with `?` placeholders, numbering them `$1, $2, …` for PostgreSQL. */
 export function selectRows(manager: EntityManager, sql: string, parameters: readonly unknown[]): Promise<Record<string, unknown>[]> {
+  if (!manager.queryRunner && readOnlySqlite.has(manager.connection)) return readPrepared(manager.connection, sql, [...parameters]);
   let index = 0;
   const text = manager.connection.options.type === "postgres" ? sql.replace(/\?/g, () => `$${++index}`) : sql;
   return manager.query(text, [...parameters]);
