@@ -81,6 +81,7 @@ const preparedStatements = new WeakMap<DataSource, Map<string, Statement>>();
 /** Statements differ by the length of their `IN (…)` lists; a few hundred cover every shape in use. */
 const PREPARED_STATEMENTS = 256;
 
+/** Marks `dataSource` as a read-only SQLite connection whose statements may be kept prepared. */
 export function keepPreparedStatements(dataSource: DataSource): void {
   readOnlySqlite.add(dataSource);
 }
@@ -116,7 +117,11 @@ function readPrepared(dataSource: DataSource, sql: string, parameters: unknown[]
   return new Promise((resolve, reject) =>
     prepared.all(parameters, (error: Error | null, rows: Record<string, unknown>[]) => {
       if (!error) return resolve(rows);
-      if (statements.get(sql) === prepared) statements.delete(sql);
+      // A failed statement is not kept: it may be half-run, and SQLite cannot close with it open.
+      if (statements.get(sql) === prepared) {
+        statements.delete(sql);
+        prepared.finalize();
+      }
       dataSource.logger.logQueryError(error, sql, parameters);
       reject(error);
     }),
