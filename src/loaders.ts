@@ -10,17 +10,7 @@ import { loadMemberPages, type MemberPageRequest, type MemberWithUser } from "./
 import { loadContactChangePages, type ContactChangePageRequest, type ContactChangeWithActor } from "./history/history.service";
 import type { Page } from "./common/pagination";
 import { entityColumns, placeholders, selectRows } from "./common/sql-rows";
-
-function byKey<TKey, TRow>(rows: TRow[], keyOf: (row: TRow) => TKey): Map<TKey, TRow[]> {
-  const grouped = new Map<TKey, TRow[]>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    const list = grouped.get(key);
-    if (list) list.push(row);
-    else grouped.set(key, [row]);
-  }
-  return grouped;
-}
+import { groupBy } from "./common/group-by";
 
 /** Keeps every statement well under SQLite's and PostgreSQL's limits on parameters. */
 const BATCH = { maxBatchSize: 1000 };
@@ -138,7 +128,7 @@ export function createLoaders(db: Database) {
       known(users.from(row));
       return billing.from(row)!;
     });
-    const grouped = byKey(contacts, (row) => row.accountId);
+    const grouped = groupBy(contacts, (row) => row.accountId);
     return accountIds.map((id) => grouped.get(id) ?? []);
   }, BATCH);
 
@@ -157,7 +147,7 @@ export function createLoaders(db: Database) {
       known(editors.from(row));
       return roles.from(row)!;
     });
-    const grouped = byKey(contacts, (row) => row.accountId);
+    const grouped = groupBy(contacts, (row) => row.accountId);
     return accountIds.map((id) =>
       (grouped.get(id) ?? []).sort((a, b) => CONTACT_ROLE_ORDER.indexOf(a.role) - CONTACT_ROLE_ORDER.indexOf(b.role)),
     );

@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import sqlite3 from "sqlite3";
 import { expect } from "chai";
 import { signToken } from "../src/auth/tokens";
 import { spawnServer, type ServerProcess } from "./helpers/process";
-import { checkContactInvariants, type SqlQuery } from "./helpers/invariants";
+import { checkContactInvariants, withSqliteFile } from "./helpers/invariants";
 import { Random } from "./helpers/random";
 
 const SECRET = "crash-test-secret-long-enough-for-hs256-0";
@@ -30,19 +29,6 @@ async function send(url: string, token: string, query: string, variables: Record
     return (await response.json()) as Reply;
   } catch {
     return null;
-  }
-}
-
-/** Opens the SQLite file as the server left it (recovering its WAL) and runs `work` against it. */
-async function withFile<T>(file: string, work: (query: SqlQuery) => Promise<T>): Promise<T> {
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const opened = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(opened)));
-  });
-  const query: SqlQuery = (sql) => new Promise((resolve, reject) => db.all(sql, (error, rows) => (error ? reject(error) : resolve(rows as Record<string, unknown>[]))));
-  try {
-    return await work(query);
-  } finally {
-    await new Promise<void>((resolve) => db.close(() => resolve()));
   }
 }
 
@@ -145,7 +131,7 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
       await running.exited;
       await Promise.all(load);
 
-      const { report, versions, integrity, foreignKeys } = await withFile(file, async (query) => ({
+      const { report, versions, integrity, foreignKeys } = await withSqliteFile(file, async (query) => ({
         report: await checkContactInvariants(query),
         versions: await query(`SELECT "id", "contactsVersion" FROM "accounts"`),
         integrity: await query("PRAGMA integrity_check"),

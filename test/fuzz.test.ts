@@ -2,11 +2,10 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import sqlite3 from "sqlite3";
 import { expect } from "chai";
 import { signToken } from "../src/auth/tokens";
 import { spawnServer, type ServerProcess } from "./helpers/process";
-import { checkContactInvariants, type SqlQuery } from "./helpers/invariants";
+import { checkContactInvariants, withSqliteFile } from "./helpers/invariants";
 import { Random } from "./helpers/random";
 
 /*
@@ -262,18 +261,6 @@ function sendRaw(port: number, raw: string): Promise<number> {
   });
 }
 
-async function openFile<T>(file: string, work: (query: SqlQuery) => Promise<T>): Promise<T> {
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const opened = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(opened)));
-  });
-  const query: SqlQuery = (sql) => new Promise((resolve, reject) => db.all(sql, (error, rows) => (error ? reject(error) : resolve(rows as Record<string, unknown>[]))));
-  try {
-    return await work(query);
-  } finally {
-    await new Promise<void>((resolve) => db.close(() => resolve()));
-  }
-}
-
 describe("fuzzing with hostile requests", function () {
   this.timeout(120_000);
   let directory: string;
@@ -382,7 +369,7 @@ describe("fuzzing with hostile requests", function () {
 
     server.child.kill("SIGTERM");
     expect(await server.exited).to.equal(0);
-    const report = await openFile(path.join(directory, "contacts.sqlite"), (query) => checkContactInvariants(query));
+    const report = await withSqliteFile(path.join(directory, "contacts.sqlite"), (query) => checkContactInvariants(query));
     console.log(`      invariants: ${report.accounts} accounts, ${report.historyRows} history rows replayed, ${report.problems.length} problems`);
     expect(report.problems, report.problems.join("\n")).to.deep.equal([]);
   });

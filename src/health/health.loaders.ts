@@ -1,12 +1,12 @@
 import DataLoader from "dataloader";
 import { In } from "typeorm";
 import type { Database } from "../database";
+import { groupBy } from "../common/group-by";
 import { ContactVerification } from "../verification/contact-verification.entity";
 import { DeliveryState, DeliveryStatus } from "../outbox/outbox-message.entity";
 
 function grouped<TRow extends { accountId: string }>(accountIds: readonly string[], rows: TRow[]): TRow[][] {
-  const byAccount = new Map<string, TRow[]>();
-  for (const row of rows) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row]);
+  const byAccount = groupBy(rows, (row) => row.accountId);
   return accountIds.map((id) => byAccount.get(id) ?? []);
 }
 

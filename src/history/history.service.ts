@@ -3,6 +3,7 @@ import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
 import { decodeCursor, toPage, type Page } from "../common/pagination";
 import { entityColumns, placeholders, selectRows } from "../common/sql-rows";
+import { groupBy } from "../common/group-by";
 
 export interface ContactChangePageRequest {
   accountIds: string[];
@@ -51,12 +52,7 @@ export async function loadContactChangePages(db: Database, request: ContactChang
     ]);
     const rows = pageRows.map((row) => Object.assign(changes.from(row)!, { actor: actors.from(row)! }));
     const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
-    const byAccount = new Map<string, ContactChangeWithActor[]>();
-    for (const row of rows) {
-      const list = byAccount.get(row.accountId);
-      if (list) list.push(row);
-      else byAccount.set(row.accountId, [row]);
-    }
+    const byAccount = groupBy(rows, (row) => row.accountId);
     return accountIds.map((accountId) =>
       toPage(
         (byAccount.get(accountId) ?? []).sort((a, b) => b.sequence - a.sequence),

@@ -10,6 +10,7 @@ import { badInput, DomainError, ErrorCode } from "../errors";
 import { isEmail, normaliseEmail } from "../auth/tokens";
 import { cursorDate, decodeCursor, toPage, type Page } from "../common/pagination";
 import { entityColumns, placeholders, selectRows } from "../common/sql-rows";
+import { groupBy } from "../common/group-by";
 
 async function adminCount(manager: EntityManager, accountId: string): Promise<number> {
   return manager.count(AccountMember, { where: { accountId, role: MemberRole.ADMIN } });
@@ -110,12 +111,7 @@ export async function loadMemberPages(db: Database, request: MemberPageRequest):
     ]);
     const rows = pageRows.map((row) => Object.assign(members.from(row)!, { user: users.from(row)! }));
     const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
-    const byAccount = new Map<string, MemberWithUser[]>();
-    for (const row of rows) {
-      const list = byAccount.get(row.accountId);
-      if (list) list.push(row);
-      else byAccount.set(row.accountId, [row]);
-    }
+    const byAccount = groupBy(rows, (row) => row.accountId);
     const order = (a: AccountMember, b: AccountMember) =>
       a.joinedAt.getTime() - b.joinedAt.getTime() || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0);
     return accountIds.map((accountId) =>

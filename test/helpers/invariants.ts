@@ -4,7 +4,22 @@
  * contact slots it has now, and each change's `previousEmail` is what the slot held before it.
  */
 
+import sqlite3 from "sqlite3";
+
 export type SqlQuery = (sql: string) => Promise<Record<string, unknown>[]>;
+
+/** Opens the SQLite file as the server left it (recovering its WAL) and runs `work` against it. */
+export async function withSqliteFile<T>(file: string, work: (query: SqlQuery) => Promise<T>): Promise<T> {
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const opened = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(opened)));
+  });
+  const query: SqlQuery = (sql) => new Promise((resolve, reject) => db.all(sql, (error, rows) => (error ? reject(error) : resolve(rows as Record<string, unknown>[]))));
+  try {
+    return await work(query);
+  } finally {
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+  }
+}
 
 export interface InvariantReport {
   accounts: number;
