@@ -8,9 +8,9 @@ import { clearRoleContact, removeBillingContact, slotsHeldBy } from "../contacts
 import { handOverSlots } from "./reassign.service";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { isEmail, normaliseEmail } from "../auth/tokens";
-import { cursorDate, decodeCursor, toPage, type Page } from "../common/pagination";
-import { entityColumns, placeholders, selectRows } from "../common/sql-rows";
-import { groupBy } from "../common/group-by";
+import { cursorDate, decodeCursor, type Page } from "../common/pagination";
+import { entityColumns } from "../common/sql-rows";
+import { loadAccountPages } from "../common/account-pages";
 
 async function adminCount(manager: EntityManager, accountId: string): Promise<number> {
   return manager.count(AccountMember, { where: { accountId, role: MemberRole.ADMIN } });
@@ -73,55 +73,22 @@ export interface MemberPageRequest {
 /** A member with their user record, read in the same statement. */
 export type MemberWithUser = AccountMember & { user: User };
 
-/**
- * One page of members (with their users) for each of several accounts, in two statements whatever
- * their number: the pages, and the counts. Several accounts share one statement by ranking each
- * account's members in a window; one account reads its page with a plain LIMIT, which stops early.
- */
-export async function loadMemberPages(db: Database, request: MemberPageRequest): Promise<Page<MemberWithUser>[]> {
-  const { accountIds, first } = request;
+/** One page of members (each with their user), in the order they joined, for each of several accounts. */
+export function loadMemberPages(db: Database, request: MemberPageRequest): Promise<Page<MemberWithUser>[]> {
   const cursor = request.after ? decodeCursor(request.after, ["string", "string"]) : null;
-  const afterCursor = (alias: string) => (cursor ? ` AND (${alias}"joinedAt" > ? OR (${alias}"joinedAt" = ? AND ${alias}"userId" > ?))` : "");
   const joinedAt = cursor && db.dateParameter(cursorDate(cursor[0]!));
-  const cursorValues = cursor ? [joinedAt, joinedAt, cursor[1]] : [];
   const members = entityColumns(db.dataSource, AccountMember, "m");
   const users = entityColumns(db.dataSource, User, "u");
-  const select = `SELECT ${members.select}, ${users.select}`;
-  const [pageSql, pageValues] =
-    accountIds.length === 1
-      ? [
-          `${select} FROM "account_members" "m" INNER JOIN "users" "u" ON "u"."id" = "m"."userId"
-           WHERE "m"."accountId" = ?${afterCursor('"m".')} ORDER BY "m"."joinedAt", "m"."userId" LIMIT ?`,
-          [accountIds[0], ...cursorValues, first + 1],
-        ]
-      : [
-          `${select} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "accountId" ORDER BY "joinedAt", "userId") AS "rank"
-             FROM "account_members" WHERE "accountId" IN (${placeholders(accountIds)})${afterCursor("")}) "m"
-           INNER JOIN "users" "u" ON "u"."id" = "m"."userId" WHERE "m"."rank" <= ?`,
-          [...accountIds, ...cursorValues, first + 1],
-        ];
-  return db.read(async (manager) => {
-    const [pageRows, counts] = await Promise.all([
-      selectRows(manager, pageSql, pageValues),
-      selectRows(
-        manager,
-        `SELECT "accountId", COUNT(*) AS "total" FROM "account_members" WHERE "accountId" IN (${placeholders(accountIds)}) GROUP BY "accountId"`,
-        accountIds,
-      ),
-    ]);
-    const rows = pageRows.map((row) => Object.assign(members.from(row)!, { user: users.from(row)! }));
-    const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
-    const byAccount = groupBy(rows, (row) => row.accountId);
-    const order = (a: AccountMember, b: AccountMember) =>
-      a.joinedAt.getTime() - b.joinedAt.getTime() || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0);
-    return accountIds.map((accountId) =>
-      toPage(
-        (byAccount.get(accountId) ?? []).sort(order),
-        first,
-        totals.get(accountId) ?? 0,
-        (row) => [row.joinedAt.toISOString(), row.userId],
-        (row) => row,
-      ),
-    );
+  return loadAccountPages(db, request.accountIds, request.first, {
+    table: "account_members",
+    alias: "m",
+    select: `${members.select}, ${users.select}`,
+    join: `INNER JOIN "users" "u" ON "u"."id" = "m"."userId"`,
+    orderBy: ['"joinedAt"', '"userId"'],
+    after: cursor ? (prefix) => `(${prefix}"joinedAt" > ? OR (${prefix}"joinedAt" = ? AND ${prefix}"userId" > ?))` : null,
+    afterValues: cursor ? [joinedAt, joinedAt, cursor[1]] : [],
+    hydrate: (row) => Object.assign(members.from(row)!, { user: users.from(row)! }),
+    compare: (a, b) => a.joinedAt.getTime() - b.joinedAt.getTime() || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0),
+    cursorOf: (row) => [row.joinedAt.toISOString(), row.userId],
   });
 }
