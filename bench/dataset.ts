@@ -58,7 +58,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
   const churn = shape.historyChurnPairs ?? 6;
   const roleCount = 4;
   const start = Date.UTC(2025, 0, 1);
-  const viewer: User = { id: randomUUID(), email: shape.viewerEmail.toLowerCase(), name: "Console Admin", createdAt: new Date(start) };
+  const viewer: User = { id: randomUUID(), email: shape.viewerEmail.toLowerCase(), name: "Console Admin", createdAt: new Date(start), signedInAt: new Date(start) };
   const users: User[] = [viewer];
   const accounts: Account[] = [];
   const members: AccountMember[] = [];
@@ -73,7 +73,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     const accountId = randomUUID();
     const people: User[] = [viewer];
     for (let position = 1; position < shape.membersPerAccount; position++) {
-      const user = { id: randomUUID(), email: `member${position}.account${index}@bench.example`, name: `Member ${position} of ${index}`, createdAt };
+      const user = { id: randomUUID(), email: `member${position}.account${index}@bench.example`, name: `Member ${position} of ${index}`, createdAt, signedInAt: createdAt };
       users.push(user);
       people.push(user);
     }

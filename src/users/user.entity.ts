@@ -18,4 +18,8 @@ export class User {
 
   @Column()
   createdAt: Date;
+
+  /** When the user first signed in; null for someone an admin added who has not signed in yet. */
+  @Column({ type: Date, nullable: true })
+  signedInAt: Date | null;
 }

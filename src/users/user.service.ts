@@ -22,17 +22,26 @@ export async function findOrCreateUser(manager: EntityManager, email: string, na
     .createQueryBuilder()
     .insert()
     .into(User)
-    .values({ id: randomUUID(), email, name, createdAt: new Date() })
+    .values({ id: randomUUID(), email, name, createdAt: new Date(), signedInAt: null })
     .orIgnore()
     .execute();
   return manager.findOneOrFail(User, { where: { email } });
 }
 
-/** Just-in-time provisioning of the signed-in caller: a read for known users, one write for new ones. */
+/**
+ * Just-in-time provisioning of the signed-in caller: a read for users already seen signed in, one
+ * write for new ones and for users an admin added who sign in for the first time.
+ */
 export async function provisionUser(db: Database, identity: Identity): Promise<User> {
   const users = entityColumns(db.dataSource, User, "u");
   const [row] = await db.read((m) => selectRows(m, `SELECT ${users.select} FROM "users" "u" WHERE "u"."email" = ?`, [identity.email]));
   const known = row ? users.from(row) : null;
-  if (known && (known.name || !identity.name)) return known;
-  return db.write((m) => findOrCreateUser(m, identity.email, identity.name));
+  if (known && known.signedInAt && (known.name || !identity.name)) return known;
+  return db.write(async (m) => {
+    const user = await findOrCreateUser(m, identity.email, identity.name);
+    if (user.signedInAt) return user;
+    user.signedInAt = new Date();
+    await m.update(User, { id: user.id }, { signedInAt: user.signedInAt });
+    return user;
+  });
 }
