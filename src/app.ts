@@ -87,14 +87,26 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
   });
   await apollo.start();
 
+  // 200 while the database answers reads and the writer can store changes; 503 otherwise, saying which.
   app.get("/healthz", async (_request, response) => {
+    let reads = true;
     try {
       await db.ping();
-      response.json({ status: "ok" });
     } catch (error) {
       log(error);
-      response.status(503).json({ status: "unavailable" });
+      reads = false;
     }
+    const writer = await db.writerHealth();
+    if (reads && writer.ok) {
+      response.json({ status: "ok" });
+      return;
+    }
+    response.status(503).json({
+      status: "unavailable",
+      reads: reads ? "ok" : "failing",
+      writes: writer.ok ? "ok" : "failing",
+      ...(writer.failingSince ? { writesFailingSince: writer.failingSince.toISOString() } : {}),
+    });
   });
 
   if (config.graphiql) mountGraphiQL(app, config);

@@ -1,11 +1,13 @@
 import path from "node:path";
 import fs from "node:fs";
-import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
+import { randomBytes } from "node:crypto";
+import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from "typeorm";
 import { DateUtils } from "typeorm/util/DateUtils";
 import pg from "pg";
 import sqlite3 from "sqlite3";
 import { keepPreparedStatements, releasePreparedStatements } from "./common/sql-rows";
 import type { PostgresSettings } from "./config";
+import { DatabaseUnavailableError } from "./errors";
 import { User } from "./users/user.entity";
 import { Account } from "./accounts/account.entity";
 import { AccountMember } from "./members/account-member.entity";
@@ -17,9 +19,10 @@ import { ContactVerification } from "./verification/contact-verification.entity"
 import { DeliveryStatus, OutboxMessage } from "./outbox/outbox-message.entity";
 import { VerificationAndOutbox1795737600000 } from "./migrations/1795737600000-VerificationAndOutbox";
 import { SignedInUsers1796000000000 } from "./migrations/1796000000000-SignedInUsers";
+import { WriterProbe1796400000000 } from "./migrations/1796400000000-WriterProbe";
 
 export const ENTITIES = [User, Account, AccountMember, BillingContact, RoleContact, ContactChange, ContactVerification, OutboxMessage, DeliveryStatus];
-export const MIGRATIONS = [InitialSchema1764201600000, VerificationAndOutbox1795737600000, SignedInUsers1796000000000];
+export const MIGRATIONS = [InitialSchema1764201600000, VerificationAndOutbox1795737600000, SignedInUsers1796000000000, WriterProbe1796400000000];
 
 export interface DataSourceSettings {
   databaseUrl: string;
@@ -89,14 +92,17 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
   return new DataSource({ ...common, ...postgresOptions(url, settings.postgres) });
 }
 
-/** SQLite settings that let a file survive a crash and wait for, rather than fail on, a lock. */
+/**
+ * SQLite settings that let a file keep every acknowledged commit through a crash of the process or of
+ * the machine (`synchronous = FULL` syncs the WAL at each commit), and wait for, rather than fail on, a lock.
+ */
 async function tuneSqlite(dataSource: DataSource): Promise<void> {
   await dataSource.query("PRAGMA busy_timeout = 5000");
   await dataSource.query("PRAGMA foreign_keys = ON");
   const database = (dataSource.options as { database: string }).database;
   if (database !== ":memory:") {
     await dataSource.query("PRAGMA journal_mode = WAL");
-    await dataSource.query("PRAGMA synchronous = NORMAL");
+    await dataSource.query("PRAGMA synchronous = FULL");
   }
 }
 
@@ -104,11 +110,50 @@ async function tuneSqlite(dataSource: DataSource): Promise<void> {
 export const STARTUP_LOCK_KEY = "7133700651254339585";
 
 const WRITE_ATTEMPTS = 5;
+const READ_ATTEMPTS = 3;
 const RETRYABLE_CODES = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
 
+function errorCode(error: unknown): unknown {
+  return (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
+}
+
 function isRetryable(error: unknown): boolean {
-  const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
+  const code = errorCode(error);
   return typeof code === "string" && RETRYABLE_CODES.has(code);
+}
+
+/** SQLite's answers when it could not read or store pages: a full disk or file, an I/O error, a read-only file. */
+const SQLITE_STORAGE_FAULT = /^SQLITE_(FULL|IOERR|READONLY|CORRUPT|NOTADB|CANTOPEN|NOMEM|PROTOCOL)/;
+/** PostgreSQL's: the connection is gone (class 08, an administrator's or crash shutdown), a full disk, an I/O error. */
+const POSTGRES_STORAGE_FAULT = /^(08|57P0[123]|53100|53200|58030)/;
+const CONNECTION_LOST = /connection terminated|connection (was )?closed|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|not queryable|already released/i;
+
+/** True when `error` says the database could not take the write, as opposed to the write breaking a rule. */
+export function isStorageFault(error: unknown): boolean {
+  const code = errorCode(error);
+  if (typeof code === "string" && (SQLITE_STORAGE_FAULT.test(code) || POSTGRES_STORAGE_FAULT.test(code) || CONNECTION_LOST.test(code))) return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code !== "string" && CONNECTION_LOST.test(message);
+}
+
+/** What `/healthz` tells about the writer. */
+export interface WriterHealth {
+  ok: boolean;
+  /** When writes started failing, while they do. */
+  failingSince: Date | null;
+}
+
+/** The probe writes (and removes in the same transaction) this much, so it needs room on disk, as real writes do. */
+const PROBE_BYTES = 16 * 1024;
+/** How often `/healthz` may probe a failing writer. */
+const PROBE_INTERVAL_MS = 1000;
+
+/**
+ * TypeORM's bookkeeping on the SQLite driver's one query runner, whose transactions `write` opens and
+ * ends itself: with it, `save` and friends join the open transaction instead of starting their own.
+ */
+function markTransaction(runner: QueryRunner, active: boolean): void {
+  Object.assign(runner, { isTransactionActive: active, transactionDepth: active ? 1 : 0 });
 }
 
 /**
@@ -124,6 +169,9 @@ function isRetryable(error: unknown): boolean {
 export class Database {
   private readonly serialised: boolean;
   private tail: Promise<unknown> = Promise.resolve();
+  private failingSince: Date | null = null;
+  private lastProbe = 0;
+  private probing: Promise<void> | null = null;
 
   constructor(
     readonly dataSource: DataSource,
@@ -179,21 +227,130 @@ export class Database {
     }
   }
 
-  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.reader) return work(this.reader.manager);
-    return this.exclusive(() => work(this.dataSource.manager));
+  /** Runs a read outside any transaction. A database that cannot answer rejects with DatabaseUnavailableError. */
+  async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (this.reader) return await work(this.reader.manager);
+        if (this.serialised) return await this.exclusive(() => work(this.dataSource.manager));
+        return await work(this.dataSource.manager);
+      } catch (error) {
+        if (!isStorageFault(error)) throw error;
+        // A pooled PostgreSQL connection the server dropped fails its next query; a read may go again on another.
+        if (this.serialised || attempt >= READ_ATTEMPTS) throw new DatabaseUnavailableError("read", error);
+      }
+    }
   }
 
+  /**
+   * Runs `work` in one transaction and resolves only once it is committed. A failure of the database
+   * itself (a full disk, an I/O error, a lost connection) rejects with DatabaseUnavailableError, and then nothing
+   * of the work was kept; the next write starts afresh, so the writer recovers as soon as the fault is gone.
+   */
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.exclusive(() => this.dataSource.transaction(work));
+        const result = await this.exclusive(() => (this.serialised ? this.sqliteTransaction(work) : this.postgresTransaction(work)));
+        this.failingSince = null;
+        return result;
       } catch (error) {
+        if (isStorageFault(error)) {
+          this.failingSince ??= new Date();
+          throw new DatabaseUnavailableError("write", error);
+        }
         // PostgreSQL may abort one of two colliding transactions; the work is safe to run again.
         if (attempt >= WRITE_ATTEMPTS || !isRetryable(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }
+  }
+
+  /**
+   * SQLite's transactions are opened and ended here rather than by TypeORM: when SQLite rolls a
+   * transaction back by itself (a full disk or an I/O error at COMMIT), TypeORM's own ROLLBACK fails and
+   * leaves its runner believing a transaction is open, and every later "transaction" would become a
+   * savepoint inside one that never commits. `BEGIN IMMEDIATE` takes the write lock at once, so a
+   * transaction that reads before it writes waits for the lock (busy_timeout) instead of failing
+   * to upgrade its read lock.
+   */
+  private async sqliteTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    if (runner.isTransactionActive) throw new Error("A write transaction is already open on the SQLite connection.");
+    await runner.query("BEGIN IMMEDIATE");
+    markTransaction(runner, true);
+    try {
+      const result = await work(runner.manager);
+      await runner.query("COMMIT");
+      return result;
+    } catch (error) {
+      // SQLite may already have rolled back (a failed COMMIT can); then ROLLBACK fails, and that is fine.
+      await runner.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      markTransaction(runner, false);
+    }
+  }
+
+  /**
+   * A PostgreSQL transaction on a connection of the pool. If the connection is lost while COMMIT is under
+   * way, the outcome is unknown to this side; the transaction's id, read first, lets a new connection ask
+   * the server (`txid_status`) whether it committed, so the client is told exactly what happened.
+   */
+  private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      const [{ xid }] = (await runner.query("SELECT txid_current()::text AS xid")) as { xid: string }[];
+      let result: T;
+      try {
+        result = await work(runner.manager);
+      } catch (error) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+      try {
+        await runner.commitTransaction();
+      } catch (error) {
+        if (isStorageFault(error) && (await this.committed(xid!))) return result;
+        throw error;
+      }
+      return result;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Whether the PostgreSQL transaction `xid` committed, asked on another connection. */
+  async committed(xid: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const [row] = (await this.dataSource.query("SELECT txid_status($1::bigint) AS status", [xid])) as { status: string | null }[];
+      if (row?.status !== "in progress") return row?.status === "committed";
+      // The old backend may still be finishing; it cannot stay "in progress" once it has gone.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  }
+
+  /**
+   * Whether the writer can write. After a write failed for lack of storage or connection, a probe writes
+   * (and removes again, in one committed transaction) a row big enough to need new pages, at most once a
+   * second; the first write that succeeds, probe or real, clears the fault.
+   */
+  async writerHealth(): Promise<WriterHealth> {
+    if (this.failingSince && Date.now() - this.lastProbe >= PROBE_INTERVAL_MS) {
+      this.probing ??= this.probe().finally(() => (this.probing = null));
+      await this.probing;
+    }
+    return { ok: this.failingSince === null, failingSince: this.failingSince };
+  }
+
+  private async probe(): Promise<void> {
+    this.lastProbe = Date.now();
+    await this.write(async (manager) => {
+      const id = this.serialised ? "?" : "$1";
+      await manager.query(`INSERT INTO "writer_probe" ("payload") VALUES (${id})`, [randomBytes(PROBE_BYTES)]);
+      await manager.query(`DELETE FROM "writer_probe"`);
+    }).catch(() => undefined);
   }
 
   /** A date as a query parameter, in the form the driver stores it (SQLite keeps UTC text). */

@@ -14,6 +14,8 @@ export enum ErrorCode {
   LAST_ADMIN = "LAST_ADMIN",
   VERSION_CONFLICT = "VERSION_CONFLICT",
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
+  /** The database could not serve the request (full disk, I/O error, lost connection); a write kept nothing. */
+  SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
   // Request limits (src/security): refused before any resolver runs.
   QUERY_TOO_DEEP = "QUERY_TOO_DEEP",
   TOO_MANY_ALIASES = "TOO_MANY_ALIASES",
@@ -46,6 +48,20 @@ export class DomainError extends GraphQLError {
   ) {
     const status = HTTP_STATUS[code];
     super(message, { extensions: { code, ...extra, ...(status ? { http: { status } } : {}) } });
+  }
+}
+
+/**
+ * The database could not serve a request: a full disk, an I/O error, a lost connection. For a write,
+ * nothing of it was kept: its transaction was rolled back (or, on PostgreSQL, found not to have
+ * committed). Either may be retried; `/healthz` reports a writer that keeps failing.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    readonly during: "read" | "write",
+    cause: unknown,
+  ) {
+    super(`The database could not serve a ${during}.`, { cause });
   }
 }
 
@@ -94,6 +110,14 @@ export function createErrorFormatter(log: ErrorLogger) {
         message: first ? capitalise(first.message) : "The input is not valid.",
         extensions: { code: ErrorCode.BAD_USER_INPUT, invalidFields: invalid },
       };
+    }
+    if (original instanceof DatabaseUnavailableError) {
+      log(original.cause);
+      const message =
+        original.during === "write"
+          ? "Nothing was saved: the database cannot store changes right now. Try again in a moment."
+          : "The database did not answer. Try again in a moment.";
+      return { ...base, message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
     }
     if (original instanceof DomainError) {
       const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;

@@ -25,10 +25,19 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
+/** How to run `node main.js`: as it is, or through a wrapper (a shell that sets limits first, say). */
+export type Launcher = (node: string, main: string) => [string, string[]];
+
 /** Starts `node dist/src/main.js` with `env` and waits until its output includes `readyText`. */
-export async function spawnServer(env: Record<string, string>, readyText = "listening on", timeoutMs = 20_000): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  readyText = "listening on",
+  timeoutMs = 20_000,
+  launch: Launcher = (node, main) => [node, [main]],
+): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [MAIN], {
+  const [command, args] = launch(process.execPath, MAIN);
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", ...env, PORT: port },
     stdio: ["ignore", "pipe", "pipe"],
