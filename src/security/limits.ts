@@ -25,6 +25,7 @@ import {
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { RequestLimits } from "../config";
 import { DomainError, ErrorCode } from "../errors";
+import { maxDepthRule } from "./depth";
 
 /*
  * What one request may cost. Each limit is checked before any resolver runs and refused with its own
@@ -47,16 +48,13 @@ const knownOperationTypes: ValidationRule = (context) => ({
   },
 });
 
-/** graphql-armor's depth, alias and directive rules, each reporting its own code, and knownOperationTypes. */
+/** The depth rule, graphql-armor's alias and directive rules, each reporting its own code, and knownOperationTypes. */
 export function limitValidationRules(limits: RequestLimits): ValidationRule[] {
   const armor = new ApolloArmor({
     blockFieldSuggestion: { enabled: false }, // Apollo hides suggestions in production (hideSchemaDetailsFromClientErrors)
     maxTokens: { enabled: false }, // armor throws from a parsing hook (an HTTP 500); counted by requestGuard instead
     costLimit: { enabled: false }, // blind to page sizes; queryCost counts them
-    maxDepth: {
-      n: limits.maxDepth,
-      ...reject(ErrorCode.QUERY_TOO_DEEP, `The query is nested more than ${limits.maxDepth} levels deep. Ask for less at once.`),
-    },
+    maxDepth: { enabled: false }, // exempts __schema wholesale; maxDepthRule exempts only ofType
     maxAliases: {
       n: limits.maxAliases,
       ...reject(ErrorCode.TOO_MANY_ALIASES, `The query uses more than ${limits.maxAliases} aliases. Split it into several requests.`),
@@ -66,7 +64,7 @@ export function limitValidationRules(limits: RequestLimits): ValidationRule[] {
       ...reject(ErrorCode.TOO_MANY_DIRECTIVES, `The query uses more than ${limits.maxDirectives} directives.`),
     },
   });
-  return [knownOperationTypes, ...(armor.protect().validationRules ?? [])];
+  return [knownOperationTypes, maxDepthRule(limits.maxDepth), ...(armor.protect().validationRules ?? [])];
 }
 
 /** True when `query` has more than `max` tokens; stops counting at the first one too many. */
