@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { Kind, type FragmentDefinitionNode } from "graphql";
 import type { Context } from "../context";
 import type { RequestLimits } from "../config";
-import { checkCost, queryCost } from "./limits";
+import { checkAnonymousIntrospections, checkCost, measureOperation } from "./cost";
 import { mutationCount, rateLimited, type MutationRateLimiter } from "./rate-limit";
 
 /** The client address behind each request's context, for callers without a valid token. */
@@ -22,8 +22,9 @@ export function rateLimitKey(context: Context): string {
 }
 
 /**
- * Checks each operation once it is known and before anything runs: first its cost, then the caller's
- * mutation allowance, so a refused operation never spends the allowance.
+ * Checks each operation once it is known and before anything runs: first how often a caller without a
+ * token introspects, then its cost, then the caller's mutation allowance, so a refused operation never
+ * spends the allowance.
  */
 export function securityPlugin(limits: RequestLimits, limiter: MutationRateLimiter): ApolloServerPlugin<Context> {
   return {
@@ -31,7 +32,11 @@ export function securityPlugin(limits: RequestLimits, limiter: MutationRateLimit
       return {
         async didResolveOperation({ schema, document, operation, request, contextValue, response }) {
           if (!operation) return;
-          checkCost(queryCost(schema, document, operation, request.variables ?? {}), limits.maxCost);
+          const measured = measureOperation(schema, document, operation, request.variables ?? {});
+          if (measured) {
+            if (contextValue.caller.kind !== "identified") checkAnonymousIntrospections(measured.introspections);
+            checkCost(measured.cost, limits.maxCost);
+          }
           if (!limiter.enabled) return;
           const fragments = new Map<string, FragmentDefinitionNode>();
           for (const definition of document.definitions) {

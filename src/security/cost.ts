@@ -1,0 +1,229 @@
+import {
+  __Directive,
+  __Field,
+  __InputValue,
+  __Schema,
+  __Type,
+  getNamedType,
+  getVariableValues,
+  GraphQLError,
+  isAbstractType,
+  isCompositeType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isWrappingType,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  type DefinitionNode,
+  type DocumentNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type GraphQLType,
+  type OperationDefinitionNode,
+} from "graphql";
+import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
+import { DomainError, ErrorCode } from "../errors";
+
+/*
+ * What an operation costs: one point per object it resolves (scalars are free: they are read from an
+ * object already loaded), counting an object inside a page once for every item the page may hold.
+ * graphql-query-complexity walks the operation exactly as execution will run it: arguments and
+ * `@include`/`@skip` conditions are coerced by graphql-js from the literals, the variables, the
+ * variables' defaults and the schema's defaults, through named and inline fragments.
+ *
+ * `accounts(first: 100) { edges { node { members(first: 100) { edges { node { user { email } } } } } } }`
+ * costs 30,301; the 100-account console list with 10 members each 3,701; a settings screen a few
+ * hundred; graphql-js's full introspection query about as many points as the objects it returns.
+ */
+
+/** Selections the cost walk visits at most: spreading fragments inside fragments multiplies them. */
+const MAX_SELECTIONS_WALKED = 10_000;
+
+/** Callers without a valid token may ask for `__schema` or `__type` once per request. */
+export const ANONYMOUS_INTROSPECTIONS = 1;
+
+type PerTypeList = "fields" | "inputFields" | "enumValues" | "interfaces" | "possibleTypes";
+
+/** How many items the introspection lists hold, measured on the schema itself. */
+interface IntrospectionSizes {
+  types: number;
+  directives: number;
+  /**
+   * Items per named type, on average: summed over `__schema { types }` this is exact. One type may
+   * hold more than the average, but one type's lists are short.
+   */
+  perType: Record<PerTypeList, number>;
+  argsPerField: number;
+  argsPerDirective: number;
+  /** LIST and NON_NULL wrappers around a field's, argument's or input field's type: each is an `ofType` object. */
+  wrappersPerReference: number;
+}
+
+const average = (total: number, count: number) => (count === 0 ? 0 : total / count);
+
+function measureSchema(schema: GraphQLSchema): IntrospectionSizes {
+  const named = Object.values(schema.getTypeMap());
+  const totals: Record<PerTypeList, number> = { fields: 0, inputFields: 0, enumValues: 0, interfaces: 0, possibleTypes: 0 };
+  let fieldCount = 0;
+  let fieldArgs = 0;
+  let references = 0;
+  let wrappers = 0;
+  const reference = (type: GraphQLType) => {
+    references++;
+    for (let wrapped = type; isWrappingType(wrapped); wrapped = wrapped.ofType) wrappers++;
+  };
+  for (const type of named) {
+    if (isObjectType(type) || isInterfaceType(type)) {
+      const fields = Object.values(type.getFields());
+      totals.fields += fields.length;
+      totals.interfaces += type.getInterfaces().length;
+      for (const field of fields) {
+        fieldCount++;
+        fieldArgs += field.args.length;
+        reference(field.type);
+        field.args.forEach((arg) => reference(arg.type));
+      }
+    }
+    if (isAbstractType(type)) totals.possibleTypes += schema.getPossibleTypes(type).length;
+    if (isInputObjectType(type)) {
+      const fields = Object.values(type.getFields());
+      totals.inputFields += fields.length;
+      fields.forEach((field) => reference(field.type));
+    }
+    if (isEnumType(type)) totals.enumValues += type.getValues().length;
+  }
+  const directives = schema.getDirectives();
+  const directiveArgs = directives.flatMap((directive) => directive.args);
+  directiveArgs.forEach((arg) => reference(arg.type));
+  return {
+    types: named.length,
+    directives: directives.length,
+    perType: {
+      fields: average(totals.fields, named.length),
+      inputFields: average(totals.inputFields, named.length),
+      enumValues: average(totals.enumValues, named.length),
+      interfaces: average(totals.interfaces, named.length),
+      possibleTypes: average(totals.possibleTypes, named.length),
+    },
+    argsPerField: average(fieldArgs, fieldCount),
+    argsPerDirective: average(directiveArgs.length, directives.length),
+    wrappersPerReference: average(wrappers, references),
+  };
+}
+
+const schemaSizes = new WeakMap<GraphQLSchema, IntrospectionSizes>();
+
+function introspectionSizes(schema: GraphQLSchema): IntrospectionSizes {
+  let sizes = schemaSizes.get(schema);
+  if (!sizes) {
+    sizes = measureSchema(schema);
+    schemaSizes.set(schema, sizes);
+  }
+  return sizes;
+}
+
+/** How many items an introspection list field holds, or undefined for any other field. */
+function introspectionItems(sizes: IntrospectionSizes, parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>): number | undefined {
+  if (parent === __Schema && field.name === "types") return sizes.types;
+  if (parent === __Schema && field.name === "directives") return sizes.directives;
+  if (parent === __Type && field.name in sizes.perType) return sizes.perType[field.name as PerTypeList];
+  if (parent === __Field && field.name === "args") return sizes.argsPerField;
+  if (parent === __Directive && field.name === "args") return sizes.argsPerDirective;
+  return undefined;
+}
+
+/** How many items a paged field returns: `first` as execution coerced it, or the default when it is null. */
+function pageSize(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+  const first = field.args.find((arg) => arg.name === "first");
+  if (!first) return 1;
+  const value = args.first ?? first.defaultValue; // the page resolvers read null as the default
+  return typeof value === "number" && Number.isFinite(value) ? Math.max(1, value) : 1;
+}
+
+function costEstimator(schema: GraphQLSchema, introspections: Set<string>): ComplexityEstimator {
+  const sizes = introspectionSizes(schema);
+  return ({ type, field, node, args, childComplexity }) => {
+    if (!isCompositeType(getNamedType(field.type))) return 0;
+    if (field === SchemaMetaFieldDef || field === TypeMetaFieldDef) {
+      // Fields under one response key are merged and run once.
+      introspections.add(node.alias?.value ?? node.name.value);
+    }
+    const items = introspectionItems(sizes, type, field);
+    if (items !== undefined) return items * (1 + childComplexity);
+    // The wrappers a type reference resolves are counted once, at the reference.
+    if (type === __Type && field.name === "ofType") return childComplexity;
+    if ((type === __Field || type === __InputValue) && field.name === "type") return 1 + sizes.wrappersPerReference + childComplexity;
+    return 1 + pageSize(field, args) * childComplexity;
+  };
+}
+
+export interface OperationMeasure {
+  cost: number;
+  /** Distinct response keys of `__schema` and `__type` fields the operation runs. */
+  introspections: number;
+}
+
+/**
+ * Measures the operation as it will run. Returns null when its variables do not fit their types:
+ * execution then refuses the whole request, before any resolver, with graphql-js's own errors.
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): OperationMeasure | null {
+  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
+  // Only the operation that runs, with the fragments it may use.
+  const definitions: DefinitionNode[] = [operation, ...document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)];
+  const introspections = new Set<string>();
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema,
+      query: { kind: Kind.DOCUMENT, definitions },
+      variables,
+      estimators: [costEstimator(schema, introspections)],
+      maxQueryNodes: MAX_SELECTIONS_WALKED,
+    });
+  } catch (error) {
+    if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) throw tooManySelections();
+    // An argument or @include/@skip condition that coerces to null where it may not: execution would fail as well.
+    if (error instanceof GraphQLError) throw new DomainError(ErrorCode.BAD_USER_INPUT, error.message, { http: { status: 400 } });
+    throw error;
+  }
+  return { cost: Math.ceil(cost), introspections: introspections.size };
+}
+
+function tooManySelections(): DomainError {
+  return new DomainError(
+    ErrorCode.QUERY_TOO_COMPLEX,
+    `The query's fragments, spread inside one another, make more than ${MAX_SELECTIONS_WALKED} selections to cost. Spread each fragment fewer times.`,
+  );
+}
+
+/** Refuses an operation that costs more than `maxCost`, naming both figures. */
+export function checkCost(cost: number, maxCost: number): void {
+  if (cost > maxCost) {
+    throw new DomainError(
+      ErrorCode.QUERY_TOO_COMPLEX,
+      `This query would cost ${cost} points and the limit is ${maxCost}. Ask for fewer items per page or fewer nested lists.`,
+      { cost, maxCost },
+    );
+  }
+}
+
+/** Refuses a caller without a valid token who asks for the schema more than once in one request. */
+export function checkAnonymousIntrospections(introspections: number): void {
+  if (introspections > ANONYMOUS_INTROSPECTIONS) {
+    throw new DomainError(
+      ErrorCode.TOO_MANY_INTROSPECTIONS,
+      "Without a token, ask for the schema (__schema or __type) once per request.",
+      { maxIntrospections: ANONYMOUS_INTROSPECTIONS },
+    );
+  }
+}
