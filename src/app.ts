@@ -101,7 +101,8 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
 
   app.use(
     "/graphql",
-    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600 }),
+    // A browser app reads Retry-After on a 429 only if it is exposed.
+    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600, exposedHeaders: ["Retry-After"] }),
     express.json({ limit: config.bodyLimitBytes }),
     requestGuard(config.limits),
     expressMiddleware(apollo, {
