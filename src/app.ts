@@ -63,7 +63,7 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
-  const tokens = new VerifiedTokens(config.jwtSecret);
+  const tokens = new VerifiedTokens(config);
   const mutationRateLimiter = new MutationRateLimiter(config.mutationRateLimit, config.mutationRateWindowSeconds * 1000);
   const apollo = new ApolloServer<Context>({
     schema,

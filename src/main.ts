@@ -6,6 +6,7 @@ import { createApp } from "./app";
 import { DEMO_ADMIN, seedDemoData } from "./seed";
 import { signToken } from "./auth/tokens";
 import { startDeliveryWorker } from "./outbox/delivery.worker";
+import { demoTokenLifetimeSeconds } from "./graphiql/graphiql.routes";
 
 /** After the grace period for requests, how long closing the database may take before the process gives up. */
 const CLEAN_UP_MS = 5_000;
@@ -29,8 +30,9 @@ async function main(): Promise<void> {
   console.log(`contact-points is listening on ${url}`);
   const delivery = startDeliveryWorker(db, config.delivery);
   if (config.seedDemoData) {
-    const token = await signToken(config.jwtSecret, DEMO_ADMIN, "30d");
-    console.log(`Demo admin (${DEMO_ADMIN.email}) token, valid 30 days:\n\nAuthorization: Bearer ${token}\n`);
+    const lifetime = demoTokenLifetimeSeconds(config);
+    const token = await signToken(config.jwtSecret, DEMO_ADMIN, `${lifetime}s`, { issuer: config.jwtIssuer, audience: config.jwtAudience });
+    console.log(`Demo admin (${DEMO_ADMIN.email}) token, valid ${lifetime / 3600} hours:\n\nAuthorization: Bearer ${token}\n`);
   }
 
   let stopping = false;

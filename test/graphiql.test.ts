@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { verifyToken } from "../src/auth/tokens";
 import { DEMO_ADMIN } from "../src/seed";
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
+import { startTestServer, type TestServer } from "./helpers/server";
 
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
@@ -52,7 +52,7 @@ describe("GraphiQL", () => {
       expect(settings.defaultQuery).to.include("query MyAccountsAndContacts");
       const headers = JSON.parse(settings.defaultHeaders!) as { Authorization: string };
       const token = headers.Authorization.replace(/^Bearer /, "");
-      expect((await verifyToken(TEST_JWT_SECRET, token)).email).to.equal(DEMO_ADMIN.email);
+      expect((await verifyToken(server.config, token)).identity.email).to.equal(DEMO_ADMIN.email);
     });
 
     it("serves its files gzipped with long-lived cache headers, and 404s any other file or version", async () => {

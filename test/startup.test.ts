@@ -93,4 +93,24 @@ describe("starting the server", function () {
     const refused = await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "nope"], { AUTH_JWT_SECRET: SECRET });
     expect(refused.code).to.equal(2);
   });
+
+  it("prints from `npm run token` only tokens the server's own settings accept: lifetime cap, issuer and audience", async () => {
+    const script = path.join(ROOT, "dist", "src", "scripts", "token.js");
+    const settings = { AUTH_JWT_SECRET: SECRET, AUTH_JWT_MAX_LIFETIME: "2h", AUTH_JWT_ISSUER: "https://sign-in.example.com/", AUTH_JWT_AUDIENCE: "contact-points" };
+    const printed = await runToEnd([script, "--email", "dev@example.com"], settings);
+    expect(printed.code, printed.stderr).to.equal(0);
+    const { payload } = await jwtVerify(printed.stdout.trim(), new TextEncoder().encode(SECRET), {
+      issuer: settings.AUTH_JWT_ISSUER,
+      audience: settings.AUTH_JWT_AUDIENCE,
+    });
+    expect(payload.exp! - payload.iat!).to.equal(2 * 3600);
+
+    const tooLong = await runToEnd([script, "--email", "dev@example.com", "--expires", "3h"], settings);
+    expect(tooLong.code).to.equal(2);
+    expect(tooLong.stdout).to.equal("");
+    expect(tooLong.stderr).to.match(/--expires/).and.match(/AUTH_JWT_MAX_LIFETIME/);
+    const shorter = await runToEnd([script, "--email", "dev@example.com", "--expires", "30m"], settings);
+    const claims = JSON.parse(Buffer.from(shorter.stdout.trim().split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
+    expect(claims.exp - claims.iat).to.equal(30 * 60);
+  });
 });

@@ -7,8 +7,10 @@ import { graphiqlAssets, type GraphiQLAssets } from "./graphiql.assets";
 /** Where GraphiQL's files are served from; outside /graphql, which belongs to the API. */
 export const GRAPHIQL_ASSET_PATH = "/graphiql";
 
-/** How long the demo admin's token in the development page stays valid (as long as the one `npm start` prints). */
-const DEMO_TOKEN_LIFETIME = "30d";
+/** How long the demo admin's token stays valid: a working day, and never beyond AUTH_JWT_MAX_LIFETIME. */
+export function demoTokenLifetimeSeconds(config: Config): number {
+  return Math.min(12 * 3600, config.jwtMaxLifetimeSeconds);
+}
 
 /**
  * Only same-origin files run; styles come from the stylesheets (React sets inline styles through the
@@ -89,7 +91,10 @@ function wantsHtml(request: Request): boolean {
 /** The demo admin's token is offered only outside production, and only when the demo data is loaded. */
 export async function graphiqlSettings(config: Config): Promise<GraphiQLSettings> {
   if (config.production || !config.seedDemoData) return { defaultQuery: HELP_WITHOUT_TOKEN + "\n" + GRAPHIQL_DEFAULT_OPERATION };
-  const token = await signToken(config.jwtSecret, DEMO_ADMIN, DEMO_TOKEN_LIFETIME);
+  const token = await signToken(config.jwtSecret, DEMO_ADMIN, `${demoTokenLifetimeSeconds(config)}s`, {
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+  });
   return {
     defaultQuery: HELP_WITH_TOKEN + "\n" + GRAPHIQL_DEFAULT_OPERATION,
     defaultHeaders: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2),
