@@ -97,7 +97,7 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     }
   });
 
-  if (config.graphiql) mountGraphiQL(app, config);
+  if (config.graphiql) mountGraphiQL(app, config, db, httpServer);
 
   app.use(
     "/graphql",
