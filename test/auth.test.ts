@@ -83,6 +83,13 @@ describe("authentication", () => {
       expect(message, String(exp)).to.match(/longer than this server accepts/);
     }
     ok(await server.graphql("{ viewer { email } }", {}, await signed({ email: "near@example.com", iat: now(), exp: now() + 23 * 3600 })));
+    ok(await server.graphql("{ viewer { email } }", {}, await signed({ email: "no-iat@example.com", exp: now() + 23 * 3600 })));
+  });
+
+  it("measures the lifetime from iat: a month-long token is refused in its last hour too", async () => {
+    const message = await refused({ authorization: `Bearer ${await signed({ email: "old@example.com", iat: now() - 30 * 86_400, exp: now() + 3600 })}` });
+    expect(message).to.match(/longer than this server accepts/);
+    ok(await server.graphql("{ viewer { email } }", {}, await signed({ email: "fresh@example.com", iat: now() - 3600, exp: now() + 3600 })));
   });
 
   it("refuses a token issued in the future", async () => {

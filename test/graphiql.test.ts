@@ -29,9 +29,9 @@ async function openGraphiQL(server: { url: string }): Promise<GraphiQLPage> {
 }
 
 /** The page as a browser that reached the server under another name (`host`) would get it. */
-function openGraphiQLAs(server: { url: string }, host: string): Promise<string> {
+function openGraphiQLAs(server: { url: string }, host: string, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const request = http.get(server.url, { headers: { accept: BROWSER_ACCEPT, host } }, (response) => {
+    const request = http.get(server.url, { headers: { accept: BROWSER_ACCEPT, host, ...headers } }, (response) => {
       let html = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (html += chunk));
@@ -110,6 +110,21 @@ describe("GraphiQL", () => {
       }
     });
 
+    it("offers no token to a request that came through a proxy, which would reach the server from loopback too", async () => {
+      const host = new URL(server.url).host;
+      expect(await openGraphiQLAs(server, host)).to.match(/Bearer ey/);
+      for (const [name, value] of [
+        ["x-forwarded-for", "203.0.113.7"],
+        ["forwarded", "for=203.0.113.7;host=contacts.example.com"],
+        ["x-forwarded-host", "contacts.example.com"],
+        ["x-real-ip", "203.0.113.7"],
+      ] as const) {
+        const html = await openGraphiQLAs(server, host, { [name]: value });
+        expect(html, name).to.include("graphiql-settings");
+        expect(html, name).not.to.match(/Bearer ey/);
+      }
+    });
+
     it("serves its files gzipped with long-lived cache headers, and 404s any other file or version", async () => {
       const { assetUrls } = await openGraphiQL(server);
       const origin = new URL(server.url).origin;
@@ -170,6 +185,18 @@ describe("GraphiQL", () => {
   });
 
   describe("the demo admin's token", () => {
+    it("is on a page no other site may read, even with CORS_ORIGINS=*", async () => {
+      const server = await startTestServer({ env: { NODE_ENV: "development", CORS_ORIGINS: "*" } });
+      try {
+        await seedDemoData(server.db);
+        const response = await fetch(server.url, { headers: { accept: BROWSER_ACCEPT, origin: "https://evil.example.net" } });
+        expect(await response.text()).to.match(/Bearer ey/);
+        expect(response.headers.get("access-control-allow-origin")).to.equal(null);
+      } finally {
+        await server.close();
+      }
+    });
+
     it("is not offered on a staging server that loaded the demo data itself", async () => {
       const server = await startTestServer({ env: { NODE_ENV: "staging" } });
       try {

@@ -78,8 +78,9 @@ function refusal(error: unknown): string {
 
 /**
  * Checks an HS256 token (only HS256: `alg: none` and every other algorithm are refused) and reads the
- * caller. The token must expire, no later than the configured maximum lifetime from now, must not be
- * issued in the future, and must name the configured issuer and audience when they are set.
+ * caller. The token must expire, at most the configured maximum lifetime after it was issued (or after
+ * now, without `iat`), must not be issued in the future, and must name the configured issuer and
+ * audience when they are set.
  */
 export async function verifyToken(rules: TokenRules, token: string): Promise<VerifiedToken> {
   try {
@@ -93,7 +94,8 @@ export async function verifyToken(rules: TokenRules, token: string): Promise<Ver
     const expiresAt = payload.exp!;
     const now = Date.now() / 1000;
     if (payload.iat !== undefined && payload.iat > now + CLOCK_SKEW_SECONDS) throw new InvalidTokenError("The token was issued in the future.");
-    if (expiresAt > now + rules.jwtMaxLifetimeSeconds + CLOCK_SKEW_SECONDS) {
+    const lifetimeFrom = Math.min(now, payload.iat ?? now);
+    if (expiresAt > lifetimeFrom + rules.jwtMaxLifetimeSeconds + CLOCK_SKEW_SECONDS) {
       throw new InvalidTokenError("The token stays valid for longer than this server accepts.");
     }
     const email = typeof payload.email === "string" ? normaliseEmail(payload.email) : "";

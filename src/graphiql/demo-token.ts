@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import net, { type AddressInfo } from "node:net";
 import type { Config } from "../config";
 import type { Database } from "../database";
@@ -22,6 +23,23 @@ export function isLoopbackHost(host: string | undefined): boolean {
   if (!host || !URL.canParse(`http://${host}`)) return false;
   const hostname = new URL(`http://${host}`).hostname.replace(/^\[(.*)\]$/, "$1");
   return hostname === "localhost" || isLoopbackAddress(hostname);
+}
+
+/** Headers a reverse proxy adds: a request carrying one may have come from anywhere. */
+const PROXY_HEADERS = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"];
+
+/**
+ * Whether a browser's request for the page came straight from this machine: from a loopback
+ * address, under a loopback name, and not through a proxy (which would reach us from loopback too).
+ */
+export function isLocalRequest(request: IncomingMessage): boolean {
+  const remote = request.socket.remoteAddress;
+  return (
+    remote !== undefined &&
+    isLoopbackAddress(remote) &&
+    isLoopbackHost(request.headers.host) &&
+    PROXY_HEADERS.every((name) => request.headers[name] === undefined)
+  );
 }
 
 export type DemoTokenDecision = { offered: true } | { offered: false; reason: string };

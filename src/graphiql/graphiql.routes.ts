@@ -4,7 +4,7 @@ import type { Config } from "../config";
 import type { Database } from "../database";
 import { DEMO_ADMIN } from "../seed";
 import { graphiqlAssets, type GraphiQLAssets } from "./graphiql.assets";
-import { demoTokenDecision, isLoopbackHost, signDemoToken } from "./demo-token";
+import { demoTokenDecision, isLocalRequest, signDemoToken } from "./demo-token";
 
 /** Where GraphiQL's files are served from; outside /graphql, which belongs to the API. */
 export const GRAPHIQL_ASSET_PATH = "/graphiql";
@@ -156,7 +156,7 @@ export function mountGraphiQL(app: Express, config: Config, db: Database, httpSe
 
   app.get("/graphql", async (request, response, next) => {
     if (!wantsHtml(request)) return next();
-    const offer = isLoopbackHost(request.headers.host) && (await demoTokenDecision(config, db, httpServer.address())).offered;
+    const offer = isLocalRequest(request) && (await demoTokenDecision(config, db, httpServer.address())).offered;
     const [assets, settings] = await Promise.all([graphiqlAssets(), graphiqlSettings(config, offer)]);
     response.setHeader("Content-Security-Policy", GRAPHIQL_CSP);
     // The page may hold a token: keep it out of every cache.

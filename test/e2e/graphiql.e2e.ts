@@ -217,6 +217,17 @@ describe("GraphiQL in a real browser", function () {
     await page.waitForTimeout(1000);
     await page.click(".graphiql-execute-button");
     await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes('"viewer"'));
+
+    // A token pasted where it does not belong (the variables) is not kept either.
+    await page.click('.graphiql-editor-tools button:text-is("Variables")');
+    await page.evaluate((token) => {
+      const editor = document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")!.CodeMirror!;
+      editor.setValue(JSON.stringify({ note: `Bearer ${token}`, token }));
+    }, [...tokens][0]!);
+    await page.click('.graphiql-editor-tools button:text-is("Headers")');
+    await page.waitForTimeout(1000);
+    await page.click(".graphiql-execute-button");
+    await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes('"viewer"'));
     // GraphiQL writes its tabs half a second after the last change.
     await page.waitForTimeout(1200);
 
@@ -233,6 +244,8 @@ describe("GraphiQL in a real browser", function () {
     // The audit read real data: the history holds the operations that ran.
     expect(stored.local["graphiql:queries"], JSON.stringify(stored)).to.include("ViewerOnly");
     expect(Object.keys(stored.local)).to.include("graphiql:tabState");
+    // The token pasted into the variables reached storage only as a placeholder.
+    expect(stored.local["graphiql:variables"]).to.include("<removed>");
     expectNoToken(stored, [...tokens]);
   });
 
