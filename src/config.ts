@@ -16,7 +16,7 @@ export interface Config {
   jwtSecret: string;
   /** True when no AUTH_JWT_SECRET was given and the development secret is in use. */
   jwtSecretIsDevelopmentDefault: boolean;
-  /** Longest a bearer token may stay valid, in seconds: a token whose `exp` is further away is refused. */
+  /** Longest a bearer token may be valid, in seconds, counted from its `iat` (or from now without one). */
   jwtMaxLifetimeSeconds: number;
   /** When set, a token's `iss` claim must be exactly this. */
   jwtIssuer: string | null;

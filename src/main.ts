@@ -1,9 +1,9 @@
 import "reflect-metadata";
 import type { AddressInfo } from "node:net";
+import ms from "ms";
 import { ConfigError, loadConfig } from "./config";
 import { Database } from "./database";
 import { createApp } from "./app";
-import ms from "ms";
 import { DEMO_ADMIN, seedDemoData } from "./seed";
 import { startDeliveryWorker } from "./outbox/delivery.worker";
 import { demoTokenDecision, demoTokenLifetimeSeconds, signDemoToken } from "./graphiql/demo-token";

@@ -46,7 +46,7 @@ export async function signToken(
 /** What a bearer token must satisfy; `Config` carries these settings. */
 export interface TokenRules {
   jwtSecret: string;
-  /** A token whose `exp` is further away than this many seconds is refused. */
+  /** A token whose `exp` lies more than this many seconds after its `iat` (or after now) is refused. */
   jwtMaxLifetimeSeconds: number;
   jwtIssuer: string | null;
   jwtAudience: string | null;
