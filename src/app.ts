@@ -63,7 +63,7 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
-  const tokens = new VerifiedTokens(config.jwtSecret);
+  const tokens = new VerifiedTokens(config);
   const mutationRateLimiter = new MutationRateLimiter(config.mutationRateLimit, config.mutationRateWindowSeconds * 1000);
   const apollo = new ApolloServer<Context>({
     schema,
@@ -109,11 +109,12 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     });
   });
 
-  if (config.graphiql) mountGraphiQL(app, config);
+  if (config.graphiql) mountGraphiQL(app, config, db, httpServer);
 
   app.use(
     "/graphql",
-    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600 }),
+    // A browser app reads Retry-After on a 429 only if it is exposed.
+    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600, exposedHeaders: ["Retry-After"] }),
     express.json({ limit: config.bodyLimitBytes }),
     requestGuard(config.limits),
     expressMiddleware(apollo, {

@@ -1,6 +1,7 @@
 /** Every environment variable the service reads, parsed and validated in one place. */
 
 import fs from "node:fs";
+import ms from "ms";
 
 export const DEVELOPMENT_JWT_SECRET = "contact-points-development-secret-change-me";
 
@@ -15,6 +16,12 @@ export interface Config {
   jwtSecret: string;
   /** True when no AUTH_JWT_SECRET was given and the development secret is in use. */
   jwtSecretIsDevelopmentDefault: boolean;
+  /** Longest a bearer token may be valid, in seconds, counted from its `iat` (or from now without one). */
+  jwtMaxLifetimeSeconds: number;
+  /** When set, a token's `iss` claim must be exactly this. */
+  jwtIssuer: string | null;
+  /** When set, a token's `aud` claim must name this. */
+  jwtAudience: string | null;
   introspection: boolean;
   graphiql: boolean;
   corsOrigins: string[];
@@ -93,6 +100,23 @@ function integer(name: string, value: string | undefined, fallback: number, min:
   return parsed;
 }
 
+/** Access tokens from sign-in services live minutes to hours; a day leaves room for any of them. */
+export const DEFAULT_JWT_MAX_LIFETIME = "24h";
+
+/** A duration with a unit (`90s`, `15m`, `12h`, `7d`, as the `ms` package reads them), in whole seconds. */
+export function durationSeconds(name: string, value: string, minSeconds: number, maxSeconds: number): number {
+  const trimmed = value.trim();
+  // ms reads a bare number as milliseconds, which nobody means for a token's lifetime: a unit is required.
+  const milliseconds = /[a-z]$/i.test(trimmed) ? ms(trimmed as ms.StringValue) : Number.NaN;
+  const seconds = Math.floor(milliseconds / 1000);
+  if (!Number.isFinite(milliseconds) || seconds < minSeconds || seconds > maxSeconds) {
+    throw new ConfigError(
+      `${name} must be a duration with a unit from ${ms(minSeconds * 1000, { long: true })} to ${ms(maxSeconds * 1000, { long: true })}, such as 90s, 15m or 12h; got "${value}".`,
+    );
+  }
+  return seconds;
+}
+
 /** Browser origins allowed to call the API; "*" means any (never with credentials). */
 function corsOrigins(value: string | undefined): string[] {
   const origins = (value ?? "")
@@ -158,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer("PORT", env.PORT, 4000, 0, 65535),
     jwtSecret: secret || DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentDefault: secret === "",
+    jwtMaxLifetimeSeconds: durationSeconds("AUTH_JWT_MAX_LIFETIME", env.AUTH_JWT_MAX_LIFETIME || DEFAULT_JWT_MAX_LIFETIME, 60, 365 * 86_400),
+    jwtIssuer: env.AUTH_JWT_ISSUER?.trim() || null,
+    jwtAudience: env.AUTH_JWT_AUDIENCE?.trim() || null,
     introspection: flag(env.GRAPHQL_INTROSPECTION, !production),
     graphiql: flag(env.GRAPHIQL, !production),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),

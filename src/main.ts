@@ -1,11 +1,12 @@
 import "reflect-metadata";
 import type { AddressInfo } from "node:net";
+import ms from "ms";
 import { ConfigError, loadConfig } from "./config";
 import { Database } from "./database";
 import { createApp } from "./app";
 import { DEMO_ADMIN, seedDemoData } from "./seed";
-import { signToken } from "./auth/tokens";
 import { startDeliveryWorker } from "./outbox/delivery.worker";
+import { demoTokenDecision, demoTokenLifetimeSeconds, signDemoToken } from "./graphiql/demo-token";
 
 /** After the grace period for requests, how long closing the database may take before the process gives up. */
 const CLEAN_UP_MS = 5_000;
@@ -28,9 +29,13 @@ async function main(): Promise<void> {
   const url = `http://${config.host}:${port}/graphql`;
   console.log(`contact-points is listening on ${url}`);
   const delivery = startDeliveryWorker(db, config.delivery);
-  if (config.seedDemoData) {
-    const token = await signToken(config.jwtSecret, DEMO_ADMIN, "30d");
-    console.log(`Demo admin (${DEMO_ADMIN.email}) token, valid 30 days:\n\nAuthorization: Bearer ${token}\n`);
+  const demo = await demoTokenDecision(config, db, app.httpServer.address());
+  if (demo.offered) {
+    const lifetime = ms(demoTokenLifetimeSeconds(config) * 1000, { long: true });
+    console.log(`Demo admin (${DEMO_ADMIN.email}) token, valid ${lifetime}:\n\nAuthorization: Bearer ${await signDemoToken(config)}\n`);
+  } else {
+    if (config.seedDemoData) console.log(`No demo admin token: ${demo.reason}.`);
+    console.log("Every request needs a bearer token; `npm run token -- --email you@example.com` prints one signed with AUTH_JWT_SECRET.");
   }
 
   let stopping = false;

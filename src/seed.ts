@@ -1,3 +1,4 @@
+import type { EntityManager } from "typeorm";
 import type { Database } from "./database";
 import { Account } from "./accounts/account.entity";
 import { MemberRole } from "./members/account-member.entity";
@@ -56,12 +57,26 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
   },
 ];
 
+/** Records that the demo data is in; called inside the transaction that writes the last of it. */
+async function markDemoDataLoaded(manager: EntityManager): Promise<void> {
+  await manager.query(`INSERT INTO "demo_data" ("id") VALUES (1)`);
+}
+
+/**
+ * Whether this database holds the demo data `seedDemoData` loaded. The marker is committed with the
+ * last demo account, so an interrupted seed, or data that came from anywhere else, never has it.
+ */
+export async function demoDataLoaded(db: Database): Promise<boolean> {
+  const rows: unknown[] = await db.read((manager) => manager.query(`SELECT 1 AS "loaded" FROM "demo_data"`));
+  return rows.length > 0;
+}
+
 /** Loads the demo accounts into an empty database; does nothing if any account exists. */
 export async function seedDemoData(db: Database): Promise<boolean> {
   const existing = await db.read((m) => m.count(Account));
   if (existing > 0) return false;
   const admin = await db.write((m) => findOrCreateUser(m, DEMO_ADMIN.email, DEMO_ADMIN.name));
-  for (const demo of DEMO_ACCOUNTS) {
+  for (const [index, demo] of DEMO_ACCOUNTS.entries()) {
     const account = await createAccount(db, admin, demo.name);
     await db.write(async (manager) => {
       const change = await AccountChange.open(manager, account.id, admin);
@@ -74,8 +89,8 @@ export async function seedDemoData(db: Database): Promise<boolean> {
         await setRoleContact(change, role, user ? { userId: user.id } : { email });
       }
       await change.finish();
+      if (index === DEMO_ACCOUNTS.length - 1) await markDemoDataLoaded(manager);
     });
   }
   return true;
 }
-

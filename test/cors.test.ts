@@ -84,6 +84,31 @@ describe("CORS and CSRF prevention", () => {
     });
   });
 
+  describe("on a rate-limited mutation from a listed origin", () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer({ env: { CORS_ORIGINS: APP, MUTATION_RATE_LIMIT: "1", MUTATION_RATE_WINDOW_SECONDS: "60" } });
+    });
+    after(() => server.close());
+
+    it("exposes Retry-After on the 429, so the browser app can read when to try again", async () => {
+      const token = await tokenFor("cors-busy@example.com");
+      const create = (name: string) =>
+        fetch(server.url, {
+          method: "POST",
+          headers: { origin: APP, "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: `mutation { createAccount(input: { name: "${name}" }) { __typename } }` }),
+        });
+      expect((await create("First")).status).to.equal(200);
+      const refused = await create("Second");
+      expect(refused.status).to.equal(429);
+      expect(refused.headers.get("access-control-allow-origin")).to.equal(APP);
+      expect(Number(refused.headers.get("retry-after"))).to.be.within(1, 60);
+      const exposed = (refused.headers.get("access-control-expose-headers") ?? "").split(",").map((name) => name.trim().toLowerCase());
+      expect(exposed).to.include("retry-after");
+    });
+  });
+
   describe("with CORS_ORIGINS=*", () => {
     let server: TestServer;
     before(async () => {
@@ -98,6 +123,7 @@ describe("CORS and CSRF prevention", () => {
       const post = await postFrom(server, OTHER, await tokenFor("cors-any@example.com"));
       expect(post.headers.get("access-control-allow-origin")).to.equal("*");
       expect(post.headers.get("access-control-allow-credentials")).to.equal(null);
+      expect(post.headers.get("access-control-expose-headers")?.toLowerCase()).to.include("retry-after");
     });
   });
 

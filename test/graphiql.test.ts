@@ -1,7 +1,14 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { verifyToken } from "../src/auth/tokens";
-import { DEMO_ADMIN } from "../src/seed";
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
+import { loadConfig } from "../src/config";
+import { Database } from "../src/database";
+import { createApp } from "../src/app";
+import { DEMO_ADMIN, seedDemoData } from "../src/seed";
+import { isLoopbackAddress, isLoopbackHost } from "../src/graphiql/demo-token";
+import { dropTestDatabase, freshDatabaseUrl, startTestServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
+import { createAccount, ok, signIn } from "./helpers/factories";
 
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
@@ -12,7 +19,7 @@ interface GraphiQLPage {
   assetUrls: string[];
 }
 
-async function openGraphiQL(server: TestServer): Promise<GraphiQLPage> {
+async function openGraphiQL(server: { url: string }): Promise<GraphiQLPage> {
   const response = await fetch(server.url, { headers: { accept: BROWSER_ACCEPT } });
   const html = await response.text();
   const json = /<script type="application\/json" id="graphiql-settings">(.*?)<\/script>/s.exec(html);
@@ -21,11 +28,45 @@ async function openGraphiQL(server: TestServer): Promise<GraphiQLPage> {
   return { response, html, settings, assetUrls };
 }
 
+/** The page as a browser that reached the server under another name (`host`) would get it. */
+function openGraphiQLAs(server: { url: string }, host: string, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(server.url, { headers: { accept: BROWSER_ACCEPT, host, ...headers } }, (response) => {
+      let html = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (html += chunk));
+      response.on("end", () => resolve(html));
+    });
+    request.on("error", reject);
+  });
+}
+
+/** A development server with the demo data loaded, listening on `host` (startTestServer always uses 127.0.0.1). */
+async function startServerOn(host: string): Promise<{ url: string; close(): Promise<void> }> {
+  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "development", HOST: host, PORT: "0" });
+  const databaseUrl = await freshDatabaseUrl();
+  const db = await Database.open({ databaseUrl, postgres: config.database });
+  await db.migrate();
+  expect(await seedDemoData(db)).to.equal(true);
+  const app = await createApp(config, db, () => undefined);
+  await new Promise<void>((resolve) => app.httpServer.listen(0, host, resolve));
+  const { port } = app.httpServer.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    async close() {
+      await app.apollo.stop();
+      await db.close();
+      await dropTestDatabase(databaseUrl);
+    },
+  };
+}
+
 describe("GraphiQL", () => {
   describe("in development", () => {
     let server: TestServer;
     before(async () => {
       server = await startTestServer({ env: { NODE_ENV: "development" } });
+      expect(await seedDemoData(server.db)).to.equal(true);
     });
     after(() => server.close());
 
@@ -52,7 +93,36 @@ describe("GraphiQL", () => {
       expect(settings.defaultQuery).to.include("query MyAccountsAndContacts");
       const headers = JSON.parse(settings.defaultHeaders!) as { Authorization: string };
       const token = headers.Authorization.replace(/^Bearer /, "");
-      expect((await verifyToken(TEST_JWT_SECRET, token)).email).to.equal(DEMO_ADMIN.email);
+      const verified = await verifyToken(server.config, token);
+      expect(verified.identity.email).to.equal(DEMO_ADMIN.email);
+      expect(verified.expiresAt - Date.now() / 1000).to.be.within(11 * 3600, 12 * 3600);
+      expect(ok(await server.graphql("{ accounts { totalCount } }", {}, token)).accounts.totalCount).to.equal(3);
+    });
+
+    it("offers no token to a page reached under a name that is not this machine's (DNS rebinding)", async () => {
+      for (const host of ["localhost", `127.0.0.1:${new URL(server.url).port}`, "[::1]:4000"]) {
+        expect(await openGraphiQLAs(server, host), host).to.match(/Bearer ey/);
+      }
+      for (const host of ["attacker.example", "attacker.example:4000", "127.0.0.1.attacker.example", "localhost.attacker.example"]) {
+        const html = await openGraphiQLAs(server, host);
+        expect(html, host).to.include("graphiql-settings");
+        expect(html, host).not.to.match(/Bearer ey/);
+      }
+    });
+
+    it("offers no token to a request that came through a proxy, which would reach the server from loopback too", async () => {
+      const host = new URL(server.url).host;
+      expect(await openGraphiQLAs(server, host)).to.match(/Bearer ey/);
+      for (const [name, value] of [
+        ["x-forwarded-for", "203.0.113.7"],
+        ["forwarded", "for=203.0.113.7;host=contacts.example.com"],
+        ["x-forwarded-host", "contacts.example.com"],
+        ["x-real-ip", "203.0.113.7"],
+      ] as const) {
+        const html = await openGraphiQLAs(server, host, { [name]: value });
+        expect(html, name).to.include("graphiql-settings");
+        expect(html, name).not.to.match(/Bearer ey/);
+      }
     });
 
     it("serves its files gzipped with long-lived cache headers, and 404s any other file or version", async () => {
@@ -110,6 +180,81 @@ describe("GraphiQL", () => {
         expect(html).not.to.match(/Bearer ey/);
       } finally {
         await server.close();
+      }
+    });
+  });
+
+  describe("the demo admin's token", () => {
+    it("is on a page no other site may read, even with CORS_ORIGINS=*", async () => {
+      const server = await startTestServer({ env: { NODE_ENV: "development", CORS_ORIGINS: "*" } });
+      try {
+        await seedDemoData(server.db);
+        const response = await fetch(server.url, { headers: { accept: BROWSER_ACCEPT, origin: "https://evil.example.net" } });
+        expect(await response.text()).to.match(/Bearer ey/);
+        expect(response.headers.get("access-control-allow-origin")).to.equal(null);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("is not offered on a staging server that loaded the demo data itself", async () => {
+      const server = await startTestServer({ env: { NODE_ENV: "staging" } });
+      try {
+        expect(await seedDemoData(server.db)).to.equal(true);
+        const { response, html, settings } = await openGraphiQL(server);
+        expect(response.status).to.equal(200);
+        expect(settings.defaultHeaders).to.equal(undefined);
+        expect(settings.defaultQuery).to.include("npm run token");
+        expect(html).not.to.match(/eyJ/);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("is not offered by a server that listens on a non-loopback address such as 0.0.0.0", async () => {
+      const server = await startServerOn("0.0.0.0");
+      try {
+        const { response, html, settings } = await openGraphiQL(server);
+        expect(response.status).to.equal(200);
+        expect(settings.defaultHeaders).to.equal(undefined);
+        expect(html).not.to.match(/eyJ/);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("is offered by the same set-up listening on 127.0.0.1", async () => {
+      const server = await startServerOn("127.0.0.1");
+      try {
+        expect((await openGraphiQL(server)).settings.defaultHeaders).to.match(/Bearer ey/);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("is not offered for a database whose data this server did not load as demo data", async () => {
+      const server = await startTestServer({ env: { NODE_ENV: "development" } });
+      try {
+        // Real-looking data, even the demo admin's own account, but not loaded by the seed.
+        const ada = await signIn(server, DEMO_ADMIN.email, DEMO_ADMIN.name);
+        await createAccount(server, ada, "Northwind Traders");
+        expect(await seedDemoData(server.db), "the seed leaves a database with data alone").to.equal(false);
+        const { settings, html } = await openGraphiQL(server);
+        expect(settings.defaultHeaders).to.equal(undefined);
+        expect(html).not.to.match(/eyJ/);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("tells loopback addresses and names from others", () => {
+      for (const address of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"]) expect(isLoopbackAddress(address), address).to.equal(true);
+      for (const address of ["0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "::ffff:10.0.0.1", "128.0.0.1", "localhost", ""]) {
+        expect(isLoopbackAddress(address), address).to.equal(false);
+      }
+      for (const host of ["localhost", "localhost:4000", "127.0.0.1:4000", "[::1]:4000", "LOCALHOST"]) expect(isLoopbackHost(host), host).to.equal(true);
+      for (const host of [undefined, "", "example.com", "127.0.0.1.nip.io", "[::]:4000", "0.0.0.0:4000", "localhost@evil.example", "evil.example#localhost"]) {
+        expect(isLoopbackHost(host), String(host)).to.equal(false);
       }
     });
   });

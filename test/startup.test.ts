@@ -70,6 +70,66 @@ describe("starting the server", function () {
     }
   });
 
+  it("prints a demo token valid for 12 hours, not longer, when NODE_ENV is unset (development)", async () => {
+    const server = await spawnServer({ DATABASE_URL: `sqlite:${path.join(directory, "demo.sqlite")}`, AUTH_JWT_SECRET: SECRET }, "Authorization: Bearer ");
+    try {
+      expect(server.output()).to.contain("valid 12 hours");
+      const token = /Authorization: Bearer (\S+)/.exec(server.output())![1]!;
+      const { payload } = await jwtVerify(token, new TextEncoder().encode(SECRET));
+      expect(payload.exp! - payload.iat!).to.equal(12 * 3600);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  });
+
+  describe("prints no demo token, only how to get one,", () => {
+    async function startupOutput(env: Record<string, string>): Promise<string> {
+      const server = await spawnServer({ AUTH_JWT_SECRET: SECRET, DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`, ...env }, "npm run token");
+      try {
+        // Anything printed after the hint would have come right after it.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return server.output();
+      } finally {
+        server.child.kill("SIGTERM");
+        await server.exited;
+      }
+    }
+
+    function expectNoToken(output: string, reason: RegExp): void {
+      expect(output).to.contain("Loaded the demo accounts");
+      expect(output).not.to.match(/Bearer|eyJ/);
+      expect(output).to.match(reason);
+      expect(output).to.contain("npm run token -- --email");
+    }
+
+    it("on a staging server that loaded the demo data", async () => {
+      expectNoToken(await startupOutput({ NODE_ENV: "staging" }), /NODE_ENV is staging/);
+    });
+
+    it("when NODE_ENV is unset but the server listens on 0.0.0.0", async () => {
+      expectNoToken(await startupOutput({ HOST: "0.0.0.0" }), /listens on 0\.0\.0\.0, which is not a loopback address/);
+    });
+
+    it("on a database whose data it did not load as demo data", async () => {
+      const database = `sqlite:${path.join(directory, "real.sqlite")}`;
+      const first = await spawnServer({ AUTH_JWT_SECRET: SECRET, DATABASE_URL: database, NODE_ENV: "development", SEED_DEMO_DATA: "false" });
+      try {
+        const token = (await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "owner@example.com"], { AUTH_JWT_SECRET: SECRET })).stdout.trim();
+        const created = await postGraphQL(first.url, `mutation { createAccount(input: { name: "Real Customer" }) { __typename } }`, token);
+        expect(created.errors).to.equal(undefined);
+      } finally {
+        first.child.kill("SIGTERM");
+        await first.exited;
+      }
+      const output = await startupOutput({ DATABASE_URL: database, NODE_ENV: "development" });
+      expect(output).not.to.contain("Loaded the demo accounts");
+      expect(output).not.to.match(/Bearer|eyJ/);
+      expect(output).to.match(/not loaded as demo data/);
+      expect(output).to.contain("npm run token -- --email");
+    });
+  });
+
   it("seeds nothing and prints no token in production", async () => {
     const server = await spawnServer({ DATABASE_URL: `sqlite:${path.join(directory, "prod.sqlite")}`, AUTH_JWT_SECRET: SECRET, NODE_ENV: "production" });
     try {
@@ -92,5 +152,25 @@ describe("starting the server", function () {
     expect(payload.exp).to.be.a("number");
     const refused = await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "nope"], { AUTH_JWT_SECRET: SECRET });
     expect(refused.code).to.equal(2);
+  });
+
+  it("prints from `npm run token` only tokens the server's own settings accept: lifetime cap, issuer and audience", async () => {
+    const script = path.join(ROOT, "dist", "src", "scripts", "token.js");
+    const settings = { AUTH_JWT_SECRET: SECRET, AUTH_JWT_MAX_LIFETIME: "2h", AUTH_JWT_ISSUER: "https://sign-in.example.com/", AUTH_JWT_AUDIENCE: "contact-points" };
+    const printed = await runToEnd([script, "--email", "dev@example.com"], settings);
+    expect(printed.code, printed.stderr).to.equal(0);
+    const { payload } = await jwtVerify(printed.stdout.trim(), new TextEncoder().encode(SECRET), {
+      issuer: settings.AUTH_JWT_ISSUER,
+      audience: settings.AUTH_JWT_AUDIENCE,
+    });
+    expect(payload.exp! - payload.iat!).to.equal(2 * 3600);
+
+    const tooLong = await runToEnd([script, "--email", "dev@example.com", "--expires", "3h"], settings);
+    expect(tooLong.code).to.equal(2);
+    expect(tooLong.stdout).to.equal("");
+    expect(tooLong.stderr).to.match(/--expires/).and.match(/AUTH_JWT_MAX_LIFETIME/);
+    const shorter = await runToEnd([script, "--email", "dev@example.com", "--expires", "30m"], settings);
+    const claims = JSON.parse(Buffer.from(shorter.stdout.trim().split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
+    expect(claims.exp - claims.iat).to.equal(30 * 60);
   });
 });

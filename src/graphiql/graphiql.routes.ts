@@ -1,14 +1,13 @@
+import type http from "node:http";
 import type { Express, Request } from "express";
 import type { Config } from "../config";
-import { signToken } from "../auth/tokens";
+import type { Database } from "../database";
 import { DEMO_ADMIN } from "../seed";
 import { graphiqlAssets, type GraphiQLAssets } from "./graphiql.assets";
+import { demoTokenDecision, isLocalRequest, signDemoToken } from "./demo-token";
 
 /** Where GraphiQL's files are served from; outside /graphql, which belongs to the API. */
 export const GRAPHIQL_ASSET_PATH = "/graphiql";
-
-/** How long the demo admin's token in the development page stays valid (as long as the one `npm start` prints). */
-const DEMO_TOKEN_LIFETIME = "30d";
 
 /**
  * Only same-origin files run; styles come from the stylesheets (React sets inline styles through the
@@ -41,6 +40,8 @@ const HELP_WITHOUT_TOKEN = `# Welcome to contact-points.
 # Headers tab below and add
 #   { "Authorization": "Bearer <token>" }
 # then press the run button (or Ctrl-Enter).
+# Whoever runs this server can print one with
+#   npm run token -- --email you@example.com
 `;
 
 /** The operation the editor opens with: the data an account-settings screen starts from. */
@@ -86,10 +87,10 @@ function wantsHtml(request: Request): boolean {
   return request.accepts(["application/graphql-response+json", "application/json", "text/html"]) === "text/html";
 }
 
-/** The demo admin's token is offered only outside production, and only when the demo data is loaded. */
-export async function graphiqlSettings(config: Config): Promise<GraphiQLSettings> {
-  if (config.production || !config.seedDemoData) return { defaultQuery: HELP_WITHOUT_TOKEN + "\n" + GRAPHIQL_DEFAULT_OPERATION };
-  const token = await signToken(config.jwtSecret, DEMO_ADMIN, DEMO_TOKEN_LIFETIME);
+/** The page's settings: with the demo admin's token only when `demoTokenDecision` offered it for this request. */
+export async function graphiqlSettings(config: Config, offerDemoToken: boolean): Promise<GraphiQLSettings> {
+  if (!offerDemoToken) return { defaultQuery: HELP_WITHOUT_TOKEN + "\n" + GRAPHIQL_DEFAULT_OPERATION };
+  const token = await signDemoToken(config);
   return {
     defaultQuery: HELP_WITH_TOKEN + "\n" + GRAPHIQL_DEFAULT_OPERATION,
     defaultHeaders: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2),
@@ -129,7 +130,7 @@ export function renderGraphiQLPage(assets: GraphiQLAssets, settings: GraphiQLSet
  * page, and its scripts and styles come from GRAPHIQL_ASSET_PATH. Mount before the API.
  * The routes go on the app itself: a nested Router would answer CORS preflights (OPTIONS) itself.
  */
-export function mountGraphiQL(app: Express, config: Config): void {
+export function mountGraphiQL(app: Express, config: Config, db: Database, httpServer: http.Server): void {
   app.get(`${GRAPHIQL_ASSET_PATH}/:version/:name`, async (request, response) => {
     const assets = await graphiqlAssets();
     const asset = assets.assets.get(String(request.params.name));
@@ -155,7 +156,8 @@ export function mountGraphiQL(app: Express, config: Config): void {
 
   app.get("/graphql", async (request, response, next) => {
     if (!wantsHtml(request)) return next();
-    const [assets, settings] = await Promise.all([graphiqlAssets(), graphiqlSettings(config)]);
+    const offer = isLocalRequest(request) && (await demoTokenDecision(config, db, httpServer.address())).offered;
+    const [assets, settings] = await Promise.all([graphiqlAssets(), graphiqlSettings(config, offer)]);
     response.setHeader("Content-Security-Policy", GRAPHIQL_CSP);
     // The page may hold a token: keep it out of every cache.
     response.setHeader("Cache-Control", "no-store");

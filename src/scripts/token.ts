@@ -1,19 +1,35 @@
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config";
+import { ConfigError, durationSeconds, loadConfig } from "../config";
 import { isEmail, normaliseEmail, signToken } from "../auth/tokens";
 
-/** Prints a bearer token for an email, signed with the configured AUTH_JWT_SECRET. */
+/** How long a printed token lasts unless --expires says otherwise (never beyond AUTH_JWT_MAX_LIFETIME). */
+const DEFAULT_LIFETIME_SECONDS = 12 * 3600;
+
+const USAGE = "Usage: npm run token -- --email someone@example.com [--name 'Their Name'] [--expires 12h]";
+
+/** Prints a bearer token for an email that this server's settings accept: its secret, lifetime cap, issuer and audience. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { email: { type: "string" }, name: { type: "string" }, expires: { type: "string", default: "12h" } },
+    options: { email: { type: "string" }, name: { type: "string" }, expires: { type: "string" } },
   });
   const email = normaliseEmail(values.email ?? "");
   if (!isEmail(email)) {
-    console.error("Usage: npm run token -- --email someone@example.com [--name 'Their Name'] [--expires 12h]");
+    console.error(USAGE);
     process.exit(2);
   }
   const config = loadConfig();
-  console.log(await signToken(config.jwtSecret, { email, name: values.name ?? null }, values.expires));
+  let lifetime = Math.min(DEFAULT_LIFETIME_SECONDS, config.jwtMaxLifetimeSeconds);
+  if (values.expires !== undefined) {
+    try {
+      lifetime = durationSeconds("--expires", values.expires, 1, config.jwtMaxLifetimeSeconds);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(`${error.message} The server refuses tokens that live longer than AUTH_JWT_MAX_LIFETIME.`);
+      process.exit(2);
+    }
+  }
+  const audience = { issuer: config.jwtIssuer, audience: config.jwtAudience };
+  console.log(await signToken(config.jwtSecret, { email, name: values.name ?? null }, `${lifetime}s`, audience));
 }
 
 main().catch((error: unknown) => {

@@ -6,11 +6,20 @@ import { expect } from "chai";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 // The tests compile without the DOM library: these are the browser globals the page functions below use.
+interface BrowserStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
 declare const document: {
-  querySelector(selector: string): { textContent: string | null } | null;
+  cookie: string;
+  querySelector(selector: string): { textContent: string | null; CodeMirror?: { getValue(): string; setValue(value: string): void } } | null;
   addEventListener(type: "securitypolicyviolation", listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
 };
 declare const window: { cspViolations: string[] };
+declare const localStorage: BrowserStorage;
+declare const sessionStorage: BrowserStorage;
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const ARTIFACTS = path.join(ROOT, "test", "artifacts");
@@ -70,6 +79,37 @@ async function stopServer(server: RunningServer): Promise<void> {
   const exited = new Promise((resolve) => server.child.once("exit", resolve));
   server.child.kill("SIGTERM");
   await exited;
+}
+
+/** Every key and value in the page's localStorage and sessionStorage, and its cookies. */
+function browserStorage(page: Page): Promise<{ local: Record<string, string>; session: Record<string, string>; cookie: string }> {
+  return page.evaluate(() => {
+    const read = (storage: BrowserStorage) => {
+      const entries: Record<string, string> = {};
+      for (let index = 0; index < storage.length; index++) {
+        const key = storage.key(index)!;
+        entries[key] = storage.getItem(key) ?? "";
+      }
+      return entries;
+    };
+    return { local: read(localStorage), session: read(sessionStorage), cookie: document.cookie };
+  });
+}
+
+/** Fails if any stored key or value holds a bearer token, an Authorization header or anything shaped like a JWT. */
+function expectNoToken(stored: { local: Record<string, string>; session: Record<string, string>; cookie: string }, tokens: string[]): void {
+  const everything = [...Object.entries(stored.local), ...Object.entries(stored.session), ["cookie", stored.cookie]];
+  for (const [key, value] of everything) {
+    for (const token of tokens) expect(value, `${key} holds the token`).not.to.include(token);
+    expect(`${key}=${value}`, `${key} holds a JWT`).not.to.match(/eyJ/);
+    expect(value, `${key} holds a bearer credential`).not.to.match(/Bearer\s+[A-Za-z0-9]/i);
+    expect(value, `${key} holds an Authorization header`).not.to.match(/authorization\\?"\s*:/i);
+  }
+}
+
+/** The Headers editor's text, read from CodeMirror itself (the DOM only holds the visible lines). */
+function headersText(page: Page): Promise<string> {
+  return page.evaluate(() => document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")!.CodeMirror!.getValue());
 }
 
 /** The text GraphiQL shows in one of its panes (CodeMirror renders the visible lines as DOM text). */
@@ -151,6 +191,81 @@ describe("GraphiQL in a real browser", function () {
     await page.waitForFunction(() => document.querySelector(".graphiql-doc-explorer")?.textContent?.includes("Give exactly one of userId and email"));
     expect(await paneText(page, ".graphiql-doc-explorer-title")).to.equal("setRoleContact");
     await page.screenshot({ path: path.join(ARTIFACTS, "graphiql-docs.png") });
+  });
+
+  it("keeps no token in localStorage or sessionStorage after running queries, editing headers and reloading", async () => {
+    const tokens = new Set<string>();
+    const rememberToken = async () => {
+      const headers = await headersText(page);
+      const token = /Bearer (ey[\w.-]+)/.exec(headers)?.[1];
+      expect(token, headers).to.be.a("string");
+      tokens.add(token!);
+    };
+    await rememberToken();
+
+    // Edit the headers as a user would: keep the token, add a header of one's own, and run again.
+    await page.evaluate(() => {
+      const editor = document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")!.CodeMirror!;
+      const headers = JSON.parse(editor.getValue()) as Record<string, string>;
+      editor.setValue(JSON.stringify({ ...headers, "X-Request-Label": "storage-audit" }, null, 2));
+    });
+    await page.evaluate(() => {
+      const editor = document.querySelector(".graphiql-query-editor .CodeMirror")!.CodeMirror!;
+      editor.setValue("query ViewerOnly {\n  viewer {\n    email\n  }\n}\n");
+    });
+    // GraphiQL reads the operation name from the editor a moment after a change.
+    await page.waitForTimeout(1000);
+    await page.click(".graphiql-execute-button");
+    await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes('"viewer"'));
+
+    // A token pasted where it does not belong (the variables) is not kept either.
+    await page.click('.graphiql-editor-tools button:text-is("Variables")');
+    await page.evaluate((token) => {
+      const editor = document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")!.CodeMirror!;
+      editor.setValue(JSON.stringify({ note: `Bearer ${token}`, token }));
+    }, [...tokens][0]!);
+    await page.click('.graphiql-editor-tools button:text-is("Headers")');
+    await page.waitForTimeout(1000);
+    await page.click(".graphiql-execute-button");
+    await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes('"viewer"'));
+    // GraphiQL writes its tabs half a second after the last change.
+    await page.waitForTimeout(1200);
+
+    await page.reload();
+    await page.waitForSelector(".graphiql-container .graphiql-query-editor .CodeMirror", { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector(".graphiql-editor-tool")?.textContent?.includes("Bearer ey"));
+    await rememberToken();
+    await page.click(".graphiql-execute-button");
+    await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes('"viewer"'));
+    expect(await paneText(page, ".result-window")).not.to.include('"errors"');
+    await page.waitForTimeout(1200);
+
+    const stored = await browserStorage(page);
+    // The audit read real data: the history holds the operations that ran.
+    expect(stored.local["graphiql:queries"], JSON.stringify(stored)).to.include("ViewerOnly");
+    expect(Object.keys(stored.local)).to.include("graphiql:tabState");
+    // The token pasted into the variables reached storage only as a placeholder.
+    expect(stored.local["graphiql:variables"]).to.include("<removed>");
+    expectNoToken(stored, [...tokens]);
+  });
+
+  it("removes tokens that an older page left in storage", async () => {
+    const token = /Bearer (ey[\w.-]+)/.exec(await headersText(page))![1]!;
+    await page.evaluate((leaked) => {
+      const headers = JSON.stringify({ Authorization: `Bearer ${leaked}` });
+      const entry = { query: "query Leaked { viewer { email } }", variables: "", headers, operationName: "Leaked" };
+      localStorage.setItem("graphiql:queries", JSON.stringify({ queries: [entry] }));
+      localStorage.setItem("graphiql:favorites", JSON.stringify({ favorites: [{ ...entry, favorite: true }] }));
+      localStorage.setItem("graphiql:headers", headers);
+      localStorage.setItem("graphiql:shouldPersistHeaders", "true");
+    }, token);
+    await page.reload();
+    await page.waitForSelector(".graphiql-container .graphiql-query-editor .CodeMirror", { timeout: 30_000 });
+    await page.waitForTimeout(1200);
+    const stored = await browserStorage(page);
+    expect(stored.local["graphiql:queries"], "the history entry itself stays").to.include("Leaked");
+    expect(stored.local).not.to.have.property("graphiql:headers");
+    expectNoToken(stored, [token]);
   });
 
   it("made no request to any host but the server, with no script errors or policy violations", async () => {
