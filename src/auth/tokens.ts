@@ -1,18 +1,9 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+import { normaliseEmail } from "../common/email";
 
 export interface Identity {
   email: string;
   name: string | null;
-}
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-export function isEmail(value: string): boolean {
-  return value.length <= 320 && EMAIL.test(value);
-}
-
-export function normaliseEmail(value: string): string {
-  return value.trim().toLowerCase();
 }
 
 function key(secret: string): Uint8Array {
@@ -35,8 +26,8 @@ export class InvalidTokenError extends Error {}
 export async function verifyToken(secret: string, token: string): Promise<Identity> {
   try {
     const { payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"] });
-    const email = typeof payload.email === "string" ? normaliseEmail(payload.email) : "";
-    if (!isEmail(email)) throw new InvalidTokenError("The token has no valid email claim.");
+    const email = normaliseEmail(payload.email);
+    if (!email) throw new InvalidTokenError("The token has no valid email claim.");
     const name = typeof payload.name === "string" && payload.name.trim() !== "" ? payload.name.trim().slice(0, 200) : null;
     return { email, name };
   } catch (error) {

@@ -7,7 +7,7 @@ import { User } from "../users/user.entity";
 import { clearRoleContact, removeBillingContact, slotsHeldBy } from "../contacts/contact.service";
 import { handOverSlots } from "./reassign.service";
 import { badInput, DomainError, ErrorCode } from "../errors";
-import { isEmail, normaliseEmail } from "../auth/tokens";
+import { normaliseEmail } from "../common/email";
 import { cursorDate, decodeCursor, type Page } from "../common/pagination";
 import { entityColumns } from "../common/sql-rows";
 import { loadAccountPages } from "../common/account-pages";
@@ -25,7 +25,7 @@ export async function addAccountMember(
   input: { email: string; name?: string | null; role?: MemberRole | null },
 ): Promise<void> {
   const email = normaliseEmail(input.email);
-  if (!isEmail(email)) throw badInput("That is not a valid email address.", "email");
+  if (!email) throw badInput("That is not a valid email address.", "email");
   const name = input.name?.trim() || null;
   const user = await findOrCreateUser(change.manager, email, name);
   const accountId = change.account.id;

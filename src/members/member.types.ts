@@ -1,7 +1,8 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
-import { IsEmail, IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
 import { AccountMember, MemberRole } from "./account-member.entity";
 import { ConnectionType, PageArgsType } from "../common/pagination";
+import { IsEmailAddress } from "../common/email";
 
 @ObjectType({ description: "A page of an account's members, in the order they joined." })
 export class AccountMemberConnection extends ConnectionType(AccountMember, "AccountMember", "members") {}
@@ -15,9 +16,8 @@ export class AddAccountMemberInput {
   @IsUUID("all", { message: "accountId is not a valid id" })
   accountId: string;
 
-  @Field(() => String, { description: "The person's email address. A user record is created if they are new." })
-  @MaxLength(320, { message: "email must be at most 320 characters long" })
-  @IsEmail({}, { message: "email must be a valid email address" })
+  @Field(() => String, { description: "The person's email address (at most 320 characters). A user record is created if they are new." })
+  @IsEmailAddress()
   email: string;
 
   @Field(() => String, { nullable: true, description: "The person's display name, used if we do not know it yet (at most 200 characters)." })
