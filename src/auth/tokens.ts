@@ -1,5 +1,6 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
 import { normaliseEmail } from "../common/email";
+import { cleanName } from "../common/names";
 
 export interface Identity {
   email: string;
@@ -28,8 +29,8 @@ export async function verifyToken(secret: string, token: string): Promise<Identi
     const { payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"] });
     const email = normaliseEmail(payload.email);
     if (!email) throw new InvalidTokenError("The token has no valid email claim.");
-    const name = typeof payload.name === "string" && payload.name.trim() !== "" ? payload.name.trim().slice(0, 200) : null;
-    return { email, name };
+    // The identity provider's name cannot be refused, only made safe to store and show.
+    return { email, name: cleanName(payload.name) };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError("The token has expired.");

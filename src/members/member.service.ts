@@ -8,6 +8,7 @@ import { clearRoleContact, removeBillingContact, slotsHeldBy } from "../contacts
 import { handOverSlots } from "./reassign.service";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { normaliseEmail } from "../common/email";
+import { checkName } from "../common/names";
 import { cursorDate, decodeCursor, type Page } from "../common/pagination";
 import { entityColumns } from "../common/sql-rows";
 import { loadAccountPages } from "../common/account-pages";
@@ -26,7 +27,12 @@ export async function addAccountMember(
 ): Promise<void> {
   const email = normaliseEmail(input.email);
   if (!email) throw badInput("That is not a valid email address.", "email");
-  const name = input.name?.trim() || null;
+  let name: string | null = null;
+  if (input.name != null) {
+    const checked = checkName(input.name);
+    if (!checked.ok) throw badInput(`The name ${checked.problem}.`, "name");
+    name = checked.name;
+  }
   const user = await findOrCreateUser(change.manager, email, name);
   const accountId = change.account.id;
   const role = input.role ?? MemberRole.MEMBER;

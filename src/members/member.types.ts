@@ -1,8 +1,9 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
-import { IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { IsOptional, IsUUID } from "class-validator";
 import { AccountMember, MemberRole } from "./account-member.entity";
 import { ConnectionType, PageArgsType } from "../common/pagination";
 import { IsEmailAddress } from "../common/email";
+import { IsDisplayName } from "../common/names";
 
 @ObjectType({ description: "A page of an account's members, in the order they joined." })
 export class AccountMemberConnection extends ConnectionType(AccountMember, "AccountMember", "members") {}
@@ -20,10 +21,12 @@ export class AddAccountMemberInput {
   @IsEmailAddress()
   email: string;
 
-  @Field(() => String, { nullable: true, description: "The person's display name, used if we do not know it yet (at most 200 characters)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The person's display name, used if we do not know it yet (1 to 200 characters, no line breaks or control characters).",
+  })
   @IsOptional()
-  @MaxLength(200, { message: "name must be at most 200 characters long" })
-  @Matches(/\S/, { message: "name must not be empty" })
+  @IsDisplayName()
   name?: string | null;
 
   @Field(() => MemberRole, { nullable: true, defaultValue: MemberRole.MEMBER, description: "The member's role; MEMBER unless given." })
