@@ -20,7 +20,11 @@ async function adminCount(manager: EntityManager, accountId: string): Promise<nu
 const lastAdmin = () =>
   new DomainError(ErrorCode.LAST_ADMIN, "An account needs at least one admin. Make another member an admin first.");
 
-/** Adds the person with this email as a member, or changes the role of the member they already are. */
+/**
+ * Adds the person with this email as a member, or changes the role of the member they already are.
+ * The name given is this account's name for them (see AccountMember.nameGivenByAdmin); the shared
+ * user record is never written, so nothing typed here reaches another account.
+ */
 export async function addAccountMember(
   change: AccountChange,
   input: { email: string; name?: string | null; role?: MemberRole | null },
@@ -33,16 +37,17 @@ export async function addAccountMember(
     if (!checked.ok) throw badInput(`The name ${checked.problem}.`, "name");
     name = checked.name;
   }
-  const user = await findOrCreateUser(change.manager, email, name);
+  const user = await findOrCreateUser(change.manager, email);
   const accountId = change.account.id;
   const role = input.role ?? MemberRole.MEMBER;
   const existing = await change.manager.findOne(AccountMember, { where: { accountId, userId: user.id } });
   if (existing) {
-    if (existing.role === role) return;
-    if (existing.role === MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
-    await change.manager.update(AccountMember, { accountId, userId: user.id }, { role });
+    const renamed = name !== null && name !== existing.nameGivenByAdmin;
+    if (existing.role === role && !renamed) return;
+    if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
+    await change.manager.update(AccountMember, { accountId, userId: user.id }, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
   } else {
-    await change.manager.insert(AccountMember, { accountId, userId: user.id, role, joinedAt: new Date() });
+    await change.manager.insert(AccountMember, { accountId, userId: user.id, role, joinedAt: new Date(), nameGivenByAdmin: name });
   }
   change.touch();
 }

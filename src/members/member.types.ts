@@ -23,7 +23,9 @@ export class AddAccountMemberInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "The person's display name, used if we do not know it yet (1 to 200 characters, no line breaks or control characters).",
+    description:
+      "What this account calls the person until they sign in with a name of their own (1 to 200 characters, no line breaks or control characters). " +
+      "It belongs to this membership only: other accounts and the person's user record never see it. Given again, it replaces the one before.",
   })
   @IsOptional()
   @IsDisplayName()
