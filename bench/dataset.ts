@@ -86,6 +86,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
         userId: user.id,
         role: position <= 1 ? MemberRole.ADMIN : MemberRole.MEMBER,
         joinedAt: at(position),
+        nameGivenByAdmin: null,
       }),
     );
     billing.push(

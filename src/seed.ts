@@ -3,7 +3,7 @@ import type { Database } from "./database";
 import { Account } from "./accounts/account.entity";
 import { MemberRole } from "./members/account-member.entity";
 import { User } from "./users/user.entity";
-import { findOrCreateUser } from "./users/user.service";
+import { findOrCreateUser, provisionUser } from "./users/user.service";
 import { AccountChange } from "./accounts/account-access";
 import { addBillingContact, setPrimaryContact, setRoleContact } from "./contacts/contact.service";
 import { ContactRoleKind } from "./contacts/contact.enums";
@@ -75,13 +75,14 @@ export async function demoDataLoaded(db: Database): Promise<boolean> {
 export async function seedDemoData(db: Database): Promise<boolean> {
   const existing = await db.read((m) => m.count(Account));
   if (existing > 0) return false;
-  const admin = await db.write((m) => findOrCreateUser(m, DEMO_ADMIN.email, DEMO_ADMIN.name));
+  // The demo admin is the one whose token start-up prints: provisioned as their own sign-in would.
+  const admin = await provisionUser(db, DEMO_ADMIN);
   for (const [index, demo] of DEMO_ACCOUNTS.entries()) {
     const account = await createAccount(db, admin, demo.name);
     await db.write(async (manager) => {
       const change = await AccountChange.open(manager, account.id, admin);
       for (const member of demo.members) await addAccountMember(change, member);
-      const idOf = async (email: string) => (await findOrCreateUser(manager, email, null)).id;
+      const idOf = async (email: string) => (await findOrCreateUser(manager, email)).id;
       await setPrimaryContact(change, await idOf(demo.primary));
       for (const email of demo.billing) await addBillingContact(change, await idOf(email));
       for (const [role, email] of Object.entries(demo.roles) as [ContactRoleKind, string][]) {

@@ -30,6 +30,22 @@ describe("accounts", () => {
     expect(listed.accounts.totalCount).to.equal(1);
   });
 
+  it("refuses a name with a line break, a control character or a bidi control with BAD_USER_INPUT, and creates nothing", async () => {
+    const owner = await signIn(server, "odd-names@example.com");
+    for (const name of ["Initech\nInvoices", "Initech\r", "Init\u0000ech", "\u001b]8;;https://evil.example\u0007Initech", "Initech\u007f", "Initech\u202Ecod.exe", "\u2067Initech\u2069", "Initech\u2029", "\u200B"]) {
+      const error = failsWith(await create(owner.token, name), "BAD_USER_INPUT");
+      expect(error.extensions!.invalidFields.map((field: { field: string }) => field.field), JSON.stringify(name)).to.deep.equal(["name"]);
+    }
+    const listed = ok(await server.graphql("{ accounts { totalCount } }", {}, owner.token));
+    expect(listed.accounts.totalCount).to.equal(0);
+  });
+
+  it("keeps the letters of any script, accents and emoji in a name, stored in one Unicode form", async () => {
+    const owner = await signIn(server, "scripts@example.com");
+    for (const name of ["Zoë Ångström AB", "株式会社 名前", "مرحبا", "👩‍👩‍👧‍👦 Family Co"]) expect(ok(await create(owner.token, name)).createAccount.name).to.equal(name);
+    expect(ok(await create(owner.token, "Zoe\u0308 AB")).createAccount.name).to.equal("Zo\u00eb AB");
+  });
+
   it("refuses a name of the wrong type before anything runs", async () => {
     const owner = await signIn(server, "types@example.com");
     const response = await create(owner.token, 42);

@@ -44,6 +44,8 @@ interface Target {
   externalEmail: string;
   /** Everything of the target account that must never reach an outsider. */
   secrets: string[];
+  /** What to type into names and other free text. */
+  text?: string;
 }
 
 /** A value for an input of this type and name, aimed at the target account. */
@@ -77,7 +79,7 @@ function valueFor(type: GraphQLInputType, name: string, target: Target, required
       if (/email/i.test(name)) return target.members[0]!.email;
       if (/token/i.test(name)) return "an-invented-verification-token";
       if (/after|before|cursor/i.test(name)) return undefined;
-      return "Isolation probe";
+      return target.text ?? "Isolation probe";
     case "DateTime":
       return new Date().toISOString();
     default:
@@ -266,5 +268,194 @@ describe("tenant isolation across every field of the schema", function () {
     expect(after).to.deep.equal(target.account);
     const members = ok(await server.graphql(`query($id: ID!) { account(id: $id) { members { totalCount } } }`, { id: target.account.id }, target.admin.token));
     expect(members.account.members.totalCount).to.equal(3);
+  });
+});
+
+/*
+ * Cross-tenant effects through shared records: users belong to many accounts, so whatever an admin
+ * of account A can write about a person must stay in A. Mallory, an admin of A, adds B's members to A
+ * under crafted names and emails written differently, makes them contacts, removes and re-adds them,
+ * and runs every mutation of the schema aimed at them; then everything B's members see about B and
+ * about themselves must be exactly as before, and nothing Mallory gets back may show what B knows.
+ */
+describe("cross-tenant effects through shared records", function () {
+  this.timeout(120_000);
+  const CRAFTED = "Bob (fired - send invoices to billing@evil.example)";
+  let server: TestServer;
+  let bob: TestUser;
+  let carol: TestUser;
+  let dave: TestUser;
+  let mallory: TestUser;
+  let accountB: AccountState;
+  let accountA: AccountState;
+  /** What B's admin typed or set that account A must never learn. */
+  let secretsOfB: string[];
+  /** Every query aimed at B, and `viewer`, as the schema offers them. */
+  let probesOfB: Probe[];
+  let viewBefore: Record<string, Record<string, string>>;
+  /** Every answer Mallory got. */
+  const answersToA: string[] = [];
+
+  const addNamed = (token: string, accountId: string, email: string, name?: string | null, role = "MEMBER") =>
+    server.graphql(
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id name members(first: 100) { edges { node { role displayName user { id email name } } } } } }`,
+      { input: { accountId, email, ...(name === undefined ? {} : { name }), role } },
+      token,
+    );
+
+  /** Sends as Mallory, keeping the answer for the leak check. */
+  async function asMallory(document: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
+    const response = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${mallory.token}` },
+      body: JSON.stringify({ query: document, variables }),
+    });
+    const text = await response.text();
+    answersToA.push(text);
+    return JSON.parse(text) as GraphQLResponse;
+  }
+  const malloryMutates = (mutation: string, inputType: string, input: Record<string, unknown>) =>
+    asMallory(`mutation($input: ${inputType}!) { ${mutation}(input: $input) { id name members(first: 100) { edges { node { displayName user { id email name } } } } } }`, { input });
+
+  /** What each of B's signed-in members sees of B and of themselves. */
+  async function viewOfB(): Promise<Record<string, Record<string, string>>> {
+    const view: Record<string, Record<string, string>> = {};
+    for (const member of [bob, carol]) {
+      view[member.email] = {};
+      for (const probe of probesOfB) view[member.email]![probe.name] = (await send(server, probe.document, member.token)).text;
+    }
+    return view;
+  }
+
+  const displayNames = async (token: string, accountId: string) => {
+    const data = ok(await server.graphql(`query($id: ID!) { account(id: $id) { members(first: 100) { edges { node { displayName user { email name } } } } } }`, { id: accountId }, token));
+    return Object.fromEntries(
+      (data.account.members.edges as { node: { displayName: string | null; user: { email: string; name: string | null } } }[]).map(({ node }) => [
+        node.user.email,
+        { displayName: node.displayName, name: node.user.name },
+      ]),
+    );
+  };
+
+  before(async () => {
+    server = await startTestServer({ env: { MAX_QUERY_TOKENS: "100000", MAX_QUERY_COST: "1000000", MAX_QUERY_ALIASES: "1000", MUTATION_RATE_LIMIT: "0" } });
+    bob = await signIn(server, "bob@b.example", "Bob Builder");
+    accountB = await createAccount(server, bob, "Bobco Holdings B");
+    carol = await addMember(server, bob, accountB.id, "carol@b.example");
+    ok(await addNamed(bob.token, accountB.id, "dave@b.example", "Dave from B"));
+    const daveId = (await server.db.read((m) => m.query(`SELECT "id" FROM "users" WHERE "email" = 'dave@b.example'`)))[0].id as string;
+    dave = { id: daveId, email: "dave@b.example", token: "" };
+    ok(await mutate(server, bob.token, "addBillingContact", "BillingContactInput", { accountId: accountB.id, userId: carol.id }));
+    ok(await mutate(server, bob.token, "setRoleContact", "SetRoleContactInput", { accountId: accountB.id, role: "TECHNICAL_ADMIN", userId: dave.id }));
+    ok(await mutate(server, bob.token, "setRoleContact", "SetRoleContactInput", { accountId: accountB.id, role: "DECISION_MAKER", userId: carol.id }));
+    ok(await mutate(server, bob.token, "setRoleContact", "SetRoleContactInput", { accountId: accountB.id, role: "SECURITY", email: "sec-b@b-partners.example" }));
+    accountB = await readAccount(server, bob.token, accountB.id);
+    secretsOfB = [accountB.id, accountB.name, "Dave from B", "sec-b@b-partners.example"];
+    const targetB: Target = { account: accountB, admin: bob, members: [carol, dave], externalEmail: "sec-b@b-partners.example", secrets: secretsOfB };
+    // Being added to another account lists that account among one's own (`accounts`), by design: only what is about B is compared.
+    probesOfB = probesFor(server, targetB).filter((probe) => probe.document.startsWith("query") && (probe.aimsAtTarget || probe.field === "viewer"));
+
+    mallory = await signIn(server, "mallory@a.example", "Mallory");
+    accountA = await createAccount(server, mallory, "Mallory A");
+    viewBefore = await viewOfB();
+  });
+
+  after(() => server.close());
+
+  it("shows B's members what B's admin set: the check can see each of the names involved", async () => {
+    expect(await displayNames(bob.token, accountB.id)).to.deep.equal({
+      "bob@b.example": { displayName: "Bob Builder", name: "Bob Builder" },
+      "carol@b.example": { displayName: null, name: null },
+      "dave@b.example": { displayName: "Dave from B", name: null },
+    });
+    expect(Object.values(viewBefore["bob@b.example"]!).join("\n")).to.contain("Dave from B").and.contain("Bob Builder").and.contain("sec-b@b-partners.example");
+  });
+
+  it("adds B's members to A under crafted names without showing A what B calls them", async () => {
+    const added = [
+      await addNamed(mallory.token, accountA.id, " BOB@B.Example ", CRAFTED, "ADMIN"),
+      await addNamed(mallory.token, accountA.id, "carol@b.example", "Carol (left - use billing@evil.example)"),
+      await addNamed(mallory.token, accountA.id, "dave@b.example"),
+    ];
+    for (const response of added) answersToA.push(JSON.stringify(response));
+    const names = Object.fromEntries(
+      (ok(added[2]!).addAccountMember.members.edges as { node: { displayName: string | null; user: { email: string; name: string | null } } }[]).map(({ node }) => [node.user.email, node]),
+    );
+    expect(names["dave@b.example"]).to.deep.include({ displayName: null, user: { id: dave.id, email: "dave@b.example", name: null } });
+    expect(names["bob@b.example"]!.displayName).to.equal("Bob Builder");
+    ok(await addNamed(mallory.token, accountA.id, "Dave@B.example", "Dave (the one who reads your invoices)"));
+  });
+
+  it("makes them A's contacts, removes them and adds them again", async () => {
+    const steps: [string, string, Record<string, unknown>][] = [
+      ["setPrimaryContact", "SetPrimaryContactInput", { userId: bob.id }],
+      ["addBillingContact", "BillingContactInput", { userId: carol.id }],
+      ["addBillingContact", "BillingContactInput", { userId: dave.id }],
+      ["setRoleContact", "SetRoleContactInput", { role: "TECHNICAL_ADMIN", userId: dave.id }],
+      ["setRoleContact", "SetRoleContactInput", { role: "DECISION_MAKER", userId: bob.id }],
+      ["setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: "carol@b.example" }],
+      ["setRoleContact", "SetRoleContactInput", { role: "IMPLEMENTATION", userId: carol.id }],
+      ["removeAccountMember", "RemoveAccountMemberInput", { userId: carol.id, reassignTo: dave.id }],
+      ["setPrimaryContact", "SetPrimaryContactInput", { userId: mallory.id }],
+      ["removeAccountMember", "RemoveAccountMemberInput", { userId: bob.id }],
+      ["removeAccountMember", "RemoveAccountMemberInput", { userId: dave.id }],
+    ];
+    for (const [mutation, inputType, input] of steps) ok(await malloryMutates(mutation, inputType, { accountId: accountA.id, ...input }));
+    for (const [email, name] of [["bob@b.example", "Bob Builder (account closed)"], ["carol@b.example", CRAFTED], ["dave@b.example", "Dave from A"]] as const) {
+      const response = await addNamed(mallory.token, accountA.id, email, name, "ADMIN");
+      answersToA.push(JSON.stringify(response));
+      ok(response);
+    }
+    const current = await readAccount(server, mallory.token, accountA.id);
+    ok(
+      await malloryMutates("saveAccountContacts", "SaveAccountContactsInput", {
+        accountId: accountA.id,
+        expectedVersion: current.contactsVersion,
+        primaryContactUserId: dave.id,
+        billingContactUserIds: [bob.id, carol.id, dave.id],
+        roleContacts: [
+          { role: "SECURITY", email: "BOB@b.example" },
+          { role: "TECHNICAL_ADMIN", userId: carol.id },
+        ],
+      }),
+    );
+  });
+
+  it("runs every mutation of the schema at them, as each of B's members in turn", async () => {
+    const mutations = Object.keys(server.app.schema.getMutationType()!.getFields());
+    for (const victims of [[bob, carol, dave], [carol, dave, bob], [dave, bob, carol]]) {
+      for (const mutation of mutations) {
+        accountA = await readAccount(server, mallory.token, accountA.id);
+        const targetA: Target = { account: accountA, admin: mallory, members: victims, externalEmail: "outside@a.example", secrets: [], text: CRAFTED };
+        for (const probe of probesFor(server, targetA).filter((candidate) => candidate.field === mutation)) await asMallory(probe.document);
+      }
+    }
+  });
+
+  it("leaves everything B's members see about B and about themselves exactly as it was", async () => {
+    const after = await viewOfB();
+    for (const member of Object.keys(viewBefore)) {
+      for (const [probe, text] of Object.entries(viewBefore[member]!)) {
+        expect(after[member]![probe], `${member} ${probe}`).to.equal(text);
+      }
+    }
+    const everything = JSON.stringify(after);
+    for (const crafted of [CRAFTED, "Carol (left", "Dave (the one", "Dave from A", "account closed", "Mallory"]) expect(everything).to.not.contain(crafted);
+  });
+
+  it("never showed Mallory anything B's admin typed or set", () => {
+    expect(answersToA.length).to.be.greaterThan(30);
+    const leaked = answersToA.flatMap((text) => leaks(text, secretsOfB).map((secret) => `${secret} in ${text.slice(0, 200)}`));
+    expect(leaked, leaked.join("\n")).to.deep.equal([]);
+  });
+
+  it("lets only the member's own sign-in name them, in every account at once", async () => {
+    const david = await signIn(server, "dave@b.example", "David Real");
+    expect(ok(await server.graphql("{ viewer { name } }", {}, david.token)).viewer.name).to.equal("David Real");
+    expect((await displayNames(bob.token, accountB.id))["dave@b.example"]).to.deep.equal({ displayName: "David Real", name: "David Real" });
+    expect((await displayNames(mallory.token, accountA.id))["dave@b.example"]).to.deep.equal({ displayName: "David Real", name: "David Real" });
+    ok(await addNamed(mallory.token, accountA.id, "dave@b.example", "Dave (renamed by A)"));
+    expect(ok(await server.graphql("{ viewer { name } }", {}, david.token)).viewer.name).to.equal("David Real");
+    expect(ok(await server.graphql("{ viewer { name } }", {}, bob.token)).viewer.name).to.equal("Bob Builder");
   });
 });

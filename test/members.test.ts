@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { startTestServer, tokenFor, type TestServer } from "./helpers/server";
 import { accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, readHistory, signIn } from "./helpers/factories";
 
 describe("members", () => {
@@ -11,17 +11,17 @@ describe("members", () => {
 
   const addInput = (input: Record<string, unknown>, token: string) =>
     server.graphql(
-      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { members { totalCount edges { node { role user { email name } } } } } }`,
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { members { totalCount edges { node { role displayName user { email name } } } } } }`,
       { input },
       token,
     );
   const remove = (token: string, input: Record<string, unknown>) => mutate(server, token, "removeAccountMember", "RemoveAccountMemberInput", input);
 
-  it("adds a member by email (creating the user, lower-cased) with MEMBER as the default role", async () => {
+  it("adds a member by email (creating the user, lower-cased) with MEMBER as the default role and the name given for this account", async () => {
     const { admin, account } = await accountWithMembers(server, 0);
     const data = ok(await addInput({ accountId: account.id, email: "  Linus@Example.COM ".trim(), name: "Linus" }, admin.token));
     const added = data.addAccountMember.members.edges.map((edge: any) => edge.node).find((node: any) => node.user.email === "linus@example.com");
-    expect(added).to.deep.equal({ role: "MEMBER", user: { email: "linus@example.com", name: "Linus" } });
+    expect(added).to.deep.equal({ role: "MEMBER", displayName: "Linus", user: { email: "linus@example.com", name: null } });
     expect(data.addAccountMember.members.totalCount).to.equal(2);
   });
 
@@ -130,6 +130,64 @@ describe("members", () => {
     } while (after);
     expect(pages).to.equal(3);
     expect(seen).to.deep.equal([admin.id, ...members.map((member) => member.id)]);
+  });
+
+  const memberNames = (accountId: string, token: string) =>
+    server
+      .graphql(`query($id: ID!) { account(id: $id) { members { edges { node { displayName user { email name } } } } } }`, { id: accountId }, token)
+      .then((response) => {
+        const edges: { node: { displayName: string | null; user: { email: string; name: string | null } } }[] = ok(response).account.members.edges;
+        return Object.fromEntries(edges.map(({ node }) => [node.user.email, { displayName: node.displayName, name: node.user.name }]));
+      });
+
+  it("keeps the name an admin gives a new member to that account: the user record and other accounts never show it", async () => {
+    const first = await accountWithMembers(server, 0, "label-a");
+    const second = await accountWithMembers(server, 0, "label-b");
+    ok(await addInput({ accountId: first.account.id, email: "quentin@label.example", name: "Quentin in A" }, first.admin.token));
+    const added = ok(await addInput({ accountId: second.account.id, email: "quentin@label.example" }, second.admin.token));
+    expect(JSON.stringify(added)).to.not.contain("Quentin in A");
+    ok(await addInput({ accountId: second.account.id, email: "quentin@label.example", name: "Quentin in B" }, second.admin.token));
+
+    expect((await memberNames(first.account.id, first.admin.token))["quentin@label.example"]).to.deep.equal({ displayName: "Quentin in A", name: null });
+    expect((await memberNames(second.account.id, second.admin.token))["quentin@label.example"]).to.deep.equal({ displayName: "Quentin in B", name: null });
+    const quentin = await signIn(server, "quentin@label.example");
+    expect(ok(await server.graphql("{ viewer { name } }", {}, quentin.token)).viewer.name).to.equal(null);
+  });
+
+  it("shows a member's own name from their sign-in once they have one, in every account", async () => {
+    const { admin, account } = await accountWithMembers(server, 0, "own-name");
+    ok(await addInput({ accountId: account.id, email: "rosalind@own.example", name: "Ros (typed by an admin)" }, admin.token));
+    const rosalind = await signIn(server, "rosalind@own.example", "Rosalind Franklin");
+    expect((await memberNames(account.id, admin.token))["rosalind@own.example"]).to.deep.equal({ displayName: "Rosalind Franklin", name: "Rosalind Franklin" });
+    expect(ok(await server.graphql("{ viewer { name } }", {}, rosalind.token)).viewer.name).to.equal("Rosalind Franklin");
+  });
+
+  it("replaces the stored name with the one in the member's token whenever it differs, and keeps it when the token has none", async () => {
+    const { admin, account } = await accountWithMembers(server, 0, "renamed");
+    await signIn(server, "sam@renamed.example", "Sam Old");
+    ok(await addInput({ accountId: account.id, email: "sam@renamed.example", name: "Sam (fired - send invoices to billing@evil.example)" }, admin.token));
+    const viewerName = async (name?: string) => ok(await server.graphql("{ viewer { name } }", {}, await tokenFor("sam@renamed.example", name))).viewer.name;
+    expect(await viewerName("Sam New")).to.equal("Sam New");
+    expect(await viewerName()).to.equal("Sam New");
+    expect(await viewerName("Samantha")).to.equal("Samantha");
+    expect((await memberNames(account.id, admin.token))["sam@renamed.example"]).to.deep.equal({ displayName: "Samantha", name: "Samantha" });
+  });
+
+  it("changes the name an admin gave a member when they add them again with another, and keeps it when they give none", async () => {
+    const { admin, account } = await accountWithMembers(server, 0, "relabel");
+    ok(await addInput({ accountId: account.id, email: "tove@relabel.example", name: "Tove" }, admin.token));
+    ok(await addInput({ accountId: account.id, email: "tove@relabel.example", name: "Tove Jansson" }, admin.token));
+    ok(await addInput({ accountId: account.id, email: "TOVE@relabel.example" }, admin.token));
+    expect((await memberNames(account.id, admin.token))["tove@relabel.example"]).to.deep.equal({ displayName: "Tove Jansson", name: null });
+  });
+
+  it("refuses a member name with a line break, a control character or a bidi control with BAD_USER_INPUT, and adds no one", async () => {
+    const { admin, account } = await accountWithMembers(server, 0, "odd-name");
+    for (const name of ["Eve\nAdmin", "Eve\r\nBcc: x@evil.example", "Eve\u0000", "Eve\u001b[31m", "Eve\u0085", "Eve\u202Egnp.exe", "Eve\u2066x\u2069", "Eve\u2028x", "\u200B\u200B", "\u3164\u3164"]) {
+      const error = failsWith(await addInput({ accountId: account.id, email: "eve@odd.example", name }, admin.token), "BAD_USER_INPUT");
+      expect(error.extensions!.invalidFields.map((field: { field: string }) => field.field), JSON.stringify(name)).to.deep.equal(["name"]);
+    }
+    expect(await memberNames(account.id, admin.token)).to.not.have.property("eve@odd.example");
   });
 
   it("keeps each account's members to itself", async () => {

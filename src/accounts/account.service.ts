@@ -6,14 +6,18 @@ import { ContactChange } from "../history/contact-change.entity";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import type { User } from "../users/user.entity";
 import { cursorDate, decodeCursor, toPage, type Page } from "../common/pagination";
+import { checkName } from "../common/names";
+import { badInput } from "../errors";
 
 /** Creates an account whose creator is its first admin and its primary contact. */
 export async function createAccount(db: Database, creator: User, name: string): Promise<Account> {
+  const checked = checkName(name);
+  if (!checked.ok) throw badInput(`The name ${checked.problem}.`, "name");
   return db.write(async (manager) => {
     const now = new Date();
     const account = manager.create(Account, {
       id: randomUUID(),
-      name: name.trim(),
+      name: checked.name,
       primaryContactId: creator.id,
       contactsVersion: 1,
       createdAt: now,

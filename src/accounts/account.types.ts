@@ -1,9 +1,9 @@
 import { ArgsType, Field, InputType, Int, ObjectType } from "type-graphql";
-import { MaxLength, MinLength, Matches } from "class-validator";
 import { Account } from "./account.entity";
 import { User } from "../users/user.entity";
 import { ConnectionType, PageArgsType } from "../common/pagination";
 import { ContactSlot } from "../contacts/contact.enums";
+import { IsDisplayName } from "../common/names";
 
 @ObjectType({ description: "A page of the caller's accounts." })
 export class AccountConnection extends ConnectionType(Account, "Account", "accounts") {}
@@ -25,10 +25,8 @@ export class NotificationRecipient {
 
 @InputType({ description: "A new account. Its creator becomes its first admin and its primary contact." })
 export class CreateAccountInput {
-  @Field(() => String, { description: "The account's display name, 1 to 200 characters." })
-  @MinLength(1, { message: "name must not be empty" })
-  @MaxLength(200, { message: "name must be at most 200 characters long" })
-  @Matches(/\S/, { message: "name must not be empty" })
+  @Field(() => String, { description: "The account's display name, 1 to 200 characters, without line breaks or control characters." })
+  @IsDisplayName()
   name: string;
 }
 

@@ -1,18 +1,10 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+import { normaliseEmail } from "../common/email";
+import { cleanName } from "../common/names";
 
 export interface Identity {
   email: string;
   name: string | null;
-}
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-export function isEmail(value: string): boolean {
-  return value.length <= 320 && EMAIL.test(value);
-}
-
-export function normaliseEmail(value: string): string {
-  return value.trim().toLowerCase();
 }
 
 function key(secret: string): Uint8Array {
@@ -98,10 +90,10 @@ export async function verifyToken(rules: TokenRules, token: string): Promise<Ver
     if (expiresAt > lifetimeFrom + rules.jwtMaxLifetimeSeconds + CLOCK_SKEW_SECONDS) {
       throw new InvalidTokenError("The token stays valid for longer than this server accepts.");
     }
-    const email = typeof payload.email === "string" ? normaliseEmail(payload.email) : "";
-    if (!isEmail(email)) throw new InvalidTokenError("The token has no valid email claim.");
-    const name = typeof payload.name === "string" && payload.name.trim() !== "" ? payload.name.trim().slice(0, 200) : null;
-    return { identity: { email, name }, expiresAt };
+    const email = normaliseEmail(payload.email);
+    if (!email) throw new InvalidTokenError("The token has no valid email claim.");
+    // The identity provider's name cannot be refused, only made safe to store and show.
+    return { identity: { email, name: cleanName(payload.name) }, expiresAt };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
     throw new InvalidTokenError(refusal(error));

@@ -6,7 +6,7 @@ import { User } from "../users/user.entity";
 import { AccountMember } from "../members/account-member.entity";
 import { BILLING_CONTACT_LIMIT, ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "./contact.enums";
 import { badInput, DomainError, ErrorCode } from "../errors";
-import { isEmail, normaliseEmail } from "../auth/tokens";
+import { normaliseEmail } from "../common/email";
 import { forgetVerification, startVerification } from "../verification/verification.service";
 
 /*
@@ -83,8 +83,8 @@ async function resolveRoleTarget(
     const member = await change.member(target.userId!);
     return { userId: member.userId, email: member.user.email };
   }
-  const email = normaliseEmail(target.email!);
-  if (!isEmail(email)) throw badInput("That is not a valid email address.", "email");
+  const email = normaliseEmail(target.email);
+  if (!email) throw badInput("That is not a valid email address.", "email");
   const member = await change.manager
     .createQueryBuilder(User, "user")
     .innerJoin(AccountMember, "member", "member.userId = user.id AND member.accountId = :accountId", { accountId: change.account.id })

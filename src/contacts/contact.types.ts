@@ -1,5 +1,6 @@
 import { Field, ID, InputType } from "type-graphql";
-import { IsEmail, IsOptional, IsUUID, MaxLength } from "class-validator";
+import { IsOptional, IsUUID } from "class-validator";
+import { IsEmailAddress } from "../common/email";
 import { ContactRoleKind } from "./contact.enums";
 import { VersionedInput } from "../accounts/account.types";
 
@@ -41,8 +42,7 @@ export class SetRoleContactInput extends VersionedInput {
 
   @Field(() => String, { nullable: true, description: "For SECURITY only: the address of the contact. A member's address stores that member." })
   @IsOptional()
-  @MaxLength(320, { message: "email must be at most 320 characters long" })
-  @IsEmail({}, { message: "email must be a valid email address" })
+  @IsEmailAddress()
   email?: string | null;
 }
 

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int } from "type-graphql";
-import { ArrayMaxSize, IsEmail, IsOptional, IsUUID, MaxLength, Min, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsOptional, IsUUID, Min, ValidateNested } from "class-validator";
+import { IsEmailAddress } from "../common/email";
 import { ContactRoleKind } from "./contact.enums";
 
 @InputType({ description: "One role in the contact settings form: a member (userId) or, for SECURITY only, an outside address (email)." })
@@ -14,8 +15,7 @@ export class RoleContactEntryInput {
 
   @Field(() => String, { nullable: true, description: "For SECURITY only: the address of the contact. A member's address stores that member." })
   @IsOptional()
-  @MaxLength(320, { message: "email must be at most 320 characters long" })
-  @IsEmail({}, { message: "email must be a valid email address" })
+  @IsEmailAddress()
   email?: string | null;
 }
 

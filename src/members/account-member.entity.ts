@@ -33,4 +33,11 @@ export class AccountMember {
   @Field(() => Date, { description: "When the user became a member." })
   @Column()
   joinedAt: Date;
+
+  /**
+   * What this account's admin called the member when adding them. It belongs to this membership
+   * alone: a user's own name comes only from their own sign-in, never from another tenant.
+   */
+  @Column({ type: "varchar", length: 200, nullable: true })
+  nameGivenByAdmin: string | null;
 }

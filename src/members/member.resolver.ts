@@ -15,6 +15,17 @@ export class MemberResolver {
     return (await context.loaders.userById.load(member.userId))!;
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "The name to show for this member in this account: their own name from their sign-in once they have one, " +
+      "otherwise the name this account's admin gave when adding them; null when neither is known.",
+  })
+  async displayName(@Root() member: AccountMember, @Ctx() context: Context): Promise<string | null> {
+    const user = await context.loaders.userById.load(member.userId);
+    return user?.name ?? member.nameGivenByAdmin ?? null;
+  }
+
   @Mutation(() => Account, { description: "Adds a person to the account by email, or changes an existing member's role. Needs ADMIN." })
   addAccountMember(@Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput, @Ctx() context: Context) {
     return changeAccount(context, input.accountId, (change) => addAccountMember(change, input));

@@ -7,7 +7,8 @@ import { User } from "../users/user.entity";
 import { clearRoleContact, removeBillingContact, slotsHeldBy } from "../contacts/contact.service";
 import { handOverSlots } from "./reassign.service";
 import { badInput, DomainError, ErrorCode } from "../errors";
-import { isEmail, normaliseEmail } from "../auth/tokens";
+import { normaliseEmail } from "../common/email";
+import { checkName } from "../common/names";
 import { cursorDate, decodeCursor, type Page } from "../common/pagination";
 import { entityColumns } from "../common/sql-rows";
 import { loadAccountPages } from "../common/account-pages";
@@ -19,24 +20,34 @@ async function adminCount(manager: EntityManager, accountId: string): Promise<nu
 const lastAdmin = () =>
   new DomainError(ErrorCode.LAST_ADMIN, "An account needs at least one admin. Make another member an admin first.");
 
-/** Adds the person with this email as a member, or changes the role of the member they already are. */
+/**
+ * Adds the person with this email as a member, or changes the role of the member they already are.
+ * The name given is this account's name for them (see AccountMember.nameGivenByAdmin); the shared
+ * user record is never written, so nothing typed here reaches another account.
+ */
 export async function addAccountMember(
   change: AccountChange,
   input: { email: string; name?: string | null; role?: MemberRole | null },
 ): Promise<void> {
   const email = normaliseEmail(input.email);
-  if (!isEmail(email)) throw badInput("That is not a valid email address.", "email");
-  const name = input.name?.trim() || null;
-  const user = await findOrCreateUser(change.manager, email, name);
+  if (!email) throw badInput("That is not a valid email address.", "email");
+  let name: string | null = null;
+  if (input.name != null) {
+    const checked = checkName(input.name);
+    if (!checked.ok) throw badInput(`The name ${checked.problem}.`, "name");
+    name = checked.name;
+  }
+  const user = await findOrCreateUser(change.manager, email);
   const accountId = change.account.id;
   const role = input.role ?? MemberRole.MEMBER;
   const existing = await change.manager.findOne(AccountMember, { where: { accountId, userId: user.id } });
   if (existing) {
-    if (existing.role === role) return;
-    if (existing.role === MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
-    await change.manager.update(AccountMember, { accountId, userId: user.id }, { role });
+    const renamed = name !== null && name !== existing.nameGivenByAdmin;
+    if (existing.role === role && !renamed) return;
+    if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
+    await change.manager.update(AccountMember, { accountId, userId: user.id }, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
   } else {
-    await change.manager.insert(AccountMember, { accountId, userId: user.id, role, joinedAt: new Date() });
+    await change.manager.insert(AccountMember, { accountId, userId: user.id, role, joinedAt: new Date(), nameGivenByAdmin: name });
   }
   change.touch();
 }

@@ -1,7 +1,9 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
-import { IsEmail, IsOptional, IsUUID, Matches, MaxLength } from "class-validator";
+import { IsOptional, IsUUID } from "class-validator";
 import { AccountMember, MemberRole } from "./account-member.entity";
 import { ConnectionType, PageArgsType } from "../common/pagination";
+import { IsEmailAddress } from "../common/email";
+import { IsDisplayName } from "../common/names";
 
 @ObjectType({ description: "A page of an account's members, in the order they joined." })
 export class AccountMemberConnection extends ConnectionType(AccountMember, "AccountMember", "members") {}
@@ -15,15 +17,18 @@ export class AddAccountMemberInput {
   @IsUUID("all", { message: "accountId is not a valid id" })
   accountId: string;
 
-  @Field(() => String, { description: "The person's email address. A user record is created if they are new." })
-  @MaxLength(320, { message: "email must be at most 320 characters long" })
-  @IsEmail({}, { message: "email must be a valid email address" })
+  @Field(() => String, { description: "The person's email address (at most 320 characters). A user record is created if they are new." })
+  @IsEmailAddress()
   email: string;
 
-  @Field(() => String, { nullable: true, description: "The person's display name, used if we do not know it yet (at most 200 characters)." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "What this account calls the person until they sign in with a name of their own (1 to 200 characters, no line breaks or control characters). " +
+      "It belongs to this membership only: other accounts and the person's user record never see it. Given again, it replaces the one before.",
+  })
   @IsOptional()
-  @MaxLength(200, { message: "name must be at most 200 characters long" })
-  @Matches(/\S/, { message: "name must not be empty" })
+  @IsDisplayName()
   name?: string | null;
 
   @Field(() => MemberRole, { nullable: true, defaultValue: MemberRole.MEMBER, description: "The member's role; MEMBER unless given." })

@@ -12,7 +12,12 @@ export class User {
   @Column({ type: "varchar", length: 320, unique: true })
   email: string;
 
-  @Field(() => String, { nullable: true, description: "The user's display name, when known." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The user's own name, from the `name` claim of their latest sign-in that had one; null until then. " +
+      "Nobody else can set it: for what an account calls someone who has not signed in, see AccountMember.displayName.",
+  })
   @Column({ type: "varchar", length: 200, nullable: true })
   name: string | null;
 

@@ -6,42 +6,47 @@ import { User } from "./user.entity";
 import { entityColumns, selectRows } from "../common/sql-rows";
 
 /**
- * Finds the user with this (lower-cased) email, creating them if they are new. Safe when two requests
- * race to create the same user: the insert ignores the duplicate and both read the one row.
+ * Finds the user with this (normalised) email, creating them without a name if they are new. Safe
+ * when two requests race to create the same user: the insert ignores the duplicate and both read
+ * the one row. A user's name is only ever written by their own sign-in (`provisionUser`).
  */
-export async function findOrCreateUser(manager: EntityManager, email: string, name: string | null): Promise<User> {
+export async function findOrCreateUser(manager: EntityManager, email: string): Promise<User> {
   const existing = await manager.findOne(User, { where: { email } });
-  if (existing) {
-    if (!existing.name && name) {
-      existing.name = name;
-      await manager.update(User, { id: existing.id }, { name });
-    }
-    return existing;
-  }
+  if (existing) return existing;
   await manager
     .createQueryBuilder()
     .insert()
     .into(User)
-    .values({ id: randomUUID(), email, name, createdAt: new Date(), signedInAt: null })
+    .values({ id: randomUUID(), email, name: null, createdAt: new Date(), signedInAt: null })
     .orIgnore()
     .execute();
   return manager.findOneOrFail(User, { where: { email } });
 }
 
+/** What a sign-in changes on the user's record: when they first signed in, and their own name. */
+function signInChanges(user: User, identity: Identity): Partial<Pick<User, "signedInAt" | "name">> {
+  return {
+    ...(user.signedInAt ? {} : { signedInAt: new Date() }),
+    // The token's name replaces the stored one when it differs; a token without one keeps it.
+    ...(identity.name !== null && identity.name !== user.name ? { name: identity.name } : {}),
+  };
+}
+
 /**
- * Just-in-time provisioning of the signed-in caller: a read for users already seen signed in, one
- * write for new ones and for users an admin added who sign in for the first time.
+ * Just-in-time provisioning of the signed-in caller: a read for users already seen signed in under
+ * the same name, one write for new ones, for users an admin added who sign in for the first time,
+ * and for users whose token brings a new name.
  */
 export async function provisionUser(db: Database, identity: Identity): Promise<User> {
   const users = entityColumns(db.dataSource, User, "u");
   const [row] = await db.read((m) => selectRows(m, `SELECT ${users.select} FROM "users" "u" WHERE "u"."email" = ?`, [identity.email]));
   const known = row ? users.from(row) : null;
-  if (known && known.signedInAt && (known.name || !identity.name)) return known;
+  if (known && Object.keys(signInChanges(known, identity)).length === 0) return known;
   return db.write(async (m) => {
-    const user = await findOrCreateUser(m, identity.email, identity.name);
-    if (user.signedInAt) return user;
-    user.signedInAt = new Date();
-    await m.update(User, { id: user.id }, { signedInAt: user.signedInAt });
-    return user;
+    const user = await findOrCreateUser(m, identity.email);
+    const changes = signInChanges(user, identity);
+    if (Object.keys(changes).length === 0) return user;
+    await m.update(User, { id: user.id }, changes);
+    return Object.assign(user, changes);
   });
 }

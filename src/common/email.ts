@@ -1,0 +1,104 @@
+import { domainToASCII } from "node:url";
+import isEmailSyntax from "validator/lib/isEmail";
+import { ValidateBy, type ValidationArguments, type ValidationOptions } from "class-validator";
+
+/*
+ * The one definition of an email address the service accepts, for every door an address comes in
+ * by: the email claim of a sign-in token, every GraphQL input (through `@IsEmailAddress()`) and the
+ * services. An accepted address is stored in one normalised form, so one mailbox is one user.
+ *
+ * - The part before the @ is an RFC 5321 dot-atom in ASCII: no quoted strings, no empty, leading or
+ *   trailing dots, no spaces or control characters. Non-ASCII there needs SMTPUTF8 from every server
+ *   on the way to the mailbox, so internationalised local parts are refused with their own message.
+ * - The domain is a host name with a top-level domain (no IP literals, no underscores). An
+ *   internationalised domain is accepted and stored in its ASCII (punycode) form, the form mail is
+ *   routed by, so `anna@bücher.example` and `anna@xn--bcher-kva.example` are one user.
+ * - Spaces around the address are dropped and the whole address is lower-cased.
+ * - At most 320 characters as given and as stored: 64 before the @, 63 in each label of the domain.
+ */
+
+export const EMAIL_MAX_LENGTH = 320;
+const LOCAL_PART_MAX_LENGTH = 64;
+const DOMAIN_LABEL_MAX_LENGTH = 63;
+
+const SYNTAX: Parameters<typeof isEmailSyntax>[1] = {
+  allow_display_name: false,
+  require_display_name: false,
+  allow_utf8_local_part: false,
+  require_tld: true,
+  allow_ip_domain: false,
+  allow_underscores: false,
+  domain_specific_validation: false,
+  // Quoted local parts ("victim"@example.com) name the same mailbox as the bare ones.
+  blacklisted_chars: '"',
+  // The lengths are checked below, against this module's limits.
+  ignore_max_length: true,
+  host_blacklist: [],
+  host_whitelist: [],
+};
+
+/** Spaces, control, format and separator characters, and lone surrogates: never part of an address. */
+const INVISIBLE = /[\s\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+export type EmailCheck = { ok: true; email: string } | { ok: false; problem: string };
+
+/** `value` without the spaces (U+0020 only) around it; a loop, since `/ +$/` backtracks quadratically. */
+function withoutSurroundingSpaces(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && value[start] === " ") start++;
+  while (end > start && value[end - 1] === " ") end--;
+  return value.slice(start, end);
+}
+
+/** Checks an address and gives its stored form, or the reason it is refused (finishing "email …"). */
+export function checkEmail(value: unknown): EmailCheck {
+  const invalid = { ok: false, problem: "must be a valid email address" } as const;
+  if (typeof value !== "string") return invalid;
+  if (value.length > EMAIL_MAX_LENGTH) return { ok: false, problem: `must be at most ${EMAIL_MAX_LENGTH} characters long` };
+  const address = withoutSurroundingSpaces(value);
+  if (INVISIBLE.test(address)) return invalid;
+  const at = address.lastIndexOf("@");
+  if (at < 1) return invalid;
+  const localPart = address.slice(0, at);
+  let domain = address.slice(at + 1);
+  if (NON_ASCII.test(localPart)) return { ok: false, problem: "must use only ASCII letters, digits and punctuation before the @" };
+  if (NON_ASCII.test(domain)) {
+    // WHATWG's domainToASCII also percent-decodes, which no address may rely on.
+    if (domain.includes("%")) return invalid;
+    domain = domainToASCII(domain);
+    if (!domain) return invalid;
+  }
+  const email = `${localPart}@${domain}`.toLowerCase();
+  if (email.length > EMAIL_MAX_LENGTH) return { ok: false, problem: `must be at most ${EMAIL_MAX_LENGTH} characters long` };
+  if (localPart.length > LOCAL_PART_MAX_LENGTH || domain.split(".").some((label) => label.length > DOMAIN_LABEL_MAX_LENGTH)) return invalid;
+  return isEmailSyntax(email, SYNTAX) ? { ok: true, email } : invalid;
+}
+
+/** The stored form of an address (see above), or null when it is not one the service accepts. */
+export function normaliseEmail(value: unknown): string | null {
+  const checked = checkEmail(value);
+  return checked.ok ? checked.email : null;
+}
+
+export function isEmail(value: unknown): boolean {
+  return checkEmail(value).ok;
+}
+
+/** The class-validator decorator for every input field that takes an email address. */
+export function IsEmailAddress(validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: "isEmailAddress",
+      validator: {
+        validate: (value: unknown) => isEmail(value),
+        defaultMessage: (args?: ValidationArguments) => {
+          const checked = checkEmail(args?.value);
+          return `${args?.property ?? "email"} ${checked.ok ? "must be a valid email address" : checked.problem}`;
+        },
+      },
+    },
+    validationOptions,
+  );
+}
