@@ -17,9 +17,10 @@ import { ContactVerification } from "./verification/contact-verification.entity"
 import { DeliveryStatus, OutboxMessage } from "./outbox/outbox-message.entity";
 import { VerificationAndOutbox1795737600000 } from "./migrations/1795737600000-VerificationAndOutbox";
 import { SignedInUsers1796000000000 } from "./migrations/1796000000000-SignedInUsers";
+import { MailSafeguards1796100000000 } from "./migrations/1796100000000-MailSafeguards";
 
 export const ENTITIES = [User, Account, AccountMember, BillingContact, RoleContact, ContactChange, ContactVerification, OutboxMessage, DeliveryStatus];
-export const MIGRATIONS = [InitialSchema1764201600000, VerificationAndOutbox1795737600000, SignedInUsers1796000000000];
+export const MIGRATIONS = [InitialSchema1764201600000, VerificationAndOutbox1795737600000, SignedInUsers1796000000000, MailSafeguards1796100000000];
 
 export interface DataSourceSettings {
   databaseUrl: string;
