@@ -12,6 +12,8 @@ import { User } from "../src/users/user.entity";
 import { startTestServer, type GraphQLResponse, type TestServer } from "./helpers/server";
 import { accountWithMembers, createAccount, failsWith, mutate, ok, readAccount, signIn, type TestUser } from "./helpers/factories";
 import { parseMail, TestSmtpServer, type ReceivedMail } from "./helpers/smtp";
+import { Random } from "./helpers/random";
+import { nameForSubject, quotedName, SUBJECT_NAME_LENGTH } from "../src/outbox/mail-text";
 
 /*
  * Outbound mail abuse: who can make this service mail whom, how much, and with what text. Anyone can
@@ -248,6 +250,33 @@ describe("outbound mail abuse", () => {
         const test = smtp.to(email).find((mail) => mail.subject.startsWith("Test SECURITY"));
         expect(test, `a test message to ${email}`).to.not.equal(undefined);
         expectOnlyOurText(test!);
+      }
+    });
+
+    it("checks every kind of mail the service sends with a crafted name", () => {
+      // The test above sends each of these; a new kind of mail must be added to it.
+      expect(Object.values(DeliveryKind)).to.deep.equal(["VERIFICATION", "TEST"]);
+    });
+
+    it("turns any name, however crafted, into one quoted line with nothing a mail client would link", () => {
+      const random = new Random(20261127);
+      const alphabet = [
+        ..."abcdefghxyz0123456789 ./:@\\\"-_",
+        ..."ｈｔｔｐｓ：／／ｅｖｉｌ．ｃｏｍ。｡⒈ﬁ😀",
+        "\r", "\n", "\r\n", "\t", "\u0000", "\u001e", "\u0085", "\u2028", "\u2029", "\u202E", "\u2066", "\u200B", "\uFEFF", "\uD800",
+        "https://", "www.", ".example", TOKEN_PLACEHOLDER,
+      ];
+      for (let round = 0; round < 2000; round++) {
+        const name = Array.from({ length: random.int(0, 60) }, () => random.pick(alphabet)).join("");
+        for (const [shown, max] of [[quotedName(name), 200], [nameForSubject(name), SUBJECT_NAME_LENGTH]] as const) {
+          const why = `${JSON.stringify(name)} → ${JSON.stringify(shown)} (seed ${random.seed}, round ${round})`;
+          expect(shown, why).to.match(/^".*"$/s);
+          const inner = shown.slice(1, -1).replace(/\\./g, "");
+          expect(inner, why).to.not.include('"');
+          expect(shown, why).to.not.match(/[\p{C}\p{Zl}\p{Zp}]/u);
+          expect(shown, why).to.not.match(/:\/\/|[\p{L}\p{N}][.\u3002\uFF0E\uFF61][\p{L}\p{N}]/u);
+          expect([...shown.slice(1, -1).replace(/\\(.)/g, "$1")].length, why).to.be.at.most(max);
+        }
       }
     });
 
