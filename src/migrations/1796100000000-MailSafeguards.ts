@@ -3,6 +3,11 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
 const STATES_BEFORE = `'PENDING', 'SENT', 'FAILED'`;
 const STATES_AFTER = `'PENDING', 'SENT', 'FAILED', 'SKIPPED'`;
 
+/** A skipped message says why, and only a skipped one. */
+const SKIP_REASON_CHECK = `CONSTRAINT "CHK_outbox_messages_skip_reason" CHECK (
+  ("state" = 'SKIPPED' AND "skipReason" IS NOT NULL AND "skipReason" IN ('NEVER_SIGNED_IN', 'ADDRESS_NOT_VERIFIED')) OR ("state" <> 'SKIPPED' AND "skipReason" IS NULL)
+)`;
+
 /** What a sent verification message written before this migration keeps instead of its text, which may hold its token. */
 const SCRUBBED_BODY = "(The text of this verification message is not kept: it carried a token.)";
 
@@ -21,6 +26,7 @@ export class MailSafeguards1796100000000 implements MigrationInterface {
       await queryRunner.query(`ALTER TABLE "outbox_messages" ADD "tokenNonce" varchar(64)`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" DROP CONSTRAINT "CHK_outbox_messages_state"`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" ADD CONSTRAINT "CHK_outbox_messages_state" CHECK ("state" IN (${STATES_AFTER}))`);
+      await queryRunner.query(`ALTER TABLE "outbox_messages" ADD ${SKIP_REASON_CHECK}`);
     } else {
       await rebuildSqliteOutbox(queryRunner, STATES_AFTER, true);
     }
@@ -35,6 +41,7 @@ export class MailSafeguards1796100000000 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "IDX_outbox_messages_email_created"`);
     await queryRunner.query(`DROP INDEX "IDX_outbox_messages_account_created"`);
     if (queryRunner.connection.options.type === "postgres") {
+      await queryRunner.query(`ALTER TABLE "outbox_messages" DROP CONSTRAINT "CHK_outbox_messages_skip_reason"`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" DROP CONSTRAINT "CHK_outbox_messages_state"`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" ADD CONSTRAINT "CHK_outbox_messages_state" CHECK ("state" IN (${STATES_BEFORE}))`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" DROP COLUMN "tokenNonce"`);
@@ -51,7 +58,7 @@ export class MailSafeguards1796100000000 implements MigrationInterface {
  */
 async function rebuildSqliteOutbox(queryRunner: QueryRunner, states: string, withNewColumns: boolean): Promise<void> {
   const copied = `"id", "accountId", "kind", "category", "email", "subject", "body", "state", "attempts", "lastError", "createdAt", "nextAttemptAt", "sentAt", "requestedById"`;
-  const newColumns = withNewColumns ? `, "skipReason" varchar(32), "tokenNonce" varchar(64)` : "";
+  const newColumns = withNewColumns ? `, "skipReason" varchar(32), "tokenNonce" varchar(64),\n    ${SKIP_REASON_CHECK}` : "";
   await queryRunner.query(`CREATE TABLE "outbox_messages_rebuilt" (
     "id" integer PRIMARY KEY AUTOINCREMENT NOT NULL,
     "accountId" varchar(36) NOT NULL,
