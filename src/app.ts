@@ -18,12 +18,15 @@ import { limitValidationRules, requestGuard } from "./security/limits";
 import { MutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin, withClientAddress } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
+import { Outbox } from "./outbox/outbox.service";
 
 export interface App {
   express: Express;
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   schema: GraphQLSchema;
+  /** Where this server queues mail; the seed and the delivery worker use the same rules. */
+  outbox: Outbox;
 }
 
 async function identifyCaller(tokens: VerifiedTokens, authorization: string | undefined): Promise<Caller> {
@@ -64,6 +67,7 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
   const tokens = new VerifiedTokens(config);
+  const outbox = Outbox.fromConfig(config);
   const mutationRateLimiter = new MutationRateLimiter(config.mutationRateLimit, config.mutationRateWindowSeconds * 1000);
   const apollo = new ApolloServer<Context>({
     schema,
@@ -119,9 +123,9 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     requestGuard(config.limits),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        withClientAddress(new Context(db, await identifyCaller(tokens, req.headers.authorization)), req.socket.remoteAddress),
+        withClientAddress(new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox), req.socket.remoteAddress),
     }),
   );
   app.use(httpErrors);
-  return { express: app, httpServer, apollo, schema };
+  return { express: app, httpServer, apollo, schema, outbox };
 }

@@ -133,28 +133,60 @@ function corsOrigins(value: string | undefined): string[] {
   return origins.includes("*") ? ["*"] : origins;
 }
 
+/** Where outgoing mail goes: an SMTP server, or a file for development. */
+export type MailTransportKind = "smtp" | "file";
+
 export interface DeliverySettings {
-  /** `smtp://` or `smtps://` URL of the mail server; null writes messages to `mailLogFile` instead. */
+  transport: MailTransportKind;
+  /** `smtp://` or `smtps://` URL of the mail server; set exactly when `transport` is smtp. */
   smtpUrl: string | null;
   mailFrom: string;
+  /** Where the file transport appends messages (an mbox file). */
   mailLogFile: string;
   pollMs: number;
   maxAttempts: number;
   retryBaseMs: number;
+  /** Messages of any kind one account may cause in an hour; 0 for no limit. */
+  perAccountPerHour: number;
+  /** Verification messages one address may receive in a day, across all accounts; 0 for no limit. */
+  verificationsPerAddressPerDay: number;
 }
 
-function deliverySettings(env: NodeJS.ProcessEnv): DeliverySettings {
+function mailTransport(env: NodeJS.ProcessEnv, smtpUrl: string | null, production: boolean): MailTransportKind {
+  const chosen = env.MAIL_TRANSPORT ?? "";
+  if (chosen === "") {
+    if (smtpUrl !== null) return "smtp";
+    if (production) {
+      throw new ConfigError("SMTP_URL must be set when NODE_ENV=production, or MAIL_TRANSPORT=file to write mail to MAIL_LOG_FILE instead of sending it.");
+    }
+    return "file";
+  }
+  if (chosen === "smtp") {
+    if (smtpUrl === null) throw new ConfigError("MAIL_TRANSPORT=smtp needs SMTP_URL.");
+    return "smtp";
+  }
+  if (chosen === "file") {
+    if (smtpUrl !== null) throw new ConfigError("MAIL_TRANSPORT=file writes mail to MAIL_LOG_FILE and would ignore SMTP_URL: set only one of them.");
+    return "file";
+  }
+  throw new ConfigError(`MAIL_TRANSPORT must be smtp or file, got "${chosen}".`);
+}
+
+function deliverySettings(env: NodeJS.ProcessEnv, production: boolean): DeliverySettings {
   const smtpUrl = env.SMTP_URL || null;
   if (smtpUrl !== null && !(URL.canParse(smtpUrl) && /^smtps?:$/.test(new URL(smtpUrl).protocol) && new URL(smtpUrl).hostname !== "")) {
     throw new ConfigError("SMTP_URL must look like smtp://user:password@mail.example.com:587 or smtps://…:465.");
   }
   return {
+    transport: mailTransport(env, smtpUrl, production),
     smtpUrl,
     mailFrom: env.MAIL_FROM || "contact-points <no-reply@localhost>",
     mailLogFile: env.MAIL_LOG_FILE || "data/mail.log",
     pollMs: integer("OUTBOX_POLL_MS", env.OUTBOX_POLL_MS, 1000, 10, 600_000),
     maxAttempts: integer("OUTBOX_MAX_ATTEMPTS", env.OUTBOX_MAX_ATTEMPTS, 6, 1, 100),
     retryBaseMs: integer("OUTBOX_RETRY_BASE_MS", env.OUTBOX_RETRY_BASE_MS, 30_000, 1, 86_400_000),
+    perAccountPerHour: integer("MAIL_PER_ACCOUNT_PER_HOUR", env.MAIL_PER_ACCOUNT_PER_HOUR, 30, 0, 100_000),
+    verificationsPerAddressPerDay: integer("MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY", env.MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY, 5, 0, 10_000),
   };
 }
 
@@ -177,7 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     databaseUrl,
     database: postgresSettings(env),
-    delivery: deliverySettings(env),
+    delivery: deliverySettings(env, production),
     host: env.HOST || "127.0.0.1",
     port: integer("PORT", env.PORT, 4000, 0, 65535),
     jwtSecret: secret || DEVELOPMENT_JWT_SECRET,

@@ -3,6 +3,7 @@ import type { Identity } from "./auth/tokens";
 import type { User } from "./users/user.entity";
 import { createLoaders, type Loaders } from "./loaders";
 import { createHealthLoaders, type HealthLoaders } from "./health/health.loaders";
+import type { Outbox } from "./outbox/outbox.service";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
@@ -22,6 +23,8 @@ export class Context {
   constructor(
     readonly db: Database,
     readonly caller: Caller,
+    /** Where mail is queued, within the caps the configuration sets. */
+    readonly outbox: Outbox,
   ) {
     this.loaders = createLoaders(db);
     this.health = createHealthLoaders(db);

@@ -19,6 +19,7 @@ import { ContactVerification } from "./verification/contact-verification.entity"
 import { DeliveryStatus, OutboxMessage } from "./outbox/outbox-message.entity";
 import { VerificationAndOutbox1795737600000 } from "./migrations/1795737600000-VerificationAndOutbox";
 import { SignedInUsers1796000000000 } from "./migrations/1796000000000-SignedInUsers";
+import { MailSafeguards1796100000000 } from "./migrations/1796100000000-MailSafeguards";
 import { MemberNames1796200000000 } from "./migrations/1796200000000-MemberNames";
 import { DemoDataMarker1796300000000 } from "./migrations/1796300000000-DemoDataMarker";
 import { WriterProbe1796400000000 } from "./migrations/1796400000000-WriterProbe";
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
   SignedInUsers1796000000000,
+  MailSafeguards1796100000000,
   MemberNames1796200000000,
   DemoDataMarker1796300000000,
   WriterProbe1796400000000,

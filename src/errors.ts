@@ -49,7 +49,9 @@ export class DomainError extends GraphQLError {
     extra: Record<string, unknown> = {},
   ) {
     const status = HTTP_STATUS[code];
-    super(message, { extensions: { code, ...extra, ...(status ? { http: { status } } : {}) } });
+    // A client told how long to wait hears it the standard way too.
+    const headers = typeof extra.retryAfterSeconds === "number" ? { headers: new Map([["retry-after", String(extra.retryAfterSeconds)]]) } : {};
+    super(message, { extensions: { code, ...extra, ...(status ? { http: { status, ...headers } } : {}) } });
   }
 }
 

@@ -7,6 +7,7 @@ import { createApp } from "./app";
 import { DEMO_ADMIN, seedDemoData } from "./seed";
 import { startDeliveryWorker } from "./outbox/delivery.worker";
 import { demoTokenDecision, demoTokenLifetimeSeconds, signDemoToken } from "./graphiql/demo-token";
+import { Outbox } from "./outbox/outbox.service";
 
 /** After the grace period for requests, how long closing the database may take before the process gives up. */
 const CLEAN_UP_MS = 5_000;
@@ -16,11 +17,12 @@ async function main(): Promise<void> {
   if (config.jwtSecretIsDevelopmentDefault) {
     console.warn("AUTH_JWT_SECRET is not set: using the development secret. Never do this in production.");
   }
+  const outbox = Outbox.fromConfig(config);
   const db = await Database.open({ databaseUrl: config.databaseUrl, postgres: config.database });
   await db.duringStartUp(async () => {
     const applied = await db.migrate();
     if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
-    if (config.seedDemoData && (await seedDemoData(db))) console.log("Loaded the demo accounts into the empty database.");
+    if (config.seedDemoData && (await seedDemoData(db, outbox))) console.log("Loaded the demo accounts into the empty database.");
   });
 
   const app = await createApp(config, db);
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
   const { port } = app.httpServer.address() as AddressInfo;
   const url = `http://${config.host}:${port}/graphql`;
   console.log(`contact-points is listening on ${url}`);
-  const delivery = startDeliveryWorker(db, config.delivery);
+  const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens);
+  console.log(`Outgoing mail goes to ${delivery.transport.description}.`);
   const demo = await demoTokenDecision(config, db, app.httpServer.address());
   if (demo.offered) {
     const lifetime = ms(demoTokenLifetimeSeconds(config) * 1000, { long: true });

@@ -9,6 +9,7 @@ import { addBillingContact, setPrimaryContact, setRoleContact } from "./contacts
 import { ContactRoleKind } from "./contacts/contact.enums";
 import { addAccountMember } from "./members/member.service";
 import { createAccount } from "./accounts/account.service";
+import type { Outbox } from "./outbox/outbox.service";
 
 /** The demo admin whose token `npm start` prints. */
 export const DEMO_ADMIN = { email: "ada.lovelace@northwind.example", name: "Ada Lovelace" };
@@ -72,7 +73,7 @@ export async function demoDataLoaded(db: Database): Promise<boolean> {
 }
 
 /** Loads the demo accounts into an empty database; does nothing if any account exists. */
-export async function seedDemoData(db: Database): Promise<boolean> {
+export async function seedDemoData(db: Database, outbox: Outbox): Promise<boolean> {
   const existing = await db.read((m) => m.count(Account));
   if (existing > 0) return false;
   // The demo admin is the one whose token start-up prints: provisioned as their own sign-in would.
@@ -80,7 +81,7 @@ export async function seedDemoData(db: Database): Promise<boolean> {
   for (const [index, demo] of DEMO_ACCOUNTS.entries()) {
     const account = await createAccount(db, admin, demo.name);
     await db.write(async (manager) => {
-      const change = await AccountChange.open(manager, account.id, admin);
+      const change = await AccountChange.open(manager, account.id, admin, outbox);
       for (const member of demo.members) await addAccountMember(change, member);
       const idOf = async (email: string) => (await findOrCreateUser(manager, email)).id;
       await setPrimaryContact(change, await idOf(demo.primary));

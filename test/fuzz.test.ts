@@ -272,6 +272,8 @@ describe("fuzzing with hostile requests", function () {
       DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`,
       NODE_ENV: "production",
       AUTH_JWT_SECRET: SECRET,
+      MAIL_TRANSPORT: "file",
+      MAIL_LOG_FILE: path.join(directory, "mail.log"),
       MUTATION_RATE_LIMIT: "0", // every mutation should reach the resolvers, not the rate limit
     });
   });

@@ -47,8 +47,8 @@ async function startServerOn(host: string): Promise<{ url: string; close(): Prom
   const databaseUrl = await freshDatabaseUrl();
   const db = await Database.open({ databaseUrl, postgres: config.database });
   await db.migrate();
-  expect(await seedDemoData(db)).to.equal(true);
   const app = await createApp(config, db, () => undefined);
+  expect(await seedDemoData(db, app.outbox)).to.equal(true);
   await new Promise<void>((resolve) => app.httpServer.listen(0, host, resolve));
   const { port } = app.httpServer.address() as AddressInfo;
   return {
@@ -66,7 +66,7 @@ describe("GraphiQL", () => {
     let server: TestServer;
     before(async () => {
       server = await startTestServer({ env: { NODE_ENV: "development" } });
-      expect(await seedDemoData(server.db)).to.equal(true);
+      expect(await seedDemoData(server.db, server.app.outbox)).to.equal(true);
     });
     after(() => server.close());
 
@@ -188,7 +188,7 @@ describe("GraphiQL", () => {
     it("is on a page no other site may read, even with CORS_ORIGINS=*", async () => {
       const server = await startTestServer({ env: { NODE_ENV: "development", CORS_ORIGINS: "*" } });
       try {
-        await seedDemoData(server.db);
+        await seedDemoData(server.db, server.app.outbox);
         const response = await fetch(server.url, { headers: { accept: BROWSER_ACCEPT, origin: "https://evil.example.net" } });
         expect(await response.text()).to.match(/Bearer ey/);
         expect(response.headers.get("access-control-allow-origin")).to.equal(null);
@@ -200,7 +200,7 @@ describe("GraphiQL", () => {
     it("is not offered on a staging server that loaded the demo data itself", async () => {
       const server = await startTestServer({ env: { NODE_ENV: "staging" } });
       try {
-        expect(await seedDemoData(server.db)).to.equal(true);
+        expect(await seedDemoData(server.db, server.app.outbox)).to.equal(true);
         const { response, html, settings } = await openGraphiQL(server);
         expect(response.status).to.equal(200);
         expect(settings.defaultHeaders).to.equal(undefined);
@@ -238,7 +238,7 @@ describe("GraphiQL", () => {
         // Real-looking data, even the demo admin's own account, but not loaded by the seed.
         const ada = await signIn(server, DEMO_ADMIN.email, DEMO_ADMIN.name);
         await createAccount(server, ada, "Northwind Traders");
-        expect(await seedDemoData(server.db), "the seed leaves a database with data alone").to.equal(false);
+        expect(await seedDemoData(server.db, server.app.outbox), "the seed leaves a database with data alone").to.equal(false);
         const { settings, html } = await openGraphiQL(server);
         expect(settings.defaultHeaders).to.equal(undefined);
         expect(html).not.to.match(/eyJ/);

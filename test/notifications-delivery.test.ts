@@ -2,85 +2,16 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
-import { SMTPServer, type SMTPServerAddress } from "smtp-server";
 import { loadConfig, ConfigError } from "../src/config";
 import { DeliveryWorker, startDeliveryWorker } from "../src/outbox/delivery.worker";
 import { smtpTransport } from "../src/outbox/mail-transport";
 import { DeliveryKind, DeliveryState, OutboxMessage } from "../src/outbox/outbox-message.entity";
 import { startTestServer, tokenFor, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
-import { postGraphQL, spawnServer } from "./helpers/process";
+import { MAIN, postGraphQL, runToEnd, spawnServer } from "./helpers/process";
 import { accountWithMembers, failsWith, mutate, ok, type TestUser } from "./helpers/factories";
+import { TestSmtpServer, waitFor } from "./helpers/smtp";
 
-interface ReceivedMail {
-  to: string[];
-  raw: string;
-  subject: string;
-}
-
-/** A real SMTP server on loopback that keeps what it receives and refuses recipients as told. */
-class TestSmtpServer {
-  readonly received: ReceivedMail[] = [];
-  readonly refused: string[] = [];
-  /** Recipients refused on their first attempt only. */
-  readonly refuseOnce = new Set<string>();
-  /** Recipients always refused. */
-  readonly refuseAlways = new Set<string>();
-  private readonly server: SMTPServer;
-  port = 0;
-
-  constructor() {
-    this.server = new SMTPServer({
-      disabledCommands: ["AUTH", "STARTTLS"],
-      authOptional: true,
-      logger: false,
-      onRcptTo: (address: SMTPServerAddress, _session, callback) => {
-        const to = address.address;
-        if (this.refuseAlways.has(to) || this.refuseOnce.delete(to)) {
-          this.refused.push(to);
-          const error = Object.assign(new Error(`Mailbox ${to} is busy, try again later`), { responseCode: 451 });
-          return callback(error);
-        }
-        callback();
-      },
-      onData: (stream, session, callback) => {
-        const chunks: Buffer[] = [];
-        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-        stream.on("end", () => {
-          const raw = Buffer.concat(chunks).toString("utf8");
-          this.received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw, subject: raw.match(/^Subject: (.*)$/m)?.[1] ?? "" });
-          callback();
-        });
-      },
-    });
-  }
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.port = (this.server.server.address() as AddressInfo).port;
-    return `smtp://127.0.0.1:${this.port}`;
-  }
-
-  to(email: string): ReceivedMail[] {
-    return this.received.filter((mail) => mail.to.includes(email));
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { id kind category email state attempts sentAt } }`;
+const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { id kind category email state skipReason attempts sentAt } }`;
 const DELIVERIES = `query($id: ID!, $first: Int, $after: String) { notificationDeliveries(accountId: $id, first: $first, after: $after) {
   totalCount pageInfo { hasNextPage endCursor } edges { node { id kind category email subject state attempts lastError createdAt sentAt } }
 } }`;
@@ -112,6 +43,7 @@ describe("notification delivery through the outbox over SMTP", () => {
       pollMs: 20,
       maxAttempts: 5,
       retryBaseMs: 50,
+      tokens: server.app.outbox.tokens,
       log: (message) => log.push(message),
       ...options,
     });
@@ -136,15 +68,21 @@ describe("notification delivery through the outbox over SMTP", () => {
     const recipients = ok(await server.graphql(RECIPIENTS, { id: account.id, category: "SECURITY" }, admin.token)).account.notificationRecipients;
     expect(queued.map((delivery: { email: string }) => delivery.email)).to.deep.equal(recipients.map((recipient: { email: string }) => recipient.email));
     expect(queued.map((delivery: { email: string }) => delivery.email)).to.deep.equal([admin.email, outside, members[0]!.email]);
-    for (const delivery of queued) expect(delivery).to.include({ kind: "TEST", category: "SECURITY", state: "PENDING", attempts: 0, sentAt: null });
+    for (const delivery of queued) expect(delivery).to.include({ kind: "TEST", category: "SECURITY", attempts: 0, sentAt: null });
+    // The outside address has not confirmed itself yet: it is told nothing but the verification message.
+    expect(queued.map((delivery: { state: string; skipReason: string | null }) => [delivery.state, delivery.skipReason])).to.deep.equal([
+      ["PENDING", null],
+      ["SKIPPED", "ADDRESS_NOT_VERIFIED"],
+      ["PENDING", null],
+    ]);
 
     worker().start();
-    for (const email of [admin.email, outside, members[0]!.email]) {
+    for (const email of [admin.email, members[0]!.email]) {
       const mail = await waitFor(`a test message to ${email}`, () => smtp.to(email).find((candidate) => candidate.subject.startsWith("Test SECURITY")));
       expect(mail.raw).to.match(/^From: "?contact-points"? <no-reply@test\.example>/m);
       expect(mail.raw).to.include(`To: ${email}`);
     }
-    // The outside address also got its verification message; once sent, its token is no longer kept in the outbox.
+    // The outside address got its verification message; the token in it is in no outbox row.
     const verificationMail = await waitFor("the verification message", () => smtp.to(outside).find((mail) => mail.subject.startsWith("Confirm")));
     // Quoted-printable soft line breaks undone, as a mail client would.
     const token = verificationMail.raw.replace(/=\r?\n/g, "").match(/^ {4}([A-Za-z0-9_-]{43})\r?$/m)?.[1];
@@ -154,21 +92,33 @@ describe("notification delivery through the outbox over SMTP", () => {
       return row?.state === DeliveryState.SENT && row;
     });
     expect(stored.body).to.not.include(token!);
+    expect(stored.tokenNonce).to.equal(null);
     ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(token: $token) { state } }`, { token }, null));
 
-    const listed = await waitFor("every delivery SENT", async () => {
+    const listed = await waitFor("every delivery sent", async () => {
       const rows = await deliveries(admin, account.id);
-      return rows.every((row: { state: string }) => row.state === "SENT") && rows;
+      return rows.every((row: { state: string }) => row.state !== "PENDING") && rows;
     });
     expect(listed).to.have.lengthOf(4);
-    expect(listed.map((row: { kind: string }) => row.kind)).to.deep.equal(["TEST", "TEST", "TEST", "VERIFICATION"]); // newest first
-    for (const row of listed) {
+    expect(listed.map((row: { kind: string; state: string }) => `${row.kind} ${row.state}`)).to.deep.equal([
+      "TEST SENT",
+      "TEST SKIPPED",
+      "TEST SENT",
+      "VERIFICATION SENT",
+    ]); // newest first
+    for (const row of listed.filter((row: { state: string }) => row.state === "SENT")) {
       expect(row.attempts).to.equal(1);
       expect(Date.parse(row.sentAt)).to.be.at.least(Date.parse(row.createdAt));
     }
     // Plain members may read the deliveries; every message was sent exactly once.
     expect(await deliveries(members[0]!, account.id)).to.have.lengthOf(4);
     expect(smtp.to(admin.email).filter((mail) => mail.subject.startsWith("Test SECURITY"))).to.have.lengthOf(1);
+    expect(smtp.to(outside).filter((mail) => mail.subject.startsWith("Test SECURITY"))).to.have.lengthOf(0);
+
+    // Once verified, the outside address receives test messages too.
+    const again = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "SECURITY" } }, admin.token)).sendTestNotification;
+    expect(again.map((delivery: { state: string }) => delivery.state)).to.deep.equal(["PENDING", "PENDING", "PENDING"]);
+    await waitFor("the test message to the verified address", () => smtp.to(outside).find((mail) => mail.subject.startsWith("Test SECURITY")));
   });
 
   it("retries a message the SMTP server refuses the first time, with backoff, and then delivers it", async () => {
@@ -267,25 +217,58 @@ describe("notification delivery through the outbox over SMTP", () => {
     expect(second.pageInfo.hasNextPage).to.equal(false);
   });
 
-  it("writes messages to the mail log file when no SMTP_URL is set", async () => {
+  it("writes messages to the mail log file, an mbox, when no SMTP_URL is set outside production", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cp-mail-")), "mail.log");
     const settings = loadConfig({ MAIL_LOG_FILE: file, OUTBOX_POLL_MS: "20", NODE_ENV: "development" }).delivery;
-    expect(settings.smtpUrl).to.equal(null);
+    expect(settings).to.include({ transport: "file", smtpUrl: null });
     const { admin, account } = await accountWithMembers(server, 0, "logfile");
     ok(await server.graphql(SEND, { input: { accountId: account.id, category: "TECHNICAL" } }, admin.token));
-    const logWorker = startDeliveryWorker(server.db, settings, (message) => log.push(message));
+    const logWorker = startDeliveryWorker(server.db, settings, server.app.outbox.tokens, (message) => log.push(message));
     workers.push(logWorker);
+    expect(logWorker.transport.description).to.equal(`the file ${file}`);
     const text = await waitFor("the mail log file", () => fs.existsSync(file) && fs.readFileSync(file, "utf8").includes(`To: ${admin.email}`) && fs.readFileSync(file, "utf8"));
-    expect(text).to.match(/^Subject: Test TECHNICAL notification for Test Account$/m);
-    expect(text).to.include("TECHNICAL notifications");
+    expect(text).to.match(/^From contact-points \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/m);
+    expect(text).to.match(/^Subject: Test TECHNICAL notification for the account "Test Account"$/m);
+    expect(text).to.include("Category: TECHNICAL");
   });
 
-  it("validates SMTP_URL and the outbox settings", () => {
-    expect(loadConfig({ SMTP_URL: "smtps://user:pass@mail.example.com:465" }).delivery.smtpUrl).to.equal("smtps://user:pass@mail.example.com:465");
+  it("validates SMTP_URL, MAIL_TRANSPORT, the caps and the outbox settings", () => {
+    expect(loadConfig({ SMTP_URL: "smtps://user:pass@mail.example.com:465" }).delivery).to.include({
+      transport: "smtp",
+      smtpUrl: "smtps://user:pass@mail.example.com:465",
+      perAccountPerHour: 30,
+      verificationsPerAddressPerDay: 5,
+    });
     expect(() => loadConfig({ SMTP_URL: "http://mail.example.com" })).to.throw(ConfigError, /SMTP_URL/);
     expect(() => loadConfig({ SMTP_URL: "not a url" })).to.throw(ConfigError, /SMTP_URL/);
     expect(() => loadConfig({ OUTBOX_MAX_ATTEMPTS: "0" })).to.throw(ConfigError, /OUTBOX_MAX_ATTEMPTS/);
     expect(() => loadConfig({ OUTBOX_RETRY_BASE_MS: "soon" })).to.throw(ConfigError, /OUTBOX_RETRY_BASE_MS/);
+    expect(() => loadConfig({ MAIL_PER_ACCOUNT_PER_HOUR: "-1" })).to.throw(ConfigError, /MAIL_PER_ACCOUNT_PER_HOUR/);
+    expect(() => loadConfig({ MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY: "many" })).to.throw(ConfigError, /MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY/);
+    expect(loadConfig({ MAIL_PER_ACCOUNT_PER_HOUR: "0" }).delivery.perAccountPerHour).to.equal(0);
+
+    // Production never pretends to send: it needs an SMTP server, or the file chosen on purpose.
+    const production = { NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET };
+    expect(() => loadConfig(production)).to.throw(ConfigError, /SMTP_URL must be set when NODE_ENV=production/);
+    expect(loadConfig({ ...production, MAIL_TRANSPORT: "file" }).delivery.transport).to.equal("file");
+    expect(loadConfig({ ...production, SMTP_URL: "smtp://mail.example.com:587" }).delivery.transport).to.equal("smtp");
+    expect(() => loadConfig({ MAIL_TRANSPORT: "smtp" })).to.throw(ConfigError, /MAIL_TRANSPORT=smtp needs SMTP_URL/);
+    expect(() => loadConfig({ MAIL_TRANSPORT: "file", SMTP_URL: "smtp://mail.example.com" })).to.throw(ConfigError, /MAIL_TRANSPORT/);
+    expect(() => loadConfig({ MAIL_TRANSPORT: "carrier-pigeon" })).to.throw(ConfigError, /MAIL_TRANSPORT/);
+  });
+
+  it("refuses to start in production without SMTP_URL or MAIL_TRANSPORT=file, with a one-line reason", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cp-prod-mail-"));
+    try {
+      const result = await runToEnd([MAIN], { NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: `sqlite:${path.join(dir, "db.sqlite")}` });
+      expect(result.code).to.equal(1);
+      const lines = result.stderr.trim().split("\n");
+      expect(lines, result.stderr).to.have.lengthOf(1);
+      expect(lines[0]).to.match(/^Cannot start: SMTP_URL must be set when NODE_ENV=production/);
+      expect(fs.existsSync(path.join(dir, "db.sqlite")), "nothing was started").to.equal(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("runs the worker inside the server process: npm start delivers a verification message over SMTP_URL", async function () {
@@ -313,7 +296,8 @@ describe("notification delivery through the outbox over SMTP", () => {
       expect(set.errors).to.equal(undefined);
       const mail = await waitFor("the verification message from the server process", () => smtp.to(outside)[0], 15_000);
       expect(mail.raw).to.match(/^From: "?Contact Points"? <verify@test\.example>/m);
-      expect(processServer.output()).to.include(`Outgoing mail goes to SMTP server 127.0.0.1:${smtp.port}`);
+      // Host and port, the port once.
+      expect(processServer.output().split("\n")).to.include(`Outgoing mail goes to SMTP server 127.0.0.1:${smtp.port}.`);
     } finally {
       processServer.child.kill("SIGTERM");
       expect(await processServer.exited).to.equal(0);

@@ -131,7 +131,13 @@ describe("starting the server", function () {
   });
 
   it("seeds nothing and prints no token in production", async () => {
-    const server = await spawnServer({ DATABASE_URL: `sqlite:${path.join(directory, "prod.sqlite")}`, AUTH_JWT_SECRET: SECRET, NODE_ENV: "production" });
+    const server = await spawnServer({
+      DATABASE_URL: `sqlite:${path.join(directory, "prod.sqlite")}`,
+      AUTH_JWT_SECRET: SECRET,
+      NODE_ENV: "production",
+      MAIL_TRANSPORT: "file",
+      MAIL_LOG_FILE: path.join(directory, "mail.log"),
+    });
     try {
       expect(server.output()).to.not.contain("Bearer");
       const token = (await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "Someone@Example.com"], { AUTH_JWT_SECRET: SECRET })).stdout.trim();

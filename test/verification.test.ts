@@ -1,9 +1,12 @@
 import { expect } from "chai";
+import pg from "pg";
 import { ContactVerification } from "../src/verification/contact-verification.entity";
 import { OutboxMessage } from "../src/outbox/outbox-message.entity";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, failsWith, mutate, ok } from "./helpers/factories";
 import { verificationTokenFor } from "./helpers/outbox";
+import { testingOnPostgres } from "./helpers/postgres";
+import { hashToken } from "../src/verification/verification-tokens";
 
 const VERIFY = `mutation($token: String!) { verifyContactEmail(token: $token) { role email state verifiedAt } }`;
 const SECURITY = `query($id: ID!) { account(id: $id) { roleContact(role: SECURITY) { email isExternal verification { state verifiedAt } } } }`;
@@ -26,17 +29,19 @@ describe("verified external security contacts", () => {
     return { admin, account, members, email };
   }
 
-  it("starts an external security contact PENDING and queues one verification message carrying a token", async () => {
+  it("starts an external security contact PENDING and queues one verification message that will carry a token", async () => {
     const { admin, account, email } = await externalSecurity("pending");
     expect(await verification(admin.token, account.id)).to.deep.equal({ email, isExternal: true, verification: { state: "PENDING", verifiedAt: null } });
     const messages = await messagesTo(email);
     expect(messages).to.have.lengthOf(1);
     expect(messages[0]).to.include({ kind: "VERIFICATION", state: "PENDING", accountId: account.id });
-    expect(messages[0]!.body).to.include(await verificationTokenFor(server, email));
-    // Only the token's hash is stored with the verification.
+    // The message holds neither the token nor its hash: the worker derives the token as it sends it.
+    const token = await verificationTokenFor(server, email);
+    expect(messages[0]!.body).to.not.include(token);
     const row = await server.db.read((m) => m.findOneByOrFail(ContactVerification, { accountId: account.id }));
     expect(row.tokenHash).to.match(/^[0-9a-f]{64}$/);
     expect(messages[0]!.body).to.not.include(row.tokenHash!);
+    expect(messages[0]!.tokenNonce).to.be.a("string").and.not.equal(token);
   });
 
   it("verifies the address with the token, without signing in, and only once", async () => {
@@ -119,6 +124,81 @@ describe("verified external security contacts", () => {
     failsWith(await server.graphql(VERIFY, { token: first }, null), "BAD_USER_INPUT");
     ok(await server.graphql(VERIFY, { token: second }, null));
     failsWith(await server.graphql(RESEND, { input: { accountId: account.id, role: "DECISION_MAKER" } }, admin.token), "BAD_USER_INPUT");
+  });
+
+  it("refuses the token, changing nothing, when the verification it found no longer matches as it is updated", async () => {
+    const { admin, account, email } = await externalSecurity("guard");
+    const token = await verificationTokenFor(server, email);
+    // A trigger makes the update match nothing, as a concurrent change of address would.
+    const postgres = server.db.driver === "postgres";
+    const create = postgres
+      ? [
+          `CREATE FUNCTION "skip_row_update"() RETURNS trigger AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql`,
+          `CREATE TRIGGER "skip_verification_updates" BEFORE UPDATE ON "contact_verifications" FOR EACH ROW EXECUTE FUNCTION "skip_row_update"()`,
+        ]
+      : [`CREATE TRIGGER "skip_verification_updates" BEFORE UPDATE ON "contact_verifications" BEGIN SELECT RAISE(IGNORE); END`];
+    const drop = postgres
+      ? [`DROP TRIGGER "skip_verification_updates" ON "contact_verifications"`, `DROP FUNCTION "skip_row_update"()`]
+      : [`DROP TRIGGER "skip_verification_updates"`];
+    await server.db.write(async (m) => {
+      for (const statement of create) await m.query(statement);
+    });
+    try {
+      const error = failsWith(await server.graphql(VERIFY, { token }, null), "BAD_USER_INPUT");
+      expect(error.message).to.match(/not valid/);
+      expect(error.extensions?.field).to.equal("token");
+    } finally {
+      await server.db.write(async (m) => {
+        for (const statement of drop) await m.query(statement);
+      });
+    }
+    expect((await verification(admin.token, account.id)).verification.state).to.equal("PENDING");
+    // Nothing was used up: the same token still works.
+    expect(ok(await server.graphql(VERIFY, { token }, null)).verifyContactEmail.state).to.equal("VERIFIED");
+  });
+
+  (testingOnPostgres() ? it : it.skip)("on PostgreSQL, an old token cannot verify the address that replaced it between lookup and update", async () => {
+    const url = (server.db.dataSource.options as { url: string }).url;
+    // Two ways the row can change under the check: rewritten in place, or replaced as setRoleContact does.
+    const changes = {
+      "rewritten in place": [
+        `UPDATE "contact_verifications" SET "email" = $2, "tokenHash" = $3, "state" = 'PENDING', "verifiedAt" = NULL WHERE "accountId" = $1 AND "role" = 'SECURITY'`,
+      ],
+      "replaced": [
+        `DELETE FROM "contact_verifications" WHERE "accountId" = $1 AND "role" = 'SECURITY' AND "email" <> $2 AND "tokenHash" <> $3`,
+        `INSERT INTO "contact_verifications" ("accountId", "role", "email", "state", "tokenHash", "tokenExpiresAt", "requestedAt")
+         VALUES ($1, 'SECURITY', $2, 'PENDING', $3, now() + interval '7 days', now())`,
+      ],
+    };
+    for (const [how, statements] of Object.entries(changes)) {
+      const { admin, account, email } = await externalSecurity(`race-${how.length}`);
+      const oldToken = await verificationTokenFor(server, email);
+      const next = `next-${email}`;
+      const other = new pg.Client({ connectionString: url });
+      await other.connect();
+      try {
+        // The other transaction changes the address and holds its row lock until it commits.
+        await other.query("BEGIN");
+        await other.query(`UPDATE "role_contacts" SET "email" = $2 WHERE "accountId" = $1 AND "role" = 'SECURITY'`, [account.id, next]);
+        for (const statement of statements) await other.query(statement, [account.id, next, hashToken(`another token for ${next}`)]);
+        // verifyContactEmail finds the old row (the change is not committed), then waits for the lock to update it.
+        const verifying = server.graphql(VERIFY, { token: oldToken }, null);
+        for (let waited = 0; ; waited += 20) {
+          const { rows } = await other.query(
+            `SELECT COUNT(*)::int AS "waiting" FROM pg_stat_activity WHERE "wait_event_type" = 'Lock' AND "datname" = current_database()`,
+          );
+          if (rows[0].waiting > 0) break;
+          if (waited > 10_000) throw new Error(`verifyContactEmail never waited for the row lock (${how})`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await other.query("COMMIT");
+        const error = failsWith(await verifying, "BAD_USER_INPUT");
+        expect(error.message, how).to.match(/not valid/);
+      } finally {
+        await other.end();
+      }
+      expect(await verification(admin.token, account.id), how).to.deep.equal({ email: next, isExternal: true, verification: { state: "PENDING", verifiedAt: null } });
+    }
   });
 
   it("shows no verification for a member contact", async () => {

@@ -7,6 +7,7 @@ import { ContactChange } from "../history/contact-change.entity";
 import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import { badInput, DomainError, ErrorCode, notFound } from "../errors";
 import { changeRows, entityColumns, selectRows, storedValue } from "../common/sql-rows";
+import type { Outbox } from "../outbox/outbox.service";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,9 +41,11 @@ export class AccountChange {
     readonly manager: EntityManager,
     readonly account: Account,
     readonly actor: User,
+    /** Where the mail this change causes is queued, within the caps. */
+    readonly outbox: Outbox,
   ) {}
 
-  static async open(manager: EntityManager, accountId: string, actor: User, expectedVersion?: number | null): Promise<AccountChange> {
+  static async open(manager: EntityManager, accountId: string, actor: User, outbox: Outbox, expectedVersion?: number | null): Promise<AccountChange> {
     const id = parseId(accountId, "accountId");
     // A no-op update: the cheapest statement that takes the lock on both drivers.
     await manager
@@ -70,7 +73,7 @@ export class AccountChange {
         { currentVersion: account.contactsVersion },
       );
     }
-    return new AccountChange(manager, account, actor);
+    return new AccountChange(manager, account, actor, outbox);
   }
 
   /** The member of this account with this id; anyone else is refused as input. */
@@ -136,7 +139,7 @@ export async function changeAccount(
   expectedVersion?: number | null,
 ): Promise<Account> {
   const account = await context.db.write(async (manager) => {
-    const change = await AccountChange.open(manager, accountId, context.requiredViewer, expectedVersion);
+    const change = await AccountChange.open(manager, accountId, context.requiredViewer, context.outbox, expectedVersion);
     await work(change);
     return change.finish();
   });

@@ -20,11 +20,17 @@ export class HealthResolver {
       health.verifications.load(account.id),
       health.failedDeliveries.load(account.id),
     ]);
-    const billingUsers = await loaders.userById.loadMany(billing.map((contact) => contact.userId));
+    const roleHolderIds = roles.flatMap((role) => (role.userId ? [role.userId] : []));
+    const [billingUsers, roleUsers] = await Promise.all([
+      loaders.userById.loadMany(billing.map((contact) => contact.userId)),
+      loaders.userById.loadMany(roleHolderIds),
+    ]);
+    const isUser = (user: User | Error | null): user is User => user instanceof User;
     return contactHealthOf({
-      primaryEmail: primary!.email,
-      billingEmails: billingUsers.filter((user): user is User => user instanceof User).map((user) => user.email),
+      primary: primary!,
+      billing: billingUsers.filter(isUser),
       roles,
+      roleHolders: roleUsers.filter(isUser),
       verifications,
       failedDeliveries,
     });

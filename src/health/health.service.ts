@@ -11,9 +11,12 @@ import { cursorDate, decodeCursor, toPage, type Page } from "../common/paginatio
 import { ContactIssueKind, type ContactHealth, type ContactIssue } from "./contact-health.types";
 
 export interface AccountContactsSnapshot {
-  primaryEmail: string;
-  billingEmails: string[];
+  primary: User;
+  /** The billing contacts, in order. */
+  billing: User[];
   roles: RoleContact[];
+  /** The members who hold roles (in any order). */
+  roleHolders: User[];
   verifications: ContactVerification[];
   failedDeliveries: DeliveryStatus[];
 }
@@ -22,10 +25,11 @@ export interface AccountContactsSnapshot {
 export function contactHealthOf(snapshot: AccountContactsSnapshot, now = new Date()): ContactHealth {
   const staleBefore = now.getTime() - VERIFICATION_STALE_AFTER_MS;
   const failed = new Set(snapshot.failedDeliveries.map((status) => status.email));
+  const roleHolders = new Map(snapshot.roleHolders.map((user) => [user.id, user]));
   const holders = [
-    { slot: ContactSlot.PRIMARY, email: snapshot.primaryEmail, role: null },
-    ...snapshot.billingEmails.map((email) => ({ slot: ContactSlot.BILLING, email, role: null })),
-    ...snapshot.roles.map((role) => ({ slot: slotOfRole(role.role), email: role.email, role })),
+    { slot: ContactSlot.PRIMARY, email: snapshot.primary.email, user: snapshot.primary, role: null },
+    ...snapshot.billing.map((user) => ({ slot: ContactSlot.BILLING, email: user.email, user, role: null })),
+    ...snapshot.roles.map((role) => ({ slot: slotOfRole(role.role), email: role.email, user: role.userId ? (roleHolders.get(role.userId) ?? null) : null, role })),
   ];
   const issues: ContactIssue[] = [];
   for (const holder of holders) {
@@ -37,13 +41,14 @@ export function contactHealthOf(snapshot: AccountContactsSnapshot, now = new Dat
         issues.push({ slot: holder.slot, email: holder.email, kind: ContactIssueKind.VERIFICATION_STALE });
       }
     }
+    if (holder.user && holder.user.signedInAt === null) issues.push({ slot: holder.slot, email: holder.email, kind: ContactIssueKind.NEVER_SIGNED_IN });
     if (failed.has(holder.email)) issues.push({ slot: holder.slot, email: holder.email, kind: ContactIssueKind.DELIVERY_FAILED });
   }
   const held = new Set(snapshot.roles.map((role) => role.role));
   const missingRoles = CONTACT_ROLE_ORDER.filter((role) => !held.has(role));
   return {
     missingRoles,
-    billingContactsFree: BILLING_CONTACT_LIMIT - snapshot.billingEmails.length,
+    billingContactsFree: BILLING_CONTACT_LIMIT - snapshot.billing.length,
     issues,
     needsAttention: missingRoles.length > 0 || issues.length > 0,
   };
@@ -60,6 +65,15 @@ const NEEDS_ATTENTION = `(
     LEFT JOIN "contact_verifications" "v" ON "v"."accountId" = "r"."accountId" AND "v"."role" = "r"."role" AND "v"."email" = "r"."email"
     WHERE "r"."accountId" = "account"."id" AND "r"."userId" IS NULL
       AND ("v"."state" IS NULL OR "v"."state" <> 'VERIFIED' OR "v"."verifiedAt" < :staleBefore)
+  )
+  OR EXISTS (SELECT 1 FROM "users" "u" WHERE "u"."id" = "account"."primaryContactId" AND "u"."signedInAt" IS NULL)
+  OR EXISTS (
+    SELECT 1 FROM "billing_contacts" "b" INNER JOIN "users" "u" ON "u"."id" = "b"."userId"
+    WHERE "b"."accountId" = "account"."id" AND "u"."signedInAt" IS NULL
+  )
+  OR EXISTS (
+    SELECT 1 FROM "role_contacts" "r" INNER JOIN "users" "u" ON "u"."id" = "r"."userId"
+    WHERE "r"."accountId" = "account"."id" AND "u"."signedInAt" IS NULL
   )
   OR EXISTS (
     SELECT 1 FROM "delivery_status" "d"

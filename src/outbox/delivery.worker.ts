@@ -1,8 +1,8 @@
 import type { Database } from "../database";
 import type { DeliverySettings } from "../config";
 import { DeliveryKind, DeliveryState, DeliveryStatus, OutboxMessage } from "./outbox-message.entity";
-import { VERIFICATION_TOKEN_LINE } from "../verification/verification.service";
 import { logFileTransport, smtpTransport, type MailTransport } from "./mail-transport";
+import { TOKEN_PLACEHOLDER, type VerificationTokens } from "../verification/verification-tokens";
 
 export interface DeliveryWorkerOptions {
   /** How often to look for due messages when idle. */
@@ -11,6 +11,8 @@ export interface DeliveryWorkerOptions {
   maxAttempts: number;
   /** Wait before the second attempt; doubled for each one after. */
   retryBaseMs: number;
+  /** Derives each verification message's token as it is sent. */
+  tokens: VerificationTokens;
   /** Messages claimed per round. */
   batchSize?: number;
   /** How long a claimed message is left alone by other workers while it is being sent. */
@@ -18,10 +20,8 @@ export interface DeliveryWorkerOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
-/** A verification token is needed only until the message is sent: it is not kept in the outbox after that. */
-function withoutSecrets(message: OutboxMessage): string {
-  return message.kind === DeliveryKind.VERIFICATION ? message.body.replace(VERIFICATION_TOKEN_LINE, "    (removed once sent)") : message.body;
-}
+/** What a verification message queued before tokens were derived at send time keeps once sent: its text held the token. */
+const LEGACY_VERIFICATION_BODY = "(The text of this verification message is not kept: it carried a token.)";
 
 /** The longest error text kept on a message. */
 const ERROR_LENGTH = 1000;
@@ -29,6 +29,11 @@ const ERROR_LENGTH = 1000;
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s+/g, " ").trim().slice(0, ERROR_LENGTH) || "Unknown error";
+}
+
+/** Once a message is done with, a verification queued before tokens were derived at send time loses its text. */
+function finalBody(message: OutboxMessage): { body?: string } {
+  return message.kind === DeliveryKind.VERIFICATION && message.tokenNonce === null ? { body: LEGACY_VERIFICATION_BODY } : {};
 }
 
 /**
@@ -80,13 +85,19 @@ export class DeliveryWorker {
       if (!(await this.claim(message, now))) continue;
       tried++;
       try {
-        await this.transport.send({ to: message.email, subject: message.subject, text: message.body });
+        await this.transport.send({ to: message.email, subject: message.subject, text: this.textOf(message) });
         await this.record(message, DeliveryState.SENT, null);
       } catch (error) {
         await this.record(message, message.attempts >= this.options.maxAttempts ? DeliveryState.FAILED : DeliveryState.PENDING, describe(error));
       }
     }
     return tried;
+  }
+
+  /** The text to send: a verification message gets its token here, and only here. */
+  private textOf(message: OutboxMessage): string {
+    if (message.kind !== DeliveryKind.VERIFICATION || message.tokenNonce === null) return message.body;
+    return message.body.split(TOKEN_PLACEHOLDER).join(this.options.tokens.tokenFor(message.tokenNonce));
   }
 
   /** Counts the attempt and pushes the message out of other workers' way; false if another worker got it first. */
@@ -109,7 +120,7 @@ export class DeliveryWorker {
     return true;
   }
 
-  private async record(message: OutboxMessage, state: DeliveryState, error: string | null): Promise<void> {
+  private async record(message: OutboxMessage, state: DeliveryState.PENDING | DeliveryState.SENT | DeliveryState.FAILED, error: string | null): Promise<void> {
     const now = new Date();
     const retryIn = this.options.retryBaseMs * 2 ** (message.attempts - 1);
     await this.db.write(async (manager) => {
@@ -118,7 +129,7 @@ export class DeliveryWorker {
         { sequence: message.sequence },
         state === DeliveryState.PENDING
           ? { lastError: error, nextAttemptAt: new Date(now.getTime() + retryIn) }
-          : { state, lastError: error, sentAt: state === DeliveryState.SENT ? now : null, body: withoutSecrets(message) },
+          : { state, lastError: error, sentAt: state === DeliveryState.SENT ? now : null, tokenNonce: null, ...finalBody(message) },
       );
       if (state !== DeliveryState.PENDING) {
         await manager.upsert(DeliveryStatus, { accountId: message.accountId, email: message.email, state, at: now, lastError: error }, [
@@ -143,16 +154,21 @@ export class DeliveryWorker {
   }
 }
 
-/** The worker main.ts runs: SMTP when SMTP_URL is set, otherwise the mail log file. */
-export function startDeliveryWorker(db: Database, settings: DeliverySettings, log = (message: string, error?: unknown) => console.warn(message, error ?? "")): DeliveryWorker {
-  const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, settings.mailFrom) : logFileTransport(settings.mailLogFile, settings.mailFrom);
+/** The worker main.ts runs, over the transport the settings choose. */
+export function startDeliveryWorker(
+  db: Database,
+  settings: DeliverySettings,
+  tokens: VerificationTokens,
+  log = (message: string, error?: unknown) => console.warn(message, error ?? ""),
+): DeliveryWorker {
+  const transport = settings.transport === "smtp" ? smtpTransport(settings.smtpUrl!, settings.mailFrom) : logFileTransport(settings.mailLogFile, settings.mailFrom);
   const worker = new DeliveryWorker(db, transport, {
     pollMs: settings.pollMs,
     maxAttempts: settings.maxAttempts,
     retryBaseMs: settings.retryBaseMs,
+    tokens,
     log,
   });
-  console.log(`Outgoing mail goes to ${transport.description}.`);
   worker.start();
   return worker;
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import nodemailer from "nodemailer";
+import { headerValue } from "./mail-text";
 
 export interface MailMessage {
   to: string;
@@ -24,11 +25,11 @@ export function smtpTransport(url: string, from: string, timeoutMs = 10_000): Ma
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   } as Parameters<typeof nodemailer.createTransport>[0]);
-  const { host, port } = new URL(url);
   return {
-    description: `SMTP server ${host}${port ? `:${port}` : ""}`,
+    // `host` carries the port when the URL names one, and never the credentials.
+    description: `SMTP server ${new URL(url).host}`,
     async send(message) {
-      await transporter.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+      await transporter.sendMail({ from, to: message.to, subject: headerValue(message.subject), text: message.text });
     },
     close() {
       transporter.close();
@@ -36,21 +37,37 @@ export function smtpTransport(url: string, from: string, timeoutMs = 10_000): Ma
   };
 }
 
-/** For development without a mail server: each message is appended to a file, readable as plain text. */
+/** The date as an mbox "From " line gives it: `Fri Nov 27 07:19:56 2026`, in UTC. */
+function asctime(date: Date): string {
+  const [weekday, day, month, year, time] = date.toUTCString().replace(",", "").split(" ");
+  return `${weekday} ${month} ${day!.replace(/^0/, " ")} ${time} ${year}`;
+}
+
+/**
+ * For development without a mail server: messages are appended to a file in mbox format (mboxrd),
+ * plain UTF-8 text a person can read and a mail client can open. Header values are one line each,
+ * and a body line that could pass for the start of another message is quoted with `>`, so no
+ * message text can add a header or a message of its own.
+ */
 export function logFileTransport(file: string, from: string): MailTransport {
   return {
-    description: `the file ${file} (no SMTP_URL set)`,
+    description: `the file ${file}`,
     async send(message) {
       await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+      const now = new Date();
+      const body = message.text.replace(/\r\n?/g, "\n").replace(/^(>*From )/gm, ">$1");
       const entry = [
-        `Date: ${new Date().toUTCString()}`,
-        `From: ${from}`,
-        `To: ${message.to}`,
-        `Subject: ${message.subject}`,
+        `From contact-points ${asctime(now)}`,
+        `Date: ${now.toUTCString()}`,
+        `From: ${headerValue(from)}`,
+        `To: ${headerValue(message.to)}`,
+        `Subject: ${headerValue(message.subject)}`,
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: 8bit",
         "",
-        message.text,
+        body,
         "",
-        "-".repeat(72),
         "",
       ].join("\n");
       await fs.promises.appendFile(file, entry, "utf8");

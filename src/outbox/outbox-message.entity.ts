@@ -11,6 +11,13 @@ export enum DeliveryState {
   PENDING = "PENDING",
   SENT = "SENT",
   FAILED = "FAILED",
+  SKIPPED = "SKIPPED",
+}
+
+/** Why a message was not sent to a recipient. */
+export enum DeliverySkipReason {
+  NEVER_SIGNED_IN = "NEVER_SIGNED_IN",
+  ADDRESS_NOT_VERIFIED = "ADDRESS_NOT_VERIFIED",
 }
 
 registerEnumType(DeliveryKind, {
@@ -29,6 +36,23 @@ registerEnumType(DeliveryState, {
     PENDING: { description: "Waiting to be sent, or to be tried again after a failed attempt." },
     SENT: { description: "The mail server accepted the message." },
     FAILED: { description: "Every attempt failed; the message will not be tried again." },
+    SKIPPED: {
+      description:
+        "Not sent, and never will be: optional messages go only to confirmed addresses, and this recipient's is not confirmed (see skipReason).",
+    },
+  },
+});
+
+registerEnumType(DeliverySkipReason, {
+  name: "DeliverySkipReason",
+  description: "Why a message was not sent: the recipient's address is not confirmed.",
+  valuesConfig: {
+    NEVER_SIGNED_IN: {
+      description: "A member an admin added by email who has never signed in, so has not shown the address is theirs. Later messages go to them once they sign in.",
+    },
+    ADDRESS_NOT_VERIFIED: {
+      description: "An outside address whose owner has not confirmed it with the verification message. Later messages go to it once it is VERIFIED.",
+    },
   },
 });
 
@@ -40,6 +64,8 @@ registerEnumType(DeliveryState, {
 @Entity({ name: "outbox_messages" })
 @Index("IDX_outbox_messages_account_id", ["accountId", "sequence"])
 @Index("IDX_outbox_messages_due", ["state", "nextAttemptAt"])
+@Index("IDX_outbox_messages_account_created", ["accountId", "createdAt"])
+@Index("IDX_outbox_messages_email_created", ["email", "createdAt"])
 export class OutboxMessage {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
@@ -71,9 +97,15 @@ export class OutboxMessage {
   @Column({ type: "text" })
   body: string;
 
-  @Field(() => DeliveryState, { description: "PENDING until the mail server accepts it (SENT) or every attempt has failed (FAILED)." })
+  @Field(() => DeliveryState, {
+    description: "PENDING until the mail server accepts it (SENT) or every attempt has failed (FAILED); SKIPPED when it was never to be sent.",
+  })
   @Column({ type: "varchar", length: 16 })
   state: DeliveryState;
+
+  @Field(() => DeliverySkipReason, { nullable: true, description: "Why the message was SKIPPED; null for every other state." })
+  @Column({ type: "varchar", length: 32, nullable: true })
+  skipReason: DeliverySkipReason | null;
 
   @Field(() => Int, { description: "How many times sending has been tried." })
   @Column({ type: "integer", default: 0 })
@@ -97,6 +129,10 @@ export class OutboxMessage {
 
   @Column({ type: "varchar", length: 36, nullable: true })
   requestedById: string | null;
+
+  /** For a verification message: the nonce its token is derived from at send time (never the token); null once sent. */
+  @Column({ type: "varchar", length: 64, nullable: true })
+  tokenNonce: string | null;
 }
 
 /** The last delivery result for one address of one account: what contact health reports as DELIVERY_FAILED. */

@@ -1,8 +1,13 @@
+import { createHash } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import type { Database } from "../database";
-import { DeliveryKind, DeliveryState, OutboxMessage } from "./outbox-message.entity";
+import type { Config } from "../config";
+import { DeliveryKind, DeliveryState, OutboxMessage, type DeliverySkipReason } from "./outbox-message.entity";
 import type { NotificationCategory } from "../notifications/notification-routing";
 import { decodeCursor, toPage, type Page } from "../common/pagination";
+import { selectRows, storedValue } from "../common/sql-rows";
+import { DomainError, ErrorCode } from "../errors";
+import { VerificationTokens } from "../verification/verification-tokens";
 
 export interface OutgoingMessage {
   accountId: string;
@@ -12,30 +17,142 @@ export interface OutgoingMessage {
   subject: string;
   body: string;
   requestedById?: string | null;
+  /** Set when the recipient's address is not confirmed: the message is recorded as SKIPPED and never sent. */
+  skipReason?: DeliverySkipReason | null;
+  /** For a verification message: the nonce the worker derives its token from as it sends it. */
+  tokenNonce?: string | null;
+}
+
+/** How much mail may go out; each cap is counted from the outbox itself, so every server process agrees. */
+export interface OutboxLimits {
+  /** Messages of any kind one account may cause in an hour; 0 for no limit. */
+  perAccountPerHour: number;
+  /** Verification messages one address may receive in a day, whichever accounts name it; 0 for no limit. */
+  verificationsPerAddressPerDay: number;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Names this service's advisory locks on PostgreSQL (the two-key space, apart from the start-up lock). */
+const ADDRESS_LOCK_SPACE = 0x6d61696c;
+
+function mailRateLimited(reason: string, retryAfterSeconds: number): DomainError {
+  return new DomainError(ErrorCode.RATE_LIMITED, `${reason} Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
+}
+
+function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
 }
 
 /**
- * Queues a message in the caller's transaction: it is sent only if the change that caused it commits,
- * and it is not lost if the process stops before sending it.
+ * Seconds until `adding` more messages fit under `limit` within the window, counting the messages
+ * that match `filter` and were not skipped; 0 when they fit now.
  */
-export async function enqueueMessage(manager: EntityManager, message: OutgoingMessage): Promise<OutboxMessage> {
-  const now = new Date();
-  const row = manager.create(OutboxMessage, {
-    accountId: message.accountId,
-    kind: message.kind,
-    category: message.category ?? null,
-    email: message.email,
-    subject: message.subject.slice(0, 300),
-    body: message.body,
-    state: DeliveryState.PENDING,
-    attempts: 0,
-    lastError: null,
-    createdAt: now,
-    nextAttemptAt: now,
-    sentAt: null,
-    requestedById: message.requestedById ?? null,
-  });
-  return manager.save(OutboxMessage, row);
+async function waitForRoom(
+  manager: EntityManager,
+  filter: string,
+  parameters: unknown[],
+  limit: number,
+  adding: number,
+  windowMs: number,
+  now: Date,
+): Promise<number> {
+  if (limit === 0 || adding === 0) return 0;
+  const since = storedValue(manager.connection, OutboxMessage, "createdAt", new Date(now.getTime() - windowMs));
+  const where = `${filter} AND "state" <> '${DeliveryState.SKIPPED}' AND "createdAt" > ?`;
+  const [counted] = await selectRows(manager, `SELECT COUNT(*) AS "count" FROM "outbox_messages" WHERE ${where}`, [...parameters, since]);
+  const over = Number(counted!.count) + adding - limit;
+  if (over <= 0) return 0;
+  if (adding > limit) return Math.ceil(windowMs / 1000);
+  // Room comes when the oldest `over` messages in the window have left it.
+  const [row] = await selectRows(
+    manager,
+    `SELECT "createdAt" FROM "outbox_messages" WHERE ${where} ORDER BY "createdAt" ASC LIMIT 1 OFFSET ${over - 1}`,
+    [...parameters, since],
+  );
+  const column = manager.connection.getMetadata(OutboxMessage).findColumnWithPropertyName("createdAt")!;
+  const leaves = (manager.connection.driver.prepareHydratedValue(row!.createdAt, column) as Date).getTime() + windowMs;
+  return Math.max(1, Math.ceil((leaves - now.getTime()) / 1000));
+}
+
+/**
+ * Where messages are queued, and the rules for queueing them: the caps, and the key verification
+ * tokens are derived from. One per process, built from the configuration.
+ */
+export class Outbox {
+  constructor(
+    readonly limits: OutboxLimits,
+    readonly tokens: VerificationTokens,
+  ) {}
+
+  static fromConfig(config: Config): Outbox {
+    const { perAccountPerHour, verificationsPerAddressPerDay } = config.delivery;
+    return new Outbox({ perAccountPerHour, verificationsPerAddressPerDay }, new VerificationTokens(config.jwtSecret));
+  }
+
+  /**
+   * Queues messages in the caller's transaction: they are sent only if the change that caused them
+   * commits, and not lost if the process stops before sending them. All or nothing: when those to be
+   * sent would take their account, or a verification's address, past its cap, none is queued and
+   * RATE_LIMITED rolls the whole change back.
+   */
+  async enqueue(manager: EntityManager, messages: OutgoingMessage[], now = new Date()): Promise<OutboxMessage[]> {
+    await this.checkCaps(
+      manager,
+      messages.filter((message) => !message.skipReason),
+      now,
+    );
+    const rows: OutboxMessage[] = [];
+    for (const message of messages) {
+      const row = manager.create(OutboxMessage, {
+        accountId: message.accountId,
+        kind: message.kind,
+        category: message.category ?? null,
+        email: message.email,
+        subject: message.subject.slice(0, 300),
+        body: message.body,
+        state: message.skipReason ? DeliveryState.SKIPPED : DeliveryState.PENDING,
+        skipReason: message.skipReason ?? null,
+        attempts: 0,
+        lastError: null,
+        createdAt: now,
+        nextAttemptAt: now,
+        sentAt: null,
+        requestedById: message.requestedById ?? null,
+        tokenNonce: message.tokenNonce ?? null,
+      });
+      rows.push(await manager.save(OutboxMessage, row));
+    }
+    return rows;
+  }
+
+  private async checkCaps(manager: EntityManager, sending: OutgoingMessage[], now: Date): Promise<void> {
+    const { perAccountPerHour, verificationsPerAddressPerDay } = this.limits;
+    // Changes to one account hold its lock (see AccountChange), so counts per account do not race.
+    for (const [accountId, count] of countBy(sending, (message) => message.accountId)) {
+      const wait = await waitForRoom(manager, `"accountId" = ?`, [accountId], perAccountPerHour, count, HOUR_MS, now);
+      if (wait > 0) throw mailRateLimited(`This account has sent as many messages as it may in an hour (${perAccountPerHour}).`, wait);
+    }
+    if (verificationsPerAddressPerDay === 0) return;
+    const verifications = sending.filter((message) => message.kind === DeliveryKind.VERIFICATION);
+    for (const [email, count] of countBy(verifications, (message) => message.email)) {
+      await this.lockAddress(manager, email);
+      const wait = await waitForRoom(manager, `"email" = ? AND "kind" = ?`, [email, DeliveryKind.VERIFICATION], verificationsPerAddressPerDay, count, DAY_MS, now);
+      if (wait > 0) {
+        throw mailRateLimited(`That address has been sent as many confirmation requests as it may be in a day (${verificationsPerAddressPerDay}).`, wait);
+      }
+    }
+  }
+
+  /** Different accounts may name one address at once: on PostgreSQL their counts of its mail take turns. */
+  private async lockAddress(manager: EntityManager, email: string): Promise<void> {
+    if (manager.connection.options.type !== "postgres") return;
+    const key = createHash("sha256").update(email, "utf8").digest().readInt32BE(0);
+    await manager.query("SELECT pg_advisory_xact_lock($1, $2)", [ADDRESS_LOCK_SPACE, key]);
+  }
 }
 
 /** An account's deliveries, newest first. */

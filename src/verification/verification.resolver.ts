@@ -42,7 +42,8 @@ export class VerificationResolver {
   }
 
   @Authorized()
-  @Mutation(() => Account, { description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN." })
+  @Mutation(() => Account, { description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
+      "Refused with RATE_LIMITED, changing nothing, when the account or the address has had as many messages as the caps allow (MAIL_PER_ACCOUNT_PER_HOUR, MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY)." })
   resendContactVerification(@Arg("input", () => ResendContactVerificationInput) input: ResendContactVerificationInput, @Ctx() context: Context) {
     return changeAccount(context, input.accountId, (change) => resendVerification(change, input.role ?? ContactRoleKind.SECURITY));
   }

@@ -1,25 +1,18 @@
-import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "../database";
 import type { AccountChange } from "../accounts/account-access";
 import { ContactVerification, VerificationState } from "./contact-verification.entity";
 import { ContactRoleKind } from "../contacts/contact.enums";
-import { enqueueMessage } from "../outbox/outbox.service";
 import { DeliveryKind } from "../outbox/outbox-message.entity";
+import { nameForSubject, oneLine, quotedName } from "../outbox/mail-text";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { RoleContact } from "../contacts/role-contact.entity";
+import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 
 /** How long a verification token may be used. */
 export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** After this long a verified address is reported as VERIFICATION_STALE. */
 export const VERIFICATION_STALE_AFTER_MS = 365 * 24 * 60 * 60 * 1000;
-
-/** The line of a verification message that carries the token: indented, on a line of its own. */
-export const VERIFICATION_TOKEN_LINE = /^ {4}(\S+)$/m;
-
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
 
 const ROLE_TITLES: Record<ContactRoleKind, string> = {
   DECISION_MAKER: "decision maker",
@@ -29,11 +22,38 @@ const ROLE_TITLES: Record<ContactRoleKind, string> = {
 };
 
 /**
- * Starts (or starts over) the verification of an external contact's address: a new PENDING row with a
- * new single-use token, and the message carrying it queued in the same transaction.
+ * The message asking an outside address to confirm itself. It goes to someone who may never have
+ * heard of the account, so the account's name appears only quoted on its labelled line, and the
+ * token only as a placeholder the delivery worker fills in as it sends.
+ */
+function verificationMessage(accountName: string, requestedBy: string, role: ContactRoleKind, email: string) {
+  const title = ROLE_TITLES[role];
+  return {
+    subject: `Confirm that you are the ${title} for the account ${nameForSubject(accountName)}`,
+    body: [
+      `An admin of an account named your address as its ${title}. Please confirm that this is right.`,
+      "",
+      `Account name: ${quotedName(accountName)}`,
+      `Asked by: ${oneLine(requestedBy)}`,
+      `Your address: ${oneLine(email)}`,
+      "",
+      `If that is right, confirm it within ${VERIFICATION_TOKEN_TTL_MS / 86_400_000} days with this token`,
+      "(the token of the verifyContactEmail mutation; no sign-in is needed):",
+      "",
+      `    ${TOKEN_PLACEHOLDER}`,
+      "",
+      "If you do not know this account, ignore this message: until the address is confirmed, it is sent nothing else.",
+    ].join("\n"),
+  };
+}
+
+/**
+ * Starts (or starts over) the verification of an external contact's address: a new PENDING row
+ * keeping only the hash of a new single-use token, and the message that will carry the token queued
+ * in the same transaction.
  */
 export async function startVerification(change: AccountChange, role: ContactRoleKind, email: string): Promise<void> {
-  const token = randomBytes(32).toString("base64url");
+  const { nonce, tokenHash } = change.outbox.tokens.issue();
   const now = new Date();
   const accountId = change.account.id;
   await change.manager.delete(ContactVerification, { accountId, role });
@@ -42,29 +62,21 @@ export async function startVerification(change: AccountChange, role: ContactRole
     role,
     email,
     state: VerificationState.PENDING,
-    tokenHash: hashToken(token),
+    tokenHash,
     tokenExpiresAt: new Date(now.getTime() + VERIFICATION_TOKEN_TTL_MS),
     requestedAt: now,
     verifiedAt: null,
   });
-  const title = ROLE_TITLES[role];
-  await enqueueMessage(change.manager, {
-    accountId,
-    kind: DeliveryKind.VERIFICATION,
-    email,
-    subject: `Confirm that you are the ${title} for ${change.account.name}`,
-    body: [
-      `${change.actor.email} named ${email} as the ${title} for the account "${change.account.name}".`,
-      "",
-      `If that is right, confirm it within ${VERIFICATION_TOKEN_TTL_MS / 86_400_000} days with this token`,
-      "(the token of the verifyContactEmail mutation; no sign-in is needed):",
-      "",
-      `    ${token}`,
-      "",
-      "If you do not know this account, ignore this message and tell us at the address it came from.",
-    ].join("\n"),
-    requestedById: change.actor.id,
-  });
+  await change.outbox.enqueue(change.manager, [
+    {
+      accountId,
+      kind: DeliveryKind.VERIFICATION,
+      email,
+      ...verificationMessage(change.account.name, change.actor.email, role, email),
+      requestedById: change.actor.id,
+      tokenNonce: nonce,
+    },
+  ]);
 }
 
 /** Sends a new token for the external contact of a role, e.g. after the last one expired; the state starts over. */
@@ -82,11 +94,16 @@ export async function forgetVerification(change: AccountChange, role: ContactRol
 const invalidToken = () =>
   new DomainError(ErrorCode.BAD_USER_INPUT, "This verification token is not valid or has already been used.", { field: "token" });
 
-/** Confirms an address with the token sent to it. The token works once, and only until it expires. */
+/**
+ * Confirms an address with the token sent to it. The token works once, and only until it expires.
+ * The update is conditional on the token and the state it was found in: if the address changed (and
+ * with it the token) since the lookup, it changes nothing and the token is refused.
+ */
 export async function verifyContactEmail(db: Database, token: string): Promise<ContactVerification> {
   if (token.length < 16 || token.length > 200) throw invalidToken();
+  const tokenHash = hashToken(token);
   return db.write(async (manager) => {
-    const verification = await manager.findOne(ContactVerification, { where: { tokenHash: hashToken(token) } });
+    const verification = await manager.findOne(ContactVerification, { where: { tokenHash } });
     if (!verification) throw invalidToken();
     const now = new Date();
     if (verification.tokenExpiresAt.getTime() < now.getTime()) {
@@ -94,11 +111,19 @@ export async function verifyContactEmail(db: Database, token: string): Promise<C
         field: "token",
       });
     }
-    await manager.update(
-      ContactVerification,
-      { accountId: verification.accountId, role: verification.role },
-      { state: VerificationState.VERIFIED, verifiedAt: now, tokenHash: null },
-    );
+    const confirmed = await manager
+      .createQueryBuilder()
+      .update(ContactVerification)
+      .set({ state: VerificationState.VERIFIED, verifiedAt: now, tokenHash: null })
+      .where('"accountId" = :accountId AND "role" = :role AND "tokenHash" = :tokenHash AND "state" = :state AND "email" = :email', {
+        accountId: verification.accountId,
+        role: verification.role,
+        tokenHash,
+        state: VerificationState.PENDING,
+        email: verification.email,
+      })
+      .execute();
+    if (confirmed.affected !== 1) throw invalidToken();
     return Object.assign(verification, { state: VerificationState.VERIFIED, verifiedAt: now, tokenHash: null });
   });
 }

@@ -1,14 +1,15 @@
 import { expect } from "chai";
 import { OutboxMessage, DeliveryKind } from "../../src/outbox/outbox-message.entity";
-import { VERIFICATION_TOKEN_LINE } from "../../src/verification/verification.service";
 import type { TestServer } from "./server";
 
-/** The token in the newest verification message queued for `email`. */
+/**
+ * The token the newest verification message queued for `email` will carry, derived from its nonce
+ * the way the delivery worker derives it (the outbox holds no token).
+ */
 export async function verificationTokenFor(server: TestServer, email: string): Promise<string> {
   const message = await server.db.read((m) =>
     m.findOne(OutboxMessage, { where: { email, kind: DeliveryKind.VERIFICATION }, order: { sequence: "DESC" } }),
   );
-  const token = message?.body.match(VERIFICATION_TOKEN_LINE)?.[1];
-  expect(token, `no verification message to ${email}`).to.be.a("string");
-  return token!;
+  expect(message?.tokenNonce, `no unsent verification message to ${email}`).to.be.a("string");
+  return server.app.outbox.tokens.tokenFor(message!.tokenNonce!);
 }

@@ -36,7 +36,9 @@ export function testDatabaseUrl(): string {
  * `env` overrides settings as environment variables would.
  */
 export async function startTestServer(options: { env?: Record<string, string>; databaseUrl?: string; db?: Database } = {}): Promise<TestServer> {
-  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", PORT: "0", ...options.env });
+  // No delivery worker runs here, so production settings need no mail server.
+  const mail = options.env?.SMTP_URL ? {} : { MAIL_TRANSPORT: "file" };
+  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", PORT: "0", ...mail, ...options.env });
   const ownDatabaseUrl = options.db || options.databaseUrl ? null : await freshDatabaseUrl();
   const db = options.db ?? (await Database.open({ databaseUrl: options.databaseUrl ?? ownDatabaseUrl!, postgres: config.database }));
   await db.migrate();
