@@ -18,7 +18,8 @@ import { BillingContact } from "../src/contacts/billing-contact.entity";
 import { RoleContact } from "../src/contacts/role-contact.entity";
 import { ContactChange } from "../src/history/contact-change.entity";
 import { CONTACT_ROLE_ORDER, ContactSlot, slotOfRole, type ContactRoleKind } from "../src/contacts/contact.enums";
-import { decodeCursor, toPage } from "../src/common/pagination";
+import { decodeCursor, encodeCursor } from "../src/common/pagination";
+import { decodeGlobalId, globalId } from "../src/common/global-id";
 import { routeNotification, type NotificationCategory } from "../src/notifications/notification-routing";
 
 /*
@@ -93,15 +94,27 @@ interface PageArgs {
   after?: string | null;
 }
 
-/** Keyset paging over an in-memory list: the same cursors and page shape as the service. */
+/** Forward keyset paging over an in-memory list: the same cursors and page shape as the service. */
 function pageOf<TRow>(rows: TRow[], args: PageArgs, defaultFirst: number, cursorOf: (row: TRow) => (string | number)[], shape: ("string" | "number")[]) {
   const first = args.first ?? defaultFirst;
   let start = 0;
   if (args.after) {
-    const cursor = JSON.stringify(decodeCursor(args.after, shape));
+    const cursor = JSON.stringify(decodeCursor(args.after, shape, "after"));
     start = rows.findIndex((row) => JSON.stringify(cursorOf(row)) === cursor) + 1;
   }
-  return toPage(rows.slice(start, start + first + 1), first, rows.length, cursorOf, (row) => row);
+  const visible = rows.slice(start, start + first);
+  const edges = visible.map((row) => ({ cursor: encodeCursor(cursorOf(row)), node: row }));
+  return {
+    edges,
+    nodes: visible,
+    pageInfo: {
+      hasNextPage: start + first < rows.length,
+      hasPreviousPage: args.after != null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: rows.length,
+  };
 }
 
 function resolvers(data: Data) {
@@ -112,9 +125,10 @@ function resolvers(data: Data) {
       viewer: () => null,
       accounts: (_: unknown, args: PageArgs) =>
         pageOf(data.viewerAccounts, args, 20, (account) => [account.createdAt.toISOString(), account.id], ["string", "string"]),
-      account: (_: unknown, args: { id: string }) => data.accounts.get(args.id),
+      account: (_: unknown, args: { id: string }) => data.accounts.get(decodeGlobalId(args.id)?.key[0] ?? ""),
     },
     Account: {
+      id: (account: Account) => globalId("Account", account.id),
       primaryContact: (account: Account) => user(account.primaryContactId),
       billingContacts: (account: Account) => data.billing.get(account.id) ?? [],
       roleContacts: (account: Account) => data.roles.get(account.id) ?? [],
@@ -134,15 +148,21 @@ function resolvers(data: Data) {
         ]);
       },
     },
+    User: {
+      id: (row: User) => globalId("User", row.id),
+    },
     ContactRole: {
+      id: (contact: RoleContact) => globalId("ContactRole", contact.accountId, contact.role),
       user: (contact: RoleContact) => user(contact.userId),
       isExternal: (contact: RoleContact) => contact.userId === null,
       updatedBy: (contact: RoleContact) => user(contact.updatedById),
     },
     AccountMember: {
+      id: (member: AccountMember) => globalId("AccountMember", member.accountId, member.userId),
       user: (member: AccountMember) => user(member.userId),
     },
     ContactChange: {
+      id: (change: ContactChange) => globalId("ContactChange", change.sequence),
       actor: (change: ContactChange) => user(change.actorId),
     },
   };

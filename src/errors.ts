@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
@@ -72,14 +72,19 @@ export class DatabaseUnavailableError extends Error {
 export const notFound = (what = "account") =>
   new DomainError(ErrorCode.NOT_FOUND, `No ${what} with that id exists, or you are not a member of it.`);
 
-export const badInput = (message: string, field?: string) =>
-  new DomainError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+/**
+ * Invalid input, always in one shape: `extensions.invalidFields: [{ field, message }]`. `field` is the
+ * argument's path as the resolver sees it (`userId`); for a mutation the formatter makes it the path
+ * from the operation (`input.userId`).
+ */
+export const badInput = (message: string, field: string) =>
+  new DomainError(ErrorCode.BAD_USER_INPUT, message, { invalidFields: [{ field, message }] });
 
-function describeValidation(errors: ValidationError[], prefix = ""): { field: string; message: string }[] {
+function describeValidation(errors: ValidationError[], prefix: string): { field: string; message: string }[] {
   return errors.flatMap((error) => {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const field = `${prefix}${error.property}`;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...describeValidation(error.children ?? [], field)];
+    return [...own, ...describeValidation(error.children ?? [], `${field}.`)];
   });
 }
 
@@ -96,6 +101,12 @@ function domainCause(error: unknown): unknown {
   return wrapped ? error.originalError : error;
 }
 
+/** `input.` when the error comes from a field with an `input` argument (a mutation): its fields are paths in it. */
+function inputPrefix(error: unknown): string {
+  const node = error instanceof GraphQLError ? error.nodes?.[0] : undefined;
+  return node?.kind === Kind.FIELD && node.arguments?.some((argument) => argument.name.value === "input") ? "input." : "";
+}
+
 /**
  * Apollo's formatError: domain errors and GraphQL's own request errors pass through; class-validator
  * failures become BAD_USER_INPUT listing the fields; anything else is logged and masked.
@@ -104,15 +115,17 @@ export function createErrorFormatter(log: ErrorLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = domainCause(unwrapResolverError(error));
     const base = { locations: formatted.locations, path: formatted.path };
+    const prefix = inputPrefix(error);
     if (original instanceof ArgumentValidationError) {
       // A validator that throws (a lone UTF-16 surrogate can) leaves no list of failures behind.
       const failures = original.extensions.validationErrors;
-      const invalid = Array.isArray(failures) ? describeValidation(failures as ValidationError[]) : [];
+      const invalid = Array.isArray(failures) ? describeValidation(failures as ValidationError[], prefix) : [];
       const first = invalid[0];
+      const message = first ? capitalise(first.message) : "The input is not valid.";
       return {
         ...base,
-        message: first ? capitalise(first.message) : "The input is not valid.",
-        extensions: { code: ErrorCode.BAD_USER_INPUT, invalidFields: invalid },
+        message,
+        extensions: { code: ErrorCode.BAD_USER_INPUT, invalidFields: invalid.length ? invalid : [{ field: prefix ? "input" : "", message }] },
       };
     }
     if (original instanceof DatabaseUnavailableError) {
@@ -125,6 +138,12 @@ export function createErrorFormatter(log: ErrorLogger) {
     }
     if (original instanceof DomainError) {
       const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
+      if (Array.isArray(extensions.invalidFields)) {
+        extensions.invalidFields = (extensions.invalidFields as { field: string; message: string }[]).map((entry) => ({
+          ...entry,
+          field: prefix + entry.field,
+        }));
+      }
       return { ...base, message: original.message, extensions };
     }
     // graphql-js and Apollo's own request errors (parse, validation, variable coercion) carry a code

@@ -5,10 +5,12 @@ import { Account } from "./accounts/account.entity";
 import { AccountMember } from "./members/account-member.entity";
 import { BillingContact } from "./contacts/billing-contact.entity";
 import { RoleContact } from "./contacts/role-contact.entity";
+import { ContactChange } from "./history/contact-change.entity";
+import { OutboxMessage } from "./outbox/outbox-message.entity";
 import { CONTACT_ROLE_ORDER } from "./contacts/contact.enums";
-import { loadMemberPages, type MemberPageRequest, type MemberWithUser } from "./members/member.service";
-import { loadContactChangePages, type ContactChangePageRequest, type ContactChangeWithActor } from "./history/history.service";
-import type { Page } from "./common/pagination";
+import { loadMemberPages, type MemberWithUser } from "./members/member.queries";
+import { loadContactChangePages, type ContactChangeWithActor } from "./history/history.queries";
+import type { ConnectionArgs, Page } from "./common/pagination";
 import { entityColumns, placeholders, selectRows } from "./common/sql-rows";
 import { groupBy } from "./common/group-by";
 
@@ -17,19 +19,17 @@ const BATCH = { maxBatchSize: 1000 };
 
 export const membershipKey = (accountId: string, userId: string) => `${accountId}:${userId}`;
 
-type PageRequest = { first: number; after?: string | null };
-
 /**
- * One page loader per distinct (first, after): accounts listed together ask for the same page,
- * so one statement serves all of them.
+ * One page loader per distinct page request (first, after, last, before): accounts listed together
+ * ask for the same page, so one statement serves all of them.
  */
-function pageLoaders<TNode>(load: (request: PageRequest & { accountIds: string[] }) => Promise<Page<TNode>[]>) {
+function pageLoaders<TNode>(load: (accountIds: string[], args: ConnectionArgs) => Promise<Page<TNode>[]>) {
   const loaders = new Map<string, DataLoader<string, Page<TNode>>>();
-  return (request: PageRequest) => {
-    const key = JSON.stringify([request.first, request.after ?? null]);
+  return (args: ConnectionArgs) => {
+    const key = JSON.stringify([args.first ?? null, args.after ?? null, args.last ?? null, args.before ?? null]);
     let loader = loaders.get(key);
     if (!loader) {
-      loader = new DataLoader<string, Page<TNode>>((accountIds) => load({ ...request, accountIds: [...accountIds] }));
+      loader = new DataLoader<string, Page<TNode>>((accountIds) => load([...accountIds], args));
       loaders.set(key, loader);
     }
     return loader;
@@ -52,6 +52,8 @@ export function createLoaders(db: Database) {
   const members = entityColumns(dataSource, AccountMember, "m");
   const billing = entityColumns(dataSource, BillingContact, "b");
   const roles = entityColumns(dataSource, RoleContact, "r");
+  const changes = entityColumns(dataSource, ContactChange, "c");
+  const messages = entityColumns(dataSource, OutboxMessage, "o");
 
   const userById = new DataLoader<string, User | null>(async (ids) => {
     const rows = await db.read((m) => selectRows(m, `SELECT ${users.select} FROM "users" "u" WHERE "u"."id" IN (${placeholders(ids)})`, ids));
@@ -153,19 +155,62 @@ export function createLoaders(db: Database) {
     );
   }, BATCH);
 
-  const memberPage = pageLoaders<MemberWithUser>(async (request: MemberPageRequest) => {
-    const pages = await loadMemberPages(db, request);
+  const memberPage = pageLoaders<MemberWithUser>(async (accountIds, args) => {
+    const pages = await loadMemberPages(db, accountIds, args);
     for (const page of pages) for (const edge of page.edges) known(edge.node.user);
     return pages;
   });
 
-  const contactHistoryPage = pageLoaders<ContactChangeWithActor>(async (request: ContactChangePageRequest) => {
-    const pages = await loadContactChangePages(db, request);
+  const contactHistoryPage = pageLoaders<ContactChangeWithActor>(async (accountIds, args) => {
+    const pages = await loadContactChangePages(db, accountIds, args);
     for (const page of pages) for (const edge of page.edges) known(edge.node.actor);
     return pages;
   });
 
-  return { userById, accountById, membership, accountAsMember, billingContacts, roleContacts, memberPage, contactHistoryPage };
+  // Users the viewer may see: themselves and the members of the accounts they belong to. Keys are
+  // "viewerId:userId"; a request has one viewer, so one statement answers the whole batch.
+  const visibleUser = new DataLoader<string, boolean>(async (keys) => {
+    const pairs = keys.map((key) => key.split(":") as [string, string]);
+    const viewerIds = [...new Set(pairs.map(([viewerId]) => viewerId))];
+    const userIds = [...new Set(pairs.map(([, userId]) => userId))];
+    const rows = await db.read((m) =>
+      selectRows(
+        m,
+        `SELECT DISTINCT "mine"."userId" AS "viewerId", "theirs"."userId" AS "userId" FROM "account_members" "mine"
+         INNER JOIN "account_members" "theirs" ON "theirs"."accountId" = "mine"."accountId"
+         WHERE "mine"."userId" IN (${placeholders(viewerIds)}) AND "theirs"."userId" IN (${placeholders(userIds)})`,
+        [...viewerIds, ...userIds],
+      ),
+    );
+    const visible = new Set(rows.map((row) => `${row.viewerId}:${row.userId}`));
+    return pairs.map(([viewerId, userId]) => viewerId === userId || visible.has(`${viewerId}:${userId}`));
+  }, BATCH);
+
+  const contactChangeById = new DataLoader<number, ContactChange | null>(async (ids) => {
+    const rows = await db.read((m) => selectRows(m, `SELECT ${changes.select} FROM "contact_changes" "c" WHERE "c"."id" IN (${placeholders(ids)})`, ids));
+    const found = new Map(rows.map((row) => changes.from(row)!).map((change) => [change.sequence, change]));
+    return ids.map((id) => found.get(id) ?? null);
+  }, BATCH);
+
+  const deliveryById = new DataLoader<number, OutboxMessage | null>(async (ids) => {
+    const rows = await db.read((m) => selectRows(m, `SELECT ${messages.select} FROM "outbox_messages" "o" WHERE "o"."id" IN (${placeholders(ids)})`, ids));
+    const found = new Map(rows.map((row) => messages.from(row)!).map((message) => [message.sequence, message]));
+    return ids.map((id) => found.get(id) ?? null);
+  }, BATCH);
+
+  return {
+    userById,
+    accountById,
+    membership,
+    accountAsMember,
+    billingContacts,
+    roleContacts,
+    memberPage,
+    contactHistoryPage,
+    visibleUser,
+    contactChangeById,
+    deliveryById,
+  };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -12,8 +12,9 @@ import { UserResolver } from "./users/user.resolver";
 import { SaveContactsResolver } from "./contacts/save-contacts.resolver";
 import { ContactSlotsResolver } from "./contacts/contact-slots.resolver";
 import { HealthResolver } from "./health/health.resolver";
-import { VerificationResolver } from "./verification/verification.resolver";
-import { DeliveryResolver } from "./outbox/delivery.resolver";
+import { ContactVerificationResolver, VerificationResolver } from "./verification/verification.resolver";
+import { AccountDeliveriesResolver, DeliveryResolver } from "./outbox/delivery.resolver";
+import { NodeResolver } from "./nodes/node.resolver";
 
 export const RESOLVERS = [
   UserResolver,
@@ -25,7 +26,10 @@ export const RESOLVERS = [
   ContactSlotsResolver,
   HealthResolver,
   VerificationResolver,
+  ContactVerificationResolver,
   DeliveryResolver,
+  AccountDeliveriesResolver,
+  NodeResolver,
 ] as const;
 
 /** Where the schema is emitted for frontends, from the project root. */

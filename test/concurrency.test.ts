@@ -12,7 +12,7 @@ describe("concurrent requests to one server", () => {
   it("ends 16 parallel addBillingContact calls for 8 members with exactly 3 billing contacts and 3 history rows", async () => {
     const { admin, account, members } = await accountWithMembers(server, 8, "race");
     const calls = [...members, ...members].map((member) =>
-      mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: member.id }).then((response) => ({ member, response })),
+      mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }).then((response) => ({ member, response })),
     );
     const results = await Promise.all(calls);
     const state = await readAccount(server, admin.token, account.id);
@@ -34,8 +34,8 @@ describe("concurrent requests to one server", () => {
   it("keeps the primary contact a member while it is set and its holder removed at once", async () => {
     const { admin, account, members } = await accountWithMembers(server, 6, "prim");
     const calls = members.flatMap((member) => [
-      mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: member.id }),
-      mutate(server, admin.token, "removeAccountMember", "RemoveAccountMemberInput", { accountId: account.id, userId: member.id }),
+      mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: member.id }),
+      mutate(server, admin.token, "removeAccountMember", { accountId: account.id, userId: member.id }),
     ]);
     const codes = (await Promise.all(calls)).flatMap((response) => response.errors?.map((error) => error.extensions?.code) ?? []);
     expect(codes.every((code) => code === "PRIMARY_CONTACT_REQUIRED" || code === "BAD_USER_INPUT"), codes.join()).to.equal(true);
@@ -68,7 +68,7 @@ describe("concurrent requests to one server", () => {
   it("keeps one contact per role while many admins set it at once", async () => {
     const { admin, account, members } = await accountWithMembers(server, 5, "roles");
     const results = await Promise.all(
-      members.map((member) => mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: member.id })),
+      members.map((member) => mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: member.id })),
     );
     results.forEach((response) => ok(response));
     const state = await readAccount(server, admin.token, account.id);

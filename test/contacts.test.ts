@@ -19,9 +19,9 @@ describe("contacts", () => {
 
     it("sets another member as primary, with one history row, and is idempotent", async () => {
       const { admin, account, members } = await accountWithMembers(server, 1);
-      const first = ok(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: members[0]!.id }));
+      const first = ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id }));
       expect(first.setPrimaryContact!.primaryContact.email).to.equal(members[0]!.email);
-      const again = ok(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: members[0]!.id }));
+      const again = ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id }));
       expect(again.setPrimaryContact!.contactsVersion).to.equal(first.setPrimaryContact!.contactsVersion);
       const history = await readHistory(server, admin.token, account.id);
       expect(history.filter((row) => row.slot === "PRIMARY")).to.have.lengthOf(2);
@@ -31,7 +31,7 @@ describe("contacts", () => {
     it("refuses a user who is not a member with BAD_USER_INPUT", async () => {
       const { admin, account } = await accountWithMembers(server, 0);
       const outsider = await signIn(server, "outsider-primary@example.com");
-      failsWith(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
+      failsWith(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
       expect((await readAccount(server, admin.token, account.id)).primaryContact.id).to.equal(admin.id);
     });
   });
@@ -40,7 +40,7 @@ describe("contacts", () => {
     it("keeps billing contacts in the order added", async () => {
       const { admin, account, members } = await accountWithMembers(server, 3);
       for (const member of [members[2]!, members[0]!, members[1]!]) {
-        ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: member.id }));
+        ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
       }
       const state = await readAccount(server, admin.token, account.id);
       expect(state.billingContacts.map((user) => user.id)).to.deep.equal([members[2]!.id, members[0]!.id, members[1]!.id]);
@@ -49,10 +49,10 @@ describe("contacts", () => {
     it("refuses a fourth billing contact with BILLING_CONTACT_LIMIT", async () => {
       const { admin, account, members } = await accountWithMembers(server, 4);
       for (const member of members.slice(0, 3)) {
-        ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: member.id }));
+        ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
       }
       const error = failsWith(
-        await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: members[3]!.id }),
+        await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[3]!.id }),
         "BILLING_CONTACT_LIMIT",
       );
       expect(error.message).to.match(/at most 3/);
@@ -63,11 +63,11 @@ describe("contacts", () => {
 
     it("treats adding an existing billing contact and removing a non-contact as successful no-ops", async () => {
       const { admin, account, members } = await accountWithMembers(server, 2);
-      const added = ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: members[0]!.id }));
-      const again = ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: members[0]!.id }));
+      const added = ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[0]!.id }));
+      const again = ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[0]!.id }));
       expect(again.addBillingContact!.billingContacts).to.have.lengthOf(1);
       expect(again.addBillingContact!.contactsVersion).to.equal(added.addBillingContact!.contactsVersion);
-      const removed = ok(await mutate(server, admin.token, "removeBillingContact", "BillingContactInput", { accountId: account.id, userId: members[1]!.id }));
+      const removed = ok(await mutate(server, admin.token, "removeBillingContact", { accountId: account.id, userId: members[1]!.id }));
       expect(removed.removeBillingContact!.contactsVersion).to.equal(added.addBillingContact!.contactsVersion);
       expect((await readHistory(server, admin.token, account.id)).filter((row) => row.slot === "BILLING")).to.have.lengthOf(1);
     });
@@ -75,10 +75,10 @@ describe("contacts", () => {
     it("removes a billing contact, keeps the others' order, and frees the place", async () => {
       const { admin, account, members } = await accountWithMembers(server, 4);
       for (const member of members.slice(0, 3)) {
-        ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: member.id }));
+        ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
       }
-      ok(await mutate(server, admin.token, "removeBillingContact", "BillingContactInput", { accountId: account.id, userId: members[0]!.id }));
-      const result = ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: members[3]!.id }));
+      ok(await mutate(server, admin.token, "removeBillingContact", { accountId: account.id, userId: members[0]!.id }));
+      const result = ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[3]!.id }));
       expect(result.addBillingContact!.billingContacts.map((user) => user.id)).to.deep.equal([members[1]!.id, members[2]!.id, members[3]!.id]);
       const history = await readHistory(server, admin.token, account.id);
       expect(history[1]).to.include({ slot: "BILLING", action: "REMOVE", previousEmail: members[0]!.email, newEmail: null });
@@ -87,7 +87,7 @@ describe("contacts", () => {
     it("refuses a billing contact who is not a member with BAD_USER_INPUT", async () => {
       const { admin, account } = await accountWithMembers(server, 0);
       const outsider = await signIn(server, "outsider-billing@example.com");
-      failsWith(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
+      failsWith(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
     });
   });
 });

@@ -103,10 +103,10 @@ describe("email addresses", function () {
       admin.token,
     );
   const setSecurity = (email: string) =>
-    mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId, role: "SECURITY", email });
+    mutate(server, admin.token, "setRoleContact", { accountId, role: "SECURITY", email });
   const saveSecurity = async (email: string) => {
     const current = await readAccount(server, admin.token, accountId);
-    return mutate(server, admin.token, "saveAccountContacts", "SaveAccountContactsInput", {
+    return mutate(server, admin.token, "saveAccountContacts", {
       accountId,
       expectedVersion: current.contactsVersion,
       primaryContactUserId: current.primaryContact.id,
@@ -125,7 +125,7 @@ describe("email addresses", function () {
       expect(ok(await signInAs(input)).viewer.email).to.equal(stored);
       ok(await setSecurity(input));
       expect(await securityEmail()).to.equal(stored);
-      ok(await mutate(server, admin.token, "clearRoleContact", "ClearRoleContactInput", { accountId, role: "SECURITY" }));
+      ok(await mutate(server, admin.token, "clearRoleContact", { accountId, role: "SECURITY" }));
       ok(await saveSecurity(input));
       expect(await securityEmail()).to.equal(stored);
     });

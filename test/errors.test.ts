@@ -27,14 +27,14 @@ describe("unexpected errors in production", () => {
   it("rolls back every row of a change that fails part-way, and shows only INTERNAL_SERVER_ERROR", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "atomic");
     const leaving = members[0]!;
-    ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: leaving.id }));
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", userId: leaving.id }));
+    ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: leaving.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", userId: leaving.id }));
     const before = await readAccount(server, admin.token, account.id);
     const historyBefore = await readHistory(server, admin.token, account.id);
     await failClearHistoryRows(server.db);
 
     // Removing the member deletes their billing row and history first, then fails clearing their role.
-    const response = await mutate(server, admin.token, "removeAccountMember", "RemoveAccountMemberInput", { accountId: account.id, userId: leaving.id });
+    const response = await mutate(server, admin.token, "removeAccountMember", { accountId: account.id, userId: leaving.id });
     const error = failsWith(response, "INTERNAL_SERVER_ERROR");
     const body = JSON.stringify(response);
     for (const leak of ["injected", "contact_changes", "SQLITE", "INSERT", "stack", "at ", ".js:"]) expect(body).to.not.contain(leak);

@@ -189,9 +189,9 @@ describe("tenant isolation across every field of the schema", function () {
       await addMember(server, admin, account.id, "zephyrine.tech@target.example"),
     ];
     const externalEmail = "target-external-security@outside.example";
-    ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: members[0]!.id }));
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[1]!.id }));
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", email: externalEmail }));
+    ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[0]!.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[1]!.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: externalEmail }));
     const current = await readAccount(server, admin.token, account.id);
     target = {
       account: current,
@@ -345,10 +345,10 @@ describe("cross-tenant effects through shared records", function () {
     ok(await addNamed(bob.token, accountB.id, "dave@b.example", "Dave from B"));
     const daveId = (await server.db.read((m) => m.query(`SELECT "id" FROM "users" WHERE "email" = 'dave@b.example'`)))[0].id as string;
     dave = { id: daveId, email: "dave@b.example", token: "" };
-    ok(await mutate(server, bob.token, "addBillingContact", "BillingContactInput", { accountId: accountB.id, userId: carol.id }));
-    ok(await mutate(server, bob.token, "setRoleContact", "SetRoleContactInput", { accountId: accountB.id, role: "TECHNICAL_ADMIN", userId: dave.id }));
-    ok(await mutate(server, bob.token, "setRoleContact", "SetRoleContactInput", { accountId: accountB.id, role: "DECISION_MAKER", userId: carol.id }));
-    ok(await mutate(server, bob.token, "setRoleContact", "SetRoleContactInput", { accountId: accountB.id, role: "SECURITY", email: "sec-b@b-partners.example" }));
+    ok(await mutate(server, bob.token, "addBillingContact", { accountId: accountB.id, userId: carol.id }));
+    ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "TECHNICAL_ADMIN", userId: dave.id }));
+    ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "DECISION_MAKER", userId: carol.id }));
+    ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "SECURITY", email: "sec-b@b-partners.example" }));
     accountB = await readAccount(server, bob.token, accountB.id);
     secretsOfB = [accountB.id, accountB.name, "Dave from B", "sec-b@b-partners.example"];
     const targetB: Target = { account: accountB, admin: bob, members: [carol, dave], externalEmail: "sec-b@b-partners.example", secrets: secretsOfB };

@@ -71,7 +71,7 @@ describe("outbound mail abuse", () => {
   const send = async (user: TestUser, accountId: string, category: string): Promise<Delivery[]> =>
     ok(await server.graphql(SEND, { input: { accountId, category } }, user.token)).sendTestNotification;
   const setOutsideSecurity = (admin: TestUser, accountId: string, email: string) =>
-    mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId, role: "SECURITY", email });
+    mutate(server, admin.token, "setRoleContact", { accountId, role: "SECURITY", email });
   const queuedFor = (accountId: string) => server.db.read((m) => m.countBy(OutboxMessage, { accountId }));
   /** A unique address outside every account. */
   const stranger = (label: string) => `${label}-${Math.random().toString(36).slice(2, 8)}@victim.example`;
@@ -118,12 +118,12 @@ describe("outbound mail abuse", () => {
       ok(await server.graphql(ADD_MEMBER, { input: { accountId: account.id, email: added } }, admin.token));
       const member = (await server.db.read((m) => m.findOneByOrFail(User, { email: added }))).id;
       const input = (extra: Record<string, unknown>) => ({ accountId: account.id, ...extra });
-      ok(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", input({ userId: member })));
-      ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", input({ userId: member })));
+      ok(await mutate(server, admin.token, "setPrimaryContact", input({ userId: member })));
+      ok(await mutate(server, admin.token, "addBillingContact", input({ userId: member })));
       for (const role of ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY"]) {
-        ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", input({ role, userId: admin.id })));
+        ok(await mutate(server, admin.token, "setRoleContact", input({ role, userId: admin.id })));
       }
-      ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", input({ role: "TECHNICAL_ADMIN", userId: member })));
+      ok(await mutate(server, admin.token, "setRoleContact", input({ role: "TECHNICAL_ADMIN", userId: member })));
 
       const deliveries = await send(admin, account.id, "INVOICE");
       expect(deliveries.map(({ email, state, skipReason }) => ({ email, state, skipReason }))).to.deep.equal([
@@ -153,7 +153,7 @@ describe("outbound mail abuse", () => {
   describe("how much mail", () => {
     it("caps the mail one account causes in an hour: past it RATE_LIMITED with 429 and Retry-After, and nothing is queued or changed", async () => {
       const { admin, account, members } = await accountWithMembers(server, 3, "cap");
-      for (const member of members) ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: member.id }));
+      for (const member of members) ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
       expect(await send(admin, account.id, "INVOICE")).to.have.lengthOf(4);
 
       isRateLimited(await post(admin.token, SEND, { input: { accountId: account.id, category: "INVOICE" } }), 3600);

@@ -15,7 +15,7 @@ describe("members", () => {
       { input },
       token,
     );
-  const remove = (token: string, input: Record<string, unknown>) => mutate(server, token, "removeAccountMember", "RemoveAccountMemberInput", input);
+  const remove = (token: string, input: Record<string, unknown>) => mutate(server, token, "removeAccountMember", input);
 
   it("adds a member by email (creating the user, lower-cased) with MEMBER as the default role and the name given for this account", async () => {
     const { admin, account } = await accountWithMembers(server, 0);
@@ -50,11 +50,11 @@ describe("members", () => {
       addInput({ accountId: account.id, email: "intruder@example.com" }, reader.token),
       addInput({ accountId: account.id, email: reader.email, role: "ADMIN" }, reader.token),
       remove(reader.token, { accountId: account.id, userId: members[1]!.id }),
-      mutate(server, reader.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: reader.id }),
-      mutate(server, reader.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: reader.id }),
-      mutate(server, reader.token, "removeBillingContact", "BillingContactInput", { accountId: account.id, userId: reader.id }),
-      mutate(server, reader.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", userId: reader.id }),
-      mutate(server, reader.token, "clearRoleContact", "ClearRoleContactInput", { accountId: account.id, role: "SECURITY" }),
+      mutate(server, reader.token, "setPrimaryContact", { accountId: account.id, userId: reader.id }),
+      mutate(server, reader.token, "addBillingContact", { accountId: account.id, userId: reader.id }),
+      mutate(server, reader.token, "removeBillingContact", { accountId: account.id, userId: reader.id }),
+      mutate(server, reader.token, "setRoleContact", { accountId: account.id, role: "SECURITY", userId: reader.id }),
+      mutate(server, reader.token, "clearRoleContact", { accountId: account.id, role: "SECURITY" }),
     ];
     for (const response of await Promise.all(attempts)) failsWith(response, "FORBIDDEN");
     const after = await readAccount(server, admin.token, account.id);
@@ -65,7 +65,7 @@ describe("members", () => {
   it("refuses to demote or remove the last admin with LAST_ADMIN", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1);
     failsWith(await addInput({ accountId: account.id, email: admin.email, role: "MEMBER" }, admin.token), "LAST_ADMIN");
-    ok(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: members[0]!.id }));
+    ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id }));
     failsWith(await remove(admin.token, { accountId: account.id, userId: admin.id }), "LAST_ADMIN");
     expect((await readAccount(server, admin.token, account.id)).viewerRole).to.equal("ADMIN");
   });
@@ -79,7 +79,7 @@ describe("members", () => {
 
   it("refuses to remove the primary contact with PRIMARY_CONTACT_REQUIRED", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1);
-    ok(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: members[0]!.id }));
+    ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id }));
     failsWith(await remove(admin.token, { accountId: account.id, userId: members[0]!.id }), "PRIMARY_CONTACT_REQUIRED");
     expect((await readAccount(server, admin.token, account.id)).primaryContact.id).to.equal(members[0]!.id);
   });
@@ -87,10 +87,10 @@ describe("members", () => {
   it("removes a member with their billing contact and roles, each in history, in one step", async () => {
     const { admin, account, members } = await accountWithMembers(server, 2);
     const [leaving, staying] = [members[0]!, members[1]!];
-    ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: leaving.id }));
-    ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: staying.id }));
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", userId: leaving.id }));
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "DECISION_MAKER", userId: leaving.id }));
+    ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: leaving.id }));
+    ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: staying.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", userId: leaving.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "DECISION_MAKER", userId: leaving.id }));
     const result = ok(await remove(admin.token, { accountId: account.id, userId: leaving.id })).removeAccountMember!;
     expect(result.billingContacts.map((user) => user.id)).to.deep.equal([staying.id]);
     expect(result.roleContacts).to.deep.equal([]);

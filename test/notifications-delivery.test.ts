@@ -57,8 +57,8 @@ describe("notification delivery through the outbox over SMTP", () => {
   async function securityAccount(prefix: string) {
     const { admin, account, members } = await accountWithMembers(server, 1, prefix);
     const outside = `${prefix}-${account.id.slice(0, 8)}@partner.example`;
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", email: outside }));
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[0]!.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: outside }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[0]!.id }));
     return { admin, account, members, outside };
   }
 
@@ -147,7 +147,7 @@ describe("notification delivery through the outbox over SMTP", () => {
   it("doubles the wait after each failed attempt, then marks the message FAILED and the contact DELIVERY_FAILED", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "bounce");
     const member = members[0]!;
-    ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: member.id }));
+    ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
     smtp.refuseAlways.add(member.email);
     const queued = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token)).sendTestNotification;
     const bouncing = queued.find((delivery: { email: string }) => delivery.email === member.email);
@@ -185,7 +185,7 @@ describe("notification delivery through the outbox over SMTP", () => {
   it("sends each message once even with two workers draining the same outbox", async () => {
     const { admin, account, members } = await accountWithMembers(server, 3, "twice");
     for (const member of members) {
-      ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: member.id }));
+      ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
     }
     const before = smtp.received.length;
     const queued = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "RECEIPT" } }, admin.token)).sendTestNotification;

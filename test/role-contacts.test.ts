@@ -9,8 +9,8 @@ describe("role contacts", () => {
   });
   after(() => server.close());
 
-  const setRole = (token: string, input: Record<string, unknown>) => mutate(server, token, "setRoleContact", "SetRoleContactInput", input);
-  const clearRole = (token: string, input: Record<string, unknown>) => mutate(server, token, "clearRoleContact", "ClearRoleContactInput", input);
+  const setRole = (token: string, input: Record<string, unknown>) => mutate(server, token, "setRoleContact", input);
+  const clearRole = (token: string, input: Record<string, unknown>) => mutate(server, token, "clearRoleContact", input);
 
   it("gives each role to a member and lists the set roles in ContactRoleKind order", async () => {
     const { admin, account, members } = await accountWithMembers(server, 3);

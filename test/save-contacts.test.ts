@@ -123,7 +123,7 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
 
   it("refuses a stale expectedVersion with VERSION_CONFLICT and changes nothing", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "stale");
-    ok(await mutate(server, admin.token, "addBillingContact", "BillingContactInput", { accountId: account.id, userId: members[0]!.id }));
+    ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[0]!.id }));
     const error = failsWith(
       await save(admin.token, {
         accountId: account.id,
@@ -242,13 +242,13 @@ describe("expectedVersion on the single-slot mutations", () => {
       expect(current.contactsVersion, name).to.equal(version + 1);
       version = current.contactsVersion;
     }
-    const absent = ok(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: admin.id }));
+    const absent = ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: admin.id }));
     expect(absent.setPrimaryContact!.contactsVersion).to.equal(version + 1);
   });
 
   it("does not move the version for a change that changes nothing", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "noop");
-    const again = ok(await mutate(server, admin.token, "setPrimaryContact", "SetPrimaryContactInput", { accountId: account.id, userId: admin.id, expectedVersion: account.contactsVersion }));
+    const again = ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: admin.id, expectedVersion: account.contactsVersion }));
     expect(again.setPrimaryContact!.contactsVersion).to.equal(account.contactsVersion);
   });
 });

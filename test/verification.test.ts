@@ -25,7 +25,7 @@ describe("verified external security contacts", () => {
   async function externalSecurity(prefix: string) {
     const { admin, account, members } = await accountWithMembers(server, 1, prefix);
     const email = `${prefix}-${account.id.slice(0, 8)}@partner.example`;
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", email }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
     return { admin, account, members, email };
   }
 
@@ -70,7 +70,7 @@ describe("verified external security contacts", () => {
     const oldToken = await verificationTokenFor(server, email);
     ok(await server.graphql(VERIFY, { token: oldToken }, null));
     const next = `next-${email}`;
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", email: next }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: next }));
     expect((await verification(admin.token, account.id)).verification).to.deep.equal({ state: "PENDING", verifiedAt: null });
     expect(await messagesTo(next)).to.have.lengthOf(1);
     const newToken = await verificationTokenFor(server, next);
@@ -81,20 +81,20 @@ describe("verified external security contacts", () => {
 
   it("sends nothing new when the same address is set again (idempotent)", async () => {
     const { admin, account, email } = await externalSecurity("same");
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", email: email.toUpperCase() }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: email.toUpperCase() }));
     expect(await messagesTo(email)).to.have.lengthOf(1);
   });
 
   it("drops the verification when a member takes the role or it is cleared, so a pending token is useless", async () => {
     const { admin, account, members, email } = await externalSecurity("member");
     const token = await verificationTokenFor(server, email);
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", userId: members[0]!.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", userId: members[0]!.id }));
     expect(await verification(admin.token, account.id)).to.deep.include({ isExternal: false, verification: null });
     failsWith(await server.graphql(VERIFY, { token }, null), "BAD_USER_INPUT");
 
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", email }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
     const second = await verificationTokenFor(server, email);
-    ok(await mutate(server, admin.token, "clearRoleContact", "ClearRoleContactInput", { accountId: account.id, role: "SECURITY" }));
+    ok(await mutate(server, admin.token, "clearRoleContact", { accountId: account.id, role: "SECURITY" }));
     expect(await server.db.read((m) => m.countBy(ContactVerification, { accountId: account.id }))).to.equal(0);
     failsWith(await server.graphql(VERIFY, { token: second }, null), "BAD_USER_INPUT");
   });
@@ -203,7 +203,7 @@ describe("verified external security contacts", () => {
 
   it("shows no verification for a member contact", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "plain");
-    ok(await mutate(server, admin.token, "setRoleContact", "SetRoleContactInput", { accountId: account.id, role: "SECURITY", userId: members[0]!.id }));
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", userId: members[0]!.id }));
     expect(await verification(admin.token, account.id)).to.deep.include({ isExternal: false, verification: null });
   });
 });

@@ -7,21 +7,13 @@ import { ContactChange } from "../history/contact-change.entity";
 import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import { badInput, DomainError, ErrorCode, notFound } from "../errors";
 import { changeRows, entityColumns, selectRows, storedValue } from "../common/sql-rows";
+import { parseGlobalId } from "../common/global-id";
 import type { Outbox } from "../outbox/outbox.service";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids are UUIDs; anything else cannot name a row and is refused as input, not looked up. */
-export function parseId(value: string, field: string): string {
-  if (!UUID.test(value)) throw badInput(`${field} is not a valid id.`, field);
-  return value.toLowerCase();
-}
-
-/** The account as its member sees it; to anyone else it does not exist. */
-export async function readableAccount(context: Context, accountId: string, field = "id"): Promise<Account> {
-  const id = parseId(accountId, field);
-  const viewer = context.requiredViewer;
-  const account = await context.loaders.accountAsMember.load({ accountId: id, userId: viewer.id });
+/** The account with this global id as its member sees it; to anyone else it does not exist. */
+export async function readableAccount(context: Context, id: string, field: string): Promise<Account> {
+  const [accountId] = parseGlobalId(id, "Account", field);
+  const account = await context.loaders.accountAsMember.load({ accountId: accountId!, userId: context.requiredViewer.id });
   if (!account) throw notFound();
   return account;
 }
@@ -45,8 +37,7 @@ export class AccountChange {
     readonly outbox: Outbox,
   ) {}
 
-  static async open(manager: EntityManager, accountId: string, actor: User, outbox: Outbox, expectedVersion?: number | null): Promise<AccountChange> {
-    const id = parseId(accountId, "accountId");
+  static async open(manager: EntityManager, id: string, actor: User, outbox: Outbox, expectedVersion?: number | null): Promise<AccountChange> {
     // A no-op update: the cheapest statement that takes the lock on both drivers.
     await manager
       .createQueryBuilder()
@@ -76,9 +67,8 @@ export class AccountChange {
     return new AccountChange(manager, account, actor, outbox);
   }
 
-  /** The member of this account with this id; anyone else is refused as input. */
-  async member(userId: string, field = "userId"): Promise<AccountMember & { user: User }> {
-    const id = parseId(userId, field);
+  /** The member of this account who is the user `id`; anyone else is refused as input on `field`. */
+  async member(id: string, field = "userId"): Promise<AccountMember & { user: User }> {
     const members = entityColumns(this.manager.connection, AccountMember, "m");
     const users = entityColumns(this.manager.connection, User, "u");
     const [row] = await selectRows(
@@ -131,18 +121,20 @@ export class AccountChange {
 /**
  * The one place account changes are opened: a transaction holding the account's lock, the caller
  * checked as an admin, `work` applied, the version bumped, and the request's loaders refreshed.
+ * `accountId` is the account's global id, as a client sends it.
  */
-export async function changeAccount(
+export async function changeAccount<TResult = void>(
   context: Context,
   accountId: string,
-  work: (change: AccountChange) => Promise<void>,
+  work: (change: AccountChange) => Promise<TResult>,
   expectedVersion?: number | null,
-): Promise<Account> {
-  const account = await context.db.write(async (manager) => {
-    const change = await AccountChange.open(manager, accountId, context.requiredViewer, context.outbox, expectedVersion);
-    await work(change);
-    return change.finish();
+): Promise<{ account: Account; result: TResult }> {
+  const [id] = parseGlobalId(accountId, "Account", "accountId");
+  const outcome = await context.db.write(async (manager) => {
+    const change = await AccountChange.open(manager, id!, context.requiredViewer, context.outbox, expectedVersion);
+    const result = await work(change);
+    return { account: await change.finish(), result };
   });
   context.refresh();
-  return account;
+  return outcome;
 }

@@ -1,10 +1,11 @@
-import { Field, ID, Int, ObjectType } from "type-graphql";
+import { Field, Int, ObjectType } from "type-graphql";
+import { Node } from "../nodes/node.type";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 
-@ObjectType({ description: "A customer's workspace, with its members and its points of contact." })
+@ObjectType({ implements: Node, description: "A customer's workspace, with its members and its points of contact." })
 @Entity({ name: "accounts" })
 export class Account {
-  @Field(() => ID, { description: "Stable identifier of the account." })
+  /** The row's id; clients see the global id made from it (AccountResolver.id). */
   @PrimaryColumn({ type: "varchar", length: 36 })
   id: string;
 

@@ -1,34 +1,48 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Account } from "./account.entity";
-import { AccountConnection, AccountPageArgs, CreateAccountInput, NotificationRecipient } from "./account.types";
-import { createAccount, listAccountsOf } from "./account.service";
+import { AccountConnection, CreateAccountInput, CreateAccountPayload, NotificationRecipient } from "./account.types";
+import { ACCOUNTS_PAGE, createAccount, listAccountsOf } from "./account.service";
 import { readableAccount } from "./account-access";
 import type { Context } from "../context";
 import { CurrentUser } from "../auth/auth-checker";
 import { User } from "../users/user.entity";
 import { MemberRole } from "../members/account-member.entity";
-import { AccountMemberConnection, MemberPageArgs } from "../members/member.types";
+import { AccountMemberConnection } from "../members/member.types";
+import { MEMBERS_PAGE } from "../members/member.queries";
 import { RoleContact } from "../contacts/role-contact.entity";
 import { ContactRoleKind, ContactSlot, slotOfRole } from "../contacts/contact.enums";
-import { ContactChangeConnection, HistoryPageArgs } from "../history/history.types";
+import { ContactChangeConnection } from "../history/history.types";
+import { HISTORY_PAGE } from "../history/history.queries";
+import { ConnectionArgs, DefaultPageSize } from "../common/pagination";
+import { globalId } from "../common/global-id";
+import { notFound } from "../errors";
 import { NotificationCategory, routeNotification, type SlotHolder } from "../notifications/notification-routing";
 
 @Authorized()
 @Resolver(() => Account)
 export class AccountResolver {
-  @Query(() => AccountConnection, { description: "The accounts the caller is a member of, oldest first." })
-  accounts(@Args(() => AccountPageArgs) page: AccountPageArgs, @CurrentUser() viewer: User, @Ctx() context: Context) {
-    return listAccountsOf(context.db, viewer, page.pageSize, page.after);
+  @Query(() => AccountConnection, { description: `The accounts the caller is a member of, oldest first; ${ACCOUNTS_PAGE} a page unless asked.` })
+  @DefaultPageSize(ACCOUNTS_PAGE)
+  accounts(@Args(() => ConnectionArgs) page: ConnectionArgs, @CurrentUser() viewer: User, @Ctx() context: Context) {
+    return listAccountsOf(context.db, viewer, page);
   }
 
-  @Query(() => Account, { description: "One account. NOT_FOUND unless the caller is a member of it." })
-  account(@Arg("id", () => ID, { description: "The account's id." }) id: string, @Ctx() context: Context) {
-    return readableAccount(context, id);
+  @Query(() => Account, {
+    nullable: true,
+    description: "One account: null, with a NOT_FOUND error, unless the caller is a member of it. The rest of the response is unaffected.",
+  })
+  account(@Arg("id", () => ID, { description: "The account's global id." }) id: string, @Ctx() context: Context) {
+    return readableAccount(context, id, "id");
   }
 
-  @Mutation(() => Account, { description: "Creates an account. The caller becomes its first admin and its primary contact." })
-  createAccount(@Arg("input", () => CreateAccountInput) input: CreateAccountInput, @CurrentUser() viewer: User, @Ctx() context: Context) {
-    return createAccount(context.db, viewer, input.name);
+  @Mutation(() => CreateAccountPayload, { description: "Creates an account. The caller becomes its first admin and its primary contact." })
+  async createAccount(@Arg("input", () => CreateAccountInput) input: CreateAccountInput, @CurrentUser() viewer: User, @Ctx() context: Context) {
+    return { account: await createAccount(context.db, viewer, input.name) };
+  }
+
+  @FieldResolver(() => ID, { description: "The account's global id." })
+  id(@Root() account: Account): string {
+    return globalId("Account", account.id);
   }
 
   @FieldResolver(() => User, { description: "The primary account contact: receives all important account notifications." })
@@ -61,12 +75,14 @@ export class AccountResolver {
   @FieldResolver(() => MemberRole, { description: "The caller's own role in this account: what the screen should let them do." })
   async viewerRole(@Root() account: Account, @CurrentUser() viewer: User, @Ctx() context: Context): Promise<MemberRole> {
     const membership = await context.loaders.membership.load({ accountId: account.id, userId: viewer.id });
-    return membership!.role;
+    if (!membership) throw notFound();
+    return membership.role;
   }
 
-  @FieldResolver(() => AccountMemberConnection, { description: "The account's members, in the order they joined." })
-  members(@Root() account: Account, @Args(() => MemberPageArgs) page: MemberPageArgs, @Ctx() context: Context) {
-    return context.loaders.memberPage({ first: page.pageSize, after: page.after }).load(account.id);
+  @FieldResolver(() => AccountMemberConnection, { description: `The account's members, in the order they joined; ${MEMBERS_PAGE} a page unless asked.` })
+  @DefaultPageSize(MEMBERS_PAGE)
+  members(@Root() account: Account, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() context: Context) {
+    return context.loaders.memberPage(page).load(account.id);
   }
 
   @FieldResolver(() => [NotificationRecipient], {
@@ -98,8 +114,9 @@ export class AccountResolver {
     return routeNotification(category, holders);
   }
 
-  @FieldResolver(() => ContactChangeConnection, { description: "Every change to the account's contact slots, newest first." })
-  contactHistory(@Root() account: Account, @Args(() => HistoryPageArgs) page: HistoryPageArgs, @Ctx() context: Context) {
-    return context.loaders.contactHistoryPage({ first: page.pageSize, after: page.after }).load(account.id);
+  @FieldResolver(() => ContactChangeConnection, { description: `Every change to the account's contact slots, newest first; ${HISTORY_PAGE} a page unless asked.` })
+  @DefaultPageSize(HISTORY_PAGE)
+  contactHistory(@Root() account: Account, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() context: Context) {
+    return context.loaders.contactHistoryPage(page).load(account.id);
   }
 }

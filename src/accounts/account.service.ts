@@ -5,7 +5,8 @@ import { AccountMember, MemberRole } from "../members/account-member.entity";
 import { ContactChange } from "../history/contact-change.entity";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import type { User } from "../users/user.entity";
-import { cursorDate, decodeCursor, toPage, type Page } from "../common/pagination";
+import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
+import { entityColumns } from "../common/sql-rows";
 import { checkName } from "../common/names";
 import { badInput } from "../errors";
 
@@ -38,26 +39,34 @@ export async function createAccount(db: Database, creator: User, name: string): 
   });
 }
 
+/** A list of accounts, oldest first: the caller's accounts, and those of them that need attention. */
+export const ACCOUNT_ORDER: Keyset<Account> = {
+  order: [
+    { column: "createdAt", kind: "date" },
+    { column: "id", kind: "string" },
+  ],
+  keyOf: (account) => [account.createdAt, account.id],
+};
+
+/** How many accounts a page holds unless the client says. */
+export const ACCOUNTS_PAGE = 20;
+
 /** The accounts a user is a member of, oldest first. */
-export async function listAccountsOf(db: Database, user: User, first: number, after?: string | null): Promise<Page<Account>> {
-  const cursor = after ? decodeCursor(after, ["string", "string"]) : null;
-  return db.read(async (manager) => {
-    const query = manager
-      .createQueryBuilder(Account, "account")
-      .innerJoin(AccountMember, "member", "member.accountId = account.id AND member.userId = :userId", { userId: user.id })
-      .orderBy("account.createdAt", "ASC")
-      .addOrderBy("account.id", "ASC")
-      .limit(first + 1);
-    if (cursor) {
-      query.andWhere("(account.createdAt > :createdAt OR (account.createdAt = :createdAt AND account.id > :id))", {
-        createdAt: db.dateParameter(cursorDate(cursor[0]!)),
-        id: cursor[1],
-      });
-    }
-    const [rows, totalCount] = await Promise.all([
-      query.getMany(),
-      manager.count(AccountMember, { where: { userId: user.id } }),
-    ]);
-    return toPage(rows, first, totalCount, (row) => [row.createdAt.toISOString(), row.id], (row) => row);
-  });
+export function listAccountsOf(db: Database, user: User, args: ConnectionArgs): Promise<Page<Account>> {
+  const accounts = entityColumns(db.dataSource, Account, "a");
+  return readPage(
+    db,
+    {
+      alias: "a",
+      select: accounts.select,
+      from: `"accounts" "a" INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id"`,
+      where: [`"m"."userId" = ?`],
+      parameters: [user.id],
+      count: { sql: `SELECT COUNT(*) AS "total" FROM "account_members" WHERE "userId" = ?`, parameters: [user.id] },
+      hydrate: (row) => accounts.from(row)!,
+    },
+    ACCOUNT_ORDER,
+    args,
+    ACCOUNTS_PAGE,
+  );
 }

@@ -1,15 +1,14 @@
-import { ArgsType, Field, InputType, Int, ObjectType } from "type-graphql";
+import { Field, InputType, Int, ObjectType } from "type-graphql";
+import { Min } from "class-validator";
 import { Account } from "./account.entity";
 import { User } from "../users/user.entity";
-import { ConnectionType, PageArgsType } from "../common/pagination";
+import { ConnectionType } from "../common/pagination";
+import { AccountPayload } from "../common/payload";
 import { ContactSlot } from "../contacts/contact.enums";
 import { IsDisplayName } from "../common/names";
 
 @ObjectType({ description: "A page of the caller's accounts." })
 export class AccountConnection extends ConnectionType(Account, "Account", "accounts") {}
-
-@ArgsType()
-export class AccountPageArgs extends PageArgsType(20) {}
 
 @ObjectType({ description: "Someone who receives a category of notification, with every slot that makes them receive it." })
 export class NotificationRecipient {
@@ -37,5 +36,8 @@ export class VersionedInput {
     nullable: true,
     description: "The account's `contactsVersion` as you last saw it. When given and stale, the change is refused with VERSION_CONFLICT.",
   })
+  @Min(0, { message: "expectedVersion must not be negative" })
   expectedVersion?: number | null;
 }
+
+export const CreateAccountPayload = AccountPayload("CreateAccountPayload", "The result of createAccount: the new account.");

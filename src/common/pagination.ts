@@ -1,11 +1,19 @@
-import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
-import { IsOptional, Max, Min } from "class-validator";
+import { ArgsType, Extensions, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { badInput } from "../errors";
+import type { Database } from "../database";
+import { placeholders, selectRows } from "./sql-rows";
+import { groupBy } from "./group-by";
 
-@ObjectType({ description: "Where a page ends and whether another follows." })
+@ObjectType({ description: "Where a page starts and ends, and whether more items lie beyond it either way (Relay's PageInfo)." })
 export class PageInfo {
   @Field(() => Boolean, { description: "True when more items follow this page: pass `endCursor` as `after` to get them." })
   hasNextPage: boolean;
+
+  @Field(() => Boolean, { description: "True when items come before this page: pass `startCursor` as `before` (with `last`) to get them." })
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true, description: "The cursor of the first item on this page, or null for an empty page." })
+  startCursor: string | null;
 
   @Field(() => String, { nullable: true, description: "The cursor of the last item on this page, or null for an empty page." })
   endCursor: string | null;
@@ -18,6 +26,7 @@ export interface Edge<TNode> {
 
 export interface Page<TNode> {
   edges: Edge<TNode>[];
+  nodes: TNode[];
   pageInfo: PageInfo;
   totalCount: number;
 }
@@ -26,7 +35,7 @@ export interface Page<TNode> {
 export function ConnectionType<TNode extends object>(nodeClass: ClassType<TNode>, nodeName: string, plural: string) {
   @ObjectType(`${nodeName}Edge`, { description: `One ${nodeName} in a page, with the cursor that points at it.` })
   class EdgeClass implements Edge<TNode> {
-    @Field(() => String, { description: "Opaque position of this item: pass it as `after` to continue after it." })
+    @Field(() => String, { description: "Opaque position of this item: pass it as `after` or `before` to page from it." })
     cursor: string;
 
     @Field(() => nodeClass, { description: `The ${nodeName}.` })
@@ -36,10 +45,13 @@ export function ConnectionType<TNode extends object>(nodeClass: ClassType<TNode>
   // Registered under its own name so subclasses inherit its fields; only the subclasses are referenced, so only they are emitted.
   @ObjectType(`${nodeName}ConnectionFields`)
   abstract class ConnectionClass implements Page<TNode> {
-    @Field(() => [EdgeClass], { description: `The ${plural} on this page, in order.` })
+    @Field(() => [EdgeClass], { description: `The ${plural} on this page, in order, each with its cursor.` })
     edges: EdgeClass[];
 
-    @Field(() => PageInfo, { description: "Whether more items follow, and the cursor to ask for them." })
+    @Field(() => [nodeClass], { description: `The ${plural} on this page, in order: the edges' nodes, for clients that need no cursors.` })
+    nodes: TNode[];
+
+    @Field(() => PageInfo, { description: "Where the page starts and ends, and whether more items lie beyond it." })
     pageInfo: PageInfo;
 
     @Field(() => Int, { description: `How many ${plural} there are in all, across every page.` })
@@ -48,25 +60,25 @@ export function ConnectionType<TNode extends object>(nodeClass: ClassType<TNode>
   return ConnectionClass;
 }
 
-/** `first` and `after`, validated the same way on every connection field. */
-export function PageArgsType(defaultFirst: number) {
-  @ArgsType()
-  class PageArgsClass {
-    @Field(() => Int, { nullable: true, defaultValue: defaultFirst, description: "How many items to return, from 1 to 100." })
-    @IsOptional()
-    @Min(1, { message: "first must be between 1 and 100" })
-    @Max(100, { message: "first must be between 1 and 100" })
-    first?: number | null;
+/** The page of a connection the client asks for: `first`/`after` forwards, or `last`/`before` backwards (Relay). */
+@ArgsType()
+export class ConnectionArgs {
+  @Field(() => Int, { nullable: true, description: "How many items to return from the start (or from `after`), 1 to 100. Without `first` or `last`, the field's default page size." })
+  first?: number | null;
 
-    @Field(() => String, { nullable: true, description: "Return the items after this cursor (a previous page's `endCursor`)." })
-    after?: string | null;
+  @Field(() => String, { nullable: true, description: "Return the items after this cursor (a previous page's `endCursor`)." })
+  after?: string | null;
 
-    /** `first`, or the default when the client sent null. */
-    get pageSize(): number {
-      return this.first ?? defaultFirst;
-    }
-  }
-  return PageArgsClass;
+  @Field(() => Int, { nullable: true, description: "How many items to return from the end (or from `before`), 1 to 100. Not together with `first`." })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Return the items before this cursor (a page's `startCursor`)." })
+  before?: string | null;
+}
+
+/** Marks a connection field with the page size it uses when neither `first` nor `last` is given (the cost limit reads it too). */
+export function DefaultPageSize(size: number) {
+  return Extensions({ defaultPageSize: size });
 }
 
 export type CursorKey = (string | number)[];
@@ -80,45 +92,210 @@ function isRowId(value: unknown): boolean {
   return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 2_147_483_647;
 }
 
-/** Reads a cursor back; anything this service did not issue for this list is BAD_USER_INPUT. */
-export function decodeCursor(cursor: string, shape: readonly ("string" | "number")[]): CursorKey {
-  const refuse = () => badInput("The cursor is not valid for this list. Start again without `after`.", "after");
-  if (cursor.length > 512 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw refuse();
+const invalidCursor = (field: string) =>
+  badInput(`The cursor in \`${field}\` is not valid for this list. Start again without it.`, field);
+
+/** Reads a cursor back; anything this service did not issue for this list is BAD_USER_INPUT on `field`. */
+export function decodeCursor(cursor: string, shape: readonly ("string" | "number")[], field: string): CursorKey {
+  if (cursor.length > 512 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor(field);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw refuse();
+    throw invalidCursor(field);
   }
-  if (!Array.isArray(parsed) || parsed.length !== shape.length) throw refuse();
+  if (!Array.isArray(parsed) || parsed.length !== shape.length) throw invalidCursor(field);
   shape.forEach((type, index) => {
-    if (typeof parsed[index] !== type || (type === "number" && !isRowId(parsed[index]))) throw refuse();
+    if (typeof parsed[index] !== type || (type === "number" && !isRowId(parsed[index]))) throw invalidCursor(field);
   });
   return parsed as CursorKey;
 }
 
-/** Turns `first + 1` fetched rows into a page: the extra row only says that another page follows. */
-export function toPage<TRow, TNode>(
-  rows: TRow[],
-  first: number,
-  totalCount: number,
-  cursorOf: (row: TRow) => CursorKey,
-  nodeOf: (row: TRow) => TNode,
-): Page<TNode> {
-  const visible = rows.slice(0, first);
-  const edges = visible.map((row) => ({ cursor: encodeCursor(cursorOf(row)), node: nodeOf(row) }));
+/** A timestamp read back from a cursor. */
+function cursorDate(value: string | number, field: string): Date {
+  const date = new Date(String(value));
+  // Outside years 1..9999 it was never issued here, and PostgreSQL cannot even compare it.
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw invalidCursor(field);
+  return date;
+}
+
+/** One column of a list's order: its name, its direction, and how its value travels in a cursor. */
+export interface OrderColumn {
+  column: string;
+  descending?: boolean;
+  kind: "string" | "number" | "date";
+}
+
+/** A list read by keyset pagination: a fixed order of columns whose values identify each row. */
+export interface Keyset<TRow> {
+  order: OrderColumn[];
+  keyOf(row: TRow): (string | number | Date)[];
+}
+
+/** A page request, validated and with its cursors decoded: how many rows, which way, between which keys. */
+export interface PageWindow {
+  size: number;
+  backward: boolean;
+  after: unknown[] | null;
+  before: unknown[] | null;
+}
+
+const MAX_PAGE = 100;
+
+/** Checks `first`/`last` (1..100, not both) and decodes the cursors for `keyset`; `defaultSize` rows forwards when neither is given. */
+export function pageWindow(request: ConnectionArgs, defaultSize: number, keyset: Keyset<unknown>, toParameter: (date: Date) => unknown): PageWindow {
+  const { first, last } = request;
+  if (first != null && last != null) throw badInput("Give first or last, not both.", "first");
+  for (const [name, value] of [["first", first], ["last", last]] as const) {
+    if (value != null && (!Number.isInteger(value) || value < 1 || value > MAX_PAGE)) throw badInput(`${name} must be between 1 and ${MAX_PAGE}`, name);
+  }
+  const decode = (cursor: string | null | undefined, field: string) => {
+    if (cursor == null) return null;
+    const values = decodeCursor(cursor, keyset.order.map((column) => (column.kind === "number" ? "number" : "string")), field);
+    return values.map((value, index) => (keyset.order[index]!.kind === "date" ? toParameter(cursorDate(value, field)) : value));
+  };
+  return {
+    size: last ?? first ?? defaultSize,
+    backward: last != null,
+    after: decode(request.after, "after"),
+    before: decode(request.before, "before"),
+  };
+}
+
+/**
+ * The SQL that limits a list to the rows strictly after (or before) a cursor's key in the list's order:
+ * `(a > ? OR (a = ? AND b > ?))` for two ascending columns, with `?` parameters in order.
+ */
+function seek(order: OrderColumn[], key: unknown[], side: "after" | "before", prefix: string): { sql: string; parameters: unknown[] } {
+  const alternatives: string[] = [];
+  const parameters: unknown[] = [];
+  order.forEach((column, index) => {
+    const later = column.descending ? side === "before" : side === "after";
+    const equal = order.slice(0, index).map((previous) => `${prefix}"${previous.column}" = ?`);
+    alternatives.push(`(${[...equal, `${prefix}"${column.column}" ${later ? ">" : "<"} ?`].join(" AND ")})`);
+    parameters.push(...key.slice(0, index), key[index]);
+  });
+  return { sql: `(${alternatives.join(" OR ")})`, parameters };
+}
+
+/**
+ * The conditions a page window puts on the list's rows, and the order to read them in (reversed for
+ * `last`); `prefix` qualifies the columns (`"a".`, or nothing).
+ */
+export function keysetClauses(keyset: Keyset<unknown>, window: PageWindow, prefix: string): { where: string[]; parameters: unknown[]; orderBy: string } {
+  const where: string[] = [];
+  const parameters: unknown[] = [];
+  for (const side of ["after", "before"] as const) {
+    const key = window[side];
+    if (!key) continue;
+    const clause = seek(keyset.order, key, side, prefix);
+    where.push(clause.sql);
+    parameters.push(...clause.parameters);
+  }
+  const orderBy = keyset.order.map((column) => `${prefix}"${column.column}" ${(column.descending ?? false) !== window.backward ? "DESC" : "ASC"}`).join(", ");
+  return { where, parameters, orderBy };
+}
+
+/**
+ * Turns up to `size + 1` rows read in the window's direction into a Relay page: the extra row only
+ * says that more follow. Going forwards, a page after a cursor has items before it, and going backwards
+ * a page before a cursor has items after it.
+ */
+export function keysetPage<TRow>(rows: TRow[], window: PageWindow, totalCount: number, keyset: Keyset<TRow>): Page<TRow> {
+  const more = rows.length > window.size;
+  const visible = rows.slice(0, window.size);
+  if (window.backward) visible.reverse();
+  const edges = visible.map((row) => ({
+    cursor: encodeCursor(keyset.keyOf(row).map((value) => (value instanceof Date ? value.toISOString() : value))),
+    node: row,
+  }));
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      hasNextPage: window.backward ? window.before !== null : more,
+      hasPreviousPage: window.backward ? more : window.after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
     totalCount,
   };
 }
 
-/** A timestamp read back from a cursor. */
-export function cursorDate(value: string | number): Date {
-  const date = new Date(String(value));
-  // Outside years 1..9999 it was never issued here, and PostgreSQL cannot even compare it.
-  const year = date.getUTCFullYear();
-  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw badInput("The cursor is not valid for this list. Start again without `after`.", "after");
-  return date;
+/** A list of rows read a page at a time: `SELECT select FROM from WHERE where…`, and how to count them all. */
+export interface ListQuery<TRow> {
+  /** The alias of the table the keyset's columns belong to. */
+  alias: string;
+  select: string;
+  from: string;
+  where: string[];
+  parameters: unknown[];
+  /** The statement that counts every row of the list, whatever the page. */
+  count: { sql: string; parameters: unknown[] };
+  hydrate(row: Record<string, unknown>): TRow;
+}
+
+/** One page of `list`, as `args` asks for it, in two statements: the page and the count. */
+export async function readPage<TRow>(db: Database, list: ListQuery<TRow>, keyset: Keyset<TRow>, args: ConnectionArgs, defaultSize: number): Promise<Page<TRow>> {
+  const window = pageWindow(args, defaultSize, keyset as Keyset<unknown>, (date) => db.dateParameter(date));
+  const clauses = keysetClauses(keyset as Keyset<unknown>, window, `"${list.alias}".`);
+  const where = [...list.where, ...clauses.where];
+  const sql = `SELECT ${list.select} FROM ${list.from}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${clauses.orderBy} LIMIT ?`;
+  return db.read(async (manager) => {
+    const [rows, [count]] = await Promise.all([
+      selectRows(manager, sql, [...list.parameters, ...clauses.parameters, window.size + 1]),
+      selectRows(manager, list.count.sql, list.count.parameters),
+    ]);
+    return keysetPage(rows.map((row) => list.hydrate(row)), window, Number(count!.total), keyset);
+  });
+}
+
+/** A list each account has its own of (members, history): its table, the columns to read, and any join completing a row. */
+export interface AccountListQuery<TRow extends { accountId: string }> {
+  table: string;
+  alias: string;
+  select: string;
+  join: string;
+  hydrate(row: Record<string, unknown>): TRow;
+}
+
+/**
+ * One page of a list for each of several accounts, in two statements whatever their number: the
+ * pages, and the counts. Several accounts share one statement by ranking each account's rows in a
+ * window; one account reads its page with a plain LIMIT, which stops early however long its list is.
+ */
+export async function readAccountPages<TRow extends { accountId: string }>(
+  db: Database,
+  accountIds: string[],
+  list: AccountListQuery<TRow>,
+  keyset: Keyset<TRow>,
+  args: ConnectionArgs,
+  defaultSize: number,
+): Promise<Page<TRow>[]> {
+  const window = pageWindow(args, defaultSize, keyset as Keyset<unknown>, (date) => db.dateParameter(date));
+  const { table, alias, select, join } = list;
+  const and = (conditions: string[]) => conditions.map((condition) => ` AND ${condition}`).join("");
+  let sql: string;
+  let parameters: unknown[];
+  if (accountIds.length === 1) {
+    const clauses = keysetClauses(keyset as Keyset<unknown>, window, `"${alias}".`);
+    sql = `SELECT ${select} FROM "${table}" "${alias}" ${join} WHERE "${alias}"."accountId" = ?${and(clauses.where)} ORDER BY ${clauses.orderBy} LIMIT ?`;
+    parameters = [accountIds[0], ...clauses.parameters, window.size + 1];
+  } else {
+    const clauses = keysetClauses(keyset as Keyset<unknown>, window, "");
+    sql = `SELECT ${select} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "accountId" ORDER BY ${clauses.orderBy}) AS "rank"
+             FROM "${table}" WHERE "accountId" IN (${placeholders(accountIds)})${and(clauses.where)}) "${alias}"
+           ${join} WHERE "${alias}"."rank" <= ? ORDER BY "${alias}"."rank"`;
+    parameters = [...accountIds, ...clauses.parameters, window.size + 1];
+  }
+  return db.read(async (manager) => {
+    const [rows, counts] = await Promise.all([
+      selectRows(manager, sql, parameters),
+      selectRows(manager, `SELECT "accountId", COUNT(*) AS "total" FROM "${table}" WHERE "accountId" IN (${placeholders(accountIds)}) GROUP BY "accountId"`, accountIds),
+    ]);
+    const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
+    const byAccount = groupBy(rows.map((row) => list.hydrate(row)), (row) => row.accountId);
+    return accountIds.map((accountId) => keysetPage(byAccount.get(accountId) ?? [], window, totals.get(accountId) ?? 0, keyset));
+  });
 }

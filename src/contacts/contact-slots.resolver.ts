@@ -14,7 +14,7 @@ export class ContactSlotsResolver {
   })
   async contactSlots(
     @Root() user: User,
-    @Arg("accountId", () => ID, { description: "The account." }) accountId: string,
+    @Arg("accountId", () => ID, { description: "The account's global id." }) accountId: string,
     @Ctx() context: Context,
   ): Promise<ContactSlot[]> {
     const account = await readableAccount(context, accountId, "accountId");

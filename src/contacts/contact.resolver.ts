@@ -1,9 +1,20 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { RoleContact } from "./role-contact.entity";
-import { BillingContactInput, ClearRoleContactInput, SetPrimaryContactInput, SetRoleContactInput } from "./contact.types";
+import {
+  AddBillingContactInput,
+  AddBillingContactPayload,
+  ClearRoleContactInput,
+  ClearRoleContactPayload,
+  RemoveBillingContactInput,
+  RemoveBillingContactPayload,
+  SetPrimaryContactInput,
+  SetPrimaryContactPayload,
+  SetRoleContactInput,
+  SetRoleContactPayload,
+} from "./contact.types";
 import { addBillingContact, clearRoleContact, removeBillingContact, setPrimaryContact, setRoleContact } from "./contact.service";
-import { Account } from "../accounts/account.entity";
 import { changeAccount } from "../accounts/account-access";
+import { globalId, rowIdOf } from "../common/global-id";
 import { User } from "../users/user.entity";
 import type { Context } from "../context";
 
@@ -25,32 +36,41 @@ export class ContactResolver {
     return contact.updatedById ? context.loaders.userById.load(contact.updatedById) : null;
   }
 
-  @Mutation(() => Account, { description: "Makes a member the primary account contact. Setting the current one again changes nothing. Needs ADMIN." })
-  setPrimaryContact(@Arg("input", () => SetPrimaryContactInput) input: SetPrimaryContactInput, @Ctx() context: Context) {
-    return changeAccount(context, input.accountId, (change) => setPrimaryContact(change, input.userId), input.expectedVersion);
+  @FieldResolver(() => ID, { description: "The role contact's global id (one per account and role)." })
+  id(@Root() contact: RoleContact): string {
+    return globalId("ContactRole", contact.accountId, contact.role);
   }
 
-  @Mutation(() => Account, {
+  @Mutation(() => SetPrimaryContactPayload, { description: "Makes a member the primary account contact. Setting the current one again changes nothing. Needs ADMIN." })
+  async setPrimaryContact(@Arg("input", () => SetPrimaryContactInput) input: SetPrimaryContactInput, @Ctx() context: Context) {
+    const userId = rowIdOf(input.userId, "User", "userId");
+    return changeAccount(context, input.accountId, (change) => setPrimaryContact(change, userId), input.expectedVersion);
+  }
+
+  @Mutation(() => AddBillingContactPayload, {
     description: "Adds a member as a billing contact, after the existing ones. A fourth is refused with BILLING_CONTACT_LIMIT; adding one again changes nothing. Needs ADMIN.",
   })
-  addBillingContact(@Arg("input", () => BillingContactInput) input: BillingContactInput, @Ctx() context: Context) {
-    return changeAccount(context, input.accountId, (change) => addBillingContact(change, input.userId), input.expectedVersion);
+  async addBillingContact(@Arg("input", () => AddBillingContactInput) input: AddBillingContactInput, @Ctx() context: Context) {
+    const userId = rowIdOf(input.userId, "User", "userId");
+    return changeAccount(context, input.accountId, (change) => addBillingContact(change, userId), input.expectedVersion);
   }
 
-  @Mutation(() => Account, { description: "Removes a billing contact. Removing someone who is not one changes nothing. Needs ADMIN." })
-  removeBillingContact(@Arg("input", () => BillingContactInput) input: BillingContactInput, @Ctx() context: Context) {
-    return changeAccount(context, input.accountId, (change) => removeBillingContact(change, input.userId.toLowerCase()), input.expectedVersion);
+  @Mutation(() => RemoveBillingContactPayload, { description: "Removes a billing contact. Removing someone who is not one changes nothing. Needs ADMIN." })
+  async removeBillingContact(@Arg("input", () => RemoveBillingContactInput) input: RemoveBillingContactInput, @Ctx() context: Context) {
+    const userId = rowIdOf(input.userId, "User", "userId");
+    return changeAccount(context, input.accountId, (change) => removeBillingContact(change, userId), input.expectedVersion);
   }
 
-  @Mutation(() => Account, {
+  @Mutation(() => SetRoleContactPayload, {
     description: "Gives a role to a member, or the SECURITY role to an outside email address. Give exactly one of userId and email. Needs ADMIN.",
   })
-  setRoleContact(@Arg("input", () => SetRoleContactInput) input: SetRoleContactInput, @Ctx() context: Context) {
-    return changeAccount(context, input.accountId, (change) => setRoleContact(change, input.role, input), input.expectedVersion);
+  async setRoleContact(@Arg("input", () => SetRoleContactInput) input: SetRoleContactInput, @Ctx() context: Context) {
+    const target = { userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"), email: input.email };
+    return changeAccount(context, input.accountId, (change) => setRoleContact(change, input.role, target), input.expectedVersion);
   }
 
-  @Mutation(() => Account, { description: "Leaves a role without a contact. Clearing an unset role changes nothing. Needs ADMIN." })
-  clearRoleContact(@Arg("input", () => ClearRoleContactInput) input: ClearRoleContactInput, @Ctx() context: Context) {
+  @Mutation(() => ClearRoleContactPayload, { description: "Leaves a role without a contact. Clearing an unset role changes nothing. Needs ADMIN." })
+  async clearRoleContact(@Arg("input", () => ClearRoleContactInput) input: ClearRoleContactInput, @Ctx() context: Context) {
     return changeAccount(context, input.accountId, (change) => clearRoleContact(change, input.role), input.expectedVersion);
   }
 }

@@ -78,7 +78,7 @@ async function resolveRoleTarget(
 ): Promise<{ userId: string | null; email: string }> {
   const hasUser = target.userId != null;
   const hasEmail = target.email != null;
-  if (hasUser === hasEmail) throw badInput("Give either userId or email for the contact, not both and not neither.");
+  if (hasUser === hasEmail) throw badInput("Give either userId or email for the contact, not both and not neither.", "userId");
   if (hasUser) {
     const member = await change.member(target.userId!);
     return { userId: member.userId, email: member.user.email };

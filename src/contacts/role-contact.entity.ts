@@ -1,8 +1,9 @@
 import { Field, ObjectType } from "type-graphql";
+import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { ContactRoleKind } from "./contact.enums";
 
-@ObjectType("ContactRole", { description: "The contact who holds one of the account's named roles." })
+@ObjectType("ContactRole", { implements: Node, description: "The contact who holds one of the account's named roles." })
 @Entity({ name: "role_contacts" })
 @Index("IDX_role_contacts_user", ["userId"])
 export class RoleContact {

@@ -9,7 +9,6 @@ import {
   setRoleContact,
   type RoleContactTarget,
 } from "./contact.service";
-import { parseId } from "../accounts/account-access";
 import { badInput } from "../errors";
 
 export interface AccountContactsForm {
@@ -25,7 +24,7 @@ export interface AccountContactsForm {
  * works at the cap.
  */
 export async function saveAccountContacts(change: AccountChange, form: AccountContactsForm): Promise<void> {
-  const billingIds = form.billingContactUserIds.map((id) => parseId(id, "billingContactUserIds"));
+  const billingIds = form.billingContactUserIds;
   if (new Set(billingIds).size !== billingIds.length) {
     throw badInput("billingContactUserIds names the same member more than once.", "billingContactUserIds");
   }

@@ -1,7 +1,9 @@
+import { IsGlobalId } from "../common/global-id";
 import { Field, ID, InputType, Int } from "type-graphql";
-import { ArrayMaxSize, IsOptional, IsUUID, Min, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsOptional, Min, ValidateNested } from "class-validator";
 import { IsEmailAddress } from "../common/email";
 import { ContactRoleKind } from "./contact.enums";
+import { AccountPayload } from "../common/payload";
 
 @InputType({ description: "One role in the contact settings form: a member (userId) or, for SECURITY only, an outside address (email)." })
 export class RoleContactEntryInput {
@@ -10,7 +12,7 @@ export class RoleContactEntryInput {
 
   @Field(() => ID, { nullable: true, description: "The member who holds the role." })
   @IsOptional()
-  @IsUUID("all", { message: "userId is not a valid id" })
+  @IsGlobalId("User")
   userId?: string | null;
 
   @Field(() => String, { nullable: true, description: "For SECURITY only: the address of the contact. A member's address stores that member." })
@@ -22,7 +24,7 @@ export class RoleContactEntryInput {
 @InputType({ description: "Every contact slot of an account at once, as the settings form shows them. Roles left out are cleared." })
 export class SaveAccountContactsInput {
   @Field(() => ID, { description: "The account." })
-  @IsUUID("all", { message: "accountId is not a valid id" })
+  @IsGlobalId("Account")
   accountId: string;
 
   @Field(() => Int, {
@@ -32,14 +34,14 @@ export class SaveAccountContactsInput {
   expectedVersion: number;
 
   @Field(() => ID, { description: "The member who is the primary contact." })
-  @IsUUID("all", { message: "primaryContactUserId is not a valid id" })
+  @IsGlobalId("User")
   primaryContactUserId: string;
 
   @Field(() => [ID], {
     description: "The billing contacts (at most 3 members). Those already billing contacts keep their place; new ones are added after them in this order.",
   })
   @ArrayMaxSize(20, { message: "billingContactUserIds lists too many members" })
-  @IsUUID("all", { each: true, message: "billingContactUserIds must hold valid ids" })
+  @IsGlobalId("User", { each: true })
   billingContactUserIds: string[];
 
   @Field(() => [RoleContactEntryInput], { description: "The roles that have a contact, each at most once. A role left out is cleared." })
@@ -47,3 +49,5 @@ export class SaveAccountContactsInput {
   @ValidateNested({ each: true })
   roleContacts: RoleContactEntryInput[];
 }
+
+export const SaveAccountContactsPayload = AccountPayload("SaveAccountContactsPayload", "The result of saveAccountContacts.");

@@ -1,6 +1,8 @@
 import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import { Account } from "../accounts/account.entity";
-import { AccountConnection, AccountPageArgs } from "../accounts/account.types";
+import { AccountConnection } from "../accounts/account.types";
+import { ACCOUNTS_PAGE } from "../accounts/account.service";
+import { ConnectionArgs, DefaultPageSize } from "../common/pagination";
 import { CurrentUser } from "../auth/auth-checker";
 import { User } from "../users/user.entity";
 import { ContactHealth } from "./contact-health.types";
@@ -37,9 +39,10 @@ export class HealthResolver {
   }
 
   @Query(() => AccountConnection, {
-    description: "The caller's accounts that have a missing role or a contact issue (see Account.contactHealth), oldest first.",
+    description: `The caller's accounts that have a missing role or a contact issue (see Account.contactHealth), oldest first; ${ACCOUNTS_PAGE} a page unless asked.`,
   })
-  accountsNeedingAttention(@Args(() => AccountPageArgs) page: AccountPageArgs, @CurrentUser() viewer: User, @Ctx() context: Context) {
-    return listAccountsNeedingAttention(context.db, viewer, page.pageSize, page.after);
+  @DefaultPageSize(ACCOUNTS_PAGE)
+  accountsNeedingAttention(@Args(() => ConnectionArgs) page: ConnectionArgs, @CurrentUser() viewer: User, @Ctx() context: Context) {
+    return listAccountsNeedingAttention(context.db, viewer, page);
   }
 }

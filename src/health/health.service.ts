@@ -1,13 +1,14 @@
 import type { Database } from "../database";
 import { Account } from "../accounts/account.entity";
-import { AccountMember } from "../members/account-member.entity";
 import type { User } from "../users/user.entity";
 import type { RoleContact } from "../contacts/role-contact.entity";
 import { BILLING_CONTACT_LIMIT, CONTACT_ROLE_ORDER, ContactSlot, slotOfRole } from "../contacts/contact.enums";
 import { VerificationState, type ContactVerification } from "../verification/contact-verification.entity";
 import { VERIFICATION_STALE_AFTER_MS } from "../verification/verification.service";
 import type { DeliveryStatus } from "../outbox/outbox-message.entity";
-import { cursorDate, decodeCursor, toPage, type Page } from "../common/pagination";
+import { readPage, type ConnectionArgs, type Page } from "../common/pagination";
+import { entityColumns } from "../common/sql-rows";
+import { ACCOUNT_ORDER, ACCOUNTS_PAGE } from "../accounts/account.service";
 import { ContactIssueKind, type ContactHealth, type ContactIssue } from "./contact-health.types";
 
 export interface AccountContactsSnapshot {
@@ -55,65 +56,56 @@ export function contactHealthOf(snapshot: AccountContactsSnapshot, now = new Dat
 }
 
 /**
- * The same test as `contactHealthOf(...).needsAttention`, as SQL over the row aliased "account", so
- * the accounts needing attention are filtered and paged by the database.
+ * The same test as `contactHealthOf(...).needsAttention`, as SQL over the row aliased "a", so
+ * the accounts needing attention are filtered and paged by the database. Its parameters: the number
+ * of roles, then the time before which a verification is stale.
  */
 const NEEDS_ATTENTION = `(
-  (SELECT COUNT(*) FROM "role_contacts" "r" WHERE "r"."accountId" = "account"."id") < :roleCount
+  (SELECT COUNT(*) FROM "role_contacts" "r" WHERE "r"."accountId" = "a"."id") < ?
   OR EXISTS (
     SELECT 1 FROM "role_contacts" "r"
     LEFT JOIN "contact_verifications" "v" ON "v"."accountId" = "r"."accountId" AND "v"."role" = "r"."role" AND "v"."email" = "r"."email"
-    WHERE "r"."accountId" = "account"."id" AND "r"."userId" IS NULL
-      AND ("v"."state" IS NULL OR "v"."state" <> 'VERIFIED' OR "v"."verifiedAt" < :staleBefore)
+    WHERE "r"."accountId" = "a"."id" AND "r"."userId" IS NULL
+      AND ("v"."state" IS NULL OR "v"."state" <> 'VERIFIED' OR "v"."verifiedAt" < ?)
   )
-  OR EXISTS (SELECT 1 FROM "users" "u" WHERE "u"."id" = "account"."primaryContactId" AND "u"."signedInAt" IS NULL)
+  OR EXISTS (SELECT 1 FROM "users" "u" WHERE "u"."id" = "a"."primaryContactId" AND "u"."signedInAt" IS NULL)
   OR EXISTS (
     SELECT 1 FROM "billing_contacts" "b" INNER JOIN "users" "u" ON "u"."id" = "b"."userId"
-    WHERE "b"."accountId" = "account"."id" AND "u"."signedInAt" IS NULL
+    WHERE "b"."accountId" = "a"."id" AND "u"."signedInAt" IS NULL
   )
   OR EXISTS (
     SELECT 1 FROM "role_contacts" "r" INNER JOIN "users" "u" ON "u"."id" = "r"."userId"
-    WHERE "r"."accountId" = "account"."id" AND "u"."signedInAt" IS NULL
+    WHERE "r"."accountId" = "a"."id" AND "u"."signedInAt" IS NULL
   )
   OR EXISTS (
     SELECT 1 FROM "delivery_status" "d"
-    WHERE "d"."accountId" = "account"."id" AND "d"."state" = 'FAILED' AND (
-      "d"."email" IN (SELECT "u"."email" FROM "users" "u" WHERE "u"."id" = "account"."primaryContactId")
-      OR "d"."email" IN (SELECT "u"."email" FROM "billing_contacts" "b" INNER JOIN "users" "u" ON "u"."id" = "b"."userId" WHERE "b"."accountId" = "account"."id")
-      OR "d"."email" IN (SELECT "r"."email" FROM "role_contacts" "r" WHERE "r"."accountId" = "account"."id")
+    WHERE "d"."accountId" = "a"."id" AND "d"."state" = 'FAILED' AND (
+      "d"."email" IN (SELECT "u"."email" FROM "users" "u" WHERE "u"."id" = "a"."primaryContactId")
+      OR "d"."email" IN (SELECT "u"."email" FROM "billing_contacts" "b" INNER JOIN "users" "u" ON "u"."id" = "b"."userId" WHERE "b"."accountId" = "a"."id")
+      OR "d"."email" IN (SELECT "r"."email" FROM "role_contacts" "r" WHERE "r"."accountId" = "a"."id")
     )
   )
 )`;
 
 /** The user's accounts with a missing role or any contact issue, oldest first: two statements per page. */
-export async function listAccountsNeedingAttention(
-  db: Database,
-  user: User,
-  first: number,
-  after?: string | null,
-  now = new Date(),
-): Promise<Page<Account>> {
-  const cursor = after ? decodeCursor(after, ["string", "string"]) : null;
-  const parameters = {
-    userId: user.id,
-    roleCount: CONTACT_ROLE_ORDER.length,
-    staleBefore: db.dateParameter(new Date(now.getTime() - VERIFICATION_STALE_AFTER_MS)),
-  };
-  return db.read(async (manager) => {
-    const base = () =>
-      manager
-        .createQueryBuilder(Account, "account")
-        .innerJoin(AccountMember, "member", 'member."accountId" = "account"."id" AND member."userId" = :userId')
-        .where(NEEDS_ATTENTION)
-        .setParameters(parameters);
-    const page = base().orderBy("account.createdAt", "ASC").addOrderBy("account.id", "ASC").limit(first + 1);
-    if (cursor) {
-      page.andWhere("(account.createdAt > :createdAt OR (account.createdAt = :createdAt AND account.id > :id))", {
-        createdAt: db.dateParameter(cursorDate(cursor[0]!)),
-        id: cursor[1],
-      });
-    }
-    const [rows, totalCount] = await Promise.all([page.getMany(), base().getCount()]);
-    return toPage(rows, first, totalCount, (row) => [row.createdAt.toISOString(), row.id], (row) => row);
-  });
+export function listAccountsNeedingAttention(db: Database, user: User, args: ConnectionArgs, now = new Date()): Promise<Page<Account>> {
+  const accounts = entityColumns(db.dataSource, Account, "a");
+  const from = `"accounts" "a" INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id"`;
+  const where = [`"m"."userId" = ?`, NEEDS_ATTENTION];
+  const parameters = [user.id, CONTACT_ROLE_ORDER.length, db.dateParameter(new Date(now.getTime() - VERIFICATION_STALE_AFTER_MS))];
+  return readPage(
+    db,
+    {
+      alias: "a",
+      select: accounts.select,
+      from,
+      where,
+      parameters,
+      count: { sql: `SELECT COUNT(*) AS "total" FROM ${from} WHERE ${where.join(" AND ")}`, parameters },
+      hydrate: (row) => accounts.from(row)!,
+    },
+    ACCOUNT_ORDER,
+    args,
+    ACCOUNTS_PAGE,
+  );
 }

@@ -1,18 +1,15 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ObjectType } from "type-graphql";
+import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 
-@ObjectType({ description: "One change to one of an account's contact slots, written with the change itself." })
+@ObjectType({ implements: Node, description: "One change to one of an account's contact slots, written with the change itself." })
 @Entity({ name: "contact_changes" })
 @Index("IDX_contact_changes_account_id", ["accountId", "sequence"])
 export class ContactChange {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
 
-  @Field(() => ID, { description: "Stable identifier of the change." })
-  get id(): string {
-    return String(this.sequence);
-  }
 
   @Column({ type: "varchar", length: 36 })
   accountId: string;

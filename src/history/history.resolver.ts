@@ -1,13 +1,22 @@
-import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Authorized, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
+import { globalId } from "../common/global-id";
+import { notFound } from "../errors";
 import type { Context } from "../context";
 
 @Authorized()
 @Resolver(() => ContactChange)
 export class HistoryResolver {
+  @FieldResolver(() => ID, { description: "The change's global id." })
+  id(@Root() change: ContactChange): string {
+    return globalId("ContactChange", change.sequence);
+  }
+
   @FieldResolver(() => User, { description: "The admin who made the change." })
   async actor(@Root() change: ContactChange, @Ctx() context: Context): Promise<User> {
-    return (await context.loaders.userById.load(change.actorId))!;
+    const user = await context.loaders.userById.load(change.actorId);
+    if (!user) throw notFound("user");
+    return user;
   }
 }

@@ -1,4 +1,5 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 
 export enum MemberRole {
@@ -15,7 +16,7 @@ registerEnumType(MemberRole, {
   },
 });
 
-@ObjectType({ description: "A user's membership of an account." })
+@ObjectType({ implements: Node, description: "A user's membership of an account." })
 @Entity({ name: "account_members" })
 @Index("IDX_account_members_user", ["userId"])
 @Index("IDX_account_members_account_joined", ["accountId", "joinedAt", "userId"])

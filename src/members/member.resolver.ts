@@ -1,18 +1,26 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { AccountMember } from "./account-member.entity";
-import { AddAccountMemberInput, RemoveAccountMemberInput } from "./member.types";
+import { AddAccountMemberInput, AddAccountMemberPayload, RemoveAccountMemberInput, RemoveAccountMemberPayload } from "./member.types";
 import { addAccountMember, removeAccountMember } from "./member.service";
-import { Account } from "../accounts/account.entity";
 import { changeAccount } from "../accounts/account-access";
 import { User } from "../users/user.entity";
+import { globalId, rowIdOf } from "../common/global-id";
+import { notFound } from "../errors";
 import type { Context } from "../context";
 
 @Authorized()
 @Resolver(() => AccountMember)
 export class MemberResolver {
+  @FieldResolver(() => ID, { description: "The membership's global id (one per account and user)." })
+  id(@Root() member: AccountMember): string {
+    return globalId("AccountMember", member.accountId, member.userId);
+  }
+
   @FieldResolver(() => User, { description: "The member." })
   async user(@Root() member: AccountMember, @Ctx() context: Context): Promise<User> {
-    return (await context.loaders.userById.load(member.userId))!;
+    const user = await context.loaders.userById.load(member.userId);
+    if (!user) throw notFound("user");
+    return user;
   }
 
   @FieldResolver(() => String, {
@@ -26,17 +34,26 @@ export class MemberResolver {
     return user?.name ?? member.nameGivenByAdmin ?? null;
   }
 
-  @Mutation(() => Account, { description: "Adds a person to the account by email, or changes an existing member's role. Needs ADMIN." })
-  addAccountMember(@Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput, @Ctx() context: Context) {
-    return changeAccount(context, input.accountId, (change) => addAccountMember(change, input));
+  @Mutation(() => AddAccountMemberPayload, { description: "Adds a person to the account by email, or changes an existing member's role. Needs ADMIN." })
+  async addAccountMember(@Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput, @Ctx() context: Context): Promise<AddAccountMemberPayload> {
+    const { account, result: member } = await changeAccount(context, input.accountId, (change) => addAccountMember(change, input));
+    return { account, member };
   }
 
-  @Mutation(() => Account, {
+  @Mutation(() => RemoveAccountMemberPayload, {
     description:
       "Removes a member. Their billing place and roles go with them, or pass to `reassignTo` (primary included) when given. " +
-      "Without reassignTo the primary contact cannot be removed; the last admin never can. Needs ADMIN.",
+      "Without reassignTo the primary contact cannot be removed; the last admin never can. An admin may remove themselves " +
+      "while another admin remains; the answer's account is then null. Needs ADMIN.",
   })
-  removeAccountMember(@Arg("input", () => RemoveAccountMemberInput) input: RemoveAccountMemberInput, @Ctx() context: Context) {
-    return changeAccount(context, input.accountId, (change) => removeAccountMember(change, input.userId, input.reassignTo));
+  async removeAccountMember(
+    @Arg("input", () => RemoveAccountMemberInput) input: RemoveAccountMemberInput,
+    @Ctx() context: Context,
+  ): Promise<RemoveAccountMemberPayload> {
+    const userId = rowIdOf(input.userId, "User", "userId");
+    const successor = input.reassignTo ? rowIdOf(input.reassignTo, "User", "reassignTo") : null;
+    const { account } = await changeAccount(context, input.accountId, (change) => removeAccountMember(change, userId, successor));
+    const removedSelf = userId === context.requiredViewer.id;
+    return { account: removedSelf ? null : account, removedUserId: globalId("User", userId) };
   }
 }

@@ -1,17 +1,12 @@
 import type { EntityManager } from "typeorm";
-import type { Database } from "../database";
 import type { AccountChange } from "../accounts/account-access";
 import { AccountMember, MemberRole } from "./account-member.entity";
 import { findOrCreateUser } from "../users/user.service";
-import { User } from "../users/user.entity";
 import { clearRoleContact, removeBillingContact, slotsHeldBy } from "../contacts/contact.service";
 import { handOverSlots } from "./reassign.service";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { normaliseEmail } from "../common/email";
 import { checkName } from "../common/names";
-import { cursorDate, decodeCursor, type Page } from "../common/pagination";
-import { entityColumns } from "../common/sql-rows";
-import { loadAccountPages } from "../common/account-pages";
 
 async function adminCount(manager: EntityManager, accountId: string): Promise<number> {
   return manager.count(AccountMember, { where: { accountId, role: MemberRole.ADMIN } });
@@ -28,7 +23,7 @@ const lastAdmin = () =>
 export async function addAccountMember(
   change: AccountChange,
   input: { email: string; name?: string | null; role?: MemberRole | null },
-): Promise<void> {
+): Promise<AccountMember> {
   const email = normaliseEmail(input.email);
   if (!email) throw badInput("That is not a valid email address.", "email");
   let name: string | null = null;
@@ -43,13 +38,16 @@ export async function addAccountMember(
   const existing = await change.manager.findOne(AccountMember, { where: { accountId, userId: user.id } });
   if (existing) {
     const renamed = name !== null && name !== existing.nameGivenByAdmin;
-    if (existing.role === role && !renamed) return;
+    if (existing.role === role && !renamed) return existing;
     if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
     await change.manager.update(AccountMember, { accountId, userId: user.id }, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
-  } else {
-    await change.manager.insert(AccountMember, { accountId, userId: user.id, role, joinedAt: new Date(), nameGivenByAdmin: name });
+    change.touch();
+    return Object.assign(existing, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
   }
+  const member = change.manager.create(AccountMember, { accountId, userId: user.id, role, joinedAt: new Date(), nameGivenByAdmin: name });
+  await change.manager.insert(AccountMember, member);
   change.touch();
+  return member;
 }
 
 /**
@@ -73,33 +71,4 @@ export async function removeAccountMember(change: AccountChange, userId: string,
   for (const role of held.roles) await clearRoleContact(change, role.role);
   await change.manager.delete(AccountMember, { accountId, userId: member.userId });
   change.touch();
-}
-
-export interface MemberPageRequest {
-  accountIds: string[];
-  first: number;
-  after?: string | null;
-}
-
-/** A member with their user record, read in the same statement. */
-export type MemberWithUser = AccountMember & { user: User };
-
-/** One page of members (each with their user), in the order they joined, for each of several accounts. */
-export function loadMemberPages(db: Database, request: MemberPageRequest): Promise<Page<MemberWithUser>[]> {
-  const cursor = request.after ? decodeCursor(request.after, ["string", "string"]) : null;
-  const joinedAt = cursor && db.dateParameter(cursorDate(cursor[0]!));
-  const members = entityColumns(db.dataSource, AccountMember, "m");
-  const users = entityColumns(db.dataSource, User, "u");
-  return loadAccountPages(db, request.accountIds, request.first, {
-    table: "account_members",
-    alias: "m",
-    select: `${members.select}, ${users.select}`,
-    join: `INNER JOIN "users" "u" ON "u"."id" = "m"."userId"`,
-    orderBy: ['"joinedAt"', '"userId"'],
-    after: cursor ? (prefix) => `(${prefix}"joinedAt" > ? OR (${prefix}"joinedAt" = ? AND ${prefix}"userId" > ?))` : null,
-    afterValues: cursor ? [joinedAt, joinedAt, cursor[1]] : [],
-    hydrate: (row) => Object.assign(members.from(row)!, { user: users.from(row)! }),
-    compare: (a, b) => a.joinedAt.getTime() - b.joinedAt.getTime() || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0),
-    cursorOf: (row) => [row.joinedAt.toISOString(), row.userId],
-  });
 }

@@ -1,20 +1,20 @@
-import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
-import { IsOptional, IsUUID } from "class-validator";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { IsOptional } from "class-validator";
 import { AccountMember, MemberRole } from "./account-member.entity";
-import { ConnectionType, PageArgsType } from "../common/pagination";
+import { ConnectionType } from "../common/pagination";
+import { IsGlobalId } from "../common/global-id";
+import { Account } from "../accounts/account.entity";
 import { IsEmailAddress } from "../common/email";
 import { IsDisplayName } from "../common/names";
 
 @ObjectType({ description: "A page of an account's members, in the order they joined." })
 export class AccountMemberConnection extends ConnectionType(AccountMember, "AccountMember", "members") {}
 
-@ArgsType()
-export class MemberPageArgs extends PageArgsType(50) {}
 
 @InputType({ description: "Adds a person to an account by email, or changes the role of an existing member." })
 export class AddAccountMemberInput {
   @Field(() => ID, { description: "The account to add the member to." })
-  @IsUUID("all", { message: "accountId is not a valid id" })
+  @IsGlobalId("Account")
   accountId: string;
 
   @Field(() => String, { description: "The person's email address (at most 320 characters). A user record is created if they are new." })
@@ -38,11 +38,11 @@ export class AddAccountMemberInput {
 @InputType({ description: "Removes a member from an account. Their billing place and roles go with them unless `reassignTo` names who takes them over." })
 export class RemoveAccountMemberInput {
   @Field(() => ID, { description: "The account to remove the member from." })
-  @IsUUID("all", { message: "accountId is not a valid id" })
+  @IsGlobalId("Account")
   accountId: string;
 
   @Field(() => ID, { description: "The user to remove." })
-  @IsUUID("all", { message: "userId is not a valid id" })
+  @IsGlobalId("User")
   userId: string;
 
   @Field(() => ID, {
@@ -50,6 +50,27 @@ export class RemoveAccountMemberInput {
     description: "Another member who takes over every slot the removed member holds (primary, billing place, roles), in the same change.",
   })
   @IsOptional()
-  @IsUUID("all", { message: "reassignTo is not a valid id" })
+  @IsGlobalId("User")
   reassignTo?: string | null;
+}
+
+@ObjectType({ description: "The result of addAccountMember." })
+export class AddAccountMemberPayload {
+  @Field(() => Account, { description: "The account after the change." })
+  account: Account;
+
+  @Field(() => AccountMember, { description: "The membership added or changed." })
+  member: AccountMember;
+}
+
+@ObjectType({ description: "The result of removeAccountMember." })
+export class RemoveAccountMemberPayload {
+  @Field(() => Account, {
+    nullable: true,
+    description: "The account after the change; null when the caller removed themselves and so can no longer see it.",
+  })
+  account: Account | null;
+
+  @Field(() => ID, { description: "The global id of the user who is no longer a member: remove them from cached member lists." })
+  removedUserId: string;
 }

@@ -1,21 +1,30 @@
-import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
-import { IsUUID } from "class-validator";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { IsGlobalId } from "../common/global-id";
 import { OutboxMessage } from "./outbox-message.entity";
 import { NotificationCategory } from "../notifications/notification-routing";
-import { ConnectionType, PageArgsType } from "../common/pagination";
+import { ConnectionType } from "../common/pagination";
+import { Account } from "../accounts/account.entity";
 
 @ObjectType({ description: "A page of an account's message deliveries, newest first." })
 export class NotificationDeliveryConnection extends ConnectionType(OutboxMessage, "NotificationDelivery", "deliveries") {}
 
-@ArgsType()
-export class DeliveryPageArgs extends PageArgsType(20) {}
-
 @InputType({ description: "Sends a test message of one category to everyone who receives that category." })
 export class SendTestNotificationInput {
   @Field(() => ID, { description: "The account." })
-  @IsUUID("all", { message: "accountId is not a valid id" })
+  @IsGlobalId("Account")
   accountId: string;
 
   @Field(() => NotificationCategory, { description: "The category whose recipients get the test message." })
   category: NotificationCategory;
+}
+
+@ObjectType({ description: "The result of sendTestNotification." })
+export class SendTestNotificationPayload {
+  @Field(() => Account, { description: "The account the messages were sent for." })
+  account: Account;
+
+  @Field(() => [OutboxMessage], {
+    description: "One delivery per recipient of the category: PENDING until the mail server accepts it, or SKIPPED with the reason.",
+  })
+  deliveries: OutboxMessage[];
 }

@@ -138,8 +138,8 @@ export class DeliveryWorker {
         ]);
       }
     });
-    if (state === DeliveryState.PENDING) this.options.log?.(`Could not send message ${message.id} to ${message.email}; trying again in ${retryIn} ms: ${error}`);
-    if (state === DeliveryState.FAILED) this.options.log?.(`Gave up on message ${message.id} to ${message.email} after ${message.attempts} attempts: ${error}`);
+    if (state === DeliveryState.PENDING) this.options.log?.(`Could not send message ${message.sequence} to ${message.email}; trying again in ${retryIn} ms: ${error}`);
+    if (state === DeliveryState.FAILED) this.options.log?.(`Gave up on message ${message.sequence} to ${message.email} after ${message.attempts} attempts: ${error}`);
   }
 
   private schedule(delayMs: number): void {

@@ -1,4 +1,5 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
 import { NotificationCategory } from "../notifications/notification-routing";
 
@@ -60,7 +61,7 @@ registerEnumType(DeliverySkipReason, {
  * One message to one recipient, written in the same transaction as the change that caused it and
  * sent afterwards by the delivery worker. The row is also the delivery record clients read.
  */
-@ObjectType("NotificationDelivery", { description: "One message sent (or being sent) to one recipient on behalf of an account." })
+@ObjectType("NotificationDelivery", { implements: Node, description: "One message sent (or being sent) to one recipient on behalf of an account." })
 @Entity({ name: "outbox_messages" })
 @Index("IDX_outbox_messages_account_id", ["accountId", "sequence"])
 @Index("IDX_outbox_messages_due", ["state", "nextAttemptAt"])
@@ -70,10 +71,6 @@ export class OutboxMessage {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
 
-  @Field(() => ID, { description: "Stable identifier of the delivery." })
-  get id(): string {
-    return String(this.sequence);
-  }
 
   @Column({ type: "varchar", length: 36 })
   accountId: string;

@@ -4,8 +4,8 @@ import type { Database } from "../database";
 import type { Config } from "../config";
 import { DeliveryKind, DeliveryState, OutboxMessage, type DeliverySkipReason } from "./outbox-message.entity";
 import type { NotificationCategory } from "../notifications/notification-routing";
-import { decodeCursor, toPage, type Page } from "../common/pagination";
-import { selectRows, storedValue } from "../common/sql-rows";
+import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
+import { entityColumns, selectRows, storedValue } from "../common/sql-rows";
 import { DomainError, ErrorCode } from "../errors";
 import { VerificationTokens } from "../verification/verification-tokens";
 
@@ -155,17 +155,31 @@ export class Outbox {
   }
 }
 
+/** Deliveries newest first: by id, which grows with every message queued. */
+const DELIVERY_ORDER: Keyset<OutboxMessage> = {
+  order: [{ column: "id", descending: true, kind: "number" }],
+  keyOf: (message) => [message.sequence],
+};
+
+/** How many deliveries a page holds unless the client says. */
+export const DELIVERIES_PAGE = 20;
+
 /** An account's deliveries, newest first. */
-export async function listDeliveries(db: Database, accountId: string, first: number, after?: string | null): Promise<Page<OutboxMessage>> {
-  const before = after ? Number(decodeCursor(after, ["number"])[0]) : null;
-  return db.read(async (manager) => {
-    const query = manager
-      .createQueryBuilder(OutboxMessage, "message")
-      .where('message."accountId" = :accountId', { accountId })
-      .orderBy("message.id", "DESC")
-      .limit(first + 1);
-    if (before !== null) query.andWhere("message.id < :before", { before });
-    const [rows, total] = await Promise.all([query.getMany(), manager.count(OutboxMessage, { where: { accountId } })]);
-    return toPage(rows, first, total, (row) => [row.sequence], (row) => row);
-  });
+export function listDeliveries(db: Database, accountId: string, args: ConnectionArgs): Promise<Page<OutboxMessage>> {
+  const messages = entityColumns(db.dataSource, OutboxMessage, "o");
+  return readPage(
+    db,
+    {
+      alias: "o",
+      select: messages.select,
+      from: `"outbox_messages" "o"`,
+      where: [`"o"."accountId" = ?`],
+      parameters: [accountId],
+      count: { sql: `SELECT COUNT(*) AS "total" FROM "outbox_messages" WHERE "accountId" = ?`, parameters: [accountId] },
+      hydrate: (row) => messages.from(row)!,
+    },
+    DELIVERY_ORDER,
+    args,
+    DELIVERIES_PAGE,
+  );
 }

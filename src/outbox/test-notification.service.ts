@@ -1,5 +1,4 @@
 import { AccountChange } from "../accounts/account-access";
-import type { Database } from "../database";
 import { In } from "typeorm";
 import { User } from "../users/user.entity";
 import { RoleContact } from "../contacts/role-contact.entity";
@@ -7,14 +6,10 @@ import { ContactSlot, slotOfRole, CONTACT_ROLE_ORDER } from "../contacts/contact
 import { billingContactsOf } from "../contacts/contact.service";
 import { NotificationCategory, routeNotification, type SlotHolder } from "../notifications/notification-routing";
 import { ContactVerification, VerificationState } from "../verification/contact-verification.entity";
-import type { Outbox } from "./outbox.service";
 import { DeliveryKind, DeliverySkipReason, type OutboxMessage } from "./outbox-message.entity";
 import { nameForSubject, oneLine, quotedName } from "./mail-text";
 
 /** Opens the account as its admin (no contact changes, so no version step) and queues the test messages. */
-export function requestTestNotification(db: Database, outbox: Outbox, actor: User, accountId: string, category: NotificationCategory): Promise<OutboxMessage[]> {
-  return db.write(async (manager) => sendTestNotification(await AccountChange.open(manager, accountId, actor, outbox), category));
-}
 
 /**
  * Why optional mail may not go to a contact: a member must have signed in, and an outside address

@@ -193,7 +193,7 @@ export function measureOperation(
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) throw tooManySelections();
     // An argument or @include/@skip condition that coerces to null where it may not: execution would fail as well.
-    if (error instanceof GraphQLError) throw new DomainError(ErrorCode.BAD_USER_INPUT, error.message, { http: { status: 400 } });
+    if (error instanceof GraphQLError) throw new DomainError(ErrorCode.BAD_USER_INPUT, error.message, { invalidFields: [{ field: "variables", message: error.message }], http: { status: 400 } });
     throw error;
   }
   return { cost: Math.ceil(cost), introspections: introspections.size };

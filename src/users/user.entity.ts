@@ -1,10 +1,11 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ObjectType } from "type-graphql";
+import { Node } from "../nodes/node.type";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 
-@ObjectType({ description: "A person who can sign in. Users are created the first time they sign in or are added to an account." })
+@ObjectType({ implements: Node, description: "A person who can sign in. Users are created the first time they sign in or are added to an account." })
 @Entity({ name: "users" })
 export class User {
-  @Field(() => ID, { description: "Stable identifier of the user." })
+  /** The row's id; clients see the global id made from it (UserResolver.id). */
   @PrimaryColumn({ type: "varchar", length: 36 })
   id: string;
 

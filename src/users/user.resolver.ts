@@ -1,6 +1,7 @@
-import { Authorized, Query, Resolver } from "type-graphql";
+import { Authorized, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { User } from "./user.entity";
 import { CurrentUser } from "../auth/auth-checker";
+import { globalId } from "../common/global-id";
 
 @Authorized()
 @Resolver(() => User)
@@ -8,5 +9,10 @@ export class UserResolver {
   @Query(() => User, { description: "The signed-in user." })
   viewer(@CurrentUser() viewer: User): User {
     return viewer;
+  }
+
+  @FieldResolver(() => ID, { description: "The user's global id." })
+  id(@Root() user: User): string {
+    return globalId("User", user.id);
   }
 }

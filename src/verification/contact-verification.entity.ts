@@ -1,4 +1,5 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { ContactRoleKind } from "../contacts/contact.enums";
 
@@ -20,7 +21,7 @@ registerEnumType(VerificationState, {
  * The verification of one external role contact's address. A new address replaces the row (and its
  * token), so confirming an old address can never verify a new one. Only the token's hash is kept.
  */
-@ObjectType("ContactVerification", { description: "Whether an external contact's address has been confirmed by its owner." })
+@ObjectType("ContactVerification", { implements: Node, description: "Whether an external contact's address has been confirmed by its owner." })
 @Entity({ name: "contact_verifications" })
 @Index("IDX_contact_verifications_token", ["tokenHash"], { unique: true })
 export class ContactVerification {

@@ -1,10 +1,10 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { RoleContact } from "../contacts/role-contact.entity";
 import { ContactRoleKind } from "../contacts/contact.enums";
-import { Account } from "../accounts/account.entity";
 import { changeAccount } from "../accounts/account-access";
 import { ContactVerification, VerificationState } from "./contact-verification.entity";
-import { ResendContactVerificationInput } from "./verification.types";
+import { ResendContactVerificationInput, ResendContactVerificationPayload, VerifyContactEmailInput, VerifyContactEmailPayload } from "./verification.types";
+import { globalId } from "../common/global-id";
 import { resendVerification, verifyContactEmail } from "./verification.service";
 import type { Context } from "../context";
 
@@ -32,19 +32,27 @@ export class VerificationResolver {
     });
   }
 
-  @Mutation(() => ContactVerification, {
+  @Mutation(() => VerifyContactEmailPayload, {
     description:
       "Confirms an outside contact address with the token emailed to it. No sign-in needed. " +
       "The token works once and expires after 7 days; an unknown, used or expired token gets BAD_USER_INPUT.",
   })
-  verifyContactEmail(@Arg("token", () => String, { description: "The token from the verification message." }) token: string, @Ctx() context: Context) {
-    return verifyContactEmail(context.db, token.trim());
+  async verifyContactEmail(@Arg("input", () => VerifyContactEmailInput) input: VerifyContactEmailInput, @Ctx() context: Context): Promise<VerifyContactEmailPayload> {
+    return { verification: await verifyContactEmail(context.db, input.token.trim()) };
   }
 
   @Authorized()
-  @Mutation(() => Account, { description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
+  @Mutation(() => ResendContactVerificationPayload, { description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
       "Refused with RATE_LIMITED, changing nothing, when the account or the address has had as many messages as the caps allow (MAIL_PER_ACCOUNT_PER_HOUR, MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY)." })
   resendContactVerification(@Arg("input", () => ResendContactVerificationInput) input: ResendContactVerificationInput, @Ctx() context: Context) {
     return changeAccount(context, input.accountId, (change) => resendVerification(change, input.role ?? ContactRoleKind.SECURITY));
+  }
+}
+
+@Resolver(() => ContactVerification)
+export class ContactVerificationResolver {
+  @FieldResolver(() => ID, { description: "The verification's global id (one per account and role)." })
+  id(@Root() verification: ContactVerification): string {
+    return globalId("ContactVerification", verification.accountId, verification.role);
   }
 }

@@ -4,7 +4,7 @@ import { ContactVerification, VerificationState } from "./contact-verification.e
 import { ContactRoleKind } from "../contacts/contact.enums";
 import { DeliveryKind } from "../outbox/outbox-message.entity";
 import { nameForSubject, oneLine, quotedName } from "../outbox/mail-text";
-import { badInput, DomainError, ErrorCode } from "../errors";
+import { badInput } from "../errors";
 import { RoleContact } from "../contacts/role-contact.entity";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 
@@ -91,8 +91,7 @@ export async function forgetVerification(change: AccountChange, role: ContactRol
   await change.manager.delete(ContactVerification, { accountId: change.account.id, role });
 }
 
-const invalidToken = () =>
-  new DomainError(ErrorCode.BAD_USER_INPUT, "This verification token is not valid or has already been used.", { field: "token" });
+const invalidToken = () => badInput("This verification token is not valid or has already been used.", "token");
 
 /**
  * Confirms an address with the token sent to it. The token works once, and only until it expires.
@@ -107,9 +106,7 @@ export async function verifyContactEmail(db: Database, token: string): Promise<C
     if (!verification) throw invalidToken();
     const now = new Date();
     if (verification.tokenExpiresAt.getTime() < now.getTime()) {
-      throw new DomainError(ErrorCode.BAD_USER_INPUT, "This verification token has expired. Ask an admin of the account to send a new one.", {
-        field: "token",
-      });
+      throw badInput("This verification token has expired. Ask an admin of the account to send a new one.", "token");
     }
     const confirmed = await manager
       .createQueryBuilder()

@@ -1,13 +1,29 @@
-import { Field, ID, InputType } from "type-graphql";
-import { IsUUID } from "class-validator";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { IsGlobalId } from "../common/global-id";
+import { AccountPayload } from "../common/payload";
 import { ContactRoleKind } from "../contacts/contact.enums";
+import { ContactVerification } from "./contact-verification.entity";
 
 @InputType({ description: "Sends a new verification message to the outside address that holds a role." })
 export class ResendContactVerificationInput {
   @Field(() => ID, { description: "The account." })
-  @IsUUID("all", { message: "accountId is not a valid id" })
+  @IsGlobalId("Account")
   accountId: string;
 
   @Field(() => ContactRoleKind, { nullable: true, defaultValue: ContactRoleKind.SECURITY, description: "The role; SECURITY unless given." })
   role?: ContactRoleKind | null;
+}
+
+export const ResendContactVerificationPayload = AccountPayload("ResendContactVerificationPayload", "The result of resendContactVerification.");
+
+@InputType({ description: "Confirms an outside contact address with the token sent to it." })
+export class VerifyContactEmailInput {
+  @Field(() => String, { description: "The token from the verification message." })
+  token: string;
+}
+
+@ObjectType({ description: "The result of verifyContactEmail." })
+export class VerifyContactEmailPayload {
+  @Field(() => ContactVerification, { description: "The verification, now VERIFIED." })
+  verification: ContactVerification;
 }

@@ -49,13 +49,13 @@ export async function signIn(server: TestServer, email: string, name?: string): 
 
 export async function createAccount(server: TestServer, owner: TestUser, name = "Test Account"): Promise<AccountState> {
   const data = ok(
-    await server.graphql<{ createAccount: AccountState }>(
-      `mutation($input: CreateAccountInput!) { createAccount(input: $input) { ${ACCOUNT_FIELDS} } }`,
+    await server.graphql<{ createAccount: { account: AccountState } }>(
+      `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { ${ACCOUNT_FIELDS} } } }`,
       { input: { name } },
       owner.token,
     ),
   );
-  return data.createAccount;
+  return data.createAccount.account;
 }
 
 export async function addMember(
@@ -67,7 +67,7 @@ export async function addMember(
 ): Promise<TestUser> {
   ok(
     await server.graphql(
-      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`,
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`,
       { input: { accountId, email, role } },
       admin.token,
     ),
@@ -75,13 +75,20 @@ export async function addMember(
   return signIn(server, email);
 }
 
-/** Runs one contact mutation by name with `input`, returning the raw response. */
-export function mutate(server: TestServer, token: string, mutation: string, inputType: string, input: Record<string, unknown>) {
-  return server.graphql<Record<string, AccountState>>(
-    `mutation($input: ${inputType}!) { ${mutation}(input: $input) { ${ACCOUNT_FIELDS} } }`,
+/**
+ * Runs one account mutation by name with `input` (of type `<Mutation>Input`), returning the response
+ * with the payload's account in place of the payload: `data[mutation]` is the account after the change.
+ */
+export async function mutate(server: TestServer, token: string, mutation: string, input: Record<string, unknown>) {
+  const inputType = `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input`;
+  const response = await server.graphql<Record<string, { account: AccountState } | AccountState | null>>(
+    `mutation($input: ${inputType}!) { ${mutation}(input: $input) { account { ${ACCOUNT_FIELDS} } } }`,
     { input },
     token,
   );
+  const payload = response.data?.[mutation] as { account: AccountState } | null | undefined;
+  if (payload) response.data![mutation] = payload.account;
+  return response as typeof response & { data?: Record<string, AccountState> | null };
 }
 
 export async function readAccount(server: TestServer, token: string, id: string): Promise<AccountState> {
@@ -113,7 +120,7 @@ export async function accountWithMembers(server: TestServer, memberCount: number
   const account = await createAccount(server, admin);
   const members: TestUser[] = [];
   for (let index = 0; index < memberCount; index++) {
-    members.push(await addMember(server, admin, account.id, `${prefix}${index}-${account.id.slice(0, 8)}@example.com`));
+    members.push(await addMember(server, admin, account.id, `${prefix}${index}-${Math.random().toString(36).slice(2, 8)}@example.com`));
   }
   return { admin, account, members };
 }

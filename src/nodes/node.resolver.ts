@@ -1,0 +1,92 @@
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Node } from "./node.type";
+import { decodeGlobalId } from "../common/global-id";
+import { badInput, notFound } from "../errors";
+import type { Context } from "../context";
+import type { ContactRoleKind } from "../contacts/contact.enums";
+
+/** The most ids `nodes` takes at once. */
+const MAX_NODES = 100;
+
+/**
+ * Finds what a global id names, as the caller may see it: an account and everything in it only for
+ * its members, a user only for themselves and the members of an account they belong to. Anything
+ * else is NOT_FOUND, exactly like an id that names nothing.
+ */
+async function findNode(context: Context, id: string, field: string): Promise<object> {
+  const decoded = decodeGlobalId(id);
+  if (!decoded) throw badInput(`${field} is not a valid id.`, field);
+  const { loaders, health } = context;
+  const viewerId = context.requiredViewer.id;
+  const readable = async (accountId: string) => {
+    const account = await loaders.accountAsMember.load({ accountId, userId: viewerId });
+    if (!account) throw notFound(decoded.type);
+    return account;
+  };
+  const [first, second] = decoded.key as [string, string];
+  let found: object | null | undefined;
+  switch (decoded.type) {
+    case "Account":
+      found = await readable(first);
+      break;
+    case "User":
+      found = (await loaders.visibleUser.load(`${viewerId}:${first}`)) ? await loaders.userById.load(first) : null;
+      break;
+    case "AccountMember":
+      await readable(first);
+      found = await loaders.membership.load({ accountId: first, userId: second });
+      break;
+    case "ContactRole":
+      await readable(first);
+      found = (await loaders.roleContacts.load(first)).find((contact) => contact.role === second);
+      break;
+    case "ContactVerification": {
+      await readable(first);
+      const contact = (await loaders.roleContacts.load(first)).find((candidate) => candidate.role === second);
+      const verifications = contact && contact.userId === null ? await health.verifications.load(first) : [];
+      found = verifications.find((row) => row.role === (second as ContactRoleKind) && row.email === contact!.email);
+      break;
+    }
+    case "ContactChange": {
+      const change = await loaders.contactChangeById.load(Number(first));
+      if (change) await readable(change.accountId);
+      found = change;
+      break;
+    }
+    case "NotificationDelivery": {
+      const delivery = await loaders.deliveryById.load(Number(first));
+      if (delivery) await readable(delivery.accountId);
+      found = delivery;
+      break;
+    }
+  }
+  if (!found) throw notFound(decoded.type);
+  return found;
+}
+
+@Authorized()
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, {
+    nullable: true,
+    description:
+      "The object a global id names. Null, with a NOT_FOUND error, when it does not exist or the caller may not see it " +
+      "(an account and everything in it is visible to its members; a user to themselves and to members of an account they belong to).",
+  })
+  node(@Arg("id", () => ID, { description: "A global id, as any object's `id` field gives it." }) id: string, @Ctx() context: Context) {
+    return findNode(context, id, "id");
+  }
+
+  @Query(() => [Node], {
+    nullable: "items",
+    description: `The objects several global ids name, in the same order (at most ${MAX_NODES}); each is null, with a NOT_FOUND error at its index, like \`node\`.`,
+  })
+  nodes(
+    @Arg("ids", () => [ID], { description: `Up to ${MAX_NODES} global ids.` }) ids: string[],
+    @Ctx() context: Context,
+  ): Promise<(object | Error)[]> {
+    if (ids.length > MAX_NODES) throw badInput(`Ask for at most ${MAX_NODES} ids at once.`, "ids");
+    // A failed item is returned as its error: GraphQL reports it at that index and leaves the others.
+    return Promise.all(ids.map((id, index) => findNode(context, id, `ids.${index}`).catch((error: Error) => error)));
+  }
+}
