@@ -3,19 +3,25 @@ import path from "node:path";
 import { expect } from "chai";
 import {
   buildSchema,
+  isInterfaceType,
+  isObjectType,
   Kind,
   parse,
   print,
+  TypeInfo,
   validate,
   visit,
+  visitWithTypeInfo,
   type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionSetNode,
 } from "graphql";
 import { SCHEMA_FILE } from "../src/schema";
 import { DEMO_ADMIN, seedDemoData } from "../src/seed";
 import { GRAPHIQL_DEFAULT_OPERATION } from "../src/graphiql/graphiql.routes";
 import { DeliveryKind, OutboxMessage } from "../src/outbox/outbox-message.entity";
+import { decodeGlobalId, globalId } from "../src/common/global-id";
 import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
 
 const EXAMPLES_DIR = path.resolve(__dirname, "..", "..", "examples");
@@ -89,11 +95,46 @@ describe("examples/", () => {
     for (const example of examples) expect(example.operation.name?.value, example.file).to.equal(operationNameFor(example.file));
   });
 
+  it("gives every operation and fragment a name of its own", () => {
+    // Codegen, Relay and the linters name generated documents and types after them: one name, one definition.
+    const names = [...examples.map((example) => example.operation.name!.value), ...fragments.keys()];
+    expect(names.filter((name, index) => names.indexOf(name) !== index)).to.deep.equal([]);
+  });
+
   it("validates every operation, with the fragments it uses, against schema.graphql", () => {
     for (const example of examples) {
       const errors = validate(schema, parse(example.text));
       expect(errors.map((error) => error.message), example.file).to.deep.equal([]);
     }
+  });
+
+  it("selects the id of every object that has one, so a normalised cache can keep it", () => {
+    /** Whether a selection set asks for `id` itself or through a fragment. */
+    const selectsId = (selectionSet: SelectionSetNode): boolean =>
+      selectionSet.selections.some((selection) =>
+        selection.kind === Kind.FIELD
+          ? selection.name.value === "id" && !selection.alias
+          : selection.kind === Kind.INLINE_FRAGMENT
+            ? selectsId(selection.selectionSet)
+            : selectsId(fragments.get(selection.name.value)!.selectionSet),
+      );
+    const missing: string[] = [];
+    for (const example of examples) {
+      const typeInfo = new TypeInfo(schema);
+      visit(
+        parse(example.text),
+        visitWithTypeInfo(typeInfo, {
+          Field(field) {
+            if (!field.selectionSet) return;
+            let type = typeInfo.getType();
+            while (type && "ofType" in type) type = type.ofType;
+            const isNode = (isObjectType(type) || isInterfaceType(type)) && (type.name === "Node" || type.getInterfaces().some((node) => node.name === "Node"));
+            if (isNode && !selectsId(field.selectionSet)) missing.push(`${example.file}: ${field.name.value}`);
+          },
+        }),
+      );
+    }
+    expect(missing).to.deep.equal([]);
   });
 
   it("uses every shared fragment somewhere", () => {
@@ -147,9 +188,21 @@ describe("examples/", () => {
       expect(contacts.account.primaryContact.email).to.equal("grace.hopper@northwind.example");
       expect(contacts.account.billingContacts).to.have.lengthOf(2);
 
-      const picker = await run<{ account: { members: { totalCount: number; edges: unknown[] } } }>("MemberPicker", { accountId: northwindId });
+      type PickerMember = { id: string; displayName: string | null; user: { email: string; name: string | null } };
+      const picker = await run<{ account: { members: { totalCount: number; edges: { node: PickerMember }[] } } }>("MemberPicker", { accountId: northwindId });
       expect(picker.account.members.totalCount).to.equal(5);
       expect(picker.account.members.edges).to.have.lengthOf(5);
+      // The demo members were added by an admin and have never signed in: only displayName names them.
+      const grace = picker.account.members.edges.find((edge) => edge.node.user.email === "grace.hopper@northwind.example")!.node;
+      expect(grace.user.name).to.equal(null);
+      expect(grace.displayName).to.equal("Grace Hopper");
+      expect(picker.account.members.edges.map((edge) => edge.node.displayName)).to.have.members([
+        "Ada Lovelace",
+        "Grace Hopper",
+        "Alan Turing",
+        "Katherine Johnson",
+        "Edsger Dijkstra",
+      ]);
 
       const recipients = await run<{ account: { notificationRecipients: { email: string; reasons: string[] }[] } }>("NotificationRecipients", {
         accountId: northwindId,
@@ -168,6 +221,12 @@ describe("examples/", () => {
       expect(attention.accountsNeedingAttention.edges.map((edge) => edge.node.name)).to.include("Globex Logistics");
     });
 
+    it("answers the settings screen's query for an account the caller cannot see with account null and NOT_FOUND", async () => {
+      const response = await server.graphql<{ account: unknown }>(byName("AccountContacts").text, { accountId: globalId("Account", "00000000-0000-4000-8000-000000000000") }, token);
+      expect(response.data).to.deep.equal({ account: null });
+      expect(response.errors?.map((error) => error.extensions?.code)).to.deep.equal(["NOT_FOUND"]);
+    });
+
     /** The token in the newest verification message sent to `email`, as its owner would read it. */
     async function verificationTokenSentTo(accountId: string, email: string): Promise<string> {
       const message = await server.db.read((manager) =>
@@ -178,41 +237,51 @@ describe("examples/", () => {
     }
 
     it("runs every mutation, in the order a settings screen would", async () => {
+      type Member = { id: string; role: string; displayName: string | null; user: { id: string; email: string } };
       type AccountData = {
         id: string;
         contactsVersion: number;
         primaryContact: { id: string };
         billingContacts: { id: string }[];
         roleContacts: { role: string; email: string; isExternal: boolean }[];
-        members?: { edges: { node: { user: { id: string; email: string } } }[] };
+        members?: { nodes: Member[] };
       };
-      const created = (await run<{ createAccount: AccountData }>("CreateAccount", { input: { name: "Example Corp" } })).createAccount;
+      type Payload = { account: AccountData };
+      const created = (await run<{ createAccount: Payload }>("CreateAccount", { input: { name: "Example Corp" } })).createAccount.account;
       const accountId = created.id;
+      const rowId = decodeGlobalId(accountId)!.key[0]!;
 
-      const added = (await run<{ addAccountMember: AccountData }>("AddAccountMember", {
+      const added = (await run<{ addAccountMember: Payload & { member: Member } }>("AddAccountMember", {
         input: { accountId, email: "grace.hopper@northwind.example", role: "ADMIN" },
       })).addAccountMember;
-      await run("AddAccountMember", { input: { accountId, email: "new.hire@example.com", name: "New Hire" } });
-      const grace = added.members!.edges.find((edge) => edge.node.user.email === "grace.hopper@northwind.example")!.node.user.id;
+      expect(added.member).to.include({ role: "ADMIN" });
+      expect(added.member.user.email).to.equal("grace.hopper@northwind.example");
+      const hired = (await run<{ addAccountMember: Payload & { member: Member } }>("AddAccountMember", {
+        input: { accountId, email: "new.hire@example.com", name: "New Hire" },
+      })).addAccountMember;
+      expect(hired.member).to.include({ role: "MEMBER", displayName: "New Hire" });
+      expect(hired.account.members!.nodes.map((member) => member.displayName)).to.include("New Hire");
+      const grace = added.account.members!.nodes.find((member) => member.user.email === "grace.hopper@northwind.example")!.user.id;
+      expect(grace).to.equal(added.member.user.id);
 
-      expect((await run<{ setPrimaryContact: AccountData }>("SetPrimaryContact", { input: { accountId, userId: grace } })).setPrimaryContact.primaryContact.id).to.equal(grace);
-      const billing = (await run<{ addBillingContact: AccountData }>("AddBillingContact", { input: { accountId, userId: grace } })).addBillingContact;
+      expect((await run<{ setPrimaryContact: Payload }>("SetPrimaryContact", { input: { accountId, userId: grace } })).setPrimaryContact.account.primaryContact.id).to.equal(grace);
+      const billing = (await run<{ addBillingContact: Payload }>("AddBillingContact", { input: { accountId, userId: grace } })).addBillingContact.account;
       expect(billing.billingContacts.map((user) => user.id)).to.deep.equal([grace]);
-      expect((await run<{ removeBillingContact: AccountData }>("RemoveBillingContact", { input: { accountId, userId: grace } })).removeBillingContact.billingContacts).to.deep.equal([]);
+      expect((await run<{ removeBillingContact: Payload }>("RemoveBillingContact", { input: { accountId, userId: grace } })).removeBillingContact.account.billingContacts).to.deep.equal([]);
 
       await run("SetRoleContact", { input: { accountId, role: "TECHNICAL_ADMIN", userId: grace } });
-      const security = (await run<{ setRoleContact: AccountData }>("SetRoleContact", {
+      const security = (await run<{ setRoleContact: Payload }>("SetRoleContact", {
         input: { accountId, role: "SECURITY", email: "security@partner.example" },
-      })).setRoleContact;
+      })).setRoleContact.account;
       expect(security.roleContacts.find((role) => role.role === "SECURITY")).to.include({ email: "security@partner.example", isExternal: true });
       await run("ResendContactVerification", { input: { accountId } });
-      const token = await verificationTokenSentTo(accountId, "security@partner.example");
-      const verified = await run<{ verifyContactEmail: { state: string } }>("VerifyContactEmail", { token }, null);
-      expect(verified.verifyContactEmail.state).to.equal("VERIFIED");
-      const cleared = (await run<{ clearRoleContact: AccountData }>("ClearRoleContact", { input: { accountId, role: "SECURITY" } })).clearRoleContact;
+      const token = await verificationTokenSentTo(rowId, "security@partner.example");
+      const verified = await run<{ verifyContactEmail: { verification: { id: string; state: string; role: string } } }>("VerifyContactEmail", { input: { token } }, null);
+      expect(verified.verifyContactEmail.verification).to.include({ state: "VERIFIED", role: "SECURITY", id: globalId("ContactVerification", rowId, "SECURITY") });
+      const cleared = (await run<{ clearRoleContact: Payload }>("ClearRoleContact", { input: { accountId, role: "SECURITY" } })).clearRoleContact.account;
       expect(cleared.roleContacts.map((role) => role.role)).to.deep.equal(["TECHNICAL_ADMIN"]);
 
-      const saved = (await run<{ saveAccountContacts: AccountData }>("SaveAccountContacts", {
+      const saved = (await run<{ saveAccountContacts: Payload }>("SaveAccountContacts", {
         input: {
           accountId,
           expectedVersion: cleared.contactsVersion,
@@ -220,19 +289,24 @@ describe("examples/", () => {
           billingContactUserIds: [grace],
           roleContacts: [{ role: "DECISION_MAKER", userId: grace }],
         },
-      })).saveAccountContacts;
+      })).saveAccountContacts.account;
       expect(saved.billingContacts.map((user) => user.id)).to.deep.equal([grace]);
       expect(saved.roleContacts.map((role) => role.role)).to.deep.equal(["DECISION_MAKER"]);
 
-      const sent = await run<{ sendTestNotification: { email: string; state: string }[] }>("SendTestNotification", { input: { accountId, category: "INVOICE" } });
-      expect(sent.sendTestNotification.map((delivery) => delivery.email)).to.deep.equal(["grace.hopper@northwind.example"]);
-      const log = await run<{ notificationDeliveries: { edges: { node: { kind: string } }[] } }>("NotificationDeliveries", { accountId });
-      expect(log.notificationDeliveries.edges[0]!.node.kind).to.equal("TEST");
+      const sent = (await run<{ sendTestNotification: { account: { id: string }; deliveries: { id: string; email: string; state: string }[] } }>("SendTestNotification", {
+        input: { accountId, category: "INVOICE" },
+      })).sendTestNotification;
+      expect(sent.account.id).to.equal(accountId);
+      expect(sent.deliveries.map((delivery) => delivery.email)).to.deep.equal(["grace.hopper@northwind.example"]);
+      const log = await run<{ account: { notificationDeliveries: { edges: { node: { id: string; kind: string } }[] } } }>("NotificationDeliveries", { accountId });
+      expect(log.account.notificationDeliveries.edges[0]!.node).to.include({ kind: "TEST", id: sent.deliveries[0]!.id });
 
-      const members = (await run<{ addAccountMember: AccountData }>("AddAccountMember", { input: { accountId, email: "new.hire@example.com" } })).addAccountMember;
-      const newHire = members.members!.edges.find((edge) => edge.node.user.email === "new.hire@example.com")!.node.user.id;
-      const removed = (await run<{ removeAccountMember: AccountData }>("RemoveAccountMember", { input: { accountId, userId: newHire } })).removeAccountMember;
-      expect(removed.members!.edges.map((edge) => edge.node.user.email)).not.to.include("new.hire@example.com");
+      const members = (await run<{ addAccountMember: Payload & { member: Member } }>("AddAccountMember", { input: { accountId, email: "new.hire@example.com" } })).addAccountMember;
+      const newHire = members.member.user.id;
+      expect(members.account.members!.nodes.map((member) => member.user.id)).to.include(newHire);
+      const removed = (await run<{ removeAccountMember: { removedUserId: string; account: AccountData } }>("RemoveAccountMember", { input: { accountId, userId: newHire } })).removeAccountMember;
+      expect(removed.removedUserId).to.equal(newHire);
+      expect(removed.account.members!.nodes.map((member) => member.user.email)).not.to.include("new.hire@example.com");
     });
 
     it("ran every example file", () => {
