@@ -6,15 +6,18 @@ import { loadConfig, ConfigError } from "../src/config";
 import { DeliveryWorker, startDeliveryWorker } from "../src/outbox/delivery.worker";
 import { smtpTransport } from "../src/outbox/mail-transport";
 import { DeliveryKind, DeliveryState, OutboxMessage } from "../src/outbox/outbox-message.entity";
+import { decodeGlobalId } from "../src/common/global-id";
 import { startTestServer, tokenFor, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
 import { MAIN, postGraphQL, runToEnd, spawnServer } from "./helpers/process";
 import { accountWithMembers, failsWith, mutate, ok, type TestUser } from "./helpers/factories";
 import { TestSmtpServer, waitFor } from "./helpers/smtp";
 
-const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { id kind category email state skipReason attempts sentAt } }`;
-const DELIVERIES = `query($id: ID!, $first: Int, $after: String) { notificationDeliveries(accountId: $id, first: $first, after: $after) {
-  totalCount pageInfo { hasNextPage endCursor } edges { node { id kind category email subject state attempts lastError createdAt sentAt } }
+const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) {
+  account { id } deliveries { id kind category email state skipReason attempts sentAt }
 } }`;
+const DELIVERIES = `query($id: ID!, $first: Int, $after: String) { account(id: $id) { notificationDeliveries(first: $first, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { id kind category email subject state attempts lastError createdAt sentAt } }
+} } }`;
 const RECIPIENTS = `query($id: ID!, $category: NotificationCategory!) { account(id: $id) { notificationRecipients(category: $category) { email } } }`;
 const HEALTH = `query($id: ID!) { account(id: $id) { contactHealth { issues { slot email kind } } } }`;
 
@@ -51,12 +54,25 @@ describe("notification delivery through the outbox over SMTP", () => {
     return created;
   };
   const deliveries = async (user: TestUser, accountId: string) =>
-    ok(await server.graphql(DELIVERIES, { id: accountId, first: 100 }, user.token)).notificationDeliveries.edges.map((edge: any) => edge.node);
+    ok(await server.graphql(DELIVERIES, { id: accountId, first: 100 }, user.token)).account.notificationDeliveries.edges.map((edge: any) => edge.node);
+
+  /** The outbox row behind a delivery's global id. */
+  const sequenceOf = (delivery: { id: string }) => {
+    const decoded = decodeGlobalId(delivery.id);
+    expect(decoded?.type, delivery.id).to.equal("NotificationDelivery");
+    return Number(decoded!.key[0]);
+  };
+  /** Queues a test notification and returns its deliveries. */
+  const send = async (user: TestUser, accountId: string, category: string) => {
+    const payload = ok(await server.graphql(SEND, { input: { accountId, category } }, user.token)).sendTestNotification;
+    expect(payload.account.id).to.equal(accountId);
+    return payload.deliveries;
+  };
 
   /** An account whose SECURITY notifications go to the admin (primary), an outside address and a member. */
   async function securityAccount(prefix: string) {
     const { admin, account, members } = await accountWithMembers(server, 1, prefix);
-    const outside = `${prefix}-${account.id.slice(0, 8)}@partner.example`;
+    const outside = `${prefix}-${Math.random().toString(36).slice(2, 10)}@partner.example`;
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: outside }));
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[0]!.id }));
     return { admin, account, members, outside };
@@ -64,7 +80,7 @@ describe("notification delivery through the outbox over SMTP", () => {
 
   it("queues one delivery per recipient of the category, which the worker sends over SMTP", async () => {
     const { admin, account, members, outside } = await securityAccount("send");
-    const queued = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "SECURITY" } }, admin.token)).sendTestNotification;
+    const queued = await send(admin, account.id, "SECURITY");
     const recipients = ok(await server.graphql(RECIPIENTS, { id: account.id, category: "SECURITY" }, admin.token)).account.notificationRecipients;
     expect(queued.map((delivery: { email: string }) => delivery.email)).to.deep.equal(recipients.map((recipient: { email: string }) => recipient.email));
     expect(queued.map((delivery: { email: string }) => delivery.email)).to.deep.equal([admin.email, outside, members[0]!.email]);
@@ -93,7 +109,8 @@ describe("notification delivery through the outbox over SMTP", () => {
     });
     expect(stored.body).to.not.include(token!);
     expect(stored.tokenNonce).to.equal(null);
-    ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(token: $token) { state } }`, { token }, null));
+    const verified = ok(await server.graphql(`mutation($input: VerifyContactEmailInput!) { verifyContactEmail(input: $input) { verification { state } } }`, { input: { token } }, null));
+    expect(verified.verifyContactEmail.verification.state).to.equal("VERIFIED");
 
     const listed = await waitFor("every delivery sent", async () => {
       const rows = await deliveries(admin, account.id);
@@ -116,7 +133,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     expect(smtp.to(outside).filter((mail) => mail.subject.startsWith("Test SECURITY"))).to.have.lengthOf(0);
 
     // Once verified, the outside address receives test messages too.
-    const again = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "SECURITY" } }, admin.token)).sendTestNotification;
+    const again = await send(admin, account.id, "SECURITY");
     expect(again.map((delivery: { state: string }) => delivery.state)).to.deep.equal(["PENDING", "PENDING", "PENDING"]);
     await waitFor("the test message to the verified address", () => smtp.to(outside).find((mail) => mail.subject.startsWith("Test SECURITY")));
   });
@@ -124,10 +141,10 @@ describe("notification delivery through the outbox over SMTP", () => {
   it("retries a message the SMTP server refuses the first time, with backoff, and then delivers it", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "retry");
     smtp.refuseOnce.add(admin.email);
-    const [queued] = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "ACCOUNT_UPDATE" } }, admin.token)).sendTestNotification;
+    const [queued] = await send(admin, account.id, "ACCOUNT_UPDATE");
     const delivering = worker({ retryBaseMs: 400 });
     expect(await delivering.runOnce()).to.equal(1);
-    const afterRefusal = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: Number(queued.id) }));
+    const afterRefusal = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: sequenceOf(queued) }));
     expect(afterRefusal).to.include({ state: DeliveryState.PENDING, attempts: 1 });
     expect(afterRefusal.lastError).to.match(/451/);
     expect(afterRefusal.nextAttemptAt.getTime() - Date.now()).to.be.within(200, 400);
@@ -136,7 +153,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     expect(await delivering.runOnce()).to.equal(0);
     delivering.start();
     const sent = await waitFor("the retried message", async () => {
-      const row = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: Number(queued.id) }));
+      const row = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: sequenceOf(queued) }));
       return row.state === DeliveryState.SENT && row;
     });
     expect(sent.attempts).to.equal(2);
@@ -149,14 +166,14 @@ describe("notification delivery through the outbox over SMTP", () => {
     const member = members[0]!;
     ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
     smtp.refuseAlways.add(member.email);
-    const queued = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token)).sendTestNotification;
+    const queued = await send(admin, account.id, "INVOICE");
     const bouncing = queued.find((delivery: { email: string }) => delivery.email === member.email);
     const delivering = worker({ retryBaseMs: 1000, maxAttempts: 3 });
     const waits: number[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
       // Run as if the backoff had passed.
       await delivering.runOnce(new Date(Date.now() + 60_000 * attempt));
-      const row = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: Number(bouncing.id) }));
+      const row = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: sequenceOf(bouncing) }));
       expect(row.attempts).to.equal(attempt);
       if (attempt < 3) {
         expect(row.state).to.equal(DeliveryState.PENDING);
@@ -177,7 +194,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     ]);
     // Once a message gets through again, the issue clears.
     smtp.refuseAlways.delete(member.email);
-    ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token));
+    await send(admin, account.id, "INVOICE");
     await delivering.runOnce();
     expect(ok(await server.graphql(HEALTH, { id: account.id }, admin.token)).account.contactHealth.issues).to.deep.equal([]);
   });
@@ -188,7 +205,7 @@ describe("notification delivery through the outbox over SMTP", () => {
       ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
     }
     const before = smtp.received.length;
-    const queued = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "RECEIPT" } }, admin.token)).sendTestNotification;
+    const queued = await send(admin, account.id, "RECEIPT");
     expect(queued).to.have.lengthOf(4);
     const [tried1, tried2] = await Promise.all([worker().runOnce(), worker().runOnce()]);
     expect(tried1 + tried2).to.equal(4);
@@ -200,19 +217,21 @@ describe("notification delivery through the outbox over SMTP", () => {
     failsWith(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, members[0]!.token), "FORBIDDEN");
     const outsider = await accountWithMembers(server, 0, "who-out");
     failsWith(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, outsider.admin.token), "NOT_FOUND");
-    failsWith(await server.graphql(DELIVERIES, { id: account.id }, outsider.admin.token), "NOT_FOUND");
+    const hidden = await server.graphql(DELIVERIES, { id: account.id }, outsider.admin.token);
+    failsWith(hidden, "NOT_FOUND");
+    expect(hidden.data).to.deep.equal({ account: null });
     expect(await deliveries(admin, account.id)).to.deep.equal([]);
   });
 
   it("pages deliveries newest first", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "pages");
     for (const category of ["INVOICE", "RECEIPT", "ORDER"]) {
-      ok(await server.graphql(SEND, { input: { accountId: account.id, category } }, admin.token));
+      await send(admin, account.id, category);
     }
-    const first = ok(await server.graphql(DELIVERIES, { id: account.id, first: 2 }, admin.token)).notificationDeliveries;
+    const first = ok(await server.graphql(DELIVERIES, { id: account.id, first: 2 }, admin.token)).account.notificationDeliveries;
     expect(first.totalCount).to.equal(3);
     expect(first.edges.map((edge: any) => edge.node.category)).to.deep.equal(["ORDER", "RECEIPT"]);
-    const second = ok(await server.graphql(DELIVERIES, { id: account.id, first: 2, after: first.pageInfo.endCursor }, admin.token)).notificationDeliveries;
+    const second = ok(await server.graphql(DELIVERIES, { id: account.id, first: 2, after: first.pageInfo.endCursor }, admin.token)).account.notificationDeliveries;
     expect(second.edges.map((edge: any) => edge.node.category)).to.deep.equal(["INVOICE"]);
     expect(second.pageInfo.hasNextPage).to.equal(false);
   });
@@ -222,7 +241,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     const settings = loadConfig({ MAIL_LOG_FILE: file, OUTBOX_POLL_MS: "20", NODE_ENV: "development" }).delivery;
     expect(settings).to.include({ transport: "file", smtpUrl: null });
     const { admin, account } = await accountWithMembers(server, 0, "logfile");
-    ok(await server.graphql(SEND, { input: { accountId: account.id, category: "TECHNICAL" } }, admin.token));
+    await send(admin, account.id, "TECHNICAL");
     const logWorker = startDeliveryWorker(server.db, settings, server.app.outbox.tokens, (message) => log.push(message));
     workers.push(logWorker);
     expect(logWorker.transport.description).to.equal(`the file ${file}`);
@@ -284,12 +303,12 @@ describe("notification delivery through the outbox over SMTP", () => {
     });
     try {
       const token = await tokenFor("main-admin@example.com");
-      const created = await postGraphQL(processServer.url, `mutation { createAccount(input: { name: "Main" }) { id } }`, token);
-      const accountId = created.data.createAccount.id as string;
-      const outside = `main-${accountId.slice(0, 8)}@partner.example`;
+      const created = await postGraphQL(processServer.url, `mutation { createAccount(input: { name: "Main" }) { account { id } } }`, token);
+      const accountId = created.data.createAccount.account.id as string;
+      const outside = `main-${Math.random().toString(36).slice(2, 10)}@partner.example`;
       const set = await postGraphQL(
         processServer.url,
-        `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { id } }`,
+        `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`,
         token,
         { input: { accountId, role: "SECURITY", email: outside } },
       );
