@@ -9,6 +9,7 @@ import { ContactVerification } from "../src/verification/contact-verification.en
 import { TOKEN_PLACEHOLDER } from "../src/verification/verification-tokens";
 import { Account } from "../src/accounts/account.entity";
 import { User } from "../src/users/user.entity";
+import { globalId, rowIdOf } from "../src/common/global-id";
 import { startTestServer, type GraphQLResponse, type TestServer } from "./helpers/server";
 import { accountWithMembers, createAccount, failsWith, mutate, ok, readAccount, signIn, type TestUser } from "./helpers/factories";
 import { parseMail, TestSmtpServer, type ReceivedMail } from "./helpers/smtp";
@@ -24,12 +25,13 @@ const FROM = "contact-points <no-reply@test.example>";
 const PER_ACCOUNT_PER_HOUR = 6;
 const VERIFICATIONS_PER_ADDRESS_PER_DAY = 2;
 
-const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { id email state skipReason } }`;
-const VERIFY = `mutation($token: String!) { verifyContactEmail(token: $token) { state email } }`;
-const RESEND = `mutation($input: ResendContactVerificationInput!) { resendContactVerification(input: $input) { id } }`;
+const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id email state skipReason } } }`;
+const VERIFY = `mutation($input: VerifyContactEmailInput!) { verifyContactEmail(input: $input) { verification { state email } } }`;
+const RESEND = `mutation($input: ResendContactVerificationInput!) { resendContactVerification(input: $input) { account { id } } }`;
+const SET_ROLE = `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`;
 const HEALTH = `query($id: ID!) { account(id: $id) { contactHealth { needsAttention issues { slot email kind } } } }`;
 const ATTENTION = `{ accountsNeedingAttention(first: 100) { edges { node { id } } } }`;
-const ADD_MEMBER = `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`;
+const ADD_MEMBER = `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`;
 
 /** The header lines a message of ours may have; anything else was smuggled in. */
 const OUR_HEADERS = new Set(["from", "to", "subject", "message-id", "date", "mime-version", "content-type", "content-transfer-encoding"]);
@@ -69,10 +71,12 @@ describe("outbound mail abuse", () => {
     while ((await worker.runOnce()) > 0);
   }
   const send = async (user: TestUser, accountId: string, category: string): Promise<Delivery[]> =>
-    ok(await server.graphql(SEND, { input: { accountId, category } }, user.token)).sendTestNotification;
+    ok(await server.graphql(SEND, { input: { accountId, category } }, user.token)).sendTestNotification.deliveries;
   const setOutsideSecurity = (admin: TestUser, accountId: string, email: string) =>
     mutate(server, admin.token, "setRoleContact", { accountId, role: "SECURITY", email });
-  const queuedFor = (accountId: string) => server.db.read((m) => m.countBy(OutboxMessage, { accountId }));
+  /** An account's row id, as the database tables hold it, from its global id. */
+  const rowOf = (accountId: string) => rowIdOf(accountId, "Account", "accountId");
+  const queuedFor = (accountId: string) => server.db.read((m) => m.countBy(OutboxMessage, { accountId: rowOf(accountId) }));
   /** A unique address outside every account. */
   const stranger = (label: string) => `${label}-${Math.random().toString(36).slice(2, 8)}@victim.example`;
 
@@ -108,15 +112,15 @@ describe("outbound mail abuse", () => {
       expect(smtp.to(victim).map((mail) => mail.subject)).to.have.lengthOf(1);
       expect(smtp.to(victim)[0]!.subject).to.match(/^Confirm that you are the security contact/);
       // The attacker is still told about every delivery, the skipped ones included.
-      const rows = await server.db.read((m) => m.find(OutboxMessage, { where: { accountId: account.id, email: victim } }));
+      const rows = await server.db.read((m) => m.find(OutboxMessage, { where: { accountId: rowOf(account.id), email: victim } }));
       expect(rows.map((row) => `${row.kind} ${row.state}`).sort()).to.deep.equal(["TEST SKIPPED", "TEST SKIPPED", "TEST SKIPPED", "VERIFICATION SENT"]);
     });
 
     it("sends a member who never signed in nothing optional, and contact health says why until they sign in", async () => {
       const { admin, account } = await accountWithMembers(server, 0, "unsigned");
-      const added = `added-${account.id.slice(0, 8)}@example.com`;
+      const added = `added-${Math.random().toString(36).slice(2, 10)}@example.com`;
       ok(await server.graphql(ADD_MEMBER, { input: { accountId: account.id, email: added } }, admin.token));
-      const member = (await server.db.read((m) => m.findOneByOrFail(User, { email: added }))).id;
+      const member = globalId("User", (await server.db.read((m) => m.findOneByOrFail(User, { email: added }))).id);
       const input = (extra: Record<string, unknown>) => ({ accountId: account.id, ...extra });
       ok(await mutate(server, admin.token, "setPrimaryContact", input({ userId: member })));
       ok(await mutate(server, admin.token, "addBillingContact", input({ userId: member })));
@@ -164,7 +168,7 @@ describe("outbound mail abuse", () => {
       ok(await setOutsideSecurity(admin, account.id, first));
       expect(await queuedFor(account.id)).to.equal(PER_ACCOUNT_PER_HOUR);
       const before = await readAccount(server, admin.token, account.id);
-      const refusedChange = await post(admin.token, `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { id } }`, {
+      const refusedChange = await post(admin.token, SET_ROLE, {
         input: { accountId: account.id, role: "SECURITY", email: stranger("cap-second") },
       });
       isRateLimited(refusedChange, 3600);
@@ -176,7 +180,7 @@ describe("outbound mail abuse", () => {
 
       // An hour later there is room again.
       const hourAgo = new Date(Date.now() - 61 * 60 * 1000);
-      await server.db.write((m) => m.update(OutboxMessage, { accountId: account.id }, { createdAt: hourAgo }));
+      await server.db.write((m) => m.update(OutboxMessage, { accountId: rowOf(account.id) }, { createdAt: hourAgo }));
       expect(await send(admin, account.id, "INVOICE")).to.have.lengthOf(4);
     });
 
@@ -195,7 +199,7 @@ describe("outbound mail abuse", () => {
       const accounts = await Promise.all([1, 2, 3, 4].map(() => accountWithMembers(server, 0, "bomb")));
       const answers = await Promise.all(
         accounts.map(({ admin, account }) =>
-          post(admin.token, `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { id } }`, {
+          post(admin.token, SET_ROLE, {
             input: { accountId: account.id, role: "SECURITY", email: victim },
           }),
         ),
@@ -211,7 +215,7 @@ describe("outbound mail abuse", () => {
 
   describe("what the mail says", () => {
     /** Rows written before names were checked on input can hold anything. */
-    const renameInDatabase = (accountId: string, name: string) => server.db.write((m) => m.update(Account, { id: accountId }, { name }));
+    const renameInDatabase = (accountId: string, name: string) => server.db.write((m) => m.update(Account, { id: rowOf(accountId) }, { name }));
 
     const CRAFTED =
       'Your bank\r\nBcc: everyone@example.com\r\nURGENT\nVisit https://evil.example/login\u2028Call us\u2029now" Visit \u202Eexe.nigol\u200B ' +
@@ -242,7 +246,7 @@ describe("outbound mail abuse", () => {
       const verification = smtp.to(victim)[0]!;
       expectOnlyOurText(verification);
       const token = /^ {4}([A-Za-z0-9_-]{43})$/m.exec(verification.mail.text)![1]!;
-      ok(await server.graphql(VERIFY, { token }, null));
+      ok(await server.graphql(VERIFY, { input: { token } }, null));
 
       await send(admin, account.id, "SECURITY");
       await drain();
@@ -320,8 +324,8 @@ describe("outbound mail abuse", () => {
       expect(everything).to.include(victim);
       expect(everything).to.not.include(token);
       // And the token works, once; the decoy never did.
-      failsWith(await server.graphql(VERIFY, { token: decoy }, null), "BAD_USER_INPUT");
-      expect(ok(await server.graphql(VERIFY, { token }, null)).verifyContactEmail).to.deep.equal({ state: "VERIFIED", email: victim });
+      failsWith(await server.graphql(VERIFY, { input: { token: decoy } }, null), "BAD_USER_INPUT");
+      expect(ok(await server.graphql(VERIFY, { input: { token } }, null)).verifyContactEmail.verification).to.deep.equal({ state: "VERIFIED", email: victim });
     });
   });
 });
