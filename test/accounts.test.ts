@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, createAccount, failsWith, mutate, ok, readHistory, signIn } from "./helpers/factories";
+import { globalId } from "../src/common/global-id";
 
 describe("accounts", () => {
   let server: TestServer;
@@ -9,8 +10,15 @@ describe("accounts", () => {
   });
   after(() => server.close());
 
-  const create = (token: string, name: unknown) =>
-    server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { id name viewerRole primaryContact { email } } }`, { input: { name } }, token);
+  const create = async (token: string, name: unknown) => {
+    const response = await server.graphql(
+      `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id name viewerRole primaryContact { email } } } }`,
+      { input: { name } },
+      token,
+    );
+    if (response.data?.createAccount) response.data.createAccount = response.data.createAccount.account;
+    return response;
+  };
 
   it("creates an account whose creator is its admin and primary contact", async () => {
     const owner = await signIn(server, "founder@example.com", "Founder");
@@ -23,7 +31,7 @@ describe("accounts", () => {
     const owner = await signIn(server, "names@example.com");
     for (const name of ["", "   ", "x".repeat(201)]) {
       const error = failsWith(await create(owner.token, name), "BAD_USER_INPUT");
-      expect(error.extensions!.invalidFields[0].field).to.equal("name");
+      expect(error.extensions!.invalidFields[0].field).to.equal("input.name");
     }
     ok(await create(owner.token, "x".repeat(200)));
     const listed = ok(await server.graphql("{ accounts { totalCount } }", {}, owner.token));
@@ -34,7 +42,7 @@ describe("accounts", () => {
     const owner = await signIn(server, "odd-names@example.com");
     for (const name of ["Initech\nInvoices", "Initech\r", "Init\u0000ech", "\u001b]8;;https://evil.example\u0007Initech", "Initech\u007f", "Initech\u202Ecod.exe", "\u2067Initech\u2069", "Initech\u2029", "\u200B"]) {
       const error = failsWith(await create(owner.token, name), "BAD_USER_INPUT");
-      expect(error.extensions!.invalidFields.map((field: { field: string }) => field.field), JSON.stringify(name)).to.deep.equal(["name"]);
+      expect(error.extensions!.invalidFields.map((field: { field: string }) => field.field), JSON.stringify(name)).to.deep.equal(["input.name"]);
     }
     const listed = ok(await server.graphql("{ accounts { totalCount } }", {}, owner.token));
     expect(listed.accounts.totalCount).to.equal(0);
@@ -55,11 +63,13 @@ describe("accounts", () => {
   it("shows an account to its members only: NOT_FOUND for anyone else, exactly like a missing one", async () => {
     const { account } = await accountWithMembers(server, 0, "tenant");
     const stranger = await signIn(server, "stranger@example.com");
-    const foreign = failsWith(await server.graphql(`query($id: ID!) { account(id: $id) { name } }`, { id: account.id }, stranger.token), "NOT_FOUND");
-    const missing = failsWith(
-      await server.graphql(`query($id: ID!) { account(id: $id) { name } }`, { id: "00000000-0000-4000-8000-000000000000" }, stranger.token),
-      "NOT_FOUND",
-    );
+    const lookUp = async (id: string) => {
+      const response = await server.graphql(`query($id: ID!) { account(id: $id) { name } }`, { id }, stranger.token);
+      expect(response.data).to.deep.equal({ account: null });
+      return failsWith(response, "NOT_FOUND");
+    };
+    const foreign = await lookUp(account.id);
+    const missing = await lookUp(globalId("Account", "00000000-0000-4000-8000-000000000000"));
     expect(foreign.message).to.equal(missing.message);
     const listed = ok(await server.graphql("{ accounts { totalCount edges { node { id } } } }", {}, stranger.token));
     expect(listed.accounts).to.deep.equal({ totalCount: 0, edges: [] });
@@ -75,7 +85,7 @@ describe("accounts", () => {
       mutate(server, attacker.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: "evil@attacker.example" }),
       mutate(server, attacker.token, "clearRoleContact", { accountId: account.id, role: "SECURITY" }),
       mutate(server, attacker.token, "removeAccountMember", { accountId: account.id, userId: members[0]!.id }),
-      server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`, { input: { accountId: account.id, email: attacker.email, role: "ADMIN" } }, attacker.token),
+      server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId: account.id, email: attacker.email, role: "ADMIN" } }, attacker.token),
     ];
     for (const response of await Promise.all(attempts)) failsWith(response, "NOT_FOUND");
     // Their own account's members cannot be used to reach into someone else's either.

@@ -9,12 +9,16 @@ describe("members", () => {
   });
   after(() => server.close());
 
-  const addInput = (input: Record<string, unknown>, token: string) =>
-    server.graphql(
-      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { members { totalCount edges { node { role displayName user { email name } } } } } }`,
+  /** Adds a member; `data.addAccountMember` is the account after the change. */
+  const addInput = async (input: Record<string, unknown>, token: string) => {
+    const response = await server.graphql(
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { members { totalCount edges { node { role displayName user { email name } } } } } } }`,
       { input },
       token,
     );
+    if (response.data?.addAccountMember) response.data.addAccountMember = response.data.addAccountMember.account;
+    return response;
+  };
   const remove = (token: string, input: Record<string, unknown>) => mutate(server, token, "removeAccountMember", input);
 
   it("adds a member by email (creating the user, lower-cased) with MEMBER as the default role and the name given for this account", async () => {
@@ -35,9 +39,11 @@ describe("members", () => {
 
   it("refuses a bad email, an over-long name and an empty name with BAD_USER_INPUT", async () => {
     const { admin, account } = await accountWithMembers(server, 0);
-    failsWith(await addInput({ accountId: account.id, email: "nobody" }, admin.token), "BAD_USER_INPUT");
-    failsWith(await addInput({ accountId: account.id, email: "long@example.com", name: "x".repeat(201) }, admin.token), "BAD_USER_INPUT");
-    failsWith(await addInput({ accountId: account.id, email: "blank@example.com", name: "   " }, admin.token), "BAD_USER_INPUT");
+    const invalidField = async (input: Record<string, unknown>) =>
+      failsWith(await addInput({ accountId: account.id, ...input }, admin.token), "BAD_USER_INPUT").extensions!.invalidFields[0].field;
+    expect(await invalidField({ email: "nobody" })).to.equal("input.email");
+    expect(await invalidField({ email: "long@example.com", name: "x".repeat(201) })).to.equal("input.name");
+    expect(await invalidField({ email: "blank@example.com", name: "   " })).to.equal("input.name");
     expect((await readAccount(server, admin.token, account.id)).id).to.equal(account.id);
   });
 
@@ -100,7 +106,9 @@ describe("members", () => {
       ["SECURITY", "CLEAR", leaving.email],
       ["DECISION_MAKER", "CLEAR", leaving.email],
     ]);
-    failsWith(await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id: account.id }, leaving.token), "NOT_FOUND");
+    const gone = await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id: account.id }, leaving.token);
+    failsWith(gone, "NOT_FOUND");
+    expect(gone.data).to.deep.equal({ account: null });
   });
 
   it("refuses to remove someone who is not a member with BAD_USER_INPUT", async () => {
@@ -185,7 +193,7 @@ describe("members", () => {
     const { admin, account } = await accountWithMembers(server, 0, "odd-name");
     for (const name of ["Eve\nAdmin", "Eve\r\nBcc: x@evil.example", "Eve\u0000", "Eve\u001b[31m", "Eve\u0085", "Eve\u202Egnp.exe", "Eve\u2066x\u2069", "Eve\u2028x", "\u200B\u200B", "\u3164\u3164"]) {
       const error = failsWith(await addInput({ accountId: account.id, email: "eve@odd.example", name }, admin.token), "BAD_USER_INPUT");
-      expect(error.extensions!.invalidFields.map((field: { field: string }) => field.field), JSON.stringify(name)).to.deep.equal(["name"]);
+      expect(error.extensions!.invalidFields.map((field: { field: string }) => field.field), JSON.stringify(name)).to.deep.equal(["input.name"]);
     }
     expect(await memberNames(account.id, admin.token)).to.not.have.property("eve@odd.example");
   });

@@ -4,8 +4,11 @@ import { accountWithMembers, addMember, failsWith, mutate, ok, readAccount, read
 import { checkContactInvariants } from "./helpers/invariants";
 
 const REMOVE = `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) {
-  contactsVersion primaryContact { id } billingContacts { id } roleContacts { role user { id } }
-  members(first: 50) { edges { node { user { id } } } }
+  account {
+    contactsVersion primaryContact { id } billingContacts { id } roleContacts { role user { id } }
+    members(first: 50) { edges { node { user { id } } } }
+  }
+  removedUserId
 } }`;
 
 const SLOTS = `query($accountId: ID!) { viewer { contactSlots(accountId: $accountId) } }`;
@@ -25,14 +28,14 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
   async function accountWithLeaver() {
     const { admin, account, members } = await accountWithMembers(server, 4, "leave");
     const [leaving, first, last, successor] = members as [TestUser, TestUser, TestUser, TestUser];
-    const set = async (name: string, type: string, input: Record<string, unknown>) => ok(await mutate(server, admin.token, name, type, { accountId: account.id, ...input }));
-    await set("setPrimaryContact", "SetPrimaryContactInput", { userId: leaving.id });
+    const set = async (name: string, input: Record<string, unknown>) => ok(await mutate(server, admin.token, name, { accountId: account.id, ...input }));
+    await set("setPrimaryContact", { userId: leaving.id });
     for (const member of [first, leaving, last]) {
-      await set("addBillingContact", "BillingContactInput", { userId: member.id });
+      await set("addBillingContact", { userId: member.id });
     }
-    await set("setRoleContact", "SetRoleContactInput", { role: "SECURITY", userId: leaving.id });
-    await set("setRoleContact", "SetRoleContactInput", { role: "TECHNICAL_ADMIN", userId: leaving.id });
-    await set("setRoleContact", "SetRoleContactInput", { role: "DECISION_MAKER", userId: first.id });
+    await set("setRoleContact", { role: "SECURITY", userId: leaving.id });
+    await set("setRoleContact", { role: "TECHNICAL_ADMIN", userId: leaving.id });
+    await set("setRoleContact", { role: "DECISION_MAKER", userId: first.id });
     const state = await readAccount(server, admin.token, account.id);
     return { admin, account: state, leaving, first, last, successor };
   }
@@ -41,7 +44,9 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
     const { admin, account, leaving, first, last, successor } = await accountWithLeaver();
     expect(account.primaryContact.id).to.equal(leaving.id);
     const historyBefore = (await readHistory(server, admin.token, account.id)).length;
-    const result = ok(await remove(admin, account.id, leaving.id, successor.id)).removeAccountMember;
+    const payload = ok(await remove(admin, account.id, leaving.id, successor.id)).removeAccountMember;
+    expect(payload.removedUserId).to.equal(leaving.id);
+    const result = payload.account;
     expect(result.contactsVersion).to.equal(account.contactsVersion + 1);
     expect(result.primaryContact.id).to.equal(successor.id);
     expect(result.billingContacts.map((user: { id: string }) => user.id)).to.deep.equal([first.id, last.id, successor.id]);
@@ -65,7 +70,7 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
 
   it("lists nobody twice when the successor is already a billing contact, and never passes the cap", async () => {
     const { admin, account, leaving, first, last } = await accountWithLeaver();
-    const result = ok(await remove(admin, account.id, leaving.id, last.id)).removeAccountMember;
+    const result = ok(await remove(admin, account.id, leaving.id, last.id)).removeAccountMember.account;
     expect(result.billingContacts.map((user: { id: string }) => user.id)).to.deep.equal([first.id, last.id]);
     expect(result.primaryContact.id).to.equal(last.id);
     const history = await readHistory(server, admin.token, account.id);
@@ -75,9 +80,10 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
   it("refuses a reassignTo who is not a member, or who is the member leaving, and changes nothing", async () => {
     const { admin, account, leaving } = await accountWithLeaver();
     const outsider = await accountWithMembers(server, 0, "leave-out");
-    failsWith(await remove(admin, account.id, leaving.id, outsider.admin.id), "BAD_USER_INPUT");
-    failsWith(await remove(admin, account.id, leaving.id, leaving.id), "BAD_USER_INPUT");
-    failsWith(await remove(admin, account.id, leaving.id, "not-an-id"), "BAD_USER_INPUT");
+    for (const reassignTo of [outsider.admin.id, leaving.id, "not-an-id", account.id]) {
+      const error = failsWith(await remove(admin, account.id, leaving.id, reassignTo), "BAD_USER_INPUT");
+      expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field), reassignTo).to.deep.equal(["input.reassignTo"]);
+    }
     const after = await readAccount(server, admin.token, account.id);
     expect(after).to.deep.equal(account);
   });
@@ -85,7 +91,7 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
   it("keeps the CONTRACT §4 rules without reassignTo: the primary contact cannot leave, others take their slots with them", async () => {
     const { admin, account, leaving, first } = await accountWithLeaver();
     failsWith(await remove(admin, account.id, leaving.id), "PRIMARY_CONTACT_REQUIRED");
-    const result = ok(await remove(admin, account.id, first.id)).removeAccountMember;
+    const result = ok(await remove(admin, account.id, first.id)).removeAccountMember.account;
     expect(result.billingContacts.map((user: { id: string }) => user.id)).to.not.include(first.id);
     expect(result.roleContacts.map((role: { role: string }) => role.role)).to.not.include("DECISION_MAKER");
   });
@@ -98,7 +104,7 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
 
   it("lets a second admin who holds the primary slot leave, passing it on", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "adminleave");
-    const other = await addMember(server, admin, account.id, `adminleave-2-${account.id.slice(0, 8)}@example.com`, "ADMIN");
+    const other = await addMember(server, admin, account.id, `adminleave-2-${Math.random().toString(36).slice(2, 8)}@example.com`, "ADMIN");
     ok(await remove(other, account.id, admin.id, other.id));
     const state = await readAccount(server, other.token, account.id);
     expect(state.primaryContact.id).to.equal(other.id);

@@ -77,7 +77,7 @@ describe("role contacts", () => {
     const { admin, account } = await accountWithMembers(server, 0);
     const outsider = await signIn(server, "role-outsider@example.com");
     const invalid = failsWith(await setRole(admin.token, { accountId: account.id, role: "SECURITY", email: "not an email" }), "BAD_USER_INPUT");
-    expect(JSON.stringify(invalid.extensions)).to.contain("email");
+    expect(invalid.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.email"]);
     failsWith(await setRole(admin.token, { accountId: account.id, role: "TECHNICAL_ADMIN", userId: outsider.id }), "BAD_USER_INPUT");
   });
 
