@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { ACCOUNT_FIELDS, accountWithMembers, addMember, failsWith, mutate, ok, readAccount, readHistory, type AccountState } from "./helpers/factories";
 
-const SAVE = `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { ${ACCOUNT_FIELDS} } }`;
+const SAVE = `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { ${ACCOUNT_FIELDS} } } }`;
 
 interface Form {
   accountId: string;
@@ -19,7 +19,13 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
   });
   after(() => server.close());
 
-  const save = (token: string, input: Form) => server.graphql<{ saveAccountContacts: AccountState }>(SAVE, { input }, token);
+  /** Saves the form; `data.saveAccountContacts` is the account after the change. */
+  const save = async (token: string, input: Form) => {
+    const response = await server.graphql<{ saveAccountContacts: AccountState }>(SAVE, { input }, token);
+    const payload = response.data?.saveAccountContacts as { account: AccountState } | null | undefined;
+    if (payload) response.data!.saveAccountContacts = payload.account;
+    return response;
+  };
 
   it("replaces every slot at once, with one history row per slot that changed and one version step", async () => {
     const { admin, account, members } = await accountWithMembers(server, 3, "save");
@@ -142,7 +148,7 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
 
   it("lets exactly one of two admins saving at once win; the other gets VERSION_CONFLICT and nothing is lost", async () => {
     const { admin, account, members } = await accountWithMembers(server, 3, "race");
-    const second = await addMember(server, admin, account.id, `race-second-${account.id.slice(0, 8)}@example.com`, "ADMIN");
+    const second = await addMember(server, admin, account.id, `race-second-${Math.random().toString(36).slice(2, 8)}@example.com`, "ADMIN");
     const base = (await readAccount(server, admin.token, account.id)).contactsVersion;
     const forms: [typeof admin, Form][] = [
       [admin, { accountId: account.id, expectedVersion: base, primaryContactUserId: members[0]!.id, billingContactUserIds: [members[1]!.id], roleContacts: [{ role: "SECURITY", userId: members[2]!.id }] }],
@@ -171,20 +177,26 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
 
   it("applies the single-slot rules: cap of 3, members only, outside addresses for SECURITY only — all or nothing", async () => {
     const { admin, account, members } = await accountWithMembers(server, 4, "rules");
-    const outsider = `rules-outsider-${account.id.slice(0, 8)}@example.com`;
+    const outsider = `rules-outsider-${Math.random().toString(36).slice(2, 8)}@example.com`;
     const other = await accountWithMembers(server, 0, "other");
     const stranger = (await addMember(server, other.admin, other.account.id, outsider)).id;
     const base = { accountId: account.id, expectedVersion: account.contactsVersion, primaryContactUserId: members[0]!.id, roleContacts: [] };
     failsWith(await save(admin.token, { ...base, billingContactUserIds: members.map((member) => member.id) }), "BILLING_CONTACT_LIMIT");
-    failsWith(await save(admin.token, { ...base, billingContactUserIds: [stranger] }), "BAD_USER_INPUT");
-    failsWith(await save(admin.token, { ...base, primaryContactUserId: stranger, billingContactUserIds: [] }), "BAD_USER_INPUT");
-    failsWith(await save(admin.token, { ...base, billingContactUserIds: [], roleContacts: [{ role: "DECISION_MAKER", email: "x@outside.example" }] }), "BAD_USER_INPUT");
-    failsWith(await save(admin.token, { ...base, billingContactUserIds: [], roleContacts: [{ role: "SECURITY", userId: members[1]!.id, email: "x@outside.example" }] }), "BAD_USER_INPUT");
-    failsWith(await save(admin.token, { ...base, billingContactUserIds: [members[1]!.id, members[1]!.id] }), "BAD_USER_INPUT");
-    failsWith(
-      await save(admin.token, { ...base, billingContactUserIds: [], roleContacts: [{ role: "SECURITY", userId: members[1]!.id }, { role: "SECURITY", userId: members[2]!.id }] }),
-      "BAD_USER_INPUT",
-    );
+    // Each refusal names the place in the form that caused it.
+    const refusals: [Partial<Form>, string][] = [
+      [{ billingContactUserIds: [members[1]!.id, stranger] }, "input.billingContactUserIds.1"],
+      [{ primaryContactUserId: stranger, billingContactUserIds: [] }, "input.primaryContactUserId"],
+      [{ billingContactUserIds: [], roleContacts: [{ role: "DECISION_MAKER", email: "x@outside.example" }] }, "input.roleContacts.0.email"],
+      [{ billingContactUserIds: [], roleContacts: [{ role: "IMPLEMENTATION", userId: members[2]!.id }, { role: "SECURITY", userId: members[1]!.id, email: "x@outside.example" }] }, "input.roleContacts.1.userId"],
+      [{ billingContactUserIds: [], roleContacts: [{ role: "SECURITY" }] }, "input.roleContacts.0.userId"],
+      [{ billingContactUserIds: [], roleContacts: [{ role: "TECHNICAL_ADMIN", userId: stranger }] }, "input.roleContacts.0.userId"],
+      [{ billingContactUserIds: [members[1]!.id, members[1]!.id] }, "input.billingContactUserIds"],
+      [{ billingContactUserIds: [], roleContacts: [{ role: "SECURITY", userId: members[1]!.id }, { role: "SECURITY", userId: members[2]!.id }] }, "input.roleContacts"],
+    ];
+    for (const [form, field] of refusals) {
+      const error = failsWith(await save(admin.token, { ...base, ...form } as Form), "BAD_USER_INPUT");
+      expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field), JSON.stringify(form)).to.deep.equal([field]);
+    }
     const state = await readAccount(server, admin.token, account.id);
     expect(state.contactsVersion).to.equal(account.contactsVersion);
     expect(state.primaryContact.id).to.equal(admin.id);
@@ -225,20 +237,20 @@ describe("expectedVersion on the single-slot mutations", () => {
 
   it("accepts the current version, refuses a stale one with VERSION_CONFLICT, and ignores an absent one", async () => {
     const { admin, account, members } = await accountWithMembers(server, 2, "single");
-    const cases: [string, string, Record<string, unknown>][] = [
-      ["setPrimaryContact", "SetPrimaryContactInput", { userId: members[0]!.id }],
-      ["addBillingContact", "BillingContactInput", { userId: members[1]!.id }],
-      ["removeBillingContact", "BillingContactInput", { userId: members[1]!.id }],
-      ["setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: "single@outside.example" }],
-      ["clearRoleContact", "ClearRoleContactInput", { role: "SECURITY" }],
+    const cases: [string, Record<string, unknown>][] = [
+      ["setPrimaryContact", { userId: members[0]!.id }],
+      ["addBillingContact", { userId: members[1]!.id }],
+      ["removeBillingContact", { userId: members[1]!.id }],
+      ["setRoleContact", { role: "SECURITY", email: "single@outside.example" }],
+      ["clearRoleContact", { role: "SECURITY" }],
     ];
     let version = account.contactsVersion;
-    for (const [name, type, input] of cases) {
-      const stale = await mutate(server, admin.token, name, type, { accountId: account.id, expectedVersion: version - 1, ...input });
+    for (const [name, input] of cases) {
+      const stale = await mutate(server, admin.token, name, { accountId: account.id, expectedVersion: version - 1, ...input });
       const error = failsWith(stale, "VERSION_CONFLICT");
       expect(error.extensions?.currentVersion, name).to.equal(version);
       expect((await readAccount(server, admin.token, account.id)).contactsVersion, name).to.equal(version);
-      const current = ok(await mutate(server, admin.token, name, type, { accountId: account.id, expectedVersion: version, ...input }))[name]!;
+      const current = ok(await mutate(server, admin.token, name, { accountId: account.id, expectedVersion: version, ...input }))[name]!;
       expect(current.contactsVersion, name).to.equal(version + 1);
       version = current.contactsVersion;
     }

@@ -14,8 +14,9 @@ import { forgetVerification, startVerification } from "../verification/verificat
  * holding the account's write lock) and is idempotent: asking for what is already so writes nothing.
  */
 
-export async function setPrimaryContact(change: AccountChange, userId: string): Promise<void> {
-  const member = await change.member(userId);
+/** `field` is where the input named `userId`, for the error refusing a non-member. */
+export async function setPrimaryContact(change: AccountChange, userId: string, field = "userId"): Promise<void> {
+  const member = await change.member(userId, field);
   const previousId = change.account.primaryContactId;
   if (previousId === member.userId) return;
   const previousEmail = await change.emailOf(previousId);
@@ -28,8 +29,8 @@ export async function billingContactsOf(change: AccountChange): Promise<BillingC
   return change.manager.find(BillingContact, { where: { accountId: change.account.id }, order: { position: "ASC" } });
 }
 
-export async function addBillingContact(change: AccountChange, userId: string): Promise<void> {
-  const member = await change.member(userId);
+export async function addBillingContact(change: AccountChange, userId: string, field = "userId"): Promise<void> {
+  const member = await change.member(userId, field);
   const current = await billingContactsOf(change);
   if (current.some((contact) => contact.userId === member.userId)) return;
   if (current.length >= BILLING_CONTACT_LIMIT) {
@@ -70,21 +71,25 @@ export interface RoleContactTarget {
   email?: string | null;
 }
 
-/** Who a role is being given to: a member, or (for SECURITY only) an address outside the account. */
+/**
+ * Who a role is being given to: a member, or (for SECURITY only) an address outside the account.
+ * `prefix` is where the input holds the target's fields (`roleContacts.2.`), for the errors.
+ */
 async function resolveRoleTarget(
   change: AccountChange,
   role: ContactRoleKind,
   target: RoleContactTarget,
+  prefix: string,
 ): Promise<{ userId: string | null; email: string }> {
   const hasUser = target.userId != null;
   const hasEmail = target.email != null;
-  if (hasUser === hasEmail) throw badInput("Give either userId or email for the contact, not both and not neither.", "userId");
+  if (hasUser === hasEmail) throw badInput("Give either userId or email for the contact, not both and not neither.", `${prefix}userId`);
   if (hasUser) {
-    const member = await change.member(target.userId!);
+    const member = await change.member(target.userId!, `${prefix}userId`);
     return { userId: member.userId, email: member.user.email };
   }
   const email = normaliseEmail(target.email);
-  if (!email) throw badInput("That is not a valid email address.", "email");
+  if (!email) throw badInput("That is not a valid email address.", `${prefix}email`);
   const member = await change.manager
     .createQueryBuilder(User, "user")
     .innerJoin(AccountMember, "member", "member.userId = user.id AND member.accountId = :accountId", { accountId: change.account.id })
@@ -92,13 +97,13 @@ async function resolveRoleTarget(
     .getOne();
   if (member) return { userId: member.id, email: member.email };
   if (role !== ContactRoleKind.SECURITY) {
-    throw badInput("Only the security contact may be someone outside the account. Choose a member for this role.", "email");
+    throw badInput("Only the security contact may be someone outside the account. Choose a member for this role.", `${prefix}email`);
   }
   return { userId: null, email };
 }
 
-export async function setRoleContact(change: AccountChange, role: ContactRoleKind, target: RoleContactTarget): Promise<void> {
-  const next = await resolveRoleTarget(change, role, target);
+export async function setRoleContact(change: AccountChange, role: ContactRoleKind, target: RoleContactTarget, prefix = ""): Promise<void> {
+  const next = await resolveRoleTarget(change, role, target, prefix);
   const current = await change.manager.findOne(RoleContact, { where: { accountId: change.account.id, role } });
   if (current && current.userId === next.userId && current.email === next.email) return;
   const row = { accountId: change.account.id, role, ...next, updatedAt: new Date(), updatedById: change.actor.id };

@@ -17,9 +17,9 @@ export class SaveContactsResolver {
     const form = {
       primaryContactUserId: rowIdOf(input.primaryContactUserId, "User", "primaryContactUserId"),
       billingContactUserIds: input.billingContactUserIds.map((id) => rowIdOf(id, "User", "billingContactUserIds")),
-      roleContacts: input.roleContacts.map((entry) => ({
+      roleContacts: input.roleContacts.map((entry, index) => ({
         role: entry.role,
-        userId: entry.userId == null ? entry.userId : rowIdOf(entry.userId, "User", "roleContacts.userId"),
+        userId: entry.userId == null ? entry.userId : rowIdOf(entry.userId, "User", `roleContacts.${index}.userId`),
         email: entry.email,
       })),
     };

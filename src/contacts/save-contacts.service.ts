@@ -31,17 +31,17 @@ export async function saveAccountContacts(change: AccountChange, form: AccountCo
   const roles = form.roleContacts.map((entry) => entry.role);
   if (new Set(roles).size !== roles.length) throw badInput("roleContacts names the same role more than once.", "roleContacts");
 
-  await setPrimaryContact(change, form.primaryContactUserId);
+  await setPrimaryContact(change, form.primaryContactUserId, "primaryContactUserId");
 
   const wanted = new Set(billingIds);
   for (const contact of await billingContactsOf(change)) {
     if (!wanted.has(contact.userId)) await removeBillingContact(change, contact.userId);
   }
-  for (const userId of billingIds) await addBillingContact(change, userId);
+  for (const [index, userId] of billingIds.entries()) await addBillingContact(change, userId, `billingContactUserIds.${index}`);
 
   for (const role of CONTACT_ROLE_ORDER) {
-    const entry = form.roleContacts.find((candidate) => candidate.role === role);
-    if (entry) await setRoleContact(change, role, entry);
+    const index = form.roleContacts.findIndex((candidate) => candidate.role === role);
+    if (index >= 0) await setRoleContact(change, role, form.roleContacts[index]!, `roleContacts.${index}.`);
     else await clearRoleContact(change, role);
   }
 }
