@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { Database } from "../src/database";
 import { changeRows } from "../src/common/sql-rows";
+import { globalId } from "../src/common/global-id";
 import { dropTestDatabase, freshDatabaseUrl, startTestServer, testDatabaseUrl, tokenFor, type TestServer } from "./helpers/server";
 import { ok } from "./helpers/factories";
 
@@ -85,7 +86,7 @@ describe("migrating names typed by admins to memberships", function () {
     const data = ok(
       await server.graphql(
         `query($id: ID!) { account(id: $id) { name members(first: 100) { edges { node { displayName user { email name } } } } } }`,
-        { id: accountId },
+        { id: globalId("Account", accountId) },
         await tokenFor(email, name),
       ),
     );
@@ -119,8 +120,8 @@ describe("migrating names typed by admins to memberships", function () {
 
   it("stores an internationalised domain in the form sign-in gives, unless that form is taken", async () => {
     const fay = ok(await server.graphql("{ viewer { id email } }", {}, await tokenFor("fay@bücher.example"))).viewer;
-    expect(fay).to.deep.equal({ id: ids.fay, email: "fay@xn--bcher-kva.example" });
+    expect(fay).to.deep.equal({ id: globalId("User", ids.fay!), email: "fay@xn--bcher-kva.example" });
     const gus = ok(await server.graphql("{ viewer { id email } }", {}, await tokenFor("gus@bücher.example"))).viewer;
-    expect(gus.id).to.equal(ids.gus2);
+    expect(gus.id).to.equal(globalId("User", ids.gus2!));
   });
 });
