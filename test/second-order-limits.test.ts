@@ -13,6 +13,7 @@ import {
 } from "graphql";
 import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
 import { failsWith, ok, signIn } from "./helpers/factories";
+import { globalId } from "../src/common/global-id";
 
 /*
  * The request limits must hold however a client spells a query: page sizes from variables, their
@@ -47,9 +48,9 @@ async function stillAnswers(server: TestServer, token: string): Promise<void> {
   expect(server.logged).to.deep.equal([]);
 }
 
-/** `accounts × contactHistory × members`, each page `first: <size>`: 1 + 100 × (2 + 201 + 201) = 40,401 at 100. */
-const nestedPages = (size: string, directives = "") =>
-  `accounts(first: ${size}) ${directives} { edges { node { id contactHistory(first: ${size}) { edges { node { id slot } } } members(first: ${size}) { edges { node { role } } } } } }`;
+/** `accounts × contactHistory × members`, each page `first: <size>` (or `last`): 1 + 100 × (2 + 201 + 201) = 40,401 at 100. */
+const nestedPages = (size: string, directives = "", by: "first" | "last" = "first") =>
+  `accounts(${by}: ${size}) ${directives} { edges { node { id contactHistory(${by}: ${size}) { edges { node { id slot } } } members(${by}: ${size}) { edges { node { role } } } } } }`;
 const COST_AT_100 = 40_401;
 
 /** Full introspection queries as GraphiQL, Apollo, Relay and GraphQL Code Generator send them. */
@@ -129,7 +130,7 @@ describe("limits against second-order inputs", () => {
       expect(await costOf(`query($n: Int = 100) { ${nestedPages("$n")} }`, { n: 2 })).to.equal(1 + 2 * (2 + 5 + 5));
     });
 
-    it("counts the schema's default page size when `first` is left out, null, or an unsent variable without a default", async () => {
+    it("counts the connection's default page size when `first` is left out, null, or an unsent variable without a default", async () => {
       // accounts 20, contactHistory 20, members 50: 1 + 20 × (2 + (1 + 20 × 2) + (1 + 50 × 2))
       const atDefaults = 1 + 20 * (2 + 41 + 101);
       const withoutFirst = `{ accounts { edges { node { id contactHistory { edges { node { id slot } } } members { edges { node { role } } } } } } }`;
@@ -138,6 +139,51 @@ describe("limits against second-order inputs", () => {
       expect(await costOf(`query($n: Int) { ${nestedPages("$n")} }`)).to.equal(atDefaults);
       expect(await costOf(`query($n: Int) { ${nestedPages("$n")} }`, { n: null })).to.equal(atDefaults);
       expect(await costOf(`query($n: Int = 100) { ${nestedPages("$n")} }`, { n: null })).to.equal(atDefaults);
+    });
+
+    it("counts `last` as it counts `first`, from a literal, a variable or its default, and each connection's own default page size", async () => {
+      expect(await costOf(`{ ${nestedPages("100", "", "last")} }`)).to.equal(COST_AT_100);
+      expect(await costOf(`query($n: Int) { ${nestedPages("$n", "", "last")} }`, { n: 100 })).to.equal(COST_AT_100);
+      expect(await costOf(`query($n: Int = 100) { ${nestedPages("$n", "", "last")} }`)).to.equal(COST_AT_100);
+      expect(await costOf(`query($n: Int = 100) { ${nestedPages("$n", "", "last")} }`, { n: 2 })).to.equal(1 + 2 * (2 + 5 + 5));
+      expect(await costOf(`query($n: Int) { ${nestedPages("$n", "", "last")} }`)).to.equal(1 + 20 * (2 + 41 + 101));
+      // The nodes shortcut holds the page as edges do; accountsNeedingAttention and notificationDeliveries page 20 by default.
+      expect(await costOf(`{ accounts(last: 100) { nodes { id } } }`)).to.equal(1 + 100 * 1);
+      expect(await costOf(`{ accountsNeedingAttention { nodes { notificationDeliveries { nodes { id } } } } }`)).to.equal(1 + 20 * (1 + 1 + 20 * 1));
+      const deliveries = `query($id: ID!, $last: Int) { account(id: $id) { notificationDeliveries(last: $last) { edges { node { id } } } } }`;
+      const id = globalId("Account", "00000000-0000-4000-8000-000000000000");
+      expect(await costOf(deliveries, { id })).to.equal(1 + 1 + 20 * 2);
+      expect(await costOf(deliveries, { id, last: 100 })).to.equal(1 + 1 + 100 * 2);
+    });
+
+    it("takes each connection's default page size from the field itself, where the resolvers read it too", () => {
+      const missing: string[] = [];
+      for (const type of Object.values(server.app.schema.getTypeMap())) {
+        if (type.name.startsWith("__") || !(isObjectType(type) || isInterfaceType(type))) continue;
+        for (const field of Object.values(type.getFields())) {
+          if (!field.args.some((arg) => arg.name === "first" || arg.name === "last")) continue;
+          const size = field.extensions?.defaultPageSize;
+          if (!(typeof size === "number" && Number.isInteger(size) && size >= 1 && size <= 100)) missing.push(`${type.name}.${field.name}`);
+          expect(field.args.find((arg) => arg.name === "first")?.defaultValue, `${type.name}.${field.name}(first:)`).to.equal(undefined);
+        }
+      }
+      expect(missing, "connections without a defaultPageSize extension").to.deep.equal([]);
+    });
+
+    it("counts nodes(ids:) as one item per id, however the ids are sent", async () => {
+      const ids = (count: number) => Array.from({ length: count }, (_, index) => globalId("Account", `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`));
+      const selection = `id ... on Account { members(first: 10) { nodes { id user { email } } } }`;
+      // Each item: its page of 10 members, each with its user.
+      const perItem = 1 + 10 * 2;
+      for (const count of [1, 3, 100]) {
+        expect(await costOf(`query($ids: [ID!]!) { nodes(ids: $ids) { ${selection} } }`, { ids: ids(count) }), `${count} ids`).to.equal(1 + count * perItem);
+        expect(await costOf(`{ nodes(ids: ${JSON.stringify(ids(count))}) { ${selection} } }`), `${count} ids`).to.equal(1 + count * perItem);
+      }
+      expect(await costOf(`query($id: ID!) { node(id: $id) { ${selection} } }`, { id: ids(1)[0] })).to.equal(1 + perItem);
+      // A hundred ids, each opening a page of a hundred members: refused with the real limit, not run.
+      const wide = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { members(first: 100) { nodes { user { email } } } } } }`;
+      const refused = failsWith((await send(server, wide, { ids: ids(100) }, token)).body, "QUERY_TOO_COMPLEX");
+      expect(refused.extensions?.cost).to.equal(1 + 100 * (1 + 100 * 2));
     });
 
     it("counts pages inside named fragments, nested fragments and inline fragments", async () => {
@@ -179,8 +225,8 @@ describe("limits against second-order inputs", () => {
     it("refuses a null where a directive or an argument must have a value with BAD_USER_INPUT, before the first mutation runs", async () => {
       const caller = await signIn(server, "half-written@example.com");
       const twoAccounts = `mutation($all: Boolean = true, $name: String = "Second") {
-        first: createAccount(input: { name: "First" }) { id }
-        second: createAccount(input: { name: $name }) @include(if: $all) { id }
+        first: createAccount(input: { name: "First" }) { account { id } }
+        second: createAccount(input: { name: $name }) @include(if: $all) { account { id } }
       }`;
       for (const variables of [{ all: null }, { name: null }]) {
         const result = await send(server, twoAccounts, variables, caller.token);
@@ -209,7 +255,7 @@ describe("limits against second-order inputs", () => {
       const consoleList = `{ accounts(first: 100) { edges { node { primaryContact { email } billingContacts { email } roleContacts { user { email } } members(first: 10) { edges { node { user { email } } } } } } } }`;
       expect(await costOf(consoleList)).to.equal(3701);
       const settings = `query($id: ID!) { account(id: $id) { id name primaryContact { email } billingContacts { email } roleContacts { role email user { email } } members { edges { node { role user { email } } } } } }`;
-      expect(await costOf(settings, { id: "00000000-0000-4000-8000-000000000000" })).to.be.below(500);
+      expect(await costOf(settings, { id: globalId("Account", "00000000-0000-4000-8000-000000000000") })).to.be.below(500);
     });
   });
 
@@ -329,12 +375,14 @@ describe("limits against second-order inputs", () => {
 
     it("pages every list of objects in the schema by `first`, or knows it to be short", async () => {
       // The cost counts a list without `first` as one item: that is only true of these short lists.
+      // `nodes(ids:)` is counted as one item per id (at most 100).
       const short: Record<string, string> = {
         "Account.billingContacts": "at most 3",
         "Account.roleContacts": "one per ContactRoleKind",
         "Account.notificationRecipients": "the primary contact, 3 billing contacts and the roles",
         "ContactHealth.issues": "at most one per contact",
-        "Mutation.sendTestNotification": "one delivery per recipient",
+        "SendTestNotificationPayload.deliveries": "one delivery per recipient",
+        "Query.nodes": "one item per id, counted so",
       };
       const data = ok((await send(server, getIntrospectionQuery(), undefined, token)).body) as unknown as IntrospectionQuery;
       const schema = buildClientSchema(data);
@@ -344,8 +392,8 @@ describe("limits against second-order inputs", () => {
         for (const field of Object.values(type.getFields())) {
           const listOfObjects = isListType(getNullableType(field.type)) && isCompositeType(getNamedType(field.type));
           const paged = field.args.some((arg) => arg.name === "first");
-          // A connection's edges hold one page: the field that returns the connection is paged.
-          const edgesOfPage = field.name === "edges" && type.name.endsWith("Connection");
+          // A connection's edges and nodes hold one page: the field that returns the connection is paged.
+          const edgesOfPage = (field.name === "edges" || field.name === "nodes") && type.name.endsWith("Connection");
           if (listOfObjects && !paged && !edgesOfPage && !(`${type.name}.${field.name}` in short)) unbounded.push(`${type.name}.${field.name}`);
         }
       }

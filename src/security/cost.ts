@@ -5,6 +5,7 @@ import {
   __Schema,
   __Type,
   getNamedType,
+  getNullableType,
   getVariableValues,
   GraphQLError,
   isAbstractType,
@@ -12,6 +13,7 @@ import {
   isEnumType,
   isInputObjectType,
   isInterfaceType,
+  isListType,
   isObjectType,
   isWrappingType,
   Kind,
@@ -33,7 +35,8 @@ import { DomainError, ErrorCode } from "../errors";
  * object already loaded), counting an object inside a page once for every item the page may hold.
  * graphql-query-complexity walks the operation exactly as execution will run it: arguments and
  * `@include`/`@skip` conditions are coerced by graphql-js from the literals, the variables, the
- * variables' defaults and the schema's defaults, through named and inline fragments.
+ * variables' defaults and the schema's defaults, through named and inline fragments. A connection
+ * without `first` or `last` counts the page size its field declares (`defaultPageSize`).
  *
  * `accounts(first: 100) { edges { node { members(first: 100) { edges { node { user { email } } } } } } }`
  * costs 30,301; the 100-account console list with 10 members each 3,701; a settings screen a few
@@ -136,12 +139,22 @@ function introspectionItems(sizes: IntrospectionSizes, parent: GraphQLCompositeT
   return undefined;
 }
 
-/** How many items a paged field returns: `first` as execution coerced it, or the default when it is null. */
+/** The argument of a list field that names its items one by one (`nodes(ids:)`): the field returns one item per id. */
+const ITEMS_ARGUMENT = "ids";
+
+/**
+ * How many items a field returns, for each of which its selection runs: for a connection, `last` as
+ * execution coerced it, else `first`, else the page size the field uses without either (its
+ * `defaultPageSize` extension); for a list of ids, one per id; for any other list, one (they are short).
+ */
 function pageSize(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
-  const first = field.args.find((arg) => arg.name === "first");
-  if (!first) return 1;
-  const value = args.first ?? first.defaultValue; // the page resolvers read null as the default
-  return typeof value === "number" && Number.isFinite(value) ? Math.max(1, value) : 1;
+  const size = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? Math.max(1, value) : undefined);
+  if (field.args.some((arg) => arg.name === ITEMS_ARGUMENT) && isListType(getNullableType(field.type))) {
+    const ids = args[ITEMS_ARGUMENT];
+    return Array.isArray(ids) ? Math.max(1, ids.length) : 1;
+  }
+  // A null `last` or `first` is read as absent by the page resolvers.
+  return size(args.last) ?? size(args.first) ?? size(field.extensions?.defaultPageSize) ?? 1;
 }
 
 function costEstimator(schema: GraphQLSchema, introspections: Set<string>): ComplexityEstimator {
