@@ -52,7 +52,7 @@ describe("request limits", () => {
   });
 
   it("refuses more than 30 aliases with TOO_MANY_ALIASES before any mutation runs", async () => {
-    const creates = Array.from({ length: 31 }, (_, index) => `c${index}: createAccount(input: { name: "Alias ${index}" }) { id }`).join(" ");
+    const creates = Array.from({ length: 31 }, (_, index) => `c${index}: createAccount(input: { name: "Alias ${index}" }) { account { id } }`).join(" ");
     const result = await post(server, query(`mutation { ${creates} }`), token);
     expect(result.status).to.equal(400);
     failsWith(result.body, "TOO_MANY_ALIASES");
@@ -73,7 +73,7 @@ describe("request limits", () => {
   });
 
   it("refuses a deep mutation before it runs", async () => {
-    const result = await post(server, query(`mutation { createAccount(input: { name: "Deep" }) { ${"... on Account { ".repeat(12)}id${" }".repeat(12)} } }`), token);
+    const result = await post(server, query(`mutation { createAccount(input: { name: "Deep" }) { account { ${"... on Account { ".repeat(12)}id${" }".repeat(12)} } } }`), token);
     failsWith(result.body, "QUERY_TOO_DEEP");
     expect(await accountCount(server, token)).to.equal(0);
   });
@@ -102,7 +102,7 @@ describe("request limits", () => {
 
   it("refuses a costly mutation before it runs", async () => {
     const page = `members(first: 100) { edges { node { role joinedAt user { id email name } } } } contactHistory(first: 100) { edges { node { id slot actor { email } } } }`;
-    const creates = Array.from({ length: 20 }, (_, index) => `c${index}: createAccount(input: { name: "Costly ${index}" }) { id ${page} }`).join(" ");
+    const creates = Array.from({ length: 20 }, (_, index) => `c${index}: createAccount(input: { name: "Costly ${index}" }) { account { id ${page} } }`).join(" ");
     failsWith((await post(server, query(`mutation { ${creates} }`), token)).body, "QUERY_TOO_COMPLEX");
     expect(await accountCount(server, token)).to.equal(0);
   });
@@ -116,7 +116,7 @@ describe("request limits", () => {
   });
 
   it("refuses batched requests with BATCHING_NOT_SUPPORTED and runs none of them", async () => {
-    const batch = JSON.stringify([{ query: `mutation { createAccount(input: { name: "Batch 1" }) { id } }` }, { query: "{ viewer { id } }" }]);
+    const batch = JSON.stringify([{ query: `mutation { createAccount(input: { name: "Batch 1" }) { account { id } } }` }, { query: "{ viewer { id } }" }]);
     const result = await post(server, batch, token);
     expect(result.status).to.equal(400);
     failsWith(result.body, "BATCHING_NOT_SUPPORTED");
@@ -138,7 +138,7 @@ describe("request limits in production", () => {
 
   it("gives no field suggestions", async () => {
     const token = await tokenFor("prod@example.com");
-    for (const document of ["{ viewr { id } }", "{ viewer { emial } }", "mutation { createAcount(input: { name: \"x\" }) { id } }"]) {
+    for (const document of ["{ viewr { id } }", "{ viewer { emial } }", "mutation { createAcount(input: { name: \"x\" }) { account { id } } }"]) {
       const result = await server.graphql(document, {}, token);
       expect(result.errors?.[0]?.extensions?.code).to.equal("GRAPHQL_VALIDATION_FAILED");
       expect(JSON.stringify(result)).to.not.match(/Did you mean|"viewer"|"email"|createAccount/);
@@ -181,7 +181,7 @@ describe("mutation rate limit", () => {
   it("refuses a caller's sixth mutation in a minute with RATE_LIMITED and HTTP 429, changing nothing", async () => {
     const caller = await signIn(server, "busy@example.com");
     const create = (name: string, token = caller.token) =>
-      post(server, query(`mutation($name: String!) { createAccount(input: { name: $name }) { id } }`, { name }), token);
+      post(server, query(`mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, { name }), token);
     for (let index = 0; index < 5; index++) ok((await create(`Busy ${index}`)).body);
     const refused = await create("One too many");
     expect(refused.status).to.equal(429);
@@ -200,7 +200,7 @@ describe("mutation rate limit", () => {
 
   it("counts every aliased mutation in a request, and refuses the whole request when they do not fit", async () => {
     const caller = await signIn(server, "aliases@example.com");
-    const creates = (count: number) => Array.from({ length: count }, (_, index) => `c${index}: createAccount(input: { name: "A${index}" }) { id }`).join(" ");
+    const creates = (count: number) => Array.from({ length: count }, (_, index) => `c${index}: createAccount(input: { name: "A${index}" }) { account { id } }`).join(" ");
     ok((await post(server, query(`mutation { ${creates(4)} }`), caller.token)).body);
     failsWith((await post(server, query(`mutation { ${creates(2)} }`), caller.token)).body, "RATE_LIMITED");
     expect(await accountCount(server, caller.token)).to.equal(4);
