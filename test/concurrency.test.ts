@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, readAccount, readHistory } from "./helpers/factories";
+import { decodeGlobalId } from "../src/common/global-id";
 
 describe("concurrent requests to one server", () => {
   let server: TestServer;
@@ -53,15 +54,16 @@ describe("concurrent requests to one server", () => {
   it("never demotes both of two admins who demote each other at once", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "admins");
     const other = members[0]!;
-    ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`, { input: { accountId: account.id, email: other.email, role: "ADMIN" } }, admin.token));
+    ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId: account.id, email: other.email, role: "ADMIN" } }, admin.token));
     const demote = (token: string, email: string) =>
-      server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`, { input: { accountId: account.id, email, role: "MEMBER" } }, token);
+      server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId: account.id, email, role: "MEMBER" } }, token);
     const results = await Promise.all([demote(admin.token, other.email), demote(other.token, admin.email)]);
     const codes = results.map((response) => response.errors?.[0]?.extensions?.code ?? "OK").sort();
     // One demotion wins; the other caller is then no longer an admin (FORBIDDEN) or would leave none (LAST_ADMIN).
     expect(codes[0]).to.match(/FORBIDDEN|LAST_ADMIN/);
     expect(codes[1]).to.equal("OK");
-    const roles = await server.db.read((m) => m.query(`SELECT "role" FROM "account_members" WHERE "accountId" = '${account.id}'`));
+    const accountRowId = decodeGlobalId(account.id)!.key[0];
+    const roles = await server.db.read((m) => m.query(`SELECT "role" FROM "account_members" WHERE "accountId" = '${accountRowId}'`));
     expect(roles.filter((row: { role: string }) => row.role === "ADMIN")).to.have.lengthOf(1);
   });
 
