@@ -6,6 +6,10 @@ import { StatementCounter } from "../bench/statement-counter";
 import { freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, type AccountState, type TestUser } from "./helpers/factories";
 import { verificationTokenFor } from "./helpers/outbox";
+import { decodeGlobalId } from "../src/common/global-id";
+
+/** The database key behind an API id, for writing rows straight to the tables. */
+const rowId = (id: string) => decodeGlobalId(id)!.key[0]!;
 
 const HEALTH = `query($id: ID!) { account(id: $id) { contactHealth { missingRoles billingContactsFree needsAttention issues { slot email kind } } } }`;
 const ATTENTION = `query($first: Int, $after: String) { accountsNeedingAttention(first: $first, after: $after) {
@@ -36,15 +40,15 @@ describe("contact health", () => {
   });
 
   const health = async (user: TestUser, id: string): Promise<Health> => ok(await server.graphql(HEALTH, { id }, user.token)).account.contactHealth;
-  const set = async (admin: TestUser, accountId: string, name: string, type: string, input: Record<string, unknown>) =>
-    ok(await mutate(server, admin.token, name, type, { accountId, ...input }))[name] as AccountState;
+  const set = async (admin: TestUser, accountId: string, name: string, input: Record<string, unknown>) =>
+    ok(await mutate(server, admin.token, name, { accountId, ...input }))[name] as AccountState;
 
   /** An account with every role held by a member and all three billing places taken. */
   async function healthyAccount(prefix: string) {
     const { admin, account, members } = await accountWithMembers(server, 3, prefix);
-    for (const member of members) await set(admin, account.id, "addBillingContact", "BillingContactInput", { userId: member.id });
+    for (const member of members) await set(admin, account.id, "addBillingContact", { userId: member.id });
     for (const role of ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"]) {
-      await set(admin, account.id, "setRoleContact", "SetRoleContactInput", { role, userId: members[0]!.id });
+      await set(admin, account.id, "setRoleContact", { role, userId: members[0]!.id });
     }
     return { admin, account, members };
   }
@@ -57,8 +61,8 @@ describe("contact health", () => {
       needsAttention: true,
       issues: [],
     });
-    await set(admin, account.id, "addBillingContact", "BillingContactInput", { userId: members[0]!.id });
-    await set(admin, account.id, "setRoleContact", "SetRoleContactInput", { role: "IMPLEMENTATION", userId: members[0]!.id });
+    await set(admin, account.id, "addBillingContact", { userId: members[0]!.id });
+    await set(admin, account.id, "setRoleContact", { role: "IMPLEMENTATION", userId: members[0]!.id });
     const after = await health(members[0]!, account.id);
     expect(after.missingRoles).to.deep.equal(["DECISION_MAKER", "SECURITY", "TECHNICAL_ADMIN"]);
     expect(after.billingContactsFree).to.equal(2);
@@ -71,14 +75,14 @@ describe("contact health", () => {
 
   it("reports an external security contact as UNVERIFIED_EXTERNAL until verified, and VERIFICATION_STALE after 365 days", async () => {
     const { admin, account, members } = await healthyAccount("verify");
-    const email = `sec-${account.id.slice(0, 8)}@partner.example`;
-    await set(admin, account.id, "setRoleContact", "SetRoleContactInput", { role: "SECURITY", email });
+    const email = `sec-${Math.random().toString(36).slice(2, 8)}@partner.example`;
+    await set(admin, account.id, "setRoleContact", { role: "SECURITY", email });
     expect((await health(admin, account.id)).issues).to.deep.equal([{ slot: "SECURITY", email, kind: "UNVERIFIED_EXTERNAL" }]);
     const token = await verificationTokenFor(server, email);
-    ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(token: $token) { state } }`, { token }, null));
+    ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`, { token }, null));
     expect(await health(admin, account.id)).to.deep.include({ issues: [], needsAttention: false });
     const longAgo = new Date(Date.now() - 366 * 24 * 3600 * 1000);
-    await server.db.write((m) => m.update(ContactVerification, { accountId: account.id, role: "SECURITY" as never }, { verifiedAt: longAgo }));
+    await server.db.write((m) => m.update(ContactVerification, { accountId: rowId(account.id), role: "SECURITY" as never }, { verifiedAt: longAgo }));
     expect((await health(members[0]!, account.id)).issues).to.deep.equal([{ slot: "SECURITY", email, kind: "VERIFICATION_STALE" }]);
   });
 
@@ -86,7 +90,7 @@ describe("contact health", () => {
     const { admin, account, members } = await healthyAccount("bounce");
     const failing = members[0]!.email; // billing contact and every role
     const record = (email: string, state: DeliveryState.SENT | DeliveryState.FAILED) =>
-      server.db.write((m) => m.upsert(DeliveryStatus, { accountId: account.id, email, state, at: new Date(), lastError: null }, ["accountId", "email"]));
+      server.db.write((m) => m.upsert(DeliveryStatus, { accountId: rowId(account.id), email, state, at: new Date(), lastError: null }, ["accountId", "email"]));
     await record(failing, DeliveryState.FAILED);
     await record("nobody-holds-this@example.com", DeliveryState.FAILED);
     const issues = (await health(admin, account.id)).issues;
@@ -108,18 +112,18 @@ describe("contact health", () => {
       const owner = admin;
       const created: string[] = [];
       for (const name of ["Missing roles", "Unverified", "Bounced"]) {
-        const data = ok(await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { id } }`, { input: { name } }, owner.token));
-        created.push(data.createAccount.id);
+        const data = ok(await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`, { input: { name } }, owner.token));
+        created.push(data.createAccount.account.id);
       }
       const [, unverified, bounced] = created as [string, string, string];
       for (const id of [unverified, bounced]) {
         for (const role of ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"]) {
-          await set(owner, id, "setRoleContact", "SetRoleContactInput", { role, userId: owner.id });
+          await set(owner, id, "setRoleContact", { role, userId: owner.id });
         }
       }
-      await set(owner, unverified, "setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: `x-${unverified.slice(0, 8)}@outside.example` });
+      await set(owner, unverified, "setRoleContact", { role: "SECURITY", email: `x-${Math.random().toString(36).slice(2, 8)}@outside.example` });
       await server.db.write((m) =>
-        m.insert(DeliveryStatus, { accountId: bounced, email: owner.email, state: DeliveryState.FAILED, at: new Date(), lastError: "550 no such user" }),
+        m.insert(DeliveryStatus, { accountId: rowId(bounced), email: owner.email, state: DeliveryState.FAILED, at: new Date(), lastError: "550 no such user" }),
       );
       // Someone else's troubled account is not listed.
       await accountWithMembers(server, 0, "someone-else");
@@ -145,10 +149,10 @@ describe("contact health", () => {
     it("costs the same few statements for 2 accounts as for 12 (batched, no query per account)", async () => {
       const statementsFor = async (accountCount: number) => {
         const { admin, account } = await accountWithMembers(server, 1, `count${accountCount}`);
-        await set(admin, account.id, "setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: `c${accountCount}@outside.example` });
+        await set(admin, account.id, "setRoleContact", { role: "SECURITY", email: `c${accountCount}@outside.example` });
         for (let index = 1; index < accountCount; index++) {
-          const data = ok(await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { id } }`, { input: { name: `A${index}` } }, admin.token));
-          await set(admin, data.createAccount.id, "setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: `c${accountCount}-${index}@outside.example` });
+          const data = ok(await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`, { input: { name: `A${index}` } }, admin.token));
+          await set(admin, data.createAccount.account.id, "setRoleContact", { role: "SECURITY", email: `c${accountCount}-${index}@outside.example` });
         }
         // Warm the caller's user record so both runs start from the same place.
         ok(await server.graphql(`{ viewer { id } }`, {}, admin.token));

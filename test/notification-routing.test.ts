@@ -27,13 +27,13 @@ describe("notification routing", () => {
     admin = setup.admin;
     accountId = setup.account.id;
     const [primary, billing1, billing2, decision, implementation, technical, billing0] = setup.members;
-    const run = (name: string, type: string, input: Record<string, unknown>) => mutate(server, admin.token, name, type, { accountId, ...input }).then(ok);
-    await run("setPrimaryContact", "SetPrimaryContactInput", { userId: primary!.id });
-    for (const member of [billing0!, billing1!, billing2!]) await run("addBillingContact", "BillingContactInput", { userId: member.id });
-    await run("setRoleContact", "SetRoleContactInput", { role: "DECISION_MAKER", userId: decision!.id });
-    await run("setRoleContact", "SetRoleContactInput", { role: "IMPLEMENTATION", userId: implementation!.id });
-    await run("setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: "soc@outside.example" });
-    await run("setRoleContact", "SetRoleContactInput", { role: "TECHNICAL_ADMIN", userId: technical!.id });
+    const run = (name: string, input: Record<string, unknown>) => mutate(server, admin.token, name, { accountId, ...input }).then(ok);
+    await run("setPrimaryContact", { userId: primary!.id });
+    for (const member of [billing0!, billing1!, billing2!]) await run("addBillingContact", { userId: member.id });
+    await run("setRoleContact", { role: "DECISION_MAKER", userId: decision!.id });
+    await run("setRoleContact", { role: "IMPLEMENTATION", userId: implementation!.id });
+    await run("setRoleContact", { role: "SECURITY", email: "soc@outside.example" });
+    await run("setRoleContact", { role: "TECHNICAL_ADMIN", userId: technical!.id });
     Object.assign(holders, {
       PRIMARY: primary!.email,
       DECISION_MAKER: decision!.email,
@@ -67,11 +67,11 @@ describe("notification routing", () => {
 
   it("lists a person once with every slot that makes them a recipient", async () => {
     const { admin: owner, account } = await accountWithMembers(server, 0, "dedupe");
-    const run = (name: string, type: string, input: Record<string, unknown>) => mutate(server, owner.token, name, type, { accountId: account.id, ...input }).then(ok);
-    await run("addBillingContact", "BillingContactInput", { userId: owner.id });
-    await run("setRoleContact", "SetRoleContactInput", { role: "DECISION_MAKER", userId: owner.id });
-    await run("setRoleContact", "SetRoleContactInput", { role: "TECHNICAL_ADMIN", userId: owner.id });
-    await run("setRoleContact", "SetRoleContactInput", { role: "SECURITY", email: owner.email });
+    const run = (name: string, input: Record<string, unknown>) => mutate(server, owner.token, name, { accountId: account.id, ...input }).then(ok);
+    await run("addBillingContact", { userId: owner.id });
+    await run("setRoleContact", { role: "DECISION_MAKER", userId: owner.id });
+    await run("setRoleContact", { role: "TECHNICAL_ADMIN", userId: owner.id });
+    await run("setRoleContact", { role: "SECURITY", email: owner.email });
     const query = `query($id: ID!, $category: NotificationCategory!) { account(id: $id) { notificationRecipients(category: $category) { email reasons } } }`;
     const renewal = ok(await server.graphql(query, { id: account.id, category: "RENEWAL" }, owner.token)).account.notificationRecipients;
     expect(renewal).to.deep.equal([{ email: owner.email, reasons: ["PRIMARY", "BILLING", "DECISION_MAKER"] }]);
