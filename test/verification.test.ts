@@ -7,10 +7,14 @@ import { accountWithMembers, failsWith, mutate, ok } from "./helpers/factories";
 import { verificationTokenFor } from "./helpers/outbox";
 import { testingOnPostgres } from "./helpers/postgres";
 import { hashToken } from "../src/verification/verification-tokens";
+import { decodeGlobalId } from "../src/common/global-id";
 
-const VERIFY = `mutation($token: String!) { verifyContactEmail(token: $token) { role email state verifiedAt } }`;
+const VERIFY = `mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { role email state verifiedAt } } }`;
 const SECURITY = `query($id: ID!) { account(id: $id) { roleContact(role: SECURITY) { email isExternal verification { state verifiedAt } } } }`;
-const RESEND = `mutation($input: ResendContactVerificationInput!) { resendContactVerification(input: $input) { id } }`;
+const RESEND = `mutation($input: ResendContactVerificationInput!) { resendContactVerification(input: $input) { account { id } } }`;
+
+/** The database key behind an API id, for reading and writing rows straight in the tables. */
+const rowId = (id: string) => decodeGlobalId(id)!.key[0]!;
 
 describe("verified external security contacts", () => {
   let server: TestServer;
@@ -20,11 +24,17 @@ describe("verified external security contacts", () => {
   after(() => server.close());
 
   const verification = async (token: string, accountId: string) => ok(await server.graphql(SECURITY, { id: accountId }, token)).account.roleContact;
+  /** Verifies a token without signing in; `data.verifyContactEmail` is the verification. */
+  const verify = async (token: string) => {
+    const response = await server.graphql(VERIFY, { token }, null);
+    if (response.data?.verifyContactEmail) response.data.verifyContactEmail = response.data.verifyContactEmail.verification;
+    return response;
+  };
   const messagesTo = (email: string) => server.db.read((m) => m.find(OutboxMessage, { where: { email }, order: { sequence: "ASC" } }));
 
   async function externalSecurity(prefix: string) {
     const { admin, account, members } = await accountWithMembers(server, 1, prefix);
-    const email = `${prefix}-${account.id.slice(0, 8)}@partner.example`;
+    const email = `${prefix}-${Math.random().toString(36).slice(2, 8)}@partner.example`;
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
     return { admin, account, members, email };
   }
@@ -34,11 +44,11 @@ describe("verified external security contacts", () => {
     expect(await verification(admin.token, account.id)).to.deep.equal({ email, isExternal: true, verification: { state: "PENDING", verifiedAt: null } });
     const messages = await messagesTo(email);
     expect(messages).to.have.lengthOf(1);
-    expect(messages[0]).to.include({ kind: "VERIFICATION", state: "PENDING", accountId: account.id });
+    expect(messages[0]).to.include({ kind: "VERIFICATION", state: "PENDING", accountId: rowId(account.id) });
     // The message holds neither the token nor its hash: the worker derives the token as it sends it.
     const token = await verificationTokenFor(server, email);
     expect(messages[0]!.body).to.not.include(token);
-    const row = await server.db.read((m) => m.findOneByOrFail(ContactVerification, { accountId: account.id }));
+    const row = await server.db.read((m) => m.findOneByOrFail(ContactVerification, { accountId: rowId(account.id) }));
     expect(row.tokenHash).to.match(/^[0-9a-f]{64}$/);
     expect(messages[0]!.body).to.not.include(row.tokenHash!);
     expect(messages[0]!.tokenNonce).to.be.a("string").and.not.equal(token);
@@ -47,20 +57,20 @@ describe("verified external security contacts", () => {
   it("verifies the address with the token, without signing in, and only once", async () => {
     const { admin, account, email } = await externalSecurity("once");
     const token = await verificationTokenFor(server, email);
-    const verified = ok(await server.graphql(VERIFY, { token }, null)).verifyContactEmail;
+    const verified = ok(await verify(token)).verifyContactEmail;
     expect(verified).to.include({ role: "SECURITY", email, state: "VERIFIED" });
     expect(Date.now() - Date.parse(verified.verifiedAt)).to.be.within(0, 60_000);
     expect((await verification(admin.token, account.id)).verification).to.deep.equal({ state: "VERIFIED", verifiedAt: verified.verifiedAt });
-    failsWith(await server.graphql(VERIFY, { token }, null), "BAD_USER_INPUT");
+    failsWith(await verify(token), "BAD_USER_INPUT");
   });
 
   it("refuses an unknown or expired token with BAD_USER_INPUT and leaves the contact PENDING", async () => {
     const { admin, account, email } = await externalSecurity("expired");
-    failsWith(await server.graphql(VERIFY, { token: "x".repeat(43) }, null), "BAD_USER_INPUT");
-    failsWith(await server.graphql(VERIFY, { token: "short" }, null), "BAD_USER_INPUT");
+    failsWith(await verify("x".repeat(43)), "BAD_USER_INPUT");
+    failsWith(await verify("short"), "BAD_USER_INPUT");
     const token = await verificationTokenFor(server, email);
-    await server.db.write((m) => m.update(ContactVerification, { accountId: account.id }, { tokenExpiresAt: new Date(Date.now() - 1000) }));
-    const error = failsWith(await server.graphql(VERIFY, { token }, null), "BAD_USER_INPUT");
+    await server.db.write((m) => m.update(ContactVerification, { accountId: rowId(account.id) }, { tokenExpiresAt: new Date(Date.now() - 1000) }));
+    const error = failsWith(await verify(token), "BAD_USER_INPUT");
     expect(error.message).to.match(/expired/);
     expect((await verification(admin.token, account.id)).verification.state).to.equal("PENDING");
   });
@@ -68,15 +78,15 @@ describe("verified external security contacts", () => {
   it("starts over when the address changes: the old token stops working and a new message goes to the new address", async () => {
     const { admin, account, email } = await externalSecurity("change");
     const oldToken = await verificationTokenFor(server, email);
-    ok(await server.graphql(VERIFY, { token: oldToken }, null));
+    ok(await verify(oldToken));
     const next = `next-${email}`;
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: next }));
     expect((await verification(admin.token, account.id)).verification).to.deep.equal({ state: "PENDING", verifiedAt: null });
     expect(await messagesTo(next)).to.have.lengthOf(1);
     const newToken = await verificationTokenFor(server, next);
     expect(newToken).to.not.equal(oldToken);
-    failsWith(await server.graphql(VERIFY, { token: oldToken }, null), "BAD_USER_INPUT");
-    expect(ok(await server.graphql(VERIFY, { token: newToken }, null)).verifyContactEmail.email).to.equal(next);
+    failsWith(await verify(oldToken), "BAD_USER_INPUT");
+    expect(ok(await verify(newToken)).verifyContactEmail.email).to.equal(next);
   });
 
   it("sends nothing new when the same address is set again (idempotent)", async () => {
@@ -90,18 +100,18 @@ describe("verified external security contacts", () => {
     const token = await verificationTokenFor(server, email);
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", userId: members[0]!.id }));
     expect(await verification(admin.token, account.id)).to.deep.include({ isExternal: false, verification: null });
-    failsWith(await server.graphql(VERIFY, { token }, null), "BAD_USER_INPUT");
+    failsWith(await verify(token), "BAD_USER_INPUT");
 
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
     const second = await verificationTokenFor(server, email);
     ok(await mutate(server, admin.token, "clearRoleContact", { accountId: account.id, role: "SECURITY" }));
-    expect(await server.db.read((m) => m.countBy(ContactVerification, { accountId: account.id }))).to.equal(0);
-    failsWith(await server.graphql(VERIFY, { token: second }, null), "BAD_USER_INPUT");
+    expect(await server.db.read((m) => m.countBy(ContactVerification, { accountId: rowId(account.id) }))).to.equal(0);
+    failsWith(await verify(second), "BAD_USER_INPUT");
   });
 
   it("queues no message when the change that would send it fails", async () => {
     const { admin, account, members } = await accountWithMembers(server, 4, "rollback");
-    const email = `rollback-${account.id.slice(0, 8)}@partner.example`;
+    const email = `rollback-${Math.random().toString(36).slice(2, 8)}@partner.example`;
     const input = {
       accountId: account.id,
       expectedVersion: account.contactsVersion,
@@ -109,9 +119,9 @@ describe("verified external security contacts", () => {
       billingContactUserIds: members.map((member) => member.id),
       roleContacts: [{ role: "SECURITY", email }],
     };
-    failsWith(await server.graphql(`mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { id } }`, { input }, admin.token), "BILLING_CONTACT_LIMIT");
+    failsWith(await server.graphql(`mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { id } } }`, { input }, admin.token), "BILLING_CONTACT_LIMIT");
     expect(await messagesTo(email)).to.have.lengthOf(0);
-    expect(await server.db.read((m) => m.countBy(ContactVerification, { accountId: account.id }))).to.equal(0);
+    expect(await server.db.read((m) => m.countBy(ContactVerification, { accountId: rowId(account.id) }))).to.equal(0);
   });
 
   it("resends a new token on request (an admin only), replacing the old one", async () => {
@@ -121,9 +131,10 @@ describe("verified external security contacts", () => {
     ok(await server.graphql(RESEND, { input: { accountId: account.id } }, admin.token));
     const second = await verificationTokenFor(server, email);
     expect(second).to.not.equal(first);
-    failsWith(await server.graphql(VERIFY, { token: first }, null), "BAD_USER_INPUT");
-    ok(await server.graphql(VERIFY, { token: second }, null));
-    failsWith(await server.graphql(RESEND, { input: { accountId: account.id, role: "DECISION_MAKER" } }, admin.token), "BAD_USER_INPUT");
+    failsWith(await verify(first), "BAD_USER_INPUT");
+    ok(await verify(second));
+    const notExternal = failsWith(await server.graphql(RESEND, { input: { accountId: account.id, role: "DECISION_MAKER" } }, admin.token), "BAD_USER_INPUT");
+    expect(notExternal.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.role"]);
   });
 
   it("refuses the token, changing nothing, when the verification it found no longer matches as it is updated", async () => {
@@ -144,9 +155,9 @@ describe("verified external security contacts", () => {
       for (const statement of create) await m.query(statement);
     });
     try {
-      const error = failsWith(await server.graphql(VERIFY, { token }, null), "BAD_USER_INPUT");
+      const error = failsWith(await verify(token), "BAD_USER_INPUT");
       expect(error.message).to.match(/not valid/);
-      expect(error.extensions?.field).to.equal("token");
+      expect(error.extensions!.invalidFields).to.deep.equal([{ field: "input.token", message: error.message }]);
     } finally {
       await server.db.write(async (m) => {
         for (const statement of drop) await m.query(statement);
@@ -154,7 +165,7 @@ describe("verified external security contacts", () => {
     }
     expect((await verification(admin.token, account.id)).verification.state).to.equal("PENDING");
     // Nothing was used up: the same token still works.
-    expect(ok(await server.graphql(VERIFY, { token }, null)).verifyContactEmail.state).to.equal("VERIFIED");
+    expect(ok(await verify(token)).verifyContactEmail.state).to.equal("VERIFIED");
   });
 
   (testingOnPostgres() ? it : it.skip)("on PostgreSQL, an old token cannot verify the address that replaced it between lookup and update", async () => {
@@ -179,10 +190,10 @@ describe("verified external security contacts", () => {
       try {
         // The other transaction changes the address and holds its row lock until it commits.
         await other.query("BEGIN");
-        await other.query(`UPDATE "role_contacts" SET "email" = $2 WHERE "accountId" = $1 AND "role" = 'SECURITY'`, [account.id, next]);
-        for (const statement of statements) await other.query(statement, [account.id, next, hashToken(`another token for ${next}`)]);
+        await other.query(`UPDATE "role_contacts" SET "email" = $2 WHERE "accountId" = $1 AND "role" = 'SECURITY'`, [rowId(account.id), next]);
+        for (const statement of statements) await other.query(statement, [rowId(account.id), next, hashToken(`another token for ${next}`)]);
         // verifyContactEmail finds the old row (the change is not committed), then waits for the lock to update it.
-        const verifying = server.graphql(VERIFY, { token: oldToken }, null);
+        const verifying = verify(oldToken);
         for (let waited = 0; ; waited += 20) {
           const { rows } = await other.query(
             `SELECT COUNT(*)::int AS "waiting" FROM pg_stat_activity WHERE "wait_event_type" = 'Lock' AND "datname" = current_database()`,
