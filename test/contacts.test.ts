@@ -31,7 +31,8 @@ describe("contacts", () => {
     it("refuses a user who is not a member with BAD_USER_INPUT", async () => {
       const { admin, account } = await accountWithMembers(server, 0);
       const outsider = await signIn(server, "outsider-primary@example.com");
-      failsWith(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
+      const error = failsWith(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
+      expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.userId"]);
       expect((await readAccount(server, admin.token, account.id)).primaryContact.id).to.equal(admin.id);
     });
   });
@@ -87,7 +88,9 @@ describe("contacts", () => {
     it("refuses a billing contact who is not a member with BAD_USER_INPUT", async () => {
       const { admin, account } = await accountWithMembers(server, 0);
       const outsider = await signIn(server, "outsider-billing@example.com");
-      failsWith(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
+      const error = failsWith(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
+      expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.userId"]);
+      expect((await readAccount(server, admin.token, account.id)).billingContacts).to.deep.equal([]);
     });
   });
 });
