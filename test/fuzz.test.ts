@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { signToken } from "../src/auth/tokens";
+import { globalId, NODE_TYPE_NAMES, type NodeTypeName } from "../src/common/global-id";
 import { spawnServer, type ServerProcess } from "./helpers/process";
 import { checkContactInvariants, withSqliteFile } from "./helpers/invariants";
 import { Random } from "./helpers/random";
@@ -39,27 +40,58 @@ const CATEGORIES = ["INVOICE", "RECEIPT", "ORDER", "RENEWAL", "ACCOUNT_UPDATE", 
 const OPERATIONS: { document: string; variables: Record<string, string> }[] = [
   { document: `query($id: ID!) { account(id: $id) { id name primaryContact { email } billingContacts { email } roleContacts { role email isExternal } members(first: 5) { edges { node { role user { email } } } } } }`, variables: { id: "accountId" } },
   { document: `query($first: Int, $after: String) { accounts(first: $first, after: $after) { totalCount edges { cursor node { id name } } pageInfo { endCursor } } }`, variables: { first: "int", after: "cursor" } },
-  { document: `query($id: ID!, $first: Int, $after: String) { account(id: $id) { contactHistory(first: $first, after: $after) { edges { cursor node { slot action newEmail } } } } }`, variables: { id: "accountId", first: "int", after: "cursor" } },
+  { document: `query($last: Int, $before: String) { accounts(last: $last, before: $before) { totalCount nodes { id name } pageInfo { hasPreviousPage startCursor } } }`, variables: { last: "int", before: "cursor" } },
+  { document: `query($first: Int, $last: Int) { accountsNeedingAttention(first: $first, last: $last) { nodes { id contactHealth { needsAttention } } } }`, variables: { first: "int", last: "int" } },
+  { document: `query($id: ID!, $first: Int, $after: String) { account(id: $id) { contactHistory(first: $first, after: $after) { edges { cursor node { id slot action newEmail } } } } }`, variables: { id: "accountId", first: "int", after: "cursor" } },
+  { document: `query($id: ID!, $last: Int, $before: String) { account(id: $id) { members(last: $last, before: $before) { nodes { id role user { id email } } pageInfo { startCursor } } } }`, variables: { id: "accountId", last: "int", before: "cursor" } },
+  { document: `query($id: ID!, $first: Int, $after: String) { account(id: $id) { notificationDeliveries(first: $first, after: $after) { nodes { id email state } } } }`, variables: { id: "accountId", first: "int", after: "cursor" } },
+  { document: `query($id: ID!) { node(id: $id) { id ... on Account { name members(first: 5) { nodes { id } } } ... on User { email } ... on AccountMember { role } ... on ContactRole { email } ... on ContactChange { slot } ... on NotificationDelivery { email } } }`, variables: { id: "anyId" } },
+  { document: `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Account { name } ... on User { email } ... on ContactVerification { email state } } }`, variables: { ids: "anyIds" } },
   { document: `query($id: ID!, $category: NotificationCategory!) { account(id: $id) { notificationRecipients(category: $category) { email reasons } } }`, variables: { id: "accountId", category: "category" } },
   { document: `query($id: ID!, $role: ContactRoleKind!) { account(id: $id) { roleContact(role: $role) { email } } }`, variables: { id: "accountId", role: "role" } },
-  { document: `mutation($input: CreateAccountInput!) { createAccount(input: $input) { id name } }`, variables: { "input.name": "name" } },
-  { document: `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.email": "email", "input.name": "name", "input.role": "memberRole" } },
-  { document: `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
-  { document: `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
-  { document: `mutation($input: BillingContactInput!) { addBillingContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
-  { document: `mutation($input: BillingContactInput!) { removeBillingContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
-  { document: `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.role": "role", "input.userId": "userId", "input.email": "email" } },
-  { document: `mutation($input: ClearRoleContactInput!) { clearRoleContact(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.role": "role" } },
-  { document: `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { id } }`, variables: { "input.accountId": "accountId", "input.expectedVersion": "int", "input.primaryContactUserId": "userId", "input.billingContactUserIds": "userIds", "input.roleContacts": "roleEntries" } },
-  { document: `mutation($token: String!) { verifyContactEmail(token: $token) { email } }`, variables: { token: "token" } },
+  { document: `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id name } } }`, variables: { "input.name": "name" } },
+  { document: `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } member { id role } } }`, variables: { "input.accountId": "accountId", "input.email": "email", "input.name": "name", "input.role": "memberRole" } },
+  { document: `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } removedUserId } }`, variables: { "input.accountId": "accountId", "input.userId": "userId", "input.reassignTo": "optionalUserId" } },
+  { document: `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
+  { document: `mutation($input: AddBillingContactInput!) { addBillingContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
+  { document: `mutation($input: RemoveBillingContactInput!) { removeBillingContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
+  { document: `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.role": "role", "input.userId": "userId", "input.email": "email" } },
+  { document: `mutation($input: ClearRoleContactInput!) { clearRoleContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.role": "role" } },
+  { document: `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.expectedVersion": "int", "input.primaryContactUserId": "userId", "input.billingContactUserIds": "userIds", "input.roleContacts": "roleEntries" } },
+  { document: `mutation($input: VerifyContactEmailInput!) { verifyContactEmail(input: $input) { verification { id email state } } }`, variables: { "input.token": "token" } },
+  { document: `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { account { id } deliveries { id state } } }`, variables: { "input.accountId": "accountId", "input.category": "category" } },
 ];
 
 interface World {
   tokens: string[];
   accountIds: string[];
   userIds: string[];
+  /** Global ids of every Node type, across the tenants. */
+  nodeIds: string[];
   emails: string[];
   forged: string[];
+}
+
+/**
+ * An id that is not what the field expects: a global id of `type` that names nothing, a bare UUID
+ * (the 0.x form), an id of another type, or an id whose key has been tampered with.
+ */
+function oddId(random: Random, world: World, type: NodeTypeName): string {
+  const uuid = crypto.randomUUID();
+  const pick = random.int(0, 5);
+  if (pick === 0) return uuid;
+  if (pick === 1) return random.pick(world.nodeIds);
+  if (pick === 2) return globalId(random.pick(NODE_TYPE_NAMES), uuid);
+  if (pick === 3) return Buffer.from(`${type}:${random.pick([...SQL, "../x", "", "1:2:3", "-1", "99999999999"])}`).toString("base64url");
+  if (pick === 4) return globalId(type, ...(type === "ContactChange" || type === "NotificationDelivery" ? [random.int(1, 2 ** 31 - 1)] : [uuid, ...(["AccountMember"].includes(type) ? [crypto.randomUUID()] : /Contact(Role|Verification)/.test(type) ? [random.pick(ROLES)] : [])]));
+  return `${random.pick(world.nodeIds)}${random.pick(["=", "A", "==", "%3D", "."])}`;
+}
+
+/** Every `id` in an answer. */
+function idsIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(idsIn);
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, inner]) => (key === "id" && typeof inner === "string" ? [inner] : idsIn(inner)));
 }
 
 function hostileString(random: Random): string {
@@ -80,11 +112,17 @@ function valueFor(meaning: string, random: Random, world: World, mode: "valid" |
   if (mode === "hostile" && meaning !== "int") return hostileString(random);
   switch (meaning) {
     case "accountId":
-      return random.chance(0.8) ? random.pick(world.accountIds) : crypto.randomUUID();
+      return random.chance(0.8) ? random.pick(world.accountIds) : oddId(random, world, "Account");
     case "userId":
-      return random.chance(0.8) ? random.pick(world.userIds) : crypto.randomUUID();
+      return random.chance(0.8) ? random.pick(world.userIds) : oddId(random, world, "User");
+    case "optionalUserId":
+      return random.chance(0.7) ? undefined : valueFor("userId", random, world, mode);
     case "userIds":
       return Array.from({ length: random.int(0, 5) }, () => random.pick(world.userIds));
+    case "anyId":
+      return random.chance(0.7) ? random.pick(world.nodeIds) : oddId(random, world, random.pick(NODE_TYPE_NAMES));
+    case "anyIds":
+      return Array.from({ length: random.int(0, 12) }, () => valueFor("anyId", random, world, mode));
     case "roleEntries":
       return Array.from({ length: random.int(0, 3) }, () => ({ role: random.pick(ROLES), userId: random.pick(world.userIds) }));
     case "email":
@@ -289,28 +327,40 @@ describe("fuzzing with hostile requests", function () {
     const started = Date.now();
     const post = async (token: string, query: string, variables: Record<string, unknown> = {}) =>
       (await (await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) })).json()) as {
-        data: Record<string, { id: string }>;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        data: Record<string, any>;
       };
 
     // A few tenants with members, so that ids in the requests point at real rows, some across tenants.
-    const world: World = { tokens: [], accountIds: [], userIds: [], emails: [], forged: [] };
+    const world: World = { tokens: [], accountIds: [], userIds: [], nodeIds: [], emails: [], forged: [] };
     for (let tenant = 0; tenant < 3; tenant++) {
       const email = `fuzz-admin-${tenant}@example.com`;
       const token = await signToken(SECRET, { email });
       world.tokens.push(token);
       world.emails.push(email);
       world.userIds.push((await post(token, "{ viewer { id } }")).data.viewer!.id);
-      const accountId = (await post(token, `mutation { createAccount(input: { name: "Fuzz tenant ${tenant}" }) { id } }`)).data.createAccount!.id;
+      const accountId = (await post(token, `mutation { createAccount(input: { name: "Fuzz tenant ${tenant}" }) { account { id } } }`)).data.createAccount.account.id as string;
       world.accountIds.push(accountId);
       for (let member = 0; member < 4; member++) {
         const memberEmail = `fuzz-${tenant}-${member}@example.com`;
-        await post(token, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`, { input: { accountId, email: memberEmail, role: member === 0 ? "ADMIN" : "MEMBER" } });
+        await post(token, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId, email: memberEmail, role: member === 0 ? "ADMIN" : "MEMBER" } });
         const memberToken = await signToken(SECRET, { email: memberEmail });
         world.tokens.push(memberToken);
         world.emails.push(memberEmail);
         world.userIds.push((await post(memberToken, "{ viewer { id } }")).data.viewer!.id);
       }
+      // An outside security contact: a ContactVerification, a NotificationDelivery and history rows to aim ids at.
+      const security = { accountId, role: "SECURITY", email: `fuzz-security-${tenant}@outside.example` };
+      await post(token, `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, { input: security });
+      const everything = await post(
+        token,
+        `query($id: ID!) { account(id: $id) { id members { nodes { id user { id } } } roleContacts { id verification { id } } contactHistory { nodes { id } } notificationDeliveries { nodes { id } } } }`,
+        { id: accountId },
+      );
+      world.nodeIds.push(...idsIn(everything.data));
     }
+    const types = new Set(world.nodeIds.map((id) => Buffer.from(id, "base64url").toString("utf8").split(":")[0]));
+    expect([...types].sort(), "ids of every Node type to aim at").to.deep.equal([...NODE_TYPE_NAMES].sort());
     world.forged.push(
       await signToken(`${SECRET}-forged`, { email: "fuzz-admin-0@example.com" }),
       await signToken(SECRET, { email: "expired@example.com" }, -10),
