@@ -8,6 +8,7 @@ import { BillingContact } from "../src/contacts/billing-contact.entity";
 import { RoleContact } from "../src/contacts/role-contact.entity";
 import { ContactChange } from "../src/history/contact-change.entity";
 import { ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "../src/contacts/contact.enums";
+import { globalId } from "../src/common/global-id";
 
 export interface DatasetShape {
   accounts: number;
@@ -19,13 +20,18 @@ export interface DatasetShape {
   viewerEmail: string;
 }
 
+/** What was seeded, by the global ids the API gives and takes. */
 export interface SeededAccount {
+  /** The account's global id. */
   id: string;
-  /** Member user ids in joining order; `memberIds[0]` is the viewer. */
+  /** The account's row id, as the tables hold it. */
+  rowId: string;
+  /** Members' global user ids in joining order; `memberIds[0]` is the viewer. */
   memberIds: string[];
 }
 
 export interface Dataset {
+  /** The viewer's global user id and email. */
   viewer: { id: string; email: string };
   accounts: SeededAccount[];
   /** A member of each account who holds no slot: free to be made a billing contact. */
@@ -117,7 +123,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
       change(50 + pair * 2, ContactSlot.BILLING, ContactChangeAction.ADD, null, spare.email);
       change(51 + pair * 2, ContactSlot.BILLING, ContactChangeAction.REMOVE, spare.email, null);
     }
-    seeded.push({ id: accountId, memberIds: people.map((user) => user.id) });
+    seeded.push({ id: globalId("Account", accountId), rowId: accountId, memberIds: people.map((user) => globalId("User", user.id)) });
   }
 
   await db.write(async (manager) => {
@@ -129,7 +135,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     await insertAll(manager, ContactChange, history as ContactChange[]);
   });
   return {
-    viewer: { id: viewer.id, email: viewer.email },
+    viewer: { id: globalId("User", viewer.id), email: viewer.email },
     accounts: seeded,
     spareMemberIndex: SPARE_MEMBER,
   };

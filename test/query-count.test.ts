@@ -9,8 +9,8 @@ import { ok } from "./helpers/factories";
 import { seedDataset, type Dataset } from "../bench/dataset";
 import { StatementCounter } from "../bench/statement-counter";
 
-const CONSOLE_QUERY = `{ accounts(first: 100) { edges { node {
-  primaryContact { email } billingContacts { email } roleContacts { user { email } }
+const CONSOLE_QUERY = `{ accounts(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { node {
+  id primaryContact { email } billingContacts { email } roleContacts { user { email } }
   members(first: 10) { edges { node { user { email } } } }
 } } } }`;
 
@@ -27,7 +27,7 @@ const SETTINGS_QUERY = `query($id: ID!) { account(id: $id) {
   id name viewerRole contactsVersion
   primaryContact { id email name } billingContacts { id email name }
   roleContacts { role email isExternal updatedAt user { id email } updatedBy { email } }
-  members(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { role joinedAt user { id email name } } } }
+  members(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id role joinedAt displayName user { id email name } } } }
   notificationRecipients(category: RENEWAL) { email reasons user { id } }
   contactHistory(first: 20) { totalCount edges { node { id at slot action previousEmail newEmail actor { email } } } }
 } }`;
@@ -146,11 +146,11 @@ describe("query count", () => {
       const read = () => counted<{ account: { primaryContact: { id: string } } }>(onFile, SETTINGS_QUERY, { id: account.id });
       expect((await read()).data.account.primaryContact.id).to.equal(account.memberIds[1]);
       const change = await onFile.server.graphql(
-        `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { primaryContact { id } } }`,
+        `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { account { primaryContact { id } } } }`,
         { input: { accountId: account.id, userId: account.memberIds[0] } },
         onFile.token,
       );
-      expect(ok(change)).to.deep.equal({ setPrimaryContact: { primaryContact: { id: account.memberIds[0] } } });
+      expect(ok(change)).to.deep.equal({ setPrimaryContact: { account: { primaryContact: { id: account.memberIds[0] } } } });
       expect((await read()).data.account.primaryContact.id).to.equal(account.memberIds[0]);
     } finally {
       for (const server of servers.splice(-2)) {
