@@ -15,6 +15,7 @@ import {
   type GraphQLNamedType,
 } from "graphql";
 import { ENTITIES } from "../src/database";
+import { rowIdOf } from "../src/common/global-id";
 import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
 import { accountWithMembers, ok, readAccount, type AccountState, type TestUser } from "./helpers/factories";
 
@@ -163,11 +164,11 @@ function documentFor(operation: string, field: GraphQLField<unknown, unknown>, v
   return `${operation}${declared ? `(${declared})` : ""} { ${field.name}${passed ? `(${passed})` : ""} ${selectionOf(field)} }`;
 }
 
-/** The fields named in a BAD_USER_INPUT error: `invalidFields[].field`, or `field`. */
+/** The fields named in a BAD_USER_INPUT error: `invalidFields[].field` (each entry with a message). */
 function refusedFields(response: GraphQLResponse): string[] {
   const extensions = response.errors?.[0]?.extensions ?? {};
-  const listed = Array.isArray(extensions.invalidFields) ? extensions.invalidFields.map((entry: { field: string }) => entry.field) : [];
-  return typeof extensions.field === "string" ? [...listed, extensions.field] : listed;
+  const listed: { field?: unknown; message?: unknown }[] = Array.isArray(extensions.invalidFields) ? extensions.invalidFields : [];
+  return listed.filter((entry) => typeof entry.field === "string" && typeof entry.message === "string" && entry.message !== "").map((entry) => entry.field as string);
 }
 
 /** Every row of every table, to show a refused request wrote nothing anywhere. */
@@ -275,7 +276,7 @@ describe("hostile characters in names and emails", function () {
     for (const [index, name] of HOSTILE_NAMES.entries()) {
       const email = `claim-${index}@characters.example`;
       const viewer = ok(await server.graphql("{ viewer { id name } }", {}, await tokenFor(email, name))).viewer;
-      const [row] = await server.db.read((m) => m.query(`SELECT "name" FROM "users" WHERE "id" = ${server.db.driver === "sqlite" ? "?" : "$1"}`, [viewer.id]));
+      const [row] = await server.db.read((m) => m.query(`SELECT "name" FROM "users" WHERE "id" = ${server.db.driver === "sqlite" ? "?" : "$1"}`, [rowIdOf(viewer.id, "User", "id")]));
       expect(row.name, JSON.stringify(name)).to.equal(viewer.name);
       if (viewer.name !== null) expect(FORBIDDEN_IN_NAMES.test(viewer.name), JSON.stringify(viewer.name)).to.equal(false);
       stored[name] = viewer.name;
