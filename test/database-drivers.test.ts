@@ -3,6 +3,7 @@ import { dropTestDatabase, freshDatabaseUrl, startTestServer, type TestServer } 
 import { testingOnPostgres } from "./helpers/postgres";
 import { ConfigError, loadConfig } from "../src/config";
 import { Database } from "../src/database";
+import { rowIdOf } from "../src/common/global-id";
 import { accountWithMembers, failsWith, ok } from "./helpers/factories";
 
 /*
@@ -22,11 +23,11 @@ describe("the same answers on every database driver", () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "clock");
     const changed = ok(
       await server.graphql(
-        `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { createdAt updatedAt } }`,
+        `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { account { createdAt updatedAt } } }`,
         { input: { accountId: account.id, userId: members[0]!.id } },
         admin.token,
       ),
-    ).setPrimaryContact;
+    ).setPrimaryContact.account;
     const read = ok(await server.graphql(`query($id: ID!) { account(id: $id) { createdAt updatedAt } }`, { id: account.id }, admin.token)).account;
     expect(read).to.deep.equal(changed);
     expect(Date.parse(read.updatedAt)).to.be.within(Date.now() - 60_000, Date.now() + 1000);
@@ -76,15 +77,19 @@ describe("the same answers on every database driver", () => {
         { id: account.id, after: cursor(key) },
         admin.token,
       );
-      failsWith(response, "BAD_USER_INPUT");
+      expect(failsWith(response, "BAD_USER_INPUT").extensions?.invalidFields).to.deep.equal([{ field: "after", message: response.errors![0]!.message }]);
     }
     for (const date of ["-271821-04-20T00:00:00.000Z", "+275760-09-13T00:00:00.000Z", "0000-01-01T00:00:00.000Z"]) {
-      const after = cursor([date, account.id]);
-      failsWith(await server.graphql(`query($after: String) { accounts(after: $after) { totalCount } }`, { after }, admin.token), "BAD_USER_INPUT");
-      failsWith(
-        await server.graphql(`query($id: ID!, $after: String) { account(id: $id) { members(after: $after) { totalCount } } }`, { id: account.id, after }, admin.token),
-        "BAD_USER_INPUT",
+      // The keys cursors hold: an account's row id, a member's user row id (not global ids).
+      const after = cursor([date, rowIdOf(account.id, "Account", "id")]);
+      const onAccounts = await server.graphql(`query($after: String) { accounts(after: $after) { totalCount } }`, { after }, admin.token);
+      expect(failsWith(onAccounts, "BAD_USER_INPUT").extensions?.invalidFields?.map((entry: { field: string }) => entry.field)).to.deep.equal(["after"]);
+      const onMembers = await server.graphql(
+        `query($id: ID!, $after: String) { account(id: $id) { members(after: $after) { totalCount } } }`,
+        { id: account.id, after: cursor([date, rowIdOf(admin.id, "User", "id")]) },
+        admin.token,
       );
+      expect(failsWith(onMembers, "BAD_USER_INPUT").extensions?.invalidFields?.map((entry: { field: string }) => entry.field)).to.deep.equal(["after"]);
     }
     expect(server.logged).to.deep.equal([]);
   });

@@ -45,11 +45,12 @@ describe("starting the server", function () {
       // A change made before the restart must be there after it.
       const removed = await postGraphQL(
         first.url,
-        `mutation($input: BillingContactInput!) { removeBillingContact(input: $input) { billingContacts { id } } }`,
+        `mutation($input: RemoveBillingContactInput!) { removeBillingContact(input: $input) { account { billingContacts { id } } } }`,
         token,
         { input: { accountId: acme.id, userId: acme.billingContacts[0].id } },
       );
-      expect(removed.data.removeBillingContact.billingContacts).to.have.lengthOf(2);
+      expect(removed.errors).to.equal(undefined);
+      expect(removed.data.removeBillingContact.account.billingContacts).to.have.lengthOf(2);
     } finally {
       first.child.kill("SIGTERM");
     }
