@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect } from "chai";
-import { printSchema } from "graphql";
+import { getNamedType, isInterfaceType, isNonNullType, isObjectType, printSchema } from "graphql";
 import { createSchema, SCHEMA_FILE } from "../src/schema";
 import { Database, ENTITIES } from "../src/database";
 import { freshDatabaseUrl } from "./helpers/server";
@@ -28,6 +28,34 @@ describe("schema", () => {
       }
     }
     expect(missing).to.deep.equal([]);
+  });
+
+  it("follows the 1.0 conventions: Node ids, one input and one payload per mutation, Relay connections", async () => {
+    const schema = await createSchema();
+    const problems: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith("__")) continue;
+      const id = type.getFields().id;
+      if (id && !type.getInterfaces().some((node) => node.name === "Node")) problems.push(`${type.name} has an id but does not implement Node`);
+      if (type.name.endsWith("Connection")) {
+        const fields = type.getFields();
+        for (const name of ["edges", "nodes", "pageInfo", "totalCount"]) if (!fields[name]) problems.push(`${type.name} has no ${name}`);
+      }
+    }
+    const pageInfo = schema.getType("PageInfo");
+    expect(isObjectType(pageInfo) && Object.keys(pageInfo.getFields())).to.deep.equal(["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"]);
+    for (const field of Object.values(schema.getMutationType()!.getFields())) {
+      const typeName = `${field.name[0]!.toUpperCase()}${field.name.slice(1)}`;
+      const args = field.args.map((arg) => `${arg.name}: ${arg.type}`);
+      if (args.join() !== `input: ${typeName}Input!`) problems.push(`${field.name}(${args.join(", ")}) does not take one input: ${typeName}Input!`);
+      if (!isNonNullType(field.type) || getNamedType(field.type).name !== `${typeName}Payload`) problems.push(`${field.name} returns ${field.type}, not ${typeName}Payload!`);
+    }
+    for (const name of ["account", "node"]) {
+      const field = schema.getQueryType()!.getFields()[name]!;
+      if (isNonNullType(field.type)) problems.push(`Query.${name} is not nullable`);
+    }
+    expect(isInterfaceType(schema.getType("Node"))).to.equal(true);
+    expect(problems).to.deep.equal([]);
   });
 
   it("migrates an empty database to exactly the tables and columns the entities declare", async () => {
