@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { signToken } from "../src/auth/tokens";
+import { globalId } from "../src/common/global-id";
 import { spawnServer, type ServerProcess } from "./helpers/process";
 import { checkContactInvariants, withSqliteFile } from "./helpers/invariants";
 import { Random } from "./helpers/random";
@@ -14,7 +15,7 @@ const SEED = 20261127;
 const ROLES = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"];
 
 interface Reply {
-  data?: Record<string, { contactsVersion?: number; id?: string } | null> | null;
+  data?: Record<string, { account?: { contactsVersion?: number; id?: string } | null; id?: string } | null> | null;
   errors?: { extensions?: { code?: string } }[];
 }
 
@@ -64,11 +65,11 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
     }
     const accounts: string[] = [];
     for (const name of ["Crash One", "Crash Two"]) {
-      const reply = await send(server.url, admin, `mutation($name: String!) { createAccount(input: { name: $name }) { id } }`, { name });
-      const id = reply!.data!.createAccount!.id!;
+      const reply = await send(server.url, admin, `mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, { name });
+      const id = reply!.data!.createAccount!.account!.id!;
       accounts.push(id);
       for (const user of pool.slice(0, 5)) {
-        await send(server.url, admin, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`, { input: { accountId: id, email: user.email } });
+        await send(server.url, admin, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId: id, email: user.email } });
       }
     }
 
@@ -79,22 +80,22 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
       const accountId = random.pick(accounts);
       const user = random.pick(pool);
       const kind = random.int(0, 9);
-      const contact = (name: string, type: string, input: Record<string, unknown>) => ({
-        query: `mutation($input: ${type}!) { ${name}(input: $input) { contactsVersion } }`,
+      const contact = (name: string, input: Record<string, unknown>) => ({
+        query: `mutation($input: ${name.charAt(0).toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { account { contactsVersion } } }`,
         input: { accountId, ...input },
         name,
       });
-      if (kind <= 1) return contact("setPrimaryContact", "SetPrimaryContactInput", { userId: user.id });
-      if (kind <= 3) return contact("addBillingContact", "BillingContactInput", { userId: user.id });
-      if (kind === 4) return contact("removeBillingContact", "BillingContactInput", { userId: user.id });
+      if (kind <= 1) return contact("setPrimaryContact", { userId: user.id });
+      if (kind <= 3) return contact("addBillingContact", { userId: user.id });
+      if (kind === 4) return contact("removeBillingContact", { userId: user.id });
       if (kind === 5) {
         const role = random.pick(ROLES);
         const external = role === "SECURITY" && random.chance(0.3);
-        return contact("setRoleContact", "SetRoleContactInput", external ? { role, email: `outside-${random.int(1, 3)}@elsewhere.example` } : { role, userId: user.id });
+        return contact("setRoleContact", external ? { role, email: `outside-${random.int(1, 3)}@elsewhere.example` } : { role, userId: user.id });
       }
-      if (kind === 6) return contact("clearRoleContact", "ClearRoleContactInput", { role: random.pick(ROLES) });
-      if (kind <= 8) return contact("addAccountMember", "AddAccountMemberInput", { email: user.email });
-      return contact("removeAccountMember", "RemoveAccountMemberInput", { userId: user.id });
+      if (kind === 6) return contact("clearRoleContact", { role: random.pick(ROLES) });
+      if (kind <= 8) return contact("addAccountMember", { email: user.email });
+      return contact("removeAccountMember", { userId: user.id });
     };
 
     for (let round = 1; round <= ROUNDS; round++) {
@@ -112,7 +113,7 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
           }
           const codes = (reply.errors ?? []).map((error) => error.extensions?.code);
           if (codes.includes("INTERNAL_SERVER_ERROR")) totals.internal++;
-          const version = reply.data?.[name]?.contactsVersion;
+          const version = reply.data?.[name]?.account?.contactsVersion;
           if (typeof version === "number" && !codes.length) {
             totals.acknowledged++;
             acknowledgedThisRound++;
@@ -140,8 +141,10 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
       expect(integrity).to.deep.equal([{ integrity_check: "ok" }]);
       expect(foreignKeys, "foreign keys").to.deep.equal([]);
       expect(report.problems, report.problems.join("\n")).to.deep.equal([]);
+      // The API names accounts by global id; the table by its key.
+      expect(versions.map((row) => globalId("Account", row.id as string))).to.include.members([...acknowledged.keys()]);
       for (const row of versions) {
-        const lost = (acknowledged.get(row.id as string) ?? 0) - Number(row.contactsVersion);
+        const lost = (acknowledged.get(globalId("Account", row.id as string)) ?? 0) - Number(row.contactsVersion);
         expect(lost, `acknowledged changes lost on account ${row.id}`).to.be.at.most(0);
       }
       console.log(`      round ${round}: killed after ${acknowledgedThisRound} acknowledged changes; ${report.historyRows} history rows replay to the state; none lost`);
