@@ -119,7 +119,8 @@ describe("examples/", () => {
             : selectsId(fragments.get(selection.name.value)!.selectionSet),
       );
     const missing: string[] = [];
-    for (const example of examples) {
+    const graphiql = { file: "GraphiQL's default operation", text: GRAPHIQL_DEFAULT_OPERATION };
+    for (const example of [...examples, graphiql]) {
       const typeInfo = new TypeInfo(schema);
       visit(
         parse(example.text),

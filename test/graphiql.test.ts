@@ -7,6 +7,7 @@ import { Database } from "../src/database";
 import { createApp } from "../src/app";
 import { DEMO_ADMIN, seedDemoData } from "../src/seed";
 import { isLoopbackAddress, isLoopbackHost } from "../src/graphiql/demo-token";
+import { decodeGlobalId } from "../src/common/global-id";
 import { dropTestDatabase, freshDatabaseUrl, startTestServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
 import { createAccount, ok, signIn } from "./helpers/factories";
 
@@ -97,6 +98,42 @@ describe("GraphiQL", () => {
       expect(verified.identity.email).to.equal(DEMO_ADMIN.email);
       expect(verified.expiresAt - Date.now() / 1000).to.be.within(11 * 3600, 12 * 3600);
       expect(ok(await server.graphql("{ accounts { totalCount } }", {}, token)).accounts.totalCount).to.equal(3);
+    });
+
+    it("opens with an operation that runs as it is, in the 1.0 shapes", async () => {
+      const { settings } = await openGraphiQL(server);
+      const token = (JSON.parse(settings.defaultHeaders!) as { Authorization: string }).Authorization.replace(/^Bearer /, "");
+      type Data = {
+        viewer: { id: string; email: string };
+        accounts: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+          edges: {
+            cursor: string;
+            node: {
+              id: string;
+              name: string;
+              primaryContact: { id: string; email: string };
+              roleContacts: { id: string }[];
+              members: { totalCount: number; nodes: { id: string; displayName: string | null; user: { id: string; email: string } }[] };
+            };
+          }[];
+        };
+      };
+      // The editor's text as it opens, comments and all, is what the run button sends.
+      const data = ok(await server.graphql<Data>(settings.defaultQuery, {}, token));
+      expect(decodeGlobalId(data.viewer.id)?.type).to.equal("User");
+      expect(data.viewer.email).to.equal(DEMO_ADMIN.email);
+      expect(data.accounts.totalCount).to.equal(3);
+      expect(data.accounts.pageInfo).to.deep.equal({ hasNextPage: false, endCursor: data.accounts.edges.at(-1)!.cursor });
+      const northwind = data.accounts.edges.map((edge) => edge.node).find((account) => account.name === "Northwind Traders")!;
+      expect(decodeGlobalId(northwind.id)?.type).to.equal("Account");
+      expect(decodeGlobalId(northwind.primaryContact.id)?.type).to.equal("User");
+      expect(northwind.roleContacts.map((contact) => decodeGlobalId(contact.id)?.type)).to.deep.equal(["ContactRole", "ContactRole", "ContactRole"]);
+      expect(northwind.members.totalCount).to.equal(5);
+      expect(northwind.members.nodes.map((member) => decodeGlobalId(member.id)?.type)).to.deep.equal(Array(5).fill("AccountMember"));
+      // Members added by an admin who never signed in are named by what the admin typed.
+      expect(northwind.members.nodes.find((member) => member.user.email === northwind.primaryContact.email)!.displayName).to.equal("Grace Hopper");
     });
 
     it("offers no token to a page reached under a name that is not this machine's (DNS rebinding)", async () => {

@@ -30,7 +30,8 @@ const HELP_WITH_TOKEN = `# Welcome to contact-points.
 # The Headers tab below holds a token for the
 # demo admin, ${DEMO_ADMIN.email}.
 # Press the run button (or Ctrl-Enter) to load
-# their accounts and each account's contacts.
+# their accounts, with each account's contacts
+# and members.
 # Docs (top left) describes every field.
 `;
 
@@ -44,30 +45,53 @@ const HELP_WITHOUT_TOKEN = `# Welcome to contact-points.
 #   npm run token -- --email you@example.com
 `;
 
-/** The operation the editor opens with: the data an account-settings screen starts from. */
+/**
+ * The operation the editor opens with: the data an account-settings screen starts from, in the API's
+ * 1.0 shapes (global ids on every object, a Relay connection with its pageInfo, members named by
+ * displayName).
+ */
 export const GRAPHIQL_DEFAULT_OPERATION = `query MyAccountsAndContacts {
   viewer {
+    id
     email
   }
   accounts(first: 10) {
     totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
     edges {
+      cursor
       node {
         id
         name
         viewerRole
         primaryContact {
+          id
           email
-          name
         }
         billingContacts {
+          id
           email
-          name
         }
         roleContacts {
+          id
           role
           email
           isExternal
+        }
+        members(first: 10) {
+          totalCount
+          nodes {
+            id
+            role
+            displayName
+            user {
+              id
+              email
+            }
+          }
         }
       }
     }

@@ -112,6 +112,16 @@ function headersText(page: Page): Promise<string> {
   return page.evaluate(() => document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")!.CodeMirror!.getValue());
 }
 
+/** The whole response in the result pane, from CodeMirror itself (the DOM holds only the lines in view). */
+async function resultJson(page: Page): Promise<any> {
+  return JSON.parse(await page.evaluate(() => document.querySelector(".result-window .CodeMirror")!.CodeMirror!.getValue()));
+}
+
+/** The type a global id names (base64url of "Type:key"), read the way only a test may: clients treat ids as opaque. */
+function typeOfId(id: string): string {
+  return Buffer.from(id, "base64url").toString("utf8").split(":")[0]!;
+}
+
 /** The text GraphiQL shows in one of its panes (CodeMirror renders the visible lines as DOM text). */
 function paneText(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (element) => element.textContent ?? "");
@@ -181,6 +191,14 @@ describe("GraphiQL in a real browser", function () {
     expect(result).to.include("ada.lovelace@northwind.example");
     expect(result).to.include("grace.hopper@northwind.example");
     expect(result).not.to.include('"errors"');
+    // The 1.0 shapes: global ids, the connection's pageInfo, members named by displayName.
+    const response = await resultJson(page);
+    expect(response.errors).to.equal(undefined);
+    expect(response.data.accounts.pageInfo.hasNextPage).to.equal(false);
+    const northwind = response.data.accounts.edges.map((edge: any) => edge.node).find((account: any) => account.name === "Northwind Traders");
+    expect(typeOfId(northwind.id)).to.equal("Account");
+    expect(northwind.members.nodes.map((member: any) => typeOfId(member.id))).to.deep.equal(Array(5).fill("AccountMember"));
+    expect(northwind.members.nodes.map((member: any) => member.displayName)).to.include("Grace Hopper");
     await page.screenshot({ path: path.join(ARTIFACTS, "graphiql-result.png") });
   });
 
