@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { expect } from "chai";
 import pg from "pg";
 import { signToken } from "../src/auth/tokens";
+import { globalId } from "../src/common/global-id";
 import { startTestServer, testDatabaseUrl, tokenFor, type TestServer } from "./helpers/server";
 import { ok } from "./helpers/factories";
 import { spawnServer, postGraphQL, type ServerProcess } from "./helpers/process";
@@ -56,8 +57,8 @@ async function writeLoad(send: Send, fixture: Fixture, operations: number, rando
     let reply: Awaited<ReturnType<Send>>;
     if (kind === 0) {
       const name = `${label} ${index} ${LONG}`;
-      reply = await send(`mutation($name: String!) { createAccount(input: { name: $name }) { id } }`, { name }, fixture.admin);
-      if (reply.data?.createAccount) outcome.created.set(name, reply.data.createAccount.id);
+      reply = await send(`mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, { name }, fixture.admin);
+      if (reply.data?.createAccount) outcome.created.set(name, reply.data.createAccount.account.id);
       else outcome.refusedNames.push(name);
     } else if (kind === 1) {
       const email = `${label.toLowerCase().replace(/\W/g, "")}-${index}@new.example`;
@@ -68,14 +69,14 @@ async function writeLoad(send: Send, fixture: Fixture, operations: number, rando
       const userId = random.pick(account.members);
       const mutation =
         kind === 2
-          ? `setPrimaryContact(input: { accountId: $a, userId: $u }) { contactsVersion }`
+          ? `setPrimaryContact(input: { accountId: $a, userId: $u }) { account { contactsVersion } }`
           : kind === 3
-            ? `${random.chance(0.6) ? "add" : "remove"}BillingContact(input: { accountId: $a, userId: $u }) { contactsVersion }`
-            : `setRoleContact(input: { accountId: $a, role: SECURITY, email: $e }) { contactsVersion }`;
+            ? `${random.chance(0.6) ? "add" : "remove"}BillingContact(input: { accountId: $a, userId: $u }) { account { contactsVersion } }`
+            : `setRoleContact(input: { accountId: $a, role: SECURITY, email: $e }) { account { contactsVersion } }`;
       const variables = kind === 4 ? { a: account.id, e: `${label.toLowerCase()}-${index}@outside.example` } : { a: account.id, u: userId };
       const declared = kind === 4 ? "$a: ID!, $e: String!" : "$a: ID!, $u: ID!";
       reply = await send(`mutation(${declared}) { result: ${mutation} }`, variables, fixture.admin);
-      const version = reply.data?.result?.contactsVersion;
+      const version = reply.data?.result?.account?.contactsVersion;
       if (typeof version === "number") outcome.versions.set(account.id, Math.max(outcome.versions.get(account.id) ?? 0, version));
     }
     const code = reply.errors?.[0]?.extensions?.code;
@@ -95,13 +96,13 @@ function emptyOutcome(): Outcome {
 async function setUp(send: Send, admin: string, tokenOf: (email: string) => Promise<string>): Promise<Fixture> {
   const accounts: Fixture["accounts"] = [];
   for (const name of ["Fault One", "Fault Two"]) {
-    const created = await send(`mutation($name: String!) { createAccount(input: { name: $name }) { id primaryContact { id } } }`, { name }, admin);
-    const id = created.data!.createAccount.id as string;
-    const members = [created.data!.createAccount.primaryContact.id as string];
+    const created = await send(`mutation($name: String!) { createAccount(input: { name: $name }) { account { id primaryContact { id } } } }`, { name }, admin);
+    const id = created.data!.createAccount.account.id as string;
+    const members = [created.data!.createAccount.account.primaryContact.id as string];
     for (let index = 0; index < 4; index++) {
       const email = `${name.replace(" ", "").toLowerCase()}-member-${index}@example.com`;
       const viewer = await send("{ viewer { id } }", {}, await tokenOf(email));
-      await send(`mutation($a: ID!, $e: String!) { addAccountMember(input: { accountId: $a, email: $e }) { id } }`, { a: id, e: email }, admin);
+      await send(`mutation($a: ID!, $e: String!) { addAccountMember(input: { accountId: $a, email: $e }) { account { id } } }`, { a: id, e: email }, admin);
       members.push(viewer.data!.viewer.id);
     }
     accounts.push({ id, members });
@@ -109,15 +110,19 @@ async function setUp(send: Send, admin: string, tokenOf: (email: string) => Prom
   return { admin, tokenOf, accounts };
 }
 
-/** After a restart: every acknowledged write is there, every refused one left nothing, history replays to the state. */
+/**
+ * After a restart: every acknowledged write is there, every refused one left nothing, history replays
+ * to the state. The API names accounts by global id, the tables by their key: rows are compared by
+ * the global id of theirs.
+ */
 async function expectOutcomeKept(query: SqlQuery, outcome: Outcome): Promise<void> {
-  const accounts = new Map((await query(`SELECT "id", "name", "contactsVersion" FROM "accounts"`)).map((row) => [row.name as string, row]));
+  const accounts = new Map((await query(`SELECT "id", "name", "contactsVersion" FROM "accounts"`)).map((row) => [row.name as string, { id: globalId("Account", row.id as string), contactsVersion: Number(row.contactsVersion) }]));
   for (const [name, id] of outcome.created) expect(accounts.get(name)?.id, `acknowledged account ${name.slice(0, 20)}`).to.equal(id);
   for (const name of outcome.refusedNames) expect(accounts.has(name), `refused account ${name.slice(0, 20)} left behind`).to.equal(false);
-  const byId = new Map([...accounts.values()].map((row) => [row.id as string, Number(row.contactsVersion)]));
+  const byId = new Map([...accounts.values()].map((row) => [row.id, row.contactsVersion]));
   for (const [id, version] of outcome.versions) expect(byId.get(id), `contactsVersion of ${id}`).to.be.at.least(version);
   const history = await query(`SELECT "accountId", COUNT(*) AS "rows" FROM "contact_changes" GROUP BY "accountId"`);
-  for (const row of history) expect(Number(row.rows), `history rows of ${row.accountId}`).to.equal(byId.get(row.accountId as string));
+  for (const row of history) expect(Number(row.rows), `history rows of ${row.accountId}`).to.equal(byId.get(globalId("Account", row.accountId as string)));
   const users = new Set((await query(`SELECT "email" FROM "users"`)).map((row) => row.email as string));
   for (const email of outcome.provisioned) expect(users.has(email), `acknowledged user ${email}`).to.equal(true);
   for (const email of outcome.refusedUsers) expect(users.has(email), `refused user ${email} left behind`).to.equal(false);
@@ -179,9 +184,9 @@ const viaServer =
       await server.db.dataSource.query("PRAGMA max_page_count = 1073741823");
       expect(await healthyWithin(server.url), "healthy again").to.equal(true);
       const name = `After the fault ${LONG}`;
-      const created = ok(await server.graphql<{ createAccount: { id: string } }>(`mutation($name: String!) { createAccount(input: { name: $name }) { id } }`, { name }, admin));
-      outcome.created.set(name, created.createAccount.id);
-      const found = ok(await server.graphql<{ account: { name: string } }>(`query($id: ID!) { account(id: $id) { name } }`, { id: created.createAccount.id }, admin));
+      const created = ok(await server.graphql<{ createAccount: { account: { id: string } } }>(`mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, { name }, admin));
+      outcome.created.set(name, created.createAccount.account.id);
+      const found = ok(await server.graphql<{ account: { name: string } }>(`query($id: ID!) { account(id: $id) { name } }`, { id: created.createAccount.account.id }, admin));
       expect(found.account.name).to.equal(name);
     } finally {
       await server.close();
@@ -214,7 +219,7 @@ const viaServer =
         const changes = [
           ...["a", "b", "c"].map(async (name) => server.graphql("{ viewer { id } }", {}, await tokenFor(`locked-${name}@example.com`))),
           ...account!.members.map((userId) =>
-            server.graphql(`mutation($a: ID!, $u: ID!) { setPrimaryContact(input: { accountId: $a, userId: $u }) { contactsVersion } }`, { a: account!.id, u: userId }, admin),
+            server.graphql(`mutation($a: ID!, $u: ID!) { setPrimaryContact(input: { accountId: $a, userId: $u }) { account { contactsVersion } } }`, { a: account!.id, u: userId }, admin),
           ),
         ];
         // The same through the data layer: a transaction whose first statement reads.
@@ -262,9 +267,9 @@ const viaServer =
       execFileSync("prlimit", ["--pid", pid, "--fsize=unlimited:"]);
       expect(await healthyWithin(server.url), "healthy again").to.equal(true);
       const name = `After the I/O error ${LONG}`;
-      const created = await send(`mutation($name: String!) { createAccount(input: { name: $name }) { id } }`, { name }, fixture.admin);
+      const created = await send(`mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, { name }, fixture.admin);
       expect(created.errors).to.equal(undefined);
-      outcome.created.set(name, created.data.createAccount.id);
+      outcome.created.set(name, created.data.createAccount.account.id);
     } finally {
       server.child.kill("SIGKILL");
       await server.exited;
@@ -323,8 +328,8 @@ const viaServer =
     expect(outcome.counts.refused, "writes refused").to.be.greaterThan(0);
 
     expect(await healthyWithin(server.url), "healthy again").to.equal(true);
-    const after = ok(await server.graphql<{ createAccount: { id: string } }>(`mutation { createAccount(input: { name: "After the kills" }) { id } }`, {}, token));
-    expect(after.createAccount.id).to.be.a("string");
+    const after = ok(await server.graphql<{ createAccount: { account: { id: string } } }>(`mutation { createAccount(input: { name: "After the kills" }) { account { id } } }`, {}, token));
+    expect(after.createAccount.account.id).to.be.a("string");
     await expectOutcomeKept(async (sql) => (await admin.query(sql)).rows, outcome);
   });
 
@@ -346,7 +351,7 @@ const viaServer =
     // A deferred trigger makes COMMIT take half a second, long enough to kill the connection during it.
     await admin.query(`CREATE FUNCTION slow_commit() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NULL; END $$ LANGUAGE plpgsql`);
     await admin.query(`CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON "accounts" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()`);
-    const pending = server.graphql(`mutation { createAccount(input: { name: "Killed during commit" }) { id } }`, {}, token);
+    const pending = server.graphql(`mutation { createAccount(input: { name: "Killed during commit" }) { account { id } } }`, {}, token);
     await new Promise((resolve) => setTimeout(resolve, 250));
     const killed = await admin.query(
       `SELECT pg_terminate_backend("pid") AS "done" FROM pg_stat_activity WHERE "datname" = $1 AND "application_name" = 'contact-points' AND "query" = 'COMMIT'`,
@@ -358,7 +363,7 @@ const viaServer =
     const rows = await admin.query(`SELECT 1 FROM "accounts" WHERE "name" = 'Killed during commit'`);
     expect(rows.rowCount).to.equal(0);
     await admin.query(`DROP TRIGGER slow_commit ON "accounts"`);
-    const after = ok(await server.graphql<{ createAccount: { id: string } }>(`mutation { createAccount(input: { name: "After the commit kill" }) { id } }`, {}, token));
-    expect(after.createAccount.id).to.be.a("string");
+    const after = ok(await server.graphql<{ createAccount: { account: { id: string } } }>(`mutation { createAccount(input: { name: "After the commit kill" }) { account { id } } }`, {}, token));
+    expect(after.createAccount.account.id).to.be.a("string");
   });
 });
