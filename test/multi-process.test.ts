@@ -4,6 +4,7 @@ import { freshDatabaseUrl, dropTestDatabase, tokenFor, TEST_JWT_SECRET } from ".
 import { postGraphQL, spawnServer, type ServerProcess } from "./helpers/process";
 import { testingOnPostgres } from "./helpers/postgres";
 import { MIGRATIONS, STARTUP_LOCK_KEY } from "../src/database";
+import { rowIdOf } from "../src/common/global-id";
 
 /*
  * Several stateless API processes behind a load balancer on one PostgreSQL database: the
@@ -148,7 +149,7 @@ describe("several server processes on one PostgreSQL database", function () {
       return { id: viewer.id, email: viewer.email, token };
     };
     const addMember = (index: number, admin: Person, accountId: string, email: string, role = "MEMBER") =>
-      call(index, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { id } }`, admin.token, {
+      call(index, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, admin.token, {
         input: { accountId, email, role },
       });
 
@@ -156,7 +157,7 @@ describe("several server processes on one PostgreSQL database", function () {
     const accounts: { id: string; admins: Person[]; memberIds: string[] }[] = [];
     for (let a = 0; a < ACCOUNTS; a++) {
       const owner = await signIn(`owner-${a}@example.com`, a);
-      const id = data(await call(a, `mutation { createAccount(input: { name: "Scale-out ${a}" }) { id } }`, owner.token)).createAccount.id;
+      const id = data(await call(a, `mutation { createAccount(input: { name: "Scale-out ${a}" }) { account { id } } }`, owner.token)).createAccount.account.id;
       data(await addMember(a + 1, owner, id, `second-admin-${a}@example.com`, "ADMIN"));
       const secondAdmin = await signIn(`second-admin-${a}@example.com`, a + 2);
       for (let m = 0; m < MEMBERS_PER_ACCOUNT; m++) data(await addMember(m, owner, id, `member-${a}-${m}@example.com`));
@@ -166,7 +167,7 @@ describe("several server processes on one PostgreSQL database", function () {
 
     const next = random(20261126);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-    const mutation = (name: string, type: string) => `mutation($input: ${type}!) { ${name}(input: $input) { id contactsVersion } }`;
+    const mutation = (name: string) => `mutation($input: ${name.charAt(0).toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { account { id contactsVersion } } }`;
     const requests: (() => Promise<Response>)[] = [];
     for (let i = 0; i < MUTATIONS_PER_ACCOUNT; i++) {
       for (const account of accounts) {
@@ -177,13 +178,13 @@ describe("several server processes on one PostgreSQL database", function () {
         const role = pick(ROLES);
         const kind = next();
         let send: () => Promise<Response>;
-        if (kind < 0.3) send = () => call(index, mutation("addBillingContact", "BillingContactInput"), admin.token, { input: { accountId, userId } });
-        else if (kind < 0.5) send = () => call(index, mutation("removeBillingContact", "BillingContactInput"), admin.token, { input: { accountId, userId } });
-        else if (kind < 0.65) send = () => call(index, mutation("setPrimaryContact", "SetPrimaryContactInput"), admin.token, { input: { accountId, userId } });
+        if (kind < 0.3) send = () => call(index, mutation("addBillingContact"), admin.token, { input: { accountId, userId } });
+        else if (kind < 0.5) send = () => call(index, mutation("removeBillingContact"), admin.token, { input: { accountId, userId } });
+        else if (kind < 0.65) send = () => call(index, mutation("setPrimaryContact"), admin.token, { input: { accountId, userId } });
         else if (kind < 0.85) {
           const target = role === "SECURITY" && next() < 0.5 ? { email: `outside-${i % 3}@partner.example` } : { userId };
-          send = () => call(index, mutation("setRoleContact", "SetRoleContactInput"), admin.token, { input: { accountId, role, ...target } });
-        } else send = () => call(index, mutation("clearRoleContact", "ClearRoleContactInput"), admin.token, { input: { accountId, role } });
+          send = () => call(index, mutation("setRoleContact"), admin.token, { input: { accountId, role, ...target } });
+        } else send = () => call(index, mutation("clearRoleContact"), admin.token, { input: { accountId, role } });
         requests.push(send);
       }
     }
@@ -218,6 +219,7 @@ describe("several server processes on one PostgreSQL database", function () {
       const state = views[0]!;
       const members = await readMembers(0, account.id, token);
       expect(await readMembers(1, account.id, token, 4), "members paged with cursors passed between processes").to.deep.equal(members);
+      expect(await readMembersBackwards(2, account.id, token, 4), "members paged backwards with cursors passed between processes").to.deep.equal(members);
       const memberEmails = new Set(members.map((member) => member.user.email));
       for (const email of NEWCOMERS) expect(memberEmails, email).to.include(email);
 
@@ -233,7 +235,7 @@ describe("several server processes on one PostgreSQL database", function () {
         if (contact.isExternal) expect(contact.role).to.equal("SECURITY");
         else expect(memberEmails).to.include(contact.email);
       }
-      const positions = (await sql.query(`SELECT "position" FROM "billing_contacts" WHERE "accountId" = $1 ORDER BY "position"`, [account.id])).rows;
+      const positions = (await sql.query(`SELECT "position" FROM "billing_contacts" WHERE "accountId" = $1 ORDER BY "position"`, [rowIdOf(account.id, "Account", "id")])).rows;
       expect(positions.map((row) => row.position)).to.deep.equal(billing.map((_, index) => index));
 
       // The history, read a page at a time from alternating processes, replays to exactly this state.
@@ -318,6 +320,26 @@ describe("several server processes on one PostgreSQL database", function () {
       members.push(...connection.edges.map((edge: { node: Member }) => edge.node));
       if (!connection.pageInfo.hasNextPage) return members;
       after = connection.pageInfo.endCursor;
+    }
+  }
+
+  /** Every member, a page of `pageSize` at a time from the end (`last`/`before`), each page from the next process; in joining order. */
+  async function readMembersBackwards(index: number, accountId: string, token: string, pageSize: number): Promise<Member[]> {
+    const pages: Member[][] = [];
+    let before: string | null = null;
+    for (let page = index; ; page++) {
+      const response = await postGraphQL(
+        servers[page % servers.length]!.url,
+        `query($id: ID!, $last: Int, $before: String) { account(id: $id) { members(last: $last, before: $before) {
+          edges { node { user { id email } role joinedAt } } pageInfo { hasPreviousPage startCursor }
+        } } }`,
+        token,
+        { id: accountId, last: pageSize, before },
+      );
+      const connection = data(response).account.members;
+      pages.unshift(connection.edges.map((edge: { node: Member }) => edge.node));
+      if (!connection.pageInfo.hasPreviousPage) return pages.flat();
+      before = connection.pageInfo.startCursor;
     }
   }
 
