@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { startTestServer, TEST_JWT_SECRET, tokenFor, type TestServer } from "./helpers/server";
 import { failsWith, ok } from "./helpers/factories";
+import { globalId } from "../src/common/global-id";
 
 const key = new TextEncoder().encode(TEST_JWT_SECRET);
 
@@ -146,7 +147,7 @@ describe("authentication", () => {
   });
 
   it("refuses mutations without a token, and writes nothing", async () => {
-    const response = await server.graphql(`mutation { createAccount(input: { name: "Sneaky" }) { id } }`, {}, null);
+    const response = await server.graphql(`mutation { createAccount(input: { name: "Sneaky" }) { account { id } } }`, {}, null);
     failsWith(response, "UNAUTHENTICATED");
     const count = await server.db.read((m) => m.query(`SELECT COUNT(*) AS n FROM "accounts"`));
     expect(Number(count[0].n)).to.equal(0);
@@ -157,6 +158,8 @@ describe("authentication", () => {
     expect(first.viewer).to.include({ email: "new.person@example.com", name: "New Person" });
     const again = ok(await server.graphql("{ viewer { id email } }", {}, await tokenFor("new.person@example.com")));
     expect(again.viewer.id).to.equal(first.viewer.id);
+    const rows = await server.db.read((m) => m.query(`SELECT "id" FROM "users" WHERE "email" = 'new.person@example.com'`));
+    expect(rows.map((row: { id: string }) => globalId("User", row.id))).to.deep.equal([first.viewer.id]);
   });
 
   it("provisions one user when a new caller's first requests arrive at once", async () => {
