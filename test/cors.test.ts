@@ -40,7 +40,7 @@ describe("CORS and CSRF prevention", () => {
       const form = await fetch(server.url, {
         method: "POST",
         headers: { "content-type": "text/plain", authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: "mutation { createAccount(input: { name: \"CSRF\" }) { id } }" }),
+        body: JSON.stringify({ query: "mutation { createAccount(input: { name: \"CSRF\" }) { account { id } } }" }),
       });
       expect(form.status).to.equal(400);
       expect(await form.text()).to.match(/CSRF/i);

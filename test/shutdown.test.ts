@@ -80,7 +80,7 @@ describe("graceful shutdown on SIGTERM", function () {
 
   it("finishes the request in flight, refuses new connections, and exits 0", async () => {
     const running = server!;
-    const held = heldRequest(running.url, token, `mutation { createAccount(input: { name: "Finished during shutdown" }) { id name } }`);
+    const held = heldRequest(running.url, token, `mutation { createAccount(input: { name: "Finished during shutdown" }) { account { id name } } }`);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the server has the request's headers
 
     const signalled = Date.now();
@@ -97,7 +97,7 @@ describe("graceful shutdown on SIGTERM", function () {
     held.finish();
     const answer = await held.response;
     expect(answer.status).to.equal(200);
-    const created = JSON.parse(answer.body).data.createAccount;
+    const created = JSON.parse(answer.body).data.createAccount.account;
     expect(created.name).to.equal("Finished during shutdown");
 
     expect(await running.exited).to.equal(0);
