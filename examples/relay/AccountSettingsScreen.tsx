@@ -1,6 +1,6 @@
 // The account settings screen, as a Relay app builds it: one query for the page, each panel asking
-// for what it shows through its own fragment. `npx relay-compiler examples/relay/relay.config.json`
-// compiles these documents against schema.graphql (test/toolchain.test.ts does it on every test run).
+// for what it shows through its own fragment. `npm run relay:examples` (relay-compiler run in this
+// folder) compiles these documents against schema.graphql; test/toolchain.test.ts does it on every run.
 // The components show how the documents are used; they are not type-checked here (this project has no
 // react-relay dependency).
 import { graphql, useLazyLoadQuery } from "react-relay";

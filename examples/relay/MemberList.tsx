@@ -1,7 +1,8 @@
 // The account's members, paged forwards (`first`/`after`) through a Relay @connection.
 // `usePaginationFragment` needs the fragment to be @refetchable: Relay generates
 // MemberListPaginationQuery, which reads the next page through `Query.node(id:)`.
-import { graphql, useMutation, usePaginationFragment, ConnectionHandler } from "react-relay";
+import { graphql, useMutation, usePaginationFragment } from "react-relay";
+import { ConnectionHandler } from "relay-runtime";
 import type { MemberList_account$key } from "./__generated__/MemberList_account.graphql";
 import type { MemberListAddMemberMutation } from "./__generated__/MemberListAddMemberMutation.graphql";
 import type { MemberListRemoveMemberMutation } from "./__generated__/MemberListRemoveMemberMutation.graphql";
