@@ -54,6 +54,10 @@ export class MemberResolver {
     const successor = input.reassignTo ? rowIdOf(input.reassignTo, "User", "reassignTo") : null;
     const { account } = await changeAccount(context, input.accountId, (change) => removeAccountMember(change, userId, successor));
     const removedSelf = userId === context.requiredViewer.id;
-    return { account: removedSelf ? null : account, removedUserId: globalId("User", userId) };
+    return {
+      account: removedSelf ? null : account,
+      removedUserId: globalId("User", userId),
+      removedMemberId: globalId("AccountMember", account.id, userId),
+    };
   }
 }

@@ -71,6 +71,9 @@ export class RemoveAccountMemberPayload {
   })
   account: Account | null;
 
-  @Field(() => ID, { description: "The global id of the user who is no longer a member: remove them from cached member lists." })
+  @Field(() => ID, { description: "The global id of the user who is no longer a member." })
   removedUserId: string;
+
+  @Field(() => ID, { description: "The global id of the membership that ended: remove it from cached member lists (Relay's @deleteEdge, Apollo's cache.evict)." })
+  removedMemberId: string;
 }
