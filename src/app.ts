@@ -15,15 +15,20 @@ import { VerifiedTokens } from "./auth/token-cache";
 import { createErrorFormatter, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
 import { limitValidationRules, requestGuard } from "./security/limits";
-import { MutationRateLimiter } from "./security/rate-limit";
+import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin, withClientAddress } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
+import { createLogger, type Logger } from "./observability/logger";
+import { Metrics } from "./observability/metrics";
+import { closeWithApollo, createMetricsServer, metricsRoute, observabilityPlugin, trackGraphQLRequests } from "./observability/http";
 
 export interface App {
   express: Express;
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   schema: GraphQLSchema;
+  /** The METRICS_PORT listener, not yet listening; null without METRICS_PORT. Closed when Apollo stops. */
+  metricsServer: http.Server | null;
 }
 
 async function identifyCaller(tokens: VerifiedTokens, authorization: string | undefined): Promise<Caller> {
@@ -57,20 +62,29 @@ function corsOrigin(origins: string[]): false | "*" | string[] {
   return origins.includes("*") ? "*" : origins;
 }
 
-/** The HTTP server with the GraphQL API on it, ready to `listen`. Used by main.ts and by the tests. */
-export async function createApp(config: Config, db: Database, log: ErrorLogger = (error) => console.error(error)): Promise<App> {
+/**
+ * The HTTP server with the GraphQL API on it, ready to `listen`. Used by main.ts and by the tests.
+ * Unexpected errors go to `logger` (with the request's id) and to `log`, if given.
+ */
+export async function createApp(config: Config, db: Database, log?: ErrorLogger, logger: Logger = createLogger(config.logLevel)): Promise<App> {
   const schema = await createSchema();
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
   const tokens = new VerifiedTokens(config.jwtSecret);
-  const mutationRateLimiter = new MutationRateLimiter(config.mutationRateLimit, config.mutationRateWindowSeconds * 1000);
+  const reportError: ErrorLogger = (error) => {
+    logger.error({ err: error }, "Unexpected error");
+    log?.(error);
+  };
+  const metrics = config.metrics.token !== null || config.metrics.port !== null ? new Metrics(db, logger) : null;
+  const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics) : null;
+  const mutationRateLimiter = createMutationRateLimiter(config, db, logger, metrics);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
-    formatError: createErrorFormatter(log),
+    formatError: createErrorFormatter(reportError),
     allowBatchedHttpRequests: false,
     // main.ts handles SIGTERM/SIGINT. Apollo's own handler would start stop() first, and a second
     // stop() during that one never returns; with PostgreSQL's pool keeping the process alive, it hangs.
@@ -78,11 +92,13 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     persistedQueries: false, // not used by our clients; one cache fewer for a caller to fill
     validationRules: limitValidationRules(config.limits),
     plugins: [
+      observabilityPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      ...(metricsServer ? [closeWithApollo(metricsServer)] : []),
       ApolloServerPluginLandingPageDisabled(),
       // No field sets a cache hint, and the default plugin would wrap every field resolver to look for one.
       ApolloServerPluginCacheControlDisabled(),
-      securityPlugin(config.limits, mutationRateLimiter),
+      securityPlugin(config.limits, mutationRateLimiter, metrics),
     ],
   });
   await apollo.start();
@@ -93,7 +109,7 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     try {
       await db.ping();
     } catch (error) {
-      log(error);
+      reportError(error);
       reads = false;
     }
     const writer = await db.writerHealth();
@@ -109,11 +125,13 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     });
   });
 
+  if (metrics && config.metrics.token !== null) app.get("/metrics", metricsRoute(metrics, config.metrics.token));
   if (config.graphiql) mountGraphiQL(app, config);
 
   app.use(
     "/graphql",
     cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600 }),
+    trackGraphQLRequests(logger, metrics),
     express.json({ limit: config.bodyLimitBytes }),
     requestGuard(config.limits),
     expressMiddleware(apollo, {
@@ -122,5 +140,5 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     }),
   );
   app.use(httpErrors);
-  return { express: app, httpServer, apollo, schema };
+  return { express: app, httpServer, apollo, schema, metricsServer };
 }

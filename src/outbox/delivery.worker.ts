@@ -143,8 +143,8 @@ export class DeliveryWorker {
   }
 }
 
-/** The worker main.ts runs: SMTP when SMTP_URL is set, otherwise the mail log file. */
-export function startDeliveryWorker(db: Database, settings: DeliverySettings, log = (message: string, error?: unknown) => console.warn(message, error ?? "")): DeliveryWorker {
+/** The worker main.ts runs: SMTP when SMTP_URL is set, otherwise the mail log file. `log` is told of failed attempts. */
+export function startDeliveryWorker(db: Database, settings: DeliverySettings, log: (message: string, error?: unknown) => void): DeliveryWorker {
   const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, settings.mailFrom) : logFileTransport(settings.mailLogFile, settings.mailFrom);
   const worker = new DeliveryWorker(db, transport, {
     pollMs: settings.pollMs,
@@ -152,7 +152,6 @@ export function startDeliveryWorker(db: Database, settings: DeliverySettings, lo
     retryBaseMs: settings.retryBaseMs,
     log,
   });
-  console.log(`Outgoing mail goes to ${transport.description}.`);
   worker.start();
   return worker;
 }
