@@ -43,10 +43,11 @@ async function identifyCaller(tokens: VerifiedTokens, authorization: string | un
   }
 }
 
-/** Errors raised before GraphQL runs (body too large, broken JSON) answered in GraphQL's error shape. */
-const httpErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _request, response, next) => {
+/** Errors raised before GraphQL runs (body too large, broken JSON) answered in GraphQL's error shape; the unexpected ones are logged. */
+const httpErrors = (log: ErrorLogger): ErrorRequestHandler => (error: { status?: number; type?: string }, _request, response, next) => {
   if (response.headersSent) return next(error);
   const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+  if (status === 500) log(error);
   const [code, message] =
     status === 413
       ? ["PAYLOAD_TOO_LARGE", "The request body is too large."]
@@ -139,6 +140,6 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
         withClientAddress(new Context(db, await identifyCaller(tokens, req.headers.authorization)), req.socket.remoteAddress),
     }),
   );
-  app.use(httpErrors);
+  app.use(httpErrors(reportError));
   return { express: app, httpServer, apollo, schema, metricsServer };
 }
