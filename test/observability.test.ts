@@ -286,28 +286,47 @@ describe("GET /metrics", () => {
       expect(text).to.not.include("Metrics 0");
     });
 
-    it("counts a request in flight until its response is done", async () => {
-      // A request whose body is still arriving is in flight.
+    /** Starts a request whose body is only partly sent, so it stays in flight. */
+    function halfSentRequest(token: string) {
       const body = JSON.stringify({ query: "query Slow { __typename }" });
       const { port } = new URL(server.url);
-      const request = http.request({ host: "127.0.0.1", port, path: "/graphql", method: "POST", headers: { "content-type": "application/json", "content-length": body.length } });
-      const answered = new Promise<number>((resolve, reject) => {
+      const headers = { "content-type": "application/json", "content-length": body.length, authorization: `Bearer ${token}` };
+      const request = http.request({ host: "127.0.0.1", port, path: "/graphql", method: "POST", headers });
+      const answered = new Promise<number | "aborted">((resolve) => {
         request.once("response", (response) => {
           response.resume();
           response.once("end", () => resolve(response.statusCode!));
         });
-        request.once("error", reject);
+        request.once("error", () => resolve("aborted"));
       });
       request.write(body.slice(0, 10));
+      return { finish: () => request.end(body.slice(10)), abort: () => request.destroy(), answered };
+    }
+
+    async function waitForInFlight(expected: number): Promise<void> {
       let inFlight: number | undefined;
-      for (const deadline = Date.now() + 5000; Date.now() < deadline && inFlight !== 1; ) {
+      for (const deadline = Date.now() + 5000; Date.now() < deadline && inFlight !== expected; ) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         inFlight = sample(await scrape(), "contact_points_graphql_requests_in_flight");
       }
-      expect(inFlight).to.equal(1);
-      request.end(body.slice(10));
-      expect(await answered).to.equal(200);
-      expect(sample(await scrape(), "contact_points_graphql_requests_in_flight")).to.equal(0);
+      expect(inFlight).to.equal(expected);
+    }
+
+    it("counts a request in flight until its response is done, or its client goes away", async () => {
+      const token = await tokenFor("slow@example.com");
+      const finished = halfSentRequest(token);
+      const abandoned = halfSentRequest(token);
+      await waitForInFlight(2);
+      finished.finish();
+      expect(await finished.answered).to.equal(200);
+      await waitForInFlight(1);
+      abandoned.abort();
+      expect(await abandoned.answered).to.equal("aborted");
+      await waitForInFlight(0);
+      const slow = "contact_points_graphql_request_duration_seconds_count";
+      const text = await scrape();
+      expect(sample(text, slow, { operation: "Slow", outcome: "OK" })).to.equal(1);
+      expect(sample(text, slow, { operation: UNNAMED_OPERATION, outcome: "CLIENT_CLOSED_REQUEST" })).to.equal(1);
     });
 
     it("keeps the operation label bounded, whatever names callers invent", async () => {

@@ -35,9 +35,10 @@ function noteRefusals(response: Response, scope: RequestScope): void {
   };
 }
 
+/** A response never finished means the client went away, whatever the server had meant to answer. */
 function outcomeOf(scope: RequestScope, response: Response): string {
-  if (scope.outcome) return scope.outcome;
   if (!response.writableFinished) return "CLIENT_CLOSED_REQUEST";
+  if (scope.outcome) return scope.outcome;
   return response.statusCode < 400 ? "OK" : `HTTP_${response.statusCode}`;
 }
 
