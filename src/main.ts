@@ -12,7 +12,7 @@ import { createLogger, type Logger } from "./observability/logger";
 /** After the grace period for requests, how long closing the database may take before the process gives up. */
 const CLEAN_UP_MS = 5_000;
 
-/** Until the configuration is read, start-up failures are logged at this level. */
+/** Until LOG_LEVEL is read, a failure to start is written to stderr. */
 let logger: Logger = createLogger("info", 2);
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   logger.info(`Outgoing mail goes to ${delivery.transport.description}.`);
   if (config.seedDemoData) {
     const token = await signToken(config.jwtSecret, DEMO_ADMIN, "30d");
+    // Plain text for the person at the terminal: a token has no place in the JSON log records.
     console.log(`Demo admin (${DEMO_ADMIN.email}) token, valid 30 days:\n\nAuthorization: Bearer ${token}\n`);
   }
 
