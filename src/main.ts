@@ -52,14 +52,14 @@ async function main(): Promise<void> {
   logger.info(`contact-points is listening on ${url}`);
   const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
   logger.info(`Outgoing mail goes to ${delivery.transport.description}.`);
-  // Plain text for the person at the terminal: a token has no place in the JSON log records.
   const demo = await demoTokenDecision(config, db, app.httpServer.address());
   if (demo.offered) {
+    // Plain text for the person at the terminal: a token has no place in the JSON log records.
     const lifetime = ms(demoTokenLifetimeSeconds(config) * 1000, { long: true });
     console.log(`Demo admin (${DEMO_ADMIN.email}) token, valid ${lifetime}:\n\nAuthorization: Bearer ${await signDemoToken(config)}\n`);
   } else {
-    if (config.seedDemoData) console.log(`No demo admin token: ${demo.reason}.`);
-    console.log("Every request needs a bearer token; `npm run token -- --email you@example.com` prints one signed with AUTH_JWT_SECRET.");
+    if (config.seedDemoData) logger.info(`No demo admin token: ${demo.reason}.`);
+    logger.info("Every request needs a bearer token; `npm run token -- --email you@example.com` prints one signed with AUTH_JWT_SECRET.");
   }
 
   let stopping = false;

@@ -363,6 +363,7 @@ describe("metrics on their own port", function () {
       DATABASE_URL: "sqlite::memory:",
       AUTH_JWT_SECRET: "metrics-port-test-secret-long-enough-for-hs256",
       NODE_ENV: "production",
+      MAIL_TRANSPORT: "file",
       METRICS_PORT: String(metricsPort),
     });
     const token = await signToken("metrics-port-test-secret-long-enough-for-hs256", { email: "port@example.com" });
