@@ -15,10 +15,13 @@ import { VerifiedTokens } from "./auth/token-cache";
 import { createErrorFormatter, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
 import { limitValidationRules, requestGuard } from "./security/limits";
-import { MutationRateLimiter } from "./security/rate-limit";
+import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin, withClientAddress } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
 import { Outbox } from "./outbox/outbox.service";
+import { createLogger, type Logger } from "./observability/logger";
+import { Metrics } from "./observability/metrics";
+import { closeWithApollo, createMetricsServer, metricsRoute, observabilityPlugin, trackGraphQLRequests } from "./observability/http";
 
 export interface App {
   express: Express;
@@ -27,6 +30,8 @@ export interface App {
   schema: GraphQLSchema;
   /** Where this server queues mail; the seed and the delivery worker use the same rules. */
   outbox: Outbox;
+  /** The METRICS_PORT listener, not yet listening; null without METRICS_PORT. Closed when Apollo stops. */
+  metricsServer: http.Server | null;
 }
 
 async function identifyCaller(tokens: VerifiedTokens, authorization: string | undefined): Promise<Caller> {
@@ -41,10 +46,11 @@ async function identifyCaller(tokens: VerifiedTokens, authorization: string | un
   }
 }
 
-/** Errors raised before GraphQL runs (body too large, broken JSON) answered in GraphQL's error shape. */
-const httpErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _request, response, next) => {
+/** Errors raised before GraphQL runs (body too large, broken JSON) answered in GraphQL's error shape; the unexpected ones are logged. */
+const httpErrors = (log: ErrorLogger): ErrorRequestHandler => (error: { status?: number; type?: string }, _request, response, next) => {
   if (response.headersSent) return next(error);
   const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+  if (status === 500) log(error);
   const [code, message] =
     status === 413
       ? ["PAYLOAD_TOO_LARGE", "The request body is too large."]
@@ -60,21 +66,30 @@ function corsOrigin(origins: string[]): false | "*" | string[] {
   return origins.includes("*") ? "*" : origins;
 }
 
-/** The HTTP server with the GraphQL API on it, ready to `listen`. Used by main.ts and by the tests. */
-export async function createApp(config: Config, db: Database, log: ErrorLogger = (error) => console.error(error)): Promise<App> {
+/**
+ * The HTTP server with the GraphQL API on it, ready to `listen`. Used by main.ts and by the tests.
+ * Unexpected errors go to `logger` (with the request's id) and to `log`, if given.
+ */
+export async function createApp(config: Config, db: Database, log?: ErrorLogger, logger: Logger = createLogger(config.logLevel)): Promise<App> {
   const schema = await createSchema();
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
   const tokens = new VerifiedTokens(config);
   const outbox = Outbox.fromConfig(config);
-  const mutationRateLimiter = new MutationRateLimiter(config.mutationRateLimit, config.mutationRateWindowSeconds * 1000);
+  const reportError: ErrorLogger = (error) => {
+    logger.error({ err: error }, "Unexpected error");
+    log?.(error);
+  };
+  const metrics = config.metrics.token !== null || config.metrics.port !== null ? new Metrics(db, logger) : null;
+  const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics) : null;
+  const mutationRateLimiter = createMutationRateLimiter(config, db, logger, metrics);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
-    formatError: createErrorFormatter(log),
+    formatError: createErrorFormatter(reportError),
     allowBatchedHttpRequests: false,
     // main.ts handles SIGTERM/SIGINT. Apollo's own handler would start stop() first, and a second
     // stop() during that one never returns; with PostgreSQL's pool keeping the process alive, it hangs.
@@ -82,11 +97,13 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     persistedQueries: false, // not used by our clients; one cache fewer for a caller to fill
     validationRules: limitValidationRules(config.limits),
     plugins: [
+      observabilityPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      ...(metricsServer ? [closeWithApollo(metricsServer)] : []),
       ApolloServerPluginLandingPageDisabled(),
       // No field sets a cache hint, and the default plugin would wrap every field resolver to look for one.
       ApolloServerPluginCacheControlDisabled(),
-      securityPlugin(config.limits, mutationRateLimiter),
+      securityPlugin(config.limits, mutationRateLimiter, metrics),
     ],
   });
   await apollo.start();
@@ -97,7 +114,7 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     try {
       await db.ping();
     } catch (error) {
-      log(error);
+      reportError(error);
       reads = false;
     }
     const writer = await db.writerHealth();
@@ -113,12 +130,14 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
     });
   });
 
+  if (metrics && config.metrics.token !== null) app.get("/metrics", metricsRoute(metrics, config.metrics.token));
   if (config.graphiql) mountGraphiQL(app, config, db, httpServer);
 
   app.use(
     "/graphql",
-    // A browser app reads Retry-After on a 429 only if it is exposed.
-    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600, exposedHeaders: ["Retry-After"] }),
+    // A browser app reads Retry-After on a 429, and the request id, only if they are exposed.
+    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600, exposedHeaders: ["Retry-After", "X-Request-Id"] }),
+    trackGraphQLRequests(logger, metrics),
     express.json({ limit: config.bodyLimitBytes }),
     requestGuard(config.limits),
     expressMiddleware(apollo, {
@@ -126,6 +145,6 @@ export async function createApp(config: Config, db: Database, log: ErrorLogger =
         withClientAddress(new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox), req.socket.remoteAddress),
     }),
   );
-  app.use(httpErrors);
-  return { express: app, httpServer, apollo, schema, outbox };
+  app.use(httpErrors(reportError));
+  return { express: app, httpServer, apollo, schema, outbox, metricsServer };
 }

@@ -31,12 +31,32 @@ export interface Config {
   limits: RequestLimits;
   /** Outgoing mail: where it goes and how the outbox worker retries. */
   delivery: DeliverySettings;
-  /** Mutations one caller may send per window (0 turns the limit off); kept in this process's memory. */
+  /**
+   * Mutations one caller may send per window (0 turns the limit off): counted in PostgreSQL, so every
+   * process shares one allowance, or in this process's memory on SQLite.
+   */
   mutationRateLimit: number;
   mutationRateWindowSeconds: number;
+  /** The least severe log lines written (JSON on stdout); `silent` writes none. */
+  logLevel: LogLevel;
+  /** Who may read `GET /metrics`, and where. */
+  metrics: MetricsSettings;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
 }
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface MetricsSettings {
+  /** With it, the API's own port serves `/metrics` to `Authorization: Bearer <token>` only. */
+  token: string | null;
+  /** With it, a second listener on HOST serves `/metrics` without a token (for a scraper on a private network). */
+  port: number | null;
+}
+
+/** Shorter tokens could be guessed by a scraper's worth of attempts. */
+const METRICS_TOKEN_MIN_LENGTH = 16;
 
 export interface RequestLimits {
   maxDepth: number;
@@ -135,6 +155,24 @@ function corsOrigins(value: string | undefined): string[] {
 
 /** Where outgoing mail goes: an SMTP server, or a file for development. */
 export type MailTransportKind = "smtp" | "file";
+function logLevel(value: string | undefined): LogLevel {
+  if (value === undefined || value === "") return "info";
+  const level = value.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${value}".`);
+  return level as LogLevel;
+}
+
+function metricsSettings(env: NodeJS.ProcessEnv, port: number): MetricsSettings {
+  const token = env.METRICS_TOKEN || null;
+  if (token !== null && (token.length < METRICS_TOKEN_MIN_LENGTH || /\s/.test(token))) {
+    throw new ConfigError(`METRICS_TOKEN must be at least ${METRICS_TOKEN_MIN_LENGTH} characters long, without spaces.`);
+  }
+  const metricsPort = env.METRICS_PORT ? integer("METRICS_PORT", env.METRICS_PORT, 0, 1, 65535) : null;
+  if (metricsPort !== null && metricsPort === port) {
+    throw new ConfigError("METRICS_PORT must differ from PORT: metrics get a listener of their own, without a token.");
+  }
+  return { token, port: metricsPort };
+}
 
 export interface DeliverySettings {
   transport: MailTransportKind;
@@ -204,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}".`);
   }
+  const port = integer("PORT", env.PORT, 4000, 0, 65535);
   return {
     nodeEnv,
     production,
@@ -211,7 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: postgresSettings(env),
     delivery: deliverySettings(env, production),
     host: env.HOST || "127.0.0.1",
-    port: integer("PORT", env.PORT, 4000, 0, 65535),
+    port,
     jwtSecret: secret || DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentDefault: secret === "",
     jwtMaxLifetimeSeconds: durationSeconds("AUTH_JWT_MAX_LIFETIME", env.AUTH_JWT_MAX_LIFETIME || DEFAULT_JWT_MAX_LIFETIME, 60, 365 * 86_400),
@@ -232,5 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mutationRateLimit: integer("MUTATION_RATE_LIMIT", env.MUTATION_RATE_LIMIT, 60, 0, 1_000_000),
     mutationRateWindowSeconds: integer("MUTATION_RATE_WINDOW_SECONDS", env.MUTATION_RATE_WINDOW_SECONDS, 60, 1, 86_400),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
+    logLevel: logLevel(env.LOG_LEVEL),
+    metrics: metricsSettings(env, port),
   };
 }

@@ -23,6 +23,7 @@ import { MailSafeguards1796100000000 } from "./migrations/1796100000000-MailSafe
 import { MemberNames1796200000000 } from "./migrations/1796200000000-MemberNames";
 import { DemoDataMarker1796300000000 } from "./migrations/1796300000000-DemoDataMarker";
 import { WriterProbe1796400000000 } from "./migrations/1796400000000-WriterProbe";
+import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-MutationRateLimits";
 
 export const ENTITIES = [User, Account, AccountMember, BillingContact, RoleContact, ContactChange, ContactVerification, OutboxMessage, DeliveryStatus];
 export const MIGRATIONS = [
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   MemberNames1796200000000,
   DemoDataMarker1796300000000,
   WriterProbe1796400000000,
+  MutationRateLimits1796500000000,
 ];
 
 export interface DataSourceSettings {
@@ -183,6 +185,8 @@ export class Database {
   private failingSince: Date | null = null;
   private lastProbe = 0;
   private probing: Promise<void> | null = null;
+  /** Told how long each write waited before its transaction began (for metrics). */
+  onWriterWait: ((seconds: number) => void) | null = null;
 
   constructor(
     readonly dataSource: DataSource,
@@ -193,6 +197,11 @@ export class Database {
 
   get driver(): "sqlite" | "postgres" {
     return this.serialised ? "sqlite" : "postgres";
+  }
+
+  /** PostgreSQL's connection pool (node-postgres), shared by every query of this process; null on SQLite. */
+  get pool(): pg.Pool | null {
+    return this.serialised ? null : ((this.dataSource.driver as unknown as { master: pg.Pool }).master ?? null);
   }
 
   static async open(settings: DataSourceSettings): Promise<Database> {
@@ -261,7 +270,8 @@ export class Database {
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.exclusive(() => (this.serialised ? this.sqliteTransaction(work) : this.postgresTransaction(work)));
+        const queued = performance.now();
+        const result = await this.exclusive(() => (this.serialised ? this.sqliteTransaction(work, queued) : this.postgresTransaction(work, queued)));
         this.failingSince = null;
         return result;
       } catch (error) {
@@ -284,10 +294,11 @@ export class Database {
    * transaction that reads before it writes waits for the lock (busy_timeout) instead of failing
    * to upgrade its read lock.
    */
-  private async sqliteTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async sqliteTransaction<T>(work: (manager: EntityManager) => Promise<T>, queued: number): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     if (runner.isTransactionActive) throw new Error("A write transaction is already open on the SQLite connection.");
     await runner.query("BEGIN IMMEDIATE");
+    this.onWriterWait?.((performance.now() - queued) / 1000);
     markTransaction(runner, true);
     try {
       const result = await work(runner.manager);
@@ -307,9 +318,11 @@ export class Database {
    * way, the outcome is unknown to this side; the transaction's id, read first, lets a new connection ask
    * the server (`txid_status`) whether it committed, so the client is told exactly what happened.
    */
-  private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>, queued: number): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
+      await runner.connect(); // takes a connection from the pool: the wait metrics report
+      this.onWriterWait?.((performance.now() - queued) / 1000);
       await runner.startTransaction();
       const [{ xid }] = (await runner.query("SELECT txid_current()::text AS xid")) as { xid: string }[];
       let result: T;

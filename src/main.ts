@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import ms from "ms";
 import { ConfigError, loadConfig } from "./config";
@@ -8,46 +9,66 @@ import { DEMO_ADMIN, seedDemoData } from "./seed";
 import { startDeliveryWorker } from "./outbox/delivery.worker";
 import { demoTokenDecision, demoTokenLifetimeSeconds, signDemoToken } from "./graphiql/demo-token";
 import { Outbox } from "./outbox/outbox.service";
+import { createLogger, type Logger } from "./observability/logger";
 
 /** After the grace period for requests, how long closing the database may take before the process gives up. */
 const CLEAN_UP_MS = 5_000;
 
+/** Until LOG_LEVEL is read, a failure to start is written to stderr. */
+let logger: Logger = createLogger("info", 2);
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  logger = createLogger(config.logLevel);
   if (config.jwtSecretIsDevelopmentDefault) {
-    console.warn("AUTH_JWT_SECRET is not set: using the development secret. Never do this in production.");
+    logger.warn("AUTH_JWT_SECRET is not set: using the development secret. Never do this in production.");
   }
   const outbox = Outbox.fromConfig(config);
   const db = await Database.open({ databaseUrl: config.databaseUrl, postgres: config.database });
   await db.duringStartUp(async () => {
     const applied = await db.migrate();
-    if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
-    if (config.seedDemoData && (await seedDemoData(db, outbox))) console.log("Loaded the demo accounts into the empty database.");
+    if (applied.length) logger.info(`Applied migrations: ${applied.join(", ")}`);
+    if (config.seedDemoData && (await seedDemoData(db, outbox))) logger.info("Loaded the demo accounts into the empty database.");
   });
 
-  const app = await createApp(config, db);
+  const app = await createApp(config, db, undefined, logger);
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
+  if (app.metricsServer) {
+    await listen(app.metricsServer, config.metrics.port!, config.host);
+    logger.info(`Metrics are served on http://${config.host}:${config.metrics.port}/metrics`);
+  }
   const { port } = app.httpServer.address() as AddressInfo;
   const url = `http://${config.host}:${port}/graphql`;
-  console.log(`contact-points is listening on ${url}`);
-  const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens);
-  console.log(`Outgoing mail goes to ${delivery.transport.description}.`);
+  logger.info(`contact-points is listening on ${url}`);
+  const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
+  logger.info(`Outgoing mail goes to ${delivery.transport.description}.`);
   const demo = await demoTokenDecision(config, db, app.httpServer.address());
   if (demo.offered) {
+    // Plain text for the person at the terminal: a token has no place in the JSON log records.
     const lifetime = ms(demoTokenLifetimeSeconds(config) * 1000, { long: true });
     console.log(`Demo admin (${DEMO_ADMIN.email}) token, valid ${lifetime}:\n\nAuthorization: Bearer ${await signDemoToken(config)}\n`);
   } else {
-    if (config.seedDemoData) console.log(`No demo admin token: ${demo.reason}.`);
-    console.log("Every request needs a bearer token; `npm run token -- --email you@example.com` prints one signed with AUTH_JWT_SECRET.");
+    if (config.seedDemoData) logger.info(`No demo admin token: ${demo.reason}.`);
+    logger.info("Every request needs a bearer token; `npm run token -- --email you@example.com` prints one signed with AUTH_JWT_SECRET.");
   }
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal} received: finishing in-flight requests, then stopping.`);
+    logger.info(`${signal} received: finishing in-flight requests, then stopping.`);
     const force = setTimeout(() => {
-      console.error("Shutdown did not finish in time; exiting.");
+      logger.error("Shutdown did not finish in time; exiting.");
       process.exit(1);
     }, config.shutdownGraceMs + CLEAN_UP_MS);
     force.unref();
@@ -64,9 +85,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
-    console.error(`Cannot start: ${error.message}`);
+    logger.fatal(`Cannot start: ${error.message}`);
   } else {
-    console.error("Cannot start:", error);
+    logger.fatal({ err: error }, `Cannot start: ${error instanceof Error ? error.message : String(error)}`);
   }
   process.exit(1);
 });

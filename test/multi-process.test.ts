@@ -204,7 +204,7 @@ describe("several server processes on one PostgreSQL database", function () {
     console.log(`      ${requests.length} concurrent requests over ${servers.length} processes in ${elapsedMs} ms: ${succeeded} succeeded, refused: ${JSON.stringify(countBy(codes))}`);
     // The only refusal this mix can earn is the billing cap; a retried serialization failure is invisible.
     expect(codes.filter((code) => code !== "BILLING_CONTACT_LIMIT"), JSON.stringify(codes)).to.deep.equal([]);
-    for (const server of servers) expect(server.output(), "a process logged an unexpected error").to.not.match(/^\s+at /m);
+    for (const server of servers) expect(server.output(), "a process logged an unexpected error").to.not.match(/^\s+at |"level":"(error|fatal)"/m);
 
     // Each new person and each new caller is one user, whatever process created them.
     for (const email of [...NEWCOMERS, "first-sight-0@example.com", "first-sight-1@example.com", "first-sight-2@example.com"]) {

@@ -283,7 +283,7 @@ describe("notification delivery through the outbox over SMTP", () => {
       expect(result.code).to.equal(1);
       const lines = result.stderr.trim().split("\n");
       expect(lines, result.stderr).to.have.lengthOf(1);
-      expect(lines[0]).to.match(/^Cannot start: SMTP_URL must be set when NODE_ENV=production/);
+      expect((JSON.parse(lines[0]!) as { msg: string }).msg).to.match(/^Cannot start: SMTP_URL must be set when NODE_ENV=production/);
       expect(fs.existsSync(path.join(dir, "db.sqlite")), "nothing was started").to.equal(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -316,7 +316,12 @@ describe("notification delivery through the outbox over SMTP", () => {
       const mail = await waitFor("the verification message from the server process", () => smtp.to(outside)[0], 15_000);
       expect(mail.raw).to.match(/^From: "?Contact Points"? <verify@test\.example>/m);
       // Host and port, the port once.
-      expect(processServer.output().split("\n")).to.include(`Outgoing mail goes to SMTP server 127.0.0.1:${smtp.port}.`);
+      const messages = processServer
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(messages).to.include(`Outgoing mail goes to SMTP server 127.0.0.1:${smtp.port}.`);
     } finally {
       processServer.child.kill("SIGTERM");
       expect(await processServer.exited).to.equal(0);

@@ -154,12 +154,12 @@ export class DeliveryWorker {
   }
 }
 
-/** The worker main.ts runs, over the transport the settings choose. */
+/** The worker main.ts runs, over the transport the settings choose. `log` is told of failed attempts. */
 export function startDeliveryWorker(
   db: Database,
   settings: DeliverySettings,
   tokens: VerificationTokens,
-  log = (message: string, error?: unknown) => console.warn(message, error ?? ""),
+  log: (message: string, error?: unknown) => void,
 ): DeliveryWorker {
   const transport = settings.transport === "smtp" ? smtpTransport(settings.smtpUrl!, settings.mailFrom) : logFileTransport(settings.mailLogFile, settings.mailFrom);
   const worker = new DeliveryWorker(db, transport, {

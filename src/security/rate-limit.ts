@@ -1,5 +1,21 @@
+import { createHash } from "node:crypto";
 import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
+import type pg from "pg";
+import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import type { Config } from "../config";
+import type { Database } from "../database";
 import { DomainError, ErrorCode } from "../errors";
+import type { Logger } from "../observability/logger";
+import type { Metrics } from "../observability/metrics";
+
+/** How many mutations each caller may still send; counted in this process or shared by all of them. */
+export interface MutationAllowance {
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly enabled: boolean;
+  /** Takes `count` mutations from `caller`'s allowance; answers 0 if allowed, or the seconds to wait. A refusal spends nothing. */
+  take(caller: string, count: number): number | Promise<number>;
+}
 
 interface Bucket {
   tokens: number;
@@ -13,8 +29,9 @@ const SWEEP_ABOVE = 10_000;
  * How many mutations each caller may send: a token bucket per caller that holds `limit` mutations and
  * refills at `limit` per window, so a burst of `limit` is allowed and then `limit` per window.
  * It lives in this process's memory: each server process counts on its own, and a restart forgets.
+ * SQLite uses it; on PostgreSQL it stands in while the shared count cannot be reached.
  */
-export class MutationRateLimiter {
+export class MutationRateLimiter implements MutationAllowance {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
@@ -69,11 +86,100 @@ export function mutationCount(operation: OperationDefinitionNode, fragments: Rea
   return count(operation.selectionSet, new Set());
 }
 
-export function rateLimited(retryAfterSeconds: number, limiter: MutationRateLimiter): DomainError {
+export function rateLimited(retryAfterSeconds: number, limiter: MutationAllowance): DomainError {
   const window = Math.round(limiter.windowMs / 1000);
   return new DomainError(
     ErrorCode.RATE_LIMITED,
     `Too many changes: at most ${limiter.limit} every ${window} seconds. Try again in ${retryAfterSeconds} seconds.`,
     { retryAfterSeconds },
   );
+}
+
+/** The table migration 1796500000000 creates; rate-limiter-flexible reads and writes it. */
+const RATE_LIMIT_TABLE = "mutation_rate_limits";
+/** A refusal this close to the end of the window is not refunded: the window's count is about to go anyway. */
+const REFUND_MIN_MS = 1000;
+
+/**
+ * One allowance per caller for every process on a PostgreSQL database: at most `limit` mutations in a
+ * window of `windowMs` that starts at the caller's first mutation, counted by rate-limiter-flexible in
+ * one `INSERT … ON CONFLICT DO UPDATE` per request on the service's own pool. Callers are stored as a
+ * SHA-256 of their key, so the table holds no addresses and emails, and every key fits its column.
+ *
+ * When the table cannot be reached, mutations are counted in this process instead (fail open, but not
+ * unlimited): the store is the database every mutation needs anyway, and refusing all changes because a
+ * counter failed would turn a fault of the limiter into an outage. Each failure is counted in the
+ * metrics; the first of a run, and the recovery, are logged.
+ */
+export class SharedMutationRateLimiter implements MutationAllowance {
+  private readonly store: RateLimiterPostgres;
+  private readonly fallback: MutationRateLimiter;
+  private storeFailing = false;
+
+  constructor(
+    pool: pg.Pool,
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics | null,
+  ) {
+    this.store = new RateLimiterPostgres({
+      storeClient: pool,
+      storeType: "pool",
+      tableName: RATE_LIMIT_TABLE,
+      tableCreated: true, // by the migration, not by the library at start-up
+      keyPrefix: "mutations",
+      points: limit,
+      duration: windowMs / 1000,
+    });
+    this.fallback = new MutationRateLimiter(limit, windowMs);
+  }
+
+  get enabled(): boolean {
+    return this.limit > 0;
+  }
+
+  async take(caller: string, count: number): Promise<number> {
+    if (!this.enabled || count === 0) return 0;
+    const key = createHash("sha256").update(caller).digest("hex");
+    try {
+      await this.store.consume(key, count);
+      this.storeAnswered();
+      return 0;
+    } catch (outcome) {
+      if (!(outcome instanceof RateLimiterRes)) return this.countHere(caller, count, outcome);
+      this.storeAnswered();
+      // consume() counted the refused mutations too; handing them back keeps a refusal free.
+      if (outcome.msBeforeNext > REFUND_MIN_MS) {
+        await this.store.reward(key, count).catch((error: unknown) => this.storeFailed(error));
+      }
+      return Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
+    }
+  }
+
+  private countHere(caller: string, count: number, error: unknown): number {
+    this.storeFailed(error);
+    return this.fallback.take(caller, count);
+  }
+
+  private storeFailed(error: unknown): void {
+    this.metrics?.rateLimitStoreFailed();
+    if (this.storeFailing) return;
+    this.storeFailing = true;
+    this.logger.error({ err: error }, "The shared mutation rate limit cannot be read; each process counts mutations on its own until it can.");
+  }
+
+  private storeAnswered(): void {
+    if (!this.storeFailing) return;
+    this.storeFailing = false;
+    this.logger.info("The shared mutation rate limit answers again.");
+  }
+}
+
+/** The mutation limit for this database: shared through PostgreSQL, or this process's own on SQLite. */
+export function createMutationRateLimiter(config: Config, db: Database, logger: Logger, metrics: Metrics | null): MutationAllowance {
+  const windowMs = config.mutationRateWindowSeconds * 1000;
+  const pool = db.pool;
+  if (pool && config.mutationRateLimit > 0) return new SharedMutationRateLimiter(pool, config.mutationRateLimit, windowMs, logger, metrics);
+  return new MutationRateLimiter(config.mutationRateLimit, windowMs);
 }

@@ -3,7 +3,8 @@ import { Kind, type FragmentDefinitionNode } from "graphql";
 import type { Context } from "../context";
 import type { RequestLimits } from "../config";
 import { checkAnonymousIntrospections, checkCost, measureOperation } from "./cost";
-import { mutationCount, rateLimited, type MutationRateLimiter } from "./rate-limit";
+import { mutationCount, rateLimited, type MutationAllowance } from "./rate-limit";
+import type { Metrics } from "../observability/metrics";
 
 /** The client address behind each request's context, for callers without a valid token. */
 const clientAddresses = new WeakMap<Context, string>();
@@ -26,7 +27,7 @@ export function rateLimitKey(context: Context): string {
  * token introspects, then its cost, then the caller's mutation allowance, so a refused operation never
  * spends the allowance.
  */
-export function securityPlugin(limits: RequestLimits, limiter: MutationRateLimiter): ApolloServerPlugin<Context> {
+export function securityPlugin(limits: RequestLimits, limiter: MutationAllowance, metrics: Metrics | null = null): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -42,8 +43,9 @@ export function securityPlugin(limits: RequestLimits, limiter: MutationRateLimit
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
           }
-          const wait = limiter.take(rateLimitKey(contextValue), mutationCount(operation, fragments));
+          const wait = await limiter.take(rateLimitKey(contextValue), mutationCount(operation, fragments));
           if (wait > 0) {
+            metrics?.mutationsRefused();
             response.http.headers.set("retry-after", String(wait));
             throw rateLimited(wait, limiter);
           }

@@ -5,6 +5,7 @@ import { Database } from "../../src/database";
 import { createApp, type App } from "../../src/app";
 import { signToken } from "../../src/auth/tokens";
 import { createPostgresDatabase, dropPostgresDatabase } from "./postgres";
+import type { Logger } from "../../src/observability/logger";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-000";
 
@@ -33,17 +34,17 @@ export function testDatabaseUrl(): string {
 
 /**
  * Starts the real HTTP server on a free loopback port with a freshly migrated database of its own.
- * `env` overrides settings as environment variables would.
+ * `env` overrides settings as environment variables would. Nothing is logged unless `logger` or LOG_LEVEL says so.
  */
-export async function startTestServer(options: { env?: Record<string, string>; databaseUrl?: string; db?: Database } = {}): Promise<TestServer> {
+export async function startTestServer(options: { env?: Record<string, string>; databaseUrl?: string; db?: Database; logger?: Logger } = {}): Promise<TestServer> {
   // No delivery worker runs here, so production settings need no mail server.
   const mail = options.env?.SMTP_URL ? {} : { MAIL_TRANSPORT: "file" };
-  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", PORT: "0", ...mail, ...options.env });
+  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", ...mail, ...options.env });
   const ownDatabaseUrl = options.db || options.databaseUrl ? null : await freshDatabaseUrl();
   const db = options.db ?? (await Database.open({ databaseUrl: options.databaseUrl ?? ownDatabaseUrl!, postgres: config.database }));
   await db.migrate();
   const logged: unknown[] = [];
-  const app = await createApp(config, db, (error) => logged.push(error));
+  const app = await createApp(config, db, (error) => logged.push(error), options.logger);
   await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = app.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/graphql`;

@@ -1,0 +1,147 @@
+import http from "node:http";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import express, { type RequestHandler, type Response } from "express";
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { Context } from "../context";
+import { currentRequest, runInRequestScope, type Logger, type RequestScope } from "./logger";
+import type { Metrics } from "./metrics";
+
+/** An incoming X-Request-Id is kept only if it is a short token of these characters; otherwise one is made. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** Operation names longer than this are cut in log lines. */
+const LOGGED_NAME_LENGTH = 100;
+
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === "string" && SANE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** The code of the first error in a JSON body this server wrote itself (a refusal before GraphQL ran). */
+function firstErrorCode(body: unknown): string | undefined {
+  if (typeof body !== "string" || !body.startsWith("{")) return undefined;
+  try {
+    const code = (JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] }).errors?.[0]?.extensions?.code;
+    return typeof code === "string" ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Notes the error code of a response written outside Apollo's plugins: body-size and batching refusals, bad JSON. */
+function noteRefusals(response: Response, scope: RequestScope): void {
+  const send = response.send.bind(response);
+  response.send = (body?: unknown) => {
+    if (scope.outcome === undefined && response.statusCode >= 400) scope.outcome = firstErrorCode(body);
+    return send(body);
+  };
+}
+
+/** A response never finished means the client went away, whatever the server had meant to answer. */
+function outcomeOf(scope: RequestScope, response: Response): string {
+  if (!response.writableFinished) return "CLIENT_CLOSED_REQUEST";
+  if (scope.outcome) return scope.outcome;
+  return response.statusCode < 400 ? "OK" : `HTTP_${response.statusCode}`;
+}
+
+/**
+ * Gives every GraphQL request an id (echoed in X-Request-Id), runs the rest of it in that request's
+ * scope, and when its response is done writes its one log line and records its metrics. The line
+ * names the operation, outcome, status, duration and the caller's user id: never a header, a token
+ * or anything from the body.
+ */
+export function trackGraphQLRequests(logger: Logger, metrics: Metrics | null): RequestHandler {
+  return (request, response, next) => {
+    const scope: RequestScope = { requestId: requestIdFrom(request.headers["x-request-id"]) };
+    response.setHeader("X-Request-Id", scope.requestId);
+    const started = performance.now();
+    metrics?.requestStarted();
+    noteRefusals(response, scope);
+    response.once("close", () => {
+      const durationMs = performance.now() - started;
+      const outcome = outcomeOf(scope, response);
+      metrics?.requestFinished(scope, outcome, durationMs / 1000);
+      const line = {
+        reqId: scope.requestId,
+        operation: scope.operationName?.slice(0, LOGGED_NAME_LENGTH) ?? null,
+        operationType: scope.operationType ?? null,
+        outcome,
+        status: response.statusCode,
+        durationMs: Math.round(durationMs * 10) / 10,
+        ...(scope.userId ? { userId: scope.userId } : {}),
+      };
+      if (response.statusCode >= 500) logger.warn(line, "GraphQL request");
+      else logger.info(line, "GraphQL request");
+    });
+    runInRequestScope(scope, next);
+  };
+}
+
+/** Tells the request's scope which operation ran, who asked, and how it ended. */
+export function observabilityPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const scope = currentRequest();
+      if (!scope) return;
+      return {
+        async didResolveOperation({ operationName, operation, contextValue }) {
+          scope.operationName = operationName ?? null;
+          scope.operationType = operation?.operation;
+          scope.signedIn = contextValue.caller.kind === "identified";
+        },
+        async willSendResponse({ response, contextValue }) {
+          const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;
+          const code = errors?.[0]?.extensions?.code;
+          scope.outcome = !errors?.length ? "OK" : typeof code === "string" ? code : "INTERNAL_SERVER_ERROR";
+          if (contextValue.viewer) scope.userId = contextValue.viewer.id;
+        },
+      };
+    },
+  };
+}
+
+/** Compares without revealing, through timing, how much of the token was right (or its length). */
+function sameToken(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** `GET /metrics` in Prometheus's text format; with a token, only to `Authorization: Bearer <token>`. */
+export function metricsRoute(metrics: Metrics, token: string | null): RequestHandler {
+  return async (request, response, next) => {
+    if (token !== null) {
+      const given = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
+      if (!sameToken(given, token)) {
+        response.status(401).set("WWW-Authenticate", 'Bearer realm="metrics"').type("text/plain").send("Send Authorization: Bearer <METRICS_TOKEN>.\n");
+        return;
+      }
+    }
+    try {
+      const text = await metrics.render();
+      response.set("Cache-Control", "no-store").type(metrics.contentType).send(text);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** The listener METRICS_PORT names: `/metrics` without a token, nothing else. */
+export function createMetricsServer(metrics: Metrics): http.Server {
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/metrics", metricsRoute(metrics, null));
+  return http.createServer(app);
+}
+
+/** Closes the metrics listener when Apollo stops, so the process's shutdown (and each test's) covers it. */
+export function closeWithApollo(server: http.Server): ApolloServerPlugin<Context> {
+  return {
+    async serverWillStart() {
+      return {
+        async serverWillStop() {
+          if (!server.listening) return;
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Database } from "../database";
+import { DeliveryState } from "../outbox/outbox-message.entity";
+import type { Logger, RequestScope } from "./logger";
+
+/** Distinct operation names given series of their own; later names share OTHER. */
+export const MAX_OPERATION_LABELS = 100;
+/** Distinct outcome codes given series of their own. */
+const MAX_OUTCOME_LABELS = 50;
+/** Operations without a name, and requests refused before one was known. */
+export const UNNAMED_OPERATION = "(unnamed)";
+export const OTHER_LABEL = "(other)";
+
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/**
+ * A label whose values callers choose: the first `max` values admitted keep their own value, every
+ * later one is reported as OTHER, so no caller can make the number of series grow without bound.
+ */
+class BoundedLabel {
+  private readonly admitted = new Set<string>();
+
+  constructor(private readonly max: number) {}
+
+  value(candidate: string, mayAdmit: boolean): string {
+    if (this.admitted.has(candidate)) return candidate;
+    if (!mayAdmit || this.admitted.size >= this.max) return OTHER_LABEL;
+    this.admitted.add(candidate);
+    return candidate;
+  }
+}
+
+interface OutboxRow {
+  state: string;
+  count: number | string;
+  oldest: Date | string | null;
+}
+
+/** SQLite returns timestamps as UTC text, PostgreSQL (see database.ts) as a Date. */
+function asDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(`${value.replace(" ", "T")}Z`);
+}
+
+/**
+ * The service's Prometheus metrics, on a registry of its own (each server built in one process,
+ * as the tests do, has its own). Outbox figures are read with one statement when scraped.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly operations = new BoundedLabel(MAX_OPERATION_LABELS);
+  private readonly outcomes = new BoundedLabel(MAX_OUTCOME_LABELS);
+  private readonly requestDuration: Histogram<"operation" | "outcome">;
+  private readonly inFlight: Gauge;
+  private readonly writerWait: Histogram;
+  private readonly outboxPending: Gauge;
+  private readonly outboxOldestPending: Gauge;
+  private readonly outboxMessages: Gauge<"state">;
+  private readonly rateLimited: Counter;
+  private readonly rateLimitStoreFailures: Counter;
+  private outboxReading: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requestDuration = new Histogram({
+      name: "contact_points_graphql_request_duration_seconds",
+      help: "Time from receiving a GraphQL request to finishing its response, by operation name and outcome (the first error's code, or OK).",
+      labelNames: ["operation", "outcome"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.inFlight = new Gauge({ name: "contact_points_graphql_requests_in_flight", help: "GraphQL requests being served now.", registers });
+    this.writerWait = new Histogram({
+      name: "contact_points_database_writer_wait_seconds",
+      help: "Time a write waited before its transaction began: in the SQLite writer's queue, or for a PostgreSQL pool connection.",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.outboxPending = new Gauge({ name: "contact_points_outbox_pending_messages", help: "Messages waiting to be sent or retried.", registers });
+    this.outboxOldestPending = new Gauge({
+      name: "contact_points_outbox_oldest_pending_age_seconds",
+      help: "Age of the oldest message still waiting to be sent; 0 when none waits.",
+      registers,
+    });
+    this.outboxMessages = new Gauge({ name: "contact_points_outbox_messages", help: "Messages in the outbox by delivery state.", labelNames: ["state"], registers });
+    this.rateLimited = new Counter({ name: "contact_points_mutations_rate_limited_total", help: "Requests refused with RATE_LIMITED.", registers });
+    this.rateLimitStoreFailures = new Counter({
+      name: "contact_points_rate_limit_store_failures_total",
+      help: "Times the shared rate-limit store could not be reached and this process counted mutations on its own.",
+      registers,
+    });
+    const pool = db.pool;
+    if (pool) {
+      new Gauge({ name: "contact_points_database_pool_connections", help: "Connections the database pool holds open.", registers, collect() { this.set(pool.totalCount); } });
+      new Gauge({ name: "contact_points_database_pool_idle_connections", help: "Open pool connections not in use.", registers, collect() { this.set(pool.idleCount); } });
+      new Gauge({ name: "contact_points_database_pool_waiting_requests", help: "Queries waiting for a pool connection.", registers, collect() { this.set(pool.waitingCount); } });
+    }
+    db.onWriterWait = (seconds) => this.writerWait.observe(seconds);
+  }
+
+  requestStarted(): void {
+    this.inFlight.inc();
+  }
+
+  requestFinished(scope: RequestScope, outcome: string, seconds: number): void {
+    this.inFlight.dec();
+    const name = scope.operationName;
+    const operation = name && GRAPHQL_NAME.test(name) ? this.operations.value(name, scope.signedIn === true) : name ? OTHER_LABEL : UNNAMED_OPERATION;
+    this.requestDuration.observe({ operation, outcome: ERROR_CODE.test(outcome) ? this.outcomes.value(outcome, true) : OTHER_LABEL }, seconds);
+  }
+
+  mutationsRefused(): void {
+    this.rateLimited.inc();
+  }
+
+  rateLimitStoreFailed(): void {
+    this.rateLimitStoreFailures.inc();
+  }
+
+  /** The text a scrape answers with; concurrent scrapes share one read of the outbox. */
+  async render(): Promise<string> {
+    this.outboxReading ??= this.readOutbox().finally(() => (this.outboxReading = null));
+    await this.outboxReading;
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private async readOutbox(): Promise<void> {
+    let rows: OutboxRow[];
+    try {
+      rows = await this.db.read((manager) =>
+        manager.query(
+          `SELECT "state", COUNT(*) AS "count",
+             (SELECT MIN("createdAt") FROM "outbox_messages" WHERE "state" = '${DeliveryState.PENDING}') AS "oldest"
+           FROM "outbox_messages" GROUP BY "state"`,
+        ),
+      );
+    } catch (error) {
+      // A scrape still answers with what this process knows; missing outbox series say the read failed.
+      this.logger.warn({ err: error }, "Could not read the outbox for metrics.");
+      this.outboxMessages.reset();
+      this.outboxPending.reset();
+      this.outboxOldestPending.reset();
+      return;
+    }
+    const counts = new Map<string, number>(Object.values(DeliveryState).map((state) => [state, 0]));
+    for (const row of rows) counts.set(row.state, Number(row.count));
+    this.outboxMessages.reset();
+    for (const [state, count] of counts) this.outboxMessages.set({ state }, count);
+    this.outboxPending.set(counts.get(DeliveryState.PENDING) ?? 0);
+    const oldest = rows[0]?.oldest;
+    this.outboxOldestPending.set(oldest ? Math.max(0, (Date.now() - asDate(oldest).getTime()) / 1000) : 0);
+  }
+}
