@@ -42,6 +42,7 @@ export function createSchema(options: { emitTo?: string } = {}): Promise<GraphQL
     authChecker,
     validate: { forbidUnknownValues: false },
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    emitSchemaFile: options.emitTo ? { path: options.emitTo, sortedSchema: false } : false,
+    // Sorted, so the file does not depend on the order modules happened to register their types in.
+    emitSchemaFile: options.emitTo ? { path: options.emitTo, sortedSchema: true } : false,
   });
 }
