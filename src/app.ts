@@ -12,7 +12,7 @@ import type { Database } from "./database";
 import { Context, type Caller } from "./context";
 import { bearerToken, InvalidTokenError } from "./auth/tokens";
 import { VerifiedTokens } from "./auth/token-cache";
-import { createErrorFormatter, type ErrorLogger } from "./errors";
+import { createErrorFormatter, savedChangesPlugin, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
 import { limitValidationRules, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
@@ -104,6 +104,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
       // No field sets a cache hint, and the default plugin would wrap every field resolver to look for one.
       ApolloServerPluginCacheControlDisabled(),
       securityPlugin(config.limits, mutationRateLimiter, metrics),
+      savedChangesPlugin(),
     ],
   });
   await apollo.start();
@@ -117,7 +118,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
       reportError(error);
       reads = false;
     }
-    const writer = await db.writerHealth();
+    const writer = await db.writerHealth(config.minFreeDiskBytes);
     if (reads && writer.ok) {
       response.json({ status: "ok" });
       return;
@@ -127,6 +128,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
       reads: reads ? "ok" : "failing",
       writes: writer.ok ? "ok" : "failing",
       ...(writer.failingSince ? { writesFailingSince: writer.failingSince.toISOString() } : {}),
+      ...(writer.freeDiskBytes !== null ? { freeDiskBytes: writer.freeDiskBytes } : {}),
     });
   });
 

@@ -41,6 +41,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Who may read `GET /metrics`, and where. */
   metrics: MetricsSettings;
+  /** Below this much free space where the SQLite file lives, `/healthz` reports the writer failing. */
+  minFreeDiskBytes: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
 }
@@ -80,6 +82,9 @@ export interface PostgresSettings {
 }
 
 export class ConfigError extends Error {}
+
+/** Host names and addresses that only this machine can reach. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
 
 function databaseSsl(value: string | undefined): DatabaseSsl {
   if (value === undefined || value === "" || /^(0|false|no|off|disable)$/i.test(value)) return "off";
@@ -238,6 +243,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (secret !== "" && secret.length < 32 && production) {
     throw new ConfigError("AUTH_JWT_SECRET must be at least 32 characters long in production.");
   }
+  const host = env.HOST || "127.0.0.1";
+  // The development secret is public: anyone could sign tokens with it wherever the server is reachable.
+  if (secret === "" && !((nodeEnv === "development" || nodeEnv === "test") && LOOPBACK_HOST.test(host))) {
+    throw new ConfigError(
+      `AUTH_JWT_SECRET must be set unless NODE_ENV is development or test and HOST is a loopback address (NODE_ENV is ${nodeEnv}, HOST is ${host}).`,
+    );
+  }
   const databaseUrl = env.DATABASE_URL || "sqlite:data/contacts.sqlite";
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}".`);
@@ -249,7 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     database: postgresSettings(env),
     delivery: deliverySettings(env, production),
-    host: env.HOST || "127.0.0.1",
+    host,
     port,
     jwtSecret: secret || DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentDefault: secret === "",
@@ -270,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mutationRateLimit: integer("MUTATION_RATE_LIMIT", env.MUTATION_RATE_LIMIT, 60, 0, 1_000_000),
     mutationRateWindowSeconds: integer("MUTATION_RATE_WINDOW_SECONDS", env.MUTATION_RATE_WINDOW_SECONDS, 60, 1, 86_400),
+    minFreeDiskBytes: integer("HEALTH_MIN_FREE_DISK_MB", env.HEALTH_MIN_FREE_DISK_MB, 8, 0, 1_048_576) * 1024 * 1024,
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
     logLevel: logLevel(env.LOG_LEVEL),
     metrics: metricsSettings(env, port),

@@ -137,16 +137,25 @@ function isRetryable(error: unknown): boolean {
 
 /** SQLite's answers when it could not read or store pages: a full disk or file, an I/O error, a read-only file. */
 const SQLITE_STORAGE_FAULT = /^SQLITE_(FULL|IOERR|READONLY|CORRUPT|NOTADB|CANTOPEN|NOMEM|PROTOCOL)/;
-/** PostgreSQL's: the connection is gone (class 08, an administrator's or crash shutdown), a full disk, an I/O error. */
-const POSTGRES_STORAGE_FAULT = /^(08|57P0[123]|53100|53200|58030)/;
+/**
+ * PostgreSQL's: the connection is gone (class 08, an administrator's or crash shutdown), a statement
+ * cancelled by `statement_timeout` (a lock held too long elsewhere), a full disk, an I/O error.
+ */
+const POSTGRES_STORAGE_FAULT = /^(08|57P0[123]|57014|53100|53200|58030)/;
 const CONNECTION_LOST = /connection terminated|connection (was )?closed|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|not queryable|already released/i;
 
 /** True when `error` says the database could not take the write, as opposed to the write breaking a rule. */
 export function isStorageFault(error: unknown): boolean {
   const code = errorCode(error);
   if (typeof code === "string" && (SQLITE_STORAGE_FAULT.test(code) || POSTGRES_STORAGE_FAULT.test(code) || CONNECTION_LOST.test(code))) return true;
-  const message = error instanceof Error ? error.message : String(error);
-  return typeof code !== "string" && CONNECTION_LOST.test(message);
+  return isConnectionLoss(error);
+}
+
+/** True when the connection a statement ran on is gone: the same statement may succeed on another. */
+function isConnectionLoss(error: unknown): boolean {
+  const code = errorCode(error);
+  if (typeof code === "string") return /^(08|57P0[123])/.test(code) || CONNECTION_LOST.test(code);
+  return CONNECTION_LOST.test(error instanceof Error ? error.message : String(error));
 }
 
 /** What `/healthz` tells about the writer. */
@@ -154,12 +163,29 @@ export interface WriterHealth {
   ok: boolean;
   /** When writes started failing, while they do. */
   failingSince: Date | null;
+  /** Room left where a SQLite file lives; null for an in-memory database and on PostgreSQL. */
+  freeDiskBytes: number | null;
 }
 
 /** The probe writes (and removes in the same transaction) this much, so it needs room on disk, as real writes do. */
 const PROBE_BYTES = 16 * 1024;
 /** How often `/healthz` may probe a failing writer. */
 const PROBE_INTERVAL_MS = 1000;
+
+/**
+ * A pooled connection that the server drops (a restart, `pg_terminate_backend`) can emit a second
+ * `error` after TypeORM has released it and removed its own listener; an `error` event nobody listens
+ * to ends the process. Every connection handed out gets a listener of its own: the query that met the
+ * failure has already been answered, and the pool discards the connection.
+ */
+function keepErrorsFromCrashing(pool: pg.Pool): void {
+  const guarded = new WeakSet<pg.PoolClient>();
+  pool.on("acquire", (client) => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on("error", () => undefined);
+  });
+}
 
 /**
  * TypeORM's bookkeeping on the SQLite driver's one query runner, whose transactions `write` opens and
@@ -207,7 +233,11 @@ export class Database {
   static async open(settings: DataSourceSettings): Promise<Database> {
     const dataSource = createDataSource(settings);
     await dataSource.initialize();
-    if (dataSource.options.type !== "sqlite") return new Database(dataSource);
+    if (dataSource.options.type !== "sqlite") {
+      const db = new Database(dataSource);
+      keepErrorsFromCrashing(db.pool!);
+      return db;
+    }
     await tuneSqlite(dataSource);
     if ((dataSource.options as { database: string }).database === ":memory:") return new Database(dataSource);
     const reader = createDataSource(settings);
@@ -257,7 +287,7 @@ export class Database {
       } catch (error) {
         if (!isStorageFault(error)) throw error;
         // A pooled PostgreSQL connection the server dropped fails its next query; a read may go again on another.
-        if (this.serialised || attempt >= READ_ATTEMPTS) throw new DatabaseUnavailableError("read", error);
+        if (this.serialised || attempt >= READ_ATTEMPTS || !isConnectionLoss(error)) throw new DatabaseUnavailableError("read", error);
       }
     }
   }
@@ -360,12 +390,25 @@ export class Database {
    * (and removes again, in one committed transaction) a row big enough to need new pages, at most once a
    * second; the first write that succeeds, probe or real, clears the fault.
    */
-  async writerHealth(): Promise<WriterHealth> {
+  async writerHealth(minFreeDiskBytes = 0): Promise<WriterHealth> {
     if (this.failingSince && Date.now() - this.lastProbe >= PROBE_INTERVAL_MS) {
       this.probing ??= this.probe().finally(() => (this.probing = null));
       await this.probing;
     }
-    return { ok: this.failingSince === null, failingSince: this.failingSince };
+    const freeDiskBytes = await this.freeDiskBytes();
+    const lowDisk = freeDiskBytes !== null && freeDiskBytes < minFreeDiskBytes;
+    return { ok: this.failingSince === null && !lowDisk, failingSince: this.failingSince, freeDiskBytes };
+  }
+
+  /**
+   * Room left on the file system of a SQLite file. A probe that fits in what is left of the WAL proves
+   * little when the disk is nearly full; the free space says it before the next real write fails.
+   */
+  private async freeDiskBytes(): Promise<number | null> {
+    const file = (this.dataSource.options as { database?: unknown }).database;
+    if (!this.serialised || typeof file !== "string" || file === ":memory:") return null;
+    const stats = await fs.promises.statfs(path.dirname(path.resolve(file)));
+    return stats.bavail * stats.bsize;
   }
 
   private async probe(): Promise<void> {

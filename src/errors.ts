@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
+import type { ApolloServerPlugin } from "@apollo/server";
 import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
 
@@ -157,5 +158,34 @@ export function createErrorFormatter(log: ErrorLogger) {
       message: "Something went wrong on our side. Please try again.",
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
+  };
+}
+
+/**
+ * Tells a client when a change was kept although its answer carries an error. Every mutation commits
+ * inside its root field's resolver, so an error below a root mutation field (a field of its payload,
+ * read back after the commit) never means the change failed: it is marked `extensions.changeSaved` and
+ * its message says not to send the change again.
+ */
+export function savedChangesPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation, response }) {
+          if (operation?.operation !== "mutation" || response.body.kind !== "single") return;
+          const errors = response.body.singleResult.errors;
+          if (!errors) return;
+          response.body.singleResult.errors = errors.map((error) =>
+            (error.path?.length ?? 0) > 1
+              ? {
+                  ...error,
+                  message: `The change was saved, but reading it back failed: reload instead of sending it again. (${error.message})`,
+                  extensions: { ...error.extensions, changeSaved: true },
+                }
+              : error,
+          );
+        },
+      };
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { DatabaseUnavailableError } from "../src/errors";
 import { dropTestDatabase, freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";
 import { testingOnPostgres } from "./helpers/postgres";
 import { ConfigError, loadConfig } from "../src/config";
@@ -143,7 +144,9 @@ describe("PostgreSQL connection settings", () => {
       const [setting] = await db.read((manager) => manager.query("SHOW statement_timeout"));
       expect(setting.statement_timeout).to.equal("200ms");
       const error = await db.read((manager) => manager.query("SELECT pg_sleep(2)")).then(() => null, (caught: unknown) => caught);
-      expect((error as { driverError?: { code?: string } })?.driverError?.code, "query_canceled").to.equal("57014");
+      // Refused as the database not answering (SERVICE_UNAVAILABLE to a client), with PostgreSQL's cancellation as the cause.
+      expect(error).to.be.instanceOf(DatabaseUnavailableError);
+      expect((error as { cause?: { driverError?: { code?: string } } }).cause?.driverError?.code, "query_canceled").to.equal("57014");
     } finally {
       await db.close();
       await dropTestDatabase((db.dataSource.options as { url: string }).url);

@@ -284,6 +284,17 @@ describe("outbound mail abuse", () => {
       }
     });
 
+    it("keeps the mail log file, which may hold live verification links, readable by the service's user only", async () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cp-mail-mode-")), "mail.log");
+      const previous = process.umask(0o022);
+      try {
+        await logFileTransport(file, FROM).send({ to: "someone@example.com", subject: "Hello", text: "A link" });
+      } finally {
+        process.umask(previous);
+      }
+      expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+    });
+
     it("writes no header a subject or body did not earn to the mail log file", async () => {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cp-mail-abuse-")), "mail.log");
       const transport = logFileTransport(file, FROM);

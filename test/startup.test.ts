@@ -4,6 +4,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { jwtVerify } from "jose";
 import { MAIN, ROOT, postGraphQL, runToEnd, spawnServer } from "./helpers/process";
+import { ConfigError, loadConfig } from "../src/config";
 
 const SECRET = "startup-test-secret-long-enough-for-hs256";
 const CONSOLE_QUERY = `{ accounts(first: 5) { edges { node { id name primaryContact { email } billingContacts { id email } } } } }`;
@@ -15,6 +16,15 @@ describe("starting the server", function () {
     directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-startup-"));
   });
   afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+  it("refuses the public development secret outside development and test, and on an address others can reach", () => {
+    for (const env of [{ NODE_ENV: "staging" }, { NODE_ENV: "Production" }, { NODE_ENV: "production " }, { HOST: "0.0.0.0" }, { NODE_ENV: "test", HOST: "10.1.2.3" }]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).to.throw(ConfigError, /^AUTH_JWT_SECRET must be set unless NODE_ENV is development or test/);
+    }
+    for (const env of [{}, { NODE_ENV: "development", HOST: "localhost" }, { NODE_ENV: "test", HOST: "::1" }]) {
+      expect(loadConfig(env).jwtSecretIsDevelopmentDefault, JSON.stringify(env)).to.equal(true);
+    }
+  });
 
   it("refuses to start in production without AUTH_JWT_SECRET, with a one-line reason", async () => {
     const result = await runToEnd([MAIN], { NODE_ENV: "production", DATABASE_URL: `sqlite:${path.join(directory, "db.sqlite")}` });

@@ -300,6 +300,7 @@ const viaServer =
 
   const database = () => (server.db.dataSource.options as { url: string }).url.split("/").pop()!.split("?")[0]!;
 
+  // Idle pooled connections are killed too: one dropped under the pool must not take the process down.
   it("answers every write killed mid-transaction with SERVICE_UNAVAILABLE, keeps every acknowledged one, and recovers", async () => {
     const token = await tokenFor("pg-fault-admin@example.com");
     const fixture = await setUp(viaServer(server), token, (email) => tokenFor(email));
@@ -310,7 +311,7 @@ const viaServer =
       while (killing) {
         const result = await admin.query(
           `SELECT pg_terminate_backend("pid") AS "done" FROM pg_stat_activity
-           WHERE "datname" = $1 AND "application_name" = 'contact-points' AND "state" IN ('active', 'idle in transaction')`,
+           WHERE "datname" = $1 AND "application_name" = 'contact-points'`,
           [database()],
         );
         killed += result.rows.filter((row) => row.done).length;
@@ -365,5 +366,59 @@ const viaServer =
     await admin.query(`DROP TRIGGER slow_commit ON "accounts"`);
     const after = ok(await server.graphql<{ createAccount: { account: { id: string } } }>(`mutation { createAccount(input: { name: "After the commit kill" }) { account { id } } }`, {}, token));
     expect(after.createAccount.account.id).to.be.a("string");
+  });
+
+  it("says a change was saved when it was, although reading its answer back then failed", async () => {
+    const quick = await startTestServer({ env: { ...NO_RATE_LIMIT, DATABASE_STATEMENT_TIMEOUT_MS: "500" } });
+    const url = (quick.db.dataSource.options as { url: string }).url;
+    // Another session holds a table the answer reads (contact health) for longer than the statement timeout.
+    const locker = new pg.Client({ connectionString: url, application_name: "fault-injector" });
+    await locker.connect();
+    try {
+      const token = await tokenFor("pg-saved-admin@example.com");
+      ok(await quick.graphql("{ viewer { id } }", {}, token));
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "delivery_status" IN ACCESS EXCLUSIVE MODE`);
+      const reply = await quick.graphql(
+        `mutation { createAccount(input: { name: "Saved before the read" }) { account { id contactHealth { needsAttention } } } }`,
+        {},
+        token,
+      );
+      await locker.query("ROLLBACK");
+      const error = reply.errors?.[0];
+      expect(error?.extensions?.code, JSON.stringify(reply)).to.equal("SERVICE_UNAVAILABLE");
+      expect(error?.extensions?.changeSaved).to.equal(true);
+      expect(error?.message).to.match(/^The change was saved/);
+      const rows = await locker.query(`SELECT 1 FROM "accounts" WHERE "name" = 'Saved before the read'`);
+      expect(rows.rowCount, "the account the answer said was saved").to.equal(1);
+    } finally {
+      await locker.end();
+      await quick.close();
+    }
+  }).timeout(60_000);
+});
+
+describe("the writer's health", () => {
+  it("reports the writer failing while the disk holding a SQLite file has less room than HEALTH_MIN_FREE_DISK_MB", async function () {
+    if (postgres) this.skip();
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-disk-"));
+    // No disk has a million terabytes free: the check must say so.
+    const server = await startTestServer({ databaseUrl: `sqlite:${path.join(directory, "db.sqlite")}`, env: { HEALTH_MIN_FREE_DISK_MB: "1048576" } });
+    try {
+      const answer = await health(server.url);
+      expect(answer.status).to.equal(503);
+      expect(answer.body).to.include({ reads: "ok", writes: "failing" });
+      expect(answer.body.freeDiskBytes).to.be.a("number");
+    } finally {
+      await server.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+    const roomy = await startTestServer({ databaseUrl: `sqlite:${path.join(directory, "db.sqlite")}` });
+    try {
+      expect((await health(roomy.url)).status, "with the default of 8 MB").to.equal(200);
+    } finally {
+      await roomy.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

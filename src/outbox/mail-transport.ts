@@ -70,7 +70,8 @@ export function logFileTransport(file: string, from: string): MailTransport {
         "",
         "",
       ].join("\n");
-      await fs.promises.appendFile(file, entry, "utf8");
+      // Unsent-message text may carry a live verification link: readable by the service's user only.
+      await fs.promises.appendFile(file, entry, { encoding: "utf8", mode: 0o600 });
     },
     close() {},
   };
