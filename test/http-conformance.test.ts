@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 
 /**
  * The GraphQL-over-HTTP specification's audits from `graphql-http`, run against the real server.
- * Every MUST passes. SHOULDs that fail are listed here with the reason; the README repeats them.
+ * Every MUST passes. SHOULDs that fail are listed here with the reason; docs/operations.md repeats them.
  */
 const APOLLO_400 =
   "Apollo Server answers 400 for a request that never executes (parse, validation or variable errors) whatever the Accept header; " +
