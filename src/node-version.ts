@@ -6,10 +6,11 @@
 
 /**
  * The oldest supported release of each Node.js line; any later line is supported too. jose 6 is an
- * ES module that the compiled CommonJS loads with `require()`, which Node.js allows from 20.19 and 22.12
- * on (21 never did); sqlite3 6 needs 20.17.
+ * ES module that the compiled CommonJS loads with `require()`: Node.js allows that from 20.19 on, and
+ * on the 22 line from 22.12, which still prints an ExperimentalWarning at every start (so do 23.0 to 23.4,
+ * an end-of-life line). Node 21 never did.
  */
-export const OLDEST_SUPPORTED_NODE = ["20.19.0", "22.12.0"] as const;
+export const OLDEST_SUPPORTED_NODE = ["20.19.0", "22.13.0"] as const;
 
 /** The same as a semver range, exactly as `engines.node` in package.json states it. */
 export const SUPPORTED_NODE_RANGE = OLDEST_SUPPORTED_NODE.map((oldest, index, all) => (index < all.length - 1 ? `^${oldest}` : `>=${oldest}`)).join(" || ");

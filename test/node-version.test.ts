@@ -33,17 +33,17 @@ describe("the Node.js version check at start-up", function () {
   this.timeout(30_000);
 
   it("refuses releases that cannot load the service, with one line naming the supported and the running version", () => {
-    // 20.17, 20.18 and 22.11 throw ERR_REQUIRE_ESM on the first require() of jose; 21 never loads ES modules that way.
-    for (const version of ["18.20.8", "20.18.3", "20.17.0", "20.0.0", "21.7.3", "22.0.0", "22.11.0", "16.0.0", "8.17.0"]) {
+    // 20.17, 20.18 and 22.11 throw ERR_REQUIRE_ESM on the first require() of jose; 22.12 loads it with an ExperimentalWarning.
+    for (const version of ["18.20.8", "20.18.3", "20.17.0", "20.0.0", "21.7.3", "22.0.0", "22.11.0", "22.12.0", "16.0.0", "8.17.0"]) {
       const reason = unsupportedNodeReason(version);
       expect(reason, version).to.be.a("string");
-      expect(reason, version).to.contain("Node.js 20.19.0 or a later 20.x, or 22.12.0 or newer").and.contain(`this is Node.js ${version}.`);
+      expect(reason, version).to.contain("Node.js 20.19.0 or a later 20.x, or 22.13.0 or newer").and.contain(`this is Node.js ${version}.`);
       expect(reason, version).to.not.contain("\n");
     }
   });
 
   it("accepts the oldest supported release of each line and every later one, pre-releases included", () => {
-    for (const version of ["20.19.0", "20.19.1", "20.20.2", "20.99.0", "22.12.0", "22.23.3", "23.0.0", "24.11.0", "26.0.0-pre", "100.0.0"]) {
+    for (const version of ["20.19.0", "20.19.1", "20.20.2", "20.99.0", "22.13.0", "22.23.3", "23.5.0", "24.11.0", "26.0.0-pre", "100.0.0"]) {
       expect(unsupportedNodeReason(version), version).to.equal(null);
     }
   });
@@ -55,7 +55,7 @@ describe("the Node.js version check at start-up", function () {
   });
 
   it("supports exactly the versions `engines` in package.json and its lock file state", () => {
-    expect(SUPPORTED_NODE_RANGE).to.equal("^20.19.0 || >=22.12.0");
+    expect(SUPPORTED_NODE_RANGE).to.equal("^20.19.0 || >=22.13.0");
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
     const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { engines?: { node: string } }> };
     expect(manifest.engines.node).to.equal(SUPPORTED_NODE_RANGE);
