@@ -37,7 +37,8 @@ started=$SECONDS
 npm ci --no-audit --no-fund
 install_seconds=$((SECONDS - started))
 
-echo "== Node.js $running: npm run $script" >&2
+database=${TEST_DATABASE_URL:-sqlite}
+echo "== Node.js $running: npm run $script (database: ${database%%:*})" >&2
 started=$SECONDS
 status=0
 npm run "$script" || status=$?
