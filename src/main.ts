@@ -1,3 +1,5 @@
+// Must stay the first import: it refuses an unsupported Node.js before any dependency can fail in its own way.
+import "./node-version";
 import "reflect-metadata";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
