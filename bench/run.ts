@@ -105,7 +105,7 @@ function startServer(name: string, script: string, env: Record<string, string>, 
     };
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         child.stdout!.off("data", onData);
