@@ -16,7 +16,7 @@ import { createErrorFormatter, savedChangesPlugin, type ErrorLogger } from "./er
 import { createSchema } from "./schema";
 import { limitValidationRules, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
-import { securityPlugin, withClientAddress } from "./security/security.plugin";
+import { securityPlugin } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
 import { Outbox } from "./outbox/outbox.service";
 import { createLogger, type Logger } from "./observability/logger";
@@ -74,6 +74,8 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   const schema = await createSchema();
   const app = express();
   app.disable("x-powered-by");
+  // Only the proxies TRUST_PROXY names may say who the client is (X-Forwarded-For); by default nobody.
+  app.set("trust proxy", config.trustProxy);
   const httpServer = http.createServer(app);
   const tokens = new VerifiedTokens(config);
   const outbox = Outbox.fromConfig(config);
@@ -144,7 +146,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     requestGuard(config.limits),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        withClientAddress(new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox), req.socket.remoteAddress),
+        new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox, req.ip ?? req.socket.remoteAddress),
     }),
   );
   app.use(httpErrors(reportError));

@@ -37,6 +37,12 @@ export interface Config {
    */
   mutationRateLimit: number;
   mutationRateWindowSeconds: number;
+  /**
+   * Which proxies in front of the service to believe about the client's address (`X-Forwarded-For`),
+   * as Express's "trust proxy" takes it: a number of hops, or addresses and CIDR ranges; false for none.
+   * Anonymous callers are rate-limited by that address.
+   */
+  trustProxy: false | number | string[];
   /** The least severe log lines written (JSON on stdout); `silent` writes none. */
   logLevel: LogLevel;
   /** Who may read `GET /metrics`, and where. */
@@ -107,6 +113,17 @@ function postgresSettings(env: NodeJS.ProcessEnv): PostgresSettings {
     ssl,
     sslCaFile,
   };
+}
+
+function trustProxy(value: string | undefined): false | number | string[] {
+  if (value === undefined || value === "" || /^(0|false|no|off)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) return integer("TRUST_PROXY", value, 0, 1, 10);
+  const entries = value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  // An address or CIDR range (IPv4 or IPv6), or Express's names for groups: loopback, linklocal, uniquelocal.
+  const valid = /^([0-9a-f:.]+(\/\d{1,3})?|loopback|linklocal|uniquelocal)$/i;
+  const bad = entries.find((entry) => !valid.test(entry));
+  if (bad !== undefined) throw new ConfigError(`TRUST_PROXY must be a number of proxies, or addresses and CIDR ranges such as 10.0.0.0/8 or loopback, got "${bad}".`);
+  return entries;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -282,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mutationRateLimit: integer("MUTATION_RATE_LIMIT", env.MUTATION_RATE_LIMIT, 60, 0, 1_000_000),
     mutationRateWindowSeconds: integer("MUTATION_RATE_WINDOW_SECONDS", env.MUTATION_RATE_WINDOW_SECONDS, 60, 1, 86_400),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     minFreeDiskBytes: integer("HEALTH_MIN_FREE_DISK_MB", env.HEALTH_MIN_FREE_DISK_MB, 8, 0, 1_048_576) * 1024 * 1024,
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
     logLevel: logLevel(env.LOG_LEVEL),

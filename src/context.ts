@@ -25,6 +25,8 @@ export class Context {
     readonly caller: Caller,
     /** Where mail is queued, within the caps the configuration sets. */
     readonly outbox: Outbox,
+    /** The client's address (from X-Forwarded-For only when TRUST_PROXY trusts the proxy): callers without a token are counted by it. */
+    readonly clientAddress = "unknown",
   ) {
     this.loaders = createLoaders(db);
     this.health = createHealthLoaders(db);

@@ -171,6 +171,48 @@ describe("request limits behind a larger body limit", () => {
   });
 });
 
+describe("the client address behind a proxy", () => {
+  /** An anonymous mutation (confirming an address needs no sign-in), as if sent through a proxy for `client`. */
+  const confirm = (server: TestServer, client: string) =>
+    fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": client },
+      body: JSON.stringify({ query: `mutation { verifyContactEmail(input: { token: "${"x".repeat(43)}" }) { verification { id } } }` }),
+    });
+
+  it("ignores X-Forwarded-For unless TRUST_PROXY names the proxy, so a caller cannot pose as many", async () => {
+    const server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "2" } });
+    try {
+      const statuses = [];
+      for (const client of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) statuses.push((await confirm(server, client)).status);
+      expect(statuses).to.deep.equal([200, 200, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("counts each client behind a trusted proxy on its own, and one client as one", async () => {
+    const server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "2", TRUST_PROXY: "loopback" } });
+    try {
+      const apart = [];
+      for (const client of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) apart.push((await confirm(server, client)).status);
+      expect(apart, "three clients behind the proxy").to.deep.equal([200, 200, 200]);
+      const same = [];
+      for (let index = 0; index < 3; index++) same.push((await confirm(server, "198.51.100.7")).status);
+      expect(same, "one client three times").to.deep.equal([200, 200, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses a TRUST_PROXY that is neither a number of proxies nor addresses", () => {
+    expect(() => loadConfig({ TRUST_PROXY: "everyone" })).to.throw(ConfigError, /^TRUST_PROXY/);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, loopback" }).trustProxy).to.deep.equal(["10.0.0.0/8", "loopback"]);
+    expect(loadConfig({ TRUST_PROXY: "1" }).trustProxy).to.equal(1);
+    expect(loadConfig({}).trustProxy).to.equal(false);
+  });
+});
+
 describe("mutation rate limit", () => {
   let server: TestServer;
   before(async () => {

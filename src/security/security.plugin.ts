@@ -6,20 +6,12 @@ import { checkAnonymousIntrospections, checkCost, measureOperation } from "./cos
 import { mutationCount, rateLimited, type MutationAllowance } from "./rate-limit";
 import type { Metrics } from "../observability/metrics";
 
-/** The client address behind each request's context, for callers without a valid token. */
-const clientAddresses = new WeakMap<Context, string>();
-
-/** Remembers where a request came from; called where the context is built. */
-export function withClientAddress(context: Context, address: string | undefined): Context {
-  clientAddresses.set(context, address ?? "unknown");
-  return context;
-}
-
 /** Who a mutation is counted against: the signed-in person (whichever token they use), else the address. */
 export function rateLimitKey(context: Context): string {
   const caller = context.caller;
   if (caller.kind === "identified") return `user:${caller.identity.email}`;
-  return `address:${clientAddresses.get(context) ?? "unknown"}`;
+  // On the context itself: Apollo runs each operation with a shallow copy of the context object.
+  return `address:${context.clientAddress}`;
 }
 
 /**
