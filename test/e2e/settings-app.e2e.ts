@@ -290,6 +290,12 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     await page.waitForSelector(`.history tbody tr:first-child:has-text("${OUTSIDE_SECURITY}")`);
     expect(await page.locator(".health li[data-kind='UNVERIFIED_EXTERNAL']").textContent()).to.include(OUTSIDE_SECURITY);
     await page.screenshot({ path: path.join(ARTIFACTS, "settings-app.png"), fullPage: true });
+
+    // Asking again sends a new message and leaves the contacts, and so the form's version, as they were.
+    await verification.locator("button", { hasText: "Send the confirmation again" }).click();
+    await verification.locator(':text-is("The confirmation was sent again.")').waitFor();
+    expect(apiRequests.at(-1)!.operationName).to.equal("SettingsResendVerification");
+    expect((await contactsNow()).version).to.equal(after.version);
   });
 
   it("refuses to overwrite a change made in another session, shows what changed, and saves after reloading", async () => {

@@ -4,7 +4,7 @@ import { ApolloProvider, useQuery } from "@apollo/client/react";
 import { createClient } from "./apollo";
 import { problemsOf, type ApiProblem } from "./errors";
 import { CATALOGUES, LANGUAGES, preferredLanguage, type Language } from "./i18n";
-import { SettingsAccountsQuery } from "./operations";
+import { AccountsQuery } from "./operations";
 import { cleanToken } from "./session";
 import { ScreenContext, useScreen, type Screen } from "./screen";
 import { SettingsScreen } from "./SettingsScreen";
@@ -110,7 +110,7 @@ function SignIn({ problem, onToken }: { problem: ApiProblem | null; onToken: (to
 
 function Accounts() {
   const { messages, apiUrl, signOut } = useScreen();
-  const { data, error } = useQuery(SettingsAccountsQuery);
+  const { data, error } = useQuery(AccountsQuery);
   const [chosen, setChosen] = useState<string | null>(null);
   const problems = error ? problemsOf(error) : [];
   const unauthenticated = problems.find((problem) => problem.code === "UNAUTHENTICATED");

@@ -2,15 +2,15 @@
 // relayStylePagination merges the pages). Save refetches it, so a saved change appears at the top.
 import { useQuery } from "@apollo/client/react";
 import { problemsOf } from "./errors";
-import type { SettingsHistoryQuery as HistoryData } from "./gql/graphql";
+import type { SettingsHistoryQuery } from "./gql/graphql";
 import { slotName, type Messages } from "./i18n";
-import { SettingsHistoryQuery } from "./operations";
+import { HistoryQuery } from "./operations";
 import { ProblemList } from "./ProblemList";
 import { useScreen } from "./screen";
 
 export const HISTORY_PAGE = 10;
 
-type Change = NonNullable<HistoryData["account"]>["contactHistory"]["edges"][number]["node"];
+type Change = NonNullable<SettingsHistoryQuery["account"]>["contactHistory"]["edges"][number]["node"];
 
 function describeChange(messages: Messages, change: Change, personOf: (email: string) => string): string {
   const before = change.previousEmail === null ? null : personOf(change.previousEmail);
@@ -31,7 +31,7 @@ function describeChange(messages: Messages, change: Change, personOf: (email: st
 
 export function HistoryPanel({ accountId, personOf }: { accountId: string; personOf: (email: string) => string }) {
   const { messages } = useScreen();
-  const { data, error, fetchMore, loading } = useQuery(SettingsHistoryQuery, {
+  const { data, error, fetchMore, loading } = useQuery(HistoryQuery, {
     variables: { accountId, first: HISTORY_PAGE },
     notifyOnNetworkStatusChange: true,
   });

@@ -21,7 +21,7 @@ import {
 } from "./form";
 import { slotName, type FieldProblem } from "./i18n";
 import type { SettingsAccountContactsFragment, SettingsPageQuery } from "./gql/graphql";
-import { ResendVerificationMutation, SaveContactsMutation, SettingsHistoryQuery, SettingsPageQuery as PageQuery } from "./operations";
+import { HistoryQuery, PageQuery, ResendVerificationMutation, SaveContactsMutation } from "./operations";
 import { useScreen } from "./screen";
 import { ProblemList } from "./ProblemList";
 import { HealthPanel } from "./HealthPanel";
@@ -48,7 +48,7 @@ export interface MemberOption {
 }
 
 function memberOptions(account: PageAccount): MemberOption[] {
-  return account.members.edges.map(({ node }) => ({ userId: node.user.id, label: node.displayName ?? node.user.name ?? node.user.email, email: node.user.email }));
+  return account.members.edges.map(({ node }) => ({ userId: node.user.id, label: node.displayName ?? node.user.email, email: node.user.email }));
 }
 
 export function SettingsScreen({ accountId }: { accountId: string }) {
@@ -103,6 +103,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
   const edit = (next: FormValues) => {
     setDraft(next);
     setSaved(false);
+    setProblems([]);
     setFieldProblems(new Map());
   };
 
@@ -113,7 +114,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     try {
       [fresh, history] = await Promise.all([
         client.query({ query: PageQuery, variables: { accountId }, fetchPolicy: "network-only" }),
-        client.query({ query: SettingsHistoryQuery, variables: { accountId, first: HISTORY_PAGE }, fetchPolicy: "network-only" }),
+        client.query({ query: HistoryQuery, variables: { accountId, first: HISTORY_PAGE }, fetchPolicy: "network-only" }),
       ]);
     } catch (thrown) {
       setProblems(problemsOf(thrown));
@@ -147,7 +148,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     const { input, fieldOf } = saveInput(account.id, baseline.version, draft);
     let failure: unknown = null;
     try {
-      const result = await save({ variables: { input }, refetchQueries: [SettingsHistoryQuery], errorPolicy: "all" });
+      const result = await save({ variables: { input }, refetchQueries: [HistoryQuery], errorPolicy: "all" });
       const savedAccount = result.data?.saveAccountContacts.account;
       if (result.error || !savedAccount) failure = result.error ?? new Error("No account in the answer");
       else {

@@ -55,7 +55,7 @@ export const AccountContactsFields = graphql(`
 `);
 
 /** The account switcher: who is signed in, and the accounts they belong to. */
-export const SettingsAccountsQuery = graphql(`
+export const AccountsQuery = graphql(`
   query SettingsAccounts {
     viewer {
       ...SettingsContactUser
@@ -79,7 +79,7 @@ export const SettingsAccountsQuery = graphql(`
 `);
 
 /** The page itself: the account's contacts and the members who can hold them. */
-export const SettingsPageQuery = graphql(`
+export const PageQuery = graphql(`
   query SettingsPage($accountId: ID!, $membersAfter: String) {
     account(id: $accountId) {
       ...SettingsAccountContacts
@@ -107,7 +107,7 @@ export const SettingsPageQuery = graphql(`
 `);
 
 /** The history panel, newest first, a page at a time. */
-export const SettingsHistoryQuery = graphql(`
+export const HistoryQuery = graphql(`
   query SettingsHistory($accountId: ID!, $first: Int!, $after: String) {
     account(id: $accountId) {
       id
