@@ -1,0 +1,74 @@
+// The history of the account's contact slots, newest first, a page at a time (Apollo's
+// relayStylePagination merges the pages). Save refetches it, so a saved change appears at the top.
+import { useQuery } from "@apollo/client/react";
+import { problemsOf } from "./errors";
+import type { SettingsHistoryQuery } from "./gql/graphql";
+import { slotName, type Messages } from "./i18n";
+import { HistoryQuery } from "./operations";
+import { ProblemList } from "./ProblemList";
+import { useScreen } from "./screen";
+
+export const HISTORY_PAGE = 10;
+
+type Change = NonNullable<SettingsHistoryQuery["account"]>["contactHistory"]["edges"][number]["node"];
+
+function describeChange(messages: Messages, change: Change, personOf: (email: string) => string): string {
+  const before = change.previousEmail === null ? null : personOf(change.previousEmail);
+  const after = change.newEmail === null ? null : personOf(change.newEmail);
+  switch (change.action) {
+    case "ADD":
+      return messages.history.added(after ?? "");
+    case "REMOVE":
+      return messages.history.removed(before ?? "");
+    case "SET":
+      return messages.history.set(before, after ?? "");
+    case "CLEAR":
+      return messages.history.cleared(before);
+    default:
+      return `${change.action}: ${before ?? "–"} → ${after ?? "–"}`;
+  }
+}
+
+export function HistoryPanel({ accountId, personOf }: { accountId: string; personOf: (email: string) => string }) {
+  const { messages } = useScreen();
+  const { data, error, fetchMore, loading } = useQuery(HistoryQuery, {
+    variables: { accountId, first: HISTORY_PAGE },
+    notifyOnNetworkStatusChange: true,
+  });
+  const history = data?.account?.contactHistory;
+  return (
+    <section className="card history" aria-labelledby="history-heading">
+      <h3 id="history-heading">{messages.history.heading}</h3>
+      {error && <ProblemList problems={problemsOf(error)} />}
+      {history && <p className="hint count">{messages.history.count(history.totalCount)}</p>}
+      {history && history.edges.length === 0 && <p className="empty">{messages.history.none}</p>}
+      {history && history.edges.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{messages.history.when}</th>
+              <th scope="col">{messages.history.who}</th>
+              <th scope="col">{messages.history.what}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.edges.map(({ node }) => (
+              <tr key={node.id} data-slot={node.slot} data-action={node.action}>
+                <td>{messages.dateTime(node.at)}</td>
+                <td>{node.actor.name ?? personOf(node.actor.email)}</td>
+                <td>
+                  <strong>{slotName(messages, node.slot)}</strong>: {describeChange(messages, node, personOf)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {history?.pageInfo.hasNextPage && (
+        <button type="button" className="link" disabled={loading} onClick={() => void fetchMore({ variables: { after: history.pageInfo.endCursor } })}>
+          {messages.history.more}
+        </button>
+      )}
+    </section>
+  );
+}

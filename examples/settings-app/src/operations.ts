@@ -1,0 +1,159 @@
+// Every operation the screen sends, typed by GraphQL Code Generator (src/gql/, from `graphql(...)` below).
+// The save's payload selects the same account fields the page loads, so Apollo Client's normalised
+// cache updates every part of the screen from the mutation's own answer.
+import { graphql } from "./gql";
+
+export const ContactUserFields = graphql(`
+  fragment SettingsContactUser on User {
+    id
+    email
+    # The person's own name from their sign-in; null until they have signed in with one.
+    name
+  }
+`);
+
+export const AccountContactsFields = graphql(`
+  fragment SettingsAccountContacts on Account {
+    id
+    name
+    viewerRole
+    # Sent back as expectedVersion: a save over changes this form has not seen is refused.
+    contactsVersion
+    updatedAt
+    primaryContact {
+      ...SettingsContactUser
+    }
+    billingContacts {
+      ...SettingsContactUser
+    }
+    roleContacts {
+      id
+      role
+      email
+      isExternal
+      user {
+        ...SettingsContactUser
+      }
+      verification {
+        id
+        state
+        requestedAt
+        verifiedAt
+      }
+    }
+    contactHealth {
+      needsAttention
+      missingRoles
+      billingContactsFree
+      issues {
+        slot
+        email
+        kind
+      }
+    }
+  }
+`);
+
+/** The account switcher: who is signed in, and the accounts they belong to. */
+export const AccountsQuery = graphql(`
+  query SettingsAccounts {
+    viewer {
+      ...SettingsContactUser
+    }
+    accounts(first: 100) {
+      totalCount
+      edges {
+        cursor
+        node {
+          id
+          name
+          viewerRole
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+/** The page itself: the account's contacts and the members who can hold them. */
+export const PageQuery = graphql(`
+  query SettingsPage($accountId: ID!, $membersAfter: String) {
+    account(id: $accountId) {
+      ...SettingsAccountContacts
+      members(first: 100, after: $membersAfter) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            id
+            role
+            # This account's name for the member until they sign in with their own.
+            displayName
+            user {
+              ...SettingsContactUser
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+/** The history panel, newest first, a page at a time. */
+export const HistoryQuery = graphql(`
+  query SettingsHistory($accountId: ID!, $first: Int!, $after: String) {
+    account(id: $accountId) {
+      id
+      contactHistory(first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            id
+            at
+            slot
+            action
+            previousEmail
+            newEmail
+            actor {
+              ...SettingsContactUser
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+/** The one Save: every slot at once, refused with VERSION_CONFLICT if the contacts changed since the form loaded. */
+export const SaveContactsMutation = graphql(`
+  mutation SettingsSaveContacts($input: SaveAccountContactsInput!) {
+    saveAccountContacts(input: $input) {
+      account {
+        ...SettingsAccountContacts
+      }
+    }
+  }
+`);
+
+/** "Send the confirmation again" beside an outside address that is still waiting. */
+export const ResendVerificationMutation = graphql(`
+  mutation SettingsResendVerification($input: ResendContactVerificationInput!) {
+    resendContactVerification(input: $input) {
+      account {
+        ...SettingsAccountContacts
+      }
+    }
+  }
+`);

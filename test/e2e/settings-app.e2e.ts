@@ -1,0 +1,430 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { expect } from "chai";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { signToken } from "../../src/auth/tokens";
+
+// The tests compile without the DOM library: these are the browser globals the page functions below use.
+interface BrowserStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+}
+declare const document: {
+  cookie: string;
+  documentElement: { lang: string };
+  addEventListener(type: "securitypolicyviolation", listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
+};
+declare const window: { cspViolations: string[]; injected?: boolean };
+declare const localStorage: BrowserStorage;
+declare const sessionStorage: BrowserStorage;
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const ARTIFACTS = path.join(ROOT, "test", "artifacts");
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+const NORTHWIND = "Northwind Traders";
+const ADA = "Ada Lovelace (ada.lovelace@northwind.example)";
+const KATHERINE = "Katherine Johnson (katherine.johnson@northwind.example)";
+const EDSGER = "Edsger Dijkstra (edsger.dijkstra@northwind.example)";
+const OUTSIDE_SECURITY = "alerts@contractor.example";
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** A port nobody listens on right now, for the API: the app must know it before either starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a Node script and waits for a line of its output; the match's first group is returned. */
+function startProcess(args: string[], env: Record<string, string>, ready: RegExp, limitMs: number): Promise<Running & { match: string }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${args.join(" ")} did not start in time:\n${output}`));
+    }, limitMs);
+    const check = () => {
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout!.off("data", check);
+        resolve({ child, output: () => output, match: match[1]! });
+      }
+    };
+    child.stdout!.on("data", check);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(" ")} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+async function stop(running: Running | undefined): Promise<void> {
+  if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => running.child.once("exit", resolve));
+  running.child.kill("SIGTERM");
+  await exited;
+}
+
+interface GraphQLAnswer {
+  data?: any;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+describe("the settings screen (examples/settings-app) in a real browser", function () {
+  this.timeout(120_000);
+
+  let temp: string;
+  let api: Running;
+  let app: Running;
+  let apiUrl: string;
+  let appUrl: string;
+  let appOrigin: string;
+  let secret: string;
+  let adminToken: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let accountId: string;
+  /** Every URL the browser asked for, and what each request to the API carried. */
+  const requested: string[] = [];
+  const apiRequests: { operationName: string; authorization: string | undefined; acceptLanguage: string | undefined; origin: string | undefined }[] = [];
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+
+  /** A request to the API from this test, as another session would make it. */
+  async function graphql(token: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLAnswer> {
+    const response = await fetch(apiUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLAnswer;
+  }
+
+  /** The account's contacts as the API has them now. */
+  async function contactsNow(): Promise<{ version: number; primary: string; billing: string[]; roles: Record<string, { email: string; state: string | null }> }> {
+    const { data, errors } = await graphql(
+      adminToken,
+      `query ($id: ID!) { account(id: $id) { contactsVersion primaryContact { email } billingContacts { email }
+         roleContacts { role email verification { state } } } }`,
+      { id: accountId },
+    );
+    expect(errors, JSON.stringify(errors)).to.equal(undefined);
+    const account = data.account;
+    return {
+      version: account.contactsVersion,
+      primary: account.primaryContact.email,
+      billing: account.billingContacts.map((user: { email: string }) => user.email),
+      roles: Object.fromEntries(
+        account.roleContacts.map((contact: { role: string; email: string; verification: { state: string } | null }) => [
+          contact.role,
+          { email: contact.email, state: contact.verification?.state ?? null },
+        ]),
+      ),
+    };
+  }
+
+  async function openScreen(target: Page, token: string): Promise<Record<string, string>> {
+    const response = await target.goto(`${appUrl}#token=${token}`);
+    await target.waitForSelector(`h2.account-name:text-is("${NORTHWIND}")`, { timeout: 30_000 });
+    return response!.headers();
+  }
+
+  before(async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-settings-app-"));
+    secret = randomBytes(32).toString("hex");
+    const apiPort = await freePort();
+    apiUrl = `http://127.0.0.1:${apiPort}/graphql`;
+    // `npm run example:settings`: builds (codegen, tsc --strict, esbuild), then serves on loopback.
+    const served = await startProcess(
+      [path.join(ROOT, "examples", "settings-app", "scripts", "serve.mjs")],
+      { SETTINGS_PORT: "0", SETTINGS_API_URL: apiUrl },
+      /served on (http:\/\/127\.0\.0\.1:\d+\/)/,
+      100_000,
+    );
+    app = served;
+    appUrl = served.match;
+    appOrigin = new URL(appUrl).origin;
+    // The API as `npm start` runs it (development, demo data), with the app's origin allowed.
+    const started = await startProcess(
+      [path.join(ROOT, "dist", "src", "main.js")],
+      {
+        NODE_ENV: "development",
+        DATABASE_URL: `sqlite:${path.join(temp, "api.sqlite")}`,
+        HOST: "127.0.0.1",
+        PORT: String(apiPort),
+        AUTH_JWT_SECRET: secret,
+        CORS_ORIGINS: appOrigin,
+        MAIL_LOG_FILE: path.join(temp, "mail.log"),
+      },
+      /Authorization: Bearer (\S+)/,
+      30_000,
+    );
+    api = started;
+    adminToken = started.match;
+    const { data } = await graphql(adminToken, "{ accounts(first: 10) { nodes { id name } } }");
+    accountId = data.accounts.nodes.find((account: { name: string }) => account.name === NORTHWIND).id;
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    context = await browser.newContext({ viewport: { width: 1440, height: 1100 }, locale: "en-GB" });
+    const apiOrigin = new URL(apiUrl).origin;
+    await context.route("**/*", async (route) => {
+      const request = route.request();
+      const url = request.url();
+      requested.push(url);
+      if (url.startsWith(apiUrl) && request.method() === "POST") {
+        const headers = request.headers();
+        const body = request.postDataJSON() as { operationName?: string };
+        apiRequests.push({ operationName: body.operationName ?? "", authorization: headers.authorization, acceptLanguage: headers["accept-language"], origin: headers.origin });
+      }
+      const origin = new URL(url).origin;
+      if (origin === appOrigin || origin === apiOrigin) await route.continue();
+      else await route.abort("internetdisconnected");
+    });
+    await context.addInitScript(() => {
+      const violations: string[] = [];
+      window.cspViolations = violations;
+      document.addEventListener("securitypolicyviolation", (event) => violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+    });
+    page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stop(api);
+    await stop(app);
+    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  it("asks for a new token, by its code, when the one in the address is refused", async () => {
+    const other = await context.newPage();
+    await other.goto(`${appUrl}#token=not-a-token`);
+    const problem = other.locator('.sign-in .problem[data-code="UNAUTHENTICATED"]');
+    await problem.waitFor({ timeout: 30_000 });
+    expect(await problem.textContent()).to.include("Your sign-in is missing, not valid or has expired.");
+    expect(await other.locator("#token").count()).to.equal(1);
+    await other.close();
+  });
+
+  it("loads the account with the token from the address, then removes it from the address", async () => {
+    const headers = await openScreen(page, adminToken);
+    // Scripts from the page's own origin only, requests to the API only, and no Referer anywhere.
+    expect(headers["content-security-policy"]).to.include("script-src 'self'").and.include(`connect-src ${new URL(apiUrl).origin};`);
+    expect(headers["referrer-policy"]).to.equal("no-referrer");
+    expect(page.url()).to.equal(appUrl);
+    expect(page.url()).not.to.include(adminToken);
+    // The seed's outside security contact has not confirmed the address yet.
+    expect(await page.locator('[data-role="SECURITY"] .verification').getAttribute("data-state")).to.equal("PENDING");
+    expect(await page.locator("#primary").inputValue()).to.not.equal("");
+    expect(await page.locator(".billing-rows select").count()).to.equal(2);
+    expect(await page.locator(".history tbody tr").count()).to.be.greaterThan(0);
+  });
+
+  it("changes the primary contact, adds a third billing contact and says why Add another is then disabled", async () => {
+    await page.selectOption("#primary", { label: ADA });
+    const add = page.locator("#billing-add");
+    expect(await add.isEnabled()).to.equal(true);
+    expect(await page.locator("#billing-add-reason").textContent()).to.equal("1 more can be added.");
+    await add.click();
+    await page.selectOption(".billing-rows li:nth-child(3) select", { label: EDSGER });
+    expect(await add.isDisabled()).to.equal(true);
+    expect(await add.getAttribute("aria-describedby")).to.equal("billing-add-reason");
+    expect(await page.locator("#billing-add-reason").textContent()).to.equal("An account can have at most 3 billing contacts.");
+    expect(await page.locator(".save-bar .status").textContent()).to.equal("2 unsaved changes");
+  });
+
+  it("sets an outside security contact and, after one Save, shows it waiting for confirmation (PENDING)", async () => {
+    const before = await contactsNow();
+    await page.fill("#role-SECURITY-email", OUTSIDE_SECURITY);
+    expect(await page.locator('[data-role="SECURITY"] .verification').getAttribute("data-state")).to.equal("UNSAVED");
+    const saves = apiRequests.filter((request) => request.operationName === "SettingsSaveContacts").length;
+    await page.click('.save-bar button[type="submit"]');
+    await page.waitForSelector('.save-bar .status:text-is("Saved.")');
+    const verification = page.locator('[data-role="SECURITY"] .verification');
+    expect(await verification.getAttribute("data-state")).to.equal("PENDING");
+    expect(await verification.locator(".badge").textContent()).to.equal("Waiting for confirmation");
+
+    // One request, one new version, every slot as the form showed it.
+    expect(apiRequests.filter((request) => request.operationName === "SettingsSaveContacts").length).to.equal(saves + 1);
+    const after = await contactsNow();
+    expect(after.version).to.equal(before.version + 1);
+    expect(after.primary).to.equal("ada.lovelace@northwind.example");
+    expect(after.billing).to.deep.equal(["katherine.johnson@northwind.example", "ada.lovelace@northwind.example", "edsger.dijkstra@northwind.example"]);
+    expect(after.roles.SECURITY).to.deep.equal({ email: OUTSIDE_SECURITY, state: "PENDING" });
+    // The history was read again: the new address is at the top.
+    await page.waitForSelector(`.history tbody tr:first-child:has-text("${OUTSIDE_SECURITY}")`);
+    expect(await page.locator(".health li[data-kind='UNVERIFIED_EXTERNAL']").textContent()).to.include(OUTSIDE_SECURITY);
+    await page.screenshot({ path: path.join(ARTIFACTS, "settings-app.png"), fullPage: true });
+
+    // Asking again sends a new message and leaves the contacts, and so the form's version, as they were.
+    await verification.locator("button", { hasText: "Send the confirmation again" }).click();
+    await verification.locator(':text-is("The confirmation was sent again.")').waitFor();
+    expect(apiRequests.at(-1)!.operationName).to.equal("SettingsResendVerification");
+    expect((await contactsNow()).version).to.equal(after.version);
+  });
+
+  it("refuses to overwrite a change made in another session, shows what changed, and saves after reloading", async () => {
+    await page.selectOption("#role-DECISION_MAKER", { label: KATHERINE });
+
+    // Meanwhile another admin, in another session, gives the technical administrator role to someone else.
+    const graceToken = await signToken(secret, { email: "grace.hopper@northwind.example", name: "Grace Hopper" });
+    const members = await graphql(graceToken, `query ($id: ID!) { account(id: $id) { members(first: 50) { nodes { user { id email } } } } }`, { id: accountId });
+    const edsgerId = members.data.account.members.nodes.find((member: { user: { email: string } }) => member.user.email.startsWith("edsger")).user.id;
+    const changed = await graphql(graceToken, `mutation ($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { contactsVersion } } }`, {
+      input: { accountId, role: "TECHNICAL_ADMIN", userId: edsgerId },
+    });
+    expect(changed.errors, JSON.stringify(changed.errors)).to.equal(undefined);
+    const before = await contactsNow();
+
+    await page.click('.save-bar button[type="submit"]');
+    const conflict = page.locator(".conflict");
+    await conflict.waitFor();
+    expect(await conflict.locator(".theirs li").allTextContents()).to.deep.equal(["Technical administrator: Alan Turing → Edsger Dijkstra"]);
+    expect(await conflict.textContent()).to.include("Changed by Grace Hopper.");
+    expect(await conflict.locator(".yours li").allTextContents()).to.deep.equal(["Decision maker: Ada Lovelace → Katherine Johnson"]);
+    expect(await page.locator('.save-bar button[type="submit"]').isDisabled()).to.equal(true);
+    // Nothing was saved.
+    expect(await contactsNow()).to.deep.equal(before);
+    await page.screenshot({ path: path.join(ARTIFACTS, "settings-app-conflict.png"), fullPage: true });
+
+    await conflict.locator("button", { hasText: "Reload the contacts" }).click();
+    expect(await conflict.count()).to.equal(0);
+    expect(await page.locator("#role-TECHNICAL_ADMIN option:checked").textContent()).to.equal(EDSGER);
+    expect(await page.locator("#role-DECISION_MAKER option:checked").textContent()).to.equal(ADA);
+
+    await page.selectOption("#role-DECISION_MAKER", { label: KATHERINE });
+    await page.click('.save-bar button[type="submit"]');
+    await page.waitForSelector('.save-bar .status:text-is("Saved.")');
+    const after = await contactsNow();
+    expect(after.version).to.equal(before.version + 1);
+    expect(after.roles.DECISION_MAKER!.email).to.equal("katherine.johnson@northwind.example");
+    expect(after.roles.TECHNICAL_ADMIN!.email).to.equal("edsger.dijkstra@northwind.example");
+  });
+
+  it("switches to Polish: the seed's role names, Polish plurals, and an error shown by its code", async () => {
+    await page.click('.language button[lang="pl"]');
+    await page.waitForSelector('h1:text-is("Informacje o firmie")');
+    expect(await page.evaluate(() => document.documentElement.lang)).to.equal("pl");
+    expect(await page.locator("#primary-heading").textContent()).to.equal("Główny kontakt konta");
+    expect(await page.locator("#billing-heading").textContent()).to.equal("Kontakty rozliczeniowe");
+    expect(await page.locator(".role-row label").allTextContents()).to.deep.equal([
+      "Osoba decyzyjna",
+      "Osoba kontaktowa ds. wdrażania",
+      "Osoba kontaktowa ds. bezpieczeństwa",
+      "Administrator techniczny",
+    ]);
+    expect(await page.locator("#billing-add").textContent()).to.equal("+ Dodaj kolejny");
+    expect(await page.locator("#billing-add-reason").textContent()).to.equal("Na koncie można ustawić najwyżej 3 kontakty rozliczeniowe.");
+    // 7 changes from the demo data, 3 from the first save, 1 from the other session, 1 from the second save.
+    expect(await page.locator(".history .count").textContent()).to.equal("12 zmian");
+
+    // The server refuses the address (BAD_USER_INPUT on input.roleContacts.N.email): the screen says so in Polish.
+    await page.fill("#role-SECURITY-email", "nie-adres");
+    expect(await page.locator(".save-bar .status").textContent()).to.equal("1 niezapisana zmiana");
+    await page.click('.save-bar button[type="submit"]');
+    const problem = page.locator('.problems .problem[data-code="BAD_USER_INPUT"]');
+    await problem.waitFor();
+    expect(await problem.textContent()).to.include("Niektóre wartości są nieprawidłowe: zobacz zaznaczone pola.");
+    expect(await page.locator("#role-SECURITY-problem").textContent()).to.equal("To nie jest prawidłowy adres e-mail.");
+    expect(await page.locator("#role-SECURITY-email").getAttribute("aria-invalid")).to.equal("true");
+    const lastSave = apiRequests.filter((request) => request.operationName === "SettingsSaveContacts").at(-1)!;
+    expect(lastSave.acceptLanguage).to.equal("pl");
+    await page.screenshot({ path: path.join(ARTIFACTS, "settings-app-pl.png"), fullPage: true });
+
+    // Back in English, the same error reads in English: messages follow the code, not the server's text.
+    await page.click('.language button[lang="en"]');
+    expect(await page.locator("#role-SECURITY-problem").textContent()).to.equal("This is not a valid email address.");
+    await page.click('.save-bar button:text-is("Discard changes")');
+    expect(await page.locator("#role-SECURITY-email").inputValue()).to.equal(OUTSIDE_SECURITY);
+    expect((await contactsNow()).roles.SECURITY!.email).to.equal(OUTSIDE_SECURITY);
+  });
+
+  it("shows a member's name as text, whatever it contains", async () => {
+    const name = '<img src="x" onerror="window.injected = true"> Mallory';
+    const added = await graphql(adminToken, `mutation ($input: AddAccountMemberInput!) { addAccountMember(input: $input) { member { id } } }`, {
+      input: { accountId, email: "mallory@northwind.example", name },
+    });
+    expect(added.errors, JSON.stringify(added.errors)).to.equal(undefined);
+    const other = await context.newPage();
+    await openScreen(other, adminToken);
+    expect(await other.locator("#primary option").allTextContents()).to.include(`${name} (mallory@northwind.example)`);
+    expect(await other.locator("img").count()).to.equal(0);
+    expect(await other.evaluate(() => window.injected)).to.equal(undefined);
+    await other.close();
+  });
+
+  it("shows a plain member the contacts without a way to change them", async () => {
+    const memberToken = await signToken(secret, { email: "alan.turing@northwind.example", name: "Alan Turing" });
+    const other = await context.newPage();
+    await openScreen(other, memberToken);
+    expect(await other.locator(".notice").textContent()).to.equal("You are a member of this account: only its admins can change the contacts.");
+    expect(await other.locator("#primary").isDisabled()).to.equal(true);
+    expect(await other.locator("#billing-add").count()).to.equal(0);
+    expect(await other.locator(".save-bar").count()).to.equal(0);
+    await other.close();
+  });
+
+  it("kept the token out of storage and the address, sent it to the API only, with no script errors or policy violations", async () => {
+    const stored = await page.evaluate(() => {
+      const read = (storage: BrowserStorage) => {
+        const entries: string[] = [];
+        for (let index = 0; index < storage.length; index++) {
+          const key = storage.key(index)!;
+          entries.push(`${key}=${storage.getItem(key) ?? ""}`);
+        }
+        return entries;
+      };
+      return [...read(localStorage), ...read(sessionStorage), document.cookie].join("\n");
+    });
+    expect(stored).not.to.include(adminToken);
+    expect(stored).not.to.match(/eyJ/);
+
+    const apiOrigin = new URL(apiUrl).origin;
+    const elsewhere = requested.filter((url) => !url.startsWith("data:") && ![appOrigin, apiOrigin].includes(new URL(url).origin));
+    expect(elsewhere, "requests that left the machine").to.deep.equal([]);
+    // The token travelled in the Authorization header to the API, never in a URL.
+    expect(requested.filter((url) => url.includes(adminToken))).to.deep.equal([]);
+    expect(apiRequests.length).to.be.greaterThan(0);
+    for (const request of apiRequests) expect(request.origin).to.equal(appOrigin);
+    expect(apiRequests.filter((request) => request.authorization === `Bearer ${adminToken}`).length).to.be.greaterThan(0);
+
+    expect(await page.evaluate(() => window.cspViolations)).to.deep.equal([]);
+    expect(pageErrors).to.deep.equal([]);
+    expect(consoleErrors).to.deep.equal([]);
+  });
+});
