@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Database } from "../src/database";
-import { DeliveryState, DeliveryStatus } from "../src/outbox/outbox-message.entity";
+import { DeliveryState, DeliveryStatus } from "../src/notifications/notification-delivery.entity";
 import { ContactVerification } from "../src/verification/contact-verification.entity";
 import { StatementCounter } from "../bench/statement-counter";
 import { freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";

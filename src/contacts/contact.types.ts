@@ -3,8 +3,7 @@ import { Field, ID, InputType } from "type-graphql";
 import { IsOptional } from "class-validator";
 import { IsEmailAddress } from "../common/email";
 import { ContactRoleKind } from "./contact.enums";
-import { VersionedInput } from "../accounts/account.types";
-import { AccountPayload } from "../common/payload";
+import { AccountPayload, VersionedInput } from "../accounts/account.types";
 
 @InputType({ description: "Makes a member the account's primary contact." })
 export class SetPrimaryContactInput extends VersionedInput {

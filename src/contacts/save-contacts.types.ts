@@ -3,7 +3,7 @@ import { Field, ID, InputType, Int } from "type-graphql";
 import { ArrayMaxSize, IsOptional, Min, ValidateNested } from "class-validator";
 import { IsEmailAddress } from "../common/email";
 import { ContactRoleKind } from "./contact.enums";
-import { AccountPayload } from "../common/payload";
+import { AccountPayload } from "../accounts/account.types";
 
 @InputType({ description: "One role in the contact settings form: a member (userId) or, for SECURITY only, an outside address (email)." })
 export class RoleContactEntryInput {
