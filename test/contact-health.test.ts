@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Database } from "../src/database";
 import { DeliveryState, DeliveryStatus } from "../src/notifications/notification-delivery.entity";
 import { ContactVerification } from "../src/verification/contact-verification.entity";
-import { StatementCounter } from "../bench/statement-counter";
+import { StatementCounter } from "./helpers/statement-counter";
 import { freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, type AccountState, type TestUser } from "./helpers/factories";
 import { verificationTokenFor } from "./helpers/outbox";

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager, ObjectLiteral, EntityTarget } from "typeorm";
-import type { Database } from "../src/database";
-import { User } from "../src/users/user.entity";
-import { Account } from "../src/accounts/account.entity";
-import { AccountMember, MemberRole } from "../src/members/account-member.entity";
-import { BillingContact } from "../src/contacts/billing-contact.entity";
-import { ContactRole } from "../src/contacts/contact-role.entity";
-import { ContactChange } from "../src/history/contact-change.entity";
-import { ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "../src/contacts/contact.enums";
-import { globalId } from "../src/common/global-id";
+import type { Database } from "../../src/database";
+import { User } from "../../src/users/user.entity";
+import { Account } from "../../src/accounts/account.entity";
+import { AccountMember, MemberRole } from "../../src/members/account-member.entity";
+import { BillingContact } from "../../src/contacts/billing-contact.entity";
+import { ContactRole } from "../../src/contacts/contact-role.entity";
+import { ContactChange } from "../../src/history/contact-change.entity";
+import { ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "../../src/contacts/contact.enums";
+import { globalId } from "../../src/common/global-id";
 
 export interface DatasetShape {
   accounts: number;
