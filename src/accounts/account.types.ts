@@ -28,6 +28,9 @@ export class CreateAccountInput {
   name: string;
 }
 
+/** Every `expectedVersion` input field: a `contactsVersion` is never negative. */
+export const IsContactsVersion = () => Min(0, { message: "expectedVersion must not be negative" });
+
 // Registered so inputs that extend it inherit `expectedVersion`; never referenced itself, so never emitted.
 @InputType("VersionedInputFields")
 export class VersionedInput {
@@ -35,7 +38,7 @@ export class VersionedInput {
     nullable: true,
     description: "The account's `contactsVersion` as you last saw it. When given and stale, the change is refused with VERSION_CONFLICT.",
   })
-  @Min(0, { message: "expectedVersion must not be negative" })
+  @IsContactsVersion()
   expectedVersion?: number | null;
 }
 
