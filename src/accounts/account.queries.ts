@@ -2,14 +2,12 @@ import type { EntityManager } from "typeorm";
 import { Account } from "./account.entity";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
-import { entityColumns, join, selectRows, sql, changeRows, storedValue, type SqlSource, type StatementReader } from "../common/sql";
+import { changeRows, entityColumns, join, selectEntities, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
 import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 
 /** The accounts with these ids (those that exist). */
-export async function accountsByIds(source: SqlSource, ids: readonly string[]): Promise<Account[]> {
-  const accounts = entityColumns(source, Account, "a");
-  const rows = await selectRows(source, sql`SELECT ${accounts.select} FROM "accounts" "a" WHERE "a"."id" IN (${join(ids)})`);
-  return rows.map((row) => accounts.of(row));
+export function accountsByIds(source: SqlSource, ids: readonly string[]): Promise<Account[]> {
+  return selectEntities(source, Account, "a", sql`"a"."id" IN (${join(ids)})`);
 }
 
 /** An account as one of its members sees it: the account, that membership and the account's primary contact. */

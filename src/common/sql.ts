@@ -118,6 +118,14 @@ export function entityColumns<TEntity extends ObjectLiteral>(source: SqlSource, 
   return columns as EntityColumns<TEntity>;
 }
 
+/** The rows of `entity`'s table, under `alias`, that `where` picks (it may go on with ORDER BY and LIMIT), as entities. */
+export async function selectEntities<TEntity extends ObjectLiteral>(source: SqlSource, entity: EntityTarget<TEntity>, alias: string, where: Sql): Promise<TEntity[]> {
+  const columns = entityColumns(source, entity, alias);
+  const table = dataSourceOf(source).getMetadata(entity).tableName;
+  const rows = await selectRows(source, sql`SELECT ${columns.select} FROM ${raw(`"${table}" "${alias}"`)} WHERE ${where}`);
+  return rows.map((row) => columns.of(row));
+}
+
 /** `value` as the driver stores it in `entity`'s column for `property` (SQLite keeps dates as UTC text). */
 export function storedValue<TEntity extends ObjectLiteral>(source: SqlSource, entity: EntityTarget<TEntity>, property: keyof TEntity & string, value: unknown): unknown {
   const dataSource = dataSourceOf(source);

@@ -3,7 +3,7 @@ import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
 import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { changeRows, entityColumns, join, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
+import { changeRows, entityColumns, join, selectEntities, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
 
 /** A history row with the user who made the change, read in the same statement. */
 export type ContactChangeWithActor = ContactChange & { actor: User };
@@ -38,10 +38,8 @@ export function loadContactChangePages(reader: StatementReader, accountIds: stri
 }
 
 /** The history rows with these ids (those that exist). */
-export async function contactChangesByIds(source: SqlSource, ids: readonly number[]): Promise<ContactChange[]> {
-  const changes = entityColumns(source, ContactChange, "c");
-  const rows = await selectRows(source, sql`SELECT ${changes.select} FROM "contact_changes" "c" WHERE "c"."id" IN (${join(ids)})`);
-  return rows.map((row) => changes.of(row));
+export function contactChangesByIds(source: SqlSource, ids: readonly number[]): Promise<ContactChange[]> {
+  return selectEntities(source, ContactChange, "c", sql`"c"."id" IN (${join(ids)})`);
 }
 
 /** One change to one slot, as history keeps it. */

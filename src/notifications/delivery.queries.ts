@@ -2,13 +2,11 @@ import { createHash } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { DeliveryKind, DeliveryState, DeliveryStatus, NotificationDelivery } from "./notification-delivery.entity";
 import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { dateParameter, entityColumns, hydratedValue, join, selectRows, sql, storedValue, type Sql, type SqlSource, type StatementReader } from "../common/sql";
+import { dateParameter, entityColumns, hydratedValue, join, selectEntities, selectRows, sql, storedValue, type Sql, type SqlSource, type StatementReader } from "../common/sql";
 
 /** The deliveries with these ids (those that exist). */
-export async function deliveriesByIds(source: SqlSource, ids: readonly number[]): Promise<NotificationDelivery[]> {
-  const deliveries = entityColumns(source, NotificationDelivery, "o");
-  const rows = await selectRows(source, sql`SELECT ${deliveries.select} FROM "outbox_messages" "o" WHERE "o"."id" IN (${join(ids)})`);
-  return rows.map((row) => deliveries.of(row));
+export function deliveriesByIds(source: SqlSource, ids: readonly number[]): Promise<NotificationDelivery[]> {
+  return selectEntities(source, NotificationDelivery, "o", sql`"o"."id" IN (${join(ids)})`);
 }
 
 /** Deliveries newest first: by id, which grows with every message queued. */
@@ -40,13 +38,13 @@ export function listDeliveries(reader: StatementReader, accountId: string, args:
 }
 
 /** The PENDING deliveries due by `now`, oldest first, at most `limit`. */
-export async function dueDeliveries(reader: StatementReader, now: Date, limit: number): Promise<NotificationDelivery[]> {
-  const deliveries = entityColumns(reader, NotificationDelivery, "o");
-  const rows = await reader.select(
-    sql`SELECT ${deliveries.select} FROM "outbox_messages" "o"
-        WHERE "o"."state" = ${DeliveryState.PENDING} AND "o"."nextAttemptAt" <= ${dateParameter(reader, now)} ORDER BY "o"."id" ASC LIMIT ${limit}`,
+export function dueDeliveries(reader: StatementReader, now: Date, limit: number): Promise<NotificationDelivery[]> {
+  return selectEntities(
+    reader,
+    NotificationDelivery,
+    "o",
+    sql`"o"."state" = ${DeliveryState.PENDING} AND "o"."nextAttemptAt" <= ${dateParameter(reader, now)} ORDER BY "o"."id" ASC LIMIT ${limit}`,
   );
-  return rows.map((row) => deliveries.of(row));
 }
 
 /** The deliveries a mail cap counts: every message of one account, or the verification messages to one address. */
@@ -85,13 +83,8 @@ export async function lockAddress(manager: EntityManager, email: string): Promis
 }
 
 /** The last delivery result of each address of each account that FAILED: what contact health reports. */
-export async function failedDeliveriesOf(source: SqlSource, accountIds: readonly string[]): Promise<DeliveryStatus[]> {
-  const statuses = entityColumns(source, DeliveryStatus, "d");
-  const rows = await selectRows(
-    source,
-    sql`SELECT ${statuses.select} FROM "delivery_status" "d" WHERE "d"."accountId" IN (${join(accountIds)}) AND "d"."state" = ${DeliveryState.FAILED}`,
-  );
-  return rows.map((row) => statuses.of(row));
+export function failedDeliveriesOf(source: SqlSource, accountIds: readonly string[]): Promise<DeliveryStatus[]> {
+  return selectEntities(source, DeliveryStatus, "d", sql`"d"."accountId" IN (${join(accountIds)}) AND "d"."state" = ${DeliveryState.FAILED}`);
 }
 
 /** How many deliveries are in each state, and when the oldest PENDING one was queued (for metrics). */

@@ -1,20 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { User } from "./user.entity";
-import { changeRows, entityColumns, join, selectRows, sql, storedValue, type SqlSource } from "../common/sql";
+import { changeRows, join, selectEntities, selectRows, sql, storedValue, type SqlSource } from "../common/sql";
 
 /** The users with these ids (those that exist), in no particular order. */
-export async function usersByIds(source: SqlSource, ids: readonly string[]): Promise<User[]> {
-  const users = entityColumns(source, User, "u");
-  const rows = await selectRows(source, sql`SELECT ${users.select} FROM "users" "u" WHERE "u"."id" IN (${join(ids)})`);
-  return rows.map((row) => users.of(row));
+export function usersByIds(source: SqlSource, ids: readonly string[]): Promise<User[]> {
+  return selectEntities(source, User, "u", sql`"u"."id" IN (${join(ids)})`);
 }
 
 /** The user with this (normalised) email, or null. */
 export async function userByEmail(source: SqlSource, email: string): Promise<User | null> {
-  const users = entityColumns(source, User, "u");
-  const [row] = await selectRows(source, sql`SELECT ${users.select} FROM "users" "u" WHERE "u"."email" = ${email}`);
-  return row ? users.of(row) : null;
+  const [user] = await selectEntities(source, User, "u", sql`"u"."email" = ${email}`);
+  return user ?? null;
 }
 
 /** Inserts a user without a name unless one with this email exists already (two requests may race to). */
