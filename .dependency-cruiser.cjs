@@ -85,6 +85,13 @@ module.exports = {
     },
     ...upwardImports,
     {
+      name: "migrations-stand-alone",
+      comment: "A migration must keep doing what it did when it shipped: it imports no entity, query or service that later changes alter, only the helpers of common/.",
+      severity: "error",
+      from: { path: "^src/migrations/" },
+      to: { path: "^src/", pathNot: "^src/common/(?!sql\\.ts$|pagination\\.ts$)" },
+    },
+    {
       name: "sql-only-in-queries",
       comment: "Statements are written in *.queries.ts (and the data layer); everything else calls those functions.",
       severity: "error",

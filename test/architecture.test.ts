@@ -46,12 +46,12 @@ function filesBelow(folder: string): string[] {
 describe("architecture", function () {
   this.timeout(60_000);
 
-  it("keeps src/ free of import cycles, upward imports between layers, files outside the layers and SQL outside query files", async () => {
+  it("keeps src/ free of import cycles, upward imports between layers, files outside the layers, SQL outside query files and migrations that use entities", async () => {
     const violations = await cruise(ROOT);
     expect(violations.map(describeViolation)).to.deep.equal([]);
   });
 
-  it("reports a cycle, an upward import, a file in no layer and SQL outside query files when a change brings them", async () => {
+  it("reports a cycle, an upward import, a file in no layer, SQL outside query files and a migration using an entity when a change brings them", async () => {
     const fixture = fs.mkdtempSync(path.join(os.tmpdir(), "layers-"));
     try {
       const write = (file: string, text: string) => {
@@ -67,6 +67,8 @@ describe("architecture", function () {
       // An entity that reaches up to a resolver.
       write("src/things/thing.resolver.ts", "export class ThingResolver {}\n");
       write("src/things/broken.entity.ts", 'import { ThingResolver } from "./thing.resolver";\nexport const broken = ThingResolver;\n');
+      // A migration that depends on today's entities.
+      write("src/migrations/1700000000000-Things.ts", 'import { Thing } from "../things/thing.entity";\nexport const migration = Thing;\n');
       // A kind of file no layer names.
       write("src/things/thing.helpers.ts", 'import { Thing } from "./thing.entity";\nexport const helper = Thing;\n');
 
@@ -76,6 +78,7 @@ describe("architecture", function () {
         "no-upward-import-from-model: src/things/broken.entity.ts → src/things/thing.resolver.ts",
         "in-a-layer: src/things/thing.helpers.ts → src/things/thing.entity.ts",
         "sql-only-in-queries: src/things/thing.service.ts → src/common/sql.ts",
+        "migrations-stand-alone: src/migrations/1700000000000-Things.ts → src/things/thing.entity.ts",
       ]);
       const cycle = violations.find((violation) => violation.rule.name === "no-cycles");
       expect(cycle?.cycle?.map((step) => step.name).sort()).to.deep.equal(["src/things/other.service.ts", "src/things/thing.service.ts"]);
@@ -83,6 +86,13 @@ describe("architecture", function () {
     } finally {
       fs.rmSync(fixture, { recursive: true, force: true });
     }
+  });
+
+  it("draws the layers in docs/architecture.md in the order the rule file defines them", () => {
+    const defined = [...fs.readFileSync(RULES, "utf8").matchAll(/^ {4}name: "([a-z]+)",$/gm)].map((match) => match[1]);
+    const drawn = [...fs.readFileSync(path.join(ROOT, "docs", "architecture.md"), "utf8").matchAll(/^ {2}[a-z]+\["<b>([a-z]+)<\/b>/gm)].map((match) => match[1]);
+    expect(defined).to.have.length.above(3);
+    expect(drawn).to.deep.equal(defined);
   });
 
   it("writes SQL only in query files and the data layer, and never with the query builder", () => {
