@@ -6,16 +6,33 @@ import { testingOnPostgres } from "./helpers/postgres";
 
 /*
  * A transaction has one connection, and a connection runs one query at a time: node-postgres queues
- * a query sent while another runs, warns from the second one waiting on, and version 9 refuses. Every
- * connected client of this process is watched from before the first test of the suite runs (files
- * load first), and the last hook fails the run if any test, in any file, sent a query to a busy one.
+ * a query sent before the previous one answered, warns from the second one waiting on, and version 9
+ * refuses. Every client of this process is watched from before the first test of the suite runs
+ * (files load first), and the last hook fails the run if any test, in any file, sent a query to a
+ * connection whose previous query had not answered yet.
  */
 const overlapping: string[] = [];
-type WatchedClient = pg.Client & { readyForQuery?: boolean; _connected?: boolean };
+/** The queries each client has been sent whose callers have not heard back yet. */
+const waiting = new WeakMap<pg.Client, number>();
 const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
-(pg.Client.prototype as { query: unknown }).query = function (this: WatchedClient, ...args: unknown[]) {
-  if (this._connected && this.readyForQuery === false) overlapping.push(new Error("A query was sent to a connection running another.").stack ?? "");
-  return query.apply(this, args);
+(pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+  const pending = waiting.get(this) ?? 0;
+  if (pending > 0) overlapping.push(new Error("A query was sent to a connection whose previous query has not answered yet.").stack ?? "");
+  waiting.set(this, pending + 1);
+  const answered = () => waiting.set(this, (waiting.get(this) ?? 1) - 1);
+  const last = args.length - 1;
+  const callback = args[last];
+  if (typeof callback === "function") {
+    args[last] = (...results: unknown[]) => {
+      answered();
+      return (callback as (...results: unknown[]) => unknown)(...results);
+    };
+    return query.apply(this, args);
+  }
+  const result = query.apply(this, args);
+  if (result && typeof (result as Promise<unknown>).then === "function") (result as Promise<unknown>).then(answered, answered);
+  else answered();
+  return result;
 };
 
 after(function () {
