@@ -15,7 +15,7 @@ import { User } from "../src/users/user.entity";
 import { Account } from "../src/accounts/account.entity";
 import { AccountMember } from "../src/members/account-member.entity";
 import { BillingContact } from "../src/contacts/billing-contact.entity";
-import { RoleContact } from "../src/contacts/role-contact.entity";
+import { ContactRole } from "../src/contacts/contact-role.entity";
 import { ContactChange } from "../src/history/contact-change.entity";
 import { CONTACT_ROLE_ORDER, ContactSlot, slotOfRole, type ContactRoleKind } from "../src/contacts/contact.enums";
 import { decodeCursor, encodeCursor } from "../src/common/pagination";
@@ -40,7 +40,7 @@ interface Data {
   viewerRoles: Map<string, string>;
   members: Map<string, AccountMember[]>;
   billing: Map<string, User[]>;
-  roles: Map<string, RoleContact[]>;
+  roles: Map<string, ContactRole[]>;
   history: Map<string, ContactChange[]>;
 }
 
@@ -65,7 +65,7 @@ async function loadData(databaseUrl: string, viewerEmail: string): Promise<Data>
       const accountRows = await manager.find(Account, { order: { createdAt: "ASC", id: "ASC" } });
       const memberRows = await manager.find(AccountMember, { order: { accountId: "ASC", joinedAt: "ASC", userId: "ASC" } });
       const billingRows = await manager.find(BillingContact, { order: { accountId: "ASC", position: "ASC" } });
-      const roleRows = await manager.find(RoleContact);
+      const roleRows = await manager.find(ContactRole);
       const historyRows = await manager.find(ContactChange, { order: { sequence: "DESC" } });
       const viewerRoles = new Map(memberRows.filter((row) => row.userId === viewer.id).map((row) => [row.accountId, row.role as string]));
       return {
@@ -152,10 +152,10 @@ function resolvers(data: Data) {
       id: (row: User) => globalId("User", row.id),
     },
     ContactRole: {
-      id: (contact: RoleContact) => globalId("ContactRole", contact.accountId, contact.role),
-      user: (contact: RoleContact) => user(contact.userId),
-      isExternal: (contact: RoleContact) => contact.userId === null,
-      updatedBy: (contact: RoleContact) => user(contact.updatedById),
+      id: (contact: ContactRole) => globalId("ContactRole", contact.accountId, contact.role),
+      user: (contact: ContactRole) => user(contact.userId),
+      isExternal: (contact: ContactRole) => contact.userId === null,
+      updatedBy: (contact: ContactRole) => user(contact.updatedById),
     },
     AccountMember: {
       id: (member: AccountMember) => globalId("AccountMember", member.accountId, member.userId),

@@ -10,7 +10,7 @@ import { Database } from "../src/database";
 import { ContactChange } from "../src/history/contact-change.entity";
 import { signToken } from "../src/auth/tokens";
 import { createPostgresDatabase } from "../test/helpers/postgres";
-import { seedDataset, type Dataset } from "./dataset";
+import { seedDataset, type Dataset } from "../test/helpers/dataset";
 
 /*
  * `npm run bench`: seeds a database, starts the service as its own process in production mode and

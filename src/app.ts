@@ -18,7 +18,7 @@ import { limitValidationRules, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
-import { Outbox } from "./outbox/outbox.service";
+import { Outbox } from "./notifications/outbox.service";
 import { createLogger, type Logger } from "./observability/logger";
 import { Metrics } from "./observability/metrics";
 import { closeWithApollo, createMetricsServer, metricsRoute, observabilityPlugin, trackGraphQLRequests } from "./observability/http";

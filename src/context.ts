@@ -1,9 +1,13 @@
 import type { Database } from "./database";
 import type { Identity } from "./auth/tokens";
 import type { User } from "./users/user.entity";
+import type { Account } from "./accounts/account.entity";
+import { AccountChange } from "./accounts/account-change";
 import { createLoaders, type Loaders } from "./loaders";
 import { createHealthLoaders, type HealthLoaders } from "./health/health.loaders";
-import type { Outbox } from "./outbox/outbox.service";
+import type { Outbox } from "./notifications/outbox.service";
+import { parseGlobalId, rowIdOf } from "./common/global-id";
+import { notFound } from "./errors";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
@@ -41,5 +45,32 @@ export class Context {
   get requiredViewer(): User {
     if (!this.viewer) throw new Error("The auth checker did not run before a resolver that needs the viewer.");
     return this.viewer;
+  }
+
+  /** The account with this global id as the viewer, its member, sees it; to anyone else it does not exist (NOT_FOUND). */
+  async readableAccount(id: string, field: string): Promise<Account> {
+    const account = await this.loaders.accountAsMember.load({ accountId: rowIdOf(id, "Account", field), userId: this.requiredViewer.id });
+    if (!account) throw notFound();
+    return account;
+  }
+
+  /**
+   * The one place account changes are opened: a transaction holding the account's lock, the viewer
+   * checked as an admin, `work` applied, the version bumped, and this request's loaders refreshed.
+   * `accountId` is the account's global id, as a client sends it.
+   */
+  async changeAccount<TResult = void>(
+    accountId: string,
+    work: (change: AccountChange) => Promise<TResult>,
+    expectedVersion?: number | null,
+  ): Promise<{ account: Account; result: TResult }> {
+    const [id] = parseGlobalId(accountId, "Account", "accountId");
+    const outcome = await this.db.write(async (manager) => {
+      const change = await AccountChange.open(manager, id!, this.requiredViewer, this.outbox, expectedVersion);
+      const result = await work(change);
+      return { account: await change.finish(), result };
+    });
+    this.refresh();
+    return outcome;
   }
 }

@@ -2,21 +2,20 @@ import path from "node:path";
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from "typeorm";
-import { DateUtils } from "typeorm/util/DateUtils";
 import pg from "pg";
 import sqlite3 from "sqlite3";
-import { keepPreparedStatements, releasePreparedStatements } from "./common/sql-rows";
+import { dateParameter, PreparedStatements, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
 import type { PostgresSettings } from "./config";
 import { DatabaseUnavailableError } from "./errors";
 import { User } from "./users/user.entity";
 import { Account } from "./accounts/account.entity";
 import { AccountMember } from "./members/account-member.entity";
 import { BillingContact } from "./contacts/billing-contact.entity";
-import { RoleContact } from "./contacts/role-contact.entity";
+import { ContactRole } from "./contacts/contact-role.entity";
 import { ContactChange } from "./history/contact-change.entity";
 import { InitialSchema1764201600000 } from "./migrations/1764201600000-InitialSchema";
 import { ContactVerification } from "./verification/contact-verification.entity";
-import { DeliveryStatus, OutboxMessage } from "./outbox/outbox-message.entity";
+import { DeliveryStatus, NotificationDelivery } from "./notifications/notification-delivery.entity";
 import { VerificationAndOutbox1795737600000 } from "./migrations/1795737600000-VerificationAndOutbox";
 import { SignedInUsers1796000000000 } from "./migrations/1796000000000-SignedInUsers";
 import { MailSafeguards1796100000000 } from "./migrations/1796100000000-MailSafeguards";
@@ -25,7 +24,7 @@ import { DemoDataMarker1796300000000 } from "./migrations/1796300000000-DemoData
 import { WriterProbe1796400000000 } from "./migrations/1796400000000-WriterProbe";
 import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-MutationRateLimits";
 
-export const ENTITIES = [User, Account, AccountMember, BillingContact, RoleContact, ContactChange, ContactVerification, OutboxMessage, DeliveryStatus];
+export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus];
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
@@ -205,8 +204,10 @@ function markTransaction(runner: QueryRunner, active: boolean): void {
  * database has only the one connection: its reads take the lock too.
  * On PostgreSQL both pass straight through to the pool.
  */
-export class Database {
+export class Database implements StatementReader {
   private readonly serialised: boolean;
+  /** The read-only SQLite connection's prepared statements; null without one. */
+  private readonly prepared: PreparedStatements | null;
   private tail: Promise<unknown> = Promise.resolve();
   private failingSince: Date | null = null;
   private lastProbe = 0;
@@ -219,6 +220,7 @@ export class Database {
     private readonly reader: DataSource | null = null,
   ) {
     this.serialised = dataSource.options.type === "sqlite";
+    this.prepared = reader ? new PreparedStatements(reader) : null;
   }
 
   get driver(): "sqlite" | "postgres" {
@@ -244,7 +246,6 @@ export class Database {
     await reader.initialize();
     await reader.query("PRAGMA busy_timeout = 5000");
     await reader.query("PRAGMA query_only = ON");
-    keepPreparedStatements(reader);
     return new Database(dataSource, reader);
   }
 
@@ -290,6 +291,16 @@ export class Database {
         if (this.serialised || attempt >= READ_ATTEMPTS || !isConnectionLoss(error)) throw new DatabaseUnavailableError("read", error);
       }
     }
+  }
+
+  /** How many statements the read-only SQLite connection keeps prepared; 0 without one. */
+  get preparedStatements(): number {
+    return this.prepared?.size ?? 0;
+  }
+
+  /** Runs one statement as a read (see `read`); on a SQLite file, through a statement kept prepared. */
+  select(statement: Sql): Promise<Row[]> {
+    return this.read((manager) => (this.prepared ? this.prepared.all(statement) : manager.query(statementText(manager.connection, statement), statement.values)));
   }
 
   /**
@@ -422,7 +433,7 @@ export class Database {
 
   /** A date as a query parameter, in the form the driver stores it (SQLite keeps UTC text). */
   dateParameter(date: Date): Date | string {
-    return this.serialised ? DateUtils.mixedDateToUtcDatetimeString(date) : date;
+    return dateParameter(this, date);
   }
 
   async ping(): Promise<void> {
@@ -432,7 +443,7 @@ export class Database {
   async close(): Promise<void> {
     await this.exclusive(async () => {
       if (this.reader?.isInitialized) {
-        await releasePreparedStatements(this.reader);
+        await this.prepared?.finalize();
         await this.reader.destroy();
       }
       if (this.dataSource.isInitialized) await this.dataSource.destroy();

@@ -1,23 +1,32 @@
 import DataLoader from "dataloader";
 import type { Database } from "./database";
 import { User } from "./users/user.entity";
-import { Account } from "./accounts/account.entity";
-import { AccountMember } from "./members/account-member.entity";
-import { BillingContact } from "./contacts/billing-contact.entity";
-import { RoleContact } from "./contacts/role-contact.entity";
-import { ContactChange } from "./history/contact-change.entity";
-import { OutboxMessage } from "./outbox/outbox-message.entity";
-import { CONTACT_ROLE_ORDER } from "./contacts/contact.enums";
-import { loadMemberPages, type MemberWithUser } from "./members/member.queries";
-import { loadContactChangePages, type ContactChangeWithActor } from "./history/history.queries";
+import { usersByIds, usersSharingAnAccount } from "./users/user.queries";
+import type { Account } from "./accounts/account.entity";
+import { accountsAsMembers, accountsByIds } from "./accounts/account.queries";
+import type { AccountMember } from "./members/account-member.entity";
+import { loadMemberPages, membershipsOf, type MemberWithUser } from "./members/member.queries";
+import type { BillingContact } from "./contacts/billing-contact.entity";
+import type { ContactRole } from "./contacts/contact-role.entity";
+import { billingContactsOf, contactRolesOf } from "./contacts/contact.queries";
+import { AccountContacts } from "./contacts/account-contacts";
+import type { ContactChange } from "./history/contact-change.entity";
+import { contactChangesByIds, loadContactChangePages, type ContactChangeWithActor } from "./history/history.queries";
+import type { NotificationDelivery } from "./notifications/notification-delivery.entity";
+import { deliveriesByIds } from "./notifications/delivery.queries";
 import type { ConnectionArgs, Page } from "./common/pagination";
-import { entityColumns, placeholders, selectRows } from "./common/sql-rows";
 import { groupBy } from "./common/group-by";
 
 /** Keeps every statement well under SQLite's and PostgreSQL's limits on parameters. */
 const BATCH = { maxBatchSize: 1000 };
 
 export const membershipKey = (accountId: string, userId: string) => `${accountId}:${userId}`;
+
+/** The rows found for `keys`, in the keys' order, null where none was. */
+function inKeyOrder<TKey, TRow>(keys: readonly TKey[], rows: TRow[], keyOf: (row: TRow) => TKey): (TRow | null)[] {
+  const found = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => found.get(key) ?? null);
+}
 
 /**
  * One page loader per distinct page request (first, after, last, before): accounts listed together
@@ -40,50 +49,24 @@ function pageLoaders<TNode>(load: (accountIds: string[], args: ConnectionArgs) =
  * Batches every relation a resolver follows, so a request costs a handful of statements however
  * many accounts it lists. Contacts, members and history rows arrive with their users joined, and
  * those users are handed to `userById`, so resolving `user { email }` under them costs nothing more.
- * The statements every request makes are plain SQL (see common/sql-rows.ts).
+ * The statements are the query files' (`*.queries.ts`); this file only batches and primes.
  * Made fresh for each request and after each mutation, so nothing stale is served.
  */
 export function createLoaders(db: Database) {
-  const dataSource = db.dataSource;
-  const users = entityColumns(dataSource, User, "u");
-  const holders = entityColumns(dataSource, User, "holder");
-  const editors = entityColumns(dataSource, User, "editor");
-  const accounts = entityColumns(dataSource, Account, "a");
-  const members = entityColumns(dataSource, AccountMember, "m");
-  const billing = entityColumns(dataSource, BillingContact, "b");
-  const roles = entityColumns(dataSource, RoleContact, "r");
-  const changes = entityColumns(dataSource, ContactChange, "c");
-  const messages = entityColumns(dataSource, OutboxMessage, "o");
-
-  const userById = new DataLoader<string, User | null>(async (ids) => {
-    const rows = await db.read((m) => selectRows(m, `SELECT ${users.select} FROM "users" "u" WHERE "u"."id" IN (${placeholders(ids)})`, ids));
-    const found = new Map(rows.map((row) => users.from(row)!).map((user) => [user.id, user]));
-    return ids.map((id) => found.get(id) ?? null);
-  }, BATCH);
+  const userById = new DataLoader<string, User | null>(async (ids) => inKeyOrder(ids, await usersByIds(db, ids), (user) => user.id), BATCH);
   const known = (user: User | null | undefined) => {
     if (user) userById.prime(user.id, user);
   };
 
-  const accountById = new DataLoader<string, Account | null>(async (ids) => {
-    const rows = await db.read((m) => selectRows(m, `SELECT ${accounts.select} FROM "accounts" "a" WHERE "a"."id" IN (${placeholders(ids)})`, ids));
-    const found = new Map(rows.map((row) => accounts.from(row)!).map((account) => [account.id, account]));
-    return ids.map((id) => found.get(id) ?? null);
-  }, BATCH);
+  const accountById = new DataLoader<string, Account | null>(async (ids) => inKeyOrder(ids, await accountsByIds(db, ids), (account) => account.id), BATCH);
 
   // Keys nearly always share one user (the viewer), so accounts × users is the set asked for.
   const membership = new DataLoader<{ accountId: string; userId: string }, AccountMember | null, string>(
     async (keys) => {
       const accountIds = [...new Set(keys.map((key) => key.accountId))];
       const userIds = [...new Set(keys.map((key) => key.userId))];
-      const rows = await db.read((m) =>
-        selectRows(
-          m,
-          `SELECT ${members.select} FROM "account_members" "m" WHERE "m"."accountId" IN (${placeholders(accountIds)}) AND "m"."userId" IN (${placeholders(userIds)})`,
-          [...accountIds, ...userIds],
-        ),
-      );
-      const found = new Map(rows.map((row) => members.from(row)!).map((row) => [membershipKey(row.accountId, row.userId), row]));
-      return keys.map(({ accountId, userId }) => found.get(membershipKey(accountId, userId)) ?? null);
+      const rows = await membershipsOf(db, accountIds, userIds);
+      return inKeyOrder(keys.map(({ accountId, userId }) => membershipKey(accountId, userId)), rows, (row) => membershipKey(row.accountId, row.userId));
     },
     { ...BATCH, cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
   );
@@ -94,66 +77,61 @@ export function createLoaders(db: Database) {
     async (keys) => {
       const accountIds = [...new Set(keys.map((key) => key.accountId))];
       const userIds = [...new Set(keys.map((key) => key.userId))];
-      const rows = await db.read((m) =>
-        selectRows(
-          m,
-          `SELECT ${accounts.select}, ${members.select}, ${users.select} FROM "accounts" "a"
-           INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" INNER JOIN "users" "u" ON "u"."id" = "a"."primaryContactId"
-           WHERE "a"."id" IN (${placeholders(accountIds)}) AND "m"."userId" IN (${placeholders(userIds)})`,
-          [...accountIds, ...userIds],
-        ),
-      );
-      const found = new Map<string, Account>();
-      for (const row of rows) {
-        const account = accounts.from(row)!;
-        const member = members.from(row)!;
+      const found = await accountsAsMembers(db, accountIds, userIds);
+      for (const { account, member, primaryContact } of found) {
         accountById.prime(account.id, account);
         membership.prime({ accountId: member.accountId, userId: member.userId }, member);
-        known(users.from(row));
-        found.set(membershipKey(member.accountId, member.userId), account);
+        known(primaryContact);
       }
-      return keys.map(({ accountId, userId }) => found.get(membershipKey(accountId, userId)) ?? null);
+      const accounts = inKeyOrder(
+        keys.map(({ accountId, userId }) => membershipKey(accountId, userId)),
+        found,
+        ({ member }) => membershipKey(member.accountId, member.userId),
+      );
+      return accounts.map((row) => row?.account ?? null);
     },
     { ...BATCH, cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
   );
 
   const billingContacts = new DataLoader<string, BillingContact[]>(async (accountIds) => {
-    const rows = await db.read((m) =>
-      selectRows(
-        m,
-        `SELECT ${billing.select}, ${users.select} FROM "billing_contacts" "b" INNER JOIN "users" "u" ON "u"."id" = "b"."userId"
-         WHERE "b"."accountId" IN (${placeholders(accountIds)}) ORDER BY "b"."accountId", "b"."position"`,
-        accountIds,
-      ),
-    );
-    const contacts = rows.map((row) => {
-      known(users.from(row));
-      return billing.from(row)!;
-    });
-    const grouped = groupBy(contacts, (row) => row.accountId);
+    const rows = await billingContactsOf(db, accountIds);
+    for (const { user } of rows) known(user);
+    const grouped = groupBy(rows.map(({ contact }) => contact), (contact) => contact.accountId);
     return accountIds.map((id) => grouped.get(id) ?? []);
   }, BATCH);
 
-  const roleContacts = new DataLoader<string, RoleContact[]>(async (accountIds) => {
-    const rows = await db.read((m) =>
-      selectRows(
-        m,
-        `SELECT ${roles.select}, ${holders.select}, ${editors.select} FROM "role_contacts" "r"
-         LEFT JOIN "users" "holder" ON "holder"."id" = "r"."userId" LEFT JOIN "users" "editor" ON "editor"."id" = "r"."updatedById"
-         WHERE "r"."accountId" IN (${placeholders(accountIds)})`,
-        accountIds,
-      ),
-    );
-    const contacts = rows.map((row) => {
-      known(holders.from(row));
-      known(editors.from(row));
-      return roles.from(row)!;
-    });
-    const grouped = groupBy(contacts, (row) => row.accountId);
-    return accountIds.map((id) =>
-      (grouped.get(id) ?? []).sort((a, b) => CONTACT_ROLE_ORDER.indexOf(a.role) - CONTACT_ROLE_ORDER.indexOf(b.role)),
-    );
+  const roleContacts = new DataLoader<string, ContactRole[]>(async (accountIds) => {
+    const rows = await contactRolesOf(db, accountIds);
+    for (const { holder, editor } of rows) {
+      known(holder);
+      known(editor);
+    }
+    const grouped = groupBy(rows.map(({ contact }) => contact), (contact) => contact.accountId);
+    return accountIds.map((id) => grouped.get(id) ?? []);
   }, BATCH);
+
+  const users = async (ids: readonly string[]): Promise<User[]> => (await userById.loadMany(ids)).filter((user): user is User => user instanceof User);
+
+  // Who holds which slot, from the loaders above: no statement of its own once those have run.
+  const accountContacts = new DataLoader<Account, AccountContacts, string>(
+    (accounts) =>
+      Promise.all(
+        accounts.map(async (account) => {
+          const [primary, billing, roles] = await Promise.all([
+            userById.load(account.primaryContactId),
+            billingContacts.load(account.id),
+            roleContacts.load(account.id),
+          ]);
+          if (!primary) throw new Error(`The primary contact of account ${account.id} has no user row.`);
+          const [billingUsers, roleHolders] = await Promise.all([
+            users(billing.map((contact) => contact.userId)),
+            users(roles.flatMap((role) => (role.userId ? [role.userId] : []))),
+          ]);
+          return new AccountContacts(primary, billingUsers, roles, roleHolders);
+        }),
+      ),
+    { ...BATCH, cacheKeyFn: (account) => account.id },
+  );
 
   const memberPage = pageLoaders<MemberWithUser>(async (accountIds, args) => {
     const pages = await loadMemberPages(db, accountIds, args);
@@ -173,30 +151,19 @@ export function createLoaders(db: Database) {
     const pairs = keys.map((key) => key.split(":") as [string, string]);
     const viewerIds = [...new Set(pairs.map(([viewerId]) => viewerId))];
     const userIds = [...new Set(pairs.map(([, userId]) => userId))];
-    const rows = await db.read((m) =>
-      selectRows(
-        m,
-        `SELECT DISTINCT "mine"."userId" AS "viewerId", "theirs"."userId" AS "userId" FROM "account_members" "mine"
-         INNER JOIN "account_members" "theirs" ON "theirs"."accountId" = "mine"."accountId"
-         WHERE "mine"."userId" IN (${placeholders(viewerIds)}) AND "theirs"."userId" IN (${placeholders(userIds)})`,
-        [...viewerIds, ...userIds],
-      ),
-    );
-    const visible = new Set(rows.map((row) => `${row.viewerId}:${row.userId}`));
+    const visible = await usersSharingAnAccount(db, viewerIds, userIds);
     return pairs.map(([viewerId, userId]) => viewerId === userId || visible.has(`${viewerId}:${userId}`));
   }, BATCH);
 
-  const contactChangeById = new DataLoader<number, ContactChange | null>(async (ids) => {
-    const rows = await db.read((m) => selectRows(m, `SELECT ${changes.select} FROM "contact_changes" "c" WHERE "c"."id" IN (${placeholders(ids)})`, ids));
-    const found = new Map(rows.map((row) => changes.from(row)!).map((change) => [change.sequence, change]));
-    return ids.map((id) => found.get(id) ?? null);
-  }, BATCH);
+  const contactChangeById = new DataLoader<number, ContactChange | null>(
+    async (ids) => inKeyOrder(ids, await contactChangesByIds(db, ids), (change) => change.sequence),
+    BATCH,
+  );
 
-  const deliveryById = new DataLoader<number, OutboxMessage | null>(async (ids) => {
-    const rows = await db.read((m) => selectRows(m, `SELECT ${messages.select} FROM "outbox_messages" "o" WHERE "o"."id" IN (${placeholders(ids)})`, ids));
-    const found = new Map(rows.map((row) => messages.from(row)!).map((message) => [message.sequence, message]));
-    return ids.map((id) => found.get(id) ?? null);
-  }, BATCH);
+  const deliveryById = new DataLoader<number, NotificationDelivery | null>(
+    async (ids) => inKeyOrder(ids, await deliveriesByIds(db, ids), (delivery) => delivery.sequence),
+    BATCH,
+  );
 
   return {
     userById,
@@ -205,6 +172,7 @@ export function createLoaders(db: Database) {
     accountAsMember,
     billingContacts,
     roleContacts,
+    accountContacts,
     memberPage,
     contactHistoryPage,
     visibleUser,

@@ -8,9 +8,9 @@ import { ConfigError, loadConfig } from "./config";
 import { Database } from "./database";
 import { createApp } from "./app";
 import { DEMO_ADMIN, seedDemoData } from "./seed";
-import { startDeliveryWorker } from "./outbox/delivery.worker";
+import { startDeliveryWorker } from "./notifications/delivery.worker";
 import { demoTokenDecision, demoTokenLifetimeSeconds, signDemoToken } from "./graphiql/demo-token";
-import { Outbox } from "./outbox/outbox.service";
+import { Outbox } from "./notifications/outbox.service";
 import { createLogger, type Logger } from "./observability/logger";
 
 /** After the grace period for requests, how long closing the database may take before the process gives up. */

@@ -13,7 +13,7 @@ import { SaveContactsResolver } from "./contacts/save-contacts.resolver";
 import { ContactSlotsResolver } from "./contacts/contact-slots.resolver";
 import { HealthResolver } from "./health/health.resolver";
 import { ContactVerificationResolver, VerificationResolver } from "./verification/verification.resolver";
-import { AccountDeliveriesResolver, DeliveryResolver } from "./outbox/delivery.resolver";
+import { AccountDeliveriesResolver, DeliveryResolver } from "./notifications/notification-delivery.resolver";
 import { NodeResolver } from "./nodes/node.resolver";
 
 export const RESOLVERS = [

@@ -1,15 +1,15 @@
-import type { EntityManager } from "typeorm";
 import type { Database } from "./database";
 import { Account } from "./accounts/account.entity";
 import { MemberRole } from "./members/account-member.entity";
 import { User } from "./users/user.entity";
 import { findOrCreateUser, provisionUser } from "./users/user.service";
-import { AccountChange } from "./accounts/account-access";
+import { AccountChange } from "./accounts/account-change";
 import { addBillingContact, setPrimaryContact, setRoleContact } from "./contacts/contact.service";
 import { ContactRoleKind } from "./contacts/contact.enums";
 import { addAccountMember } from "./members/member.service";
 import { createAccount } from "./accounts/account.service";
-import type { Outbox } from "./outbox/outbox.service";
+import type { Outbox } from "./notifications/outbox.service";
+import { demoDataMarked, markDemoDataLoaded } from "./demo-data.queries";
 
 /** The demo admin whose token `npm start` prints. */
 export const DEMO_ADMIN = { email: "ada.lovelace@northwind.example", name: "Ada Lovelace" };
@@ -58,18 +58,12 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
   },
 ];
 
-/** Records that the demo data is in; called inside the transaction that writes the last of it. */
-async function markDemoDataLoaded(manager: EntityManager): Promise<void> {
-  await manager.query(`INSERT INTO "demo_data" ("id") VALUES (1)`);
-}
-
 /**
  * Whether this database holds the demo data `seedDemoData` loaded. The marker is committed with the
  * last demo account, so an interrupted seed, or data that came from anywhere else, never has it.
  */
-export async function demoDataLoaded(db: Database): Promise<boolean> {
-  const rows: unknown[] = await db.read((manager) => manager.query(`SELECT 1 AS "loaded" FROM "demo_data"`));
-  return rows.length > 0;
+export function demoDataLoaded(db: Database): Promise<boolean> {
+  return demoDataMarked(db);
 }
 
 /** Loads the demo accounts into an empty database; does nothing if any account exists. */

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, signIn } from "./helpers/factories";
 import { BillingContact } from "../src/contacts/billing-contact.entity";
-import { RoleContact } from "../src/contacts/role-contact.entity";
+import { ContactRole } from "../src/contacts/contact-role.entity";
 import { Account } from "../src/accounts/account.entity";
 import { decodeGlobalId } from "../src/common/global-id";
 
@@ -37,7 +37,7 @@ describe("database constraints", () => {
     await rejects(server.db.write((m) => m.insert(BillingContact, { accountId: rowId(account.id), userId: rowId(outsider.id), position: 0, addedAt: new Date() })));
     await rejects(
       server.db.write((m) =>
-        m.insert(RoleContact, { accountId: rowId(account.id), role: "TECHNICAL_ADMIN" as never, userId: rowId(outsider.id), email: outsider.email, updatedAt: new Date(), updatedById: null }),
+        m.insert(ContactRole, { accountId: rowId(account.id), role: "TECHNICAL_ADMIN" as never, userId: rowId(outsider.id), email: outsider.email, updatedAt: new Date(), updatedById: null }),
       ),
     );
   });
@@ -45,9 +45,9 @@ describe("database constraints", () => {
   it("refuses an external contact for any role but SECURITY, and a second contact for one role", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "dbr");
     const row = { accountId: rowId(account.id), userId: null, email: "x@outside.example", updatedAt: new Date(), updatedById: null };
-    await rejects(server.db.write((m) => m.insert(RoleContact, { ...row, role: "DECISION_MAKER" as never })));
-    await server.db.write((m) => m.insert(RoleContact, { ...row, role: "SECURITY" as never }));
-    await rejects(server.db.write((m) => m.insert(RoleContact, { ...row, userId: rowId(admin.id), email: admin.email, role: "SECURITY" as never })));
+    await rejects(server.db.write((m) => m.insert(ContactRole, { ...row, role: "DECISION_MAKER" as never })));
+    await server.db.write((m) => m.insert(ContactRole, { ...row, role: "SECURITY" as never }));
+    await rejects(server.db.write((m) => m.insert(ContactRole, { ...row, userId: rowId(admin.id), email: admin.email, role: "SECURITY" as never })));
   });
 
   it("refuses a primary contact who is not a member", async () => {

@@ -1,12 +1,13 @@
 import { expect } from "chai";
 import { Database } from "../src/database";
-import { DeliveryState, DeliveryStatus } from "../src/outbox/outbox-message.entity";
+import { DeliveryState, DeliveryStatus } from "../src/notifications/notification-delivery.entity";
 import { ContactVerification } from "../src/verification/contact-verification.entity";
-import { StatementCounter } from "../bench/statement-counter";
+import { StatementCounter } from "./helpers/statement-counter";
 import { freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, type AccountState, type TestUser } from "./helpers/factories";
 import { verificationTokenFor } from "./helpers/outbox";
 import { decodeGlobalId } from "../src/common/global-id";
+import { ContactIssueKind } from "../src/health/contact-health.enums";
 
 /** The database key behind an API id, for writing rows straight to the tables. */
 const rowId = (id: string) => decodeGlobalId(id)!.key[0]!;
@@ -144,6 +145,41 @@ describe("contact health", () => {
       } while (after && pages < 10);
       expect(seen).to.deep.equal(created);
       expect(seen).to.not.include(healthy.id);
+    });
+
+    it("lists an account with only one issue, of any kind, exactly when contactHealth reports that issue", async () => {
+      // One way to give an otherwise healthy account each kind of issue: a kind without one does not compile.
+      const giveIssue: Record<ContactIssueKind, (admin: TestUser, accountId: string) => Promise<void>> = {
+        [ContactIssueKind.UNVERIFIED_EXTERNAL]: async (admin, accountId) => {
+          await set(admin, accountId, "setRoleContact", { role: "SECURITY", email: `u-${Math.random().toString(36).slice(2, 8)}@outside.example` });
+        },
+        [ContactIssueKind.VERIFICATION_STALE]: async (admin, accountId) => {
+          const email = `s-${Math.random().toString(36).slice(2, 8)}@outside.example`;
+          await set(admin, accountId, "setRoleContact", { role: "SECURITY", email });
+          const token = await verificationTokenFor(server, email);
+          ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`, { token }, null));
+          const longAgo = new Date(Date.now() - 366 * 24 * 3600 * 1000);
+          await server.db.write((m) => m.update(ContactVerification, { accountId: rowId(accountId), role: "SECURITY" as never }, { verifiedAt: longAgo }));
+        },
+        [ContactIssueKind.NEVER_SIGNED_IN]: async (admin, accountId) => {
+          const email = `n-${Math.random().toString(36).slice(2, 8)}@example.com`;
+          const added = ok(
+            await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { member { user { id } } } }`, { input: { accountId, email } }, admin.token),
+          );
+          await set(admin, accountId, "setRoleContact", { role: "DECISION_MAKER", userId: added.addAccountMember.member.user.id });
+        },
+        [ContactIssueKind.DELIVERY_FAILED]: async (admin, accountId) => {
+          await server.db.write((m) => m.insert(DeliveryStatus, { accountId: rowId(accountId), email: admin.email, state: DeliveryState.FAILED, at: new Date(), lastError: "550" }));
+        },
+      };
+      for (const kind of Object.values(ContactIssueKind)) {
+        const { admin, account } = await healthyAccount(kind.toLowerCase());
+        const listed = async () => ok(await server.graphql(ATTENTION, { first: 10 }, admin.token)).accountsNeedingAttention.edges.map((edge: any) => edge.node.id);
+        expect(await listed(), `${kind}: the healthy account`).to.deep.equal([]);
+        await giveIssue[kind](admin, account.id);
+        expect([...new Set((await health(admin, account.id)).issues.map((issue) => issue.kind))], kind).to.deep.equal([kind]);
+        expect(await listed(), kind).to.deep.equal([account.id]);
+      }
     });
 
     it("costs the same few statements for 2 accounts as for 12 (batched, no query per account)", async () => {

@@ -20,7 +20,7 @@ import {
 import { SCHEMA_FILE } from "../src/schema";
 import { DEMO_ADMIN, seedDemoData } from "../src/seed";
 import { GRAPHIQL_DEFAULT_OPERATION } from "../src/graphiql/graphiql.routes";
-import { DeliveryKind, OutboxMessage } from "../src/outbox/outbox-message.entity";
+import { DeliveryKind, NotificationDelivery } from "../src/notifications/notification-delivery.entity";
 import { decodeGlobalId, globalId } from "../src/common/global-id";
 import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
 
@@ -231,7 +231,7 @@ describe("examples/", () => {
     /** The token in the newest verification message sent to `email`, as its owner would read it. */
     async function verificationTokenSentTo(accountId: string, email: string): Promise<string> {
       const message = await server.db.read((manager) =>
-        manager.findOne(OutboxMessage, { where: { accountId, email, kind: DeliveryKind.VERIFICATION }, order: { sequence: "DESC" } }),
+        manager.findOne(NotificationDelivery, { where: { accountId, email, kind: DeliveryKind.VERIFICATION }, order: { sequence: "DESC" } }),
       );
       if (!message?.tokenNonce) throw new Error(`No verification token was sent to ${email}.`);
       return server.app.outbox.tokens.tokenFor(message.tokenNonce);

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DeliveryWorker } from "../src/outbox/delivery.worker";
-import { logFileTransport, smtpTransport } from "../src/outbox/mail-transport";
-import { DeliveryKind, OutboxMessage } from "../src/outbox/outbox-message.entity";
+import { DeliveryWorker } from "../src/notifications/delivery.worker";
+import { logFileTransport, smtpTransport } from "../src/notifications/mail-transport";
+import { DeliveryKind, NotificationDelivery } from "../src/notifications/notification-delivery.entity";
 import { ContactVerification } from "../src/verification/contact-verification.entity";
 import { TOKEN_PLACEHOLDER } from "../src/verification/verification-tokens";
 import { Account } from "../src/accounts/account.entity";
@@ -14,7 +14,7 @@ import { startTestServer, type GraphQLResponse, type TestServer } from "./helper
 import { accountWithMembers, createAccount, failsWith, mutate, ok, readAccount, signIn, type TestUser } from "./helpers/factories";
 import { parseMail, TestSmtpServer, type ReceivedMail } from "./helpers/smtp";
 import { Random } from "./helpers/random";
-import { nameForSubject, quotedName, SUBJECT_NAME_LENGTH } from "../src/outbox/mail-text";
+import { nameForSubject, quotedName, SUBJECT_NAME_LENGTH } from "../src/notifications/mail-text";
 
 /*
  * Outbound mail abuse: who can make this service mail whom, how much, and with what text. Anyone can
@@ -76,7 +76,7 @@ describe("outbound mail abuse", () => {
     mutate(server, admin.token, "setRoleContact", { accountId, role: "SECURITY", email });
   /** An account's row id, as the database tables hold it, from its global id. */
   const rowOf = (accountId: string) => rowIdOf(accountId, "Account", "accountId");
-  const queuedFor = (accountId: string) => server.db.read((m) => m.countBy(OutboxMessage, { accountId: rowOf(accountId) }));
+  const queuedFor = (accountId: string) => server.db.read((m) => m.countBy(NotificationDelivery, { accountId: rowOf(accountId) }));
   /** A unique address outside every account. */
   const stranger = (label: string) => `${label}-${Math.random().toString(36).slice(2, 8)}@victim.example`;
 
@@ -112,7 +112,7 @@ describe("outbound mail abuse", () => {
       expect(smtp.to(victim).map((mail) => mail.subject)).to.have.lengthOf(1);
       expect(smtp.to(victim)[0]!.subject).to.match(/^Confirm that you are the security contact/);
       // The attacker is still told about every delivery, the skipped ones included.
-      const rows = await server.db.read((m) => m.find(OutboxMessage, { where: { accountId: rowOf(account.id), email: victim } }));
+      const rows = await server.db.read((m) => m.find(NotificationDelivery, { where: { accountId: rowOf(account.id), email: victim } }));
       expect(rows.map((row) => `${row.kind} ${row.state}`).sort()).to.deep.equal(["TEST SKIPPED", "TEST SKIPPED", "TEST SKIPPED", "VERIFICATION SENT"]);
     });
 
@@ -180,7 +180,7 @@ describe("outbound mail abuse", () => {
 
       // An hour later there is room again.
       const hourAgo = new Date(Date.now() - 61 * 60 * 1000);
-      await server.db.write((m) => m.update(OutboxMessage, { accountId: rowOf(account.id) }, { createdAt: hourAgo }));
+      await server.db.write((m) => m.update(NotificationDelivery, { accountId: rowOf(account.id) }, { createdAt: hourAgo }));
       expect(await send(admin, account.id, "INVOICE")).to.have.lengthOf(4);
     });
 
@@ -319,7 +319,7 @@ describe("outbound mail abuse", () => {
       await renameInDatabase(account.id, `Acme\n\n    ${decoy}\n\n    ${TOKEN_PLACEHOLDER}\n`);
       const victim = stranger("tokenline");
       ok(await setOutsideSecurity(admin, account.id, victim));
-      const queued = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { email: victim, kind: DeliveryKind.VERIFICATION }));
+      const queued = await server.db.read((m) => m.findOneByOrFail(NotificationDelivery, { email: victim, kind: DeliveryKind.VERIFICATION }));
       await drain();
       const received = smtp.to(victim)[0]!;
       const tokenLines = received.mail.text.split("\n").filter((line) => /^ {4}\S+$/.test(line));
@@ -330,7 +330,7 @@ describe("outbound mail abuse", () => {
 
       // Before sending and after, no row of any table holds the token; once sent, not even its nonce is kept.
       expect(queued.body).to.not.include(token);
-      expect((await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: queued.sequence }))).tokenNonce).to.equal(null);
+      expect((await server.db.read((m) => m.findOneByOrFail(NotificationDelivery, { sequence: queued.sequence }))).tokenNonce).to.equal(null);
       const everything = JSON.stringify(await allRows(server));
       expect(everything).to.include(victim);
       expect(everything).to.not.include(token);

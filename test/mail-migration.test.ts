@@ -6,9 +6,9 @@ import { randomUUID } from "node:crypto";
 import { DataSource } from "typeorm";
 import { DateUtils } from "typeorm/util/DateUtils";
 import { createDataSource, Database, MIGRATIONS } from "../src/database";
-import { DeliveryWorker } from "../src/outbox/delivery.worker";
-import { logFileTransport } from "../src/outbox/mail-transport";
-import { DeliverySkipReason, DeliveryState, OutboxMessage } from "../src/outbox/outbox-message.entity";
+import { DeliveryWorker } from "../src/notifications/delivery.worker";
+import { logFileTransport } from "../src/notifications/mail-transport";
+import { DeliverySkipReason, DeliveryState, NotificationDelivery } from "../src/notifications/notification-delivery.entity";
 import { VerificationTokens } from "../src/verification/verification-tokens";
 
 /** Where the migration under test stands among all of them; those after it are applied (and reverted) with it. */
@@ -81,7 +81,7 @@ describe("the mail safeguards migration", () => {
     const db = await Database.open({ databaseUrl: url });
     try {
       expect(await db.migrate()).to.deep.equal(FROM_MAIL_MIGRATION);
-      const rows = await db.read((m) => m.find(OutboxMessage, { order: { sequence: "ASC" } }));
+      const rows = await db.read((m) => m.find(NotificationDelivery, { order: { sequence: "ASC" } }));
       expect(rows.map((row) => [row.sequence, row.state, row.skipReason, row.tokenNonce])).to.deep.equal([
         [1, "SENT", null, null],
         [2, "PENDING", null, null],
@@ -89,7 +89,7 @@ describe("the mail safeguards migration", () => {
       expect(rows[0]!.body).to.not.include(LEGACY_TOKEN);
       expect(rows[1]!.body, "an unsent message still needs its token").to.include(LEGACY_TOKEN);
       const skippedRow = (skipReason: DeliverySkipReason | null) =>
-        db.write((m) => m.save(OutboxMessage, m.create(OutboxMessage, { ...rows[1]!, sequence: undefined, state: DeliveryState.SKIPPED, skipReason })));
+        db.write((m) => m.save(NotificationDelivery, m.create(NotificationDelivery, { ...rows[1]!, sequence: undefined, state: DeliveryState.SKIPPED, skipReason })));
       const refused = await skippedRow(null).then(() => null, (error: Error) => error);
       expect(refused?.message, "a skipped message says why").to.match(/CHK_outbox_messages_skip_reason|constraint/i);
       expect((await skippedRow(DeliverySkipReason.NEVER_SIGNED_IN)).sequence).to.be.greaterThan(3);
@@ -105,7 +105,7 @@ describe("the mail safeguards migration", () => {
       expect(await worker.runOnce()).to.equal(1);
       expect(fs.readFileSync(file, "utf8")).to.include(`    ${LEGACY_TOKEN}`);
       fs.rmSync(file, { force: true });
-      const sent = await db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: 2 }));
+      const sent = await db.read((m) => m.findOneByOrFail(NotificationDelivery, { sequence: 2 }));
       expect(sent.state).to.equal(DeliveryState.SENT);
       expect(sent.body).to.not.include(LEGACY_TOKEN);
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { Database } from "../src/database";
-import { changeRows } from "../src/common/sql-rows";
+import { changeRows, sql } from "../src/common/sql";
 import { globalId } from "../src/common/global-id";
 import { dropTestDatabase, freshDatabaseUrl, startTestServer, testDatabaseUrl, tokenFor, type TestServer } from "./helpers/server";
 import { ok } from "./helpers/factories";
@@ -50,7 +50,7 @@ describe("migrating names typed by admins to memberships", function () {
     await db.write(async (manager) => {
       for (const [key, email, name, signedIn] of users) {
         ids[key] = randomUUID();
-        await changeRows(manager, `INSERT INTO "users" ("id", "email", "name", "createdAt", "signedInAt") VALUES (?, ?, ?, ?, ?)`, [ids[key], email, name, now, signedIn ? now : null]);
+        await changeRows(manager, sql`INSERT INTO "users" ("id", "email", "name", "createdAt", "signedInAt") VALUES (${ids[key]}, ${email}, ${name}, ${now}, ${signedIn ? now : null})`);
       }
       const memberships: [account: string, user: string, role: string][] = [
         [accounts.a, "ann", "ADMIN"],
@@ -63,10 +63,10 @@ describe("migrating names typed by admins to memberships", function () {
         [accounts.b, "cat", "MEMBER"],
       ];
       for (const [id, name, primary] of [[accounts.a, "Acme\r\nInvoices", "ann"], [accounts.b, "Beta", "hal"]] as const) {
-        await changeRows(manager, `INSERT INTO "accounts" ("id", "name", "primaryContactId", "contactsVersion", "createdAt", "updatedAt") VALUES (?, ?, ?, 1, ?, ?)`, [id, name, ids[primary], now, now]);
+        await changeRows(manager, sql`INSERT INTO "accounts" ("id", "name", "primaryContactId", "contactsVersion", "createdAt", "updatedAt") VALUES (${id}, ${name}, ${ids[primary]}, 1, ${now}, ${now})`);
       }
       for (const [account, user, role] of memberships) {
-        await changeRows(manager, `INSERT INTO "account_members" ("accountId", "userId", "role", "joinedAt") VALUES (?, ?, ?, ?)`, [account, ids[user], role, now]);
+        await changeRows(manager, sql`INSERT INTO "account_members" ("accountId", "userId", "role", "joinedAt") VALUES (${account}, ${ids[user]}, ${role}, ${now})`);
       }
     });
 

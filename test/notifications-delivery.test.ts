@@ -3,9 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig, ConfigError } from "../src/config";
-import { DeliveryWorker, startDeliveryWorker } from "../src/outbox/delivery.worker";
-import { smtpTransport } from "../src/outbox/mail-transport";
-import { DeliveryKind, DeliveryState, OutboxMessage } from "../src/outbox/outbox-message.entity";
+import { DeliveryWorker, startDeliveryWorker } from "../src/notifications/delivery.worker";
+import { smtpTransport } from "../src/notifications/mail-transport";
+import { DeliveryKind, DeliveryState, NotificationDelivery } from "../src/notifications/notification-delivery.entity";
 import { decodeGlobalId } from "../src/common/global-id";
 import { startTestServer, tokenFor, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
 import { MAIN, postGraphQL, runToEnd, spawnServer } from "./helpers/process";
@@ -104,7 +104,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     const token = verificationMail.raw.replace(/=\r?\n/g, "").match(/^ {4}([A-Za-z0-9_-]{43})\r?$/m)?.[1];
     expect(token, verificationMail.raw).to.be.a("string");
     const stored = await waitFor("the sent verification row", async () => {
-      const row = await server.db.read((m) => m.findOneBy(OutboxMessage, { email: outside, kind: DeliveryKind.VERIFICATION }));
+      const row = await server.db.read((m) => m.findOneBy(NotificationDelivery, { email: outside, kind: DeliveryKind.VERIFICATION }));
       return row?.state === DeliveryState.SENT && row;
     });
     expect(stored.body).to.not.include(token!);
@@ -144,7 +144,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     const [queued] = await send(admin, account.id, "ACCOUNT_UPDATE");
     const delivering = worker({ retryBaseMs: 400 });
     expect(await delivering.runOnce()).to.equal(1);
-    const afterRefusal = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: sequenceOf(queued) }));
+    const afterRefusal = await server.db.read((m) => m.findOneByOrFail(NotificationDelivery, { sequence: sequenceOf(queued) }));
     expect(afterRefusal).to.include({ state: DeliveryState.PENDING, attempts: 1 });
     expect(afterRefusal.lastError).to.match(/451/);
     expect(afterRefusal.nextAttemptAt.getTime() - Date.now()).to.be.within(200, 400);
@@ -153,7 +153,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     expect(await delivering.runOnce()).to.equal(0);
     delivering.start();
     const sent = await waitFor("the retried message", async () => {
-      const row = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: sequenceOf(queued) }));
+      const row = await server.db.read((m) => m.findOneByOrFail(NotificationDelivery, { sequence: sequenceOf(queued) }));
       return row.state === DeliveryState.SENT && row;
     });
     expect(sent.attempts).to.equal(2);
@@ -173,7 +173,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     for (let attempt = 1; attempt <= 3; attempt++) {
       // Run as if the backoff had passed.
       await delivering.runOnce(new Date(Date.now() + 60_000 * attempt));
-      const row = await server.db.read((m) => m.findOneByOrFail(OutboxMessage, { sequence: sequenceOf(bouncing) }));
+      const row = await server.db.read((m) => m.findOneByOrFail(NotificationDelivery, { sequence: sequenceOf(bouncing) }));
       expect(row.attempts).to.equal(attempt);
       if (attempt < 3) {
         expect(row.state).to.equal(DeliveryState.PENDING);

@@ -4,7 +4,7 @@ import { signToken } from "../src/auth/tokens";
 import { createLogger, type Logger } from "../src/observability/logger";
 import { MAX_OPERATION_LABELS, OTHER_LABEL, UNNAMED_OPERATION } from "../src/observability/metrics";
 import { Account } from "../src/accounts/account.entity";
-import { DeliveryKind, DeliveryState, OutboxMessage } from "../src/outbox/outbox-message.entity";
+import { DeliveryKind, DeliveryState, NotificationDelivery } from "../src/notifications/notification-delivery.entity";
 import { ConfigError, loadConfig } from "../src/config";
 import { startTestServer, tokenFor, type TestServer } from "./helpers/server";
 import { spawnServer, freePort, postGraphQL, type ServerProcess } from "./helpers/process";
@@ -245,7 +245,7 @@ describe("GET /metrics", () => {
       const [account] = await server.db.read((manager) => manager.find(Account, { take: 1 }));
       const hourAgo = new Date(Date.now() - 3600_000);
       await server.db.write((manager) =>
-        manager.insert(OutboxMessage, {
+        manager.insert(NotificationDelivery, {
           accountId: account!.id,
           kind: DeliveryKind.TEST,
           email: "outbox@example.com",

@@ -6,8 +6,8 @@ import { Database } from "../src/database";
 import { startTestServer, freshDatabaseUrl, testDatabaseUrl, tokenFor, type TestServer } from "./helpers/server";
 import { encodeCursor } from "../src/common/pagination";
 import { ok } from "./helpers/factories";
-import { seedDataset, type Dataset } from "../bench/dataset";
-import { StatementCounter } from "../bench/statement-counter";
+import { seedDataset, type Dataset } from "./helpers/dataset";
+import { StatementCounter } from "./helpers/statement-counter";
 
 const CONSOLE_QUERY = `{ accounts(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { node {
   id primaryContact { email } billingContacts { email } roleContacts { user { email } }

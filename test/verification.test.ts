@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import pg from "pg";
 import { ContactVerification } from "../src/verification/contact-verification.entity";
-import { OutboxMessage } from "../src/outbox/outbox-message.entity";
+import { NotificationDelivery } from "../src/notifications/notification-delivery.entity";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, failsWith, mutate, ok } from "./helpers/factories";
 import { verificationTokenFor } from "./helpers/outbox";
@@ -30,7 +30,7 @@ describe("verified external security contacts", () => {
     if (response.data?.verifyContactEmail) response.data.verifyContactEmail = response.data.verifyContactEmail.verification;
     return response;
   };
-  const messagesTo = (email: string) => server.db.read((m) => m.find(OutboxMessage, { where: { email }, order: { sequence: "ASC" } }));
+  const messagesTo = (email: string) => server.db.read((m) => m.find(NotificationDelivery, { where: { email }, order: { sequence: "ASC" } }));
 
   async function externalSecurity(prefix: string) {
     const { admin, account, members } = await accountWithMembers(server, 1, prefix);

@@ -3,7 +3,6 @@ import { Min } from "class-validator";
 import { Account } from "./account.entity";
 import { User } from "../users/user.entity";
 import { ConnectionType } from "../common/pagination";
-import { AccountPayload } from "../common/payload";
 import { ContactSlot } from "../contacts/contact.enums";
 import { IsDisplayName } from "../common/names";
 
@@ -29,6 +28,9 @@ export class CreateAccountInput {
   name: string;
 }
 
+/** Every `expectedVersion` input field: a `contactsVersion` is never negative. */
+export const IsContactsVersion = () => Min(0, { message: "expectedVersion must not be negative" });
+
 // Registered so inputs that extend it inherit `expectedVersion`; never referenced itself, so never emitted.
 @InputType("VersionedInputFields")
 export class VersionedInput {
@@ -36,8 +38,26 @@ export class VersionedInput {
     nullable: true,
     description: "The account's `contactsVersion` as you last saw it. When given and stale, the change is refused with VERSION_CONFLICT.",
   })
-  @Min(0, { message: "expectedVersion must not be negative" })
+  @IsContactsVersion()
   expectedVersion?: number | null;
 }
 
 export const CreateAccountPayload = AccountPayload("CreateAccountPayload", "The result of createAccount: the new account.");
+
+/** What a mutation that changes one account answers: the account as it is after the change. */
+export interface AccountPayloadShape {
+  account: Account;
+}
+
+/**
+ * A `<Mutation>Payload` type carrying the changed account. Every mutation answers with a payload of
+ * its own rather than a bare object, so a result can gain fields later without breaking anyone.
+ */
+export function AccountPayload(name: string, description: string) {
+  @ObjectType(name, { description })
+  class AccountPayloadClass implements AccountPayloadShape {
+    @Field(() => Account, { description: "The account after the change, with everything a settings screen shows." })
+    account: Account;
+  }
+  return AccountPayloadClass;
+}

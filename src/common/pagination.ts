@@ -1,7 +1,6 @@
 import { ArgsType, Extensions, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { badInput } from "../errors";
-import type { Database } from "../database";
-import { placeholders, selectRows } from "./sql-rows";
+import { dateParameter, empty, join, raw, sql, type Row, type Sql, type StatementReader } from "./sql";
 import { groupBy } from "./group-by";
 
 @ObjectType({ description: "Where a page starts and ends, and whether more items lie beyond it either way (Relay's PageInfo)." })
@@ -165,36 +164,29 @@ export function pageWindow(request: ConnectionArgs, defaultSize: number, keyset:
 
 /**
  * The SQL that limits a list to the rows strictly after (or before) a cursor's key in the list's order:
- * `(a > ? OR (a = ? AND b > ?))` for two ascending columns, with `?` parameters in order.
+ * `(a > ? OR (a = ? AND b > ?))` for two ascending columns.
  */
-function seek(order: OrderColumn[], key: unknown[], side: "after" | "before", prefix: string): { sql: string; parameters: unknown[] } {
-  const alternatives: string[] = [];
-  const parameters: unknown[] = [];
-  order.forEach((column, index) => {
+function seek(order: OrderColumn[], key: unknown[], side: "after" | "before", prefix: string): Sql {
+  const alternatives = order.map((column, index) => {
     const later = column.descending ? side === "before" : side === "after";
-    const equal = order.slice(0, index).map((previous) => `${prefix}"${previous.column}" = ?`);
-    alternatives.push(`(${[...equal, `${prefix}"${column.column}" ${later ? ">" : "<"} ?`].join(" AND ")})`);
-    parameters.push(...key.slice(0, index), key[index]);
+    const equal = order.slice(0, index).map((previous, position) => sql`${raw(`${prefix}"${previous.column}"`)} = ${key[position]}`);
+    return sql`(${join([...equal, sql`${raw(`${prefix}"${column.column}" ${later ? ">" : "<"}`)} ${key[index]}`], " AND ")})`;
   });
-  return { sql: `(${alternatives.join(" OR ")})`, parameters };
+  return sql`(${join(alternatives, " OR ")})`;
 }
 
 /**
  * The conditions a page window puts on the list's rows, and the order to read them in (reversed for
  * `last`); `prefix` qualifies the columns (`"a".`, or nothing).
  */
-export function keysetClauses(keyset: Keyset<unknown>, window: PageWindow, prefix: string): { where: string[]; parameters: unknown[]; orderBy: string } {
-  const where: string[] = [];
-  const parameters: unknown[] = [];
+export function keysetClauses(keyset: Keyset<unknown>, window: PageWindow, prefix: string): { where: Sql[]; orderBy: Sql } {
+  const where: Sql[] = [];
   for (const side of ["after", "before"] as const) {
     const key = window[side];
-    if (!key) continue;
-    const clause = seek(keyset.order, key, side, prefix);
-    where.push(clause.sql);
-    parameters.push(...clause.parameters);
+    if (key) where.push(seek(keyset.order, key, side, prefix));
   }
-  const orderBy = keyset.order.map((column) => `${prefix}"${column.column}" ${(column.descending ?? false) !== window.backward ? "DESC" : "ASC"}`).join(", ");
-  return { where, parameters, orderBy };
+  const orderBy = raw(keyset.order.map((column) => `${prefix}"${column.column}" ${(column.descending ?? false) !== window.backward ? "DESC" : "ASC"}`).join(", "));
+  return { where, orderBy };
 }
 
 /**
@@ -227,37 +219,32 @@ export function keysetPage<TRow>(rows: TRow[], window: PageWindow, totalCount: n
 export interface ListQuery<TRow> {
   /** The alias of the table the keyset's columns belong to. */
   alias: string;
-  select: string;
-  from: string;
-  where: string[];
-  parameters: unknown[];
-  /** The statement that counts every row of the list, whatever the page. */
-  count: { sql: string; parameters: unknown[] };
-  hydrate(row: Record<string, unknown>): TRow;
+  select: Sql;
+  from: Sql;
+  where: Sql[];
+  /** The statement that counts every row of the list (as `total`), whatever the page. */
+  count: Sql;
+  hydrate(row: Row): TRow;
 }
 
+const conditions = (where: Sql[]) => (where.length ? sql` WHERE ${join(where, " AND ")}` : empty);
+
 /** One page of `list`, as `args` asks for it, in two statements: the page and the count. */
-export async function readPage<TRow>(db: Database, list: ListQuery<TRow>, keyset: Keyset<TRow>, args: ConnectionArgs, defaultSize: number): Promise<Page<TRow>> {
-  const window = pageWindow(args, defaultSize, keyset as Keyset<unknown>, (date) => db.dateParameter(date));
+export async function readPage<TRow>(reader: StatementReader, list: ListQuery<TRow>, keyset: Keyset<TRow>, args: ConnectionArgs, defaultSize: number): Promise<Page<TRow>> {
+  const window = pageWindow(args, defaultSize, keyset as Keyset<unknown>, (date) => dateParameter(reader, date));
   const clauses = keysetClauses(keyset as Keyset<unknown>, window, `"${list.alias}".`);
-  const where = [...list.where, ...clauses.where];
-  const sql = `SELECT ${list.select} FROM ${list.from}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${clauses.orderBy} LIMIT ?`;
-  return db.read(async (manager) => {
-    const [rows, [count]] = await Promise.all([
-      selectRows(manager, sql, [...list.parameters, ...clauses.parameters, window.size + 1]),
-      selectRows(manager, list.count.sql, list.count.parameters),
-    ]);
-    return keysetPage(rows.map((row) => list.hydrate(row)), window, Number(count!.total), keyset);
-  });
+  const page = sql`SELECT ${list.select} FROM ${list.from}${conditions([...list.where, ...clauses.where])} ORDER BY ${clauses.orderBy} LIMIT ${window.size + 1}`;
+  const [rows, [count]] = await Promise.all([reader.select(page), reader.select(list.count)]);
+  return keysetPage(rows.map((row) => list.hydrate(row)), window, Number(count!.total), keyset);
 }
 
 /** A list each account has its own of (members, history): its table, the columns to read, and any join completing a row. */
 export interface AccountListQuery<TRow extends { accountId: string }> {
   table: string;
   alias: string;
-  select: string;
-  join: string;
-  hydrate(row: Record<string, unknown>): TRow;
+  select: Sql;
+  join: Sql;
+  hydrate(row: Row): TRow;
 }
 
 /**
@@ -266,36 +253,32 @@ export interface AccountListQuery<TRow extends { accountId: string }> {
  * window; one account reads its page with a plain LIMIT, which stops early however long its list is.
  */
 export async function readAccountPages<TRow extends { accountId: string }>(
-  db: Database,
+  reader: StatementReader,
   accountIds: string[],
   list: AccountListQuery<TRow>,
   keyset: Keyset<TRow>,
   args: ConnectionArgs,
   defaultSize: number,
 ): Promise<Page<TRow>[]> {
-  const window = pageWindow(args, defaultSize, keyset as Keyset<unknown>, (date) => db.dateParameter(date));
-  const { table, alias, select, join } = list;
-  const and = (conditions: string[]) => conditions.map((condition) => ` AND ${condition}`).join("");
-  let sql: string;
-  let parameters: unknown[];
+  const window = pageWindow(args, defaultSize, keyset as Keyset<unknown>, (date) => dateParameter(reader, date));
+  const table = raw(`"${list.table}"`);
+  const alias = raw(`"${list.alias}"`);
+  const and = (where: Sql[]) => (where.length ? join(where.map((condition) => sql` AND ${condition}`), "") : empty);
+  let page: Sql;
   if (accountIds.length === 1) {
-    const clauses = keysetClauses(keyset as Keyset<unknown>, window, `"${alias}".`);
-    sql = `SELECT ${select} FROM "${table}" "${alias}" ${join} WHERE "${alias}"."accountId" = ?${and(clauses.where)} ORDER BY ${clauses.orderBy} LIMIT ?`;
-    parameters = [accountIds[0], ...clauses.parameters, window.size + 1];
+    const clauses = keysetClauses(keyset as Keyset<unknown>, window, `"${list.alias}".`);
+    page = sql`SELECT ${list.select} FROM ${table} ${alias} ${list.join} WHERE ${alias}."accountId" = ${accountIds[0]}${and(clauses.where)} ORDER BY ${clauses.orderBy} LIMIT ${window.size + 1}`;
   } else {
     const clauses = keysetClauses(keyset as Keyset<unknown>, window, "");
-    sql = `SELECT ${select} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "accountId" ORDER BY ${clauses.orderBy}) AS "rank"
-             FROM "${table}" WHERE "accountId" IN (${placeholders(accountIds)})${and(clauses.where)}) "${alias}"
-           ${join} WHERE "${alias}"."rank" <= ? ORDER BY "${alias}"."rank"`;
-    parameters = [...accountIds, ...clauses.parameters, window.size + 1];
+    page = sql`SELECT ${list.select} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "accountId" ORDER BY ${clauses.orderBy}) AS "rank"
+             FROM ${table} WHERE "accountId" IN (${join(accountIds)})${and(clauses.where)}) ${alias}
+           ${list.join} WHERE ${alias}."rank" <= ${window.size + 1} ORDER BY ${alias}."rank"`;
   }
-  return db.read(async (manager) => {
-    const [rows, counts] = await Promise.all([
-      selectRows(manager, sql, parameters),
-      selectRows(manager, `SELECT "accountId", COUNT(*) AS "total" FROM "${table}" WHERE "accountId" IN (${placeholders(accountIds)}) GROUP BY "accountId"`, accountIds),
-    ]);
-    const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
-    const byAccount = groupBy(rows.map((row) => list.hydrate(row)), (row) => row.accountId);
-    return accountIds.map((accountId) => keysetPage(byAccount.get(accountId) ?? [], window, totals.get(accountId) ?? 0, keyset));
-  });
+  const [rows, counts] = await Promise.all([
+    reader.select(page),
+    reader.select(sql`SELECT "accountId", COUNT(*) AS "total" FROM ${table} WHERE "accountId" IN (${join(accountIds)}) GROUP BY "accountId"`),
+  ]);
+  const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
+  const byAccount = groupBy(rows.map((row) => list.hydrate(row)), (row) => row.accountId);
+  return accountIds.map((accountId) => keysetPage(byAccount.get(accountId) ?? [], window, totals.get(accountId) ?? 0, keyset));
 }

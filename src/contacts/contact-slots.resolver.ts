@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import { User } from "../users/user.entity";
-import { readableAccount } from "../accounts/account-access";
-import { ContactSlot, slotOfRole } from "./contact.enums";
+import { ContactSlot } from "./contact.enums";
 import type { Context } from "../context";
 
 @Authorized()
@@ -17,15 +16,7 @@ export class ContactSlotsResolver {
     @Arg("accountId", () => ID, { description: "The account's global id." }) accountId: string,
     @Ctx() context: Context,
   ): Promise<ContactSlot[]> {
-    const account = await readableAccount(context, accountId, "accountId");
-    const [billing, roles] = await Promise.all([
-      context.loaders.billingContacts.load(account.id),
-      context.loaders.roleContacts.load(account.id),
-    ]);
-    return [
-      ...(account.primaryContactId === user.id ? [ContactSlot.PRIMARY] : []),
-      ...(billing.some((contact) => contact.userId === user.id) ? [ContactSlot.BILLING] : []),
-      ...roles.filter((role) => role.userId === user.id).map((role) => slotOfRole(role.role)),
-    ];
+    const account = await context.readableAccount(accountId, "accountId");
+    return (await context.loaders.accountContacts.load(account)).slotsOf(user.id);
   }
 }

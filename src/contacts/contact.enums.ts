@@ -7,13 +7,18 @@ export enum ContactRoleKind {
   TECHNICAL_ADMIN = "TECHNICAL_ADMIN",
 }
 
-/** The order roles are listed in everywhere: `roleContacts`, notification recipients. */
+/** The order roles are listed in everywhere: `roleContacts`, notification recipients, contact health. */
 export const CONTACT_ROLE_ORDER: readonly ContactRoleKind[] = [
   ContactRoleKind.DECISION_MAKER,
   ContactRoleKind.IMPLEMENTATION,
   ContactRoleKind.SECURITY,
   ContactRoleKind.TECHNICAL_ADMIN,
 ];
+
+/** Compares two roles by CONTACT_ROLE_ORDER, for `sort`. */
+export function byContactRoleOrder(a: ContactRoleKind, b: ContactRoleKind): number {
+  return CONTACT_ROLE_ORDER.indexOf(a) - CONTACT_ROLE_ORDER.indexOf(b);
+}
 
 export enum ContactSlot {
   PRIMARY = "PRIMARY",
@@ -72,4 +77,9 @@ registerEnumType(ContactChangeAction, {
 /** The history slot a role is recorded under: every role is a slot of the same name. */
 export function slotOfRole(role: ContactRoleKind): ContactSlot {
   return ContactSlot[role];
+}
+
+/** The role a slot names, or null for PRIMARY and BILLING. */
+export function roleOfSlot(slot: ContactSlot): ContactRoleKind | null {
+  return slot === ContactSlot.PRIMARY || slot === ContactSlot.BILLING ? null : ContactRoleKind[slot];
 }

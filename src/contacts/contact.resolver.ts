@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
-import { RoleContact } from "./role-contact.entity";
+import { ContactRole } from "./contact-role.entity";
 import {
   AddBillingContactInput,
   AddBillingContactPayload,
@@ -13,38 +13,37 @@ import {
   SetRoleContactPayload,
 } from "./contact.types";
 import { addBillingContact, clearRoleContact, removeBillingContact, setPrimaryContact, setRoleContact } from "./contact.service";
-import { changeAccount } from "../accounts/account-access";
 import { globalId, rowIdOf } from "../common/global-id";
 import { User } from "../users/user.entity";
 import type { Context } from "../context";
 
 @Authorized()
-@Resolver(() => RoleContact)
+@Resolver(() => ContactRole)
 export class ContactResolver {
   @FieldResolver(() => User, { nullable: true, description: "The member holding the role; null for an external security contact." })
-  user(@Root() contact: RoleContact, @Ctx() context: Context): Promise<User | null> | null {
+  user(@Root() contact: ContactRole, @Ctx() context: Context): Promise<User | null> | null {
     return contact.userId ? context.loaders.userById.load(contact.userId) : null;
   }
 
   @FieldResolver(() => Boolean, { description: "True when the contact is an email address of someone who is not a member." })
-  isExternal(@Root() contact: RoleContact): boolean {
+  isExternal(@Root() contact: ContactRole): boolean {
     return contact.userId === null;
   }
 
   @FieldResolver(() => User, { nullable: true, description: "Who last set this role." })
-  updatedBy(@Root() contact: RoleContact, @Ctx() context: Context): Promise<User | null> | null {
+  updatedBy(@Root() contact: ContactRole, @Ctx() context: Context): Promise<User | null> | null {
     return contact.updatedById ? context.loaders.userById.load(contact.updatedById) : null;
   }
 
   @FieldResolver(() => ID, { description: "The role contact's global id (one per account and role)." })
-  id(@Root() contact: RoleContact): string {
+  id(@Root() contact: ContactRole): string {
     return globalId("ContactRole", contact.accountId, contact.role);
   }
 
   @Mutation(() => SetPrimaryContactPayload, { description: "Makes a member the primary account contact. Setting the current one again changes nothing. Needs ADMIN." })
   async setPrimaryContact(@Arg("input", () => SetPrimaryContactInput) input: SetPrimaryContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
-    return changeAccount(context, input.accountId, (change) => setPrimaryContact(change, userId), input.expectedVersion);
+    return context.changeAccount(input.accountId, (change) => setPrimaryContact(change, userId), input.expectedVersion);
   }
 
   @Mutation(() => AddBillingContactPayload, {
@@ -52,13 +51,13 @@ export class ContactResolver {
   })
   async addBillingContact(@Arg("input", () => AddBillingContactInput) input: AddBillingContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
-    return changeAccount(context, input.accountId, (change) => addBillingContact(change, userId), input.expectedVersion);
+    return context.changeAccount(input.accountId, (change) => addBillingContact(change, userId), input.expectedVersion);
   }
 
   @Mutation(() => RemoveBillingContactPayload, { description: "Removes a billing contact. Removing someone who is not one changes nothing. Needs ADMIN." })
   async removeBillingContact(@Arg("input", () => RemoveBillingContactInput) input: RemoveBillingContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
-    return changeAccount(context, input.accountId, (change) => removeBillingContact(change, userId), input.expectedVersion);
+    return context.changeAccount(input.accountId, (change) => removeBillingContact(change, userId), input.expectedVersion);
   }
 
   @Mutation(() => SetRoleContactPayload, {
@@ -66,11 +65,11 @@ export class ContactResolver {
   })
   async setRoleContact(@Arg("input", () => SetRoleContactInput) input: SetRoleContactInput, @Ctx() context: Context) {
     const target = { userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"), email: input.email };
-    return changeAccount(context, input.accountId, (change) => setRoleContact(change, input.role, target), input.expectedVersion);
+    return context.changeAccount(input.accountId, (change) => setRoleContact(change, input.role, target), input.expectedVersion);
   }
 
   @Mutation(() => ClearRoleContactPayload, { description: "Leaves a role without a contact. Clearing an unset role changes nothing. Needs ADMIN." })
   async clearRoleContact(@Arg("input", () => ClearRoleContactInput) input: ClearRoleContactInput, @Ctx() context: Context) {
-    return changeAccount(context, input.accountId, (change) => clearRoleContact(change, input.role), input.expectedVersion);
+    return context.changeAccount(input.accountId, (change) => clearRoleContact(change, input.role), input.expectedVersion);
   }
 }

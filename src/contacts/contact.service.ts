@@ -1,9 +1,8 @@
 import { Account } from "../accounts/account.entity";
-import type { AccountChange } from "../accounts/account-access";
+import type { AccountChange } from "../accounts/account-change";
 import { BillingContact } from "./billing-contact.entity";
-import { RoleContact } from "./role-contact.entity";
-import { User } from "../users/user.entity";
-import { AccountMember } from "../members/account-member.entity";
+import { ContactRole } from "./contact-role.entity";
+import { memberByEmail } from "../members/member.queries";
 import { BILLING_CONTACT_LIMIT, ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "./contact.enums";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { normaliseEmail } from "../common/email";
@@ -81,20 +80,16 @@ async function resolveRoleTarget(
   target: RoleContactTarget,
   prefix: string,
 ): Promise<{ userId: string | null; email: string }> {
-  const hasUser = target.userId != null;
-  const hasEmail = target.email != null;
-  if (hasUser === hasEmail) throw badInput("Give either userId or email for the contact, not both and not neither.", `${prefix}userId`);
-  if (hasUser) {
-    const member = await change.member(target.userId!, `${prefix}userId`);
+  if ((target.userId != null) === (target.email != null)) {
+    throw badInput("Give either userId or email for the contact, not both and not neither.", `${prefix}userId`);
+  }
+  if (target.userId != null) {
+    const member = await change.member(target.userId, `${prefix}userId`);
     return { userId: member.userId, email: member.user.email };
   }
   const email = normaliseEmail(target.email);
   if (!email) throw badInput("That is not a valid email address.", `${prefix}email`);
-  const member = await change.manager
-    .createQueryBuilder(User, "user")
-    .innerJoin(AccountMember, "member", "member.userId = user.id AND member.accountId = :accountId", { accountId: change.account.id })
-    .where("user.email = :email", { email })
-    .getOne();
+  const member = await memberByEmail(change.manager, change.account.id, email);
   if (member) return { userId: member.id, email: member.email };
   if (role !== ContactRoleKind.SECURITY) {
     throw badInput("Only the security contact may be someone outside the account. Choose a member for this role.", `${prefix}email`);
@@ -104,11 +99,11 @@ async function resolveRoleTarget(
 
 export async function setRoleContact(change: AccountChange, role: ContactRoleKind, target: RoleContactTarget, prefix = ""): Promise<void> {
   const next = await resolveRoleTarget(change, role, target, prefix);
-  const current = await change.manager.findOne(RoleContact, { where: { accountId: change.account.id, role } });
+  const current = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   if (current && current.userId === next.userId && current.email === next.email) return;
   const row = { accountId: change.account.id, role, ...next, updatedAt: new Date(), updatedById: change.actor.id };
-  if (current) await change.manager.update(RoleContact, { accountId: change.account.id, role }, row);
-  else await change.manager.insert(RoleContact, row);
+  if (current) await change.manager.update(ContactRole, { accountId: change.account.id, role }, row);
+  else await change.manager.insert(ContactRole, row);
   // An outside address must be confirmed by its owner; a new address starts that over.
   if (next.userId === null) await startVerification(change, role, next.email);
   else if (current?.userId === null) await forgetVerification(change, role);
@@ -116,17 +111,8 @@ export async function setRoleContact(change: AccountChange, role: ContactRoleKin
 }
 
 export async function clearRoleContact(change: AccountChange, role: ContactRoleKind): Promise<void> {
-  const current = await change.manager.findOne(RoleContact, { where: { accountId: change.account.id, role } });
+  const current = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   if (!current) return;
-  await change.manager.delete(RoleContact, { accountId: change.account.id, role });
+  await change.manager.delete(ContactRole, { accountId: change.account.id, role });
   await change.record(slotOfRole(role), ContactChangeAction.CLEAR, current.email, null);
-}
-
-/** The slots a member holds in the account, in ContactSlot order. */
-export async function slotsHeldBy(change: AccountChange, userId: string): Promise<{ billing: boolean; roles: RoleContact[]; primary: boolean }> {
-  const [billing, roles] = await Promise.all([
-    change.manager.findOne(BillingContact, { where: { accountId: change.account.id, userId } }),
-    change.manager.find(RoleContact, { where: { accountId: change.account.id, userId } }),
-  ]);
-  return { primary: change.account.primaryContactId === userId, billing: billing !== null, roles };
 }

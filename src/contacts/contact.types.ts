@@ -3,8 +3,28 @@ import { Field, ID, InputType } from "type-graphql";
 import { IsOptional } from "class-validator";
 import { IsEmailAddress } from "../common/email";
 import { ContactRoleKind } from "./contact.enums";
-import { VersionedInput } from "../accounts/account.types";
-import { AccountPayload } from "../common/payload";
+import { AccountPayload, VersionedInput } from "../accounts/account.types";
+
+/** Applies several property decorators as one. */
+const decorators =
+  (...all: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) => {
+    for (const decorator of all) decorator(target, key);
+  };
+
+/**
+ * The fields of an input that gives a role to someone: a member (`userId`) or, for SECURITY only, an
+ * outside address (`email`). setRoleContact and each role of saveAccountContacts take the same pair.
+ */
+export const RoleContactTargetField = {
+  userId: (description: string) => decorators(Field(() => ID, { nullable: true, description }), IsOptional(), IsGlobalId("User")),
+  email: () =>
+    decorators(
+      Field(() => String, { nullable: true, description: "For SECURITY only: the address of the contact. A member's address stores that member." }),
+      IsOptional(),
+      IsEmailAddress(),
+    ),
+};
 
 @InputType({ description: "Makes a member the account's primary contact." })
 export class SetPrimaryContactInput extends VersionedInput {
@@ -48,14 +68,10 @@ export class SetRoleContactInput extends VersionedInput {
   @Field(() => ContactRoleKind, { description: "The role to fill." })
   role: ContactRoleKind;
 
-  @Field(() => ID, { nullable: true, description: "The member who takes the role." })
-  @IsOptional()
-  @IsGlobalId("User")
+  @RoleContactTargetField.userId("The member who takes the role.")
   userId?: string | null;
 
-  @Field(() => String, { nullable: true, description: "For SECURITY only: the address of the contact. A member's address stores that member." })
-  @IsOptional()
-  @IsEmailAddress()
+  @RoleContactTargetField.email()
   email?: string | null;
 }
 

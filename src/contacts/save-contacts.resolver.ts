@@ -1,5 +1,4 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
-import { changeAccount } from "../accounts/account-access";
 import { SaveAccountContactsInput, SaveAccountContactsPayload } from "./save-contacts.types";
 import { saveAccountContacts } from "./save-contacts.service";
 import { rowIdOf } from "../common/global-id";
@@ -23,6 +22,6 @@ export class SaveContactsResolver {
         email: entry.email,
       })),
     };
-    return changeAccount(context, input.accountId, (change) => saveAccountContacts(change, form), input.expectedVersion);
+    return context.changeAccount(input.accountId, (change) => saveAccountContacts(change, form), input.expectedVersion);
   }
 }

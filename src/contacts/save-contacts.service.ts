@@ -1,4 +1,4 @@
-import type { AccountChange } from "../accounts/account-access";
+import type { AccountChange } from "../accounts/account-change";
 import { CONTACT_ROLE_ORDER, type ContactRoleKind } from "./contact.enums";
 import {
   addBillingContact,

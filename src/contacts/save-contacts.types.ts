@@ -1,23 +1,19 @@
 import { IsGlobalId } from "../common/global-id";
 import { Field, ID, InputType, Int } from "type-graphql";
-import { ArrayMaxSize, IsOptional, Min, ValidateNested } from "class-validator";
-import { IsEmailAddress } from "../common/email";
+import { ArrayMaxSize, ValidateNested } from "class-validator";
 import { ContactRoleKind } from "./contact.enums";
-import { AccountPayload } from "../common/payload";
+import { RoleContactTargetField } from "./contact.types";
+import { AccountPayload, IsContactsVersion } from "../accounts/account.types";
 
 @InputType({ description: "One role in the contact settings form: a member (userId) or, for SECURITY only, an outside address (email)." })
 export class RoleContactEntryInput {
   @Field(() => ContactRoleKind, { description: "The role." })
   role: ContactRoleKind;
 
-  @Field(() => ID, { nullable: true, description: "The member who holds the role." })
-  @IsOptional()
-  @IsGlobalId("User")
+  @RoleContactTargetField.userId("The member who holds the role.")
   userId?: string | null;
 
-  @Field(() => String, { nullable: true, description: "For SECURITY only: the address of the contact. A member's address stores that member." })
-  @IsOptional()
-  @IsEmailAddress()
+  @RoleContactTargetField.email()
   email?: string | null;
 }
 
@@ -30,7 +26,7 @@ export class SaveAccountContactsInput {
   @Field(() => Int, {
     description: "The account's `contactsVersion` the form was loaded with. If someone changed the contacts since, nothing is saved: VERSION_CONFLICT.",
   })
-  @Min(0, { message: "expectedVersion must not be negative" })
+  @IsContactsVersion()
   expectedVersion: number;
 
   @Field(() => ID, { description: "The member who is the primary contact." })

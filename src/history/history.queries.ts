@@ -1,8 +1,9 @@
-import type { Database } from "../database";
+import type { EntityManager } from "typeorm";
 import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
+import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { entityColumns } from "../common/sql-rows";
+import { changeRows, entityColumns, join, selectEntities, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
 
 /** A history row with the user who made the change, read in the same statement. */
 export type ContactChangeWithActor = ContactChange & { actor: User };
@@ -17,21 +18,47 @@ const HISTORY_ORDER: Keyset<ContactChangeWithActor> = {
 export const HISTORY_PAGE = 20;
 
 /** One page of contact history (newest first, each change with its actor) for each of several accounts. */
-export function loadContactChangePages(db: Database, accountIds: string[], args: ConnectionArgs): Promise<Page<ContactChangeWithActor>[]> {
-  const changes = entityColumns(db.dataSource, ContactChange, "c");
-  const actors = entityColumns(db.dataSource, User, "actor");
+export function loadContactChangePages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<ContactChangeWithActor>[]> {
+  const changes = entityColumns(reader, ContactChange, "c");
+  const actors = entityColumns(reader, User, "actor");
   return readAccountPages(
-    db,
+    reader,
     accountIds,
     {
       table: "contact_changes",
       alias: "c",
-      select: `${changes.select}, ${actors.select}`,
-      join: `INNER JOIN "users" "actor" ON "actor"."id" = "c"."actorId"`,
-      hydrate: (row) => Object.assign(changes.from(row)!, { actor: actors.from(row)! }),
+      select: sql`${changes.select}, ${actors.select}`,
+      join: sql`INNER JOIN "users" "actor" ON "actor"."id" = "c"."actorId"`,
+      hydrate: (row) => Object.assign(changes.of(row), { actor: actors.of(row) }),
     },
     HISTORY_ORDER,
     args,
     HISTORY_PAGE,
+  );
+}
+
+/** The history rows with these ids (those that exist). */
+export function contactChangesByIds(source: SqlSource, ids: readonly number[]): Promise<ContactChange[]> {
+  return selectEntities(source, ContactChange, "c", sql`"c"."id" IN (${join(ids)})`);
+}
+
+/** One change to one slot, as history keeps it. */
+export interface ContactChangeRecord {
+  accountId: string;
+  at: Date;
+  actorId: string;
+  slot: ContactSlot;
+  action: ContactChangeAction;
+  previousEmail: string | null;
+  newEmail: string | null;
+}
+
+/** Writes one history row, in the transaction of the change it records: every history row is written here. */
+export async function insertContactChange(manager: EntityManager, change: ContactChangeRecord): Promise<void> {
+  const at = storedValue(manager, ContactChange, "at", change.at);
+  await changeRows(
+    manager,
+    sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "slot", "action", "previousEmail", "newEmail")
+        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.slot}, ${change.action}, ${change.previousEmail}, ${change.newEmail})`,
   );
 }

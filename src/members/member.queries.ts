@@ -1,8 +1,8 @@
-import type { Database } from "../database";
+import type { EntityManager } from "typeorm";
 import { AccountMember } from "./account-member.entity";
 import { User } from "../users/user.entity";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { entityColumns } from "../common/sql-rows";
+import { entityColumns, join, selectRows, sql, type SqlSource, type StatementReader } from "../common/sql";
 
 /** A member with their user record, read in the same statement. */
 export type MemberWithUser = AccountMember & { user: User };
@@ -20,21 +20,54 @@ const MEMBER_ORDER: Keyset<MemberWithUser> = {
 export const MEMBERS_PAGE = 50;
 
 /** One page of members (each with their user), in the order they joined, for each of several accounts. */
-export function loadMemberPages(db: Database, accountIds: string[], args: ConnectionArgs): Promise<Page<MemberWithUser>[]> {
-  const members = entityColumns(db.dataSource, AccountMember, "m");
-  const users = entityColumns(db.dataSource, User, "u");
+export function loadMemberPages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<MemberWithUser>[]> {
+  const members = entityColumns(reader, AccountMember, "m");
+  const users = entityColumns(reader, User, "u");
   return readAccountPages(
-    db,
+    reader,
     accountIds,
     {
       table: "account_members",
       alias: "m",
-      select: `${members.select}, ${users.select}`,
-      join: `INNER JOIN "users" "u" ON "u"."id" = "m"."userId"`,
-      hydrate: (row) => Object.assign(members.from(row)!, { user: users.from(row)! }),
+      select: sql`${members.select}, ${users.select}`,
+      join: sql`INNER JOIN "users" "u" ON "u"."id" = "m"."userId"`,
+      hydrate: (row) => Object.assign(members.of(row), { user: users.of(row) }),
     },
     MEMBER_ORDER,
     args,
     MEMBERS_PAGE,
   );
+}
+
+/** The memberships of any of `userIds` in any of `accountIds`: one statement for accounts × users. */
+export async function membershipsOf(source: SqlSource, accountIds: readonly string[], userIds: readonly string[]): Promise<AccountMember[]> {
+  const members = entityColumns(source, AccountMember, "m");
+  const rows = await selectRows(
+    source,
+    sql`SELECT ${members.select} FROM "account_members" "m" WHERE "m"."accountId" IN (${join(accountIds)}) AND "m"."userId" IN (${join(userIds)})`,
+  );
+  return rows.map((row) => members.of(row));
+}
+
+/** The member of the account who is the user `userId`, with their user record; null for anyone else. */
+export async function memberWithUser(manager: EntityManager, accountId: string, userId: string): Promise<MemberWithUser | null> {
+  const members = entityColumns(manager, AccountMember, "m");
+  const users = entityColumns(manager, User, "u");
+  const [row] = await selectRows(
+    manager,
+    sql`SELECT ${members.select}, ${users.select} FROM "account_members" "m" INNER JOIN "users" "u" ON "u"."id" = "m"."userId"
+        WHERE "m"."accountId" = ${accountId} AND "m"."userId" = ${userId}`,
+  );
+  return row ? Object.assign(members.of(row), { user: users.of(row) }) : null;
+}
+
+/** The member of the account whose (normalised) email this is; null when nobody with it is a member. */
+export async function memberByEmail(manager: EntityManager, accountId: string, email: string): Promise<User | null> {
+  const users = entityColumns(manager, User, "u");
+  const [row] = await selectRows(
+    manager,
+    sql`SELECT ${users.select} FROM "users" "u" INNER JOIN "account_members" "m" ON "m"."userId" = "u"."id" AND "m"."accountId" = ${accountId}
+        WHERE "u"."email" = ${email}`,
+  );
+  return row ? users.of(row) : null;
 }

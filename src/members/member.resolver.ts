@@ -2,7 +2,6 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } fro
 import { AccountMember } from "./account-member.entity";
 import { AddAccountMemberInput, AddAccountMemberPayload, RemoveAccountMemberInput, RemoveAccountMemberPayload } from "./member.types";
 import { addAccountMember, removeAccountMember } from "./member.service";
-import { changeAccount } from "../accounts/account-access";
 import { User } from "../users/user.entity";
 import { globalId, rowIdOf } from "../common/global-id";
 import { notFound } from "../errors";
@@ -36,7 +35,7 @@ export class MemberResolver {
 
   @Mutation(() => AddAccountMemberPayload, { description: "Adds a person to the account by email, or changes an existing member's role. Needs ADMIN." })
   async addAccountMember(@Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput, @Ctx() context: Context): Promise<AddAccountMemberPayload> {
-    const { account, result: member } = await changeAccount(context, input.accountId, (change) => addAccountMember(change, input));
+    const { account, result: member } = await context.changeAccount(input.accountId, (change) => addAccountMember(change, input));
     return { account, member };
   }
 
@@ -52,7 +51,7 @@ export class MemberResolver {
   ): Promise<RemoveAccountMemberPayload> {
     const userId = rowIdOf(input.userId, "User", "userId");
     const successor = input.reassignTo ? rowIdOf(input.reassignTo, "User", "reassignTo") : null;
-    const { account } = await changeAccount(context, input.accountId, (change) => removeAccountMember(change, userId, successor));
+    const { account } = await context.changeAccount(input.accountId, (change) => removeAccountMember(change, userId, successor));
     const removedSelf = userId === context.requiredViewer.id;
     return {
       account: removedSelf ? null : account,

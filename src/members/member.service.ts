@@ -1,8 +1,9 @@
 import type { EntityManager } from "typeorm";
-import type { AccountChange } from "../accounts/account-access";
+import type { AccountChange } from "../accounts/account-change";
 import { AccountMember, MemberRole } from "./account-member.entity";
 import { findOrCreateUser } from "../users/user.service";
-import { clearRoleContact, removeBillingContact, slotsHeldBy } from "../contacts/contact.service";
+import { clearRoleContact, removeBillingContact } from "../contacts/contact.service";
+import { ContactSlot, roleOfSlot } from "../contacts/contact.enums";
 import { handOverSlots } from "./reassign.service";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { normaliseEmail } from "../common/email";
@@ -60,15 +61,15 @@ export async function removeAccountMember(change: AccountChange, userId: string,
   const accountId = change.account.id;
   if (member.role === MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
   if (reassignTo) await handOverSlots(change, member.userId, reassignTo);
-  const held = await slotsHeldBy(change, member.userId);
-  if (held.primary) {
+  const held = (await change.contacts()).slotsOf(member.userId);
+  if (held.includes(ContactSlot.PRIMARY)) {
     throw new DomainError(
       ErrorCode.PRIMARY_CONTACT_REQUIRED,
       "This member is the primary contact. Make someone else the primary contact before removing them.",
     );
   }
-  if (held.billing) await removeBillingContact(change, member.userId);
-  for (const role of held.roles) await clearRoleContact(change, role.role);
+  if (held.includes(ContactSlot.BILLING)) await removeBillingContact(change, member.userId);
+  for (const role of held.map(roleOfSlot)) if (role) await clearRoleContact(change, role);
   await change.manager.delete(AccountMember, { accountId, userId: member.userId });
   change.touch();
 }

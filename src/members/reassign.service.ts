@@ -1,5 +1,6 @@
-import type { AccountChange } from "../accounts/account-access";
-import { addBillingContact, removeBillingContact, setPrimaryContact, setRoleContact, slotsHeldBy } from "../contacts/contact.service";
+import type { AccountChange } from "../accounts/account-change";
+import { addBillingContact, removeBillingContact, setPrimaryContact, setRoleContact } from "../contacts/contact.service";
+import { ContactSlot, roleOfSlot } from "../contacts/contact.enums";
 import { badInput } from "../errors";
 
 /**
@@ -11,14 +12,13 @@ import { badInput } from "../errors";
 export async function handOverSlots(change: AccountChange, leavingUserId: string, successorUserId: string): Promise<void> {
   const successor = await change.member(successorUserId, "reassignTo");
   if (successor.userId === leavingUserId) throw badInput("reassignTo must be another member, not the one being removed.", "reassignTo");
-  const held = await slotsHeldBy(change, leavingUserId);
-
-  if (held.primary) await setPrimaryContact(change, successor.userId);
-
-  if (held.billing) {
-    await removeBillingContact(change, leavingUserId);
-    await addBillingContact(change, successor.userId);
+  for (const slot of (await change.contacts()).slotsOf(leavingUserId)) {
+    const role = roleOfSlot(slot);
+    if (role) await setRoleContact(change, role, { userId: successor.userId });
+    else if (slot === ContactSlot.PRIMARY) await setPrimaryContact(change, successor.userId);
+    else {
+      await removeBillingContact(change, leavingUserId);
+      await addBillingContact(change, successor.userId);
+    }
   }
-
-  for (const role of held.roles) await setRoleContact(change, role.role, { userId: successor.userId });
 }

@@ -43,8 +43,10 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
     case "ContactVerification": {
       await readable(first);
       const contact = (await loaders.roleContacts.load(first)).find((candidate) => candidate.role === second);
-      const verifications = contact && contact.userId === null ? await health.verifications.load(first) : [];
-      found = verifications.find((row) => row.role === (second as ContactRoleKind) && row.email === contact!.email);
+      // Only an outside address has a verification, and only of that address.
+      if (contact && contact.userId === null) {
+        found = (await health.verifications.load(first)).find((row) => row.role === (second as ContactRoleKind) && row.email === contact.email);
+      }
       break;
     }
     case "ContactChange": {

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Database } from "../database";
-import { DeliveryState } from "../outbox/outbox-message.entity";
+import { DeliveryState } from "../notifications/notification-delivery.entity";
+import { deliveryCountsByState } from "../notifications/delivery.queries";
 import type { Logger, RequestScope } from "./logger";
 
 /** Distinct operation names given series of their own; later names share OTHER. */
@@ -135,13 +136,7 @@ export class Metrics {
   private async readOutbox(): Promise<void> {
     let rows: OutboxRow[];
     try {
-      rows = await this.db.read((manager) =>
-        manager.query(
-          `SELECT "state", COUNT(*) AS "count",
-             (SELECT MIN("createdAt") FROM "outbox_messages" WHERE "state" = '${DeliveryState.PENDING}') AS "oldest"
-           FROM "outbox_messages" GROUP BY "state"`,
-        ),
-      );
+      rows = await deliveryCountsByState(this.db);
     } catch (error) {
       // A scrape still answers with what this process knows; missing outbox series say the read failed.
       this.logger.warn({ err: error }, "Could not read the outbox for metrics.");

@@ -21,6 +21,7 @@ import {
   TypeMetaFieldDef,
   type DefinitionNode,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
@@ -180,6 +181,15 @@ export interface OperationMeasure {
   introspections: number;
 }
 
+/** The document's fragments by name. */
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
 /**
  * Measures the operation as it will run. Returns null when its variables do not fit their types:
  * execution then refuses the whole request, before any resolver, with graphql-js's own errors.
@@ -192,7 +202,7 @@ export function measureOperation(
 ): OperationMeasure | null {
   if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
   // Only the operation that runs, with the fragments it may use.
-  const definitions: DefinitionNode[] = [operation, ...document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)];
+  const definitions: DefinitionNode[] = [operation, ...fragmentsOf(document).values()];
   const introspections = new Set<string>();
   let cost: number;
   try {

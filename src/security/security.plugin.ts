@@ -1,8 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { Kind, type FragmentDefinitionNode } from "graphql";
 import type { Context } from "../context";
 import type { RequestLimits } from "../config";
-import { checkAnonymousIntrospections, checkCost, measureOperation } from "./cost";
+import { checkAnonymousIntrospections, checkCost, fragmentsOf, measureOperation } from "./cost";
 import { mutationCount, rateLimited, type MutationAllowance } from "./rate-limit";
 import type { Metrics } from "../observability/metrics";
 
@@ -31,11 +30,7 @@ export function securityPlugin(limits: RequestLimits, limiter: MutationAllowance
             checkCost(measured.cost, limits.maxCost);
           }
           if (!limiter.enabled) return;
-          const fragments = new Map<string, FragmentDefinitionNode>();
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-          }
-          const wait = await limiter.take(rateLimitKey(contextValue), mutationCount(operation, fragments));
+          const wait = await limiter.take(rateLimitKey(contextValue), mutationCount(operation, fragmentsOf(document)));
           if (wait > 0) {
             metrics?.mutationsRefused();
             response.http.headers.set("retry-after", String(wait));

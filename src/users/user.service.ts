@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import type { Database } from "../database";
 import type { Identity } from "../auth/tokens";
 import { User } from "./user.entity";
-import { entityColumns, selectRows } from "../common/sql-rows";
+import { insertUserUnlessKnown, userByEmail } from "./user.queries";
 
 /**
  * Finds the user with this (normalised) email, creating them without a name if they are new. Safe
@@ -13,13 +12,7 @@ import { entityColumns, selectRows } from "../common/sql-rows";
 export async function findOrCreateUser(manager: EntityManager, email: string): Promise<User> {
   const existing = await manager.findOne(User, { where: { email } });
   if (existing) return existing;
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(User)
-    .values({ id: randomUUID(), email, name: null, createdAt: new Date(), signedInAt: null })
-    .orIgnore()
-    .execute();
+  await insertUserUnlessKnown(manager, email);
   return manager.findOneOrFail(User, { where: { email } });
 }
 
@@ -38,9 +31,7 @@ function signInChanges(user: User, identity: Identity): Partial<Pick<User, "sign
  * and for users whose token brings a new name.
  */
 export async function provisionUser(db: Database, identity: Identity): Promise<User> {
-  const users = entityColumns(db.dataSource, User, "u");
-  const [row] = await db.read((m) => selectRows(m, `SELECT ${users.select} FROM "users" "u" WHERE "u"."email" = ?`, [identity.email]));
-  const known = row ? users.from(row) : null;
+  const known = await userByEmail(db, identity.email);
   if (known && Object.keys(signInChanges(known, identity)).length === 0) return known;
   return db.write(async (m) => {
     const user = await findOrCreateUser(m, identity.email);

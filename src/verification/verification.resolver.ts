@@ -1,21 +1,20 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
-import { RoleContact } from "../contacts/role-contact.entity";
+import { ContactRole } from "../contacts/contact-role.entity";
 import { ContactRoleKind } from "../contacts/contact.enums";
-import { changeAccount } from "../accounts/account-access";
 import { ContactVerification, VerificationState } from "./contact-verification.entity";
 import { ResendContactVerificationInput, ResendContactVerificationPayload, VerifyContactEmailInput, VerifyContactEmailPayload } from "./verification.types";
 import { globalId } from "../common/global-id";
 import { resendVerification, verifyContactEmail } from "./verification.service";
 import type { Context } from "../context";
 
-@Resolver(() => RoleContact)
+@Resolver(() => ContactRole)
 export class VerificationResolver {
   @Authorized()
   @FieldResolver(() => ContactVerification, {
     nullable: true,
     description: "For an outside address: whether its owner has confirmed it. Null for a member, whose address is known from signing in.",
   })
-  async verification(@Root() contact: RoleContact, @Ctx() context: Context): Promise<ContactVerification | null> {
+  async verification(@Root() contact: ContactRole, @Ctx() context: Context): Promise<ContactVerification | null> {
     if (contact.userId !== null) return null;
     const verifications = await context.health.verifications.load(contact.accountId);
     const found = verifications.find((row) => row.role === contact.role && row.email === contact.email);
@@ -45,7 +44,7 @@ export class VerificationResolver {
   @Mutation(() => ResendContactVerificationPayload, { description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
       "Refused with RATE_LIMITED, changing nothing, when the account or the address has had as many messages as the caps allow (MAIL_PER_ACCOUNT_PER_HOUR, MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY)." })
   resendContactVerification(@Arg("input", () => ResendContactVerificationInput) input: ResendContactVerificationInput, @Ctx() context: Context) {
-    return changeAccount(context, input.accountId, (change) => resendVerification(change, input.role ?? ContactRoleKind.SECURITY));
+    return context.changeAccount(input.accountId, (change) => resendVerification(change, input.role ?? ContactRoleKind.SECURITY));
   }
 }
 

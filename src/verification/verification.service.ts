@@ -1,18 +1,15 @@
 import type { Database } from "../database";
-import type { AccountChange } from "../accounts/account-access";
+import type { AccountChange } from "../accounts/account-change";
 import { ContactVerification, VerificationState } from "./contact-verification.entity";
 import { ContactRoleKind } from "../contacts/contact.enums";
-import { DeliveryKind } from "../outbox/outbox-message.entity";
-import { nameForSubject, oneLine, quotedName } from "../outbox/mail-text";
+import { DeliveryKind } from "../notifications/notification-delivery.entity";
+import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
 import { badInput } from "../errors";
-import { RoleContact } from "../contacts/role-contact.entity";
+import { ContactRole } from "../contacts/contact-role.entity";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 
 /** How long a verification token may be used. */
 export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** After this long a verified address is reported as VERIFICATION_STALE. */
-export const VERIFICATION_STALE_AFTER_MS = 365 * 24 * 60 * 60 * 1000;
 
 const ROLE_TITLES: Record<ContactRoleKind, string> = {
   DECISION_MAKER: "decision maker",
@@ -81,7 +78,7 @@ export async function startVerification(change: AccountChange, role: ContactRole
 
 /** Sends a new token for the external contact of a role, e.g. after the last one expired; the state starts over. */
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
-  const contact = await change.manager.findOne(RoleContact, { where: { accountId: change.account.id, role } });
+  const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   if (!contact || contact.userId !== null) throw badInput("That role is not held by an outside address, so there is nothing to verify.", "role");
   await startVerification(change, role, contact.email);
 }
@@ -108,18 +105,11 @@ export async function verifyContactEmail(db: Database, token: string): Promise<C
     if (verification.tokenExpiresAt.getTime() < now.getTime()) {
       throw badInput("This verification token has expired. Ask an admin of the account to send a new one.", "token");
     }
-    const confirmed = await manager
-      .createQueryBuilder()
-      .update(ContactVerification)
-      .set({ state: VerificationState.VERIFIED, verifiedAt: now, tokenHash: null })
-      .where('"accountId" = :accountId AND "role" = :role AND "tokenHash" = :tokenHash AND "state" = :state AND "email" = :email', {
-        accountId: verification.accountId,
-        role: verification.role,
-        tokenHash,
-        state: VerificationState.PENDING,
-        email: verification.email,
-      })
-      .execute();
+    const confirmed = await manager.update(
+      ContactVerification,
+      { accountId: verification.accountId, role: verification.role, tokenHash, state: VerificationState.PENDING, email: verification.email },
+      { state: VerificationState.VERIFIED, verifiedAt: now, tokenHash: null },
+    );
     if (confirmed.affected !== 1) throw invalidToken();
     return Object.assign(verification, { state: VerificationState.VERIFIED, verifiedAt: now, tokenHash: null });
   });

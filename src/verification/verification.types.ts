@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsGlobalId } from "../common/global-id";
-import { AccountPayload } from "../common/payload";
+import { AccountPayload } from "../accounts/account.types";
 import { ContactRoleKind } from "../contacts/contact.enums";
 import { ContactVerification } from "./contact-verification.entity";
 

@@ -60,6 +60,7 @@ async function startServer(databaseFile: string): Promise<RunningServer> {
       reject(new Error(`The server did not start in time:\n${output}`));
     }, 30_000);
     child.stdout!.on("data", () => {
+      // The start-up line is a JSON log record: the address ends at the closing quote.
       const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) {
         clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { OutboxMessage, DeliveryKind } from "../../src/outbox/outbox-message.entity";
+import { NotificationDelivery, DeliveryKind } from "../../src/notifications/notification-delivery.entity";
 import type { TestServer } from "./server";
 
 /**
@@ -8,7 +8,7 @@ import type { TestServer } from "./server";
  */
 export async function verificationTokenFor(server: TestServer, email: string): Promise<string> {
   const message = await server.db.read((m) =>
-    m.findOne(OutboxMessage, { where: { email, kind: DeliveryKind.VERIFICATION }, order: { sequence: "DESC" } }),
+    m.findOne(NotificationDelivery, { where: { email, kind: DeliveryKind.VERIFICATION }, order: { sequence: "DESC" } }),
   );
   expect(message?.tokenNonce, `no unsent verification message to ${email}`).to.be.a("string");
   return server.app.outbox.tokens.tokenFor(message!.tokenNonce!);

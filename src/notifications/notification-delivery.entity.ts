@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
-import { NotificationCategory } from "../notifications/notification-routing";
+import { NotificationCategory } from "./notification-routing";
 
 export enum DeliveryKind {
   VERIFICATION = "VERIFICATION",
@@ -67,7 +67,7 @@ registerEnumType(DeliverySkipReason, {
 @Index("IDX_outbox_messages_due", ["state", "nextAttemptAt"])
 @Index("IDX_outbox_messages_account_created", ["accountId", "createdAt"])
 @Index("IDX_outbox_messages_email_created", ["email", "createdAt"])
-export class OutboxMessage {
+export class NotificationDelivery {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
 

@@ -6,7 +6,7 @@ import { ContactRoleKind } from "./contact.enums";
 @ObjectType("ContactRole", { implements: Node, description: "The contact who holds one of the account's named roles." })
 @Entity({ name: "role_contacts" })
 @Index("IDX_role_contacts_user", ["userId"])
-export class RoleContact {
+export class ContactRole {
   @PrimaryColumn({ type: "varchar", length: 36 })
   accountId: string;
 

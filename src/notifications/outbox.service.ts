@@ -1,11 +1,8 @@
-import { createHash } from "node:crypto";
 import type { EntityManager } from "typeorm";
-import type { Database } from "../database";
 import type { Config } from "../config";
-import { DeliveryKind, DeliveryState, OutboxMessage, type DeliverySkipReason } from "./outbox-message.entity";
-import type { NotificationCategory } from "../notifications/notification-routing";
-import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { entityColumns, selectRows, storedValue } from "../common/sql-rows";
+import { DeliveryKind, DeliveryState, NotificationDelivery, type DeliverySkipReason } from "./notification-delivery.entity";
+import type { NotificationCategory } from "./notification-routing";
+import { cappedQueuedAt, countCapped, lockAddress, type CapScope } from "./delivery.queries";
 import { DomainError, ErrorCode } from "../errors";
 import { VerificationTokens } from "../verification/verification-tokens";
 
@@ -34,9 +31,6 @@ export interface OutboxLimits {
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** Names this service's advisory locks on PostgreSQL (the two-key space, apart from the start-up lock). */
-const ADDRESS_LOCK_SPACE = 0x6d61696c;
-
 function mailRateLimited(reason: string, retryAfterSeconds: number): DomainError {
   return new DomainError(ErrorCode.RATE_LIMITED, `${reason} Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
 }
@@ -49,32 +43,16 @@ function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
 
 /**
  * Seconds until `adding` more messages fit under `limit` within the window, counting the messages
- * that match `filter` and were not skipped; 0 when they fit now.
+ * the cap counts; 0 when they fit now.
  */
-async function waitForRoom(
-  manager: EntityManager,
-  filter: string,
-  parameters: unknown[],
-  limit: number,
-  adding: number,
-  windowMs: number,
-  now: Date,
-): Promise<number> {
+async function waitForRoom(manager: EntityManager, scope: CapScope, limit: number, adding: number, windowMs: number, now: Date): Promise<number> {
   if (limit === 0 || adding === 0) return 0;
-  const since = storedValue(manager.connection, OutboxMessage, "createdAt", new Date(now.getTime() - windowMs));
-  const where = `${filter} AND "state" <> '${DeliveryState.SKIPPED}' AND "createdAt" > ?`;
-  const [counted] = await selectRows(manager, `SELECT COUNT(*) AS "count" FROM "outbox_messages" WHERE ${where}`, [...parameters, since]);
-  const over = Number(counted!.count) + adding - limit;
+  const since = new Date(now.getTime() - windowMs);
+  const over = (await countCapped(manager, scope, since)) + adding - limit;
   if (over <= 0) return 0;
   if (adding > limit) return Math.ceil(windowMs / 1000);
   // Room comes when the oldest `over` messages in the window have left it.
-  const [row] = await selectRows(
-    manager,
-    `SELECT "createdAt" FROM "outbox_messages" WHERE ${where} ORDER BY "createdAt" ASC LIMIT 1 OFFSET ${over - 1}`,
-    [...parameters, since],
-  );
-  const column = manager.connection.getMetadata(OutboxMessage).findColumnWithPropertyName("createdAt")!;
-  const leaves = (manager.connection.driver.prepareHydratedValue(row!.createdAt, column) as Date).getTime() + windowMs;
+  const leaves = (await cappedQueuedAt(manager, scope, since, over - 1)).getTime() + windowMs;
   return Math.max(1, Math.ceil((leaves - now.getTime()) / 1000));
 }
 
@@ -99,15 +77,15 @@ export class Outbox {
    * sent would take their account, or a verification's address, past its cap, none is queued and
    * RATE_LIMITED rolls the whole change back.
    */
-  async enqueue(manager: EntityManager, messages: OutgoingMessage[], now = new Date()): Promise<OutboxMessage[]> {
+  async enqueue(manager: EntityManager, messages: OutgoingMessage[], now = new Date()): Promise<NotificationDelivery[]> {
     await this.checkCaps(
       manager,
       messages.filter((message) => !message.skipReason),
       now,
     );
-    const rows: OutboxMessage[] = [];
+    const rows: NotificationDelivery[] = [];
     for (const message of messages) {
-      const row = manager.create(OutboxMessage, {
+      const row = manager.create(NotificationDelivery, {
         accountId: message.accountId,
         kind: message.kind,
         category: message.category ?? null,
@@ -124,7 +102,7 @@ export class Outbox {
         requestedById: message.requestedById ?? null,
         tokenNonce: message.tokenNonce ?? null,
       });
-      rows.push(await manager.save(OutboxMessage, row));
+      rows.push(await manager.save(NotificationDelivery, row));
     }
     return rows;
   }
@@ -133,53 +111,17 @@ export class Outbox {
     const { perAccountPerHour, verificationsPerAddressPerDay } = this.limits;
     // Changes to one account hold its lock (see AccountChange), so counts per account do not race.
     for (const [accountId, count] of countBy(sending, (message) => message.accountId)) {
-      const wait = await waitForRoom(manager, `"accountId" = ?`, [accountId], perAccountPerHour, count, HOUR_MS, now);
+      const wait = await waitForRoom(manager, { accountId }, perAccountPerHour, count, HOUR_MS, now);
       if (wait > 0) throw mailRateLimited(`This account has sent as many messages as it may in an hour (${perAccountPerHour}).`, wait);
     }
     if (verificationsPerAddressPerDay === 0) return;
     const verifications = sending.filter((message) => message.kind === DeliveryKind.VERIFICATION);
     for (const [email, count] of countBy(verifications, (message) => message.email)) {
-      await this.lockAddress(manager, email);
-      const wait = await waitForRoom(manager, `"email" = ? AND "kind" = ?`, [email, DeliveryKind.VERIFICATION], verificationsPerAddressPerDay, count, DAY_MS, now);
+      await lockAddress(manager, email);
+      const wait = await waitForRoom(manager, { verificationsTo: email }, verificationsPerAddressPerDay, count, DAY_MS, now);
       if (wait > 0) {
         throw mailRateLimited(`That address has been sent as many confirmation requests as it may be in a day (${verificationsPerAddressPerDay}).`, wait);
       }
     }
   }
-
-  /** Different accounts may name one address at once: on PostgreSQL their counts of its mail take turns. */
-  private async lockAddress(manager: EntityManager, email: string): Promise<void> {
-    if (manager.connection.options.type !== "postgres") return;
-    const key = createHash("sha256").update(email, "utf8").digest().readInt32BE(0);
-    await manager.query("SELECT pg_advisory_xact_lock($1, $2)", [ADDRESS_LOCK_SPACE, key]);
-  }
-}
-
-/** Deliveries newest first: by id, which grows with every message queued. */
-const DELIVERY_ORDER: Keyset<OutboxMessage> = {
-  order: [{ column: "id", descending: true, kind: "number" }],
-  keyOf: (message) => [message.sequence],
-};
-
-/** How many deliveries a page holds unless the client says. */
-export const DELIVERIES_PAGE = 20;
-
-/** An account's deliveries, newest first. */
-export function listDeliveries(db: Database, accountId: string, args: ConnectionArgs): Promise<Page<OutboxMessage>> {
-  const messages = entityColumns(db.dataSource, OutboxMessage, "o");
-  return readPage(
-    db,
-    {
-      alias: "o",
-      select: messages.select,
-      from: `"outbox_messages" "o"`,
-      where: [`"o"."accountId" = ?`],
-      parameters: [accountId],
-      count: { sql: `SELECT COUNT(*) AS "total" FROM "outbox_messages" WHERE "accountId" = ?`, parameters: [accountId] },
-      hydrate: (row) => messages.from(row)!,
-    },
-    DELIVERY_ORDER,
-    args,
-    DELIVERIES_PAGE,
-  );
 }

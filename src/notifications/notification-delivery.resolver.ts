@@ -1,19 +1,18 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
-import { OutboxMessage } from "./outbox-message.entity";
-import { NotificationDeliveryConnection, SendTestNotificationInput, SendTestNotificationPayload } from "./delivery.types";
-import { DELIVERIES_PAGE, listDeliveries } from "./outbox.service";
+import { NotificationDelivery } from "./notification-delivery.entity";
+import { NotificationDeliveryConnection, SendTestNotificationInput, SendTestNotificationPayload } from "./notification-delivery.types";
+import { DELIVERIES_PAGE, listDeliveries } from "./delivery.queries";
 import { sendTestNotification } from "./test-notification.service";
 import { Account } from "../accounts/account.entity";
-import { changeAccount } from "../accounts/account-access";
 import { ConnectionArgs, DefaultPageSize } from "../common/pagination";
 import { globalId } from "../common/global-id";
 import type { Context } from "../context";
 
 @Authorized()
-@Resolver(() => OutboxMessage)
+@Resolver(() => NotificationDelivery)
 export class DeliveryResolver {
   @FieldResolver(() => ID, { description: "The delivery's global id." })
-  id(@Root() message: OutboxMessage): string {
+  id(@Root() message: NotificationDelivery): string {
     return globalId("NotificationDelivery", message.sequence);
   }
 
@@ -25,7 +24,7 @@ export class DeliveryResolver {
       "Mail per account is capped (MAIL_PER_ACCOUNT_PER_HOUR): past the cap the request is refused with RATE_LIMITED and queues nothing. Needs ADMIN.",
   })
   async sendTestNotification(@Arg("input", () => SendTestNotificationInput) input: SendTestNotificationInput, @Ctx() context: Context): Promise<SendTestNotificationPayload> {
-    const { account, result: deliveries } = await changeAccount(context, input.accountId, (change) => sendTestNotification(change, input.category));
+    const { account, result: deliveries } = await context.changeAccount(input.accountId, (change) => sendTestNotification(change, input.category));
     return { account, deliveries };
   }
 }

@@ -1,6 +1,7 @@
 import type { Database } from "../database";
 import type { DeliverySettings } from "../config";
-import { DeliveryKind, DeliveryState, DeliveryStatus, OutboxMessage } from "./outbox-message.entity";
+import { DeliveryKind, DeliveryState, DeliveryStatus, NotificationDelivery } from "./notification-delivery.entity";
+import { dueDeliveries } from "./delivery.queries";
 import { logFileTransport, smtpTransport, type MailTransport } from "./mail-transport";
 import { TOKEN_PLACEHOLDER, type VerificationTokens } from "../verification/verification-tokens";
 
@@ -32,7 +33,7 @@ function describe(error: unknown): string {
 }
 
 /** Once a message is done with, a verification queued before tokens were derived at send time loses its text. */
-function finalBody(message: OutboxMessage): { body?: string } {
+function finalBody(message: NotificationDelivery): { body?: string } {
   return message.kind === DeliveryKind.VERIFICATION && message.tokenNonce === null ? { body: LEGACY_VERIFICATION_BODY } : {};
 }
 
@@ -71,15 +72,7 @@ export class DeliveryWorker {
   /** Sends every message that is due now; returns how many were tried. */
   async runOnce(now = new Date()): Promise<number> {
     const batchSize = this.options.batchSize ?? 20;
-    const due = await this.db.read((manager) =>
-      manager
-        .createQueryBuilder(OutboxMessage, "message")
-        .where("message.state = :state", { state: DeliveryState.PENDING })
-        .andWhere('message."nextAttemptAt" <= :now', { now: this.db.dateParameter(now) })
-        .orderBy("message.id", "ASC")
-        .limit(batchSize)
-        .getMany(),
-    );
+    const due = await dueDeliveries(this.db, now, batchSize);
     let tried = 0;
     for (const message of due) {
       if (!(await this.claim(message, now))) continue;
@@ -95,37 +88,32 @@ export class DeliveryWorker {
   }
 
   /** The text to send: a verification message gets its token here, and only here. */
-  private textOf(message: OutboxMessage): string {
+  private textOf(message: NotificationDelivery): string {
     if (message.kind !== DeliveryKind.VERIFICATION || message.tokenNonce === null) return message.body;
     return message.body.split(TOKEN_PLACEHOLDER).join(this.options.tokens.tokenFor(message.tokenNonce));
   }
 
   /** Counts the attempt and pushes the message out of other workers' way; false if another worker got it first. */
-  private async claim(message: OutboxMessage, now: Date): Promise<boolean> {
+  private async claim(message: NotificationDelivery, now: Date): Promise<boolean> {
     const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 60_000));
     const result = await this.db.write((manager) =>
-      manager
-        .createQueryBuilder()
-        .update(OutboxMessage)
-        .set({ attempts: message.attempts + 1, nextAttemptAt: leaseUntil })
-        .where("id = :id AND attempts = :attempts AND state = :state", {
-          id: message.sequence,
-          attempts: message.attempts,
-          state: DeliveryState.PENDING,
-        })
-        .execute(),
+      manager.update(
+        NotificationDelivery,
+        { sequence: message.sequence, attempts: message.attempts, state: DeliveryState.PENDING },
+        { attempts: message.attempts + 1, nextAttemptAt: leaseUntil },
+      ),
     );
     if (result.affected !== 1) return false;
     message.attempts += 1;
     return true;
   }
 
-  private async record(message: OutboxMessage, state: DeliveryState.PENDING | DeliveryState.SENT | DeliveryState.FAILED, error: string | null): Promise<void> {
+  private async record(message: NotificationDelivery, state: DeliveryState.PENDING | DeliveryState.SENT | DeliveryState.FAILED, error: string | null): Promise<void> {
     const now = new Date();
     const retryIn = this.options.retryBaseMs * 2 ** (message.attempts - 1);
     await this.db.write(async (manager) => {
       await manager.update(
-        OutboxMessage,
+        NotificationDelivery,
         { sequence: message.sequence },
         state === DeliveryState.PENDING
           ? { lastError: error, nextAttemptAt: new Date(now.getTime() + retryIn) }

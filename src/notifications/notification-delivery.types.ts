@@ -1,12 +1,12 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsGlobalId } from "../common/global-id";
-import { OutboxMessage } from "./outbox-message.entity";
-import { NotificationCategory } from "../notifications/notification-routing";
+import { NotificationDelivery } from "./notification-delivery.entity";
+import { NotificationCategory } from "./notification-routing";
 import { ConnectionType } from "../common/pagination";
 import { Account } from "../accounts/account.entity";
 
 @ObjectType({ description: "A page of an account's message deliveries, newest first." })
-export class NotificationDeliveryConnection extends ConnectionType(OutboxMessage, "NotificationDelivery", "deliveries") {}
+export class NotificationDeliveryConnection extends ConnectionType(NotificationDelivery, "NotificationDelivery", "deliveries") {}
 
 @InputType({ description: "Sends a test message of one category to everyone who receives that category." })
 export class SendTestNotificationInput {
@@ -23,8 +23,8 @@ export class SendTestNotificationPayload {
   @Field(() => Account, { description: "The account the messages were sent for." })
   account: Account;
 
-  @Field(() => [OutboxMessage], {
+  @Field(() => [NotificationDelivery], {
     description: "One delivery per recipient of the category: PENDING until the mail server accepts it, or SKIPPED with the reason.",
   })
-  deliveries: OutboxMessage[];
+  deliveries: NotificationDelivery[];
 }

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager, ObjectLiteral, EntityTarget } from "typeorm";
-import type { Database } from "../src/database";
-import { User } from "../src/users/user.entity";
-import { Account } from "../src/accounts/account.entity";
-import { AccountMember, MemberRole } from "../src/members/account-member.entity";
-import { BillingContact } from "../src/contacts/billing-contact.entity";
-import { RoleContact } from "../src/contacts/role-contact.entity";
-import { ContactChange } from "../src/history/contact-change.entity";
-import { ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "../src/contacts/contact.enums";
-import { globalId } from "../src/common/global-id";
+import type { Database } from "../../src/database";
+import { User } from "../../src/users/user.entity";
+import { Account } from "../../src/accounts/account.entity";
+import { AccountMember, MemberRole } from "../../src/members/account-member.entity";
+import { BillingContact } from "../../src/contacts/billing-contact.entity";
+import { ContactRole } from "../../src/contacts/contact-role.entity";
+import { ContactChange } from "../../src/history/contact-change.entity";
+import { ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "../../src/contacts/contact.enums";
+import { globalId } from "../../src/common/global-id";
 
 export interface DatasetShape {
   accounts: number;
@@ -69,7 +69,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
   const accounts: Account[] = [];
   const members: AccountMember[] = [];
   const billing: BillingContact[] = [];
-  const roles: RoleContact[] = [];
+  const roles: ContactRole[] = [];
   const history: Omit<ContactChange, "sequence" | "id">[] = [];
   const seeded: SeededAccount[] = [];
 
@@ -131,7 +131,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     await insertAll(manager, Account, accounts);
     await insertAll(manager, AccountMember, members);
     await insertAll(manager, BillingContact, billing);
-    await insertAll(manager, RoleContact, roles);
+    await insertAll(manager, ContactRole, roles);
     await insertAll(manager, ContactChange, history as ContactChange[]);
   });
   return {

@@ -1,0 +1,90 @@
+import type { EntityManager } from "typeorm";
+import type { Account } from "./account.entity";
+import { accountWithRoleOf, lockAccount, markAccountChanged } from "./account.queries";
+import { MemberRole } from "../members/account-member.entity";
+import { memberWithUser, type MemberWithUser } from "../members/member.queries";
+import type { User } from "../users/user.entity";
+import { emailOf } from "../users/user.queries";
+import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
+import type { AccountContacts } from "../contacts/account-contacts";
+import { accountContactsIn } from "../contacts/contact.queries";
+import { insertContactChange } from "../history/history.queries";
+import type { Outbox } from "../notifications/outbox.service";
+import { badInput, DomainError, ErrorCode, notFound } from "../errors";
+
+/**
+ * One admin's change to one account, inside a write transaction. Opening it takes the account's
+ * write lock (the row lock on PostgreSQL; SQLite's writer lock), so concurrent changes to one account
+ * run one after another and every rule is checked against the state it is applied to.
+ */
+export class AccountChange {
+  /** A contact slot changed: `contactsVersion` moves. */
+  private changedContacts = false;
+  /** Something else about the account changed: only `updatedAt` moves. */
+  private changedOther = false;
+
+  private constructor(
+    readonly manager: EntityManager,
+    readonly account: Account,
+    readonly actor: User,
+    /** Where the mail this change causes is queued, within the caps. */
+    readonly outbox: Outbox,
+  ) {}
+
+  /** Opens a change of the account `id` (a row id) by `actor`, who must be its admin; `expectedVersion`, when given, must be current. */
+  static async open(manager: EntityManager, id: string, actor: User, outbox: Outbox, expectedVersion?: number | null): Promise<AccountChange> {
+    await lockAccount(manager, id);
+    const found = await accountWithRoleOf(manager, id, actor.id);
+    if (!found || !found.role) throw notFound();
+    if (found.role !== MemberRole.ADMIN) {
+      throw new DomainError(ErrorCode.FORBIDDEN, "Only an admin of this account can change its members and contacts.");
+    }
+    const { account } = found;
+    if (expectedVersion != null && expectedVersion !== account.contactsVersion) {
+      throw new DomainError(
+        ErrorCode.VERSION_CONFLICT,
+        "Someone else changed this account's contacts since you loaded them. Reload and try again.",
+        { currentVersion: account.contactsVersion },
+      );
+    }
+    return new AccountChange(manager, account, actor, outbox);
+  }
+
+  /** The member of this account who is the user `id`; anyone else is refused as input on `field`. */
+  async member(id: string, field = "userId"): Promise<MemberWithUser> {
+    const member = await memberWithUser(this.manager, this.account.id, id);
+    if (!member) throw badInput("That user is not a member of this account.", field);
+    return member;
+  }
+
+  emailOf(userId: string): Promise<string> {
+    return emailOf(this.manager, userId);
+  }
+
+  /** Who holds which slot, as it stands in this transaction (read afresh each time). */
+  contacts(): Promise<AccountContacts> {
+    return accountContactsIn(this.manager, this.account);
+  }
+
+  /** Writes one history row for one slot, in this transaction. */
+  async record(slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null): Promise<void> {
+    await insertContactChange(this.manager, { accountId: this.account.id, at: new Date(), actorId: this.actor.id, slot, action, previousEmail, newEmail });
+    this.changedContacts = true;
+  }
+
+  /** Marks the account changed without touching a contact slot (a member's role, say). */
+  touch(): void {
+    this.changedOther = true;
+  }
+
+  /** Bumps `contactsVersion` once if any slot changed, and `updatedAt` if anything did. */
+  async finish(): Promise<Account> {
+    if (this.changedContacts || this.changedOther) {
+      const now = new Date();
+      const contactsVersion = this.account.contactsVersion + (this.changedContacts ? 1 : 0);
+      await markAccountChanged(this.manager, this.account.id, contactsVersion, now);
+      Object.assign(this.account, { contactsVersion, updatedAt: now });
+    }
+    return this.account;
+  }
+}

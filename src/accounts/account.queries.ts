@@ -1,0 +1,85 @@
+import type { EntityManager } from "typeorm";
+import { Account } from "./account.entity";
+import { AccountMember, type MemberRole } from "../members/account-member.entity";
+import { User } from "../users/user.entity";
+import { changeRows, entityColumns, join, selectEntities, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
+import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
+
+/** The accounts with these ids (those that exist). */
+export function accountsByIds(source: SqlSource, ids: readonly string[]): Promise<Account[]> {
+  return selectEntities(source, Account, "a", sql`"a"."id" IN (${join(ids)})`);
+}
+
+/** An account as one of its members sees it: the account, that membership and the account's primary contact. */
+export interface AccountAsMember {
+  account: Account;
+  member: AccountMember;
+  primaryContact: User;
+}
+
+/** Each of `accountIds` that has one of `userIds` as a member, in one statement (accounts × users). */
+export async function accountsAsMembers(source: SqlSource, accountIds: readonly string[], userIds: readonly string[]): Promise<AccountAsMember[]> {
+  const accounts = entityColumns(source, Account, "a");
+  const members = entityColumns(source, AccountMember, "m");
+  const users = entityColumns(source, User, "u");
+  const rows = await selectRows(
+    source,
+    sql`SELECT ${accounts.select}, ${members.select}, ${users.select} FROM "accounts" "a"
+        INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" INNER JOIN "users" "u" ON "u"."id" = "a"."primaryContactId"
+        WHERE "a"."id" IN (${join(accountIds)}) AND "m"."userId" IN (${join(userIds)})`,
+  );
+  return rows.map((row) => ({ account: accounts.of(row), member: members.of(row), primaryContact: users.of(row) }));
+}
+
+/** Takes the account's write lock with a no-op update: the cheapest statement that does on both drivers. */
+export async function lockAccount(manager: EntityManager, id: string): Promise<void> {
+  await changeRows(manager, sql`UPDATE "accounts" SET "contactsVersion" = "contactsVersion" WHERE "id" = ${id}`);
+}
+
+/** The account and the role `userId` has in it (null when not a member), or null when there is no such account. */
+export async function accountWithRoleOf(manager: EntityManager, id: string, userId: string): Promise<{ account: Account; role: MemberRole | null } | null> {
+  const accounts = entityColumns(manager, Account, "a");
+  const [row] = await selectRows(
+    manager,
+    sql`SELECT ${accounts.select}, "m"."role" AS "actorRole" FROM "accounts" "a"
+        LEFT JOIN "account_members" "m" ON "m"."accountId" = "a"."id" AND "m"."userId" = ${userId} WHERE "a"."id" = ${id}`,
+  );
+  return row ? { account: accounts.of(row), role: (row.actorRole as MemberRole | null) ?? null } : null;
+}
+
+/** Sets the version and the time of the account's last change. */
+export async function markAccountChanged(manager: EntityManager, id: string, contactsVersion: number, updatedAt: Date): Promise<void> {
+  const at = storedValue(manager, Account, "updatedAt", updatedAt);
+  await changeRows(manager, sql`UPDATE "accounts" SET "contactsVersion" = ${contactsVersion}, "updatedAt" = ${at} WHERE "id" = ${id}`);
+}
+
+/** A list of accounts, oldest first: the caller's accounts, and those of them that need attention. */
+export const ACCOUNT_ORDER: Keyset<Account> = {
+  order: [
+    { column: "createdAt", kind: "date" },
+    { column: "id", kind: "string" },
+  ],
+  keyOf: (account) => [account.createdAt, account.id],
+};
+
+/** How many accounts a page holds unless the client says. */
+export const ACCOUNTS_PAGE = 20;
+
+/** The accounts a user is a member of, oldest first. */
+export function listAccountsOf(reader: StatementReader, userId: string, args: ConnectionArgs): Promise<Page<Account>> {
+  const accounts = entityColumns(reader, Account, "a");
+  return readPage(
+    reader,
+    {
+      alias: "a",
+      select: accounts.select,
+      from: sql`"accounts" "a" INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id"`,
+      where: [sql`"m"."userId" = ${userId}`],
+      count: sql`SELECT COUNT(*) AS "total" FROM "account_members" WHERE "userId" = ${userId}`,
+      hydrate: (row) => accounts.of(row),
+    },
+    ACCOUNT_ORDER,
+    args,
+    ACCOUNTS_PAGE,
+  );
+}

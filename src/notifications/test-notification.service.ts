@@ -1,0 +1,50 @@
+import type { AccountChange } from "../accounts/account-change";
+import type { User } from "../users/user.entity";
+import type { NotificationCategory } from "./notification-routing";
+import { ContactVerification, VerificationState } from "../verification/contact-verification.entity";
+import { DeliveryKind, DeliverySkipReason, type NotificationDelivery } from "./notification-delivery.entity";
+import { nameForSubject, oneLine, quotedName } from "./mail-text";
+
+/**
+ * Why optional mail may not go to a contact: a member must have signed in, and an outside address
+ * must have been confirmed by its owner. Null when it may go.
+ */
+function unconfirmed(holder: { user: User | null; email: string }, verification: ContactVerification | undefined): DeliverySkipReason | null {
+  if (holder.user) return holder.user.signedInAt ? null : DeliverySkipReason.NEVER_SIGNED_IN;
+  const verified = verification?.state === VerificationState.VERIFIED && verification.email === holder.email;
+  return verified ? null : DeliverySkipReason.ADDRESS_NOT_VERIFIED;
+}
+
+/**
+ * Queues a test message of a category to each of its recipients (CONTRACT §5), read inside the change
+ * so the recipients are exactly those the account has as the messages are queued. A recipient whose
+ * address is not confirmed gets a SKIPPED delivery saying why, and no mail.
+ */
+export async function sendTestNotification(change: AccountChange, category: NotificationCategory): Promise<NotificationDelivery[]> {
+  const { manager, account } = change;
+  // One statement after another: a transaction's connection runs one query at a time.
+  const contacts = await change.contacts();
+  const verifications = await manager.find(ContactVerification, { where: { accountId: account.id } });
+  const verificationOf = (email: string) => verifications.find((verification) => verification.email === email);
+  const subject = `Test ${category} notification for the account ${nameForSubject(account.name)}`;
+  return change.outbox.enqueue(
+    manager,
+    contacts.recipients(category).map((recipient) => ({
+      accountId: account.id,
+      kind: DeliveryKind.TEST,
+      category,
+      email: recipient.email,
+      subject,
+      body: [
+        "This is a test message: nothing needs doing.",
+        "",
+        `Account name: ${quotedName(account.name)}`,
+        `Sent by: ${oneLine(change.actor.email)}`,
+        `Category: ${category}`,
+        `You receive it as the account's: ${recipient.reasons.join(", ")}`,
+      ].join("\n"),
+      requestedById: change.actor.id,
+      skipReason: unconfirmed(recipient, verificationOf(recipient.email)),
+    })),
+  );
+}
