@@ -5,7 +5,7 @@ import { User } from "./users/user.entity";
 import { findOrCreateUser, provisionUser } from "./users/user.service";
 import { AccountChange } from "./accounts/account-change";
 import { addBillingContact, setPrimaryContact, setRoleContact } from "./contacts/contact.service";
-import { ContactRoleKind } from "./contacts/contact.enums";
+import { CONTACT_ROLE_ORDER, type ContactRoleKind } from "./contacts/contact.enums";
 import { addAccountMember } from "./members/member.service";
 import { createAccount } from "./accounts/account.service";
 import type { Outbox } from "./notifications/outbox.service";
@@ -58,6 +58,15 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
   },
 ];
 
+/** The roles each demo account holds: as written above, and every role none of them names held by the demo admin in the first, so each role shows. */
+export function demoRoles(): Partial<Record<ContactRoleKind, string>>[] {
+  const named = new Set(DEMO_ACCOUNTS.flatMap((demo) => Object.keys(demo.roles)));
+  const unnamed = CONTACT_ROLE_ORDER.filter((role) => !named.has(role));
+  return DEMO_ACCOUNTS.map((demo, index) =>
+    index === 0 ? { ...demo.roles, ...Object.fromEntries(unnamed.map((role) => [role, DEMO_ADMIN.email])) } : demo.roles,
+  );
+}
+
 /**
  * Whether this database holds the demo data `seedDemoData` loaded. The marker is committed with the
  * last demo account, so an interrupted seed, or data that came from anywhere else, never has it.
@@ -72,6 +81,7 @@ export async function seedDemoData(db: Database, outbox: Outbox): Promise<boolea
   if (existing > 0) return false;
   // The demo admin is the one whose token start-up prints: provisioned as their own sign-in would.
   const admin = await provisionUser(db, DEMO_ADMIN);
+  const roles = demoRoles();
   for (const [index, demo] of DEMO_ACCOUNTS.entries()) {
     const account = await createAccount(db, admin, demo.name);
     await db.write(async (manager) => {
@@ -80,7 +90,7 @@ export async function seedDemoData(db: Database, outbox: Outbox): Promise<boolea
       const idOf = async (email: string) => (await findOrCreateUser(manager, email)).id;
       await setPrimaryContact(change, await idOf(demo.primary));
       for (const email of demo.billing) await addBillingContact(change, await idOf(email));
-      for (const [role, email] of Object.entries(demo.roles) as [ContactRoleKind, string][]) {
+      for (const [role, email] of Object.entries(roles[index]) as [ContactRoleKind, string][]) {
         const user = await manager.findOne(User, { where: { email } });
         await setRoleContact(change, role, user ? { userId: user.id } : { email });
       }

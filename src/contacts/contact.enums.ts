@@ -1,32 +1,82 @@
 import { registerEnumType } from "type-graphql";
 
-export enum ContactRoleKind {
-  DECISION_MAKER = "DECISION_MAKER",
-  IMPLEMENTATION = "IMPLEMENTATION",
-  SECURITY = "SECURITY",
-  TECHNICAL_ADMIN = "TECHNICAL_ADMIN",
+/** What the product knows about one named role; every list of roles in the service is read from CONTACT_ROLES. */
+export interface ContactRoleDefinition {
+  /** The role's name in the API and the database; its history slot has the same name. */
+  readonly name: string;
+  /** Whether the role may be held by an address outside the account (confirmed by its owner). */
+  readonly outsideAddress: boolean;
+  /** What the role is for, as a sentence without its notifications (those come from the routing table). */
+  readonly duty: string;
+  /** How the role is named in running text, such as a verification message. */
+  readonly title: { readonly en: string; readonly pl: string };
 }
 
+/** The named roles, in the order they are listed everywhere: `roleContacts`, notification recipients, contact health. */
+export const CONTACT_ROLES = [
+  {
+    name: "DECISION_MAKER",
+    outsideAddress: false,
+    duty: "Signs off purchases and renewals.",
+    title: { en: "decision maker", pl: "osoba decyzyjna" },
+  },
+  {
+    name: "IMPLEMENTATION",
+    outsideAddress: false,
+    duty: "Leads the rollout.",
+    title: { en: "implementation contact", pl: "osoba kontaktowa ds. wdrażania" },
+  },
+  {
+    name: "SECURITY",
+    outsideAddress: true,
+    duty: "Answers for the account's security.",
+    title: { en: "security contact", pl: "osoba kontaktowa ds. bezpieczeństwa" },
+  },
+  {
+    name: "TECHNICAL_ADMIN",
+    outsideAddress: false,
+    duty: "Administers the technical set-up.",
+    title: { en: "technical administrator", pl: "administrator techniczny" },
+  },
+] as const satisfies readonly ContactRoleDefinition[];
+
+type RoleName = (typeof CONTACT_ROLES)[number]["name"];
+type NameMap<T extends string> = { readonly [K in T]: K };
+
+function nameMap<T extends string>(names: readonly T[]): NameMap<T> {
+  return Object.freeze(Object.fromEntries(names.map((name) => [name, name]))) as NameMap<T>;
+}
+
+/** The named roles an account can assign one contact each (a value per entry of CONTACT_ROLES). */
+export const ContactRoleKind = nameMap(CONTACT_ROLES.map((role) => role.name));
+export type ContactRoleKind = RoleName;
+
+/** Every kind of place a contact can hold: PRIMARY, BILLING, then one slot per role, named as the role. */
+export const ContactSlot = nameMap<"PRIMARY" | "BILLING" | RoleName>(["PRIMARY", "BILLING", ...CONTACT_ROLES.map((role) => role.name)]);
+export type ContactSlot = keyof typeof ContactSlot;
+
 /** The order roles are listed in everywhere: `roleContacts`, notification recipients, contact health. */
-export const CONTACT_ROLE_ORDER: readonly ContactRoleKind[] = [
-  ContactRoleKind.DECISION_MAKER,
-  ContactRoleKind.IMPLEMENTATION,
-  ContactRoleKind.SECURITY,
-  ContactRoleKind.TECHNICAL_ADMIN,
-];
+export const CONTACT_ROLE_ORDER: readonly ContactRoleKind[] = CONTACT_ROLES.map((role) => role.name);
+
+/** The roles an outside address (not a member) may hold. */
+export const OUTSIDE_ADDRESS_ROLES: readonly ContactRoleKind[] = CONTACT_ROLES.filter((role) => role.outsideAddress).map((role) => role.name);
+
+/** The roles an outside address may hold, as the API names them: "SECURITY", or "A or B". */
+export const OUTSIDE_ADDRESS_ROLE_NAMES = OUTSIDE_ADDRESS_ROLES.join(" or ");
+
+/** The roles an outside address may hold, in running text: "the security contact". */
+export function outsideAddressTitles(): string {
+  return CONTACT_ROLES.filter((role) => role.outsideAddress).map((role) => `the ${role.title.en}`).join(" or ");
+}
+
+/** The table entry of a role. */
+export function contactRole(role: ContactRoleKind): ContactRoleDefinition {
+  return CONTACT_ROLES[CONTACT_ROLE_ORDER.indexOf(role)];
+}
 
 /** Compares two roles by CONTACT_ROLE_ORDER, for `sort`. */
 export function byContactRoleOrder(a: ContactRoleKind, b: ContactRoleKind): number {
   return CONTACT_ROLE_ORDER.indexOf(a) - CONTACT_ROLE_ORDER.indexOf(b);
-}
-
-export enum ContactSlot {
-  PRIMARY = "PRIMARY",
-  BILLING = "BILLING",
-  DECISION_MAKER = "DECISION_MAKER",
-  IMPLEMENTATION = "IMPLEMENTATION",
-  SECURITY = "SECURITY",
-  TECHNICAL_ADMIN = "TECHNICAL_ADMIN",
 }
 
 export enum ContactChangeAction {
@@ -39,29 +89,12 @@ export enum ContactChangeAction {
 /** Billing contacts an account may have at most. */
 export const BILLING_CONTACT_LIMIT = 3;
 
-registerEnumType(ContactRoleKind, {
-  name: "ContactRoleKind",
-  description: "The named roles an account can assign one contact each.",
-  valuesConfig: {
-    DECISION_MAKER: { description: "Signs off purchases and renewals; receives renewal notices." },
-    IMPLEMENTATION: { description: "Leads the rollout; receives implementation notices." },
-    SECURITY: { description: "Receives security notices. May be a member or the email address of someone who is not a user." },
-    TECHNICAL_ADMIN: { description: "Administers the technical set-up; receives technical and security notices." },
-  },
-});
-
-registerEnumType(ContactSlot, {
-  name: "ContactSlot",
-  description: "Every kind of place a contact can hold in an account.",
-  valuesConfig: {
-    PRIMARY: { description: "The primary account contact: receives all important account notifications." },
-    BILLING: { description: "One of up to three billing contacts: receives invoices, receipts, orders and renewal notices." },
-    DECISION_MAKER: { description: "The decision maker role." },
-    IMPLEMENTATION: { description: "The implementation contact role." },
-    SECURITY: { description: "The security contact role." },
-    TECHNICAL_ADMIN: { description: "The technical administrator role." },
-  },
-});
+/** How each slot is named in descriptions: "the primary contact", "the billing contacts", "the decision maker". */
+export function slotTitle(slot: ContactSlot): string {
+  if (slot === "PRIMARY") return "the primary contact";
+  if (slot === "BILLING") return "the billing contacts";
+  return `the ${contactRole(slot).title.en}`;
+}
 
 registerEnumType(ContactChangeAction, {
   name: "ContactChangeAction",

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { ContactRole } from "./contact-role.entity";
+import { OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
 import {
   AddBillingContactInput,
   AddBillingContactPayload,
@@ -61,7 +62,7 @@ export class ContactResolver {
   }
 
   @Mutation(() => SetRoleContactPayload, {
-    description: "Gives a role to a member, or the SECURITY role to an outside email address. Give exactly one of userId and email. Needs ADMIN.",
+    description: `Gives a role to a member, or the ${OUTSIDE_ADDRESS_ROLE_NAMES} role to an outside email address. Give exactly one of userId and email. Needs ADMIN.`,
   })
   async setRoleContact(@Arg("input", () => SetRoleContactInput) input: SetRoleContactInput, @Ctx() context: Context) {
     const target = { userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"), email: input.email };

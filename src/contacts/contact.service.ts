@@ -3,7 +3,7 @@ import type { AccountChange } from "../accounts/account-change";
 import { BillingContact } from "./billing-contact.entity";
 import { ContactRole } from "./contact-role.entity";
 import { memberByEmail } from "../members/member.queries";
-import { BILLING_CONTACT_LIMIT, ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "./contact.enums";
+import { BILLING_CONTACT_LIMIT, ContactChangeAction, contactRole, ContactSlot, outsideAddressTitles, slotOfRole, type ContactRoleKind } from "./contact.enums";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { normaliseEmail } from "../common/email";
 import { forgetVerification, startVerification } from "../verification/verification.service";
@@ -71,7 +71,7 @@ export interface RoleContactTarget {
 }
 
 /**
- * Who a role is being given to: a member, or (for SECURITY only) an address outside the account.
+ * Who a role is being given to: a member, or (for the roles that allow one) an address outside the account.
  * `prefix` is where the input holds the target's fields (`roleContacts.2.`), for the errors.
  */
 async function resolveRoleTarget(
@@ -91,8 +91,8 @@ async function resolveRoleTarget(
   if (!email) throw badInput("That is not a valid email address.", `${prefix}email`);
   const member = await memberByEmail(change.manager, change.account.id, email);
   if (member) return { userId: member.id, email: member.email };
-  if (role !== ContactRoleKind.SECURITY) {
-    throw badInput("Only the security contact may be someone outside the account. Choose a member for this role.", `${prefix}email`);
+  if (!contactRole(role).outsideAddress) {
+    throw badInput(`Only ${outsideAddressTitles()} may be someone outside the account. Choose a member for this role.`, `${prefix}email`);
   }
   return { userId: null, email };
 }

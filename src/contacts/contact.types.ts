@@ -2,7 +2,7 @@ import { IsGlobalId } from "../common/global-id";
 import { Field, ID, InputType } from "type-graphql";
 import { IsOptional } from "class-validator";
 import { IsEmailAddress } from "../common/email";
-import { ContactRoleKind } from "./contact.enums";
+import { ContactRoleKind, OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
 import { AccountPayload, VersionedInput } from "../accounts/account.types";
 
 /** Applies several property decorators as one. */
@@ -13,14 +13,14 @@ const decorators =
   };
 
 /**
- * The fields of an input that gives a role to someone: a member (`userId`) or, for SECURITY only, an
+ * The fields of an input that gives a role to someone: a member (`userId`) or, for a role that allows one, an
  * outside address (`email`). setRoleContact and each role of saveAccountContacts take the same pair.
  */
 export const RoleContactTargetField = {
   userId: (description: string) => decorators(Field(() => ID, { nullable: true, description }), IsOptional(), IsGlobalId("User")),
   email: () =>
     decorators(
-      Field(() => String, { nullable: true, description: "For SECURITY only: the address of the contact. A member's address stores that member." }),
+      Field(() => String, { nullable: true, description: `For ${OUTSIDE_ADDRESS_ROLE_NAMES} only: the address of the contact. A member's address stores that member.` }),
       IsOptional(),
       IsEmailAddress(),
     ),
@@ -59,7 +59,7 @@ export class RemoveBillingContactInput extends VersionedInput {
   userId: string;
 }
 
-@InputType({ description: "Gives a role to a member (userId) or, for SECURITY only, to an email address outside the account. Give exactly one of userId and email." })
+@InputType({ description: `Gives a role to a member (userId) or, for ${OUTSIDE_ADDRESS_ROLE_NAMES} only, to an email address outside the account. Give exactly one of userId and email.` })
 export class SetRoleContactInput extends VersionedInput {
   @Field(() => ID, { description: "The account." })
   @IsGlobalId("Account")

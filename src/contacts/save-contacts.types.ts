@@ -1,11 +1,11 @@
 import { IsGlobalId } from "../common/global-id";
 import { Field, ID, InputType, Int } from "type-graphql";
 import { ArrayMaxSize, ValidateNested } from "class-validator";
-import { ContactRoleKind } from "./contact.enums";
+import { CONTACT_ROLES, ContactRoleKind, OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
 import { RoleContactTargetField } from "./contact.types";
 import { AccountPayload, IsContactsVersion } from "../accounts/account.types";
 
-@InputType({ description: "One role in the contact settings form: a member (userId) or, for SECURITY only, an outside address (email)." })
+@InputType({ description: `One role in the contact settings form: a member (userId) or, for ${OUTSIDE_ADDRESS_ROLE_NAMES} only, an outside address (email).` })
 export class RoleContactEntryInput {
   @Field(() => ContactRoleKind, { description: "The role." })
   role: ContactRoleKind;
@@ -41,7 +41,7 @@ export class SaveAccountContactsInput {
   billingContactUserIds: string[];
 
   @Field(() => [RoleContactEntryInput], { description: "The roles that have a contact, each at most once. A role left out is cleared." })
-  @ArrayMaxSize(4, { message: "roleContacts can name each of the 4 roles at most once" })
+  @ArrayMaxSize(CONTACT_ROLES.length, { message: `roleContacts can name each of the ${CONTACT_ROLES.length} roles at most once` })
   @ValidateNested({ each: true })
   roleContacts: RoleContactEntryInput[];
 }

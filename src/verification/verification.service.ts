@@ -1,7 +1,7 @@
 import type { Database } from "../database";
 import type { AccountChange } from "../accounts/account-change";
 import { ContactVerification, VerificationState } from "./contact-verification.entity";
-import { ContactRoleKind } from "../contacts/contact.enums";
+import { contactRole, type ContactRoleKind } from "../contacts/contact.enums";
 import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
 import { badInput } from "../errors";
@@ -11,20 +11,13 @@ import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 /** How long a verification token may be used. */
 export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-const ROLE_TITLES: Record<ContactRoleKind, string> = {
-  DECISION_MAKER: "decision maker",
-  IMPLEMENTATION: "implementation contact",
-  SECURITY: "security contact",
-  TECHNICAL_ADMIN: "technical administrator",
-};
-
 /**
  * The message asking an outside address to confirm itself. It goes to someone who may never have
  * heard of the account, so the account's name appears only quoted on its labelled line, and the
  * token only as a placeholder the delivery worker fills in as it sends.
  */
 function verificationMessage(accountName: string, requestedBy: string, role: ContactRoleKind, email: string) {
-  const title = ROLE_TITLES[role];
+  const title = contactRole(role).title.en;
   return {
     subject: `Confirm that you are the ${title} for the account ${nameForSubject(accountName)}`,
     body: [
