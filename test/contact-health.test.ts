@@ -8,6 +8,7 @@ import { accountWithMembers, mutate, ok, type AccountState, type TestUser } from
 import { verificationTokenFor } from "./helpers/outbox";
 import { decodeGlobalId } from "../src/common/global-id";
 import { ContactIssueKind } from "../src/health/contact-health.enums";
+import { CONTACT_ROLE_ORDER } from "../src/contacts/contact.enums";
 
 /** The database key behind an API id, for writing rows straight to the tables. */
 const rowId = (id: string) => decodeGlobalId(id)!.key[0]!;
@@ -48,7 +49,7 @@ describe("contact health", () => {
   async function healthyAccount(prefix: string) {
     const { admin, account, members } = await accountWithMembers(server, 3, prefix);
     for (const member of members) await set(admin, account.id, "addBillingContact", { userId: member.id });
-    for (const role of ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"]) {
+    for (const role of CONTACT_ROLE_ORDER) {
       await set(admin, account.id, "setRoleContact", { role, userId: members[0]!.id });
     }
     return { admin, account, members };
@@ -57,7 +58,7 @@ describe("contact health", () => {
   it("reports unset roles as missingRoles and free billing places, not as issues", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "fresh");
     expect(await health(admin, account.id)).to.deep.equal({
-      missingRoles: ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"],
+      missingRoles: CONTACT_ROLE_ORDER,
       billingContactsFree: 3,
       needsAttention: true,
       issues: [],
@@ -65,7 +66,7 @@ describe("contact health", () => {
     await set(admin, account.id, "addBillingContact", { userId: members[0]!.id });
     await set(admin, account.id, "setRoleContact", { role: "IMPLEMENTATION", userId: members[0]!.id });
     const after = await health(members[0]!, account.id);
-    expect(after.missingRoles).to.deep.equal(["DECISION_MAKER", "SECURITY", "TECHNICAL_ADMIN"]);
+    expect(after.missingRoles).to.deep.equal(CONTACT_ROLE_ORDER.filter((role) => role !== "IMPLEMENTATION"));
     expect(after.billingContactsFree).to.equal(2);
   });
 
@@ -118,7 +119,7 @@ describe("contact health", () => {
       }
       const [, unverified, bounced] = created as [string, string, string];
       for (const id of [unverified, bounced]) {
-        for (const role of ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"]) {
+        for (const role of CONTACT_ROLE_ORDER) {
           await set(owner, id, "setRoleContact", { role, userId: owner.id });
         }
       }

@@ -7,12 +7,13 @@ import { globalId } from "../src/common/global-id";
 import { spawnServer, type ServerProcess } from "./helpers/process";
 import { checkContactInvariants, withSqliteFile } from "./helpers/invariants";
 import { Random } from "./helpers/random";
+import { CONTACT_ROLE_ORDER } from "../src/contacts/contact.enums";
 
 const SECRET = "crash-test-secret-long-enough-for-hs256-0";
 const ROUNDS = 6;
 const WORKERS = 8;
 const SEED = 20261127;
-const ROLES = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"];
+const ROLES = CONTACT_ROLE_ORDER;
 
 interface Reply {
   data?: Record<string, { account?: { contactsVersion?: number; id?: string } | null; id?: string } | null> | null;

@@ -8,6 +8,8 @@ import { globalId, NODE_TYPE_NAMES, type NodeTypeName } from "../src/common/glob
 import { spawnServer, type ServerProcess } from "./helpers/process";
 import { checkContactInvariants, withSqliteFile } from "./helpers/invariants";
 import { Random } from "./helpers/random";
+import { CONTACT_ROLE_ORDER } from "../src/contacts/contact.enums";
+import { NOTIFICATION_CATEGORIES } from "../src/notifications/notification-routing";
 
 /*
  * Hostile-input fuzzing against a real server process (NODE_ENV=production, on a SQLite file).
@@ -33,8 +35,8 @@ interface FuzzRequest {
 const SQL = [`' OR '1'='1`, `'; DROP TABLE "accounts"; --`, `" OR ""="`, `1; SELECT * FROM users --`, `') UNION SELECT email FROM users --`, `\\'; PRAGMA writable_schema=1; --`, `%' AND 1=0 UNION ALL SELECT NULL --`];
 const SCRIPT = [`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `javascript:alert(1)`, `{{7*7}}`, "${jndi:ldap://x/a}", `../../../../etc/passwd`, `\u0000`, `%00`, `\r\nSet-Cookie: x=1`];
 const UNICODE = ["Zoë Ångström", "名前", "مرحبا", "\u202Eevil\u202C", "\u200B\u200D\uFEFF", "👩‍👩‍👧‍👦🏳️‍🌈", "\uD800", "\uDFFF\uD800", "e\u0301\u0301\u0301\u0301", "Ω≈ç√∫", "\u0000\u0001\u001F", "ＡＢＣ＠ｅｘａｍｐｌｅ．ｃｏｍ"];
-const ROLES = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"];
-const CATEGORIES = ["INVOICE", "RECEIPT", "ORDER", "RENEWAL", "ACCOUNT_UPDATE", "SECURITY", "TECHNICAL", "IMPLEMENTATION"];
+const ROLES = CONTACT_ROLE_ORDER;
+const CATEGORIES = NOTIFICATION_CATEGORIES.map((category) => category.name);
 
 /** The operations the fuzzer aims at, with what each variable means. */
 const OPERATIONS: { document: string; variables: Record<string, string> }[] = [

@@ -5,6 +5,7 @@ import { postGraphQL, spawnServer, type ServerProcess } from "./helpers/process"
 import { testingOnPostgres } from "./helpers/postgres";
 import { MIGRATIONS, STARTUP_LOCK_KEY } from "../src/database";
 import { rowIdOf } from "../src/common/global-id";
+import { CONTACT_ROLE_ORDER } from "../src/contacts/contact.enums";
 
 /*
  * Several stateless API processes behind a load balancer on one PostgreSQL database: the
@@ -14,7 +15,7 @@ import { rowIdOf } from "../src/common/global-id";
  */
 
 const TIME_ZONES = ["UTC", "America/New_York", "Asia/Kolkata"];
-const ROLES = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"] as const;
+const ROLES = CONTACT_ROLE_ORDER;
 const ACCOUNTS = 3;
 const MEMBERS_PER_ACCOUNT = 6;
 const MUTATIONS_PER_ACCOUNT = 80;

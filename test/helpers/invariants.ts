@@ -5,6 +5,7 @@
  */
 
 import sqlite3 from "sqlite3";
+import { CONTACT_ROLE_ORDER } from "../../src/contacts/contact.enums";
 
 export type SqlQuery = (sql: string) => Promise<Record<string, unknown>[]>;
 
@@ -33,7 +34,7 @@ interface SlotState {
   roles: Record<string, string>;
 }
 
-const ROLE_SLOTS = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"];
+const ROLE_SLOTS: readonly string[] = CONTACT_ROLE_ORDER;
 
 export async function checkContactInvariants(query: SqlQuery): Promise<InvariantReport> {
   const problems: string[] = [];
