@@ -98,10 +98,7 @@ describe("contact health", () => {
     const issues = (await health(admin, account.id)).issues;
     expect(issues.map((issue) => `${issue.slot} ${issue.kind}`)).to.deep.equal([
       "BILLING DELIVERY_FAILED",
-      "DECISION_MAKER DELIVERY_FAILED",
-      "IMPLEMENTATION DELIVERY_FAILED",
-      "SECURITY DELIVERY_FAILED",
-      "TECHNICAL_ADMIN DELIVERY_FAILED",
+      ...CONTACT_ROLE_ORDER.map((role) => `${role} DELIVERY_FAILED`),
     ]);
     expect(issues.every((issue) => issue.email === failing)).to.equal(true);
     await record(failing, DeliveryState.SENT);

@@ -14,6 +14,7 @@ import { startTestServer, type GraphQLResponse, type TestServer } from "./helper
 import { accountWithMembers, createAccount, failsWith, mutate, ok, readAccount, signIn, type TestUser } from "./helpers/factories";
 import { parseMail, TestSmtpServer, type ReceivedMail } from "./helpers/smtp";
 import { Random } from "./helpers/random";
+import { CONTACT_ROLE_ORDER } from "../src/contacts/contact.enums";
 import { nameForSubject, quotedName, SUBJECT_NAME_LENGTH } from "../src/notifications/mail-text";
 
 /*
@@ -124,7 +125,8 @@ describe("outbound mail abuse", () => {
       const input = (extra: Record<string, unknown>) => ({ accountId: account.id, ...extra });
       ok(await mutate(server, admin.token, "setPrimaryContact", input({ userId: member })));
       ok(await mutate(server, admin.token, "addBillingContact", input({ userId: member })));
-      for (const role of ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY"]) {
+      // Every role is held (so no role is missing), the technical administrator's by the member who never signed in.
+      for (const role of CONTACT_ROLE_ORDER.filter((name) => name !== "TECHNICAL_ADMIN")) {
         ok(await mutate(server, admin.token, "setRoleContact", input({ role, userId: admin.id })));
       }
       ok(await mutate(server, admin.token, "setRoleContact", input({ role: "TECHNICAL_ADMIN", userId: member })));

@@ -11,7 +11,9 @@ import { setContactRoles, withCheck } from "../src/migrations/support/constraine
 import { dropTestDatabase, freshDatabaseUrl, startTestServer, testDatabaseUrl, type TestServer } from "./helpers/server";
 
 const BEFORE = CONTACT_ROLES.map((role) => ({ name: role.name, outsideAddress: role.outsideAddress }));
-const AFTER = [...BEFORE, { name: "LEGAL", outsideAddress: false }];
+/** A role no table will ever name, so the fixture never collides with the next real role. */
+const EXTRA = "FIXTURE_ONLY_ROLE";
+const AFTER = [...BEFORE, { name: EXTRA, outsideAddress: false }];
 
 /** A migration adding a role, written as the next real one would be. */
 class AddLegalRole1999999999999 implements MigrationInterface {
@@ -78,7 +80,7 @@ describe("adding a contact role with a migration", function () {
       expect(outside, role.name).to.equal(role.outsideAddress);
       await db.write((manager) => changeRows(manager, sql`DELETE FROM "role_contacts" WHERE "accountId" = ${member.accountId} AND "role" = ${role.name}`));
     }
-    await expectRefused(giveRole("LEGAL", "member"));
+    await expectRefused(giveRole(EXTRA, "member"));
   });
 
   it("adds a role without losing contacts or pending verifications, and reverting removes only the new role's rows", async () => {
@@ -91,17 +93,17 @@ describe("adding a contact role with a migration", function () {
     expect(await db.migrate()).to.deep.equal(["AddLegalRole1999999999999"]);
     expect(await contacts()).to.deep.equal(contactsBefore);
     expect(await verifications()).to.deep.equal(verificationsBefore);
-    await giveRole("LEGAL", "member");
+    await giveRole(EXTRA, "member");
     await expectRefused(giveRole("UNKNOWN", "member"));
-    await db.write((manager) => changeRows(manager, sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "slot", "action", "previousEmail", "newEmail") VALUES (${member.accountId}, ${db.dateParameter(new Date())}, ${member.userId}, 'LEGAL', 'SET', NULL, 'someone@legal.example')`));
+    await db.write((manager) => changeRows(manager, sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "slot", "action", "previousEmail", "newEmail") VALUES (${member.accountId}, ${db.dateParameter(new Date())}, ${member.userId}, ${EXTRA}, 'SET', NULL, 'someone@legal.example')`));
 
     // As `migration:revert` does it: the whole revert in one transaction.
     await db.dataSource.undoLastMigration({ transaction: "all" });
     expect(await contacts()).to.deep.equal(contactsBefore);
     expect(await verifications()).to.deep.equal(verificationsBefore);
-    const legalHistory = await selectRows(db, sql`SELECT "id" FROM "contact_changes" WHERE "slot" = 'LEGAL'`);
+    const legalHistory = await selectRows(db, sql`SELECT "id" FROM "contact_changes" WHERE "slot" = ${EXTRA}`);
     expect(legalHistory).to.be.empty;
-    await expectRefused(giveRole("LEGAL", "member"));
+    await expectRefused(giveRole(EXTRA, "member"));
     db.dataSource.migrations.pop();
   });
 
