@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS } from "../helpers/browser";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 // The tests compile without the DOM library: these are the browser globals the page functions below use.
@@ -22,21 +23,7 @@ declare const localStorage: BrowserStorage;
 declare const sessionStorage: BrowserStorage;
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-const ARTIFACTS = path.join(ROOT, "test", "artifacts");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
-/** Flags that keep Chromium from calling home: the test asserts that nothing leaves the machine. */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-  // As if the network were unplugged: no host name but the loopback server's resolves.
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-];
 
 interface RunningServer {
   child: ChildProcess;

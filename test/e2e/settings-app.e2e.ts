@@ -6,6 +6,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS } from "../helpers/browser";
 import { signToken } from "../../src/auth/tokens";
 
 // The tests compile without the DOM library: these are the browser globals the page functions below use.
@@ -24,18 +25,6 @@ declare const localStorage: BrowserStorage;
 declare const sessionStorage: BrowserStorage;
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-const ARTIFACTS = path.join(ROOT, "test", "artifacts");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-];
 
 const NORTHWIND = "Northwind Traders";
 const ADA = "Ada Lovelace (ada.lovelace@northwind.example)";
