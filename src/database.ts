@@ -141,6 +141,8 @@ const SQLITE_STORAGE_FAULT = /^SQLITE_(FULL|IOERR|READONLY|CORRUPT|NOTADB|CANTOP
  * cancelled by `statement_timeout` (a lock held too long elsewhere), a full disk, an I/O error.
  */
 const POSTGRES_STORAGE_FAULT = /^(08|57P0[123]|57014|53100|53200|58030)/;
+/** PostgreSQL's query_canceled: `statement_timeout` ran out. */
+const QUERY_CANCELED = "57014";
 const CONNECTION_LOST = /connection terminated|connection (was )?closed|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|not queryable|already released/i;
 
 /** True when `error` says the database could not take the write, as opposed to the write breaking a rule. */
@@ -317,7 +319,8 @@ export class Database implements StatementReader {
         return result;
       } catch (error) {
         if (isStorageFault(error)) {
-          this.failingSince ??= new Date();
+          // A statement cancelled by its timeout waited on someone else's lock: the writer itself is fine.
+          if (errorCode(error) !== QUERY_CANCELED) this.failingSince ??= new Date();
           throw new DatabaseUnavailableError("write", error);
         }
         // PostgreSQL may abort one of two colliding transactions; the work is safe to run again.
