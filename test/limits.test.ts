@@ -62,6 +62,14 @@ describe("request limits", () => {
     ok((await post(server, query(`{ ${thirty} }`), token)).body);
   });
 
+  it("counts aliases of __typename like any other alias", async () => {
+    const typenames = Array.from({ length: 31 }, (_, index) => `t${index}: __typename`).join(" ");
+    const result = await post(server, query(`{ ${typenames} }`), token);
+    expect(result.status).to.equal(400);
+    failsWith(result.body, "TOO_MANY_ALIASES");
+    ok((await post(server, query("{ __typename viewer { __typename id } }"), token)).body);
+  });
+
   it("refuses a query 50 levels deep with QUERY_TOO_DEEP, and allows one 10 deep", async () => {
     const deep = await post(server, query(nestedQuery(50)), token);
     expect(deep.status).to.equal(400);

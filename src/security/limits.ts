@@ -35,6 +35,7 @@ export function limitValidationRules(limits: RequestLimits): ValidationRule[] {
     maxDepth: { enabled: false }, // exempts __schema wholesale; maxDepthRule exempts only ofType
     maxAliases: {
       n: limits.maxAliases,
+      allowList: [], // armor exempts aliased `__typename` by default: thousands of them still cost work to answer
       ...reject(ErrorCode.TOO_MANY_ALIASES, `The query uses more than ${limits.maxAliases} aliases. Split it into several requests.`),
     },
     maxDirectives: {
