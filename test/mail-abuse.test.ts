@@ -213,6 +213,21 @@ describe("outbound mail abuse", () => {
       await drain();
       expect(smtp.to(victim)).to.have.lengthOf(VERIFICATIONS_PER_ADDRESS_PER_DAY);
     });
+
+    it("counts the spellings of one mailbox together: +tags, Gmail's dots and googlemail.com", async () => {
+      const name = `bombed${Math.random().toString(36).slice(2, 8)}`;
+      const spellings = [`${name}+1@gmail.com`, `${name.slice(0, 3)}.${name.slice(3)}@gmail.com`, `${name}@googlemail.com`, `${name}+x@gmail.com`];
+      const accounts = await Promise.all(spellings.map(() => accountWithMembers(server, 0, "bomb")));
+      const answers = [];
+      for (const [index, { admin, account }] of accounts.entries()) {
+        answers.push(await post(admin.token, SET_ROLE, { input: { accountId: account.id, role: "SECURITY", email: spellings[index] } }));
+      }
+      expect(answers.map((answer) => answer.status)).to.deep.equal([200, 200, 429, 429]);
+      for (const refused of answers.slice(VERIFICATIONS_PER_ADDRESS_PER_DAY)) isRateLimited(refused, 24 * 3600);
+      // A different mailbox on a domain without those rules is counted apart.
+      const other = await accountWithMembers(server, 0, "bomb");
+      ok((await post(other.admin.token, SET_ROLE, { input: { accountId: other.account.id, role: "SECURITY", email: `${name}.x@victim.example` } })).body);
+    });
   });
 
   describe("what the mail says", () => {

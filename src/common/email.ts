@@ -1,5 +1,6 @@
 import { domainToASCII } from "node:url";
 import isEmailSyntax from "validator/lib/isEmail";
+import normalizeEmail from "validator/lib/normalizeEmail";
 import { ValidateBy, type ValidationArguments, type ValidationOptions } from "class-validator";
 
 /*
@@ -101,4 +102,16 @@ export function IsEmailAddress(validationOptions?: ValidationOptions): PropertyD
     },
     validationOptions,
   );
+}
+
+/**
+ * The mailbox a stored address reaches, for counting mail per recipient: a `+tag` is dropped for every
+ * domain, and the providers' own rules applied (Gmail ignores dots and answers at googlemail.com too;
+ * Yahoo's `-tag`). Two addresses with one mailbox here may still be two mailboxes (a domain without
+ * sub-addressing): a cap that counts them together errs on the side of sending less.
+ */
+export function mailboxOf(email: string): string {
+  const at = email.lastIndexOf("@");
+  const untagged = at > 0 ? `${email.slice(0, at).split("+")[0] || email.slice(0, at)}${email.slice(at)}` : email;
+  return normalizeEmail(untagged, { all_lowercase: true }) || untagged;
 }

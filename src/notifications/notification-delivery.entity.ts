@@ -67,6 +67,7 @@ registerEnumType(DeliverySkipReason, {
 @Index("IDX_outbox_messages_due", ["state", "nextAttemptAt"])
 @Index("IDX_outbox_messages_account_created", ["accountId", "createdAt"])
 @Index("IDX_outbox_messages_email_created", ["email", "createdAt"])
+@Index("IDX_outbox_messages_mailbox_created", ["mailbox", "createdAt"])
 export class NotificationDelivery {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
@@ -86,6 +87,10 @@ export class NotificationDelivery {
   @Field(() => String, { description: "The recipient's address." })
   @Column({ type: "varchar", length: 320 })
   email: string;
+
+  /** The mailbox the address reaches (see mailboxOf), which the cap on confirmation requests counts by. */
+  @Column({ type: "varchar", length: 320, nullable: true })
+  mailbox: string | null;
 
   @Field(() => String, { description: "The message's subject line." })
   @Column({ type: "varchar", length: 300 })

@@ -5,6 +5,7 @@ import type { NotificationCategory } from "./notification-routing";
 import { cappedQueuedAt, countCapped, lockAddress, type CapScope } from "./delivery.queries";
 import { DomainError, ErrorCode } from "../errors";
 import { VerificationTokens } from "../verification/verification-tokens";
+import { mailboxOf } from "../common/email";
 
 export interface OutgoingMessage {
   accountId: string;
@@ -90,6 +91,7 @@ export class Outbox {
         kind: message.kind,
         category: message.category ?? null,
         email: message.email,
+        mailbox: mailboxOf(message.email),
         subject: message.subject.slice(0, 300),
         body: message.body,
         state: message.skipReason ? DeliveryState.SKIPPED : DeliveryState.PENDING,
@@ -116,9 +118,9 @@ export class Outbox {
     }
     if (verificationsPerAddressPerDay === 0) return;
     const verifications = sending.filter((message) => message.kind === DeliveryKind.VERIFICATION);
-    for (const [email, count] of countBy(verifications, (message) => message.email)) {
-      await lockAddress(manager, email);
-      const wait = await waitForRoom(manager, { verificationsTo: email }, verificationsPerAddressPerDay, count, DAY_MS, now);
+    for (const [mailbox, count] of countBy(verifications, (message) => mailboxOf(message.email))) {
+      await lockAddress(manager, mailbox);
+      const wait = await waitForRoom(manager, { verificationsTo: mailbox }, verificationsPerAddressPerDay, count, DAY_MS, now);
       if (wait > 0) {
         throw mailRateLimited(`That address has been sent as many confirmation requests as it may be in a day (${verificationsPerAddressPerDay}).`, wait);
       }
