@@ -23,6 +23,7 @@ import { MemberNames1796200000000 } from "./migrations/1796200000000-MemberNames
 import { DemoDataMarker1796300000000 } from "./migrations/1796300000000-DemoDataMarker";
 import { WriterProbe1796400000000 } from "./migrations/1796400000000-WriterProbe";
 import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-MutationRateLimits";
+import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-DeclinedVerifications";
 
 export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus];
 export const MIGRATIONS = [
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   DemoDataMarker1796300000000,
   WriterProbe1796400000000,
   MutationRateLimits1796500000000,
+  DeclinedVerifications1796700000000,
 ];
 
 export interface DataSourceSettings {
