@@ -4,7 +4,7 @@ import type { Logger } from "../observability/logger";
 import type { MutationAllowance } from "../security/rate-limit";
 import { trackPageRequests } from "../observability/http";
 import { contactRole } from "../contacts/contact.enums";
-import { quotedName } from "../notifications/mail-text";
+import { oneLine } from "../notifications/mail-text";
 import { DomainError } from "../errors";
 import { VerificationState } from "./contact-verification.entity";
 import { CONFIRMATION_PATH, type ConfirmationLinks } from "./confirmation-links";
@@ -31,6 +31,18 @@ function pageHeaders(response: Response, locale: PageLocale): void {
 function send(response: Response, status: number, locale: PageLocale, markup: string): void {
   pageHeaders(response, locale);
   response.status(status).type("html").send(markup);
+}
+
+/** How many characters of an account's name the page shows. */
+const NAME_LENGTH = 200;
+
+/**
+ * An account's name as the page shows it: one line, in quotes, so a name cannot pose as the page's own
+ * words. Unlike mail, a page turns no text into links, so domains in it are left as typed.
+ */
+function pageName(name: string): string {
+  const characters = [...oneLine(name.normalize("NFKC"))];
+  return `"${characters.length > NAME_LENGTH ? `${characters.slice(0, NAME_LENGTH - 1).join("")}…` : characters.join("")}"`;
 }
 
 /** "27 November 2026, 10:00 UTC" in the page's language. */
@@ -111,7 +123,7 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
         locale,
         questionPage(locale, {
           token,
-          accountName: quotedName(found.accountName),
+          accountName: pageName(found.accountName),
           role: contactRole(verification.role).title[locale],
           requestedBy: found.requestedBy,
           email: verification.email,
