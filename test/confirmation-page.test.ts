@@ -11,6 +11,8 @@ import { createLogger } from "../src/observability/logger";
 import { ConfigError, loadConfig } from "../src/config";
 import { decodeGlobalId } from "../src/common/global-id";
 import { CONFIRMATION_PAGE_TEXT, PAGE_LOCALES } from "../src/verification/confirmation-page.text";
+import { Account } from "../src/accounts/account.entity";
+import { Random } from "./helpers/random";
 
 const VERIFICATION = `query($id: ID!) { account(id: $id) {
   roleContact(role: SECURITY) { email verification { state verifiedAt declinedAt } }
@@ -255,6 +257,28 @@ describe("confirmation page", () => {
       expect([...tags].sort()).to.deep.equal(["body", "button", "dd", "dl", "dt", "form", "h1", "head", "html", "input", "main", "meta", "nav", "p", "style", "a", "title"].sort());
     });
 
+    it("renders any account name, however crafted, as text in its one place: no tag or attribute of its own", async () => {
+      const { account, link } = await outsideContact("fuzz");
+      const random = new Random(20261127);
+      const alphabet = [..."abc <>&\"'=/`;:()", "<script>", "</dd>", "<!--", "-->", "<![CDATA[", "&lt;", "&#x3c;", "\u0000", "\u2028", "\u202E", "onerror=", "javascript:", "<img src=x"];
+      const expectedTags = ["a", "body", "button", "dd", "dl", "dt", "form", "h1", "head", "html", "input", "main", "meta", "nav", "p", "style", "title"];
+      for (let round = 0; round < 60; round++) {
+        const name = `N${Array.from({ length: random.int(1, 30) }, () => random.pick(alphabet)).join("")}`;
+        await server.db.write((manager) => manager.update(Account, { id: rowId(account.id) }, { name }));
+        const page = await get(link);
+        const why = `${JSON.stringify(name)} (seed ${random.seed}, round ${round})`;
+        expect(page.status, why).to.equal(200);
+        const tags = [...new Set([...page.body.matchAll(/<\/?([a-zA-Z0-9]+)/g)].map((match) => match[1]!.toLowerCase()))].sort();
+        expect(tags, why).to.deep.equal(expectedTags);
+        expect(page.body, why).to.not.match(/<!--|<!\[CDATA/);
+        for (const tag of page.body.match(/<[a-zA-Z][^>]*>/g) ?? []) expect(tag, why).to.not.match(/\son[a-z]+=|javascript:/i);
+        const shown = /<dd id="account-name">([^<]*)<\/dd>/.exec(page.body)?.[1];
+        expect(shown, why).to.be.a("string");
+        const decoded = shown!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+        expect(decoded, why).to.equal(`"${name.replace(/[\p{C}\p{Zl}\p{Zp}]+/gu, " ").replace(/\s+/g, " ").trim()}"`);
+      }
+    });
+
     it("writes no token to the server's log: the page's path is logged redacted", async () => {
       const { token } = await outsideContact("logs");
       const from = logLines.length;
@@ -329,6 +353,7 @@ describe("confirmation page", () => {
     it("accepts a form post only as small as the form", async () => {
       const response = await post({ token: "x".repeat(5000), answer: "confirm" });
       expect(response.status).to.equal(413);
+      expectPageHeaders(response);
     });
   });
 

@@ -1,4 +1,4 @@
-import express, { type Express, type Request, type Response } from "express";
+import express, { type ErrorRequestHandler, type Express, type Request, type Response } from "express";
 import type { Database } from "../database";
 import type { Logger } from "../observability/logger";
 import type { MutationAllowance } from "../security/rate-limit";
@@ -183,4 +183,13 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
       }
     },
   );
+
+  // A form the body parser refuses (too large, badly encoded) gets a page too, not the API's JSON error.
+  const refusedForm: ErrorRequestHandler = (error: { status?: number }, request, response, next) => {
+    if (response.headersSent || !error.status || error.status >= 500) return next(error);
+    const locale = pageLocale(request.query);
+    const text = CONFIRMATION_PAGE_TEXT[locale];
+    send(response, error.status, locale, messagePage(locale, text.unknownTitle, text.unknownBody));
+  };
+  app.use(CONFIRMATION_PATH, refusedForm);
 }
