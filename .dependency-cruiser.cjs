@@ -9,7 +9,7 @@ const LAYERS = [
   {
     name: "app",
     comment: "start-up, HTTP and Apollo wiring: what builds the server and runs around GraphQL",
-    path: ["^src/(main|app|schema|seed)\\.ts$", "^src/(scripts|graphiql|security|observability)/"],
+    path: ["^src/(main|app|schema|seed)\\.ts$", "^src/(scripts|graphiql|security|observability)/", "\\.routes\\.ts$", "^src/verification/confirmation-page\\.(html|text)\\.ts$"],
   },
   {
     name: "api",
@@ -24,7 +24,7 @@ const LAYERS = [
   {
     name: "services",
     comment: "the rules: account changes, sign-in, mail, verification",
-    path: ["\\.service\\.ts$", "^src/accounts/account-change\\.ts$", "^src/auth/", "^src/notifications/(delivery\\.worker|mail-transport|mail-text)\\.ts$", "^src/verification/verification-tokens\\.ts$"],
+    path: ["\\.service\\.ts$", "^src/accounts/account-change\\.ts$", "^src/auth/", "^src/notifications/(delivery\\.worker|mail-transport|mail-text)\\.ts$", "^src/verification/(verification-tokens|confirmation-links)\\.ts$"],
   },
   {
     name: "queries",

@@ -19,6 +19,7 @@ import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
 import { Outbox } from "./notifications/outbox.service";
+import { mountConfirmationPage } from "./verification/confirmation-page.routes";
 import { createLogger, type Logger } from "./observability/logger";
 import { Metrics } from "./observability/metrics";
 import { closeWithApollo, createMetricsServer, metricsRoute, observabilityPlugin, trackGraphQLRequests } from "./observability/http";
@@ -78,7 +79,10 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   app.set("trust proxy", config.trustProxy);
   const httpServer = http.createServer(app);
   const tokens = new VerifiedTokens(config);
-  const outbox = Outbox.fromConfig(config);
+  const outbox = Outbox.fromConfig(config, () => {
+    const address = httpServer.address();
+    return address !== null && typeof address === "object" ? address.port : null;
+  });
   const reportError: ErrorLogger = (error) => {
     logger.error({ err: error }, "Unexpected error");
     log?.(error);
@@ -136,6 +140,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
 
   if (metrics && config.metrics.token !== null) app.get("/metrics", metricsRoute(metrics, config.metrics.token));
   if (config.graphiql) mountGraphiQL(app, config, db, httpServer);
+  mountConfirmationPage(app, { db, links: outbox.links, limiter: mutationRateLimiter, logger, reportError });
 
   app.use(
     "/graphql",

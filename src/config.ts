@@ -13,6 +13,13 @@ export interface Config {
   database: PostgresSettings;
   host: string;
   port: number;
+  /**
+   * Where people outside the API reach this server (scheme, host, port and any path prefix, no trailing
+   * slash): the confirmation links in mail start with it. Null means http://HOST:PORT as listened on.
+   */
+  publicUrl: string | null;
+  /** A frontend's own confirmation page; when set, verification mail links there with `?token=`. */
+  verificationLinkUrl: string | null;
   jwtSecret: string;
   /** True when no AUTH_JWT_SECRET was given and the development secret is in use. */
   jwtSecretIsDevelopmentDefault: boolean;
@@ -159,6 +166,21 @@ export function durationSeconds(name: string, value: string, minSeconds: number,
   return seconds;
 }
 
+/**
+ * An absolute http(s) URL that links are built on: no query, fragment or credentials, which a link
+ * built on it would carry to every recipient. A trailing slash is dropped.
+ */
+function linkBase(name: string, value: string | undefined): string | null {
+  const trimmed = value?.trim() ?? "";
+  if (trimmed === "") return null;
+  const url = URL.canParse(trimmed) ? new URL(trimmed) : null;
+  if (!url || !/^https?:$/.test(url.protocol) || url.hostname === "" || url.search !== "" || url.hash !== "" || trimmed.includes("?") || trimmed.includes("#")) {
+    throw new ConfigError(`${name} must be an http:// or https:// address without a query or fragment, such as https://contacts.example.com, got "${trimmed}".`);
+  }
+  if (url.username !== "" || url.password !== "") throw new ConfigError(`${name} must not hold a user name or password.`);
+  return url.href.replace(/\/+$/, "");
+}
+
 /** Browser origins allowed to call the API; "*" means any (never with credentials). */
 function corsOrigins(value: string | undefined): string[] {
   const origins = (value ?? "")
@@ -280,6 +302,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     delivery: deliverySettings(env, production),
     host,
     port,
+    publicUrl: linkBase("PUBLIC_URL", env.PUBLIC_URL),
+    verificationLinkUrl: linkBase("VERIFICATION_LINK_URL", env.VERIFICATION_LINK_URL),
     jwtSecret: secret || DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentDefault: secret === "",
     jwtMaxLifetimeSeconds: durationSeconds("AUTH_JWT_MAX_LIFETIME", env.AUTH_JWT_MAX_LIFETIME || DEFAULT_JWT_MAX_LIFETIME, 60, 365 * 86_400),

@@ -23,6 +23,7 @@ import { MemberNames1796200000000 } from "./migrations/1796200000000-MemberNames
 import { DemoDataMarker1796300000000 } from "./migrations/1796300000000-DemoDataMarker";
 import { WriterProbe1796400000000 } from "./migrations/1796400000000-WriterProbe";
 import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-MutationRateLimits";
+import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-DeclinedVerifications";
 import { VerificationMailboxes1796800000000 } from "./migrations/1796800000000-VerificationMailboxes";
 
 export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus];
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   DemoDataMarker1796300000000,
   WriterProbe1796400000000,
   MutationRateLimits1796500000000,
+  DeclinedVerifications1796700000000,
   VerificationMailboxes1796800000000,
 ];
 

@@ -52,6 +52,10 @@ async function main(): Promise<void> {
   const { port } = app.httpServer.address() as AddressInfo;
   const url = `http://${config.host}:${port}/graphql`;
   logger.info(`contact-points is listening on ${url}`);
+  logger.info(`Verification mail links to ${config.verificationLinkUrl ? `${config.verificationLinkUrl}?token=…` : `${app.outbox.links.publicUrl()}/verify/…`}`);
+  if (config.production && config.publicUrl === null) {
+    logger.warn("PUBLIC_URL is not set: verification mail links to the address this server listens on, which people outside may not reach.");
+  }
   const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
   logger.info(`Outgoing mail goes to ${delivery.transport.description}.`);
   const demo = await demoTokenDecision(config, db, app.httpServer.address());

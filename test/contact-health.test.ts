@@ -151,6 +151,12 @@ describe("contact health", () => {
         [ContactIssueKind.UNVERIFIED_EXTERNAL]: async (admin, accountId) => {
           await set(admin, accountId, "setRoleContact", { role: "SECURITY", email: `u-${Math.random().toString(36).slice(2, 8)}@outside.example` });
         },
+        [ContactIssueKind.DECLINED_EXTERNAL]: async (admin, accountId) => {
+          const email = `d-${Math.random().toString(36).slice(2, 8)}@outside.example`;
+          await set(admin, accountId, "setRoleContact", { role: "SECURITY", email });
+          const token = await verificationTokenFor(server, email);
+          ok(await server.graphql(`mutation($token: String!) { declineContactEmail(input: { token: $token }) { verification { state } } }`, { token }, null));
+        },
         [ContactIssueKind.VERIFICATION_STALE]: async (admin, accountId) => {
           const email = `s-${Math.random().toString(36).slice(2, 8)}@outside.example`;
           await set(admin, accountId, "setRoleContact", { role: "SECURITY", email });

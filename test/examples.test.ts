@@ -279,6 +279,10 @@ describe("examples/", () => {
       const token = await verificationTokenSentTo(rowId, "security@partner.example");
       const verified = await run<{ verifyContactEmail: { verification: { id: string; state: string; role: string } } }>("VerifyContactEmail", { input: { token } }, null);
       expect(verified.verifyContactEmail.verification).to.include({ state: "VERIFIED", role: "SECURITY", id: globalId("ContactVerification", rowId, "SECURITY") });
+      await run("SetRoleContact", { input: { accountId, role: "SECURITY", email: "other.security@partner.example" } });
+      const otherToken = await verificationTokenSentTo(rowId, "other.security@partner.example");
+      const declined = await run<{ declineContactEmail: { verification: { state: string; role: string } } }>("DeclineContactEmail", { input: { token: otherToken } }, null);
+      expect(declined.declineContactEmail.verification).to.include({ state: "DECLINED", role: "SECURITY" });
       const cleared = (await run<{ clearRoleContact: Payload }>("ClearRoleContact", { input: { accountId, role: "SECURITY" } })).clearRoleContact.account;
       expect(cleared.roleContacts.map((role) => role.role)).to.deep.equal(["TECHNICAL_ADMIN"]);
 

@@ -84,6 +84,7 @@ export enum ContactChangeAction {
   ADD = "ADD",
   REMOVE = "REMOVE",
   CLEAR = "CLEAR",
+  DECLINED = "DECLINED",
 }
 
 /** Billing contacts an account may have at most. */
@@ -104,6 +105,10 @@ registerEnumType(ContactChangeAction, {
     ADD: { description: "A billing contact was added." },
     REMOVE: { description: "A billing contact was removed." },
     CLEAR: { description: "The role was left without a contact." },
+    DECLINED: {
+      description:
+        "The owner of the role's outside address answered that it is not theirs; the address still holds the role. The actor is the admin who had set it.",
+    },
   },
 });
 

@@ -6,7 +6,7 @@ import { memberByEmail } from "../members/member.queries";
 import { BILLING_CONTACT_LIMIT, ContactChangeAction, contactRole, ContactSlot, outsideAddressTitles, slotOfRole, type ContactRoleKind } from "./contact.enums";
 import { badInput, DomainError, ErrorCode } from "../errors";
 import { normaliseEmail } from "../common/email";
-import { forgetVerification, startVerification } from "../verification/verification.service";
+import { forgetVerification, isDeclined, startVerification } from "../verification/verification.service";
 
 /*
  * The rules for every contact slot. Each function runs inside an open AccountChange (one transaction
@@ -100,7 +100,9 @@ async function resolveRoleTarget(
 export async function setRoleContact(change: AccountChange, role: ContactRoleKind, target: RoleContactTarget, prefix = ""): Promise<void> {
   const next = await resolveRoleTarget(change, role, target, prefix);
   const current = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
-  if (current && current.userId === next.userId && current.email === next.email) return;
+  const unchanged = current && current.userId === next.userId && current.email === next.email;
+  // Setting an address that said "This is not me" again is how an admin asks its owner anew.
+  if (unchanged && !(next.userId === null && (await isDeclined(change.manager, change.account.id, role, next.email)))) return;
   const row = { accountId: change.account.id, role, ...next, updatedAt: new Date(), updatedById: change.actor.id };
   if (current) await change.manager.update(ContactRole, { accountId: change.account.id, role }, row);
   else await change.manager.insert(ContactRole, row);

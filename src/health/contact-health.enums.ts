@@ -2,6 +2,7 @@ import { registerEnumType } from "type-graphql";
 
 export enum ContactIssueKind {
   UNVERIFIED_EXTERNAL = "UNVERIFIED_EXTERNAL",
+  DECLINED_EXTERNAL = "DECLINED_EXTERNAL",
   VERIFICATION_STALE = "VERIFICATION_STALE",
   DELIVERY_FAILED = "DELIVERY_FAILED",
   NEVER_SIGNED_IN = "NEVER_SIGNED_IN",
@@ -12,6 +13,10 @@ registerEnumType(ContactIssueKind, {
   description: "Something wrong with a contact that someone should look at.",
   valuesConfig: {
     UNVERIFIED_EXTERNAL: { description: "An outside address that its owner has not confirmed yet." },
+    DECLINED_EXTERNAL: {
+      description:
+        "An outside address whose owner answered that it is not theirs: it is sent nothing more for this account. Set another contact, or set the same address again to ask anew.",
+    },
     VERIFICATION_STALE: { description: "An outside address confirmed more than 365 days ago: ask its owner to confirm it again." },
     DELIVERY_FAILED: { description: "The last message to this contact could not be delivered." },
     NEVER_SIGNED_IN: {

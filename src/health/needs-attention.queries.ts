@@ -42,6 +42,9 @@ function verificationOf(holder: HeldSlot, facts: IssueFacts): ContactVerificatio
 const confirmed = (verification: ContactVerification, holder: HeldSlot) =>
   verification.state === VerificationState.VERIFIED && verification.email === holder.email;
 
+const declined = (verification: ContactVerification, holder: HeldSlot) =>
+  verification.state === VerificationState.DECLINED && verification.email === holder.email;
+
 /** The outside addresses holding a role, each with its verification of that address (if any). */
 const OUTSIDE_ADDRESSES = sql`"role_contacts" "r" LEFT JOIN "contact_verifications" "v"
   ON "v"."accountId" = "r"."accountId" AND "v"."role" = "r"."role" AND "v"."email" = "r"."email"
@@ -62,9 +65,17 @@ export const CONTACT_ISSUES: Readonly<Record<ContactIssueKind, IssueDefinition>>
   [ContactIssueKind.UNVERIFIED_EXTERNAL]: {
     holds: (holder, facts) => {
       const verification = verificationOf(holder, facts);
-      return verification !== null && !(verification && confirmed(verification, holder));
+      return verification !== null && !(verification && (confirmed(verification, holder) || declined(verification, holder)));
     },
-    anyHolder: () => sql`EXISTS (SELECT 1 FROM ${OUTSIDE_ADDRESSES} AND ("v"."state" IS NULL OR "v"."state" <> ${VerificationState.VERIFIED}))`,
+    anyHolder: () =>
+      sql`EXISTS (SELECT 1 FROM ${OUTSIDE_ADDRESSES} AND ("v"."state" IS NULL OR "v"."state" NOT IN (${VerificationState.VERIFIED}, ${VerificationState.DECLINED})))`,
+  },
+  [ContactIssueKind.DECLINED_EXTERNAL]: {
+    holds: (holder, facts) => {
+      const verification = verificationOf(holder, facts);
+      return !!verification && declined(verification, holder);
+    },
+    anyHolder: () => sql`EXISTS (SELECT 1 FROM ${OUTSIDE_ADDRESSES} AND "v"."state" = ${VerificationState.DECLINED})`,
   },
   [ContactIssueKind.VERIFICATION_STALE]: {
     holds: (holder, facts) => {

@@ -52,7 +52,8 @@ registerEnumType(DeliverySkipReason, {
       description: "A member an admin added by email who has never signed in, so has not shown the address is theirs. Later messages go to them once they sign in.",
     },
     ADDRESS_NOT_VERIFIED: {
-      description: "An outside address whose owner has not confirmed it with the verification message. Later messages go to it once it is VERIFIED.",
+      description:
+        "An outside address whose owner has not confirmed it with the verification message, or has DECLINED it. Later messages go to it once it is VERIFIED.",
     },
   },
 });

@@ -6,6 +6,7 @@ import { cappedQueuedAt, countCapped, lockAddress, type CapScope } from "./deliv
 import { DomainError, ErrorCode } from "../errors";
 import { VerificationTokens } from "../verification/verification-tokens";
 import { mailboxOf } from "../common/email";
+import { ConfirmationLinks } from "../verification/confirmation-links";
 
 export interface OutgoingMessage {
   accountId: string;
@@ -65,11 +66,14 @@ export class Outbox {
   constructor(
     readonly limits: OutboxLimits,
     readonly tokens: VerificationTokens,
+    /** Where a verification message's link points. */
+    readonly links: ConfirmationLinks,
   ) {}
 
-  static fromConfig(config: Config): Outbox {
+  /** `listeningPort` tells the default PUBLIC_URL the port actually listened on. */
+  static fromConfig(config: Config, listeningPort?: () => number | null): Outbox {
     const { perAccountPerHour, verificationsPerAddressPerDay } = config.delivery;
-    return new Outbox({ perAccountPerHour, verificationsPerAddressPerDay }, new VerificationTokens(config.jwtSecret));
+    return new Outbox({ perAccountPerHour, verificationsPerAddressPerDay }, new VerificationTokens(config.jwtSecret), new ConfirmationLinks(config, listeningPort));
   }
 
   /**

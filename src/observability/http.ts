@@ -75,6 +75,32 @@ export function trackGraphQLRequests(logger: Logger, metrics: Metrics | null): R
   };
 }
 
+/**
+ * Gives a page request an id and, when its response is done, writes one log line naming `loggedPath`
+ * instead of the request's own path: a page whose path holds a secret (a confirmation token) logs it
+ * redacted. Headers, query and body are never logged.
+ */
+export function trackPageRequests(logger: Logger, loggedPath: string): RequestHandler {
+  return (request, response, next) => {
+    const scope: RequestScope = { requestId: requestIdFrom(request.headers["x-request-id"]) };
+    response.setHeader("X-Request-Id", scope.requestId);
+    const started = performance.now();
+    response.once("close", () => {
+      const line = {
+        reqId: scope.requestId,
+        method: request.method,
+        path: loggedPath,
+        status: response.statusCode,
+        outcome: response.writableFinished ? (response.statusCode < 400 ? "OK" : `HTTP_${response.statusCode}`) : "CLIENT_CLOSED_REQUEST",
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      };
+      if (response.statusCode >= 500) logger.warn(line, "Page request");
+      else logger.info(line, "Page request");
+    });
+    runInRequestScope(scope, next);
+  };
+}
+
 /** Tells the request's scope which operation ran, who asked, and how it ended. */
 export function observabilityPlugin(): ApolloServerPlugin<Context> {
   return {

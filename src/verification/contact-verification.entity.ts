@@ -6,6 +6,7 @@ import { ContactRoleKind } from "../contacts/contact.enums";
 export enum VerificationState {
   PENDING = "PENDING",
   VERIFIED = "VERIFIED",
+  DECLINED = "DECLINED",
 }
 
 registerEnumType(VerificationState, {
@@ -14,6 +15,10 @@ registerEnumType(VerificationState, {
   valuesConfig: {
     PENDING: { description: "A verification message was sent; the address has not been confirmed yet." },
     VERIFIED: { description: "The address was confirmed with the token sent to it." },
+    DECLINED: {
+      description:
+        "The owner of the address answered that it is not theirs (\"This is not me\"). Nothing more is sent to it for this account until an admin sets the contact again.",
+    },
   },
 });
 
@@ -36,11 +41,11 @@ export class ContactVerification {
   @Column({ type: "varchar", length: 320 })
   email: string;
 
-  @Field(() => VerificationState, { description: "PENDING until the owner of the address confirms it, then VERIFIED." })
+  @Field(() => VerificationState, { description: "PENDING until the owner of the address answers: VERIFIED if they confirm it, DECLINED if they say it is not theirs." })
   @Column({ type: "varchar", length: 16 })
   state: VerificationState;
 
-  /** SHA-256 of the token sent by email; null once it has been used. */
+  /** SHA-256 of the token sent by email; kept once used, so a used link can say what was answered. Null for rows older than that. */
   @Column({ type: "varchar", length: 64, nullable: true })
   tokenHash: string | null;
 
@@ -54,4 +59,8 @@ export class ContactVerification {
   @Field(() => Date, { nullable: true, description: "When the address was confirmed; null while PENDING." })
   @Column({ type: Date, nullable: true })
   verifiedAt: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When the owner of the address said it is not theirs; null unless DECLINED." })
+  @Column({ type: Date, nullable: true })
+  declinedAt: Date | null;
 }

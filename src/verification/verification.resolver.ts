@@ -2,9 +2,16 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } fro
 import { ContactRole } from "../contacts/contact-role.entity";
 import { ContactRoleKind } from "../contacts/contact.enums";
 import { ContactVerification, VerificationState } from "./contact-verification.entity";
-import { ResendContactVerificationInput, ResendContactVerificationPayload, VerifyContactEmailInput, VerifyContactEmailPayload } from "./verification.types";
+import {
+  DeclineContactEmailInput,
+  DeclineContactEmailPayload,
+  ResendContactVerificationInput,
+  ResendContactVerificationPayload,
+  VerifyContactEmailInput,
+  VerifyContactEmailPayload,
+} from "./verification.types";
 import { globalId } from "../common/global-id";
-import { resendVerification, verifyContactEmail } from "./verification.service";
+import { declineContactEmail, resendVerification, verifyContactEmail } from "./verification.service";
 import type { Context } from "../context";
 
 @Resolver(() => ContactRole)
@@ -28,6 +35,7 @@ export class VerificationResolver {
       tokenExpiresAt: contact.updatedAt,
       requestedAt: contact.updatedAt,
       verifiedAt: null,
+      declinedAt: null,
     });
   }
 
@@ -40,8 +48,19 @@ export class VerificationResolver {
     return { verification: await verifyContactEmail(context.db, input.token.trim()) };
   }
 
+  @Mutation(() => DeclineContactEmailPayload, {
+    description:
+      "Says, with the token emailed to an outside address, that it is not its owner's (\"This is not me\"): the verification becomes DECLINED, " +
+      "the account's history records it, and nothing more is sent to the address for the account until an admin sets the contact again. " +
+      "No sign-in needed. An unknown, used or expired token gets BAD_USER_INPUT.",
+  })
+  async declineContactEmail(@Arg("input", () => DeclineContactEmailInput) input: DeclineContactEmailInput, @Ctx() context: Context): Promise<DeclineContactEmailPayload> {
+    return { verification: await declineContactEmail(context.db, input.token.trim()) };
+  }
+
   @Authorized()
   @Mutation(() => ResendContactVerificationPayload, { description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
+      "Refused with BAD_USER_INPUT when the owner of the address has DECLINED it: set the contact again to ask anew. " +
       "Refused with RATE_LIMITED, changing nothing, when the account or the address has had as many messages as the caps allow (MAIL_PER_ACCOUNT_PER_HOUR, MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY)." })
   resendContactVerification(@Arg("input", () => ResendContactVerificationInput) input: ResendContactVerificationInput, @Ctx() context: Context) {
     return context.changeAccount(input.accountId, (change) => resendVerification(change, input.role ?? ContactRoleKind.SECURITY));

@@ -1,7 +1,13 @@
 import type { Database } from "../database";
 import type { AccountChange } from "../accounts/account-change";
 import { ContactVerification, VerificationState } from "./contact-verification.entity";
-import { contactRole, type ContactRoleKind } from "../contacts/contact.enums";
+import type { EntityManager } from "typeorm";
+import { ContactChangeAction, contactRole, slotOfRole, type ContactRoleKind } from "../contacts/contact.enums";
+import { Account } from "../accounts/account.entity";
+import { lockAccount } from "../accounts/account.queries";
+import { ContactChange } from "../history/contact-change.entity";
+import { insertContactChange } from "../history/history.queries";
+import { User } from "../users/user.entity";
 import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
 import { badInput } from "../errors";
@@ -14,9 +20,9 @@ export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /**
  * The message asking an outside address to confirm itself. It goes to someone who may never have
  * heard of the account, so the account's name appears only quoted on its labelled line, and the
- * token only as a placeholder the delivery worker fills in as it sends.
+ * token only as a placeholder the delivery worker fills in as it sends (in the link and on its own line).
  */
-function verificationMessage(accountName: string, requestedBy: string, role: ContactRoleKind, email: string) {
+function verificationMessage(accountName: string, requestedBy: string, role: ContactRoleKind, email: string, link: string) {
   const title = contactRole(role).title.en;
   return {
     subject: `Confirm that you are the ${title} for the account ${nameForSubject(accountName)}`,
@@ -27,8 +33,11 @@ function verificationMessage(accountName: string, requestedBy: string, role: Con
       `Asked by: ${oneLine(requestedBy)}`,
       `Your address: ${oneLine(email)}`,
       "",
-      `If that is right, confirm it within ${VERIFICATION_TOKEN_TTL_MS / 86_400_000} days with this token`,
-      "(the token of the verifyContactEmail mutation; no sign-in is needed):",
+      `Confirm it, or tell us it is not you, within ${VERIFICATION_TOKEN_TTL_MS / 86_400_000} days on this page:`,
+      "",
+      `    ${link}`,
+      "",
+      "Or with this token (the token of the verifyContactEmail mutation; no sign-in is needed):",
       "",
       `    ${TOKEN_PLACEHOLDER}`,
       "",
@@ -56,13 +65,14 @@ export async function startVerification(change: AccountChange, role: ContactRole
     tokenExpiresAt: new Date(now.getTime() + VERIFICATION_TOKEN_TTL_MS),
     requestedAt: now,
     verifiedAt: null,
+    declinedAt: null,
   });
   await change.outbox.enqueue(change.manager, [
     {
       accountId,
       kind: DeliveryKind.VERIFICATION,
       email,
-      ...verificationMessage(change.account.name, change.actor.email, role, email),
+      ...verificationMessage(change.account.name, change.actor.email, role, email, change.outbox.links.verificationLink(TOKEN_PLACEHOLDER)),
       requestedById: change.actor.id,
       tokenNonce: nonce,
     },
@@ -73,7 +83,16 @@ export async function startVerification(change: AccountChange, role: ContactRole
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
   const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   if (!contact || contact.userId !== null) throw badInput("That role is not held by an outside address, so there is nothing to verify.", "role");
+  if (await isDeclined(change.manager, change.account.id, role, contact.email)) {
+    throw badInput("The owner of this address said it is not theirs, so nothing more is sent to it. Set the contact again to ask anew.", "role");
+  }
   await startVerification(change, role, contact.email);
+}
+
+/** Whether the owner of `email` answered that it is not theirs when asked about this role. */
+export async function isDeclined(manager: EntityManager, accountId: string, role: ContactRoleKind, email: string): Promise<boolean> {
+  const verification = await manager.findOne(ContactVerification, { where: { accountId, role } });
+  return verification?.state === VerificationState.DECLINED && verification.email === email;
 }
 
 /** The role no longer names an external address: its verification goes. */
@@ -82,28 +101,106 @@ export async function forgetVerification(change: AccountChange, role: ContactRol
 }
 
 const invalidToken = () => badInput("This verification token is not valid or has already been used.", "token");
+const expiredToken = () => badInput("This verification token has expired. Ask an admin of the account to send a new one.", "token");
+
+/** What the confirmation page shows about the request a token answers. */
+export interface ConfirmationRequest {
+  verification: ContactVerification;
+  accountName: string;
+  /** The admin who set the contact, by name or else email, as the history has it; null if it does not say. */
+  requestedBy: string | null;
+  /** Whether the link can no longer be used because its time is up (and it was never answered). */
+  expired: boolean;
+}
 
 /**
- * Confirms an address with the token sent to it. The token works once, and only until it expires.
- * The update is conditional on the token and the state it was found in: if the address changed (and
- * with it the token) since the lookup, it changes nothing and the token is refused.
+ * The verification a token belongs to, if the address it asked about still holds the role: a token
+ * stays findable after use (its hash is kept), so a used link can say what was answered.
  */
-export async function verifyContactEmail(db: Database, token: string): Promise<ContactVerification> {
-  if (token.length < 16 || token.length > 200) throw invalidToken();
-  const tokenHash = hashToken(token);
-  return db.write(async (manager) => {
-    const verification = await manager.findOne(ContactVerification, { where: { tokenHash } });
-    if (!verification) throw invalidToken();
-    const now = new Date();
-    if (verification.tokenExpiresAt.getTime() < now.getTime()) {
-      throw badInput("This verification token has expired. Ask an admin of the account to send a new one.", "token");
-    }
-    const confirmed = await manager.update(
-      ContactVerification,
-      { accountId: verification.accountId, role: verification.role, tokenHash, state: VerificationState.PENDING, email: verification.email },
-      { state: VerificationState.VERIFIED, verifiedAt: now, tokenHash: null },
-    );
-    if (confirmed.affected !== 1) throw invalidToken();
-    return Object.assign(verification, { state: VerificationState.VERIFIED, verifiedAt: now, tokenHash: null });
+async function requestOf(manager: EntityManager, token: string): Promise<{ verification: ContactVerification; contact: ContactRole } | null> {
+  if (token.length < 16 || token.length > 200) return null;
+  const verification = await manager.findOne(ContactVerification, { where: { tokenHash: hashToken(token) } });
+  if (!verification) return null;
+  const contact = await manager.findOne(ContactRole, { where: { accountId: verification.accountId, role: verification.role } });
+  if (!contact || contact.userId !== null || contact.email !== verification.email) return null;
+  return { verification, contact };
+}
+
+/** The admin who last set the role to this address, as the history records it. */
+async function whoSet(manager: EntityManager, verification: ContactVerification): Promise<User | null> {
+  const change = await manager.findOne(ContactChange, {
+    where: { accountId: verification.accountId, slot: verification.role, action: ContactChangeAction.SET, newEmail: verification.email },
+    order: { sequence: "DESC" },
   });
+  return change ? manager.findOne(User, { where: { id: change.actorId } }) : null;
+}
+
+/** What the confirmation page shows for a token; null for a token that answers nothing (unknown, or its address replaced). Changes nothing. */
+export async function confirmationRequest(db: Database, token: string, now = new Date()): Promise<ConfirmationRequest | null> {
+  return db.read(async (manager) => {
+    const found = await requestOf(manager, token);
+    if (!found) return null;
+    const { verification } = found;
+    const account = await manager.findOne(Account, { where: { id: verification.accountId } });
+    if (!account) return null;
+    const asker = await whoSet(manager, verification);
+    return {
+      verification,
+      accountName: account.name,
+      requestedBy: asker ? (asker.name ?? asker.email) : null,
+      expired: verification.state === VerificationState.PENDING && verification.tokenExpiresAt.getTime() < now.getTime(),
+    };
+  });
+}
+
+/**
+ * Answers a verification with the token sent to it: VERIFIED ("Confirm") or DECLINED ("This is not
+ * me"). The token answers once, and only until it expires. The update is conditional on the token and
+ * the state it was found in, under the account's lock: if the address changed (and with it the token)
+ * since the lookup, it changes nothing and the token is refused.
+ */
+async function answerVerification(db: Database, token: string, answer: VerificationState.VERIFIED | VerificationState.DECLINED): Promise<ContactVerification> {
+  return db.write(async (manager) => {
+    const first = await requestOf(manager, token);
+    if (!first) throw invalidToken();
+    await lockAccount(manager, first.verification.accountId);
+    // Read again under the lock: an admin's change committed meanwhile wins.
+    const found = await requestOf(manager, token);
+    if (!found || found.verification.state !== VerificationState.PENDING) throw invalidToken();
+    const { verification, contact } = found;
+    const now = new Date();
+    if (verification.tokenExpiresAt.getTime() < now.getTime()) throw expiredToken();
+    const answered = answer === VerificationState.VERIFIED ? { state: answer, verifiedAt: now } : { state: answer, declinedAt: now };
+    const changed = await manager.update(
+      ContactVerification,
+      { accountId: verification.accountId, role: verification.role, tokenHash: verification.tokenHash!, state: VerificationState.PENDING, email: verification.email },
+      answered,
+    );
+    if (changed.affected !== 1) throw invalidToken();
+    if (answer === VerificationState.DECLINED) {
+      const asker = await whoSet(manager, verification);
+      const account = await manager.findOne(Account, { where: { id: verification.accountId } });
+      await insertContactChange(manager, {
+        accountId: verification.accountId,
+        at: now,
+        // The owner of the address has no user; the change is filed under the admin who asked them.
+        actorId: asker?.id ?? contact.updatedById ?? account!.primaryContactId,
+        slot: slotOfRole(verification.role),
+        action: ContactChangeAction.DECLINED,
+        previousEmail: verification.email,
+        newEmail: verification.email,
+      });
+    }
+    return Object.assign(verification, answered);
+  });
+}
+
+/** Confirms an address with the token sent to it. */
+export function verifyContactEmail(db: Database, token: string): Promise<ContactVerification> {
+  return answerVerification(db, token, VerificationState.VERIFIED);
+}
+
+/** Records that the owner of an address says it is not theirs: nothing more is sent to it for the account until an admin sets the contact again. */
+export function declineContactEmail(db: Database, token: string): Promise<ContactVerification> {
+  return answerVerification(db, token, VerificationState.DECLINED);
 }

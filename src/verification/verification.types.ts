@@ -27,3 +27,15 @@ export class VerifyContactEmailPayload {
   @Field(() => ContactVerification, { description: "The verification, now VERIFIED." })
   verification: ContactVerification;
 }
+
+@InputType({ description: "Says, with the token sent to an outside address, that the address is not its owner's to confirm." })
+export class DeclineContactEmailInput {
+  @Field(() => String, { description: "The token from the verification message." })
+  token: string;
+}
+
+@ObjectType({ description: "The result of declineContactEmail." })
+export class DeclineContactEmailPayload {
+  @Field(() => ContactVerification, { description: "The verification, now DECLINED." })
+  verification: ContactVerification;
+}

@@ -110,6 +110,9 @@ export async function checkContactInvariants(query: SqlQuery): Promise<Invariant
       if (change.previousEmail !== before) problems.push(`${where}: ${change.slot} was ${before}, history says ${change.previousEmail}`);
       if (change.action === "SET") state.roles[change.slot] = change.newEmail!;
       else delete state.roles[change.slot];
+    } else if (ROLE_SLOTS.includes(change.slot) && change.action === "DECLINED") {
+      const holder = state.roles[change.slot] ?? null;
+      if (change.previousEmail !== holder || change.newEmail !== holder) problems.push(`${where}: ${change.slot} held by ${holder} declined as ${change.previousEmail}`);
     } else {
       problems.push(`${where}: unknown change ${change.slot} ${change.action}`);
     }

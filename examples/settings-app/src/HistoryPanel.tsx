@@ -24,6 +24,8 @@ function describeChange(messages: Messages, change: Change, personOf: (email: st
       return messages.history.set(before, after ?? "");
     case "CLEAR":
       return messages.history.cleared(before);
+    case "DECLINED":
+      return messages.history.declined(before ?? "");
     default:
       return `${change.action}: ${before ?? "–"} → ${after ?? "–"}`;
   }

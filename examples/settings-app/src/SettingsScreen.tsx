@@ -469,7 +469,7 @@ function VerificationState({ role, account, email, canResend }: { role: KnownRol
     );
   }
   const state = verification.state;
-  const label = state === "PENDING" || state === "VERIFIED" ? messages.verification[state] : state;
+  const label = state === "PENDING" || state === "VERIFIED" || state === "DECLINED" ? messages.verification[state] : state;
   const when =
     state === "VERIFIED" && verification.verifiedAt
       ? messages.verification.verified(messages.dateTime(verification.verifiedAt))

@@ -112,6 +112,7 @@ export interface Messages {
     removed: (email: string) => string;
     set: (before: string | null, after: string) => string;
     cleared: (before: string | null) => string;
+    declined: (email: string) => string;
   };
   conflict: {
     heading: string;
@@ -180,6 +181,7 @@ const english: Messages = {
   verification: {
     PENDING: "Waiting for confirmation",
     VERIFIED: "Confirmed",
+    DECLINED: "Declined: the owner says this is not their address",
     requested: (date) => `asked ${date}`,
     verified: (date) => `on ${date}`,
     afterSave: "Will be asked to confirm the address after saving",
@@ -198,6 +200,7 @@ const english: Messages = {
     missingRole: (role) => `No ${role.toLowerCase()} is set.`,
     issue: {
       UNVERIFIED_EXTERNAL: (who, slot) => `${who} (${slot}) has not confirmed the address yet.`,
+      DECLINED_EXTERNAL: (who, slot) => `The owner of ${who} (${slot}) says it is not their address: set another contact, or the same one again to ask anew.`,
       VERIFICATION_STALE: (who, slot) => `${who} (${slot}) was confirmed more than a year ago: ask for a new confirmation.`,
       DELIVERY_FAILED: (who, slot) => `The last message to ${who} (${slot}) could not be delivered.`,
       NEVER_SIGNED_IN: (who, slot) => `${who} (${slot}) has never signed in, so gets no optional mail.`,
@@ -216,6 +219,7 @@ const english: Messages = {
     removed: (email) => `removed ${email}`,
     set: (before, after) => (before ? `${before} → ${after}` : `set to ${after}`),
     cleared: (before) => (before ? `cleared (was ${before})` : "cleared"),
+    declined: (email) => `${email} answered "This is not me"`,
   },
   conflict: {
     heading: "Someone else changed these contacts while you were editing",
@@ -324,6 +328,7 @@ const polish: Messages = {
   verification: {
     PENDING: "Czeka na potwierdzenie",
     VERIFIED: "Potwierdzony",
+    DECLINED: "Odrzucony: właściciel twierdzi, że to nie jego adres",
     requested: (date) => `prośba wysłana ${date}`,
     verified: (date) => `dnia ${date}`,
     afterSave: "Po zapisaniu otrzyma prośbę o potwierdzenie adresu",
@@ -349,6 +354,8 @@ const polish: Messages = {
     missingRole: (role) => `Nie ustawiono: ${role.toLowerCase()}.`,
     issue: {
       UNVERIFIED_EXTERNAL: (who, slot) => `Adres ${who} (${slot}) nie został jeszcze potwierdzony.`,
+      DECLINED_EXTERNAL: (who, slot) =>
+        `Właściciel adresu ${who} (${slot}) twierdzi, że to nie jego adres: wskaż inny kontakt albo ustaw ten sam ponownie, aby poprosić jeszcze raz.`,
       VERIFICATION_STALE: (who, slot) => `Adres ${who} (${slot}) potwierdzono ponad rok temu: poproś o ponowne potwierdzenie.`,
       DELIVERY_FAILED: (who, slot) => `Nie udało się dostarczyć ostatniej wiadomości do odbiorcy ${who} (${slot}).`,
       NEVER_SIGNED_IN: (who, slot) => `Osoba ${who} (${slot}) jeszcze się nie zalogowała, więc nie otrzymuje wiadomości opcjonalnych.`,
@@ -367,6 +374,7 @@ const polish: Messages = {
     removed: (email) => `usunięto ${email}`,
     set: (before, after) => (before ? `${before} → ${after}` : `ustawiono ${after}`),
     cleared: (before) => (before ? `usunięto (było: ${before})` : "usunięto"),
+    declined: (email) => `${email} odpowiedział(a) „To nie ja”`,
   },
   conflict: {
     heading: "Ktoś inny zmienił te kontakty w czasie Twojej edycji",
