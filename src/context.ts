@@ -1,5 +1,5 @@
 import type { Database } from "./database";
-import type { Identity } from "./auth/tokens";
+import type { Identity, TokenRefusal } from "./auth/tokens";
 import type { User } from "./users/user.entity";
 import type { Account } from "./accounts/account.entity";
 import { AccountChange } from "./accounts/account-change";
@@ -12,7 +12,7 @@ import { notFound } from "./errors";
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
   | { kind: "anonymous" }
-  | { kind: "invalid"; reason: string }
+  | { kind: "invalid"; reason: TokenRefusal }
   | { kind: "identified"; identity: Identity };
 
 /** The per-request context every resolver receives. */

@@ -10,7 +10,7 @@ import type { AccountContacts } from "../contacts/account-contacts";
 import { accountContactsIn } from "../contacts/contact.queries";
 import { insertContactChange } from "../history/history.queries";
 import type { Outbox } from "../notifications/outbox.service";
-import { badInput, DomainError, ErrorCode, notFound } from "../errors";
+import { badInput, DomainError, notFound } from "../errors";
 
 /**
  * One admin's change to one account, inside a write transaction. Opening it takes the account's
@@ -37,15 +37,11 @@ export class AccountChange {
     const found = await accountWithRoleOf(manager, id, actor.id);
     if (!found || !found.role) throw notFound();
     if (found.role !== MemberRole.ADMIN) {
-      throw new DomainError(ErrorCode.FORBIDDEN, "Only an admin of this account can change its members and contacts.");
+      throw new DomainError("FORBIDDEN.adminOnly");
     }
     const { account } = found;
     if (expectedVersion != null && expectedVersion !== account.contactsVersion) {
-      throw new DomainError(
-        ErrorCode.VERSION_CONFLICT,
-        "Someone else changed this account's contacts since you loaded them. Reload and try again.",
-        { currentVersion: account.contactsVersion },
-      );
+      throw new DomainError("VERSION_CONFLICT.staleVersion", {}, { currentVersion: account.contactsVersion });
     }
     return new AccountChange(manager, account, actor, outbox);
   }
@@ -53,7 +49,7 @@ export class AccountChange {
   /** The member of this account who is the user `id`; anyone else is refused as input on `field`. */
   async member(id: string, field = "userId"): Promise<MemberWithUser> {
     const member = await memberWithUser(this.manager, this.account.id, id);
-    if (!member) throw badInput("That user is not a member of this account.", field);
+    if (!member) throw badInput("BAD_USER_INPUT.notAMember", {}, field);
     return member;
   }
 

@@ -5,13 +5,13 @@ import { AccountMember, MemberRole } from "../members/account-member.entity";
 import { insertContactChange } from "../history/history.queries";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import type { User } from "../users/user.entity";
-import { checkName } from "../common/names";
+import { checkName, NAME_MAX_LENGTH } from "../common/names";
 import { badInput } from "../errors";
 
 /** Creates an account whose creator is its first admin and its primary contact. */
 export async function createAccount(db: Database, creator: User, name: string): Promise<Account> {
   const checked = checkName(name);
-  if (!checked.ok) throw badInput(`The name ${checked.problem}.`, "name");
+  if (!checked.ok) throw badInput(checked.problem, { field: "name", max: NAME_MAX_LENGTH }, "name");
   return db.write(async (manager) => {
     const now = new Date();
     const account = manager.create(Account, {

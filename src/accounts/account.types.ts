@@ -5,6 +5,8 @@ import { User } from "../users/user.entity";
 import { ConnectionType } from "../common/pagination";
 import { ContactSlot } from "../contacts/contact.enums";
 import { IsDisplayName } from "../common/names";
+import { worded } from "../errors";
+import { message } from "../i18n";
 
 @ObjectType({ description: "A page of the caller's accounts." })
 export class AccountConnection extends ConnectionType(Account, "Account", "accounts") {}
@@ -29,7 +31,7 @@ export class CreateAccountInput {
 }
 
 /** Every `expectedVersion` input field: a `contactsVersion` is never negative. */
-export const IsContactsVersion = () => Min(0, { message: "expectedVersion must not be negative" });
+export const IsContactsVersion = () => Min(0, worded(() => message("BAD_USER_INPUT.negativeVersion")));
 
 // Registered so inputs that extend it inherit `expectedVersion`; never referenced itself, so never emitted.
 @InputType("VersionedInputFields")

@@ -1,4 +1,5 @@
 import { registerEnumType } from "type-graphql";
+import type { LocalisedText } from "../i18n";
 
 /** What the product knows about one named role; every list of roles in the service is read from CONTACT_ROLES. */
 export interface ContactRoleDefinition {
@@ -64,9 +65,10 @@ export const OUTSIDE_ADDRESS_ROLES: readonly ContactRoleKind[] = CONTACT_ROLES.f
 /** The roles an outside address may hold, as the API names them: "SECURITY", or "A or B". */
 export const OUTSIDE_ADDRESS_ROLE_NAMES = OUTSIDE_ADDRESS_ROLES.join(" or ");
 
-/** The roles an outside address may hold, in running text: "the security contact". */
-export function outsideAddressTitles(): string {
-  return CONTACT_ROLES.filter((role) => role.outsideAddress).map((role) => `the ${role.title.en}`).join(" or ");
+/** The roles an outside address may hold, in running text: "the security contact", „osoba kontaktowa ds. bezpieczeństwa”. */
+export function outsideAddressTitles(): LocalisedText {
+  const titles = CONTACT_ROLES.filter((role) => role.outsideAddress).map((role) => role.title);
+  return { en: titles.map((title) => `the ${title.en}`).join(" or "), pl: titles.map((title) => title.pl).join(" lub ") };
 }
 
 /** The table entry of a role. */

@@ -15,7 +15,7 @@ const MAX_NODES = 100;
  */
 async function findNode(context: Context, id: string, field: string): Promise<object> {
   const decoded = decodeGlobalId(id);
-  if (!decoded) throw badInput(`${field} is not a valid id.`, field);
+  if (!decoded) throw badInput("BAD_USER_INPUT.invalidId", { field }, field);
   const { loaders, health } = context;
   const viewerId = context.requiredViewer.id;
   const readable = async (accountId: string) => {
@@ -87,7 +87,7 @@ export class NodeResolver {
     @Arg("ids", () => [ID], { description: `Up to ${MAX_NODES} global ids.` }) ids: string[],
     @Ctx() context: Context,
   ): Promise<(object | Error)[]> {
-    if (ids.length > MAX_NODES) throw badInput(`Ask for at most ${MAX_NODES} ids at once.`, "ids");
+    if (ids.length > MAX_NODES) throw badInput("BAD_USER_INPUT.tooManyIds", { count: MAX_NODES }, "ids");
     // A failed item is returned as its error: GraphQL reports it at that index and leaves the others.
     return Promise.all(ids.map((id, index) => findNode(context, id, `ids.${index}`).catch((error: Error) => error)));
   }

@@ -72,7 +72,7 @@ export async function startVerification(change: AccountChange, role: ContactRole
 /** Sends a new token for the external contact of a role, e.g. after the last one expired; the state starts over. */
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
   const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
-  if (!contact || contact.userId !== null) throw badInput("That role is not held by an outside address, so there is nothing to verify.", "role");
+  if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
   await startVerification(change, role, contact.email);
 }
 
@@ -81,7 +81,7 @@ export async function forgetVerification(change: AccountChange, role: ContactRol
   await change.manager.delete(ContactVerification, { accountId: change.account.id, role });
 }
 
-const invalidToken = () => badInput("This verification token is not valid or has already been used.", "token");
+const invalidToken = () => badInput("BAD_USER_INPUT.verificationTokenInvalid", {}, "token");
 
 /**
  * Confirms an address with the token sent to it. The token works once, and only until it expires.
@@ -96,7 +96,7 @@ export async function verifyContactEmail(db: Database, token: string): Promise<C
     if (!verification) throw invalidToken();
     const now = new Date();
     if (verification.tokenExpiresAt.getTime() < now.getTime()) {
-      throw badInput("This verification token has expired. Ask an admin of the account to send a new one.", "token");
+      throw badInput("BAD_USER_INPUT.verificationTokenExpired", {}, "token");
     }
     const confirmed = await manager.update(
       ContactVerification,
