@@ -146,7 +146,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     requestGuard(config.limits),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox, req.ip ?? req.socket.remoteAddress),
+        new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale),
     }),
   );
   app.use(httpErrors(reportError));

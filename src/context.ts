@@ -8,6 +8,7 @@ import { createHealthLoaders, type HealthLoaders } from "./health/health.loaders
 import type { Outbox } from "./notifications/outbox.service";
 import { parseGlobalId, rowIdOf } from "./common/global-id";
 import { notFound } from "./errors";
+import type { Locale } from "./i18n";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
@@ -31,6 +32,8 @@ export class Context {
     readonly outbox: Outbox,
     /** The client's address (from X-Forwarded-For only when TRUST_PROXY trusts the proxy): callers without a token are counted by it. */
     readonly clientAddress = "unknown",
+    /** The language of an account created without one (DEFAULT_LOCALE). */
+    readonly defaultLocale: Locale = "en",
   ) {
     this.loaders = createLoaders(db);
     this.health = createHealthLoaders(db);

@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Account } from "./account.entity";
-import { accountWithRoleOf, lockAccount, markAccountChanged } from "./account.queries";
+import type { Locale } from "../i18n";
+import { accountWithRoleOf, changeAccountLocale, lockAccount, markAccountChanged } from "./account.queries";
 import { MemberRole } from "../members/account-member.entity";
 import { memberWithUser, type MemberWithUser } from "../members/member.queries";
 import type { User } from "../users/user.entity";
@@ -66,6 +67,15 @@ export class AccountChange {
   async record(slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null): Promise<void> {
     await insertContactChange(this.manager, { accountId: this.account.id, at: new Date(), actorId: this.actor.id, slot, action, previousEmail, newEmail });
     this.changedContacts = true;
+  }
+
+  /** Sets the account's language, recording the change; setting the language it has changes nothing. */
+  async setLocale(locale: Locale): Promise<void> {
+    const previous = this.account.locale;
+    if (previous === locale) return;
+    await changeAccountLocale(this.manager, { accountId: this.account.id, actorId: this.actor.id, at: new Date(), previous, locale });
+    this.account.locale = locale;
+    this.touch();
   }
 
   /** Marks the account changed without touching a contact slot (a member's role, say). */

@@ -1,5 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { Account } from "./account.entity";
+import { AccountSetting, AccountSettingChange } from "./account-setting-change.entity";
+import type { Locale } from "../i18n";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
 import { changeRows, entityColumns, join, selectEntities, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
@@ -81,5 +83,30 @@ export function listAccountsOf(reader: StatementReader, userId: string, args: Co
     ACCOUNT_ORDER,
     args,
     ACCOUNTS_PAGE,
+  );
+}
+
+/** How many of an account's latest setting changes `Account.settingChanges` shows. */
+export const SETTING_CHANGES_SHOWN = 50;
+
+/** The account's latest setting changes, newest first. */
+export function settingChangesOf(source: SqlSource, accountId: string): Promise<AccountSettingChange[]> {
+  return selectEntities(source, AccountSettingChange, "s", sql`"s"."accountId" = ${accountId} ORDER BY "s"."id" DESC LIMIT ${SETTING_CHANGES_SHOWN}`);
+}
+
+/** The setting change with this row id, if there is one. */
+export async function settingChangeById(source: SqlSource, id: number): Promise<AccountSettingChange | null> {
+  const [change] = await selectEntities(source, AccountSettingChange, "s", sql`"s"."id" = ${id}`);
+  return change ?? null;
+}
+
+/** Sets the account's language and records the change, in the transaction of the change. */
+export async function changeAccountLocale(manager: EntityManager, change: { accountId: string; actorId: string; at: Date; previous: Locale; locale: Locale }): Promise<void> {
+  await changeRows(manager, sql`UPDATE "accounts" SET "locale" = ${change.locale} WHERE "id" = ${change.accountId}`);
+  const at = storedValue(manager, AccountSettingChange, "at", change.at);
+  await changeRows(
+    manager,
+    sql`INSERT INTO "account_setting_changes" ("accountId", "at", "actorId", "setting", "previousValue", "newValue")
+        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${AccountSetting.LOCALE}, ${change.previous}, ${change.locale})`,
   );
 }

@@ -7,9 +7,10 @@ import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import type { User } from "../users/user.entity";
 import { checkName, NAME_MAX_LENGTH } from "../common/names";
 import { badInput } from "../errors";
+import type { Locale } from "../i18n";
 
 /** Creates an account whose creator is its first admin and its primary contact. */
-export async function createAccount(db: Database, creator: User, name: string): Promise<Account> {
+export async function createAccount(db: Database, creator: User, name: string, locale: Locale): Promise<Account> {
   const checked = checkName(name);
   if (!checked.ok) throw badInput(checked.problem, { field: "name", max: NAME_MAX_LENGTH }, "name");
   return db.write(async (manager) => {
@@ -17,6 +18,7 @@ export async function createAccount(db: Database, creator: User, name: string): 
     const account = manager.create(Account, {
       id: randomUUID(),
       name: checked.name,
+      locale,
       primaryContactId: creator.id,
       contactsVersion: 1,
       createdAt: now,

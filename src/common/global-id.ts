@@ -21,6 +21,7 @@ const KEYS = {
   ContactRole: [UUID, ROLE],
   ContactChange: [ROW_ID],
   NotificationDelivery: [ROW_ID],
+  AccountSettingChange: [ROW_ID],
 } as const;
 
 export type NodeTypeName = keyof typeof KEYS;

@@ -1,5 +1,5 @@
 import { registerEnumType } from "type-graphql";
-import type { LocalisedText } from "../i18n";
+import { translate, type LocalisedText } from "../i18n";
 
 /** What the product knows about one named role; every list of roles in the service is read from CONTACT_ROLES. */
 export interface ContactRoleDefinition {
@@ -90,6 +90,12 @@ export enum ContactChangeAction {
 
 /** Billing contacts an account may have at most. */
 export const BILLING_CONTACT_LIMIT = 3;
+
+/** How each slot is named to people, in every language: the seed's names (główny kontakt konta, …). */
+export function slotName(slot: ContactSlot): LocalisedText {
+  if (slot !== "PRIMARY" && slot !== "BILLING") return contactRole(slot).title;
+  return { en: translate("en", `slot.${slot}`), pl: translate("pl", `slot.${slot}`) };
+}
 
 /** How each slot is named in descriptions: "the primary contact", "the billing contacts", "the decision maker". */
 export function slotTitle(slot: ContactSlot): string {

@@ -3,6 +3,7 @@ import { Node } from "./node.type";
 import { decodeGlobalId } from "../common/global-id";
 import { badInput, notFound } from "../errors";
 import type { Context } from "../context";
+import { settingChangeById } from "../accounts/account.queries";
 import type { ContactRoleKind } from "../contacts/contact.enums";
 
 /** The most ids `nodes` takes at once. */
@@ -51,6 +52,12 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
     }
     case "ContactChange": {
       const change = await loaders.contactChangeById.load(Number(first));
+      if (change) await readable(change.accountId);
+      found = change;
+      break;
+    }
+    case "AccountSettingChange": {
+      const change = await settingChangeById(context.db, Number(first));
       if (change) await readable(change.accountId);
       found = change;
       break;

@@ -5,6 +5,7 @@ import { contactRole, type ContactRoleKind } from "../contacts/contact.enums";
 import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
 import { badInput } from "../errors";
+import { translate, type Locale } from "../i18n";
 import { ContactRole } from "../contacts/contact-role.entity";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 
@@ -12,27 +13,28 @@ import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
- * The message asking an outside address to confirm itself. It goes to someone who may never have
- * heard of the account, so the account's name appears only quoted on its labelled line, and the
- * token only as a placeholder the delivery worker fills in as it sends.
+ * The message asking an outside address to confirm itself, in the account's language. It goes to
+ * someone who may never have heard of the account, so the account's name appears only quoted on its
+ * labelled line, and the token only as a placeholder the delivery worker fills in as it sends.
  */
-function verificationMessage(accountName: string, requestedBy: string, role: ContactRoleKind, email: string) {
-  const title = contactRole(role).title.en;
+function verificationMessage(account: { name: string; locale: Locale }, requestedBy: string, role: ContactRoleKind, email: string) {
+  const { locale } = account;
+  const title = contactRole(role).title[locale];
   return {
-    subject: `Confirm that you are the ${title} for the account ${nameForSubject(accountName)}`,
+    subject: translate(locale, "mail.verification.subject", { title, account: nameForSubject(account.name) }),
     body: [
-      `An admin of an account named your address as its ${title}. Please confirm that this is right.`,
+      translate(locale, "mail.verification.intro", { title }),
       "",
-      `Account name: ${quotedName(accountName)}`,
-      `Asked by: ${oneLine(requestedBy)}`,
-      `Your address: ${oneLine(email)}`,
+      translate(locale, "mail.label.accountName", { account: quotedName(account.name) }),
+      translate(locale, "mail.label.askedBy", { email: oneLine(requestedBy) }),
+      translate(locale, "mail.label.yourAddress", { email: oneLine(email) }),
       "",
-      `If that is right, confirm it within ${VERIFICATION_TOKEN_TTL_MS / 86_400_000} days with this token`,
-      "(the token of the verifyContactEmail mutation; no sign-in is needed):",
+      translate(locale, "mail.verification.confirmWithin", { days: VERIFICATION_TOKEN_TTL_MS / 86_400_000 }),
+      translate(locale, "mail.verification.tokenHint"),
       "",
       `    ${TOKEN_PLACEHOLDER}`,
       "",
-      "If you do not know this account, ignore this message: until the address is confirmed, it is sent nothing else.",
+      translate(locale, "mail.verification.ignore"),
     ].join("\n"),
   };
 }
@@ -62,7 +64,7 @@ export async function startVerification(change: AccountChange, role: ContactRole
       accountId,
       kind: DeliveryKind.VERIFICATION,
       email,
-      ...verificationMessage(change.account.name, change.actor.email, role, email),
+      ...verificationMessage(change.account, change.actor.email, role, email),
       requestedById: change.actor.id,
       tokenNonce: nonce,
     },
