@@ -43,7 +43,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RATE_LIMITED]: 429,
 };
 
-/** A message key of an error code: `BAD_USER_INPUT.tokenExpired` is a BAD_USER_INPUT. */
+/** A message key of an error code: `BAD_USER_INPUT.verificationTokenExpired` is a BAD_USER_INPUT. */
 export type ErrorKey = Extract<MessageKey, `${ErrorCode}.${string}`>;
 
 /** One refused input field and why, in words still to be rendered. */

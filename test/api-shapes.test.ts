@@ -604,6 +604,7 @@ describe("API 1.0 conventions through the server", function () {
       for (const member of members.slice(0, 3)) ok(await mutate(server, pager.token, "addBillingContact", { accountId, userId: member.id }));
       ok(await mutate(server, pager.token, "setRoleContact", { accountId, role: "DECISION_MAKER", userId: members[3]!.id }));
       for (const category of ["INVOICE", "RENEWAL"]) ok(await server.graphql(SEND, { input: { accountId, category } }, pager.token));
+      for (const locale of ["PL", "EN", "PL", "EN", "PL"]) ok(await mutate(server, pager.token, "updateAccount", { accountId, locale }));
     });
 
     const SELECTION = `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } nodes { id }`;

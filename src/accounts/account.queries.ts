@@ -4,8 +4,8 @@ import { AccountSetting, AccountSettingChange } from "./account-setting-change.e
 import type { Locale } from "../i18n";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
-import { changeRows, entityColumns, join, selectEntities, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
-import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
+import { changeRows, empty, entityColumns, join, selectEntities, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
+import { readAccountPages, readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 
 /** The accounts with these ids (those that exist). */
 export function accountsByIds(source: SqlSource, ids: readonly string[]): Promise<Account[]> {
@@ -86,12 +86,26 @@ export function listAccountsOf(reader: StatementReader, userId: string, args: Co
   );
 }
 
-/** How many of an account's latest setting changes `Account.settingChanges` shows. */
-export const SETTING_CHANGES_SHOWN = 50;
+/** How many setting changes a page holds unless the client says. */
+export const SETTING_CHANGES_PAGE = 20;
 
-/** The account's latest setting changes, newest first. */
-export function settingChangesOf(source: SqlSource, accountId: string): Promise<AccountSettingChange[]> {
-  return selectEntities(source, AccountSettingChange, "s", sql`"s"."accountId" = ${accountId} ORDER BY "s"."id" DESC LIMIT ${SETTING_CHANGES_SHOWN}`);
+/** Setting changes newest first: by id, which grows with every change. */
+const SETTING_CHANGE_ORDER: Keyset<AccountSettingChange> = {
+  order: [{ column: "id", descending: true, kind: "number" }],
+  keyOf: (change) => [change.sequence],
+};
+
+/** One page of setting changes (newest first) for each of several accounts. */
+export function loadSettingChangePages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<AccountSettingChange>[]> {
+  const changes = entityColumns(reader, AccountSettingChange, "s");
+  return readAccountPages(
+    reader,
+    accountIds,
+    { table: "account_setting_changes", alias: "s", select: changes.select, join: empty, hydrate: (row) => changes.of(row) },
+    SETTING_CHANGE_ORDER,
+    args,
+    SETTING_CHANGES_PAGE,
+  );
 }
 
 /** The setting change with this row id, if there is one. */

@@ -1,8 +1,15 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Account } from "./account.entity";
-import { AccountConnection, CreateAccountInput, CreateAccountPayload, NotificationRecipient, UpdateAccountInput, UpdateAccountPayload } from "./account.types";
-import { AccountSettingChange } from "./account-setting-change.entity";
-import { settingChangesOf, SETTING_CHANGES_SHOWN } from "./account.queries";
+import {
+  AccountConnection,
+  AccountSettingChangeConnection,
+  CreateAccountInput,
+  CreateAccountPayload,
+  NotificationRecipient,
+  UpdateAccountInput,
+  UpdateAccountPayload,
+} from "./account.types";
+import { SETTING_CHANGES_PAGE } from "./account.queries";
 import { createAccount } from "./account.service";
 import { ACCOUNTS_PAGE, listAccountsOf } from "./account.queries";
 import type { Context } from "../context";
@@ -110,11 +117,12 @@ export class AccountResolver {
     return (await context.loaders.accountContacts.load(account)).recipients(category);
   }
 
-  @FieldResolver(() => [AccountSettingChange], {
-    description: `The latest changes to the account's settings (its language), newest first; at most ${SETTING_CHANGES_SHOWN}.`,
+  @FieldResolver(() => AccountSettingChangeConnection, {
+    description: `Every change to the account's settings (its language), newest first; ${SETTING_CHANGES_PAGE} a page unless asked.`,
   })
-  settingChanges(@Root() account: Account, @Ctx() context: Context): Promise<AccountSettingChange[]> {
-    return settingChangesOf(context.db, account.id);
+  @DefaultPageSize(SETTING_CHANGES_PAGE)
+  settingChanges(@Root() account: Account, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() context: Context) {
+    return context.loaders.settingChangePage(page).load(account.id);
   }
 
   @FieldResolver(() => ContactChangeConnection, { description: `Every change to the account's contact slots, newest first; ${HISTORY_PAGE} a page unless asked.` })

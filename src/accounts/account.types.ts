@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Min } from "class-validator";
 import { Account, LocaleValue } from "./account.entity";
+import { AccountSettingChange } from "./account-setting-change.entity";
 import { IsGlobalId } from "../common/global-id";
 import type { Locale } from "../i18n";
 import { User } from "../users/user.entity";
@@ -9,6 +10,9 @@ import { ContactSlot } from "../contacts/contact.enums";
 import { IsDisplayName } from "../common/names";
 import { worded } from "../errors";
 import { message } from "../i18n";
+
+@ObjectType({ description: "A page of an account's setting changes, newest first." })
+export class AccountSettingChangeConnection extends ConnectionType(AccountSettingChange, "AccountSettingChange", "settingChanges") {}
 
 @ObjectType({ description: "A page of the caller's accounts." })
 export class AccountConnection extends ConnectionType(Account, "Account", "accounts") {}
