@@ -144,8 +144,8 @@ describe("Polish and English", () => {
         polishFieldMessages.forEach((text, index) => expect(text).to.not.equal(englishFieldMessages[index]));
       }
       const tooLong = await send(server, CREATE, { "accept-language": "pl" }, admin.token, { input: { name: "x".repeat(201) } });
-      expect(failsWith(tooLong, "BAD_USER_INPUT").message).to.equal("name może mieć najwyżej 200 znaków.");
-      expect(tooLong.errors![0]!.extensions!.invalidFields).to.deep.equal([{ field: "input.name", message: "name może mieć najwyżej 200 znaków." }]);
+      expect(failsWith(tooLong, "BAD_USER_INPUT").message).to.equal("Pole name może mieć najwyżej 200 znaków.");
+      expect(tooLong.errors![0]!.extensions!.invalidFields).to.deep.equal([{ field: "input.name", message: "Pole name może mieć najwyżej 200 znaków." }]);
     });
 
     it("says BILLING_CONTACT_LIMIT in Polish with the right plural", async () => {
@@ -339,6 +339,12 @@ describe("Polish and English", () => {
           { name: "Acme Analityka", locale: "PL" },
           { name: "Globex Logistyka", locale: "PL" },
         ]);
+        const created = await fetch(server.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: `mutation { createAccount(input: { name: "Nowe konto" }) { account { locale } } }` }),
+        });
+        expect(((await created.json()) as { data: { createAccount: { account: { locale: string } } } }).data.createAccount.account.locale, "a new account without a locale").to.equal("PL");
       } finally {
         server.child.kill("SIGTERM");
         await server.exited;
