@@ -163,7 +163,8 @@ function inputPrefix(error: unknown): string {
 
 /**
  * Apollo's formatError: domain errors and GraphQL's own request errors pass through; class-validator
- * failures become BAD_USER_INPUT listing the fields; anything else is logged and masked.
+ * failures become BAD_USER_INPUT listing the fields; anything else is logged and masked. The messages
+ * this service words are rendered here, once, in the language `localeOf` gives for the request.
  */
 export function createErrorFormatter(log: ErrorLogger, localeOf: () => Locale = () => FALLBACK_LOCALE) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
