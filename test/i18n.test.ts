@@ -159,6 +159,20 @@ describe("Polish and English", () => {
       expect(error.extensions!.limit).to.equal(3);
     });
 
+    it("tells caches that an answer depends on Accept-Language", async () => {
+      const response = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "accept-language": "pl", "apollo-require-preflight": "true" } });
+      expect(response.status).to.equal(200);
+      expect(response.headers.get("vary")).to.match(/accept-language/i);
+    });
+
+    it("words no client-visible error outside the catalogues: no GraphQLError is built from a sentence in src/", () => {
+      const sources = path.join(ROOT, "src");
+      const built = sourceFiles(sources)
+        .filter((file) => /new GraphQLError\(/.test(fs.readFileSync(file, "utf8")))
+        .map((file) => path.relative(sources, file));
+      expect(built, "throw a DomainError (or a LocalisedRequestError) with a message key instead").to.deep.equal([]);
+    });
+
     it("refuses outside the GraphQL layer in Polish too: broken JSON and a batch", async () => {
       const broken = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", "accept-language": "pl" }, body: "{ nope" });
       expect(broken.status).to.equal(400);

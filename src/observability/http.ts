@@ -53,6 +53,8 @@ export function trackGraphQLRequests(logger: Logger, metrics: Metrics | null): R
   return (request, response, next) => {
     const scope: RequestScope = { requestId: requestIdFrom(request.headers["x-request-id"]), locale: negotiateLocale(request.headers["accept-language"]) };
     response.setHeader("X-Request-Id", scope.requestId);
+    // Error messages follow Accept-Language: a cache must not hand one language's answer to another.
+    response.vary("Accept-Language");
     const started = performance.now();
     metrics?.requestStarted();
     noteRefusals(response, scope);
