@@ -159,6 +159,11 @@ describe("Polish and English", () => {
       expect(error.extensions!.limit).to.equal(3);
     });
 
+    it("words a refusal of a validation rule of its own in Polish, keeping graphql-js's code", async () => {
+      const error = failsWith(await send(server, "subscription { viewer { id } }", { "accept-language": "pl" }), "GRAPHQL_VALIDATION_FAILED");
+      expect(error.message).to.equal("To API nie ma operacji typu subscription.");
+    });
+
     it("tells caches that an answer depends on Accept-Language", async () => {
       const response = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "accept-language": "pl", "apollo-require-preflight": "true" } });
       expect(response.status).to.equal(200);
@@ -260,7 +265,7 @@ describe("Polish and English", () => {
       ok(await server.graphql(UPDATE, { input: { accountId: account.id, locale: "PL" } }, admin.token));
       ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: "soc@partner-pl.example" }));
       const [polish] = await mailTo("soc@partner-pl.example");
-      expect(polish!.subject).to.match(/^Potwierdź rolę „osoba kontaktowa ds\. bezpieczeństwa” w koncie "/);
+      expect(polish!.subject).to.match(/^Potwierdź rolę „osoba kontaktowa ds\. bezpieczeństwa” dla konta "/);
       expect(polish!.body).to.include("Administrator konta podał Twój adres w roli „osoba kontaktowa ds. bezpieczeństwa”.");
       expect(polish!.body).to.include("Jeśli tak, potwierdź to w ciągu 7 dni tym tokenem");
 

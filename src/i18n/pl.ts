@@ -128,7 +128,7 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "slot.PRIMARY": "główny kontakt konta",
   "slot.BILLING": "kontakt rozliczeniowy",
 
-  "mail.verification.subject": "Potwierdź rolę „{title}” w koncie {account}",
+  "mail.verification.subject": "Potwierdź rolę „{title}” dla konta {account}",
   "mail.verification.intro": "Administrator konta podał Twój adres w roli „{title}”. Potwierdź, że to się zgadza.",
   "mail.verification.confirmWithin": {
     plural: "days",
