@@ -44,7 +44,7 @@ const LAYERS = [
   {
     name: "base",
     comment: "settings, error codes and small helpers every layer may use",
-    path: ["^src/(config|errors)\\.ts$", "^src/common/"],
+    path: ["^src/(config|errors)\\.ts$", "^src/common/", "^src/i18n/"],
   },
 ];
 

@@ -20,7 +20,8 @@ import { securityPlugin } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
 import { Outbox } from "./notifications/outbox.service";
 import { mountConfirmationPage } from "./verification/confirmation-page.routes";
-import { createLogger, type Logger } from "./observability/logger";
+import { createLogger, currentRequest, type Logger } from "./observability/logger";
+import { FALLBACK_LOCALE, negotiateLocale, translate, type Locale } from "./i18n";
 import { Metrics } from "./observability/metrics";
 import { closeWithApollo, createMetricsServer, metricsRoute, observabilityPlugin, trackGraphQLRequests } from "./observability/http";
 
@@ -38,28 +39,27 @@ export interface App {
 async function identifyCaller(tokens: VerifiedTokens, authorization: string | undefined): Promise<Caller> {
   const token = bearerToken(authorization);
   if (token === null) return { kind: "anonymous" };
-  if (token === "") return { kind: "invalid", reason: "The Authorization header must be `Bearer <token>`." };
+  if (token === "") return { kind: "invalid", reason: "UNAUTHENTICATED.malformedHeader" };
   try {
     return { kind: "identified", identity: await tokens.verify(token) };
   } catch (error) {
-    if (error instanceof InvalidTokenError) return { kind: "invalid", reason: error.message };
+    if (error instanceof InvalidTokenError) return { kind: "invalid", reason: error.refusal };
     throw error;
   }
 }
 
 /** Errors raised before GraphQL runs (body too large, broken JSON) answered in GraphQL's error shape; the unexpected ones are logged. */
-const httpErrors = (log: ErrorLogger): ErrorRequestHandler => (error: { status?: number; type?: string }, _request, response, next) => {
+const httpErrors = (log: ErrorLogger): ErrorRequestHandler => (error: { status?: number; type?: string }, request, response, next) => {
   if (response.headersSent) return next(error);
   const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
   if (status === 500) log(error);
-  const [code, message] =
-    status === 413
-      ? ["PAYLOAD_TOO_LARGE", "The request body is too large."]
-      : status === 500
-        ? ["INTERNAL_SERVER_ERROR", "Something went wrong on our side. Please try again."]
-        : ["BAD_REQUEST", "The request body is not valid JSON."];
-  response.status(status).json({ errors: [{ message, extensions: { code } }] });
+  const key = status === 413 ? "PAYLOAD_TOO_LARGE.bodyTooLarge" : status === 500 ? "INTERNAL_SERVER_ERROR.unexpected" : "BAD_REQUEST.invalidJson";
+  const message = translate(negotiateLocale(request.headers["accept-language"]), key);
+  response.status(status).json({ errors: [{ message, extensions: { code: key.slice(0, key.indexOf(".")) } }] });
 };
+
+/** The language of the request being served, as trackGraphQLRequests read it from Accept-Language. */
+const requestLocale = (): Locale => currentRequest()?.locale ?? FALLBACK_LOCALE;
 
 /** What the cors middleware answers: no origin, any origin ("*", so never with credentials), or the listed ones. */
 function corsOrigin(origins: string[]): false | "*" | string[] {
@@ -95,7 +95,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
-    formatError: createErrorFormatter(reportError),
+    formatError: createErrorFormatter(reportError, requestLocale),
     allowBatchedHttpRequests: false,
     // main.ts handles SIGTERM/SIGINT. Apollo's own handler would start stop() first, and a second
     // stop() during that one never returns; with PostgreSQL's pool keeping the process alive, it hangs.
@@ -110,7 +110,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
       // No field sets a cache hint, and the default plugin would wrap every field resolver to look for one.
       ApolloServerPluginCacheControlDisabled(),
       securityPlugin(config.limits, mutationRateLimiter, metrics),
-      savedChangesPlugin(),
+      savedChangesPlugin(requestLocale),
     ],
   });
   await apollo.start();
@@ -151,7 +151,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     requestGuard(config.limits),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox, req.ip ?? req.socket.remoteAddress),
+        new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale),
     }),
   );
   app.use(httpErrors(reportError));

@@ -2,6 +2,7 @@
 
 import fs from "node:fs";
 import ms from "ms";
+import { isLocale, LOCALES, type Locale } from "./i18n";
 
 export const DEVELOPMENT_JWT_SECRET = "contact-points-development-secret-change-me";
 
@@ -58,6 +59,8 @@ export interface Config {
   minFreeDiskBytes: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
+  /** The language of a new account that names none, of GraphiQL's help and of the demo data. */
+  defaultLocale: Locale;
 }
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -199,6 +202,12 @@ function corsOrigins(value: string | undefined): string[] {
 
 /** Where outgoing mail goes: an SMTP server, or a file for development. */
 export type MailTransportKind = "smtp" | "file";
+function defaultLocale(value: string | undefined): Locale {
+  if (value === undefined || value === "") return "en";
+  if (!isLocale(value)) throw new ConfigError(`DEFAULT_LOCALE must be one of ${LOCALES.join(", ")}, got "${value}".`);
+  return value;
+}
+
 function logLevel(value: string | undefined): LogLevel {
   if (value === undefined || value === "") return "info";
   const level = value.toLowerCase();
@@ -328,5 +337,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
     logLevel: logLevel(env.LOG_LEVEL),
     metrics: metricsSettings(env, port),
+    defaultLocale: defaultLocale(env.DEFAULT_LOCALE),
   };
 }

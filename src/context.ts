@@ -1,5 +1,5 @@
 import type { Database } from "./database";
-import type { Identity } from "./auth/tokens";
+import type { Identity, TokenRefusal } from "./auth/tokens";
 import type { User } from "./users/user.entity";
 import type { Account } from "./accounts/account.entity";
 import { AccountChange } from "./accounts/account-change";
@@ -8,11 +8,12 @@ import { createHealthLoaders, type HealthLoaders } from "./health/health.loaders
 import type { Outbox } from "./notifications/outbox.service";
 import { parseGlobalId, rowIdOf } from "./common/global-id";
 import { notFound } from "./errors";
+import type { Locale } from "./i18n";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
   | { kind: "anonymous" }
-  | { kind: "invalid"; reason: string }
+  | { kind: "invalid"; reason: TokenRefusal }
   | { kind: "identified"; identity: Identity };
 
 /** The per-request context every resolver receives. */
@@ -31,6 +32,8 @@ export class Context {
     readonly outbox: Outbox,
     /** The client's address (from X-Forwarded-For only when TRUST_PROXY trusts the proxy): callers without a token are counted by it. */
     readonly clientAddress = "unknown",
+    /** The language of an account created without one (DEFAULT_LOCALE). */
+    readonly defaultLocale: Locale = "en",
   ) {
     this.loaders = createLoaders(db);
     this.health = createHealthLoaders(db);

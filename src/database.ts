@@ -13,6 +13,7 @@ import { AccountMember } from "./members/account-member.entity";
 import { BillingContact } from "./contacts/billing-contact.entity";
 import { ContactRole } from "./contacts/contact-role.entity";
 import { ContactChange } from "./history/contact-change.entity";
+import { AccountSettingChange } from "./accounts/account-setting-change.entity";
 import { InitialSchema1764201600000 } from "./migrations/1764201600000-InitialSchema";
 import { ContactVerification } from "./verification/contact-verification.entity";
 import { DeliveryStatus, NotificationDelivery } from "./notifications/notification-delivery.entity";
@@ -23,10 +24,11 @@ import { MemberNames1796200000000 } from "./migrations/1796200000000-MemberNames
 import { DemoDataMarker1796300000000 } from "./migrations/1796300000000-DemoDataMarker";
 import { WriterProbe1796400000000 } from "./migrations/1796400000000-WriterProbe";
 import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-MutationRateLimits";
+import { AccountLocale1796600000000 } from "./migrations/1796600000000-AccountLocale";
 import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-DeclinedVerifications";
 import { VerificationMailboxes1796800000000 } from "./migrations/1796800000000-VerificationMailboxes";
 
-export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus];
+export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange];
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
@@ -36,6 +38,7 @@ export const MIGRATIONS = [
   DemoDataMarker1796300000000,
   WriterProbe1796400000000,
   MutationRateLimits1796500000000,
+  AccountLocale1796600000000,
   DeclinedVerifications1796700000000,
   VerificationMailboxes1796800000000,
 ];

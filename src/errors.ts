@@ -1,8 +1,9 @@
-import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, Kind, type GraphQLErrorOptions, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
+import { FALLBACK_LOCALE, message, renderMessage, translate, type Locale, type Message, type MessageKey, type Params } from "./i18n";
 
 /** The error codes of the contract; every error a client sees carries one in `extensions.code`. */
 export enum ErrorCode {
@@ -42,17 +43,45 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RATE_LIMITED]: 429,
 };
 
-/** A failure the client caused or can act on: its message is shown to the user as it is. */
+/** A message key of an error code: `BAD_USER_INPUT.verificationTokenExpired` is a BAD_USER_INPUT. */
+export type ErrorKey = Extract<MessageKey, `${ErrorCode}.${string}`>;
+
+/** One refused input field and why, in words still to be rendered. */
+export interface InvalidField {
+  field: string;
+  message: Message;
+}
+
+/**
+ * A failure the client caused or can act on: its message is shown to the user as it is, in the
+ * request's language. It carries the message key and parameters; `message` is the English text, for logs.
+ */
 export class DomainError extends GraphQLError {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    extra: Record<string, unknown> = {},
-  ) {
+  readonly code: ErrorCode;
+  readonly text: Message;
+  readonly invalidFields: InvalidField[] | undefined;
+
+  constructor(key: ErrorKey, params: Params = {}, extra: Record<string, unknown> = {}, invalidFields?: InvalidField[]) {
+    const code = key.slice(0, key.indexOf(".")) as ErrorCode;
     const status = HTTP_STATUS[code];
     // A client told how long to wait hears it the standard way too.
     const headers = typeof extra.retryAfterSeconds === "number" ? { headers: new Map([["retry-after", String(extra.retryAfterSeconds)]]) } : {};
-    super(message, { extensions: { code, ...extra, ...(status ? { http: { status, ...headers } } : {}) } });
+    const english = invalidFields?.map((entry) => ({ field: entry.field, message: renderMessage(FALLBACK_LOCALE, entry.message) }));
+    super(translate(FALLBACK_LOCALE, key, params), {
+      extensions: { code, ...extra, ...(english ? { invalidFields: english } : {}), ...(status ? { http: { status, ...headers } } : {}) },
+    });
+    this.code = code;
+    this.text = message(key, params);
+    this.invalidFields = invalidFields;
+  }
+
+  /** The error's extensions as a client sees them, its messages in `locale`. */
+  extensionsIn(locale: Locale, fieldPrefix: string): Record<string, unknown> {
+    const { http: _http, ...extensions } = this.extensions as Record<string, unknown>;
+    if (this.invalidFields) {
+      extensions.invalidFields = this.invalidFields.map((entry) => ({ field: fieldPrefix + entry.field, message: renderMessage(locale, entry.message) }));
+    }
+    return extensions;
   }
 }
 
@@ -70,35 +99,59 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-export const notFound = (what = "account") =>
-  new DomainError(ErrorCode.NOT_FOUND, `No ${what} with that id exists, or you are not a member of it.`);
+/** NOT_FOUND for an account, or for an object of another type (`User`, `ContactChange`). */
+export const notFound = (type = "account") =>
+  type === "account" ? new DomainError("NOT_FOUND.account") : new DomainError("NOT_FOUND.object", { type });
 
 /**
  * Invalid input, always in one shape: `extensions.invalidFields: [{ field, message }]`. `field` is the
  * argument's path as the resolver sees it (`userId`); for a mutation the formatter makes it the path
  * from the operation (`input.userId`).
  */
-export const badInput = (message: string, field: string) =>
-  new DomainError(ErrorCode.BAD_USER_INPUT, message, { invalidFields: [{ field, message }] });
+export const badInput = (key: Extract<ErrorKey, `BAD_USER_INPUT.${string}`>, params: Params, field: string) =>
+  new DomainError(key, params, {}, [{ field, message: message(key, params) }]);
 
-function describeValidation(errors: ValidationError[], prefix: string): { field: string; message: string }[] {
+/**
+ * How an input validator puts a refusal in words: the decorators of the inputs pass one as their
+ * class-validator `context`, and the formatter calls it with the refused value.
+ */
+export type ConstraintMessage = (value: unknown, property: string) => Message;
+
+/** class-validator options that give a constraint its words in every language. */
+export const worded = (describe: ConstraintMessage) => ({ context: { describe } });
+
+function constraintMessage(error: ValidationError, constraint: string): Message {
+  const describe = (error.contexts?.[constraint] as { describe?: unknown } | undefined)?.describe;
+  return typeof describe === "function" ? (describe as ConstraintMessage)(error.value, error.property) : message("BAD_USER_INPUT.invalidField", { field: error.property });
+}
+
+function describeValidation(errors: ValidationError[], prefix: string, locale: Locale): { field: string; message: string }[] {
   return errors.flatMap((error) => {
     const field = `${prefix}${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...describeValidation(error.children ?? [], `${field}.`)];
+    const own = Object.keys(error.constraints ?? {}).map((constraint) => ({ field, message: renderMessage(locale, constraintMessage(error, constraint)) }));
+    return [...own, ...describeValidation(error.children ?? [], `${field}.`, locale)];
   });
 }
 
-function capitalise(sentence: string): string {
-  const text = sentence.charAt(0).toUpperCase() + sentence.slice(1);
-  return text.endsWith(".") ? text : `${text}.`;
+/**
+ * A request error graphql-js reports with its own code (a validation rule of ours, say) whose message
+ * is ours to word: the formatter renders it in the request's language and keeps graphql-js's code.
+ */
+export class LocalisedRequestError extends GraphQLError {
+  readonly text: Message;
+
+  constructor(key: MessageKey, params: Params, options: GraphQLErrorOptions) {
+    super(translate(FALLBACK_LOCALE, key, params), options);
+    this.text = message(key, params);
+  }
 }
 
 export type ErrorLogger = (error: unknown) => void;
 
 /** Apollo wraps an error a validation rule reports in its own ValidationError; the domain error is its cause. */
 function domainCause(error: unknown): unknown {
-  const wrapped = error instanceof GraphQLError && !(error instanceof DomainError) && error.originalError instanceof DomainError;
+  const ours = (candidate: unknown) => candidate instanceof DomainError || candidate instanceof LocalisedRequestError;
+  const wrapped = error instanceof GraphQLError && !ours(error) && ours(error.originalError);
   return wrapped ? error.originalError : error;
 }
 
@@ -110,52 +163,47 @@ function inputPrefix(error: unknown): string {
 
 /**
  * Apollo's formatError: domain errors and GraphQL's own request errors pass through; class-validator
- * failures become BAD_USER_INPUT listing the fields; anything else is logged and masked.
+ * failures become BAD_USER_INPUT listing the fields; anything else is logged and masked. The messages
+ * this service words are rendered here, once, in the language `localeOf` gives for the request.
  */
-export function createErrorFormatter(log: ErrorLogger) {
+export function createErrorFormatter(log: ErrorLogger, localeOf: () => Locale = () => FALLBACK_LOCALE) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const locale = localeOf();
     const original = domainCause(unwrapResolverError(error));
     const base = { locations: formatted.locations, path: formatted.path };
     const prefix = inputPrefix(error);
+    const code = formatted.extensions?.code;
     if (original instanceof ArgumentValidationError) {
       // A validator that throws (a lone UTF-16 surrogate can) leaves no list of failures behind.
       const failures = original.extensions.validationErrors;
-      const invalid = Array.isArray(failures) ? describeValidation(failures as ValidationError[], prefix) : [];
+      const invalid = Array.isArray(failures) ? describeValidation(failures as ValidationError[], prefix, locale) : [];
       const first = invalid[0];
-      const message = first ? capitalise(first.message) : "The input is not valid.";
+      const text = first ? first.message : translate(locale, "BAD_USER_INPUT.invalidInput");
       return {
         ...base,
-        message,
-        extensions: { code: ErrorCode.BAD_USER_INPUT, invalidFields: invalid.length ? invalid : [{ field: prefix ? "input" : "", message }] },
+        message: text,
+        extensions: { code: ErrorCode.BAD_USER_INPUT, invalidFields: invalid.length ? invalid : [{ field: prefix ? "input" : "", message: text }] },
       };
     }
     if (original instanceof DatabaseUnavailableError) {
       log(original.cause);
-      const message =
-        original.during === "write"
-          ? "Nothing was saved: the database cannot store changes right now. Try again in a moment."
-          : "The database did not answer. Try again in a moment.";
-      return { ...base, message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
+      const key = original.during === "write" ? "SERVICE_UNAVAILABLE.writeFailed" : "SERVICE_UNAVAILABLE.readFailed";
+      return { ...base, message: translate(locale, key), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
     }
     if (original instanceof DomainError) {
-      const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
-      if (Array.isArray(extensions.invalidFields)) {
-        extensions.invalidFields = (extensions.invalidFields as { field: string; message: string }[]).map((entry) => ({
-          ...entry,
-          field: prefix + entry.field,
-        }));
-      }
-      return { ...base, message: original.message, extensions };
+      return { ...base, message: renderMessage(locale, original.text), extensions: original.extensionsIn(locale, prefix) };
+    }
+    if (original instanceof LocalisedRequestError) {
+      return { ...base, message: renderMessage(locale, original.text), extensions: { code } };
     }
     // graphql-js and Apollo's own request errors (parse, validation, variable coercion) carry a code
     // and a message written for the client; an Error thrown anywhere else is a bug and is masked.
-    const code = formatted.extensions?.code;
     const isRequestError = original instanceof GraphQLError && typeof code === "string" && code !== ErrorCode.INTERNAL_SERVER_ERROR;
     if (isRequestError) return { ...base, message: formatted.message, extensions: { code } };
     log(original);
     return {
       ...base,
-      message: "Something went wrong on our side. Please try again.",
+      message: translate(locale, "INTERNAL_SERVER_ERROR.unexpected"),
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
@@ -167,7 +215,7 @@ export function createErrorFormatter(log: ErrorLogger) {
  * read back after the commit) never means the change failed: it is marked `extensions.changeSaved` and
  * its message says not to send the change again.
  */
-export function savedChangesPlugin(): ApolloServerPlugin {
+export function savedChangesPlugin(localeOf: () => Locale = () => FALLBACK_LOCALE): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
@@ -179,7 +227,7 @@ export function savedChangesPlugin(): ApolloServerPlugin {
             (error.path?.length ?? 0) > 1
               ? {
                   ...error,
-                  message: `The change was saved, but reading it back failed: reload instead of sending it again. (${error.message})`,
+                  message: translate(localeOf(), "changeSaved.readBackFailed", { message: error.message }),
                   extensions: { ...error.extensions, changeSaved: true },
                 }
               : error,

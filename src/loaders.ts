@@ -12,6 +12,8 @@ import { billingContactsOf, contactRolesOf } from "./contacts/contact.queries";
 import { AccountContacts } from "./contacts/account-contacts";
 import type { ContactChange } from "./history/contact-change.entity";
 import { contactChangesByIds, loadContactChangePages, type ContactChangeWithActor } from "./history/history.queries";
+import { loadSettingChangePages } from "./accounts/account.queries";
+import type { AccountSettingChange } from "./accounts/account-setting-change.entity";
 import type { NotificationDelivery } from "./notifications/notification-delivery.entity";
 import { deliveriesByIds } from "./notifications/delivery.queries";
 import type { ConnectionArgs, Page } from "./common/pagination";
@@ -139,6 +141,8 @@ export function createLoaders(db: Database) {
     return pages;
   });
 
+  const settingChangePage = pageLoaders<AccountSettingChange>((accountIds, args) => loadSettingChangePages(db, accountIds, args));
+
   const contactHistoryPage = pageLoaders<ContactChangeWithActor>(async (accountIds, args) => {
     const pages = await loadContactChangePages(db, accountIds, args);
     for (const page of pages) for (const edge of page.edges) known(edge.node.actor);
@@ -175,6 +179,7 @@ export function createLoaders(db: Database) {
     accountContacts,
     memberPage,
     contactHistoryPage,
+    settingChangePage,
     visibleUser,
     contactChangeById,
     deliveryById,

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   await db.duringStartUp(async () => {
     const applied = await db.migrate();
     if (applied.length) logger.info(`Applied migrations: ${applied.join(", ")}`);
-    if (config.seedDemoData && (await seedDemoData(db, outbox))) logger.info("Loaded the demo accounts into the empty database.");
+    if (config.seedDemoData && (await seedDemoData(db, outbox, config.defaultLocale))) logger.info("Loaded the demo accounts into the empty database.");
   });
 
   const app = await createApp(config, db, undefined, logger);

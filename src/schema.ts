@@ -15,6 +15,7 @@ import { HealthResolver } from "./health/health.resolver";
 import { ContactVerificationResolver, VerificationResolver } from "./verification/verification.resolver";
 import { AccountDeliveriesResolver, DeliveryResolver } from "./notifications/notification-delivery.resolver";
 import { NodeResolver } from "./nodes/node.resolver";
+import { AccountSettingChangeResolver } from "./accounts/account-setting-change.resolver";
 
 export const RESOLVERS = [
   UserResolver,
@@ -30,6 +31,7 @@ export const RESOLVERS = [
   DeliveryResolver,
   AccountDeliveriesResolver,
   NodeResolver,
+  AccountSettingChangeResolver,
 ] as const;
 
 /** Where the schema is emitted for frontends, from the project root. */

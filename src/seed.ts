@@ -10,12 +10,14 @@ import { addAccountMember } from "./members/member.service";
 import { createAccount } from "./accounts/account.service";
 import type { Outbox } from "./notifications/outbox.service";
 import { demoDataMarked, markDemoDataLoaded } from "./demo-data.queries";
+import type { Locale, LocalisedText } from "./i18n";
 
 /** The demo admin whose token `npm start` prints. */
 export const DEMO_ADMIN = { email: "ada.lovelace@northwind.example", name: "Ada Lovelace" };
 
 interface DemoAccount {
-  name: string;
+  /** The account's name in each language the demo data can be loaded in (DEFAULT_LOCALE). */
+  name: LocalisedText;
   members: { email: string; name: string; role: MemberRole }[];
   primary: string;
   billing: string[];
@@ -24,7 +26,7 @@ interface DemoAccount {
 
 const DEMO_ACCOUNTS: DemoAccount[] = [
   {
-    name: "Northwind Traders",
+    name: { en: "Northwind Traders", pl: "Hurtownia Północ" },
     members: [
       { email: "grace.hopper@northwind.example", name: "Grace Hopper", role: MemberRole.ADMIN },
       { email: "alan.turing@northwind.example", name: "Alan Turing", role: MemberRole.MEMBER },
@@ -40,7 +42,7 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
     },
   },
   {
-    name: "Acme Analytics",
+    name: { en: "Acme Analytics", pl: "Acme Analityka" },
     members: [
       { email: "barbara.liskov@acme.example", name: "Barbara Liskov", role: MemberRole.MEMBER },
       { email: "donald.knuth@acme.example", name: "Donald Knuth", role: MemberRole.ADMIN },
@@ -50,7 +52,7 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
     roles: { IMPLEMENTATION: "barbara.liskov@acme.example", SECURITY: "donald.knuth@acme.example" },
   },
   {
-    name: "Globex Logistics",
+    name: { en: "Globex Logistics", pl: "Globex Logistyka" },
     members: [{ email: "margaret.hamilton@globex.example", name: "Margaret Hamilton", role: MemberRole.MEMBER }],
     primary: "margaret.hamilton@globex.example",
     billing: [],
@@ -75,15 +77,15 @@ export function demoDataLoaded(db: Database): Promise<boolean> {
   return demoDataMarked(db);
 }
 
-/** Loads the demo accounts into an empty database; does nothing if any account exists. */
-export async function seedDemoData(db: Database, outbox: Outbox): Promise<boolean> {
+/** Loads the demo accounts, named and set in `locale`, into an empty database; does nothing if any account exists. */
+export async function seedDemoData(db: Database, outbox: Outbox, locale: Locale = "en"): Promise<boolean> {
   const existing = await db.read((m) => m.count(Account));
   if (existing > 0) return false;
   // The demo admin is the one whose token start-up prints: provisioned as their own sign-in would.
   const admin = await provisionUser(db, DEMO_ADMIN);
   const roles = demoRoles();
   for (const [index, demo] of DEMO_ACCOUNTS.entries()) {
-    const account = await createAccount(db, admin, demo.name);
+    const account = await createAccount(db, admin, demo.name[locale], locale);
     await db.write(async (manager) => {
       const change = await AccountChange.open(manager, account.id, admin, outbox);
       for (const member of demo.members) await addAccountMember(change, member);

@@ -182,6 +182,7 @@ describe("API 1.0 conventions through the server", function () {
     const externalEmail = `soc-${prefix}-${Math.random().toString(36).slice(2, 8)}@outside.example`;
     await set("setRoleContact", { role: "SECURITY", email: externalEmail });
     ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token));
+    await set("updateAccount", { locale: "PL" });
     return { admin, account: await readAccount(server, admin.token, account.id), members, externalEmail, removed };
   }
 
@@ -431,6 +432,7 @@ describe("API 1.0 conventions through the server", function () {
         },
         { mutation: "resendContactVerification", input: { accountId, role: "SECURITY" }, noOp: false },
         { mutation: "sendTestNotification", input: { accountId, category: "INVOICE" }, noOp: false },
+        { mutation: "updateAccount", input: { accountId, locale: "PL" }, noOp: true },
       ].map((base) => ({ ...base, input: { input: base.input } }));
     }
 
@@ -602,6 +604,7 @@ describe("API 1.0 conventions through the server", function () {
       for (const member of members.slice(0, 3)) ok(await mutate(server, pager.token, "addBillingContact", { accountId, userId: member.id }));
       ok(await mutate(server, pager.token, "setRoleContact", { accountId, role: "DECISION_MAKER", userId: members[3]!.id }));
       for (const category of ["INVOICE", "RENEWAL"]) ok(await server.graphql(SEND, { input: { accountId, category } }, pager.token));
+      for (const locale of ["PL", "EN", "PL", "EN", "PL"]) ok(await mutate(server, pager.token, "updateAccount", { accountId, locale }));
     });
 
     const SELECTION = `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } nodes { id }`;

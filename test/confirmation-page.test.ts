@@ -230,6 +230,23 @@ describe("confirmation page", () => {
     expect(answered.headers.get("content-language")).to.equal("pl");
   });
 
+  it("shows the page in the account's language, whatever the browser prefers; the reader's own choice and an unknown link's Accept-Language come next", async () => {
+    const admin = await signIn(server, `locale-admin-${Math.random().toString(36).slice(2, 8)}@example.com`, "Ada Admin");
+    const account = ok(await server.graphql(`mutation { createAccount(input: { name: "Hurtownia Testowa", locale: PL }) { account { id locale } } }`, {}, admin.token)).createAccount.account;
+    expect(account.locale).to.equal("PL");
+    const { link, token, text } = await askOutsideAddress(admin, account.id, outsideAddress("locale"));
+    expect(text).to.include("osoba kontaktowa ds. bezpieczeństwa");
+    const page = await get(link, { "accept-language": "en-GB,en;q=0.9" });
+    expect(page.body).to.include('<html lang="pl">');
+    expect(page.headers.get("content-language")).to.equal("pl");
+    expect((await get(`${link}?lang=en`)).body).to.include('<html lang="en">');
+    const answered = await post({ token, answer: "confirm" }, { "accept-language": "en" });
+    expect(answered.body).to.include(CONFIRMATION_PAGE_TEXT.pl.confirmedTitle);
+    const unknown = await get(`${base}/verify/${"x".repeat(43)}`, { "accept-language": "pl-PL,pl;q=0.9" });
+    expect(unknown.status).to.equal(404);
+    expect(unknown.body).to.include(CONFIRMATION_PAGE_TEXT.pl.unknownTitle);
+  });
+
   it("has every text in both languages", () => {
     const keys = (locale: (typeof PAGE_LOCALES)[number]) => Object.keys(CONFIRMATION_PAGE_TEXT[locale]).sort();
     expect(keys("pl")).to.deep.equal(keys("en"));

@@ -306,6 +306,12 @@ describe("examples/", () => {
       const log = await run<{ account: { notificationDeliveries: { edges: { node: { id: string; kind: string } }[] } } }>("NotificationDeliveries", { accountId });
       expect(log.account.notificationDeliveries.edges[0]!.node).to.include({ kind: "TEST", id: sent.deliveries[0]!.id });
 
+      type Setting = { setting: string; previousValue: string | null; newValue: string | null; actor: { email: string } };
+      const updated = (await run<{ updateAccount: { account: { locale: string; settingChanges: { nodes: Setting[] } } } }>("UpdateAccount", { input: { accountId, locale: "PL" } })).updateAccount.account;
+      expect(updated.locale).to.equal("PL");
+      expect(updated.settingChanges.nodes[0]).to.deep.include({ setting: "LOCALE", previousValue: "en", newValue: "pl" });
+      expect(updated.settingChanges.nodes[0]!.actor.email).to.equal(DEMO_ADMIN.email);
+
       const members = (await run<{ addAccountMember: Payload & { member: Member } }>("AddAccountMember", { input: { accountId, email: "new.hire@example.com" } })).addAccountMember;
       const newHire = members.member.user.id;
       expect(members.account.members!.nodes.map((member) => member.user.id)).to.include(newHire);

@@ -270,6 +270,7 @@ async function nodeIdsOf(server: TestServer, token: string, accountId: string): 
         roleContacts { id user { id } verification { id } }
         contactHistory(first: 100) { nodes { id actor { id } } }
         notificationDeliveries(first: 100) { nodes { id } }
+        settingChanges(first: 100) { nodes { id actor { id } } }
       } }`,
       { id: accountId },
       token,
@@ -302,7 +303,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 function idSecrets(ids: string[]): string[] {
   return ids.flatMap((id) => {
     const { type, key } = decodeGlobalId(id)!;
-    if (type === "ContactChange" || type === "NotificationDelivery") return [JSON.stringify(id)];
+    if (type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange") return [JSON.stringify(id)];
     return [id, ...key.filter((part) => UUID.test(part))];
   });
 }
@@ -352,6 +353,7 @@ describe("tenant isolation across every field of the schema", function () {
     ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[0]!.id }));
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[1]!.id }));
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: externalEmail }));
+    ok(await mutate(server, admin.token, "updateAccount", { accountId: account.id, locale: "PL" }));
     const current = await readAccount(server, admin.token, account.id);
     const nodeIds = await nodeIdsOf(server, admin.token, account.id);
     target = {
@@ -388,6 +390,7 @@ describe("tenant isolation across every field of the schema", function () {
       "Mutation.createAccount", "Mutation.addAccountMember", "Mutation.removeAccountMember", "Mutation.setPrimaryContact",
       "Mutation.addBillingContact", "Mutation.removeBillingContact", "Mutation.setRoleContact", "Mutation.clearRoleContact",
       "Mutation.saveAccountContacts", "Mutation.verifyContactEmail", "Mutation.resendContactVerification", "Mutation.sendTestNotification",
+      "Mutation.updateAccount",
     ]);
     for (const name of ["Query.account", "Query.nodes", ...NODE_TYPE_NAMES.map((type) => `Query.node (${type})`), "Mutation.setPrimaryContact", "Mutation.addAccountMember"]) {
       expect(probes.find((probe) => probe.name === name)!.aimsAtTarget, name).to.equal(true);
@@ -554,6 +557,7 @@ describe("cross-tenant effects through shared records", function () {
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "TECHNICAL_ADMIN", userId: dave.id }));
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "DECISION_MAKER", userId: carol.id }));
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "SECURITY", email: "sec-b@b-partners.example" }));
+    ok(await mutate(server, bob.token, "updateAccount", { accountId: accountB.id, locale: "PL" }));
     accountB = await readAccount(server, bob.token, accountB.id);
     nodeIdsOfB = await nodeIdsOf(server, bob.token, accountB.id);
     // B's members are A's too by the end, so their user ids are not B's to keep; everything else in B is.

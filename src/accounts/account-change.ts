@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Account } from "./account.entity";
-import { accountWithRoleOf, lockAccount, markAccountChanged } from "./account.queries";
+import type { Locale } from "../i18n";
+import { accountWithRoleOf, changeAccountLocale, lockAccount, markAccountChanged } from "./account.queries";
 import { MemberRole } from "../members/account-member.entity";
 import { memberWithUser, type MemberWithUser } from "../members/member.queries";
 import type { User } from "../users/user.entity";
@@ -10,7 +11,7 @@ import type { AccountContacts } from "../contacts/account-contacts";
 import { accountContactsIn } from "../contacts/contact.queries";
 import { insertContactChange } from "../history/history.queries";
 import type { Outbox } from "../notifications/outbox.service";
-import { badInput, DomainError, ErrorCode, notFound } from "../errors";
+import { badInput, DomainError, notFound } from "../errors";
 
 /**
  * One admin's change to one account, inside a write transaction. Opening it takes the account's
@@ -37,15 +38,11 @@ export class AccountChange {
     const found = await accountWithRoleOf(manager, id, actor.id);
     if (!found || !found.role) throw notFound();
     if (found.role !== MemberRole.ADMIN) {
-      throw new DomainError(ErrorCode.FORBIDDEN, "Only an admin of this account can change its members and contacts.");
+      throw new DomainError("FORBIDDEN.adminOnly");
     }
     const { account } = found;
     if (expectedVersion != null && expectedVersion !== account.contactsVersion) {
-      throw new DomainError(
-        ErrorCode.VERSION_CONFLICT,
-        "Someone else changed this account's contacts since you loaded them. Reload and try again.",
-        { currentVersion: account.contactsVersion },
-      );
+      throw new DomainError("VERSION_CONFLICT.staleVersion", {}, { currentVersion: account.contactsVersion });
     }
     return new AccountChange(manager, account, actor, outbox);
   }
@@ -53,7 +50,7 @@ export class AccountChange {
   /** The member of this account who is the user `id`; anyone else is refused as input on `field`. */
   async member(id: string, field = "userId"): Promise<MemberWithUser> {
     const member = await memberWithUser(this.manager, this.account.id, id);
-    if (!member) throw badInput("That user is not a member of this account.", field);
+    if (!member) throw badInput("BAD_USER_INPUT.notAMember", {}, field);
     return member;
   }
 
@@ -70,6 +67,15 @@ export class AccountChange {
   async record(slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null): Promise<void> {
     await insertContactChange(this.manager, { accountId: this.account.id, at: new Date(), actorId: this.actor.id, slot, action, previousEmail, newEmail });
     this.changedContacts = true;
+  }
+
+  /** Sets the account's language, recording the change; setting the language it has changes nothing. */
+  async setLocale(locale: Locale): Promise<void> {
+    const previous = this.account.locale;
+    if (previous === locale) return;
+    await changeAccountLocale(this.manager, { accountId: this.account.id, actorId: this.actor.id, at: new Date(), previous, locale });
+    this.account.locale = locale;
+    this.touch();
   }
 
   /** Marks the account changed without touching a contact slot (a member's role, say). */

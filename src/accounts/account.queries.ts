@@ -1,9 +1,11 @@
 import type { EntityManager } from "typeorm";
 import { Account } from "./account.entity";
+import { AccountSetting, AccountSettingChange } from "./account-setting-change.entity";
+import type { Locale } from "../i18n";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
-import { changeRows, entityColumns, join, selectEntities, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
-import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
+import { changeRows, empty, entityColumns, join, selectEntities, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
+import { readAccountPages, readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 
 /** The accounts with these ids (those that exist). */
 export function accountsByIds(source: SqlSource, ids: readonly string[]): Promise<Account[]> {
@@ -81,5 +83,44 @@ export function listAccountsOf(reader: StatementReader, userId: string, args: Co
     ACCOUNT_ORDER,
     args,
     ACCOUNTS_PAGE,
+  );
+}
+
+/** How many setting changes a page holds unless the client says. */
+export const SETTING_CHANGES_PAGE = 20;
+
+/** Setting changes newest first: by id, which grows with every change. */
+const SETTING_CHANGE_ORDER: Keyset<AccountSettingChange> = {
+  order: [{ column: "id", descending: true, kind: "number" }],
+  keyOf: (change) => [change.sequence],
+};
+
+/** One page of setting changes (newest first) for each of several accounts. */
+export function loadSettingChangePages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<AccountSettingChange>[]> {
+  const changes = entityColumns(reader, AccountSettingChange, "s");
+  return readAccountPages(
+    reader,
+    accountIds,
+    { table: "account_setting_changes", alias: "s", select: changes.select, join: empty, hydrate: (row) => changes.of(row) },
+    SETTING_CHANGE_ORDER,
+    args,
+    SETTING_CHANGES_PAGE,
+  );
+}
+
+/** The setting change with this row id, if there is one. */
+export async function settingChangeById(source: SqlSource, id: number): Promise<AccountSettingChange | null> {
+  const [change] = await selectEntities(source, AccountSettingChange, "s", sql`"s"."id" = ${id}`);
+  return change ?? null;
+}
+
+/** Sets the account's language and records the change, in the transaction of the change. */
+export async function changeAccountLocale(manager: EntityManager, change: { accountId: string; actorId: string; at: Date; previous: Locale; locale: Locale }): Promise<void> {
+  await changeRows(manager, sql`UPDATE "accounts" SET "locale" = ${change.locale} WHERE "id" = ${change.accountId}`);
+  const at = storedValue(manager, AccountSettingChange, "at", change.at);
+  await changeRows(
+    manager,
+    sql`INSERT INTO "account_setting_changes" ("accountId", "at", "actorId", "setting", "previousValue", "newValue")
+        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${AccountSetting.LOCALE}, ${change.previous}, ${change.locale})`,
   );
 }

@@ -1,6 +1,15 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Account } from "./account.entity";
-import { AccountConnection, CreateAccountInput, CreateAccountPayload, NotificationRecipient } from "./account.types";
+import {
+  AccountConnection,
+  AccountSettingChangeConnection,
+  CreateAccountInput,
+  CreateAccountPayload,
+  NotificationRecipient,
+  UpdateAccountInput,
+  UpdateAccountPayload,
+} from "./account.types";
+import { SETTING_CHANGES_PAGE } from "./account.queries";
 import { createAccount } from "./account.service";
 import { ACCOUNTS_PAGE, listAccountsOf } from "./account.queries";
 import type { Context } from "../context";
@@ -37,7 +46,16 @@ export class AccountResolver {
 
   @Mutation(() => CreateAccountPayload, { description: "Creates an account. The caller becomes its first admin and its primary contact." })
   async createAccount(@Arg("input", () => CreateAccountInput) input: CreateAccountInput, @CurrentUser() viewer: User, @Ctx() context: Context) {
-    return { account: await createAccount(context.db, viewer, input.name) };
+    return { account: await createAccount(context.db, viewer, input.name, input.locale ?? context.defaultLocale) };
+  }
+
+  @Mutation(() => UpdateAccountPayload, {
+    description: "Changes an account's settings (its language). A field left out keeps its value; a change is kept in settingChanges. Needs ADMIN.",
+  })
+  async updateAccount(@Arg("input", () => UpdateAccountInput) input: UpdateAccountInput, @Ctx() context: Context) {
+    return context.changeAccount(input.accountId, async (change) => {
+      if (input.locale) await change.setLocale(input.locale);
+    });
   }
 
   @FieldResolver(() => ID, { description: "The account's global id." })
@@ -97,6 +115,14 @@ export class AccountResolver {
     @Ctx() context: Context,
   ): Promise<NotificationRecipient[]> {
     return (await context.loaders.accountContacts.load(account)).recipients(category);
+  }
+
+  @FieldResolver(() => AccountSettingChangeConnection, {
+    description: `Every change to the account's settings (its language), newest first; ${SETTING_CHANGES_PAGE} a page unless asked.`,
+  })
+  @DefaultPageSize(SETTING_CHANGES_PAGE)
+  settingChanges(@Root() account: Account, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() context: Context) {
+    return context.loaders.settingChangePage(page).load(account.id);
   }
 
   @FieldResolver(() => ContactChangeConnection, { description: `Every change to the account's contact slots, newest first; ${HISTORY_PAGE} a page unless asked.` })

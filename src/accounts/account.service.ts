@@ -5,18 +5,20 @@ import { AccountMember, MemberRole } from "../members/account-member.entity";
 import { insertContactChange } from "../history/history.queries";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import type { User } from "../users/user.entity";
-import { checkName } from "../common/names";
+import { checkName, NAME_MAX_LENGTH } from "../common/names";
 import { badInput } from "../errors";
+import type { Locale } from "../i18n";
 
 /** Creates an account whose creator is its first admin and its primary contact. */
-export async function createAccount(db: Database, creator: User, name: string): Promise<Account> {
+export async function createAccount(db: Database, creator: User, name: string, locale: Locale): Promise<Account> {
   const checked = checkName(name);
-  if (!checked.ok) throw badInput(`The name ${checked.problem}.`, "name");
+  if (!checked.ok) throw badInput(checked.problem, { field: "name", max: NAME_MAX_LENGTH }, "name");
   return db.write(async (manager) => {
     const now = new Date();
     const account = manager.create(Account, {
       id: randomUUID(),
       name: checked.name,
+      locale,
       primaryContactId: creator.id,
       contactsVersion: 1,
       createdAt: now,

@@ -1,10 +1,18 @@
-import { Field, InputType, Int, ObjectType } from "type-graphql";
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Min } from "class-validator";
-import { Account } from "./account.entity";
+import { Account, LocaleValue } from "./account.entity";
+import { AccountSettingChange } from "./account-setting-change.entity";
+import { IsGlobalId } from "../common/global-id";
+import type { Locale } from "../i18n";
 import { User } from "../users/user.entity";
 import { ConnectionType } from "../common/pagination";
 import { ContactSlot } from "../contacts/contact.enums";
 import { IsDisplayName } from "../common/names";
+import { worded } from "../errors";
+import { message } from "../i18n";
+
+@ObjectType({ description: "A page of an account's setting changes, newest first." })
+export class AccountSettingChangeConnection extends ConnectionType(AccountSettingChange, "AccountSettingChange", "settingChanges") {}
 
 @ObjectType({ description: "A page of the caller's accounts." })
 export class AccountConnection extends ConnectionType(Account, "Account", "accounts") {}
@@ -26,10 +34,25 @@ export class CreateAccountInput {
   @Field(() => String, { description: "The account's display name, 1 to 200 characters, without line breaks or control characters." })
   @IsDisplayName()
   name: string;
+
+  @Field(() => LocaleValue, { nullable: true, description: "The language of the account's mail; the server's DEFAULT_LOCALE when not given." })
+  locale?: Locale | null;
 }
 
+@InputType({ description: "Changes to an account's settings; a field left out keeps its value. Needs ADMIN." })
+export class UpdateAccountInput {
+  @Field(() => ID, { description: "The account's global id." })
+  @IsGlobalId("Account")
+  accountId: string;
+
+  @Field(() => LocaleValue, { nullable: true, description: "The language the account's mail is written in. A change is kept in Account.settingChanges." })
+  locale?: Locale | null;
+}
+
+export const UpdateAccountPayload = AccountPayload("UpdateAccountPayload", "The result of updateAccount: the account with its settings as they are now.");
+
 /** Every `expectedVersion` input field: a `contactsVersion` is never negative. */
-export const IsContactsVersion = () => Min(0, { message: "expectedVersion must not be negative" });
+export const IsContactsVersion = () => Min(0, worded(() => message("BAD_USER_INPUT.negativeVersion")));
 
 // Registered so inputs that extend it inherit `expectedVersion`; never referenced itself, so never emitted.
 @InputType("VersionedInputFields")

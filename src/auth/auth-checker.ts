@@ -1,6 +1,6 @@
 import { createParameterDecorator, type AuthChecker } from "type-graphql";
 import type { Context } from "../context";
-import { DomainError, ErrorCode } from "../errors";
+import { DomainError } from "../errors";
 import { provisionUser } from "../users/user.service";
 import type { User } from "../users/user.entity";
 
@@ -12,10 +12,10 @@ export const authChecker: AuthChecker<Context> = async ({ context }) => {
   if (context.viewer) return true;
   const caller = context.caller;
   if (caller.kind === "anonymous") {
-    throw new DomainError(ErrorCode.UNAUTHENTICATED, "Sign in: send an Authorization: Bearer token with the request.");
+    throw new DomainError("UNAUTHENTICATED.missingToken");
   }
   if (caller.kind === "invalid") {
-    throw new DomainError(ErrorCode.UNAUTHENTICATED, `${caller.reason} Sign in again to get a new one.`);
+    throw new DomainError(caller.reason);
   }
   context.viewerLoading ??= provisionUser(context.db, caller.identity).then((user) => (context.viewer = user));
   await context.viewerLoading;

@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+import { translate, type MessageKey } from "../i18n";
 import { normaliseEmail } from "../common/email";
 import { cleanName } from "../common/names";
 
@@ -54,18 +55,25 @@ export interface VerifiedToken {
 /** Clocks of a sign-in service a little ahead of ours: `iat` and the lifetime cap allow this much. */
 const CLOCK_SKEW_SECONDS = 60;
 
-export class InvalidTokenError extends Error {}
+/** Why a token is refused: the key of the message the caller reads. */
+export type TokenRefusal = Extract<MessageKey, `UNAUTHENTICATED.${string}`>;
 
-/** Why jose refused a token, in one sentence for the caller. */
-function refusal(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return "The token has expired.";
-  if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === "exp" && error.reason === "missing") return "The token must carry an expiry time (exp).";
-    if (error.claim === "iss") return "The token was issued by another issuer than this server accepts.";
-    if (error.claim === "aud") return "The token is meant for another audience than this server.";
-    if (error.claim === "nbf") return "The token is not valid yet.";
+export class InvalidTokenError extends Error {
+  constructor(readonly refusal: TokenRefusal) {
+    super(translate("en", refusal));
   }
-  return "The token is not valid.";
+}
+
+/** Why jose refused a token. */
+function refusal(error: unknown): TokenRefusal {
+  if (error instanceof joseErrors.JWTExpired) return "UNAUTHENTICATED.tokenExpired";
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === "exp" && error.reason === "missing") return "UNAUTHENTICATED.tokenWithoutExpiry";
+    if (error.claim === "iss") return "UNAUTHENTICATED.tokenWrongIssuer";
+    if (error.claim === "aud") return "UNAUTHENTICATED.tokenWrongAudience";
+    if (error.claim === "nbf") return "UNAUTHENTICATED.tokenNotYetValid";
+  }
+  return "UNAUTHENTICATED.tokenInvalid";
 }
 
 /**
@@ -85,13 +93,13 @@ export async function verifyToken(rules: TokenRules, token: string): Promise<Ver
     // jwtVerify has checked that exp is there, is a number and lies ahead, and that iat is a number if present.
     const expiresAt = payload.exp!;
     const now = Date.now() / 1000;
-    if (payload.iat !== undefined && payload.iat > now + CLOCK_SKEW_SECONDS) throw new InvalidTokenError("The token was issued in the future.");
+    if (payload.iat !== undefined && payload.iat > now + CLOCK_SKEW_SECONDS) throw new InvalidTokenError("UNAUTHENTICATED.tokenFromTheFuture");
     const lifetimeFrom = Math.min(now, payload.iat ?? now);
     if (expiresAt > lifetimeFrom + rules.jwtMaxLifetimeSeconds + CLOCK_SKEW_SECONDS) {
-      throw new InvalidTokenError("The token stays valid for longer than this server accepts.");
+      throw new InvalidTokenError("UNAUTHENTICATED.tokenLivesTooLong");
     }
     const email = normaliseEmail(payload.email);
-    if (!email) throw new InvalidTokenError("The token has no valid email claim.");
+    if (!email) throw new InvalidTokenError("UNAUTHENTICATED.tokenWithoutEmail");
     // The identity provider's name cannot be refused, only made safe to store and show.
     return { identity: { email, name: cleanName(payload.name) }, expiresAt };
   } catch (error) {

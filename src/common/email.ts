@@ -1,7 +1,9 @@
 import { domainToASCII } from "node:url";
 import isEmailSyntax from "validator/lib/isEmail";
 import normalizeEmail from "validator/lib/normalizeEmail";
-import { ValidateBy, type ValidationArguments, type ValidationOptions } from "class-validator";
+import { ValidateBy, type ValidationOptions } from "class-validator";
+import { message } from "../i18n";
+import { worded } from "../errors";
 
 /*
  * The one definition of an email address the service accepts, for every door an address comes in
@@ -42,7 +44,10 @@ const SYNTAX: Parameters<typeof isEmailSyntax>[1] = {
 const INVISIBLE = /[\s\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 const NON_ASCII = /[^\x00-\x7f]/;
 
-export type EmailCheck = { ok: true; email: string } | { ok: false; problem: string };
+/** Why an address is refused, as the message key that says so (parameter: `max`). */
+export type EmailProblem = "BAD_USER_INPUT.emailInvalid" | "BAD_USER_INPUT.emailTooLong" | "BAD_USER_INPUT.emailNonAscii";
+
+export type EmailCheck = { ok: true; email: string } | { ok: false; problem: EmailProblem };
 
 /** `value` without the spaces (U+0020 only) around it; a loop, since `/ +$/` backtracks quadratically. */
 function withoutSurroundingSpaces(value: string): string {
@@ -53,18 +58,18 @@ function withoutSurroundingSpaces(value: string): string {
   return value.slice(start, end);
 }
 
-/** Checks an address and gives its stored form, or the reason it is refused (finishing "email …"). */
+/** Checks an address and gives its stored form, or the reason it is refused. */
 export function checkEmail(value: unknown): EmailCheck {
-  const invalid = { ok: false, problem: "must be a valid email address" } as const;
+  const invalid = { ok: false, problem: "BAD_USER_INPUT.emailInvalid" } as const;
   if (typeof value !== "string") return invalid;
-  if (value.length > EMAIL_MAX_LENGTH) return { ok: false, problem: `must be at most ${EMAIL_MAX_LENGTH} characters long` };
+  if (value.length > EMAIL_MAX_LENGTH) return { ok: false, problem: "BAD_USER_INPUT.emailTooLong" };
   const address = withoutSurroundingSpaces(value);
   if (INVISIBLE.test(address)) return invalid;
   const at = address.lastIndexOf("@");
   if (at < 1) return invalid;
   const localPart = address.slice(0, at);
   let domain = address.slice(at + 1);
-  if (NON_ASCII.test(localPart)) return { ok: false, problem: "must use only ASCII letters, digits and punctuation before the @" };
+  if (NON_ASCII.test(localPart)) return { ok: false, problem: "BAD_USER_INPUT.emailNonAscii" };
   if (NON_ASCII.test(domain)) {
     // WHATWG's domainToASCII also percent-decodes, which no address may rely on.
     if (domain.includes("%")) return invalid;
@@ -72,7 +77,7 @@ export function checkEmail(value: unknown): EmailCheck {
     if (!domain) return invalid;
   }
   const email = `${localPart}@${domain}`.toLowerCase();
-  if (email.length > EMAIL_MAX_LENGTH) return { ok: false, problem: `must be at most ${EMAIL_MAX_LENGTH} characters long` };
+  if (email.length > EMAIL_MAX_LENGTH) return { ok: false, problem: "BAD_USER_INPUT.emailTooLong" };
   if (localPart.length > LOCAL_PART_MAX_LENGTH || domain.split(".").some((label) => label.length > DOMAIN_LABEL_MAX_LENGTH)) return invalid;
   return isEmailSyntax(email, SYNTAX) ? { ok: true, email } : invalid;
 }
@@ -94,13 +99,16 @@ export function IsEmailAddress(validationOptions?: ValidationOptions): PropertyD
       name: "isEmailAddress",
       validator: {
         validate: (value: unknown) => isEmail(value),
-        defaultMessage: (args?: ValidationArguments) => {
-          const checked = checkEmail(args?.value);
-          return `${args?.property ?? "email"} ${checked.ok ? "must be a valid email address" : checked.problem}`;
-        },
+        defaultMessage: () => "That is not a valid email address",
       },
     },
-    validationOptions,
+    {
+      ...validationOptions,
+      ...worded((value) => {
+        const checked = checkEmail(value);
+        return message(checked.ok ? "BAD_USER_INPUT.emailInvalid" : checked.problem, { max: EMAIL_MAX_LENGTH });
+      }),
+    },
   );
 }
 

@@ -1,5 +1,6 @@
 import { ValidateBy, type ValidationArguments, type ValidationOptions } from "class-validator";
-import { badInput } from "../errors";
+import { badInput, worded } from "../errors";
+import { message } from "../i18n";
 
 /*
  * Global object identification: every object a client may cache has an id that names its type and
@@ -20,6 +21,7 @@ const KEYS = {
   ContactRole: [UUID, ROLE],
   ContactChange: [ROW_ID],
   NotificationDelivery: [ROW_ID],
+  AccountSettingChange: [ROW_ID],
 } as const;
 
 export type NodeTypeName = keyof typeof KEYS;
@@ -46,7 +48,7 @@ export function decodeGlobalId(id: string): { type: NodeTypeName; key: string[] 
 /** The key of an id that must name an object of `type`; anything else is BAD_USER_INPUT on `field`. */
 export function parseGlobalId(id: string, type: NodeTypeName, field: string): string[] {
   const decoded = decodeGlobalId(id);
-  if (!decoded || decoded.type !== type) throw badInput(`${field} is not a valid ${type} id.`, field);
+  if (!decoded || decoded.type !== type) throw badInput("BAD_USER_INPUT.invalidTypedId", { field, type }, field);
   return decoded.key;
 }
 
@@ -66,6 +68,6 @@ export function IsGlobalId(type: NodeTypeName, validationOptions?: ValidationOpt
         defaultMessage: (args?: ValidationArguments) => `The value of ${args?.property ?? "id"} is not a ${type} id`,
       },
     },
-    validationOptions,
+    { ...validationOptions, ...worded((_value, property) => message("BAD_USER_INPUT.invalidTypedId", { field: property, type })) },
   );
 }

@@ -1,4 +1,6 @@
-import { ValidateBy, type ValidationArguments, type ValidationOptions } from "class-validator";
+import { ValidateBy, type ValidationOptions } from "class-validator";
+import { message } from "../i18n";
+import { worded } from "../errors";
 
 /*
  * Names people read: account names, the name an admin gives a member, the name in a sign-in token.
@@ -15,15 +17,18 @@ const FORBIDDEN_ALL = new RegExp(FORBIDDEN.source, "gu");
 /** Letters, marks, digits, punctuation and symbols, but not the fillers that render as blank. */
 const VISIBLE = /(?![\u115f\u1160\u2800\u3164\uffa0])[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
 
-export type NameCheck = { ok: true; name: string } | { ok: false; problem: string };
+/** Why a name is refused, as the message key that says so (parameters: `field`, `max`). */
+export type NameProblem = "BAD_USER_INPUT.nameNotText" | "BAD_USER_INPUT.nameHasControls" | "BAD_USER_INPUT.nameEmpty" | "BAD_USER_INPUT.nameTooLong";
 
-/** Checks a name typed into an input and gives its stored form, or the reason it is refused (finishing "name …"). */
+export type NameCheck = { ok: true; name: string } | { ok: false; problem: NameProblem };
+
+/** Checks a name typed into an input and gives its stored form, or the reason it is refused. */
 export function checkName(value: unknown): NameCheck {
-  if (typeof value !== "string") return { ok: false, problem: "must be a string" };
-  if (FORBIDDEN.test(value)) return { ok: false, problem: "must not contain line breaks, control characters or text direction controls" };
+  if (typeof value !== "string") return { ok: false, problem: "BAD_USER_INPUT.nameNotText" };
+  if (FORBIDDEN.test(value)) return { ok: false, problem: "BAD_USER_INPUT.nameHasControls" };
   const name = value.trim().normalize("NFC");
-  if (!VISIBLE.test(name)) return { ok: false, problem: "must not be empty" };
-  if ([...name].length > NAME_MAX_LENGTH) return { ok: false, problem: `must be at most ${NAME_MAX_LENGTH} characters long` };
+  if (!VISIBLE.test(name)) return { ok: false, problem: "BAD_USER_INPUT.nameEmpty" };
+  if ([...name].length > NAME_MAX_LENGTH) return { ok: false, problem: "BAD_USER_INPUT.nameTooLong" };
   return { ok: true, name };
 }
 
@@ -46,12 +51,15 @@ export function IsDisplayName(validationOptions?: ValidationOptions): PropertyDe
       name: "isDisplayName",
       validator: {
         validate: (value: unknown) => checkName(value).ok,
-        defaultMessage: (args?: ValidationArguments) => {
-          const checked = checkName(args?.value);
-          return `${args?.property ?? "name"} ${checked.ok ? "is not valid" : checked.problem}`;
-        },
+        defaultMessage: () => "The name is not valid",
       },
     },
-    validationOptions,
+    {
+      ...validationOptions,
+      ...worded((value, property) => {
+        const checked = checkName(value);
+        return checked.ok ? message("BAD_USER_INPUT.invalidField", { field: property }) : message(checked.problem, { field: property, max: NAME_MAX_LENGTH });
+      }),
+    },
   );
 }

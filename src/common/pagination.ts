@@ -92,7 +92,7 @@ function isRowId(value: unknown): boolean {
 }
 
 const invalidCursor = (field: string) =>
-  badInput(`The cursor in \`${field}\` is not valid for this list. Start again without it.`, field);
+  badInput("BAD_USER_INPUT.invalidCursor", { field }, field);
 
 /** Reads a cursor back; anything this service did not issue for this list is BAD_USER_INPUT on `field`. */
 export function decodeCursor(cursor: string, shape: readonly ("string" | "number")[], field: string): CursorKey {
@@ -145,9 +145,9 @@ const MAX_PAGE = 100;
 /** Checks `first`/`last` (1..100, not both) and decodes the cursors for `keyset`; `defaultSize` rows forwards when neither is given. */
 export function pageWindow(request: ConnectionArgs, defaultSize: number, keyset: Keyset<unknown>, toParameter: (date: Date) => unknown): PageWindow {
   const { first, last } = request;
-  if (first != null && last != null) throw badInput("Give first or last, not both.", "first");
+  if (first != null && last != null) throw badInput("BAD_USER_INPUT.firstAndLast", {}, "first");
   for (const [name, value] of [["first", first], ["last", last]] as const) {
-    if (value != null && (!Number.isInteger(value) || value < 1 || value > MAX_PAGE)) throw badInput(`${name} must be between 1 and ${MAX_PAGE}`, name);
+    if (value != null && (!Number.isInteger(value) || value < 1 || value > MAX_PAGE)) throw badInput("BAD_USER_INPUT.pageSize", { field: name, max: MAX_PAGE }, name);
   }
   const decode = (cursor: string | null | undefined, field: string) => {
     if (cursor == null) return null;

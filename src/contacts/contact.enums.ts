@@ -1,4 +1,5 @@
 import { registerEnumType } from "type-graphql";
+import { translate, type LocalisedText } from "../i18n";
 
 /** What the product knows about one named role; every list of roles in the service is read from CONTACT_ROLES. */
 export interface ContactRoleDefinition {
@@ -64,9 +65,10 @@ export const OUTSIDE_ADDRESS_ROLES: readonly ContactRoleKind[] = CONTACT_ROLES.f
 /** The roles an outside address may hold, as the API names them: "SECURITY", or "A or B". */
 export const OUTSIDE_ADDRESS_ROLE_NAMES = OUTSIDE_ADDRESS_ROLES.join(" or ");
 
-/** The roles an outside address may hold, in running text: "the security contact". */
-export function outsideAddressTitles(): string {
-  return CONTACT_ROLES.filter((role) => role.outsideAddress).map((role) => `the ${role.title.en}`).join(" or ");
+/** The roles an outside address may hold, in running text: "the security contact", „osoba kontaktowa ds. bezpieczeństwa”. */
+export function outsideAddressTitles(): LocalisedText {
+  const titles = CONTACT_ROLES.filter((role) => role.outsideAddress).map((role) => role.title);
+  return { en: titles.map((title) => `the ${title.en}`).join(" or "), pl: titles.map((title) => title.pl).join(" lub ") };
 }
 
 /** The table entry of a role. */
@@ -89,6 +91,12 @@ export enum ContactChangeAction {
 
 /** Billing contacts an account may have at most. */
 export const BILLING_CONTACT_LIMIT = 3;
+
+/** How each slot is named to people, in every language: the seed's names (główny kontakt konta, …). */
+export function slotName(slot: ContactSlot): LocalisedText {
+  if (slot !== "PRIMARY" && slot !== "BILLING") return contactRole(slot).title;
+  return { en: translate("en", `slot.${slot}`), pl: translate("pl", `slot.${slot}`) };
+}
 
 /** How each slot is named in descriptions: "the primary contact", "the billing contacts", "the decision maker". */
 export function slotTitle(slot: ContactSlot): string {

@@ -4,7 +4,7 @@ import { BillingContact } from "./billing-contact.entity";
 import { ContactRole } from "./contact-role.entity";
 import { memberByEmail } from "../members/member.queries";
 import { BILLING_CONTACT_LIMIT, ContactChangeAction, contactRole, ContactSlot, outsideAddressTitles, slotOfRole, type ContactRoleKind } from "./contact.enums";
-import { badInput, DomainError, ErrorCode } from "../errors";
+import { badInput, DomainError } from "../errors";
 import { normaliseEmail } from "../common/email";
 import { forgetVerification, isDeclined, startVerification } from "../verification/verification.service";
 
@@ -33,11 +33,7 @@ export async function addBillingContact(change: AccountChange, userId: string, f
   const current = await billingContactsOf(change);
   if (current.some((contact) => contact.userId === member.userId)) return;
   if (current.length >= BILLING_CONTACT_LIMIT) {
-    throw new DomainError(
-      ErrorCode.BILLING_CONTACT_LIMIT,
-      `An account can have at most ${BILLING_CONTACT_LIMIT} billing contacts. Remove one before adding another.`,
-      { limit: BILLING_CONTACT_LIMIT },
-    );
+    throw new DomainError("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }, { limit: BILLING_CONTACT_LIMIT });
   }
   await change.manager.insert(BillingContact, {
     accountId: change.account.id,
@@ -81,18 +77,18 @@ async function resolveRoleTarget(
   prefix: string,
 ): Promise<{ userId: string | null; email: string }> {
   if ((target.userId != null) === (target.email != null)) {
-    throw badInput("Give either userId or email for the contact, not both and not neither.", `${prefix}userId`);
+    throw badInput("BAD_USER_INPUT.userOrEmail", {}, `${prefix}userId`);
   }
   if (target.userId != null) {
     const member = await change.member(target.userId, `${prefix}userId`);
     return { userId: member.userId, email: member.user.email };
   }
   const email = normaliseEmail(target.email);
-  if (!email) throw badInput("That is not a valid email address.", `${prefix}email`);
+  if (!email) throw badInput("BAD_USER_INPUT.emailInvalid", {}, `${prefix}email`);
   const member = await memberByEmail(change.manager, change.account.id, email);
   if (member) return { userId: member.id, email: member.email };
   if (!contactRole(role).outsideAddress) {
-    throw badInput(`Only ${outsideAddressTitles()} may be someone outside the account. Choose a member for this role.`, `${prefix}email`);
+    throw badInput("BAD_USER_INPUT.memberOnlyRole", { roles: outsideAddressTitles() }, `${prefix}email`);
   }
   return { userId: null, email };
 }

@@ -26,10 +26,10 @@ export interface AccountContactsForm {
 export async function saveAccountContacts(change: AccountChange, form: AccountContactsForm): Promise<void> {
   const billingIds = form.billingContactUserIds;
   if (new Set(billingIds).size !== billingIds.length) {
-    throw badInput("billingContactUserIds names the same member more than once.", "billingContactUserIds");
+    throw badInput("BAD_USER_INPUT.duplicateBillingContacts", {}, "billingContactUserIds");
   }
   const roles = form.roleContacts.map((entry) => entry.role);
-  if (new Set(roles).size !== roles.length) throw badInput("roleContacts names the same role more than once.", "roleContacts");
+  if (new Set(roles).size !== roles.length) throw badInput("BAD_USER_INPUT.duplicateRoles", {}, "roleContacts");
 
   await setPrimaryContact(change, form.primaryContactUserId, "primaryContactUserId");
 

@@ -4,6 +4,8 @@ import { ArrayMaxSize, ValidateNested } from "class-validator";
 import { CONTACT_ROLES, ContactRoleKind, OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
 import { RoleContactTargetField } from "./contact.types";
 import { AccountPayload, IsContactsVersion } from "../accounts/account.types";
+import { worded } from "../errors";
+import { message } from "../i18n";
 
 @InputType({ description: `One role in the contact settings form: a member (userId) or, for ${OUTSIDE_ADDRESS_ROLE_NAMES} only, an outside address (email).` })
 export class RoleContactEntryInput {
@@ -36,12 +38,12 @@ export class SaveAccountContactsInput {
   @Field(() => [ID], {
     description: "The billing contacts (at most 3 members). Those already billing contacts keep their place; new ones are added after them in this order.",
   })
-  @ArrayMaxSize(20, { message: "billingContactUserIds lists too many members" })
+  @ArrayMaxSize(20, worded((_value, property) => message("BAD_USER_INPUT.tooManyItems", { field: property, max: 20 })))
   @IsGlobalId("User", { each: true })
   billingContactUserIds: string[];
 
   @Field(() => [RoleContactEntryInput], { description: "The roles that have a contact, each at most once. A role left out is cleared." })
-  @ArrayMaxSize(CONTACT_ROLES.length, { message: `roleContacts can name each of the ${CONTACT_ROLES.length} roles at most once` })
+  @ArrayMaxSize(CONTACT_ROLES.length, worded(() => message("BAD_USER_INPUT.duplicateRoles")))
   @ValidateNested({ each: true })
   roleContacts: RoleContactEntryInput[];
 }

@@ -3,6 +3,7 @@ import type { Express, Request } from "express";
 import type { Config } from "../config";
 import type { Database } from "../database";
 import { DEMO_ADMIN } from "../seed";
+import { translate, type Locale } from "../i18n";
 import { graphiqlAssets, type GraphiQLAssets } from "./graphiql.assets";
 import { demoTokenDecision, isLocalRequest, signDemoToken } from "./demo-token";
 
@@ -25,25 +26,11 @@ export const GRAPHIQL_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const HELP_WITH_TOKEN = `# Welcome to contact-points.
-#
-# The Headers tab below holds a token for the
-# demo admin, ${DEMO_ADMIN.email}.
-# Press the run button (or Ctrl-Enter) to load
-# their accounts, with each account's contacts
-# and members.
-# Docs (top left) describes every field.
-`;
-
-const HELP_WITHOUT_TOKEN = `# Welcome to contact-points.
-#
-# Every request needs a bearer token: open the
-# Headers tab below and add
-#   { "Authorization": "Bearer <token>" }
-# then press the run button (or Ctrl-Enter).
-# Whoever runs this server can print one with
-#   npm run token -- --email you@example.com
-`;
+/** The comment the editor opens with, in the server's DEFAULT_LOCALE: a welcome, then how to send a token. */
+function helpText(locale: Locale, withToken: boolean): string {
+  const howTo = withToken ? translate(locale, "graphiql.demoToken", { email: DEMO_ADMIN.email }) : translate(locale, "graphiql.noToken");
+  return [translate(locale, "graphiql.welcome"), "", ...howTo.split("\n")].map((line) => (line ? `# ${line}` : "#")).join("\n") + "\n";
+}
 
 /**
  * The operation the editor opens with: the data an account-settings screen starts from, in the API's
@@ -113,10 +100,10 @@ function wantsHtml(request: Request): boolean {
 
 /** The page's settings: with the demo admin's token only when `demoTokenDecision` offered it for this request. */
 export async function graphiqlSettings(config: Config, offerDemoToken: boolean): Promise<GraphiQLSettings> {
-  if (!offerDemoToken) return { defaultQuery: HELP_WITHOUT_TOKEN + "\n" + GRAPHIQL_DEFAULT_OPERATION };
+  if (!offerDemoToken) return { defaultQuery: helpText(config.defaultLocale, false) + "\n" + GRAPHIQL_DEFAULT_OPERATION };
   const token = await signDemoToken(config);
   return {
-    defaultQuery: HELP_WITH_TOKEN + "\n" + GRAPHIQL_DEFAULT_OPERATION,
+    defaultQuery: helpText(config.defaultLocale, true) + "\n" + GRAPHIQL_DEFAULT_OPERATION,
     defaultHeaders: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2),
   };
 }

@@ -5,16 +5,16 @@ import { findOrCreateUser } from "../users/user.service";
 import { clearRoleContact, removeBillingContact } from "../contacts/contact.service";
 import { ContactSlot, roleOfSlot } from "../contacts/contact.enums";
 import { handOverSlots } from "./reassign.service";
-import { badInput, DomainError, ErrorCode } from "../errors";
+import { badInput, DomainError } from "../errors";
 import { normaliseEmail } from "../common/email";
-import { checkName } from "../common/names";
+import { checkName, NAME_MAX_LENGTH } from "../common/names";
 
 async function adminCount(manager: EntityManager, accountId: string): Promise<number> {
   return manager.count(AccountMember, { where: { accountId, role: MemberRole.ADMIN } });
 }
 
 const lastAdmin = () =>
-  new DomainError(ErrorCode.LAST_ADMIN, "An account needs at least one admin. Make another member an admin first.");
+  new DomainError("LAST_ADMIN.lastAdmin");
 
 /**
  * Adds the person with this email as a member, or changes the role of the member they already are.
@@ -26,11 +26,11 @@ export async function addAccountMember(
   input: { email: string; name?: string | null; role?: MemberRole | null },
 ): Promise<AccountMember> {
   const email = normaliseEmail(input.email);
-  if (!email) throw badInput("That is not a valid email address.", "email");
+  if (!email) throw badInput("BAD_USER_INPUT.emailInvalid", {}, "email");
   let name: string | null = null;
   if (input.name != null) {
     const checked = checkName(input.name);
-    if (!checked.ok) throw badInput(`The name ${checked.problem}.`, "name");
+    if (!checked.ok) throw badInput(checked.problem, { field: "name", max: NAME_MAX_LENGTH }, "name");
     name = checked.name;
   }
   const user = await findOrCreateUser(change.manager, email);
@@ -63,10 +63,7 @@ export async function removeAccountMember(change: AccountChange, userId: string,
   if (reassignTo) await handOverSlots(change, member.userId, reassignTo);
   const held = (await change.contacts()).slotsOf(member.userId);
   if (held.includes(ContactSlot.PRIMARY)) {
-    throw new DomainError(
-      ErrorCode.PRIMARY_CONTACT_REQUIRED,
-      "This member is the primary contact. Make someone else the primary contact before removing them.",
-    );
+    throw new DomainError("PRIMARY_CONTACT_REQUIRED.removingPrimary");
   }
   if (held.includes(ContactSlot.BILLING)) await removeBillingContact(change, member.userId);
   for (const role of held.map(roleOfSlot)) if (role) await clearRoleContact(change, role);

@@ -11,7 +11,7 @@ import { badInput } from "../errors";
  */
 export async function handOverSlots(change: AccountChange, leavingUserId: string, successorUserId: string): Promise<void> {
   const successor = await change.member(successorUserId, "reassignTo");
-  if (successor.userId === leavingUserId) throw badInput("reassignTo must be another member, not the one being removed.", "reassignTo");
+  if (successor.userId === leavingUserId) throw badInput("BAD_USER_INPUT.reassignToSelf", {}, "reassignTo");
   for (const slot of (await change.contacts()).slotsOf(leavingUserId)) {
     const role = roleOfSlot(slot);
     if (role) await setRoleContact(change, role, { userId: successor.userId });

@@ -3,6 +3,7 @@ import { Node } from "./node.type";
 import { decodeGlobalId } from "../common/global-id";
 import { badInput, notFound } from "../errors";
 import type { Context } from "../context";
+import { settingChangeById } from "../accounts/account.queries";
 import type { ContactRoleKind } from "../contacts/contact.enums";
 
 /** The most ids `nodes` takes at once. */
@@ -15,7 +16,7 @@ const MAX_NODES = 100;
  */
 async function findNode(context: Context, id: string, field: string): Promise<object> {
   const decoded = decodeGlobalId(id);
-  if (!decoded) throw badInput(`${field} is not a valid id.`, field);
+  if (!decoded) throw badInput("BAD_USER_INPUT.invalidId", { field }, field);
   const { loaders, health } = context;
   const viewerId = context.requiredViewer.id;
   const readable = async (accountId: string) => {
@@ -55,6 +56,12 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
       found = change;
       break;
     }
+    case "AccountSettingChange": {
+      const change = await settingChangeById(context.db, Number(first));
+      if (change) await readable(change.accountId);
+      found = change;
+      break;
+    }
     case "NotificationDelivery": {
       const delivery = await loaders.deliveryById.load(Number(first));
       if (delivery) await readable(delivery.accountId);
@@ -87,7 +94,7 @@ export class NodeResolver {
     @Arg("ids", () => [ID], { description: `Up to ${MAX_NODES} global ids.` }) ids: string[],
     @Ctx() context: Context,
   ): Promise<(object | Error)[]> {
-    if (ids.length > MAX_NODES) throw badInput(`Ask for at most ${MAX_NODES} ids at once.`, "ids");
+    if (ids.length > MAX_NODES) throw badInput("BAD_USER_INPUT.tooManyIds", { count: MAX_NODES }, "ids");
     // A failed item is returned as its error: GraphQL reports it at that index and leaves the others.
     return Promise.all(ids.map((id, index) => findNode(context, id, `ids.${index}`).catch((error: Error) => error)));
   }

@@ -3,7 +3,7 @@ import type { Config } from "../config";
 import { DeliveryKind, DeliveryState, NotificationDelivery, type DeliverySkipReason } from "./notification-delivery.entity";
 import type { NotificationCategory } from "./notification-routing";
 import { cappedQueuedAt, countCapped, lockAddress, type CapScope } from "./delivery.queries";
-import { DomainError, ErrorCode } from "../errors";
+import { DomainError } from "../errors";
 import { VerificationTokens } from "../verification/verification-tokens";
 import { mailboxOf } from "../common/email";
 import { ConfirmationLinks } from "../verification/confirmation-links";
@@ -33,8 +33,8 @@ export interface OutboxLimits {
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-function mailRateLimited(reason: string, retryAfterSeconds: number): DomainError {
-  return new DomainError(ErrorCode.RATE_LIMITED, `${reason} Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
+function mailRateLimited(key: "RATE_LIMITED.accountMailCap" | "RATE_LIMITED.addressVerificationCap", limit: number, retryAfterSeconds: number): DomainError {
+  return new DomainError(key, { limit, retryAfter: retryAfterSeconds }, { retryAfterSeconds });
 }
 
 function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
@@ -118,7 +118,7 @@ export class Outbox {
     // Changes to one account hold its lock (see AccountChange), so counts per account do not race.
     for (const [accountId, count] of countBy(sending, (message) => message.accountId)) {
       const wait = await waitForRoom(manager, { accountId }, perAccountPerHour, count, HOUR_MS, now);
-      if (wait > 0) throw mailRateLimited(`This account has sent as many messages as it may in an hour (${perAccountPerHour}).`, wait);
+      if (wait > 0) throw mailRateLimited("RATE_LIMITED.accountMailCap", perAccountPerHour, wait);
     }
     if (verificationsPerAddressPerDay === 0) return;
     const verifications = sending.filter((message) => message.kind === DeliveryKind.VERIFICATION);
@@ -126,7 +126,7 @@ export class Outbox {
       await lockAddress(manager, mailbox);
       const wait = await waitForRoom(manager, { verificationsTo: mailbox }, verificationsPerAddressPerDay, count, DAY_MS, now);
       if (wait > 0) {
-        throw mailRateLimited(`That address has been sent as many confirmation requests as it may be in a day (${verificationsPerAddressPerDay}).`, wait);
+        throw mailRateLimited("RATE_LIMITED.addressVerificationCap", verificationsPerAddressPerDay, wait);
       }
     }
   }

@@ -4,6 +4,8 @@ import type { NotificationCategory } from "./notification-routing";
 import { ContactVerification, VerificationState } from "../verification/contact-verification.entity";
 import { DeliveryKind, DeliverySkipReason, type NotificationDelivery } from "./notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "./mail-text";
+import { translate } from "../i18n";
+import { slotName } from "../contacts/contact.enums";
 
 /**
  * Why optional mail may not go to a contact: a member must have signed in, and an outside address
@@ -26,7 +28,8 @@ export async function sendTestNotification(change: AccountChange, category: Noti
   const contacts = await change.contacts();
   const verifications = await manager.find(ContactVerification, { where: { accountId: account.id } });
   const verificationOf = (email: string) => verifications.find((verification) => verification.email === email);
-  const subject = `Test ${category} notification for the account ${nameForSubject(account.name)}`;
+  const { locale } = account;
+  const subject = translate(locale, "mail.test.subject", { category, account: nameForSubject(account.name) });
   return change.outbox.enqueue(
     manager,
     contacts.recipients(category).map((recipient) => ({
@@ -36,12 +39,12 @@ export async function sendTestNotification(change: AccountChange, category: Noti
       email: recipient.email,
       subject,
       body: [
-        "This is a test message: nothing needs doing.",
+        translate(locale, "mail.test.intro"),
         "",
-        `Account name: ${quotedName(account.name)}`,
-        `Sent by: ${oneLine(change.actor.email)}`,
-        `Category: ${category}`,
-        `You receive it as the account's: ${recipient.reasons.join(", ")}`,
+        translate(locale, "mail.label.accountName", { account: quotedName(account.name) }),
+        translate(locale, "mail.label.sentBy", { email: oneLine(change.actor.email) }),
+        translate(locale, "mail.label.category", { category }),
+        translate(locale, "mail.test.reasons", { reasons: recipient.reasons.map((slot) => slotName(slot)[locale]).join(", ") }),
       ].join("\n"),
       requestedById: change.actor.id,
       skipReason: unconfirmed(recipient, verificationOf(recipient.email)),

@@ -5,6 +5,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import type { Context } from "../context";
 import { currentRequest, runInRequestScope, type Logger, type RequestScope } from "./logger";
 import type { Metrics } from "./metrics";
+import { negotiateLocale } from "../i18n";
 
 /** An incoming X-Request-Id is kept only if it is a short token of these characters; otherwise one is made. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -50,8 +51,10 @@ function outcomeOf(scope: RequestScope, response: Response): string {
  */
 export function trackGraphQLRequests(logger: Logger, metrics: Metrics | null): RequestHandler {
   return (request, response, next) => {
-    const scope: RequestScope = { requestId: requestIdFrom(request.headers["x-request-id"]) };
+    const scope: RequestScope = { requestId: requestIdFrom(request.headers["x-request-id"]), locale: negotiateLocale(request.headers["accept-language"]) };
     response.setHeader("X-Request-Id", scope.requestId);
+    // Error messages follow Accept-Language: a cache must not hand one language's answer to another.
+    response.vary("Accept-Language");
     const started = performance.now();
     metrics?.requestStarted();
     noteRefusals(response, scope);

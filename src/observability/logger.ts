@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "../config";
+import type { Locale } from "../i18n";
 
 export type { Logger } from "pino";
 
@@ -14,6 +15,8 @@ export interface RequestScope {
   /** `extensions.code` of the first error, or OK. */
   outcome?: string;
   userId?: string;
+  /** The language errors are answered in, from Accept-Language. */
+  locale?: Locale;
 }
 
 const requests = new AsyncLocalStorage<RequestScope>();

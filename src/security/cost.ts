@@ -29,7 +29,8 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
-import { DomainError, ErrorCode } from "../errors";
+import { DomainError } from "../errors";
+import { message } from "../i18n";
 
 /*
  * What an operation costs: one point per object it resolves (scalars are free: they are read from an
@@ -216,37 +217,29 @@ export function measureOperation(
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) throw tooManySelections();
     // An argument or @include/@skip condition that coerces to null where it may not: execution would fail as well.
-    if (error instanceof GraphQLError) throw new DomainError(ErrorCode.BAD_USER_INPUT, error.message, { invalidFields: [{ field: "variables", message: error.message }], http: { status: 400 } });
+    if (error instanceof GraphQLError) {
+      const params = { detail: error.message };
+      throw new DomainError("BAD_USER_INPUT.invalidVariables", params, { http: { status: 400 } }, [{ field: "variables", message: message("BAD_USER_INPUT.invalidVariables", params) }]);
+    }
     throw error;
   }
   return { cost: Math.ceil(cost), introspections: introspections.size };
 }
 
 function tooManySelections(): DomainError {
-  return new DomainError(
-    ErrorCode.QUERY_TOO_COMPLEX,
-    `The query's fragments, spread inside one another, make more than ${MAX_SELECTIONS_WALKED} selections to cost. Spread each fragment fewer times.`,
-  );
+  return new DomainError("QUERY_TOO_COMPLEX.tooManySelections", { max: MAX_SELECTIONS_WALKED });
 }
 
 /** Refuses an operation that costs more than `maxCost`, naming both figures. */
 export function checkCost(cost: number, maxCost: number): void {
   if (cost > maxCost) {
-    throw new DomainError(
-      ErrorCode.QUERY_TOO_COMPLEX,
-      `This query would cost ${cost} points and the limit is ${maxCost}. Ask for fewer items per page or fewer nested lists.`,
-      { cost, maxCost },
-    );
+    throw new DomainError("QUERY_TOO_COMPLEX.tooCostly", { cost, maxCost }, { cost, maxCost });
   }
 }
 
 /** Refuses a caller without a valid token who asks for the schema more than once in one request. */
 export function checkAnonymousIntrospections(introspections: number): void {
   if (introspections > ANONYMOUS_INTROSPECTIONS) {
-    throw new DomainError(
-      ErrorCode.TOO_MANY_INTROSPECTIONS,
-      "Without a token, ask for the schema (__schema or __type) once per request.",
-      { maxIntrospections: ANONYMOUS_INTROSPECTIONS },
-    );
+    throw new DomainError("TOO_MANY_INTROSPECTIONS.anonymousIntrospection", {}, { maxIntrospections: ANONYMOUS_INTROSPECTIONS });
   }
 }

@@ -16,7 +16,7 @@ import {
   type SelectionSetNode,
   type ValidationRule,
 } from "graphql";
-import { DomainError, ErrorCode } from "../errors";
+import { DomainError } from "../errors";
 
 function fieldDefinition(schema: GraphQLSchema, parent: GraphQLCompositeType, node: FieldNode): GraphQLField<unknown, unknown> | undefined {
   const name = node.name.value;
@@ -80,7 +80,7 @@ export function maxDepthRule(maxDepth: number): ValidationRule {
         const depth = selectionSetDepth(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
         if (depth > maxDepth) {
           context.reportError(
-            new DomainError(ErrorCode.QUERY_TOO_DEEP, `The query is nested more than ${maxDepth} levels deep. Ask for less at once.`),
+            new DomainError("QUERY_TOO_DEEP.tooDeep", { max: maxDepth }),
           );
         }
       },

@@ -2,7 +2,8 @@ import type { RequestHandler } from "express";
 import { GraphQLError, Lexer, Source, TokenKind, type ValidationContext, type ValidationRule } from "graphql";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { RequestLimits } from "../config";
-import { DomainError, ErrorCode } from "../errors";
+import { DomainError, LocalisedRequestError, type ErrorKey } from "../errors";
+import { negotiateLocale, translate, type Params } from "../i18n";
 import { maxDepthRule } from "./depth";
 
 /*
@@ -13,15 +14,15 @@ import { maxDepthRule } from "./depth";
 
 type Rejection = (context: ValidationContext | null, error: GraphQLError) => void;
 
-function reject(code: ErrorCode, message: string): { propagateOnRejection: false; onReject: Rejection[] } {
-  return { propagateOnRejection: false, onReject: [(context) => context?.reportError(new DomainError(code, message))] };
+function reject(key: ErrorKey, params: Params): { propagateOnRejection: false; onReject: Rejection[] } {
+  return { propagateOnRejection: false, onReject: [(context) => context?.reportError(new DomainError(key, params))] };
 }
 
 /** Refuses `subscription` (or any operation the schema has no root type for) as invalid, as graphql-js 17 does. */
 const knownOperationTypes: ValidationRule = (context) => ({
   OperationDefinition(node) {
     if (!context.getSchema().getRootType(node.operation)) {
-      context.reportError(new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: node }));
+      context.reportError(new LocalisedRequestError("GRAPHQL_VALIDATION_FAILED.unknownOperationType", { operation: node.operation }, { nodes: node }));
     }
   },
 });
@@ -36,11 +37,11 @@ export function limitValidationRules(limits: RequestLimits): ValidationRule[] {
     maxAliases: {
       n: limits.maxAliases,
       allowList: [], // armor exempts aliased `__typename` by default: thousands of them still cost work to answer
-      ...reject(ErrorCode.TOO_MANY_ALIASES, `The query uses more than ${limits.maxAliases} aliases. Split it into several requests.`),
+      ...reject("TOO_MANY_ALIASES.tooManyAliases", { max: limits.maxAliases }),
     },
     maxDirectives: {
       n: limits.maxDirectives,
-      ...reject(ErrorCode.TOO_MANY_DIRECTIVES, `The query uses more than ${limits.maxDirectives} directives.`),
+      ...reject("TOO_MANY_DIRECTIVES.tooManyDirectives", { max: limits.maxDirectives }),
     },
   });
   return [knownOperationTypes, maxDepthRule(limits.maxDepth), ...(armor.protect().validationRules ?? [])];
@@ -59,8 +60,10 @@ export function exceedsTokenLimit(query: string, max: number): boolean {
   return false;
 }
 
-function refuse(response: Parameters<RequestHandler>[1], code: ErrorCode, message: string): void {
-  response.status(400).json({ errors: [{ message, extensions: { code } }] });
+/** A refusal written before Apollo runs, in the language the request prefers. */
+function refuse(request: Parameters<RequestHandler>[0], response: Parameters<RequestHandler>[1], key: ErrorKey, params: Params = {}): void {
+  const code = key.slice(0, key.indexOf("."));
+  response.status(400).json({ errors: [{ message: translate(negotiateLocale(request.headers["accept-language"]), key, params), extensions: { code } }] });
 }
 
 /** Runs on the parsed HTTP body before Apollo: refuses batched requests and documents with too many tokens. */
@@ -68,12 +71,12 @@ export function requestGuard(limits: RequestLimits): RequestHandler {
   return (request, response, next) => {
     const body: unknown = request.body;
     if (Array.isArray(body)) {
-      return refuse(response, ErrorCode.BATCHING_NOT_SUPPORTED, "Send one operation per request: batched requests are not supported.");
+      return refuse(request, response, "BATCHING_NOT_SUPPORTED.batched");
     }
     const fromBody = body && typeof body === "object" ? (body as { query?: unknown }).query : undefined;
     const query = fromBody ?? (request.query as Record<string, unknown>).query;
     if (typeof query === "string" && exceedsTokenLimit(query, limits.maxTokens)) {
-      return refuse(response, ErrorCode.QUERY_TOO_LARGE, `The query has more than ${limits.maxTokens} tokens. Send a smaller document.`);
+      return refuse(request, response, "QUERY_TOO_LARGE.tooManyTokens", { max: limits.maxTokens });
     }
     next();
   };

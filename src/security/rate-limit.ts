@@ -4,7 +4,7 @@ import type pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config";
 import type { Database } from "../database";
-import { DomainError, ErrorCode } from "../errors";
+import { DomainError } from "../errors";
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
 
@@ -88,11 +88,7 @@ export function mutationCount(operation: OperationDefinitionNode, fragments: Rea
 
 export function rateLimited(retryAfterSeconds: number, limiter: MutationAllowance): DomainError {
   const window = Math.round(limiter.windowMs / 1000);
-  return new DomainError(
-    ErrorCode.RATE_LIMITED,
-    `Too many changes: at most ${limiter.limit} every ${window} seconds. Try again in ${retryAfterSeconds} seconds.`,
-    { retryAfterSeconds },
-  );
+  return new DomainError("RATE_LIMITED.tooManyChanges", { limit: limiter.limit, window, retryAfter: retryAfterSeconds }, { retryAfterSeconds });
 }
 
 /** The table migration 1796500000000 creates; rate-limiter-flexible reads and writes it. */

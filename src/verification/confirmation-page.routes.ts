@@ -106,11 +106,14 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
   };
 
   app.get(`${CONFIRMATION_PATH}/:token`, trackPageRequests(logger, `${CONFIRMATION_PATH}/[redacted]`), async (request, response) => {
-    const locale = pageLocale(request.query);
+    const acceptLanguage = request.get("accept-language");
+    let locale = pageLocale(request.query, { acceptLanguage });
     try {
       if (!(await allowed(request, response, locale))) return;
       const token = String(request.params.token);
-      const now = standing(await confirmationRequest(db, token), locale);
+      const asked = await confirmationRequest(db, token);
+      locale = pageLocale(request.query, { account: asked?.locale, acceptLanguage });
+      const now = standing(asked, locale);
       if (!now.open) {
         send(response, now.status, locale, now.markup);
         return;
@@ -144,8 +147,9 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
     express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 10 }),
     async (request, response) => {
       const form = (request.body ?? {}) as Record<string, unknown>;
-      const locale = pageLocale(form);
-      const text = CONFIRMATION_PAGE_TEXT[locale];
+      const acceptLanguage = request.get("accept-language");
+      let locale = pageLocale(form, { acceptLanguage });
+      let text = CONFIRMATION_PAGE_TEXT[locale];
       try {
         if (fromAnotherSite(request, links)) {
           send(response, 403, locale, messagePage(locale, text.crossSiteTitle, text.crossSiteBody));
@@ -154,7 +158,10 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
         if (!(await allowed(request, response, locale))) return;
         const token = typeof form.token === "string" ? form.token : "";
         const answer = form.answer === "confirm" ? VerificationState.VERIFIED : form.answer === "decline" ? VerificationState.DECLINED : null;
-        const before = standing(answer === null ? null : await confirmationRequest(db, token), locale);
+        const asked = answer === null ? null : await confirmationRequest(db, token);
+        locale = pageLocale(form, { account: asked?.locale, acceptLanguage });
+        text = CONFIRMATION_PAGE_TEXT[locale];
+        const before = standing(asked, locale);
         if (!before.open) {
           send(response, answer === null ? 400 : before.status, locale, before.markup);
           return;
@@ -187,7 +194,7 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
   // A form the body parser refuses (too large, badly encoded) gets a page too, not the API's JSON error.
   const refusedForm: ErrorRequestHandler = (error: { status?: number }, request, response, next) => {
     if (response.headersSent || !error.status || error.status >= 500) return next(error);
-    const locale = pageLocale(request.query);
+    const locale = pageLocale(request.query, { acceptLanguage: request.get("accept-language") });
     const text = CONFIRMATION_PAGE_TEXT[locale];
     send(response, error.status, locale, messagePage(locale, text.unknownTitle, text.unknownBody));
   };

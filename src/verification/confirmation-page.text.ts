@@ -4,6 +4,8 @@
  * escapes them as it renders.
  */
 
+import { negotiateLocale } from "../i18n";
+
 export const PAGE_LOCALES = ["en", "pl"] as const;
 export type PageLocale = (typeof PAGE_LOCALES)[number];
 
@@ -119,10 +121,12 @@ export const CONFIRMATION_PAGE_TEXT: Readonly<Record<PageLocale, ConfirmationPag
 };
 
 /**
- * The language a page is shown in: the one asked for (`?lang=` on the link, the form's `lang` field),
- * else English. The one place that chooses it.
+ * The language a page is shown in: the one asked for (`?lang=` from the page's language switch, the
+ * form's `lang` field), else the account's, else the browser's (`Accept-Language`). The one place that
+ * chooses it.
  */
-export function pageLocale(asked: { lang?: unknown }): PageLocale {
+export function pageLocale(asked: { lang?: unknown }, otherwise: { account?: PageLocale | null; acceptLanguage?: string }): PageLocale {
   const lang = typeof asked.lang === "string" ? asked.lang.trim().toLowerCase() : "";
-  return (PAGE_LOCALES as readonly string[]).includes(lang) ? (lang as PageLocale) : "en";
+  if ((PAGE_LOCALES as readonly string[]).includes(lang)) return lang as PageLocale;
+  return otherwise.account ?? negotiateLocale(otherwise.acceptLanguage);
 }

@@ -11,6 +11,7 @@ import { User } from "../users/user.entity";
 import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
 import { badInput } from "../errors";
+import { translate, type Locale } from "../i18n";
 import { ContactRole } from "../contacts/contact-role.entity";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 
@@ -18,30 +19,32 @@ import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
- * The message asking an outside address to confirm itself. It goes to someone who may never have
- * heard of the account, so the account's name appears only quoted on its labelled line, and the
- * token only as a placeholder the delivery worker fills in as it sends (in the link and on its own line).
+ * The message asking an outside address to confirm itself, in the account's language. It goes to
+ * someone who may never have heard of the account, so the account's name appears only quoted on its
+ * labelled line, and the token only as a placeholder the delivery worker fills in as it sends (in the
+ * link and on its own line).
  */
-function verificationMessage(accountName: string, requestedBy: string, role: ContactRoleKind, email: string, link: string) {
-  const title = contactRole(role).title.en;
+function verificationMessage(account: { name: string; locale: Locale }, requestedBy: string, role: ContactRoleKind, email: string, link: string) {
+  const { locale } = account;
+  const title = contactRole(role).title[locale];
   return {
-    subject: `Confirm that you are the ${title} for the account ${nameForSubject(accountName)}`,
+    subject: translate(locale, "mail.verification.subject", { title, account: nameForSubject(account.name) }),
     body: [
-      `An admin of an account named your address as its ${title}. Please confirm that this is right.`,
+      translate(locale, "mail.verification.intro", { title }),
       "",
-      `Account name: ${quotedName(accountName)}`,
-      `Asked by: ${oneLine(requestedBy)}`,
-      `Your address: ${oneLine(email)}`,
+      translate(locale, "mail.label.accountName", { account: quotedName(account.name) }),
+      translate(locale, "mail.label.askedBy", { email: oneLine(requestedBy) }),
+      translate(locale, "mail.label.yourAddress", { email: oneLine(email) }),
       "",
-      `Confirm it, or tell us it is not you, within ${VERIFICATION_TOKEN_TTL_MS / 86_400_000} days on this page:`,
+      translate(locale, "mail.verification.confirmWithin", { days: VERIFICATION_TOKEN_TTL_MS / 86_400_000 }),
       "",
       `    ${link}`,
       "",
-      "Or with this token (the token of the verifyContactEmail mutation; no sign-in is needed):",
+      translate(locale, "mail.verification.tokenHint"),
       "",
       `    ${TOKEN_PLACEHOLDER}`,
       "",
-      "If you do not know this account, ignore this message: until the address is confirmed, it is sent nothing else.",
+      translate(locale, "mail.verification.ignore"),
     ].join("\n"),
   };
 }
@@ -72,7 +75,7 @@ export async function startVerification(change: AccountChange, role: ContactRole
       accountId,
       kind: DeliveryKind.VERIFICATION,
       email,
-      ...verificationMessage(change.account.name, change.actor.email, role, email, change.outbox.links.verificationLink(TOKEN_PLACEHOLDER)),
+      ...verificationMessage(change.account, change.actor.email, role, email, change.outbox.links.verificationLink(TOKEN_PLACEHOLDER)),
       requestedById: change.actor.id,
       tokenNonce: nonce,
     },
@@ -82,10 +85,8 @@ export async function startVerification(change: AccountChange, role: ContactRole
 /** Sends a new token for the external contact of a role, e.g. after the last one expired; the state starts over. */
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
   const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
-  if (!contact || contact.userId !== null) throw badInput("That role is not held by an outside address, so there is nothing to verify.", "role");
-  if (await isDeclined(change.manager, change.account.id, role, contact.email)) {
-    throw badInput("The owner of this address said it is not theirs, so nothing more is sent to it. Set the contact again to ask anew.", "role");
-  }
+  if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
+  if (await isDeclined(change.manager, change.account.id, role, contact.email)) throw badInput("BAD_USER_INPUT.verificationDeclined", {}, "role");
   await startVerification(change, role, contact.email);
 }
 
@@ -100,13 +101,15 @@ export async function forgetVerification(change: AccountChange, role: ContactRol
   await change.manager.delete(ContactVerification, { accountId: change.account.id, role });
 }
 
-const invalidToken = () => badInput("This verification token is not valid or has already been used.", "token");
-const expiredToken = () => badInput("This verification token has expired. Ask an admin of the account to send a new one.", "token");
+const invalidToken = () => badInput("BAD_USER_INPUT.verificationTokenInvalid", {}, "token");
+const expiredToken = () => badInput("BAD_USER_INPUT.verificationTokenExpired", {}, "token");
 
 /** What the confirmation page shows about the request a token answers. */
 export interface ConfirmationRequest {
   verification: ContactVerification;
   accountName: string;
+  /** The account's language, which the page is shown in unless the reader chooses another. */
+  locale: Locale;
   /** The admin who set the contact, by name or else email, as the history has it; null if it does not say. */
   requestedBy: string | null;
   /** Whether the link can no longer be used because its time is up (and it was never answered). */
@@ -147,6 +150,7 @@ export async function confirmationRequest(db: Database, token: string, now = new
     return {
       verification,
       accountName: account.name,
+      locale: account.locale,
       requestedBy: asker ? (asker.name ?? asker.email) : null,
       expired: verification.state === VerificationState.PENDING && verification.tokenExpiresAt.getTime() < now.getTime(),
     };

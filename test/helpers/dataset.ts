@@ -85,7 +85,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     }
     const [, primary, billingA, billingB, decisionMaker, implementation, technical, security] = people as [User, ...User[]];
     const contactsVersion = 2 + 2 + roleCount + 2 * churn;
-    accounts.push({ id: accountId, name: `Account ${index}`, primaryContactId: primary!.id, contactsVersion, createdAt, updatedAt: at(100) });
+    accounts.push({ id: accountId, name: `Account ${index}`, locale: "en", primaryContactId: primary!.id, contactsVersion, createdAt, updatedAt: at(100) });
     people.forEach((user, position) =>
       members.push({
         accountId,

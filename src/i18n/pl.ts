@@ -1,0 +1,157 @@
+import type { MessageKey } from "./en";
+import type { Template } from "./catalogue";
+
+/* Every text of en.ts in Polish; the type makes a missing or extra key a compile error. */
+export const pl: Readonly<Record<MessageKey, Template>> = {
+  "UNAUTHENTICATED.missingToken": "Zaloguj się: wyślij z żądaniem nagłówek Authorization: Bearer z tokenem.",
+  "UNAUTHENTICATED.malformedHeader": "Nagłówek Authorization musi mieć postać `Bearer <token>`. Zaloguj się ponownie, aby dostać nowy token.",
+  "UNAUTHENTICATED.tokenExpired": "Token wygasł. Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenWithoutExpiry": "Token musi mieć czas wygaśnięcia (exp). Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenWrongIssuer": "Token wystawił inny wystawca niż ten, którego akceptuje ten serwer. Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenWrongAudience": "Token jest przeznaczony dla innego odbiorcy niż ten serwer. Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenNotYetValid": "Token nie jest jeszcze ważny. Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenInvalid": "Token jest nieprawidłowy. Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenFromTheFuture": "Token został wystawiony w przyszłości. Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenLivesTooLong": "Token jest ważny dłużej, niż akceptuje ten serwer. Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenWithoutEmail": "Token nie zawiera prawidłowego adresu e-mail (email). Zaloguj się ponownie, aby dostać nowy.",
+
+  "NOT_FOUND.account": "Nie ma konta o tym identyfikatorze albo nie jesteś jego członkiem.",
+  "NOT_FOUND.object": "Nie ma obiektu {type} o tym identyfikatorze albo nie jesteś członkiem jego konta.",
+
+  "FORBIDDEN.adminOnly": "Tylko administrator tego konta może zmieniać jego członków i kontakty.",
+
+  "BAD_USER_INPUT.invalidInput": "Dane wejściowe są nieprawidłowe.",
+  "BAD_USER_INPUT.invalidField": "Pole {field} jest nieprawidłowe.",
+  "BAD_USER_INPUT.invalidVariables": "Zmienne nie pasują do operacji: {detail}",
+  "BAD_USER_INPUT.invalidId": "{field} nie jest prawidłowym identyfikatorem.",
+  "BAD_USER_INPUT.invalidTypedId": "{field} nie jest prawidłowym identyfikatorem obiektu {type}.",
+  "BAD_USER_INPUT.tooManyIds": {
+    plural: "count",
+    one: "Poproś naraz o najwyżej {count} identyfikator.",
+    few: "Poproś naraz o najwyżej {count} identyfikatory.",
+    many: "Poproś naraz o najwyżej {count} identyfikatorów.",
+    other: "Poproś naraz o najwyżej {count} identyfikatora.",
+  },
+  "BAD_USER_INPUT.invalidCursor": "Kursor w `{field}` nie pasuje do tej listy. Zacznij od początku bez niego.",
+  "BAD_USER_INPUT.firstAndLast": "Podaj first albo last, nie oba naraz.",
+  "BAD_USER_INPUT.pageSize": "{field} musi mieścić się w przedziale od 1 do {max}.",
+  "BAD_USER_INPUT.nameNotText": "Pole {field} musi być tekstem.",
+  "BAD_USER_INPUT.nameHasControls": "Pole {field} nie może zawierać podziałów wiersza, znaków sterujących ani znaków zmiany kierunku tekstu.",
+  "BAD_USER_INPUT.nameEmpty": "Pole {field} nie może być puste.",
+  "BAD_USER_INPUT.nameTooLong": {
+    plural: "max",
+    one: "Pole {field} może mieć najwyżej {max} znak.",
+    few: "Pole {field} może mieć najwyżej {max} znaki.",
+    many: "Pole {field} może mieć najwyżej {max} znaków.",
+    other: "Pole {field} może mieć najwyżej {max} znaku.",
+  },
+  "BAD_USER_INPUT.emailInvalid": "To nie jest prawidłowy adres e-mail.",
+  "BAD_USER_INPUT.emailTooLong": "Adres e-mail może mieć najwyżej {max} znaków.",
+  "BAD_USER_INPUT.emailNonAscii": "Przed znakiem @ adres e-mail może zawierać tylko litery, cyfry i znaki interpunkcyjne ASCII.",
+  "BAD_USER_INPUT.userOrEmail": "Podaj dla kontaktu userId albo email: jedno z nich, nie oba i nie żadne.",
+  "BAD_USER_INPUT.memberOnlyRole": "Tylko {roles} może być osobą spoza konta. Wybierz do tej roli członka konta.",
+  "BAD_USER_INPUT.notOutsideAddress": "Tej roli nie pełni adres spoza konta, więc nie ma czego potwierdzać.",
+  "BAD_USER_INPUT.verificationTokenInvalid": "Ten token potwierdzenia jest nieprawidłowy albo został już użyty.",
+  "BAD_USER_INPUT.verificationTokenExpired": "Ten token potwierdzenia wygasł. Poproś administratora konta o wysłanie nowego.",
+  "BAD_USER_INPUT.verificationDeclined": "Właściciel tego adresu stwierdził, że adres nie należy do niego, więc nic więcej na niego nie wysyłamy. Aby zapytać ponownie, ustaw kontakt jeszcze raz.",
+  "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds wymienia tego samego członka więcej niż raz.",
+  "BAD_USER_INPUT.duplicateRoles": "roleContacts wymienia tę samą rolę więcej niż raz.",
+  "BAD_USER_INPUT.tooManyItems": {
+    plural: "max",
+    one: "{field} może zawierać najwyżej {max} pozycję.",
+    few: "{field} może zawierać najwyżej {max} pozycje.",
+    many: "{field} może zawierać najwyżej {max} pozycji.",
+    other: "{field} może zawierać najwyżej {max} pozycji.",
+  },
+  "BAD_USER_INPUT.negativeVersion": "expectedVersion nie może być ujemne.",
+  "BAD_USER_INPUT.reassignToSelf": "reassignTo musi wskazywać innego członka niż usuwany.",
+  "BAD_USER_INPUT.notAMember": "Ten użytkownik nie jest członkiem tego konta.",
+
+  "BILLING_CONTACT_LIMIT.limitReached": {
+    plural: "limit",
+    one: "Konto może mieć najwyżej {limit} kontakt rozliczeniowy. Usuń go, zanim dodasz kolejny.",
+    few: "Konto może mieć najwyżej {limit} kontakty rozliczeniowe. Usuń jeden, zanim dodasz kolejny.",
+    many: "Konto może mieć najwyżej {limit} kontaktów rozliczeniowych. Usuń jeden, zanim dodasz kolejny.",
+    other: "Konto może mieć najwyżej {limit} kontaktu rozliczeniowego. Usuń jeden, zanim dodasz kolejny.",
+  },
+  "PRIMARY_CONTACT_REQUIRED.removingPrimary": "Ten członek jest głównym kontaktem konta. Zanim go usuniesz, ustaw jako główny kontakt kogoś innego.",
+  "LAST_ADMIN.lastAdmin": "Konto potrzebuje co najmniej jednego administratora. Najpierw nadaj uprawnienia administratora innemu członkowi.",
+  "VERSION_CONFLICT.staleVersion": "Ktoś inny zmienił kontakty tego konta, odkąd je wczytano. Wczytaj je ponownie i spróbuj jeszcze raz.",
+
+  "SERVICE_UNAVAILABLE.writeFailed": "Nic nie zapisano: baza danych nie może teraz przyjmować zmian. Spróbuj ponownie za chwilę.",
+  "SERVICE_UNAVAILABLE.readFailed": "Baza danych nie odpowiedziała. Spróbuj ponownie za chwilę.",
+  "INTERNAL_SERVER_ERROR.unexpected": "Coś poszło nie tak po naszej stronie. Spróbuj ponownie.",
+
+  "QUERY_TOO_DEEP.tooDeep": {
+    plural: "max",
+    one: "Zapytanie ma więcej niż {max} poziom zagnieżdżenia. Poproś naraz o mniej.",
+    few: "Zapytanie ma więcej niż {max} poziomy zagnieżdżenia. Poproś naraz o mniej.",
+    many: "Zapytanie ma więcej niż {max} poziomów zagnieżdżenia. Poproś naraz o mniej.",
+    other: "Zapytanie ma więcej niż {max} poziomu zagnieżdżenia. Poproś naraz o mniej.",
+  },
+  "TOO_MANY_ALIASES.tooManyAliases": {
+    plural: "max",
+    one: "Zapytanie używa więcej niż {max} alias. Podziel je na kilka żądań.",
+    few: "Zapytanie używa więcej niż {max} aliasy. Podziel je na kilka żądań.",
+    many: "Zapytanie używa więcej niż {max} aliasów. Podziel je na kilka żądań.",
+    other: "Zapytanie używa więcej niż {max} aliasu. Podziel je na kilka żądań.",
+  },
+  "TOO_MANY_DIRECTIVES.tooManyDirectives": {
+    plural: "max",
+    one: "Zapytanie używa więcej niż {max} dyrektywę.",
+    few: "Zapytanie używa więcej niż {max} dyrektywy.",
+    many: "Zapytanie używa więcej niż {max} dyrektyw.",
+    other: "Zapytanie używa więcej niż {max} dyrektywy.",
+  },
+  "QUERY_TOO_COMPLEX.tooCostly":
+    "To zapytanie kosztowałoby {cost} pkt, a limit wynosi {maxCost}. Poproś o mniej pozycji na stronę albo o mniej zagnieżdżonych list.",
+  "QUERY_TOO_COMPLEX.tooManySelections":
+    "Fragmenty zapytania, rozwinięte jeden w drugim, dają więcej niż {max} pól do wyceny. Rozwijaj każdy fragment rzadziej.",
+  "TOO_MANY_INTROSPECTIONS.anonymousIntrospection": "Bez tokenu pytaj o schemat (__schema lub __type) najwyżej raz na żądanie.",
+  "QUERY_TOO_LARGE.tooManyTokens": {
+    plural: "max",
+    one: "Zapytanie ma więcej niż {max} token. Wyślij mniejszy dokument.",
+    few: "Zapytanie ma więcej niż {max} tokeny. Wyślij mniejszy dokument.",
+    many: "Zapytanie ma więcej niż {max} tokenów. Wyślij mniejszy dokument.",
+    other: "Zapytanie ma więcej niż {max} tokenu. Wyślij mniejszy dokument.",
+  },
+  "BATCHING_NOT_SUPPORTED.batched": "Wysyłaj jedną operację na żądanie: żądania zbiorcze nie są obsługiwane.",
+  "PAYLOAD_TOO_LARGE.bodyTooLarge": "Treść żądania jest za duża.",
+  "BAD_REQUEST.invalidJson": "Treść żądania nie jest prawidłowym JSON-em.",
+  "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "To API nie ma operacji typu {operation}.",
+  "RATE_LIMITED.tooManyChanges": "Za dużo zmian: najwyżej {limit} na {window} s. Spróbuj ponownie za {retryAfter} s.",
+  "RATE_LIMITED.accountMailCap": "To konto wysłało już tyle wiadomości, ile może w ciągu godziny ({limit}). Spróbuj ponownie za {retryAfter} s.",
+  "RATE_LIMITED.addressVerificationCap":
+    "Na ten adres wysłano już tyle próśb o potwierdzenie, ile można w ciągu doby ({limit}). Spróbuj ponownie za {retryAfter} s.",
+
+  "changeSaved.readBackFailed": "Zmianę zapisano, ale nie udało się jej odczytać: wczytaj dane ponownie zamiast wysyłać zmianę jeszcze raz. ({message})",
+
+  "slot.PRIMARY": "główny kontakt konta",
+  "slot.BILLING": "kontakt rozliczeniowy",
+
+  "mail.verification.subject": "Potwierdź rolę „{title}” dla konta {account}",
+  "mail.verification.intro": "Administrator konta podał Twój adres w roli „{title}”. Potwierdź, że to się zgadza.",
+  "mail.verification.confirmWithin": {
+    plural: "days",
+    one: "Potwierdź to albo daj nam znać, że to nie Ty, w ciągu {days} dnia na tej stronie:",
+    few: "Potwierdź to albo daj nam znać, że to nie Ty, w ciągu {days} dni na tej stronie:",
+    many: "Potwierdź to albo daj nam znać, że to nie Ty, w ciągu {days} dni na tej stronie:",
+    other: "Potwierdź to albo daj nam znać, że to nie Ty, w ciągu {days} dnia na tej stronie:",
+  },
+  "mail.verification.tokenHint": "Albo tym tokenem (to token mutacji verifyContactEmail; logowanie nie jest potrzebne):",
+  "mail.verification.ignore": "Jeśli nie znasz tego konta, zignoruj tę wiadomość: dopóki adres nie zostanie potwierdzony, nic więcej na niego nie wyślemy.",
+  "mail.label.accountName": "Nazwa konta: {account}",
+  "mail.label.askedBy": "Prośbę wysłał(a): {email}",
+  "mail.label.yourAddress": "Twój adres: {email}",
+  "mail.label.sentBy": "Wysłał(a): {email}",
+  "mail.label.category": "Kategoria: {category}",
+  "mail.test.subject": "Testowe powiadomienie {category} dla konta {account}",
+  "mail.test.intro": "To wiadomość testowa: nic nie trzeba robić.",
+  "mail.test.reasons": "Otrzymujesz ją jako: {reasons}",
+
+  "graphiql.welcome": "Witaj w contact-points.",
+  "graphiql.demoToken":
+    "Zakładka Headers poniżej zawiera token\nadministratora demo, {email}.\nNaciśnij przycisk uruchamiania (lub Ctrl-Enter),\naby wczytać jego konta z kontaktami\ni członkami każdego z nich.\nDocs (u góry po lewej) opisuje każde pole.",
+  "graphiql.noToken":
+    'Każde żądanie wymaga tokenu: otwórz poniżej\nzakładkę Headers i dodaj\n  { "Authorization": "Bearer <token>" }\na potem naciśnij przycisk uruchamiania (lub Ctrl-Enter).\nOsoba uruchamiająca ten serwer może go wypisać:\n  npm run token -- --email you@example.com',
+};
