@@ -66,10 +66,11 @@ export class Context {
     accountId: string,
     work: (change: AccountChange) => Promise<TResult>,
     expectedVersion?: number | null,
+    access: "admin" | "member" = "admin",
   ): Promise<{ account: Account; result: TResult }> {
     const [id] = parseGlobalId(accountId, "Account", "accountId");
     const outcome = await this.db.write(async (manager) => {
-      const change = await AccountChange.open(manager, id!, this.requiredViewer, this.outbox, expectedVersion);
+      const change = await AccountChange.open(manager, id!, this.requiredViewer, this.outbox, expectedVersion, access);
       const result = await work(change);
       return { account: await change.finish(), result };
     });

@@ -433,6 +433,7 @@ describe("API 1.0 conventions through the server", function () {
         { mutation: "resendContactVerification", input: { accountId, role: "SECURITY" }, noOp: false },
         { mutation: "sendTestNotification", input: { accountId, category: "INVOICE" }, noOp: false },
         { mutation: "updateAccount", input: { accountId, locale: "PL" }, noOp: true },
+        { mutation: "leaveAccount", input: { accountId }, noOp: false },
       ].map((base) => ({ ...base, input: { input: base.input } }));
     }
 

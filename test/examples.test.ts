@@ -318,6 +318,12 @@ describe("examples/", () => {
       const removed = (await run<{ removeAccountMember: { removedUserId: string; account: AccountData } }>("RemoveAccountMember", { input: { accountId, userId: newHire } })).removeAccountMember;
       expect(removed.removedUserId).to.equal(newHire);
       expect(removed.account.members!.nodes.map((member) => member.user.email)).not.to.include("new.hire@example.com");
+
+      await run("AddAccountMember", { input: { accountId, email: "short.stay@example.com" } });
+      const left = (await run<{ leaveAccount: { accountId: string; removedMemberId: string } }>("LeaveAccount", { input: { accountId } }, await tokenFor("short.stay@example.com")))
+        .leaveAccount;
+      expect(left.accountId).to.equal(accountId);
+      expect(decodeGlobalId(left.removedMemberId)!.type).to.equal("AccountMember");
     });
 
     it("ran every example file", () => {

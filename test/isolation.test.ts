@@ -634,7 +634,8 @@ describe("cross-tenant effects through shared records", function () {
   });
 
   it("runs every mutation of the schema at them, as each of B's members in turn", async () => {
-    const mutations = Object.keys(server.app.schema.getMutationType()!.getFields());
+    // Leaving ends Mallory's own membership of A, touching nothing of B, and would end the run; probes aimed at B include it.
+    const mutations = Object.keys(server.app.schema.getMutationType()!.getFields()).filter((name) => name !== "leaveAccount");
     for (const victims of [[bob, carol, dave], [carol, dave, bob], [dave, bob, carol]]) {
       for (const mutation of mutations) {
         accountA = await readAccount(server, mallory.token, accountA.id);

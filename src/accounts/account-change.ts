@@ -33,11 +33,19 @@ export class AccountChange {
   ) {}
 
   /** Opens a change of the account `id` (a row id) by `actor`, who must be its admin; `expectedVersion`, when given, must be current. */
-  static async open(manager: EntityManager, id: string, actor: User, outbox: Outbox, expectedVersion?: number | null): Promise<AccountChange> {
+  /** `access`: who may make the change — admins, or any member (for changes to one's own membership). */
+  static async open(
+    manager: EntityManager,
+    id: string,
+    actor: User,
+    outbox: Outbox,
+    expectedVersion?: number | null,
+    access: "admin" | "member" = "admin",
+  ): Promise<AccountChange> {
     await lockAccount(manager, id);
     const found = await accountWithRoleOf(manager, id, actor.id);
     if (!found || !found.role) throw notFound();
-    if (found.role !== MemberRole.ADMIN) {
+    if (access === "admin" && found.role !== MemberRole.ADMIN) {
       throw new DomainError("FORBIDDEN.adminOnly");
     }
     const { account } = found;

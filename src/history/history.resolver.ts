@@ -13,7 +13,7 @@ export class HistoryResolver {
     return globalId("ContactChange", change.sequence);
   }
 
-  @FieldResolver(() => User, { description: "The admin who made the change." })
+  @FieldResolver(() => User, { description: "The member who made the change: an admin, or a member who left the account (their billing place and roles cleared)." })
   async actor(@Root() change: ContactChange, @Ctx() context: Context): Promise<User> {
     const user = await context.loaders.userById.load(change.actorId);
     if (!user) throw notFound("user");

@@ -68,6 +68,7 @@ export const en = {
     other: "An account can have at most {limit} billing contacts. Remove one before adding another.",
   },
   "PRIMARY_CONTACT_REQUIRED.removingPrimary": "This member is the primary contact. Make someone else the primary contact before removing them.",
+  "PRIMARY_CONTACT_REQUIRED.leavingPrimary": "You are the account's primary contact. Ask an admin to make someone else the primary contact before you leave.",
   "LAST_ADMIN.lastAdmin": "An account needs at least one admin. Make another member an admin first.",
   "VERSION_CONFLICT.staleVersion": "Someone else changed this account's contacts since you loaded them. Reload and try again.",
 

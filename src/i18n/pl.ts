@@ -75,6 +75,7 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     other: "Konto może mieć najwyżej {limit} kontaktu rozliczeniowego. Usuń jeden, zanim dodasz kolejny.",
   },
   "PRIMARY_CONTACT_REQUIRED.removingPrimary": "Ten członek jest głównym kontaktem konta. Zanim go usuniesz, ustaw jako główny kontakt kogoś innego.",
+  "PRIMARY_CONTACT_REQUIRED.leavingPrimary": "Jesteś głównym kontaktem konta. Zanim odejdziesz, poproś administratora, aby ustawił jako główny kontakt kogoś innego.",
   "LAST_ADMIN.lastAdmin": "Konto potrzebuje co najmniej jednego administratora. Najpierw nadaj uprawnienia administratora innemu członkowi.",
   "VERSION_CONFLICT.staleVersion": "Ktoś inny zmienił kontakty tego konta, odkąd je wczytano. Wczytaj je ponownie i spróbuj jeszcze raz.",
 

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { AccountMember } from "./account-member.entity";
-import { AddAccountMemberInput, AddAccountMemberPayload, RemoveAccountMemberInput, RemoveAccountMemberPayload } from "./member.types";
+import { AddAccountMemberInput, AddAccountMemberPayload, LeaveAccountInput, LeaveAccountPayload, RemoveAccountMemberInput, RemoveAccountMemberPayload } from "./member.types";
 import { addAccountMember, removeAccountMember } from "./member.service";
 import { User } from "../users/user.entity";
 import { globalId, rowIdOf } from "../common/global-id";
@@ -58,5 +58,17 @@ export class MemberResolver {
       removedUserId: globalId("User", userId),
       removedMemberId: globalId("AccountMember", account.id, userId),
     };
+  }
+
+  @Mutation(() => LeaveAccountPayload, {
+    description:
+      "Ends the caller's own membership: any member may leave an account someone added them to. Their billing place and roles " +
+      "are cleared, each in the history. The primary contact cannot leave until an admin names another (PRIMARY_CONTACT_REQUIRED); " +
+      "the last admin cannot leave at all (LAST_ADMIN).",
+  })
+  async leaveAccount(@Arg("input", () => LeaveAccountInput) input: LeaveAccountInput, @Ctx() context: Context): Promise<LeaveAccountPayload> {
+    const userId = context.requiredViewer.id;
+    const { account } = await context.changeAccount(input.accountId, (change) => removeAccountMember(change, userId, null, true), null, "member");
+    return { accountId: globalId("Account", account.id), removedMemberId: globalId("AccountMember", account.id, userId) };
   }
 }

@@ -56,14 +56,14 @@ export async function addAccountMember(
  * The primary contact cannot leave until someone else is primary (or `reassignTo` names a member who
  * takes over every slot they hold); the last admin cannot leave at all.
  */
-export async function removeAccountMember(change: AccountChange, userId: string, reassignTo?: string | null): Promise<void> {
+export async function removeAccountMember(change: AccountChange, userId: string, reassignTo?: string | null, leaving = false): Promise<void> {
   const member = await change.member(userId);
   const accountId = change.account.id;
   if (member.role === MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
   if (reassignTo) await handOverSlots(change, member.userId, reassignTo);
   const held = (await change.contacts()).slotsOf(member.userId);
   if (held.includes(ContactSlot.PRIMARY)) {
-    throw new DomainError("PRIMARY_CONTACT_REQUIRED.removingPrimary");
+    throw new DomainError(leaving ? "PRIMARY_CONTACT_REQUIRED.leavingPrimary" : "PRIMARY_CONTACT_REQUIRED.removingPrimary");
   }
   if (held.includes(ContactSlot.BILLING)) await removeBillingContact(change, member.userId);
   for (const role of held.map(roleOfSlot)) if (role) await clearRoleContact(change, role);

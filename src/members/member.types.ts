@@ -77,3 +77,19 @@ export class RemoveAccountMemberPayload {
   @Field(() => ID, { description: "The global id of the membership that ended: remove it from cached member lists (Relay's @deleteEdge, Apollo's cache.evict)." })
   removedMemberId: string;
 }
+
+@InputType({ description: "Ends the caller's own membership of an account." })
+export class LeaveAccountInput {
+  @Field(() => ID, { description: "The account to leave." })
+  @IsGlobalId("Account")
+  accountId: string;
+}
+
+@ObjectType({ description: "The result of leaveAccount. The account is no longer the caller's to see." })
+export class LeaveAccountPayload {
+  @Field(() => ID, { description: "The global id of the account left: remove it from cached account lists." })
+  accountId: string;
+
+  @Field(() => ID, { description: "The global id of the membership that ended." })
+  removedMemberId: string;
+}

@@ -22,8 +22,13 @@ export interface TestServer {
   config: Config;
   /** Errors the server logged as unexpected. */
   logged: unknown[];
-  /** Sends a GraphQL operation; `token` null sends no Authorization header. */
-  graphql<TData = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<TData>>;
+  /** Sends a GraphQL operation; `token` null sends no Authorization header; `extraHeaders` such as Accept-Language. */
+  graphql<TData = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+    extraHeaders?: Record<string, string>,
+  ): Promise<GraphQLResponse<TData>>;
   close(): Promise<void>;
 }
 
@@ -54,8 +59,8 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     app,
     config,
     logged,
-    async graphql(query, variables, token) {
-      const headers: Record<string, string> = { "content-type": "application/json" };
+    async graphql(query, variables, token, extraHeaders) {
+      const headers: Record<string, string> = { "content-type": "application/json", ...extraHeaders };
       if (token) headers.authorization = `Bearer ${token}`;
       const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
       const body = (await response.json()) as GraphQLResponse;
