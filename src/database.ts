@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from "typeorm";
 import pg from "pg";
 import sqlite3 from "sqlite3";
-import { dateParameter, PreparedStatements, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
+import { dateParameter, keepWriterStatements, PreparedStatements, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
 import type { PostgresSettings } from "./config";
 import { DatabaseUnavailableError } from "./errors";
 import { User } from "./users/user.entity";
@@ -235,6 +235,8 @@ export class Database implements StatementReader {
   private readonly serialised: boolean;
   /** The read-only SQLite connection's prepared statements; null without one. */
   private readonly prepared: PreparedStatements | null;
+  /** The SQLite writer's prepared statements, for the statements transactions write with the `sql` tag; null on PostgreSQL. */
+  private readonly writerPrepared: PreparedStatements | null;
   private tail: Promise<unknown> = Promise.resolve();
   private failingSince: Date | null = null;
   private lastProbe = 0;
@@ -254,6 +256,8 @@ export class Database implements StatementReader {
   ) {
     this.serialised = dataSource.options.type === "sqlite";
     this.prepared = reader ? new PreparedStatements(reader) : null;
+    this.writerPrepared = this.serialised ? new PreparedStatements(dataSource) : null;
+    if (this.writerPrepared) keepWriterStatements(dataSource, this.writerPrepared);
   }
 
   get driver(): "sqlite" | "postgres" {
@@ -329,6 +333,11 @@ export class Database implements StatementReader {
   /** How many statements the read-only SQLite connection keeps prepared; 0 without one. */
   get preparedStatements(): number {
     return this.prepared?.size ?? 0;
+  }
+
+  /** How many statements the SQLite writer keeps prepared; 0 on PostgreSQL. */
+  get preparedWriterStatements(): number {
+    return this.writerPrepared?.size ?? 0;
   }
 
   /** Runs one statement as a read (see `read`); on a SQLite file, through a statement kept prepared. */
@@ -550,6 +559,7 @@ export class Database implements StatementReader {
         await this.prepared?.finalize();
         await this.reader.destroy();
       }
+      await this.writerPrepared?.finalize();
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
     });
   }
