@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from "typeorm";
 import pg from "pg";
 import sqlite3 from "sqlite3";
-import { dateParameter, keepWriterStatements, PreparedStatements, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
+import { dateParameter, keepWriterStatements, PreparedStatements, sqliteConnection, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
 import type { PostgresSettings } from "./config";
 import { DatabaseUnavailableError } from "./errors";
 import { User } from "./users/user.entity";
@@ -409,42 +409,48 @@ export class Database implements StatementReader {
     try {
       if (runner.isTransactionActive) throw new Error("A write transaction is already open on the SQLite connection.");
       try {
-        await runner.query("BEGIN IMMEDIATE");
+        await this.control("BEGIN IMMEDIATE");
       } catch (error) {
         this.refuse(this.queue.splice(0), error);
         return;
       }
       markTransaction(runner, true);
       const opened = performance.now();
+      // The savepoint: none yet, open (fresh, or rolled back to and so as good as fresh), or holding a finished write.
+      let savepoint: "none" | "open" | "holding" = "none";
       // A write that joins after the time limit would hold the ones before it back from their acknowledgement.
       while (this.queue.length > 0 && size < this.groupLimits.writes && (size === 0 || performance.now() - opened < this.groupLimits.ms)) {
         const write = this.queue.shift()!;
         size++;
         this.onWriterWait?.((performance.now() - write.queued) / 1000);
-        await runner.query(`SAVEPOINT "write"`).catch((error: unknown) => {
-          throw Object.assign(new GroupFault(error), { pending: write });
-        });
         try {
-          const result = await write.work(runner.manager);
-          await runner.query(`RELEASE "write"`).catch((error: unknown) => {
-            throw Object.assign(new GroupFault(error), { pending: write });
-          });
-          done.push({ write, result });
+          // One trip for the previous write's release and this write's savepoint.
+          if (savepoint === "holding") await this.control(`RELEASE "write"; SAVEPOINT "write"`);
+          else if (savepoint === "none") await this.control(`SAVEPOINT "write"`);
         } catch (error) {
-          if (error instanceof GroupFault) throw error;
+          throw Object.assign(new GroupFault(error), { pending: write });
+        }
+        savepoint = "open";
+        let result: unknown;
+        try {
+          result = await write.work(runner.manager);
+        } catch (error) {
           // A storage fault may have rolled the whole transaction back: the group cannot go on.
           if (isStorageFault(error)) throw Object.assign(new GroupFault(error), { pending: write });
           try {
-            await runner.query(`ROLLBACK TO "write"`);
-            await runner.query(`RELEASE "write"`);
+            await this.control(`ROLLBACK TO "write"`);
           } catch (undo) {
             throw Object.assign(new GroupFault(undo), { pending: write });
           }
           write.reject(error);
+          continue;
         }
+        done.push({ write, result });
+        savepoint = "holding";
       }
+      // COMMIT releases the savepoint too.
       try {
-        await runner.query("COMMIT");
+        await this.control("COMMIT");
       } catch (error) {
         throw new GroupFault(error);
       }
@@ -452,7 +458,7 @@ export class Database implements StatementReader {
       for (const { write, result } of done) write.resolve(result);
     } catch (error) {
       // SQLite may already have rolled back (a failed COMMIT can); then ROLLBACK fails, and that is fine.
-      await runner.query("ROLLBACK").catch(() => undefined);
+      await this.control("ROLLBACK").catch(() => undefined);
       const fault = error instanceof GroupFault ? error : new GroupFault(error);
       this.refuse([...done.map((entry) => entry.write), ...(fault.pending ? [fault.pending] : [])], fault.cause);
     } finally {
@@ -460,6 +466,16 @@ export class Database implements StatementReader {
       this.groupOpen = false;
       if (this.queue.length > 0) void this.exclusive(() => this.runGroup()).catch(() => undefined);
     }
+  }
+
+  /**
+   * Runs transaction control on the SQLite writer in one trip to sqlite3's thread pool (`exec`); a
+   * statement through TypeORM is prepared, run and finalised: three.
+   */
+  private control(statements: string): Promise<void> {
+    const connection = sqliteConnection(this.dataSource);
+    this.dataSource.logger.logQuery(statements);
+    return new Promise((resolve, reject) => connection.exec(statements, (error) => (error ? reject(error) : resolve())));
   }
 
   /** Refuses writes whose transaction could not be committed: nothing of them was kept. */
