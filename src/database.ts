@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from "typeorm";
 import pg from "pg";
 import sqlite3 from "sqlite3";
-import { dateParameter, PreparedStatements, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
+import { dateParameter, keepWriterStatements, PreparedStatements, sqliteConnection, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
 import type { PostgresSettings } from "./config";
 import { DatabaseUnavailableError } from "./errors";
 import { User } from "./users/user.entity";
@@ -203,6 +203,31 @@ function markTransaction(runner: QueryRunner, active: boolean): void {
   Object.assign(runner, { isTransactionActive: active, transactionDepth: active ? 1 : 0 });
 }
 
+/** A write waiting for the SQLite writer. */
+interface QueuedWrite {
+  work: (manager: EntityManager) => Promise<unknown>;
+  /** When it asked for the writer (performance.now()). */
+  queued: number;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A group's transaction could not be committed; `cause` is the database's error. */
+class GroupFault extends Error {
+  /** The write that was running when the fault came, if any. */
+  pending?: QueuedWrite;
+
+  constructor(cause: unknown) {
+    super("The write transaction could not be committed.", { cause });
+  }
+}
+
+/** How many writes one SQLite transaction may take, and for how long after it opened it takes more. */
+export interface GroupLimits {
+  writes: number;
+  ms: number;
+}
+
 /**
  * The one way the service reaches its database. `read` runs a query; `write` runs a transaction.
  *
@@ -217,12 +242,20 @@ export class Database implements StatementReader {
   private readonly serialised: boolean;
   /** The read-only SQLite connection's prepared statements; null without one. */
   private readonly prepared: PreparedStatements | null;
+  /** The SQLite writer's prepared statements, for the statements transactions write with the `sql` tag; null on PostgreSQL. */
+  private readonly writerPrepared: PreparedStatements | null;
   private tail: Promise<unknown> = Promise.resolve();
   private failingSince: Date | null = null;
   private lastProbe = 0;
   private probing: Promise<void> | null = null;
   /** Told how long each write waited before its transaction began (for metrics). */
   onWriterWait: ((seconds: number) => void) | null = null;
+  /** Told how many writes each committed SQLite group held. */
+  onGroupCommit: ((writes: number) => void) | null = null;
+  /** Bounds on a SQLite write group: a slow write cannot keep later ones from being acknowledged for long. */
+  groupLimits: GroupLimits = { writes: 64, ms: 20 };
+  private readonly queue: QueuedWrite[] = [];
+  private groupOpen = false;
 
   constructor(
     readonly dataSource: DataSource,
@@ -230,6 +263,8 @@ export class Database implements StatementReader {
   ) {
     this.serialised = dataSource.options.type === "sqlite";
     this.prepared = reader ? new PreparedStatements(reader) : null;
+    this.writerPrepared = this.serialised ? new PreparedStatements(dataSource) : null;
+    if (this.writerPrepared) keepWriterStatements(dataSource, this.writerPrepared);
   }
 
   get driver(): "sqlite" | "postgres" {
@@ -307,13 +342,19 @@ export class Database implements StatementReader {
     return this.prepared?.size ?? 0;
   }
 
+  /** How many statements the SQLite writer keeps prepared; 0 on PostgreSQL. */
+  get preparedWriterStatements(): number {
+    return this.writerPrepared?.size ?? 0;
+  }
+
   /** Runs one statement as a read (see `read`); on a SQLite file, through a statement kept prepared. */
   select(statement: Sql): Promise<Row[]> {
     return this.read((manager) => (this.prepared ? this.prepared.all(statement) : manager.query(statementText(manager.connection, statement), statement.values)));
   }
 
   /**
-   * Runs `work` in one transaction and resolves only once it is committed. A failure of the database
+   * Runs `work` in one transaction (on SQLite, possibly shared with other writes, each in its own
+   * savepoint) and resolves only once it is committed. A failure of the database
    * itself (a full disk, an I/O error, a lost connection) rejects with DatabaseUnavailableError, and then nothing
    * of the work was kept; the next write starts afresh, so the writer recovers as soon as the fault is gone.
    */
@@ -321,10 +362,14 @@ export class Database implements StatementReader {
     for (let attempt = 1; ; attempt++) {
       try {
         const queued = performance.now();
-        const result = await this.exclusive(() => (this.serialised ? this.sqliteTransaction(work, queued) : this.postgresTransaction(work, queued)));
+        const result = await (this.serialised ? this.sqliteWrite(work, queued) : this.postgresTransaction(work, queued));
         this.failingSince = null;
         return result;
       } catch (error) {
+        if (error instanceof GroupFault) {
+          if (isStorageFault(error.cause)) this.failingSince ??= new Date();
+          throw new DatabaseUnavailableError("write", error.cause);
+        }
         if (isStorageFault(error)) {
           // A statement cancelled by its timeout waited on someone else's lock: the writer itself is fine.
           if (errorCode(error) !== QUERY_CANCELED) this.failingSince ??= new Date();
@@ -344,24 +389,105 @@ export class Database implements StatementReader {
    * savepoint inside one that never commits. `BEGIN IMMEDIATE` takes the write lock at once, so a
    * transaction that reads before it writes waits for the lock (busy_timeout) instead of failing
    * to upgrade its read lock.
+   *
+   * Writes that queue up behind the one writer share a transaction (group commit): each runs in a
+   * SAVEPOINT of its own, so a write that fails rolls back only its own work, and none is acknowledged
+   * before the shared COMMIT has returned, so one fsync makes them all durable. A COMMIT that fails
+   * refuses every write of its group.
    */
-  private async sqliteTransaction<T>(work: (manager: EntityManager) => Promise<T>, queued: number): Promise<T> {
+  private sqliteWrite<T>(work: (manager: EntityManager) => Promise<T>, queued: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, queued, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queue.length === 1 && !this.groupOpen) void this.exclusive(() => this.runGroup()).catch(() => undefined);
+    });
+  }
+
+  /** Writes waiting for the SQLite writer, not yet in a group. */
+  get queuedWrites(): number {
+    return this.queue.length;
+  }
+
+  private async runGroup(): Promise<void> {
+    if (this.queue.length === 0) return;
+    this.groupOpen = true;
     const runner = this.dataSource.createQueryRunner();
-    if (runner.isTransactionActive) throw new Error("A write transaction is already open on the SQLite connection.");
-    await runner.query("BEGIN IMMEDIATE");
-    this.onWriterWait?.((performance.now() - queued) / 1000);
-    markTransaction(runner, true);
+    const done: { write: QueuedWrite; result: unknown }[] = [];
+    let size = 0;
     try {
-      const result = await work(runner.manager);
-      await runner.query("COMMIT");
-      return result;
+      if (runner.isTransactionActive) throw new Error("A write transaction is already open on the SQLite connection.");
+      try {
+        await this.control("BEGIN IMMEDIATE");
+      } catch (error) {
+        this.refuse(this.queue.splice(0), error);
+        return;
+      }
+      markTransaction(runner, true);
+      const opened = performance.now();
+      // The savepoint: none yet, open (fresh, or rolled back to and so as good as fresh), or holding a finished write.
+      let savepoint: "none" | "open" | "holding" = "none";
+      // A write that joins after the time limit would hold the ones before it back from their acknowledgement.
+      while (this.queue.length > 0 && size < this.groupLimits.writes && (size === 0 || performance.now() - opened < this.groupLimits.ms)) {
+        const write = this.queue.shift()!;
+        size++;
+        this.onWriterWait?.((performance.now() - write.queued) / 1000);
+        try {
+          // One trip for the previous write's release and this write's savepoint.
+          if (savepoint === "holding") await this.control(`RELEASE "write"; SAVEPOINT "write"`);
+          else if (savepoint === "none") await this.control(`SAVEPOINT "write"`);
+        } catch (error) {
+          throw Object.assign(new GroupFault(error), { pending: write });
+        }
+        savepoint = "open";
+        let result: unknown;
+        try {
+          result = await write.work(runner.manager);
+        } catch (error) {
+          // A storage fault may have rolled the whole transaction back: the group cannot go on.
+          if (isStorageFault(error)) throw Object.assign(new GroupFault(error), { pending: write });
+          try {
+            await this.control(`ROLLBACK TO "write"`);
+          } catch (undo) {
+            throw Object.assign(new GroupFault(undo), { pending: write });
+          }
+          write.reject(error);
+          continue;
+        }
+        done.push({ write, result });
+        savepoint = "holding";
+      }
+      // COMMIT releases the savepoint too.
+      try {
+        await this.control("COMMIT");
+      } catch (error) {
+        throw new GroupFault(error);
+      }
+      this.onGroupCommit?.(size);
+      for (const { write, result } of done) write.resolve(result);
     } catch (error) {
       // SQLite may already have rolled back (a failed COMMIT can); then ROLLBACK fails, and that is fine.
-      await runner.query("ROLLBACK").catch(() => undefined);
-      throw error;
+      await this.control("ROLLBACK").catch(() => undefined);
+      const fault = error instanceof GroupFault ? error : new GroupFault(error);
+      this.refuse([...done.map((entry) => entry.write), ...(fault.pending ? [fault.pending] : [])], fault.cause);
     } finally {
       markTransaction(runner, false);
+      this.groupOpen = false;
+      if (this.queue.length > 0) void this.exclusive(() => this.runGroup()).catch(() => undefined);
     }
+  }
+
+  /**
+   * Runs transaction control on the SQLite writer in one trip to sqlite3's thread pool (`exec`); a
+   * statement through TypeORM is prepared, run and finalised: three.
+   */
+  private control(statements: string): Promise<void> {
+    const connection = sqliteConnection(this.dataSource);
+    this.dataSource.logger.logQuery(statements);
+    return new Promise((resolve, reject) => connection.exec(statements, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** Refuses writes whose transaction could not be committed: nothing of them was kept. */
+  private refuse(writes: QueuedWrite[], cause: unknown): void {
+    for (const write of writes) write.reject(new GroupFault(cause));
   }
 
   /**
@@ -456,6 +582,7 @@ export class Database implements StatementReader {
         await this.prepared?.finalize();
         await this.reader.destroy();
       }
+      await this.writerPrepared?.finalize();
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
     });
   }

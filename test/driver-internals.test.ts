@@ -57,6 +57,36 @@ describe("driver internals the data layer relies on", () => {
     }
   });
 
+  it("runs a SQLite write's own statements through statements the writer keeps prepared, and finalises them on close", async function () {
+    if (!testDatabaseUrl().startsWith("sqlite:")) this.skip();
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "prepared-writer-"));
+    const db = await Database.open({ databaseUrl: `sqlite:${path.join(folder, "contacts.sqlite")}` });
+    try {
+      const server = await startTestServer({ db });
+      try {
+        const admin = await tokenFor("writer@example.com");
+        const created = ok(await server.graphql<{ createAccount: { account: { id: string; primaryContact: { id: string } } } }>(`mutation { createAccount(input: { name: "Prepared" }) { account { id primaryContact { id } } } }`, {}, admin));
+        const input = { accountId: created.createAccount.account.id, userId: created.createAccount.account.primaryContact.id };
+        const billing = (verb: "add" | "remove") =>
+          server.graphql<Record<string, { account: { billingContacts: { id: string }[] } }>>(`mutation($input: ${verb === "add" ? "Add" : "Remove"}BillingContactInput!) { ${verb}BillingContact(input: $input) { account { billingContacts { id } } } }`, { input }, admin);
+        const before = db.preparedWriterStatements;
+        expect(ok(await billing("add")).addBillingContact!.account.billingContacts).to.deep.equal([{ id: input.userId }]);
+        expect(db.preparedWriterStatements, "statements kept after a change").to.be.above(before);
+        ok(await billing("remove"));
+        // The same change again reuses them.
+        const kept = db.preparedWriterStatements;
+        expect(ok(await billing("add")).addBillingContact!.account.billingContacts).to.deep.equal([{ id: input.userId }]);
+        expect(db.preparedWriterStatements).to.equal(kept);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await db.close();
+      expect(db.preparedWriterStatements).to.equal(0);
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it("finds node-postgres's pool in driver.master", async function () {
     if (testDatabaseUrl().startsWith("sqlite:")) this.skip();
     const db = await Database.open({ databaseUrl: await freshDatabaseUrl() });

@@ -1,11 +1,10 @@
-import { Authorized, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
+import { Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import { AccountSettingChange } from "./account-setting-change.entity";
 import { User } from "../users/user.entity";
 import { globalId } from "../common/global-id";
 import { notFound } from "../errors";
 import type { Context } from "../context";
 
-@Authorized()
 @Resolver(() => AccountSettingChange)
 export class AccountSettingChangeResolver {
   @FieldResolver(() => ID, { description: "The change's global id." })

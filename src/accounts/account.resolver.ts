@@ -27,15 +27,16 @@ import { globalId } from "../common/global-id";
 import { notFound } from "../errors";
 import { NotificationCategory } from "../notifications/notification-routing";
 
-@Authorized()
 @Resolver(() => Account)
 export class AccountResolver {
+  @Authorized()
   @Query(() => AccountConnection, { description: `The accounts the caller is a member of, oldest first; ${ACCOUNTS_PAGE} a page unless asked.` })
   @DefaultPageSize(ACCOUNTS_PAGE)
   accounts(@Args(() => ConnectionArgs) page: ConnectionArgs, @CurrentUser() viewer: User, @Ctx() context: Context) {
     return listAccountsOf(context.db, viewer.id, page);
   }
 
+  @Authorized()
   @Query(() => Account, {
     nullable: true,
     description: "One account: null, with a NOT_FOUND error, unless the caller is a member of it. The rest of the response is unaffected.",
@@ -44,11 +45,13 @@ export class AccountResolver {
     return context.readableAccount(id, "id");
   }
 
+  @Authorized()
   @Mutation(() => CreateAccountPayload, { description: "Creates an account. The caller becomes its first admin and its primary contact." })
   async createAccount(@Arg("input", () => CreateAccountInput) input: CreateAccountInput, @CurrentUser() viewer: User, @Ctx() context: Context) {
     return { account: await createAccount(context.db, viewer, input.name, input.locale ?? context.defaultLocale) };
   }
 
+  @Authorized()
   @Mutation(() => UpdateAccountPayload, {
     description: "Changes an account's settings (its language). A field left out keeps its value; a change is kept in settingChanges. Needs ADMIN.",
   })

@@ -38,15 +38,26 @@ export function statementText(dataSource: DataSource, statement: Sql): string {
   return dataSource.options.type === "postgres" ? statement.text : statement.sql;
 }
 
+/** The SQLite writer's statements, kept prepared, by the writer's data source (see `keepWriterStatements`). */
+const writerStatements = new WeakMap<DataSource, PreparedStatements>();
+
+/** Runs the `sql`-tag statements of transactions on this SQLite data source through statements kept prepared. */
+export function keepWriterStatements(dataSource: DataSource, statements: PreparedStatements): void {
+  writerStatements.set(dataSource, statements);
+}
+
 /** Runs a statement and gives its rows. */
 export function selectRows(source: SqlSource, statement: Sql): Promise<Row[]> {
-  if (source instanceof EntityManager) return source.query(statementText(source.connection, statement), statement.values);
+  if (source instanceof EntityManager) {
+    const prepared = writerStatements.get(source.connection);
+    return prepared ? prepared.all(statement) : source.query(statementText(source.connection, statement), statement.values);
+  }
   return source.select(statement);
 }
 
 /** Runs an INSERT, UPDATE or DELETE inside a transaction. */
 export async function changeRows(manager: EntityManager, statement: Sql): Promise<void> {
-  await manager.query(statementText(manager.connection, statement), statement.values);
+  await selectRows(manager, statement);
 }
 
 interface Column {
@@ -155,7 +166,7 @@ export function sqliteConnection(dataSource: DataSource): sqlite3.Database {
 const PREPARED_STATEMENTS = 256;
 
 /**
- * The statements of a read-only SQLite connection, each prepared once and kept: sqlite3 otherwise
+ * The statements of a SQLite connection, each prepared once and kept: sqlite3 otherwise
  * prepares, runs and finalises each statement afresh, three trips to its thread pool, not one. Made
  * with the connection (Database.open) and finalised before it closes, which SQLite needs.
  */

@@ -1,9 +1,8 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import { User } from "../users/user.entity";
 import { ContactSlot } from "./contact.enums";
 import type { Context } from "../context";
 
-@Authorized()
 @Resolver(() => User)
 export class ContactSlotsResolver {
   @FieldResolver(() => [ContactSlot], {

@@ -18,7 +18,6 @@ import { globalId, rowIdOf } from "../common/global-id";
 import { User } from "../users/user.entity";
 import type { Context } from "../context";
 
-@Authorized()
 @Resolver(() => ContactRole)
 export class ContactResolver {
   @FieldResolver(() => User, { nullable: true, description: "The member holding the role; null for an external security contact." })
@@ -41,12 +40,14 @@ export class ContactResolver {
     return globalId("ContactRole", contact.accountId, contact.role);
   }
 
+  @Authorized()
   @Mutation(() => SetPrimaryContactPayload, { description: "Makes a member the primary account contact. Setting the current one again changes nothing. Needs ADMIN." })
   async setPrimaryContact(@Arg("input", () => SetPrimaryContactInput) input: SetPrimaryContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
     return context.changeAccount(input.accountId, (change) => setPrimaryContact(change, userId), input.expectedVersion);
   }
 
+  @Authorized()
   @Mutation(() => AddBillingContactPayload, {
     description: "Adds a member as a billing contact, after the existing ones. A fourth is refused with BILLING_CONTACT_LIMIT; adding one again changes nothing. Needs ADMIN.",
   })
@@ -55,12 +56,14 @@ export class ContactResolver {
     return context.changeAccount(input.accountId, (change) => addBillingContact(change, userId), input.expectedVersion);
   }
 
+  @Authorized()
   @Mutation(() => RemoveBillingContactPayload, { description: "Removes a billing contact. Removing someone who is not one changes nothing. Needs ADMIN." })
   async removeBillingContact(@Arg("input", () => RemoveBillingContactInput) input: RemoveBillingContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
     return context.changeAccount(input.accountId, (change) => removeBillingContact(change, userId), input.expectedVersion);
   }
 
+  @Authorized()
   @Mutation(() => SetRoleContactPayload, {
     description: `Gives a role to a member, or the ${OUTSIDE_ADDRESS_ROLE_NAMES} role to an outside email address. Give exactly one of userId and email. Needs ADMIN.`,
   })
@@ -69,6 +72,7 @@ export class ContactResolver {
     return context.changeAccount(input.accountId, (change) => setRoleContact(change, input.role, target), input.expectedVersion);
   }
 
+  @Authorized()
   @Mutation(() => ClearRoleContactPayload, { description: "Leaves a role without a contact. Clearing an unset role changes nothing. Needs ADMIN." })
   async clearRoleContact(@Arg("input", () => ClearRoleContactInput) input: ClearRoleContactInput, @Ctx() context: Context) {
     return context.changeAccount(input.accountId, (change) => clearRoleContact(change, input.role), input.expectedVersion);

@@ -1,4 +1,3 @@
-import { Account } from "../accounts/account.entity";
 import type { AccountChange } from "../accounts/account-change";
 import { BillingContact } from "./billing-contact.entity";
 import { ContactRole } from "./contact-role.entity";
@@ -7,6 +6,7 @@ import { BILLING_CONTACT_LIMIT, ContactChangeAction, contactRole, ContactSlot, o
 import { badInput, DomainError } from "../errors";
 import { normaliseEmail } from "../common/email";
 import { forgetVerification, isDeclined, startVerification } from "../verification/verification.service";
+import { billingContactRows, deleteBillingContactRow, insertBillingContactRow, moveBillingContactRow, setPrimaryContactRow } from "./contact-writes.queries";
 
 /*
  * The rules for every contact slot. Each function runs inside an open AccountChange (one transaction
@@ -19,13 +19,13 @@ export async function setPrimaryContact(change: AccountChange, userId: string, f
   const previousId = change.account.primaryContactId;
   if (previousId === member.userId) return;
   const previousEmail = await change.emailOf(previousId);
-  await change.manager.update(Account, { id: change.account.id }, { primaryContactId: member.userId });
+  await setPrimaryContactRow(change.manager, change.account.id, member.userId);
   change.account.primaryContactId = member.userId;
   await change.record(ContactSlot.PRIMARY, ContactChangeAction.SET, previousEmail, member.user.email);
 }
 
 export async function billingContactsOf(change: AccountChange): Promise<BillingContact[]> {
-  return change.manager.find(BillingContact, { where: { accountId: change.account.id }, order: { position: "ASC" } });
+  return billingContactRows(change.manager, change.account.id);
 }
 
 export async function addBillingContact(change: AccountChange, userId: string, field = "userId"): Promise<void> {
@@ -35,7 +35,7 @@ export async function addBillingContact(change: AccountChange, userId: string, f
   if (current.length >= BILLING_CONTACT_LIMIT) {
     throw new DomainError("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }, { limit: BILLING_CONTACT_LIMIT });
   }
-  await change.manager.insert(BillingContact, {
+  await insertBillingContactRow(change.manager, {
     accountId: change.account.id,
     userId: member.userId,
     position: current.length,
@@ -49,14 +49,10 @@ export async function removeBillingContact(change: AccountChange, userId: string
   const index = current.findIndex((contact) => contact.userId === userId);
   if (index < 0) return;
   const email = await change.emailOf(userId);
-  await change.manager.delete(BillingContact, { accountId: change.account.id, userId });
+  await deleteBillingContactRow(change.manager, change.account.id, userId);
   // Close the gap one row at a time, lowest first, so (account, position) stays unique at every step.
   for (const later of current.slice(index + 1)) {
-    await change.manager.update(
-      BillingContact,
-      { accountId: change.account.id, userId: later.userId },
-      { position: later.position - 1 },
-    );
+    await moveBillingContactRow(change.manager, change.account.id, later.userId, later.position - 1);
   }
   await change.record(ContactSlot.BILLING, ContactChangeAction.REMOVE, email, null);
 }

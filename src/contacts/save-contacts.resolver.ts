@@ -4,9 +4,9 @@ import { saveAccountContacts } from "./save-contacts.service";
 import { rowIdOf } from "../common/global-id";
 import type { Context } from "../context";
 
-@Authorized()
 @Resolver()
 export class SaveContactsResolver {
+  @Authorized()
   @Mutation(() => SaveAccountContactsPayload, {
     description:
       "Saves the whole contact settings form at once: all of it or, on any error, none of it. One history row per slot that changed. " +

@@ -10,7 +10,6 @@ import { contactHealthOf } from "./health.service";
 import { listAccountsNeedingAttention } from "./needs-attention.queries";
 import type { Context } from "../context";
 
-@Authorized()
 @Resolver(() => Account)
 export class HealthResolver {
   @FieldResolver(() => ContactHealth, { description: "Missing roles, free billing places and problems with the account's contacts." })
@@ -23,6 +22,7 @@ export class HealthResolver {
     return contactHealthOf(contacts, verifications, failedDeliveries);
   }
 
+  @Authorized()
   @Query(() => AccountConnection, {
     description: `The caller's accounts that have a missing role or a contact issue (see Account.contactHealth), oldest first; ${ACCOUNTS_PAGE} a page unless asked.`,
   })

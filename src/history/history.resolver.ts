@@ -1,11 +1,10 @@
-import { Authorized, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
+import { Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
 import { globalId } from "../common/global-id";
 import { notFound } from "../errors";
 import type { Context } from "../context";
 
-@Authorized()
 @Resolver(() => ContactChange)
 export class HistoryResolver {
   @FieldResolver(() => ID, { description: "The change's global id." })

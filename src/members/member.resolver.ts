@@ -7,7 +7,6 @@ import { globalId, rowIdOf } from "../common/global-id";
 import { notFound } from "../errors";
 import type { Context } from "../context";
 
-@Authorized()
 @Resolver(() => AccountMember)
 export class MemberResolver {
   @FieldResolver(() => ID, { description: "The membership's global id (one per account and user)." })
@@ -33,12 +32,14 @@ export class MemberResolver {
     return user?.name ?? member.nameGivenByAdmin ?? null;
   }
 
+  @Authorized()
   @Mutation(() => AddAccountMemberPayload, { description: "Adds a person to the account by email, or changes an existing member's role. Needs ADMIN." })
   async addAccountMember(@Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput, @Ctx() context: Context): Promise<AddAccountMemberPayload> {
     const { account, result: member } = await context.changeAccount(input.accountId, (change) => addAccountMember(change, input));
     return { account, member };
   }
 
+  @Authorized()
   @Mutation(() => RemoveAccountMemberPayload, {
     description:
       "Removes a member. Their billing place and roles go with them, or pass to `reassignTo` (primary included) when given. " +
@@ -60,6 +61,7 @@ export class MemberResolver {
     };
   }
 
+  @Authorized()
   @Mutation(() => LeaveAccountPayload, {
     description:
       "Ends the caller's own membership: any member may leave an account someone added them to. Their billing place and roles " +

@@ -73,9 +73,9 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
   return found;
 }
 
-@Authorized()
 @Resolver()
 export class NodeResolver {
+  @Authorized()
   @Query(() => Node, {
     nullable: true,
     description:
@@ -86,6 +86,7 @@ export class NodeResolver {
     return findNode(context, id, "id");
   }
 
+  @Authorized()
   @Query(() => [Node], {
     nullable: "items",
     description: `The objects several global ids name, in the same order (at most ${MAX_NODES}); each is null, with a NOT_FOUND error at its index, like \`node\`.`,

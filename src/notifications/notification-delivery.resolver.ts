@@ -8,7 +8,6 @@ import { ConnectionArgs, DefaultPageSize } from "../common/pagination";
 import { globalId } from "../common/global-id";
 import type { Context } from "../context";
 
-@Authorized()
 @Resolver(() => NotificationDelivery)
 export class DeliveryResolver {
   @FieldResolver(() => ID, { description: "The delivery's global id." })
@@ -16,6 +15,7 @@ export class DeliveryResolver {
     return globalId("NotificationDelivery", message.sequence);
   }
 
+  @Authorized()
   @Mutation(() => SendTestNotificationPayload, {
     description:
       "Queues a test message to every recipient of a category (see Account.notificationRecipients) and returns one delivery per recipient, " +
@@ -29,7 +29,6 @@ export class DeliveryResolver {
   }
 }
 
-@Authorized()
 @Resolver(() => Account)
 export class AccountDeliveriesResolver {
   @FieldResolver(() => NotificationDeliveryConnection, {

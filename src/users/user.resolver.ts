@@ -3,9 +3,9 @@ import { User } from "./user.entity";
 import { CurrentUser } from "../auth/auth-checker";
 import { globalId } from "../common/global-id";
 
-@Authorized()
 @Resolver(() => User)
 export class UserResolver {
+  @Authorized()
   @Query(() => User, { description: "The signed-in user." })
   viewer(@CurrentUser() viewer: User): User {
     return viewer;
