@@ -26,6 +26,8 @@ export interface Config {
   graphiql: boolean;
   corsOrigins: string[];
   seedDemoData: boolean;
+  /** On PostgreSQL, answer a query for one account (the settings screen) from one planned statement (SINGLE_STATEMENT_READS, default on). */
+  singleStatementReads: boolean;
   bodyLimitBytes: number;
   /** What one GraphQL request may cost; each limit is refused with its own error code. */
   limits: RequestLimits;
@@ -289,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: flag(env.GRAPHIQL, !production),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
     seedDemoData: flag(env.SEED_DEMO_DATA, !production),
+    singleStatementReads: flag(env.SINGLE_STATEMENT_READS, true),
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", env.BODY_LIMIT_BYTES, 100 * 1024, 1024, 10 * 1024 * 1024),
     limits: {
       maxDepth: integer("MAX_QUERY_DEPTH", env.MAX_QUERY_DEPTH, 10, 2, 100),

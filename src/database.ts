@@ -159,6 +159,9 @@ function isConnectionLoss(error: unknown): boolean {
   return CONNECTION_LOST.test(error instanceof Error ? error.message : String(error));
 }
 
+/** Loggers already counting statements for a Database: one logger may serve the writing and the reading connection. */
+const COUNTED_LOGGERS = new WeakSet<object>();
+
 /** What `/healthz` tells about the writer. */
 export interface WriterHealth {
   ok: boolean;
@@ -217,12 +220,28 @@ export class Database implements StatementReader {
   /** Told how long each write waited before its transaction began (for metrics). */
   onWriterWait: ((seconds: number) => void) | null = null;
 
+  /** SQL statements sent to the database so far, failed ones included (for metrics and the benchmark). */
+  statementCount = 0;
+
   constructor(
     readonly dataSource: DataSource,
     private readonly reader: DataSource | null = null,
   ) {
     this.serialised = dataSource.options.type === "sqlite";
     this.prepared = reader ? new PreparedStatements(reader) : null;
+    for (const source of reader ? [dataSource, reader] : [dataSource]) this.countStatementsOf(source);
+  }
+
+  /** TypeORM's logger hears of every statement, those of the prepared reads included; each data source has its own. */
+  private countStatementsOf(source: DataSource): void {
+    const logger = source.logger;
+    if (COUNTED_LOGGERS.has(logger)) return;
+    COUNTED_LOGGERS.add(logger);
+    const logQuery = logger.logQuery.bind(logger);
+    logger.logQuery = (...args) => {
+      this.statementCount++;
+      return logQuery(...args);
+    };
   }
 
   get driver(): "sqlite" | "postgres" {

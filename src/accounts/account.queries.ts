@@ -2,7 +2,9 @@ import type { EntityManager } from "typeorm";
 import { Account } from "./account.entity";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
-import { changeRows, entityColumns, join, selectEntities, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
+import { changeRows, entityColumns, join, selectEntities, selectRows, sql, storedValue, type Row, type SqlSource, type StatementReader } from "../common/sql";
+import { billingContactsJson, contactRolesJson, type BillingContactWithUser, type ContactRoleWithUsers } from "../contacts/contact.queries";
+import { memberPageJson, type MemberWithUser } from "../members/member.queries";
 import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 
 /** The accounts with these ids (those that exist). */
@@ -82,4 +84,65 @@ export function listAccountsOf(reader: StatementReader, userId: string, args: Co
     args,
     ACCOUNTS_PAGE,
   );
+}
+
+/** What the settings screen asks of one account, besides the account, the caller's membership and the primary contact. */
+export interface AccountScreenRequest {
+  /** The caller's (normalised) email: the statement finds the caller by it. */
+  email: string;
+  accountId: string;
+  billingContacts: boolean;
+  roleContacts: boolean;
+  /** The page of members asked for, or null when none is. */
+  members: ConnectionArgs | null;
+}
+
+/** The caller's user row (null when unknown), and the account as that caller, its member, sees it (null for anyone else). */
+export interface AccountScreen {
+  viewer: User | null;
+  account:
+    | (AccountAsMember & {
+        billingContacts: BillingContactWithUser[] | null;
+        roleContacts: ContactRoleWithUsers[] | null;
+        members: Page<MemberWithUser> | null;
+      })
+    | null;
+}
+
+/**
+ * The caller, and everything `request` asks of one account, in one statement (PostgreSQL): the lists
+ * are JSON built in the database. The account comes back only when the caller is its member, so another
+ * tenant's account, a deleted one and a missing one look the same.
+ */
+export async function readAccountScreen(reader: StatementReader, request: AccountScreenRequest): Promise<AccountScreen> {
+  const viewers = entityColumns(reader, User, "v");
+  const accounts = entityColumns(reader, Account, "a");
+  const members = entityColumns(reader, AccountMember, "m");
+  const primary = entityColumns(reader, User, "p");
+  const account = sql`"a"."id"`;
+  const billing = request.billingContacts ? billingContactsJson(reader, account) : null;
+  const roles = request.roleContacts ? contactRolesJson(reader, account) : null;
+  const page = request.members ? memberPageJson(reader, account, request.members) : null;
+  const [row] = await reader.select(
+    sql`SELECT (SELECT json_build_object(${viewers.jsonFields}) FROM "users" "v" WHERE "v"."email" = ${request.email}) AS "viewer",
+        (SELECT json_build_object('account', json_build_object(${accounts.jsonFields}), 'member', json_build_object(${members.jsonFields}),
+            'primary', json_build_object(${primary.jsonFields}), 'billing', ${billing?.select ?? sql`NULL`}, 'roles', ${roles?.select ?? sql`NULL`},
+            'members', ${page?.select ?? sql`NULL`})
+          FROM "accounts" "a" INNER JOIN "users" "caller" ON "caller"."email" = ${request.email}
+          INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" AND "m"."userId" = "caller"."id"
+          INNER JOIN "users" "p" ON "p"."id" = "a"."primaryContactId"
+          WHERE "a"."id" = ${request.accountId}) AS "screen"`,
+  );
+  const screen = row!.screen as { account: Row; member: Row; primary: Row; billing: unknown; roles: unknown; members: unknown } | null;
+  return {
+    viewer: viewers.fromJson(row!.viewer as Row | null),
+    account: screen && {
+      account: accounts.fromJson(screen.account)!,
+      member: members.fromJson(screen.member)!,
+      primaryContact: primary.fromJson(screen.primary)!,
+      billingContacts: billing?.read(screen.billing) ?? null,
+      roleContacts: roles?.read(screen.roles) ?? null,
+      members: page?.read(screen.members) ?? null,
+    },
+  };
 }

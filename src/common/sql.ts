@@ -4,6 +4,7 @@ import type { EntityMetadata } from "typeorm/metadata/EntityMetadata";
 import { DateUtils } from "typeorm/util/DateUtils";
 import sqlite3 from "sqlite3";
 import sql, { empty, join, raw, Sql } from "sql-template-tag";
+import pg from "pg";
 
 /*
  * Plain SQL for the statements every request makes, many times a second. TypeORM's query builder spends
@@ -62,6 +63,19 @@ function needsConversion(column: ColumnMetadata): boolean {
   return type === Date || type === Boolean || column.transformer !== undefined || (typeof type === "string" && /date|time|bool|json/i.test(type));
 }
 
+/** A value built as JSON inside a larger PostgreSQL statement (a subquery), and how to read it back. */
+export interface JsonPart<TValue> {
+  select: Sql;
+  read(value: unknown): TValue;
+}
+
+/** PostgreSQL's types whose JSON form differs from what node-postgres makes of the column: their type ids. */
+const POSTGRES_TEXT_TYPES: Record<string, number> = {
+  "timestamp without time zone": 1114,
+  "timestamp with time zone": 1184,
+  date: 1082,
+};
+
 /** One entity's columns under one table alias: the select list, and rows back into entities. */
 export class EntityColumns<TEntity extends ObjectLiteral> {
   /** `"alias"."column" AS "alias_column", …` */
@@ -82,6 +96,39 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
     }));
     this.primary = this.columns.filter((column) => column.metadata.isPrimary);
     this.select = raw(metadata.columns.map((column) => `"${alias}"."${column.databaseName}" AS "${alias}_${column.databaseName}"`).join(", "));
+  }
+
+  /**
+   * The columns as the pairs of a PostgreSQL `json_build_object(…)`, keyed as `select` names them;
+   * `fromJson` reads such an object back. Timestamps travel as text, to be read as node-postgres reads the column.
+   */
+  get jsonFields(): Sql {
+    this.json ??= raw(
+      this.columns
+        .map((column) => `'${column.key}', "${this.alias}"."${column.metadata.databaseName}"${this.textType(column) === null ? "" : "::text"}`)
+        .join(", "),
+    );
+    return this.json;
+  }
+
+  /** The entity in an object built from `jsonFields`, or null when there is none (a left join found none). */
+  fromJson(object: Row | null): TEntity | null {
+    if (!object) return null;
+    const row: Row = { ...object };
+    for (const column of this.columns) {
+      const oid = this.textType(column);
+      const value = row[column.key];
+      if (oid !== null && typeof value === "string") row[column.key] = pg.types.getTypeParser(oid, "text")(value);
+    }
+    return this.from(row);
+  }
+
+  private json: Sql | undefined;
+
+  /** The type node-postgres parses this column's text as, for the columns a JSON object cannot carry as they are. */
+  private textType(column: Column): number | null {
+    const type = this.dataSource.driver.normalizeType(column.metadata);
+    return POSTGRES_TEXT_TYPES[type] ?? null;
   }
 
   /** The entity in `row`, or null when a left join found none. */
