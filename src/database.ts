@@ -1,6 +1,6 @@
 import path from "node:path";
 import fs from "node:fs";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from "typeorm";
 import pg from "pg";
 import sqlite3 from "sqlite3";
@@ -159,6 +159,9 @@ function isConnectionLoss(error: unknown): boolean {
   return CONNECTION_LOST.test(error instanceof Error ? error.message : String(error));
 }
 
+/** How many statement texts `selectPrepared` names: each shape of the planned account screen is one. */
+const PREPARED_POSTGRES_STATEMENTS = 64;
+
 /** Loggers already counting statements for a Database: one logger may serve the writing and the reading connection. */
 const COUNTED_LOGGERS = new WeakSet<object>();
 
@@ -220,6 +223,8 @@ export class Database implements StatementReader {
   /** Told how long each write waited before its transaction began (for metrics). */
   onWriterWait: ((seconds: number) => void) | null = null;
 
+  /** Names of the statements PostgreSQL keeps prepared, by their text (see `selectPrepared`). */
+  private readonly preparedNames = new Map<string, string>();
   /** SQL statements sent to the database so far, failed ones included (for metrics and the benchmark). */
   statementCount = 0;
 
@@ -322,6 +327,32 @@ export class Database implements StatementReader {
   /** Runs one statement as a read (see `read`); on a SQLite file, through a statement kept prepared. */
   select(statement: Sql): Promise<Row[]> {
     return this.read((manager) => (this.prepared ? this.prepared.all(statement) : manager.query(statementText(manager.connection, statement), statement.values)));
+  }
+
+  /**
+   * Runs one read statement that PostgreSQL keeps prepared on each pooled connection, under a name made
+   * from its text: for the few large statements (the planned account screen) whose parsing and planning
+   * cost more than running them. Only a bounded number of texts get a name; on SQLite it is `select`.
+   */
+  selectPrepared(statement: Sql): Promise<Row[]> {
+    const pool = this.pool;
+    if (!pool) return this.select(statement);
+    const text = statement.text;
+    let name = this.preparedNames.get(text);
+    if (name === undefined && this.preparedNames.size < PREPARED_POSTGRES_STATEMENTS) {
+      name = `cp_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
+      this.preparedNames.set(text, name);
+    }
+    const logger = this.dataSource.logger;
+    return this.read(async () => {
+      logger.logQuery(text, statement.values);
+      try {
+        return (await pool.query<Row>({ ...(name ? { name } : {}), text, values: statement.values })).rows;
+      } catch (error) {
+        logger.logQueryError(error instanceof Error ? error.message : String(error), text, statement.values);
+        throw error;
+      }
+    });
   }
 
   /**

@@ -120,14 +120,62 @@ async function post(url: string, token: string | null, body: Body): Promise<Reco
   return json.data!;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc; 0 where /proc cannot say. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The processes of the PostgreSQL cluster (the postmaster's children: backends and background workers), when it runs on this machine. */
+function clusterPids(postmaster: number | null): number[] {
+  if (postmaster === null) return [];
+  const children: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const parent = Number(fs.readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      if (parent === postmaster) children.push(Number(entry));
+    } catch {
+      // The process has gone.
+    }
+  }
+  return [postmaster, ...children];
+}
+
+/** CPU seconds used so far by the server and by the database, together. */
+function cpuOf(server: Server, postmaster: number | null): number {
+  return cpuSeconds(server.process.pid!) + clusterPids(postmaster).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+}
+
+/** The postmaster's process id, read from its data directory, or null when the cluster is elsewhere. */
+async function postmasterPid(url: string): Promise<number | null> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query("SHOW data_directory");
+    return Number(fs.readFileSync(path.join(rows[0].data_directory as string, "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return null;
+  } finally {
+    await client.end();
+  }
+}
+
 interface Sample {
+  /** CPU milliseconds per request, of the server and of PostgreSQL together (null when the cluster runs elsewhere). */
+  cpuMs: number | null;
   rps: number;
   p50: number;
   p99: number;
   failures: number;
 }
 
-async function drive(server: Server, token: string | null, seconds: number, next: () => Body): Promise<Sample> {
+async function drive(server: Server, token: string | null, seconds: number, next: () => Body, postmaster: number | null = null): Promise<Sample> {
+  const cpuBefore = cpuOf(server, postmaster);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   let failures = 0;
@@ -154,7 +202,8 @@ async function drive(server: Server, token: string | null, seconds: number, next
   });
   // Let the server finish what it still holds before the other one starts.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99, failures: failures + result.errors + result.timeouts };
+  const cpuMs = postmaster === null ? null : (1000 * (cpuOf(server, postmaster) - cpuBefore)) / Math.max(1, result.requests.total);
+  return { cpuMs, rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99, failures: failures + result.errors + result.timeouts };
 }
 
 /** Emails in the order each server lists them, with role contacts sorted by role (PostGraphile orders them by key, as the service does). */
@@ -256,20 +305,24 @@ async function main(): Promise<void> {
     await drive(service, token, 2, serviceBody);
     await drive(peer, null, 2, peerBody);
 
+    const postmaster = await postmasterPid(url);
     const rows: string[] = [];
     const ratios: number[] = [];
+    const cpuRatios: number[] = [];
+    const cpu = (sample: Sample) => (sample.cpuMs === null ? "?" : sample.cpuMs.toFixed(2));
     for (let run = 1; run <= RUNS; run++) {
       const order = run % 2 === 1 ? [service, peer] : [peer, service];
       const samples = new Map<Server, Sample>();
       for (const server of order) {
         log(`run ${run}: ${server.name}, ${SECONDS} s`);
-        samples.set(server, server === service ? await drive(service, token, SECONDS, serviceBody) : await drive(peer, null, SECONDS, peerBody));
+        samples.set(server, server === service ? await drive(service, token, SECONDS, serviceBody, postmaster) : await drive(peer, null, SECONDS, peerBody, postmaster));
       }
       const ours = samples.get(service)!;
       const theirs = samples.get(peer)!;
       ratios.push(ours.rps / theirs.rps);
+      if (ours.cpuMs !== null && theirs.cpuMs !== null) cpuRatios.push(theirs.cpuMs / ours.cpuMs);
       rows.push(
-        `| ${run} | ${ours.rps.toFixed(0)} | ${ours.p50} / ${ours.p99} | ${ours.failures} | ${theirs.rps.toFixed(0)} | ${theirs.p50} / ${theirs.p99} | ${theirs.failures} | ${(ours.rps / theirs.rps).toFixed(2)}× |`,
+        `| ${run} | ${ours.rps.toFixed(0)} | ${ours.p50} / ${ours.p99} | ${cpu(ours)} | ${ours.failures} | ${theirs.rps.toFixed(0)} | ${theirs.p50} / ${theirs.p99} | ${cpu(theirs)} | ${theirs.failures} | ${(ours.rps / theirs.rps).toFixed(2)}× | ${ours.cpuMs && theirs.cpuMs ? `${(theirs.cpuMs / ours.cpuMs).toFixed(2)}×` : "?"} |`,
       );
     }
     const cpus = os.cpus();
@@ -289,11 +342,15 @@ async function main(): Promise<void> {
         `data: ${ACCOUNTS} accounts × ${MEMBERS} members, every slot filled; ${CONNECTIONS} connections, ${SECONDS} s per run and server, ${RUNS} runs in turns`,
         `service: Node ${process.version}, SINGLE_STATEMENT_READS=${process.env.SINGLE_STATEMENT_READS ?? "on"}, ${statements} statement(s) per request; peer: PostGraphile 5 (amber preset, no authentication) on Node ${execFileSync(node22, ["-p", "process.version"], { encoding: "utf8" }).trim()}`,
         "",
-        "| run | service req/s | service p50 / p99 ms | failed | PostGraphile req/s | PostGraphile p50 / p99 ms | failed | service ÷ PostGraphile |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "CPU ms/request: the server's and PostgreSQL's CPU time over the run, per request answered (what the throughput would be on a quiet machine);",
+        "the last column is PostGraphile's CPU per request ÷ the service's: above 1 the service costs less.",
+        "",
+        "| run | service req/s | service p50 / p99 ms | service CPU ms/req | failed | PostGraphile req/s | PostGraphile p50 / p99 ms | PostGraphile CPU ms/req | failed | req/s ratio | CPU ratio |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ...rows,
         "",
-        `ratio over ${RUNS} runs: ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×`,
+        `service ÷ PostGraphile over ${RUNS} runs: ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}× in requests/s` +
+          (cpuRatios.length ? `, ${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}× in CPU per request` : ""),
       ].join("\n"),
     );
   } finally {

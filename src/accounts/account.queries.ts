@@ -123,7 +123,7 @@ export async function readAccountScreen(reader: StatementReader, request: Accoun
   const billing = request.billingContacts ? billingContactsJson(reader, account) : null;
   const roles = request.roleContacts ? contactRolesJson(reader, account) : null;
   const page = request.members ? memberPageJson(reader, account, request.members) : null;
-  const [row] = await reader.select(
+  const [row] = await reader.selectPrepared(
     sql`SELECT (SELECT json_build_object(${viewers.jsonFields}) FROM "users" "v" WHERE "v"."email" = ${request.email}) AS "viewer",
         (SELECT json_build_object('account', json_build_object(${accounts.jsonFields}), 'member', json_build_object(${members.jsonFields}),
             'primary', json_build_object(${primary.jsonFields}), 'billing', ${billing?.select ?? sql`NULL`}, 'roles', ${roles?.select ?? sql`NULL`},

@@ -25,6 +25,8 @@ export type Row = Record<string, unknown>;
 export interface StatementReader {
   readonly dataSource: DataSource;
   select(statement: Sql): Promise<Row[]>;
+  /** Like `select`, for a large statement run again and again: on PostgreSQL, parsed and planned once per connection. */
+  selectPrepared(statement: Sql): Promise<Row[]>;
 }
 
 /** Where a query runs: the Database for a read, or an open transaction's EntityManager for the reads and writes of a change. */
