@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import { Account } from "./account.entity";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
-import { changeRows, entityColumns, join, selectEntities, selectRows, sql, storedValue, type Row, type SqlSource, type StatementReader } from "../common/sql";
+import { changeRows, entityColumns, join, jsonSql, selectEntities, selectRows, sql, storedValue, type Row, type SqlSource, type StatementReader } from "../common/sql";
 import { billingContactsJson, contactRolesJson, type BillingContactWithUser, type ContactRoleWithUsers } from "../contacts/contact.queries";
 import { memberPageJson, type MemberWithUser } from "../members/member.queries";
 import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
@@ -110,8 +110,8 @@ export interface AccountScreen {
 }
 
 /**
- * The caller, and everything `request` asks of one account, in one statement (PostgreSQL): the lists
- * are JSON built in the database. The account comes back only when the caller is its member, so another
+ * The caller, and everything `request` asks of one account, in one statement: the lists are JSON built
+ * in the database. The account comes back only when the caller is its member, so another
  * tenant's account, a deleted one and a missing one look the same.
  */
 export async function readAccountScreen(reader: StatementReader, request: AccountScreenRequest): Promise<AccountScreen> {
@@ -123,19 +123,20 @@ export async function readAccountScreen(reader: StatementReader, request: Accoun
   const billing = request.billingContacts ? billingContactsJson(reader, account) : null;
   const roles = request.roleContacts ? contactRolesJson(reader, account) : null;
   const page = request.members ? memberPageJson(reader, account, request.members) : null;
+  const json = jsonSql(reader);
   const [row] = await reader.selectPrepared(
-    sql`SELECT (SELECT json_build_object(${viewers.jsonFields}) FROM "users" "v" WHERE "v"."email" = ${request.email}) AS "viewer",
-        (SELECT json_build_object('account', json_build_object(${accounts.jsonFields}), 'member', json_build_object(${members.jsonFields}),
-            'primary', json_build_object(${primary.jsonFields}), 'billing', ${billing?.select ?? sql`NULL`}, 'roles', ${roles?.select ?? sql`NULL`},
-            'members', ${page?.select ?? sql`NULL`})
+    sql`SELECT ${json.subquery(sql`SELECT ${json.object(viewers.jsonFields)} FROM "users" "v" WHERE "v"."email" = ${request.email}`)} AS "viewer",
+        ${json.subquery(sql`SELECT ${json.object(sql`'account', ${json.object(accounts.jsonFields)}, 'member', ${json.object(members.jsonFields)},
+            'primary', ${json.object(primary.jsonFields)}, 'billing', ${billing?.select ?? sql`NULL`}, 'roles', ${roles?.select ?? sql`NULL`},
+            'members', ${page?.select ?? sql`NULL`}`)}
           FROM "accounts" "a" INNER JOIN "users" "caller" ON "caller"."email" = ${request.email}
           INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" AND "m"."userId" = "caller"."id"
           INNER JOIN "users" "p" ON "p"."id" = "a"."primaryContactId"
-          WHERE "a"."id" = ${request.accountId}) AS "screen"`,
+          WHERE "a"."id" = ${request.accountId}`)} AS "screen"`,
   );
-  const screen = row!.screen as { account: Row; member: Row; primary: Row; billing: unknown; roles: unknown; members: unknown } | null;
+  const screen = json.read(row!.screen) as { account: Row; member: Row; primary: Row; billing: unknown; roles: unknown; members: unknown } | null;
   return {
-    viewer: viewers.fromJson(row!.viewer as Row | null),
+    viewer: viewers.fromJson(json.read(row!.viewer) as Row | null),
     account: screen && {
       account: accounts.fromJson(screen.account)!,
       member: members.fromJson(screen.member)!,

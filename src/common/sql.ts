@@ -65,7 +65,43 @@ function needsConversion(column: ColumnMetadata): boolean {
   return type === Date || type === Boolean || column.transformer !== undefined || (typeof type === "string" && /date|time|bool|json/i.test(type));
 }
 
-/** A value built as JSON inside a larger PostgreSQL statement (a subquery), and how to read it back. */
+/** JSON built inside a statement, in the functions of the driver's database: PostgreSQL's json_*, or SQLite's. */
+export class JsonSql {
+  constructor(private readonly postgres: boolean) {}
+
+  /** An object of `pairs` (`'key', value, …`). */
+  object(pairs: Sql): Sql {
+    return this.postgres ? sql`json_build_object(${pairs})` : sql`json_object(${pairs})`;
+  }
+
+  /** The list of `item` over the rows of the enclosing query, in `orderBy` order when given; [] for no rows. */
+  list(item: Sql, orderBy: Sql | null = null): Sql {
+    const order = orderBy ? sql` ORDER BY ${orderBy}` : empty;
+    return this.postgres ? sql`COALESCE(json_agg(${item}${order}), '[]'::json)` : sql`json_group_array(${item}${order})`;
+  }
+
+  /** A scalar subquery giving JSON, nested in an object: SQLite forgets a subquery's value is JSON unless told. */
+  subquery(query: Sql): Sql {
+    return this.postgres ? sql`(${query})` : sql`json((${query}))`;
+  }
+
+  /** A column of a subquery holding JSON: SQLite forgets it is JSON once it leaves the subquery. */
+  column(reference: Sql): Sql {
+    return this.postgres ? reference : sql`json(${reference})`;
+  }
+
+  /** A JSON column as the driver hands it over, as values: node-postgres parses json itself, sqlite3 gives text. */
+  read(value: unknown): unknown {
+    return typeof value === "string" && !this.postgres ? JSON.parse(value) : value;
+  }
+}
+
+/** JSON functions for the database `source` reads. */
+export function jsonSql(source: SqlSource): JsonSql {
+  return new JsonSql(dataSourceOf(source).options.type === "postgres");
+}
+
+/** A value built as JSON inside a larger statement (a subquery), and how to read it back. */
 export interface JsonPart<TValue> {
   select: Sql;
   read(value: unknown): TValue;
@@ -101,7 +137,7 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
   }
 
   /**
-   * The columns as the pairs of a PostgreSQL `json_build_object(…)`, keyed as `select` names them;
+   * The columns as the pairs of a JSON object (`JsonSql.object`), keyed as `select` names them;
    * `fromJson` reads such an object back. Timestamps travel as text, to be read as node-postgres reads the column.
    */
   get jsonFields(): Sql {
