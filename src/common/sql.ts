@@ -143,7 +143,7 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
   get jsonFields(): Sql {
     this.json ??= raw(
       this.columns
-        .map((column) => `'${column.key}', "${this.alias}"."${column.metadata.databaseName}"${this.textType(column) === null ? "" : "::text"}`)
+        .map((column) => `'${column.key}', "${this.alias}"."${column.metadata.databaseName}"${this.textColumns.some((text) => text.key === column.key) ? "::text" : ""}`)
         .join(", "),
     );
     return this.json;
@@ -152,22 +152,26 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
   /** The entity in an object built from `jsonFields`, or null when there is none (a left join found none). */
   fromJson(object: Row | null): TEntity | null {
     if (!object) return null;
-    const row: Row = { ...object };
-    for (const column of this.columns) {
-      const oid = this.textType(column);
-      const value = row[column.key];
-      if (oid !== null && typeof value === "string") row[column.key] = pg.types.getTypeParser(oid, "text")(value);
+    // The object was parsed for this read alone: its timestamps are replaced in place.
+    for (const { key, type } of this.textColumns) {
+      const value = object[key];
+      if (typeof value === "string") object[key] = pg.types.getTypeParser(POSTGRES_TEXT_TYPES[type]!, "text")(value);
     }
-    return this.from(row);
+    return this.from(object);
   }
+
+  /** The columns a JSON object carries as text (timestamps on PostgreSQL), with their normalised type. */
+  private get textColumns(): { key: string; type: string }[] {
+    this.texts ??= this.columns.flatMap((column) => {
+      const type = this.dataSource.driver.normalizeType(column.metadata);
+      return type in POSTGRES_TEXT_TYPES ? [{ key: column.key, type }] : [];
+    });
+    return this.texts;
+  }
+
+  private texts: { key: string; type: string }[] | undefined;
 
   private json: Sql | undefined;
-
-  /** The type node-postgres parses this column's text as, for the columns a JSON object cannot carry as they are. */
-  private textType(column: Column): number | null {
-    const type = this.dataSource.driver.normalizeType(column.metadata);
-    return POSTGRES_TEXT_TYPES[type] ?? null;
-  }
 
   /** The entity in `row`, or null when a left join found none. */
   from(row: Row): TEntity | null {
