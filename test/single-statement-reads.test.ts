@@ -211,6 +211,19 @@ describe("single-statement reads of one account", () => {
       await sameAnswer(`{ account(id: "${dataset.accounts[0]!.rowId}") { id } }`, {}, datasetToken);
     });
 
+    it("answers a second account in the same query, another tenant's, like a missing one", async () => {
+      const query = `query($mine: ID!, $theirs: ID!) { mine: account(id: $mine) { id billingContacts { email } members(first: 2) { totalCount } }
+        theirs: account(id: $theirs) { id billingContacts { email } members(first: 2) { totalCount } } }`;
+      for (const [mine, theirs] of [
+        [dataset.accounts[0]!.id, otherAccountId],
+        [otherAccountId, dataset.accounts[0]!.id],
+      ]) {
+        const answer = await sameAnswer(query, { mine, theirs }, datasetToken);
+        expect(answer.data!.mine === null || answer.data!.theirs === null).to.equal(true);
+        expect(answer.errors!.map((error) => error.extensions?.code)).to.deep.equal(["NOT_FOUND"]);
+      }
+    });
+
     it("answers a deleted account like a missing one", async () => {
       const doomed = (await createAccount(planned, otherAdmin, "Soon Gone")).id;
       ok(await planned.graphql(SETTINGS_QUERY, { accountId: doomed }, otherAdmin.token));
