@@ -87,10 +87,11 @@ export function planAccountScreen(
   }
   const selected = fieldsOf(schema, field.selectionSet, "Account", fragments, coerced);
   const names = new Set(selected.map((node) => node.name.value));
-  const membersField = (schema.getType("Account") as { getFields?: () => Record<string, Parameters<typeof getArgumentValues>[0]> }).getFields?.().members;
+  const accountType = schema.getType("Account");
+  const membersField = isObjectType(accountType) ? accountType.getFields().members : undefined;
   const pages = new Map<string, ConnectionArgs>();
-  if (membersField) {
-    for (const node of selected) if (node.name.value === "members") {
+  for (const node of selected) {
+    if (membersField && node.name.value === "members") {
       const args = getArgumentValues(membersField, node, coerced) as ConnectionArgs;
       pages.set(pageKey(args), args);
     }
@@ -99,7 +100,7 @@ export function planAccountScreen(
     accountId,
     billingContacts: [...names].some((name) => NEEDS_BILLING.has(name)),
     roleContacts: [...names].some((name) => NEEDS_ROLES.has(name)),
-    // Two different pages of members: the plan reads neither, and the loader reads both in one statement.
+    // Two different pages of members: the plan reads neither, and the loaders read each as they would anyway.
     members: pages.size === 1 ? [...pages.values()][0]! : null,
   };
 }
