@@ -272,6 +272,29 @@ async function compare(label: string, service: Server, baseline: Server, token: 
   ];
 }
 
+/** Lets the bench read the service's /metrics (its statement counter). */
+const METRICS_TOKEN = randomBytes(16).toString("hex");
+
+/** Statements the service sends per request of a case: its /metrics counter over `count` requests sent one at a time. */
+async function statementsPerRequest(service: Server, token: string, next: () => Body, count = 10): Promise<number> {
+  const counted = async () => {
+    const response = await fetch(new URL("/metrics", service.url), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const match = /^contact_points_database_statements_total\{[^}]*\} (\d+)/m.exec(await response.text());
+    if (!match) throw new Error("The service's /metrics has no contact_points_database_statements_total.");
+    return Number(match[1]);
+  };
+  // Reading /metrics costs statements of its own (the outbox gauges): measured, and taken off.
+  const first = await counted();
+  const before = await counted();
+  const scrape = before - first;
+  for (let request = 0; request < count; request++) await post(service.url, token, next());
+  return ((await counted()) - before - scrape) / count;
+}
+
+function statementsTable(counts: [string, number][]): string {
+  return ["| case | statements per request |", "| --- | --- |", ...counts.map(([label, count]) => `| ${label} | ${Number.isInteger(count) ? count : count.toFixed(1)} |`)].join("\n");
+}
+
 async function historyRows(db: Database): Promise<number> {
   return db.read((manager) => manager.count(ContactChange));
 }
@@ -371,38 +394,38 @@ const WRITE_CASES = ["setPrimaryContact, many accounts", "add/removeBillingConta
  * visited in turn and its state toggled; on one hot account, its primary contact alternates between
  * two members, so every write queues behind the same account's lock.
  */
-async function writeCases(service: Server, token: string, db: Database, dataset: Dataset): Promise<Row[]> {
+async function writeCases(service: Server, token: string, db: Database, dataset: Dataset, statements: [string, number][]): Promise<Row[]> {
   const accounts = dataset.accounts;
-  const rows: Row[] = [];
   // Each account is visited once per round; even visits make the viewer primary, odd visits give it back.
   let primaryTurn = 0;
-  rows.push(
-    await writes(WRITE_CASES[0]!, service, token, db, () => {
-      const turn = primaryTurn++;
-      const account = accounts[turn % accounts.length]!;
-      const userId = Math.floor(turn / accounts.length) % 2 === 0 ? account.memberIds[0] : account.memberIds[1];
-      return { query: SET_PRIMARY, variables: { input: { accountId: account.id, userId } } };
-    }),
-  );
+  const setPrimary = (): Body => {
+    const turn = primaryTurn++;
+    const account = accounts[turn % accounts.length]!;
+    const userId = Math.floor(turn / accounts.length) % 2 === 0 ? account.memberIds[0] : account.memberIds[1];
+    return { query: SET_PRIMARY, variables: { input: { accountId: account.id, userId } } };
+  };
   // Even visits add the account's spare member as its third billing contact, odd visits remove them.
   let billingTurn = 0;
-  rows.push(
-    await writes(WRITE_CASES[1]!, service, token, db, () => {
-      const turn = billingTurn++;
-      const account = accounts[turn % accounts.length]!;
-      const input = { accountId: account.id, userId: account.memberIds[dataset.spareMemberIndex] };
-      return { query: Math.floor(turn / accounts.length) % 2 === 0 ? ADD_BILLING : REMOVE_BILLING, variables: { input } };
-    }),
-  );
+  const billing = (): Body => {
+    const turn = billingTurn++;
+    const account = accounts[turn % accounts.length]!;
+    const input = { accountId: account.id, userId: account.memberIds[dataset.spareMemberIndex] };
+    return { query: Math.floor(turn / accounts.length) % 2 === 0 ? ADD_BILLING : REMOVE_BILLING, variables: { input } };
+  };
   // The last account, which the read cases' first pages do not show; its primary alternates between two members.
   const hot = accounts[accounts.length - 1]!;
   let hotTurn = 0;
-  rows.push(
-    await writes(WRITE_CASES[2]!, service, token, db, () => {
-      const userId = hot.memberIds[hotTurn++ % 2];
-      return { query: SET_PRIMARY, variables: { input: { accountId: hot.id, userId } } };
-    }),
-  );
+  const hotPrimary = (): Body => ({ query: SET_PRIMARY, variables: { input: { accountId: hot.id, userId: hot.memberIds[hotTurn++ % 2] } } });
+
+  const rows: Row[] = [];
+  for (const [label, next] of [
+    [WRITE_CASES[0]!, setPrimary],
+    [WRITE_CASES[1]!, billing],
+    [WRITE_CASES[2]!, hotPrimary],
+  ] as const) {
+    rows.push(await writes(label, service, token, db, next));
+    statements.push([label, await statementsPerRequest(service, token, next)]);
+  }
   return rows;
 }
 
@@ -508,6 +531,9 @@ async function main(): Promise<void> {
         MAIL_LOG_FILE: mailLogFile,
         // Every request comes from one token here; the per-caller limit would measure itself, not the service.
         MUTATION_RATE_LIMIT: "0",
+        // No case sends mail; the mail worker's idle polling would only add to the statement counts.
+        OUTBOX_POLL_MS: "600000",
+        METRICS_TOKEN: METRICS_TOKEN,
       },
       profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profile)}`] : [],
     );
@@ -539,6 +565,12 @@ async function main(): Promise<void> {
       await drive(server, server === service ? token : null, 2, consoleQuery, 2);
     }
 
+    // Counted before the timed cases, with the same request builders; the writes' own counts come after them.
+    const statements: [string, number][] = [
+      ["settings page (1 account)", await statementsPerRequest(service, token, settings)],
+      ["console (100 accounts)", await statementsPerRequest(service, token, consoleQuery, 3)],
+    ];
+
     const rows: Row[] = [];
     if (SOAK) {
       console.log(await soak(service, token, settings, dataset));
@@ -546,7 +578,7 @@ async function main(): Promise<void> {
     }
     if (CASES.has("settings")) rows.push(...(await compare(SETTINGS_CASE, service, baseline, token, settings, SLICE_SECONDS)));
     if (CASES.has("console")) rows.push(...(await compare(CONSOLE_CASE, service, baseline, token, consoleQuery, CONSOLE_SLICE_SECONDS)));
-    if (CASES.has("writes")) rows.push(...(await writeCases(service, token, db, dataset)));
+    if (CASES.has("writes")) rows.push(...(await writeCases(service, token, db, dataset, statements)));
 
     const cpus = os.cpus();
     console.log(
@@ -557,6 +589,10 @@ async function main(): Promise<void> {
         `load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per case and server; read cases alternate service/baseline every ${SLICE_SECONDS} s (console: ${CONSOLE_SLICE_SECONDS} s), then run ${QUIET_SECONDS} s on 1 connection`,
         "",
         table(rows),
+        "",
+        `statements per request (${db.driver}; the service's /metrics, requests sent one at a time):`,
+        "",
+        statementsTable(statements),
         "",
         ...verdicts(rows, db.driver).map((line) => `- ${line}`),
         "",

@@ -10,6 +10,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Config } from "./config";
 import type { Database } from "./database";
 import { Context, type Caller } from "./context";
+import { accountScreenPlugin } from "./accounts/account-screen.planner";
 import { bearerToken, InvalidTokenError } from "./auth/tokens";
 import { VerifiedTokens } from "./auth/token-cache";
 import { createErrorFormatter, savedChangesPlugin, type ErrorLogger } from "./errors";
@@ -111,6 +112,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
       ApolloServerPluginCacheControlDisabled(),
       securityPlugin(config.limits, mutationRateLimiter, metrics),
       savedChangesPlugin(requestLocale),
+      accountScreenPlugin(config.singleStatementReads),
     ],
   });
   await apollo.start();

@@ -34,6 +34,8 @@ export interface Config {
   graphiql: boolean;
   corsOrigins: string[];
   seedDemoData: boolean;
+  /** Where a query for one account (the settings screen) is answered from one planned statement (SINGLE_STATEMENT_READS). */
+  singleStatementReads: SingleStatementReads;
   bodyLimitBytes: number;
   /** What one GraphQL request may cost; each limit is refused with its own error code. */
   limits: RequestLimits;
@@ -215,6 +217,19 @@ function logLevel(value: string | undefined): LogLevel {
   return level as LogLevel;
 }
 
+/** `postgres` (the default): on PostgreSQL only, where it saves round trips; `always`: on SQLite too (measured no faster there); `off`: never. */
+export const SINGLE_STATEMENT_READS = ["postgres", "always", "off"] as const;
+export type SingleStatementReads = (typeof SINGLE_STATEMENT_READS)[number];
+
+function singleStatementReads(value: string | undefined): SingleStatementReads {
+  if (value === undefined || value === "") return "postgres";
+  const chosen = value.toLowerCase();
+  if (!(SINGLE_STATEMENT_READS as readonly string[]).includes(chosen)) {
+    throw new ConfigError(`SINGLE_STATEMENT_READS must be one of ${SINGLE_STATEMENT_READS.join(", ")}, got "${value}".`);
+  }
+  return chosen as SingleStatementReads;
+}
+
 function metricsSettings(env: NodeJS.ProcessEnv, port: number): MetricsSettings {
   const token = env.METRICS_TOKEN || null;
   if (token !== null && (token.length < METRICS_TOKEN_MIN_LENGTH || /\s/.test(token))) {
@@ -322,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: flag(env.GRAPHIQL, !production),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
     seedDemoData: flag(env.SEED_DEMO_DATA, !production),
+    singleStatementReads: singleStatementReads(env.SINGLE_STATEMENT_READS),
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", env.BODY_LIMIT_BYTES, 100 * 1024, 1024, 10 * 1024 * 1024),
     limits: {
       maxDepth: integer("MAX_QUERY_DEPTH", env.MAX_QUERY_DEPTH, 10, 2, 100),

@@ -1,6 +1,6 @@
 import path from "node:path";
 import fs from "node:fs";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from "typeorm";
 import pg from "pg";
 import sqlite3 from "sqlite3";
@@ -166,6 +166,12 @@ function isConnectionLoss(error: unknown): boolean {
   return CONNECTION_LOST.test(error instanceof Error ? error.message : String(error));
 }
 
+/** How many statement texts `selectPrepared` names: each shape of the planned account screen is one. */
+const PREPARED_POSTGRES_STATEMENTS = 64;
+
+/** Loggers already counting statements for a Database: one logger may serve the writing and the reading connection. */
+const COUNTED_LOGGERS = new WeakSet<object>();
+
 /** What `/healthz` tells about the writer. */
 export interface WriterHealth {
   ok: boolean;
@@ -257,6 +263,11 @@ export class Database implements StatementReader {
   private readonly queue: QueuedWrite[] = [];
   private groupOpen = false;
 
+  /** Names of the statements PostgreSQL keeps prepared, by their text (see `selectPrepared`). */
+  private readonly preparedNames = new Map<string, string>();
+  /** SQL statements sent to the database so far, failed ones included (for metrics and the benchmark). */
+  statementCount = 0;
+
   constructor(
     readonly dataSource: DataSource,
     private readonly reader: DataSource | null = null,
@@ -265,6 +276,19 @@ export class Database implements StatementReader {
     this.prepared = reader ? new PreparedStatements(reader) : null;
     this.writerPrepared = this.serialised ? new PreparedStatements(dataSource) : null;
     if (this.writerPrepared) keepWriterStatements(dataSource, this.writerPrepared);
+    for (const source of reader ? [dataSource, reader] : [dataSource]) this.countStatementsOf(source);
+  }
+
+  /** TypeORM's logger hears of every statement, those of the prepared reads included; each data source has its own. */
+  private countStatementsOf(source: DataSource): void {
+    const logger = source.logger;
+    if (COUNTED_LOGGERS.has(logger)) return;
+    COUNTED_LOGGERS.add(logger);
+    const logQuery = logger.logQuery.bind(logger);
+    logger.logQuery = (...args) => {
+      this.statementCount++;
+      return logQuery(...args);
+    };
   }
 
   get driver(): "sqlite" | "postgres" {
@@ -350,6 +374,32 @@ export class Database implements StatementReader {
   /** Runs one statement as a read (see `read`); on a SQLite file, through a statement kept prepared. */
   select(statement: Sql): Promise<Row[]> {
     return this.read((manager) => (this.prepared ? this.prepared.all(statement) : manager.query(statementText(manager.connection, statement), statement.values)));
+  }
+
+  /**
+   * Runs one read statement that PostgreSQL keeps prepared on each pooled connection, under a name made
+   * from its text: for the few large statements (the planned account screen) whose parsing and planning
+   * cost more than running them. Only a bounded number of texts get a name; on SQLite it is `select`.
+   */
+  selectPrepared(statement: Sql): Promise<Row[]> {
+    const pool = this.pool;
+    if (!pool) return this.select(statement);
+    const text = statement.text;
+    let name = this.preparedNames.get(text);
+    if (name === undefined && this.preparedNames.size < PREPARED_POSTGRES_STATEMENTS) {
+      name = `cp_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
+      this.preparedNames.set(text, name);
+    }
+    const logger = this.dataSource.logger;
+    return this.read(async () => {
+      logger.logQuery(text, statement.values);
+      try {
+        return (await pool.query<Row>({ ...(name ? { name } : {}), text, values: statement.values })).rows;
+      } catch (error) {
+        logger.logQueryError(error instanceof Error ? error.message : String(error), text, statement.values);
+        throw error;
+      }
+    });
   }
 
   /**

@@ -106,6 +106,12 @@ describe("request limits", () => {
     expect(error.extensions?.maxCost).to.equal(10_000);
     // The same shape with small pages is an ordinary screen.
     ok((await post(server, query(nested, { first: 5 }), token)).body);
+    // And a measure kept for small pages is not the one the large pages get.
+    failsWith((await post(server, query(nested, { first: 100 }), token)).body, "QUERY_TOO_COMPLEX");
+    const withAccount = `query($id: ID!, $first: Int) { account(id: $id) { id } accounts(first: $first) { edges { node { members(first: 100) { edges { node { user { id email name } } } } } } } }`;
+    const account = "QWNjb3VudDowMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA";
+    expect((await post(server, query(withAccount, { id: account, first: 5 }), token)).body.errors?.map((e) => e.extensions?.code)).to.deep.equal(["NOT_FOUND"]);
+    failsWith((await post(server, query(withAccount, { id: account, first: 100 }), token)).body, "QUERY_TOO_COMPLEX");
   });
 
   it("refuses a costly mutation before it runs", async () => {

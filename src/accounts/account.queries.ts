@@ -4,7 +4,9 @@ import { AccountSetting, AccountSettingChange } from "./account-setting-change.e
 import type { Locale } from "../i18n";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
-import { changeRows, empty, entityColumns, join, selectEntities, selectRows, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
+import { changeRows, empty, entityColumns, join, jsonSql, selectEntities, selectRows, sql, storedValue, type Row, type SqlSource, type StatementReader } from "../common/sql";
+import { billingContactsJson, contactRolesJson, type BillingContactWithUser, type ContactRoleWithUsers } from "../contacts/contact.queries";
+import { memberPageJson, type MemberWithUser } from "../members/member.queries";
 import { readAccountPages, readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 
 /** The accounts with these ids (those that exist). */
@@ -123,4 +125,66 @@ export async function changeAccountLocale(manager: EntityManager, change: { acco
     sql`INSERT INTO "account_setting_changes" ("accountId", "at", "actorId", "setting", "previousValue", "newValue")
         VALUES (${change.accountId}, ${at}, ${change.actorId}, ${AccountSetting.LOCALE}, ${change.previous}, ${change.locale})`,
   );
+}
+
+/** What the settings screen asks of one account, besides the account, the caller's membership and the primary contact. */
+export interface AccountScreenRequest {
+  /** The caller's (normalised) email: the statement finds the caller by it. */
+  email: string;
+  accountId: string;
+  billingContacts: boolean;
+  roleContacts: boolean;
+  /** The page of members asked for, or null when none is. */
+  members: ConnectionArgs | null;
+}
+
+/** The caller's user row (null when unknown), and the account as that caller, its member, sees it (null for anyone else). */
+export interface AccountScreen {
+  viewer: User | null;
+  account:
+    | (AccountAsMember & {
+        billingContacts: BillingContactWithUser[] | null;
+        roleContacts: ContactRoleWithUsers[] | null;
+        members: Page<MemberWithUser> | null;
+      })
+    | null;
+}
+
+/**
+ * The caller, and everything `request` asks of one account, in one statement: the lists are JSON built
+ * in the database. The account comes back only when the caller is its member, so another
+ * tenant's account, a deleted one and a missing one look the same.
+ */
+export async function readAccountScreen(reader: StatementReader, request: AccountScreenRequest): Promise<AccountScreen> {
+  const viewers = entityColumns(reader, User, "v");
+  const accounts = entityColumns(reader, Account, "a");
+  const members = entityColumns(reader, AccountMember, "m");
+  const primary = entityColumns(reader, User, "p");
+  const account = sql`"a"."id"`;
+  const billing = request.billingContacts ? billingContactsJson(reader, account) : null;
+  const roles = request.roleContacts ? contactRolesJson(reader, account) : null;
+  const page = request.members ? memberPageJson(reader, account, request.members) : null;
+  const json = jsonSql(reader);
+  const [row] = await reader.selectPrepared(
+    sql`SELECT ${json.subquery(sql`SELECT ${json.object(viewers.jsonFields)} FROM "users" "v" WHERE "v"."email" = ${request.email}`)} AS "viewer",
+        ${json.subquery(sql`SELECT ${json.object(sql`'account', ${json.object(accounts.jsonFields)}, 'member', ${json.object(members.jsonFields)},
+            'primary', ${json.object(primary.jsonFields)}, 'billing', ${billing?.select ?? sql`NULL`}, 'roles', ${roles?.select ?? sql`NULL`},
+            'members', ${page?.select ?? sql`NULL`}`)}
+          FROM "accounts" "a" INNER JOIN "users" "caller" ON "caller"."email" = ${request.email}
+          INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" AND "m"."userId" = "caller"."id"
+          INNER JOIN "users" "p" ON "p"."id" = "a"."primaryContactId"
+          WHERE "a"."id" = ${request.accountId}`)} AS "screen"`,
+  );
+  const screen = json.read(row!.screen) as { account: Row; member: Row; primary: Row; billing: unknown; roles: unknown; members: unknown } | null;
+  return {
+    viewer: viewers.fromJson(json.read(row!.viewer) as Row | null),
+    account: screen && {
+      account: accounts.fromJson(screen.account)!,
+      member: members.fromJson(screen.member)!,
+      primaryContact: primary.fromJson(screen.primary)!,
+      billingContacts: billing?.read(screen.billing) ?? null,
+      roleContacts: roles?.read(screen.roles) ?? null,
+      members: page?.read(screen.members) ?? null,
+    },
+  };
 }

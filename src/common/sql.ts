@@ -4,6 +4,7 @@ import type { EntityMetadata } from "typeorm/metadata/EntityMetadata";
 import { DateUtils } from "typeorm/util/DateUtils";
 import sqlite3 from "sqlite3";
 import sql, { empty, join, raw, Sql } from "sql-template-tag";
+import pg from "pg";
 
 /*
  * Plain SQL for the statements every request makes, many times a second. TypeORM's query builder spends
@@ -24,6 +25,8 @@ export type Row = Record<string, unknown>;
 export interface StatementReader {
   readonly dataSource: DataSource;
   select(statement: Sql): Promise<Row[]>;
+  /** Like `select`, for a large statement run again and again: on PostgreSQL, parsed and planned once per connection. */
+  selectPrepared(statement: Sql): Promise<Row[]>;
 }
 
 /** Where a query runs: the Database for a read, or an open transaction's EntityManager for the reads and writes of a change. */
@@ -73,6 +76,55 @@ function needsConversion(column: ColumnMetadata): boolean {
   return type === Date || type === Boolean || column.transformer !== undefined || (typeof type === "string" && /date|time|bool|json/i.test(type));
 }
 
+/** JSON built inside a statement, in the functions of the driver's database: PostgreSQL's json_*, or SQLite's. */
+export class JsonSql {
+  constructor(private readonly postgres: boolean) {}
+
+  /** An object of `pairs` (`'key', value, …`). */
+  object(pairs: Sql): Sql {
+    return this.postgres ? sql`json_build_object(${pairs})` : sql`json_object(${pairs})`;
+  }
+
+  /** The list of `item` over the rows of the enclosing query, in `orderBy` order when given; [] for no rows. */
+  list(item: Sql, orderBy: Sql | null = null): Sql {
+    const order = orderBy ? sql` ORDER BY ${orderBy}` : empty;
+    return this.postgres ? sql`COALESCE(json_agg(${item}${order}), '[]'::json)` : sql`json_group_array(${item}${order})`;
+  }
+
+  /** A scalar subquery giving JSON, nested in an object: SQLite forgets a subquery's value is JSON unless told. */
+  subquery(query: Sql): Sql {
+    return this.postgres ? sql`(${query})` : sql`json((${query}))`;
+  }
+
+  /** A column of a subquery holding JSON: SQLite forgets it is JSON once it leaves the subquery. */
+  column(reference: Sql): Sql {
+    return this.postgres ? reference : sql`json(${reference})`;
+  }
+
+  /** A JSON column as the driver hands it over, as values: node-postgres parses json itself, sqlite3 gives text. */
+  read(value: unknown): unknown {
+    return typeof value === "string" && !this.postgres ? JSON.parse(value) : value;
+  }
+}
+
+/** JSON functions for the database `source` reads. */
+export function jsonSql(source: SqlSource): JsonSql {
+  return new JsonSql(dataSourceOf(source).options.type === "postgres");
+}
+
+/** A value built as JSON inside a larger statement (a subquery), and how to read it back. */
+export interface JsonPart<TValue> {
+  select: Sql;
+  read(value: unknown): TValue;
+}
+
+/** PostgreSQL's types whose JSON form differs from what node-postgres makes of the column: their type ids. */
+const POSTGRES_TEXT_TYPES: Record<string, number> = {
+  "timestamp without time zone": 1114,
+  "timestamp with time zone": 1184,
+  date: 1082,
+};
+
 /** One entity's columns under one table alias: the select list, and rows back into entities. */
 export class EntityColumns<TEntity extends ObjectLiteral> {
   /** `"alias"."column" AS "alias_column", …` */
@@ -94,6 +146,43 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
     this.primary = this.columns.filter((column) => column.metadata.isPrimary);
     this.select = raw(metadata.columns.map((column) => `"${alias}"."${column.databaseName}" AS "${alias}_${column.databaseName}"`).join(", "));
   }
+
+  /**
+   * The columns as the pairs of a JSON object (`JsonSql.object`), keyed as `select` names them;
+   * `fromJson` reads such an object back. Timestamps travel as text, to be read as node-postgres reads the column.
+   */
+  get jsonFields(): Sql {
+    this.json ??= raw(
+      this.columns
+        .map((column) => `'${column.key}', "${this.alias}"."${column.metadata.databaseName}"${this.textColumns.some((text) => text.key === column.key) ? "::text" : ""}`)
+        .join(", "),
+    );
+    return this.json;
+  }
+
+  /** The entity in an object built from `jsonFields`, or null when there is none (a left join found none). */
+  fromJson(object: Row | null): TEntity | null {
+    if (!object) return null;
+    // The object was parsed for this read alone: its timestamps are replaced in place.
+    for (const { key, type } of this.textColumns) {
+      const value = object[key];
+      if (typeof value === "string") object[key] = pg.types.getTypeParser(POSTGRES_TEXT_TYPES[type]!, "text")(value);
+    }
+    return this.from(object);
+  }
+
+  /** The columns a JSON object carries as text (timestamps on PostgreSQL), with their normalised type. */
+  private get textColumns(): { key: string; type: string }[] {
+    this.texts ??= this.columns.flatMap((column) => {
+      const type = this.dataSource.driver.normalizeType(column.metadata);
+      return type in POSTGRES_TEXT_TYPES ? [{ key: column.key, type }] : [];
+    });
+    return this.texts;
+  }
+
+  private texts: { key: string; type: string }[] | undefined;
+
+  private json: Sql | undefined;
 
   /** The entity in `row`, or null when a left join found none. */
   from(row: Row): TEntity | null {

@@ -6,7 +6,7 @@ import { byContactRoleOrder } from "./contact.enums";
 import { AccountContacts } from "./account-contacts";
 import { User } from "../users/user.entity";
 import { usersByIds } from "../users/user.queries";
-import { entityColumns, join, selectRows, sql, type SqlSource } from "../common/sql";
+import { entityColumns, join, jsonSql, selectRows, sql, type JsonPart, type Row, type Sql, type SqlSource } from "../common/sql";
 
 /** A billing contact with the member behind it, read in the same statement. */
 export interface BillingContactWithUser {
@@ -61,4 +61,36 @@ export async function accountContactsIn(manager: EntityManager, account: Account
     roles.map(({ contact }) => contact),
     roles.flatMap(({ holder }) => (holder ? [holder] : [])),
   );
+}
+
+/** The billing contacts of the account `accountId` refers to, with their users, as one JSON list. */
+export function billingContactsJson(source: SqlSource, accountId: Sql): JsonPart<BillingContactWithUser[]> {
+  const billing = entityColumns(source, BillingContact, "b");
+  const users = entityColumns(source, User, "bu");
+  const json = jsonSql(source);
+  return {
+    select: json.subquery(sql`SELECT ${json.list(json.object(sql`${billing.jsonFields}, ${users.jsonFields}`), sql`"b"."position"`)}
+        FROM "billing_contacts" "b" INNER JOIN "users" "bu" ON "bu"."id" = "b"."userId" WHERE "b"."accountId" = ${accountId}`),
+    read: (value) => (value as Row[]).map((row) => ({ contact: billing.fromJson(row)!, user: users.fromJson(row)! })),
+  };
+}
+
+/** The role contacts of the account `accountId` refers to, with holders and editors, as one JSON list in ContactRoleKind order. */
+export function contactRolesJson(source: SqlSource, accountId: Sql): JsonPart<ContactRoleWithUsers[]> {
+  const roles = entityColumns(source, ContactRole, "r");
+  const holders = entityColumns(source, User, "rh");
+  const editors = entityColumns(source, User, "re");
+  const json = jsonSql(source);
+  const item = json.object(sql`'role', ${json.object(roles.jsonFields)},
+      'holder', CASE WHEN "rh"."id" IS NULL THEN NULL ELSE ${json.object(holders.jsonFields)} END,
+      'editor', CASE WHEN "re"."id" IS NULL THEN NULL ELSE ${json.object(editors.jsonFields)} END`);
+  return {
+    select: json.subquery(sql`SELECT ${json.list(item)}
+        FROM "role_contacts" "r" LEFT JOIN "users" "rh" ON "rh"."id" = "r"."userId" LEFT JOIN "users" "re" ON "re"."id" = "r"."updatedById"
+        WHERE "r"."accountId" = ${accountId}`),
+    read: (value) =>
+      (value as { role: Row; holder: Row | null; editor: Row | null }[])
+        .map((row) => ({ contact: roles.fromJson(row.role)!, holder: holders.fromJson(row.holder), editor: editors.fromJson(row.editor) }))
+        .sort((a, b) => byContactRoleOrder(a.contact.role, b.contact.role)),
+  };
 }

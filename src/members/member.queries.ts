@@ -1,8 +1,8 @@
 import type { EntityManager } from "typeorm";
 import { AccountMember } from "./account-member.entity";
 import { User } from "../users/user.entity";
-import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { entityColumns, join, selectRows, sql, type SqlSource, type StatementReader } from "../common/sql";
+import { keysetClauses, keysetPage, pageWindow, readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
+import { dateParameter, empty, entityColumns, join, jsonSql, selectRows, sql, type JsonPart, type Row, type Sql, type SqlSource, type StatementReader } from "../common/sql";
 
 /** A member with their user record, read in the same statement. */
 export type MemberWithUser = AccountMember & { user: User };
@@ -70,4 +70,29 @@ export async function memberByEmail(manager: EntityManager, accountId: string, e
         WHERE "u"."email" = ${email}`,
   );
   return row ? users.of(row) : null;
+}
+
+/**
+ * One page of the members of the account `accountId` refers to, with their users and the count of
+ * all of them, as one JSON object: the page `loadMemberPages` gives, inside a larger statement.
+ */
+export function memberPageJson(reader: StatementReader, accountId: Sql, args: ConnectionArgs): JsonPart<Page<MemberWithUser>> {
+  const members = entityColumns(reader, AccountMember, "mm");
+  const users = entityColumns(reader, User, "mu");
+  const window = pageWindow(args, MEMBERS_PAGE, MEMBER_ORDER as Keyset<unknown>, (date) => dateParameter(reader, date));
+  const clauses = keysetClauses(MEMBER_ORDER as Keyset<unknown>, window, `"mm".`);
+  const seek = clauses.where.length ? sql` AND ${join(clauses.where, " AND ")}` : empty;
+  const json = jsonSql(reader);
+  const page = sql`SELECT ${json.object(sql`${members.jsonFields}, ${users.jsonFields}`)} AS "row", ROW_NUMBER() OVER (ORDER BY ${clauses.orderBy}) AS "at"
+      FROM "account_members" "mm" INNER JOIN "users" "mu" ON "mu"."id" = "mm"."userId"
+      WHERE "mm"."accountId" = ${accountId}${seek} ORDER BY ${clauses.orderBy} LIMIT ${window.size + 1}`;
+  return {
+    select: json.object(sql`'rows', ${json.subquery(sql`SELECT ${json.list(json.column(sql`"page"."row"`), sql`"page"."at"`)} FROM (${page}) "page"`)},
+        'total', (SELECT COUNT(*) FROM "account_members" "counted" WHERE "counted"."accountId" = ${accountId})`),
+    read: (value) => {
+      const { rows, total } = value as { rows: Row[]; total: number };
+      const page = rows.map((row) => Object.assign(members.fromJson(row)!, { user: users.fromJson(row)! }));
+      return keysetPage(page, window, Number(total), MEMBER_ORDER);
+    },
+  };
 }

@@ -100,6 +100,17 @@ export class Metrics {
       new Gauge({ name: "contact_points_database_pool_idle_connections", help: "Open pool connections not in use.", registers, collect() { this.set(pool.idleCount); } });
       new Gauge({ name: "contact_points_database_pool_waiting_requests", help: "Queries waiting for a pool connection.", registers, collect() { this.set(pool.waitingCount); } });
     }
+    let counted = 0;
+    new Counter({
+      name: "contact_points_database_statements_total",
+      help: "SQL statements sent to the database, by driver.",
+      labelNames: ["driver"],
+      registers,
+      collect() {
+        this.inc({ driver: db.driver }, db.statementCount - counted);
+        counted = db.statementCount;
+      },
+    });
     db.onWriterWait = (seconds) => this.writerWait.observe(seconds);
   }
 

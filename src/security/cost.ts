@@ -191,9 +191,28 @@ export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinit
   return fragments;
 }
 
+/** Measures made, by operation (Apollo keeps one parsed document per query text) and the variables that can change them. */
+const measures = new WeakMap<OperationDefinitionNode, Map<string, OperationMeasure>>();
+const MEASURES_PER_OPERATION = 256;
+
+/**
+ * The values of the variables a measure can depend on: every variable but those of type `ID` or `ID!`,
+ * which validation lets fill only single `ID` arguments, and no such argument changes a cost (a list of
+ * ids counts its items, and a list is another type). Absent and null differ: a default fills an absent one.
+ */
+function measureKey(operation: OperationDefinitionNode, variables: Record<string, unknown>): string {
+  const relevant = (operation.variableDefinitions ?? []).filter((definition) => {
+    const type = definition.type.kind === Kind.NON_NULL_TYPE ? definition.type.type : definition.type;
+    return !(type.kind === Kind.NAMED_TYPE && type.name.value === "ID");
+  });
+  return JSON.stringify(relevant.map(({ variable }) => (Object.hasOwn(variables, variable.name.value) ? [variables[variable.name.value]] : [])));
+}
+
 /**
  * Measures the operation as it will run. Returns null when its variables do not fit their types:
  * execution then refuses the whole request, before any resolver, with graphql-js's own errors.
+ * A screen sends the same operation for one account after another: its measure is kept per operation
+ * and per the variables that can change it.
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -202,6 +221,17 @@ export function measureOperation(
   variables: Record<string, unknown>,
 ): OperationMeasure | null {
   if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
+  let known = measures.get(operation);
+  const key = measureKey(operation, variables);
+  const measured = known?.get(key);
+  if (measured) return measured;
+  const measure = measureAnew(schema, document, operation, variables);
+  if (!known || known.size >= MEASURES_PER_OPERATION) measures.set(operation, (known = new Map()));
+  known.set(key, measure);
+  return measure;
+}
+
+function measureAnew(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationMeasure {
   // Only the operation that runs, with the fragments it may use.
   const definitions: DefinitionNode[] = [operation, ...fragmentsOf(document).values()];
   const introspections = new Set<string>();

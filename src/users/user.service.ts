@@ -25,6 +25,11 @@ function signInChanges(user: User, identity: Identity): Partial<Pick<User, "sign
   };
 }
 
+/** True when signing in as `identity` changes nothing on `user`: reading the row is all `provisionUser` would do. */
+export function signInChangesNothing(user: User, identity: Identity): boolean {
+  return Object.keys(signInChanges(user, identity)).length === 0;
+}
+
 /**
  * Just-in-time provisioning of the signed-in caller: a read for users already seen signed in under
  * the same name, one write for new ones, for users an admin added who sign in for the first time,
@@ -32,7 +37,7 @@ function signInChanges(user: User, identity: Identity): Partial<Pick<User, "sign
  */
 export async function provisionUser(db: Database, identity: Identity): Promise<User> {
   const known = await userByEmail(db, identity.email);
-  if (known && Object.keys(signInChanges(known, identity)).length === 0) return known;
+  if (known && signInChangesNothing(known, identity)) return known;
   return db.write(async (m) => {
     const user = await findOrCreateUser(m, identity.email);
     const changes = signInChanges(user, identity);
