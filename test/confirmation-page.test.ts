@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { TestSmtpServer, waitFor } from "./helpers/smtp";
-import { createAccount, failsWith, mutate, ok, readHistory, signIn, type TestUser } from "./helpers/factories";
+import { addMember, createAccount, failsWith, mutate, ok, readAccount, readHistory, signIn, type TestUser } from "./helpers/factories";
 import { verificationTokenFor } from "./helpers/outbox";
 import { DeliveryKind, NotificationDelivery } from "../src/notifications/notification-delivery.entity";
 import { DeliveryWorker } from "../src/notifications/delivery.worker";
@@ -118,7 +118,9 @@ describe("confirmation page", () => {
       expectPageHeaders(page);
       expect(page.body).to.include("&quot;Harbour Logistics&quot;");
       expect(page.body).to.include("security contact");
-      expect(page.body).to.include("Ada Admin");
+      // Who asked, by the address they signed in with: a name is whatever the admin's sign-in claims.
+      expect(page.body).to.include(`<dd id="asked-by">${admin.email}</dd>`);
+      expect(page.body).to.not.include("Ada Admin");
       expect(page.body).to.include(email);
       expect(page.body).to.match(/<dd id="expires">[A-Z][a-z]+ \d{1,2}, \d{4} at \d{2}:\d{2} UTC<\/dd>/);
       expect(page.body).to.include('value="confirm"');
@@ -173,6 +175,31 @@ describe("confirmation page", () => {
     expect(smtp.to(email)).to.have.lengthOf(mailsSoFar);
     expect((await post({ token, answer: "confirm" })).body).to.include(CONFIRMATION_PAGE_TEXT.en.alreadyDeclinedTitle);
     expect((await security(admin, account.id)).roleContact.verification.state).to.equal("DECLINED");
+
+    // A settings form saved with the slot as it was (the address sent back unchanged) does not ask again.
+    const before = await readAccount(server, admin.token, account.id);
+    const historyBefore = await readHistory(server, admin.token, account.id);
+    const member = await addMember(server, admin, account.id, outsideAddress("billing-member"));
+    ok(
+      await server.graphql(
+        `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { id } } }`,
+        {
+          input: {
+            accountId: account.id,
+            expectedVersion: before.contactsVersion,
+            primaryContactUserId: before.primaryContact.id,
+            billingContactUserIds: [member.id],
+            roleContacts: [{ role: "SECURITY", email }],
+          },
+        },
+        admin.token,
+      ),
+    );
+    expect((await security(admin, account.id)).roleContact.verification.state).to.equal("DECLINED");
+    const historyAfter = await readHistory(server, admin.token, account.id);
+    expect(historyAfter.slice(0, historyAfter.length - historyBefore.length).map((row) => row.slot)).to.deep.equal(["BILLING"]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(smtp.to(email)).to.have.lengthOf(mailsSoFar);
 
     // Setting the same address again asks its owner anew, with a new link.
     const again = await askOutsideAddress(admin, account.id, email);
@@ -259,7 +286,7 @@ describe("confirmation page", () => {
   });
 
   describe("against an attacker", () => {
-    it("escapes HTML in the account's and the admin's names (quotes and <script> included)", async () => {
+    it("escapes HTML in the account's name (quotes and <script> included), and never shows the admin's self-chosen name", async () => {
       const hostile = `<script>alert(1)</script>"><img src=x onerror=alert(2)>'`;
       const { link } = await outsideContact("inject", `Evil ${hostile}`, `Mallory ${hostile}`);
       const page = await get(link);
@@ -269,6 +296,7 @@ describe("confirmation page", () => {
       expect(page.body).to.not.match(/<[a-z]+ [^>]*onerror/i);
       expect(page.body).to.include("&lt;script&gt;alert(1)&lt;/script&gt;");
       expect(page.body).to.include("&#39;");
+      expect(page.body).to.not.include("Mallory");
       // Every tag in the page is one the template wrote.
       const tags = new Set([...page.body.matchAll(/<\/?([a-zA-Z0-9]+)/g)].map((match) => match[1]!.toLowerCase()));
       expect([...tags].sort()).to.deep.equal(["body", "button", "dd", "dl", "dt", "form", "h1", "head", "html", "input", "main", "meta", "nav", "p", "style", "a", "title"].sort());

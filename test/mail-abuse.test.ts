@@ -152,7 +152,7 @@ describe("outbound mail abuse", () => {
       expect(await attention()).to.not.include(account.id);
       expect((await send(admin, account.id, "INVOICE")).map((delivery) => delivery.state)).to.deep.equal(["PENDING"]);
       await drain();
-      expect(smtp.to(added).map((mail) => mail.subject)).to.deep.equal([`Test INVOICE notification for the account "Test Account"`]);
+      expect(smtp.to(added).map((mail) => mail.subject)).to.deep.equal([`Test notification (invoices) for the account "Test Account"`]);
     });
   });
 
@@ -271,7 +271,7 @@ describe("outbound mail abuse", () => {
       await send(admin, account.id, "SECURITY");
       await drain();
       for (const email of [victim, admin.email]) {
-        const test = smtp.to(email).find((mail) => mail.subject.startsWith("Test SECURITY"));
+        const test = smtp.to(email).find((mail) => mail.subject.startsWith("Test notification (security)"));
         expect(test, `a test message to ${email}`).to.not.equal(undefined);
         expectOnlyOurText(test!);
       }

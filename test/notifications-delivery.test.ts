@@ -94,7 +94,7 @@ describe("notification delivery through the outbox over SMTP", () => {
 
     worker().start();
     for (const email of [admin.email, members[0]!.email]) {
-      const mail = await waitFor(`a test message to ${email}`, () => smtp.to(email).find((candidate) => candidate.subject.startsWith("Test SECURITY")));
+      const mail = await waitFor(`a test message to ${email}`, () => smtp.to(email).find((candidate) => candidate.subject.startsWith("Test notification (security)")));
       expect(mail.raw).to.match(/^From: "?contact-points"? <no-reply@test\.example>/m);
       expect(mail.raw).to.include(`To: ${email}`);
     }
@@ -129,13 +129,13 @@ describe("notification delivery through the outbox over SMTP", () => {
     }
     // Plain members may read the deliveries; every message was sent exactly once.
     expect(await deliveries(members[0]!, account.id)).to.have.lengthOf(4);
-    expect(smtp.to(admin.email).filter((mail) => mail.subject.startsWith("Test SECURITY"))).to.have.lengthOf(1);
-    expect(smtp.to(outside).filter((mail) => mail.subject.startsWith("Test SECURITY"))).to.have.lengthOf(0);
+    expect(smtp.to(admin.email).filter((mail) => mail.subject.startsWith("Test notification (security)"))).to.have.lengthOf(1);
+    expect(smtp.to(outside).filter((mail) => mail.subject.startsWith("Test notification (security)"))).to.have.lengthOf(0);
 
     // Once verified, the outside address receives test messages too.
     const again = await send(admin, account.id, "SECURITY");
     expect(again.map((delivery: { state: string }) => delivery.state)).to.deep.equal(["PENDING", "PENDING", "PENDING"]);
-    await waitFor("the test message to the verified address", () => smtp.to(outside).find((mail) => mail.subject.startsWith("Test SECURITY")));
+    await waitFor("the test message to the verified address", () => smtp.to(outside).find((mail) => mail.subject.startsWith("Test notification (security)")));
   });
 
   it("retries a message the SMTP server refuses the first time, with backoff, and then delivers it", async () => {
@@ -158,7 +158,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     });
     expect(sent.attempts).to.equal(2);
     expect(sent.lastError).to.equal(null);
-    expect(smtp.to(admin.email).filter((mail) => mail.subject.startsWith("Test ACCOUNT_UPDATE"))).to.have.lengthOf(1);
+    expect(smtp.to(admin.email).filter((mail) => mail.subject.startsWith("Test notification (account updates)"))).to.have.lengthOf(1);
   });
 
   it("doubles the wait after each failed attempt, then marks the message FAILED and the contact DELIVERY_FAILED", async () => {
@@ -247,8 +247,8 @@ describe("notification delivery through the outbox over SMTP", () => {
     expect(logWorker.transport.description).to.equal(`the file ${file}`);
     const text = await waitFor("the mail log file", () => fs.existsSync(file) && fs.readFileSync(file, "utf8").includes(`To: ${admin.email}`) && fs.readFileSync(file, "utf8"));
     expect(text).to.match(/^From contact-points \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/m);
-    expect(text).to.match(/^Subject: Test TECHNICAL notification for the account "Test Account"$/m);
-    expect(text).to.include("Category: TECHNICAL");
+    expect(text).to.match(/^Subject: Test notification \(technical\) for the account "Test Account"$/m);
+    expect(text).to.include("Category: technical");
   });
 
   it("validates SMTP_URL, MAIL_TRANSPORT, the caps and the outbox settings", () => {

@@ -89,12 +89,16 @@ async function resolveRoleTarget(
   return { userId: null, email };
 }
 
-export async function setRoleContact(change: AccountChange, role: ContactRoleKind, target: RoleContactTarget, prefix = ""): Promise<void> {
+/**
+ * Gives `role` to a member or an outside address. Setting the address a role already has changes
+ * nothing, except that `askDeclinedAgain` (an admin's explicit setRoleContact) asks an address that
+ * said "This is not me" anew; a form saved with the slot left as it was (saveAccountContacts) does not.
+ */
+export async function setRoleContact(change: AccountChange, role: ContactRoleKind, target: RoleContactTarget, prefix = "", askDeclinedAgain = true): Promise<void> {
   const next = await resolveRoleTarget(change, role, target, prefix);
   const current = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   const unchanged = current && current.userId === next.userId && current.email === next.email;
-  // Setting an address that said "This is not me" again is how an admin asks its owner anew.
-  if (unchanged && !(next.userId === null && (await isDeclined(change.manager, change.account.id, role, next.email)))) return;
+  if (unchanged && !(askDeclinedAgain && next.userId === null && (await isDeclined(change.manager, change.account.id, role, next.email)))) return;
   const row = { accountId: change.account.id, role, ...next, updatedAt: new Date(), updatedById: change.actor.id };
   if (current) await change.manager.update(ContactRole, { accountId: change.account.id, role }, row);
   else await change.manager.insert(ContactRole, row);

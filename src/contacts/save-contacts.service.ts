@@ -41,7 +41,7 @@ export async function saveAccountContacts(change: AccountChange, form: AccountCo
 
   for (const role of CONTACT_ROLE_ORDER) {
     const index = form.roleContacts.findIndex((candidate) => candidate.role === role);
-    if (index >= 0) await setRoleContact(change, role, form.roleContacts[index]!, `roleContacts.${index}.`);
+    if (index >= 0) await setRoleContact(change, role, form.roleContacts[index]!, `roleContacts.${index}.`, false);
     else await clearRoleContact(change, role);
   }
 }

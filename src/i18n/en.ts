@@ -19,7 +19,7 @@ export const en = {
   "NOT_FOUND.account": "No account with that id exists, or you are not a member of it.",
   "NOT_FOUND.object": "No {type} with that id exists, or you are not a member of its account.",
 
-  "FORBIDDEN.adminOnly": "Only an admin of this account can change its members and contacts.",
+  "FORBIDDEN.adminOnly": "Only an admin of this account can change it: its settings, members and contacts.",
 
   "BAD_USER_INPUT.invalidInput": "The input is not valid.",
   "BAD_USER_INPUT.invalidField": "{field} is not valid.",
@@ -111,6 +111,14 @@ export const en = {
 
   "changeSaved.readBackFailed": "The change was saved, but reading it back failed: reload instead of sending it again. ({message})",
 
+  "category.INVOICE": "invoices",
+  "category.RECEIPT": "receipts",
+  "category.ORDER": "orders",
+  "category.RENEWAL": "renewals",
+  "category.ACCOUNT_UPDATE": "account updates",
+  "category.SECURITY": "security",
+  "category.TECHNICAL": "technical",
+  "category.IMPLEMENTATION": "implementation",
   "slot.PRIMARY": "primary account contact",
   "slot.BILLING": "billing contact",
 
@@ -128,7 +136,7 @@ export const en = {
   "mail.label.yourAddress": "Your address: {email}",
   "mail.label.sentBy": "Sent by: {email}",
   "mail.label.category": "Category: {category}",
-  "mail.test.subject": "Test {category} notification for the account {account}",
+  "mail.test.subject": "Test notification ({category}) for the account {account}",
   "mail.test.intro": "This is a test message: nothing needs doing.",
   "mail.test.reasons": "You receive it as the account's: {reasons}",
 

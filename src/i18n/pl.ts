@@ -18,7 +18,7 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "NOT_FOUND.account": "Nie ma konta o tym identyfikatorze albo nie jesteś jego członkiem.",
   "NOT_FOUND.object": "Nie ma obiektu {type} o tym identyfikatorze albo nie jesteś członkiem jego konta.",
 
-  "FORBIDDEN.adminOnly": "Tylko administrator tego konta może zmieniać jego członków i kontakty.",
+  "FORBIDDEN.adminOnly": "Tylko administrator tego konta może je zmieniać: ustawienia, członków i kontakty.",
 
   "BAD_USER_INPUT.invalidInput": "Dane wejściowe są nieprawidłowe.",
   "BAD_USER_INPUT.invalidField": "Pole {field} jest nieprawidłowe.",
@@ -127,6 +127,14 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
 
   "changeSaved.readBackFailed": "Zmianę zapisano, ale nie udało się jej odczytać: wczytaj dane ponownie zamiast wysyłać zmianę jeszcze raz. ({message})",
 
+  "category.INVOICE": "faktury",
+  "category.RECEIPT": "potwierdzenia płatności",
+  "category.ORDER": "zamówienia",
+  "category.RENEWAL": "odnowienia",
+  "category.ACCOUNT_UPDATE": "zmiany na koncie",
+  "category.SECURITY": "bezpieczeństwo",
+  "category.TECHNICAL": "sprawy techniczne",
+  "category.IMPLEMENTATION": "wdrożenie",
   "slot.PRIMARY": "główny kontakt konta",
   "slot.BILLING": "kontakt rozliczeniowy",
 
@@ -146,7 +154,7 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "mail.label.yourAddress": "Twój adres: {email}",
   "mail.label.sentBy": "Wysłał(a): {email}",
   "mail.label.category": "Kategoria: {category}",
-  "mail.test.subject": "Testowe powiadomienie {category} dla konta {account}",
+  "mail.test.subject": "Testowe powiadomienie ({category}) dla konta {account}",
   "mail.test.intro": "To wiadomość testowa: nic nie trzeba robić.",
   "mail.test.reasons": "Otrzymujesz ją jako: {reasons}",
 

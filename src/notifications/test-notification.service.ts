@@ -29,7 +29,8 @@ export async function sendTestNotification(change: AccountChange, category: Noti
   const verifications = await manager.find(ContactVerification, { where: { accountId: account.id } });
   const verificationOf = (email: string) => verifications.find((verification) => verification.email === email);
   const { locale } = account;
-  const subject = translate(locale, "mail.test.subject", { category, account: nameForSubject(account.name) });
+  const categoryName = translate(locale, `category.${category}`);
+  const subject = translate(locale, "mail.test.subject", { category: categoryName, account: nameForSubject(account.name) });
   return change.outbox.enqueue(
     manager,
     contacts.recipients(category).map((recipient) => ({
@@ -43,7 +44,7 @@ export async function sendTestNotification(change: AccountChange, category: Noti
         "",
         translate(locale, "mail.label.accountName", { account: quotedName(account.name) }),
         translate(locale, "mail.label.sentBy", { email: oneLine(change.actor.email) }),
-        translate(locale, "mail.label.category", { category }),
+        translate(locale, "mail.label.category", { category: categoryName }),
         translate(locale, "mail.test.reasons", { reasons: recipient.reasons.map((slot) => slotName(slot)[locale]).join(", ") }),
       ].join("\n"),
       requestedById: change.actor.id,

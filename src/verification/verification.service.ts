@@ -110,7 +110,7 @@ export interface ConfirmationRequest {
   accountName: string;
   /** The account's language, which the page is shown in unless the reader chooses another. */
   locale: Locale;
-  /** The admin who set the contact, by name or else email, as the history has it; null if it does not say. */
+  /** The email of the admin who set the contact, as the history has it; null if it does not say. */
   requestedBy: string | null;
   /** Whether the link can no longer be used because its time is up (and it was never answered). */
   expired: boolean;
@@ -151,7 +151,8 @@ export async function confirmationRequest(db: Database, token: string, now = new
       verification,
       accountName: account.name,
       locale: account.locale,
-      requestedBy: asker ? (asker.name ?? asker.email) : null,
+      // The address the admin signed in with, as the mail says: their name is whatever their sign-in claims.
+      requestedBy: asker ? asker.email : null,
       expired: verification.state === VerificationState.PENDING && verification.tokenExpiresAt.getTime() < now.getTime(),
     };
   });

@@ -110,7 +110,7 @@ describe("the confirmation page in a real browser, from a real mail", function (
     expect(await page.textContent("h1")).to.equal("Is this your address?");
     expect(await page.textContent("#account-name")).to.equal('"Northwind Traders"');
     expect(await page.textContent("#role")).to.equal("security contact");
-    expect(await page.textContent("#asked-by")).to.equal("Ada Lovelace");
+    expect(await page.textContent("#asked-by")).to.equal("ada.admin@northwind.example");
     expect(await page.textContent("#email")).to.equal("security@partner.example");
     await page.screenshot({ path: path.join(IMAGES, "confirmation-page.png"), fullPage: true });
 
