@@ -276,6 +276,13 @@ describe("GET /metrics", () => {
       expect(sample(text, "contact_points_rate_limit_store_failures_total")).to.equal(0);
       expect(sample(text, "process_cpu_user_seconds_total")).to.be.a("number");
       expect(sample(text, "nodejs_eventloop_lag_seconds")).to.be.a("number");
+      expect(sample(text, "contact_points_database_statements_total", { driver: testingOnPostgres() ? "postgres" : "sqlite" })).to.be.at.least(2);
+      if (testingOnPostgres()) {
+        expect(sample(text, "contact_points_database_group_commit_writes_count")).to.equal(0);
+      } else {
+        expect(sample(text, "contact_points_database_group_commit_writes_count")).to.be.at.least(2);
+        expect(sample(text, "contact_points_database_group_commit_writes_sum")).to.be.at.least(2);
+      }
       if (testingOnPostgres()) {
         expect(sample(text, "contact_points_database_pool_connections")).to.be.at.least(1);
         expect(sample(text, "contact_points_database_pool_idle_connections")).to.be.a("number");

@@ -112,6 +112,13 @@ export class Metrics {
       },
     });
     db.onWriterWait = (seconds) => this.writerWait.observe(seconds);
+    const groupWrites = new Histogram({
+      name: "contact_points_database_group_commit_writes",
+      help: "SQLite only: how many writes each committed transaction held (group commit).",
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers,
+    });
+    db.onGroupCommit = (writes) => groupWrites.observe(writes);
   }
 
   requestStarted(): void {
