@@ -76,8 +76,6 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   const schema = await createSchema();
   const app = express();
   app.disable("x-powered-by");
-  // A hash of every GraphQL answer for an ETag no client revalidates a POST with; GraphiQL's assets set their own.
-  app.set("etag", false);
   // Only the proxies TRUST_PROXY names may say who the client is (X-Forwarded-For); by default nobody.
   app.set("trust proxy", config.trustProxy);
   const httpServer = http.createServer(app);
