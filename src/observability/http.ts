@@ -106,9 +106,10 @@ export function trackPageRequests(logger: Logger, loggedPath: string): RequestHa
   };
 }
 
-/** The scope of the request whose operation raised `error`, for the error formatter (which gets no context). */
+/** Each GraphQL error's request, as the observability plugin saw it raised. */
 const errorScopes = new WeakMap<object, RequestScope>();
 
+/** The scope of the request whose operation raised `error`, for the error formatter (which gets no context). */
 export function errorScope(error: unknown): RequestScope | undefined {
   return typeof error === "object" && error !== null ? errorScopes.get(error) : undefined;
 }
