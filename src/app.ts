@@ -21,10 +21,10 @@ import { securityPlugin } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
 import { Outbox } from "./notifications/outbox.service";
 import { mountConfirmationPage } from "./verification/confirmation-page.routes";
-import { createLogger, currentRequest, type Logger } from "./observability/logger";
+import { createLogger, requestScope, type Logger } from "./observability/logger";
 import { FALLBACK_LOCALE, negotiateLocale, translate, type Locale } from "./i18n";
 import { Metrics } from "./observability/metrics";
-import { closeWithApollo, createMetricsServer, metricsRoute, observabilityPlugin, trackGraphQLRequests } from "./observability/http";
+import { closeWithApollo, createMetricsServer, errorScope, metricsRoute, observabilityPlugin, trackGraphQLRequests } from "./observability/http";
 
 export interface App {
   express: Express;
@@ -53,14 +53,14 @@ async function identifyCaller(tokens: VerifiedTokens, authorization: string | un
 const httpErrors = (log: ErrorLogger): ErrorRequestHandler => (error: { status?: number; type?: string }, request, response, next) => {
   if (response.headersSent) return next(error);
   const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-  if (status === 500) log(error);
+  if (status === 500) log(error, requestScope(request)?.requestId);
   const key = status === 413 ? "PAYLOAD_TOO_LARGE.bodyTooLarge" : status === 500 ? "INTERNAL_SERVER_ERROR.unexpected" : "BAD_REQUEST.invalidJson";
   const message = translate(negotiateLocale(request.headers["accept-language"]), key);
   response.status(status).json({ errors: [{ message, extensions: { code: key.slice(0, key.indexOf(".")) } }] });
 };
 
-/** The language of the request being served, as trackGraphQLRequests read it from Accept-Language. */
-const requestLocale = (): Locale => currentRequest()?.locale ?? FALLBACK_LOCALE;
+/** The language of the request, as trackGraphQLRequests read it from Accept-Language. */
+const requestLocale = (context: Context): Locale => context.scope?.locale ?? FALLBACK_LOCALE;
 
 /** What the cors middleware answers: no origin, any origin ("*", so never with credentials), or the listed ones. */
 function corsOrigin(origins: string[]): false | "*" | string[] {
@@ -84,9 +84,9 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     const address = httpServer.address();
     return address !== null && typeof address === "object" ? address.port : null;
   });
-  const reportError: ErrorLogger = (error) => {
-    logger.error({ err: error }, "Unexpected error");
-    log?.(error);
+  const reportError: ErrorLogger = (error, requestId) => {
+    logger.error(requestId === undefined ? { err: error } : { err: error, reqId: requestId }, "Unexpected error");
+    log?.(error, requestId);
   };
   const metrics = config.metrics.token !== null || config.metrics.port !== null ? new Metrics(db, logger) : null;
   const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics) : null;
@@ -96,7 +96,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
-    formatError: createErrorFormatter(reportError, requestLocale),
+    formatError: createErrorFormatter(reportError, errorScope),
     allowBatchedHttpRequests: false,
     // main.ts handles SIGTERM/SIGINT. Apollo's own handler would start stop() first, and a second
     // stop() during that one never returns; with PostgreSQL's pool keeping the process alive, it hangs.
@@ -153,7 +153,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     requestGuard(config.limits),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale),
+        new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale, requestScope(req)),
     }),
   );
   app.use(httpErrors(reportError));

@@ -9,6 +9,7 @@ import type { Outbox } from "./notifications/outbox.service";
 import { parseGlobalId, rowIdOf } from "./common/global-id";
 import { notFound } from "./errors";
 import type { Locale } from "./i18n";
+import type { RequestScope } from "./common/request-scope";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
@@ -34,6 +35,8 @@ export class Context {
     readonly clientAddress = "unknown",
     /** The language of an account created without one (DEFAULT_LOCALE). */
     readonly defaultLocale: Locale = "en",
+    /** The HTTP request's id, language and what its log line will say; absent outside the HTTP server. */
+    readonly scope?: RequestScope,
   ) {
     this.loaders = createLoaders(db);
     this.health = createHealthLoaders(db);

@@ -1,6 +1,6 @@
 import { GraphQLError, Kind, type GraphQLErrorOptions, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
 import { FALLBACK_LOCALE, message, renderMessage, translate, type Locale, type Message, type MessageKey, type Params } from "./i18n";
@@ -146,7 +146,14 @@ export class LocalisedRequestError extends GraphQLError {
   }
 }
 
-export type ErrorLogger = (error: unknown) => void;
+/** Logs an unexpected error; `requestId` names the request it happened in, when there is one. */
+export type ErrorLogger = (error: unknown, requestId?: string) => void;
+
+/** What the error formatter knows of the request an error belongs to. */
+export interface ErrorScope {
+  requestId: string;
+  locale?: Locale;
+}
 
 /** Apollo wraps an error a validation rule reports in its own ValidationError; the domain error is its cause. */
 function domainCause(error: unknown): unknown {
@@ -164,11 +171,12 @@ function inputPrefix(error: unknown): string {
 /**
  * Apollo's formatError: domain errors and GraphQL's own request errors pass through; class-validator
  * failures become BAD_USER_INPUT listing the fields; anything else is logged and masked. The messages
- * this service words are rendered here, once, in the language `localeOf` gives for the request.
+ * this service words are rendered here, once, in the language of the request `scopeOf` names for the error.
  */
-export function createErrorFormatter(log: ErrorLogger, localeOf: () => Locale = () => FALLBACK_LOCALE) {
+export function createErrorFormatter(log: ErrorLogger, scopeOf: (error: unknown) => ErrorScope | undefined = () => undefined) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const locale = localeOf();
+    const scope = scopeOf(error);
+    const locale = scope?.locale ?? FALLBACK_LOCALE;
     const original = domainCause(unwrapResolverError(error));
     const base = { locations: formatted.locations, path: formatted.path };
     const prefix = inputPrefix(error);
@@ -186,7 +194,7 @@ export function createErrorFormatter(log: ErrorLogger, localeOf: () => Locale = 
       };
     }
     if (original instanceof DatabaseUnavailableError) {
-      log(original.cause);
+      log(original.cause, scope?.requestId);
       const key = original.during === "write" ? "SERVICE_UNAVAILABLE.writeFailed" : "SERVICE_UNAVAILABLE.readFailed";
       return { ...base, message: translate(locale, key), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
     }
@@ -200,7 +208,7 @@ export function createErrorFormatter(log: ErrorLogger, localeOf: () => Locale = 
     // and a message written for the client; an Error thrown anywhere else is a bug and is masked.
     const isRequestError = original instanceof GraphQLError && typeof code === "string" && code !== ErrorCode.INTERNAL_SERVER_ERROR;
     if (isRequestError) return { ...base, message: formatted.message, extensions: { code } };
-    log(original);
+    log(original, scope?.requestId);
     return {
       ...base,
       message: translate(locale, "INTERNAL_SERVER_ERROR.unexpected"),
@@ -215,11 +223,11 @@ export function createErrorFormatter(log: ErrorLogger, localeOf: () => Locale = 
  * read back after the commit) never means the change failed: it is marked `extensions.changeSaved` and
  * its message says not to send the change again.
  */
-export function savedChangesPlugin(localeOf: () => Locale = () => FALLBACK_LOCALE): ApolloServerPlugin {
+export function savedChangesPlugin<TContext extends BaseContext>(localeOf: (context: TContext) => Locale = () => FALLBACK_LOCALE): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ operation, response }) {
+        async willSendResponse({ operation, response, contextValue }) {
           if (operation?.operation !== "mutation" || response.body.kind !== "single") return;
           const errors = response.body.singleResult.errors;
           if (!errors) return;
@@ -227,7 +235,7 @@ export function savedChangesPlugin(localeOf: () => Locale = () => FALLBACK_LOCAL
             (error.path?.length ?? 0) > 1
               ? {
                   ...error,
-                  message: translate(localeOf(), "changeSaved.readBackFailed", { message: error.message }),
+                  message: translate(localeOf(contextValue), "changeSaved.readBackFailed", { message: error.message }),
                   extensions: { ...error.extensions, changeSaved: true },
                 }
               : error,

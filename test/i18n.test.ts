@@ -126,6 +126,13 @@ describe("Polish and English", () => {
       }
     });
 
+    it("answers requests in flight at the same time each in its own language", async () => {
+      const languages = Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? "pl" : "en"));
+      const answers = await Promise.all(languages.map((language) => send(server, ANONYMOUS, { "accept-language": language })));
+      const messages = answers.map((answer) => failsWith(answer, "UNAUTHENTICATED").message);
+      expect(messages).to.deep.equal(languages.map((language) => (language === "pl" ? POLISH_SIGN_IN : ENGLISH_SIGN_IN)));
+    });
+
     it("keeps extensions.code and invalidFields[].field the same in both languages, only the words differ", async () => {
       const admin = await signIn(server, "sprawdzam@firma.example");
       const requests: [string, Record<string, unknown>][] = [

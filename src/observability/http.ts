@@ -3,7 +3,7 @@ import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import express, { type RequestHandler, type Response } from "express";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { Context } from "../context";
-import { currentRequest, runInRequestScope, type Logger, type RequestScope } from "./logger";
+import { bindRequestScope, type Logger, type RequestScope } from "./logger";
 import type { Metrics } from "./metrics";
 import { negotiateLocale } from "../i18n";
 
@@ -44,8 +44,8 @@ function outcomeOf(scope: RequestScope, response: Response): string {
 }
 
 /**
- * Gives every GraphQL request an id (echoed in X-Request-Id), runs the rest of it in that request's
- * scope, and when its response is done writes its one log line and records its metrics. The line
+ * Gives every GraphQL request an id (echoed in X-Request-Id), binds that request's scope to it (the
+ * context carries it on), and when its response is done writes its one log line and records its metrics. The line
  * names the operation, outcome, status, duration and the caller's user id: never a header, a token
  * or anything from the body.
  */
@@ -74,7 +74,8 @@ export function trackGraphQLRequests(logger: Logger, metrics: Metrics | null): R
       if (response.statusCode >= 500) logger.warn(line, "GraphQL request");
       else logger.info(line, "GraphQL request");
     });
-    runInRequestScope(scope, next);
+    bindRequestScope(request, scope);
+    next();
   };
 }
 
@@ -100,21 +101,33 @@ export function trackPageRequests(logger: Logger, loggedPath: string): RequestHa
       if (response.statusCode >= 500) logger.warn(line, "Page request");
       else logger.info(line, "Page request");
     });
-    runInRequestScope(scope, next);
+    bindRequestScope(request, scope);
+    next();
   };
 }
 
-/** Tells the request's scope which operation ran, who asked, and how it ended. */
+/** Each GraphQL error's request, as the observability plugin saw it raised. */
+const errorScopes = new WeakMap<object, RequestScope>();
+
+/** The scope of the request whose operation raised `error`, for the error formatter (which gets no context). */
+export function errorScope(error: unknown): RequestScope | undefined {
+  return typeof error === "object" && error !== null ? errorScopes.get(error) : undefined;
+}
+
+/** Tells the request's scope which operation ran, who asked, and how it ended; ties its errors to it. */
 export function observabilityPlugin(): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart() {
-      const scope = currentRequest();
+    async requestDidStart({ contextValue }) {
+      const scope = contextValue.scope;
       if (!scope) return;
       return {
         async didResolveOperation({ operationName, operation, contextValue }) {
           scope.operationName = operationName ?? null;
           scope.operationType = operation?.operation;
           scope.signedIn = contextValue.caller.kind === "identified";
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) errorScopes.set(error, scope);
         },
         async willSendResponse({ response, contextValue }) {
           const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;

@@ -1,34 +1,25 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "../config";
-import type { Locale } from "../i18n";
+import type { RequestScope } from "../common/request-scope";
 
 export type { Logger } from "pino";
 
-/** What the service knows about the GraphQL request being served, for its log line and its metrics. */
-export interface RequestScope {
-  requestId: string;
-  operationName?: string | null;
-  operationType?: string;
-  /** The caller sent a valid token. */
-  signedIn?: boolean;
-  /** `extensions.code` of the first error, or OK. */
-  outcome?: string;
-  userId?: string;
-  /** The language errors are answered in, from Accept-Language. */
-  locale?: Locale;
+export type { RequestScope };
+
+/**
+ * Each HTTP request's scope, kept on the request object rather than in an AsyncLocalStorage: that
+ * would put a hook on every promise the process makes. Code that logs for a request passes its id.
+ */
+const scopes = new WeakMap<object, RequestScope>();
+
+/** Makes `scope` the one `requestScope(request)` answers for this request. */
+export function bindRequestScope(request: object, scope: RequestScope): void {
+  scopes.set(request, scope);
 }
 
-const requests = new AsyncLocalStorage<RequestScope>();
-
-/** Runs `work` (and everything it starts) as part of the request `scope`: log lines written meanwhile carry its id. */
-export function runInRequestScope<T>(scope: RequestScope, work: () => T): T {
-  return requests.run(scope, work);
-}
-
-/** The request being served, when there is one. */
-export function currentRequest(): RequestScope | undefined {
-  return requests.getStore();
+/** The scope of a request the tracking middleware saw; undefined for others. */
+export function requestScope(request: object): RequestScope | undefined {
+  return scopes.get(request);
 }
 
 /** Nested causes logged at most; a cycle of causes must not loop. */
@@ -58,8 +49,8 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
 const REDACTED_PATHS = ["authorization", "*.authorization", "headers.authorization", "*.headers.authorization", "token", "*.token", "password", "*.password"];
 
 /**
- * One JSON object per line: `level` as a word, `time` as ISO-8601, `reqId` on every line written while a
- * request is served. Writes are synchronous, so nothing is lost when the process exits right after.
+ * One JSON object per line: `level` as a word, `time` as ISO-8601, `reqId` on the lines written for a
+ * request (their callers pass it). Writes are synchronous, so nothing is lost when the process exits right after.
  */
 export function createLogger(level: LogLevel, destination: DestinationStream | 1 | 2 = 1): Logger {
   const stream = typeof destination === "number" ? pino.destination({ dest: destination, sync: true }) : destination;
@@ -70,10 +61,6 @@ export function createLogger(level: LogLevel, destination: DestinationStream | 1
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: serializeError },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-      mixin: () => {
-        const request = requests.getStore();
-        return request ? { reqId: request.requestId } : {};
-      },
     },
     stream,
   );

@@ -13,8 +13,11 @@ export interface MutationAllowance {
   readonly limit: number;
   readonly windowMs: number;
   readonly enabled: boolean;
-  /** Takes `count` mutations from `caller`'s allowance; answers 0 if allowed, or the seconds to wait. A refusal spends nothing. */
-  take(caller: string, count: number): number | Promise<number>;
+  /**
+   * Takes `count` mutations from `caller`'s allowance; answers 0 if allowed, or the seconds to wait. A refusal
+   * spends nothing. `requestId` names the request in a log line the store's failure writes.
+   */
+  take(caller: string, count: number, requestId?: string): number | Promise<number>;
 }
 
 interface Bucket {
@@ -135,7 +138,7 @@ export class SharedMutationRateLimiter implements MutationAllowance {
     return this.limit > 0;
   }
 
-  async take(caller: string, count: number): Promise<number> {
+  async take(caller: string, count: number, requestId?: string): Promise<number> {
     if (!this.enabled || count === 0) return 0;
     const key = createHash("sha256").update(caller).digest("hex");
     try {
@@ -143,26 +146,26 @@ export class SharedMutationRateLimiter implements MutationAllowance {
       this.storeAnswered();
       return 0;
     } catch (outcome) {
-      if (!(outcome instanceof RateLimiterRes)) return this.countHere(caller, count, outcome);
+      if (!(outcome instanceof RateLimiterRes)) return this.countHere(caller, count, outcome, requestId);
       this.storeAnswered();
       // consume() counted the refused mutations too; handing them back keeps a refusal free.
       if (outcome.msBeforeNext > REFUND_MIN_MS) {
-        await this.store.reward(key, count).catch((error: unknown) => this.storeFailed(error));
+        await this.store.reward(key, count).catch((error: unknown) => this.storeFailed(error, requestId));
       }
       return Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
     }
   }
 
-  private countHere(caller: string, count: number, error: unknown): number {
-    this.storeFailed(error);
+  private countHere(caller: string, count: number, error: unknown, requestId: string | undefined): number {
+    this.storeFailed(error, requestId);
     return this.fallback.take(caller, count);
   }
 
-  private storeFailed(error: unknown): void {
+  private storeFailed(error: unknown, requestId: string | undefined): void {
     this.metrics?.rateLimitStoreFailed();
     if (this.storeFailing) return;
     this.storeFailing = true;
-    this.logger.error({ err: error }, "The shared mutation rate limit cannot be read; each process counts mutations on its own until it can.");
+    this.logger.error(requestId === undefined ? { err: error } : { err: error, reqId: requestId }, "The shared mutation rate limit cannot be read; each process counts mutations on its own until it can.");
   }
 
   private storeAnswered(): void {

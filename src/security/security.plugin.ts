@@ -30,7 +30,7 @@ export function securityPlugin(limits: RequestLimits, limiter: MutationAllowance
             checkCost(measured.cost, limits.maxCost);
           }
           if (!limiter.enabled) return;
-          const wait = await limiter.take(rateLimitKey(contextValue), mutationCount(operation, fragmentsOf(document)));
+          const wait = await limiter.take(rateLimitKey(contextValue), mutationCount(operation, fragmentsOf(document)), contextValue.scope?.requestId);
           if (wait > 0) {
             metrics?.mutationsRefused();
             response.http.headers.set("retry-after", String(wait));

@@ -3,6 +3,7 @@ import type { Database } from "../database";
 import type { Logger } from "../observability/logger";
 import type { MutationAllowance } from "../security/rate-limit";
 import { trackPageRequests } from "../observability/http";
+import { requestScope } from "../observability/logger";
 import { contactRole } from "../contacts/contact.enums";
 import { oneLine } from "../notifications/mail-text";
 import { DomainError } from "../errors";
@@ -83,7 +84,7 @@ export interface ConfirmationPageOptions {
   limiter: MutationAllowance;
   logger: Logger;
   /** Told of unexpected errors. */
-  reportError: (error: unknown) => void;
+  reportError: (error: unknown, requestId?: string) => void;
 }
 
 /**
@@ -97,7 +98,7 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
 
   /** False (after answering 429) when this client address has used up its allowance. */
   const allowed = async (request: Request, response: Response, locale: PageLocale): Promise<boolean> => {
-    const wait = await limiter.take(`confirmation-page:${request.ip ?? request.socket.remoteAddress ?? "unknown"}`, 1);
+    const wait = await limiter.take(`confirmation-page:${request.ip ?? request.socket.remoteAddress ?? "unknown"}`, 1, requestScope(request)?.requestId);
     if (wait === 0) return true;
     const text = CONFIRMATION_PAGE_TEXT[locale];
     response.set("Retry-After", String(wait));
@@ -135,7 +136,7 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
         }),
       );
     } catch (error) {
-      reportError(error);
+      reportError(error, requestScope(request)?.requestId);
       const text = CONFIRMATION_PAGE_TEXT[locale];
       send(response, 500, locale, messagePage(locale, text.errorTitle, text.errorBody));
     }
@@ -185,7 +186,7 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
             : messagePage(locale, text.declinedTitle, text.declinedBody(email));
         send(response, 200, locale, markup);
       } catch (error) {
-        reportError(error);
+        reportError(error, requestScope(request)?.requestId);
         send(response, 500, locale, messagePage(locale, text.errorTitle, text.errorBody));
       }
     },
