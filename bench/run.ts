@@ -3,7 +3,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
 import autocannon from "autocannon";
 import { Client } from "pg";
 import { Database } from "../src/database";
@@ -12,6 +11,12 @@ import { signToken } from "../src/auth/tokens";
 import { createPostgresDatabase } from "../test/helpers/postgres";
 import { seedDataset, type Dataset } from "../test/helpers/dataset";
 import { drawChart } from "./chart";
+import { cpuSeconds as processCpuSeconds, startServer as startProcess, stopServer, type Server } from "./processes";
+
+/** Starts a Node script of this project as a server (the service or the baseline). */
+const startServer = (name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> =>
+  startProcess(name, process.execPath, [...nodeArgs, script], env, 60_000);
+const cpuSeconds = (server: Server): number => processCpuSeconds(server.process.pid!);
 
 /*
  * `npm run bench`: seeds a database, starts the service as its own process in production mode and
@@ -78,12 +83,6 @@ const REMOVE_BILLING = `mutation RemoveBillingContact($input: RemoveBillingConta
 
 type Body = { query: string; variables?: Record<string, unknown> };
 
-interface Server {
-  name: string;
-  url: string;
-  process: ChildProcess;
-}
-
 interface Sample {
   requests: number;
   seconds: number;
@@ -107,40 +106,6 @@ function log(message: string): void {
 }
 
 /** Starts a Node script as its own process and waits for it to print the URL it listens on. */
-function startServer(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const timer = setTimeout(() => fail(new Error(`${name} did not start within 60 s:\n${output}`)), 60_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(error);
-    };
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout!.off("data", onData);
-        resolve({ name, url: match[1]!, process: child });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => fail(new Error(`${name} exited with code ${code} before it was ready:\n${output}`)));
-  });
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.process.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => server.process.once("exit", () => resolve()));
-  server.process.kill("SIGTERM");
-  const timer = setTimeout(() => server.process.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** Forgets the process's peak resident set, so the next read of VmHWM covers only what follows. */
 function resetPeakRss(server: Server): void {
   try {
@@ -157,15 +122,6 @@ function peakRssMb(server: Server): number | null {
     return match ? Number(match[1]) / 1024 : null;
   } catch {
     return null;
-  }
-}
-
-function cpuSeconds(server: Server): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${server.process.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
   }
 }
 

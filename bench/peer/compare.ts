@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import autocannon from "autocannon";
 import { Client } from "pg";
 import { Database } from "../../src/database";
@@ -11,6 +11,7 @@ import { signToken } from "../../src/auth/tokens";
 import { decodeGlobalId } from "../../src/common/global-id";
 import { createPostgresDatabase } from "../../test/helpers/postgres";
 import { seedDataset } from "../../test/helpers/dataset";
+import { cpuSeconds, startServer, stopServer, type Server } from "../processes";
 
 /*
  * `npm run bench:peer`: the settings screen's data from the service and from PostGraphile 5 (amber
@@ -66,49 +67,8 @@ const PEER_QUERY = `query Settings($accountId: String!, $viewerId: String!) {
 
 type Body = { query: string; variables: Record<string, unknown> };
 
-interface Server {
-  name: string;
-  url: string;
-  process: ChildProcess;
-}
-
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
-}
-
-function startServer(name: string, command: string, args: string[], env: Record<string, string>): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const timer = setTimeout(() => fail(new Error(`${name} did not start within 120 s:\n${output}`)), 120_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(error);
-    };
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout!.off("data", onData);
-        child.stdout!.resume();
-        resolve({ name, url: match[1]!, process: child });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => fail(new Error(`${name} exited with code ${code} before it was ready:\n${output}`)));
-  });
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.process.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => server.process.once("exit", () => resolve()));
-  server.process.kill("SIGTERM");
-  const timer = setTimeout(() => server.process.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function post(url: string, token: string | null, body: Body): Promise<Record<string, unknown>> {
@@ -118,16 +78,6 @@ async function post(url: string, token: string | null, body: Body): Promise<Reco
   const json = (await response.json()) as { errors?: unknown; data?: Record<string, unknown> };
   if (response.status !== 200 || json.errors) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json).slice(0, 500)}`);
   return json.data!;
-}
-
-/** CPU seconds (user + system) a process has used, from /proc; 0 where /proc cannot say. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /** The processes of the PostgreSQL cluster (the postmaster's children: backends and background workers), when it runs on this machine. */
