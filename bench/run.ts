@@ -11,7 +11,7 @@ import { signToken } from "../src/auth/tokens";
 import { createPostgresDatabase } from "../test/helpers/postgres";
 import { seedDataset, type Dataset } from "../test/helpers/dataset";
 import { drawChart } from "./chart";
-import { cpuSeconds as processCpuSeconds, startServer as startProcess, stopServer, type Server } from "./processes";
+import { cpuSeconds as processCpuSeconds, log, post, setting, startServer as startProcess, statementsPerRequest as harnessStatements, stopServer, VIEWER_EMAIL, type Body, type Server } from "./harness";
 
 /** Starts a Node script of this project as a server (the service or the baseline). */
 const startServer = (name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> =>
@@ -35,16 +35,6 @@ const cpuSeconds = (server: Server): number => processCpuSeconds(server.process.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const VIEWER_EMAIL = "console.admin@bench.example";
-
-function setting(name: string, fallback: number, min: number): number {
-  const value = process.env[name];
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new Error(`${name} must be a whole number of at least ${min}, got "${value}".`);
-  return parsed;
-}
-
 const SECONDS = setting("BENCH_SECONDS", 10, 2);
 const CONNECTIONS = setting("BENCH_CONNECTIONS", 50, 1);
 const ACCOUNTS = setting("BENCH_ACCOUNTS", 1000, 100);
@@ -81,7 +71,6 @@ const SET_PRIMARY = `mutation SetPrimaryContact($input: SetPrimaryContactInput!)
 const ADD_BILLING = `mutation AddBillingContact($input: AddBillingContactInput!) { addBillingContact(input: $input) { account { id contactsVersion } } }`;
 const REMOVE_BILLING = `mutation RemoveBillingContact($input: RemoveBillingContactInput!) { removeBillingContact(input: $input) { account { id contactsVersion } } }`;
 
-type Body = { query: string; variables?: Record<string, unknown> };
 
 interface Sample {
   requests: number;
@@ -101,11 +90,6 @@ interface Row {
   note?: string;
 }
 
-function log(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
-
-/** Starts a Node script as its own process and waits for it to print the URL it listens on. */
 /** Forgets the process's peak resident set, so the next read of VmHWM covers only what follows. */
 function resetPeakRss(server: Server): void {
   try {
@@ -133,15 +117,6 @@ async function drained(server: Server): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
     if (cpuSeconds(server) - before <= 0.02) return;
   }
-}
-
-async function post(url: string, token: string | null, body: Body): Promise<unknown> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
-  const json = (await response.json()) as { errors?: unknown };
-  if (response.status !== 200 || json.errors) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json).slice(0, 500)}`);
-  return json;
 }
 
 /** Drives one server for `seconds` with `next()` building each request body; counts non-200s and GraphQL errors. */
@@ -231,21 +206,8 @@ async function compare(label: string, service: Server, baseline: Server, token: 
 /** Lets the bench read the service's /metrics (its statement counter). */
 const METRICS_TOKEN = randomBytes(16).toString("hex");
 
-/** Statements the service sends per request of a case: its /metrics counter over `count` requests sent one at a time. */
-async function statementsPerRequest(service: Server, token: string, next: () => Body, count = 10): Promise<number> {
-  const counted = async () => {
-    const response = await fetch(new URL("/metrics", service.url), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-    const match = /^contact_points_database_statements_total\{[^}]*\} (\d+)/m.exec(await response.text());
-    if (!match) throw new Error("The service's /metrics has no contact_points_database_statements_total.");
-    return Number(match[1]);
-  };
-  // Reading /metrics costs statements of its own (the outbox gauges): measured, and taken off.
-  const first = await counted();
-  const before = await counted();
-  const scrape = before - first;
-  for (let request = 0; request < count; request++) await post(service.url, token, next());
-  return ((await counted()) - before - scrape) / count;
-}
+/** Statements the service sends per request of a case, over 10 requests sent one at a time. */
+const statementsOf = (service: Server, token: string, next: () => Body, count = 10): Promise<number> => harnessStatements(service, METRICS_TOKEN, token, next, count);
 
 function statementsTable(counts: [string, number][]): string {
   return ["| case | statements per request |", "| --- | --- |", ...counts.map(([label, count]) => `| ${label} | ${Number.isInteger(count) ? count : count.toFixed(1)} |`)].join("\n");
@@ -380,7 +342,7 @@ async function writeCases(service: Server, token: string, db: Database, dataset:
     [WRITE_CASES[2]!, hotPrimary],
   ] as const) {
     rows.push(await writes(label, service, token, db, next));
-    statements.push([label, await statementsPerRequest(service, token, next)]);
+    statements.push([label, await statementsOf(service, token, next)]);
   }
   return rows;
 }
@@ -523,8 +485,8 @@ async function main(): Promise<void> {
 
     // Counted before the timed cases, with the same request builders; the writes' own counts come after them.
     const statements: [string, number][] = [
-      ["settings page (1 account)", await statementsPerRequest(service, token, settings)],
-      ["console (100 accounts)", await statementsPerRequest(service, token, consoleQuery, 3)],
+      ["settings page (1 account)", await statementsOf(service, token, settings)],
+      ["console (100 accounts)", await statementsOf(service, token, consoleQuery, 3)],
     ];
 
     const rows: Row[] = [];

@@ -11,7 +11,7 @@ import { signToken } from "../../src/auth/tokens";
 import { decodeGlobalId } from "../../src/common/global-id";
 import { createPostgresDatabase } from "../../test/helpers/postgres";
 import { seedDataset } from "../../test/helpers/dataset";
-import { cpuSeconds, startServer, stopServer, type Server } from "../processes";
+import { cpuSeconds, log, post, setting, startServer, statementsPerRequest, stopServer, VIEWER_EMAIL, type Body, type Server } from "../harness";
 
 /*
  * `npm run bench:peer`: the settings screen's data from the service and from PostGraphile 5 (amber
@@ -26,16 +26,6 @@ import { cpuSeconds, startServer, stopServer, type Server } from "../processes";
  */
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-const VIEWER_EMAIL = "console.admin@bench.example";
-
-function setting(name: string, fallback: number, min: number): number {
-  const value = process.env[name];
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new Error(`${name} must be a whole number of at least ${min}, got "${value}".`);
-  return parsed;
-}
-
 const SECONDS = setting("BENCH_SECONDS", 8, 2);
 const RUNS = setting("BENCH_RUNS", 3, 1);
 const CONNECTIONS = setting("BENCH_CONNECTIONS", 50, 1);
@@ -65,20 +55,6 @@ const PEER_QUERY = `query Settings($accountId: String!, $viewerId: String!) {
   allBillingContacts(condition: { accountId: $accountId }, orderBy: POSITION_ASC) { nodes { accountMemberByAccountIdAndUserId { userByUserId { rowId email name } } } }
 }`;
 
-type Body = { query: string; variables: Record<string, unknown> };
-
-function log(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
-
-async function post(url: string, token: string | null, body: Body): Promise<Record<string, unknown>> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
-  const json = (await response.json()) as { errors?: unknown; data?: Record<string, unknown> };
-  if (response.status !== 200 || json.errors) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json).slice(0, 500)}`);
-  return json.data!;
-}
 
 /** The processes of the PostgreSQL cluster (the postmaster's children: backends and background workers), when it runs on this machine. */
 function clusterPids(postmaster: number | null): number[] {
@@ -189,22 +165,6 @@ function emailsOfPeer(data: Record<string, unknown>): string[] {
 }
 
 /** Statements the service sends per request, from its /metrics counter over `count` requests one at a time. */
-async function statementsPerRequest(service: Server, metricsToken: string, token: string, next: () => Body, count = 20): Promise<number> {
-  const read = async () => {
-    const response = await fetch(new URL("/metrics", service.url), { headers: { authorization: `Bearer ${metricsToken}` } });
-    const text = await response.text();
-    const match = /^contact_points_database_statements_total\{[^}]*\} (\d+)/m.exec(text);
-    if (!match) throw new Error("The service's /metrics has no contact_points_database_statements_total.");
-    return Number(match[1]);
-  };
-  // Reading /metrics costs statements of its own (the outbox gauges): measured, and taken off.
-  const first = await read();
-  const before = await read();
-  const scrape = before - first;
-  for (let index = 0; index < count; index++) await post(service.url, token, next());
-  return ((await read()) - before - scrape) / count;
-}
-
 async function main(): Promise<void> {
   const base = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
   if (!base || !/^postgres(ql)?:\/\//.test(base)) throw new Error("Set BENCH_DATABASE_URL to a postgres:// URL (or run `npm run bench:peer`, which starts a cluster).");
@@ -255,7 +215,7 @@ async function main(): Promise<void> {
       const theirs = emailsOfPeer(await post(peer.url, null, { query: PEER_QUERY, variables: { accountId: account.rowId, viewerId: viewerRowId } }));
       if (JSON.stringify(ours) !== JSON.stringify(theirs)) throw new Error(`The servers disagree:\n${ours.join(" ")}\n${theirs.join(" ")}`);
     }
-    const statements = await statementsPerRequest(service, metricsToken, token, serviceBody);
+    const statements = await statementsPerRequest(service, metricsToken, token, serviceBody, 20);
     log(`The service sends ${statements} statement(s) per settings request. Warming up both servers`);
     await drive(service, token, 2, serviceBody);
     await drive(peer, null, 2, peerBody);
