@@ -1,8 +1,6 @@
 import "reflect-metadata";
 import { createDataSource } from "./src/database";
-import { loadConfig } from "./src/config";
+import { loadDatabaseSettings } from "./src/config";
 
-const config = loadConfig();
-
-/** The data source for the TypeORM CLI (`npm run migration:run`, `migration:revert`, `migration:show`). */
-export default createDataSource({ databaseUrl: config.databaseUrl, postgres: config.database });
+/** The data source for the TypeORM CLI (`npm run migration:run`, `migration:revert`, `migration:show`): DATABASE_URL and the PostgreSQL settings only. */
+export default createDataSource(loadDatabaseSettings());

@@ -1,13 +1,24 @@
 /** Every environment variable the service reads, parsed and validated in one place. */
 
 import fs from "node:fs";
+import path from "node:path";
 import ms from "ms";
 import { isLocale, LOCALES, type Locale } from "./i18n";
 
+/** Published in this repository: anyone can sign tokens with it, so it is used only where nobody else can reach the server. */
 export const DEVELOPMENT_JWT_SECRET = "contact-points-development-secret-change-me";
 
+/** The only NODE_ENV values; unset (or empty) means development. */
+export const NODE_ENVS = ["development", "production", "test"] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** A JWT secret shorter than this (in bytes, as HS256 reads it) can be brute-forced offline from one token. */
+export const MIN_JWT_SECRET_BYTES = 32;
+/** Fewer distinct characters than this means a typed pattern (`aaaa…`, `abcabc…`), not a random secret. */
+const MIN_JWT_SECRET_DISTINCT_CHARACTERS = 8;
+
 export interface Config {
-  nodeEnv: string;
+  nodeEnv: NodeEnv;
   production: boolean;
   databaseUrl: string;
   /** PostgreSQL connection settings; SQLite ignores them. */
@@ -34,6 +45,11 @@ export interface Config {
   graphiql: boolean;
   corsOrigins: string[];
   seedDemoData: boolean;
+  /**
+   * Print the demo admin's token at start-up and fill it into GraphiQL (DEMO_TOKEN, which `npm start`
+   * sets). Refused with NODE_ENV other than development and with any sign that others can reach the server.
+   */
+  demoToken: boolean;
   /** Where a query for one account (the settings screen) is answered from one planned statement (SINGLE_STATEMENT_READS). */
   singleStatementReads: SingleStatementReads;
   bodyLimitBytes: number;
@@ -138,11 +154,16 @@ function trustProxy(value: string | undefined): false | number | string[] {
   return entries;
 }
 
-function flag(value: string | undefined, fallback: boolean): boolean {
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === "") return fallback;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new ConfigError(`Expected true or false, got "${value}".`);
+  throw new ConfigError(`${name} must be true or false (or 1/0, yes/no, on/off), got "${value}".`);
+}
+
+/** A value as an error message may show it: the password of anything URL-shaped replaced, so it never reaches a log. */
+function shown(value: string): string {
+  return value.replace(/(\/\/[^/?#@\s]*?:)[^@\s]*@/g, "$1***@");
 }
 
 function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
@@ -179,10 +200,10 @@ function linkBase(name: string, value: string | undefined): string | null {
   const trimmed = value?.trim() ?? "";
   if (trimmed === "") return null;
   const url = URL.canParse(trimmed) ? new URL(trimmed) : null;
+  if (url && (url.username !== "" || url.password !== "")) throw new ConfigError(`${name} must not hold a user name or password.`);
   if (!url || !/^https?:$/.test(url.protocol) || url.hostname === "" || url.search !== "" || url.hash !== "" || trimmed.includes("?") || trimmed.includes("#")) {
-    throw new ConfigError(`${name} must be an http:// or https:// address without a query or fragment, such as https://contacts.example.com, got "${trimmed}".`);
+    throw new ConfigError(`${name} must be an http:// or https:// address without a query or fragment, such as https://contacts.example.com, got "${shown(trimmed)}".`);
   }
-  if (url.username !== "" || url.password !== "") throw new ConfigError(`${name} must not hold a user name or password.`);
   return url.href.replace(/\/+$/, "");
 }
 
@@ -196,7 +217,7 @@ function corsOrigins(value: string | undefined): string[] {
     // A browser sends "scheme://host[:port]" exactly; a path or trailing slash would never match.
     const isOrigin = origin === "*" || (URL.canParse(origin) && new URL(origin).origin === origin);
     if (!isOrigin) {
-      throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example.com (no path, no trailing slash) or *, got "${origin}".`);
+      throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example.com (no path, no trailing slash) or *, got "${shown(origin)}".`);
     }
   }
   return origins.includes("*") ? ["*"] : origins;
@@ -296,47 +317,158 @@ function deliverySettings(env: NodeJS.ProcessEnv, production: boolean): Delivery
   };
 }
 
+function nodeEnvironment(value: string | undefined): NodeEnv {
+  if (value === undefined || value === "") return "development";
+  if (!(NODE_ENVS as readonly string[]).includes(value)) {
+    throw new ConfigError(`NODE_ENV must be development, production or test (unset means development), got "${value}".`);
+  }
+  return value as NodeEnv;
+}
+
+/** Whether a URL's host is this machine. */
+function isLoopbackUrl(url: string): boolean {
+  return LOOPBACK_HOST.test(new URL(url).hostname);
+}
+
+/**
+ * The settings that say other machines reach this server (directly, through a proxy, or by links and
+ * browser apps elsewhere), each named as the operator wrote it. Empty means this machine only.
+ */
+function reachableFromElsewhere(settings: {
+  production: boolean;
+  host: string;
+  trustProxy: Config["trustProxy"];
+  publicUrl: string | null;
+  verificationLinkUrl: string | null;
+  corsOrigins: string[];
+}): string[] {
+  const signs: string[] = [];
+  if (settings.production) signs.push("NODE_ENV=production");
+  if (!LOOPBACK_HOST.test(settings.host)) signs.push(`HOST=${settings.host}`);
+  if (settings.trustProxy !== false) signs.push("TRUST_PROXY (a proxy forwards to this server)");
+  if (settings.publicUrl !== null && !isLoopbackUrl(settings.publicUrl)) signs.push(`PUBLIC_URL=${settings.publicUrl}`);
+  if (settings.verificationLinkUrl !== null && !isLoopbackUrl(settings.verificationLinkUrl)) signs.push(`VERIFICATION_LINK_URL=${settings.verificationLinkUrl}`);
+  const outside = settings.corsOrigins.filter((origin) => origin !== "*" && !isLoopbackUrl(origin));
+  if (outside.length > 0) signs.push(`CORS_ORIGINS=${outside.join(",")}`);
+  return signs;
+}
+
+/** Why a JWT secret would not keep tokens unforgeable, or null when it would. */
+export function weakJwtSecret(secret: string): string | null {
+  if (secret === DEVELOPMENT_JWT_SECRET) return "is the development secret published with the source code";
+  if (secret.trim() === "") return "is only whitespace";
+  if (Buffer.byteLength(secret, "utf8") < MIN_JWT_SECRET_BYTES) return `is shorter than ${MIN_JWT_SECRET_BYTES} bytes`;
+  if (new Set(secret).size < MIN_JWT_SECRET_DISTINCT_CHARACTERS) return `uses fewer than ${MIN_JWT_SECRET_DISTINCT_CHARACTERS} different characters`;
+  return null;
+}
+
+/** The scheme of a DATABASE_URL as an error may show it: never the rest, which may hold a password. */
+function schemeOf(value: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]{0,20}):/i.exec(value)?.[1];
+  return scheme === undefined ? "a value without a scheme" : `"${scheme}:…"`;
+}
+
+function databaseUrl(value: string | undefined, production: boolean): string {
+  if (value === undefined || value === "") {
+    // A fleet process that quietly opened a file of its own would acknowledge writes nobody else sees.
+    if (production) throw new ConfigError("DATABASE_URL must be set when NODE_ENV=production, such as postgres://user:password@db.example.com:5432/contacts or sqlite:/var/lib/contact-points/contacts.sqlite.");
+    return "sqlite:data/contacts.sqlite";
+  }
+  if (value.startsWith("sqlite:")) {
+    const file = value.slice("sqlite:".length);
+    if (file.trim() === "") throw new ConfigError("DATABASE_URL=sqlite: needs a file path, such as sqlite:data/contacts.sqlite.");
+    if (file === ":memory:" && production) throw new ConfigError("DATABASE_URL=sqlite::memory: is refused when NODE_ENV=production: everything it holds is lost when the process stops.");
+    return value;
+  }
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres:// (or postgresql://), got ${schemeOf(value)}.`);
+  }
+  if (!URL.canParse(value) || (new URL(value).hostname === "" && !new URL(value).searchParams.has("host"))) {
+    throw new ConfigError("DATABASE_URL is not a valid postgres:// URL: check its host, and that special characters in the user name or password are percent-encoded.");
+  }
+  return value;
+}
+
+/** The database a DATABASE_URL names, for the start-up line: the driver, and host, port, database and user or the file; never a password. */
+export function describeDatabase(url: string): { driver: "sqlite" | "postgres"; database: string } {
+  if (url.startsWith("sqlite:")) {
+    const file = url.slice("sqlite:".length);
+    return { driver: "sqlite", database: file === ":memory:" ? ":memory:" : path.resolve(file) };
+  }
+  const parsed = new URL(url);
+  const host = parsed.hostname || parsed.searchParams.get("host") || "localhost";
+  const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : "";
+  return { driver: "postgres", database: `${user}${host}:${parsed.port || "5432"}/${decodeURIComponent(parsed.pathname.slice(1))}` };
+}
+
+/** Only the database settings: what the migration commands need, without the server's other settings. */
+export function loadDatabaseSettings(env: NodeJS.ProcessEnv = process.env): { databaseUrl: string; postgres: PostgresSettings } {
+  return { databaseUrl: databaseUrl(env.DATABASE_URL, nodeEnvironment(env.NODE_ENV) === "production"), postgres: postgresSettings(env) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const nodeEnv = env.NODE_ENV ?? "development";
+  const nodeEnv = nodeEnvironment(env.NODE_ENV);
   const production = nodeEnv === "production";
+  const host = env.HOST || "127.0.0.1";
+  if (nodeEnv === "development" && !LOOPBACK_HOST.test(host)) {
+    throw new ConfigError(
+      `HOST=${host} is not a loopback address, and development mode (NODE_ENV unset or development) listens on this machine only. Set NODE_ENV=production to serve other machines.`,
+    );
+  }
+  const trustProxySetting = trustProxy(env.TRUST_PROXY);
+  const publicUrl = linkBase("PUBLIC_URL", env.PUBLIC_URL);
+  const verificationLinkUrl = linkBase("VERIFICATION_LINK_URL", env.VERIFICATION_LINK_URL);
+  const origins = corsOrigins(env.CORS_ORIGINS);
+  const reachable = reachableFromElsewhere({ production, host, trustProxy: trustProxySetting, publicUrl, verificationLinkUrl, corsOrigins: origins });
+
   const secret = env.AUTH_JWT_SECRET ?? "";
   if (production && secret === "") {
     throw new ConfigError("AUTH_JWT_SECRET must be set when NODE_ENV=production: it signs and checks every bearer token.");
   }
-  if (secret !== "" && secret.length < 32 && production) {
-    throw new ConfigError("AUTH_JWT_SECRET must be at least 32 characters long in production.");
-  }
-  const host = env.HOST || "127.0.0.1";
   // The development secret is public: anyone could sign tokens with it wherever the server is reachable.
-  if (secret === "" && !((nodeEnv === "development" || nodeEnv === "test") && LOOPBACK_HOST.test(host))) {
+  if (secret === "" && reachable.length > 0) {
     throw new ConfigError(
-      `AUTH_JWT_SECRET must be set unless NODE_ENV is development or test and HOST is a loopback address (NODE_ENV is ${nodeEnv}, HOST is ${host}).`,
+      `AUTH_JWT_SECRET must be set: the published development secret is used only where nothing says other machines reach the server, and ${reachable.join(", ")} does.`,
     );
   }
-  const databaseUrl = env.DATABASE_URL || "sqlite:data/contacts.sqlite";
-  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}".`);
+  const weakness = secret === "" ? null : weakJwtSecret(secret);
+  if (weakness !== null && reachable.length > 0) {
+    throw new ConfigError(`AUTH_JWT_SECRET ${weakness}: use at least ${MIN_JWT_SECRET_BYTES} random bytes (openssl rand -base64 48) where others reach the server (${reachable.join(", ")}).`);
+  }
+  if (production && publicUrl === null) {
+    throw new ConfigError("PUBLIC_URL must be set when NODE_ENV=production: mail links people to it, such as https://contacts.example.com.");
+  }
+
+  const demoToken = flag("DEMO_TOKEN", env.DEMO_TOKEN, false);
+  if (demoToken) {
+    const conflicts = [...(nodeEnv === "development" ? [] : [`NODE_ENV=${nodeEnv}`]), ...reachable.filter((sign) => !sign.startsWith("NODE_ENV="))];
+    if (conflicts.length > 0) {
+      throw new ConfigError(
+        `DEMO_TOKEN=true (npm start sets it) hands an admin token to whoever opens GraphiQL, so it is for development on this machine only, not with ${conflicts.join(", ")}. Start with node dist/src/main.js, or set DEMO_TOKEN=false.`,
+      );
+    }
   }
   const port = integer("PORT", env.PORT, 4000, 0, 65535);
   return {
     nodeEnv,
     production,
-    databaseUrl,
+    databaseUrl: databaseUrl(env.DATABASE_URL, production),
     database: postgresSettings(env),
     delivery: deliverySettings(env, production),
     host,
     port,
-    publicUrl: linkBase("PUBLIC_URL", env.PUBLIC_URL),
-    verificationLinkUrl: linkBase("VERIFICATION_LINK_URL", env.VERIFICATION_LINK_URL),
+    publicUrl,
+    verificationLinkUrl,
     jwtSecret: secret || DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentDefault: secret === "",
     jwtMaxLifetimeSeconds: durationSeconds("AUTH_JWT_MAX_LIFETIME", env.AUTH_JWT_MAX_LIFETIME || DEFAULT_JWT_MAX_LIFETIME, 60, 365 * 86_400),
     jwtIssuer: env.AUTH_JWT_ISSUER?.trim() || null,
     jwtAudience: env.AUTH_JWT_AUDIENCE?.trim() || null,
-    introspection: flag(env.GRAPHQL_INTROSPECTION, !production),
-    graphiql: flag(env.GRAPHIQL, !production),
-    corsOrigins: corsOrigins(env.CORS_ORIGINS),
-    seedDemoData: flag(env.SEED_DEMO_DATA, !production),
+    introspection: flag("GRAPHQL_INTROSPECTION", env.GRAPHQL_INTROSPECTION, !production),
+    graphiql: flag("GRAPHIQL", env.GRAPHIQL, !production),
+    corsOrigins: origins,
+    seedDemoData: flag("SEED_DEMO_DATA", env.SEED_DEMO_DATA, !production),
+    demoToken,
     singleStatementReads: singleStatementReads(env.SINGLE_STATEMENT_READS),
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", env.BODY_LIMIT_BYTES, 100 * 1024, 1024, 10 * 1024 * 1024),
     limits: {
@@ -348,7 +480,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mutationRateLimit: integer("MUTATION_RATE_LIMIT", env.MUTATION_RATE_LIMIT, 60, 0, 1_000_000),
     mutationRateWindowSeconds: integer("MUTATION_RATE_WINDOW_SECONDS", env.MUTATION_RATE_WINDOW_SECONDS, 60, 1, 86_400),
-    trustProxy: trustProxy(env.TRUST_PROXY),
+    trustProxy: trustProxySetting,
     minFreeDiskBytes: integer("HEALTH_MIN_FREE_DISK_MB", env.HEALTH_MIN_FREE_DISK_MB, 8, 0, 1_048_576) * 1024 * 1024,
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
     logLevel: logLevel(env.LOG_LEVEL),

@@ -46,10 +46,12 @@ export type DemoTokenDecision = { offered: true } | { offered: false; reason: st
 
 /**
  * The demo admin's token opens every demo account to whoever holds it, so it is handed out only where
- * nobody else can reach the server and nothing real is at stake: NODE_ENV is development, the server
- * listens on a loopback address, and this database holds the demo data this server loaded into it.
+ * nobody else can reach the server and nothing real is at stake: asked for (DEMO_TOKEN, which config
+ * refuses beside any sign of a proxy or a public address), NODE_ENV is development, the server listens
+ * on a loopback address, and this database holds the demo data this server loaded into it.
  */
 export async function demoTokenDecision(config: Config, db: Database, listening: AddressInfo | string | null): Promise<DemoTokenDecision> {
+  if (!config.demoToken) return { offered: false, reason: "DEMO_TOKEN is off (npm start turns it on, for development on this machine)" };
   if (config.nodeEnv !== "development") return { offered: false, reason: `NODE_ENV is ${config.nodeEnv}, not development` };
   if (!config.seedDemoData) return { offered: false, reason: "demo data is off (SEED_DEMO_DATA)" };
   const address = listening !== null && typeof listening === "object" ? listening.address : null;
