@@ -440,6 +440,7 @@ async function main(): Promise<void> {
       "dist/src/main.js",
       {
         NODE_ENV: "production",
+        PUBLIC_URL: "https://contacts.example.com",
         AUTH_JWT_SECRET: secret,
         DATABASE_URL: database.url,
         HOST: "127.0.0.1",

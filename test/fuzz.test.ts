@@ -311,6 +311,7 @@ describe("fuzzing with hostile requests", function () {
     server = await spawnServer({
       DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`,
       NODE_ENV: "production",
+      PUBLIC_URL: "https://contacts.example.com",
       AUTH_JWT_SECRET: SECRET,
       MAIL_TRANSPORT: "file",
       MAIL_LOG_FILE: path.join(directory, "mail.log"),

@@ -42,9 +42,12 @@ function openGraphiQLAs(server: { url: string }, host: string, headers: Record<s
   });
 }
 
-/** A development server with the demo data loaded, listening on `host` (startTestServer always uses 127.0.0.1). */
+/**
+ * A development server with the demo data and DEMO_TOKEN on, listening on `host` (startTestServer always
+ * uses 127.0.0.1). Config refuses a non-loopback HOST in development, so only the listen goes there.
+ */
 async function startServerOn(host: string): Promise<{ url: string; close(): Promise<void> }> {
-  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "development", HOST: host, PORT: "0" });
+  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "development", DEMO_TOKEN: "true", PORT: "0" });
   const databaseUrl = await freshDatabaseUrl();
   const db = await Database.open({ databaseUrl, postgres: config.database });
   await db.migrate();
@@ -66,7 +69,7 @@ describe("GraphiQL", () => {
   describe("in development", () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer({ env: { NODE_ENV: "development" } });
+      server = await startTestServer({ env: { NODE_ENV: "development", DEMO_TOKEN: "true" } });
       expect(await seedDemoData(server.db, server.app.outbox)).to.equal(true);
     });
     after(() => server.close());
@@ -224,7 +227,7 @@ describe("GraphiQL", () => {
 
   describe("the demo admin's token", () => {
     it("is on a page no other site may read, even with CORS_ORIGINS=*", async () => {
-      const server = await startTestServer({ env: { NODE_ENV: "development", CORS_ORIGINS: "*" } });
+      const server = await startTestServer({ env: { NODE_ENV: "development", DEMO_TOKEN: "true", CORS_ORIGINS: "*" } });
       try {
         await seedDemoData(server.db, server.app.outbox);
         const response = await fetch(server.url, { headers: { accept: BROWSER_ACCEPT, origin: "https://evil.example.net" } });
@@ -235,8 +238,8 @@ describe("GraphiQL", () => {
       }
     });
 
-    it("is not offered on a staging server that loaded the demo data itself", async () => {
-      const server = await startTestServer({ env: { NODE_ENV: "staging" } });
+    it("is not offered without DEMO_TOKEN, though the server is in development and loaded the demo data itself", async () => {
+      const server = await startTestServer({ env: { NODE_ENV: "development" } });
       try {
         expect(await seedDemoData(server.db, server.app.outbox)).to.equal(true);
         const { response, html, settings } = await openGraphiQL(server);
@@ -271,7 +274,7 @@ describe("GraphiQL", () => {
     });
 
     it("is not offered for a database whose data this server did not load as demo data", async () => {
-      const server = await startTestServer({ env: { NODE_ENV: "development" } });
+      const server = await startTestServer({ env: { NODE_ENV: "development", DEMO_TOKEN: "true" } });
       try {
         // Real-looking data, even the demo admin's own account, but not loaded by the seed.
         const ada = await signIn(server, DEMO_ADMIN.email, DEMO_ADMIN.name);
@@ -298,7 +301,7 @@ describe("GraphiQL", () => {
   });
 
   it("offers no token in development when the demo data is off", async () => {
-    const server = await startTestServer({ env: { NODE_ENV: "development", SEED_DEMO_DATA: "false" } });
+    const server = await startTestServer({ env: { NODE_ENV: "development", DEMO_TOKEN: "true", SEED_DEMO_DATA: "false" } });
     try {
       const { response, settings } = await openGraphiQL(server);
       expect(response.status).to.equal(200);

@@ -349,7 +349,7 @@ describe("Polish and English", () => {
 
     it("pl gives GraphiQL's help and the demo data in Polish", async () => {
       const server = await spawnServer(
-        { DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`, AUTH_JWT_SECRET: "locale-test-secret-long-enough-for-hs256", NODE_ENV: "development", DEFAULT_LOCALE: "pl", LOG_LEVEL: "info" },
+        { DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`, AUTH_JWT_SECRET: "locale-test-secret-long-enough-for-hs256", NODE_ENV: "development", DEMO_TOKEN: "true", DEFAULT_LOCALE: "pl", LOG_LEVEL: "info" },
         "Authorization: Bearer ",
       );
       try {

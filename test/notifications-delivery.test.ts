@@ -267,7 +267,7 @@ describe("notification delivery through the outbox over SMTP", () => {
     expect(loadConfig({ MAIL_PER_ACCOUNT_PER_HOUR: "0" }).delivery.perAccountPerHour).to.equal(0);
 
     // Production never pretends to send: it needs an SMTP server, or the file chosen on purpose.
-    const production = { NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET };
+    const production = { NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: "sqlite:unused.sqlite", PUBLIC_URL: "https://contacts.example.com" };
     expect(() => loadConfig(production)).to.throw(ConfigError, /SMTP_URL must be set when NODE_ENV=production/);
     expect(loadConfig({ ...production, MAIL_TRANSPORT: "file" }).delivery.transport).to.equal("file");
     expect(loadConfig({ ...production, SMTP_URL: "smtp://mail.example.com:587" }).delivery.transport).to.equal("smtp");
@@ -279,7 +279,12 @@ describe("notification delivery through the outbox over SMTP", () => {
   it("refuses to start in production without SMTP_URL or MAIL_TRANSPORT=file, with a one-line reason", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cp-prod-mail-"));
     try {
-      const result = await runToEnd([MAIN], { NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: `sqlite:${path.join(dir, "db.sqlite")}` });
+      const result = await runToEnd([MAIN], {
+        NODE_ENV: "production",
+        AUTH_JWT_SECRET: TEST_JWT_SECRET,
+        PUBLIC_URL: "https://contacts.example.com",
+        DATABASE_URL: `sqlite:${path.join(dir, "db.sqlite")}`,
+      });
       expect(result.code).to.equal(1);
       const lines = result.stderr.trim().split("\n");
       expect(lines, result.stderr).to.have.lengthOf(1);

@@ -1,4 +1,7 @@
+import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { signToken } from "../src/auth/tokens";
 import { createLogger, type Logger } from "../src/observability/logger";
@@ -359,15 +362,21 @@ describe("GET /metrics", () => {
 describe("metrics on their own port", function () {
   this.timeout(60_000);
   let server: ServerProcess | undefined;
+  let directory: string;
+  before(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-metrics-port-"));
+  });
   after(async () => {
     server?.child.kill("SIGTERM");
     await server?.exited;
+    fs.rmSync(directory, { recursive: true, force: true });
   });
 
   it("serves /metrics on METRICS_PORT without a token, and not on the API's port, and logs start-up as JSON lines", async () => {
     const metricsPort = await freePort();
     server = await spawnServer({
-      DATABASE_URL: "sqlite::memory:",
+      DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`,
+      PUBLIC_URL: "https://contacts.example.com",
       AUTH_JWT_SECRET: "metrics-port-test-secret-long-enough-for-hs256",
       NODE_ENV: "production",
       MAIL_TRANSPORT: "file",
@@ -383,7 +392,8 @@ describe("metrics on their own port", function () {
     expect((await fetch(`http://127.0.0.1:${metricsPort}/graphql`)).status).to.equal(404);
 
     const lines = server.output().trim().split("\n").map((line) => JSON.parse(line) as LogRecord);
-    expect(lines.map((line) => line.msg)).to.include.members([`Metrics are served on http://127.0.0.1:${metricsPort}/metrics`, `contact-points is listening on ${server.url}`]);
+    expect(lines.map((line) => line.msg)).to.include(`Metrics are served on http://127.0.0.1:${metricsPort}/metrics`);
+    expect(lines.find((line) => line.msg.includes(` is listening on ${server!.url} `))).to.include({ driver: "sqlite", database: path.join(directory, "contacts.sqlite") });
     expect(lines.find((line) => line.msg === "GraphQL request")).to.include({ operation: "Port", outcome: "OK", status: 200 });
 
     server.child.kill("SIGTERM");

@@ -186,6 +186,7 @@ async function main(): Promise<void> {
     const metricsToken = randomBytes(16).toString("hex");
     const service = await startServer("service", process.execPath, ["dist/src/main.js"], {
       NODE_ENV: "production",
+      PUBLIC_URL: "https://contacts.example.com",
       AUTH_JWT_SECRET: secret,
       DATABASE_URL: url,
       HOST: "127.0.0.1",

@@ -35,7 +35,7 @@ interface RunningServer {
 async function startServer(databaseFile: string): Promise<RunningServer> {
   const child = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "development", DATABASE_URL: `sqlite:${databaseFile}`, HOST: "127.0.0.1", PORT: "0" },
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "development", DEMO_TOKEN: "true", DATABASE_URL: `sqlite:${databaseFile}`, HOST: "127.0.0.1", PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -170,6 +170,7 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
       [path.join(ROOT, "dist", "src", "main.js")],
       {
         NODE_ENV: "development",
+        DEMO_TOKEN: "true",
         DATABASE_URL: `sqlite:${path.join(temp, "api.sqlite")}`,
         HOST: "127.0.0.1",
         PORT: String(apiPort),
