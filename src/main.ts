@@ -12,7 +12,7 @@ import { startDeliveryWorker } from "./notifications/delivery.worker";
 import { demoTokenDecision, demoTokenLifetimeSeconds, signDemoToken } from "./graphiql/demo-token";
 import { Outbox } from "./notifications/outbox.service";
 import { createLogger, type Logger } from "./observability/logger";
-import { SERVICE_VERSION } from "./version";
+import { SERVICE_VERSION } from "./observability/version";
 
 /** After the grace period for requests, how long closing the database may take before the process gives up. */
 const CLEAN_UP_MS = 5_000;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { TEST_JWT_SECRET, startTestServer, type TestServer } from "./helpers/server";
 import { TestSmtpServer, waitFor } from "./helpers/smtp";
 import { addMember, createAccount, failsWith, mutate, ok, readAccount, readHistory, signIn, type TestUser } from "./helpers/factories";
 import { verificationTokenFor } from "./helpers/outbox";
@@ -435,10 +435,10 @@ describe("confirmation page", () => {
 
     it("refuses PUBLIC_URL and VERIFICATION_LINK_URL that are not plain http(s) addresses", () => {
       for (const value of ["ftp://example.com", "example.com", "https://example.com/?a=1", "https://example.com/#x", "https://user:pw@example.com", "javascript:alert(1)"]) {
-        expect(() => loadConfig({ PUBLIC_URL: value }), value).to.throw(ConfigError, /PUBLIC_URL/);
-        expect(() => loadConfig({ VERIFICATION_LINK_URL: value }), value).to.throw(ConfigError, /VERIFICATION_LINK_URL/);
+        expect(() => loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, PUBLIC_URL: value }), value).to.throw(ConfigError, /PUBLIC_URL/);
+        expect(() => loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, VERIFICATION_LINK_URL: value }), value).to.throw(ConfigError, /VERIFICATION_LINK_URL/);
       }
-      expect(loadConfig({ PUBLIC_URL: "https://contacts.example.com/" }).publicUrl).to.equal("https://contacts.example.com");
+      expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, PUBLIC_URL: "https://contacts.example.com/" }).publicUrl).to.equal("https://contacts.example.com");
       expect(loadConfig({}).publicUrl).to.equal(null);
     });
   });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, loadConfig } from "../src/config";
-import { startTestServer, tokenFor, type TestServer } from "./helpers/server";
+import { TEST_JWT_SECRET, startTestServer, tokenFor, type TestServer } from "./helpers/server";
 
 const APP = "https://settings.example.com";
 const OTHER = "https://evil.example.net";
@@ -129,9 +129,9 @@ describe("CORS and CSRF prevention", () => {
 
   it("refuses to start with an entry that is not an origin", () => {
     for (const bad of ["https://app.example.com/", "https://app.example.com/settings", "app.example.com", "https://App.example.com"]) {
-      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).to.throw(ConfigError, /CORS_ORIGINS/);
+      expect(() => loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, CORS_ORIGINS: bad }), bad).to.throw(ConfigError, /CORS_ORIGINS/);
     }
-    expect(loadConfig({ CORS_ORIGINS: " https://a.example.com ,http://localhost:3000," }).corsOrigins).to.deep.equal([
+    expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, CORS_ORIGINS: " https://a.example.com ,http://localhost:3000," }).corsOrigins).to.deep.equal([
       "https://a.example.com",
       "http://localhost:3000",
     ]);

@@ -1,5 +1,0 @@
-import fs from "node:fs";
-import path from "node:path";
-
-/** This release's version, from package.json (two folders up from dist/src/). */
-export const SERVICE_VERSION: string = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
