@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
+import { TEST_JWT_SECRET, startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
 import { failsWith, ok, signIn } from "./helpers/factories";
 import { MutationRateLimiter } from "../src/security/rate-limit";
 import { ConfigError, loadConfig } from "../src/config";
@@ -221,8 +221,8 @@ describe("the client address behind a proxy", () => {
 
   it("refuses a TRUST_PROXY that is neither a number of proxies nor addresses", () => {
     expect(() => loadConfig({ TRUST_PROXY: "everyone" })).to.throw(ConfigError, /^TRUST_PROXY/);
-    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, loopback" }).trustProxy).to.deep.equal(["10.0.0.0/8", "loopback"]);
-    expect(loadConfig({ TRUST_PROXY: "1" }).trustProxy).to.equal(1);
+    expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, TRUST_PROXY: "10.0.0.0/8, loopback" }).trustProxy).to.deep.equal(["10.0.0.0/8", "loopback"]);
+    expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, TRUST_PROXY: "1" }).trustProxy).to.equal(1);
     expect(loadConfig({}).trustProxy).to.equal(false);
   });
 });
