@@ -7,6 +7,7 @@ import sqlite3 from "sqlite3";
 import { dateParameter, keepWriterStatements, PreparedStatements, sqliteConnection, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
 import type { PostgresSettings } from "./config";
 import { DatabaseUnavailableError } from "./errors";
+import { createPrivateFile } from "./common/private-files";
 import { User } from "./users/user.entity";
 import { Account } from "./accounts/account.entity";
 import { AccountMember } from "./members/account-member.entity";
@@ -104,7 +105,8 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
   const url = settings.databaseUrl;
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length);
-    if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // SQLite gives the -wal and -shm files the database file's mode, so the file is made 0600 before it opens it.
+    if (file !== ":memory:" && file !== "") createPrivateFile(file, [`${file}-wal`, `${file}-shm`, `${file}-journal`]);
     return new DataSource({ ...common, type: "sqlite", database: file, driver: untracedSqlite });
   }
   useUtcTimestamps();

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import { headerValue } from "./mail-text";
+import { makePrivate, PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE } from "../common/private-files";
 
 export interface MailMessage {
   to: string;
@@ -50,10 +51,12 @@ function asctime(date: Date): string {
  * message text can add a header or a message of its own.
  */
 export function logFileTransport(file: string, from: string): MailTransport {
+  // A log left 0644 by an older release would go on showing every new link to other local users.
+  makePrivate(file);
   return {
     description: `the file ${file}`,
     async send(message) {
-      await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+      await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
       const now = new Date();
       const body = message.text.replace(/\r\n?/g, "\n").replace(/^(>*From )/gm, ">$1");
       const entry = [
@@ -71,7 +74,7 @@ export function logFileTransport(file: string, from: string): MailTransport {
         "",
       ].join("\n");
       // Unsent-message text may carry a live verification link: readable by the service's user only.
-      await fs.promises.appendFile(file, entry, { encoding: "utf8", mode: 0o600 });
+      await fs.promises.appendFile(file, entry, { encoding: "utf8", mode: PRIVATE_FILE_MODE });
     },
     close() {},
   };
