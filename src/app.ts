@@ -25,6 +25,7 @@ import { createLogger, requestScope, type Logger } from "./observability/logger"
 import { FALLBACK_LOCALE, negotiateLocale, translate, type Locale } from "./i18n";
 import { Metrics } from "./observability/metrics";
 import { closeWithApollo, createMetricsServer, errorScope, metricsRoute, observabilityPlugin, trackGraphQLRequests } from "./observability/http";
+import { createHttpServer } from "./security/connections";
 
 export interface App {
   express: Express;
@@ -78,7 +79,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   app.disable("x-powered-by");
   // Only the proxies TRUST_PROXY names may say who the client is (X-Forwarded-For); by default nobody.
   app.set("trust proxy", config.trustProxy);
-  const httpServer = http.createServer(app);
+  const httpServer = createHttpServer(app, config.connections);
   const tokens = new VerifiedTokens(config);
   const outbox = Outbox.fromConfig(config, () => {
     const address = httpServer.address();
@@ -89,7 +90,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     log?.(error, requestId);
   };
   const metrics = config.metrics.token !== null || config.metrics.port !== null ? new Metrics(db, logger) : null;
-  const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics) : null;
+  const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics, config.connections) : null;
   const mutationRateLimiter = createMutationRateLimiter(config, db, logger, metrics);
   const apollo = new ApolloServer<Context>({
     schema,

@@ -77,6 +77,8 @@ export interface Config {
   minFreeDiskBytes: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
+  /** How long a client may take to send a request, and how many connections it may hold. */
+  connections: ConnectionSettings;
   /** The language of a new account that names none, of GraphiQL's help and of the demo data. */
   defaultLocale: Locale;
 }
@@ -115,7 +117,35 @@ export interface PostgresSettings {
   sslCaFile: string | null;
 }
 
+export interface ConnectionSettings {
+  /** The request line and headers must arrive within this (HTTP 408 otherwise). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this, however steadily it trickles in. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A connection on which nothing is sent or received for this long is closed; 0 for never. */
+  idleTimeoutMs: number;
+  /** Connections open at once; a further one is closed as it arrives. */
+  maxConnections: number;
+}
+
 export class ConfigError extends Error {}
+
+function connectionSettings(env: NodeJS.ProcessEnv): ConnectionSettings {
+  const requestTimeoutMs = integer("HTTP_REQUEST_TIMEOUT_MS", env.HTTP_REQUEST_TIMEOUT_MS, 30_000, 100, 3_600_000);
+  const headersTimeoutMs = integer("HTTP_HEADERS_TIMEOUT_MS", env.HTTP_HEADERS_TIMEOUT_MS, Math.min(10_000, requestTimeoutMs), 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request.`);
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: integer("HTTP_KEEP_ALIVE_TIMEOUT_MS", env.HTTP_KEEP_ALIVE_TIMEOUT_MS, 5_000, 100, 3_600_000),
+    idleTimeoutMs: integer("HTTP_IDLE_TIMEOUT_MS", env.HTTP_IDLE_TIMEOUT_MS, 60_000, 0, 3_600_000),
+    maxConnections: integer("HTTP_MAX_CONNECTIONS", env.HTTP_MAX_CONNECTIONS, 512, 1, 1_000_000),
+  };
+}
 
 /** Host names and addresses that only this machine can reach. */
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
@@ -483,6 +513,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxySetting,
     minFreeDiskBytes: integer("HEALTH_MIN_FREE_DISK_MB", env.HEALTH_MIN_FREE_DISK_MB, 8, 0, 1_048_576) * 1024 * 1024,
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
+    connections: connectionSettings(env),
     logLevel: logLevel(env.LOG_LEVEL),
     metrics: metricsSettings(env, port),
     defaultLocale: defaultLocale(env.DEFAULT_LOCALE),

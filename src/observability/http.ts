@@ -6,6 +6,8 @@ import type { Context } from "../context";
 import { bindRequestScope, type Logger, type RequestScope } from "./logger";
 import type { Metrics } from "./metrics";
 import { negotiateLocale } from "../i18n";
+import type { ConnectionSettings } from "../config";
+import { createHttpServer } from "../security/connections";
 
 /** An incoming X-Request-Id is kept only if it is a short token of these characters; otherwise one is made. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -166,11 +168,11 @@ export function metricsRoute(metrics: Metrics, token: string | null): RequestHan
 }
 
 /** The listener METRICS_PORT names: `/metrics` without a token, nothing else. */
-export function createMetricsServer(metrics: Metrics): http.Server {
+export function createMetricsServer(metrics: Metrics, connections: ConnectionSettings): http.Server {
   const app = express();
   app.disable("x-powered-by");
   app.get("/metrics", metricsRoute(metrics, null));
-  return http.createServer(app);
+  return createHttpServer(app, connections);
 }
 
 /** Closes the metrics listener when Apollo stops, so the process's shutdown (and each test's) covers it. */
