@@ -307,6 +307,10 @@ export interface DeliverySettings {
   perAccountPerHour: number;
   /** Verification messages one address may receive in a day, across all accounts; 0 for no limit. */
   verificationsPerAddressPerDay: number;
+  /** Messages each process sends at once. */
+  concurrency: number;
+  /** How long the mail server may take to accept a connection, greet, or answer one command. */
+  smtpTimeoutMs: number;
 }
 
 function mailTransport(env: NodeJS.ProcessEnv, smtpUrl: string | null, production: boolean): MailTransportKind {
@@ -344,6 +348,8 @@ function deliverySettings(env: NodeJS.ProcessEnv, production: boolean): Delivery
     retryBaseMs: integer("OUTBOX_RETRY_BASE_MS", env.OUTBOX_RETRY_BASE_MS, 30_000, 1, 86_400_000),
     perAccountPerHour: integer("MAIL_PER_ACCOUNT_PER_HOUR", env.MAIL_PER_ACCOUNT_PER_HOUR, 30, 0, 100_000),
     verificationsPerAddressPerDay: integer("MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY", env.MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY, 5, 0, 10_000),
+    concurrency: integer("MAIL_CONCURRENCY", env.MAIL_CONCURRENCY, 4, 1, 64),
+    smtpTimeoutMs: integer("SMTP_TIMEOUT_MS", env.SMTP_TIMEOUT_MS, 10_000, 100, 600_000),
   };
 }
 

@@ -9,6 +9,7 @@ import { Database, MIGRATIONS } from "./database";
 import { createApp } from "./app";
 import { DEMO_ADMIN, seedDemoData } from "./seed";
 import { startDeliveryWorker } from "./notifications/delivery.worker";
+import { loggedErrorText } from "./notifications/delivery-errors";
 import { demoTokenDecision, demoTokenLifetimeSeconds, signDemoToken } from "./graphiql/demo-token";
 import { Outbox } from "./notifications/outbox.service";
 import { createLogger, type Logger } from "./observability/logger";
@@ -113,6 +114,11 @@ async function main(): Promise<void> {
   logger.info(`Verification mail links to ${config.verificationLinkUrl ? `${config.verificationLinkUrl}?token=…` : `${app.outbox.links.publicUrl()}/verify/…`}`);
   const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
   logger.info(`Outgoing mail goes to ${delivery.transport.description}.`);
+  // A warning, not a refusal: mail waits in the outbox until the server answers.
+  delivery.transport.verify().then(
+    () => logger.info(`Checked: ${delivery.transport.description} accepts mail.`),
+    (error: unknown) => logger.warn(`Mail cannot be handed to ${delivery.transport.description} now (${loggedErrorText(error)}); messages wait in the outbox and are tried again.`),
+  );
   const demo = await demoTokenDecision(config, db, app.httpServer.address());
   if (demo.offered) {
     // Plain text for the person at the terminal: a token has no place in the JSON log records.

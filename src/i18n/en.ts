@@ -61,6 +61,8 @@ export const en = {
   "BAD_USER_INPUT.negativeVersion": "expectedVersion must not be negative.",
   "BAD_USER_INPUT.reassignToSelf": "reassignTo must be another member, not the one being removed.",
   "BAD_USER_INPUT.notAMember": "That user is not a member of this account.",
+  "BAD_USER_INPUT.deliveryNotFailed": "Only a FAILED delivery can be sent again; this one is {state}.",
+  "BAD_USER_INPUT.verificationNotRequeued": "A verification message is not sent again: ask for a new one with resendContactVerification.",
 
   "BILLING_CONTACT_LIMIT.limitReached": {
     plural: "limit",
@@ -119,6 +121,13 @@ export const en = {
   "category.SECURITY": "security",
   "category.TECHNICAL": "technical",
   "category.IMPLEMENTATION": "implementation",
+  "delivery.failure.UNREACHABLE": "The mail server could not be reached.",
+  "delivery.failure.TIMEOUT": "The mail server did not answer in time.",
+  "delivery.failure.SIGN_IN_REFUSED": "The mail server refused this service's sign-in.",
+  "delivery.failure.RECIPIENT_REFUSED": "The mail server refused the recipient's address.",
+  "delivery.failure.MESSAGE_REFUSED": "The mail server refused the message.",
+  "delivery.failure.OTHER": "Sending failed; the service's log has the details.",
+  "delivery.failure.withCode": "{reason} (SMTP reply {code})",
   "slot.PRIMARY": "primary account contact",
   "slot.BILLING": "billing contact",
 

@@ -66,6 +66,8 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.negativeVersion": "expectedVersion nie może być ujemne.",
   "BAD_USER_INPUT.reassignToSelf": "reassignTo musi wskazywać innego członka niż usuwany.",
   "BAD_USER_INPUT.notAMember": "Ten użytkownik nie jest członkiem tego konta.",
+  "BAD_USER_INPUT.deliveryNotFailed": "Ponownie można wysłać tylko wiadomość w stanie FAILED; ta jest w stanie {state}.",
+  "BAD_USER_INPUT.verificationNotRequeued": "Wiadomości weryfikacyjnej nie wysyła się ponownie: poproś o nową przez resendContactVerification.",
 
   "BILLING_CONTACT_LIMIT.limitReached": {
     plural: "limit",
@@ -135,6 +137,13 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "category.SECURITY": "bezpieczeństwo",
   "category.TECHNICAL": "sprawy techniczne",
   "category.IMPLEMENTATION": "wdrożenie",
+  "delivery.failure.UNREACHABLE": "Nie udało się połączyć z serwerem poczty.",
+  "delivery.failure.TIMEOUT": "Serwer poczty nie odpowiedział na czas.",
+  "delivery.failure.SIGN_IN_REFUSED": "Serwer poczty odrzucił logowanie tej usługi.",
+  "delivery.failure.RECIPIENT_REFUSED": "Serwer poczty odrzucił adres odbiorcy.",
+  "delivery.failure.MESSAGE_REFUSED": "Serwer poczty odrzucił wiadomość.",
+  "delivery.failure.OTHER": "Wysyłka nie powiodła się; szczegóły są w dzienniku usługi.",
+  "delivery.failure.withCode": "{reason} (odpowiedź SMTP {code})",
   "slot.PRIMARY": "główny kontakt konta",
   "slot.BILLING": "kontakt rozliczeniowy",
 

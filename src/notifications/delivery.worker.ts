@@ -4,6 +4,7 @@ import { DeliveryKind, DeliveryState, DeliveryStatus, NotificationDelivery } fro
 import { dueDeliveries } from "./delivery.queries";
 import { logFileTransport, smtpTransport, type MailTransport } from "./mail-transport";
 import { TOKEN_PLACEHOLDER, type VerificationTokens } from "../verification/verification-tokens";
+import { classifyDeliveryError, loggedErrorText, storedFailure } from "./delivery-errors";
 
 export interface DeliveryWorkerOptions {
   /** How often to look for due messages when idle. */
@@ -14,23 +15,19 @@ export interface DeliveryWorkerOptions {
   retryBaseMs: number;
   /** Derives each verification message's token as it is sent. */
   tokens: VerificationTokens;
-  /** Messages claimed per round. */
+  /** Messages sent at once, so one slow or hung conversation with the mail server does not hold up the rest. */
+  concurrency?: number;
+  /** Messages claimed per round (at least `concurrency`). */
   batchSize?: number;
   /** How long a claimed message is left alone by other workers while it is being sent. */
   leaseMs?: number;
+  /** How long `stop` waits for sends in flight before leaving them to their lease. */
+  stopWaitMs?: number;
   log?: (message: string, error?: unknown) => void;
 }
 
 /** What a verification message queued before tokens were derived at send time keeps once sent: its text held the token. */
 const LEGACY_VERIFICATION_BODY = "(The text of this verification message is not kept: it carried a token.)";
-
-/** The longest error text kept on a message. */
-const ERROR_LENGTH = 1000;
-
-function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, " ").trim().slice(0, ERROR_LENGTH) || "Unknown error";
-}
 
 /** Once a message is done with, a verification queued before tokens were derived at send time loses its text. */
 function finalBody(message: NotificationDelivery): { body?: string } {
@@ -41,12 +38,18 @@ function finalBody(message: NotificationDelivery): { body?: string } {
  * Drains the outbox: sends each due message, marks it SENT, or schedules another attempt with
  * exponential backoff until `maxAttempts`, then FAILED. Every result also updates the recipient's
  * delivery status, which contact health reads. Claims are conditional updates, so several server
- * processes can run a worker against one database without sending a message twice.
+ * processes can run a worker against one database without sending a message twice. Up to
+ * `concurrency` messages are sent at once.
  */
 export class DeliveryWorker {
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private running: Promise<unknown> | null = null;
   private stopped = true;
+  /** Set by `stop`: no further message is claimed. */
+  private stopRequested = false;
+  /** Set when `stop` stopped waiting: a send still in flight is not recorded, and its lease lets it be tried again. */
+  private abandoned = false;
+  private inFlight = 0;
 
   constructor(
     private readonly db: Database,
@@ -57,34 +60,71 @@ export class DeliveryWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.stopRequested = false;
+    this.abandoned = false;
     this.schedule(0);
   }
 
-  /** Stops polling and waits for the round in progress, so no message is left half-recorded. */
+  /**
+   * Stops claiming messages and waits for the sends in flight, for at most `stopWaitMs`: a mail server
+   * that never answers cannot hold up shutdown. A send left behind stays PENDING and is tried again once
+   * its lease ends (it may then reach its recipient twice).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopRequested = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running;
+    if (this.running) {
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        this.running.then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.options.stopWaitMs ?? 2_000))),
+      ]);
+      clearTimeout(timer);
+      if (!finished) {
+        this.abandoned = true;
+        this.options.log?.(`Stopped while ${this.inFlight} message(s) were still being sent; they will be tried again when their lease ends.`);
+      }
+    }
     this.transport.close();
   }
 
-  /** Sends every message that is due now; returns how many were tried. */
+  /** Sends every message that is due now, `concurrency` at a time; returns how many were tried. */
   async runOnce(now = new Date()): Promise<number> {
-    const batchSize = this.options.batchSize ?? 20;
-    const due = await dueDeliveries(this.db, now, batchSize);
+    const concurrency = Math.max(1, this.options.concurrency ?? 1);
+    const due = await dueDeliveries(this.db, now, Math.max(this.batchSize, concurrency));
+    let next = 0;
     let tried = 0;
-    for (const message of due) {
-      if (!(await this.claim(message, now))) continue;
-      tried++;
-      try {
-        await this.transport.send({ to: message.email, subject: message.subject, text: this.textOf(message) });
-        await this.record(message, DeliveryState.SENT, null);
-      } catch (error) {
-        await this.record(message, message.attempts >= this.options.maxAttempts ? DeliveryState.FAILED : DeliveryState.PENDING, describe(error));
+    const lane = async () => {
+      while (!this.stopRequested && next < due.length) {
+        const message = due[next++]!;
+        if (!(await this.claim(message, now))) continue;
+        tried++;
+        await this.deliver(message);
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, lane));
     return tried;
+  }
+
+  private get batchSize(): number {
+    return Math.max(this.options.batchSize ?? 20, this.options.concurrency ?? 1);
+  }
+
+  private async deliver(message: NotificationDelivery): Promise<void> {
+    let failure: unknown = null;
+    this.inFlight++;
+    try {
+      await this.transport.send({ to: message.email, subject: message.subject, text: this.textOf(message) });
+    } catch (error) {
+      failure = error ?? new Error("Unknown error");
+    } finally {
+      this.inFlight--;
+    }
+    if (this.abandoned) return;
+    if (failure === null) await this.record(message, DeliveryState.SENT, null);
+    else await this.record(message, message.attempts >= this.options.maxAttempts ? DeliveryState.FAILED : DeliveryState.PENDING, failure);
   }
 
   /** The text to send: a verification message gets its token here, and only here. */
@@ -108,9 +148,11 @@ export class DeliveryWorker {
     return true;
   }
 
-  private async record(message: NotificationDelivery, state: DeliveryState.PENDING | DeliveryState.SENT | DeliveryState.FAILED, error: string | null): Promise<void> {
+  /** Members read the classified failure; the log gets the full error, without recipient addresses. */
+  private async record(message: NotificationDelivery, state: DeliveryState.PENDING | DeliveryState.SENT | DeliveryState.FAILED, failure: unknown): Promise<void> {
     const now = new Date();
     const retryIn = this.options.retryBaseMs * 2 ** (message.attempts - 1);
+    const error = failure === null ? null : storedFailure(classifyDeliveryError(failure));
     await this.db.write(async (manager) => {
       await manager.update(
         NotificationDelivery,
@@ -126,17 +168,25 @@ export class DeliveryWorker {
         ]);
       }
     });
-    if (state === DeliveryState.PENDING) this.options.log?.(`Could not send message ${message.sequence} to ${message.email}; trying again in ${retryIn} ms: ${error}`);
-    if (state === DeliveryState.FAILED) this.options.log?.(`Gave up on message ${message.sequence} to ${message.email} after ${message.attempts} attempts: ${error}`);
+    if (failure === null) return;
+    const why = loggedErrorText(failure);
+    if (state === DeliveryState.PENDING) this.options.log?.(`Could not send message ${message.sequence} (attempt ${message.attempts} of ${this.options.maxAttempts}); trying again in ${retryIn} ms: ${why}`);
+    if (state === DeliveryState.FAILED) this.options.log?.(`Gave up on message ${message.sequence} after ${message.attempts} attempts: ${why}`);
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((error: unknown) => this.options.log?.("The delivery worker's round failed; it will try again.", error))
-        .then((tried) => this.schedule(tried === (this.options.batchSize ?? 20) ? 0 : this.options.pollMs))
-        .finally(() => (this.running = null));
+      const round = this.runOnce()
+        .catch((error: unknown) => {
+          this.options.log?.("The delivery worker's round failed; it will try again.", error);
+          return 0;
+        })
+        .then((tried) => this.schedule(tried >= this.batchSize ? 0 : this.options.pollMs))
+        .finally(() => {
+          if (this.running === round) this.running = null;
+        });
+      this.running = round;
     }, delayMs);
     this.timer.unref();
   }
@@ -149,11 +199,14 @@ export function startDeliveryWorker(
   tokens: VerificationTokens,
   log: (message: string, error?: unknown) => void,
 ): DeliveryWorker {
-  const transport = settings.transport === "smtp" ? smtpTransport(settings.smtpUrl!, settings.mailFrom) : logFileTransport(settings.mailLogFile, settings.mailFrom);
+  const transport = settings.transport === "smtp" ? smtpTransport(settings.smtpUrl!, settings.mailFrom, settings.smtpTimeoutMs) : logFileTransport(settings.mailLogFile, settings.mailFrom);
   const worker = new DeliveryWorker(db, transport, {
     pollMs: settings.pollMs,
     maxAttempts: settings.maxAttempts,
     retryBaseMs: settings.retryBaseMs,
+    concurrency: settings.concurrency,
+    // A claimed message must outlast every timeout of one send (connect, greeting, each reply).
+    leaseMs: Math.max(60_000, settings.smtpTimeoutMs * 6),
     tokens,
     log,
   });

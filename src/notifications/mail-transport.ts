@@ -15,7 +15,18 @@ export interface MailTransport {
   /** For start-up logs: where messages go. */
   readonly description: string;
   send(message: MailMessage): Promise<void>;
+  /** Checks that messages can be handed over now (the SMTP server answers and accepts the sign-in); rejects saying why. */
+  verify(): Promise<void>;
   close(): void;
+}
+
+/** Rejects when `work` has not settled after `ms`. */
+function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} did not answer within ${ms} ms`), { code: "ETIMEDOUT" })), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** SMTP through nodemailer, e.g. `smtp://user:pass@mail.example.com:587` or `smtps://…:465`. */
@@ -26,11 +37,16 @@ export function smtpTransport(url: string, from: string, timeoutMs = 10_000): Ma
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   } as Parameters<typeof nodemailer.createTransport>[0]);
+  // `host` carries the port when the URL names one, and never the credentials.
+  const description = `SMTP server ${new URL(url).host}`;
   return {
-    // `host` carries the port when the URL names one, and never the credentials.
-    description: `SMTP server ${new URL(url).host}`,
+    description,
     async send(message) {
       await transporter.sendMail({ from, to: message.to, subject: headerValue(message.subject), text: message.text });
+    },
+    async verify() {
+      // Connecting, the greeting and the sign-in each have `timeoutMs`; the whole check gets three of them.
+      await within(timeoutMs * 3, `The ${description}`, transporter.verify());
     },
     close() {
       transporter.close();
@@ -75,6 +91,10 @@ export function logFileTransport(file: string, from: string): MailTransport {
       ].join("\n");
       // Unsent-message text may carry a live verification link: readable by the service's user only.
       await fs.promises.appendFile(file, entry, { encoding: "utf8", mode: PRIVATE_FILE_MODE });
+    },
+    async verify() {
+      await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+      await fs.promises.access(fs.existsSync(file) ? file : path.dirname(path.resolve(file)), fs.constants.W_OK);
     },
     close() {},
   };

@@ -114,7 +114,7 @@ export class NotificationDelivery {
   @Column({ type: "integer", default: 0 })
   attempts: number;
 
-  @Field(() => String, { nullable: true, description: "Why the last attempt failed, if it did." })
+  /** Why the last attempt failed: a DeliveryFailure and the SMTP reply code (see delivery-errors.ts); shown to members translated. */
   @Column({ type: "varchar", length: 1000, nullable: true })
   lastError: string | null;
 

@@ -28,3 +28,19 @@ export class SendTestNotificationPayload {
   })
   deliveries: NotificationDelivery[];
 }
+
+@InputType({ description: "Sends a FAILED message again." })
+export class RequeueNotificationDeliveryInput {
+  @Field(() => ID, { description: "The delivery (NotificationDelivery.id)." })
+  @IsGlobalId("NotificationDelivery")
+  deliveryId: string;
+}
+
+@ObjectType({ description: "The result of requeueNotificationDelivery." })
+export class RequeueNotificationDeliveryPayload {
+  @Field(() => Account, { description: "The account the message was sent for." })
+  account: Account;
+
+  @Field(() => NotificationDelivery, { description: "The delivery, PENDING again with no attempts counted." })
+  delivery: NotificationDelivery;
+}

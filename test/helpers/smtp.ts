@@ -18,6 +18,9 @@ export class TestSmtpServer {
   readonly refuseOnce = new Set<string>();
   /** Recipients always refused. */
   readonly refuseAlways = new Set<string>();
+  /** Recipients whose RCPT TO is never answered (a hung server) until `release()`. */
+  readonly hangOn = new Set<string>();
+  private readonly hung: ((error?: Error) => void)[] = [];
   private readonly server: SMTPServer;
   port = 0;
 
@@ -28,6 +31,10 @@ export class TestSmtpServer {
       logger: false,
       onRcptTo: (address: SMTPServerAddress, _session, callback) => {
         const to = address.address;
+        if (this.hangOn.has(to)) {
+          this.hung.push(callback);
+          return;
+        }
         if (this.refuseAlways.has(to) || this.refuseOnce.delete(to)) {
           this.refused.push(to);
           const error = Object.assign(new Error(`Mailbox ${to} is busy, try again later`), { responseCode: 451 });
@@ -55,11 +62,23 @@ export class TestSmtpServer {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
+  /** How many RCPT TO commands wait unanswered. */
+  get hanging(): number {
+    return this.hung.length;
+  }
+
+  /** Answers every hung RCPT TO with a temporary failure, so the clients waiting on them finish. */
+  release(): void {
+    this.hangOn.clear();
+    for (const callback of this.hung.splice(0)) callback(Object.assign(new Error("Try again later"), { responseCode: 451 }));
+  }
+
   to(email: string): ReceivedMail[] {
     return this.received.filter((mail) => mail.to.includes(email));
   }
 
   close(): Promise<void> {
+    this.release();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
