@@ -372,6 +372,7 @@ describe("API 1.0 conventions through the server", function () {
       reassignTo: "User",
       primaryContactUserId: "User",
       billingContactUserIds: "User",
+      deliveryId: "NotificationDelivery",
     };
 
     /** An ID or email field somewhere in a mutation's input; `*` stands for any item of a list of input objects. */
@@ -432,6 +433,7 @@ describe("API 1.0 conventions through the server", function () {
         },
         { mutation: "resendContactVerification", input: { accountId, role: "SECURITY" }, noOp: false },
         { mutation: "sendTestNotification", input: { accountId, category: "INVOICE" }, noOp: false },
+        { mutation: "requeueNotificationDelivery", input: { deliveryId: ownIdOfType.get("NotificationDelivery")! }, noOp: false },
         { mutation: "updateAccount", input: { accountId, locale: "PL" }, noOp: true },
         { mutation: "leaveAccount", input: { accountId }, noOp: false },
       ].map((base) => ({ ...base, input: { input: base.input } }));
@@ -520,6 +522,10 @@ describe("API 1.0 conventions through the server", function () {
       const likeMissing: Partial<Record<NodeTypeName, string[]>> = {
         Account: [foreign.account.id, missingIdLike(own.account.id)],
         User: [foreign.members[0]!.id, own.removed.id, missingIdLike(own.admin.id)],
+        NotificationDelivery: [
+          [...foreignObjects.values()].find((object) => object.__typename === "NotificationDelivery")!.id as string,
+          missingIdLike(ownIdOfType.get("NotificationDelivery")!),
+        ],
       };
       for (const field of inputFields().filter((candidate) => candidate.kind === "id")) {
         const ids = likeMissing[ID_FIELD_TYPES[field.path.at(-1)!]!]!;

@@ -50,6 +50,7 @@ const ID_ARGUMENTS: Record<string, NodeTypeName | "any"> = {
   "Query.account.id": "Account",
   "Query.node.id": "any",
   "Query.nodes.ids": "any",
+  "RequeueNotificationDeliveryInput.deliveryId": "NotificationDelivery",
 };
 
 /** The Node type an ID argument or input field takes: by the table above, else by its name. */
@@ -390,7 +391,7 @@ describe("tenant isolation across every field of the schema", function () {
       "Mutation.createAccount", "Mutation.addAccountMember", "Mutation.removeAccountMember", "Mutation.setPrimaryContact",
       "Mutation.addBillingContact", "Mutation.removeBillingContact", "Mutation.setRoleContact", "Mutation.clearRoleContact",
       "Mutation.saveAccountContacts", "Mutation.verifyContactEmail", "Mutation.resendContactVerification", "Mutation.sendTestNotification",
-      "Mutation.updateAccount",
+      "Mutation.updateAccount", "Mutation.requeueNotificationDelivery",
     ]);
     for (const name of ["Query.account", "Query.nodes", ...NODE_TYPE_NAMES.map((type) => `Query.node (${type})`), "Mutation.setPrimaryContact", "Mutation.addAccountMember"]) {
       expect(probes.find((probe) => probe.name === name)!.aimsAtTarget, name).to.equal(true);
