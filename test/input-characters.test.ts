@@ -42,6 +42,13 @@ const HOSTILE_NAMES = [
   "\u2066Mallory\u2069",
   "Mallory\u2028",
   "Mallory\ud800",
+  "Mallory\u200f",
+  "\u061cMallory",
+  "Mallory\u200b",
+  "Mallory\ufeff",
+  "Mallory\u{e0041}\u{e0064}\u{e006d}",
+  "Mallory\ufff9note\ufffb",
+  "Mallory\uffff",
 ];
 
 const HOSTILE_EMAILS = [
@@ -59,9 +66,9 @@ const HOSTILE_EMAILS = [
 ];
 
 /** Characters no stored name may hold. */
-const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cs}\u2028\u2029\uffff]|(?![\u200c\u200d])\p{Cf}/u;
 /** Characters only the generated values below put in strings, so any odd one in a response came from a test value. */
-const ODD_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800]/;
+const ODD_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800\u200b\u200f\u061c\ufeff\ufff9-\ufffb\uffff]|\u{e0041}/u;
 
 /** Where a value sits in a root field's arguments: `["input", "roleContacts", "[]", "email"]`. */
 type Path = string[];
@@ -285,6 +292,13 @@ describe("hostile characters in names and emails", function () {
     expect(stored["Mallory\r\nBcc: everyone@evil.example"]).to.equal("Mallory Bcc: everyone@evil.example");
     expect(stored["Mallory\u202egnp.exe"]).to.equal("Mallorygnp.exe");
     expect(stored["Mallory\u001b[2J"]).to.equal("Mallory [2J");
+  });
+
+  it("keeps the joiners emoji and scripts need, and a subdivision flag's tags, in names", async () => {
+    for (const name of ["Rodzina \u{1f468}\u200d\u{1f469}\u200d\u{1f467}", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645", "\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} Alba"]) {
+      const response = await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { name } } }`, { input: { name } }, admin.token);
+      expect(ok(response).createAccount.account.name, JSON.stringify(name)).to.equal(name);
+    }
   });
 });
 

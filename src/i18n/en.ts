@@ -35,7 +35,7 @@ export const en = {
   "BAD_USER_INPUT.firstAndLast": "Give first or last, not both.",
   "BAD_USER_INPUT.pageSize": "{field} must be between 1 and {max}.",
   "BAD_USER_INPUT.nameNotText": "The {field} must be a string.",
-  "BAD_USER_INPUT.nameHasControls": "The {field} must not contain line breaks, control characters or text direction controls.",
+  "BAD_USER_INPUT.nameHasControls": "The {field} must not contain line breaks, control characters, text direction marks or other invisible characters.",
   "BAD_USER_INPUT.nameEmpty": "The {field} must not be empty.",
   "BAD_USER_INPUT.nameTooLong": {
     plural: "max",

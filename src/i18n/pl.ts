@@ -36,7 +36,7 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.firstAndLast": "Podaj first albo last, nie oba naraz.",
   "BAD_USER_INPUT.pageSize": "{field} musi mieścić się w przedziale od 1 do {max}.",
   "BAD_USER_INPUT.nameNotText": "Pole {field} musi być tekstem.",
-  "BAD_USER_INPUT.nameHasControls": "Pole {field} nie może zawierać podziałów wiersza, znaków sterujących ani znaków zmiany kierunku tekstu.",
+  "BAD_USER_INPUT.nameHasControls": "Pole {field} nie może zawierać podziałów wiersza, znaków sterujących, znaków kierunku tekstu ani innych niewidocznych znaków.",
   "BAD_USER_INPUT.nameEmpty": "Pole {field} nie może być puste.",
   "BAD_USER_INPUT.nameTooLong": {
     plural: "max",
