@@ -29,6 +29,12 @@ const ACCEPTED: [input: string, stored: string][] = [
 
 const REFUSED: string[] = [
   "",
+  // Punycode that does not decode, or decodes to something that encodes otherwise.
+  "a@xn--zz.example",
+  "a@xn--.example",
+  "a@xn--abc-.example",
+  "a@XN--ZZ.example",
+  "a@mail.xn--a.example",
   "plainaddress",
   "@example.com",
   "a@",

@@ -1,4 +1,4 @@
-import { domainToASCII } from "node:url";
+import { domainToASCII, domainToUnicode } from "node:url";
 import isEmailSyntax from "validator/lib/isEmail";
 import normalizeEmail from "validator/lib/normalizeEmail";
 import { ValidateBy, type ValidationOptions } from "class-validator";
@@ -15,7 +15,8 @@ import { worded } from "../errors";
  *   on the way to the mailbox, so internationalised local parts are refused with their own message.
  * - The domain is a host name with a top-level domain (no IP literals, no underscores). An
  *   internationalised domain is accepted and stored in its ASCII (punycode) form, the form mail is
- *   routed by, so `anna@bücher.example` and `anna@xn--bcher-kva.example` are one user.
+ *   routed by, so `anna@bücher.example` and `anna@xn--bcher-kva.example` are one user. An `xn--`
+ *   label must be punycode that decodes and encodes back to itself.
  * - Spaces around the address are dropped and the whole address is lower-cased.
  * - At most 320 characters as given and as stored: 64 before the @, 63 in each label of the domain.
  */
@@ -58,6 +59,13 @@ function withoutSurroundingSpaces(value: string): string {
   return value.slice(start, end);
 }
 
+/** An `xn--` label must be punycode that decodes, and encodes back to itself (no mail system would route it otherwise). */
+function isValidPunycode(domain: string): boolean {
+  if (!/(^|\.)xn--/.test(domain)) return true;
+  const unicode = domainToUnicode(domain);
+  return unicode !== "" && domainToASCII(unicode) === domain;
+}
+
 /** Checks an address and gives its stored form, or the reason it is refused. */
 export function checkEmail(value: unknown): EmailCheck {
   const invalid = { ok: false, problem: "BAD_USER_INPUT.emailInvalid" } as const;
@@ -78,6 +86,7 @@ export function checkEmail(value: unknown): EmailCheck {
   }
   const email = `${localPart}@${domain}`.toLowerCase();
   if (email.length > EMAIL_MAX_LENGTH) return { ok: false, problem: "BAD_USER_INPUT.emailTooLong" };
+  if (!isValidPunycode(email.slice(email.lastIndexOf("@") + 1))) return invalid;
   if (localPart.length > LOCAL_PART_MAX_LENGTH || domain.split(".").some((label) => label.length > DOMAIN_LABEL_MAX_LENGTH)) return invalid;
   return isEmailSyntax(email, SYNTAX) ? { ok: true, email } : invalid;
 }
