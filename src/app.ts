@@ -137,7 +137,8 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
       reads: reads ? "ok" : "failing",
       writes: writer.ok ? "ok" : "failing",
       ...(writer.failingSince ? { writesFailingSince: writer.failingSince.toISOString() } : {}),
-      ...(writer.freeDiskBytes !== null ? { freeDiskBytes: writer.freeDiskBytes } : {}),
+      // Whether the disk is the cause, never how much room is left: anyone may ask.
+      ...(writer.freeDiskBytes !== null && writer.freeDiskBytes < config.minFreeDiskBytes ? { lowDiskSpace: true } : {}),
     });
   });
 

@@ -152,6 +152,13 @@ describe("confirmation page", () => {
     failsWith(await server.graphql(VERIFY, { token }, null), "BAD_USER_INPUT");
   });
 
+  it("takes the token with spaces or a line break around it, as verifyContactEmail does", async () => {
+    const { admin, account, token } = await outsideContact("padded");
+    const answered = await post({ token: ` ${token}\r\n`, answer: "confirm" });
+    expect(answered.body).to.include(CONFIRMATION_PAGE_TEXT.en.confirmedTitle);
+    expect((await security(admin, account.id)).roleContact.verification.state).to.equal("VERIFIED");
+  });
+
   it("'This is not me' makes the contact DECLINED: health reports it, history records it, and the address gets no more mail until an admin sets it again", async () => {
     const { admin, account, email, token } = await outsideContact("decline");
     const answered = await post({ token, answer: "decline" });

@@ -408,7 +408,9 @@ describe("the writer's health", () => {
       const answer = await health(server.url);
       expect(answer.status).to.equal(503);
       expect(answer.body).to.include({ reads: "ok", writes: "failing" });
-      expect(answer.body.freeDiskBytes).to.be.a("number");
+      expect(answer.body.lowDiskSpace).to.equal(true);
+      // How much room the disk has is nobody's business but the operator's.
+      expect(JSON.stringify(answer.body)).to.not.match(/free|bytes|\d{4,}/i);
     } finally {
       await server.close();
       fs.rmSync(directory, { recursive: true, force: true });

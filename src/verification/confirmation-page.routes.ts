@@ -157,7 +157,8 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
           return;
         }
         if (!(await allowed(request, response, locale))) return;
-        const token = typeof form.token === "string" ? form.token : "";
+        // As verifyContactEmail does: a token pasted with spaces or a line break around it is still the token.
+        const token = typeof form.token === "string" ? form.token.trim() : "";
         const answer = form.answer === "confirm" ? VerificationState.VERIFIED : form.answer === "decline" ? VerificationState.DECLINED : null;
         const asked = answer === null ? null : await confirmationRequest(db, token);
         locale = pageLocale(form, { account: asked?.locale, acceptLanguage });
