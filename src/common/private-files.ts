@@ -18,19 +18,22 @@ function tighten(target: string, mode: number): void {
 }
 
 /**
- * Creates the folder of `file` as 0700 when missing (and the default `data/` folder whenever it is
- * group- or world-readable), then makes `file` and each of `companions` that exist 0600.
+ * Makes `file` and each of `companions` that exist 0600, and the default `data/` folder 0700 when it
+ * holds them; with `create`, a missing folder is created 0700.
  */
-export function makePrivate(file: string, companions: string[] = []): void {
+export function makePrivate(file: string, companions: string[] = [], { create = false } = {}): void {
   const directory = path.dirname(path.resolve(file));
-  if (!fs.existsSync(directory)) fs.mkdirSync(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
-  else if (directory === path.resolve(DEFAULT_DATA_DIRECTORY)) tighten(directory, PRIVATE_DIRECTORY_MODE);
+  if (!fs.existsSync(directory)) {
+    if (create) fs.mkdirSync(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  } else if (directory === path.resolve(DEFAULT_DATA_DIRECTORY)) {
+    tighten(directory, PRIVATE_DIRECTORY_MODE);
+  }
   for (const each of [file, ...companions]) tighten(each, PRIVATE_FILE_MODE);
 }
 
-/** Like `makePrivate`, and creates `file` empty with mode 0600 when it does not exist yet. */
+/** Like `makePrivate`, and creates `file` (and its folder) with mode 0600 (0700) when it does not exist yet. */
 export function createPrivateFile(file: string, companions: string[] = []): void {
-  makePrivate(file, companions);
+  makePrivate(file, companions, { create: true });
   fs.closeSync(fs.openSync(file, "a", PRIVATE_FILE_MODE));
   tighten(file, PRIVATE_FILE_MODE);
 }

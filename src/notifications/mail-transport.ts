@@ -93,8 +93,10 @@ export function logFileTransport(file: string, from: string): MailTransport {
       await fs.promises.appendFile(file, entry, { encoding: "utf8", mode: PRIVATE_FILE_MODE });
     },
     async verify() {
-      await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
-      await fs.promises.access(fs.existsSync(file) ? file : path.dirname(path.resolve(file)), fs.constants.W_OK);
+      // The file, or the nearest folder that exists, where the first message will create the rest.
+      let target = path.resolve(file);
+      while (!fs.existsSync(target) && path.dirname(target) !== target) target = path.dirname(target);
+      await fs.promises.access(target, fs.constants.W_OK);
     },
     close() {},
   };

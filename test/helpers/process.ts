@@ -1,3 +1,4 @@
+import os from "node:os";
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
@@ -39,7 +40,8 @@ export async function spawnServer(
   const [command, args] = launch(process.execPath, MAIN);
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", ...env, PORT: port },
+    // The file transport's default (data/mail.log) is the developer's own: a spawned server writes elsewhere.
+    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", MAIL_LOG_FILE: path.join(os.tmpdir(), `cp-spawned-${port}`, "mail.log"), ...env, PORT: port },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
