@@ -20,7 +20,7 @@ import {
 import { SCHEMA_FILE } from "../src/schema";
 import { DEMO_ADMIN, seedDemoData } from "../src/seed";
 import { GRAPHIQL_DEFAULT_OPERATION } from "../src/graphiql/graphiql.routes";
-import { DeliveryKind, NotificationDelivery } from "../src/notifications/notification-delivery.entity";
+import { DeliveryKind, DeliveryState, NotificationDelivery } from "../src/notifications/notification-delivery.entity";
 import { decodeGlobalId, globalId } from "../src/common/global-id";
 import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
 
@@ -305,6 +305,12 @@ describe("examples/", () => {
       expect(sent.deliveries.map((delivery) => delivery.email)).to.deep.equal(["grace.hopper@northwind.example"]);
       const log = await run<{ account: { notificationDeliveries: { edges: { node: { id: string; kind: string } }[] } } }>("NotificationDeliveries", { accountId });
       expect(log.account.notificationDeliveries.edges[0]!.node).to.include({ kind: "TEST", id: sent.deliveries[0]!.id });
+      // As if every attempt had failed: the admin sends it again.
+      await server.db.write((manager) => manager.update(NotificationDelivery, { sequence: Number(decodeGlobalId(sent.deliveries[0]!.id)!.key[0]) }, { state: DeliveryState.FAILED, skipReason: null }));
+      const requeued = (await run<{ requeueNotificationDelivery: { delivery: { id: string; state: string } } }>("RequeueNotificationDelivery", {
+        input: { deliveryId: sent.deliveries[0]!.id },
+      })).requeueNotificationDelivery;
+      expect(requeued.delivery).to.include({ id: sent.deliveries[0]!.id, state: "PENDING" });
 
       type Setting = { setting: string; previousValue: string | null; newValue: string | null; actor: { email: string } };
       const updated = (await run<{ updateAccount: { account: { locale: string; settingChanges: { nodes: Setting[] } } } }>("UpdateAccount", { input: { accountId, locale: "PL" } })).updateAccount.account;

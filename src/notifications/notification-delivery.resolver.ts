@@ -27,7 +27,7 @@ export class DeliveryResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: "Why the last attempt failed, if it did: the kind of failure and the mail server's reply code, in the request's language. The mail server's own words stay in the service's log.",
+    description: "Why the last attempt failed, if it did: a sentence in the request's language.",
   })
   lastError(@Root() message: NotificationDelivery, @Ctx() context: Context): string | null {
     if (message.lastError === null) return null;
