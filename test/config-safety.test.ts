@@ -273,7 +273,13 @@ describe("settings that would start unsafe", function () {
       const notAFile = path.join(directory, "a-folder");
       fs.mkdirSync(notAFile);
       const { msg } = await refusedStart({ DATABASE_URL: `sqlite:${notAFile}`, AUTH_JWT_SECRET: SECRET });
-      expect(msg).to.contain(`Cannot open the SQLite database file ${notAFile} (DATABASE_URL): SQLITE_CANTOPEN`);
+      expect(msg).to.contain(`Cannot open the SQLite database file ${notAFile} (DATABASE_URL): `);
+    });
+
+    it("refuses a database folder that cannot be created instead of hanging", async () => {
+      // /proc answers ENOENT to a new folder, which sends Node's recursive mkdir round for ever.
+      const { msg } = await refusedStart({ DATABASE_URL: "sqlite:/proc/no-such-folder/contacts.sqlite", AUTH_JWT_SECRET: SECRET });
+      expect(msg).to.contain("Cannot open the SQLite database file /proc/no-such-folder/contacts.sqlite (DATABASE_URL)");
     });
   });
 

@@ -9,6 +9,25 @@ export const PRIVATE_DIRECTORY_MODE = 0o700;
 /** The folder the default settings put the database and the mail log in; an operator's own folder is theirs to set. */
 export const DEFAULT_DATA_DIRECTORY = "data";
 
+/**
+ * Creates `directory` and its missing parents with `mode`, one level at a time: Node's own recursive
+ * mkdir loops for ever where a parent refuses new entries with ENOENT (under /proc, for one).
+ */
+export function makeDirectories(directory: string, mode: number = PRIVATE_DIRECTORY_MODE): void {
+  const missing: string[] = [];
+  for (let each = path.resolve(directory); !fs.existsSync(each); each = path.dirname(each)) {
+    missing.unshift(each);
+    if (path.dirname(each) === each) break;
+  }
+  for (const each of missing) {
+    try {
+      fs.mkdirSync(each, { mode });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+}
+
 function tighten(target: string, mode: number): void {
   try {
     if ((fs.statSync(target).mode & 0o777) !== mode) fs.chmodSync(target, mode);
@@ -24,7 +43,7 @@ function tighten(target: string, mode: number): void {
 export function makePrivate(file: string, companions: string[] = [], { create = false } = {}): void {
   const directory = path.dirname(path.resolve(file));
   if (!fs.existsSync(directory)) {
-    if (create) fs.mkdirSync(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+    if (create) makeDirectories(directory);
   } else if (directory === path.resolve(DEFAULT_DATA_DIRECTORY)) {
     tighten(directory, PRIVATE_DIRECTORY_MODE);
   }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import { headerValue } from "./mail-text";
-import { makePrivate, PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE } from "../common/private-files";
+import { makeDirectories, makePrivate, PRIVATE_FILE_MODE } from "../common/private-files";
 
 export interface MailMessage {
   to: string;
@@ -72,7 +72,7 @@ export function logFileTransport(file: string, from: string): MailTransport {
   return {
     description: `the file ${file}`,
     async send(message) {
-      await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+      makeDirectories(path.dirname(path.resolve(file)));
       const now = new Date();
       const body = message.text.replace(/\r\n?/g, "\n").replace(/^(>*From )/gm, ">$1");
       const entry = [
