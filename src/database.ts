@@ -28,6 +28,9 @@ import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-Muta
 import { AccountLocale1796600000000 } from "./migrations/1796600000000-AccountLocale";
 import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-DeclinedVerifications";
 import { VerificationMailboxes1796800000000 } from "./migrations/1796800000000-VerificationMailboxes";
+import type { MigrationStep } from "./migrations/support/progress";
+
+export type { MigrationStep };
 
 export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange];
 export const MIGRATIONS = [
@@ -211,13 +214,6 @@ function markTransaction(runner: QueryRunner, active: boolean): void {
   Object.assign(runner, { isTransactionActive: active, transactionDepth: active ? 1 : 0 });
 }
 
-/** A migration starting (`ms` null) or finished (`ms`: how long its statements ran), applied (`up`) or reverted (`down`). */
-export interface MigrationStep {
-  migration: string;
-  direction: "up" | "down";
-  ms: number | null;
-}
-
 /** Wraps each migration's `direction` so `onStep` hears when it starts and ends; returns what undoes the wrapping. */
 function reportSteps(dataSource: DataSource, direction: "up" | "down", onStep: ((step: MigrationStep) => void) | undefined): () => void {
   if (!onStep) return () => undefined;
@@ -366,7 +362,7 @@ export class Database implements StatementReader {
   async revertTo(target: string, onStep?: (step: MigrationStep) => void): Promise<string[]> {
     if (!this.dataSource.migrations.some((migration) => migration.name === target)) throw new Error(`No migration is named ${target}.`);
     return this.onMigrationConnection(async (executor) => {
-      const applied = (await executor.getExecutedMigrations()).map((migration) => migration.name);
+      const applied = (await executor.getExecutedMigrations()).sort((a, b) => a.timestamp - b.timestamp).map((migration) => migration.name);
       if (!applied.includes(target)) throw new Error(`${target} is not applied to this database: nothing to go back to.`);
       const reverted: string[] = [];
       const restore = reportSteps(this.dataSource, "down", onStep);

@@ -1,5 +1,11 @@
 import type { Logger } from "pino";
-import type { MigrationStep } from "../../database";
+
+/** A migration starting (`ms` null) or finished (`ms`: how long its statements ran), applied (`up`) or reverted (`down`). */
+export interface MigrationStep {
+  migration: string;
+  direction: "up" | "down";
+  ms: number | null;
+}
 
 /** One log line as each migration starts and one when it ends, with its duration: a long upgrade shows where it is. */
 export function logMigrationStep(logger: Pick<Logger, "info">): (step: MigrationStep) => void {
