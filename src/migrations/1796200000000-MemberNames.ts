@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import { checkName, cleanName } from "../common/names";
 import { normaliseEmail } from "../common/email";
+import { commitStep } from "./support/steps";
 
 /**
  * Names an admin types belong to the membership, not to the user every account shares.
@@ -18,9 +19,11 @@ export class MemberNames1796200000000 implements MigrationInterface {
   name = "MemberNames1796200000000";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "account_members" ADD "nameGivenByAdmin" varchar(200)`);
+    const postgres = queryRunner.connection.options.type === "postgres";
+    await queryRunner.query(`ALTER TABLE "account_members" ADD ${postgres ? "IF NOT EXISTS " : ""}"nameGivenByAdmin" varchar(200)`);
+    await commitStep(queryRunner);
     // `signedInAt` is new: without statistics PostgreSQL plans a nested loop of users × memberships.
-    if (queryRunner.connection.options.type === "postgres") await queryRunner.query(`ANALYZE "users", "account_members"`);
+    if (postgres) await queryRunner.query(`ANALYZE "users", "account_members"`);
     // One join, not a count per user: the same rows get the same names.
     await queryRunner.query(
       `UPDATE "account_members" SET "nameGivenByAdmin" = "u"."name"
