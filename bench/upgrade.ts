@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     console.log("| migration | ms |\n| --- | ---: |");
     for (const step of steps) console.log(`| ${step.migration} | ${step.ms} |`);
     console.log(`| **whole upgrade, commits included** | **${Math.round(total)}** |`);
+    if (directory) console.log(`\nThe database file: ${Math.round(fs.statSync(path.join(directory, "contacts.sqlite")).size / 1e6)} MB.`);
   } finally {
     if (directory) fs.rmSync(directory, { recursive: true, force: true });
     if (postgres) await dropPostgresDatabase(base!, name);
