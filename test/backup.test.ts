@@ -61,6 +61,8 @@ describe("backup and restore under load", function () {
     expect(backup.code, backup.stderr).to.equal(0);
     expect(ackedWhileBackingUp, "writes acknowledged while the backup ran").to.be.greaterThan(0);
     const before = acknowledged.filter((write) => write.at < started).map((write) => write.id);
+    // Every user's data is in it: only its owner may read it.
+    expect(fs.statSync(copy).mode & 0o077).to.equal(0);
 
     // It never overwrites a backup.
     const again = await runToEnd([SCRIPT, "backup", copy], env);

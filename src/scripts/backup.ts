@@ -72,6 +72,8 @@ async function backupSqlite(database: string, target: string): Promise<string> {
     await close(source);
   }
   const last = await checkSqliteCopy(partial);
+  // A backup holds every user's data: readable by the service's own user only, whatever the umask.
+  fs.chmodSync(partial, 0o600);
   fsyncPath(partial);
   fs.renameSync(partial, target);
   fsyncPath(path.dirname(target));
@@ -129,6 +131,7 @@ async function backupPostgres(url: string, target: string): Promise<void> {
   const partial = `${target}.partial`;
   fs.rmSync(partial, { force: true });
   await postgresTool("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", `--file=${partial}`], url);
+  fs.chmodSync(partial, 0o600);
   fsyncPath(partial);
   fs.renameSync(partial, target);
   fsyncPath(path.dirname(target));
