@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import sqlite3 from "sqlite3";
-import { loadConfig } from "../config";
+import { loadDatabaseSettings } from "../config";
 
 /*
  * Online backup and restore of the database DATABASE_URL names (docs/operations.md, "Backup and restore").
@@ -148,8 +148,7 @@ async function main(): Promise<void> {
     console.error("Usage: npm run backup -- <file>   |   npm run restore -- <file>");
     process.exit(2);
   }
-  const config = loadConfig();
-  const url = config.databaseUrl;
+  const url = loadDatabaseSettings().databaseUrl;
   const copy = path.resolve(file);
   if (url.startsWith("sqlite:")) {
     const database = url.slice("sqlite:".length);

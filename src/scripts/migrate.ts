@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config";
+import { loadDatabaseSettings } from "../config";
 import { Database } from "../database";
 import { createLogger } from "../observability/logger";
 import { logMigrationStep } from "../migrations/support/progress";
@@ -14,9 +14,9 @@ const USAGE = "Usage: npm run migrate [-- --to <MigrationName>]   (no --to: appl
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { to: { type: "string" } } });
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel === "silent" ? "silent" : "info");
-  const db = await Database.open({ databaseUrl: config.databaseUrl, postgres: config.database });
+  const settings = loadDatabaseSettings();
+  const logger = createLogger(process.env.LOG_LEVEL === "silent" ? "silent" : "info");
+  const db = await Database.open(settings);
   try {
     const step = logMigrationStep(logger);
     await db.duringStartUp(async () => {
