@@ -1,7 +1,7 @@
 import path from "node:path";
 import fs from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
-import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from "typeorm";
+import { DataSource, MigrationExecutor, type DataSourceOptions, type EntityManager, type MigrationInterface, type QueryRunner } from "typeorm";
 import pg from "pg";
 import sqlite3 from "sqlite3";
 import { dateParameter, keepWriterStatements, PreparedStatements, sqliteConnection, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
@@ -28,6 +28,9 @@ import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-Muta
 import { AccountLocale1796600000000 } from "./migrations/1796600000000-AccountLocale";
 import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-DeclinedVerifications";
 import { VerificationMailboxes1796800000000 } from "./migrations/1796800000000-VerificationMailboxes";
+import type { MigrationStep } from "./migrations/support/progress";
+
+export type { MigrationStep };
 
 export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange];
 export const MIGRATIONS = [
@@ -211,6 +214,24 @@ function markTransaction(runner: QueryRunner, active: boolean): void {
   Object.assign(runner, { isTransactionActive: active, transactionDepth: active ? 1 : 0 });
 }
 
+/** Wraps each migration's `direction` so `onStep` hears when it starts and ends; returns what undoes the wrapping. */
+function reportSteps(dataSource: DataSource, direction: "up" | "down", onStep: ((step: MigrationStep) => void) | undefined): () => void {
+  if (!onStep) return () => undefined;
+  const originals = dataSource.migrations.map((migration) => [migration, migration[direction]] as const);
+  for (const [migration, original] of originals) {
+    const name = migration.name ?? migration.constructor.name;
+    migration[direction] = async (runner: QueryRunner) => {
+      onStep({ migration: name, direction, ms: null });
+      const started = performance.now();
+      await original.call(migration, runner);
+      onStep({ migration: name, direction, ms: Math.round(performance.now() - started) });
+    };
+  }
+  return () => {
+    for (const [migration, original] of originals) (migration as MigrationInterface)[direction] = original;
+  };
+}
+
 /** A write waiting for the SQLite writer. */
 interface QueuedWrite {
   work: (manager: EntityManager) => Promise<unknown>;
@@ -319,10 +340,68 @@ export class Database implements StatementReader {
     return new Database(dataSource, reader);
   }
 
-  /** Applies pending migrations; returns the names of those applied. */
-  async migrate(): Promise<string[]> {
-    const applied = await this.exclusive(() => this.dataSource.runMigrations({ transaction: "each" }));
-    return applied.map((migration) => migration.name);
+  /**
+   * Applies pending migrations, each in its own transaction, telling `onStep` as each starts and ends;
+   * returns the names of those applied.
+   */
+  async migrate(onStep?: (step: MigrationStep) => void): Promise<string[]> {
+    return this.onMigrationConnection(async (executor) => {
+      const restore = reportSteps(this.dataSource, "up", onStep);
+      try {
+        return (await executor.executePendingMigrations()).map((migration) => migration.name);
+      } finally {
+        restore();
+      }
+    });
+  }
+
+  /**
+   * Reverts, newest first and each in its own transaction, every applied migration after `target`
+   * (a migration's name): the schema goes back to the one `target` left. Returns the names reverted.
+   */
+  async revertTo(target: string, onStep?: (step: MigrationStep) => void): Promise<string[]> {
+    if (!this.dataSource.migrations.some((migration) => migration.name === target)) throw new Error(`No migration is named ${target}.`);
+    return this.onMigrationConnection(async (executor) => {
+      const applied = (await executor.getExecutedMigrations()).sort((a, b) => a.timestamp - b.timestamp).map((migration) => migration.name);
+      if (!applied.includes(target)) throw new Error(`${target} is not applied to this database: nothing to go back to.`);
+      const reverted: string[] = [];
+      const restore = reportSteps(this.dataSource, "down", onStep);
+      try {
+        for (const name of applied.slice(applied.indexOf(target) + 1).reverse()) {
+          await executor.undoLastMigration();
+          reverted.push(name);
+        }
+      } finally {
+        restore();
+      }
+      return reverted;
+    });
+  }
+
+  /**
+   * Migrations run on a connection of their own, without the statement timeout that bounds requests:
+   * rewriting a large table may rightly take longer than any request may.
+   */
+  private onMigrationConnection<T>(work: (executor: MigrationExecutor) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      let failure: Error | undefined;
+      try {
+        if (!this.serialised) await runner.query("SET statement_timeout = 0");
+        const executor = new MigrationExecutor(this.dataSource, runner);
+        executor.transaction = "each";
+        const result = await work(executor);
+        if (!this.serialised) await runner.query("RESET statement_timeout");
+        return result;
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      } finally {
+        // A PostgreSQL connection that failed mid-migration still has no statement timeout: the pool discards it.
+        if (this.serialised) await runner.release();
+        else await (runner as unknown as { releasePostgresConnection(error?: Error): Promise<void> }).releasePostgresConnection(failure);
+      }
+    });
   }
 
   /**

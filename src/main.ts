@@ -14,6 +14,7 @@ import { demoTokenDecision, demoTokenLifetimeSeconds, signDemoToken } from "./gr
 import { Outbox } from "./notifications/outbox.service";
 import { createLogger, type Logger } from "./observability/logger";
 import { SERVICE_VERSION } from "./observability/version";
+import { logMigrationStep } from "./migrations/support/progress";
 
 /** After the grace period for requests, how long closing the database may take before the process gives up. */
 const CLEAN_UP_MS = 5_000;
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   const outbox = Outbox.fromConfig(config);
   const db = await openDatabase(config);
   await db.duringStartUp(async () => {
-    const applied = await db.migrate();
+    const applied = await db.migrate(logMigrationStep(logger));
     if (applied.length) logger.info(`Applied migrations: ${applied.join(", ")}`);
     // Demo data only goes into a database whose schema this start created, never into one that existed before.
     const created = applied.length === MIGRATIONS.length;

@@ -272,21 +272,43 @@ export class PreparedStatements {
     return this.statements.size;
   }
 
-  all(statement: Sql): Promise<Row[]> {
+  async all(statement: Sql): Promise<Row[]> {
     const text = statement.sql;
     const parameters = statement.values;
+    this.dataSource.logger.logQuery(text, parameters);
     let prepared = this.statements.get(text);
     if (!prepared) {
-      if (this.statements.size >= PREPARED_STATEMENTS) {
-        const [oldest, old] = this.statements.entries().next().value!;
-        this.statements.delete(oldest);
-        old.finalize();
+      let fresh: sqlite3.Statement;
+      try {
+        fresh = await this.prepare(text);
+      } catch (error) {
+        this.dataSource.logger.logQueryError(error as Error, text, parameters);
+        throw error;
       }
-      prepared = this.connection.prepare(text);
-      this.statements.set(text, prepared);
+      // Another call may have prepared the same text meanwhile: one is kept, the other finalised.
+      prepared = this.statements.get(text);
+      if (prepared) fresh.finalize();
+      else {
+        if (this.statements.size >= PREPARED_STATEMENTS) {
+          const [oldest, old] = this.statements.entries().next().value!;
+          this.statements.delete(oldest);
+          old.finalize();
+        }
+        this.statements.set(text, fresh);
+        prepared = fresh;
+      }
     }
-    this.dataSource.logger.logQuery(text, parameters);
-    const kept = prepared;
+    return this.run(text, prepared, parameters);
+  }
+
+  /** Without a callback, a statement that fails to prepare (a table a revert dropped) emits an `error` nobody hears, and the process ends. */
+  private prepare(text: string): Promise<sqlite3.Statement> {
+    return new Promise((resolve, reject) => {
+      const statement: sqlite3.Statement = this.connection.prepare(text, (error: Error | null) => (error ? reject(error) : resolve(statement)));
+    });
+  }
+
+  private run(text: string, kept: sqlite3.Statement, parameters: unknown[]): Promise<Row[]> {
     return new Promise((resolve, reject) =>
       kept.all(parameters, (error: Error | null, rows: Row[]) => {
         if (!error) return resolve(rows);

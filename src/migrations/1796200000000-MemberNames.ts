@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import { checkName, cleanName } from "../common/names";
 import { normaliseEmail } from "../common/email";
+import { commitStep } from "./support/steps";
 
 /**
  * Names an admin types belong to the membership, not to the user every account shares.
@@ -18,13 +19,17 @@ export class MemberNames1796200000000 implements MigrationInterface {
   name = "MemberNames1796200000000";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "account_members" ADD "nameGivenByAdmin" varchar(200)`);
+    const postgres = queryRunner.connection.options.type === "postgres";
+    await queryRunner.query(`ALTER TABLE "account_members" ADD ${postgres ? "IF NOT EXISTS " : ""}"nameGivenByAdmin" varchar(200)`);
+    await commitStep(queryRunner);
+    // `signedInAt` is new: without statistics PostgreSQL plans a nested loop of users × memberships.
+    if (postgres) await queryRunner.query(`ANALYZE "users", "account_members"`);
+    // One join, not a count per user: the same rows get the same names.
     await queryRunner.query(
-      `UPDATE "account_members" SET "nameGivenByAdmin" = (SELECT "u"."name" FROM "users" "u" WHERE "u"."id" = "account_members"."userId")
-       WHERE "userId" IN (
-         SELECT "u"."id" FROM "users" "u" WHERE "u"."signedInAt" IS NULL AND "u"."name" IS NOT NULL
-           AND (SELECT COUNT(*) FROM "account_members" "m" WHERE "m"."userId" = "u"."id") = 1
-       )`,
+      `UPDATE "account_members" SET "nameGivenByAdmin" = "u"."name"
+       FROM "users" "u"
+       WHERE "u"."id" = "account_members"."userId" AND "u"."signedInAt" IS NULL AND "u"."name" IS NOT NULL
+         AND "account_members"."userId" IN (SELECT "m"."userId" FROM "account_members" "m" GROUP BY "m"."userId" HAVING COUNT(*) = 1)`,
     );
     await queryRunner.query(`UPDATE "users" SET "name" = NULL WHERE "signedInAt" IS NULL`);
 
