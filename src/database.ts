@@ -27,8 +27,10 @@ import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-Muta
 import { AccountLocale1796600000000 } from "./migrations/1796600000000-AccountLocale";
 import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-DeclinedVerifications";
 import { VerificationMailboxes1796800000000 } from "./migrations/1796800000000-VerificationMailboxes";
+import { MemberHistory1796950000000 } from "./migrations/1796950000000-MemberHistory";
+import { MemberChange } from "./members/member-change.entity";
 
-export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange];
+export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange];
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
@@ -41,6 +43,7 @@ export const MIGRATIONS = [
   AccountLocale1796600000000,
   DeclinedVerifications1796700000000,
   VerificationMailboxes1796800000000,
+  MemberHistory1796950000000,
 ];
 
 export interface DataSourceSettings {

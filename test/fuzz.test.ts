@@ -85,7 +85,7 @@ function oddId(random: Random, world: World, type: NodeTypeName): string {
   if (pick === 1) return random.pick(world.nodeIds);
   if (pick === 2) return globalId(random.pick(NODE_TYPE_NAMES), uuid);
   if (pick === 3) return Buffer.from(`${type}:${random.pick([...SQL, "../x", "", "1:2:3", "-1", "99999999999"])}`).toString("base64url");
-  if (pick === 4) return globalId(type, ...(type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange" ? [random.int(1, 2 ** 31 - 1)] : [uuid, ...(["AccountMember"].includes(type) ? [crypto.randomUUID()] : /Contact(Role|Verification)/.test(type) ? [random.pick(ROLES)] : [])]));
+  if (pick === 4) return globalId(type, ...(type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange" || type === "MemberChange" ? [random.int(1, 2 ** 31 - 1)] : [uuid, ...(["AccountMember"].includes(type) ? [crypto.randomUUID()] : /Contact(Role|Verification)/.test(type) ? [random.pick(ROLES)] : [])]));
   return `${random.pick(world.nodeIds)}${random.pick(["=", "A", "==", "%3D", "."])}`;
 }
 
@@ -358,7 +358,7 @@ describe("fuzzing with hostile requests", function () {
       await post(token, `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, { input: { accountId, locale: "PL" } });
       const everything = await post(
         token,
-        `query($id: ID!) { account(id: $id) { id members { nodes { id user { id } } } roleContacts { id verification { id } } contactHistory { nodes { id } } notificationDeliveries { nodes { id } } settingChanges { nodes { id } } } }`,
+        `query($id: ID!) { account(id: $id) { id members { nodes { id user { id } } } roleContacts { id verification { id } } contactHistory { nodes { id } } notificationDeliveries { nodes { id } } settingChanges { nodes { id } } memberHistory { nodes { id } } } }`,
         { id: accountId },
       );
       world.nodeIds.push(...idsIn(everything.data));

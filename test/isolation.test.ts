@@ -271,6 +271,7 @@ async function nodeIdsOf(server: TestServer, token: string, accountId: string): 
         contactHistory(first: 100) { nodes { id actor { id } } }
         notificationDeliveries(first: 100) { nodes { id } }
         settingChanges(first: 100) { nodes { id actor { id } } }
+        memberHistory(first: 100) { nodes { id actor { id } } }
       } }`,
       { id: accountId },
       token,
@@ -303,7 +304,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 function idSecrets(ids: string[]): string[] {
   return ids.flatMap((id) => {
     const { type, key } = decodeGlobalId(id)!;
-    if (type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange") return [JSON.stringify(id)];
+    if (type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange" || type === "MemberChange") return [JSON.stringify(id)];
     return [id, ...key.filter((part) => UUID.test(part))];
   });
 }

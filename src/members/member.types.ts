@@ -1,6 +1,7 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsOptional } from "class-validator";
 import { AccountMember, MemberRole } from "./account-member.entity";
+import { MemberChange } from "./member-change.entity";
 import { ConnectionType } from "../common/pagination";
 import { IsGlobalId } from "../common/global-id";
 import { Account } from "../accounts/account.entity";
@@ -10,6 +11,8 @@ import { IsDisplayName } from "../common/names";
 @ObjectType({ description: "A page of an account's members, in the order they joined." })
 export class AccountMemberConnection extends ConnectionType(AccountMember, "AccountMember", "members") {}
 
+@ObjectType({ description: "A page of an account's membership changes, newest first." })
+export class MemberChangeConnection extends ConnectionType(MemberChange, "MemberChange", "membership changes") {}
 
 @InputType({ description: "Adds a person to an account by email, or changes the role of an existing member." })
 export class AddAccountMemberInput {
@@ -31,7 +34,10 @@ export class AddAccountMemberInput {
   @IsDisplayName()
   name?: string | null;
 
-  @Field(() => MemberRole, { nullable: true, defaultValue: MemberRole.MEMBER, description: "The member's role; MEMBER unless given." })
+  @Field(() => MemberRole, {
+    nullable: true,
+    description: "The member's role. Left out (or null), a new member becomes MEMBER and an existing member keeps the role they have.",
+  })
   role?: MemberRole | null;
 }
 

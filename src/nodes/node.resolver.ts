@@ -62,6 +62,12 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
       found = change;
       break;
     }
+    case "MemberChange": {
+      const change = await loaders.memberChangeById.load(Number(first));
+      if (change) await readable(change.accountId);
+      found = change;
+      break;
+    }
     case "NotificationDelivery": {
       const delivery = await loaders.deliveryById.load(Number(first));
       if (delivery) await readable(delivery.accountId);
