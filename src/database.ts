@@ -29,8 +29,10 @@ import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-D
 import { VerificationMailboxes1796800000000 } from "./migrations/1796800000000-VerificationMailboxes";
 import { MemberHistory1796950000000 } from "./migrations/1796950000000-MemberHistory";
 import { MemberChange } from "./members/member-change.entity";
+import { AccountInvitation } from "./members/account-invitation.entity";
+import { Invitations1796960000000 } from "./migrations/1796960000000-Invitations";
 
-export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange];
+export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange, AccountInvitation];
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
@@ -44,6 +46,7 @@ export const MIGRATIONS = [
   DeclinedVerifications1796700000000,
   VerificationMailboxes1796800000000,
   MemberHistory1796950000000,
+  Invitations1796960000000,
 ];
 
 export interface DataSourceSettings {

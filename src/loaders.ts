@@ -7,6 +7,8 @@ import { accountsAsMembers, accountsByIds } from "./accounts/account.queries";
 import type { AccountMember } from "./members/account-member.entity";
 import { loadMemberChangePages, loadMemberPages, memberChangesByIds, membershipsOf, type MemberWithUser } from "./members/member.queries";
 import type { MemberChange } from "./members/member-change.entity";
+import type { AccountInvitation } from "./members/account-invitation.entity";
+import { invitationsByIds, loadInvitationPages } from "./members/invitation.queries";
 import type { BillingContact } from "./contacts/billing-contact.entity";
 import type { ContactRole } from "./contacts/contact-role.entity";
 import { billingContactsOf, contactRolesOf } from "./contacts/contact.queries";
@@ -151,6 +153,13 @@ export function createLoaders(db: Database) {
     BATCH,
   );
 
+  const invitationPage = pageLoaders<AccountInvitation>((accountIds, args) => loadInvitationPages(db, accountIds, args));
+
+  const invitationById = new DataLoader<number, AccountInvitation | null>(
+    async (ids) => inKeyOrder(ids, await invitationsByIds(db, ids), (invitation) => invitation.sequence),
+    BATCH,
+  );
+
   const contactHistoryPage = pageLoaders<ContactChangeWithActor>(async (accountIds, args) => {
     const pages = await loadContactChangePages(db, accountIds, args);
     for (const page of pages) for (const edge of page.edges) known(edge.node.actor);
@@ -190,6 +199,8 @@ export function createLoaders(db: Database) {
     settingChangePage,
     memberChangePage,
     memberChangeById,
+    invitationPage,
+    invitationById,
     visibleUser,
     contactChangeById,
     deliveryById,

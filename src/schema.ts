@@ -17,6 +17,7 @@ import { AccountDeliveriesResolver, DeliveryResolver } from "./notifications/not
 import { NodeResolver } from "./nodes/node.resolver";
 import { AccountSettingChangeResolver } from "./accounts/account-setting-change.resolver";
 import { AccountMemberHistoryResolver, MemberChangeResolver } from "./members/member-change.resolver";
+import { AccountInvitationsResolver, InvitationResolver } from "./members/invitation.resolver";
 
 export const RESOLVERS = [
   UserResolver,
@@ -35,6 +36,8 @@ export const RESOLVERS = [
   AccountSettingChangeResolver,
   MemberChangeResolver,
   AccountMemberHistoryResolver,
+  InvitationResolver,
+  AccountInvitationsResolver,
 ] as const;
 
 /** Where the schema is emitted for frontends, from the project root. */

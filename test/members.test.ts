@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startTestServer, tokenFor, type TestServer } from "./helpers/server";
-import { accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, readHistory, signIn } from "./helpers/factories";
+import { acceptInvitation, accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, readHistory, signIn } from "./helpers/factories";
 
 describe("members", () => {
   let server: TestServer;
@@ -9,14 +9,24 @@ describe("members", () => {
   });
   after(() => server.close());
 
-  /** Adds a member; `data.addAccountMember` is the account after the change. */
+  const MEMBERS = `members { totalCount edges { node { role displayName user { email name } } } }`;
+
+  /**
+   * Adds a member: someone new is invited and accepts, signed in with a token without a name, as a
+   * person would. `data.addAccountMember` is the account after the change.
+   */
   const addInput = async (input: Record<string, unknown>, token: string) => {
     const response = await server.graphql(
-      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { members { totalCount edges { node { role displayName user { email name } } } } } } }`,
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id email } account { id ${MEMBERS} } } }`,
       { input },
       token,
     );
-    if (response.data?.addAccountMember) response.data.addAccountMember = response.data.addAccountMember.account;
+    const payload = response.data?.addAccountMember;
+    if (payload?.invitation) {
+      const person = await signIn(server, payload.invitation.email);
+      await acceptInvitation(server, person, payload.invitation.id);
+      response.data!.addAccountMember = ok(await server.graphql(`query($id: ID!) { account(id: $id) { ${MEMBERS} } }`, { id: payload.account.id }, token)).account;
+    } else if (payload) response.data!.addAccountMember = payload.account;
     return response;
   };
   const remove = (token: string, input: Record<string, unknown>) => mutate(server, token, "removeAccountMember", input);

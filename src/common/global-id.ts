@@ -23,6 +23,7 @@ const KEYS = {
   NotificationDelivery: [ROW_ID],
   AccountSettingChange: [ROW_ID],
   MemberChange: [ROW_ID],
+  AccountInvitation: [ROW_ID],
 } as const;
 
 export type NodeTypeName = keyof typeof KEYS;

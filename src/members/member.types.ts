@@ -2,6 +2,7 @@ import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsOptional } from "class-validator";
 import { AccountMember, MemberRole } from "./account-member.entity";
 import { MemberChange } from "./member-change.entity";
+import { AccountInvitation } from "./account-invitation.entity";
 import { ConnectionType } from "../common/pagination";
 import { IsGlobalId } from "../common/global-id";
 import { Account } from "../accounts/account.entity";
@@ -65,8 +66,13 @@ export class AddAccountMemberPayload {
   @Field(() => Account, { description: "The account after the change." })
   account: Account;
 
-  @Field(() => AccountMember, { description: "The membership added or changed." })
+  @Field(() => AccountMember, {
+    description: "The membership added or changed. For someone not yet a member it is the membership they will have once they accept (`accepted: false`).",
+  })
   member: AccountMember;
+
+  @Field(() => AccountInvitation, { nullable: true, description: "The invitation sent (or updated) when the person was not a member yet; null for a change to an existing member." })
+  invitation: AccountInvitation | null;
 }
 
 @ObjectType({ description: "The result of removeAccountMember." })
