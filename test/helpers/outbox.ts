@@ -13,3 +13,12 @@ export async function verificationTokenFor(server: TestServer, email: string): P
   expect(message?.tokenNonce, `no unsent verification message to ${email}`).to.be.a("string");
   return server.app.outbox.tokens.tokenFor(message!.tokenNonce!);
 }
+
+/** The token the newest invitation message queued for `email` will carry in its link. */
+export async function invitationTokenFor(server: TestServer, email: string): Promise<string> {
+  const message = await server.db.read((m) =>
+    m.findOne(NotificationDelivery, { where: { email, kind: DeliveryKind.INVITATION }, order: { sequence: "DESC" } }),
+  );
+  expect(message?.tokenNonce, `no unsent invitation message to ${email}`).to.be.a("string");
+  return server.app.outbox.tokens.tokenFor(message!.tokenNonce!);
+}
