@@ -90,8 +90,10 @@ export class InvitationResolver {
   @Mutation(() => WithdrawInvitationPayload, { description: "Withdraws a pending invitation: its link stops working and the person cannot accept it. Needs ADMIN." })
   async withdrawInvitation(@Arg("input", () => WithdrawInvitationInput) input: WithdrawInvitationInput, @Ctx() context: Context): Promise<WithdrawInvitationPayload> {
     const id = invitationRowId(input.invitationId);
-    const [found] = await context.loaders.invitationById.loadMany([id]);
-    if (!found || found instanceof Error) throw notFound("AccountInvitation");
+    const found = await context.loaders.invitationById.load(id);
+    // Another account's invitation answers exactly like a missing one.
+    const readable = found && (await context.loaders.accountAsMember.load({ accountId: found.accountId, userId: context.requiredViewer.id }));
+    if (!found || !readable) throw notFound("AccountInvitation");
     const { account } = await context.changeAccount(globalId("Account", found.accountId), (change) => withdrawInvitation(change, id));
     return { account, withdrawnInvitationId: input.invitationId };
   }
