@@ -2,6 +2,20 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
 import { replaceChecks } from "./support/constrained-table";
 
 /**
+ * Runs `work`, which rebuilds outbox_messages on SQLite, without letting SQLite hand out again the ids
+ * of deleted messages: a delivery's id is its global id, which must never name another message.
+ */
+async function keepingIds(queryRunner: QueryRunner, work: () => Promise<void>): Promise<void> {
+  if (queryRunner.connection.options.type === "postgres") return work();
+  const [kept] = (await queryRunner.query(`SELECT "seq" FROM "sqlite_sequence" WHERE "name" = 'outbox_messages'`)) as { seq: number }[];
+  await work();
+  if (!kept) return;
+  const [now] = (await queryRunner.query(`SELECT "seq" FROM "sqlite_sequence" WHERE "name" = 'outbox_messages'`)) as { seq: number }[];
+  if (now) await queryRunner.query(`UPDATE "sqlite_sequence" SET "seq" = ? WHERE "name" = 'outbox_messages' AND "seq" < ?`, [kept.seq, kept.seq]);
+  else await queryRunner.query(`INSERT INTO "sqlite_sequence" ("name", "seq") VALUES ('outbox_messages', ?)`, [kept.seq]);
+}
+
+/**
  * Membership with consent: a person added to an account is invited and becomes a member only when
  * they accept. Existing memberships stay as they are (accepted). The outbox gains INVITATION messages.
  * Reverting drops pending invitations, and the invitation messages with them.
@@ -32,12 +46,12 @@ export class Invitations1796960000000 implements MigrationInterface {
     await queryRunner.query(`CREATE UNIQUE INDEX "IDX_account_invitations_account_user" ON "account_invitations" ("accountId", "userId")`);
     await queryRunner.query(`CREATE INDEX "IDX_account_invitations_user" ON "account_invitations" ("userId")`);
     await queryRunner.query(`CREATE UNIQUE INDEX "IDX_account_invitations_token" ON "account_invitations" ("tokenHash")`);
-    await replaceChecks(queryRunner, "outbox_messages", { CHK_outbox_messages_kind: `"kind" IN ('VERIFICATION', 'TEST', 'INVITATION')` });
+    await keepingIds(queryRunner, () => replaceChecks(queryRunner, "outbox_messages", { CHK_outbox_messages_kind: `"kind" IN ('VERIFICATION', 'TEST', 'INVITATION')` }));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DELETE FROM "outbox_messages" WHERE "kind" = 'INVITATION'`);
-    await replaceChecks(queryRunner, "outbox_messages", { CHK_outbox_messages_kind: `"kind" IN ('VERIFICATION', 'TEST')` });
+    await keepingIds(queryRunner, () => replaceChecks(queryRunner, "outbox_messages", { CHK_outbox_messages_kind: `"kind" IN ('VERIFICATION', 'TEST')` }));
     await queryRunner.query(`DROP TABLE "account_invitations"`);
   }
 }
