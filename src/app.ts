@@ -21,6 +21,7 @@ import { securityPlugin } from "./security/security.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
 import { Outbox } from "./notifications/outbox.service";
 import { mountConfirmationPage } from "./verification/confirmation-page.routes";
+import { mountInvitationPage } from "./members/invitation-page.routes";
 import { createLogger, requestScope, type Logger } from "./observability/logger";
 import { FALLBACK_LOCALE, negotiateLocale, translate, type Locale } from "./i18n";
 import { Metrics } from "./observability/metrics";
@@ -145,6 +146,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   if (metrics && config.metrics.token !== null) app.get("/metrics", metricsRoute(metrics, config.metrics.token));
   if (config.graphiql) mountGraphiQL(app, config, db, httpServer);
   mountConfirmationPage(app, { db, links: outbox.links, limiter: mutationRateLimiter, logger, reportError });
+  mountInvitationPage(app, { db, links: outbox.links, limiter: mutationRateLimiter, logger, reportError });
 
   app.use(
     "/graphql",

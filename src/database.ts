@@ -28,11 +28,15 @@ import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-Muta
 import { AccountLocale1796600000000 } from "./migrations/1796600000000-AccountLocale";
 import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-DeclinedVerifications";
 import { VerificationMailboxes1796800000000 } from "./migrations/1796800000000-VerificationMailboxes";
+import { MemberHistory1796950000000 } from "./migrations/1796950000000-MemberHistory";
+import { MemberChange } from "./members/member-change.entity";
+import { AccountInvitation } from "./members/account-invitation.entity";
+import { Invitations1796960000000 } from "./migrations/1796960000000-Invitations";
 import type { MigrationStep } from "./migrations/support/progress";
 
 export type { MigrationStep };
 
-export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange];
+export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange, AccountInvitation];
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
@@ -45,6 +49,8 @@ export const MIGRATIONS = [
   AccountLocale1796600000000,
   DeclinedVerifications1796700000000,
   VerificationMailboxes1796800000000,
+  MemberHistory1796950000000,
+  Invitations1796960000000,
 ];
 
 export interface DataSourceSettings {

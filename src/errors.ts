@@ -14,6 +14,8 @@ export enum ErrorCode {
   BILLING_CONTACT_LIMIT = "BILLING_CONTACT_LIMIT",
   PRIMARY_CONTACT_REQUIRED = "PRIMARY_CONTACT_REQUIRED",
   LAST_ADMIN = "LAST_ADMIN",
+  /** The chosen person is invited but has not accepted: show them as invited, and offer no slot until they accept. */
+  INVITATION_PENDING = "INVITATION_PENDING",
   VERSION_CONFLICT = "VERSION_CONFLICT",
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
   /** The database could not serve the request (full disk, I/O error, lost connection); a write kept nothing. */

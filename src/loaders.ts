@@ -5,7 +5,10 @@ import { usersByIds, usersSharingAnAccount } from "./users/user.queries";
 import type { Account } from "./accounts/account.entity";
 import { accountsAsMembers, accountsByIds } from "./accounts/account.queries";
 import type { AccountMember } from "./members/account-member.entity";
-import { loadMemberPages, membershipsOf, type MemberWithUser } from "./members/member.queries";
+import { loadMemberChangePages, loadMemberPages, memberChangesByIds, membershipsOf, type MemberWithUser } from "./members/member.queries";
+import type { MemberChange } from "./members/member-change.entity";
+import type { AccountInvitation } from "./members/account-invitation.entity";
+import { invitationsByIds, loadInvitationPages } from "./members/invitation.queries";
 import type { BillingContact } from "./contacts/billing-contact.entity";
 import type { ContactRole } from "./contacts/contact-role.entity";
 import { billingContactsOf, contactRolesOf } from "./contacts/contact.queries";
@@ -143,6 +146,20 @@ export function createLoaders(db: Database) {
 
   const settingChangePage = pageLoaders<AccountSettingChange>((accountIds, args) => loadSettingChangePages(db, accountIds, args));
 
+  const memberChangePage = pageLoaders<MemberChange>((accountIds, args) => loadMemberChangePages(db, accountIds, args));
+
+  const memberChangeById = new DataLoader<number, MemberChange | null>(
+    async (ids) => inKeyOrder(ids, await memberChangesByIds(db, ids), (change) => change.sequence),
+    BATCH,
+  );
+
+  const invitationPage = pageLoaders<AccountInvitation>((accountIds, args) => loadInvitationPages(db, accountIds, args));
+
+  const invitationById = new DataLoader<number, AccountInvitation | null>(
+    async (ids) => inKeyOrder(ids, await invitationsByIds(db, ids), (invitation) => invitation.sequence),
+    BATCH,
+  );
+
   const contactHistoryPage = pageLoaders<ContactChangeWithActor>(async (accountIds, args) => {
     const pages = await loadContactChangePages(db, accountIds, args);
     for (const page of pages) for (const edge of page.edges) known(edge.node.actor);
@@ -180,6 +197,10 @@ export function createLoaders(db: Database) {
     memberPage,
     contactHistoryPage,
     settingChangePage,
+    memberChangePage,
+    memberChangeById,
+    invitationPage,
+    invitationById,
     visibleUser,
     contactChangeById,
     deliveryById,

@@ -16,6 +16,8 @@ import { ContactVerificationResolver, VerificationResolver } from "./verificatio
 import { AccountDeliveriesResolver, DeliveryResolver } from "./notifications/notification-delivery.resolver";
 import { NodeResolver } from "./nodes/node.resolver";
 import { AccountSettingChangeResolver } from "./accounts/account-setting-change.resolver";
+import { AccountMemberHistoryResolver, MemberChangeResolver } from "./members/member-change.resolver";
+import { AccountInvitationsResolver, InvitationResolver } from "./members/invitation.resolver";
 
 export const RESOLVERS = [
   UserResolver,
@@ -32,6 +34,10 @@ export const RESOLVERS = [
   AccountDeliveriesResolver,
   NodeResolver,
   AccountSettingChangeResolver,
+  MemberChangeResolver,
+  AccountMemberHistoryResolver,
+  InvitationResolver,
+  AccountInvitationsResolver,
 ] as const;
 
 /** Where the schema is emitted for frontends, from the project root. */

@@ -6,7 +6,7 @@ import { findOrCreateUser, provisionUser } from "./users/user.service";
 import { AccountChange } from "./accounts/account-change";
 import { addBillingContact, setPrimaryContact, setRoleContact } from "./contacts/contact.service";
 import { CONTACT_ROLE_ORDER, type ContactRoleKind } from "./contacts/contact.enums";
-import { addAccountMember } from "./members/member.service";
+import { addMemberWhoAgreed } from "./members/member.service";
 import { createAccount } from "./accounts/account.service";
 import type { Outbox } from "./notifications/outbox.service";
 import { demoDataMarked, markDemoDataLoaded } from "./demo-data.queries";
@@ -88,7 +88,7 @@ export async function seedDemoData(db: Database, outbox: Outbox, locale: Locale 
     const account = await createAccount(db, admin, demo.name[locale], locale);
     await db.write(async (manager) => {
       const change = await AccountChange.open(manager, account.id, admin, outbox);
-      for (const member of demo.members) await addAccountMember(change, member);
+      for (const member of demo.members) await addMemberWhoAgreed(change, member);
       const idOf = async (email: string) => (await findOrCreateUser(manager, email)).id;
       await setPrimaryContact(change, await idOf(demo.primary));
       for (const email of demo.billing) await addBillingContact(change, await idOf(email));

@@ -166,6 +166,10 @@ describe("API 1.0 conventions through the server", function () {
     externalEmail: string;
     /** A user who was a member of the account and was removed. */
     removed: TestUser;
+    /** An invitation nobody has answered. */
+    invitationId: string;
+    /** Who invited the admin to another account: reachable as `invitedBy`, though sharing no account with them. */
+    inviterId: string;
   }
 
   /** An account with every kind of object in it: members, billing and role contacts, an outside SECURITY address, history and deliveries. */
@@ -183,8 +187,17 @@ describe("API 1.0 conventions through the server", function () {
     await set("setRoleContact", { role: "SECURITY", email: externalEmail });
     ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token));
     await set("updateAccount", { locale: "PL" });
-    return { admin, account: await readAccount(server, admin.token, account.id), members, externalEmail, removed };
+    const invite = (token: string, accountId: string, email: string) =>
+      server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId, email } }, token);
+    const invited = ok(await invite(admin.token, account.id, `invited-${prefix}@example.com`));
+    // Another account invites the admin: an invitation of their own to reach from Query.viewerInvitations.
+    const host = await signIn(server, `host-${prefix}-${Math.random().toString(36).slice(2, 8)}@example.com`);
+    ok(await invite(host.token, (await createAccount(server, host, "Host")).id, admin.email));
+    return { admin, account: await readAccount(server, admin.token, account.id), members, externalEmail, removed, invitationId: invited.addAccountMember.invitation.id, inviterId: host.id };
   }
+
+  /** Users the tenant's admin reaches through fields but shares no account with. */
+  const unshared = (owner: Tenant) => [owner.removed.id, owner.inviterId];
 
   /** Every object of a Node type that the tenant's admin can reach through the schema's fields. */
   async function objectsOf(owner: Tenant): Promise<Found[]> {
@@ -251,14 +264,18 @@ describe("API 1.0 conventions through the server", function () {
     });
 
     it("resolves each object through node(id) to the same object as the field it came from", async () => {
+      // A removed member is still the actor of their own history rows, and an inviter is named on the invitation, but
+      // node() shows a user only to themselves and to those sharing an account with them.
+      for (const id of unshared(own)) failsWith(await server.graphql(nodeQuery("User"), { id }, own.admin.token), "NOT_FOUND");
       for (const object of ownObjects.values()) {
+        if (unshared(own).includes(object.id)) continue;
         const data = ok(await server.graphql(nodeQuery(object.__typename), { id: object.id }, own.admin.token));
         expect(data.node, `${object.__typename} ${object.id}`).to.deep.equal(object);
       }
     });
 
     it("resolves all of them at once through nodes(ids), in the order asked", async () => {
-      const objects = [...ownObjects.values()].reverse();
+      const objects = [...ownObjects.values()].filter((object) => !unshared(own).includes(object.id)).reverse();
       expect(objects.length).to.be.at.most(100);
       const data = ok(await server.graphql(nodesQuery(), { ids: objects.map((object) => object.id) }, own.admin.token));
       expect(data.nodes.map(unaliased)).to.deep.equal(objects);
@@ -373,6 +390,7 @@ describe("API 1.0 conventions through the server", function () {
       primaryContactUserId: "User",
       billingContactUserIds: "User",
       deliveryId: "NotificationDelivery",
+      invitationId: "AccountInvitation",
     };
 
     /** An ID or email field somewhere in a mutation's input; `*` stands for any item of a list of input objects. */
@@ -436,6 +454,9 @@ describe("API 1.0 conventions through the server", function () {
         { mutation: "requeueNotificationDelivery", input: { deliveryId: ownIdOfType.get("NotificationDelivery")! }, noOp: false },
         { mutation: "updateAccount", input: { accountId, locale: "PL" }, noOp: true },
         { mutation: "leaveAccount", input: { accountId }, noOp: false },
+        { mutation: "acceptInvitation", input: { invitationId: own.invitationId }, noOp: false },
+        { mutation: "declineInvitation", input: { invitationId: own.invitationId }, noOp: false },
+        { mutation: "withdrawInvitation", input: { invitationId: own.invitationId }, noOp: false },
       ].map((base) => ({ ...base, input: { input: base.input } }));
     }
 
@@ -526,6 +547,7 @@ describe("API 1.0 conventions through the server", function () {
           [...foreignObjects.values()].find((object) => object.__typename === "NotificationDelivery")!.id as string,
           missingIdLike(ownIdOfType.get("NotificationDelivery")!),
         ],
+        AccountInvitation: [foreign.invitationId, missingIdLike(own.invitationId)],
       };
       for (const field of inputFields().filter((candidate) => candidate.kind === "id")) {
         const ids = likeMissing[ID_FIELD_TYPES[field.path.at(-1)!]!]!;
@@ -612,6 +634,12 @@ describe("API 1.0 conventions through the server", function () {
       ok(await mutate(server, pager.token, "setRoleContact", { accountId, role: "DECISION_MAKER", userId: members[3]!.id }));
       for (const category of ["INVOICE", "RENEWAL"]) ok(await server.graphql(SEND, { input: { accountId, category } }, pager.token));
       for (const locale of ["PL", "EN", "PL", "EN", "PL"]) ok(await mutate(server, pager.token, "updateAccount", { accountId, locale }));
+      const invite = (token: string, account: string, email: string) =>
+        server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: account, email } }, token);
+      for (let index = 0; index < 5; index++) ok(await invite(pager.token, accountId, `pager-invited-${index}-${Math.random().toString(36).slice(2, 8)}@example.com`));
+      // Five accounts of someone else invite the pager: the pager's own list of invitations.
+      const inviter = await signIn(server, `pager-inviter-${Math.random().toString(36).slice(2, 8)}@example.com`);
+      for (const name of ["I1", "I2", "I3", "I4", "I5"]) ok(await invite(inviter.token, (await createAccount(server, inviter, name)).id, pager.email));
     });
 
     const SELECTION = `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } nodes { id }`;

@@ -5,7 +5,7 @@ import { ContactVerification } from "../src/verification/contact-verification.en
 import { StatementCounter } from "./helpers/statement-counter";
 import { freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, type AccountState, type TestUser } from "./helpers/factories";
-import { verificationTokenFor } from "./helpers/outbox";
+import { acceptFromLink, verificationTokenFor } from "./helpers/outbox";
 import { decodeGlobalId } from "../src/common/global-id";
 import { ContactIssueKind } from "../src/health/contact-health.enums";
 import { CONTACT_ROLE_ORDER } from "../src/contacts/contact.enums";
@@ -170,6 +170,7 @@ describe("contact health", () => {
           const added = ok(
             await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { member { user { id } } } }`, { input: { accountId, email } }, admin.token),
           );
+          await acceptFromLink(server, email);
           await set(admin, accountId, "setRoleContact", { role: "DECISION_MAKER", userId: added.addAccountMember.member.user.id });
         },
         [ContactIssueKind.DELIVERY_FAILED]: async (admin, accountId) => {

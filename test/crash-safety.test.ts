@@ -70,7 +70,9 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
       const id = reply!.data!.createAccount!.account!.id!;
       accounts.push(id);
       for (const user of pool.slice(0, 5)) {
-        await send(server.url, admin, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId: id, email: user.email } });
+        const invited = await send(server.url, admin, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: id, email: user.email } });
+        const invitationId = (invited!.data!.addAccountMember as { invitation: { id: string } }).invitation.id;
+        await send(server.url, await signToken(SECRET, { email: user.email }), `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`, { input: { invitationId } });
       }
     }
 

@@ -252,18 +252,32 @@ describe("examples/", () => {
       const accountId = created.id;
       const rowId = decodeGlobalId(accountId)!.key[0]!;
 
-      const added = (await run<{ addAccountMember: Payload & { member: Member } }>("AddAccountMember", {
-        input: { accountId, email: "grace.hopper@northwind.example", role: "ADMIN" },
-      })).addAccountMember;
+      type Invited = Payload & { member: Member & { accepted: boolean }; invitation: { id: string } | null };
+      /** Invites someone, and has them accept signed in, as MyInvitations and AcceptInvitation let them. */
+      const inviteAndAccept = async (input: Record<string, unknown>) => {
+        const invited = (await run<{ addAccountMember: Invited }>("AddAccountMember", { input: { accountId, ...input } })).addAccountMember;
+        expect(invited.member.accepted).to.equal(false);
+        const invitee = await tokenFor(String(input.email));
+        const mine = (await run<{ viewerInvitations: { nodes: { id: string; accountName: string }[] } }>("MyInvitations", {}, invitee)).viewerInvitations.nodes;
+        expect(mine.map((invitation) => invitation.id)).to.include(invited.invitation!.id);
+        const accepted = (await run<{ acceptInvitation: { account: { id: string } } }>("AcceptInvitation", { input: { invitationId: invited.invitation!.id } }, invitee)).acceptInvitation;
+        expect(accepted.account.id).to.equal(accountId);
+        return invited;
+      };
+      const added = await inviteAndAccept({ email: "grace.hopper@northwind.example", role: "ADMIN" });
       expect(added.member).to.include({ role: "ADMIN" });
       expect(added.member.user.email).to.equal("grace.hopper@northwind.example");
-      const hired = (await run<{ addAccountMember: Payload & { member: Member } }>("AddAccountMember", {
-        input: { accountId, email: "new.hire@example.com", name: "New Hire" },
-      })).addAccountMember;
+      const hired = await inviteAndAccept({ email: "new.hire@example.com", name: "New Hire" });
       expect(hired.member).to.include({ role: "MEMBER", displayName: "New Hire" });
-      expect(hired.account.members!.nodes.map((member) => member.displayName)).to.include("New Hire");
-      const grace = added.account.members!.nodes.find((member) => member.user.email === "grace.hopper@northwind.example")!.user.id;
-      expect(grace).to.equal(added.member.user.id);
+      const grace = added.member.user.id;
+
+      const declinedInvitation = (await run<{ addAccountMember: Invited }>("AddAccountMember", { input: { accountId, email: "not.interested@example.com" } })).addAccountMember;
+      await run("DeclineInvitation", { input: { invitationId: declinedInvitation.invitation!.id } }, await tokenFor("not.interested@example.com"));
+      const withdrawnInvitation = (await run<{ addAccountMember: Invited }>("AddAccountMember", { input: { accountId, email: "typo@exmaple.com" } })).addAccountMember;
+      const pending = await run<{ account: { invitations: { nodes: { id: string }[] } } }>("PendingInvitations", { accountId });
+      expect(pending.account.invitations.nodes.map((invitation) => invitation.id)).to.deep.equal([withdrawnInvitation.invitation!.id]);
+      const withdrawn = await run<{ withdrawInvitation: { account: { invitations: { totalCount: number } } } }>("WithdrawInvitation", { input: { invitationId: withdrawnInvitation.invitation!.id } });
+      expect(withdrawn.withdrawInvitation.account.invitations.totalCount).to.equal(0);
 
       expect((await run<{ setPrimaryContact: Payload }>("SetPrimaryContact", { input: { accountId, userId: grace } })).setPrimaryContact.account.primaryContact.id).to.equal(grace);
       const billing = (await run<{ addBillingContact: Payload }>("AddBillingContact", { input: { accountId, userId: grace } })).addBillingContact.account;
@@ -318,14 +332,15 @@ describe("examples/", () => {
       expect(updated.settingChanges.nodes[0]).to.deep.include({ setting: "LOCALE", previousValue: "en", newValue: "pl" });
       expect(updated.settingChanges.nodes[0]!.actor.email).to.equal(DEMO_ADMIN.email);
 
-      const members = (await run<{ addAccountMember: Payload & { member: Member } }>("AddAccountMember", { input: { accountId, email: "new.hire@example.com" } })).addAccountMember;
+      const members = (await run<{ addAccountMember: Invited }>("AddAccountMember", { input: { accountId, email: "new.hire@example.com", role: "MEMBER" } })).addAccountMember;
       const newHire = members.member.user.id;
+      expect(members.invitation, "already a member: nothing to accept").to.equal(null);
       expect(members.account.members!.nodes.map((member) => member.user.id)).to.include(newHire);
       const removed = (await run<{ removeAccountMember: { removedUserId: string; account: AccountData } }>("RemoveAccountMember", { input: { accountId, userId: newHire } })).removeAccountMember;
       expect(removed.removedUserId).to.equal(newHire);
       expect(removed.account.members!.nodes.map((member) => member.user.email)).not.to.include("new.hire@example.com");
 
-      await run("AddAccountMember", { input: { accountId, email: "short.stay@example.com" } });
+      await inviteAndAccept({ email: "short.stay@example.com" });
       const left = (await run<{ leaveAccount: { accountId: string; removedMemberId: string } }>("LeaveAccount", { input: { accountId } }, await tokenFor("short.stay@example.com")))
         .leaveAccount;
       expect(left.accountId).to.equal(accountId);

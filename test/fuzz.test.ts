@@ -85,7 +85,7 @@ function oddId(random: Random, world: World, type: NodeTypeName): string {
   if (pick === 1) return random.pick(world.nodeIds);
   if (pick === 2) return globalId(random.pick(NODE_TYPE_NAMES), uuid);
   if (pick === 3) return Buffer.from(`${type}:${random.pick([...SQL, "../x", "", "1:2:3", "-1", "99999999999"])}`).toString("base64url");
-  if (pick === 4) return globalId(type, ...(type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange" ? [random.int(1, 2 ** 31 - 1)] : [uuid, ...(["AccountMember"].includes(type) ? [crypto.randomUUID()] : /Contact(Role|Verification)/.test(type) ? [random.pick(ROLES)] : [])]));
+  if (pick === 4) return globalId(type, ...(type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange" || type === "MemberChange" || type === "AccountInvitation" ? [random.int(1, 2 ** 31 - 1)] : [uuid, ...(["AccountMember"].includes(type) ? [crypto.randomUUID()] : /Contact(Role|Verification)/.test(type) ? [random.pick(ROLES)] : [])]));
   return `${random.pick(world.nodeIds)}${random.pick(["=", "A", "==", "%3D", "."])}`;
 }
 
@@ -346,8 +346,10 @@ describe("fuzzing with hostile requests", function () {
       world.accountIds.push(accountId);
       for (let member = 0; member < 4; member++) {
         const memberEmail = `fuzz-${tenant}-${member}@example.com`;
-        await post(token, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId, email: memberEmail, role: member === 0 ? "ADMIN" : "MEMBER" } });
+        const invited = await post(token, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId, email: memberEmail, role: member === 0 ? "ADMIN" : "MEMBER" } });
         const memberToken = await signToken(SECRET, { email: memberEmail });
+        // The last one leaves their invitation open: an AccountInvitation to aim ids at.
+        if (member < 3) await post(memberToken, `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`, { input: { invitationId: invited.data.addAccountMember.invitation.id } });
         world.tokens.push(memberToken);
         world.emails.push(memberEmail);
         world.userIds.push((await post(memberToken, "{ viewer { id } }")).data.viewer!.id);
@@ -358,7 +360,7 @@ describe("fuzzing with hostile requests", function () {
       await post(token, `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, { input: { accountId, locale: "PL" } });
       const everything = await post(
         token,
-        `query($id: ID!) { account(id: $id) { id members { nodes { id user { id } } } roleContacts { id verification { id } } contactHistory { nodes { id } } notificationDeliveries { nodes { id } } settingChanges { nodes { id } } } }`,
+        `query($id: ID!) { account(id: $id) { id members { nodes { id user { id } } } roleContacts { id verification { id } } contactHistory { nodes { id } } notificationDeliveries { nodes { id } } settingChanges { nodes { id } } memberHistory { nodes { id } } invitations { nodes { id } } } }`,
         { id: accountId },
       );
       world.nodeIds.push(...idsIn(everything.data));

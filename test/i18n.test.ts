@@ -8,7 +8,7 @@ import { NotificationDelivery } from "../src/notifications/notification-delivery
 import { Database, MIGRATIONS } from "../src/database";
 import { selectRows, sql } from "../src/common/sql";
 import { startTestServer, freshDatabaseUrl, dropTestDatabase, type GraphQLResponse, type TestServer } from "./helpers/server";
-import { accountWithMembers, failsWith, mutate, ok, signIn } from "./helpers/factories";
+import { accountWithMembers, addMember, failsWith, mutate, ok, signIn } from "./helpers/factories";
 import { MAIN, ROOT, runToEnd, spawnServer } from "./helpers/process";
 
 /** Messages that read the same in both languages on purpose. */
@@ -252,7 +252,7 @@ describe("Polish and English", () => {
       expect(ok(await server.graphql(CREATE, { input: { name: "Company" } }, admin.token)).createAccount.account.locale).to.equal("EN");
 
       const member = await signIn(server, "czlonek@firma.example");
-      ok(await mutate(server, admin.token, "addAccountMember", { accountId: polish.id, email: member.email, role: "MEMBER" }));
+      await addMember(server, admin, polish.id, member.email, "MEMBER");
       const refused = await server.graphql(UPDATE, { input: { accountId: polish.id, locale: "EN" } }, member.token);
       failsWith(refused, "FORBIDDEN");
 

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { acceptFromLink } from "./helpers/outbox";
 import {
   astFromValue,
   getNamedType,
@@ -58,6 +59,7 @@ function idTypeOf(coordinate: string, name: string): NodeTypeName | "any" | unde
   if (coordinate in ID_ARGUMENTS) return ID_ARGUMENTS[coordinate];
   if (/^accountId$/.test(name)) return "Account";
   if (/^(userId|reassignTo|primaryContactUserId|billingContactUserIds)$/.test(name)) return "User";
+  if (/^invitationId$/.test(name)) return "AccountInvitation";
   return undefined;
 }
 
@@ -272,6 +274,8 @@ async function nodeIdsOf(server: TestServer, token: string, accountId: string): 
         contactHistory(first: 100) { nodes { id actor { id } } }
         notificationDeliveries(first: 100) { nodes { id } }
         settingChanges(first: 100) { nodes { id actor { id } } }
+        memberHistory(first: 100) { nodes { id actor { id } } }
+        invitations(first: 100) { nodes { id invitedBy { id } } }
       } }`,
       { id: accountId },
       token,
@@ -304,7 +308,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 function idSecrets(ids: string[]): string[] {
   return ids.flatMap((id) => {
     const { type, key } = decodeGlobalId(id)!;
-    if (type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange") return [JSON.stringify(id)];
+    if (type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange" || type === "MemberChange" || type === "AccountInvitation") return [JSON.stringify(id)];
     return [id, ...key.filter((part) => UUID.test(part))];
   });
 }
@@ -355,6 +359,8 @@ describe("tenant isolation across every field of the schema", function () {
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[1]!.id }));
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: externalEmail }));
     ok(await mutate(server, admin.token, "updateAccount", { accountId: account.id, locale: "PL" }));
+    // Someone invited who has not answered: their invitation is the target's too.
+    ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: account.id, email: "zephyrine.invited@target.example" } }, admin.token));
     const current = await readAccount(server, admin.token, account.id);
     const nodeIds = await nodeIdsOf(server, admin.token, account.id);
     target = {
@@ -367,6 +373,7 @@ describe("tenant isolation across every field of the schema", function () {
         current.name,
         "Zephyrine Admin",
         externalEmail,
+        "zephyrine.invited@target.example",
         ...[admin, ...members].map((user) => user.email),
         ...idSecrets([current.id, ...[admin, ...members].map((user) => user.id), ...Object.values(nodeIds).flat()]),
       ],
@@ -502,12 +509,22 @@ describe("cross-tenant effects through shared records", function () {
   /** Every answer Mallory got. */
   const answersToA: string[] = [];
 
-  const addNamed = (token: string, accountId: string, email: string, name?: string | null, role = "MEMBER") =>
-    server.graphql(
-      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id name members(first: 100) { edges { node { role displayName user { id email name } } } } } } }`,
+  /** Adds someone under a name; someone new accepts from the mailed link (no sign-in), and the answer shows the account after that. */
+  const addNamed = async (token: string, accountId: string, email: string, name?: string | null, role = "MEMBER") => {
+    const ACCOUNT = `account { id name members(first: 100) { edges { node { role displayName user { id email name } } } } }`;
+    const response = await server.graphql(
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { email } ${ACCOUNT} } }`,
       { input: { accountId, email, ...(name === undefined ? {} : { name }), role } },
       token,
     );
+    const invitation = response.data?.addAccountMember?.invitation;
+    if (invitation) {
+      await acceptFromLink(server, invitation.email);
+      const account = ok(await server.graphql(`query($id: ID!) { ${ACCOUNT.replace("account {", "account(id: $id) {")} }`, { id: accountId }, token)).account;
+      response.data!.addAccountMember = { account };
+    }
+    return response;
+  };
 
   /** Sends as Mallory, keeping the answer for the leak check. */
   async function asMallory(document: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
@@ -559,6 +576,7 @@ describe("cross-tenant effects through shared records", function () {
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "DECISION_MAKER", userId: carol.id }));
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "SECURITY", email: "sec-b@b-partners.example" }));
     ok(await mutate(server, bob.token, "updateAccount", { accountId: accountB.id, locale: "PL" }));
+    ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: accountB.id, email: "erin@b.example" } }, bob.token));
     accountB = await readAccount(server, bob.token, accountB.id);
     nodeIdsOfB = await nodeIdsOf(server, bob.token, accountB.id);
     // B's members are A's too by the end, so their user ids are not B's to keep; everything else in B is.

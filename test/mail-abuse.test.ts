@@ -13,6 +13,7 @@ import { globalId, rowIdOf } from "../src/common/global-id";
 import { startTestServer, type GraphQLResponse, type TestServer } from "./helpers/server";
 import { accountWithMembers, createAccount, failsWith, mutate, ok, readAccount, signIn, type TestUser } from "./helpers/factories";
 import { parseMail, TestSmtpServer, type ReceivedMail } from "./helpers/smtp";
+import { invitationTokenFor } from "./helpers/outbox";
 import { Random } from "./helpers/random";
 import { CONTACT_ROLE_ORDER } from "../src/contacts/contact.enums";
 import { nameForSubject, quotedName, SUBJECT_NAME_LENGTH } from "../src/notifications/mail-text";
@@ -121,6 +122,12 @@ describe("outbound mail abuse", () => {
       const { admin, account } = await accountWithMembers(server, 0, "unsigned");
       const added = `added-${Math.random().toString(36).slice(2, 10)}@example.com`;
       ok(await server.graphql(ADD_MEMBER, { input: { accountId: account.id, email: added } }, admin.token));
+      // Accepted from the mailed link, which is no sign-in: the address has still not been seen signing in.
+      const accepted = await fetch(`${server.url.replace(/\/graphql$/, "")}/invitation`, {
+        method: "POST",
+        body: new URLSearchParams({ token: await invitationTokenFor(server, added), answer: "accept" }),
+      });
+      expect(accepted.status).to.equal(200);
       const member = globalId("User", (await server.db.read((m) => m.findOneByOrFail(User, { email: added }))).id);
       const input = (extra: Record<string, unknown>) => ({ accountId: account.id, ...extra });
       ok(await mutate(server, admin.token, "setPrimaryContact", input({ userId: member })));
@@ -144,7 +151,7 @@ describe("outbound mail abuse", () => {
       const attention = async () => ok(await server.graphql(ATTENTION, {}, admin.token)).accountsNeedingAttention.edges.map((edge: any) => edge.node.id);
       expect(await attention()).to.include(account.id);
       await drain();
-      expect(smtp.to(added)).to.deep.equal([]);
+      expect(smtp.to(added).map((mail) => mail.subject), "the invitation only").to.deep.equal([`You are invited to join the account "Test Account"`]);
 
       // Signing in shows the address is theirs: the issue clears and mail goes.
       await signIn(server, added);
@@ -152,13 +159,15 @@ describe("outbound mail abuse", () => {
       expect(await attention()).to.not.include(account.id);
       expect((await send(admin, account.id, "INVOICE")).map((delivery) => delivery.state)).to.deep.equal(["PENDING"]);
       await drain();
-      expect(smtp.to(added).map((mail) => mail.subject)).to.deep.equal([`Test notification (invoices) for the account "Test Account"`]);
+      expect(smtp.to(added).map((mail) => mail.subject).slice(1)).to.deep.equal([`Test notification (invoices) for the account "Test Account"`]);
     });
   });
 
   describe("how much mail", () => {
     it("caps the mail one account causes in an hour: past it RATE_LIMITED with 429 and Retry-After, and nothing is queued or changed", async () => {
       const { admin, account, members } = await accountWithMembers(server, 3, "cap");
+      // The members' invitations count toward the cap too; this test counts from an empty hour.
+      await server.db.write((m) => m.delete(NotificationDelivery, { accountId: rowOf(account.id), kind: DeliveryKind.INVITATION }));
       for (const member of members) ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
       expect(await send(admin, account.id, "INVOICE")).to.have.lengthOf(4);
 
@@ -252,7 +261,7 @@ describe("outbound mail abuse", () => {
       expect(nameLines[0]).to.match(/^Account name: "Your bank Bcc: everyone@example\[\.\]com URGENT Visit https\[:\]\/\/evil\[\.\]example\/login Call us now\\" Visit exe\[\.\]nigol evil\[\.\]example x+"$/);
       for (const line of lines) expect(line, mail.text).to.not.match(/^(URGENT|Visit|Call us|Bcc:)/);
       // The one link a mail may carry is our own confirmation link, on a line of its own.
-      const ourLink = new RegExp(`^ {4}${server.url.replace(/\/graphql$/, "").replace(/[.]/g, "\\.")}/verify/[A-Za-z0-9_-]{43}$`);
+      const ourLink = new RegExp(`^ {4}${server.url.replace(/\/graphql$/, "").replace(/[.]/g, "\\.")}/(verify|invitation)/[A-Za-z0-9_-]{43}$`);
       const others = lines.filter((line) => !ourLink.test(line)).join("\n");
       expect(others).to.not.match(/https?:\/\/|evil\.example|ｅｖｉｌ|[\u2028\u2029\u202E\u200B]/);
     }
@@ -275,11 +284,19 @@ describe("outbound mail abuse", () => {
         expect(test, `a test message to ${email}`).to.not.equal(undefined);
         expectOnlyOurText(test!);
       }
+
+      const invited = stranger("crafted-invitation");
+      ok(await server.graphql(ADD_MEMBER, { input: { accountId: account.id, email: invited } }, admin.token));
+      await drain();
+      const invitation = smtp.to(invited)[0]!;
+      expect(invitation.mail.subject).to.match(/^You are invited to join the account "/);
+      expectOnlyOurText(invitation);
+      expect(invitation.mail.text, "the link carries the token, derived as it is sent").to.match(/\/invitation\/[A-Za-z0-9_-]{43}$/m);
     });
 
     it("checks every kind of mail the service sends with a crafted name", () => {
       // The test above sends each of these; a new kind of mail must be added to it.
-      expect(Object.values(DeliveryKind)).to.deep.equal(["VERIFICATION", "TEST"]);
+      expect(Object.values(DeliveryKind)).to.deep.equal(["VERIFICATION", "TEST", "INVITATION"]);
     });
 
     it("turns any name, however crafted, into one quoted line with nothing a mail client would link", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startTestServer, tokenFor, type TestServer } from "./helpers/server";
-import { accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, readHistory, signIn } from "./helpers/factories";
+import { acceptInvitation, accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, readHistory, signIn } from "./helpers/factories";
 
 describe("members", () => {
   let server: TestServer;
@@ -9,14 +9,24 @@ describe("members", () => {
   });
   after(() => server.close());
 
-  /** Adds a member; `data.addAccountMember` is the account after the change. */
+  const MEMBERS = `members { totalCount edges { node { role displayName user { email name } } } }`;
+
+  /**
+   * Adds a member: someone new is invited and accepts, signed in with a token without a name, as a
+   * person would. `data.addAccountMember` is the account after the change.
+   */
   const addInput = async (input: Record<string, unknown>, token: string) => {
     const response = await server.graphql(
-      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { members { totalCount edges { node { role displayName user { email name } } } } } } }`,
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id email } account { id ${MEMBERS} } } }`,
       { input },
       token,
     );
-    if (response.data?.addAccountMember) response.data.addAccountMember = response.data.addAccountMember.account;
+    const payload = response.data?.addAccountMember;
+    if (payload?.invitation) {
+      const person = await signIn(server, payload.invitation.email);
+      await acceptInvitation(server, person, payload.invitation.id);
+      response.data!.addAccountMember = ok(await server.graphql(`query($id: ID!) { account(id: $id) { ${MEMBERS} } }`, { id: payload.account.id }, token)).account;
+    } else if (payload) response.data!.addAccountMember = payload.account;
     return response;
   };
   const remove = (token: string, input: Record<string, unknown>) => mutate(server, token, "removeAccountMember", input);
@@ -81,6 +91,50 @@ describe("members", () => {
     ok(await addInput({ accountId: account.id, email: members[0]!.email, role: "ADMIN" }, admin.token));
     ok(await addInput({ accountId: account.id, email: admin.email, role: "MEMBER" }, admin.token));
     expect((await readAccount(server, admin.token, account.id)).viewerRole).to.equal("MEMBER");
+  });
+
+  it("keeps an existing member's role when addAccountMember leaves role out (an admin renamed stays ADMIN)", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 1);
+    ok(await addInput({ accountId: account.id, email: members[0]!.email, role: "ADMIN" }, admin.token));
+    ok(await addInput({ accountId: account.id, email: members[0]!.email, name: "Renamed" }, admin.token));
+    ok(await addInput({ accountId: account.id, email: members[0]!.email, role: null }, admin.token));
+    expect((await readAccount(server, members[0]!.token, account.id)).viewerRole).to.equal("ADMIN");
+    const fresh = ok(await addInput({ accountId: account.id, email: "fresh@example.com" }, admin.token));
+    const added = fresh.addAccountMember.members.edges.map((edge: any) => edge.node).find((node: any) => node.user.email === "fresh@example.com");
+    expect(added.role, "a new member without a role is a MEMBER").to.equal("MEMBER");
+  });
+
+  it("records joins, role changes, removals and leaving in memberHistory, newest first, with actor and roles", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 2);
+    const [promoted, leaver] = members as [typeof admin, typeof admin];
+    ok(await addInput({ accountId: account.id, email: promoted.email, role: "ADMIN" }, admin.token));
+    ok(await addInput({ accountId: account.id, email: promoted.email, role: "ADMIN" }, admin.token));
+    ok(await addInput({ accountId: account.id, email: promoted.email, name: "Same role" }, admin.token));
+    ok(await server.graphql(`mutation($input: LeaveAccountInput!) { leaveAccount(input: $input) { accountId } }`, { input: { accountId: account.id } }, leaver.token));
+    ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: promoted.id }));
+    ok(await remove(promoted.token, { accountId: account.id, userId: admin.id }));
+    const history = ok(
+      await server.graphql(
+        `query($id: ID!) { account(id: $id) { memberHistory(first: 10) { totalCount nodes { id action email previousRole newRole actor { email } } } } }`,
+        { id: account.id },
+        promoted.token,
+      ),
+    ).account.memberHistory;
+    const rows = history.nodes.map(({ id: _id, ...row }: any) => row);
+    expect(rows.slice(0, 3)).to.deep.equal([
+      { action: "REMOVED", email: admin.email, previousRole: "ADMIN", newRole: null, actor: { email: promoted.email } },
+      { action: "LEFT", email: leaver.email, previousRole: "MEMBER", newRole: null, actor: { email: leaver.email } },
+      { action: "ROLE_CHANGED", email: promoted.email, previousRole: "MEMBER", newRole: "ADMIN", actor: { email: admin.email } },
+    ]);
+    expect(rows.slice(3).map((row: any) => [row.action, row.email, row.newRole])).to.deep.equal([
+      ["JOINED", leaver.email, "MEMBER"],
+      ["JOINED", promoted.email, "MEMBER"],
+      ["JOINED", admin.email, "ADMIN"],
+    ]);
+    expect(history.totalCount, "adding again with the same role writes nothing").to.equal(6);
+    const node = ok(await server.graphql(`query($id: ID!) { node(id: $id) { ... on MemberChange { action } } }`, { id: history.nodes[0].id }, promoted.token));
+    expect(node.node).to.deep.equal({ action: "REMOVED" });
+    failsWith(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: history.nodes[0].id }, admin.token), "NOT_FOUND");
   });
 
   it("refuses to remove the primary contact with PRIMARY_CONTACT_REQUIRED", async () => {

@@ -101,8 +101,10 @@ async function setUp(send: Send, admin: string, tokenOf: (email: string) => Prom
     const members = [created.data!.createAccount.account.primaryContact.id as string];
     for (let index = 0; index < 4; index++) {
       const email = `${name.replace(" ", "").toLowerCase()}-member-${index}@example.com`;
-      const viewer = await send("{ viewer { id } }", {}, await tokenOf(email));
-      await send(`mutation($a: ID!, $e: String!) { addAccountMember(input: { accountId: $a, email: $e }) { account { id } } }`, { a: id, e: email }, admin);
+      const memberToken = await tokenOf(email);
+      const viewer = await send("{ viewer { id } }", {}, memberToken);
+      const invited = await send(`mutation($a: ID!, $e: String!) { addAccountMember(input: { accountId: $a, email: $e }) { invitation { id } } }`, { a: id, e: email }, admin);
+      await send(`mutation($i: ID!) { acceptInvitation(input: { invitationId: $i }) { member { role } } }`, { i: invited.data!.addAccountMember.invitation.id }, memberToken);
       members.push(viewer.data!.viewer.id);
     }
     accounts.push({ id, members });

@@ -216,6 +216,11 @@ describe("frontend toolchains", function () {
           connections: [], // client-only: Relay leaves it out of the text it sends
         });
         expect(added.addAccountMember.member.user.email).to.equal("relay.reader@northwind.example");
+        // Invited, not yet a member: they accept before anyone can remove (or contact) them.
+        const reader = await tokenFor("relay.reader@northwind.example");
+        const invitations = await server.graphql<{ viewerInvitations: { nodes: { id: string }[] } }>("{ viewerInvitations { nodes { id } } }", {}, reader);
+        const accepted = await server.graphql("mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { id } } }", { input: { invitationId: invitations.data!.viewerInvitations.nodes[0]!.id } }, reader);
+        expect(accepted.errors).to.equal(undefined);
 
         const removed = await send<{ removeAccountMember: { removedUserId: string; account: { id: string } | null } }>("MemberListRemoveMemberMutation", {
           input: { accountId, userId: added.addAccountMember.member.user.id },

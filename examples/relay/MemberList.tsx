@@ -31,13 +31,15 @@ const fragment = graphql`
 `;
 
 // The payload's `member` (an AccountMember, a Node) is appended to the connection on the screen; an
-// existing member whose role changed is updated in place (same id), not added twice.
+// existing member whose role changed is updated in place (same id), not added twice. Someone new is
+// only invited (`accepted: false`): show them as invited; the server lists them once they accept.
 const addMemberMutation = graphql`
   mutation MemberListAddMemberMutation($input: AddAccountMemberInput!, $connections: [ID!]!) {
     addAccountMember(input: $input) {
       member @appendNode(connections: $connections, edgeTypeName: "AccountMemberEdge") {
         id
         role
+        accepted
         joinedAt
         displayName
         user {

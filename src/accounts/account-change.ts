@@ -12,6 +12,8 @@ import { accountContactsIn } from "../contacts/contact.queries";
 import { insertContactChange } from "../history/history.queries";
 import type { Outbox } from "../notifications/outbox.service";
 import { badInput, DomainError, notFound } from "../errors";
+import { message } from "../i18n";
+import { AccountInvitation } from "../members/account-invitation.entity";
 
 /**
  * One admin's change to one account, inside a write transaction. Opening it takes the account's
@@ -58,7 +60,12 @@ export class AccountChange {
   /** The member of this account who is the user `id`; anyone else is refused as input on `field`. */
   async member(id: string, field = "userId"): Promise<MemberWithUser> {
     const member = await memberWithUser(this.manager, this.account.id, id);
-    if (!member) throw badInput("BAD_USER_INPUT.notAMember", {}, field);
+    if (!member) {
+      // Someone invited holds nothing until they accept: say so, rather than "not a member".
+      const invited = await this.manager.count(AccountInvitation, { where: { accountId: this.account.id, userId: id } });
+      if (invited) throw new DomainError("INVITATION_PENDING.notAccepted", {}, {}, [{ field, message: message("INVITATION_PENDING.notAccepted") }]);
+      throw badInput("BAD_USER_INPUT.notAMember", {}, field);
+    }
     return member;
   }
 

@@ -3,6 +3,8 @@ import type { Database } from "../database";
 import { Account } from "./account.entity";
 import { AccountMember, MemberRole } from "../members/account-member.entity";
 import { insertContactChange } from "../history/history.queries";
+import { insertMemberChange } from "../members/member.queries";
+import { MemberChangeAction } from "../members/member-change.entity";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import type { User } from "../users/user.entity";
 import { checkName, NAME_MAX_LENGTH } from "../common/names";
@@ -26,6 +28,16 @@ export async function createAccount(db: Database, creator: User, name: string, l
     });
     await manager.insert(Account, account);
     await manager.insert(AccountMember, { accountId: account.id, userId: creator.id, role: MemberRole.ADMIN, joinedAt: now });
+    await insertMemberChange(manager, {
+      accountId: account.id,
+      at: now,
+      actorId: creator.id,
+      memberId: creator.id,
+      email: creator.email,
+      action: MemberChangeAction.JOINED,
+      previousRole: null,
+      newRole: MemberRole.ADMIN,
+    });
     await insertContactChange(manager, {
       accountId: account.id,
       at: now,

@@ -22,6 +22,8 @@ const KEYS = {
   ContactChange: [ROW_ID],
   NotificationDelivery: [ROW_ID],
   AccountSettingChange: [ROW_ID],
+  MemberChange: [ROW_ID],
+  AccountInvitation: [ROW_ID],
 } as const;
 
 export type NodeTypeName = keyof typeof KEYS;

@@ -41,4 +41,7 @@ export class AccountMember {
    */
   @Column({ type: "varchar", length: 200, nullable: true })
   nameGivenByAdmin: string | null;
+
+  /** False only for the membership someone invited will have, which addAccountMember answers before they accept. */
+  accepted?: boolean;
 }

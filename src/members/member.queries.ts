@@ -1,8 +1,25 @@
 import type { EntityManager } from "typeorm";
 import { AccountMember } from "./account-member.entity";
+import { MemberChange } from "./member-change.entity";
 import { User } from "../users/user.entity";
 import { keysetClauses, keysetPage, pageWindow, readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { dateParameter, empty, entityColumns, join, jsonSql, selectRows, sql, type JsonPart, type Row, type Sql, type SqlSource, type StatementReader } from "../common/sql";
+import {
+  changeRows,
+  dateParameter,
+  empty,
+  entityColumns,
+  join,
+  jsonSql,
+  selectEntities,
+  selectRows,
+  sql,
+  storedValue,
+  type JsonPart,
+  type Row,
+  type Sql,
+  type SqlSource,
+  type StatementReader,
+} from "../common/sql";
 
 /** A member with their user record, read in the same statement. */
 export type MemberWithUser = AccountMember & { user: User };
@@ -95,4 +112,44 @@ export function memberPageJson(reader: StatementReader, accountId: Sql, args: Co
       return keysetPage(page, window, Number(total), MEMBER_ORDER);
     },
   };
+}
+
+/** How many membership changes a page holds unless the client says. */
+export const MEMBER_CHANGES_PAGE = 20;
+
+/** Membership changes newest first: by id, which grows with every change. */
+const MEMBER_CHANGE_ORDER: Keyset<MemberChange> = {
+  order: [{ column: "id", descending: true, kind: "number" }],
+  keyOf: (change) => [change.sequence],
+};
+
+/** One page of membership changes (newest first) for each of several accounts. */
+export function loadMemberChangePages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<MemberChange>[]> {
+  const changes = entityColumns(reader, MemberChange, "h");
+  return readAccountPages(
+    reader,
+    accountIds,
+    { table: "member_changes", alias: "h", select: changes.select, join: empty, hydrate: (row) => changes.of(row) },
+    MEMBER_CHANGE_ORDER,
+    args,
+    MEMBER_CHANGES_PAGE,
+  );
+}
+
+/** The membership changes with these ids (those that exist). */
+export function memberChangesByIds(source: SqlSource, ids: readonly number[]): Promise<MemberChange[]> {
+  return selectEntities(source, MemberChange, "h", sql`"h"."id" IN (${join(ids)})`);
+}
+
+/** One change to one membership, as history keeps it. */
+export type MemberChangeRecord = Omit<MemberChange, "sequence">;
+
+/** Writes one membership history row, in the transaction of the change it records. */
+export async function insertMemberChange(manager: EntityManager, change: MemberChangeRecord): Promise<void> {
+  const at = storedValue(manager, MemberChange, "at", change.at);
+  await changeRows(
+    manager,
+    sql`INSERT INTO "member_changes" ("accountId", "at", "actorId", "memberId", "email", "action", "previousRole", "newRole")
+        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.memberId}, ${change.email}, ${change.action}, ${change.previousRole}, ${change.newRole})`,
+  );
 }

@@ -32,11 +32,24 @@ export class MemberResolver {
     return user?.name ?? member.nameGivenByAdmin ?? null;
   }
 
+  @FieldResolver(() => Boolean, {
+    description:
+      "False while the person has not accepted their invitation: only addAccountMember's answer shows such a membership, " +
+      "since members lists hold accepted members only. Until they accept they hold no contact slot and see nothing of the account.",
+  })
+  accepted(@Root() member: AccountMember): boolean {
+    return member.accepted !== false;
+  }
+
   @Authorized()
-  @Mutation(() => AddAccountMemberPayload, { description: "Adds a person to the account by email, or changes an existing member's role. Needs ADMIN." })
+  @Mutation(() => AddAccountMemberPayload, {
+    description:
+      "Invites a person to the account by email (they become a member when they accept: acceptInvitation, or the mailed link), " +
+      "or changes an existing member's role and name. A role left out keeps the member's role. Needs ADMIN.",
+  })
   async addAccountMember(@Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput, @Ctx() context: Context): Promise<AddAccountMemberPayload> {
-    const { account, result: member } = await context.changeAccount(input.accountId, (change) => addAccountMember(change, input));
-    return { account, member };
+    const { account, result } = await context.changeAccount(input.accountId, (change) => addAccountMember(change, input));
+    return { account, ...result };
   }
 
   @Authorized()

@@ -8,6 +8,10 @@ import { handOverSlots } from "./reassign.service";
 import { badInput, DomainError } from "../errors";
 import { normaliseEmail } from "../common/email";
 import { checkName, NAME_MAX_LENGTH } from "../common/names";
+import { insertMemberChange } from "./member.queries";
+import { MemberChangeAction } from "./member-change.entity";
+import type { AccountInvitation } from "./account-invitation.entity";
+import { inviteMember } from "./invitation.service";
 
 async function adminCount(manager: EntityManager, accountId: string): Promise<number> {
   return manager.count(AccountMember, { where: { accountId, role: MemberRole.ADMIN } });
@@ -16,15 +20,38 @@ async function adminCount(manager: EntityManager, accountId: string): Promise<nu
 const lastAdmin = () =>
   new DomainError("LAST_ADMIN.lastAdmin");
 
+/** Writes one membership history row for this change, in its transaction. */
+function recordMemberChange(
+  change: AccountChange,
+  member: { userId: string; email: string },
+  action: MemberChangeAction,
+  previousRole: MemberRole | null,
+  newRole: MemberRole | null,
+): Promise<void> {
+  return insertMemberChange(change.manager, {
+    accountId: change.account.id,
+    at: new Date(),
+    actorId: change.actor.id,
+    memberId: member.userId,
+    email: member.email,
+    action,
+    previousRole,
+    newRole,
+  });
+}
+
 /**
- * Adds the person with this email as a member, or changes the role of the member they already are.
- * The name given is this account's name for them (see AccountMember.nameGivenByAdmin); the shared
- * user record is never written, so nothing typed here reaches another account.
+ * Invites the person with this email to the account, or changes the role of the member they already
+ * are; a role left out keeps the one they have (someone invited without one is invited as MEMBER).
+ * Someone not yet a member becomes one only by accepting (see invitation.service.ts): the answer is
+ * the membership they will have, not yet accepted, and the invitation. The name given is this
+ * account's name for them (see AccountMember.nameGivenByAdmin); the shared user record is never
+ * written, so nothing typed here reaches another account.
  */
 export async function addAccountMember(
   change: AccountChange,
   input: { email: string; name?: string | null; role?: MemberRole | null },
-): Promise<AccountMember> {
+): Promise<{ member: AccountMember; invitation: AccountInvitation | null }> {
   const email = normaliseEmail(input.email);
   if (!email) throw badInput("BAD_USER_INPUT.emailInvalid", {}, "email");
   let name: string | null = null;
@@ -35,20 +62,38 @@ export async function addAccountMember(
   }
   const user = await findOrCreateUser(change.manager, email);
   const accountId = change.account.id;
-  const role = input.role ?? MemberRole.MEMBER;
   const existing = await change.manager.findOne(AccountMember, { where: { accountId, userId: user.id } });
-  if (existing) {
-    const renamed = name !== null && name !== existing.nameGivenByAdmin;
-    if (existing.role === role && !renamed) return existing;
-    if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
-    await change.manager.update(AccountMember, { accountId, userId: user.id }, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
-    change.touch();
-    return Object.assign(existing, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
+  if (!existing) {
+    const invitation = await inviteMember(change, user, input.role, name);
+    const member = change.manager.create(AccountMember, {
+      accountId,
+      userId: user.id,
+      role: invitation.role,
+      joinedAt: invitation.invitedAt,
+      nameGivenByAdmin: invitation.nameGivenByAdmin,
+    });
+    return { member: Object.assign(member, { accepted: false }), invitation };
   }
-  const member = change.manager.create(AccountMember, { accountId, userId: user.id, role, joinedAt: new Date(), nameGivenByAdmin: name });
-  await change.manager.insert(AccountMember, member);
+  const role = input.role ?? existing.role;
+  const renamed = name !== null && name !== existing.nameGivenByAdmin;
+  if (existing.role === role && !renamed) return { member: existing, invitation: null };
+  if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
+  await change.manager.update(AccountMember, { accountId, userId: user.id }, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
+  if (existing.role !== role) await recordMemberChange(change, { userId: user.id, email }, MemberChangeAction.ROLE_CHANGED, existing.role, role);
   change.touch();
-  return member;
+  return { member: Object.assign(existing, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) }), invitation: null };
+}
+
+/**
+ * Makes someone a member who has already agreed to be one, without an invitation: only the demo data
+ * uses it, for its made-up people. Every request goes through addAccountMember's invitation.
+ */
+export async function addMemberWhoAgreed(change: AccountChange, input: { email: string; name?: string | null; role?: MemberRole | null }): Promise<void> {
+  const user = await findOrCreateUser(change.manager, input.email);
+  const role = input.role ?? MemberRole.MEMBER;
+  await change.manager.insert(AccountMember, { accountId: change.account.id, userId: user.id, role, joinedAt: new Date(), nameGivenByAdmin: input.name ?? null });
+  await recordMemberChange(change, { userId: user.id, email: user.email }, MemberChangeAction.JOINED, null, role);
+  change.touch();
 }
 
 /**
@@ -68,5 +113,6 @@ export async function removeAccountMember(change: AccountChange, userId: string,
   if (held.includes(ContactSlot.BILLING)) await removeBillingContact(change, member.userId);
   for (const role of held.map(roleOfSlot)) if (role) await clearRoleContact(change, role);
   await change.manager.delete(AccountMember, { accountId, userId: member.userId });
+  await recordMemberChange(change, { userId: member.userId, email: member.user.email }, leaving ? MemberChangeAction.LEFT : MemberChangeAction.REMOVED, member.role, null);
   change.touch();
 }

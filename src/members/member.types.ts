@@ -1,6 +1,8 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsOptional } from "class-validator";
 import { AccountMember, MemberRole } from "./account-member.entity";
+import { MemberChange } from "./member-change.entity";
+import { AccountInvitation } from "./account-invitation.entity";
 import { ConnectionType } from "../common/pagination";
 import { IsGlobalId } from "../common/global-id";
 import { Account } from "../accounts/account.entity";
@@ -10,6 +12,8 @@ import { IsDisplayName } from "../common/names";
 @ObjectType({ description: "A page of an account's members, in the order they joined." })
 export class AccountMemberConnection extends ConnectionType(AccountMember, "AccountMember", "members") {}
 
+@ObjectType({ description: "A page of an account's membership changes, newest first." })
+export class MemberChangeConnection extends ConnectionType(MemberChange, "MemberChange", "membership changes") {}
 
 @InputType({ description: "Adds a person to an account by email, or changes the role of an existing member." })
 export class AddAccountMemberInput {
@@ -31,7 +35,10 @@ export class AddAccountMemberInput {
   @IsDisplayName()
   name?: string | null;
 
-  @Field(() => MemberRole, { nullable: true, defaultValue: MemberRole.MEMBER, description: "The member's role; MEMBER unless given." })
+  @Field(() => MemberRole, {
+    nullable: true,
+    description: "The member's role. Left out (or null), a new member becomes MEMBER and an existing member keeps the role they have.",
+  })
   role?: MemberRole | null;
 }
 
@@ -59,8 +66,13 @@ export class AddAccountMemberPayload {
   @Field(() => Account, { description: "The account after the change." })
   account: Account;
 
-  @Field(() => AccountMember, { description: "The membership added or changed." })
+  @Field(() => AccountMember, {
+    description: "The membership added or changed. For someone not yet a member it is the membership they will have once they accept (`accepted: false`).",
+  })
   member: AccountMember;
+
+  @Field(() => AccountInvitation, { nullable: true, description: "The invitation sent (or updated) when the person was not a member yet; null for a change to an existing member." })
+  invitation: AccountInvitation | null;
 }
 
 @ObjectType({ description: "The result of removeAccountMember." })

@@ -5,6 +5,7 @@ import { badInput, notFound } from "../errors";
 import type { Context } from "../context";
 import { settingChangeById } from "../accounts/account.queries";
 import type { ContactRoleKind } from "../contacts/contact.enums";
+import { MemberRole } from "../members/account-member.entity";
 
 /** The most ids `nodes` takes at once. */
 const MAX_NODES = 100;
@@ -60,6 +61,22 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
       const change = await settingChangeById(context.db, Number(first));
       if (change) await readable(change.accountId);
       found = change;
+      break;
+    }
+    case "MemberChange": {
+      const change = await loaders.memberChangeById.load(Number(first));
+      if (change) await readable(change.accountId);
+      found = change;
+      break;
+    }
+    case "AccountInvitation": {
+      // The person invited sees their invitation; in the account, only its admins do.
+      const invitation = await loaders.invitationById.load(Number(first));
+      if (invitation && invitation.userId !== viewerId) {
+        await readable(invitation.accountId);
+        const membership = await loaders.membership.load({ accountId: invitation.accountId, userId: viewerId });
+        if (membership?.role === MemberRole.ADMIN) found = invitation;
+      } else found = invitation;
       break;
     }
     case "NotificationDelivery": {

@@ -47,13 +47,13 @@ export function dueDeliveries(reader: StatementReader, now: Date, limit: number)
   );
 }
 
-/** The deliveries a mail cap counts: every message of one account, or the verification messages to one mailbox (see mailboxOf). */
+/** The deliveries a mail cap counts: every message of one account, or the verification and invitation messages to one mailbox (see mailboxOf). */
 export type CapScope = { accountId: string } | { verificationsTo: string };
 
 /** The cap's messages queued after `since` and not skipped. */
 function capped(manager: EntityManager, scope: CapScope, since: Date): Sql {
   const queuedAfter = storedValue(manager, NotificationDelivery, "createdAt", since);
-  const owner = "accountId" in scope ? sql`"accountId" = ${scope.accountId}` : sql`"mailbox" = ${scope.verificationsTo} AND "kind" = ${DeliveryKind.VERIFICATION}`;
+  const owner = "accountId" in scope ? sql`"accountId" = ${scope.accountId}` : sql`"mailbox" = ${scope.verificationsTo} AND "kind" IN (${DeliveryKind.VERIFICATION}, ${DeliveryKind.INVITATION})`;
   return sql`${owner} AND "state" <> ${DeliveryState.SKIPPED} AND "createdAt" > ${queuedAfter}`;
 }
 

@@ -129,7 +129,7 @@ export class DeliveryWorker {
 
   /** The text to send: a verification message gets its token here, and only here. */
   private textOf(message: NotificationDelivery): string {
-    if (message.kind !== DeliveryKind.VERIFICATION || message.tokenNonce === null) return message.body;
+    if (message.tokenNonce === null) return message.body;
     return message.body.split(TOKEN_PLACEHOLDER).join(this.options.tokens.tokenFor(message.tokenNonce));
   }
 

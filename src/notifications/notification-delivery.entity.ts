@@ -6,6 +6,7 @@ import { NotificationCategory } from "./notification-routing";
 export enum DeliveryKind {
   VERIFICATION = "VERIFICATION",
   TEST = "TEST",
+  INVITATION = "INVITATION",
 }
 
 export enum DeliveryState {
@@ -27,6 +28,7 @@ registerEnumType(DeliveryKind, {
   valuesConfig: {
     VERIFICATION: { description: "Asks an external contact to confirm their address." },
     TEST: { description: "A test notification an admin asked for." },
+    INVITATION: { description: "Invites a person to join the account; they become a member only by accepting." },
   },
 });
 

@@ -121,7 +121,8 @@ export class Outbox {
       if (wait > 0) throw mailRateLimited("RATE_LIMITED.accountMailCap", perAccountPerHour, wait);
     }
     if (verificationsPerAddressPerDay === 0) return;
-    const verifications = sending.filter((message) => message.kind === DeliveryKind.VERIFICATION);
+    // Invitations go to people who have not agreed to anything yet, like verifications: capped per mailbox too.
+    const verifications = sending.filter((message) => message.kind === DeliveryKind.VERIFICATION || message.kind === DeliveryKind.INVITATION);
     for (const [mailbox, count] of countBy(verifications, (message) => mailboxOf(message.email))) {
       await lockAddress(manager, mailbox);
       const wait = await waitForRoom(manager, { verificationsTo: mailbox }, verificationsPerAddressPerDay, count, DAY_MS, now);

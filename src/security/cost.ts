@@ -142,6 +142,18 @@ function introspectionItems(sizes: IntrospectionSizes, parent: GraphQLCompositeT
   return undefined;
 }
 
+/** How many times the average type's lists the lists of the type named `name` are (at least 1). */
+function namedTypeScale(schema: GraphQLSchema, sizes: IntrospectionSizes, name: unknown): number {
+  const type = typeof name === "string" ? schema.getType(name) : undefined;
+  if (!type) return 1;
+  const own: Partial<Record<PerTypeList, number>> = {
+    fields: isObjectType(type) || isInterfaceType(type) ? Object.keys(type.getFields()).length : 0,
+    inputFields: isInputObjectType(type) ? Object.keys(type.getFields()).length : 0,
+    enumValues: isEnumType(type) ? type.getValues().length : 0,
+  };
+  return Math.max(1, ...Object.entries(own).map(([list, count]) => count / Math.max(1, sizes.perType[list as PerTypeList])));
+}
+
 /** The argument of a list field that names its items one by one (`nodes(ids:)`): the field returns one item per id. */
 const ITEMS_ARGUMENT = "ids";
 
@@ -168,6 +180,8 @@ function costEstimator(schema: GraphQLSchema, introspections: Set<string>): Comp
       // Fields under one response key are merged and run once.
       introspections.add(node.alias?.value ?? node.name.value);
     }
+    // `__type` asks for one type the caller names: count its lists at that type's size, not the average.
+    if (field === TypeMetaFieldDef) return 1 + namedTypeScale(schema, sizes, args.name) * childComplexity;
     const items = introspectionItems(sizes, type, field);
     if (items !== undefined) return items * (1 + childComplexity);
     // The wrappers a type reference resolves are counted once, at the reference.

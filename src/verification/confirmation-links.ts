@@ -3,6 +3,9 @@ import type { Config } from "../config";
 /** The path, under PUBLIC_URL, of the page that confirms an address: `GET /verify/<token>` shows it, `POST /verify` answers it. */
 export const CONFIRMATION_PATH = "/verify";
 
+/** The path, under PUBLIC_URL, of the page answering an invitation: `GET /invitation/<token>` shows it, `POST /invitation` answers it. */
+export const INVITATION_PATH = "/invitation";
+
 /**
  * Where people outside the API are sent: PUBLIC_URL, or by default the address the server listens on
  * (its actual port once listening, so PORT=0 works too).
@@ -29,6 +32,16 @@ export class ConfirmationLinks {
   verificationLink(token: string): string {
     if (this.config.verificationLinkUrl !== null) return `${this.config.verificationLinkUrl}?token=${token}`;
     return `${this.publicUrl()}${CONFIRMATION_PATH}/${token}`;
+  }
+
+  /** The link an invitation message carries: this server's invitation page. */
+  invitationLink(token: string): string {
+    return `${this.publicUrl()}${INVITATION_PATH}/${token}`;
+  }
+
+  /** Where the invitation page's buttons post to. */
+  invitationFormAction(): string {
+    return `${new URL(this.publicUrl()).pathname.replace(/\/$/, "")}${INVITATION_PATH}`;
   }
 
   /** Where the page's buttons post to: the same path under PUBLIC_URL's prefix, without the token. */

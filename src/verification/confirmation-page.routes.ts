@@ -17,7 +17,7 @@ import { CONFIRMATION_PAGE_TEXT, pageLocale, type PageLocale } from "./confirmat
 const FORM_LIMIT = "2kb";
 
 /** Headers of every confirmation page: never cached, never framed, and no Referer carrying the token anywhere. */
-function pageHeaders(response: Response, locale: PageLocale): void {
+export function pageHeaders(response: Response, locale: PageLocale): void {
   response.set({
     "Content-Security-Policy": CONFIRMATION_PAGE_CSP,
     "Referrer-Policy": "no-referrer",
@@ -41,13 +41,13 @@ const NAME_LENGTH = 200;
  * An account's name as the page shows it: one line, in quotes, so a name cannot pose as the page's own
  * words. Unlike mail, a page turns no text into links, so domains in it are left as typed.
  */
-function pageName(name: string): string {
+export function pageName(name: string): string {
   const characters = [...oneLine(name.normalize("NFKC"))];
   return `"${characters.length > NAME_LENGTH ? `${characters.slice(0, NAME_LENGTH - 1).join("")}…` : characters.join("")}"`;
 }
 
 /** "27 November 2026, 10:00 UTC" in the page's language. */
-function expiry(date: Date, locale: PageLocale): string {
+export function expiry(date: Date, locale: PageLocale): string {
   return `${new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", hourCycle: "h23", timeZone: "UTC" }).format(date)} UTC`;
 }
 
@@ -69,7 +69,7 @@ function standing(found: ConfirmationRequest | null, locale: PageLocale): Standi
  * the page's origin in Origin (as "null" under this page's no-referrer policy); a post without either
  * (curl, an API client) is not a browser being steered by another site.
  */
-function fromAnotherSite(request: Request, links: ConfirmationLinks): boolean {
+export function fromAnotherSite(request: Request, links: ConfirmationLinks): boolean {
   const site = request.get("sec-fetch-site");
   if (site !== undefined && site !== "same-origin" && site !== "none") return true;
   const origin = request.get("origin");

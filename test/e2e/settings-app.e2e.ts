@@ -366,15 +366,34 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
 
   it("shows a member's name as text, whatever it contains", async () => {
     const name = '<img src="x" onerror="window.injected = true"> Mallory';
-    const added = await graphql(adminToken, `mutation ($input: AddAccountMemberInput!) { addAccountMember(input: $input) { member { id } } }`, {
+    const added = await graphql(adminToken, `mutation ($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, {
       input: { accountId, email: "mallory@northwind.example", name },
     });
     expect(added.errors, JSON.stringify(added.errors)).to.equal(undefined);
+    const malloryToken = await signToken(secret, { email: "mallory@northwind.example" });
+    const invitationId = (added.data as { addAccountMember: { invitation: { id: string } } }).addAccountMember.invitation.id;
+    const accepted = await graphql(malloryToken, `mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { id } } }`, { input: { invitationId } });
+    expect(accepted.errors, JSON.stringify(accepted.errors)).to.equal(undefined);
     const other = await context.newPage();
     await openScreen(other, adminToken);
     expect(await other.locator("#primary option").allTextContents()).to.include(`${name} (mallory@northwind.example)`);
     expect(await other.locator("img").count()).to.equal(0);
     expect(await other.evaluate(() => window.injected)).to.equal(undefined);
+    await other.close();
+  });
+
+  it("lists an invitation nobody has answered, and withdraws it", async () => {
+    const invited = await graphql(adminToken, `mutation ($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, {
+      input: { accountId, email: "invited.later@northwind.example" },
+    });
+    expect(invited.errors, JSON.stringify(invited.errors)).to.equal(undefined);
+    const other = await context.newPage();
+    await openScreen(other, adminToken);
+    const row = other.locator('[data-invitation="invited.later@northwind.example"]');
+    await row.waitFor();
+    expect(await other.locator("#primary option").allTextContents(), "not offered as a contact").to.not.include.members(["invited.later@northwind.example"]);
+    await row.getByRole("button").click();
+    await row.waitFor({ state: "detached" });
     await other.close();
   });
 

@@ -65,14 +65,27 @@ export async function addMember(
   email: string,
   role: "ADMIN" | "MEMBER" = "MEMBER",
 ): Promise<TestUser> {
-  ok(
-    await server.graphql(
-      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`,
+  const data = ok(
+    await server.graphql<{ addAccountMember: { invitation: { id: string } | null } }>(
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
       { input: { accountId, email, role } },
       admin.token,
     ),
   );
-  return signIn(server, email);
+  const person = await signIn(server, email);
+  if (data.addAccountMember.invitation) await acceptInvitation(server, person, data.addAccountMember.invitation.id);
+  return person;
+}
+
+/** The invited person accepts their invitation, signed in, as a screen would have them do. */
+export async function acceptInvitation(server: TestServer, person: TestUser, invitationId: string): Promise<void> {
+  ok(
+    await server.graphql(
+      `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`,
+      { input: { invitationId } },
+      person.token,
+    ),
+  );
 }
 
 /**

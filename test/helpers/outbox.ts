@@ -13,3 +13,19 @@ export async function verificationTokenFor(server: TestServer, email: string): P
   expect(message?.tokenNonce, `no unsent verification message to ${email}`).to.be.a("string");
   return server.app.outbox.tokens.tokenFor(message!.tokenNonce!);
 }
+
+/** The token the newest invitation message queued for `email` will carry in its link. */
+export async function invitationTokenFor(server: TestServer, email: string): Promise<string> {
+  const message = await server.db.read((m) =>
+    m.findOne(NotificationDelivery, { where: { email, kind: DeliveryKind.INVITATION }, order: { sequence: "DESC" } }),
+  );
+  expect(message?.tokenNonce, `no unsent invitation message to ${email}`).to.be.a("string");
+  return server.app.outbox.tokens.tokenFor(message!.tokenNonce!);
+}
+
+/** The invited person accepts from the link in their newest invitation message, without signing in. */
+export async function acceptFromLink(server: TestServer, email: string): Promise<void> {
+  const token = await invitationTokenFor(server, email);
+  const response = await fetch(`${server.url.replace(/\/graphql$/, "")}/invitation`, { method: "POST", body: new URLSearchParams({ token, answer: "accept" }) });
+  expect(response.status, `accepting the invitation to ${email}`).to.equal(200);
+}

@@ -26,6 +26,7 @@ import { useScreen } from "./screen";
 import { ProblemList } from "./ProblemList";
 import { HealthPanel } from "./HealthPanel";
 import { HistoryPanel, HISTORY_PAGE } from "./HistoryPanel";
+import { PendingInvitations } from "./PendingInvitations";
 import { ConflictNotice, type Conflict } from "./ConflictNotice";
 
 type PageAccount = NonNullable<SettingsPageQuery["account"]>;
@@ -235,6 +236,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
         </form>
         <aside>
           <HealthPanel account={account} personOf={personOf} />
+          {canEdit && <PendingInvitations accountId={accountId} />}
         </aside>
       </div>
       <HistoryPanel accountId={accountId} personOf={personOf} />
