@@ -53,6 +53,7 @@ export const en = {
   "BAD_USER_INPUT.verificationDeclined": "The owner of this address said it is not theirs, so nothing more is sent to it. Set the contact again to ask anew.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds names the same member more than once.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts names the same role more than once.",
+  "BAD_USER_INPUT.clearWithContact": "An entry that clears a role names no userId or email.",
   "BAD_USER_INPUT.tooManyItems": {
     plural: "max",
     one: "{field} may list at most {max} item.",

@@ -56,6 +56,7 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.verificationDeclined": "Właściciel tego adresu stwierdził, że adres nie należy do niego, więc nic więcej na niego nie wysyłamy. Aby zapytać ponownie, ustaw kontakt jeszcze raz.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds wymienia tego samego członka więcej niż raz.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts wymienia tę samą rolę więcej niż raz.",
+  "BAD_USER_INPUT.clearWithContact": "Wpis, który czyści rolę, nie podaje ani userId, ani email.",
   "BAD_USER_INPUT.tooManyItems": {
     plural: "max",
     one: "{field} może zawierać najwyżej {max} pozycję.",
