@@ -28,6 +28,7 @@ import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-Muta
 import { AccountLocale1796600000000 } from "./migrations/1796600000000-AccountLocale";
 import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-DeclinedVerifications";
 import { VerificationMailboxes1796800000000 } from "./migrations/1796800000000-VerificationMailboxes";
+import { IdempotencyKeys1796950000000 } from "./migrations/1796950000000-IdempotencyKeys";
 
 export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange];
 export const MIGRATIONS = [
@@ -42,7 +43,11 @@ export const MIGRATIONS = [
   AccountLocale1796600000000,
   DeclinedVerifications1796700000000,
   VerificationMailboxes1796800000000,
+  IdempotencyKeys1796950000000,
 ];
+
+/** What a mutation's service needs to write: a transaction (the request's, which may record its Idempotency-Key). */
+export type Writer = Pick<Database, "write">;
 
 export interface DataSourceSettings {
   databaseUrl: string;

@@ -28,6 +28,9 @@ export enum ErrorCode {
   BATCHING_NOT_SUPPORTED = "BATCHING_NOT_SUPPORTED",
   PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE",
   RATE_LIMITED = "RATE_LIMITED",
+  // Idempotency-Key (src/idempotency).
+  IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED",
+  IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE",
 }
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -41,6 +44,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.BATCHING_NOT_SUPPORTED]: 400,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.IDEMPOTENCY_KEY_REUSED]: 422,
+  [ErrorCode.IDEMPOTENCY_KEY_IN_USE]: 409,
 };
 
 /** A message key of an error code: `BAD_USER_INPUT.verificationTokenExpired` is a BAD_USER_INPUT. */

@@ -8,6 +8,7 @@ import type { Context } from "../context";
 export class SaveContactsResolver {
   @Authorized()
   @Mutation(() => SaveAccountContactsPayload, {
+    nullable: true,
     description:
       "Saves the contact slots a settings form changed, at once: all of them or, on any error, none. A slot the input does not name stays as it is; a role is cleared only by { role, clear: true }. One history row per slot that changed. " +
       "A stale expectedVersion gets VERSION_CONFLICT. Needs ADMIN.",

@@ -33,7 +33,8 @@ export class MemberResolver {
   }
 
   @Authorized()
-  @Mutation(() => AddAccountMemberPayload, { description: "Adds a person to the account by email, or changes an existing member's role. Needs ADMIN." })
+  @Mutation(() => AddAccountMemberPayload, {
+    nullable: true, description: "Adds a person to the account by email, or changes an existing member's role. Needs ADMIN." })
   async addAccountMember(@Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput, @Ctx() context: Context): Promise<AddAccountMemberPayload> {
     const { account, result: member } = await context.changeAccount(input.accountId, (change) => addAccountMember(change, input));
     return { account, member };
@@ -41,6 +42,7 @@ export class MemberResolver {
 
   @Authorized()
   @Mutation(() => RemoveAccountMemberPayload, {
+    nullable: true,
     description:
       "Removes a member. Their billing place and roles go with them, or pass to `reassignTo` (primary included) when given. " +
       "Without reassignTo the primary contact cannot be removed; the last admin never can. An admin may remove themselves " +
@@ -63,6 +65,7 @@ export class MemberResolver {
 
   @Authorized()
   @Mutation(() => LeaveAccountPayload, {
+    nullable: true,
     description:
       "Ends the caller's own membership: any member may leave an account someone added them to. Their billing place and roles " +
       "are cleared, each in the history. The primary contact cannot leave until an admin names another (PRIMARY_CONTACT_REQUIRED); " +

@@ -39,6 +39,7 @@ export class DeliveryResolver {
 
   @Authorized()
   @Mutation(() => SendTestNotificationPayload, {
+    nullable: true,
     description:
       "Queues a test message to every recipient of a category (see Account.notificationRecipients) and returns one delivery per recipient, " +
       "PENDING until the mail server accepts it. A recipient whose address is not confirmed (a member who never signed in, an outside " +
