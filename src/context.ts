@@ -29,8 +29,6 @@ export class Context {
   health: HealthLoaders;
   /** The request's Idempotency-Key, when it is a mutation that carries one. */
   idempotency: IdempotentRequest | null = null;
-  /** Opens a mutation's transactions: the key's row is written in the first that commits. */
-  readonly writer: Writer = { write: (work) => this.write(work) };
 
   constructor(
     readonly db: Database,
@@ -57,6 +55,11 @@ export class Context {
   get requiredViewer(): User {
     if (!this.viewer) throw new Error("The auth checker did not run before a resolver that needs the viewer.");
     return this.viewer;
+  }
+
+  /** Opens a mutation's transactions: the key's row is written in the first that commits. A getter: Apollo runs an operation on a shallow copy of the context. */
+  get writer(): Writer {
+    return { write: (work) => this.write(work) };
   }
 
   /** Runs one transaction of a mutation; with an Idempotency-Key, the key is recorded in the first one that commits. */

@@ -55,6 +55,8 @@ export class IdempotentRequest {
     readonly caller: string,
     readonly key: string,
     readonly fingerprint: string,
+    /** How long keys are kept, in milliseconds: an older row of the same key is taken over. */
+    private readonly keptMs: number,
   ) {}
 
   /**
@@ -67,7 +69,8 @@ export class IdempotentRequest {
     const rows = await selectRows(
       manager,
       sql`INSERT INTO "idempotency_keys" ("caller", "key", "fingerprint", "createdAt") VALUES (${this.caller}, ${this.key}, ${this.fingerprint}, ${Date.now()})
-          ON CONFLICT ("caller", "key") DO NOTHING RETURNING "key"`,
+          ON CONFLICT ("caller", "key") DO UPDATE SET "fingerprint" = excluded."fingerprint", "createdAt" = excluded."createdAt", "status" = NULL, "response" = NULL
+          WHERE "idempotency_keys"."createdAt" < ${Date.now() - this.keptMs} RETURNING "key"`,
     );
     if (rows.length === 0) throw new DomainError("IDEMPOTENCY_KEY_IN_USE.running", {}, { retryAfterSeconds: 1 });
     return true;
@@ -149,7 +152,7 @@ export function idempotencyPlugin<TContext extends IdempotencyContext>(db: Datab
             if (Date.now() >= deadline) return refusal(ErrorCode.IDEMPOTENCY_KEY_IN_USE, "IDEMPOTENCY_KEY_IN_USE.running", 409, locale, { retryAfterSeconds: 1 });
             await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
           }
-          contextValue.idempotency = new IdempotentRequest(caller, key, fingerprint);
+          contextValue.idempotency = new IdempotentRequest(caller, key, fingerprint, keptMs);
           return null;
         },
         async willSendResponse({ response, contextValue }) {
