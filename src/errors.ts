@@ -197,6 +197,16 @@ function describeValidation(errors: ValidationError[], prefix: string, locale: L
   });
 }
 
+/** Whether every failure in `errors`, nested ones included, is an id that names no object (IsGlobalId's `namesNothing`). */
+function onlyIdsOfNothing(errors: ValidationError[]): boolean {
+  const verdicts = (error: ValidationError): boolean[] => [
+    ...Object.keys(error.constraints ?? {}).map((constraint) => (error.contexts?.[constraint] as { namesNothing?: unknown } | undefined)?.namesNothing === true),
+    ...(error.children ?? []).flatMap(verdicts),
+  ];
+  const all = errors.flatMap(verdicts);
+  return all.length > 0 && all.every(Boolean);
+}
+
 /**
  * A request error graphql-js reports with its own code (a validation rule of ours, say) whose message
  * is ours to word: the formatter renders it in the request's language and keeps graphql-js's code.
@@ -251,10 +261,12 @@ export function createErrorFormatter(log: ErrorLogger, scopeOf: (error: unknown)
       const invalid = Array.isArray(failures) ? describeValidation(failures as ValidationError[], prefix, locale) : [];
       const first = invalid[0];
       const text = first ? first.message : translate(locale, "BAD_USER_INPUT.invalidInput");
+      // Ids that are not ids of the expected type name nothing: NOT_FOUND, as an id of nothing is answered.
+      const onlyIds = Array.isArray(failures) && onlyIdsOfNothing(failures as ValidationError[]);
       return {
         ...base,
         message: text,
-        extensions: { code: ErrorCode.BAD_USER_INPUT, invalidFields: invalid.length ? invalid : [{ field: prefix ? "input" : "", message: text }] },
+        extensions: { code: onlyIds ? ErrorCode.NOT_FOUND : ErrorCode.BAD_USER_INPUT, invalidFields: invalid.length ? invalid : [{ field: prefix ? "input" : "", message: text }] },
       };
     }
     if (original instanceof DatabaseUnavailableError) {

@@ -18,14 +18,13 @@ export const en = {
 
   "NOT_FOUND.account": "No account with that id exists, or you are not a member of it.",
   "NOT_FOUND.object": "No {type} with that id exists, or you are not a member of its account.",
+  "NOT_FOUND.node": "Nothing you can see has that id.",
 
   "FORBIDDEN.adminOnly": "Only an admin of this account can change it: its settings, members and contacts.",
 
   "BAD_USER_INPUT.invalidInput": "The input is not valid.",
   "BAD_USER_INPUT.invalidField": "{field} is not valid.",
   "BAD_USER_INPUT.invalidVariables": "The variables do not fit the operation: {detail}",
-  "BAD_USER_INPUT.invalidId": "{field} is not a valid id.",
-  "BAD_USER_INPUT.invalidTypedId": "{field} is not a valid {type} id.",
   "BAD_USER_INPUT.tooManyIds": {
     plural: "count",
     one: "Ask for at most {count} id at once.",

@@ -17,14 +17,13 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
 
   "NOT_FOUND.account": "Nie ma konta o tym identyfikatorze albo nie jesteś jego członkiem.",
   "NOT_FOUND.object": "Nie ma obiektu {type} o tym identyfikatorze albo nie jesteś członkiem jego konta.",
+  "NOT_FOUND.node": "Nie ma niczego o tym identyfikatorze, do czego masz dostęp.",
 
   "FORBIDDEN.adminOnly": "Tylko administrator tego konta może je zmieniać: ustawienia, członków i kontakty.",
 
   "BAD_USER_INPUT.invalidInput": "Dane wejściowe są nieprawidłowe.",
   "BAD_USER_INPUT.invalidField": "Pole {field} jest nieprawidłowe.",
   "BAD_USER_INPUT.invalidVariables": "Zmienne nie pasują do operacji: {detail}",
-  "BAD_USER_INPUT.invalidId": "{field} nie jest prawidłowym identyfikatorem.",
-  "BAD_USER_INPUT.invalidTypedId": "{field} nie jest prawidłowym identyfikatorem obiektu {type}.",
   "BAD_USER_INPUT.tooManyIds": {
     plural: "count",
     one: "Poproś naraz o najwyżej {count} identyfikator.",
