@@ -54,8 +54,10 @@ export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
     "Invalid input. Extensions: `invalidFields: [{ field, message }]`, `field` a path such as `input.roleContacts.0.email`. Show each message next to its field.",
   BILLING_CONTACT_LIMIT:
     "A fourth billing contact. Extensions: `limit` (3), `invalidFields` (`input.billingContactUserIds` or `input.userId`). Say to remove one first; disable Add at the limit.",
-  PRIMARY_CONTACT_REQUIRED: "Removing the member who is the primary contact. Extensions: `invalidFields`. Ask for another primary contact first, or offer `reassignTo`.",
-  LAST_ADMIN: "Removing or demoting the last admin. Extensions: `invalidFields`. Ask to make someone else an admin first.",
+  PRIMARY_CONTACT_REQUIRED:
+    "Removing the member who is the primary contact, or the primary contact leaving. Extensions: `invalidFields` (`input.userId`) when removing. Ask for another primary contact first, or offer `reassignTo`.",
+  LAST_ADMIN:
+    "Removing, demoting or leaving as the last admin. Extensions: `invalidFields` (`input.userId` or `input.role`) unless the caller is leaving. Ask to make someone else an admin first.",
   VERSION_CONFLICT:
     "Someone changed the contacts since the form was loaded (a stale `expectedVersion`). Extensions: `currentVersion`, `invalidFields` (`input.expectedVersion`). Reload, show what changed, and let the user apply their change again.",
   INTERNAL_SERVER_ERROR: "Something unexpected; no internals are included. Say something went wrong; a retry is safe. Quote the X-Request-Id response header when reporting it.",

@@ -191,6 +191,7 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
       "VERSION_CONFLICT",
     );
     expect(error.extensions?.currentVersion).to.equal(account.contactsVersion + 1);
+    expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.expectedVersion"]);
     const state = await readAccount(server, admin.token, account.id);
     expect(state.primaryContact.id).to.equal(admin.id);
     expect(state.billingContacts.map((user) => user.id)).to.deep.equal([members[0]!.id]);
