@@ -18,7 +18,7 @@ import { createSchema } from "./schema";
 import { limitValidationRules, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin } from "./security/security.plugin";
-import { idempotencyPlugin } from "./idempotency/idempotency";
+import { idempotencyPlugin } from "./idempotency/idempotency.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
 import { Outbox } from "./notifications/outbox.service";
 import { mountConfirmationPage } from "./verification/confirmation-page.routes";

@@ -11,7 +11,7 @@ import { notFound } from "./errors";
 import type { Locale } from "./i18n";
 import type { RequestScope } from "./common/request-scope";
 import type { EntityManager } from "typeorm";
-import type { IdempotentRequest } from "./idempotency/idempotency";
+import type { IdempotentRequest } from "./idempotency/idempotency.service";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
