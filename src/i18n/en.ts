@@ -49,7 +49,7 @@ export const en = {
   "BAD_USER_INPUT.notOutsideAddress": "That role is not held by an outside address, so there is nothing to verify.",
   "BAD_USER_INPUT.verificationTokenInvalid": "This verification token is not valid or has already been used.",
   "BAD_USER_INPUT.verificationTokenExpired": "This verification token has expired. Ask an admin of the account to send a new one.",
-  "BAD_USER_INPUT.verificationDeclined": "The owner of this address said it is not theirs, so nothing more is sent to it. Set the contact again to ask anew.",
+  "ADDRESS_DECLINED.verificationDeclined": "The owner of this address said it is not theirs, so nothing more is sent to it. Set the contact again to ask anew.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds names the same member more than once.",
   "BAD_USER_INPUT.idempotencyKeyInvalid": "The Idempotency-Key header must be 1 to 255 visible ASCII characters, such as a UUID.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts names the same role more than once.",

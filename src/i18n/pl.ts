@@ -52,7 +52,7 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.notOutsideAddress": "Tej roli nie pełni adres spoza konta, więc nie ma czego potwierdzać.",
   "BAD_USER_INPUT.verificationTokenInvalid": "Ten token potwierdzenia jest nieprawidłowy albo został już użyty.",
   "BAD_USER_INPUT.verificationTokenExpired": "Ten token potwierdzenia wygasł. Poproś administratora konta o wysłanie nowego.",
-  "BAD_USER_INPUT.verificationDeclined": "Właściciel tego adresu stwierdził, że adres nie należy do niego, więc nic więcej na niego nie wysyłamy. Aby zapytać ponownie, ustaw kontakt jeszcze raz.",
+  "ADDRESS_DECLINED.verificationDeclined": "Właściciel tego adresu stwierdził, że adres nie należy do niego, więc nic więcej na niego nie wysyłamy. Aby zapytać ponownie, ustaw kontakt jeszcze raz.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds wymienia tego samego członka więcej niż raz.",
   "BAD_USER_INPUT.idempotencyKeyInvalid": "Nagłówek Idempotency-Key musi mieć od 1 do 255 widocznych znaków ASCII, np. UUID.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts wymienia tę samą rolę więcej niż raz.",

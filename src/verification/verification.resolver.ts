@@ -63,7 +63,7 @@ export class VerificationResolver {
   @Authorized()
   @Mutation(() => ResendContactVerificationPayload, {
     nullable: true, description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
-      "Refused with BAD_USER_INPUT when the owner of the address has DECLINED it: set the contact again to ask anew. " +
+      "Refused with ADDRESS_DECLINED when the owner of the address has DECLINED it: set the contact again to ask anew. " +
       "Refused with RATE_LIMITED, changing nothing, when the account or the address has had as many messages as the caps allow (MAIL_PER_ACCOUNT_PER_HOUR, MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY)." })
   resendContactVerification(@Arg("input", () => ResendContactVerificationInput) input: ResendContactVerificationInput, @Ctx() context: Context) {
     return context.changeAccount(input.accountId, (change) => resendVerification(change, input.role ?? ContactRoleKind.SECURITY));

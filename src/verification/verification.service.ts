@@ -10,8 +10,8 @@ import { insertContactChange } from "../history/history.queries";
 import { User } from "../users/user.entity";
 import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
-import { badInput } from "../errors";
-import { translate, type Locale } from "../i18n";
+import { badInput, DomainError } from "../errors";
+import { message, translate, type Locale } from "../i18n";
 import { ContactRole } from "../contacts/contact-role.entity";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 
@@ -86,7 +86,7 @@ export async function startVerification(change: AccountChange, role: ContactRole
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
   const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
-  if (await isDeclined(change.manager, change.account.id, role, contact.email)) throw badInput("BAD_USER_INPUT.verificationDeclined", {}, "role");
+  if (await isDeclined(change.manager, change.account.id, role, contact.email)) throw new DomainError("ADDRESS_DECLINED.verificationDeclined", {}, {}, [{ field: "role", message: message("ADDRESS_DECLINED.verificationDeclined") }]);
   await startVerification(change, role, contact.email);
 }
 
