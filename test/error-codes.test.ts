@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { buildSchema, isEnumType } from "graphql";
+import { buildSchema, isEnumType, isSpecifiedScalarType } from "graphql";
 import { ErrorCode } from "../src/errors";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { CODES_SEEN } from "./helpers/codes-seen";
+import { typesReachableWithoutDeprecated } from "./helpers/schema-gate";
 
 /*
  * The schema's ErrorCode enum lists exactly the codes the server can send: every code the source
@@ -51,6 +52,13 @@ describe("ErrorCode in the schema", () => {
     const thrown = codesInSource();
     expect([...thrown].filter((code) => !listed.includes(code)), "codes thrown but not in ErrorCode").to.deep.equal([]);
     expect(listed.filter((code) => !thrown.has(code) && !SENT_BY_THE_LIBRARIES.has(code)), "codes in ErrorCode that nothing throws").to.deep.equal([]);
+  });
+
+  it("is the one type no field reaches: every other type is reachable from the root fields", () => {
+    const schema = buildSchema(fs.readFileSync(path.join(ROOT, "schema.graphql"), "utf8"));
+    const reachable = typesReachableWithoutDeprecated(schema);
+    const named = Object.keys(schema.getTypeMap()).filter((name) => !name.startsWith("__") && !isSpecifiedScalarType(schema.getType(name)!));
+    expect(named.filter((name) => !reachable.has(name))).to.deep.equal(["ErrorCode"]);
   });
 
   it("describes every code with what a screen should do", () => {
