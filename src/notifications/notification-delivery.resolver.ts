@@ -53,6 +53,7 @@ export class DeliveryResolver {
 
   @Authorized()
   @Mutation(() => RequeueNotificationDeliveryPayload, {
+    nullable: true,
     description:
       "Sends a FAILED message again: it becomes PENDING, due now, with every attempt (OUTBOX_MAX_ATTEMPTS) ahead of it. " +
       "Refused with BAD_USER_INPUT for a message in any other state, and for a verification message (ask for a new one with resendContactVerification). Needs ADMIN.",
