@@ -18,6 +18,7 @@ import { createSchema } from "./schema";
 import { limitValidationRules, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin } from "./security/security.plugin";
+import { idempotencyPlugin } from "./idempotency/idempotency.plugin";
 import { mountGraphiQL } from "./graphiql/graphiql.routes";
 import { Outbox } from "./notifications/outbox.service";
 import { mountConfirmationPage } from "./verification/confirmation-page.routes";
@@ -113,6 +114,8 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
       // No field sets a cache hint, and the default plugin would wrap every field resolver to look for one.
       ApolloServerPluginCacheControlDisabled(),
       securityPlugin(config.limits, mutationRateLimiter, metrics),
+      // Before savedChangesPlugin: the answer is stored as execution left it, and shaped again when replayed.
+      idempotencyPlugin(db, { keyHours: config.idempotencyKeyHours }, reportError),
       savedChangesPlugin(requestLocale),
       accountScreenPlugin(config.singleStatementReads),
     ],
@@ -151,7 +154,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   app.use(
     "/graphql",
     // A browser app reads Retry-After on a 429, and the request id, only if they are exposed.
-    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600, exposedHeaders: ["Retry-After", "X-Request-Id"] }),
+    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600, exposedHeaders: ["Retry-After", "X-Request-Id", "Idempotent-Replayed"] }),
     trackGraphQLRequests(logger, metrics),
     express.json({ limit: config.bodyLimitBytes }),
     requestGuard(config.limits),

@@ -63,6 +63,8 @@ export interface Config {
    */
   mutationRateLimit: number;
   mutationRateWindowSeconds: number;
+  /** How long an `Idempotency-Key` is remembered, in hours (at least 24): a retry within it gets the first answer. */
+  idempotencyKeyHours: number;
   /**
    * Which proxies in front of the service to believe about the client's address (`X-Forwarded-For`),
    * as Express's "trust proxy" takes it: a number of hops, or addresses and CIDR ranges; false for none.
@@ -516,6 +518,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mutationRateLimit: integer("MUTATION_RATE_LIMIT", env.MUTATION_RATE_LIMIT, 60, 0, 1_000_000),
     mutationRateWindowSeconds: integer("MUTATION_RATE_WINDOW_SECONDS", env.MUTATION_RATE_WINDOW_SECONDS, 60, 1, 86_400),
+    idempotencyKeyHours: integer("IDEMPOTENCY_KEY_HOURS", env.IDEMPOTENCY_KEY_HOURS, 24, 24, 24 * 30),
     trustProxy: trustProxySetting,
     minFreeDiskBytes: integer("HEALTH_MIN_FREE_DISK_MB", env.HEALTH_MIN_FREE_DISK_MB, 8, 0, 1_048_576) * 1024 * 1024,
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),

@@ -1,4 +1,4 @@
-import type { Database } from "./database";
+import type { Database, Writer } from "./database";
 import type { Identity, TokenRefusal } from "./auth/tokens";
 import type { User } from "./users/user.entity";
 import type { Account } from "./accounts/account.entity";
@@ -10,6 +10,8 @@ import { parseGlobalId, rowIdOf } from "./common/global-id";
 import { notFound } from "./errors";
 import type { Locale } from "./i18n";
 import type { RequestScope } from "./common/request-scope";
+import type { EntityManager } from "typeorm";
+import type { IdempotentRequest } from "./idempotency/idempotency.service";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
@@ -25,6 +27,8 @@ export class Context {
   loaders: Loaders;
   /** Loaders for contact health (verifications, failed deliveries). */
   health: HealthLoaders;
+  /** The request's Idempotency-Key, when it is a mutation that carries one. */
+  idempotency: IdempotentRequest | null = null;
 
   constructor(
     readonly db: Database,
@@ -53,6 +57,24 @@ export class Context {
     return this.viewer;
   }
 
+  /** Opens a mutation's transactions: the key's row is written in the first that commits. A getter: Apollo runs an operation on a shallow copy of the context. */
+  get writer(): Writer {
+    return { write: (work) => this.write(work) };
+  }
+
+  /** Runs one transaction of a mutation; with an Idempotency-Key, the key is recorded in the first one that commits. */
+  async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const idempotency = this.idempotency;
+    if (!idempotency) return this.db.write(work);
+    let claimed = false;
+    const result = await this.db.write(async (manager) => {
+      claimed = await idempotency.claim(manager);
+      return work(manager);
+    });
+    if (claimed) idempotency.claimed = true;
+    return result;
+  }
+
   /** The account with this global id as the viewer, its member, sees it; to anyone else it does not exist (NOT_FOUND). */
   async readableAccount(id: string, field: string): Promise<Account> {
     const account = await this.loaders.accountAsMember.load({ accountId: rowIdOf(id, "Account", field), userId: this.requiredViewer.id });
@@ -72,7 +94,7 @@ export class Context {
     access: "admin" | "member" = "admin",
   ): Promise<{ account: Account; result: TResult }> {
     const [id] = parseGlobalId(accountId, "Account", "accountId");
-    const outcome = await this.db.write(async (manager) => {
+    const outcome = await this.write(async (manager) => {
       const change = await AccountChange.open(manager, id!, this.requiredViewer, this.outbox, expectedVersion, access);
       const result = await work(change);
       return { account: await change.finish(), result };

@@ -33,6 +33,7 @@ import { MemberChange } from "./members/member-change.entity";
 import { AccountInvitation } from "./members/account-invitation.entity";
 import { Invitations1796960000000 } from "./migrations/1796960000000-Invitations";
 import type { MigrationStep } from "./migrations/support/progress";
+import { IdempotencyKeys1796950000000 } from "./migrations/1796950000000-IdempotencyKeys";
 
 export type { MigrationStep };
 
@@ -51,7 +52,11 @@ export const MIGRATIONS = [
   VerificationMailboxes1796800000000,
   MemberHistory1796950000000,
   Invitations1796960000000,
+  IdempotencyKeys1796950000000,
 ];
+
+/** What a mutation's service needs to write: a transaction (the request's, which may record its Idempotency-Key). */
+export type Writer = Pick<Database, "write">;
 
 export interface DataSourceSettings {
   databaseUrl: string;

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type GraphQLErrorOptions, type GraphQLFormattedError } from "graphql";
+import { GraphQLEnumType, GraphQLError, Kind, type GraphQLErrorOptions, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { ArgumentValidationError } from "type-graphql";
@@ -17,6 +17,8 @@ export enum ErrorCode {
   /** The chosen person is invited but has not accepted: show them as invited, and offer no slot until they accept. */
   INVITATION_PENDING = "INVITATION_PENDING",
   VERSION_CONFLICT = "VERSION_CONFLICT",
+  /** The owner of an outside address said it is not theirs: nothing more is sent to it. */
+  ADDRESS_DECLINED = "ADDRESS_DECLINED",
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
   /** The database could not serve the request (full disk, I/O error, lost connection); a write kept nothing. */
   SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
@@ -30,6 +32,74 @@ export enum ErrorCode {
   BATCHING_NOT_SUPPORTED = "BATCHING_NOT_SUPPORTED",
   PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE",
   RATE_LIMITED = "RATE_LIMITED",
+  // Idempotency-Key (src/idempotency).
+  IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED",
+  IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE",
+  // Sent by graphql-js and Apollo Server for requests that never reach a resolver.
+  GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED",
+  GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED",
+  BAD_REQUEST = "BAD_REQUEST",
+  OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE",
+  PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED",
+}
+
+const BUG = "A bug in the client: fix the request (regenerate types from schema.graphql).";
+
+/**
+ * What each code means to a screen, and the extensions it brings: the descriptions of the schema's
+ * `ErrorCode` enum. A code without an entry does not compile.
+ */
+export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
+  UNAUTHENTICATED: "HTTP 401. No token, or a bad, expired or over-long one (the message says which). Send the user to sign in again, then retry.",
+  NOT_FOUND:
+    "The id names nothing the caller may see: the object does not exist, the caller is not a member of its account, or the id is malformed (all answered alike). `account(id:)` and `node(id:)` answer null beside it. Extensions: `invalidFields` when the id came in a mutation's input. Say the page does not exist or is no longer accessible; leave it.",
+  FORBIDDEN: "A MEMBER tried something that needs ADMIN. Hide or disable the control (Account.viewerRole); if it still happens, show the message and reload.",
+  BAD_USER_INPUT:
+    "Invalid input. Extensions: `invalidFields: [{ field, message }]`, `field` a path such as `input.roleContacts.0.email`. Show each message next to its field.",
+  BILLING_CONTACT_LIMIT:
+    "A fourth billing contact. Extensions: `limit` (3), `invalidFields` (`input.billingContactUserIds` or `input.userId`). Say to remove one first; disable Add at the limit.",
+  PRIMARY_CONTACT_REQUIRED:
+    "Removing the member who is the primary contact, or the primary contact leaving. Extensions: `invalidFields` (`input.userId`) when removing. Ask for another primary contact first, or offer `reassignTo`.",
+  LAST_ADMIN:
+    "Removing, demoting or leaving as the last admin. Extensions: `invalidFields` (`input.userId` or `input.role`) unless the caller is leaving. Ask to make someone else an admin first.",
+  INVITATION_PENDING:
+    "The chosen person was invited and has not accepted yet, so they can hold no contact slot. Extensions: `invalidFields` naming the field that chose them. Show them as invited; offer the slot once they accept.",
+  VERSION_CONFLICT:
+    "Someone changed the contacts since the form was loaded (a stale `expectedVersion`). Extensions: `currentVersion`, `invalidFields` (`input.expectedVersion`). Reload, show what changed, and let the user apply their change again.",
+  ADDRESS_DECLINED:
+    "The owner of the role's outside address answered \"This is not me\", so nothing more is sent to it (asking it to confirm again is refused). Extensions: `invalidFields` (`input.role`). Show that the address was declined; offer another address (setting the same one again asks anew).",
+  INTERNAL_SERVER_ERROR: "Something unexpected; no internals are included. Say something went wrong; a retry is safe. Quote the X-Request-Id response header when reporting it.",
+  SERVICE_UNAVAILABLE:
+    "The database cannot store or read right now (full disk, lost connection). Nothing was saved unless the error has `changeSaved: true`. Say to try again in a moment; a retry is safe.",
+  QUERY_TOO_DEEP: `HTTP 400. The operation nests deeper than the server allows. ${BUG}`,
+  TOO_MANY_ALIASES: `HTTP 400. The operation uses more aliases than the server allows. ${BUG}`,
+  TOO_MANY_DIRECTIVES: `HTTP 400. The operation uses more directives than the server allows. ${BUG}`,
+  QUERY_TOO_COMPLEX: `HTTP 400. The operation asks for too much at once; page with first/after. ${BUG}`,
+  TOO_MANY_INTROSPECTIONS: `HTTP 400. A second __schema or __type in one request from a caller without a valid token. ${BUG}`,
+  QUERY_TOO_LARGE: `HTTP 400. The operation has more tokens than the server allows. ${BUG}`,
+  BATCHING_NOT_SUPPORTED: `HTTP 400. A JSON array of operations; send one operation per request. ${BUG}`,
+  PAYLOAD_TOO_LARGE: `HTTP 413. The request body is larger than the server accepts. ${BUG}`,
+  RATE_LIMITED:
+    "HTTP 429. Too many changes in a short time, or more mail than an account's or address's cap allows. Extensions: `retryAfterSeconds` (also the Retry-After header). Wait that long, then retry; for mail caps say when it can be sent.",
+  IDEMPOTENCY_KEY_REUSED:
+    "HTTP 422. The Idempotency-Key was already used by this caller for a different request (other document, operation or variables). Nothing ran. A bug in the client: use a new key for each new change, and the same key only to retry the same request.",
+  IDEMPOTENCY_KEY_IN_USE:
+    "HTTP 409. A request with this Idempotency-Key has saved a change and has not answered yet (still running, or stopped before it could). Nothing ran again. Extensions: `retryAfterSeconds`. Do not send the change under a new key: reload to see it, or retry with the same key later.",
+  GRAPHQL_PARSE_FAILED: `HTTP 400. The document is not valid GraphQL. ${BUG}`,
+  GRAPHQL_VALIDATION_FAILED: `HTTP 400. The document does not match the schema. ${BUG}`,
+  BAD_REQUEST: `HTTP 400. The request is malformed: broken JSON, no query, or a mutation sent with GET. ${BUG}`,
+  OPERATION_RESOLUTION_FAILURE: `HTTP 400. The document holds several operations and operationName names none of them. ${BUG}`,
+  PERSISTED_QUERY_NOT_SUPPORTED: `HTTP 400. The server keeps no persisted queries; send the whole document. ${BUG}`,
+};
+
+/** The schema's `ErrorCode` enum, made from ErrorCode and ERROR_CODE_GUIDE (no field returns it: it types `extensions.code`). */
+export function errorCodeEnum(): GraphQLEnumType {
+  return new GraphQLEnumType({
+    name: "ErrorCode",
+    description:
+      "Every `extensions.code` an error from this server can carry, each with what a screen should do and the extensions it brings. Messages are for people and follow Accept-Language; switch on the code, and keep a default branch: codes may be added.",
+    values: Object.fromEntries(Object.values(ErrorCode).map((code) => [code, { value: code, description: ERROR_CODE_GUIDE[code] }])),
+  });
 }
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -43,6 +113,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.BATCHING_NOT_SUPPORTED]: 400,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.IDEMPOTENCY_KEY_REUSED]: 422,
+  [ErrorCode.IDEMPOTENCY_KEY_IN_USE]: 409,
 };
 
 /** A message key of an error code: `BAD_USER_INPUT.verificationTokenExpired` is a BAD_USER_INPUT. */
@@ -135,6 +207,16 @@ function describeValidation(errors: ValidationError[], prefix: string, locale: L
   });
 }
 
+/** Whether every failure in `errors`, nested ones included, is an id that names no object (IsGlobalId's `namesNothing`). */
+function onlyIdsOfNothing(errors: ValidationError[]): boolean {
+  const verdicts = (error: ValidationError): boolean[] => [
+    ...Object.keys(error.constraints ?? {}).map((constraint) => (error.contexts?.[constraint] as { namesNothing?: unknown } | undefined)?.namesNothing === true),
+    ...(error.children ?? []).flatMap(verdicts),
+  ];
+  const all = errors.flatMap(verdicts);
+  return all.length > 0 && all.every(Boolean);
+}
+
 /**
  * A request error graphql-js reports with its own code (a validation rule of ours, say) whose message
  * is ours to word: the formatter renders it in the request's language and keeps graphql-js's code.
@@ -189,10 +271,12 @@ export function createErrorFormatter(log: ErrorLogger, scopeOf: (error: unknown)
       const invalid = Array.isArray(failures) ? describeValidation(failures as ValidationError[], prefix, locale) : [];
       const first = invalid[0];
       const text = first ? first.message : translate(locale, "BAD_USER_INPUT.invalidInput");
+      // Ids that are not ids of the expected type name nothing: NOT_FOUND, as an id of nothing is answered.
+      const onlyIds = Array.isArray(failures) && onlyIdsOfNothing(failures as ValidationError[]);
       return {
         ...base,
         message: text,
-        extensions: { code: ErrorCode.BAD_USER_INPUT, invalidFields: invalid.length ? invalid : [{ field: prefix ? "input" : "", message: text }] },
+        extensions: { code: onlyIds ? ErrorCode.NOT_FOUND : ErrorCode.BAD_USER_INPUT, invalidFields: invalid.length ? invalid : [{ field: prefix ? "input" : "", message: text }] },
       };
     }
     if (original instanceof DatabaseUnavailableError) {

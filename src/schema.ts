@@ -1,8 +1,9 @@
 import "reflect-metadata";
 import path from "node:path";
-import { buildSchema } from "type-graphql";
+import { buildSchema, emitSchemaDefinitionFile } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLSchema } from "graphql";
+import { errorCodeEnum } from "./errors";
 import { authChecker } from "./auth/auth-checker";
 import { AccountResolver } from "./accounts/account.resolver";
 import { MemberResolver } from "./members/member.resolver";
@@ -44,13 +45,17 @@ export const RESOLVERS = [
 export const SCHEMA_FILE = path.resolve(__dirname, "..", "..", "schema.graphql");
 
 /** Builds the executable schema from the resolver classes; `emitTo` also writes it as SDL. */
-export function createSchema(options: { emitTo?: string } = {}): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(options: { emitTo?: string } = {}): Promise<GraphQLSchema> {
+  const built = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
     validate: { forbidUnknownValues: false },
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    // Sorted, so the file does not depend on the order modules happened to register their types in.
-    emitSchemaFile: options.emitTo ? { path: options.emitTo, sortedSchema: true } : false,
   });
+  const config = built.toConfig();
+  // The error codes are in the schema for clients' generated types, though no field returns them.
+  const schema = new GraphQLSchema({ ...config, types: [...config.types, errorCodeEnum()] });
+  // Sorted, so the file does not depend on the order modules happened to register their types in.
+  if (options.emitTo) await emitSchemaDefinitionFile(options.emitTo, schema, { sortedSchema: true });
+  return schema;
 }

@@ -93,10 +93,10 @@ describe("accounts", () => {
     expect(await readHistory(server, admin.token, account.id)).to.have.lengthOf(1);
   });
 
-  it("refuses ids that are not ids with BAD_USER_INPUT", async () => {
+  it("answers ids that are not ids as ids that name nothing: NOT_FOUND", async () => {
     const owner = await signIn(server, "ids@example.com");
-    failsWith(await server.graphql(`{ account(id: "1 OR 1=1") { id } }`, {}, owner.token), "BAD_USER_INPUT");
-    failsWith(await mutate(server, owner.token, "setPrimaryContact", { accountId: "abc", userId: "def" }), "BAD_USER_INPUT");
+    failsWith(await server.graphql(`{ account(id: "1 OR 1=1") { id } }`, {}, owner.token), "NOT_FOUND");
+    failsWith(await mutate(server, owner.token, "setPrimaryContact", { accountId: "abc", userId: owner.id }), "NOT_FOUND");
   });
 
   it("pages through the caller's accounts with opaque cursors", async () => {

@@ -330,16 +330,16 @@ describe("API 1.0 conventions through the server", function () {
       }
     });
 
-    it("refuses what is not an id with BAD_USER_INPUT on `id`, and on `ids.N` in nodes(ids) while answering the rest", async () => {
+    it("answers what is not an id as NOT_FOUND on `id`, and on `ids.N` in nodes(ids) while answering the rest", async () => {
       const accountId = ownIdOfType.get("Account")!;
       for (const id of ["not-an-id", "", bareKey(accountId), Buffer.from("Account:1 OR 1=1").toString("base64url"), `${accountId}=`]) {
         const response = await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id }, own.admin.token);
         expect(response.data, id).to.deep.equal({ node: null });
-        expect(invalidFields(failsWith(response, "BAD_USER_INPUT")).map((entry) => entry.field), id).to.deep.equal(["id"]);
+        expect(invalidFields(failsWith(response, "NOT_FOUND")).map((entry) => entry.field), id).to.deep.equal(["id"]);
       }
       const response = await server.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [accountId, accountId, accountId, "garbage"] }, own.admin.token);
       expect(response.data).to.deep.equal({ nodes: [{ id: accountId }, { id: accountId }, { id: accountId }, null] });
-      const error = failsWith(response, "BAD_USER_INPUT");
+      const error = failsWith(response, "NOT_FOUND");
       expect(error.path).to.deep.equal(["nodes", 3]);
       expect(invalidFields(error).map((entry) => entry.field)).to.deep.equal(["ids.3"]);
       const tooMany = failsWith(
@@ -349,12 +349,14 @@ describe("API 1.0 conventions through the server", function () {
       expect(invalidFields(tooMany).map((entry) => entry.field)).to.deep.equal(["ids"]);
     });
 
-    it("refuses an id of any other type, or a bare row id, where an Account is expected, with BAD_USER_INPUT on `id`", async () => {
+    it("answers an id of any other type, or a bare row id, where an Account is expected, as an unknown account: NOT_FOUND on `id`", async () => {
       const wrong = [...ownIdOfType.entries()].filter(([type]) => type !== "Account").map(([, id]) => id);
       for (const id of [...wrong, bareKey(ownIdOfType.get("Account")!)]) {
         const response = await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id }, own.admin.token);
         expect(response.data, id).to.deep.equal({ account: null });
-        expect(invalidFields(failsWith(response, "BAD_USER_INPUT")).map((entry) => entry.field), id).to.deep.equal(["id"]);
+        expect(invalidFields(failsWith(response, "NOT_FOUND")).map((entry) => entry.field), id).to.deep.equal(["id"]);
+        const missing = await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id: missingIdLike(own.account.id) }, own.admin.token);
+        expect(response.errors![0]!.message).to.equal(missing.errors![0]!.message);
       }
     });
   });
@@ -492,8 +494,8 @@ describe("API 1.0 conventions through the server", function () {
     };
 
     /** Asserts BAD_USER_INPUT whose every invalidFields entry names the input path of the field that was wrong. */
-    function refusedOn(response: GraphQLResponse, expected: string, listPath: string | null, label: string) {
-      const error = failsWith(response, "BAD_USER_INPUT");
+    function refusedOn(response: GraphQLResponse, expected: string, listPath: string | null, label: string, code = "BAD_USER_INPUT") {
+      const error = failsWith(response, code);
       const fields = invalidFields(error).map((entry) => entry.field);
       expect(fields, label).to.not.deep.equal([]);
       for (const field of fields) {
@@ -519,7 +521,7 @@ describe("API 1.0 conventions through the server", function () {
       }
     });
 
-    it("refuses a malformed id, a bare row id or an id of another type in any ID input with BAD_USER_INPUT naming its input path", async () => {
+    it("refuses a malformed id, a bare row id or an id of another type in any ID input as an id of nothing there is, naming its input path", async () => {
       let checked = 0;
       for (const field of inputFields().filter((candidate) => candidate.kind === "id")) {
         const expects = ID_FIELD_TYPES[field.path.at(-1)!]!;
@@ -530,7 +532,8 @@ describe("API 1.0 conventions through the server", function () {
           for (const place of placesOf(base.input, field.path)) {
             for (const value of bad) {
               const { variables, expected, listPath } = withValue(base.input, place, value, field.list);
-              refusedOn(await send(field.mutation, variables), expected, listPath, `${field.mutation} ${expected} = ${JSON.stringify(value)}`);
+              // A member's id that names nobody is refused as input; any other id of nothing is NOT_FOUND.
+              refusedOn(await send(field.mutation, variables), expected, listPath, `${field.mutation} ${expected} = ${JSON.stringify(value)}`, expects === "User" ? "BAD_USER_INPUT" : "NOT_FOUND");
               checked++;
             }
           }

@@ -174,7 +174,8 @@ describe("confirmation page", () => {
     expect(latest).to.deep.equal({ slot: "SECURITY", action: "DECLINED", previousEmail: email, newEmail: email, actor: { email: admin.email } });
 
     const mailsSoFar = smtp.to(email).length;
-    failsWith(await mutate(server, admin.token, "resendContactVerification", { accountId: account.id, role: "SECURITY" }), "BAD_USER_INPUT");
+    const declined = failsWith(await mutate(server, admin.token, "resendContactVerification", { accountId: account.id, role: "SECURITY" }), "ADDRESS_DECLINED");
+    expect(declined.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.role"]);
     const sent = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "SECURITY" } }, admin.token)).sendTestNotification.deliveries;
     expect(sent.find((delivery: { email: string }) => delivery.email === email)).to.deep.equal({ email, state: "SKIPPED", skipReason: "ADDRESS_NOT_VERIFIED" });
     // Give the delivery worker time to send anything it was (wrongly) given.

@@ -306,7 +306,10 @@ describe("examples/", () => {
           expectedVersion: cleared.contactsVersion,
           primaryContactUserId: grace,
           billingContactUserIds: [grace],
-          roleContacts: [{ role: "DECISION_MAKER", userId: grace }],
+          roleContacts: [
+            { role: "DECISION_MAKER", userId: grace },
+            { role: "TECHNICAL_ADMIN", clear: true },
+          ],
         },
       })).saveAccountContacts.account;
       expect(saved.billingContacts.map((user) => user.id)).to.deep.equal([grace]);

@@ -94,7 +94,7 @@ describe("Polish and English", () => {
     it("inserts a parameter as it is: a value that looks like a placeholder is not filled in again", () => {
       const text = translate("pl", "mail.label.accountName", { account: "{account} {email} {{title}}" });
       expect(text).to.equal("Nazwa konta: {account} {email} {{title}}");
-      expect(translate("en", "BAD_USER_INPUT.invalidTypedId", { field: "{type}", type: "User" })).to.equal("{type} is not a valid User id.");
+      expect(translate("en", "NOT_FOUND.object", { type: "{type}" })).to.equal("No {type} with that id exists, or you are not a member of its account.");
     });
   });
 

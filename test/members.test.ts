@@ -80,9 +80,11 @@ describe("members", () => {
 
   it("refuses to demote or remove the last admin with LAST_ADMIN", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1);
-    failsWith(await addInput({ accountId: account.id, email: admin.email, role: "MEMBER" }, admin.token), "LAST_ADMIN");
+    const demote = failsWith(await addInput({ accountId: account.id, email: admin.email, role: "MEMBER" }, admin.token), "LAST_ADMIN");
+    expect(demote.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.role"]);
     ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id }));
-    failsWith(await remove(admin.token, { accountId: account.id, userId: admin.id }), "LAST_ADMIN");
+    const removal = failsWith(await remove(admin.token, { accountId: account.id, userId: admin.id }), "LAST_ADMIN");
+    expect(removal.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.userId"]);
     expect((await readAccount(server, admin.token, account.id)).viewerRole).to.equal("ADMIN");
   });
 

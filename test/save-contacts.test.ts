@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { parse, print } from "graphql";
+import { CONTACT_ROLES } from "../src/contacts/contact.enums";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { ACCOUNT_FIELDS, accountWithMembers, addMember, failsWith, mutate, ok, readAccount, readHistory, type AccountState } from "./helpers/factories";
 
@@ -7,9 +9,9 @@ const SAVE = `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(
 interface Form {
   accountId: string;
   expectedVersion: number;
-  primaryContactUserId: string;
-  billingContactUserIds: string[];
-  roleContacts: { role: string; userId?: string; email?: string }[];
+  primaryContactUserId?: string;
+  billingContactUserIds?: string[];
+  roleContacts?: { role: string; userId?: string; email?: string; clear?: boolean }[];
 }
 
 describe("saving the whole contact form (saveAccountContacts)", () => {
@@ -78,7 +80,7 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
     expect(await readHistory(server, admin.token, account.id)).to.have.lengthOf(historyLength);
   });
 
-  it("clears the roles the form leaves out and removes billing contacts it drops", async () => {
+  it("clears only the roles the input clears explicitly, and removes billing contacts the list drops", async () => {
     const { admin, account, members } = await accountWithMembers(server, 2, "drop");
     const [a, b] = members as [typeof members[0], typeof members[0]];
     const full = ok(
@@ -99,13 +101,61 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
         expectedVersion: full.contactsVersion,
         primaryContactUserId: admin.id,
         billingContactUserIds: [b.id],
-        roleContacts: [{ role: "IMPLEMENTATION", userId: b.id }],
+        roleContacts: [{ role: "DECISION_MAKER", clear: true }],
       }),
     ).saveAccountContacts;
     expect(trimmed.billingContacts.map((user) => user.id)).to.deep.equal([b.id]);
     expect(trimmed.roleContacts.map((role) => role.role)).to.deep.equal(["IMPLEMENTATION"]);
     const [latest, previous] = await readHistory(server, admin.token, account.id);
     expect([latest, previous].map((row) => `${row!.slot} ${row!.action}`).sort()).to.deep.equal(["BILLING REMOVE", "DECISION_MAKER CLEAR"]);
+  });
+
+  it("leaves every slot the input does not name as it is: a client written before a role existed never clears it", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 3, "partial");
+    const [a, b, c] = members as [typeof members[0], typeof members[0], typeof members[0]];
+    const roles = CONTACT_ROLES.map((role) => role.name);
+    const newest = roles[roles.length - 1]!;
+    const set = ok(
+      await save(admin.token, {
+        accountId: account.id,
+        expectedVersion: account.contactsVersion,
+        primaryContactUserId: a.id,
+        billingContactUserIds: [b.id],
+        roleContacts: roles.map((role) => ({ role, userId: c.id })),
+      }),
+    ).saveAccountContacts;
+    // The form of a client built when the newest role did not exist yet: it sends every role it knows.
+    const oldForm = parse(`mutation Save($accountId: ID!, $version: Int!, $primary: ID!, $billing: [ID!]!, $holder: ID!) {
+      saveAccountContacts(input: { accountId: $accountId, expectedVersion: $version, primaryContactUserId: $primary, billingContactUserIds: $billing,
+        roleContacts: [${roles.slice(0, -1).map((role) => `{ role: ${role}, userId: $holder }`).join(", ")}] }) { account { ${ACCOUNT_FIELDS} } }
+    }`);
+    expect(print(oldForm)).not.to.include(newest);
+    const old = await server.graphql<{ saveAccountContacts: { account: AccountState } }>(print(oldForm), {
+      accountId: account.id,
+      version: set.contactsVersion,
+      primary: admin.id,
+      billing: [b.id],
+      holder: a.id,
+    }, admin.token);
+    const after = ok(old).saveAccountContacts.account;
+    expect(after.roleContacts.map((role) => [role.role, role.email])).to.deep.equal(roles.map((role) => [role, role === newest ? c.email : a.email]));
+
+    // Left out entirely, the primary contact, billing contacts and roles stay; only what is named changes.
+    const onlyBilling = ok(await save(admin.token, { accountId: account.id, expectedVersion: after.contactsVersion, billingContactUserIds: [] })).saveAccountContacts;
+    expect(onlyBilling.primaryContact.id).to.equal(admin.id);
+    expect(onlyBilling.billingContacts).to.deep.equal([]);
+    expect(onlyBilling.roleContacts).to.have.lengthOf(roles.length);
+    const [latest] = await readHistory(server, admin.token, account.id);
+    expect(`${latest!.slot} ${latest!.action}`).to.equal("BILLING REMOVE");
+  });
+
+  it("refuses an entry that clears a role and names a contact, on its clear field", async () => {
+    const { admin, account, members } = await accountWithMembers(server, 1, "clearboth");
+    const error = failsWith(
+      await save(admin.token, { accountId: account.id, expectedVersion: account.contactsVersion, roleContacts: [{ role: "DECISION_MAKER", clear: true, userId: members[0]!.id }] }),
+      "BAD_USER_INPUT",
+    );
+    expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.roleContacts.0.clear"]);
   });
 
   it("swaps a billing contact at the cap of 3, keeping the others in their places", async () => {
@@ -141,6 +191,7 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
       "VERSION_CONFLICT",
     );
     expect(error.extensions?.currentVersion).to.equal(account.contactsVersion + 1);
+    expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.expectedVersion"]);
     const state = await readAccount(server, admin.token, account.id);
     expect(state.primaryContact.id).to.equal(admin.id);
     expect(state.billingContacts.map((user) => user.id)).to.deep.equal([members[0]!.id]);
@@ -167,7 +218,7 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
     expect(state.contactsVersion).to.equal(base + 1);
     expect(state.primaryContact.id).to.equal(winningForm.primaryContactUserId);
     expect(state.billingContacts.map((user) => user.id)).to.deep.equal(winningForm.billingContactUserIds);
-    expect(state.roleContacts.map((role) => role.role)).to.deep.equal(winningForm.roleContacts.map((role) => role.role));
+    expect(state.roleContacts.map((role) => role.role)).to.deep.equal(winningForm.roleContacts!.map((role) => role.role));
     // The loser reloads, sees the winner's change, and saves on top of it.
     const [loser, losingForm] = forms[1 - winnerIndex]!;
     const retried = ok(await save(loser.token, { ...losingForm, expectedVersion: state.contactsVersion })).saveAccountContacts;
@@ -181,7 +232,8 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
     const other = await accountWithMembers(server, 0, "other");
     const stranger = (await addMember(server, other.admin, other.account.id, outsider)).id;
     const base = { accountId: account.id, expectedVersion: account.contactsVersion, primaryContactUserId: members[0]!.id, roleContacts: [] };
-    failsWith(await save(admin.token, { ...base, billingContactUserIds: members.map((member) => member.id) }), "BILLING_CONTACT_LIMIT");
+    const limit = failsWith(await save(admin.token, { ...base, billingContactUserIds: members.map((member) => member.id) }), "BILLING_CONTACT_LIMIT");
+    expect(limit.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.billingContactUserIds"]);
     // Each refusal names the place in the form that caused it.
     const refusals: [Partial<Form>, string][] = [
       [{ billingContactUserIds: [members[1]!.id, stranger] }, "input.billingContactUserIds.1"],

@@ -23,7 +23,13 @@ import { checkSchemaEvolution, describeChanges } from "./helpers/schema-gate";
  */
 
 const RELEASED_FILE = path.resolve(__dirname, "..", "..", "schema", "released.graphql");
-const releasedDocument = parse(fs.readFileSync(RELEASED_FILE, "utf8"));
+const releasedText = fs.readFileSync(RELEASED_FILE, "utf8");
+const releasedDocument = parse(releasedText);
+const releasedVersion = /^# The schema of contact-points (\d+\.\d+\.\d+) as released/.exec(releasedText)?.[1];
+const packageVersion = (JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
+/** The reviewed breaking changes of the next major release (schema/accepted-breaking.json). */
+const acceptedForMajor = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "schema", "accepted-breaking.json"), "utf8")) as { version: string; accepted: string[] };
+const major = (version: string) => Number(version.split(".")[0]);
 
 const schemaOf = (document: DocumentNode): GraphQLSchema => buildASTSchema(document);
 
@@ -119,10 +125,20 @@ async function gate(released: DocumentNode, current: DocumentNode) {
 const pathsOf = (changes: { path?: string }[]) => changes.map((change) => change.path);
 
 describe("schema evolution gate (schema/released.graphql)", () => {
-  it("finds no breaking change from the released schema to the schema emitted from the code, unless it was deprecated", async () => {
+  it("finds no breaking change from the released schema to the schema emitted from the code, unless it was deprecated or reviewed for a new major version", async () => {
     const result = await checkSchemaEvolution(schemaOf(releasedDocument), await createSchema());
+    expect(releasedVersion, "the released schema's header names its version").to.be.a("string");
+    const newMajor = major(packageVersion) > major(releasedVersion!);
+    // A breaking change passes only in a new major version, and only if the reviewed list names it.
+    const accepted = newMajor ? acceptedForMajor.accepted : [];
+    if (newMajor) expect(acceptedForMajor.version, "schema/accepted-breaking.json is for the version package.json names").to.equal(packageVersion);
+    const named = (change: { type: string; path?: string }) => `${change.type} ${change.path ?? ""}`;
     expect(
-      result.refused,
+      accepted.filter((entry) => !result.refused.some((change) => named(change) === entry)),
+      "entries of schema/accepted-breaking.json that match no breaking change: remove them",
+    ).to.deep.equal([]);
+    expect(
+      result.refused.filter((change) => !accepted.includes(named(change))),
       `Breaking changes to the released API (schema/released.graphql). Keep the old field, argument or value, ` +
         `mark it @deprecated(reason: "…") in a release first, and remove it in a later one:\n${describeChanges(result.refused)}\n`,
     ).to.deep.equal([]);

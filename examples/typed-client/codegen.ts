@@ -30,6 +30,12 @@ const config: CodegenConfig = {
         useTypeImports: true,
       },
     },
+    // Every error code the server sends, as a type for `extensions.code` (the preset types only what
+    // the documents select, and no field returns an ErrorCode).
+    "examples/typed-client/src/gql/error-codes.ts": {
+      plugins: ["typescript"],
+      config: { onlyEnums: true, enumsAsTypes: true, futureProofEnums: true },
+    },
   },
 };
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { Account } from "./account.entity";
-import type { Locale } from "../i18n";
+import { message, type Locale } from "../i18n";
 import { accountWithRoleOf, changeAccountLocale, lockAccount, markAccountChanged } from "./account.queries";
 import { MemberRole } from "../members/account-member.entity";
 import { memberWithUser, type MemberWithUser } from "../members/member.queries";
@@ -12,7 +12,6 @@ import { accountContactsIn } from "../contacts/contact.queries";
 import { insertContactChange } from "../history/history.queries";
 import type { Outbox } from "../notifications/outbox.service";
 import { badInput, DomainError, notFound } from "../errors";
-import { message } from "../i18n";
 import { AccountInvitation } from "../members/account-invitation.entity";
 
 /**
@@ -52,7 +51,9 @@ export class AccountChange {
     }
     const { account } = found;
     if (expectedVersion != null && expectedVersion !== account.contactsVersion) {
-      throw new DomainError("VERSION_CONFLICT.staleVersion", {}, { currentVersion: account.contactsVersion });
+      throw new DomainError("VERSION_CONFLICT.staleVersion", {}, { currentVersion: account.contactsVersion }, [
+        { field: "expectedVersion", message: message("VERSION_CONFLICT.staleVersion") },
+      ]);
     }
     return new AccountChange(manager, account, actor, outbox);
   }

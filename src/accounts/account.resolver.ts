@@ -46,13 +46,15 @@ export class AccountResolver {
   }
 
   @Authorized()
-  @Mutation(() => CreateAccountPayload, { description: "Creates an account. The caller becomes its first admin and its primary contact." })
+  @Mutation(() => CreateAccountPayload, {
+    nullable: true, description: "Creates an account. The caller becomes its first admin and its primary contact." })
   async createAccount(@Arg("input", () => CreateAccountInput) input: CreateAccountInput, @CurrentUser() viewer: User, @Ctx() context: Context) {
-    return { account: await createAccount(context.db, viewer, input.name, input.locale ?? context.defaultLocale) };
+    return { account: await createAccount(context.writer, viewer, input.name, input.locale ?? context.defaultLocale) };
   }
 
   @Authorized()
   @Mutation(() => UpdateAccountPayload, {
+    nullable: true,
     description: "Changes an account's settings (its language). A field left out keeps its value; a change is kept in settingChanges. Needs ADMIN.",
   })
   async updateAccount(@Arg("input", () => UpdateAccountInput) input: UpdateAccountInput, @Ctx() context: Context) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "../database";
+import type { Writer } from "../database";
 import { Account } from "./account.entity";
 import { AccountMember, MemberRole } from "../members/account-member.entity";
 import { insertContactChange } from "../history/history.queries";
@@ -12,7 +12,7 @@ import { badInput } from "../errors";
 import type { Locale } from "../i18n";
 
 /** Creates an account whose creator is its first admin and its primary contact. */
-export async function createAccount(db: Database, creator: User, name: string, locale: Locale): Promise<Account> {
+export async function createAccount(db: Writer, creator: User, name: string, locale: Locale): Promise<Account> {
   const checked = checkName(name);
   if (!checked.ok) throw badInput(checked.problem, { field: "name", max: NAME_MAX_LENGTH }, "name");
   return db.write(async (manager) => {

@@ -1,6 +1,6 @@
 import { ValidateBy, type ValidationArguments, type ValidationOptions } from "class-validator";
-import { badInput, worded } from "../errors";
-import { message } from "../i18n";
+import { badInput, DomainError } from "../errors";
+import { message, type Message } from "../i18n";
 
 /*
  * Global object identification: every object a client may cache has an id that names its type and
@@ -47,14 +47,27 @@ export function decodeGlobalId(id: string): { type: NodeTypeName; key: string[] 
   return { type: type as NodeTypeName, key };
 }
 
-/** The key of an id that must name an object of `type`; anything else is BAD_USER_INPUT on `field`. */
+/**
+ * What an id that is not an id of `type` is told: exactly what a well-formed id that names nothing is
+ * told in the same place, so a client handles both alike. A `User` id in an input names someone who
+ * must be a member (BAD_USER_INPUT, "not a member"); any other id names an object (NOT_FOUND).
+ */
+export function noSuchObject(type: NodeTypeName): Message {
+  if (type === "User") return message("BAD_USER_INPUT.notAMember");
+  return type === "Account" ? message("NOT_FOUND.account") : message("NOT_FOUND.object", { type });
+}
+
+/** The key of an id that must name an object of `type`; anything else is refused on `field` as an id of nothing is (noSuchObject). */
 export function parseGlobalId(id: string, type: NodeTypeName, field: string): string[] {
   const decoded = decodeGlobalId(id);
-  if (!decoded || decoded.type !== type) throw badInput("BAD_USER_INPUT.invalidTypedId", { field, type }, field);
+  if (!decoded || decoded.type !== type) {
+    if (type === "User") throw badInput("BAD_USER_INPUT.notAMember", {}, field);
+    throw new DomainError(type === "Account" ? "NOT_FOUND.account" : "NOT_FOUND.object", { type }, {}, [{ field, message: noSuchObject(type) }]);
+  }
   return decoded.key;
 }
 
-/** The row id a global id names, for the types whose key is one id (Account, User): BAD_USER_INPUT on `field` otherwise. */
+/** The row id a global id names, for the types whose key is one id (Account, User): NOT_FOUND on `field` otherwise. */
 export function rowIdOf(id: string, type: "Account" | "User", field: string): string {
   return parseGlobalId(id, type, field)[0]!;
 }
@@ -70,6 +83,7 @@ export function IsGlobalId(type: NodeTypeName, validationOptions?: ValidationOpt
         defaultMessage: (args?: ValidationArguments) => `The value of ${args?.property ?? "id"} is not a ${type} id`,
       },
     },
-    { ...validationOptions, ...worded((_value, property) => message("BAD_USER_INPUT.invalidTypedId", { field: property, type })) },
+    // `namesNothing`: the formatter answers NOT_FOUND when every refusal of the input is such an id.
+    { ...validationOptions, context: { describe: () => noSuchObject(type), namesNothing: type !== "User" } },
   );
 }

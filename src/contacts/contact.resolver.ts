@@ -41,7 +41,8 @@ export class ContactResolver {
   }
 
   @Authorized()
-  @Mutation(() => SetPrimaryContactPayload, { description: "Makes a member the primary account contact. Setting the current one again changes nothing. Needs ADMIN." })
+  @Mutation(() => SetPrimaryContactPayload, {
+    nullable: true, description: "Makes a member the primary account contact. Setting the current one again changes nothing. Needs ADMIN." })
   async setPrimaryContact(@Arg("input", () => SetPrimaryContactInput) input: SetPrimaryContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
     return context.changeAccount(input.accountId, (change) => setPrimaryContact(change, userId), input.expectedVersion);
@@ -49,6 +50,7 @@ export class ContactResolver {
 
   @Authorized()
   @Mutation(() => AddBillingContactPayload, {
+    nullable: true,
     description: "Adds a member as a billing contact, after the existing ones. A fourth is refused with BILLING_CONTACT_LIMIT; adding one again changes nothing. Needs ADMIN.",
   })
   async addBillingContact(@Arg("input", () => AddBillingContactInput) input: AddBillingContactInput, @Ctx() context: Context) {
@@ -57,7 +59,8 @@ export class ContactResolver {
   }
 
   @Authorized()
-  @Mutation(() => RemoveBillingContactPayload, { description: "Removes a billing contact. Removing someone who is not one changes nothing. Needs ADMIN." })
+  @Mutation(() => RemoveBillingContactPayload, {
+    nullable: true, description: "Removes a billing contact. Removing someone who is not one changes nothing. Needs ADMIN." })
   async removeBillingContact(@Arg("input", () => RemoveBillingContactInput) input: RemoveBillingContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
     return context.changeAccount(input.accountId, (change) => removeBillingContact(change, userId), input.expectedVersion);
@@ -65,6 +68,7 @@ export class ContactResolver {
 
   @Authorized()
   @Mutation(() => SetRoleContactPayload, {
+    nullable: true,
     description: `Gives a role to a member, or the ${OUTSIDE_ADDRESS_ROLE_NAMES} role to an outside email address. Give exactly one of userId and email. Needs ADMIN.`,
   })
   async setRoleContact(@Arg("input", () => SetRoleContactInput) input: SetRoleContactInput, @Ctx() context: Context) {
@@ -73,7 +77,8 @@ export class ContactResolver {
   }
 
   @Authorized()
-  @Mutation(() => ClearRoleContactPayload, { description: "Leaves a role without a contact. Clearing an unset role changes nothing. Needs ADMIN." })
+  @Mutation(() => ClearRoleContactPayload, {
+    nullable: true, description: "Leaves a role without a contact. Clearing an unset role changes nothing. Needs ADMIN." })
   async clearRoleContact(@Arg("input", () => ClearRoleContactInput) input: ClearRoleContactInput, @Ctx() context: Context) {
     return context.changeAccount(input.accountId, (change) => clearRoleContact(change, input.role), input.expectedVersion);
   }

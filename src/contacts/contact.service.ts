@@ -4,6 +4,7 @@ import { ContactRole } from "./contact-role.entity";
 import { memberByEmail } from "../members/member.queries";
 import { BILLING_CONTACT_LIMIT, ContactChangeAction, contactRole, ContactSlot, outsideAddressTitles, slotOfRole, type ContactRoleKind } from "./contact.enums";
 import { badInput, DomainError } from "../errors";
+import { message } from "../i18n";
 import { normaliseEmail } from "../common/email";
 import { forgetVerification, isDeclined, startVerification } from "../verification/verification.service";
 import { billingContactRows, deleteBillingContactRow, insertBillingContactRow, moveBillingContactRow, setPrimaryContactRow } from "./contact-writes.queries";
@@ -28,12 +29,15 @@ export async function billingContactsOf(change: AccountChange): Promise<BillingC
   return billingContactRows(change.manager, change.account.id);
 }
 
-export async function addBillingContact(change: AccountChange, userId: string, field = "userId"): Promise<void> {
+/** `field` names the member in the input; `listField` the list the cap concerns (the member's own field when absent). */
+export async function addBillingContact(change: AccountChange, userId: string, field = "userId", listField = field): Promise<void> {
   const member = await change.member(userId, field);
   const current = await billingContactsOf(change);
   if (current.some((contact) => contact.userId === member.userId)) return;
   if (current.length >= BILLING_CONTACT_LIMIT) {
-    throw new DomainError("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }, { limit: BILLING_CONTACT_LIMIT });
+    throw new DomainError("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }, { limit: BILLING_CONTACT_LIMIT }, [
+      { field: listField, message: message("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }) },
+    ]);
   }
   await insertBillingContactRow(change.manager, {
     accountId: change.account.id,

@@ -8,16 +8,18 @@ import type { Context } from "../context";
 export class SaveContactsResolver {
   @Authorized()
   @Mutation(() => SaveAccountContactsPayload, {
+    nullable: true,
     description:
-      "Saves the whole contact settings form at once: all of it or, on any error, none of it. One history row per slot that changed. " +
+      "Saves the contact slots a settings form changed, at once: all of them or, on any error, none. A slot the input does not name stays as it is; a role is cleared only by { role, clear: true }. One history row per slot that changed. " +
       "A stale expectedVersion gets VERSION_CONFLICT. Needs ADMIN.",
   })
   async saveAccountContacts(@Arg("input", () => SaveAccountContactsInput) input: SaveAccountContactsInput, @Ctx() context: Context) {
     const form = {
-      primaryContactUserId: rowIdOf(input.primaryContactUserId, "User", "primaryContactUserId"),
-      billingContactUserIds: input.billingContactUserIds.map((id) => rowIdOf(id, "User", "billingContactUserIds")),
-      roleContacts: input.roleContacts.map((entry, index) => ({
+      primaryContactUserId: input.primaryContactUserId == null ? undefined : rowIdOf(input.primaryContactUserId, "User", "primaryContactUserId"),
+      billingContactUserIds: input.billingContactUserIds?.map((id) => rowIdOf(id, "User", "billingContactUserIds")),
+      roleContacts: (input.roleContacts ?? []).map((entry, index) => ({
         role: entry.role,
+        clear: entry.clear,
         userId: entry.userId == null ? entry.userId : rowIdOf(entry.userId, "User", `roleContacts.${index}.userId`),
         email: entry.email,
       })),

@@ -11,37 +11,47 @@ import {
 } from "./contact.service";
 import { badInput } from "../errors";
 
+/** What a save names; a part left out (undefined) stays as it is. */
 export interface AccountContactsForm {
-  primaryContactUserId: string;
-  billingContactUserIds: string[];
-  roleContacts: (RoleContactTarget & { role: ContactRoleKind })[];
+  primaryContactUserId?: string;
+  billingContactUserIds?: string[];
+  /** Each a role given to someone, or (`clear`) left without a contact. */
+  roleContacts: (RoleContactTarget & { role: ContactRoleKind; clear?: boolean | null })[];
 }
 
 /**
- * Makes every slot what the form says, inside one AccountChange, through the same rules as the
- * single-slot mutations: only slots that differ are written (and recorded), so saving an unchanged
- * form changes nothing. Billing contacts are removed before any is added, so swapping one for another
- * works at the cap.
+ * Makes every slot the form names what it says, inside one AccountChange, through the same rules as the
+ * single-slot mutations; a slot it does not name is left alone, so a client that does not know a role
+ * never clears it. Only slots that differ are written (and recorded), so saving an unchanged form
+ * changes nothing. Billing contacts are removed before any is added, so swapping one works at the cap.
  */
 export async function saveAccountContacts(change: AccountChange, form: AccountContactsForm): Promise<void> {
   const billingIds = form.billingContactUserIds;
-  if (new Set(billingIds).size !== billingIds.length) {
+  if (billingIds && new Set(billingIds).size !== billingIds.length) {
     throw badInput("BAD_USER_INPUT.duplicateBillingContacts", {}, "billingContactUserIds");
   }
   const roles = form.roleContacts.map((entry) => entry.role);
   if (new Set(roles).size !== roles.length) throw badInput("BAD_USER_INPUT.duplicateRoles", {}, "roleContacts");
 
-  await setPrimaryContact(change, form.primaryContactUserId, "primaryContactUserId");
-
-  const wanted = new Set(billingIds);
-  for (const contact of await billingContactsOf(change)) {
-    if (!wanted.has(contact.userId)) await removeBillingContact(change, contact.userId);
+  for (const [index, entry] of form.roleContacts.entries()) {
+    if (entry.clear && (entry.userId != null || entry.email != null)) throw badInput("BAD_USER_INPUT.clearWithContact", {}, `roleContacts.${index}.clear`);
   }
-  for (const [index, userId] of billingIds.entries()) await addBillingContact(change, userId, `billingContactUserIds.${index}`);
+
+  if (form.primaryContactUserId !== undefined) await setPrimaryContact(change, form.primaryContactUserId, "primaryContactUserId");
+
+  if (billingIds) {
+    const wanted = new Set(billingIds);
+    for (const contact of await billingContactsOf(change)) {
+      if (!wanted.has(contact.userId)) await removeBillingContact(change, contact.userId);
+    }
+    for (const [index, userId] of billingIds.entries()) await addBillingContact(change, userId, `billingContactUserIds.${index}`, "billingContactUserIds");
+  }
 
   for (const role of CONTACT_ROLE_ORDER) {
     const index = form.roleContacts.findIndex((candidate) => candidate.role === role);
-    if (index >= 0) await setRoleContact(change, role, form.roleContacts[index]!, `roleContacts.${index}.`, false);
-    else await clearRoleContact(change, role);
+    if (index < 0) continue;
+    const entry = form.roleContacts[index]!;
+    if (entry.clear) await clearRoleContact(change, role);
+    else await setRoleContact(change, role, entry, `roleContacts.${index}.`, false);
   }
 }

@@ -1,16 +1,22 @@
 import { IsGlobalId } from "../common/global-id";
 import { Field, ID, InputType, Int } from "type-graphql";
-import { ArrayMaxSize, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsOptional, ValidateNested } from "class-validator";
 import { CONTACT_ROLES, ContactRoleKind, OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
 import { RoleContactTargetField } from "./contact.types";
 import { AccountPayload, IsContactsVersion } from "../accounts/account.types";
 import { worded } from "../errors";
 import { message } from "../i18n";
 
-@InputType({ description: `One role in the contact settings form: a member (userId) or, for ${OUTSIDE_ADDRESS_ROLE_NAMES} only, an outside address (email).` })
+@InputType({
+  description: `One role the save changes: given to a member (userId) or, for ${OUTSIDE_ADDRESS_ROLE_NAMES} only, an outside address (email); or left without a contact (clear: true, with neither).`,
+})
 export class RoleContactEntryInput {
   @Field(() => ContactRoleKind, { description: "The role." })
   role: ContactRoleKind;
+
+  @Field(() => Boolean, { nullable: true, description: "True to leave the role without a contact; then give neither userId nor email." })
+  @IsOptional()
+  clear?: boolean | null;
 
   @RoleContactTargetField.userId("The member who holds the role.")
   userId?: string | null;
@@ -19,7 +25,10 @@ export class RoleContactEntryInput {
   email?: string | null;
 }
 
-@InputType({ description: "Every contact slot of an account at once, as the settings form shows them. Roles left out are cleared." })
+@InputType({
+  description:
+    "The contact slots a settings form changes, at once. A slot the input does not name stays as it is: a role missing from roleContacts, and primaryContactUserId or billingContactUserIds when left out or null. A role is cleared only by an entry { role, clear: true }.",
+})
 export class SaveAccountContactsInput {
   @Field(() => ID, { description: "The account." })
   @IsGlobalId("Account")
@@ -31,21 +40,29 @@ export class SaveAccountContactsInput {
   @IsContactsVersion()
   expectedVersion: number;
 
-  @Field(() => ID, { description: "The member who is the primary contact." })
+  @Field(() => ID, { nullable: true, description: "The member who is the primary contact; left out or null, the primary contact stays as it is." })
+  @IsOptional()
   @IsGlobalId("User")
-  primaryContactUserId: string;
+  primaryContactUserId?: string | null;
 
   @Field(() => [ID], {
-    description: "The billing contacts (at most 3 members). Those already billing contacts keep their place; new ones are added after them in this order.",
+    nullable: true,
+    description:
+      "The billing contacts, the whole list (at most 3 members; [] removes them all). Those already billing contacts keep their place; new ones are added after them in this order. Left out or null, the billing contacts stay as they are.",
   })
+  @IsOptional()
   @ArrayMaxSize(20, worded((_value, property) => message("BAD_USER_INPUT.tooManyItems", { field: property, max: 20 })))
   @IsGlobalId("User", { each: true })
-  billingContactUserIds: string[];
+  billingContactUserIds?: string[] | null;
 
-  @Field(() => [RoleContactEntryInput], { description: "The roles that have a contact, each at most once. A role left out is cleared." })
+  @Field(() => [RoleContactEntryInput], {
+    nullable: true,
+    description: "The roles this save changes, each at most once: set, or cleared with { role, clear: true }. A role left out stays as it is.",
+  })
+  @IsOptional()
   @ArrayMaxSize(CONTACT_ROLES.length, worded(() => message("BAD_USER_INPUT.duplicateRoles")))
   @ValidateNested({ each: true })
-  roleContacts: RoleContactEntryInput[];
+  roleContacts?: RoleContactEntryInput[] | null;
 }
 
 export const SaveAccountContactsPayload = AccountPayload("SaveAccountContactsPayload", "The result of saveAccountContacts.");

@@ -18,14 +18,13 @@ export const en = {
 
   "NOT_FOUND.account": "No account with that id exists, or you are not a member of it.",
   "NOT_FOUND.object": "No {type} with that id exists, or you are not a member of its account.",
+  "NOT_FOUND.node": "Nothing you can see has that id.",
 
   "FORBIDDEN.adminOnly": "Only an admin of this account can change it: its settings, members and contacts.",
 
   "BAD_USER_INPUT.invalidInput": "The input is not valid.",
   "BAD_USER_INPUT.invalidField": "{field} is not valid.",
   "BAD_USER_INPUT.invalidVariables": "The variables do not fit the operation: {detail}",
-  "BAD_USER_INPUT.invalidId": "{field} is not a valid id.",
-  "BAD_USER_INPUT.invalidTypedId": "{field} is not a valid {type} id.",
   "BAD_USER_INPUT.tooManyIds": {
     plural: "count",
     one: "Ask for at most {count} id at once.",
@@ -50,9 +49,11 @@ export const en = {
   "BAD_USER_INPUT.notOutsideAddress": "That role is not held by an outside address, so there is nothing to verify.",
   "BAD_USER_INPUT.verificationTokenInvalid": "This verification token is not valid or has already been used.",
   "BAD_USER_INPUT.verificationTokenExpired": "This verification token has expired. Ask an admin of the account to send a new one.",
-  "BAD_USER_INPUT.verificationDeclined": "The owner of this address said it is not theirs, so nothing more is sent to it. Set the contact again to ask anew.",
+  "ADDRESS_DECLINED.verificationDeclined": "The owner of this address said it is not theirs, so nothing more is sent to it. Set the contact again to ask anew.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds names the same member more than once.",
+  "BAD_USER_INPUT.idempotencyKeyInvalid": "The Idempotency-Key header must be 1 to 255 visible ASCII characters, such as a UUID.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts names the same role more than once.",
+  "BAD_USER_INPUT.clearWithContact": "An entry that clears a role names no userId or email.",
   "BAD_USER_INPUT.tooManyItems": {
     plural: "max",
     one: "{field} may list at most {max} item.",
@@ -109,6 +110,8 @@ export const en = {
   "PAYLOAD_TOO_LARGE.bodyTooLarge": "The request body is too large.",
   "BAD_REQUEST.invalidJson": "The request body is not valid JSON.",
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "This API has no {operation} operations.",
+  "IDEMPOTENCY_KEY_REUSED.otherRequest": "This Idempotency-Key was already used for a different request. Use a new key for a new change.",
+  "IDEMPOTENCY_KEY_IN_USE.running": "A request with this Idempotency-Key has saved a change and is not finished yet. Do not send the change again; reload, or retry in a moment.",
   "RATE_LIMITED.tooManyChanges": "Too many changes: at most {limit} every {window} seconds. Try again in {retryAfter} seconds.",
   "RATE_LIMITED.accountMailCap": "This account has sent as many messages as it may in an hour ({limit}). Try again in {retryAfter} seconds.",
   "RATE_LIMITED.addressVerificationCap":

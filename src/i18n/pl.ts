@@ -17,14 +17,13 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
 
   "NOT_FOUND.account": "Nie ma konta o tym identyfikatorze albo nie jesteś jego członkiem.",
   "NOT_FOUND.object": "Nie ma obiektu {type} o tym identyfikatorze albo nie jesteś członkiem jego konta.",
+  "NOT_FOUND.node": "Nie ma niczego o tym identyfikatorze, do czego masz dostęp.",
 
   "FORBIDDEN.adminOnly": "Tylko administrator tego konta może je zmieniać: ustawienia, członków i kontakty.",
 
   "BAD_USER_INPUT.invalidInput": "Dane wejściowe są nieprawidłowe.",
   "BAD_USER_INPUT.invalidField": "Pole {field} jest nieprawidłowe.",
   "BAD_USER_INPUT.invalidVariables": "Zmienne nie pasują do operacji: {detail}",
-  "BAD_USER_INPUT.invalidId": "{field} nie jest prawidłowym identyfikatorem.",
-  "BAD_USER_INPUT.invalidTypedId": "{field} nie jest prawidłowym identyfikatorem obiektu {type}.",
   "BAD_USER_INPUT.tooManyIds": {
     plural: "count",
     one: "Poproś naraz o najwyżej {count} identyfikator.",
@@ -53,9 +52,11 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.notOutsideAddress": "Tej roli nie pełni adres spoza konta, więc nie ma czego potwierdzać.",
   "BAD_USER_INPUT.verificationTokenInvalid": "Ten token potwierdzenia jest nieprawidłowy albo został już użyty.",
   "BAD_USER_INPUT.verificationTokenExpired": "Ten token potwierdzenia wygasł. Poproś administratora konta o wysłanie nowego.",
-  "BAD_USER_INPUT.verificationDeclined": "Właściciel tego adresu stwierdził, że adres nie należy do niego, więc nic więcej na niego nie wysyłamy. Aby zapytać ponownie, ustaw kontakt jeszcze raz.",
+  "ADDRESS_DECLINED.verificationDeclined": "Właściciel tego adresu stwierdził, że adres nie należy do niego, więc nic więcej na niego nie wysyłamy. Aby zapytać ponownie, ustaw kontakt jeszcze raz.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds wymienia tego samego członka więcej niż raz.",
+  "BAD_USER_INPUT.idempotencyKeyInvalid": "Nagłówek Idempotency-Key musi mieć od 1 do 255 widocznych znaków ASCII, np. UUID.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts wymienia tę samą rolę więcej niż raz.",
+  "BAD_USER_INPUT.clearWithContact": "Wpis, który czyści rolę, nie podaje ani userId, ani email.",
   "BAD_USER_INPUT.tooManyItems": {
     plural: "max",
     one: "{field} może zawierać najwyżej {max} pozycję.",
@@ -125,6 +126,8 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "PAYLOAD_TOO_LARGE.bodyTooLarge": "Treść żądania jest za duża.",
   "BAD_REQUEST.invalidJson": "Treść żądania nie jest prawidłowym JSON-em.",
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "To API nie ma operacji typu {operation}.",
+  "IDEMPOTENCY_KEY_REUSED.otherRequest": "Ten Idempotency-Key został już użyty dla innego żądania. Do nowej zmiany użyj nowego klucza.",
+  "IDEMPOTENCY_KEY_IN_USE.running": "Żądanie z tym Idempotency-Key zapisało zmianę i jeszcze się nie zakończyło. Nie wysyłaj zmiany ponownie; odśwież widok lub spróbuj za chwilę.",
   "RATE_LIMITED.tooManyChanges": "Za dużo zmian: najwyżej {limit} na {window} s. Spróbuj ponownie za {retryAfter} s.",
   "RATE_LIMITED.accountMailCap": "To konto wysłało już tyle wiadomości, ile może w ciągu godziny ({limit}). Spróbuj ponownie za {retryAfter} s.",
   "RATE_LIMITED.addressVerificationCap":

@@ -63,7 +63,7 @@ export class InvitationResolver {
   }
 
   @Authorized()
-  @Mutation(() => AcceptInvitationPayload, {
+  @Mutation(() => AcceptInvitationPayload, { nullable: true,
     description:
       "Accepts an invitation addressed to the caller: they become a member with the invitation's role. An invitation of someone else is NOT_FOUND; " +
       "an expired one BAD_USER_INPUT (an admin may invite them again).",
@@ -77,7 +77,7 @@ export class InvitationResolver {
   }
 
   @Authorized()
-  @Mutation(() => DeclineInvitationPayload, {
+  @Mutation(() => DeclineInvitationPayload, { nullable: true,
     description: "Declines an invitation addressed to the caller: it is deleted, and the account sends them nothing more. An invitation of someone else is NOT_FOUND.",
   })
   async declineInvitation(@Arg("input", () => DeclineInvitationInput) input: DeclineInvitationInput, @Ctx() context: Context): Promise<DeclineInvitationPayload> {
@@ -87,7 +87,7 @@ export class InvitationResolver {
   }
 
   @Authorized()
-  @Mutation(() => WithdrawInvitationPayload, { description: "Withdraws a pending invitation: its link stops working and the person cannot accept it. Needs ADMIN." })
+  @Mutation(() => WithdrawInvitationPayload, { nullable: true, description: "Withdraws a pending invitation: its link stops working and the person cannot accept it. Needs ADMIN." })
   async withdrawInvitation(@Arg("input", () => WithdrawInvitationInput) input: WithdrawInvitationInput, @Ctx() context: Context): Promise<WithdrawInvitationPayload> {
     const id = invitationRowId(input.invitationId);
     const found = await context.loaders.invitationById.load(id);

@@ -43,6 +43,7 @@ export class MemberResolver {
 
   @Authorized()
   @Mutation(() => AddAccountMemberPayload, {
+    nullable: true,
     description:
       "Invites a person to the account by email (they become a member when they accept: acceptInvitation, or the mailed link), " +
       "or changes an existing member's role and name. A role left out keeps the member's role. Needs ADMIN.",
@@ -54,6 +55,7 @@ export class MemberResolver {
 
   @Authorized()
   @Mutation(() => RemoveAccountMemberPayload, {
+    nullable: true,
     description:
       "Removes a member. Their billing place and roles go with them, or pass to `reassignTo` (primary included) when given. " +
       "Without reassignTo the primary contact cannot be removed; the last admin never can. An admin may remove themselves " +
@@ -76,6 +78,7 @@ export class MemberResolver {
 
   @Authorized()
   @Mutation(() => LeaveAccountPayload, {
+    nullable: true,
     description:
       "Ends the caller's own membership: any member may leave an account someone added them to. Their billing place and roles " +
       "are cleared, each in the history. The primary contact cannot leave until an admin names another (PRIMARY_CONTACT_REQUIRED); " +

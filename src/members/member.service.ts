@@ -12,13 +12,15 @@ import { insertMemberChange } from "./member.queries";
 import { MemberChangeAction } from "./member-change.entity";
 import type { AccountInvitation } from "./account-invitation.entity";
 import { inviteMember } from "./invitation.service";
+import { message } from "../i18n";
 
 async function adminCount(manager: EntityManager, accountId: string): Promise<number> {
   return manager.count(AccountMember, { where: { accountId, role: MemberRole.ADMIN } });
 }
 
-const lastAdmin = () =>
-  new DomainError("LAST_ADMIN.lastAdmin");
+/** `field`: the input that asked for it (the member's new role, or the member removed); none when the caller leaves. */
+const lastAdmin = (field?: string) =>
+  new DomainError("LAST_ADMIN.lastAdmin", {}, {}, field ? [{ field, message: message("LAST_ADMIN.lastAdmin") }] : undefined);
 
 /** Writes one membership history row for this change, in its transaction. */
 function recordMemberChange(
@@ -77,7 +79,7 @@ export async function addAccountMember(
   const role = input.role ?? existing.role;
   const renamed = name !== null && name !== existing.nameGivenByAdmin;
   if (existing.role === role && !renamed) return { member: existing, invitation: null };
-  if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
+  if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin("role");
   await change.manager.update(AccountMember, { accountId, userId: user.id }, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
   if (existing.role !== role) await recordMemberChange(change, { userId: user.id, email }, MemberChangeAction.ROLE_CHANGED, existing.role, role);
   change.touch();
@@ -104,11 +106,12 @@ export async function addMemberWhoAgreed(change: AccountChange, input: { email: 
 export async function removeAccountMember(change: AccountChange, userId: string, reassignTo?: string | null, leaving = false): Promise<void> {
   const member = await change.member(userId);
   const accountId = change.account.id;
-  if (member.role === MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin();
+  if (member.role === MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin(leaving ? undefined : "userId");
   if (reassignTo) await handOverSlots(change, member.userId, reassignTo);
   const held = (await change.contacts()).slotsOf(member.userId);
   if (held.includes(ContactSlot.PRIMARY)) {
-    throw new DomainError(leaving ? "PRIMARY_CONTACT_REQUIRED.leavingPrimary" : "PRIMARY_CONTACT_REQUIRED.removingPrimary");
+    if (leaving) throw new DomainError("PRIMARY_CONTACT_REQUIRED.leavingPrimary");
+    throw new DomainError("PRIMARY_CONTACT_REQUIRED.removingPrimary", {}, {}, [{ field: "userId", message: message("PRIMARY_CONTACT_REQUIRED.removingPrimary") }]);
   }
   if (held.includes(ContactSlot.BILLING)) await removeBillingContact(change, member.userId);
   for (const role of held.map(roleOfSlot)) if (role) await clearRoleContact(change, role);

@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
 import { Node } from "./node.type";
 import { decodeGlobalId } from "../common/global-id";
-import { badInput, notFound } from "../errors";
+import { badInput, DomainError, notFound } from "../errors";
+import { message } from "../i18n";
 import type { Context } from "../context";
 import { settingChangeById } from "../accounts/account.queries";
 import type { ContactRoleKind } from "../contacts/contact.enums";
@@ -17,7 +18,8 @@ const MAX_NODES = 100;
  */
 async function findNode(context: Context, id: string, field: string): Promise<object> {
   const decoded = decodeGlobalId(id);
-  if (!decoded) throw badInput("BAD_USER_INPUT.invalidId", { field }, field);
+  // What is not an id names nothing: NOT_FOUND, as for an id of nothing.
+  if (!decoded) throw new DomainError("NOT_FOUND.node", {}, {}, [{ field, message: message("NOT_FOUND.node") }]);
   const { loaders, health } = context;
   const viewerId = context.requiredViewer.id;
   const readable = async (accountId: string) => {

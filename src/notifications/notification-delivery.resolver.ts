@@ -39,6 +39,7 @@ export class DeliveryResolver {
 
   @Authorized()
   @Mutation(() => SendTestNotificationPayload, {
+    nullable: true,
     description:
       "Queues a test message to every recipient of a category (see Account.notificationRecipients) and returns one delivery per recipient, " +
       "PENDING until the mail server accepts it. A recipient whose address is not confirmed (a member who never signed in, an outside " +
@@ -52,6 +53,7 @@ export class DeliveryResolver {
 
   @Authorized()
   @Mutation(() => RequeueNotificationDeliveryPayload, {
+    nullable: true,
     description:
       "Sends a FAILED message again: it becomes PENDING, due now, with every attempt (OUTBOX_MAX_ATTEMPTS) ahead of it. " +
       "Refused with BAD_USER_INPUT for a message in any other state, and for a verification message (ask for a new one with resendContactVerification). Needs ADMIN.",

@@ -40,27 +40,30 @@ export class VerificationResolver {
   }
 
   @Mutation(() => VerifyContactEmailPayload, {
+    nullable: true,
     description:
       "Confirms an outside contact address with the token emailed to it. No sign-in needed. " +
       "The token works once and expires after 7 days; an unknown, used or expired token gets BAD_USER_INPUT.",
   })
   async verifyContactEmail(@Arg("input", () => VerifyContactEmailInput) input: VerifyContactEmailInput, @Ctx() context: Context): Promise<VerifyContactEmailPayload> {
-    return { verification: await verifyContactEmail(context.db, input.token.trim()) };
+    return { verification: await verifyContactEmail(context.writer, input.token.trim()) };
   }
 
   @Mutation(() => DeclineContactEmailPayload, {
+    nullable: true,
     description:
       "Says, with the token emailed to an outside address, that it is not its owner's (\"This is not me\"): the verification becomes DECLINED, " +
       "the account's history records it, and nothing more is sent to the address for the account until an admin sets the contact again. " +
       "No sign-in needed. An unknown, used or expired token gets BAD_USER_INPUT.",
   })
   async declineContactEmail(@Arg("input", () => DeclineContactEmailInput) input: DeclineContactEmailInput, @Ctx() context: Context): Promise<DeclineContactEmailPayload> {
-    return { verification: await declineContactEmail(context.db, input.token.trim()) };
+    return { verification: await declineContactEmail(context.writer, input.token.trim()) };
   }
 
   @Authorized()
-  @Mutation(() => ResendContactVerificationPayload, { description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
-      "Refused with BAD_USER_INPUT when the owner of the address has DECLINED it: set the contact again to ask anew. " +
+  @Mutation(() => ResendContactVerificationPayload, {
+    nullable: true, description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
+      "Refused with ADDRESS_DECLINED when the owner of the address has DECLINED it: set the contact again to ask anew. " +
       "Refused with RATE_LIMITED, changing nothing, when the account or the address has had as many messages as the caps allow (MAIL_PER_ACCOUNT_PER_HOUR, MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY)." })
   resendContactVerification(@Arg("input", () => ResendContactVerificationInput) input: ResendContactVerificationInput, @Ctx() context: Context) {
     return context.changeAccount(input.accountId, (change) => resendVerification(change, input.role ?? ContactRoleKind.SECURITY));

@@ -1,4 +1,4 @@
-import type { Database } from "../database";
+import type { Database, Writer } from "../database";
 import type { AccountChange } from "../accounts/account-change";
 import { ContactVerification, VerificationState } from "./contact-verification.entity";
 import type { EntityManager } from "typeorm";
@@ -10,8 +10,8 @@ import { insertContactChange } from "../history/history.queries";
 import { User } from "../users/user.entity";
 import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
-import { badInput } from "../errors";
-import { translate, type Locale } from "../i18n";
+import { badInput, DomainError } from "../errors";
+import { message, translate, type Locale } from "../i18n";
 import { ContactRole } from "../contacts/contact-role.entity";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 
@@ -86,7 +86,7 @@ export async function startVerification(change: AccountChange, role: ContactRole
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
   const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
-  if (await isDeclined(change.manager, change.account.id, role, contact.email)) throw badInput("BAD_USER_INPUT.verificationDeclined", {}, "role");
+  if (await isDeclined(change.manager, change.account.id, role, contact.email)) throw new DomainError("ADDRESS_DECLINED.verificationDeclined", {}, {}, [{ field: "role", message: message("ADDRESS_DECLINED.verificationDeclined") }]);
   await startVerification(change, role, contact.email);
 }
 
@@ -164,7 +164,7 @@ export async function confirmationRequest(db: Database, token: string, now = new
  * the state it was found in, under the account's lock: if the address changed (and with it the token)
  * since the lookup, it changes nothing and the token is refused.
  */
-async function answerVerification(db: Database, token: string, answer: VerificationState.VERIFIED | VerificationState.DECLINED): Promise<ContactVerification> {
+async function answerVerification(db: Writer, token: string, answer: VerificationState.VERIFIED | VerificationState.DECLINED): Promise<ContactVerification> {
   return db.write(async (manager) => {
     const first = await requestOf(manager, token);
     if (!first) throw invalidToken();
@@ -201,11 +201,11 @@ async function answerVerification(db: Database, token: string, answer: Verificat
 }
 
 /** Confirms an address with the token sent to it. */
-export function verifyContactEmail(db: Database, token: string): Promise<ContactVerification> {
+export function verifyContactEmail(db: Writer, token: string): Promise<ContactVerification> {
   return answerVerification(db, token, VerificationState.VERIFIED);
 }
 
 /** Records that the owner of an address says it is not theirs: nothing more is sent to it for the account until an admin sets the contact again. */
-export function declineContactEmail(db: Database, token: string): Promise<ContactVerification> {
+export function declineContactEmail(db: Writer, token: string): Promise<ContactVerification> {
   return answerVerification(db, token, VerificationState.DECLINED);
 }

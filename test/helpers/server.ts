@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { noteErrorCodes } from "./codes-seen";
 import type { AddressInfo } from "node:net";
 import { loadConfig, type Config } from "../../src/config";
 import { Database } from "../../src/database";
@@ -52,6 +53,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
   await db.migrate();
   const logged: unknown[] = [];
   const app = await createApp(config, db, (error) => logged.push(error), options.logger);
+  noteErrorCodes(app.httpServer);
   await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = app.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/graphql`;

@@ -150,7 +150,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     let failure: unknown = null;
     try {
       const result = await save({ variables: { input }, refetchQueries: [HistoryQuery], errorPolicy: "all" });
-      const savedAccount = result.data?.saveAccountContacts.account;
+      const savedAccount = result.data?.saveAccountContacts?.account;
       if (result.error || !savedAccount) failure = result.error ?? new Error("No account in the answer");
       else {
         const next = baselineOf(savedAccount);

@@ -57,6 +57,8 @@ export function saveInput(
     const value = values.roles[role];
     if (value.kind === "member") roleContacts.push({ entry: { role, userId: value.userId }, role });
     if (value.kind === "outside") roleContacts.push({ entry: { role, email: value.email.trim() }, role });
+    // A role left out of the input stays as it is: clearing is said explicitly.
+    if (value.kind === "nobody") roleContacts.push({ entry: { role, clear: true }, role });
   }
   for (const entry of values.otherRoles) roleContacts.push({ entry, role: null });
   const input: SaveAccountContactsInput = {

@@ -3,6 +3,7 @@
 // graphql-request) does the same with the documents in ./gql.
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
+import type { ErrorCode } from "./gql/error-codes";
 
 /** A field of the input that was refused, with a sentence to show next to it. */
 export interface InvalidField {
@@ -55,7 +56,7 @@ export class Client {
 }
 
 /** The errors of one code, e.g. `errorsWithCode(result, "NOT_FOUND")`. */
-export function errorsWithCode(result: Result<unknown>, code: string): ApiError[] {
+export function errorsWithCode(result: Result<unknown>, code: ErrorCode): ApiError[] {
   return result.errors.filter((error) => error.extensions?.code === code);
 }
 

@@ -103,7 +103,8 @@ export async function makePrimaryContact(client: Client, accountId: string, user
   const result = await client.request(SetPrimaryContactDocument, {
     input: { accountId, userId, expectedVersion: seenVersion },
   });
-  if (result.data) {
+  // A refused mutation answers null for its payload, with its error in `errors`.
+  if (result.data?.setPrimaryContact) {
     // The payload carries the changed account; its fields are behind the AccountContactsFields fragment.
     const account = getFragmentData(AccountContactsFieldsFragmentDoc, result.data.setPrimaryContact.account);
     return { ok: true, contactsVersion: account.contactsVersion };
