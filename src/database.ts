@@ -27,6 +27,7 @@ import { MutationRateLimits1796500000000 } from "./migrations/1796500000000-Muta
 import { AccountLocale1796600000000 } from "./migrations/1796600000000-AccountLocale";
 import { DeclinedVerifications1796700000000 } from "./migrations/1796700000000-DeclinedVerifications";
 import { VerificationMailboxes1796800000000 } from "./migrations/1796800000000-VerificationMailboxes";
+import { HistoryVersionsAndActors1796950000000 } from "./migrations/1796950000000-HistoryVersionsAndActors";
 
 export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange];
 export const MIGRATIONS = [
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   AccountLocale1796600000000,
   DeclinedVerifications1796700000000,
   VerificationMailboxes1796800000000,
+  HistoryVersionsAndActors1796950000000,
 ];
 
 export interface DataSourceSettings {

@@ -30,10 +30,13 @@ export async function createAccount(db: Database, creator: User, name: string, l
       accountId: account.id,
       at: now,
       actorId: creator.id,
+      version: account.contactsVersion,
       slot: ContactSlot.PRIMARY,
       action: ContactChangeAction.SET,
       previousEmail: null,
       newEmail: creator.email,
+      previousUserId: null,
+      newUserId: creator.id,
     });
     return account;
   });

@@ -106,6 +106,11 @@ export const en = {
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "This API has no {operation} operations.",
   "RATE_LIMITED.tooManyChanges": "Too many changes: at most {limit} every {window} seconds. Try again in {retryAfter} seconds.",
   "RATE_LIMITED.accountMailCap": "This account has sent as many messages as it may in an hour ({limit}). Try again in {retryAfter} seconds.",
+  "RATE_LIMITED.declinedAskedAgain": {
+    plural: "waitDays",
+    one: "The owner of this address said it is not theirs and has already been asked again: an address that declined is asked again at most once every {days} days. Try again in {waitDays} day.",
+    other: "The owner of this address said it is not theirs and has already been asked again: an address that declined is asked again at most once every {days} days. Try again in {waitDays} days.",
+  },
   "RATE_LIMITED.addressVerificationCap":
     "That address has been sent as many confirmation requests as it may be in a day ({limit}). Try again in {retryAfter} seconds.",
 

@@ -122,6 +122,13 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "To API nie ma operacji typu {operation}.",
   "RATE_LIMITED.tooManyChanges": "Za dużo zmian: najwyżej {limit} na {window} s. Spróbuj ponownie za {retryAfter} s.",
   "RATE_LIMITED.accountMailCap": "To konto wysłało już tyle wiadomości, ile może w ciągu godziny ({limit}). Spróbuj ponownie za {retryAfter} s.",
+  "RATE_LIMITED.declinedAskedAgain": {
+    plural: "waitDays",
+    one: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dzień.",
+    few: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dni.",
+    many: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dni.",
+    other: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dnia.",
+  },
   "RATE_LIMITED.addressVerificationCap":
     "Na ten adres wysłano już tyle próśb o potwierdzenie, ile można w ciągu doby ({limit}). Spróbuj ponownie za {retryAfter} s.",
 
