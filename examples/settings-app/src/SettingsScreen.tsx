@@ -535,7 +535,8 @@ function VerificationState({ role, account, email, canResend }: { role: KnownRol
     setProblems([]);
     setResent(false);
     try {
-      const result = await resend({ variables: { input: { accountId: account.id, role } }, errorPolicy: "all" });
+      // Asking a declined address again writes a history row: read the history again.
+      const result = await resend({ variables: { input: { accountId: account.id, role } }, refetchQueries: state === "DECLINED" ? [HistoryQuery] : [], errorPolicy: "all" });
       if (result.error) setProblems(problemsOf(result.error));
       else setResent(true);
     } catch (thrown) {
