@@ -191,6 +191,18 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
       expect(await verificationTokenFor(server, email)).to.equal(second);
     });
 
+    it("no longer bounds an address that confirmed itself after it was asked again", async () => {
+      const admin = await signIn(server, `changed-mind-${Math.random().toString(36).slice(2, 8)}@example.com`);
+      const account = await createAccount(server, admin, "Changed mind");
+      const email = outsideAddress("changed-mind");
+      ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
+      ok(await server.graphql(DECLINE, { token: await verificationTokenFor(server, email) }, null));
+      ok(await server.graphql(RESEND, { input: { accountId: account.id, role: "SECURITY" } }, admin.token));
+      ok(await server.graphql(VERIFY, { token: await verificationTokenFor(server, email) }, null));
+      ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: outsideAddress("between") }));
+      ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
+    });
+
     it("leaves an address that never declined to the ordinary resend", async () => {
       const admin = await signIn(server, `plain-admin-${Math.random().toString(36).slice(2, 8)}@example.com`);
       const account = await createAccount(server, admin, "Plain");

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
-import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
+import { ContactChangeAction, type ContactSlot } from "../contacts/contact.enums";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 import { changeRows, entityColumns, join, selectEntities, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
 
@@ -81,9 +81,17 @@ export function contactChangesOfVersion(source: SqlSource, accountId: string, ve
 
 /**
  * When `email` was last asked to confirm itself for the account after it had declined to (a SET of
- * the address written after one of its DECLINED rows); null if it never declined or was never asked again.
+ * the address written after one of its DECLINED rows); null if it never declined, was never asked
+ * again, or has confirmed itself since it last declined.
  */
 export async function lastRequestAfterDecline(source: SqlSource, accountId: string, email: string): Promise<Date | null> {
+  const [answer] = await selectEntities(
+    source,
+    ContactChange,
+    "c",
+    sql`"c"."accountId" = ${accountId} AND "c"."action" IN ('DECLINED', 'VERIFIED') AND "c"."previousEmail" = ${email} ORDER BY "c"."id" DESC LIMIT 1`,
+  );
+  if (!answer || answer.action !== ContactChangeAction.DECLINED) return null;
   const [latest] = await selectEntities(
     source,
     ContactChange,
