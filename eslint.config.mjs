@@ -28,7 +28,7 @@ export const schemaRuleExceptions = {
         acceptedIdTypes: ["ID"],
         exceptions: {
           suffixes: ["Connection", "Edge", "Payload"],
-          types: ["PageInfo", "NotificationRecipient", "ContactHealth", "ContactIssue"],
+          types: ["PageInfo", "NotificationRecipient", "ContactHealth", "ContactIssue", "ExternalContact"],
         },
       },
     ],
@@ -37,7 +37,8 @@ export const schemaRuleExceptions = {
       "types with no identity to give: connections and edges (a page of a list, a position in it), " +
       "mutation payloads (one response), PageInfo, NotificationRecipient (an address computed from " +
       "the slots, per category), ContactHealth and ContactIssue (computed from the account's contacts " +
-      "on every read). Clients cache them inside their parent object (see docs/frontend.md).",
+      "on every read), ExternalContact (an outside address as the author of a history row, never " +
+      "fetched on its own). Clients cache them inside their parent object (see docs/frontend.md).",
   },
   "@graphql-eslint/no-unreachable-types": {
     setting: "off",

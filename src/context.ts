@@ -9,6 +9,8 @@ import type { Outbox } from "./notifications/outbox.service";
 import { parseGlobalId, rowIdOf } from "./common/global-id";
 import { notFound } from "./errors";
 import type { Locale } from "./i18n";
+import type { ContactChange } from "./history/contact-change.entity";
+import { contactChangesOfVersion } from "./history/history.queries";
 import type { RequestScope } from "./common/request-scope";
 import type { EntityManager } from "typeorm";
 import type { IdempotentRequest } from "./idempotency/idempotency.service";
@@ -83,6 +85,16 @@ export class Context {
   }
 
   /**
+   * The history rows a change wrote (those carrying the version it produced), for a payload's
+   * `changes`: read after the commit, and only if the client asks for them.
+   */
+  writtenChanges(accountId: string, version: number | null): PromiseLike<ContactChange[]> {
+    let rows: Promise<ContactChange[]> | undefined;
+    const read = () => (rows ??= version === null ? Promise.resolve([]) : contactChangesOfVersion(this.db, accountId, version));
+    return { then: (fulfilled, rejected) => read().then(fulfilled, rejected) };
+  }
+
+  /**
    * The one place account changes are opened: a transaction holding the account's lock, the viewer
    * checked as an admin, `work` applied, the version bumped, and this request's loaders refreshed.
    * `accountId` is the account's global id, as a client sends it.
@@ -92,12 +104,13 @@ export class Context {
     work: (change: AccountChange) => Promise<TResult>,
     expectedVersion?: number | null,
     access: "admin" | "member" = "admin",
-  ): Promise<{ account: Account; result: TResult }> {
+  ): Promise<{ account: Account; result: TResult; changes: PromiseLike<ContactChange[]> }> {
     const [id] = parseGlobalId(accountId, "Account", "accountId");
     const outcome = await this.write(async (manager) => {
       const change = await AccountChange.open(manager, id!, this.requiredViewer, this.outbox, expectedVersion, access);
       const result = await work(change);
-      return { account: await change.finish(), result };
+      const account = await change.finish();
+      return { account, result, changes: this.writtenChanges(account.id, change.producedVersion()) };
     });
     this.refresh();
     return outcome;

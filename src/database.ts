@@ -33,7 +33,8 @@ import { MemberChange } from "./members/member-change.entity";
 import { AccountInvitation } from "./members/account-invitation.entity";
 import { Invitations1796960000000 } from "./migrations/1796960000000-Invitations";
 import type { MigrationStep } from "./migrations/support/progress";
-import { IdempotencyKeys1796950000000 } from "./migrations/1796950000000-IdempotencyKeys";
+import { IdempotencyKeys1796970000000 } from "./migrations/1796970000000-IdempotencyKeys";
+import { HistoryVersionsAndActors1796980000000 } from "./migrations/1796980000000-HistoryVersionsAndActors";
 
 export type { MigrationStep };
 
@@ -52,7 +53,8 @@ export const MIGRATIONS = [
   VerificationMailboxes1796800000000,
   MemberHistory1796950000000,
   Invitations1796960000000,
-  IdempotencyKeys1796950000000,
+  IdempotencyKeys1796970000000,
+  HistoryVersionsAndActors1796980000000,
 ];
 
 /** What a mutation's service needs to write: a transaction (the request's, which may record its Idempotency-Key). */

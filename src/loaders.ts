@@ -14,7 +14,7 @@ import type { ContactRole } from "./contacts/contact-role.entity";
 import { billingContactsOf, contactRolesOf } from "./contacts/contact.queries";
 import { AccountContacts } from "./contacts/account-contacts";
 import type { ContactChange } from "./history/contact-change.entity";
-import { contactChangesByIds, loadContactChangePages, type ContactChangeWithActor } from "./history/history.queries";
+import { contactChangesByIds, loadContactChangePages, type ContactChangeWithActor, type ContactHistoryPageArgs } from "./history/history.queries";
 import { loadSettingChangePages } from "./accounts/account.queries";
 import type { AccountSettingChange } from "./accounts/account-setting-change.entity";
 import type { NotificationDelivery } from "./notifications/notification-delivery.entity";
@@ -37,10 +37,11 @@ function inKeyOrder<TKey, TRow>(keys: readonly TKey[], rows: TRow[], keyOf: (row
  * One page loader per distinct page request (first, after, last, before): accounts listed together
  * ask for the same page, so one statement serves all of them.
  */
-function pageLoaders<TNode>(load: (accountIds: string[], args: ConnectionArgs) => Promise<Page<TNode>[]>) {
+function pageLoaders<TNode, TArgs extends ConnectionArgs = ConnectionArgs>(load: (accountIds: string[], args: TArgs) => Promise<Page<TNode>[]>) {
   const loaders = new Map<string, DataLoader<string, Page<TNode>>>();
-  return (args: ConnectionArgs) => {
-    const key = JSON.stringify([args.first ?? null, args.after ?? null, args.last ?? null, args.before ?? null]);
+  return (args: TArgs) => {
+    // Every argument of the page, its paging ones and any filter (`sinceVersion`), in a fixed order.
+    const key = JSON.stringify(Object.entries(args).filter(([, value]) => value != null).sort(([a], [b]) => a.localeCompare(b)));
     let loader = loaders.get(key);
     if (!loader) {
       loader = new DataLoader<string, Page<TNode>>((accountIds) => load([...accountIds], args));
@@ -160,7 +161,7 @@ export function createLoaders(db: Database) {
     BATCH,
   );
 
-  const contactHistoryPage = pageLoaders<ContactChangeWithActor>(async (accountIds, args) => {
+  const contactHistoryPage = pageLoaders<ContactChangeWithActor, ContactHistoryPageArgs>(async (accountIds, args) => {
     const pages = await loadContactChangePages(db, accountIds, args);
     for (const page of pages) for (const edge of page.edges) known(edge.node.actor);
     return pages;

@@ -6,6 +6,7 @@ import {
   getNullableType,
   isAbstractType,
   isEnumType,
+  isInterfaceType,
   isInputObjectType,
   isLeafType,
   isListType,
@@ -181,7 +182,9 @@ function selectionFor(type: GraphQLOutputType, depth: number, shape: Shape, alia
   if (depth === 0) return "{ __typename }";
   if (isAbstractType(named)) {
     const fragments = shape.schema.getPossibleTypes(named).map((possible) => `... on ${possible.name} ${selectionFor(possible, depth, shape, `${possible.name}_`)}`);
-    return `{ __typename id ${fragments.join(" ")} }`;
+    // An interface (Node) has `id` itself; a union (ContactChangeActor) only in its members.
+    const id = isInterfaceType(named) && "id" in named.getFields() ? "id " : "";
+    return `{ __typename ${id}${fragments.join(" ")} }`;
   }
   if (!isObjectType(named)) return "{ __typename }";
   const parts = ["__typename"];

@@ -19,9 +19,16 @@ const fragment = graphql`
           action
           previousEmail
           newEmail
-          actor {
-            id
-            email
+          version
+          changedBy {
+            __typename
+            ... on User {
+              id
+              email
+            }
+            ... on ExternalContact {
+              email
+            }
           }
         }
       }
@@ -38,7 +45,7 @@ export function AuditTrail({ account }: { account: AuditTrail_account$key }) {
       <ol>
         {oldestFirst.map(({ node }) => (
           <li key={node.id}>
-            {node.at}: {node.actor.email} {node.action} {node.slot}
+            {node.at}: {node.changedBy.__typename === "%other" ? "?" : node.changedBy.email} {node.action} {node.slot}
           </li>
         ))}
       </ol>

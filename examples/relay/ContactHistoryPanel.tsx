@@ -18,9 +18,16 @@ const fragment = graphql`
           action
           previousEmail
           newEmail
-          actor {
-            id
-            email
+          version
+          changedBy {
+            __typename
+            ... on User {
+              id
+              email
+            }
+            ... on ExternalContact {
+              email
+            }
           }
         }
       }
@@ -37,7 +44,7 @@ export function ContactHistoryPanel({ account }: { account: ContactHistoryPanel_
       <ol>
         {data.contactHistory.edges.map(({ node }) => (
           <li key={node.id}>
-            {node.at}: {node.actor.email} {node.action} {node.slot} {node.previousEmail ?? "—"} → {node.newEmail ?? "—"}
+            {node.at}: {node.changedBy.__typename === "%other" ? "?" : node.changedBy.email} {node.action} {node.slot} {node.previousEmail ?? "—"} → {node.newEmail ?? "—"}
           </li>
         ))}
       </ol>

@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { Account } from "./account.entity";
 import { message, type Locale } from "../i18n";
 import { accountWithRoleOf, changeAccountLocale, lockAccount, markAccountChanged } from "./account.queries";
-import { MemberRole } from "../members/account-member.entity";
+import { mayAdminister } from "../members/account-member.entity";
 import { memberWithUser, type MemberWithUser } from "../members/member.queries";
 import type { User } from "../users/user.entity";
 import { emailOf } from "../users/user.queries";
@@ -46,12 +46,12 @@ export class AccountChange {
     await lockAccount(manager, id);
     const found = await accountWithRoleOf(manager, id, actor.id);
     if (!found || !found.role) throw notFound();
-    if (access === "admin" && found.role !== MemberRole.ADMIN) {
+    if (access === "admin" && !mayAdminister(found.role)) {
       throw new DomainError("FORBIDDEN.adminOnly");
     }
     const { account } = found;
     if (expectedVersion != null && expectedVersion !== account.contactsVersion) {
-      throw new DomainError("VERSION_CONFLICT.staleVersion", {}, { currentVersion: account.contactsVersion }, [
+      throw new DomainError("VERSION_CONFLICT.staleVersion", {}, { currentVersion: account.contactsVersion, expectedVersion }, [
         { field: "expectedVersion", message: message("VERSION_CONFLICT.staleVersion") },
       ]);
     }
@@ -79,10 +79,24 @@ export class AccountChange {
     return accountContactsIn(this.manager, this.account);
   }
 
-  /** Writes one history row for one slot, in this transaction. */
-  async record(slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null): Promise<void> {
-    await insertContactChange(this.manager, { accountId: this.account.id, at: new Date(), actorId: this.actor.id, slot, action, previousEmail, newEmail });
+  /** Writes one history row for one slot, in this transaction; `previousUserId`/`newUserId` name the members the slot passed between. */
+  async record(
+    slot: ContactSlot,
+    action: ContactChangeAction,
+    previousEmail: string | null,
+    newEmail: string | null,
+    previousUserId: string | null = null,
+    newUserId: string | null = null,
+  ): Promise<void> {
+    // finish() bumps the version once, so every row of this change records the same new version.
+    const version = this.account.contactsVersion + 1;
+    await insertContactChange(this.manager, { accountId: this.account.id, at: new Date(), actorId: this.actor.id, version, slot, action, previousEmail, newEmail, previousUserId, newUserId });
     this.changedContacts = true;
+  }
+
+  /** The contactsVersion this change produced (its history rows carry it); null if no slot changed. Call after finish(). */
+  producedVersion(): number | null {
+    return this.changedContacts ? this.account.contactsVersion : null;
   }
 
   /** Sets the account's language, recording the change; setting the language it has changes nothing. */

@@ -15,12 +15,12 @@ import { ACCOUNTS_PAGE, listAccountsOf } from "./account.queries";
 import type { Context } from "../context";
 import { CurrentUser } from "../auth/auth-checker";
 import { User } from "../users/user.entity";
-import { MemberRole } from "../members/account-member.entity";
+import { mayAdminister, MemberRole } from "../members/account-member.entity";
 import { AccountMemberConnection } from "../members/member.types";
 import { MEMBERS_PAGE } from "../members/member.queries";
 import { ContactRole } from "../contacts/contact-role.entity";
 import { ContactRoleKind } from "../contacts/contact.enums";
-import { ContactChangeConnection } from "../history/history.types";
+import { ContactChangeConnection, ContactHistoryArgs } from "../history/history.types";
 import { HISTORY_PAGE } from "../history/history.queries";
 import { ConnectionArgs, DefaultPageSize } from "../common/pagination";
 import { globalId } from "../common/global-id";
@@ -49,7 +49,8 @@ export class AccountResolver {
   @Mutation(() => CreateAccountPayload, {
     nullable: true, description: "Creates an account. The caller becomes its first admin and its primary contact." })
   async createAccount(@Arg("input", () => CreateAccountInput) input: CreateAccountInput, @CurrentUser() viewer: User, @Ctx() context: Context) {
-    return { account: await createAccount(context.writer, viewer, input.name, input.locale ?? context.defaultLocale) };
+    const account = await createAccount(context.writer, viewer, input.name, input.locale ?? context.defaultLocale);
+    return { account, changes: context.writtenChanges(account.id, account.contactsVersion) };
   }
 
   @Authorized()
@@ -104,6 +105,17 @@ export class AccountResolver {
     return membership.role;
   }
 
+  @FieldResolver(() => Boolean, {
+    description:
+      "Whether the caller may change this account: its contacts, members, settings and confirmation requests. " +
+      "Computed by the rule the server enforces; when false, such mutations answer FORBIDDEN.",
+  })
+  async viewerCanAdminister(@Root() account: Account, @CurrentUser() viewer: User, @Ctx() context: Context): Promise<boolean> {
+    const membership = await context.loaders.membership.load({ accountId: account.id, userId: viewer.id });
+    if (!membership) throw notFound();
+    return mayAdminister(membership.role);
+  }
+
   @FieldResolver(() => AccountMemberConnection, { description: `The account's members, in the order they joined; ${MEMBERS_PAGE} a page unless asked.` })
   @DefaultPageSize(MEMBERS_PAGE)
   members(@Root() account: Account, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() context: Context) {
@@ -130,9 +142,11 @@ export class AccountResolver {
     return context.loaders.settingChangePage(page).load(account.id);
   }
 
-  @FieldResolver(() => ContactChangeConnection, { description: `Every change to the account's contact slots, newest first; ${HISTORY_PAGE} a page unless asked.` })
+  @FieldResolver(() => ContactChangeConnection, {
+    description: `Every change to the account's contact slots, newest first; ${HISTORY_PAGE} a page unless asked. With sinceVersion, only the changes made after that version.`,
+  })
   @DefaultPageSize(HISTORY_PAGE)
-  contactHistory(@Root() account: Account, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() context: Context) {
+  contactHistory(@Root() account: Account, @Args(() => ContactHistoryArgs) page: ContactHistoryArgs, @Ctx() context: Context) {
     return context.loaders.contactHistoryPage(page).load(account.id);
   }
 }

@@ -42,10 +42,13 @@ export async function createAccount(db: Writer, creator: User, name: string, loc
       accountId: account.id,
       at: now,
       actorId: creator.id,
+      version: account.contactsVersion,
       slot: ContactSlot.PRIMARY,
       action: ContactChangeAction.SET,
       previousEmail: null,
       newEmail: creator.email,
+      previousUserId: null,
+      newUserId: creator.id,
     });
     return account;
   });

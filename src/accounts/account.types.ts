@@ -5,11 +5,17 @@ import { AccountSettingChange } from "./account-setting-change.entity";
 import { IsGlobalId } from "../common/global-id";
 import type { Locale } from "../i18n";
 import { User } from "../users/user.entity";
+import { ContactChange } from "../history/contact-change.entity";
 import { ConnectionType } from "../common/pagination";
 import { ContactSlot } from "../contacts/contact.enums";
 import { IsDisplayName } from "../common/names";
 import { worded } from "../errors";
 import { message } from "../i18n";
+
+/** The description of every payload's `changes`. */
+export const WRITTEN_CHANGES_DESCRIPTION =
+  "The history rows this mutation wrote, oldest first (empty when it changed no contact slot): append them to a shown contactHistory without reading it again. " +
+  "They all carry the account's new contactsVersion.";
 
 @ObjectType({ description: "A page of an account's setting changes, newest first." })
 export class AccountSettingChangeConnection extends ConnectionType(AccountSettingChange, "AccountSettingChange", "settingChanges") {}
@@ -67,10 +73,12 @@ export class VersionedInput {
 
 export const CreateAccountPayload = AccountPayload("CreateAccountPayload", "The result of createAccount: the new account.");
 
-/** What a mutation that changes one account answers: the account as it is after the change. */
+/** What a mutation that changes one account answers: the account as it is after the change, and the history rows it wrote. */
 export interface AccountPayloadShape {
   account: Account;
+  changes: PromiseLike<ContactChange[]>;
 }
+
 
 /**
  * A `<Mutation>Payload` type carrying the changed account. Every mutation answers with a payload of
@@ -81,6 +89,9 @@ export function AccountPayload(name: string, description: string) {
   class AccountPayloadClass implements AccountPayloadShape {
     @Field(() => Account, { description: "The account after the change, with everything a settings screen shows." })
     account: Account;
+
+    @Field(() => [ContactChange], { description: WRITTEN_CHANGES_DESCRIPTION })
+    changes: PromiseLike<ContactChange[]>;
   }
   return AccountPayloadClass;
 }

@@ -245,6 +245,8 @@ export interface AccountListQuery<TRow extends { accountId: string }> {
   select: Sql;
   join: Sql;
   hydrate(row: Row): TRow;
+  /** Only the rows whose integer `column` is above a value (history since a version); a null never is. */
+  where?: { column: string; above: number }[];
 }
 
 /**
@@ -264,19 +266,20 @@ export async function readAccountPages<TRow extends { accountId: string }>(
   const table = raw(`"${list.table}"`);
   const alias = raw(`"${list.alias}"`);
   const and = (where: Sql[]) => (where.length ? join(where.map((condition) => sql` AND ${condition}`), "") : empty);
+  const filters = (prefix: string) => (list.where ?? []).map((filter) => sql`${raw(`${prefix}"${filter.column}"`)} > ${filter.above}`);
   let page: Sql;
   if (accountIds.length === 1) {
     const clauses = keysetClauses(keyset as Keyset<unknown>, window, `"${list.alias}".`);
-    page = sql`SELECT ${list.select} FROM ${table} ${alias} ${list.join} WHERE ${alias}."accountId" = ${accountIds[0]}${and(clauses.where)} ORDER BY ${clauses.orderBy} LIMIT ${window.size + 1}`;
+    page = sql`SELECT ${list.select} FROM ${table} ${alias} ${list.join} WHERE ${alias}."accountId" = ${accountIds[0]}${and([...filters(`"${list.alias}".`), ...clauses.where])} ORDER BY ${clauses.orderBy} LIMIT ${window.size + 1}`;
   } else {
     const clauses = keysetClauses(keyset as Keyset<unknown>, window, "");
     page = sql`SELECT ${list.select} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "accountId" ORDER BY ${clauses.orderBy}) AS "rank"
-             FROM ${table} WHERE "accountId" IN (${join(accountIds)})${and(clauses.where)}) ${alias}
+             FROM ${table} WHERE "accountId" IN (${join(accountIds)})${and([...filters(""), ...clauses.where])}) ${alias}
            ${list.join} WHERE ${alias}."rank" <= ${window.size + 1} ORDER BY ${alias}."rank"`;
   }
   const [rows, counts] = await Promise.all([
     reader.select(page),
-    reader.select(sql`SELECT "accountId", COUNT(*) AS "total" FROM ${table} WHERE "accountId" IN (${join(accountIds)}) GROUP BY "accountId"`),
+    reader.select(sql`SELECT "accountId", COUNT(*) AS "total" FROM ${table} WHERE "accountId" IN (${join(accountIds)})${and(filters(""))} GROUP BY "accountId"`),
   ]);
   const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
   const byAccount = groupBy(rows.map((row) => list.hydrate(row)), (row) => row.accountId);

@@ -87,6 +87,7 @@ export enum ContactChangeAction {
   REMOVE = "REMOVE",
   CLEAR = "CLEAR",
   DECLINED = "DECLINED",
+  VERIFIED = "VERIFIED",
 }
 
 /** Billing contacts an account may have at most. */
@@ -115,7 +116,10 @@ registerEnumType(ContactChangeAction, {
     CLEAR: { description: "The role was left without a contact." },
     DECLINED: {
       description:
-        "The owner of the role's outside address answered that it is not theirs; the address still holds the role. The actor is the admin who had set it.",
+        "The owner of the role's outside address answered that it is not theirs (\"This is not me\"); the address still holds the role. changedBy is that address (ExternalContact).",
+    },
+    VERIFIED: {
+      description: "The owner of the role's outside address confirmed it. changedBy is that address (ExternalContact).",
     },
   },
 });

@@ -22,7 +22,7 @@ export async function setPrimaryContact(change: AccountChange, userId: string, f
   const previousEmail = await change.emailOf(previousId);
   await setPrimaryContactRow(change.manager, change.account.id, member.userId);
   change.account.primaryContactId = member.userId;
-  await change.record(ContactSlot.PRIMARY, ContactChangeAction.SET, previousEmail, member.user.email);
+  await change.record(ContactSlot.PRIMARY, ContactChangeAction.SET, previousEmail, member.user.email, previousId, member.userId);
 }
 
 export async function billingContactsOf(change: AccountChange): Promise<BillingContact[]> {
@@ -45,7 +45,7 @@ export async function addBillingContact(change: AccountChange, userId: string, f
     position: current.length,
     addedAt: new Date(),
   });
-  await change.record(ContactSlot.BILLING, ContactChangeAction.ADD, null, member.user.email);
+  await change.record(ContactSlot.BILLING, ContactChangeAction.ADD, null, member.user.email, null, member.userId);
 }
 
 export async function removeBillingContact(change: AccountChange, userId: string): Promise<void> {
@@ -58,7 +58,7 @@ export async function removeBillingContact(change: AccountChange, userId: string
   for (const later of current.slice(index + 1)) {
     await moveBillingContactRow(change.manager, change.account.id, later.userId, later.position - 1);
   }
-  await change.record(ContactSlot.BILLING, ContactChangeAction.REMOVE, email, null);
+  await change.record(ContactSlot.BILLING, ContactChangeAction.REMOVE, email, null, userId, null);
 }
 
 export interface RoleContactTarget {
@@ -109,12 +109,12 @@ export async function setRoleContact(change: AccountChange, role: ContactRoleKin
   // An outside address must be confirmed by its owner; a new address starts that over.
   if (next.userId === null) await startVerification(change, role, next.email);
   else if (current?.userId === null) await forgetVerification(change, role);
-  await change.record(slotOfRole(role), ContactChangeAction.SET, current?.email ?? null, next.email);
+  await change.record(slotOfRole(role), ContactChangeAction.SET, current?.email ?? null, next.email, current?.userId ?? null, next.userId);
 }
 
 export async function clearRoleContact(change: AccountChange, role: ContactRoleKind): Promise<void> {
   const current = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   if (!current) return;
   await change.manager.delete(ContactRole, { accountId: change.account.id, role });
-  await change.record(slotOfRole(role), ContactChangeAction.CLEAR, current.email, null);
+  await change.record(slotOfRole(role), ContactChangeAction.CLEAR, current.email, null, current.userId, null);
 }

@@ -15,7 +15,7 @@ registerEnumType(ContactIssueKind, {
     UNVERIFIED_EXTERNAL: { description: "An outside address that its owner has not confirmed yet." },
     DECLINED_EXTERNAL: {
       description:
-        "An outside address whose owner answered that it is not theirs: it is sent nothing more for this account. Set another contact, or set the same address again to ask anew.",
+        "An outside address whose owner answered that it is not theirs: it is sent nothing more for this account. Set another contact, or ask it once more with resendContactVerification (at most once every 30 days).",
     },
     VERIFICATION_STALE: { description: "An outside address confirmed more than 365 days ago: ask its owner to confirm it again." },
     DELIVERY_FAILED: { description: "The last message to this contact could not be delivered." },

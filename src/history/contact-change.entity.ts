@@ -1,4 +1,4 @@
-import { Field, ObjectType } from "type-graphql";
+import { Field, Int, ObjectType } from "type-graphql";
 import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
@@ -6,6 +6,7 @@ import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 @ObjectType({ implements: Node, description: "One change to one of an account's contact slots, written with the change itself." })
 @Entity({ name: "contact_changes" })
 @Index("IDX_contact_changes_account_id", ["accountId", "sequence"])
+@Index("IDX_contact_changes_account_version", ["accountId", "version"])
 export class ContactChange {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
@@ -18,8 +19,22 @@ export class ContactChange {
   @Column()
   at: Date;
 
+  /** The admin who made the change; for a confirmation or a refusal by an outside address, the admin who asked it. */
   @Column({ type: "varchar", length: 36 })
   actorId: string;
+
+  /** The outside address that made the change (confirmed or declined itself); null when a member made it. */
+  @Column({ type: "varchar", length: 320, nullable: true })
+  actorEmail: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "The account's contactsVersion this change produced; every row one mutation wrote has the same version. " +
+      "Null for changes recorded before versions were kept (API 1.2).",
+  })
+  @Column({ type: "integer", nullable: true })
+  version: number | null;
 
   @Field(() => ContactSlot, { description: "The slot that changed." })
   @Column({ type: "varchar", length: 32 })
@@ -36,4 +51,12 @@ export class ContactChange {
   @Field(() => String, { nullable: true, description: "The contact's email after the change, if the slot has one." })
   @Column({ type: "varchar", length: 320, nullable: true })
   newEmail: string | null;
+
+  /** The member who held the slot before the change; null for an outside address or an empty slot. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  previousUserId: string | null;
+
+  /** The member who holds the slot after the change; null for an outside address or an empty slot. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  newUserId: string | null;
 }

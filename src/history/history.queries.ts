@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
-import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
+import { ContactChangeAction, type ContactSlot } from "../contacts/contact.enums";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 import { changeRows, entityColumns, join, selectEntities, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
 
@@ -18,7 +18,10 @@ const HISTORY_ORDER: Keyset<ContactChangeWithActor> = {
 export const HISTORY_PAGE = 20;
 
 /** One page of contact history (newest first, each change with its actor) for each of several accounts. */
-export function loadContactChangePages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<ContactChangeWithActor>[]> {
+/** A page of history, optionally only the changes that produced a version later than `sinceVersion` (rows without a version never are). */
+export type ContactHistoryPageArgs = ConnectionArgs & { sinceVersion?: number | null };
+
+export function loadContactChangePages(reader: StatementReader, accountIds: string[], args: ContactHistoryPageArgs): Promise<Page<ContactChangeWithActor>[]> {
   const changes = entityColumns(reader, ContactChange, "c");
   const actors = entityColumns(reader, User, "actor");
   return readAccountPages(
@@ -30,6 +33,7 @@ export function loadContactChangePages(reader: StatementReader, accountIds: stri
       select: sql`${changes.select}, ${actors.select}`,
       join: sql`INNER JOIN "users" "actor" ON "actor"."id" = "c"."actorId"`,
       hydrate: (row) => Object.assign(changes.of(row), { actor: actors.of(row) }),
+      where: args.sinceVersion == null ? [] : [{ column: "version", above: args.sinceVersion }],
     },
     HISTORY_ORDER,
     args,
@@ -47,10 +51,16 @@ export interface ContactChangeRecord {
   accountId: string;
   at: Date;
   actorId: string;
+  /** The outside address that made the change itself; `actorId` is then the admin who asked it. */
+  actorEmail?: string | null;
+  /** The account's contactsVersion the change produces. */
+  version: number;
   slot: ContactSlot;
   action: ContactChangeAction;
   previousEmail: string | null;
   newEmail: string | null;
+  previousUserId: string | null;
+  newUserId: string | null;
 }
 
 /** Writes one history row, in the transaction of the change it records: every history row is written here. */
@@ -58,7 +68,37 @@ export async function insertContactChange(manager: EntityManager, change: Contac
   const at = storedValue(manager, ContactChange, "at", change.at);
   await changeRows(
     manager,
-    sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "slot", "action", "previousEmail", "newEmail")
-        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.slot}, ${change.action}, ${change.previousEmail}, ${change.newEmail})`,
+    sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "actorEmail", "version", "slot", "action", "previousEmail", "newEmail", "previousUserId", "newUserId")
+        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.actorEmail ?? null}, ${change.version}, ${change.slot}, ${change.action},
+                ${change.previousEmail}, ${change.newEmail}, ${change.previousUserId}, ${change.newUserId})`,
   );
+}
+
+/** The history rows one change of an account wrote: those that produced `version`, in the order written. */
+export function contactChangesOfVersion(source: SqlSource, accountId: string, version: number): Promise<ContactChange[]> {
+  return selectEntities(source, ContactChange, "c", sql`"c"."accountId" = ${accountId} AND "c"."version" = ${version} ORDER BY "c"."id"`);
+}
+
+/**
+ * When `email` was last asked to confirm itself for the account after it had declined to (a SET of
+ * the address written after one of its DECLINED rows); null if it never declined, was never asked
+ * again, or has confirmed itself since it last declined.
+ */
+export async function lastRequestAfterDecline(source: SqlSource, accountId: string, email: string): Promise<Date | null> {
+  const [answer] = await selectEntities(
+    source,
+    ContactChange,
+    "c",
+    sql`"c"."accountId" = ${accountId} AND "c"."action" IN ('DECLINED', 'VERIFIED') AND "c"."previousEmail" = ${email} ORDER BY "c"."id" DESC LIMIT 1`,
+  );
+  if (!answer || answer.action !== ContactChangeAction.DECLINED) return null;
+  const [latest] = await selectEntities(
+    source,
+    ContactChange,
+    "c",
+    sql`"c"."accountId" = ${accountId} AND "c"."action" = 'SET' AND "c"."newEmail" = ${email}
+        AND EXISTS (SELECT 1 FROM "contact_changes" "d" WHERE "d"."accountId" = "c"."accountId" AND "d"."action" = 'DECLINED' AND "d"."previousEmail" = "c"."newEmail" AND "d"."id" < "c"."id")
+        ORDER BY "c"."id" DESC LIMIT 1`,
+  );
+  return latest ? latest.at : null;
 }

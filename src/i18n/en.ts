@@ -49,7 +49,6 @@ export const en = {
   "BAD_USER_INPUT.notOutsideAddress": "That role is not held by an outside address, so there is nothing to verify.",
   "BAD_USER_INPUT.verificationTokenInvalid": "This verification token is not valid or has already been used.",
   "BAD_USER_INPUT.verificationTokenExpired": "This verification token has expired. Ask an admin of the account to send a new one.",
-  "ADDRESS_DECLINED.verificationDeclined": "The owner of this address said it is not theirs, so nothing more is sent to it. Set the contact again to ask anew.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds names the same member more than once.",
   "BAD_USER_INPUT.idempotencyKeyInvalid": "The Idempotency-Key header must be 1 to 255 visible ASCII characters, such as a UUID.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts names the same role more than once.",
@@ -114,6 +113,11 @@ export const en = {
   "IDEMPOTENCY_KEY_IN_USE.running": "A request with this Idempotency-Key has saved a change and is not finished yet. Do not send the change again; reload, or retry in a moment.",
   "RATE_LIMITED.tooManyChanges": "Too many changes: at most {limit} every {window} seconds. Try again in {retryAfter} seconds.",
   "RATE_LIMITED.accountMailCap": "This account has sent as many messages as it may in an hour ({limit}). Try again in {retryAfter} seconds.",
+  "ADDRESS_DECLINED.declinedAskedAgain": {
+    plural: "waitDays",
+    one: "The owner of this address said it is not theirs and has already been asked again: an address that declined is asked again at most once every {days} days. Try again in {waitDays} day.",
+    other: "The owner of this address said it is not theirs and has already been asked again: an address that declined is asked again at most once every {days} days. Try again in {waitDays} days.",
+  },
   "RATE_LIMITED.addressVerificationCap":
     "That address has been sent as many confirmation requests as it may be in a day ({limit}). Try again in {retryAfter} seconds.",
 

@@ -52,7 +52,6 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.notOutsideAddress": "Tej roli nie pełni adres spoza konta, więc nie ma czego potwierdzać.",
   "BAD_USER_INPUT.verificationTokenInvalid": "Ten token potwierdzenia jest nieprawidłowy albo został już użyty.",
   "BAD_USER_INPUT.verificationTokenExpired": "Ten token potwierdzenia wygasł. Poproś administratora konta o wysłanie nowego.",
-  "ADDRESS_DECLINED.verificationDeclined": "Właściciel tego adresu stwierdził, że adres nie należy do niego, więc nic więcej na niego nie wysyłamy. Aby zapytać ponownie, ustaw kontakt jeszcze raz.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds wymienia tego samego członka więcej niż raz.",
   "BAD_USER_INPUT.idempotencyKeyInvalid": "Nagłówek Idempotency-Key musi mieć od 1 do 255 widocznych znaków ASCII, np. UUID.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts wymienia tę samą rolę więcej niż raz.",
@@ -130,6 +129,13 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "IDEMPOTENCY_KEY_IN_USE.running": "Żądanie z tym Idempotency-Key zapisało zmianę i jeszcze się nie zakończyło. Nie wysyłaj zmiany ponownie; odśwież widok lub spróbuj za chwilę.",
   "RATE_LIMITED.tooManyChanges": "Za dużo zmian: najwyżej {limit} na {window} s. Spróbuj ponownie za {retryAfter} s.",
   "RATE_LIMITED.accountMailCap": "To konto wysłało już tyle wiadomości, ile może w ciągu godziny ({limit}). Spróbuj ponownie za {retryAfter} s.",
+  "ADDRESS_DECLINED.declinedAskedAgain": {
+    plural: "waitDays",
+    one: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dzień.",
+    few: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dni.",
+    many: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dni.",
+    other: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dnia.",
+  },
   "RATE_LIMITED.addressVerificationCap":
     "Na ten adres wysłano już tyle próśb o potwierdzenie, ile można w ciągu doby ({limit}). Spróbuj ponownie za {retryAfter} s.",
 

@@ -7,6 +7,11 @@ export enum MemberRole {
   MEMBER = "MEMBER",
 }
 
+/** Whether a member with `role` may change the account, its contacts and members: the rule AccountChange enforces and Account.viewerCanAdminister reports. */
+export function mayAdminister(role: MemberRole | null | undefined): boolean {
+  return role === MemberRole.ADMIN;
+}
+
 registerEnumType(MemberRole, {
   name: "MemberRole",
   description: "What a member may do in an account.",

@@ -67,12 +67,13 @@ export class MemberResolver {
   ): Promise<RemoveAccountMemberPayload> {
     const userId = rowIdOf(input.userId, "User", "userId");
     const successor = input.reassignTo ? rowIdOf(input.reassignTo, "User", "reassignTo") : null;
-    const { account } = await context.changeAccount(input.accountId, (change) => removeAccountMember(change, userId, successor));
+    const { account, changes } = await context.changeAccount(input.accountId, (change) => removeAccountMember(change, userId, successor));
     const removedSelf = userId === context.requiredViewer.id;
     return {
       account: removedSelf ? null : account,
       removedUserId: globalId("User", userId),
       removedMemberId: globalId("AccountMember", account.id, userId),
+      changes: removedSelf ? context.writtenChanges(account.id, null) : changes,
     };
   }
 

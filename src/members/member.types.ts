@@ -6,6 +6,8 @@ import { AccountInvitation } from "./account-invitation.entity";
 import { ConnectionType } from "../common/pagination";
 import { IsGlobalId } from "../common/global-id";
 import { Account } from "../accounts/account.entity";
+import { WRITTEN_CHANGES_DESCRIPTION } from "../accounts/account.types";
+import { ContactChange } from "../history/contact-change.entity";
 import { IsEmailAddress } from "../common/email";
 import { IsDisplayName } from "../common/names";
 
@@ -88,6 +90,9 @@ export class RemoveAccountMemberPayload {
 
   @Field(() => ID, { description: "The global id of the membership that ended: remove it from cached member lists (Relay's @deleteEdge, Apollo's cache.evict)." })
   removedMemberId: string;
+
+  @Field(() => [ContactChange], { description: `${WRITTEN_CHANGES_DESCRIPTION} Empty when the caller removed themselves.` })
+  changes: PromiseLike<ContactChange[]>;
 }
 
 @InputType({ description: "Ends the caller's own membership of an account." })

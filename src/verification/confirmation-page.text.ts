@@ -5,6 +5,7 @@
  */
 
 import { negotiateLocale } from "../i18n";
+import { ASK_AGAIN_AFTER_DECLINE_DAYS } from "./verification.service";
 
 export const PAGE_LOCALES = ["en", "pl"] as const;
 export type PageLocale = (typeof PAGE_LOCALES)[number];
@@ -59,11 +60,12 @@ export const CONFIRMATION_PAGE_TEXT: Readonly<Record<PageLocale, ConfirmationPag
     nothingChangedYet: "Opening this page has changed nothing. Only the buttons below do.",
     confirm: "Confirm",
     decline: "This is not me",
-    declineHint: "If you do not know this account, press “This is not me”: nothing more will be sent to you for it.",
+    declineHint: `If you do not know this account, press “This is not me”: nothing more will be sent to you for it, unless an admin asks you once more (at most once every ${ASK_AGAIN_AFTER_DECLINE_DAYS} days).`,
     confirmedTitle: "Thank you: your address is confirmed",
     confirmedBody: (email, role) => `${email} is now confirmed as the ${role} of this account. Its admins can see that you confirmed it.`,
     declinedTitle: "Thank you for telling us",
-    declinedBody: (email) => `Nothing more will be sent to ${email} for this account, unless one of its admins sets your address again. Its admins can see that you declined.`,
+    declinedBody: (email) =>
+      `Nothing more will be sent to ${email} for this account. Its admins can see that you declined, and may ask you once more: at most once every ${ASK_AGAIN_AFTER_DECLINE_DAYS} days.`,
     alreadyConfirmedTitle: "This address is already confirmed",
     alreadyConfirmedBody: "This link has been used to confirm the address. Nothing has changed.",
     alreadyDeclinedTitle: "You have already answered this request",
@@ -94,12 +96,12 @@ export const CONFIRMATION_PAGE_TEXT: Readonly<Record<PageLocale, ConfirmationPag
     nothingChangedYet: "Otwarcie tej strony niczego nie zmieniło. Zmienić coś mogą tylko przyciski poniżej.",
     confirm: "Potwierdź",
     decline: "To nie ja",
-    declineHint: "Jeśli nie znasz tego konta, naciśnij „To nie ja”: nie wyślemy Ci już żadnych wiadomości w jego sprawie.",
+    declineHint: `Jeśli nie znasz tego konta, naciśnij „To nie ja”: nie wyślemy Ci już żadnych wiadomości w jego sprawie, chyba że administrator zapyta Cię jeszcze raz (najwyżej raz na ${ASK_AGAIN_AFTER_DECLINE_DAYS} dni).`,
     confirmedTitle: "Dziękujemy: Twój adres został potwierdzony",
     confirmedBody: (email, role) => `Adres ${email} jest teraz potwierdzony w roli: ${role}. Administratorzy konta widzą, że go potwierdzono.`,
     declinedTitle: "Dziękujemy za informację",
     declinedBody: (email) =>
-      `Na adres ${email} nie wyślemy już nic w sprawie tego konta, chyba że jeden z jego administratorów ponownie wskaże Twój adres. Administratorzy konta widzą, że odmówiono.`,
+      `Na adres ${email} nie wyślemy już nic w sprawie tego konta. Administratorzy konta widzą, że odmówiono, i mogą zapytać Cię jeszcze raz: najwyżej raz na ${ASK_AGAIN_AFTER_DECLINE_DAYS} dni.`,
     alreadyConfirmedTitle: "Ten adres jest już potwierdzony",
     alreadyConfirmedBody: "Tego linku użyto już do potwierdzenia adresu. Nic się nie zmieniło.",
     alreadyDeclinedTitle: "Na tę prośbę już odpowiedziano",

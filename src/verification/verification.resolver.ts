@@ -11,7 +11,7 @@ import {
   VerifyContactEmailPayload,
 } from "./verification.types";
 import { globalId } from "../common/global-id";
-import { declineContactEmail, resendVerification, verifyContactEmail } from "./verification.service";
+import { ASK_AGAIN_AFTER_DECLINE_DAYS, declineContactEmail, resendVerification, verifyContactEmail } from "./verification.service";
 import type { Context } from "../context";
 
 @Resolver(() => ContactRole)
@@ -61,9 +61,9 @@ export class VerificationResolver {
   }
 
   @Authorized()
-  @Mutation(() => ResendContactVerificationPayload, {
-    nullable: true, description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
-      "Refused with ADDRESS_DECLINED when the owner of the address has DECLINED it: set the contact again to ask anew. " +
+  @Mutation(() => ResendContactVerificationPayload, { nullable: true, description: "Sends a new verification token to the outside address holding a role (SECURITY by default); it becomes PENDING again. Needs ADMIN. " +
+      `After its owner DECLINED it ("This is not me"), this asks them once more and writes a SET row to the history; an address that declined is asked again at most once every ${ASK_AGAIN_AFTER_DECLINE_DAYS} days ` +
+      "(however it is asked: this mutation, or setting the address again), else RATE_LIMITED with extensions.retryAfterSeconds. " +
       "Refused with RATE_LIMITED, changing nothing, when the account or the address has had as many messages as the caps allow (MAIL_PER_ACCOUNT_PER_HOUR, MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY)." })
   resendContactVerification(@Arg("input", () => ResendContactVerificationInput) input: ResendContactVerificationInput, @Ctx() context: Context) {
     return context.changeAccount(input.accountId, (change) => resendVerification(change, input.role ?? ContactRoleKind.SECURITY));

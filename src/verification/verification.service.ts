@@ -4,9 +4,9 @@ import { ContactVerification, VerificationState } from "./contact-verification.e
 import type { EntityManager } from "typeorm";
 import { ContactChangeAction, contactRole, slotOfRole, type ContactRoleKind } from "../contacts/contact.enums";
 import { Account } from "../accounts/account.entity";
-import { lockAccount } from "../accounts/account.queries";
+import { lockAccount, markAccountChanged } from "../accounts/account.queries";
 import { ContactChange } from "../history/contact-change.entity";
-import { insertContactChange } from "../history/history.queries";
+import { insertContactChange, lastRequestAfterDecline } from "../history/history.queries";
 import { User } from "../users/user.entity";
 import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
@@ -17,6 +17,10 @@ import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 
 /** How long a verification token may be used. */
 export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** An address that said "This is not me" to an account is asked again by it at most once in this many days. */
+export const ASK_AGAIN_AFTER_DECLINE_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The message asking an outside address to confirm itself, in the account's language. It goes to
@@ -55,9 +59,10 @@ function verificationMessage(account: { name: string; locale: Locale }, requeste
  * in the same transaction.
  */
 export async function startVerification(change: AccountChange, role: ContactRoleKind, email: string): Promise<void> {
-  const { nonce, tokenHash } = change.outbox.tokens.issue();
   const now = new Date();
   const accountId = change.account.id;
+  await mayAskAgain(change, email, now);
+  const { nonce, tokenHash } = change.outbox.tokens.issue();
   await change.manager.delete(ContactVerification, { accountId, role });
   await change.manager.insert(ContactVerification, {
     accountId,
@@ -82,12 +87,35 @@ export async function startVerification(change: AccountChange, role: ContactRole
   ]);
 }
 
-/** Sends a new token for the external contact of a role, e.g. after the last one expired; the state starts over. */
+/**
+ * Refuses to ask an address that declined this account again within ASK_AGAIN_AFTER_DECLINE_DAYS of
+ * the last time it was asked again: whichever way the request comes (resending, setting the address
+ * again, setting it back after another), someone who said no gets at most one more request a month.
+ */
+async function mayAskAgain(change: AccountChange, email: string, now: Date): Promise<void> {
+  const lastAskedAgain = await lastRequestAfterDecline(change.manager, change.account.id, email);
+  if (!lastAskedAgain) return;
+  const wait = lastAskedAgain.getTime() + ASK_AGAIN_AFTER_DECLINE_DAYS * DAY_MS - now.getTime();
+  if (wait <= 0) return;
+  const retryAfterSeconds = Math.ceil(wait / 1000);
+  const params = { days: ASK_AGAIN_AFTER_DECLINE_DAYS, waitDays: Math.ceil(wait / DAY_MS) };
+  throw new DomainError("ADDRESS_DECLINED.declinedAskedAgain", params, { retryAfterSeconds }, [{ field: "role", message: message("ADDRESS_DECLINED.declinedAskedAgain", params) }]);
+}
+
+/**
+ * Sends a new token for the external contact of a role (SECURITY): after the last one expired, or
+ * after its owner said "This is not me" — which asks them again, as a history row records, at most
+ * once every ASK_AGAIN_AFTER_DECLINE_DAYS. The state starts over as PENDING.
+ */
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
   const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
-  if (await isDeclined(change.manager, change.account.id, role, contact.email)) throw new DomainError("ADDRESS_DECLINED.verificationDeclined", {}, {}, [{ field: "role", message: message("ADDRESS_DECLINED.verificationDeclined") }]);
+  const declined = await isDeclined(change.manager, change.account.id, role, contact.email);
   await startVerification(change, role, contact.email);
+  if (declined) {
+    await change.manager.update(ContactRole, { accountId: change.account.id, role }, { updatedAt: new Date(), updatedById: change.actor.id });
+    await change.record(slotOfRole(role), ContactChangeAction.SET, contact.email, contact.email);
+  }
 }
 
 /** Whether the owner of `email` answered that it is not theirs when asked about this role. */
@@ -182,20 +210,24 @@ async function answerVerification(db: Writer, token: string, answer: Verificatio
       answered,
     );
     if (changed.affected !== 1) throw invalidToken();
-    if (answer === VerificationState.DECLINED) {
-      const asker = await whoSet(manager, verification);
-      const account = await manager.findOne(Account, { where: { id: verification.accountId } });
-      await insertContactChange(manager, {
-        accountId: verification.accountId,
-        at: now,
-        // The owner of the address has no user; the change is filed under the admin who asked them.
-        actorId: asker?.id ?? contact.updatedById ?? account!.primaryContactId,
-        slot: slotOfRole(verification.role),
-        action: ContactChangeAction.DECLINED,
-        previousEmail: verification.email,
-        newEmail: verification.email,
-      });
-    }
+    const asker = await whoSet(manager, verification);
+    const account = (await manager.findOne(Account, { where: { id: verification.accountId } }))!;
+    const version = account.contactsVersion + 1;
+    await insertContactChange(manager, {
+      accountId: verification.accountId,
+      at: now,
+      // The owner of the address made the change; actorId keeps the admin who asked them, for the deprecated `actor`.
+      actorEmail: verification.email,
+      actorId: asker?.id ?? contact.updatedById ?? account.primaryContactId,
+      version,
+      slot: slotOfRole(verification.role),
+      action: answer === VerificationState.VERIFIED ? ContactChangeAction.VERIFIED : ContactChangeAction.DECLINED,
+      previousEmail: verification.email,
+      newEmail: verification.email,
+      previousUserId: null,
+      newUserId: null,
+    });
+    await markAccountChanged(manager, verification.accountId, version, now);
     return Object.assign(verification, answered);
   });
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS } from "../helpers/browser";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { scratchDefaults } from "../helpers/process";
 
 // The tests compile without the DOM library: these are the browser globals the page functions below use.
 interface BrowserStorage {
@@ -35,7 +36,7 @@ interface RunningServer {
 async function startServer(databaseFile: string): Promise<RunningServer> {
   const child = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "development", DEMO_TOKEN: "true", DATABASE_URL: `sqlite:${databaseFile}`, HOST: "127.0.0.1", PORT: "0" },
+    env: { PATH: process.env.PATH ?? "", ...scratchDefaults(), NODE_ENV: "development", DEMO_TOKEN: "true", DATABASE_URL: `sqlite:${databaseFile}`, HOST: "127.0.0.1", PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

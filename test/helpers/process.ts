@@ -1,10 +1,22 @@
-import os from "node:os";
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const MAIN = path.join(ROOT, "dist", "src", "main.js");
+
+let scratch: string | undefined;
+
+/**
+ * Where a server a test starts keeps its database and mail unless the test says: a temporary
+ * directory, never the developer's own `data/` (the defaults of DATABASE_URL and MAIL_LOG_FILE).
+ */
+export function scratchDefaults(): Record<string, string> {
+  scratch ??= fs.mkdtempSync(path.join(os.tmpdir(), "cp-test-data-"));
+  return { DATABASE_URL: "sqlite::memory:", MAIL_LOG_FILE: path.join(scratch, "mail.log") };
+}
 
 /** A free loopback port (asks the OS for one, then releases it). */
 export function freePort(): Promise<number> {
@@ -40,8 +52,7 @@ export async function spawnServer(
   const [command, args] = launch(process.execPath, MAIN);
   const child = spawn(command, args, {
     cwd: ROOT,
-    // The file transport's default (data/mail.log) is the developer's own: a spawned server writes elsewhere.
-    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", MAIL_LOG_FILE: path.join(os.tmpdir(), `cp-spawned-${port}`, "mail.log"), ...env, PORT: port },
+    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", ...scratchDefaults(), ...env, PORT: port },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -69,7 +80,8 @@ export async function spawnServer(
 /** Runs a command to completion and returns its exit code and output. */
 export function runToEnd(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    // Only the mail file: a command run to its end may be checking how a missing DATABASE_URL is refused.
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", MAIL_LOG_FILE: scratchDefaults().MAIL_LOG_FILE, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

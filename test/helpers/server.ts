@@ -6,6 +6,7 @@ import { Database } from "../../src/database";
 import { createApp, type App } from "../../src/app";
 import { signToken } from "../../src/auth/tokens";
 import { createPostgresDatabase, dropPostgresDatabase } from "./postgres";
+import { scratchDefaults } from "./process";
 import type { Logger } from "../../src/observability/logger";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-000";
@@ -44,7 +45,7 @@ export function testDatabaseUrl(): string {
  */
 export async function startTestServer(options: { env?: Record<string, string>; databaseUrl?: string; db?: Database; logger?: Logger } = {}): Promise<TestServer> {
   // No delivery worker runs here, so production settings need no mail server.
-  const mail = options.env?.SMTP_URL ? {} : { MAIL_TRANSPORT: "file" };
+  const mail = options.env?.SMTP_URL ? {} : { MAIL_TRANSPORT: "file", MAIL_LOG_FILE: scratchDefaults().MAIL_LOG_FILE };
   // Settings production requires that a test server does not use: it opens a database of its own.
   const production = options.env?.NODE_ENV === "production" ? { DATABASE_URL: "postgres://opened-by-the-test@127.0.0.1/unused", PUBLIC_URL: "https://contacts.test.example" } : {};
   const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", ...mail, ...production, ...options.env });

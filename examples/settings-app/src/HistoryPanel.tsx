@@ -2,7 +2,7 @@
 // relayStylePagination merges the pages). Save refetches it, so a saved change appears at the top.
 import { useQuery } from "@apollo/client/react";
 import { problemsOf } from "./errors";
-import type { SettingsHistoryQuery } from "./gql/graphql";
+import type { SettingsChangedByFragment, SettingsHistoryQuery } from "./gql/graphql";
 import { slotName, type Messages } from "./i18n";
 import { HistoryQuery } from "./operations";
 import { ProblemList } from "./ProblemList";
@@ -26,9 +26,18 @@ function describeChange(messages: Messages, change: Change, personOf: (email: st
       return messages.history.cleared(before);
     case "DECLINED":
       return messages.history.declined(before ?? "");
+    case "VERIFIED":
+      return messages.history.verified(before ?? "");
     default:
       return `${change.action}: ${before ?? "–"} → ${after ?? "–"}`;
   }
+}
+
+/** Who made a change: a member by name (or address), or an outside address as it is. */
+export function actorName(actor: SettingsChangedByFragment, personOf: (email: string) => string): string {
+  if (actor.__typename === "User") return actor.name ?? personOf(actor.email);
+  if (actor.__typename === "ExternalContact") return actor.email;
+  return "?";
 }
 
 export function HistoryPanel({ accountId, personOf }: { accountId: string; personOf: (email: string) => string }) {
@@ -57,7 +66,7 @@ export function HistoryPanel({ accountId, personOf }: { accountId: string; perso
             {history.edges.map(({ node }) => (
               <tr key={node.id} data-slot={node.slot} data-action={node.action}>
                 <td>{messages.dateTime(node.at)}</td>
-                <td>{node.actor.name ?? personOf(node.actor.email)}</td>
+                <td>{actorName(node.changedBy, personOf)}</td>
                 <td>
                   <strong>{slotName(messages, node.slot)}</strong>: {describeChange(messages, node, personOf)}
                 </td>

@@ -1,7 +1,8 @@
 // The "Company information" page of one account: its contacts as a form with one Save, what needs
 // attention, and the history. The form keeps the version it was loaded with, and Save sends it as
-// `expectedVersion`: a save over changes made elsewhere is refused (VERSION_CONFLICT), the screen shows
-// what changed and offers to reload.
+// `expectedVersion`. A save over changes made elsewhere is refused (VERSION_CONFLICT): the screen reads
+// the account and the changes since its version, merges edits to different slots and saves again by
+// itself, and asks the user only about a slot both changed.
 import { useEffect, useMemo, useState } from "react";
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
 import { fieldProblem, problemsOf, type ApiProblem } from "./errors";
@@ -10,6 +11,8 @@ import {
   ROLES,
   changesBetween,
   formFromAccount,
+  mergeForms,
+  withSlots,
   labelsFrom,
   missingAddresses,
   saveInput,
@@ -18,14 +21,15 @@ import {
   type KnownRole,
   type PersonLabels,
   type RoleValue,
+  type SlotChange,
 } from "./form";
 import { slotName, type FieldProblem } from "./i18n";
 import type { SettingsAccountContactsFragment, SettingsPageQuery } from "./gql/graphql";
-import { HistoryQuery, PageQuery, ResendVerificationMutation, SaveContactsMutation } from "./operations";
+import { ChangesSinceQuery, HistoryQuery, PageQuery, ResendVerificationMutation, SaveContactsMutation } from "./operations";
 import { useScreen } from "./screen";
 import { ProblemList } from "./ProblemList";
 import { HealthPanel } from "./HealthPanel";
-import { HistoryPanel, HISTORY_PAGE } from "./HistoryPanel";
+import { actorName, HistoryPanel } from "./HistoryPanel";
 import { PendingInvitations } from "./PendingInvitations";
 import { ConflictNotice, type Conflict } from "./ConflictNotice";
 
@@ -63,6 +67,8 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
   const [fieldProblems, setFieldProblems] = useState<ReadonlyMap<FieldKey, FieldProblem>>(new Map());
   const [saved, setSaved] = useState(false);
   const [conflict, setConflict] = useState<Conflict | null>(null);
+  /** After a save merged with changes made elsewhere: who made them, and what they were. */
+  const [mergedWith, setMergedWith] = useState<{ actors: string[]; theirs: SlotChange[] } | null>(null);
   const [save, { loading: saving }] = useMutation(SaveContactsMutation);
 
   const loadProblems = useMemo(() => (error ? problemsOf(error) : []), [error]);
@@ -98,7 +104,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
   if (data && !account) return <ProblemList problems={[{ code: "NOT_FOUND" }]} />;
   if (!account || !baseline || !draft) return <p className="loading">{messages.loading}</p>;
 
-  const canEdit = account.viewerRole === "ADMIN";
+  const canEdit = account.viewerCanAdminister;
   const unsaved = changesBetween(baseline.values, draft, labels);
 
   const edit = (next: FormValues) => {
@@ -108,14 +114,18 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     setFieldProblems(new Map());
   };
 
-  /** Loads the account as it is now, and says what changed since the form was loaded, and by whom. */
-  const explainConflict = async () => {
+  /**
+   * After VERSION_CONFLICT: reads the account as it is now and the changes since the form's version.
+   * Edits to different slots are merged and saved again (at most a few rounds, as others may keep
+   * saving); a slot both changed is put to the user.
+   */
+  const resolveConflict = async (from: Baseline, mine: FormValues, rounds: number) => {
     let fresh;
-    let history;
+    let since;
     try {
-      [fresh, history] = await Promise.all([
+      [fresh, since] = await Promise.all([
         client.query({ query: PageQuery, variables: { accountId }, fetchPolicy: "network-only" }),
-        client.query({ query: HistoryQuery, variables: { accountId, first: HISTORY_PAGE }, fetchPolicy: "network-only" }),
+        client.query({ query: ChangesSinceQuery, variables: { accountId, sinceVersion: from.version }, fetchPolicy: "network-only" }),
       ]);
     } catch (thrown) {
       setProblems(problemsOf(thrown));
@@ -126,27 +136,26 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
       setProblems([{ code: "NOT_FOUND" }]);
       return;
     }
-    const freshLabels = labelsFrom(now, now.members.edges.map((edge) => edge.node));
-    const allLabels = new Map([...labels, ...freshLabels]);
-    const newer = (history.data?.account?.contactHistory.edges ?? []).filter(({ node }) => node.at > baseline.updatedAt);
-    const actors = [...new Set(newer.map(({ node }) => node.actor.name ?? node.actor.email))];
-    setConflict({
-      theirs: changesBetween(baseline.values, formFromAccount(now), allLabels),
-      yours: changesBetween(baseline.values, draft, allLabels),
-      actors,
-      latest: baselineOf(now),
-    });
-  };
-
-  const onSave = async () => {
-    setProblems([]);
-    setSaved(false);
-    const missing = missingAddresses(draft);
-    if (missing.length > 0) {
-      setFieldProblems(new Map(missing.map((role) => [`role.${role}` as FieldKey, "addressRequired" as FieldProblem])));
+    const allLabels = new Map([...labels, ...labelsFrom(now, now.members.edges.map((edge) => edge.node))]);
+    const actors = [...new Set((since.data?.account?.contactHistory.nodes ?? []).map((change) => actorName(change.changedBy, personOf)))];
+    const latest = baselineOf(now);
+    const { merged, overlapping } = mergeForms(from.values, mine, latest.values);
+    const theirs = changesBetween(from.values, latest.values, allLabels);
+    if (overlapping.length === 0 && rounds > 0) {
+      setBaseline(latest);
+      setDraft(merged);
+      await submit(latest, merged, rounds - 1, { actors, theirs });
       return;
     }
-    const { input, fieldOf } = saveInput(account.id, baseline.version, draft);
+    const both = (changes: SlotChange[]) => changes.filter((change) => overlapping.includes(change.slot));
+    setBaseline(latest);
+    setDraft(merged);
+    setConflict({ theirs: both(theirs), yours: both(changesBetween(from.values, mine, allLabels)), actors, latest, merged, mine, overlapping });
+  };
+
+  /** Saves `values` over `from`; `merged` says what others changed that this save was merged with. */
+  const submit = async (from: Baseline, values: FormValues, rounds: number, merged: { actors: string[]; theirs: SlotChange[] } | null) => {
+    const { input, fieldOf } = saveInput(account.id, from.version, values);
     let failure: unknown = null;
     try {
       const result = await save({ variables: { input }, refetchQueries: [HistoryQuery], errorPolicy: "all" });
@@ -157,6 +166,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
         setBaseline(next);
         setDraft(next.values);
         setFieldProblems(new Map());
+        setMergedWith(merged);
         setSaved(true);
         return;
       }
@@ -165,7 +175,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     }
     const found = problemsOf(failure);
     if (found.some((problem) => problem.code === "VERSION_CONFLICT")) {
-      await explainConflict();
+      await resolveConflict(from, values, rounds);
       return;
     }
     const byField = new Map<FieldKey, FieldProblem>();
@@ -177,10 +187,32 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     setProblems(found);
   };
 
-  const reload = () => {
+  const onSave = async () => {
+    setProblems([]);
+    setSaved(false);
+    setMergedWith(null);
+    const missing = missingAddresses(draft);
+    if (missing.length > 0) {
+      setFieldProblems(new Map(missing.map((role) => [`role.${role}` as FieldKey, "addressRequired" as FieldProblem])));
+      return;
+    }
+    await submit(baseline, draft, MERGE_ROUNDS, null);
+  };
+
+  /** The user keeps their values for the slots both changed: saved over the contacts as they are now. */
+  const keepMine = async () => {
+    if (!conflict) return;
+    const values = withSlots(conflict.merged, conflict.mine, conflict.overlapping);
+    setConflict(null);
+    setDraft(values);
+    await submit(conflict.latest, values, MERGE_ROUNDS, { actors: conflict.actors, theirs: [] });
+  };
+
+  /** The user takes the other values for the slots both changed; their other edits stay in the form, unsaved. */
+  const useTheirs = () => {
     if (!conflict) return;
     setBaseline(conflict.latest);
-    setDraft(conflict.latest.values);
+    setDraft(conflict.merged);
     setConflict(null);
     setProblems([]);
     setFieldProblems(new Map());
@@ -204,7 +236,8 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
         >
           <h2 className="account-name">{account.name}</h2>
           {!canEdit && <p className="notice">{messages.readOnly}</p>}
-          {conflict && <ConflictNotice conflict={conflict} onReload={reload} />}
+          {conflict && <ConflictNotice conflict={conflict} onKeepMine={() => void keepMine()} onUseTheirs={useTheirs} />}
+          {saved && mergedWith && mergedWith.theirs.length > 0 && <MergedNotice merged={mergedWith} />}
           {!conflict && <ProblemList problems={problems} />}
 
           <PrimarySection draft={draft} members={members} labels={labels} disabled={!canEdit} problem={fieldText("primary")} onChange={edit} />
@@ -241,6 +274,27 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
       </div>
       <HistoryPanel accountId={accountId} personOf={personOf} />
     </>
+  );
+}
+
+/** The server asks an address that declined again at most once in this many days (resendContactVerification). */
+const ASK_AGAIN_DAYS = 30;
+
+/** How many times Save merges and tries again when others keep saving in between. */
+const MERGE_ROUNDS = 3;
+
+/** After a save merged with changes others made meanwhile: what those were, and who made them. */
+function MergedNotice({ merged }: { merged: { actors: string[]; theirs: SlotChange[] } }) {
+  const { messages } = useScreen();
+  return (
+    <div className="merged notice" role="status">
+      <p>{messages.conflict.merged(merged.actors.join(", "))}</p>
+      <ul className="theirs">
+        {merged.theirs.map((change) => (
+          <li key={change.slot}>{messages.change(slotName(messages, change.slot), change.before ?? messages.nobody, change.after ?? messages.nobody)}</li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -471,6 +525,9 @@ function VerificationState({ role, account, email, canResend }: { role: KnownRol
     );
   }
   const state = verification.state;
+  // A refusal to ask a declined address again says when it may be asked next, in days.
+  const bound = state === "DECLINED" ? problems.find((problem) => problem.code === "ADDRESS_DECLINED" && (problem.retryAfterSeconds ?? 0) > 86_400) : undefined;
+  const tooSoon = bound ? Math.ceil(bound.retryAfterSeconds! / 86_400) : null;
   const label = state === "PENDING" || state === "VERIFIED" || state === "DECLINED" ? messages.verification[state] : state;
   const when =
     state === "VERIFIED" && verification.verifiedAt
@@ -480,7 +537,8 @@ function VerificationState({ role, account, email, canResend }: { role: KnownRol
     setProblems([]);
     setResent(false);
     try {
-      const result = await resend({ variables: { input: { accountId: account.id, role } }, errorPolicy: "all" });
+      // Asking a declined address again writes a history row: read the history again.
+      const result = await resend({ variables: { input: { accountId: account.id, role } }, refetchQueries: state === "DECLINED" ? [HistoryQuery] : [], errorPolicy: "all" });
       if (result.error) setProblems(problemsOf(result.error));
       else setResent(true);
     } catch (thrown) {
@@ -495,8 +553,22 @@ function VerificationState({ role, account, email, canResend }: { role: KnownRol
           {messages.verification.resend}
         </button>
       )}
+      {state === "DECLINED" && canResend && (
+        <>
+          <button type="button" className="link ask-again" disabled={loading} onClick={() => void sendAgain()}>
+            {messages.verification.askAgain}
+          </button>
+          <span className="hint"> {messages.verification.askAgainHint(ASK_AGAIN_DAYS)}</span>
+        </>
+      )}
       {resent && <span className="hint"> {messages.verification.resent}</span>}
-      <ProblemList problems={problems} />
+      {tooSoon !== null ? (
+        <p className="problem" data-code="ADDRESS_DECLINED">
+          {messages.verification.askedAgainTooSoon(tooSoon)}
+        </p>
+      ) : (
+        <ProblemList problems={problems} />
+      )}
     </div>
   );
 }

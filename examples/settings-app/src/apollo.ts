@@ -16,7 +16,8 @@ export interface ClientSession {
 export function createCache(): InMemoryCache {
   return new InMemoryCache({
     possibleTypes: {
-      Node: ["Account", "User", "AccountMember", "ContactRole", "ContactVerification", "ContactChange", "NotificationDelivery"],
+      Node: ["Account", "User", "AccountMember", "AccountInvitation", "ContactRole", "ContactVerification", "ContactChange", "AccountSettingChange", "MemberChange", "NotificationDelivery"],
+      ContactChangeActor: ["User", "ExternalContact"],
     },
     typePolicies: {
       Query: {
@@ -27,7 +28,8 @@ export function createCache(): InMemoryCache {
       Account: {
         fields: {
           members: relayStylePagination(),
-          contactHistory: relayStylePagination(),
+          // The changes since a version are a list of their own, not a page of the whole history.
+          contactHistory: relayStylePagination(["sinceVersion"]),
         },
       },
       // One per account, selected by several operations: merge the copies, never replace.

@@ -149,3 +149,32 @@ export function labelsFrom(
 export function knownRole(role: ContactRoleKind): KnownRole | null {
   return isKnownRole(role) ? role : null;
 }
+
+export type SlotKey = SlotChange["slot"];
+
+/** `target` with the given slots taken from `source`. */
+export function withSlots(target: FormValues, source: FormValues, slots: readonly SlotKey[]): FormValues {
+  const next: FormValues = { ...target, roles: { ...target.roles } };
+  for (const slot of slots) {
+    if (slot === "PRIMARY") next.primaryContactUserId = source.primaryContactUserId;
+    else if (slot === "BILLING") next.billingContactUserIds = source.billingContactUserIds.filter((id) => id !== "");
+    else next.roles[slot] = source.roles[slot];
+  }
+  return next;
+}
+
+/**
+ * A three-way merge of the form, slot by slot: what the user changed (`mine`) on top of what is saved
+ * now (`theirs`), both measured from what the form was loaded with (`base`). A slot both changed to
+ * different values is `overlapping`: only then is the user asked; `merged` keeps theirs for it.
+ */
+export function mergeForms(base: FormValues, mine: FormValues, theirs: FormValues): { merged: FormValues; overlapping: SlotKey[] } {
+  const noLabels: PersonLabels = new Map();
+  const changed = (from: FormValues, to: FormValues) => new Set(changesBetween(from, to, noLabels).map((change) => change.slot));
+  const mineChanged = changed(base, mine);
+  const theirsChanged = changed(base, theirs);
+  const differ = changed(mine, theirs);
+  const overlapping = [...mineChanged].filter((slot) => theirsChanged.has(slot) && differ.has(slot));
+  const mineOnly = [...mineChanged].filter((slot) => !theirsChanged.has(slot));
+  return { merged: withSlots(theirs, mine, mineOnly), overlapping };
+}

@@ -85,6 +85,9 @@ export interface Messages {
     afterSave: string;
     resend: string;
     resent: string;
+    askAgain: string;
+    askAgainHint: (days: number) => string;
+    askedAgainTooSoon: (days: number) => string;
   };
   save: string;
   saving: string;
@@ -113,6 +116,7 @@ export interface Messages {
     set: (before: string | null, after: string) => string;
     cleared: (before: string | null) => string;
     declined: (email: string) => string;
+    verified: (email: string) => string;
   };
   conflict: {
     heading: string;
@@ -124,6 +128,9 @@ export interface Messages {
     reload: string;
     reloadHint: string;
     reloading: string;
+    keepMine: string;
+    theirsAndYours: (slot: string, theirs: string, yours: string) => string;
+    merged: (names: string) => string;
   };
   change: (slot: string, before: string, after: string) => string;
   errorCode: string;
@@ -187,6 +194,9 @@ const english: Messages = {
     afterSave: "Will be asked to confirm the address after saving",
     resend: "Send the confirmation again",
     resent: "The confirmation was sent again.",
+    askAgain: "Ask them again",
+    askAgainHint: (days) => `An address that declined can be asked again at most once every ${days} days.`,
+    askedAgainTooSoon: (days) => en(days, { one: "They were already asked again: you can ask once more in {n} day.", other: "They were already asked again: you can ask once more in {n} days." }),
   },
   save: "Save",
   saving: "Saving…",
@@ -200,7 +210,7 @@ const english: Messages = {
     missingRole: (role) => `No ${role.toLowerCase()} is set.`,
     issue: {
       UNVERIFIED_EXTERNAL: (who, slot) => `${who} (${slot}) has not confirmed the address yet.`,
-      DECLINED_EXTERNAL: (who, slot) => `The owner of ${who} (${slot}) says it is not their address: set another contact, or the same one again to ask anew.`,
+      DECLINED_EXTERNAL: (who, slot) => `The owner of ${who} (${slot}) says it is not their address: set another contact, or ask them again.`,
       VERIFICATION_STALE: (who, slot) => `${who} (${slot}) was confirmed more than a year ago: ask for a new confirmation.`,
       DELIVERY_FAILED: (who, slot) => `The last message to ${who} (${slot}) could not be delivered.`,
       NEVER_SIGNED_IN: (who, slot) => `${who} (${slot}) has never signed in, so gets no optional mail.`,
@@ -220,17 +230,21 @@ const english: Messages = {
     set: (before, after) => (before ? `${before} → ${after}` : `set to ${after}`),
     cleared: (before) => (before ? `cleared (was ${before})` : "cleared"),
     declined: (email) => `${email} answered "This is not me"`,
+    verified: (email) => `${email} confirmed the address`,
   },
   conflict: {
-    heading: "Someone else changed these contacts while you were editing",
-    explanation: "Nothing was saved. Since you opened the form:",
+    heading: "Someone else changed the same contacts while you were editing",
+    explanation: "Nothing was saved. You both changed:",
     changedBy: (names) => `Changed by ${names}.`,
     theirs: "What changed",
     yours: "Your changes, not saved",
     none: "The contacts were changed and changed back.",
-    reload: "Reload the contacts",
-    reloadHint: "Then make your changes again.",
+    reload: "Use theirs",
+    reloadHint: "Your other changes stay in the form, not saved yet.",
     reloading: "Reloading…",
+    keepMine: "Keep mine",
+    theirsAndYours: (slot, theirs, yours) => `${slot}: theirs ${theirs}, yours ${yours}`,
+    merged: (names) => `Saved together with the changes ${names} made meanwhile:`,
   },
   change: (slot, before, after) => `${slot}: ${before} → ${after}`,
   errorCode: "Error code",
@@ -334,6 +348,15 @@ const polish: Messages = {
     afterSave: "Po zapisaniu otrzyma prośbę o potwierdzenie adresu",
     resend: "Wyślij potwierdzenie ponownie",
     resent: "Prośbę o potwierdzenie wysłano ponownie.",
+    askAgain: "Zapytaj ponownie",
+    askAgainHint: (days) => `Adres, którego właściciel odmówił, można zapytać ponownie najwyżej raz na ${days} dni.`,
+    askedAgainTooSoon: (days) =>
+      pl(days, {
+        one: "Już raz zapytano ponownie: kolejny raz możesz zapytać za {n} dzień.",
+        few: "Już raz zapytano ponownie: kolejny raz możesz zapytać za {n} dni.",
+        many: "Już raz zapytano ponownie: kolejny raz możesz zapytać za {n} dni.",
+        other: "Już raz zapytano ponownie: kolejny raz możesz zapytać za {n} dnia.",
+      }),
   },
   save: "Zapisz",
   saving: "Zapisywanie…",
@@ -355,7 +378,7 @@ const polish: Messages = {
     issue: {
       UNVERIFIED_EXTERNAL: (who, slot) => `Adres ${who} (${slot}) nie został jeszcze potwierdzony.`,
       DECLINED_EXTERNAL: (who, slot) =>
-        `Właściciel adresu ${who} (${slot}) twierdzi, że to nie jego adres: wskaż inny kontakt albo ustaw ten sam ponownie, aby poprosić jeszcze raz.`,
+        `Właściciel adresu ${who} (${slot}) twierdzi, że to nie jego adres: wskaż inny kontakt albo zapytaj go ponownie.`,
       VERIFICATION_STALE: (who, slot) => `Adres ${who} (${slot}) potwierdzono ponad rok temu: poproś o ponowne potwierdzenie.`,
       DELIVERY_FAILED: (who, slot) => `Nie udało się dostarczyć ostatniej wiadomości do odbiorcy ${who} (${slot}).`,
       NEVER_SIGNED_IN: (who, slot) => `Osoba ${who} (${slot}) jeszcze się nie zalogowała, więc nie otrzymuje wiadomości opcjonalnych.`,
@@ -375,17 +398,21 @@ const polish: Messages = {
     set: (before, after) => (before ? `${before} → ${after}` : `ustawiono ${after}`),
     cleared: (before) => (before ? `usunięto (było: ${before})` : "usunięto"),
     declined: (email) => `${email} odpowiedział(a) „To nie ja”`,
+    verified: (email) => `${email} potwierdził(a) adres`,
   },
   conflict: {
-    heading: "Ktoś inny zmienił te kontakty w czasie Twojej edycji",
-    explanation: "Nic nie zostało zapisane. Od otwarcia formularza:",
+    heading: "Ktoś inny zmienił te same kontakty w czasie Twojej edycji",
+    explanation: "Nic nie zostało zapisane. Oboje zmieniliście:",
     changedBy: (names) => `Zmiany wprowadził(a): ${names}.`,
     theirs: "Co się zmieniło",
     yours: "Twoje niezapisane zmiany",
     none: "Kontakty zmieniono, a potem przywrócono.",
-    reload: "Wczytaj kontakty ponownie",
-    reloadHint: "Następnie wprowadź swoje zmiany jeszcze raz.",
+    reload: "Zostaw ich wersję",
+    reloadHint: "Pozostałe Twoje zmiany zostają w formularzu, jeszcze niezapisane.",
     reloading: "Wczytywanie…",
+    keepMine: "Zostaw moją",
+    theirsAndYours: (slot, theirs, yours) => `${slot}: u nich ${theirs}, u Ciebie ${yours}`,
+    merged: (names) => `Zapisano razem ze zmianami, które w międzyczasie wprowadził(a) ${names}:`,
   },
   change: (slot, before, after) => `${slot}: ${before} → ${after}`,
   errorCode: "Kod błędu",

@@ -19,6 +19,8 @@ export const AccountContactsFields = graphql(`
     viewerRole
     # Sent back as expectedVersion: a save over changes this form has not seen is refused.
     contactsVersion
+    # The server's own rule for who may change the account; the screen never guesses from viewerRole.
+    viewerCanAdminister
     updatedAt
     primaryContact {
       ...SettingsContactUser
@@ -126,9 +128,43 @@ export const HistoryQuery = graphql(`
             action
             previousEmail
             newEmail
-            actor {
-              ...SettingsContactUser
+            changedBy {
+              ...SettingsChangedBy
             }
+          }
+        }
+      }
+    }
+  }
+`);
+
+/** Who made a change: a member, or the owner of an outside address confirming or declining it. */
+export const ChangedByFields = graphql(`
+  fragment SettingsChangedBy on ContactChangeActor {
+    __typename
+    ... on User {
+      ...SettingsContactUser
+    }
+    ... on ExternalContact {
+      email
+    }
+  }
+`);
+
+/** After VERSION_CONFLICT: the changes made since the version the form was loaded with, to merge with. */
+export const ChangesSinceQuery = graphql(`
+  query SettingsChangesSince($accountId: ID!, $sinceVersion: Int!) {
+    account(id: $accountId) {
+      id
+      contactHistory(first: 100, sinceVersion: $sinceVersion) {
+        totalCount
+        nodes {
+          id
+          version
+          slot
+          action
+          changedBy {
+            ...SettingsChangedBy
           }
         }
       }
@@ -147,7 +183,7 @@ export const SaveContactsMutation = graphql(`
   }
 `);
 
-/** "Send the confirmation again" beside an outside address that is still waiting. */
+/** "Send the confirmation again" beside an outside address that is still waiting, or "Ask again" after its owner declined. */
 export const ResendVerificationMutation = graphql(`
   mutation SettingsResendVerification($input: ResendContactVerificationInput!) {
     resendContactVerification(input: $input) {

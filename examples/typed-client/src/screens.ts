@@ -80,7 +80,7 @@ export async function loadAccountContacts(client: Client, accountId: string): Pr
   const account = getFragmentData(AccountContactsFieldsFragmentDoc, result.data.account);
   return {
     name: account.name,
-    canEdit: account.viewerRole === "ADMIN",
+    canEdit: account.viewerCanAdminister,
     contactsVersion: account.contactsVersion,
     primaryEmail: getFragmentData(ContactUserFragmentDoc, account.primaryContact).email,
     billingEmails: account.billingContacts.map(userLabel),

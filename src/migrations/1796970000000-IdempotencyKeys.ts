@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * (src/idempotency). A key's row is written in the transaction of the first change it made, so a
  * committed change always has its row. `createdAt` is milliseconds since the epoch.
  */
-export class IdempotencyKeys1796950000000 implements MigrationInterface {
-  name = "IdempotencyKeys1796950000000";
+export class IdempotencyKeys1796970000000 implements MigrationInterface {
+  name = "IdempotencyKeys1796970000000";
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
