@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { expect } from "chai";
 import { Database } from "../src/database";
 import { startTestServer, tokenFor, type TestServer } from "./helpers/server";
+import { createLogger } from "../src/observability/logger";
 
 const postgres = (process.env.TEST_DATABASE_URL ?? "").startsWith("postgres");
 
@@ -62,6 +63,46 @@ describe("liveness and readiness probes", function () {
       expect(response.headers.get("retry-after")).to.equal("5");
       const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
       expect(body.errors.map((error) => error.extensions.code)).to.deep.equal(["SERVICE_UNAVAILABLE"]);
+    } finally {
+      await server?.close();
+      undo();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  (postgres ? it.skip : it)("logs a database outage once, without a stack, however many requests it fails, and shows it in the metrics", async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-outage-"));
+    const file = path.join(directory, "contacts.sqlite");
+    const lines: string[] = [];
+    const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
+    let undo = () => undefined as void;
+    let server: TestServer | null = null;
+    try {
+      const setUp = await Database.open({ databaseUrl: `sqlite:${file}` });
+      await setUp.migrate();
+      await setUp.close();
+      undo = makeReadOnly(file);
+      server = await startTestServer({ databaseUrl: `sqlite:${file}`, logger, env: { METRICS_TOKEN: "probes-test-metrics-token" } });
+      for (let request = 0; request < 12; request++) {
+        const answer = await server.graphql("{ viewer { email } }", {}, await tokenFor(`caller-${request}@example.com`));
+        expect(answer.status).to.equal(503);
+      }
+      const records = lines.map((line) => JSON.parse(line) as { level: string; msg: string; err?: unknown; cause?: { message?: string } });
+      const errors = records.filter((record) => record.level === "error");
+      expect(errors.map((record) => record.msg)).to.deep.equal(["Database unavailable for writes: requests that need them answer SERVICE_UNAVAILABLE."]);
+      expect(JSON.stringify(errors[0])).to.not.contain("stack");
+      expect(errors[0]!.cause?.message).to.match(/readonly/i);
+      expect(server.logged, "no request's error logged as unexpected").to.deep.equal([]);
+      await fetch(server.url.replace(/\/graphql$/, "/verify/not-a-real-token"));
+      const metrics = await (
+        await fetch(server.url.replace(/\/graphql$/, "/metrics"), { headers: { authorization: "Bearer probes-test-metrics-token" } })
+      ).text();
+      expect(metrics).to.match(/^contact_points_database_up\{access="write"\} 0$/m);
+      expect(metrics).to.match(/^contact_points_database_up\{access="read"\} 1$/m);
+      expect(metrics).to.match(/^contact_points_database_operation_duration_seconds_count\{operation="write",outcome="unavailable"\} 12$/m);
+      expect(metrics).to.match(/^contact_points_build_info\{version="\d+\.\d+\.\d+",node_version="[\d.]+"\} 1$/m);
+      expect(metrics).to.match(/^contact_points_page_request_duration_seconds_count\{page="confirmation",method="GET",status="\d+"\} 1$/m);
+      expect(metrics).to.match(/^contact_points_mail_messages_total\{result="failed"\} \d+$/m);
     } finally {
       await server?.close();
       undo();
