@@ -812,11 +812,16 @@ export class Database implements StatementReader {
 
   private async probe(): Promise<void> {
     this.lastProbe = Date.now();
+    await this.writeProbe().catch(() => undefined);
+  }
+
+  /** One committed transaction that inserts a row big enough to need new pages, then deletes it; rejects as a real write would. */
+  async writeProbe(): Promise<void> {
     await this.write(async (manager) => {
       const id = this.serialised ? "?" : "$1";
       await manager.query(`INSERT INTO "writer_probe" ("payload") VALUES (${id})`, [randomBytes(PROBE_BYTES)]);
       await manager.query(`DELETE FROM "writer_probe"`);
-    }).catch(() => undefined);
+    });
   }
 
   /** A date as a query parameter, in the form the driver stores it (SQLite keeps UTC text). */

@@ -8,7 +8,7 @@ import { NGINX, startNginx, type Nginx } from "./helpers/nginx";
 
 const SECRET = "rolling-restart-secret-long-enough-for-hs256";
 /** Clients sending requests through nginx all the time. */
-const CLIENTS = 6;
+const CLIENTS = 3;
 /** Each of the two processes is restarted this many times, one after the other. */
 const ROUNDS = 1;
 /**

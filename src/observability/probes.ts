@@ -1,13 +1,9 @@
 import fs from "node:fs";
 import net, { type AddressInfo } from "node:net";
 import type http from "node:http";
-import { randomBytes } from "node:crypto";
 import type { RequestHandler } from "express";
 import type { ReadinessSettings } from "../config";
 import type { Database } from "../database";
-
-/** The probe's row needs new pages, as real writes do, so a disk with no room fails it. */
-const PROBE_BYTES = 16 * 1024;
 
 type Check = "ok" | "failing" | "timed out";
 
@@ -34,7 +30,7 @@ function within<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
 
 /**
  * Whether this process can take traffic now: not draining, and the database answers a read and
- * commits a real write (a row of `writer_probe`, inserted and deleted in one transaction) within
+ * commits a real write (`Database.writeProbe`: a 16 KB row, inserted and deleted) within
  * READINESS_TIMEOUT_MS. One probe runs at a time, and its answer is reused for READINESS_CACHE_MS, so
  * many load balancers probing cost one transaction a second at most. A probe still running after the
  * timeout (a frozen database) answers "timed out" at once to every later request.
@@ -82,13 +78,7 @@ export class Readiness {
       );
     const [reads, writes] = await Promise.all([
       outcome(this.db.ping()),
-      outcome(
-        this.db.write(async (manager) => {
-          const parameter = this.db.driver === "sqlite" ? "?" : "$1";
-          await manager.query(`INSERT INTO "writer_probe" ("payload") VALUES (${parameter})`, [randomBytes(PROBE_BYTES)]);
-          await manager.query(`DELETE FROM "writer_probe"`);
-        }),
-      ),
+      outcome(this.db.writeProbe()),
     ]);
     return { ready: reads === "ok" && writes === "ok", draining: false, reads, writes };
   }
