@@ -123,11 +123,11 @@ export interface PostgresSettings {
   /** A statement running (or waiting for a lock) longer than this is cancelled; 0 means no limit. */
   statementTimeoutMs: number;
   /** Opening a connection (TCP, TLS, authentication) longer than this fails; 0 means no limit. */
-  connectTimeoutMs: number;
+  connectTimeoutMs?: number;
   /** Waiting longer than this for a free pooled connection fails; 0 means no limit. */
-  acquireTimeoutMs: number;
+  acquireTimeoutMs?: number;
   /** A query whose answer has not arrived after this long fails on this side (a frozen server); 0 means no limit. */
-  queryTimeoutMs: number;
+  queryTimeoutMs?: number;
   /** TLS to the server: off, on with the certificate checked, or on without checking it. */
   ssl: DatabaseSsl;
   /** PEM file of the certificate authority that signed the server's certificate (with `verify`). */

@@ -106,7 +106,7 @@ function postgresOptions(url: string, settings: PostgresSettings | undefined) {
       Client: clientWithConnectTimeout(settings?.connectTimeoutMs ?? 5000),
       connectTimeoutMs: settings?.connectTimeoutMs ?? 5000,
       // ... and an answer that never comes (a frozen server): PostgreSQL's statement_timeout cannot help then.
-      query_timeout: settings?.queryTimeoutMs ?? 17_000,
+      query_timeout: settings?.queryTimeoutMs ?? ((settings?.statementTimeoutMs ?? 15_000) === 0 ? 0 : (settings?.statementTimeoutMs ?? 15_000) + 2000),
     },
   };
 }
@@ -474,7 +474,7 @@ export class Database implements StatementReader {
    * rewriting a large table may rightly take longer than any request may.
    */
   private onMigrationConnection<T>(work: (executor: MigrationExecutor) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
+    return this.withoutQueryTimeout(() => this.exclusive(async () => {
       const runner = this.dataSource.createQueryRunner();
       let failure: Error | undefined;
       try {
@@ -492,7 +492,18 @@ export class Database implements StatementReader {
         if (this.serialised) await runner.release();
         else await (runner as unknown as { releasePostgresConnection(error?: Error): Promise<void> }).releasePostgresConnection(failure);
       }
-    });
+    }));
+  }
+
+  /** Runs `work` with no DATABASE_QUERY_TIMEOUT_MS on the connections it takes: a migration step may run for minutes. */
+  async withoutQueryTimeout<T>(work: () => Promise<T>): Promise<T> {
+    const before = this.startingUp;
+    this.startingUp = true;
+    try {
+      return await work();
+    } finally {
+      this.startingUp = before;
+    }
   }
 
   /**
