@@ -13,7 +13,7 @@ import { Context, type Caller } from "./context";
 import { accountScreenPlugin } from "./accounts/account-screen.planner";
 import { bearerToken, InvalidTokenError } from "./auth/tokens";
 import { VerifiedTokens } from "./auth/token-cache";
-import { createErrorFormatter, savedChangesPlugin, type ErrorLogger } from "./errors";
+import { createErrorFormatter, DatabaseUnavailableError, savedChangesPlugin, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
 import { limitValidationRules, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
@@ -26,8 +26,11 @@ import { mountInvitationPage } from "./members/invitation-page.routes";
 import { createLogger, requestScope, type Logger } from "./observability/logger";
 import { FALLBACK_LOCALE, negotiateLocale, translate, type Locale } from "./i18n";
 import { Metrics } from "./observability/metrics";
-import { closeWithApollo, createMetricsServer, errorScope, metricsRoute, observabilityPlugin, trackGraphQLRequests } from "./observability/http";
+import { closeWithApollo, createMetricsServer, errorScope, metricsRoute, observabilityPlugin, outageStatusPlugin, trackGraphQLRequests, trackPageMetrics } from "./observability/http";
 import { createHttpServer } from "./security/connections";
+import { closeConnectionsWhileDraining, HttpDrain, livenessRoute, Readiness, readinessRoute } from "./observability/probes";
+import { DatabaseHealth } from "./observability/database-health";
+import { CONFIRMATION_PATH } from "./verification/confirmation-links";
 
 export interface App {
   express: Express;
@@ -38,6 +41,10 @@ export interface App {
   outbox: Outbox;
   /** The METRICS_PORT listener, not yet listening; null without METRICS_PORT. Closed when Apollo stops. */
   metricsServer: http.Server | null;
+  /** What `/readyz` answers; fails from the start of a shutdown. */
+  readiness: Readiness;
+  /** The shutdown's drain period and polite close of the HTTP listener (main.ts). */
+  drain: HttpDrain;
 }
 
 async function identifyCaller(tokens: VerifiedTokens, authorization: string | undefined): Promise<Caller> {
@@ -91,7 +98,10 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     logger.error(requestId === undefined ? { err: error } : { err: error, reqId: requestId }, "Unexpected error");
     log?.(error, requestId);
   };
-  const metrics = config.metrics.token !== null || config.metrics.port !== null ? new Metrics(db, logger) : null;
+  const health = new DatabaseHealth(db, logger);
+  const readiness = new Readiness(db, config.readiness);
+  const drain = new HttpDrain(httpServer, readiness);
+  const metrics = config.metrics.token !== null || config.metrics.port !== null ? new Metrics(db, logger, health) : null;
   const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics, config.connections) : null;
   const mutationRateLimiter = createMutationRateLimiter(config, db, logger, metrics);
   const apollo = new ApolloServer<Context>({
@@ -108,6 +118,17 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     validationRules: limitValidationRules(config.limits),
     plugins: [
       observabilityPlugin(),
+      outageStatusPlugin(),
+      {
+        async serverWillStart() {
+          return {
+            async serverWillStop() {
+              health.detach();
+              metrics?.detach();
+            },
+          };
+        },
+      },
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       ...(metricsServer ? [closeWithApollo(metricsServer)] : []),
       ApolloServerPluginLandingPageDisabled(),
@@ -122,13 +143,22 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   });
   await apollo.start();
 
+  // During a shutdown's drain period every answer closes its connection.
+  app.use(closeConnectionsWhileDraining(readiness));
+  app.get("/livez", livenessRoute);
+  app.get("/readyz", readinessRoute(readiness));
   // 200 while the database answers reads and the writer can store changes; 503 otherwise, saying which.
   app.get("/healthz", async (_request, response) => {
+    if (readiness.isDraining) {
+      response.status(503).json({ status: "draining" });
+      return;
+    }
     let reads = true;
     try {
       await db.ping();
     } catch (error) {
-      reportError(error);
+      // An outage is logged when it starts and ends (DatabaseHealth); anything else is unexpected.
+      if (!(error instanceof DatabaseUnavailableError)) reportError(error);
       reads = false;
     }
     const writer = await db.writerHealth(config.minFreeDiskBytes);
@@ -148,6 +178,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
 
   if (metrics && config.metrics.token !== null) app.get("/metrics", metricsRoute(metrics, config.metrics.token));
   if (config.graphiql) mountGraphiQL(app, config, db, httpServer);
+  if (metrics) app.use(CONFIRMATION_PATH, trackPageMetrics(metrics, "confirmation"));
   mountConfirmationPage(app, { db, links: outbox.links, limiter: mutationRateLimiter, logger, reportError });
   mountInvitationPage(app, { db, links: outbox.links, limiter: mutationRateLimiter, logger, reportError });
 
@@ -164,5 +195,5 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     }),
   );
   app.use(httpErrors(reportError));
-  return { express: app, httpServer, apollo, schema, outbox, metricsServer };
+  return { express: app, httpServer, apollo, schema, outbox, metricsServer, readiness, drain };
 }

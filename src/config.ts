@@ -81,6 +81,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** How long a client may take to send a request, and how many connections it may hold. */
   connections: ConnectionSettings;
+  /** After SIGTERM, how long requests are still served (readiness failing, `Connection: close`) before the listener closes. */
+  shutdownDrainMs: number;
+  /** `/readyz`: how long its read and write probe may take, and how long an answer is reused. */
+  readiness: ReadinessSettings;
   /** The language of a new account that names none, of GraphiQL's help and of the demo data. */
   defaultLocale: Locale;
 }
@@ -108,11 +112,24 @@ export interface RequestLimits {
 
 export type DatabaseSsl = "off" | "verify" | "no-verify";
 
+export interface ReadinessSettings {
+  /** A probe slower than this counts as failed. */
+  timeoutMs: number;
+  /** Probes within this long of the last one share its answer. */
+  cacheMs: number;
+}
+
 export interface PostgresSettings {
   /** Connections each process keeps open at most. */
   poolSize: number;
   /** A statement running (or waiting for a lock) longer than this is cancelled; 0 means no limit. */
   statementTimeoutMs: number;
+  /** Opening a connection (TCP, TLS, authentication) longer than this fails; 0 means no limit. */
+  connectTimeoutMs?: number;
+  /** Waiting longer than this for a free pooled connection fails; 0 means no limit. */
+  acquireTimeoutMs?: number;
+  /** A query whose answer has not arrived after this long fails on this side (a frozen server); 0 means no limit. */
+  queryTimeoutMs?: number;
   /** TLS to the server: off, on with the certificate checked, or on without checking it. */
   ssl: DatabaseSsl;
   /** PEM file of the certificate authority that signed the server's certificate (with `verify`). */
@@ -166,10 +183,21 @@ function postgresSettings(env: NodeJS.ProcessEnv): PostgresSettings {
     if (ssl !== "verify") throw new ConfigError("DATABASE_SSL_CA needs DATABASE_SSL=verify: the certificate authority is only used to check the server.");
     if (!fs.existsSync(sslCaFile)) throw new ConfigError(`DATABASE_SSL_CA names a file that does not exist: "${sslCaFile}".`);
   }
+  const statementTimeoutMs = integer("DATABASE_STATEMENT_TIMEOUT_MS", env.DATABASE_STATEMENT_TIMEOUT_MS, 15_000, 0, 3_600_000);
+  // PostgreSQL's own cancellation leaves the connection usable, so it should come first; this side's timeout is for a server that does not answer at all.
+  const queryTimeoutMs = integer("DATABASE_QUERY_TIMEOUT_MS", env.DATABASE_QUERY_TIMEOUT_MS, statementTimeoutMs === 0 ? 0 : statementTimeoutMs + 2000, 0, 3_600_000);
+  if (queryTimeoutMs !== 0 && (statementTimeoutMs === 0 || queryTimeoutMs <= statementTimeoutMs)) {
+    throw new ConfigError(
+      `DATABASE_QUERY_TIMEOUT_MS (${queryTimeoutMs}) must be 0 or longer than DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeoutMs}), so that PostgreSQL cancels a slow statement before this side gives up on the connection.`,
+    );
+  }
   return {
     // Start-up holds one connection for its lock while migrations use another.
     poolSize: integer("DATABASE_POOL_SIZE", env.DATABASE_POOL_SIZE, 10, 2, 1000),
-    statementTimeoutMs: integer("DATABASE_STATEMENT_TIMEOUT_MS", env.DATABASE_STATEMENT_TIMEOUT_MS, 15_000, 0, 3_600_000),
+    statementTimeoutMs,
+    connectTimeoutMs: integer("DATABASE_CONNECT_TIMEOUT_MS", env.DATABASE_CONNECT_TIMEOUT_MS, 5000, 0, 600_000),
+    acquireTimeoutMs: integer("DATABASE_POOL_ACQUIRE_TIMEOUT_MS", env.DATABASE_POOL_ACQUIRE_TIMEOUT_MS, 10_000, 0, 600_000),
+    queryTimeoutMs,
     ssl,
     sslCaFile,
   };
@@ -523,6 +551,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minFreeDiskBytes: integer("HEALTH_MIN_FREE_DISK_MB", env.HEALTH_MIN_FREE_DISK_MB, 8, 0, 1_048_576) * 1024 * 1024,
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0, 600_000),
     connections: connectionSettings(env),
+    // Long enough for a load balancer probing every 2 s to see /readyz fail twice; nothing to wait for in development.
+    shutdownDrainMs: integer("SHUTDOWN_DRAIN_SECONDS", env.SHUTDOWN_DRAIN_SECONDS, production ? 5 : 0, 0, 600) * 1000,
+    readiness: {
+      timeoutMs: integer("READINESS_TIMEOUT_MS", env.READINESS_TIMEOUT_MS, 2000, 10, 60_000),
+      cacheMs: integer("READINESS_CACHE_MS", env.READINESS_CACHE_MS, 1000, 0, 60_000),
+    },
     logLevel: logLevel(env.LOG_LEVEL),
     metrics: metricsSettings(env, port),
     defaultLocale: defaultLocale(env.DEFAULT_LOCALE),

@@ -82,6 +82,15 @@ function useUtcTimestamps(): void {
   pg.types.setTypeParser(TIMESTAMP_WITHOUT_TIME_ZONE_OID, (value) => new Date(`${value.replace(" ", "T")}Z`));
 }
 
+/** The pool's clients, each with its own limit on opening a connection (the pool's own limit is the wait for one). */
+function clientWithConnectTimeout(connectTimeoutMs: number): typeof pg.Client {
+  return class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+}
+
 function postgresOptions(url: string, settings: PostgresSettings | undefined) {
   const ssl = settings?.ssl ?? "off";
   return {
@@ -98,8 +107,64 @@ function postgresOptions(url: string, settings: PostgresSettings | undefined) {
       application_name: "contact-points",
       // Also bounds how long a request waits for another request's row lock.
       statement_timeout: settings?.statementTimeoutMs ?? 15_000,
+      // node-postgres: the wait for a pooled connection (and for a new one to open) ...
+      connectionTimeoutMillis: settings?.acquireTimeoutMs ?? 10_000,
+      // ... opening one: TCP, TLS and authentication, against a server that accepts and never answers ...
+      Client: clientWithConnectTimeout(settings?.connectTimeoutMs ?? 5000),
+      connectTimeoutMs: settings?.connectTimeoutMs ?? 5000,
+      // ... and an answer that never comes (a frozen server): PostgreSQL's statement_timeout cannot help then.
+      query_timeout: settings?.queryTimeoutMs ?? ((settings?.statementTimeoutMs ?? 15_000) === 0 ? 0 : (settings?.statementTimeoutMs ?? 15_000) + 2000),
     },
   };
+}
+
+/** Which limit towards the database ran out; the setting that sets it is named in the message. */
+export type DatabaseTimeout = "connect" | "acquire" | "query";
+
+const TIMEOUT_SETTINGS: Record<DatabaseTimeout, { setting: string; what: string }> = {
+  connect: { setting: "DATABASE_CONNECT_TIMEOUT_MS", what: "did not complete a new connection (TCP, TLS and authentication)" },
+  acquire: { setting: "DATABASE_POOL_ACQUIRE_TIMEOUT_MS", what: "had no free pooled connection" },
+  query: { setting: "DATABASE_QUERY_TIMEOUT_MS", what: "did not answer a query" },
+};
+
+/** A limit towards PostgreSQL ran out: the message says which, after how long, and which setting sets it. */
+export class DatabaseTimeoutError extends Error {
+  constructor(
+    readonly timeout: DatabaseTimeout,
+    readonly ms: number | null,
+    cause: unknown,
+    where?: string,
+  ) {
+    const { setting, what } = TIMEOUT_SETTINGS[timeout];
+    super(`PostgreSQL${where ? ` at ${where}` : ""} ${what} within ${ms === null ? "the limit" : `${ms} ms`} (${setting}).`, { cause });
+  }
+}
+
+/** The limit `timeout` as this data source was built with it; null for SQLite. */
+function timeoutSettingMs(dataSource: DataSource, timeout: DatabaseTimeout): number | null {
+  const extra = (dataSource.options as { extra?: { connectionTimeoutMillis?: number; query_timeout?: number; connectTimeoutMs?: number } }).extra;
+  if (!extra) return null;
+  if (timeout === "query") return extra.query_timeout ?? null;
+  if (timeout === "acquire") return extra.connectionTimeoutMillis ?? null;
+  return extra.connectTimeoutMs ?? null;
+}
+
+/** node-postgres's words for each of its timeouts. */
+const TIMEOUT_MESSAGES: [RegExp, DatabaseTimeout][] = [
+  [/^Query read timeout$/, "query"],
+  [/^timeout exceeded when trying to connect$/, "acquire"],
+  [/^(timeout expired|Connection terminated due to connection timeout)$/, "connect"],
+];
+
+/** The timeout `error` (or its driver error) reports, if it is one of node-postgres's. */
+function timeoutOf(error: unknown): DatabaseTimeout | null {
+  if (error instanceof DatabaseTimeoutError) return error.timeout;
+  for (const candidate of [error, (error as { driverError?: unknown } | null)?.driverError]) {
+    const text = candidate instanceof Error ? candidate.message : null;
+    const found = text === null ? undefined : TIMEOUT_MESSAGES.find(([pattern]) => pattern.test(text));
+    if (found) return found[1];
+  }
+  return null;
 }
 
 /**
@@ -172,6 +237,7 @@ const CONNECTION_LOST = /connection terminated|connection (was )?closed|ECONNRES
 
 /** True when `error` says the database could not take the write, as opposed to the write breaking a rule. */
 export function isStorageFault(error: unknown): boolean {
+  if (timeoutOf(error) !== null) return true;
   const code = errorCode(error);
   if (typeof code === "string" && (SQLITE_STORAGE_FAULT.test(code) || POSTGRES_STORAGE_FAULT.test(code) || CONNECTION_LOST.test(code))) return true;
   return isConnectionLoss(error);
@@ -179,6 +245,8 @@ export function isStorageFault(error: unknown): boolean {
 
 /** True when the connection a statement ran on is gone: the same statement may succeed on another. */
 function isConnectionLoss(error: unknown): boolean {
+  // Another connection would wait just as long.
+  if (timeoutOf(error) !== null) return false;
   const code = errorCode(error);
   if (typeof code === "string") return /^(08|57P0[123])/.test(code) || CONNECTION_LOST.test(code);
   return CONNECTION_LOST.test(error instanceof Error ? error.message : String(error));
@@ -189,6 +257,9 @@ const PREPARED_POSTGRES_STATEMENTS = 64;
 
 /** Loggers already counting statements for a Database: one logger may serve the writing and the reading connection. */
 const COUNTED_LOGGERS = new WeakSet<object>();
+
+/** Told of every read and write: how long it took, and the fault when the database could not serve it (null otherwise). */
+export type OutcomeListener = (during: "read" | "write", seconds: number, fault: DatabaseUnavailableError | null) => void;
 
 /** What `/healthz` tells about the writer. */
 export interface WriterHealth {
@@ -294,6 +365,10 @@ export class Database implements StatementReader {
   onWriterWait: ((seconds: number) => void) | null = null;
   /** Told how many writes each committed SQLite group held. */
   onGroupCommit: ((writes: number) => void) | null = null;
+  /** Told of each read's and write's outcome (metrics, the outage log). */
+  readonly outcomeListeners: OutcomeListener[] = [];
+  /** While true, PostgreSQL connections handed out have no query timeout: start-up may wait minutes for another process's migrations. */
+  private startingUp = false;
   /** Bounds on a SQLite write group: a slow write cannot keep later ones from being acknowledged for long. */
   groupLimits: GroupLimits = { writes: 64, ms: 20 };
   private readonly queue: QueuedWrite[] = [];
@@ -338,10 +413,20 @@ export class Database implements StatementReader {
 
   static async open(settings: DataSourceSettings): Promise<Database> {
     const dataSource = createDataSource(settings);
-    await dataSource.initialize();
+    try {
+      await dataSource.initialize();
+    } catch (error) {
+      const timeout = timeoutOf(error);
+      if (timeout === null) throw error;
+      throw new DatabaseTimeoutError(timeout, timeoutSettingMs(dataSource, timeout), error, new URL(settings.databaseUrl).host);
+    }
     if (dataSource.options.type !== "sqlite") {
       const db = new Database(dataSource);
       keepErrorsFromCrashing(db.pool!);
+      const queryTimeoutMs = timeoutSettingMs(dataSource, "query");
+      db.pool!.on("acquire", (client) => {
+        (client as unknown as { connectionParameters: { query_timeout?: number } }).connectionParameters.query_timeout = db.startingUp ? 0 : (queryTimeoutMs ?? 0);
+      });
       return db;
     }
     await tuneSqlite(dataSource);
@@ -396,7 +481,7 @@ export class Database implements StatementReader {
    * rewriting a large table may rightly take longer than any request may.
    */
   private onMigrationConnection<T>(work: (executor: MigrationExecutor) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
+    return this.withoutQueryTimeout(() => this.exclusive(async () => {
       const runner = this.dataSource.createQueryRunner();
       let failure: Error | undefined;
       try {
@@ -414,7 +499,18 @@ export class Database implements StatementReader {
         if (this.serialised) await runner.release();
         else await (runner as unknown as { releasePostgresConnection(error?: Error): Promise<void> }).releasePostgresConnection(failure);
       }
-    });
+    }));
+  }
+
+  /** Runs `work` with no DATABASE_QUERY_TIMEOUT_MS on the connections it takes: a migration step may run for minutes. */
+  async withoutQueryTimeout<T>(work: () => Promise<T>): Promise<T> {
+    const before = this.startingUp;
+    this.startingUp = true;
+    try {
+      return await work();
+    } finally {
+      this.startingUp = before;
+    }
   }
 
   /**
@@ -424,6 +520,7 @@ export class Database implements StatementReader {
    */
   async duringStartUp<T>(work: () => Promise<T>): Promise<T> {
     if (this.serialised) return work();
+    this.startingUp = true;
     const runner = this.dataSource.createQueryRunner();
     try {
       // Another process's migrations may take longer than the statement timeout allows a wait.
@@ -436,23 +533,47 @@ export class Database implements StatementReader {
         await runner.query("RESET statement_timeout");
       }
     } finally {
+      this.startingUp = false;
       await runner.release();
     }
   }
 
   /** Runs a read outside any transaction. A database that cannot answer rejects with DatabaseUnavailableError. */
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        if (this.reader) return await work(this.reader.manager);
-        if (this.serialised) return await this.exclusive(() => work(this.dataSource.manager));
-        return await work(this.dataSource.manager);
+        const result = this.reader
+          ? await work(this.reader.manager)
+          : this.serialised
+            ? await this.exclusive(() => work(this.dataSource.manager))
+            : await work(this.dataSource.manager);
+        this.report("read", started, null);
+        return result;
       } catch (error) {
-        if (!isStorageFault(error)) throw error;
+        if (!isStorageFault(error)) {
+          this.report("read", started, null);
+          throw error;
+        }
         // A pooled PostgreSQL connection the server dropped fails its next query; a read may go again on another.
-        if (this.serialised || attempt >= READ_ATTEMPTS || !isConnectionLoss(error)) throw new DatabaseUnavailableError("read", error);
+        if (this.serialised || attempt >= READ_ATTEMPTS || !isConnectionLoss(error)) {
+          throw this.report("read", started, new DatabaseUnavailableError("read", this.explained(error)))!;
+        }
       }
     }
+  }
+
+  /** Tells the outcome listeners; returns the fault. */
+  private report(during: "read" | "write", started: number, fault: DatabaseUnavailableError | null): DatabaseUnavailableError | null {
+    const seconds = (performance.now() - started) / 1000;
+    for (const listener of this.outcomeListeners) listener(during, seconds, fault);
+    return fault;
+  }
+
+  /** A timeout of node-postgres's, as an error that names the limit and its setting; any other error as it is. */
+  private explained(error: unknown): unknown {
+    const timeout = timeoutOf(error);
+    return timeout === null || error instanceof DatabaseTimeoutError ? error : new DatabaseTimeoutError(timeout, timeoutSettingMs(this.dataSource, timeout), error);
   }
 
   /** How many statements the read-only SQLite connection keeps prepared; 0 without one. */
@@ -503,24 +624,29 @@ export class Database implements StatementReader {
    * of the work was kept; the next write starts afresh, so the writer recovers as soon as the fault is gone.
    */
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
         const queued = performance.now();
         const result = await (this.serialised ? this.sqliteWrite(work, queued) : this.postgresTransaction(work, queued));
         this.failingSince = null;
+        this.report("write", started, null);
         return result;
       } catch (error) {
         if (error instanceof GroupFault) {
           if (isStorageFault(error.cause)) this.failingSince ??= new Date();
-          throw new DatabaseUnavailableError("write", error.cause);
+          throw this.report("write", started, new DatabaseUnavailableError("write", this.explained(error.cause)))!;
         }
         if (isStorageFault(error)) {
           // A statement cancelled by its timeout waited on someone else's lock: the writer itself is fine.
           if (errorCode(error) !== QUERY_CANCELED) this.failingSince ??= new Date();
-          throw new DatabaseUnavailableError("write", error);
+          throw this.report("write", started, new DatabaseUnavailableError("write", this.explained(error)))!;
         }
         // PostgreSQL may abort one of two colliding transactions; the work is safe to run again.
-        if (attempt >= WRITE_ATTEMPTS || !isRetryable(error)) throw error;
+        if (attempt >= WRITE_ATTEMPTS || !isRetryable(error)) {
+          this.report("write", started, null);
+          throw error;
+        }
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }
@@ -704,11 +830,16 @@ export class Database implements StatementReader {
 
   private async probe(): Promise<void> {
     this.lastProbe = Date.now();
+    await this.writeProbe().catch(() => undefined);
+  }
+
+  /** One committed transaction that inserts a row big enough to need new pages, then deletes it; rejects as a real write would. */
+  async writeProbe(): Promise<void> {
     await this.write(async (manager) => {
       const id = this.serialised ? "?" : "$1";
       await manager.query(`INSERT INTO "writer_probe" ("payload") VALUES (${id})`, [randomBytes(PROBE_BYTES)]);
       await manager.query(`DELETE FROM "writer_probe"`);
-    }).catch(() => undefined);
+    });
   }
 
   /** A date as a query parameter, in the form the driver stores it (SQLite keeps UTC text). */

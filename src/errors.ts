@@ -280,7 +280,7 @@ export function createErrorFormatter(log: ErrorLogger, scopeOf: (error: unknown)
       };
     }
     if (original instanceof DatabaseUnavailableError) {
-      log(original.cause, scope?.requestId);
+      // Not logged per request: the outage's start and end are (src/observability/database-health.ts).
       const key = original.during === "write" ? "SERVICE_UNAVAILABLE.writeFailed" : "SERVICE_UNAVAILABLE.readFailed";
       return { ...base, message: translate(locale, key), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
     }

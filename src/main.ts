@@ -134,14 +134,19 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received: finishing in-flight requests, then stopping.`);
+    logger.info(
+      `${signal} received: /readyz answers 503, requests are still served for ${config.shutdownDrainMs / 1000} s (SHUTDOWN_DRAIN_SECONDS), then in-flight requests finish and the process stops.`,
+    );
     const force = setTimeout(() => {
       logger.error("Shutdown did not finish in time; exiting.");
       process.exit(1);
-    }, config.shutdownGraceMs + CLEAN_UP_MS);
+    }, config.shutdownDrainMs + config.shutdownGraceMs + CLEAN_UP_MS);
     force.unref();
-    // Apollo's drain plugin stops accepting connections, lets in-flight requests finish for up to
-    // SHUTDOWN_GRACE_MS, then closes the connections still open.
+    // Load balancers that probe /readyz stop sending; those that do not are answered with `Connection: close`.
+    await app.drain.drain(config.shutdownDrainMs);
+    // Stops accepting; in-flight requests get up to SHUTDOWN_GRACE_MS, then their connections are closed.
+    const cut = await app.drain.close(config.shutdownGraceMs);
+    if (cut > 0) logger.warn(`Closed ${cut} connection(s) still open after SHUTDOWN_GRACE_MS.`);
     await app.apollo.stop();
     await delivery.stop();
     await db.close();

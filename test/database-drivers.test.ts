@@ -97,10 +97,19 @@ describe("the same answers on every database driver", () => {
 });
 
 describe("PostgreSQL connection settings", () => {
-  it("reads pool size, statement timeout and TLS from the environment, with defaults", () => {
-    expect(loadConfig({}).database).to.deep.equal({ poolSize: 10, statementTimeoutMs: 15_000, ssl: "off", sslCaFile: null });
-    const set = loadConfig({ DATABASE_POOL_SIZE: "25", DATABASE_STATEMENT_TIMEOUT_MS: "0", DATABASE_SSL: "no-verify" }).database;
-    expect(set).to.deep.equal({ poolSize: 25, statementTimeoutMs: 0, ssl: "no-verify", sslCaFile: null });
+  it("reads pool size, timeouts and TLS from the environment, with defaults", () => {
+    expect(loadConfig({}).database).to.deep.equal({
+      poolSize: 10,
+      statementTimeoutMs: 15_000,
+      connectTimeoutMs: 5000,
+      acquireTimeoutMs: 10_000,
+      queryTimeoutMs: 17_000,
+      ssl: "off",
+      sslCaFile: null,
+    });
+    const set = loadConfig({ DATABASE_POOL_SIZE: "25", DATABASE_STATEMENT_TIMEOUT_MS: "0", DATABASE_SSL: "no-verify", DATABASE_CONNECT_TIMEOUT_MS: "800" }).database;
+    expect(set).to.deep.equal({ poolSize: 25, statementTimeoutMs: 0, connectTimeoutMs: 800, acquireTimeoutMs: 10_000, queryTimeoutMs: 0, ssl: "no-verify", sslCaFile: null });
+    expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: "3000" }).database.queryTimeoutMs).to.equal(5000);
     expect(loadConfig({ DATABASE_SSL: "true" }).database.ssl).to.equal("verify");
   });
 
@@ -117,6 +126,9 @@ describe("PostgreSQL connection settings", () => {
     expect(refused({ DATABASE_POOL_SIZE: "1" })).to.match(/^DATABASE_POOL_SIZE/);
     expect(refused({ DATABASE_POOL_SIZE: "ten" })).to.match(/^DATABASE_POOL_SIZE/);
     expect(refused({ DATABASE_STATEMENT_TIMEOUT_MS: "-5" })).to.match(/^DATABASE_STATEMENT_TIMEOUT_MS/);
+    // This side would give up on a slow statement before PostgreSQL cancels it, and leave the connection busy.
+    expect(refused({ DATABASE_QUERY_TIMEOUT_MS: "15000" })).to.match(/^DATABASE_QUERY_TIMEOUT_MS \(15000\) must be 0 or longer than DATABASE_STATEMENT_TIMEOUT_MS/);
+    expect(refused({ DATABASE_CONNECT_TIMEOUT_MS: "soon" })).to.match(/^DATABASE_CONNECT_TIMEOUT_MS/);
     expect(refused({ DATABASE_SSL: "maybe" })).to.match(/^DATABASE_SSL/);
     expect(refused({ DATABASE_SSL_CA: "/nonexistent/ca.pem" })).to.match(/^DATABASE_SSL_CA needs DATABASE_SSL=verify/);
     expect(refused({ DATABASE_SSL: "verify", DATABASE_SSL_CA: "/nonexistent/ca.pem" })).to.match(/does not exist/);

@@ -316,6 +316,7 @@ describe("fuzzing with hostile requests", function () {
       MAIL_TRANSPORT: "file",
       MAIL_LOG_FILE: path.join(directory, "mail.log"),
       MUTATION_RATE_LIMIT: "0", // every mutation should reach the resolvers, not the rate limit
+      SHUTDOWN_DRAIN_SECONDS: "0", // nothing balances traffic to it: stop at once
     });
   });
   after(async () => {

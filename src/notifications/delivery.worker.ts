@@ -5,6 +5,7 @@ import { dueDeliveries } from "./delivery.queries";
 import { logFileTransport, smtpTransport, type MailTransport } from "./mail-transport";
 import { TOKEN_PLACEHOLDER, type VerificationTokens } from "../verification/verification-tokens";
 import { classifyDeliveryError, loggedErrorText, storedFailure } from "./delivery-errors";
+import { countMailOutcome } from "../common/mail-outcomes";
 
 export interface DeliveryWorkerOptions {
   /** How often to look for due messages when idle. */
@@ -168,6 +169,7 @@ export class DeliveryWorker {
         ]);
       }
     });
+    countMailOutcome(state === DeliveryState.SENT ? "sent" : state === DeliveryState.FAILED ? "failed" : "retry");
     if (failure === null) return;
     const why = loggedErrorText(failure);
     if (state === DeliveryState.PENDING) this.options.log?.(`Could not send message ${message.sequence} (attempt ${message.attempts} of ${this.options.maxAttempts}); trying again in ${retryIn} ms: ${why}`);

@@ -189,3 +189,37 @@ export function closeWithApollo(server: http.Server): ApolloServerPlugin<Context
     },
   };
 }
+
+/** What a client is told to wait before trying again during a database outage. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A request that got nothing but SERVICE_UNAVAILABLE (no root field answered) is answered 503 with
+ * Retry-After, as GraphQL over HTTP allows, so load balancers and monitoring see the outage. An answer
+ * holding any data (a mutation that was saved before a later one failed) keeps 200.
+ */
+export function outageStatusPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== "single") return;
+          const { errors, data } = response.body.singleResult;
+          if (!errors?.length || !errors.every((error) => error.extensions?.code === "SERVICE_UNAVAILABLE")) return;
+          if (data && Object.values(data).some((value) => value !== null)) return;
+          response.http.status = 503;
+          response.http.headers.set("retry-after", String(OUTAGE_RETRY_AFTER_SECONDS));
+        },
+      };
+    },
+  };
+}
+
+/** Records each request to a page (not the API) in `contact_points_page_request_duration_seconds`. */
+export function trackPageMetrics(metrics: Metrics, page: string): RequestHandler {
+  return (request, response, next) => {
+    const started = performance.now();
+    response.once("close", () => metrics.pageRequestFinished(page, request.method, response.writableFinished ? response.statusCode : 499, (performance.now() - started) / 1000));
+    next();
+  };
+}

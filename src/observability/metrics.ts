@@ -1,5 +1,9 @@
+import fs from "node:fs";
+import path from "node:path";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { Database } from "../database";
+import type { Database, OutcomeListener } from "../database";
+import type { DatabaseHealth } from "./database-health";
+import { mailOutcomes, type MailOutcome } from "../common/mail-outcomes";
 import { DeliveryState } from "../notifications/notification-delivery.entity";
 import { deliveryCountsByState } from "../notifications/delivery.queries";
 import type { Logger, RequestScope } from "./logger";
@@ -43,6 +47,38 @@ function asDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(`${value.replace(" ", "T")}Z`);
 }
 
+/** The version in the service's package.json, found by walking up from this file (src/ or dist/src/). */
+function serviceVersion(): string {
+  for (let directory = __dirname; ; directory = path.dirname(directory)) {
+    const file = path.join(directory, "package.json");
+    if (fs.existsSync(file)) {
+      const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (manifest.name === "contact-points") return manifest.version ?? "unknown";
+    }
+    if (path.dirname(directory) === directory) return "unknown";
+  }
+}
+
+/** Figures of the whole process (the delivery worker has no Metrics of its own); every Metrics renders them after its own. */
+const processRegistry = new Registry();
+let mailCounted: Record<MailOutcome, number> = { sent: 0, retry: 0, failed: 0 };
+new Counter({
+  name: "contact_points_mail_messages_total",
+  help: "Delivery attempts by result: sent, retry (failed, to be tried again) or failed (given up on).",
+  labelNames: ["result"],
+  registers: [processRegistry],
+  collect() {
+    for (const result of Object.keys(mailOutcomes) as MailOutcome[]) this.inc({ result }, mailOutcomes[result] - mailCounted[result]);
+    mailCounted = { ...mailOutcomes };
+  },
+});
+new Gauge({
+  name: "contact_points_build_info",
+  help: "Always 1; the labels name the running version and Node.js.",
+  labelNames: ["version", "node_version"],
+  registers: [processRegistry],
+}).set({ version: serviceVersion(), node_version: process.versions.node }, 1);
+
 /**
  * The service's Prometheus metrics, on a registry of its own (each server built in one process,
  * as the tests do, has its own). Outbox figures are read with one statement when scraped.
@@ -59,11 +95,14 @@ export class Metrics {
   private readonly outboxMessages: Gauge<"state">;
   private readonly rateLimited: Counter;
   private readonly rateLimitStoreFailures: Counter;
+  private readonly pageDuration: Histogram<"page" | "method" | "status">;
+  private readonly databaseListener: OutcomeListener;
   private outboxReading: Promise<void> | null = null;
 
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
+    health?: DatabaseHealth,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
@@ -119,6 +158,44 @@ export class Metrics {
       registers,
     });
     db.onGroupCommit = (writes) => groupWrites.observe(writes);
+    if (health) {
+      new Gauge({
+        name: "contact_points_database_up",
+        help: "1 while the database serves reads (access=read) or writes (access=write), 0 while they fail.",
+        labelNames: ["access"],
+        registers,
+        collect() {
+          this.set({ access: "read" }, health.up("read"));
+          this.set({ access: "write" }, health.up("write"));
+        },
+      });
+    }
+    const operationDuration = new Histogram({
+      name: "contact_points_database_operation_duration_seconds",
+      help: "Time of each database read (one statement or a few) and write (a whole transaction, commit included), by outcome: ok, or unavailable (answered SERVICE_UNAVAILABLE).",
+      labelNames: ["operation", "outcome"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.databaseListener = (operation, seconds, fault) => operationDuration.observe({ operation, outcome: fault ? "unavailable" : "ok" }, seconds);
+    db.outcomeListeners.push(this.databaseListener);
+    this.pageDuration = new Histogram({
+      name: "contact_points_page_request_duration_seconds",
+      help: "Time to answer a page request (the confirmation page), by page, method and status.",
+      labelNames: ["page", "method", "status"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+  }
+
+  /** Stops listening to the database (the server stopped). */
+  detach(): void {
+    const index = this.db.outcomeListeners.indexOf(this.databaseListener);
+    if (index >= 0) this.db.outcomeListeners.splice(index, 1);
+  }
+
+  pageRequestFinished(page: string, method: string, status: number, seconds: number): void {
+    this.pageDuration.observe({ page, method: method === "GET" || method === "POST" || method === "HEAD" ? method : "OTHER", status: String(status) }, seconds);
   }
 
   requestStarted(): void {
@@ -144,7 +221,7 @@ export class Metrics {
   async render(): Promise<string> {
     this.outboxReading ??= this.readOutbox().finally(() => (this.outboxReading = null));
     await this.outboxReading;
-    return this.registry.metrics();
+    return (await this.registry.metrics()) + (await processRegistry.metrics());
   }
 
   get contentType(): string {
