@@ -61,7 +61,7 @@ export async function markAccountChanged(manager: EntityManager, id: string, con
 export const ACCOUNT_ORDER: Keyset<Account> = {
   order: [
     { column: "createdAt", kind: "date" },
-    { column: "id", kind: "string" },
+    { column: "id", kind: "uuid" },
   ],
   keyOf: (account) => [account.createdAt, account.id],
 };

@@ -1,16 +1,21 @@
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 import { GraphQLError, Lexer, Source, TokenKind, type ValidationContext, type ValidationRule } from "graphql";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { RequestLimits } from "../config";
 import { DomainError, LocalisedRequestError, type ErrorKey } from "../errors";
 import { negotiateLocale, translate, type Params } from "../i18n";
 import { maxDepthRule } from "./depth";
+import { guardDocument, parseForGuard, publicMutations } from "./document-guard";
+import type { Caller } from "../context";
 
 /*
  * What one request may cost. Each limit is checked before any resolver runs and refused with its own
  * error code: batching and document size on the raw request, depth, aliases and directives while the
  * document is validated, cost (cost.ts) once the operation and its variables are known.
  */
+
+/** Validation errors reported at most; graphql-js adds one saying it stopped. */
+export const MAX_VALIDATION_ERRORS = 10;
 
 type Rejection = (context: ValidationContext | null, error: GraphQLError) => void;
 
@@ -66,18 +71,35 @@ function refuse(request: Parameters<RequestHandler>[0], response: Parameters<Req
   response.status(400).json({ errors: [{ message: translate(negotiateLocale(request.headers["accept-language"]), key, params), extensions: { code } }] });
 }
 
-/** Runs on the parsed HTTP body before Apollo: refuses batched requests and documents with too many tokens. */
-export function requestGuard(limits: RequestLimits): RequestHandler {
-  return (request, response, next) => {
+/**
+ * Runs on the parsed HTTP body before Apollo: refuses batched requests, documents with too many tokens,
+ * and documents that would cost more to validate than their size (document-guard.ts), or name fields
+ * the caller may not call without a valid token. `callerOf` says who the request comes from.
+ */
+export function requestGuard(limits: RequestLimits, callerOf: (request: Request) => Promise<Caller>): RequestHandler {
+  const mutations = publicMutations();
+  return async (request, response, next) => {
     const body: unknown = request.body;
     if (Array.isArray(body)) {
       return refuse(request, response, "BATCHING_NOT_SUPPORTED.batched");
     }
     const fromBody = body && typeof body === "object" ? (body as { query?: unknown }).query : undefined;
     const query = fromBody ?? (request.query as Record<string, unknown>).query;
-    if (typeof query === "string" && exceedsTokenLimit(query, limits.maxTokens)) {
+    if (typeof query !== "string") return next();
+    if (exceedsTokenLimit(query, limits.maxTokens)) {
       return refuse(request, response, "QUERY_TOO_LARGE.tooManyTokens", { max: limits.maxTokens });
     }
-    next();
+    const document = parseForGuard(query);
+    if (!document) return next();
+    let refusal: DomainError | null;
+    try {
+      refusal = guardDocument(document, await callerOf(request), mutations, limits);
+    } catch (error) {
+      return next(error);
+    }
+    if (!refusal) return next();
+    const locale = negotiateLocale(request.headers["accept-language"]);
+    const status = (refusal.extensions.http as { status?: number } | undefined)?.status ?? 400;
+    response.status(status).json({ errors: [{ message: translate(locale, refusal.text.key, refusal.text.params), extensions: refusal.extensionsIn(locale, "") }] });
   };
 }
