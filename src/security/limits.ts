@@ -7,6 +7,7 @@ import { negotiateLocale, translate, type Params } from "../i18n";
 import { maxDepthRule } from "./depth";
 import { guardDocument, parseForGuard, publicMutations } from "./document-guard";
 import type { Caller } from "../context";
+import { uncostedReport } from "./security.plugin";
 
 /*
  * What one request may cost. Each limit is checked before any resolver runs and refused with its own
@@ -65,10 +66,11 @@ export function exceedsTokenLimit(query: string, max: number): boolean {
   return false;
 }
 
-/** A refusal written before Apollo runs, in the language the request prefers. */
-function refuse(request: Parameters<RequestHandler>[0], response: Parameters<RequestHandler>[1], key: ErrorKey, params: Params = {}): void {
+/** A refusal written before Apollo runs, in the language the request prefers; nothing was costed. */
+function refuse(request: Parameters<RequestHandler>[0], response: Parameters<RequestHandler>[1], limits: RequestLimits, key: ErrorKey, params: Params = {}): void {
   const code = key.slice(0, key.indexOf("."));
-  response.status(400).json({ errors: [{ message: translate(negotiateLocale(request.headers["accept-language"]), key, params), extensions: { code } }] });
+  const message = translate(negotiateLocale(request.headers["accept-language"]), key, params);
+  response.status(400).json({ errors: [{ message, extensions: { code } }], extensions: { cost: uncostedReport(limits) } });
 }
 
 /**
@@ -81,13 +83,13 @@ export function requestGuard(limits: RequestLimits, callerOf: (request: Request)
   return async (request, response, next) => {
     const body: unknown = request.body;
     if (Array.isArray(body)) {
-      return refuse(request, response, "BATCHING_NOT_SUPPORTED.batched");
+      return refuse(request, response, limits, "BATCHING_NOT_SUPPORTED.batched");
     }
     const fromBody = body && typeof body === "object" ? (body as { query?: unknown }).query : undefined;
     const query = fromBody ?? (request.query as Record<string, unknown>).query;
     if (typeof query !== "string") return next();
     if (exceedsTokenLimit(query, limits.maxTokens)) {
-      return refuse(request, response, "QUERY_TOO_LARGE.tooManyTokens", { max: limits.maxTokens });
+      return refuse(request, response, limits, "QUERY_TOO_LARGE.tooManyTokens", { max: limits.maxTokens });
     }
     const document = parseForGuard(query);
     if (!document) return next();
@@ -100,6 +102,7 @@ export function requestGuard(limits: RequestLimits, callerOf: (request: Request)
     if (!refusal) return next();
     const locale = negotiateLocale(request.headers["accept-language"]);
     const status = (refusal.extensions.http as { status?: number } | undefined)?.status ?? 400;
-    response.status(status).json({ errors: [{ message: translate(locale, refusal.text.key, refusal.text.params), extensions: refusal.extensionsIn(locale, "") }] });
+    const error = { message: translate(locale, refusal.text.key, refusal.text.params), extensions: refusal.extensionsIn(locale, "") };
+    response.status(status).json({ errors: [error], extensions: { cost: uncostedReport(limits) } });
   };
 }
