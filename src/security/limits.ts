@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from "express";
-import { GraphQLError, Lexer, Source, TokenKind, type ValidationContext, type ValidationRule } from "graphql";
+import { getOperationAST, GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type ValidationContext, type ValidationRule } from "graphql";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { RequestLimits } from "../config";
 import { DomainError, LocalisedRequestError, type ErrorKey } from "../errors";
@@ -8,11 +8,13 @@ import { maxDepthRule } from "./depth";
 import { guardDocument, parseForGuard, publicMutations } from "./document-guard";
 import type { Caller } from "../context";
 import { uncostedReport } from "./security.plugin";
+import { requestScope } from "../observability/logger";
 
 /*
  * What one request may cost. Each limit is checked before any resolver runs and refused with its own
- * error code: batching and document size on the raw request, depth, aliases and directives while the
- * document is validated, cost (cost.ts) once the operation and its variables are known.
+ * error code: batching and document size on the raw request, what validation would cost on the parsed
+ * document (document-guard.ts), depth, aliases and directives while the document is validated, cost
+ * (cost.ts) once the operation and its variables are known.
  */
 
 /** Validation errors reported at most; graphql-js adds one saying it stopped. */
@@ -73,6 +75,18 @@ function refuse(request: Parameters<RequestHandler>[0], response: Parameters<Req
   response.status(400).json({ errors: [{ message, extensions: { code } }], extensions: { cost: uncostedReport(limits) } });
 }
 
+/** What the request's log line and metrics say about an operation refused before Apollo saw it. */
+function describeRefused(request: Request, document: DocumentNode, caller: Caller): void {
+  const scope = requestScope(request);
+  if (!scope) return;
+  const body: unknown = request.body;
+  const named = body && typeof body === "object" ? (body as { operationName?: unknown }).operationName : (request.query as Record<string, unknown>).operationName;
+  const operation = getOperationAST(document, typeof named === "string" ? named : undefined);
+  scope.operationName = operation?.name?.value ?? null;
+  scope.operationType = operation?.operation;
+  scope.signedIn = caller.kind === "identified";
+}
+
 /**
  * Runs on the parsed HTTP body before Apollo: refuses batched requests, documents with too many tokens,
  * and documents that would cost more to validate than their size (document-guard.ts), or name fields
@@ -95,7 +109,9 @@ export function requestGuard(limits: RequestLimits, callerOf: (request: Request)
     if (!document) return next();
     let refusal: DomainError | null;
     try {
-      refusal = guardDocument(document, await callerOf(request), mutations, limits);
+      const caller = await callerOf(request);
+      refusal = guardDocument(document, caller, mutations, limits);
+      if (refusal) describeRefused(request, document, caller);
     } catch (error) {
       return next(error);
     }
@@ -103,6 +119,8 @@ export function requestGuard(limits: RequestLimits, callerOf: (request: Request)
     const locale = negotiateLocale(request.headers["accept-language"]);
     const status = (refusal.extensions.http as { status?: number } | undefined)?.status ?? 400;
     const error = { message: translate(locale, refusal.text.key, refusal.text.params), extensions: refusal.extensionsIn(locale, "") };
-    response.status(status).json({ errors: [error], extensions: { cost: uncostedReport(limits) } });
+    // A caller without a valid token heard `data: null` from execution before; the answer keeps that shape.
+    const data = refusal.code === "UNAUTHENTICATED" ? { data: null } : {};
+    response.status(status).json({ errors: [error], ...data, extensions: { cost: uncostedReport(limits) } });
   };
 }
