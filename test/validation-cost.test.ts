@@ -161,5 +161,8 @@ describe("the document guard", () => {
     expect(guard(`query { verifyContactEmail }`, anonymous)).to.equal("UNAUTHENTICATED");
     expect(guard(`{ __typename }`, { kind: "invalid", reason: "UNAUTHENTICATED.tokenExpired" })).to.equal(null);
     expect(guard(`{ viewer { id } }`, { kind: "invalid", reason: "UNAUTHENTICATED.tokenExpired" })).to.equal("UNAUTHENTICATED");
+    // Fragments fanning out 8^9 at the root: read once each, then refused by size, without walking them all.
+    const fan = repeat(10, (level) => (level === 9 ? `fragment F${level} on Query { __typename }` : `fragment F${level} on Query { ${repeat(8, () => `...F${level + 1}`)} }`));
+    expect(guard(`{ ...F0 } ${fan}`, anonymous)).to.equal("QUERY_TOO_COMPLEX");
   });
 });

@@ -97,19 +97,18 @@ function countRefusal(document: DocumentNode, limits: Pick<RequestLimits, "maxAl
   return null;
 }
 
-/** The root fields of `operation`, through inline fragments and spreads, each once per place it is named. */
-function rootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, spreading: Set<string>, found: { name: string; key: string; conditional: boolean }[]): void {
+/** The root fields of a selection set, through inline fragments and spreads; each fragment is read once, however often it is spread. */
+function rootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, read: Set<string>, found: { name: string; key: string; conditional: boolean }[]): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       found.push({ name: selection.name.value, key: selection.alias?.value ?? selection.name.value, conditional: (selection.directives?.length ?? 0) > 0 });
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      rootFields(selection.selectionSet, fragments, spreading, found);
+      rootFields(selection.selectionSet, fragments, read, found);
     } else {
       const fragment = fragments.get(selection.name.value);
-      if (!fragment || spreading.has(fragment.name.value)) continue;
-      spreading.add(fragment.name.value);
-      rootFields(fragment.selectionSet, fragments, spreading, found);
-      spreading.delete(fragment.name.value);
+      if (!fragment || read.has(fragment.name.value)) continue;
+      read.add(fragment.name.value);
+      rootFields(fragment.selectionSet, fragments, read, found);
     }
   }
 }
