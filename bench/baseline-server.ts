@@ -18,7 +18,7 @@ import { BillingContact } from "../src/contacts/billing-contact.entity";
 import { ContactRole } from "../src/contacts/contact-role.entity";
 import { ContactChange } from "../src/history/contact-change.entity";
 import { CONTACT_ROLE_ORDER, ContactSlot, slotOfRole, type ContactRoleKind } from "../src/contacts/contact.enums";
-import { decodeCursor, encodeCursor } from "../src/common/pagination";
+import { decodeCursor, encodeCursor, type OrderColumn } from "../src/common/pagination";
 import { decodeGlobalId, globalId } from "../src/common/global-id";
 import { routeNotification, type NotificationCategory } from "../src/notifications/notification-routing";
 
@@ -95,7 +95,7 @@ interface PageArgs {
 }
 
 /** Forward keyset paging over an in-memory list: the same cursors and page shape as the service. */
-function pageOf<TRow>(rows: TRow[], args: PageArgs, defaultFirst: number, cursorOf: (row: TRow) => (string | number)[], shape: ("string" | "number")[]) {
+function pageOf<TRow>(rows: TRow[], args: PageArgs, defaultFirst: number, cursorOf: (row: TRow) => (string | number)[], shape: OrderColumn["kind"][]) {
   const first = args.first ?? defaultFirst;
   let start = 0;
   if (args.after) {
@@ -124,7 +124,7 @@ function resolvers(data: Data) {
     Query: {
       viewer: () => null,
       accounts: (_: unknown, args: PageArgs) =>
-        pageOf(data.viewerAccounts, args, 20, (account) => [account.createdAt.toISOString(), account.id], ["string", "string"]),
+        pageOf(data.viewerAccounts, args, 20, (account) => [account.createdAt.toISOString(), account.id], ["date", "uuid"]),
       account: (_: unknown, args: { id: string }) => data.accounts.get(decodeGlobalId(args.id)?.key[0] ?? ""),
     },
     Account: {
@@ -136,7 +136,7 @@ function resolvers(data: Data) {
         (data.roles.get(account.id) ?? []).find((contact) => contact.role === args.role) ?? null,
       viewerRole: (account: Account) => data.viewerRoles.get(account.id),
       members: (account: Account, args: PageArgs) =>
-        pageOf(data.members.get(account.id) ?? [], args, 50, (row) => [row.joinedAt.toISOString(), row.userId], ["string", "string"]),
+        pageOf(data.members.get(account.id) ?? [], args, 50, (row) => [row.joinedAt.toISOString(), row.userId], ["date", "uuid"]),
       contactHistory: (account: Account, args: PageArgs) =>
         pageOf(data.history.get(account.id) ?? [], args, 20, (row) => [row.sequence], ["number"]),
       notificationRecipients: (account: Account, args: { category: NotificationCategory }) => {

@@ -15,7 +15,7 @@ import { bearerToken, InvalidTokenError } from "./auth/tokens";
 import { VerifiedTokens } from "./auth/token-cache";
 import { createErrorFormatter, DatabaseUnavailableError, savedChangesPlugin, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
-import { limitValidationRules, requestGuard } from "./security/limits";
+import { limitValidationRules, MAX_VALIDATION_ERRORS, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin } from "./security/security.plugin";
 import { idempotencyPlugin } from "./idempotency/idempotency.plugin";
@@ -116,6 +116,8 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     stopOnTerminationSignals: false,
     persistedQueries: false, // not used by our clients; one cache fewer for a caller to fill
     validationRules: limitValidationRules(config.limits),
+    // Each validation error costs far more than the node it is about; ten say enough.
+    validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
     plugins: [
       observabilityPlugin(),
       outageStatusPlugin(),
@@ -182,16 +184,22 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   mountConfirmationPage(app, { db, links: outbox.links, limiter: mutationRateLimiter, logger, reportError });
   mountInvitationPage(app, { db, links: outbox.links, limiter: mutationRateLimiter, logger, reportError });
 
+  // Identified once per request: the request guard and the context both need the caller.
+  const callers = new WeakMap<express.Request, Promise<Caller>>();
+  const callerOf = (request: express.Request): Promise<Caller> => {
+    let caller = callers.get(request);
+    if (!caller) callers.set(request, (caller = identifyCaller(tokens, request.headers.authorization)));
+    return caller;
+  };
   app.use(
     "/graphql",
     // A browser app reads Retry-After on a 429, and the request id, only if they are exposed.
     cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600, exposedHeaders: ["Retry-After", "X-Request-Id", "Idempotent-Replayed"] }),
     trackGraphQLRequests(logger, metrics),
     express.json({ limit: config.bodyLimitBytes }),
-    requestGuard(config.limits),
+    requestGuard(config.limits, callerOf),
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        new Context(db, await identifyCaller(tokens, req.headers.authorization), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale, requestScope(req)),
+      context: async ({ req }) => new Context(db, await callerOf(req), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale, requestScope(req)),
     }),
   );
   app.use(httpErrors(reportError));

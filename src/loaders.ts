@@ -15,10 +15,10 @@ import { billingContactsOf, contactRolesOf } from "./contacts/contact.queries";
 import { AccountContacts } from "./contacts/account-contacts";
 import type { ContactChange } from "./history/contact-change.entity";
 import { contactChangesByIds, loadContactChangePages, type ContactChangeWithActor, type ContactHistoryPageArgs } from "./history/history.queries";
-import { loadSettingChangePages } from "./accounts/account.queries";
+import { loadSettingChangePages, settingChangesByIds } from "./accounts/account.queries";
 import type { AccountSettingChange } from "./accounts/account-setting-change.entity";
 import type { NotificationDelivery } from "./notifications/notification-delivery.entity";
-import { deliveriesByIds } from "./notifications/delivery.queries";
+import { deliveriesByIds, loadDeliveryPages } from "./notifications/delivery.queries";
 import type { ConnectionArgs, Page } from "./common/pagination";
 import { groupBy } from "./common/group-by";
 
@@ -160,6 +160,7 @@ export function createLoaders(db: Database) {
     async (ids) => inKeyOrder(ids, await invitationsByIds(db, ids), (invitation) => invitation.sequence),
     BATCH,
   );
+  const deliveryPage = pageLoaders<NotificationDelivery>((accountIds, args) => loadDeliveryPages(db, accountIds, args));
 
   const contactHistoryPage = pageLoaders<ContactChangeWithActor, ContactHistoryPageArgs>(async (accountIds, args) => {
     const pages = await loadContactChangePages(db, accountIds, args);
@@ -187,6 +188,11 @@ export function createLoaders(db: Database) {
     BATCH,
   );
 
+  const settingChangeById = new DataLoader<number, AccountSettingChange | null>(
+    async (ids) => inKeyOrder(ids, await settingChangesByIds(db, ids), (change) => change.sequence),
+    BATCH,
+  );
+
   return {
     userById,
     accountById,
@@ -202,9 +208,11 @@ export function createLoaders(db: Database) {
     memberChangeById,
     invitationPage,
     invitationById,
+    deliveryPage,
     visibleUser,
     contactChangeById,
     deliveryById,
+    settingChangeById,
   };
 }
 

@@ -744,7 +744,7 @@ describe("API 1.0 conventions through the server", function () {
       const { admin, account } = await accountWithMembers(server, 0, "self");
       const leaving = await addMember(server, admin, account.id, `self-leaving-${Math.random().toString(36).slice(2, 8)}@example.com`, "ADMIN");
       const response = await server.graphql(REMOVE, { input: { accountId: account.id, userId: leaving.id } }, leaving.token);
-      expect(response).to.deep.equal({ status: 200, data: { removeAccountMember: { account: null, removedUserId: leaving.id } } });
+      expect({ status: response.status, data: response.data, errors: response.errors }).to.deep.equal({ status: 200, data: { removeAccountMember: { account: null, removedUserId: leaving.id } }, errors: undefined });
 
       failsWith(await server.graphql(REMOVE, { input: { accountId: account.id, userId: leaving.id } }, leaving.token), "NOT_FOUND");
       const lookup = await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id: account.id }, leaving.token);
@@ -758,7 +758,7 @@ describe("API 1.0 conventions through the server", function () {
       const { admin, account } = await accountWithMembers(server, 0, "self-primary");
       const successor = await addMember(server, admin, account.id, `self-successor-${Math.random().toString(36).slice(2, 8)}@example.com`, "ADMIN");
       const response = await server.graphql(REMOVE, { input: { accountId: account.id, userId: admin.id, reassignTo: successor.id } }, admin.token);
-      expect(response).to.deep.equal({ status: 200, data: { removeAccountMember: { account: null, removedUserId: admin.id } } });
+      expect({ status: response.status, data: response.data, errors: response.errors }).to.deep.equal({ status: 200, data: { removeAccountMember: { account: null, removedUserId: admin.id } }, errors: undefined });
       const state = await readAccount(server, successor.token, account.id);
       expect(state.primaryContact.id).to.equal(successor.id);
       failsWith(await server.graphql(REMOVE, { input: { accountId: account.id, userId: admin.id, reassignTo: successor.id } }, admin.token), "NOT_FOUND");

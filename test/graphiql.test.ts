@@ -192,7 +192,9 @@ describe("GraphiQL", () => {
       const get = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, {
         headers: { accept: "application/json", "apollo-require-preflight": "true" },
       });
-      expect(await get.json()).to.deep.equal({ data: { __typename: "Query" } });
+      const answer = (await get.json()) as { data: unknown; errors?: unknown };
+      expect(answer.data).to.deep.equal({ __typename: "Query" });
+      expect(answer.errors).to.equal(undefined);
       const post = await server.graphql("{ __typename }");
       expect(post.data).to.deep.equal({ __typename: "Query" });
     });

@@ -167,7 +167,8 @@ describe("Polish and English", () => {
     });
 
     it("words a refusal of a validation rule of its own in Polish, keeping graphql-js's code", async () => {
-      const error = failsWith(await send(server, "subscription { viewer { id } }", { "accept-language": "pl" }), "GRAPHQL_VALIDATION_FAILED");
+      const caller = await signIn(server, "subskrypcja@firma.example");
+      const error = failsWith(await send(server, "subscription { viewer { id } }", { "accept-language": "pl" }, caller.token), "GRAPHQL_VALIDATION_FAILED");
       expect(error.message).to.equal("To API nie ma operacji typu subscription.");
     });
 
@@ -225,9 +226,10 @@ describe("Polish and English", () => {
       it(`says "${expected[limit]}" at MAX_QUERY_ALIASES=${limit}, and the same code in English`, async () => {
         const server = await startTestServer({ env: { MAX_QUERY_ALIASES: String(limit) } });
         try {
-          const polish = failsWith(await send(server, aliases(limit + 1), { "accept-language": "pl" }), "TOO_MANY_ALIASES");
+          const { token } = await signIn(server, "aliasy@firma.example");
+          const polish = failsWith(await send(server, aliases(limit + 1), { "accept-language": "pl" }, token), "TOO_MANY_ALIASES");
           expect(polish.message).to.equal(expected[limit]);
-          const english = failsWith(await send(server, aliases(limit + 1), { "accept-language": "en" }), "TOO_MANY_ALIASES");
+          const english = failsWith(await send(server, aliases(limit + 1), { "accept-language": "en" }, token), "TOO_MANY_ALIASES");
           expect(english.message).to.equal(`The query uses more than ${limit} ${limit === 1 ? "alias" : "aliases"}. Split it into several requests.`);
         } finally {
           await server.close();

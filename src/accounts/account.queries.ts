@@ -61,7 +61,7 @@ export async function markAccountChanged(manager: EntityManager, id: string, con
 export const ACCOUNT_ORDER: Keyset<Account> = {
   order: [
     { column: "createdAt", kind: "date" },
-    { column: "id", kind: "string" },
+    { column: "id", kind: "uuid" },
   ],
   keyOf: (account) => [account.createdAt, account.id],
 };
@@ -110,10 +110,9 @@ export function loadSettingChangePages(reader: StatementReader, accountIds: stri
   );
 }
 
-/** The setting change with this row id, if there is one. */
-export async function settingChangeById(source: SqlSource, id: number): Promise<AccountSettingChange | null> {
-  const [change] = await selectEntities(source, AccountSettingChange, "s", sql`"s"."id" = ${id}`);
-  return change ?? null;
+/** The setting changes with these row ids (those that exist). */
+export function settingChangesByIds(source: SqlSource, ids: readonly number[]): Promise<AccountSettingChange[]> {
+  return selectEntities(source, AccountSettingChange, "s", sql`"s"."id" IN (${join(ids)})`);
 }
 
 /** Sets the account's language and records the change, in the transaction of the change. */

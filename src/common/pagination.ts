@@ -91,11 +91,30 @@ function isRowId(value: unknown): boolean {
   return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 2_147_483_647;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A timestamp exactly as encodeCursor writes one (toISOString), in years 1..9999, which PostgreSQL can compare. */
+function isIssuedTimestamp(value: unknown): boolean {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)) return false;
+  const date = new Date(value);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === value && date.getUTCFullYear() >= 1;
+}
+
+/** What each kind of column may hold in a cursor: only values this service writes there. */
+const CURSOR_VALUE: Record<OrderColumn["kind"], (value: unknown) => boolean> = {
+  number: isRowId,
+  uuid: (value) => typeof value === "string" && UUID.test(value),
+  date: isIssuedTimestamp,
+};
+
 const invalidCursor = (field: string) =>
   badInput("BAD_USER_INPUT.invalidCursor", { field }, field);
 
-/** Reads a cursor back; anything this service did not issue for this list is BAD_USER_INPUT on `field`. */
-export function decodeCursor(cursor: string, shape: readonly ("string" | "number")[], field: string): CursorKey {
+/**
+ * Reads a cursor back; anything this service did not issue for a list of this shape is BAD_USER_INPUT
+ * on `field`. Each part is checked strictly (a NUL byte, say, never reaches the database).
+ */
+export function decodeCursor(cursor: string, shape: readonly OrderColumn["kind"][], field: string): CursorKey {
   if (cursor.length > 512 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor(field);
   let parsed: unknown;
   try {
@@ -104,26 +123,20 @@ export function decodeCursor(cursor: string, shape: readonly ("string" | "number
     throw invalidCursor(field);
   }
   if (!Array.isArray(parsed) || parsed.length !== shape.length) throw invalidCursor(field);
-  shape.forEach((type, index) => {
-    if (typeof parsed[index] !== type || (type === "number" && !isRowId(parsed[index]))) throw invalidCursor(field);
+  shape.forEach((kind, index) => {
+    if (!CURSOR_VALUE[kind](parsed[index])) throw invalidCursor(field);
   });
+  // base64url has more than one spelling of some byte strings; only the one issued here is a cursor.
+  if (encodeCursor(parsed as CursorKey) !== cursor) throw invalidCursor(field);
   return parsed as CursorKey;
-}
-
-/** A timestamp read back from a cursor. */
-function cursorDate(value: string | number, field: string): Date {
-  const date = new Date(String(value));
-  // Outside years 1..9999 it was never issued here, and PostgreSQL cannot even compare it.
-  const year = date.getUTCFullYear();
-  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw invalidCursor(field);
-  return date;
 }
 
 /** One column of a list's order: its name, its direction, and how its value travels in a cursor. */
 export interface OrderColumn {
   column: string;
   descending?: boolean;
-  kind: "string" | "number" | "date";
+  /** A row id, a UUID, or a timestamp (carried as its ISO string). */
+  kind: "number" | "uuid" | "date";
 }
 
 /** A list read by keyset pagination: a fixed order of columns whose values identify each row. */
@@ -151,8 +164,8 @@ export function pageWindow(request: ConnectionArgs, defaultSize: number, keyset:
   }
   const decode = (cursor: string | null | undefined, field: string) => {
     if (cursor == null) return null;
-    const values = decodeCursor(cursor, keyset.order.map((column) => (column.kind === "number" ? "number" : "string")), field);
-    return values.map((value, index) => (keyset.order[index]!.kind === "date" ? toParameter(cursorDate(value, field)) : value));
+    const values = decodeCursor(cursor, keyset.order.map((column) => column.kind), field);
+    return values.map((value, index) => (keyset.order[index]!.kind === "date" ? toParameter(new Date(value)) : value));
   };
   return {
     size: last ?? first ?? defaultSize,

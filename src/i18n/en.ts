@@ -99,6 +99,9 @@ export const en = {
   "QUERY_TOO_COMPLEX.tooCostly": "This query would cost {cost} points and the limit is {maxCost}. Ask for fewer items per page or fewer nested lists.",
   "QUERY_TOO_COMPLEX.tooManySelections":
     "The query's fragments, spread inside one another, make more than {max} selections to cost. Spread each fragment fewer times.",
+  "QUERY_TOO_COMPLEX.tooManyVariables": "The query declares more than {max} variables. Send fewer at once.",
+  "QUERY_TOO_COMPLEX.repeatedFields":
+    "The query names the same fields in the same place too often ({max} pairs at most, counting fragments where they are spread). Name each field once.",
   "TOO_MANY_INTROSPECTIONS.anonymousIntrospection": "Without a token, ask for the schema (__schema or __type) once per request.",
   "QUERY_TOO_LARGE.tooManyTokens": {
     plural: "max",

@@ -113,6 +113,9 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     "To zapytanie kosztowałoby {cost} pkt, a limit wynosi {maxCost}. Poproś o mniej pozycji na stronę albo o mniej zagnieżdżonych list.",
   "QUERY_TOO_COMPLEX.tooManySelections":
     "Fragmenty zapytania, rozwinięte jeden w drugim, dają więcej niż {max} pól do wyceny. Rozwijaj każdy fragment rzadziej.",
+  "QUERY_TOO_COMPLEX.tooManyVariables": "Zapytanie deklaruje więcej niż {max} zmiennych. Wysyłaj ich mniej naraz.",
+  "QUERY_TOO_COMPLEX.repeatedFields":
+    "Zapytanie zbyt często powtarza te same pola w tym samym miejscu (najwyżej {max} par, licząc fragmenty tam, gdzie są rozwinięte). Podaj każde pole raz.",
   "TOO_MANY_INTROSPECTIONS.anonymousIntrospection": "Bez tokenu pytaj o schemat (__schema lub __type) najwyżej raz na żądanie.",
   "QUERY_TOO_LARGE.tooManyTokens": {
     plural: "max",

@@ -28,7 +28,7 @@ export type MemberWithUser = AccountMember & { user: User };
 const MEMBER_ORDER: Keyset<MemberWithUser> = {
   order: [
     { column: "joinedAt", kind: "date" },
-    { column: "userId", kind: "string" },
+    { column: "userId", kind: "uuid" },
   ],
   keyOf: (member) => [member.joinedAt, member.userId],
 };

@@ -4,7 +4,6 @@ import { decodeGlobalId } from "../common/global-id";
 import { badInput, DomainError, notFound } from "../errors";
 import { message } from "../i18n";
 import type { Context } from "../context";
-import { settingChangeById } from "../accounts/account.queries";
 import type { ContactRoleKind } from "../contacts/contact.enums";
 import { MemberRole } from "../members/account-member.entity";
 
@@ -60,7 +59,7 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
       break;
     }
     case "AccountSettingChange": {
-      const change = await settingChangeById(context.db, Number(first));
+      const change = await loaders.settingChangeById.load(Number(first));
       if (change) await readable(change.accountId);
       found = change;
       break;

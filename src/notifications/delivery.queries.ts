@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { DeliveryKind, DeliveryState, DeliveryStatus, NotificationDelivery } from "./notification-delivery.entity";
-import { readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { dateParameter, entityColumns, hydratedValue, join, selectEntities, selectRows, sql, storedValue, type Sql, type SqlSource, type StatementReader } from "../common/sql";
+import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
+import { dateParameter, empty, entityColumns, hydratedValue, join, selectEntities, selectRows, sql, storedValue, type Sql, type SqlSource, type StatementReader } from "../common/sql";
 
 /** The deliveries with these ids (those that exist). */
 export function deliveriesByIds(source: SqlSource, ids: readonly number[]): Promise<NotificationDelivery[]> {
@@ -18,19 +18,13 @@ const DELIVERY_ORDER: Keyset<NotificationDelivery> = {
 /** How many deliveries a page holds unless the client says. */
 export const DELIVERIES_PAGE = 20;
 
-/** An account's deliveries, newest first. */
-export function listDeliveries(reader: StatementReader, accountId: string, args: ConnectionArgs): Promise<Page<NotificationDelivery>> {
+/** One page of deliveries (newest first) for each of several accounts, in two statements whatever their number. */
+export function loadDeliveryPages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<NotificationDelivery>[]> {
   const deliveries = entityColumns(reader, NotificationDelivery, "o");
-  return readPage(
+  return readAccountPages(
     reader,
-    {
-      alias: "o",
-      select: deliveries.select,
-      from: sql`"outbox_messages" "o"`,
-      where: [sql`"o"."accountId" = ${accountId}`],
-      count: sql`SELECT COUNT(*) AS "total" FROM "outbox_messages" WHERE "accountId" = ${accountId}`,
-      hydrate: (row) => deliveries.of(row),
-    },
+    accountIds,
+    { table: "outbox_messages", alias: "o", select: deliveries.select, join: empty, hydrate: (row) => deliveries.of(row) },
     DELIVERY_ORDER,
     args,
     DELIVERIES_PAGE,

@@ -7,7 +7,7 @@ import {
   SendTestNotificationInput,
   SendTestNotificationPayload,
 } from "./notification-delivery.types";
-import { DELIVERIES_PAGE, deliveriesByIds, listDeliveries } from "./delivery.queries";
+import { DELIVERIES_PAGE, deliveriesByIds } from "./delivery.queries";
 import { requeueDelivery } from "./requeue.service";
 import { DomainError, ErrorCode, notFound } from "../errors";
 import { sendTestNotification } from "./test-notification.service";
@@ -83,6 +83,6 @@ export class AccountDeliveriesResolver {
   })
   @DefaultPageSize(DELIVERIES_PAGE)
   notificationDeliveries(@Root() account: Account, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() context: Context) {
-    return listDeliveries(context.db, account.id, page);
+    return context.loaders.deliveryPage(page).load(account.id);
   }
 }

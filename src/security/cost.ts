@@ -46,7 +46,7 @@ import { message } from "../i18n";
  */
 
 /** Selections the cost walk visits at most: spreading fragments inside fragments multiplies them. */
-const MAX_SELECTIONS_WALKED = 10_000;
+export const MAX_SELECTIONS_WALKED = 10_000;
 
 /** Callers without a valid token may ask for `__schema` or `__type` once per request. */
 export const ANONYMOUS_INTROSPECTIONS = 1;

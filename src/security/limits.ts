@@ -1,16 +1,24 @@
-import type { RequestHandler } from "express";
-import { GraphQLError, Lexer, Source, TokenKind, type ValidationContext, type ValidationRule } from "graphql";
+import type { Request, RequestHandler } from "express";
+import { getOperationAST, GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type ValidationContext, type ValidationRule } from "graphql";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { RequestLimits } from "../config";
 import { DomainError, LocalisedRequestError, type ErrorKey } from "../errors";
 import { negotiateLocale, translate, type Params } from "../i18n";
 import { maxDepthRule } from "./depth";
+import { guardDocument, parseForGuard, publicMutations } from "./document-guard";
+import type { Caller } from "../context";
+import { uncostedReport } from "./security.plugin";
+import { requestScope } from "../observability/logger";
 
 /*
  * What one request may cost. Each limit is checked before any resolver runs and refused with its own
- * error code: batching and document size on the raw request, depth, aliases and directives while the
- * document is validated, cost (cost.ts) once the operation and its variables are known.
+ * error code: batching and document size on the raw request, what validation would cost on the parsed
+ * document (document-guard.ts), depth, aliases and directives while the document is validated, cost
+ * (cost.ts) once the operation and its variables are known.
  */
+
+/** Validation errors reported at most; graphql-js adds one saying it stopped. */
+export const MAX_VALIDATION_ERRORS = 10;
 
 type Rejection = (context: ValidationContext | null, error: GraphQLError) => void;
 
@@ -60,24 +68,59 @@ export function exceedsTokenLimit(query: string, max: number): boolean {
   return false;
 }
 
-/** A refusal written before Apollo runs, in the language the request prefers. */
-function refuse(request: Parameters<RequestHandler>[0], response: Parameters<RequestHandler>[1], key: ErrorKey, params: Params = {}): void {
+/** A refusal written before Apollo runs, in the language the request prefers; nothing was costed. */
+function refuse(request: Parameters<RequestHandler>[0], response: Parameters<RequestHandler>[1], limits: RequestLimits, key: ErrorKey, params: Params = {}): void {
   const code = key.slice(0, key.indexOf("."));
-  response.status(400).json({ errors: [{ message: translate(negotiateLocale(request.headers["accept-language"]), key, params), extensions: { code } }] });
+  const message = translate(negotiateLocale(request.headers["accept-language"]), key, params);
+  response.status(400).json({ errors: [{ message, extensions: { code } }], extensions: { cost: uncostedReport(limits) } });
 }
 
-/** Runs on the parsed HTTP body before Apollo: refuses batched requests and documents with too many tokens. */
-export function requestGuard(limits: RequestLimits): RequestHandler {
-  return (request, response, next) => {
+/** What the request's log line and metrics say about an operation refused before Apollo saw it. */
+function describeRefused(request: Request, document: DocumentNode, caller: Caller): void {
+  const scope = requestScope(request);
+  if (!scope) return;
+  const body: unknown = request.body;
+  const named = body && typeof body === "object" ? (body as { operationName?: unknown }).operationName : (request.query as Record<string, unknown>).operationName;
+  const operation = getOperationAST(document, typeof named === "string" ? named : undefined);
+  scope.operationName = operation?.name?.value ?? null;
+  scope.operationType = operation?.operation;
+  scope.signedIn = caller.kind === "identified";
+}
+
+/**
+ * Runs on the parsed HTTP body before Apollo: refuses batched requests, documents with too many tokens,
+ * and documents that would cost more to validate than their size (document-guard.ts), or name fields
+ * the caller may not call without a valid token. `callerOf` says who the request comes from.
+ */
+export function requestGuard(limits: RequestLimits, callerOf: (request: Request) => Promise<Caller>): RequestHandler {
+  const mutations = publicMutations();
+  return async (request, response, next) => {
     const body: unknown = request.body;
     if (Array.isArray(body)) {
-      return refuse(request, response, "BATCHING_NOT_SUPPORTED.batched");
+      return refuse(request, response, limits, "BATCHING_NOT_SUPPORTED.batched");
     }
     const fromBody = body && typeof body === "object" ? (body as { query?: unknown }).query : undefined;
     const query = fromBody ?? (request.query as Record<string, unknown>).query;
-    if (typeof query === "string" && exceedsTokenLimit(query, limits.maxTokens)) {
-      return refuse(request, response, "QUERY_TOO_LARGE.tooManyTokens", { max: limits.maxTokens });
+    if (typeof query !== "string") return next();
+    if (exceedsTokenLimit(query, limits.maxTokens)) {
+      return refuse(request, response, limits, "QUERY_TOO_LARGE.tooManyTokens", { max: limits.maxTokens });
     }
-    next();
+    const document = parseForGuard(query);
+    if (!document) return next();
+    let refusal: DomainError | null;
+    try {
+      const caller = await callerOf(request);
+      refusal = guardDocument(document, caller, mutations, limits);
+      if (refusal) describeRefused(request, document, caller);
+    } catch (error) {
+      return next(error);
+    }
+    if (!refusal) return next();
+    const locale = negotiateLocale(request.headers["accept-language"]);
+    const status = (refusal.extensions.http as { status?: number } | undefined)?.status ?? 400;
+    const error = { message: translate(locale, refusal.text.key, refusal.text.params), extensions: refusal.extensionsIn(locale, "") };
+    // A caller without a valid token heard `data: null` from execution before; the answer keeps that shape.
+    const data = refusal.code === "UNAUTHENTICATED" ? { data: null } : {};
+    response.status(status).json({ errors: [error], ...data, extensions: { cost: uncostedReport(limits) } });
   };
 }

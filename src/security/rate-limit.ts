@@ -8,6 +8,12 @@ import { DomainError } from "../errors";
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
 
+/** What taking from an allowance answered: 0 seconds to wait when allowed, and the mutations left afterwards. */
+export interface Spent {
+  wait: number;
+  remaining: number;
+}
+
 /** How many mutations each caller may still send; counted in this process or shared by all of them. */
 export interface MutationAllowance {
   readonly limit: number;
@@ -18,6 +24,8 @@ export interface MutationAllowance {
    * spends nothing. `requestId` names the request in a log line the store's failure writes.
    */
   take(caller: string, count: number, requestId?: string): number | Promise<number>;
+  /** As `take`, also saying how many mutations the caller has left. */
+  spend(caller: string, count: number, requestId?: string): Spent | Promise<Spent>;
 }
 
 interface Bucket {
@@ -49,18 +57,23 @@ export class MutationRateLimiter implements MutationAllowance {
 
   /** Takes `count` mutations from `caller`'s allowance; answers 0 if allowed, or the seconds to wait. */
   take(caller: string, count: number): number {
-    if (!this.enabled || count === 0) return 0;
+    return this.spend(caller, count).wait;
+  }
+
+  spend(caller: string, count: number): Spent {
+    if (!this.enabled) return { wait: 0, remaining: 0 };
     const now = this.now();
     const perMs = this.limit / this.windowMs;
     const previous = this.buckets.get(caller);
     const tokens = previous ? Math.min(this.limit, previous.tokens + (now - previous.at) * perMs) : this.limit;
+    if (count === 0) return { wait: 0, remaining: Math.floor(tokens) };
     if (tokens >= count) {
       this.buckets.set(caller, { tokens: tokens - count, at: now });
       if (this.buckets.size > SWEEP_ABOVE) this.sweep(now, perMs);
-      return 0;
+      return { wait: 0, remaining: Math.floor(tokens - count) };
     }
     this.buckets.set(caller, { tokens, at: now });
-    return Math.max(1, Math.ceil((Math.min(count, this.limit) - tokens) / perMs / 1000));
+    return { wait: Math.max(1, Math.ceil((Math.min(count, this.limit) - tokens) / perMs / 1000)), remaining: Math.floor(tokens) };
   }
 
   /** How many callers are tracked (for tests and metrics). */
@@ -139,26 +152,33 @@ export class SharedMutationRateLimiter implements MutationAllowance {
   }
 
   async take(caller: string, count: number, requestId?: string): Promise<number> {
-    if (!this.enabled || count === 0) return 0;
+    return (await this.spend(caller, count, requestId)).wait;
+  }
+
+  /** A request without mutations reads nothing: what is left is said only where mutations are counted. */
+  async spend(caller: string, count: number, requestId?: string): Promise<Spent> {
+    if (!this.enabled || count === 0) return { wait: 0, remaining: 0 };
     const key = createHash("sha256").update(caller).digest("hex");
     try {
-      await this.store.consume(key, count);
+      const taken = await this.store.consume(key, count);
       this.storeAnswered();
-      return 0;
+      return { wait: 0, remaining: Math.max(0, taken.remainingPoints) };
     } catch (outcome) {
       if (!(outcome instanceof RateLimiterRes)) return this.countHere(caller, count, outcome, requestId);
       this.storeAnswered();
       // consume() counted the refused mutations too; handing them back keeps a refusal free.
+      let remaining = 0;
       if (outcome.msBeforeNext > REFUND_MIN_MS) {
+        remaining = Math.max(0, this.limit - (outcome.consumedPoints - count));
         await this.store.reward(key, count).catch((error: unknown) => this.storeFailed(error, requestId));
       }
-      return Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
+      return { wait: Math.max(1, Math.ceil(outcome.msBeforeNext / 1000)), remaining };
     }
   }
 
-  private countHere(caller: string, count: number, error: unknown, requestId: string | undefined): number {
+  private countHere(caller: string, count: number, error: unknown, requestId: string | undefined): Spent {
     this.storeFailed(error, requestId);
-    return this.fallback.take(caller, count);
+    return this.fallback.spend(caller, count);
   }
 
   private storeFailed(error: unknown, requestId: string | undefined): void {
