@@ -20,7 +20,7 @@ import { accountWithMembers, addMember, createAccount, failsWith, mutate, ok, re
 import { decodeGlobalId, globalId, type NodeTypeName } from "../src/common/global-id";
 
 /*
- * The 1.0 conventions (CONTRACT §8), checked against the schema the server runs rather than a list
+ * The 1.0 conventions, checked against the schema the server runs rather than a list
  * written here: every Node type, every connection and every ID or email input the schema has is
  * found by walking it, so a type, connection or input added later is held to the same rules.
  */

@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { buildSchema, isEnumType, isSpecifiedScalarType } from "graphql";
 import { ErrorCode } from "../src/errors";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { startTestServer, tokenFor, type TestServer } from "./helpers/server";
 import { CODES_SEEN } from "./helpers/codes-seen";
 import { typesReachableWithoutDeprecated } from "./helpers/schema-gate";
 
@@ -67,13 +67,17 @@ describe("ErrorCode in the schema", () => {
 
   describe("codes graphql-js and Apollo Server send", () => {
     let server: TestServer;
+    let token: string;
     before(async () => {
       server = await startTestServer();
+      token = await tokenFor("codes@example.com");
     });
     after(() => server.close());
 
+    // Signed in: a caller without a token is refused before validation (UNAUTHENTICATED).
     const post = async (body: unknown) => {
-      const response = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+      const response = await fetch(server.url, { method: "POST", headers, body: JSON.stringify(body) });
       return ((await response.json()) as { errors: { extensions: { code: string } }[] }).errors.map((error) => error.extensions.code);
     };
 

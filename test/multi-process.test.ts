@@ -150,18 +150,24 @@ describe("several server processes on one PostgreSQL database", function () {
       return { id: viewer.id, email: viewer.email, token };
     };
     const addMember = (index: number, admin: Person, accountId: string, email: string, role = "MEMBER") =>
-      call(index, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, admin.token, {
+      call(index, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } invitation { id } } }`, admin.token, {
         input: { accountId, email, role },
       });
+    // Adding someone invites them; they accept through another process, as a person signing in elsewhere would.
+    const addAndAccept = async (index: number, admin: Person, accountId: string, email: string, role = "MEMBER") => {
+      const invitation = data(await addMember(index, admin, accountId, email, role)).addAccountMember.invitation;
+      const query = `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`;
+      data(await call(index + 1, query, await tokenFor(email), { input: { invitationId: invitation.id } }));
+    };
 
     // A few accounts, each with two admins who both make changes, and a handful of members.
     const accounts: { id: string; admins: Person[]; memberIds: string[] }[] = [];
     for (let a = 0; a < ACCOUNTS; a++) {
       const owner = await signIn(`owner-${a}@example.com`, a);
       const id = data(await call(a, `mutation { createAccount(input: { name: "Scale-out ${a}" }) { account { id } } }`, owner.token)).createAccount.account.id;
-      data(await addMember(a + 1, owner, id, `second-admin-${a}@example.com`, "ADMIN"));
+      await addAndAccept(a + 1, owner, id, `second-admin-${a}@example.com`, "ADMIN");
       const secondAdmin = await signIn(`second-admin-${a}@example.com`, a + 2);
-      for (let m = 0; m < MEMBERS_PER_ACCOUNT; m++) data(await addMember(m, owner, id, `member-${a}-${m}@example.com`));
+      for (let m = 0; m < MEMBERS_PER_ACCOUNT; m++) await addAndAccept(m, owner, id, `member-${a}-${m}@example.com`);
       const members = await readMembers(0, id, owner.token);
       accounts.push({ id, admins: [owner, secondAdmin], memberIds: members.map((member) => member.user.id) });
     }
@@ -222,9 +228,15 @@ describe("several server processes on one PostgreSQL database", function () {
       expect(await readMembers(1, account.id, token, 4), "members paged with cursors passed between processes").to.deep.equal(members);
       expect(await readMembersBackwards(2, account.id, token, 4), "members paged backwards with cursors passed between processes").to.deep.equal(members);
       const memberEmails = new Set(members.map((member) => member.user.email));
-      for (const email of NEWCOMERS) expect(memberEmails, email).to.include(email);
+      // Someone added by email is invited, whichever process took the request, and is not a member until they accept.
+      const invited = data(await call(1, `query($id: ID!) { account(id: $id) { invitations(first: 10) { nodes { email } } } }`, token, { id: account.id }));
+      const invitedEmails = new Set(invited.account.invitations.nodes.map((invitation: { email: string }) => invitation.email));
+      for (const email of NEWCOMERS) {
+        expect(invitedEmails, email).to.include(email);
+        expect(memberEmails, email).to.not.include(email);
+      }
 
-      // CONTRACT §4: one primary who is a member; at most 3 distinct billing contacts, all members; one contact per role.
+      // One primary who is a member; at most 3 distinct billing contacts, all members; one contact per role.
       expect(memberEmails).to.include(state.primaryContact.email);
       const billing = state.billingContacts.map((user) => user.email);
       expect(billing.length).to.be.at.most(3);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, type TestUser } from "./helpers/factories";
 
-/** CONTRACT §5: which slots each category reaches. */
+/** Which slots each category reaches. */
 const ROUTES: Record<string, string[]> = {
   INVOICE: ["PRIMARY", "BILLING"],
   RECEIPT: ["PRIMARY", "BILLING"],

@@ -88,7 +88,7 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
     expect(after).to.deep.equal(account);
   });
 
-  it("keeps the CONTRACT §4 rules without reassignTo: the primary contact cannot leave, others take their slots with them", async () => {
+  it("keeps the contact rules without reassignTo: the primary contact cannot leave, others take their slots with them", async () => {
     const { admin, account, leaving, first } = await accountWithLeaver();
     failsWith(await remove(admin, account.id, leaving.id), "PRIMARY_CONTACT_REQUIRED");
     const result = ok(await remove(admin, account.id, first.id)).removeAccountMember.account;

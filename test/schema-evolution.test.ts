@@ -16,7 +16,7 @@ import { createSchema } from "../src/schema";
 import { checkSchemaEvolution, describeChanges } from "./helpers/schema-gate";
 
 /*
- * The breaking-change gate (CONTRACT §8, "Evolution"): schema/released.graphql is the schema of the
+ * The breaking-change gate: schema/released.graphql is the schema of the
  * last release; the schema emitted from the code may only grow from it. What it removes or changes
  * incompatibly must have been @deprecated in the released copy. The first test is the gate; the
  * others prove, on edited copies of the released schema, that it refuses and allows what it should.

@@ -7,6 +7,7 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
+  isUnionType,
   Kind,
   parse,
   type GraphQLEnumType,
@@ -157,7 +158,8 @@ describe("statements per request, field by field", function () {
       for (const field of Object.values(route.type.getFields())) {
         const args = argumentsOf(field, 2, seeded.accountIds[0]!);
         if (args === null) continue;
-        const selection = `${field.name}${args}${isObjectType(getNamedType(field.type)) || isInterfaceType(getNamedType(field.type)) ? " { __typename }" : ""}`;
+        const named = getNamedType(field.type);
+        const selection = `${field.name}${args}${isObjectType(named) || isInterfaceType(named) || isUnionType(named) ? " { __typename }" : ""}`;
         const one = await statements(route.open(selection, 1));
         const many = await statements(route.open(selection, LIST_SIZE));
         fields++;

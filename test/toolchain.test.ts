@@ -9,7 +9,7 @@ import { DEMO_ADMIN, seedDemoData } from "../src/seed";
 import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from "./helpers/server";
 
 /*
- * CONTRACT §8, "Proven with the real tools": the frontend toolchains run against schema.graphql here,
+ * The frontend toolchains run against schema.graphql here,
  * each once per run, as a frontend project runs them.
  *
  * - relay-compiler compiles the Relay screens in examples/relay/ (@connection, @refetchable, both

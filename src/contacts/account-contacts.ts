@@ -52,7 +52,7 @@ export class AccountContacts {
     ];
   }
 
-  /** Who receives a category of notification (CONTRACT §5). */
+  /** Who receives a category of notification. */
   recipients(category: NotificationCategory): Recipient<User>[] {
     return routeNotification(category, this.holders());
   }

@@ -10,7 +10,7 @@ export interface NotificationCategoryDefinition {
   readonly slots: readonly ContactSlot[];
 }
 
-/** The routing table: every kind of notification and the slots that receive it (CONTRACT §5). */
+/** The routing table: every kind of notification and the slots that receive it. */
 export const NOTIFICATION_CATEGORIES = [
   { name: "INVOICE", noun: "invoices", slots: ["PRIMARY", "BILLING"] },
   { name: "RECEIPT", noun: "receipts", slots: ["PRIMARY", "BILLING"] },

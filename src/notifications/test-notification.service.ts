@@ -18,7 +18,7 @@ function unconfirmed(holder: { user: User | null; email: string }, verification:
 }
 
 /**
- * Queues a test message of a category to each of its recipients (CONTRACT §5), read inside the change
+ * Queues a test message of a category to each of its recipients, read inside the change
  * so the recipients are exactly those the account has as the messages are queued. A recipient whose
  * address is not confirmed gets a SKIPPED delivery saying why, and no mail.
  */

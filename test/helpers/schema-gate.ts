@@ -11,7 +11,7 @@ import {
 import { CriticalityLevel, diff, type Change } from "@graphql-inspector/core";
 
 /*
- * The schema evolution gate (CONTRACT §8): after a release the schema only grows. A breaking change
+ * The schema evolution gate: after a release the schema only grows. A breaking change
  * (as @graphql-inspector/core classifies it) is allowed only when what it removes or changes was
  * marked @deprecated in the released schema:
  *

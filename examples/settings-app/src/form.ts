@@ -6,7 +6,7 @@ import type { ContactRoleKind, RoleContactEntryInput, SaveAccountContactsInput, 
 export const ROLES = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"] as const;
 export type KnownRole = (typeof ROLES)[number];
 
-/** The most billing contacts an account may have (CONTRACT §1; the API answers BILLING_CONTACT_LIMIT past it). */
+/** The most billing contacts an account may have (the API answers BILLING_CONTACT_LIMIT past it). */
 export const BILLING_LIMIT = 3;
 
 export type RoleValue = { kind: "nobody" } | { kind: "member"; userId: string } | { kind: "outside"; email: string };
