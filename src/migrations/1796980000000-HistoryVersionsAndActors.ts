@@ -27,6 +27,8 @@ export class HistoryVersionsAndActors1796980000000 implements MigrationInterface
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    // Confirmations wrote no history before: their rows go, so the older code meets no VERIFIED action.
+    await queryRunner.query(`DELETE FROM "contact_changes" WHERE "action" = 'VERIFIED'`);
     await queryRunner.query(`DROP INDEX "IDX_contact_changes_account_version"`);
     for (const column of ["newUserId", "previousUserId", "actorEmail", "version"]) {
       await queryRunner.query(`ALTER TABLE "contact_changes" DROP COLUMN "${column}"`);
