@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -159,7 +160,9 @@ export const PREVIOUS_RELEASE_COMMIT = "9648050";
  * are a subset of these, at the same ranges), compiled with its own tsconfig. Returns its main.js.
  */
 export function buildPreviousRelease(root: string): string {
-  const directory = path.join(os.tmpdir(), `contact-points-release-${PREVIOUS_RELEASE_COMMIT}`);
+  // One build per checkout: its node_modules link points into that checkout, which may be gone later.
+  const checkout = createHash("sha256").update(path.resolve(root)).digest("hex").slice(0, 12);
+  const directory = path.join(os.tmpdir(), `contact-points-release-${PREVIOUS_RELEASE_COMMIT}-${checkout}`);
   const main = path.join(directory, "dist", "src", "main.js");
   if (fs.existsSync(main)) return main;
   const staging = fs.mkdtempSync(`${directory}-building-`);
