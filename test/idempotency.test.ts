@@ -55,6 +55,25 @@ describe("Idempotency-Key on mutations", function () {
     expect(unkeyed.body.data!.createAccount.account.id).not.to.equal(first.body.data!.createAccount.account.id);
   });
 
+  it("replays a retried acceptInvitation instead of refusing the invitation it already used", async () => {
+    const admin = await signIn(server, `idem-admin-${randomUUID()}@example.com`);
+    const invitee = await signIn(server, `idem-invitee-${randomUUID()}@example.com`);
+    const accountId = ok(await server.graphql(CREATE, { name: "Invites" }, admin.token)).createAccount.account.id;
+    const invited = ok(await server.graphql(
+      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+      { input: { accountId, email: invitee.email } },
+      admin.token,
+    ));
+    const accept = `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`;
+    const variables = { input: { invitationId: invited.addAccountMember.invitation.id } };
+    const key = randomUUID();
+    const first = await send(server.url, invitee.token, accept, variables, key);
+    expect(first.body.errors).to.equal(undefined);
+    const retry = await send(server.url, invitee.token, accept, variables, key);
+    expect(retry.replayed).to.equal("true");
+    expect(retry.body).to.deep.equal(first.body);
+  });
+
   it("refuses the same key with other input with IDEMPOTENCY_KEY_REUSED, and runs nothing", async () => {
     const owner = await signIn(server, `idem-${randomUUID()}@example.com`);
     const key = randomUUID();

@@ -70,7 +70,7 @@ export class InvitationResolver {
   })
   async acceptInvitation(@Arg("input", () => AcceptInvitationInput) input: AcceptInvitationInput, @Ctx() context: Context): Promise<AcceptInvitationPayload> {
     const viewer = context.requiredViewer;
-    const { invitation, member } = await answerInvitation(context.db, { id: invitationRowId(input.invitationId), userId: viewer.id }, "accept");
+    const { invitation, member } = await answerInvitation(context.writer, { id: invitationRowId(input.invitationId), userId: viewer.id }, "accept");
     context.refresh();
     const account = await context.loaders.accountAsMember.load({ accountId: invitation.accountId, userId: viewer.id });
     return { account, member };
@@ -81,7 +81,7 @@ export class InvitationResolver {
     description: "Declines an invitation addressed to the caller: it is deleted, and the account sends them nothing more. An invitation of someone else is NOT_FOUND.",
   })
   async declineInvitation(@Arg("input", () => DeclineInvitationInput) input: DeclineInvitationInput, @Ctx() context: Context): Promise<DeclineInvitationPayload> {
-    const { invitation } = await answerInvitation(context.db, { id: invitationRowId(input.invitationId), userId: context.requiredViewer.id }, "decline");
+    const { invitation } = await answerInvitation(context.writer, { id: invitationRowId(input.invitationId), userId: context.requiredViewer.id }, "decline");
     context.refresh();
     return { declinedInvitationId: globalId("AccountInvitation", invitation.sequence) };
   }

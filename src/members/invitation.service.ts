@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import type { Database } from "../database";
+import type { Database, Writer } from "../database";
 import type { AccountChange } from "../accounts/account-change";
 import { Account } from "../accounts/account.entity";
 import { lockAccount, markAccountChanged } from "../accounts/account.queries";
@@ -106,7 +106,7 @@ export type InvitationRef = { id: number; userId: string } | { token: string };
  * member with the invitation's role and name, recorded as JOINED by them; declining deletes it. An
  * invitation of someone else, or none, is NOT_FOUND when signed in; a bad token is BAD_USER_INPUT.
  */
-export async function answerInvitation(db: Database, ref: InvitationRef, answer: InvitationAnswer): Promise<{ invitation: AccountInvitation; member: AccountMember | null }> {
+export async function answerInvitation(db: Writer, ref: InvitationRef, answer: InvitationAnswer): Promise<{ invitation: AccountInvitation; member: AccountMember | null }> {
   return db.write(async (manager) => {
     const found = await findInvitation(manager, ref);
     await lockAccount(manager, found.accountId);
