@@ -9,8 +9,8 @@ import { NGINX, startNginx, type Nginx } from "./helpers/nginx";
 const SECRET = "rolling-restart-secret-long-enough-for-hs256";
 /** Clients sending requests through nginx all the time. */
 const CLIENTS = 3;
-/** Each of the two processes is restarted this many times, one after the other. */
-const ROUNDS = 1;
+/** Each of the two processes is restarted this many times, one after the other (`ROLLING_RESTART_ROUNDS` for a longer run). */
+const ROUNDS = Number(process.env.ROLLING_RESTART_ROUNDS ?? 1);
 /**
  * nginx takes a server that refused a connection out of rotation for fail_timeout (10 s by default);
  * restarting the other one sooner would leave it none, as an operator's rolling restart would too.
@@ -38,7 +38,7 @@ async function client(url: string, token: string, running: () => boolean, tally:
 }
 
 describe("a rolling restart behind stock nginx", function () {
-  this.timeout(120_000);
+  this.timeout(120_000 + ROUNDS * 60_000);
   let directory: string;
   let nginx: Nginx | null = null;
   const servers: (ServerProcess | null)[] = [null, null];

@@ -4,6 +4,7 @@ import type http from "node:http";
 import type { RequestHandler } from "express";
 import type { ReadinessSettings } from "../config";
 import type { Database } from "../database";
+import { refuseNewConnections } from "./connection-gate";
 
 type Check = "ok" | "failing" | "timed out";
 
@@ -110,48 +111,52 @@ export function closeConnectionsWhileDraining(readiness: Readiness): RequestHand
   };
 }
 
+interface ListenerQueue {
+  /** Connections the kernel has completed that no process has accepted yet. */
+  queued: number;
+  /** Handshakes under way: a SYN answered, its final ACK not yet received. */
+  opening: number;
+}
+
 /**
- * Connections the kernel has completed for the listener at `address` that no process has accepted yet,
- * from Linux's /proc/net/tcp (a listening socket's rx_queue); null where that is not known. Listening
- * sockets come first in the file, so only its start is read: the sooner the answer, the less can
- * arrive between it and the close.
+ * The queue of the listener at `address`, from Linux's /proc/net/tcp (a listening socket's rx_queue,
+ * and the SYN_RECV entries on its port); null where that is not known.
  */
-function acceptQueueLength(address: AddressInfo): number | null {
+function listenerQueue(address: AddressInfo): ListenerQueue | null {
   const port = address.port.toString(16).toUpperCase().padStart(4, "0");
-  const listening = new RegExp(`:${port} [0-9A-F]+:0000 0A [0-9A-F]+:([0-9A-F]+)`);
-  let fd: number;
+  const listening = new RegExp(`^ *\\d+: [0-9A-F]+:${port} [0-9A-F]+:0000 0A [0-9A-F]+:([0-9A-F]+)`, "m");
+  const opening = new RegExp(`^ *\\d+: [0-9A-F]+:${port} [0-9A-F]+:[0-9A-F]{4} 03 `, "gm");
+  let text: string;
   try {
-    fd = fs.openSync(address.family === "IPv6" ? "/proc/net/tcp6" : "/proc/net/tcp", "r");
+    text = fs.readFileSync(address.family === "IPv6" ? "/proc/net/tcp6" : "/proc/net/tcp", "latin1");
   } catch {
     return null;
   }
-  try {
-    const chunk = Buffer.alloc(16 * 1024);
-    let text = "";
-    for (let read = fs.readSync(fd, chunk); read > 0 && text.length < 1024 * 1024; read = fs.readSync(fd, chunk)) {
-      text += chunk.toString("latin1", 0, read);
-      const found = listening.exec(text);
-      if (found) return Number.parseInt(found[1]!, 16);
-    }
-    return null;
-  } finally {
-    fs.closeSync(fd);
-  }
+  const found = listening.exec(text);
+  if (!found) return null;
+  return { queued: Number.parseInt(found[1]!, 16), opening: text.match(opening)?.length ?? 0 };
 }
 
-/** At most this many turns of the event loop are spent letting the process accept what the kernel queued. */
-const ACCEPT_TURNS = 1000;
+/** How long a closing listener waits for queued connections and handshakes under way to be accepted. */
+const ACCEPT_WAIT_MS = 2000;
 
 /**
- * Closes the listening socket once nothing waits in its accept queue: closing it resets every
- * connection still queued there, and a proxy that already sent a POST on one answers 502 without
- * trying another server. Each turn of the event loop accepts what is queued.
+ * Closes the listening socket without resetting a connection. Closing it resets every connection
+ * still queued there, and a proxy that already sent a POST on one answers 502 without trying
+ * another server. So new connections are refused first (see connection-gate.ts), the process
+ * accepts what is queued and what is still completing its handshake, and only then the listener
+ * closes. Where new connections cannot be refused, it closes as soon as the accept queue is empty.
  */
 async function closeListener(server: http.Server): Promise<void> {
   const address = server.address();
   if (address !== null && typeof address === "object") {
-    for (let turn = 0; turn < ACCEPT_TURNS && (acceptQueueLength(address) ?? 0) > 0; turn++) {
-      await new Promise((resolve) => setImmediate(resolve));
+    const gated = refuseNewConnections(server);
+    const deadline = Date.now() + ACCEPT_WAIT_MS;
+    while (Date.now() < deadline) {
+      const queue = listenerQueue(address);
+      if (queue === null || queue.queued + (gated ? queue.opening : 0) === 0) break;
+      // Queued connections are accepted on the next turn of the event loop; a handshake takes a round trip.
+      await new Promise((resolve) => (queue.queued > 0 ? setImmediate(resolve) : setTimeout(resolve, 1)));
     }
   }
   // http.Server's own close() would also destroy connections accepted a moment ago whose request is still on its way.
