@@ -35,10 +35,12 @@ import { Invitations1796960000000 } from "./migrations/1796960000000-Invitations
 import type { MigrationStep } from "./migrations/support/progress";
 import { IdempotencyKeys1796970000000 } from "./migrations/1796970000000-IdempotencyKeys";
 import { HistoryVersionsAndActors1796980000000 } from "./migrations/1796980000000-HistoryVersionsAndActors";
+import { ChangeLog1797000000000 } from "./migrations/1797000000000-ChangeLog";
+import { AccountEvent } from "./events/account-event.entity";
 
 export type { MigrationStep };
 
-export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange, AccountInvitation];
+export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange, AccountInvitation, AccountEvent];
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
@@ -55,6 +57,7 @@ export const MIGRATIONS = [
   Invitations1796960000000,
   IdempotencyKeys1796970000000,
   HistoryVersionsAndActors1796980000000,
+  ChangeLog1797000000000,
 ];
 
 /** What a mutation's service needs to write: a transaction (the request's, which may record its Idempotency-Key). */

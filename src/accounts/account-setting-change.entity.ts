@@ -16,12 +16,17 @@ registerEnumType(AccountSetting, {
 @ObjectType({ implements: Node, description: "One change to one of an account's settings (its language, say), written with the change itself." })
 @Entity({ name: "account_setting_changes" })
 @Index("IDX_account_setting_changes_account_id", ["accountId", "sequence"])
+@Index("IDX_account_setting_changes_account_event", ["accountId", "eventSequence"])
 export class AccountSettingChange {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
 
   @Column({ type: "varchar", length: 36 })
   accountId: string;
+
+  /** The account event (account_events.sequence) this row belongs to; null for rows written before the change log. */
+  @Column({ type: "integer", nullable: true })
+  eventSequence: number | null;
 
   @Field(() => Date, { description: "When the change was made." })
   @Column()

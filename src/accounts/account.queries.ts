@@ -8,6 +8,8 @@ import { changeRows, empty, entityColumns, join, jsonSql, selectEntities, select
 import { billingContactsJson, contactRolesJson, type BillingContactWithUser, type ContactRoleWithUsers } from "../contacts/contact.queries";
 import { memberPageJson, type MemberWithUser } from "../members/member.queries";
 import { readAccountPages, readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
+import { commitEvent, eventSequence } from "../events/change-log.queries";
+import { AccountEventKind } from "../events/account-event.entity";
 
 /** The accounts with these ids (those that exist). */
 export function accountsByIds(source: SqlSource, ids: readonly string[]): Promise<Account[]> {
@@ -51,10 +53,11 @@ export async function accountWithRoleOf(manager: EntityManager, id: string, user
   return row ? { account: accounts.of(row), role: (row.actorRole as MemberRole | null) ?? null } : null;
 }
 
-/** Sets the version and the time of the account's last change. */
+/** Sets the version and the time of the account's last change, and writes the change's event (when it wrote history). */
 export async function markAccountChanged(manager: EntityManager, id: string, contactsVersion: number, updatedAt: Date): Promise<void> {
   const at = storedValue(manager, Account, "updatedAt", updatedAt);
   await changeRows(manager, sql`UPDATE "accounts" SET "contactsVersion" = ${contactsVersion}, "updatedAt" = ${at} WHERE "id" = ${id}`);
+  await commitEvent(manager, id, contactsVersion, updatedAt);
 }
 
 /** A list of accounts, oldest first: the caller's accounts, and those of them that need attention. */
@@ -119,10 +122,11 @@ export function settingChangesByIds(source: SqlSource, ids: readonly number[]): 
 export async function changeAccountLocale(manager: EntityManager, change: { accountId: string; actorId: string; at: Date; previous: Locale; locale: Locale }): Promise<void> {
   await changeRows(manager, sql`UPDATE "accounts" SET "locale" = ${change.locale} WHERE "id" = ${change.accountId}`);
   const at = storedValue(manager, AccountSettingChange, "at", change.at);
+  const event = await eventSequence(manager, change.accountId, AccountEventKind.SETTINGS, { actorId: change.actorId });
   await changeRows(
     manager,
-    sql`INSERT INTO "account_setting_changes" ("accountId", "at", "actorId", "setting", "previousValue", "newValue")
-        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${AccountSetting.LOCALE}, ${change.previous}, ${change.locale})`,
+    sql`INSERT INTO "account_setting_changes" ("accountId", "at", "actorId", "setting", "previousValue", "newValue", "eventSequence")
+        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${AccountSetting.LOCALE}, ${change.previous}, ${change.locale}, ${event})`,
   );
 }
 

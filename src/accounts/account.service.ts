@@ -3,6 +3,7 @@ import type { Writer } from "../database";
 import { Account } from "./account.entity";
 import { AccountMember, MemberRole } from "../members/account-member.entity";
 import { insertContactChange } from "../history/history.queries";
+import { commitEvent } from "../events/change-log.queries";
 import { insertMemberChange } from "../members/member.queries";
 import { MemberChangeAction } from "../members/member-change.entity";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
@@ -50,6 +51,7 @@ export async function createAccount(db: Writer, creator: User, name: string, loc
       previousUserId: null,
       newUserId: creator.id,
     });
+    await commitEvent(manager, account.id, account.contactsVersion, now);
     return account;
   });
 }

@@ -7,6 +7,7 @@ import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 @Entity({ name: "contact_changes" })
 @Index("IDX_contact_changes_account_id", ["accountId", "sequence"])
 @Index("IDX_contact_changes_account_version", ["accountId", "version"])
+@Index("IDX_contact_changes_account_event", ["accountId", "eventSequence"])
 export class ContactChange {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
@@ -14,6 +15,10 @@ export class ContactChange {
 
   @Column({ type: "varchar", length: 36 })
   accountId: string;
+
+  /** The account event (account_events.sequence) this row belongs to; null for rows written before the change log. */
+  @Column({ type: "integer", nullable: true })
+  eventSequence: number | null;
 
   @Field(() => Date, { description: "When the change was made." })
   @Column()

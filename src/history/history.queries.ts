@@ -4,6 +4,8 @@ import { User } from "../users/user.entity";
 import { ContactChangeAction, type ContactSlot } from "../contacts/contact.enums";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 import { changeRows, entityColumns, join, selectEntities, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
+import { eventSequence } from "../events/change-log.queries";
+import { AccountEventKind } from "../events/account-event.entity";
 
 /** A history row with the user who made the change, read in the same statement. */
 export type ContactChangeWithActor = ContactChange & { actor: User };
@@ -66,11 +68,13 @@ export interface ContactChangeRecord {
 /** Writes one history row, in the transaction of the change it records: every history row is written here. */
 export async function insertContactChange(manager: EntityManager, change: ContactChangeRecord): Promise<void> {
   const at = storedValue(manager, ContactChange, "at", change.at);
+  const actor = change.actorEmail ? { actorId: null, actorEmail: change.actorEmail } : { actorId: change.actorId };
+  const event = await eventSequence(manager, change.accountId, AccountEventKind.CONTACTS, actor);
   await changeRows(
     manager,
-    sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "actorEmail", "version", "slot", "action", "previousEmail", "newEmail", "previousUserId", "newUserId")
+    sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "actorEmail", "version", "slot", "action", "previousEmail", "newEmail", "previousUserId", "newUserId", "eventSequence")
         VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.actorEmail ?? null}, ${change.version}, ${change.slot}, ${change.action},
-                ${change.previousEmail}, ${change.newEmail}, ${change.previousUserId}, ${change.newUserId})`,
+                ${change.previousEmail}, ${change.newEmail}, ${change.previousUserId}, ${change.newUserId}, ${event})`,
   );
 }
 

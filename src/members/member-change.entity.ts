@@ -25,12 +25,17 @@ registerEnumType(MemberChangeAction, {
 @ObjectType({ implements: Node, description: "One change to an account's membership (someone joining, leaving or changing role), written with the change itself." })
 @Entity({ name: "member_changes" })
 @Index("IDX_member_changes_account_id", ["accountId", "sequence"])
+@Index("IDX_member_changes_account_event", ["accountId", "eventSequence"])
 export class MemberChange {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
 
   @Column({ type: "varchar", length: 36 })
   accountId: string;
+
+  /** The account event (account_events.sequence) this row belongs to; null for rows written before the change log. */
+  @Column({ type: "integer", nullable: true })
+  eventSequence: number | null;
 
   @Field(() => Date, { description: "When the change was made." })
   @Column()

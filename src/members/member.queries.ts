@@ -20,6 +20,8 @@ import {
   type SqlSource,
   type StatementReader,
 } from "../common/sql";
+import { eventSequence } from "../events/change-log.queries";
+import { AccountEventKind } from "../events/account-event.entity";
 
 /** A member with their user record, read in the same statement. */
 export type MemberWithUser = AccountMember & { user: User };
@@ -142,14 +144,15 @@ export function memberChangesByIds(source: SqlSource, ids: readonly number[]): P
 }
 
 /** One change to one membership, as history keeps it. */
-export type MemberChangeRecord = Omit<MemberChange, "sequence">;
+export type MemberChangeRecord = Omit<MemberChange, "sequence" | "eventSequence">;
 
 /** Writes one membership history row, in the transaction of the change it records. */
 export async function insertMemberChange(manager: EntityManager, change: MemberChangeRecord): Promise<void> {
   const at = storedValue(manager, MemberChange, "at", change.at);
+  const event = await eventSequence(manager, change.accountId, AccountEventKind.MEMBERS, { actorId: change.actorId });
   await changeRows(
     manager,
-    sql`INSERT INTO "member_changes" ("accountId", "at", "actorId", "memberId", "email", "action", "previousRole", "newRole")
-        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.memberId}, ${change.email}, ${change.action}, ${change.previousRole}, ${change.newRole})`,
+    sql`INSERT INTO "member_changes" ("accountId", "at", "actorId", "memberId", "email", "action", "previousRole", "newRole", "eventSequence")
+        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.memberId}, ${change.email}, ${change.action}, ${change.previousRole}, ${change.newRole}, ${event})`,
   );
 }

@@ -112,7 +112,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     }
 
     const change = (step: number, slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null) =>
-      history.push({ accountId, at: at(step), actorId: viewer.id, actorEmail: null, version: null, slot, action, previousEmail, newEmail, previousUserId: null, newUserId: null });
+      history.push({ accountId, at: at(step), actorId: viewer.id, actorEmail: null, version: null, eventSequence: null, slot, action, previousEmail, newEmail, previousUserId: null, newUserId: null });
     change(0, ContactSlot.PRIMARY, ContactChangeAction.SET, null, viewer.email);
     change(20, ContactSlot.PRIMARY, ContactChangeAction.SET, viewer.email, primary!.email);
     change(30, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingA!.email);

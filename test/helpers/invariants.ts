@@ -127,5 +127,45 @@ export async function checkContactInvariants(query: SqlQuery): Promise<Invariant
     if (sortRoles(replay.roles) !== sortRoles(state.roles)) problems.push(`${id}: history gives roles ${sortRoles(replay.roles)}, the account has ${sortRoles(state.roles)}`);
   }
   for (const id of replayed.keys()) if (!actual.has(id)) problems.push(`${id}: history of a missing account`);
+  problems.push(...(await checkChangeLog(query)));
   return { accounts: accounts.length, historyRows: history.length, problems };
+}
+
+/**
+ * The change log against the history it heads: every history row belongs to an event of its account,
+ * every event has history rows, each account's events are numbered 1, 2, 3… without a gap, and the
+ * last one carries the account's contactsVersion.
+ */
+export async function checkChangeLog(query: SqlQuery): Promise<string[]> {
+  const problems: string[] = [];
+  const events = (await query(`SELECT "accountId", "sequence", "contactsVersion", "kinds" FROM "account_events" ORDER BY "accountId", "sequence"`)) as {
+    accountId: string;
+    sequence: number;
+    contactsVersion: number;
+    kinds: string;
+  }[];
+  const known = new Set(events.map((event) => `${event.accountId}/${event.sequence}`));
+  const headed = new Map<string, Set<string>>();
+  for (const [table, kind] of [["contact_changes", "account.contacts.changed"], ["member_changes", "account.members.changed"], ["account_setting_changes", "account.settings.changed"]] as const) {
+    const rows = (await query(`SELECT "id", "accountId", "eventSequence" FROM "${table}"`)) as { id: number; accountId: string; eventSequence: number | null }[];
+    for (const row of rows) {
+      const key = `${row.accountId}/${row.eventSequence}`;
+      if (row.eventSequence === null || !known.has(key)) problems.push(`${table} ${row.id}: belongs to no event (${key})`);
+      else headed.set(key, (headed.get(key) ?? new Set()).add(kind));
+    }
+  }
+  const versions = new Map(((await query(`SELECT "id", "contactsVersion" FROM "accounts"`)) as { id: string; contactsVersion: number }[]).map((row) => [row.id, Number(row.contactsVersion)]));
+  const last = new Map<string, { sequence: number; contactsVersion: number }>();
+  for (const event of events) {
+    const key = `${event.accountId}/${event.sequence}`;
+    const expected = (last.get(event.accountId)?.sequence ?? 0) + 1;
+    if (Number(event.sequence) !== expected) problems.push(`${key}: event after ${expected - 1}`);
+    last.set(event.accountId, { sequence: Number(event.sequence), contactsVersion: Number(event.contactsVersion) });
+    const kinds = [...(headed.get(key) ?? [])].sort().join(",");
+    if (kinds !== event.kinds.split(",").sort().join(",")) problems.push(`${key}: event says ${event.kinds}, its history rows are ${kinds || "none"}`);
+  }
+  for (const [accountId, event] of last) {
+    if (versions.get(accountId) !== event.contactsVersion) problems.push(`${accountId}: last event has contactsVersion ${event.contactsVersion}, the account ${versions.get(accountId)}`);
+  }
+  return problems;
 }

@@ -1,0 +1,64 @@
+import type { EntityManager } from "typeorm";
+import { changeRows, selectRows, sql } from "../common/sql";
+import { storedValue } from "../common/sql";
+import { ACCOUNT_EVENT_KINDS, AccountEvent, type AccountEventKind } from "./account-event.entity";
+
+/**
+ * Writing the change log. A history row is written with `eventSequence(manager, …)`, which takes the
+ * account's next event sequence the first time a transaction asks for it; `commitEvent`, called where
+ * the account's version and `updatedAt` are set, writes the event row. Both run in the transaction of
+ * the change, under the account's lock, so sequences are gapless and in commit order, and an event
+ * exists exactly when the history rows it heads do.
+ */
+
+interface PendingEvent {
+  sequence: number;
+  kinds: Set<AccountEventKind>;
+  actorId: string | null;
+  actorEmail: string | null;
+}
+
+/** The events each open transaction is writing, per account. A transaction's manager lives as long as it does. */
+const pending = new WeakMap<EntityManager, Map<string, PendingEvent>>();
+
+/** Who made a change: a member (`actorId`), or an outside address (`actorEmail`). */
+export interface EventActor {
+  actorId: string | null;
+  actorEmail?: string | null;
+}
+
+/**
+ * The event sequence the history rows this transaction writes for `accountId` carry; `kind` is added
+ * to what the event is about. The first call takes the next sequence (the caller holds the account's lock).
+ */
+export async function eventSequence(manager: EntityManager, accountId: string, kind: AccountEventKind, actor: EventActor): Promise<number> {
+  let events = pending.get(manager);
+  if (!events) pending.set(manager, (events = new Map()));
+  let event = events.get(accountId);
+  if (!event) {
+    const [row] = await selectRows(manager, sql`SELECT COALESCE(MAX("sequence"), 0) AS "last" FROM "account_events" WHERE "accountId" = ${accountId}`);
+    event = { sequence: Number(row?.last ?? 0) + 1, kinds: new Set(), actorId: actor.actorId, actorEmail: actor.actorEmail ?? null };
+    events.set(accountId, event);
+  }
+  event.kinds.add(kind);
+  return event.sequence;
+}
+
+/**
+ * Writes the event of this transaction's change of `accountId`, if it wrote any history: its new
+ * contactsVersion and time. Resolves with the event's sequence, or null when nothing was recorded.
+ */
+export async function commitEvent(manager: EntityManager, accountId: string, contactsVersion: number, at: Date): Promise<number | null> {
+  const events = pending.get(manager);
+  const event = events?.get(accountId);
+  if (!event) return null;
+  events!.delete(accountId);
+  const kinds = ACCOUNT_EVENT_KINDS.filter((kind) => event.kinds.has(kind)).join(",");
+  const stored = storedValue(manager, AccountEvent, "at", at);
+  await changeRows(
+    manager,
+    sql`INSERT INTO "account_events" ("accountId", "sequence", "contactsVersion", "kinds", "actorId", "actorEmail", "at")
+        VALUES (${accountId}, ${event.sequence}, ${contactsVersion}, ${kinds}, ${event.actorId}, ${event.actorEmail}, ${stored})`,
+  );
+  return event.sequence;
+}
