@@ -1,3 +1,4 @@
+import { registerEnumType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 
 /** What an account event is about; a webhook endpoint subscribes to some of them. */
@@ -9,6 +10,16 @@ export enum AccountEventKind {
   /** An account setting (its language) changed. */
   SETTINGS = "account.settings.changed",
 }
+
+registerEnumType(AccountEventKind, {
+  name: "AccountEventKind",
+  description: "What a change of an account is about. Webhook deliveries name it as their event type (`account.contacts.changed`, …).",
+  valuesConfig: {
+    CONTACTS: { description: "A contact slot changed, or an outside address confirmed or declined itself (`account.contacts.changed`)." },
+    MEMBERS: { description: "Someone joined or left the account, or a member's role changed (`account.members.changed`)." },
+    SETTINGS: { description: "An account setting, such as its language, changed (`account.settings.changed`)." },
+  },
+});
 
 export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = Object.values(AccountEventKind);
 
