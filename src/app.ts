@@ -28,6 +28,7 @@ import { FALLBACK_LOCALE, negotiateLocale, translate, type Locale } from "./i18n
 import { Metrics } from "./observability/metrics";
 import { closeWithApollo, createMetricsServer, errorScope, metricsRoute, observabilityPlugin, outageStatusPlugin, trackGraphQLRequests, trackPageMetrics } from "./observability/http";
 import { createHttpServer } from "./security/connections";
+import { TrustedDocuments, trustedDocumentsMiddleware } from "./security/trusted-documents";
 import { closeConnectionsWhileDraining, HttpDrain, livenessRoute, Readiness, readinessRoute } from "./observability/probes";
 import { DatabaseHealth } from "./observability/database-health";
 import { CONFIRMATION_PATH } from "./verification/confirmation-links";
@@ -84,6 +85,7 @@ function corsOrigin(origins: string[]): false | "*" | string[] {
  */
 export async function createApp(config: Config, db: Database, log?: ErrorLogger, logger: Logger = createLogger(config.logLevel)): Promise<App> {
   const schema = await createSchema();
+  const trusted = config.trustedDocuments.mode === "off" ? null : TrustedDocuments.load(config.trustedDocuments.manifests, schema);
   const app = express();
   app.disable("x-powered-by");
   // Only the proxies TRUST_PROXY names may say who the client is (X-Forwarded-For); by default nobody.
@@ -197,6 +199,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600, exposedHeaders: ["Retry-After", "X-Request-Id", "Idempotent-Replayed"] }),
     trackGraphQLRequests(logger, metrics),
     express.json({ limit: config.bodyLimitBytes }),
+    ...(trusted && config.trustedDocuments.mode !== "off" ? [trustedDocumentsMiddleware(trusted, config.trustedDocuments.mode)] : []),
     requestGuard(config.limits, callerOf),
     expressMiddleware(apollo, {
       context: async ({ req }) => new Context(db, await callerOf(req), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale, requestScope(req)),

@@ -52,6 +52,8 @@ export interface Config {
   demoToken: boolean;
   /** Where a query for one account (the settings screen) is answered from one planned statement (SINGLE_STATEMENT_READS). */
   singleStatementReads: SingleStatementReads;
+  /** Operations sent by id from build-time manifests (TRUSTED_DOCUMENTS, TRUSTED_DOCUMENTS_MANIFEST). */
+  trustedDocuments: TrustedDocumentSettings;
   bodyLimitBytes: number;
   /** What one GraphQL request may cost; each limit is refused with its own error code. */
   limits: RequestLimits;
@@ -311,6 +313,26 @@ function singleStatementReads(value: string | undefined): SingleStatementReads {
   return chosen as SingleStatementReads;
 }
 
+export interface TrustedDocumentSettings {
+  /** `off`: ids are not accepted; `allow`: ids and text; `only`: ids, and text only if a manifest holds it. */
+  mode: "off" | "allow" | "only";
+  /** The manifests' files. */
+  manifests: string[];
+}
+
+const TRUSTED_DOCUMENT_MODES = ["off", "allow", "only"] as const;
+
+function trustedDocumentSettings(env: NodeJS.ProcessEnv): TrustedDocumentSettings {
+  const manifests = (env.TRUSTED_DOCUMENTS_MANIFEST ?? "").split(",").map((file) => file.trim()).filter((file) => file !== "");
+  const value = (env.TRUSTED_DOCUMENTS ?? "").trim().toLowerCase();
+  const mode = value === "" ? (manifests.length > 0 ? "allow" : "off") : value;
+  if (!(TRUSTED_DOCUMENT_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(`TRUSTED_DOCUMENTS must be one of ${TRUSTED_DOCUMENT_MODES.join(", ")}, got "${env.TRUSTED_DOCUMENTS}".`);
+  }
+  if (mode !== "off" && manifests.length === 0) throw new ConfigError(`TRUSTED_DOCUMENTS=${mode} needs TRUSTED_DOCUMENTS_MANIFEST: the manifest files the clients were built with.`);
+  return { mode: mode as TrustedDocumentSettings["mode"], manifests };
+}
+
 function metricsSettings(env: NodeJS.ProcessEnv, port: number): MetricsSettings {
   const token = env.METRICS_TOKEN || null;
   if (token !== null && (token.length < METRICS_TOKEN_MIN_LENGTH || /\s/.test(token))) {
@@ -536,6 +558,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemoData: flag("SEED_DEMO_DATA", env.SEED_DEMO_DATA, !production),
     demoToken,
     singleStatementReads: singleStatementReads(env.SINGLE_STATEMENT_READS),
+    trustedDocuments: trustedDocumentSettings(env),
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", env.BODY_LIMIT_BYTES, 100 * 1024, 1024, 10 * 1024 * 1024),
     limits: {
       maxDepth: integer("MAX_QUERY_DEPTH", env.MAX_QUERY_DEPTH, 10, 2, 100),

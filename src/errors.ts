@@ -41,6 +41,9 @@ export enum ErrorCode {
   BAD_REQUEST = "BAD_REQUEST",
   OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE",
   PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED",
+  // Trusted documents (src/security/trusted-documents.ts).
+  PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND",
+  TRUSTED_DOCUMENT_REQUIRED = "TRUSTED_DOCUMENT_REQUIRED",
 }
 
 const BUG = "A bug in the client: fix the request (regenerate types from schema.graphql).";
@@ -90,6 +93,8 @@ export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
   BAD_REQUEST: `HTTP 400. The request is malformed: broken JSON, no query, or a mutation sent with GET. ${BUG}`,
   OPERATION_RESOLUTION_FAILURE: `HTTP 400. The document holds several operations and operationName names none of them. ${BUG}`,
   PERSISTED_QUERY_NOT_SUPPORTED: `HTTP 400. The server keeps no persisted queries; send the whole document. ${BUG}`,
+  PERSISTED_QUERY_NOT_FOUND: `HTTP 400. The documentId (or persistedQuery hash) names no trusted document of this server: the client was built from another manifest than the server was deployed with. Deploy them together. ${BUG}`,
+  TRUSTED_DOCUMENT_REQUIRED: "HTTP 400. The server runs only its trusted documents (TRUSTED_DOCUMENTS=only) and the request sent a document's text that is not one of them. Build the client with persisted documents and send their ids; use a server that accepts text (GraphiQL, development) to explore.",
 };
 
 /** The schema's `ErrorCode` enum, made from ErrorCode and ERROR_CODE_GUIDE (no field returns it: it types `extensions.code`). */
@@ -111,6 +116,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.TOO_MANY_INTROSPECTIONS]: 400,
   [ErrorCode.QUERY_TOO_LARGE]: 400,
   [ErrorCode.BATCHING_NOT_SUPPORTED]: 400,
+  [ErrorCode.PERSISTED_QUERY_NOT_FOUND]: 400,
+  [ErrorCode.TRUSTED_DOCUMENT_REQUIRED]: 400,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.IDEMPOTENCY_KEY_REUSED]: 422,

@@ -109,6 +109,8 @@ export const en = {
     other: "The query has more than {max} tokens. Send a smaller document.",
   },
   "BATCHING_NOT_SUPPORTED.batched": "Send one operation per request: batched requests are not supported.",
+  "PERSISTED_QUERY_NOT_FOUND.unknownDocument": "This server has no trusted document with that id. Send a document from the manifest this server was deployed with.",
+  "TRUSTED_DOCUMENT_REQUIRED.notTrusted": "This server runs only the trusted documents it was deployed with: send the document's id (documentId) instead of its text.",
   "PAYLOAD_TOO_LARGE.bodyTooLarge": "The request body is too large.",
   "BAD_REQUEST.invalidJson": "The request body is not valid JSON.",
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "This API has no {operation} operations.",

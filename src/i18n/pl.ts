@@ -125,6 +125,8 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     other: "Zapytanie ma więcej niż {max} tokenu. Wyślij mniejszy dokument.",
   },
   "BATCHING_NOT_SUPPORTED.batched": "Wysyłaj jedną operację na żądanie: żądania zbiorcze nie są obsługiwane.",
+  "PERSISTED_QUERY_NOT_FOUND.unknownDocument": "Ten serwer nie ma zaufanego dokumentu o takim identyfikatorze. Wyślij dokument z manifestu, z którym serwer został wdrożony.",
+  "TRUSTED_DOCUMENT_REQUIRED.notTrusted": "Ten serwer wykonuje tylko zaufane dokumenty, z którymi został wdrożony: wyślij identyfikator dokumentu (documentId) zamiast jego treści.",
   "PAYLOAD_TOO_LARGE.bodyTooLarge": "Treść żądania jest za duża.",
   "BAD_REQUEST.invalidJson": "Treść żądania nie jest prawidłowym JSON-em.",
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "To API nie ma operacji typu {operation}.",
