@@ -199,7 +199,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     express.json({ limit: config.bodyLimitBytes }),
     requestGuard(config.limits, callerOf),
     expressMiddleware(apollo, {
-      context: async ({ req }) => new Context(db, await callerOf(req), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale, requestScope(req)),
+      context: async ({ req }) => new Context(db, await callerOf(req), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale, requestScope(req), config.webhooks),
     }),
   );
   app.use(httpErrors(reportError));

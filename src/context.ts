@@ -14,6 +14,7 @@ import { contactChangesOfVersion } from "./history/history.queries";
 import type { RequestScope } from "./common/request-scope";
 import type { EntityManager } from "typeorm";
 import type { IdempotentRequest } from "./idempotency/idempotency.service";
+import { webhookSettings, type WebhookSettings } from "./config";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
@@ -43,6 +44,8 @@ export class Context {
     readonly defaultLocale: Locale = "en",
     /** The HTTP request's id, language and what its log line will say; absent outside the HTTP server. */
     readonly scope?: RequestScope,
+    /** Where webhook endpoints may point, and how long a rotated secret keeps signing. */
+    readonly webhooks: WebhookSettings = webhookSettings({}),
   ) {
     this.loaders = createLoaders(db);
     this.health = createHealthLoaders(db);

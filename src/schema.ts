@@ -19,6 +19,7 @@ import { NodeResolver } from "./nodes/node.resolver";
 import { AccountSettingChangeResolver } from "./accounts/account-setting-change.resolver";
 import { AccountMemberHistoryResolver, MemberChangeResolver } from "./members/member-change.resolver";
 import { AccountInvitationsResolver, InvitationResolver } from "./members/invitation.resolver";
+import { AccountWebhooksResolver, WebhookDeliveryResolver, WebhookEndpointResolver } from "./webhooks/webhook.resolver";
 
 export const RESOLVERS = [
   UserResolver,
@@ -39,6 +40,9 @@ export const RESOLVERS = [
   AccountMemberHistoryResolver,
   InvitationResolver,
   AccountInvitationsResolver,
+  WebhookEndpointResolver,
+  WebhookDeliveryResolver,
+  AccountWebhooksResolver,
 ] as const;
 
 /** Where the schema is emitted for frontends, from the project root. */
