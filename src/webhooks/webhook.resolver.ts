@@ -86,12 +86,15 @@ export class WebhookEndpointResolver {
       `an account has at most ${MAX_WEBHOOK_ENDPOINTS} endpoints (BAD_USER_INPUT on url). Needs ADMIN.`,
   })
   async addWebhookEndpoint(@Arg("input", () => AddWebhookEndpointInput) input: AddWebhookEndpointInput, @Ctx() context: Context): Promise<AddWebhookEndpointPayload> {
-    await context.readableAccount(input.accountId, "accountId");
+    // Who may is settled before the URL is resolved: a member learns nothing of what the check would say.
+    const account = await context.readableAccount(input.accountId, "accountId");
+    const membership = await context.loaders.membership.load({ accountId: account.id, userId: context.requiredViewer.id });
+    if (!membership || !mayAdminister(membership.role)) throw new DomainError("FORBIDDEN.adminOnly");
     const url = await checkedWebhookUrl(input.url, context.webhooks);
-    const { account, result } = await context.changeAccount(input.accountId, (change) =>
+    const { account: changed, result } = await context.changeAccount(input.accountId, (change) =>
       addWebhookEndpoint(change, { url, eventTypes: input.eventTypes, description: input.description }),
     );
-    return { account, webhookEndpoint: result.endpoint, secret: result.secret };
+    return { account: changed, webhookEndpoint: result.endpoint, secret: result.secret };
   }
 
   @Authorized()
