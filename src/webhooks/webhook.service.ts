@@ -4,13 +4,22 @@ import { badInput, DomainError, notFound } from "../errors";
 import { message } from "../i18n";
 import { storedEventTypes, WebhookEndpoint, WebhookEndpointStatus } from "./webhook-endpoint.entity";
 import { countEndpoints, latestEventSequence } from "./webhook.queries";
-import { checkDestination, DestinationRefused, type DestinationPolicy } from "./webhook-destination";
+import { checkDestination, DestinationRefused, type DestinationPolicy, type RefusalReason } from "./webhook-destination";
 import { newWebhookSecret } from "./webhook-signing";
 
 /** Endpoints one account may have. */
 export const MAX_WEBHOOK_ENDPOINTS = 10;
 const MAX_URL_LENGTH = 2048;
 const MAX_DESCRIPTION_LENGTH = 500;
+
+/** The message of each refusal of a destination. */
+const REFUSALS = {
+  invalidUrl: "WEBHOOK_URL_REFUSED.invalidUrl",
+  notHttps: "WEBHOOK_URL_REFUSED.notHttps",
+  hasCredentials: "WEBHOOK_URL_REFUSED.hasCredentials",
+  internalAddress: "WEBHOOK_URL_REFUSED.internalAddress",
+  unresolvable: "WEBHOOK_URL_REFUSED.unresolvable",
+} as const satisfies Record<RefusalReason, string>;
 
 /**
  * The URL an endpoint may use, checked before any change is opened (it resolves the host, which
@@ -23,7 +32,7 @@ export async function checkedWebhookUrl(url: string, policy: DestinationPolicy, 
     return (await checkDestination(trimmed, policy)).href;
   } catch (error) {
     if (!(error instanceof DestinationRefused)) throw error;
-    const key = `WEBHOOK_URL_REFUSED.${error.reason}` as const;
+    const key = REFUSALS[error.reason];
     throw new DomainError(key, {}, {}, [{ field, message: message(key) }]);
   }
 }
