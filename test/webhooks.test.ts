@@ -281,6 +281,19 @@ describe("webhooks", () => {
     expect(receiver.delivered).to.have.lengthOf(1);
   });
 
+  it("stops sending an endpoint's backlog after the delivery in flight when an admin pauses it", async () => {
+    const { admin, account, endpoint } = await accountWithEndpoint();
+    for (let index = 0; index < 3; index++) ok(await CONTACT(server, admin, account.id, `backlog${index}@partner.example`));
+    receiver.behaviour = (_request, response) => {
+      // The admin pauses the endpoint while its first delivery is being answered.
+      void server.graphql(UPDATE, { input: { webhookEndpointId: endpoint.id, status: "PAUSED" } }, admin.token).then(() => response.end("ok"));
+    };
+    await drain(worker());
+    expect(receiver.delivered).to.have.lengthOf(1);
+    const [listed] = await endpoints(admin, account.id);
+    expect(listed.status).to.equal("PAUSED");
+  });
+
   it("signs with both the new and the previous secret during a rotation's overlap, then with the new one only", async () => {
     const { admin, account, endpoint, secret: oldSecret } = await accountWithEndpoint();
     const rotated = ok(await server.graphql(ROTATE, { input: { webhookEndpointId: endpoint.id } }, admin.token)).rotateWebhookSecret;

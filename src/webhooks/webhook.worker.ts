@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "../database";
 import type { WebhookSettings } from "../config";
 import { ACCOUNT_EVENT_KINDS, kindsOf, type AccountEvent } from "../events/account-event.entity";
-import { eventTypesOf, WebhookDelivery, WebhookDeliveryStatus, type WebhookEndpoint } from "./webhook-endpoint.entity";
-import { claimEndpoint, dueEndpoints, eventsAfter, recordAttempt, releaseEndpoint, type AttemptOutcome } from "./webhook.queries";
+import { eventTypesOf, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpointStatus, type WebhookEndpoint } from "./webhook-endpoint.entity";
+import { claimEndpoint, dueEndpoints, endpointsByIds, eventsAfter, recordAttempt, releaseEndpoint, type AttemptOutcome } from "./webhook.queries";
 import { eventData } from "./webhook-payload";
 import { webhookIdOf, webhookSignature } from "./webhook-signing";
 import { httpWebhookSender, type WebhookResponse, type WebhookSender } from "./webhook-transport";
@@ -123,10 +123,10 @@ export class WebhookWorker {
   private async serve(claimed: WebhookEndpoint, token: string): Promise<number> {
     let endpoint = claimed;
     let attempts = 0;
-    const wanted = eventTypesOf(endpoint);
     while (!this.stopRequested && attempts < (this.options.eventsPerClaim ?? 20)) {
       const events = await eventsAfter(this.db, endpoint.accountId, endpoint.cursor, EVENTS_PER_READ);
       if (events.length === 0) break;
+      const wanted = eventTypesOf(endpoint);
       const event = events.find((candidate) => kindsOf(candidate).some((kind) => wanted.includes(kind)));
       if (!event) {
         // None of these is for this endpoint: done with them, without a delivery.
@@ -138,7 +138,11 @@ export class WebhookWorker {
       attempts++;
       const outcome = await this.attempt(endpoint, event, token);
       if (outcome === null || outcome.leaseUntil === null) return attempts;
-      endpoint = { ...endpoint, ...outcome };
+      // Read again before the next event: an admin may have paused, removed or changed it meanwhile.
+      const [fresh] = await endpointsByIds(this.db, [endpoint.sequence]);
+      if (!fresh || fresh.leaseToken !== token) return attempts;
+      if (fresh.status !== WebhookEndpointStatus.ENABLED) break;
+      endpoint = fresh;
     }
     await this.db.write((manager) => releaseEndpoint(manager, endpoint.sequence, token));
     return attempts;
