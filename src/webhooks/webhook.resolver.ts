@@ -158,9 +158,11 @@ export class WebhookDeliveryResolver {
 
 @Resolver(() => Account)
 export class AccountWebhooksResolver {
+  // Not paged, but up to MAX_WEBHOOK_ENDPOINTS long: the cost limit counts it at that size.
   @FieldResolver(() => [WebhookEndpoint], {
     description: `The endpoints that receive the account's changes, oldest first (at most ${MAX_WEBHOOK_ENDPOINTS}). Admins only: a plain member gets FORBIDDEN.`,
   })
+  @DefaultPageSize(MAX_WEBHOOK_ENDPOINTS)
   async webhookEndpoints(@Root() account: Account, @Ctx() context: Context): Promise<WebhookEndpoint[]> {
     const membership = await context.loaders.membership.load({ accountId: account.id, userId: context.requiredViewer.id });
     if (!membership || !mayAdminister(membership.role)) throw new DomainError("FORBIDDEN.adminOnly");

@@ -29,6 +29,14 @@ export interface WebhookWorkerOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
+/** What caused a failed attempt, in a few words for the log: the system error's code, or the error's message. */
+function causeText(cause: unknown): string {
+  if (cause === undefined || cause === null) return "";
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (typeof code === "string") return code;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
 /** Events read per look at an endpoint's backlog. */
 const EVENTS_PER_READ = 50;
 
@@ -230,9 +238,10 @@ export class WebhookWorker {
     });
     countWebhookOutcome(response.ok ? "delivered" : outcome.disable ? "disabled" : "retry");
     if (!response.ok) {
-      const why = `${response.error}${response.status === null ? "" : ` ${response.status}`}`;
-      if (outcome.disable) this.options.log?.(`Webhook endpoint ${endpoint.sequence} disabled after ${outcome.consecutiveFailures} failed attempts in a row (${why}).`, response.cause);
-      else this.options.log?.(`Webhook ${webhookId} attempt ${attempt} failed (${why}); trying again at ${outcome.nextAttemptAt!.toISOString()}.`, response.cause);
+      // A receiver's failure is expected, not a fault of this service: one line with its kind and cause, no stack.
+      const why = [response.error, response.status, causeText(response.cause)].filter((part) => part !== null && part !== "").join(" ");
+      if (outcome.disable) this.options.log?.(`Webhook endpoint ${endpoint.sequence} disabled after ${outcome.consecutiveFailures} failed attempts in a row (${why}).`);
+      else this.options.log?.(`Webhook ${webhookId} attempt ${attempt} failed (${why}); trying again at ${outcome.nextAttemptAt!.toISOString()}.`);
     }
     return recorded ? outcome : null;
   }
