@@ -18,8 +18,7 @@ import {
 import { startTestServer, type GraphQLResponse, type TestServer } from "./helpers/server";
 import { accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, signIn, type AccountState, type TestUser } from "./helpers/factories";
 import { decodeGlobalId, globalId, type NodeTypeName } from "../src/common/global-id";
-import { WebhookWorker } from "../src/webhooks/webhook.worker";
-import { httpWebhookSender } from "../src/webhooks/webhook-transport";
+import { ADD_WEBHOOK_ENDPOINT, attemptWebhookDeliveries, LOCAL_WEBHOOKS_ENV, UNREACHABLE_WEBHOOK_URL } from "./helpers/webhooks";
 
 /*
  * The 1.0 conventions, checked against the schema the server runs rather than a list
@@ -155,9 +154,7 @@ const bareKey = (id: string) => decodeGlobalId(id)!.key[0]!;
 const invalidFields = (error: { extensions?: Json }) => (error.extensions?.invalidFields ?? []) as { field: string; message: string }[];
 
 const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`;
-const ADD_WEBHOOK = `mutation($input: AddWebhookEndpointInput!) { addWebhookEndpoint(input: $input) { webhookEndpoint { id } } }`;
-/** Port 9 (discard) on loopback: nothing answers, so a delivery fails at once. */
-const UNREACHABLE_WEBHOOK = "http://127.0.0.1:9/hook";
+
 
 describe("API 1.0 conventions through the server", function () {
   this.timeout(120_000);
@@ -192,9 +189,9 @@ describe("API 1.0 conventions through the server", function () {
     await set("setRoleContact", { role: "SECURITY", email: externalEmail });
     ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token));
     // A webhook endpoint nothing listens at: the next change gives it one failed delivery attempt.
-    ok(await server.graphql(ADD_WEBHOOK, { input: { accountId: account.id, url: UNREACHABLE_WEBHOOK, eventTypes: ["SETTINGS"] } }, admin.token));
+    ok(await server.graphql(ADD_WEBHOOK_ENDPOINT, { input: { accountId: account.id, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["SETTINGS"] } }, admin.token));
     await set("updateAccount", { locale: "PL" });
-    await new WebhookWorker(server.db, httpWebhookSender({ allowHttp: true, allowPrivateAddresses: true }, 2_000), { pollMs: 1000, retryScheduleMs: [3_600_000], maxFailures: 10, leaseMs: 60_000 }).runOnce();
+    await attemptWebhookDeliveries(server.db);
     const invite = (token: string, accountId: string, email: string) =>
       server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId, email } }, token);
     const invited = ok(await invite(admin.token, account.id, `invited-${prefix}@example.com`));
@@ -248,7 +245,7 @@ describe("API 1.0 conventions through the server", function () {
   let ownIdOfType: Map<string, string>;
 
   before(async () => {
-    server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0", MAIL_PER_ACCOUNT_PER_HOUR: "10000", WEBHOOK_ALLOW_HTTP: "true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true" } });
+    server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0", MAIL_PER_ACCOUNT_PER_HOUR: "10000", ...LOCAL_WEBHOOKS_ENV } });
     schema = server.app.schema;
     own = await tenant("own");
     foreign = await tenant("foreign");
@@ -468,7 +465,7 @@ describe("API 1.0 conventions through the server", function () {
         { mutation: "acceptInvitation", input: { invitationId: own.invitationId }, noOp: false },
         { mutation: "declineInvitation", input: { invitationId: own.invitationId }, noOp: false },
         { mutation: "withdrawInvitation", input: { invitationId: own.invitationId }, noOp: false },
-        { mutation: "addWebhookEndpoint", input: { accountId, url: UNREACHABLE_WEBHOOK, eventTypes: ["CONTACTS"] }, noOp: false },
+        { mutation: "addWebhookEndpoint", input: { accountId, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["CONTACTS"] }, noOp: false },
         { mutation: "updateWebhookEndpoint", input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")!, eventTypes: ["SETTINGS"] }, noOp: true },
         { mutation: "rotateWebhookSecret", input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")! }, noOp: false },
         { mutation: "removeWebhookEndpoint", input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")! }, noOp: false },

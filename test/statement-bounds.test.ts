@@ -21,8 +21,7 @@ import { addMember, createAccount, mutate, ok, signIn, type TestUser } from "./h
 import { StatementCounter } from "./helpers/statement-counter";
 import { measureOperation } from "../src/security/cost";
 import { NODE_TYPE_NAMES } from "../src/common/global-id";
-import { WebhookWorker } from "../src/webhooks/webhook.worker";
-import { httpWebhookSender } from "../src/webhooks/webhook-transport";
+import { ADD_WEBHOOK_ENDPOINT, attemptWebhookDeliveries, LOCAL_WEBHOOKS_ENV } from "./helpers/webhooks";
 
 /*
  * The cost limit bounds the work of a request only if no field runs a statement per parent: every
@@ -60,7 +59,7 @@ interface Seeded {
 async function seed(): Promise<Seeded> {
   const counter = new StatementCounter();
   const db = await Database.open({ databaseUrl: await freshDatabaseUrl(), logger: counter });
-  const server = await startTestServer({ db, env: { MUTATION_RATE_LIMIT: "0", MAX_QUERY_COST: "1000000", WEBHOOK_ALLOW_HTTP: "true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true" } });
+  const server = await startTestServer({ db, env: { MUTATION_RATE_LIMIT: "0", MAX_QUERY_COST: "1000000", ...LOCAL_WEBHOOKS_ENV } });
   const admin = await signIn(server, "walker@example.com", "Walker");
   const accountIds: string[] = [];
   for (let index = 0; index < ACCOUNTS; index++) {
@@ -72,14 +71,13 @@ async function seed(): Promise<Seeded> {
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: `outside${index}@example.org` }));
     // Two webhook endpoints nothing listens at: the language change below gives each a failed attempt.
     for (const path of ["/a", "/b"]) {
-      ok(await server.graphql(`mutation($input: AddWebhookEndpointInput!) { addWebhookEndpoint(input: $input) { secret } }`, { input: { accountId: account.id, url: `http://127.0.0.1:9${path}`, eventTypes: ["SETTINGS"] } }, admin.token));
+      ok(await server.graphql(ADD_WEBHOOK_ENDPOINT, { input: { accountId: account.id, url: `http://127.0.0.1:9${path}`, eventTypes: ["SETTINGS"] } }, admin.token));
     }
     ok(await mutate(server, admin.token, "updateAccount", { accountId: account.id, locale: "PL" }));
     ok(await server.graphql(`mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`, { input: { accountId: account.id, category: "SECURITY" } }, admin.token));
     accountIds.push(account.id);
   }
-  const webhooks = new WebhookWorker(db, httpWebhookSender({ allowHttp: true, allowPrivateAddresses: true }, 2_000), { pollMs: 1000, concurrency: 4, retryScheduleMs: [3_600_000], maxFailures: 10, leaseMs: 60_000 });
-  while ((await webhooks.runOnce()) > 0);
+  await attemptWebhookDeliveries(db);
   return { server, counter, admin, accountIds };
 }
 
