@@ -117,6 +117,9 @@ async function main(): Promise<void> {
   const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
   logger.info(`Outgoing mail goes to ${delivery.transport.description}.`);
   const webhooks = startWebhookWorker(db, config.webhooks, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
+  if (config.webhooks.allowPrivateAddresses) {
+    logger.warn("WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true: webhook endpoints may point at this machine and its private network. Use it for tests only.");
+  }
   // A warning, not a refusal: mail waits in the outbox until the server answers.
   delivery.transport.verify().then(
     () => logger.info(`Checked: ${delivery.transport.description} accepts mail.`),
