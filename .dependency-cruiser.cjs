@@ -24,7 +24,7 @@ const LAYERS = [
   {
     name: "services",
     comment: "the rules: account changes, sign-in, mail, verification",
-    path: ["\\.service\\.ts$", "^src/accounts/account-change\\.ts$", "^src/auth/", "^src/notifications/(delivery\\.worker|delivery-errors|mail-transport|mail-text)\\.ts$", "^src/verification/(verification-tokens|confirmation-links)\\.ts$"],
+    path: ["\\.service\\.ts$", "^src/accounts/account-change\\.ts$", "^src/auth/", "^src/notifications/(delivery\\.worker|delivery-errors|mail-transport|mail-text)\\.ts$", "^src/webhooks/(webhook\\.worker|webhook-destination|webhook-signing|webhook-transport|webhook-payload)\\.ts$", "^src/verification/(verification-tokens|confirmation-links)\\.ts$"],
   },
   {
     name: "queries",

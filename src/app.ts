@@ -196,7 +196,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     ...(trusted && config.trustedDocuments.mode !== "off" ? [trustedDocumentsMiddleware(trusted, config.trustedDocuments.mode)] : []),
     requestGuard(config.limits, callerOf),
     expressMiddleware(apollo, {
-      context: async ({ req }) => new Context(db, await callerOf(req), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale, requestScope(req)),
+      context: async ({ req }) => new Context(db, await callerOf(req), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale, requestScope(req), config.webhooks),
     }),
   );
   app.use(httpErrors(reportError));

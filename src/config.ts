@@ -59,6 +59,8 @@ export interface Config {
   limits: RequestLimits;
   /** Outgoing mail: where it goes and how the outbox worker retries. */
   delivery: DeliverySettings;
+  /** Webhook deliveries: where they may go, how long they may take, how they are retried. */
+  webhooks: WebhookSettings;
   /**
    * Mutations one caller may send per window (0 turns the limit off): counted in PostgreSQL, so every
    * process shares one allowance, or in this process's memory on SQLite.
@@ -418,6 +420,52 @@ function deliverySettings(env: NodeJS.ProcessEnv, production: boolean): Delivery
   };
 }
 
+export interface WebhookSettings {
+  /** `http:` endpoint URLs are accepted (development and tests); otherwise only `https:`. */
+  allowHttp: boolean;
+  /** Endpoints may resolve to loopback, private, link-local and other internal addresses (tests with a local receiver). */
+  allowPrivateAddresses: boolean;
+  /** Connecting and the whole response of one delivery must fit in this. */
+  timeoutMs: number;
+  /** How long each retry waits after a failure: the first after the first failure, and so on; the last repeats. */
+  retryScheduleMs: number[];
+  /** An endpoint is DISABLED at this many consecutive failed attempts. */
+  maxFailures: number;
+  /** After a rotation, the previous secret also signs for this long. */
+  secretOverlapMs: number;
+  /** How often to look for endpoints with events due when idle. */
+  pollMs: number;
+  /** Endpoints each process sends to at once. */
+  concurrency: number;
+}
+
+/** 5 s, 30 s, 2 min, 10 min, 1 h, then every 6 h: with 10 failures to disable, about a day of trying. */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = "5s,30s,2m,10m,1h,6h";
+
+function retrySchedule(name: string, value: string | undefined): number[] {
+  const steps = (value || DEFAULT_WEBHOOK_RETRY_SCHEDULE).split(",").map((step) => step.trim());
+  return steps.map((step) => {
+    const parsed = /^\d+$/.test(step) ? Number(step) : (ms(step as ms.StringValue) as number | undefined);
+    if (typeof parsed !== "number" || !Number.isFinite(parsed) || parsed < 0 || parsed > 7 * 86_400_000) {
+      throw new ConfigError(`${name} must be durations separated by commas (such as ${DEFAULT_WEBHOOK_RETRY_SCHEDULE}; a bare number is milliseconds), each at most 7d, got "${value}".`);
+    }
+    return parsed;
+  });
+}
+
+export function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
+  return {
+    allowHttp: flag("WEBHOOK_ALLOW_HTTP", env.WEBHOOK_ALLOW_HTTP, false),
+    allowPrivateAddresses: flag("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES, false),
+    timeoutMs: integer("WEBHOOK_TIMEOUT_MS", env.WEBHOOK_TIMEOUT_MS, 10_000, 100, 120_000),
+    retryScheduleMs: retrySchedule("WEBHOOK_RETRY_SCHEDULE", env.WEBHOOK_RETRY_SCHEDULE),
+    maxFailures: integer("WEBHOOK_MAX_FAILURES", env.WEBHOOK_MAX_FAILURES, 10, 1, 1000),
+    secretOverlapMs: durationSeconds("WEBHOOK_SECRET_OVERLAP", env.WEBHOOK_SECRET_OVERLAP || "24h", 0, 30 * 86_400) * 1000,
+    pollMs: integer("WEBHOOK_POLL_MS", env.WEBHOOK_POLL_MS, 1000, 10, 600_000),
+    concurrency: integer("WEBHOOK_CONCURRENCY", env.WEBHOOK_CONCURRENCY, 4, 1, 64),
+  };
+}
+
 function nodeEnvironment(value: string | undefined): NodeEnv {
   if (value === undefined || value === "") return "development";
   if (!(NODE_ENVS as readonly string[]).includes(value)) {
@@ -556,6 +604,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: databaseUrl(env.DATABASE_URL, production),
     database: postgresSettings(env),
     delivery: deliverySettings(env, production),
+    webhooks: webhookSettings(env),
     host,
     port,
     publicUrl,

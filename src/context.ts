@@ -15,6 +15,7 @@ import type { RequestScope } from "./common/request-scope";
 import type { EntityManager } from "typeorm";
 import type { IdempotentRequest } from "./idempotency/idempotency.service";
 import type { AccountFeed } from "./events/account-feed.service";
+import { webhookSettings, type WebhookSettings } from "./config";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
@@ -46,6 +47,8 @@ export class Context {
     readonly defaultLocale: Locale = "en",
     /** The HTTP request's id, language and what its log line will say; absent outside the HTTP server. */
     readonly scope?: RequestScope,
+    /** Where webhook endpoints may point, and how long a rotated secret keeps signing. */
+    readonly webhooks: WebhookSettings = webhookSettings({}),
   ) {
     this.loaders = createLoaders(db);
     this.health = createHealthLoaders(db);

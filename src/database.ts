@@ -36,11 +36,13 @@ import type { MigrationStep } from "./migrations/support/progress";
 import { IdempotencyKeys1796970000000 } from "./migrations/1796970000000-IdempotencyKeys";
 import { HistoryVersionsAndActors1796980000000 } from "./migrations/1796980000000-HistoryVersionsAndActors";
 import { ChangeLog1797000000000 } from "./migrations/1797000000000-ChangeLog";
+import { Webhooks1797200000000 } from "./migrations/1797200000000-Webhooks";
+import { WebhookDelivery, WebhookEndpoint } from "./webhooks/webhook-endpoint.entity";
 import { AccountEvent } from "./events/account-event.entity";
 
 export type { MigrationStep };
 
-export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange, AccountInvitation, AccountEvent];
+export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange, AccountInvitation, AccountEvent, WebhookEndpoint, WebhookDelivery];
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
@@ -58,6 +60,7 @@ export const MIGRATIONS = [
   IdempotencyKeys1796970000000,
   HistoryVersionsAndActors1796980000000,
   ChangeLog1797000000000,
+  Webhooks1797200000000,
 ];
 
 /** A committed account event, as the bus of live updates hears of it: ids only, the rows are read again by whoever listens. */

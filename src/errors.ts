@@ -19,6 +19,8 @@ export enum ErrorCode {
   VERSION_CONFLICT = "VERSION_CONFLICT",
   /** The owner of an outside address said it is not theirs: nothing more is sent to it. */
   ADDRESS_DECLINED = "ADDRESS_DECLINED",
+  /** A webhook endpoint's URL points where this service does not send: not https, or an internal address. */
+  WEBHOOK_URL_REFUSED = "WEBHOOK_URL_REFUSED",
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
   /** The database could not serve the request (full disk, I/O error, lost connection); a write kept nothing. */
   SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
@@ -71,6 +73,8 @@ export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
     "Someone changed the contacts since the form was loaded (a stale `expectedVersion`). Extensions: `currentVersion`, `invalidFields` (`input.expectedVersion`). Reload, show what changed, and let the user apply their change again.",
   ADDRESS_DECLINED:
     "The owner of the role's outside address answered \"This is not me\", so nothing more is sent to it (asking it to confirm again is refused). Extensions: `invalidFields` (`input.role`). Show that the address was declined; offer another address (setting the same one again asks anew).",
+  WEBHOOK_URL_REFUSED:
+    "A webhook endpoint's URL was refused: not https://, carrying a user name or password, not resolving, or resolving to a loopback, private, link-local or other internal address. Extensions: `invalidFields` (`input.url`). Show the message next to the URL; the receiver needs a public HTTPS address.",
   INTERNAL_SERVER_ERROR: "Something unexpected; no internals are included. Say something went wrong; a retry is safe. Quote the X-Request-Id response header when reporting it.",
   SERVICE_UNAVAILABLE:
     "The database cannot store or read right now (full disk, lost connection). Nothing was saved unless the error has `changeSaved: true`. Say to try again in a moment; a retry is safe.",

@@ -20,6 +20,8 @@ import { latestEventSequences } from "./events/change-log.queries";
 import type { AccountSettingChange } from "./accounts/account-setting-change.entity";
 import type { NotificationDelivery } from "./notifications/notification-delivery.entity";
 import { deliveriesByIds, loadDeliveryPages } from "./notifications/delivery.queries";
+import type { WebhookDelivery, WebhookEndpoint } from "./webhooks/webhook-endpoint.entity";
+import { endpointsByIds, endpointsOfAccounts, loadWebhookDeliveryPages, webhookDeliveriesByIds } from "./webhooks/webhook.queries";
 import type { ConnectionArgs, Page } from "./common/pagination";
 import { groupBy } from "./common/group-by";
 
@@ -64,14 +66,14 @@ function rowsOfEvents<TRow extends { accountId: string; eventSequence: number | 
  * One page loader per distinct page request (first, after, last, before): accounts listed together
  * ask for the same page, so one statement serves all of them.
  */
-function pageLoaders<TNode, TArgs extends ConnectionArgs = ConnectionArgs>(load: (accountIds: string[], args: TArgs) => Promise<Page<TNode>[]>) {
-  const loaders = new Map<string, DataLoader<string, Page<TNode>>>();
+function pageLoaders<TNode, TArgs extends ConnectionArgs = ConnectionArgs, TOwner extends string | number = string>(load: (accountIds: TOwner[], args: TArgs) => Promise<Page<TNode>[]>) {
+  const loaders = new Map<string, DataLoader<TOwner, Page<TNode>>>();
   return (args: TArgs) => {
     // Every argument of the page, its paging ones and any filter (`sinceVersion`), in a fixed order.
     const key = JSON.stringify(Object.entries(args).filter(([, value]) => value != null).sort(([a], [b]) => a.localeCompare(b)));
     let loader = loaders.get(key);
     if (!loader) {
-      loader = new DataLoader<string, Page<TNode>>((accountIds) => load([...accountIds], args));
+      loader = new DataLoader<TOwner, Page<TNode>>((accountIds) => load([...accountIds], args));
       loaders.set(key, loader);
     }
     return loader;
@@ -215,6 +217,23 @@ export function createLoaders(db: Database) {
     BATCH,
   );
 
+  const webhookEndpoints = new DataLoader<string, WebhookEndpoint[]>(async (accountIds) => {
+    const grouped = groupBy(await endpointsOfAccounts(db, accountIds), (endpoint) => endpoint.accountId);
+    return accountIds.map((id) => grouped.get(id) ?? []);
+  }, BATCH);
+
+  const webhookEndpointById = new DataLoader<number, WebhookEndpoint | null>(
+    async (ids) => inKeyOrder(ids, await endpointsByIds(db, ids), (endpoint) => endpoint.sequence),
+    BATCH,
+  );
+
+  const webhookDeliveryById = new DataLoader<number, WebhookDelivery | null>(
+    async (ids) => inKeyOrder(ids, await webhookDeliveriesByIds(db, ids), (delivery) => delivery.sequence),
+    BATCH,
+  );
+
+  const webhookDeliveryPage = pageLoaders<WebhookDelivery, ConnectionArgs, number>((endpointIds, args) => loadWebhookDeliveryPages(db, endpointIds, args));
+
   const settingChangeById = new DataLoader<number, AccountSettingChange | null>(
     async (ids) => inKeyOrder(ids, await settingChangesByIds(db, ids), (change) => change.sequence),
     BATCH,
@@ -254,6 +273,10 @@ export function createLoaders(db: Database) {
     contactChangeById,
     deliveryById,
     settingChangeById,
+    webhookEndpoints,
+    webhookEndpointById,
+    webhookDeliveryById,
+    webhookDeliveryPage,
   };
 }
 

@@ -9,6 +9,7 @@ import { Database, MIGRATIONS } from "./database";
 import { createApp } from "./app";
 import { DEMO_ADMIN, seedDemoData } from "./seed";
 import { startDeliveryWorker } from "./notifications/delivery.worker";
+import { startWebhookWorker } from "./webhooks/webhook.worker";
 import { loggedErrorText } from "./notifications/delivery-errors";
 import { demoTokenDecision, demoTokenLifetimeSeconds, signDemoToken } from "./graphiql/demo-token";
 import { Outbox } from "./notifications/outbox.service";
@@ -115,6 +116,10 @@ async function main(): Promise<void> {
   logger.info(`Verification mail links to ${config.verificationLinkUrl ? `${config.verificationLinkUrl}?token=…` : `${app.outbox.links.publicUrl()}/verify/…`}`);
   const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
   logger.info(`Outgoing mail goes to ${delivery.transport.description}.`);
+  const webhooks = startWebhookWorker(db, config.webhooks, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
+  if (config.webhooks.allowPrivateAddresses) {
+    logger.warn("WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true: webhook endpoints may point at this machine and its private network. Use it for tests only.");
+  }
   // A warning, not a refusal: mail waits in the outbox until the server answers.
   delivery.transport.verify().then(
     () => logger.info(`Checked: ${delivery.transport.description} accepts mail.`),
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
     if (cut > 0) logger.warn(`Closed ${cut} connection(s) still open after SHUTDOWN_GRACE_MS.`);
     await app.apollo.stop();
     await delivery.stop();
+    await webhooks.stop();
     await db.close();
     process.exit(0);
   };

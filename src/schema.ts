@@ -20,6 +20,7 @@ import { AccountSettingChangeResolver } from "./accounts/account-setting-change.
 import { AccountMemberHistoryResolver, MemberChangeResolver } from "./members/member-change.resolver";
 import { AccountInvitationsResolver, InvitationResolver } from "./members/invitation.resolver";
 import { AccountEventResolver, AccountEventSequenceResolver } from "./events/account-event.resolver";
+import { AccountWebhooksResolver, WebhookDeliveryResolver, WebhookEndpointResolver } from "./webhooks/webhook.resolver";
 
 export const RESOLVERS = [
   UserResolver,
@@ -42,6 +43,9 @@ export const RESOLVERS = [
   AccountInvitationsResolver,
   AccountEventResolver,
   AccountEventSequenceResolver,
+  WebhookEndpointResolver,
+  WebhookDeliveryResolver,
+  AccountWebhooksResolver,
 ] as const;
 
 /** type-graphql requires a PubSub once any subscription exists; ours have their own `subscribe` (src/events/account-feed.service.ts) and no topics. */

@@ -18,6 +18,7 @@ import {
 import { startTestServer, type GraphQLResponse, type TestServer } from "./helpers/server";
 import { accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, signIn, type AccountState, type TestUser } from "./helpers/factories";
 import { decodeGlobalId, globalId, type NodeTypeName } from "../src/common/global-id";
+import { ADD_WEBHOOK_ENDPOINT, attemptWebhookDeliveries, LOCAL_WEBHOOKS_ENV, UNREACHABLE_WEBHOOK_URL } from "./helpers/webhooks";
 
 /*
  * The 1.0 conventions, checked against the schema the server runs rather than a list
@@ -154,6 +155,7 @@ const invalidFields = (error: { extensions?: Json }) => (error.extensions?.inval
 
 const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`;
 
+
 describe("API 1.0 conventions through the server", function () {
   this.timeout(120_000);
   let server: TestServer;
@@ -186,7 +188,10 @@ describe("API 1.0 conventions through the server", function () {
     const externalEmail = `soc-${prefix}-${Math.random().toString(36).slice(2, 8)}@outside.example`;
     await set("setRoleContact", { role: "SECURITY", email: externalEmail });
     ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token));
+    // A webhook endpoint nothing listens at: the next change gives it one failed delivery attempt.
+    ok(await server.graphql(ADD_WEBHOOK_ENDPOINT, { input: { accountId: account.id, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["SETTINGS"] } }, admin.token));
     await set("updateAccount", { locale: "PL" });
+    await attemptWebhookDeliveries(server.db);
     const invite = (token: string, accountId: string, email: string) =>
       server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId, email } }, token);
     const invited = ok(await invite(admin.token, account.id, `invited-${prefix}@example.com`));
@@ -240,7 +245,7 @@ describe("API 1.0 conventions through the server", function () {
   let ownIdOfType: Map<string, string>;
 
   before(async () => {
-    server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0", MAIL_PER_ACCOUNT_PER_HOUR: "10000" } });
+    server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0", MAIL_PER_ACCOUNT_PER_HOUR: "10000", ...LOCAL_WEBHOOKS_ENV } });
     schema = server.app.schema;
     own = await tenant("own");
     foreign = await tenant("foreign");
@@ -393,6 +398,7 @@ describe("API 1.0 conventions through the server", function () {
       billingContactUserIds: "User",
       deliveryId: "NotificationDelivery",
       invitationId: "AccountInvitation",
+      webhookEndpointId: "WebhookEndpoint",
     };
 
     /** An ID or email field somewhere in a mutation's input; `*` stands for any item of a list of input objects. */
@@ -459,6 +465,10 @@ describe("API 1.0 conventions through the server", function () {
         { mutation: "acceptInvitation", input: { invitationId: own.invitationId }, noOp: false },
         { mutation: "declineInvitation", input: { invitationId: own.invitationId }, noOp: false },
         { mutation: "withdrawInvitation", input: { invitationId: own.invitationId }, noOp: false },
+        { mutation: "addWebhookEndpoint", input: { accountId, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["CONTACTS"] }, noOp: false },
+        { mutation: "updateWebhookEndpoint", input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")!, eventTypes: ["SETTINGS"] }, noOp: true },
+        { mutation: "rotateWebhookSecret", input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")! }, noOp: false },
+        { mutation: "removeWebhookEndpoint", input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")! }, noOp: false },
       ].map((base) => ({ ...base, input: { input: base.input } }));
     }
 
@@ -551,6 +561,10 @@ describe("API 1.0 conventions through the server", function () {
           missingIdLike(ownIdOfType.get("NotificationDelivery")!),
         ],
         AccountInvitation: [foreign.invitationId, missingIdLike(own.invitationId)],
+        WebhookEndpoint: [
+          [...foreignObjects.values()].find((object) => object.__typename === "WebhookEndpoint")!.id as string,
+          missingIdLike(ownIdOfType.get("WebhookEndpoint")!),
+        ],
       };
       for (const field of inputFields().filter((candidate) => candidate.kind === "id")) {
         const ids = likeMissing[ID_FIELD_TYPES[field.path.at(-1)!]!]!;

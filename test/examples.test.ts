@@ -174,7 +174,8 @@ describe("examples/", () => {
     }
 
     before(async () => {
-      server = await startTestServer();
+      // Webhook examples register an https:// URL on loopback; no worker runs here, so nothing is sent.
+      server = await startTestServer({ env: { WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true" } });
       await seedDemoData(server.db, server.app.outbox);
       token = await tokenFor(DEMO_ADMIN.email, DEMO_ADMIN.name);
     });
@@ -348,6 +349,23 @@ describe("examples/", () => {
         .leaveAccount;
       expect(left.accountId).to.equal(accountId);
       expect(decodeGlobalId(left.removedMemberId)!.type).to.equal("AccountMember");
+    });
+
+    it("runs the webhook examples: add, list, pause, rotate, remove", async () => {
+      type Endpoint = { id: string; status: string; eventTypes: string[] };
+      const added = (await run<{ addWebhookEndpoint: { webhookEndpoint: Endpoint; secret: string } }>("AddWebhookEndpoint", {
+        input: { accountId: northwindId, url: "https://127.0.0.1:8443/contact-points", eventTypes: ["CONTACTS", "MEMBERS"], description: "CRM sync" },
+      })).addWebhookEndpoint;
+      expect(added.secret).to.match(/^whsec_/);
+      expect(added.webhookEndpoint).to.deep.include({ status: "ENABLED", eventTypes: ["CONTACTS", "MEMBERS"] });
+      const listed = await run<{ account: { webhookEndpoints: Endpoint[] } }>("WebhookEndpoints", { accountId: northwindId });
+      expect(listed.account.webhookEndpoints.map((endpoint) => endpoint.id)).to.deep.equal([added.webhookEndpoint.id]);
+      const paused = await run<{ updateWebhookEndpoint: { webhookEndpoint: Endpoint } }>("UpdateWebhookEndpoint", { input: { webhookEndpointId: added.webhookEndpoint.id, status: "PAUSED" } });
+      expect(paused.updateWebhookEndpoint.webhookEndpoint.status).to.equal("PAUSED");
+      const rotated = await run<{ rotateWebhookSecret: { secret: string } }>("RotateWebhookSecret", { input: { webhookEndpointId: added.webhookEndpoint.id } });
+      expect(rotated.rotateWebhookSecret.secret).to.match(/^whsec_/).and.not.equal(added.secret);
+      const removed = await run<{ removeWebhookEndpoint: { removedWebhookEndpointId: string } }>("RemoveWebhookEndpoint", { input: { webhookEndpointId: added.webhookEndpoint.id } });
+      expect(removed.removeWebhookEndpoint.removedWebhookEndpointId).to.equal(added.webhookEndpoint.id);
     });
 
     it("ran every example file", () => {

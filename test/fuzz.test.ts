@@ -5,6 +5,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { signToken } from "../src/auth/tokens";
 import { globalId, NODE_TYPE_NAMES, type NodeTypeName } from "../src/common/global-id";
+import { ADD_WEBHOOK_ENDPOINT, LOCAL_WEBHOOKS_ENV, UNREACHABLE_WEBHOOK_URL } from "./helpers/webhooks";
+import { waitFor } from "./helpers/smtp";
 import { spawnServer, type ServerProcess } from "./helpers/process";
 import { checkContactInvariants, withSqliteFile } from "./helpers/invariants";
 import { Random } from "./helpers/random";
@@ -317,6 +319,8 @@ describe("fuzzing with hostile requests", function () {
       MAIL_LOG_FILE: path.join(directory, "mail.log"),
       MUTATION_RATE_LIMIT: "0", // every mutation should reach the resolvers, not the rate limit
       SHUTDOWN_DRAIN_SECONDS: "0", // nothing balances traffic to it: stop at once
+      // Webhook endpoints on loopback, where nothing answers: their worker records failed deliveries to aim ids at.
+      ...LOCAL_WEBHOOKS_ENV,
     });
   });
   after(async () => {
@@ -358,12 +362,17 @@ describe("fuzzing with hostile requests", function () {
       // An outside security contact: a ContactVerification, a NotificationDelivery and history rows to aim ids at.
       const security = { accountId, role: "SECURITY", email: `fuzz-security-${tenant}@outside.example` };
       await post(token, `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, { input: security });
+      await post(token, ADD_WEBHOOK_ENDPOINT, { input: { accountId, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["SETTINGS"] } });
       await post(token, `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, { input: { accountId, locale: "PL" } });
-      const everything = await post(
-        token,
-        `query($id: ID!) { account(id: $id) { id members { nodes { id user { id } } } roleContacts { id verification { id } } contactHistory { nodes { id } } notificationDeliveries { nodes { id } } settingChanges { nodes { id } } memberHistory { nodes { id } } invitations { nodes { id } } } }`,
-        { id: accountId },
-      );
+      // The server's webhook worker makes its first (failing) attempt within a poll or two.
+      const everything = await waitFor("a webhook delivery attempt", async () => {
+        const read = await post(
+          token,
+          `query($id: ID!) { account(id: $id) { id members { nodes { id user { id } } } roleContacts { id verification { id } } contactHistory { nodes { id } } notificationDeliveries { nodes { id } } settingChanges { nodes { id } } memberHistory { nodes { id } } invitations { nodes { id } } webhookEndpoints { id deliveries { nodes { id } } } } }`,
+          { id: accountId },
+        );
+        return read.data.account.webhookEndpoints[0]?.deliveries.nodes.length ? read : null;
+      });
       world.nodeIds.push(...idsIn(everything.data));
     }
     const types = new Set(world.nodeIds.map((id) => Buffer.from(id, "base64url").toString("utf8").split(":")[0]));

@@ -1,3 +1,4 @@
+import { ADD_WEBHOOK_ENDPOINT, attemptWebhookDeliveries, LOCAL_WEBHOOKS_ENV, UNREACHABLE_WEBHOOK_URL } from "./helpers/webhooks";
 import { expect } from "chai";
 import { acceptFromLink } from "./helpers/outbox";
 import {
@@ -48,11 +49,17 @@ const SELECTION_DEPTH = 5;
  * The Node type each ID argument or input field takes, where its name alone does not say: "any" for
  * `node` and `nodes`, which take ids of every type. The rest go by name (`accountId`, `userId`, …).
  */
+/** The target's webhook endpoint: nothing listens there; an outsider must never see the URL. */
+const TARGET_WEBHOOK_URL = "http://127.0.0.1:9/zephyrine-target-hook";
+
 const ID_ARGUMENTS: Record<string, NodeTypeName | "any"> = {
   "Query.account.id": "Account",
   "Query.node.id": "any",
   "Query.nodes.ids": "any",
   "RequeueNotificationDeliveryInput.deliveryId": "NotificationDelivery",
+  "UpdateWebhookEndpointInput.webhookEndpointId": "WebhookEndpoint",
+  "RotateWebhookSecretInput.webhookEndpointId": "WebhookEndpoint",
+  "RemoveWebhookEndpointInput.webhookEndpointId": "WebhookEndpoint",
 };
 
 /** The Node type an ID argument or input field takes: by the table above, else by its name. */
@@ -279,6 +286,7 @@ async function nodeIdsOf(server: TestServer, token: string, accountId: string): 
         settingChanges(first: 100) { nodes { id actor { id } } }
         memberHistory(first: 100) { nodes { id actor { id } } }
         invitations(first: 100) { nodes { id invitedBy { id } } }
+        webhookEndpoints { id deliveries(first: 100) { nodes { id } } }
       } }`,
       { id: accountId },
       token,
@@ -311,7 +319,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 function idSecrets(ids: string[]): string[] {
   return ids.flatMap((id) => {
     const { type, key } = decodeGlobalId(id)!;
-    if (type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange" || type === "MemberChange" || type === "AccountInvitation") return [JSON.stringify(id)];
+    if (["ContactChange", "NotificationDelivery", "AccountSettingChange", "MemberChange", "AccountInvitation", "WebhookEndpoint", "WebhookDelivery"].includes(type)) return [JSON.stringify(id)];
     return [id, ...key.filter((part) => UUID.test(part))];
   });
 }
@@ -350,7 +358,7 @@ describe("tenant isolation across every field of the schema", function () {
 
   before(async () => {
     // Generated selections ask for everything at once: only the size limits are raised here.
-    server = await startTestServer({ env: { MAX_QUERY_TOKENS: "100000", MAX_QUERY_COST: "1000000", MAX_QUERY_ALIASES: "1000", MUTATION_RATE_LIMIT: "0" } });
+    server = await startTestServer({ env: { MAX_QUERY_TOKENS: "100000", MAX_QUERY_COST: "1000000", MAX_QUERY_ALIASES: "1000", MUTATION_RATE_LIMIT: "0", ...LOCAL_WEBHOOKS_ENV } });
     const admin = await signIn(server, "zephyrine.admin@target.example", "Zephyrine Admin");
     const account = await createAccount(server, admin, "Zephyrine Target Holdings");
     const members = [
@@ -361,7 +369,10 @@ describe("tenant isolation across every field of the schema", function () {
     ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[0]!.id }));
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[1]!.id }));
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: externalEmail }));
+    // A webhook endpoint (its URL is the target's too) with one failed delivery of the change below.
+    ok(await server.graphql(ADD_WEBHOOK_ENDPOINT, { input: { accountId: account.id, url: TARGET_WEBHOOK_URL, eventTypes: ["SETTINGS"] } }, admin.token));
     ok(await mutate(server, admin.token, "updateAccount", { accountId: account.id, locale: "PL" }));
+    await attemptWebhookDeliveries(server.db);
     // Someone invited who has not answered: their invitation is the target's too.
     ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: account.id, email: "zephyrine.invited@target.example" } }, admin.token));
     const current = await readAccount(server, admin.token, account.id);
@@ -377,6 +388,7 @@ describe("tenant isolation across every field of the schema", function () {
         "Zephyrine Admin",
         externalEmail,
         "zephyrine.invited@target.example",
+        TARGET_WEBHOOK_URL,
         ...[admin, ...members].map((user) => user.email),
         ...idSecrets([current.id, ...[admin, ...members].map((user) => user.id), ...Object.values(nodeIds).flat()]),
       ],
@@ -567,7 +579,7 @@ describe("cross-tenant effects through shared records", function () {
   };
 
   before(async () => {
-    server = await startTestServer({ env: { MAX_QUERY_TOKENS: "100000", MAX_QUERY_COST: "1000000", MAX_QUERY_ALIASES: "1000", MUTATION_RATE_LIMIT: "0" } });
+    server = await startTestServer({ env: { MAX_QUERY_TOKENS: "100000", MAX_QUERY_COST: "1000000", MAX_QUERY_ALIASES: "1000", MUTATION_RATE_LIMIT: "0", ...LOCAL_WEBHOOKS_ENV } });
     bob = await signIn(server, "bob@b.example", "Bob Builder");
     accountB = await createAccount(server, bob, "Bobco Holdings B");
     carol = await addMember(server, bob, accountB.id, "carol@b.example");
@@ -578,7 +590,9 @@ describe("cross-tenant effects through shared records", function () {
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "TECHNICAL_ADMIN", userId: dave.id }));
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "DECISION_MAKER", userId: carol.id }));
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "SECURITY", email: "sec-b@b-partners.example" }));
+    ok(await server.graphql(ADD_WEBHOOK_ENDPOINT, { input: { accountId: accountB.id, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["SETTINGS"] } }, bob.token));
     ok(await mutate(server, bob.token, "updateAccount", { accountId: accountB.id, locale: "PL" }));
+    await attemptWebhookDeliveries(server.db);
     ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: accountB.id, email: "erin@b.example" } }, bob.token));
     accountB = await readAccount(server, bob.token, accountB.id);
     nodeIdsOfB = await nodeIdsOf(server, bob.token, accountB.id);

@@ -386,6 +386,7 @@ describe("limits against second-order inputs", () => {
         "AccountChangedEvent.changes": "the contact history rows one change wrote, as a payload's changes",
         "AccountChangedEvent.memberChanges": "the membership rows one change wrote (one member joining, leaving or changing role)",
         "AccountChangedEvent.settingChanges": "the setting rows one change wrote (one per setting)",
+        "Account.webhookEndpoints": "at most 10, counted as 10 (its defaultPageSize)",
       };
       const data = ok((await send(server, getIntrospectionQuery(), undefined, token)).body) as unknown as IntrospectionQuery;
       const schema = buildClientSchema(data);
@@ -417,6 +418,9 @@ describe("limits against second-order inputs", () => {
       ];
       for (const query of shapes) {
         const result = await send(server, query, undefined, token);
+        // A hand-made shape the schema has grown past the cost limit is refused: the limit doing its work.
+        // graphql-js's own query, as GraphiQL and code generators send it, must always be accepted.
+        if (query !== shapes.at(-1) && result.body.errors?.[0]?.extensions?.code === "QUERY_TOO_COMPLEX") continue;
         ok(result.body);
         const cost = await costOf(query);
         expect(result.bytes / cost, query).to.be.below(200);

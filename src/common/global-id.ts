@@ -24,6 +24,8 @@ const KEYS = {
   AccountSettingChange: [ROW_ID],
   MemberChange: [ROW_ID],
   AccountInvitation: [ROW_ID],
+  WebhookEndpoint: [ROW_ID],
+  WebhookDelivery: [ROW_ID],
 } as const;
 
 export type NodeTypeName = keyof typeof KEYS;

@@ -252,8 +252,10 @@ export async function readPage<TRow>(reader: StatementReader, list: ListQuery<TR
 }
 
 /** A list each account has its own of (members, history): its table, the columns to read, and any join completing a row. */
-export interface AccountListQuery<TRow extends { accountId: string }> {
+export interface AccountListQuery<TRow extends object> {
   table: string;
+  /** The column the lists are kept apart by, and its value in a row; `accountId` unless given (a webhook endpoint's deliveries). */
+  owner?: { column: string; of(row: TRow): string | number };
   alias: string;
   select: Sql;
   join: Sql;
@@ -267,9 +269,9 @@ export interface AccountListQuery<TRow extends { accountId: string }> {
  * pages, and the counts. Several accounts share one statement by ranking each account's rows in a
  * window; one account reads its page with a plain LIMIT, which stops early however long its list is.
  */
-export async function readAccountPages<TRow extends { accountId: string }>(
+export async function readAccountPages<TRow extends object, TOwner extends string | number = string>(
   reader: StatementReader,
-  accountIds: string[],
+  accountIds: TOwner[],
   list: AccountListQuery<TRow>,
   keyset: Keyset<TRow>,
   args: ConnectionArgs,
@@ -278,23 +280,26 @@ export async function readAccountPages<TRow extends { accountId: string }>(
   const window = pageWindow(args, defaultSize, keyset as Keyset<unknown>, (date) => dateParameter(reader, date));
   const table = raw(`"${list.table}"`);
   const alias = raw(`"${list.alias}"`);
+  const ownerColumn = list.owner?.column ?? "accountId";
+  const owner = raw(`"${ownerColumn}"`);
+  const ownerOf = list.owner?.of ?? ((row: TRow) => (row as unknown as { accountId: string }).accountId);
   const and = (where: Sql[]) => (where.length ? join(where.map((condition) => sql` AND ${condition}`), "") : empty);
   const filters = (prefix: string) => (list.where ?? []).map((filter) => sql`${raw(`${prefix}"${filter.column}"`)} > ${filter.above}`);
   let page: Sql;
   if (accountIds.length === 1) {
     const clauses = keysetClauses(keyset as Keyset<unknown>, window, `"${list.alias}".`);
-    page = sql`SELECT ${list.select} FROM ${table} ${alias} ${list.join} WHERE ${alias}."accountId" = ${accountIds[0]}${and([...filters(`"${list.alias}".`), ...clauses.where])} ORDER BY ${clauses.orderBy} LIMIT ${window.size + 1}`;
+    page = sql`SELECT ${list.select} FROM ${table} ${alias} ${list.join} WHERE ${alias}.${owner} = ${accountIds[0]}${and([...filters(`"${list.alias}".`), ...clauses.where])} ORDER BY ${clauses.orderBy} LIMIT ${window.size + 1}`;
   } else {
     const clauses = keysetClauses(keyset as Keyset<unknown>, window, "");
-    page = sql`SELECT ${list.select} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "accountId" ORDER BY ${clauses.orderBy}) AS "rank"
-             FROM ${table} WHERE "accountId" IN (${join(accountIds)})${and([...filters(""), ...clauses.where])}) ${alias}
+    page = sql`SELECT ${list.select} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ${owner} ORDER BY ${clauses.orderBy}) AS "rank"
+             FROM ${table} WHERE ${owner} IN (${join(accountIds)})${and([...filters(""), ...clauses.where])}) ${alias}
            ${list.join} WHERE ${alias}."rank" <= ${window.size + 1} ORDER BY ${alias}."rank"`;
   }
   const [rows, counts] = await Promise.all([
     reader.select(page),
-    reader.select(sql`SELECT "accountId", COUNT(*) AS "total" FROM ${table} WHERE "accountId" IN (${join(accountIds)})${and(filters(""))} GROUP BY "accountId"`),
+    reader.select(sql`SELECT ${owner} AS "owner", COUNT(*) AS "total" FROM ${table} WHERE ${owner} IN (${join(accountIds)})${and(filters(""))} GROUP BY ${owner}`),
   ]);
-  const totals = new Map(counts.map((row) => [row.accountId as string, Number(row.total)]));
-  const byAccount = groupBy(rows.map((row) => list.hydrate(row)), (row) => row.accountId);
-  return accountIds.map((accountId) => keysetPage(byAccount.get(accountId) ?? [], window, totals.get(accountId) ?? 0, keyset));
+  const totals = new Map(counts.map((row) => [String(row.owner), Number(row.total)]));
+  const byAccount = groupBy(rows.map((row) => list.hydrate(row)), (row) => String(ownerOf(row)));
+  return accountIds.map((accountId) => keysetPage(byAccount.get(String(accountId)) ?? [], window, totals.get(String(accountId)) ?? 0, keyset));
 }

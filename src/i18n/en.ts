@@ -146,6 +146,22 @@ export const en = {
   "delivery.failure.MESSAGE_REFUSED": "The mail server refused the message.",
   "delivery.failure.OTHER": "Sending failed; the service's log has the details.",
   "delivery.failure.withCode": "{reason} (SMTP reply {code})",
+
+  "WEBHOOK_URL_REFUSED.invalidUrl": "Give the endpoint's full URL, such as https://hooks.example.com/contact-points.",
+  "WEBHOOK_URL_REFUSED.notHttps": "The endpoint's URL must start with https://.",
+  "WEBHOOK_URL_REFUSED.hasCredentials": "The endpoint's URL must not hold a user name or password: check the signature instead.",
+  "WEBHOOK_URL_REFUSED.unresolvable": "The endpoint's host name does not resolve to an address.",
+  "WEBHOOK_URL_REFUSED.internalAddress": "The endpoint's host resolves to an internal address (loopback, private network, link-local or similar); webhooks go only to public addresses.",
+  "BAD_USER_INPUT.webhookUrlTooLong": "The endpoint's URL must be at most {max} characters long.",
+  "BAD_USER_INPUT.webhookNoEventTypes": "Choose at least one kind of change for the endpoint to receive.",
+  "BAD_USER_INPUT.webhookDescriptionTooLong": "The description must be at most {max} characters long.",
+  "BAD_USER_INPUT.webhookEndpointLimit": "An account can have at most {max} webhook endpoints: remove one first.",
+  "BAD_USER_INPUT.webhookCannotDisable": "Only the service disables an endpoint; pause it (PAUSED) instead.",
+  "webhook.disabledReason": {
+    plural: "failures",
+    one: "Disabled after {failures} failed delivery attempt ({error}), failing since {since}. Fix the receiver, then set the endpoint ENABLED: it resumes at the event it stopped at.",
+    other: "Disabled after {failures} failed delivery attempts in a row (the last: {error}), failing since {since}. Fix the receiver, then set the endpoint ENABLED: it resumes at the event it stopped at.",
+  },
   "slot.PRIMARY": "primary account contact",
   "slot.BILLING": "billing contact",
 

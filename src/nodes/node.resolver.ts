@@ -5,7 +5,7 @@ import { badInput, DomainError, notFound } from "../errors";
 import { message } from "../i18n";
 import type { Context } from "../context";
 import type { ContactRoleKind } from "../contacts/contact.enums";
-import { MemberRole } from "../members/account-member.entity";
+import { MemberRole, mayAdminister } from "../members/account-member.entity";
 
 /** The most ids `nodes` takes at once. */
 const MAX_NODES = 100;
@@ -78,6 +78,19 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
         const membership = await loaders.membership.load({ accountId: invitation.accountId, userId: viewerId });
         if (membership?.role === MemberRole.ADMIN) found = invitation;
       } else found = invitation;
+      break;
+    }
+    case "WebhookEndpoint":
+    case "WebhookDelivery": {
+      // Endpoints and their deliveries are for the account's admins only; to anyone else they do not exist.
+      const delivery = decoded.type === "WebhookDelivery" ? await loaders.webhookDeliveryById.load(Number(first)) : null;
+      const endpointId = decoded.type === "WebhookDelivery" ? delivery?.endpointId : Number(first);
+      const endpoint = endpointId === undefined ? null : await loaders.webhookEndpointById.load(endpointId);
+      if (endpoint) {
+        await readable(endpoint.accountId);
+        const membership = await loaders.membership.load({ accountId: endpoint.accountId, userId: viewerId });
+        if (membership && mayAdminister(membership.role)) found = decoded.type === "WebhookDelivery" ? delivery : endpoint;
+      }
       break;
     }
     case "NotificationDelivery": {

@@ -6,6 +6,9 @@ import type { DatabaseHealth } from "./database-health";
 import { mailOutcomes, type MailOutcome } from "../common/mail-outcomes";
 import { DeliveryState } from "../notifications/notification-delivery.entity";
 import { deliveryCountsByState } from "../notifications/delivery.queries";
+import { webhookOutcomes, type WebhookOutcome } from "../common/webhook-outcomes";
+import { webhookBacklog } from "../webhooks/webhook.queries";
+import { WebhookEndpointStatus } from "../webhooks/webhook-endpoint.entity";
 import type { Logger, RequestScope } from "./logger";
 
 /** Distinct operation names given series of their own; later names share OTHER. */
@@ -72,6 +75,17 @@ new Counter({
     mailCounted = { ...mailOutcomes };
   },
 });
+let webhooksCounted: Record<WebhookOutcome, number> = { delivered: 0, retry: 0, disabled: 0 };
+new Counter({
+  name: "contact_points_webhook_attempts_total",
+  help: "Webhook delivery attempts by result: delivered, retry (failed, to be tried again) or disabled (failed, and the endpoint was disabled).",
+  labelNames: ["result"],
+  registers: [processRegistry],
+  collect() {
+    for (const result of Object.keys(webhookOutcomes) as WebhookOutcome[]) this.inc({ result }, webhookOutcomes[result] - webhooksCounted[result]);
+    webhooksCounted = { ...webhookOutcomes };
+  },
+});
 new Gauge({
   name: "contact_points_build_info",
   help: "Always 1; the labels name the running version and Node.js.",
@@ -93,6 +107,8 @@ export class Metrics {
   private readonly outboxPending: Gauge;
   private readonly outboxOldestPending: Gauge;
   private readonly outboxMessages: Gauge<"state">;
+  private readonly webhookEndpoints: Gauge<"status">;
+  private readonly webhookPendingEvents: Gauge<"status">;
   private readonly rateLimited: Counter;
   private readonly rateLimitStoreFailures: Counter;
   private readonly pageDuration: Histogram<"page" | "method" | "status">;
@@ -127,6 +143,13 @@ export class Metrics {
       registers,
     });
     this.outboxMessages = new Gauge({ name: "contact_points_outbox_messages", help: "Messages in the outbox by delivery state.", labelNames: ["state"], registers });
+    this.webhookEndpoints = new Gauge({ name: "contact_points_webhook_endpoints", help: "Webhook endpoints by status.", labelNames: ["status"], registers });
+    this.webhookPendingEvents = new Gauge({
+      name: "contact_points_webhook_pending_events",
+      help: "Account events after the endpoints' cursors (not yet delivered or passed over), by endpoint status.",
+      labelNames: ["status"],
+      registers,
+    });
     this.rateLimited = new Counter({ name: "contact_points_mutations_rate_limited_total", help: "Requests refused with RATE_LIMITED.", registers });
     this.rateLimitStoreFailures = new Counter({
       name: "contact_points_rate_limit_store_failures_total",
@@ -256,5 +279,21 @@ export class Metrics {
     this.outboxPending.set(counts.get(DeliveryState.PENDING) ?? 0);
     const oldest = rows[0]?.oldest;
     this.outboxOldestPending.set(oldest ? Math.max(0, (Date.now() - asDate(oldest).getTime()) / 1000) : 0);
+    await this.readWebhooks();
+  }
+
+  private async readWebhooks(): Promise<void> {
+    this.webhookEndpoints.reset();
+    this.webhookPendingEvents.reset();
+    try {
+      const rows = await webhookBacklog(this.db);
+      for (const status of Object.values(WebhookEndpointStatus)) {
+        const row = rows.find((candidate) => candidate.status === status);
+        this.webhookEndpoints.set({ status }, row?.endpoints ?? 0);
+        this.webhookPendingEvents.set({ status }, row?.pendingEvents ?? 0);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, "Could not read the webhook endpoints for metrics.");
+    }
   }
 }

@@ -16,7 +16,7 @@ export interface ClientSession {
 export function createCache(): InMemoryCache {
   return new InMemoryCache({
     possibleTypes: {
-      Node: ["Account", "User", "AccountMember", "AccountInvitation", "ContactRole", "ContactVerification", "ContactChange", "AccountSettingChange", "MemberChange", "NotificationDelivery"],
+      Node: ["Account", "User", "AccountMember", "AccountInvitation", "ContactRole", "ContactVerification", "ContactChange", "AccountSettingChange", "MemberChange", "NotificationDelivery", "WebhookEndpoint", "WebhookDelivery"],
       ContactChangeActor: ["User", "ExternalContact"],
     },
     typePolicies: {
