@@ -97,7 +97,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   const metrics = config.metrics.token !== null || config.metrics.port !== null ? new Metrics(db, logger, health) : null;
   const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics, config.connections) : null;
   const mutationRateLimiter = createMutationRateLimiter(config, db, logger, metrics);
-  const live = mountLiveUpdates(httpServer, { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness });
+  const live = mountLiveUpdates(httpServer, { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness, trusted });
   drain.closers.push(live.close);
   const apollo = new ApolloServer<Context>({
     schema,

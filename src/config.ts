@@ -104,6 +104,10 @@ export interface LiveUpdateSettings {
   maxMessageBytes: number;
   /** Missed events sent again to a subscription resuming with `afterSequence`; with more missed, it is told to reload. */
   resumeMaxEvents: number;
+  /** Messages a socket may send per second on average (ten seconds' worth at once); more closes it (1008). */
+  maxMessagesPerSecond: number;
+  /** Bytes a socket may leave unread before the server sends it more; a client that falls further behind is closed (1008). */
+  maxUnsentBytes: number;
 }
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -650,6 +654,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriptionsPerSocket: integer("WS_MAX_SUBSCRIPTIONS_PER_SOCKET", env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, 20, 1, 1000),
       maxMessageBytes: integer("WS_MAX_MESSAGE_BYTES", env.WS_MAX_MESSAGE_BYTES, 64 * 1024, 1024, 10 * 1024 * 1024),
       resumeMaxEvents: integer("LIVE_RESUME_MAX_EVENTS", env.LIVE_RESUME_MAX_EVENTS, 100, 1, 10_000),
+      maxMessagesPerSecond: integer("WS_MAX_MESSAGES_PER_SECOND", env.WS_MAX_MESSAGES_PER_SECOND, 5, 1, 10_000),
+      maxUnsentBytes: integer("WS_MAX_UNSENT_BYTES", env.WS_MAX_UNSENT_BYTES, 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     },
   };
 }

@@ -281,6 +281,69 @@ describe("webhooks", () => {
     expect(receiver.delivered).to.have.lengthOf(1);
   });
 
+  for (const how of ["removed", "demoted"] as const) {
+    it(`pauses the endpoints an admin added when they are ${how}, so a URL they chose stops receiving the account's changes`, async () => {
+      const { admin, account } = await accountWithMembers(server, 0, `former-${how}`);
+      const other = await addMember(server, admin, account.id, `former-${how}-${++unique}@example.com`, "ADMIN");
+      const added = ok(await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url("/theirs"), eventTypes: ["CONTACTS", "MEMBERS"] } }, other.token)).addWebhookEndpoint;
+      ok(await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url("/ours"), eventTypes: ["CONTACTS", "MEMBERS"] } }, admin.token)).addWebhookEndpoint;
+      const state = async () =>
+        (ok(await server.graphql(`query($id: ID!) { account(id: $id) { webhookEndpoints { id status pausedReason createdBy { email } } } }`, { id: account.id }, admin.token)).account.webhookEndpoints as any[]);
+      expect((await state()).map((entry) => entry.createdBy.email)).to.deep.equal([other.email, admin.email]);
+      if (how === "removed") ok(await server.graphql(`mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`, { input: { accountId: account.id, userId: other.id } }, admin.token));
+      else ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { member { role } } }`, { input: { accountId: account.id, email: other.email, role: "MEMBER" } }, admin.token));
+      ok(await CONTACT(server, admin, account.id, `after-${how}@partner.example`));
+      await drain(worker());
+      expect(receiver.received.filter((entry) => entry.path === "/theirs"), "nothing after the change that took their rights").to.have.lengthOf(0);
+      expect(receiver.delivered.filter((entry) => entry.path === "/ours").length).to.be.above(0);
+      const [theirs, mine] = await state();
+      expect([theirs.status, theirs.pausedReason]).to.deep.equal(["PAUSED", "CREATOR_NO_LONGER_ADMIN"]);
+      expect([mine.status, mine.pausedReason]).to.deep.equal(["ENABLED", null]);
+      // An admin who checks it enables it again, answers for it from then on, and it catches up.
+      ok(await server.graphql(UPDATE, { input: { webhookEndpointId: added.webhookEndpoint.id, status: "ENABLED" } }, admin.token));
+      await drain(worker());
+      expect(receiver.delivered.filter((entry) => entry.path === "/theirs").length).to.be.above(0);
+      const [enabled] = await state();
+      expect([enabled.status, enabled.pausedReason, enabled.createdBy.email]).to.deep.equal(["ENABLED", null, admin.email]);
+    });
+  }
+
+  it("gives receivers that keep failing at most half the lanes, after the healthy ones: another account's deliveries go out meanwhile", async () => {
+    const held: http.ServerResponse[] = [];
+    let slowInFlight = 0;
+    let mostSlowAtOnce = 0;
+    receiver.behaviour = (request, response) => {
+      if (request.path.startsWith("/slow")) {
+        slowInFlight++;
+        mostSlowAtOnce = Math.max(mostSlowAtOnce, slowInFlight);
+        held.push(response);
+        response.on("close", () => slowInFlight--);
+        return;
+      }
+      response.end("ok");
+    };
+    const failingEndpoints: number[] = [];
+    for (let index = 0; index < 3; index++) {
+      const { admin, account, endpoint } = await accountWithEndpoint(["CONTACTS"], receiver.url(`/slow${index}`));
+      ok(await CONTACT(server, admin, account.id, `slow${index}@partner.example`));
+      failingEndpoints.push(Number(decodeGlobalId(endpoint.id)!.key[0]));
+    }
+    // They have failed before: the worker counts them as failing.
+    for (const sequence of failingEndpoints) await server.db.write((manager) => manager.update(WebhookEndpoint, { sequence }, { consecutiveFailures: 3 }));
+    const healthy = await accountWithEndpoint(["CONTACTS"], receiver.url("/healthy"));
+    ok(await CONTACT(server, healthy.admin, healthy.account.id, "healthy@partner.example"));
+    const round = worker({ concurrency: 4 }).runOnce();
+    // Release the held answers only once the healthy delivery has gone out.
+    for (let wait = 0; wait < 500 && receiver.delivered.every((entry) => entry.path !== "/healthy"); wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let wait = 0; wait < 100 && held.length < 2; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const release = setInterval(() => held.splice(0).forEach((response) => response.end("late")), 20);
+    await round;
+    clearInterval(release);
+    expect(receiver.delivered.filter((entry) => entry.path === "/healthy")).to.have.lengthOf(1);
+    expect(mostSlowAtOnce, "failing receivers held at most half of the 4 lanes").to.equal(2);
+    expect(receiver.received.filter((entry) => entry.path.startsWith("/slow")).length, "every failing one was still served").to.equal(3);
+  });
+
   it("stops sending an endpoint's backlog after the delivery in flight when an admin pauses it", async () => {
     const { admin, account, endpoint } = await accountWithEndpoint();
     for (let index = 0; index < 3; index++) ok(await CONTACT(server, admin, account.id, `backlog${index}@partner.example`));
@@ -350,6 +413,9 @@ describe("webhooks", () => {
         "https://100.64.0.1/hook",
         "https://[::1]/hook",
         "https://[::ffff:127.0.0.1]/hook",
+        "https://[::127.0.0.1]/hook",
+        "https://[::10.0.0.1]/hook",
+        "https://[::169.254.169.254]/hook",
         "https://[::ffff:169.254.169.254]/hook",
         "https://[fd00::1]/hook",
         "https://[fe80::1]/hook",

@@ -6,7 +6,7 @@ import { ContactChangeActor, ExternalContact } from "../history/history.types";
 import { MemberChange } from "../members/member-change.entity";
 import type { User } from "../users/user.entity";
 import type { Context } from "../context";
-import { notFound } from "../errors";
+import { badInput, notFound } from "../errors";
 import { ACCOUNT_EVENT_KINDS, kindsOf } from "./account-event.entity";
 import { AccountChangedEvent } from "./account-event.types";
 import type { FeedItem } from "./account-feed.service";
@@ -18,6 +18,7 @@ interface AccountChangedArgs {
 
 /** Opens the feed of an account the viewer is a member of (NOT_FOUND otherwise, as a query answers). */
 async function openFeed({ args, context }: SubscribeResolverData<unknown, AccountChangedArgs, Context>): Promise<AsyncIterable<FeedItem>> {
+  if (args.afterSequence != null && args.afterSequence < 0) throw badInput("BAD_USER_INPUT.negativeSequence", {}, "afterSequence");
   const account = await context.readableAccount(args.accountId, "accountId");
   if (!context.accountFeed) throw new Error("Subscriptions are served over WebSocket only.");
   return context.accountFeed.subscribe(account.id, context.requiredViewer.id, args.afterSequence ?? null);

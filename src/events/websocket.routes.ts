@@ -3,13 +3,13 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer, type Extra } from "graphql-ws/use/ws";
 import { CloseCode, type SubscribePayload } from "graphql-ws";
-import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { getOperationAST, getVariableValues, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { Config } from "../config";
 import type { Database } from "../database";
 import { Context, type Caller } from "../context";
 import type { VerifiedTokens } from "../auth/token-cache";
-import { createErrorFormatter, DomainError, type ErrorLogger } from "../errors";
+import { createErrorFormatter, DomainError, type ErrorKey, type ErrorLogger } from "../errors";
 import { negotiateLocale, type Locale } from "../i18n";
 import type { Outbox } from "../notifications/outbox.service";
 import type { Logger } from "../observability/logger";
@@ -19,6 +19,7 @@ import { identifyCaller } from "../security/callers";
 import { exceedsTokenLimit, limitValidationRules, MAX_VALIDATION_ERRORS } from "../security/limits";
 import { guardDocument, publicMutations } from "../security/document-guard";
 import { checkCost, measureOperation } from "../security/cost";
+import { resolveTrustedDocument, type RequestBody, type TrustedDocuments } from "../security/trusted-documents";
 import { AccountFeed } from "./account-feed.service";
 import { PostgresListener } from "./postgres-listener.service";
 
@@ -88,6 +89,8 @@ export interface LiveUpdateDependencies {
   reportError: ErrorLogger;
   metrics: Metrics | null;
   readiness: Readiness;
+  /** The deployed manifests' documents, when TRUSTED_DOCUMENTS is not off: subscribe messages obey them as HTTP requests do. */
+  trusted: TrustedDocuments | null;
 }
 
 /**
@@ -97,7 +100,7 @@ export interface LiveUpdateDependencies {
  * and each socket and caller holds a bounded number of subscriptions and sockets.
  */
 export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDependencies): LiveUpdates {
-  const { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness } = deps;
+  const { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness, trusted } = deps;
   const limits = config.live;
   const feed = new AccountFeed(db, { resumeLimit: limits.resumeMaxEvents, onError: (error) => logger.warn({ err: error }, "Reading account events for subscribers failed; trying again.") });
   const listener = db.driver === "postgres" ? new PostgresListener(db, feed, { warn: (text) => logger.warn(text), info: (text) => logger.info(text) }) : null;
@@ -142,6 +145,12 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
 
   /** The checks an HTTP request passes before it runs, in the same order: size, guard, validation, cost. */
   const checkSubscribe = (state: SocketState, payload: SubscribePayload): { document: DocumentNode; errors?: never } | { errors: GraphQLError[] } => {
+    if (trusted && config.trustedDocuments.mode !== "off") {
+      // `{ query: "", documentId }` (or extensions.persistedQuery) names a manifest's document, as over HTTP.
+      const resolved = resolveTrustedDocument(trusted, config.trustedDocuments.mode, payload as RequestBody);
+      if (resolved.refusal) return { errors: [new DomainError(resolved.refusal as ErrorKey)] };
+      (payload as { query: string }).query = String(resolved.query);
+    }
     if (exceedsTokenLimit(payload.query, config.limits.maxTokens)) return { errors: [new DomainError("QUERY_TOO_LARGE.tooManyTokens", { max: config.limits.maxTokens })] };
     let document: DocumentNode;
     try {
@@ -157,6 +166,8 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
     // Without one, graphql-ws answers that it cannot tell which operation to run.
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return { document };
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+    if (coerced.errors) return { errors: coerced.errors.map((error) => withCode(error, "BAD_USER_INPUT")) };
     try {
       const measured = measureOperation(schema, document, operation, payload.variables ?? {});
       if (measured) checkCost(measured.cost, config.limits.maxCost);
@@ -211,6 +222,12 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
         return args;
       },
       onNext: (ctx, _id, _payload, _args, result) => {
+        // A client that does not read would make the server hold every event for it.
+        const socket: WebSocket = ctx.extra.socket;
+        if (socket.bufferedAmount > limits.maxUnsentBytes) {
+          socket.close(TOO_MANY_SOCKETS, "The client reads too slowly");
+          return;
+        }
         if (!result.errors) {
           delivered?.eventDelivered();
           return;
@@ -236,6 +253,18 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
   // After useServer's own listener: a client's protocol error (an oversized message, a bad frame) is
   // closed by ws with its code (1009, 1002); graphql-ws would print it to stderr as an internal error.
   server.on("connection", (socket: WebSocket) => {
+    // Every message costs work (a subscribe reads the account's events); a socket sends at most
+    // WS_MAX_MESSAGES_PER_SECOND on average, ten seconds' worth at once, or it is closed (1008).
+    const capacity = limits.maxMessagesPerSecond * 10;
+    let allowance = capacity;
+    let checkedAt = Date.now();
+    socket.prependListener("message", () => {
+      const now = Date.now();
+      allowance = Math.min(capacity, allowance + ((now - checkedAt) / 1000) * limits.maxMessagesPerSecond);
+      checkedAt = now;
+      allowance -= 1;
+      if (allowance < 0 && socket.readyState === socket.OPEN) socket.close(TOO_MANY_SOCKETS, "Too many messages");
+    });
     socket.removeAllListeners("error");
     socket.on("error", (error) => logger.debug({ err: error }, "A WebSocket client broke the protocol; the socket is closed."));
   });

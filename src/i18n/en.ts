@@ -24,6 +24,7 @@ export const en = {
 
   "BAD_USER_INPUT.invalidInput": "The input is not valid.",
   "BAD_USER_INPUT.invalidField": "{field} is not valid.",
+  "BAD_USER_INPUT.negativeSequence": "afterSequence is a sequence the account has reached: 0 or more.",
   "BAD_USER_INPUT.invalidVariables": "The variables do not fit the operation: {detail}",
   "BAD_USER_INPUT.tooManyIds": {
     plural: "count",

@@ -23,6 +23,7 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
 
   "BAD_USER_INPUT.invalidInput": "Dane wejściowe są nieprawidłowe.",
   "BAD_USER_INPUT.invalidField": "Pole {field} jest nieprawidłowe.",
+  "BAD_USER_INPUT.negativeSequence": "afterSequence to numer zmiany, do której konto doszło: 0 lub więcej.",
   "BAD_USER_INPUT.invalidVariables": "Zmienne nie pasują do operacji: {detail}",
   "BAD_USER_INPUT.tooManyIds": {
     plural: "count",

@@ -13,6 +13,7 @@ import { MemberChangeAction } from "./member-change.entity";
 import type { AccountInvitation } from "./account-invitation.entity";
 import { inviteMember } from "./invitation.service";
 import { message } from "../i18n";
+import { pauseEndpointsOfFormerAdmin } from "../webhooks/webhook.queries";
 
 async function adminCount(manager: EntityManager, accountId: string): Promise<number> {
   return manager.count(AccountMember, { where: { accountId, role: MemberRole.ADMIN } });
@@ -82,6 +83,7 @@ export async function addAccountMember(
   if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin("role");
   await change.manager.update(AccountMember, { accountId, userId: user.id }, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
   if (existing.role !== role) await recordMemberChange(change, { userId: user.id, email }, MemberChangeAction.ROLE_CHANGED, existing.role, role);
+  if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN) await pauseEndpointsOfFormerAdmin(change.manager, accountId, user.id, new Date());
   change.touch();
   return { member: Object.assign(existing, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) }), invitation: null };
 }
@@ -116,6 +118,7 @@ export async function removeAccountMember(change: AccountChange, userId: string,
   if (held.includes(ContactSlot.BILLING)) await removeBillingContact(change, member.userId);
   for (const role of held.map(roleOfSlot)) if (role) await clearRoleContact(change, role);
   await change.manager.delete(AccountMember, { accountId, userId: member.userId });
+  if (member.role === MemberRole.ADMIN) await pauseEndpointsOfFormerAdmin(change.manager, accountId, member.userId, new Date());
   await recordMemberChange(change, { userId: member.userId, email: member.user.email }, leaving ? MemberChangeAction.LEFT : MemberChangeAction.REMOVED, member.role, null);
   change.touch();
 }

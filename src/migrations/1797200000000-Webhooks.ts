@@ -33,9 +33,12 @@ export class Webhooks1797200000000 implements MigrationInterface {
       "lastResponseStatus" integer,
       "lastDeliveryAt" ${ts},
       "disabledAt" ${ts},
+      "createdById" varchar(36),
+      "pausedReason" varchar(32),
       "createdAt" ${ts} NOT NULL,
       "updatedAt" ${ts} NOT NULL,
       CONSTRAINT "CHK_webhook_endpoints_status" CHECK ("status" IN ('ENABLED', 'PAUSED', 'DISABLED')),
+      CONSTRAINT "CHK_webhook_endpoints_paused_reason" CHECK ("pausedReason" IN ('ADMIN', 'CREATOR_NO_LONGER_ADMIN')),
       CONSTRAINT "FK_webhook_endpoints_account" FOREIGN KEY ("accountId") REFERENCES "accounts" ("id") ON DELETE CASCADE
     )`);
     await queryRunner.query(`CREATE INDEX "IDX_webhook_endpoints_account" ON "webhook_endpoints" ("accountId")`);

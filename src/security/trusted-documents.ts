@@ -102,7 +102,7 @@ function entriesOf(manifest: unknown, file: string): [string, string][] {
   throw new Error(`TRUSTED_DOCUMENTS_MANIFEST ${file}: expected an object of id → document, or { operations: [{ id, body }] }`);
 }
 
-interface RequestBody {
+export interface RequestBody {
   query?: unknown;
   documentId?: unknown;
   extensions?: { persistedQuery?: { sha256Hash?: unknown } } & Record<string, unknown>;
@@ -116,40 +116,53 @@ function documentIdOf(body: RequestBody): string | undefined {
 }
 
 /**
+ * What a request runs, under the trusted-document rules: the text its id names (or its own text, where
+ * that is allowed), or the refusal to answer. `documentId` and `persistedQuery` are taken out of it.
+ */
+export function resolveTrustedDocument(
+  documents: TrustedDocuments,
+  mode: Exclude<TrustedDocumentsMode, "off">,
+  body: RequestBody,
+): { query: unknown; refusal?: never } | { refusal: MessageKey } {
+  const id = documentIdOf(body);
+  if (id !== undefined) {
+    const text = documents.text(id);
+    // A client that also sent the text (Apollo's retry after a miss) may run it where text is allowed.
+    if (text === undefined && (mode === "only" || typeof body.query !== "string" || body.query === "")) return { refusal: "PERSISTED_QUERY_NOT_FOUND.unknownDocument" };
+    delete body.documentId;
+    if (body.extensions?.persistedQuery) delete body.extensions.persistedQuery;
+    return { query: text ?? body.query };
+  }
+  if (mode === "only" && typeof body.query === "string" && !documents.holds(body.query)) return { refusal: "TRUSTED_DOCUMENT_REQUIRED.notTrusted" };
+  return { query: body.query };
+}
+
+/**
  * Puts each named trusted document's text in the request, before the request limits and Apollo see
  * it; with `only`, refuses text that is not one of them. Runs after the JSON body parser.
  */
 export function trustedDocumentsMiddleware(documents: TrustedDocuments, mode: Exclude<TrustedDocumentsMode, "off">): RequestHandler {
   return (request, response, next) => {
     const fromBody = request.body && typeof request.body === "object" && !Array.isArray(request.body);
-    const body: RequestBody = fromBody ? (request.body as RequestBody) : (request.query as RequestBody);
-    const id = documentIdOf(body);
-    const refuse = (key: MessageKey) => {
-      const message = translate(negotiateLocale(request.headers["accept-language"]), key);
-      response.status(400).json({ errors: [{ message, extensions: { code: key.slice(0, key.indexOf(".")) } }] });
-    };
-    if (id !== undefined) {
-      const text = documents.text(id);
-      if (text === undefined) {
-        // A client that also sent the text (Apollo's retry after a miss) may run it where text is allowed.
-        if (mode === "only" || typeof body.query !== "string") return refuse("PERSISTED_QUERY_NOT_FOUND.unknownDocument");
-      } else {
-        body.query = text;
-      }
-      delete body.documentId;
-      if (body.extensions?.persistedQuery) delete body.extensions.persistedQuery;
-      if (!fromBody) {
-        // GET: Apollo reads the operation from the URL's query string, so the URL is rewritten.
-        const url = new URL(request.url, "http://localhost");
-        url.searchParams.delete("documentId");
-        url.searchParams.set("query", body.query as string);
-        const extensions = url.searchParams.get("extensions");
-        if (extensions !== null) url.searchParams.delete("extensions");
-        request.url = `${url.pathname}?${url.searchParams.toString()}`;
-      }
-      return next();
+    const body: RequestBody = fromBody ? (request.body as RequestBody) : { ...(request.query as RequestBody) };
+    const named = documentIdOf(body) !== undefined;
+    const resolved = resolveTrustedDocument(documents, mode, body);
+    if (resolved.refusal) {
+      const message = translate(negotiateLocale(request.headers["accept-language"]), resolved.refusal);
+      response.status(400).json({ errors: [{ message, extensions: { code: resolved.refusal.slice(0, resolved.refusal.indexOf(".")) } }] });
+      return;
     }
-    if (mode === "only" && typeof body.query === "string" && !documents.holds(body.query)) return refuse("TRUSTED_DOCUMENT_REQUIRED.notTrusted");
+    if (!named) return next();
+    if (fromBody) {
+      body.query = resolved.query;
+    } else {
+      // GET: Apollo reads the operation from the URL's query string, so the URL is rewritten.
+      const url = new URL(request.url, "http://localhost");
+      url.searchParams.delete("documentId");
+      url.searchParams.delete("extensions");
+      url.searchParams.set("query", String(resolved.query));
+      request.url = `${url.pathname}?${url.searchParams.toString()}`;
+    }
     next();
   };
 }

@@ -32,7 +32,10 @@ export function isAllowedAddress(address: string, policy: Pick<DestinationPolicy
   if (!ipaddr.isValid(address)) return false;
   // Everything but global unicast is refused: loopback, RFC 1918, ULA, link-local (169.254.169.254),
   // CGNAT, multicast, unspecified, reserved, and the IPv6 forms that embed an IPv4 address (6to4, NAT64, Teredo).
-  return ipaddr.process(address).range() === "unicast";
+  const parsed = ipaddr.process(address);
+  // ipaddr.js calls the deprecated IPv4-compatible form (::a.b.c.d, ::/96) unicast; a gateway may still route it to the IPv4 address.
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) return false;
+  return parsed.range() === "unicast";
 }
 
 /** The URL an endpoint may be registered with, or the reason it may not (no DNS yet). */

@@ -20,6 +20,24 @@ registerEnumType(WebhookEndpointStatus, {
   },
 });
 
+/** Why an endpoint is PAUSED. */
+export enum WebhookPauseReason {
+  ADMIN = "ADMIN",
+  CREATOR_NO_LONGER_ADMIN = "CREATOR_NO_LONGER_ADMIN",
+}
+
+registerEnumType(WebhookPauseReason, {
+  name: "WebhookPauseReason",
+  description: "Why an endpoint is PAUSED.",
+  valuesConfig: {
+    ADMIN: { description: "An admin paused it." },
+    CREATOR_NO_LONGER_ADMIN: {
+      description:
+        "The admin who added it was removed, left or is no longer an admin: the URL they chose stops receiving the account's changes until an admin who is one now checks it and sets it ENABLED.",
+    },
+  },
+});
+
 /** How one attempt at a delivery failed. */
 export enum WebhookDeliveryError {
   HTTP_STATUS = "HTTP_STATUS",
@@ -150,6 +168,14 @@ export class WebhookEndpoint {
   /** When the service disabled the endpoint; null unless DISABLED. */
   @Column({ type: Date, nullable: true })
   disabledAt: Date | null;
+
+  /** The admin who added the endpoint; null for endpoints added before this was kept. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  createdById: string | null;
+
+  @Field(() => WebhookPauseReason, { nullable: true, description: "Why the endpoint is PAUSED; null in any other status." })
+  @Column({ type: "varchar", length: 32, nullable: true })
+  pausedReason: WebhookPauseReason | null;
 
   @Field(() => Date, { description: "When the endpoint was added." })
   @Column({ type: Date })

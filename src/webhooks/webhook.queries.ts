@@ -1,5 +1,5 @@
-import { IsNull, type EntityManager } from "typeorm";
-import { WebhookDelivery, WebhookDeliveryError, WebhookEndpoint, WebhookEndpointStatus } from "./webhook-endpoint.entity";
+import { In, IsNull, type EntityManager } from "typeorm";
+import { WebhookDelivery, WebhookDeliveryError, WebhookEndpoint, WebhookEndpointStatus, WebhookPauseReason } from "./webhook-endpoint.entity";
 import { AccountEvent } from "../events/account-event.entity";
 import { ContactChange } from "../history/contact-change.entity";
 import { MemberChange } from "../members/member-change.entity";
@@ -26,6 +26,24 @@ export function webhookDeliveriesByIds(source: SqlSource, ids: readonly number[]
 export async function countEndpoints(manager: EntityManager, accountId: string): Promise<number> {
   const [row] = await selectRows(manager, sql`SELECT COUNT(*) AS "count" FROM "webhook_endpoints" WHERE "accountId" = ${accountId}`);
   return Number(row!.count);
+}
+
+/**
+ * Pauses the account's endpoints `userId` added (or enabled again) that are not paused already: they
+ * lost the right to choose where the account's changes go. Runs in the change that took the right away.
+ */
+export async function pauseEndpointsOfFormerAdmin(manager: EntityManager, accountId: string, userId: string, at: Date): Promise<void> {
+  await manager.update(
+    WebhookEndpoint,
+    { accountId, createdById: userId, status: In([WebhookEndpointStatus.ENABLED, WebhookEndpointStatus.DISABLED]) },
+    { status: WebhookEndpointStatus.PAUSED, pausedReason: WebhookPauseReason.CREATOR_NO_LONGER_ADMIN, updatedAt: at },
+  );
+  // One paused by an admin keeps its status, and now says why it must not simply be resumed.
+  await manager.update(
+    WebhookEndpoint,
+    { accountId, createdById: userId, status: WebhookEndpointStatus.PAUSED },
+    { pausedReason: WebhookPauseReason.CREATOR_NO_LONGER_ADMIN, updatedAt: at },
+  );
 }
 
 /** The account's latest event sequence (0 before its first): where a new endpoint starts. */

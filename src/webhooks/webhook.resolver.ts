@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
+import { User } from "../users/user.entity";
 import { WebhookDelivery, WebhookEndpoint, WebhookEndpointStatus, eventTypesOf } from "./webhook-endpoint.entity";
 import {
   AddWebhookEndpointInput,
@@ -48,6 +49,16 @@ export class WebhookEndpointResolver {
   @FieldResolver(() => ID, { description: "The endpoint's global id." })
   id(@Root() endpoint: WebhookEndpoint): string {
     return globalId("WebhookEndpoint", endpoint.sequence);
+  }
+
+  @FieldResolver(() => User, {
+    nullable: true,
+    description:
+      "The admin who added the endpoint, or who set it ENABLED again after its creator lost access; null for endpoints added before this was kept. " +
+      "When that person stops being an admin of the account, the endpoint is PAUSED (pausedReason CREATOR_NO_LONGER_ADMIN).",
+  })
+  createdBy(@Root() endpoint: WebhookEndpoint, @Ctx() context: Context): Promise<User | null> | null {
+    return endpoint.createdById === null ? null : context.loaders.userById.load(endpoint.createdById);
   }
 
   @FieldResolver(() => [AccountEventKind], { description: "The kinds of change the endpoint receives." })

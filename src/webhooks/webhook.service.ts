@@ -2,7 +2,7 @@ import type { AccountChange } from "../accounts/account-change";
 import type { AccountEventKind } from "../events/account-event.entity";
 import { badInput, DomainError, notFound } from "../errors";
 import { message } from "../i18n";
-import { storedEventTypes, WebhookEndpoint, WebhookEndpointStatus } from "./webhook-endpoint.entity";
+import { storedEventTypes, WebhookEndpoint, WebhookEndpointStatus, WebhookPauseReason } from "./webhook-endpoint.entity";
 import { countEndpoints, latestEventSequence } from "./webhook.queries";
 import { checkDestination, DestinationRefused, type DestinationPolicy, type RefusalReason } from "./webhook-destination";
 import { newWebhookSecret } from "./webhook-signing";
@@ -90,6 +90,8 @@ export async function addWebhookEndpoint(
     lastResponseStatus: null,
     lastDeliveryAt: null,
     disabledAt: null,
+    createdById: change.actor.id,
+    pausedReason: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -110,9 +112,11 @@ export async function updateWebhookEndpoint(
   if (patch.eventTypes != null) values.eventTypes = eventTypesColumn(patch.eventTypes, "eventTypes");
   if (patch.description !== undefined) values.description = descriptionColumn(patch.description);
   if (patch.status === WebhookEndpointStatus.DISABLED) throw badInput("BAD_USER_INPUT.webhookCannotDisable", {}, "status");
-  if (patch.status === WebhookEndpointStatus.PAUSED) values.status = WebhookEndpointStatus.PAUSED;
+  if (patch.status === WebhookEndpointStatus.PAUSED) Object.assign(values, { status: WebhookEndpointStatus.PAUSED, pausedReason: WebhookPauseReason.ADMIN });
   if (patch.status === WebhookEndpointStatus.ENABLED && endpoint.status !== WebhookEndpointStatus.ENABLED) {
-    Object.assign(values, { status: WebhookEndpointStatus.ENABLED, consecutiveFailures: 0, failingSince: null, nextAttemptAt: null, disabledAt: null });
+    Object.assign(values, { status: WebhookEndpointStatus.ENABLED, consecutiveFailures: 0, failingSince: null, nextAttemptAt: null, disabledAt: null, pausedReason: null });
+    // Whoever enables an endpoint its creator could no longer keep answers for it from now on.
+    if (endpoint.pausedReason === WebhookPauseReason.CREATOR_NO_LONGER_ADMIN) values.createdById = change.actor.id;
   }
   await change.manager.update(WebhookEndpoint, { sequence: endpoint.sequence }, values);
   return endpointOf(change, id);

@@ -100,23 +100,46 @@ export class WebhookWorker {
   async runOnce(now = new Date()): Promise<number> {
     const concurrency = Math.max(1, this.options.concurrency ?? 1);
     const due = await dueEndpoints(this.db, now, this.batchSize);
-    let next = 0;
+    // Endpoints whose receiver keeps failing (often one that never answers and holds a lane for the
+    // whole deadline) get at most half the lanes, and go after the healthy ones: one account's broken
+    // receivers cannot hold up every other account's deliveries.
+    const healthy = due.filter((endpoint) => endpoint.consecutiveFailures === 0);
+    const failing = due.filter((endpoint) => endpoint.consecutiveFailures > 0);
+    const failingLanes = Math.max(1, Math.floor(concurrency / 2));
+    let failingInFlight = 0;
     let attempts = 0;
+    const take = (): { endpoint: WebhookEndpoint; failing: boolean } | null => {
+      const next = healthy.shift();
+      if (next) return { endpoint: next, failing: false };
+      if (failingInFlight >= failingLanes || failing.length === 0) return null;
+      failingInFlight++;
+      return { endpoint: failing.shift()!, failing: true };
+    };
     const lane = async () => {
-      while (!this.stopRequested && next < due.length) {
-        const seen = due[next++]!;
-        const token = randomUUID();
-        const endpoint = await this.db.write((manager) => claimEndpoint(manager, seen, this.leaseEnd(), token));
-        if (!endpoint) continue;
+      for (let taken = take(); !this.stopRequested && taken !== null; taken = take()) {
+        const seen = taken.endpoint;
         try {
-          attempts += await this.serve(endpoint, token);
-        } catch (error) {
-          this.options.log?.(`Webhook endpoint ${endpoint.sequence}: the round failed; its lease lets it be tried again.`, error);
+          attempts += await this.serveOne(seen);
+        } finally {
+          if (taken.failing) failingInFlight--;
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, lane));
     return attempts;
+  }
+
+  /** Claims one endpoint seen due and serves it; 0 attempts when another worker holds it. */
+  private async serveOne(seen: WebhookEndpoint): Promise<number> {
+    const token = randomUUID();
+    const endpoint = await this.db.write((manager) => claimEndpoint(manager, seen, this.leaseEnd(), token));
+    if (!endpoint) return 0;
+    try {
+      return await this.serve(endpoint, token);
+    } catch (error) {
+      this.options.log?.(`Webhook endpoint ${endpoint.sequence}: the round failed; its lease lets it be tried again.`, error);
+      return 0;
+    }
   }
 
   private get batchSize(): number {
