@@ -143,7 +143,7 @@ function Accounts() {
           {messages.signIn.forget}
         </button>
       </div>
-      {accountId ? <SettingsScreen key={accountId} accountId={accountId} /> : <p>{messages.noAccounts}</p>}
+      {accountId ? <SettingsScreen key={accountId} accountId={accountId} viewerId={data.viewer.id} /> : <p>{messages.noAccounts}</p>}
       <p className="hint api">API: {apiUrl}</p>
     </>
   );
