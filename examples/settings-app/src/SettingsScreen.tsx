@@ -107,9 +107,12 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
   // resumes after the last event seen (apollo.ts, ResumeContext).
   const [liveFrom, setLiveFrom] = useState<number | null>(null);
   const lastSequence = useRef(0);
+  /** The last event the screen has taken in, shown as data-event-sequence for whoever debugs it. */
+  const [seen, setSeen] = useState<number | null>(null);
   useEffect(() => {
     if (account && liveFrom === null) {
       lastSequence.current = account.eventSequence;
+      setSeen(account.eventSequence);
       setLiveFrom(account.eventSequence);
     }
   }, [account, liveFrom]);
@@ -139,6 +142,7 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
       setAddedRows([]);
       applyChange(baselineOf(now), null);
       lastSequence.current = now.eventSequence;
+      setSeen(now.eventSequence);
       setLiveFrom(now.eventSequence);
     } catch (thrown) {
       setProblems(problemsOf(thrown));
@@ -150,6 +154,7 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
       // A replay after reconnecting may repeat what was already seen.
       if (event.sequence <= lastSequence.current) return;
       lastSequence.current = event.sequence;
+      setSeen(event.sequence);
       if (event.reloadRequired) {
         void reload();
         return;
@@ -338,7 +343,7 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
 
   return (
     <>
-      <div className="layout">
+      <div className="layout" data-event-sequence={seen ?? undefined}>
         <form
           className="contacts"
           onSubmit={(event) => {
