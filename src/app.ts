@@ -11,8 +11,8 @@ import type { Config } from "./config";
 import type { Database } from "./database";
 import { Context, type Caller } from "./context";
 import { accountScreenPlugin } from "./accounts/account-screen.planner";
-import { bearerToken, InvalidTokenError } from "./auth/tokens";
 import { VerifiedTokens } from "./auth/token-cache";
+import { identifyCaller } from "./security/callers";
 import { createErrorFormatter, DatabaseUnavailableError, savedChangesPlugin, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
 import { limitValidationRules, MAX_VALIDATION_ERRORS, requestGuard } from "./security/limits";
@@ -31,6 +31,7 @@ import { createHttpServer } from "./security/connections";
 import { closeConnectionsWhileDraining, HttpDrain, livenessRoute, Readiness, readinessRoute } from "./observability/probes";
 import { DatabaseHealth } from "./observability/database-health";
 import { CONFIRMATION_PATH } from "./verification/confirmation-links";
+import { mountLiveUpdates, type LiveUpdates } from "./events/websocket.routes";
 
 export interface App {
   express: Express;
@@ -45,18 +46,8 @@ export interface App {
   readiness: Readiness;
   /** The shutdown's drain period and polite close of the HTTP listener (main.ts). */
   drain: HttpDrain;
-}
-
-async function identifyCaller(tokens: VerifiedTokens, authorization: string | undefined): Promise<Caller> {
-  const token = bearerToken(authorization);
-  if (token === null) return { kind: "anonymous" };
-  if (token === "") return { kind: "invalid", reason: "UNAUTHENTICATED.malformedHeader" };
-  try {
-    return { kind: "identified", identity: await tokens.verify(token) };
-  } catch (error) {
-    if (error instanceof InvalidTokenError) return { kind: "invalid", reason: error.refusal };
-    throw error;
-  }
+  /** Subscriptions over WebSocket on /graphql; closed with the HTTP listener and when Apollo stops. */
+  live: LiveUpdates;
 }
 
 /** Errors raised before GraphQL runs (body too large, broken JSON) answered in GraphQL's error shape; the unexpected ones are logged. */
@@ -104,6 +95,8 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   const metrics = config.metrics.token !== null || config.metrics.port !== null ? new Metrics(db, logger, health) : null;
   const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics, config.connections) : null;
   const mutationRateLimiter = createMutationRateLimiter(config, db, logger, metrics);
+  const live = mountLiveUpdates(httpServer, { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness });
+  drain.closers.push(live.close);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
@@ -132,6 +125,7 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
         },
       },
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      live.plugin,
       ...(metricsServer ? [closeWithApollo(metricsServer)] : []),
       ApolloServerPluginLandingPageDisabled(),
       // No field sets a cache hint, and the default plugin would wrap every field resolver to look for one.
@@ -203,5 +197,5 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
     }),
   );
   app.use(httpErrors(reportError));
-  return { express: app, httpServer, apollo, schema, outbox, metricsServer, readiness, drain };
+  return { express: app, httpServer, apollo, schema, outbox, metricsServer, readiness, drain, live };
 }

@@ -87,6 +87,19 @@ export interface Config {
   readiness: ReadinessSettings;
   /** The language of a new account that names none, of GraphiQL's help and of the demo data. */
   defaultLocale: Locale;
+  /** Subscriptions over WebSocket: how many sockets and subscriptions, how large a message, how much is sent again on resume. */
+  live: LiveUpdateSettings;
+}
+
+export interface LiveUpdateSettings {
+  /** WebSockets one signed-in person may hold open at once in this process; a further one is closed (1008). */
+  maxSocketsPerCaller: number;
+  /** Subscriptions one socket may run at once; a further one is refused (RATE_LIMITED). */
+  maxSubscriptionsPerSocket: number;
+  /** The largest WebSocket message accepted; a larger one closes the socket (1009). */
+  maxMessageBytes: number;
+  /** Missed events sent again to a subscription resuming with `afterSequence`; with more missed, it is told to reload. */
+  resumeMaxEvents: number;
 }
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -560,5 +573,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel(env.LOG_LEVEL),
     metrics: metricsSettings(env, port),
     defaultLocale: defaultLocale(env.DEFAULT_LOCALE),
+    live: {
+      maxSocketsPerCaller: integer("WS_MAX_SOCKETS_PER_CALLER", env.WS_MAX_SOCKETS_PER_CALLER, 10, 1, 10_000),
+      maxSubscriptionsPerSocket: integer("WS_MAX_SUBSCRIPTIONS_PER_SOCKET", env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, 20, 1, 1000),
+      maxMessageBytes: integer("WS_MAX_MESSAGE_BYTES", env.WS_MAX_MESSAGE_BYTES, 64 * 1024, 1024, 10 * 1024 * 1024),
+      resumeMaxEvents: integer("LIVE_RESUME_MAX_EVENTS", env.LIVE_RESUME_MAX_EVENTS, 100, 1, 10_000),
+    },
   };
 }

@@ -14,6 +14,7 @@ import { contactChangesOfVersion } from "./history/history.queries";
 import type { RequestScope } from "./common/request-scope";
 import type { EntityManager } from "typeorm";
 import type { IdempotentRequest } from "./idempotency/idempotency.service";
+import type { AccountFeed } from "./events/account-feed.service";
 
 /** Who the request says it comes from, before the user record is looked up. */
 export type Caller =
@@ -31,6 +32,8 @@ export class Context {
   health: HealthLoaders;
   /** The request's Idempotency-Key, when it is a mutation that carries one. */
   idempotency: IdempotentRequest | null = null;
+  /** Where a subscription over WebSocket is fed its account's events; null over HTTP. */
+  accountFeed: AccountFeed | null = null;
 
   constructor(
     readonly db: Database,

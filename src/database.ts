@@ -60,6 +60,29 @@ export const MIGRATIONS = [
   ChangeLog1797000000000,
 ];
 
+/** A committed account event, as the bus of live updates hears of it: ids only, the rows are read again by whoever listens. */
+export interface CommittedEvent {
+  accountId: string;
+  sequence: number;
+}
+
+/** The account events each open transaction has written, told to the Database's listeners once it commits. */
+const committing = new WeakMap<EntityManager, CommittedEvent[]>();
+
+/** Records that the transaction of `manager` wrote this event: its Database tells `committedEvents` listeners after the commit, never before. */
+export function announceAfterCommit(manager: EntityManager, event: CommittedEvent): void {
+  let events = committing.get(manager);
+  if (!events) committing.set(manager, (events = []));
+  events.push(event);
+}
+
+/** Takes the events announced on `manager` so far (from index `from` on), leaving the earlier ones. */
+function takeAnnounced(manager: EntityManager, from = 0): CommittedEvent[] {
+  const events = committing.get(manager);
+  if (!events) return [];
+  return events.splice(from);
+}
+
 /** What a mutation's service needs to write: a transaction (the request's, which may record its Idempotency-Key). */
 export type Writer = Pick<Database, "write">;
 
@@ -370,6 +393,8 @@ export class Database implements StatementReader {
   onGroupCommit: ((writes: number) => void) | null = null;
   /** Told of each read's and write's outcome (metrics, the outage log). */
   readonly outcomeListeners: OutcomeListener[] = [];
+  /** Told of each account event once its transaction has committed (live updates). */
+  readonly committedEvents: ((event: CommittedEvent) => void)[] = [];
   /** While true, PostgreSQL connections handed out have no query timeout: start-up may wait minutes for another process's migrations. */
   private startingUp = false;
   /** Bounds on a SQLite write group: a slow write cannot keep later ones from being acknowledged for long. */
@@ -407,6 +432,23 @@ export class Database implements StatementReader {
 
   get driver(): "sqlite" | "postgres" {
     return this.serialised ? "sqlite" : "postgres";
+  }
+
+  /**
+   * A PostgreSQL connection outside the pool that LISTENs on `channel`: the pool's server, TLS and
+   * connect timeout, no query timeout (it waits for notifications), named `applicationName` in
+   * pg_stat_activity. `client` is handed over before it connects, so its listeners see every event.
+   * Null on SQLite.
+   */
+  async listen(channel: string, applicationName: string, prepare: (client: pg.Client) => void): Promise<pg.Client | null> {
+    if (this.serialised) return null;
+    if (!/^[a-z_]+$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+    const options = this.dataSource.options as { url?: string; ssl?: pg.ClientConfig["ssl"]; extra?: { connectTimeoutMs?: number } };
+    const client = new pg.Client({ connectionString: options.url, ssl: options.ssl, connectionTimeoutMillis: options.extra?.connectTimeoutMs ?? 5000, application_name: applicationName });
+    prepare(client);
+    await client.connect();
+    await client.query(`LISTEN ${channel}`);
+    return client;
   }
 
   /** PostgreSQL's connection pool (node-postgres), shared by every query of this process; null on SQLite. */
@@ -712,6 +754,7 @@ export class Database implements StatementReader {
         }
         savepoint = "open";
         let result: unknown;
+        const announced = committing.get(runner.manager)?.length ?? 0;
         try {
           result = await write.work(runner.manager);
         } catch (error) {
@@ -722,6 +765,8 @@ export class Database implements StatementReader {
           } catch (undo) {
             throw Object.assign(new GroupFault(undo), { pending: write });
           }
+          // Its events were rolled back with it.
+          takeAnnounced(runner.manager, announced);
           write.reject(error);
           continue;
         }
@@ -735,8 +780,10 @@ export class Database implements StatementReader {
         throw new GroupFault(error);
       }
       this.onGroupCommit?.(size);
+      this.announce(takeAnnounced(runner.manager));
       for (const { write, result } of done) write.resolve(result);
     } catch (error) {
+      takeAnnounced(runner.manager);
       // SQLite may already have rolled back (a failed COMMIT can); then ROLLBACK fails, and that is fine.
       await this.control("ROLLBACK").catch(() => undefined);
       const fault = error instanceof GroupFault ? error : new GroupFault(error);
@@ -785,12 +832,30 @@ export class Database implements StatementReader {
       try {
         await runner.commitTransaction();
       } catch (error) {
-        if (isStorageFault(error) && (await this.committed(xid!))) return result;
+        if (isStorageFault(error) && (await this.committed(xid!))) {
+          this.announce(takeAnnounced(runner.manager));
+          return result;
+        }
         throw error;
       }
+      this.announce(takeAnnounced(runner.manager));
       return result;
     } finally {
+      takeAnnounced(runner.manager);
       await runner.release();
+    }
+  }
+
+  /** Tells the committed-event listeners; one that throws does not keep the others from hearing. */
+  private announce(events: CommittedEvent[]): void {
+    for (const event of events) {
+      for (const listener of this.committedEvents) {
+        try {
+          listener(event);
+        } catch {
+          // A listener's failure is its own; the write has committed all the same.
+        }
+      }
     }
   }
 

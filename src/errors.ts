@@ -80,7 +80,8 @@ export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
   BATCHING_NOT_SUPPORTED: `HTTP 400. A JSON array of operations; send one operation per request. ${BUG}`,
   PAYLOAD_TOO_LARGE: `HTTP 413. The request body is larger than the server accepts. ${BUG}`,
   RATE_LIMITED:
-    "HTTP 429. Too many changes in a short time, or more mail than an account's or address's cap allows. Extensions: `retryAfterSeconds` (also the Retry-After header). Wait that long, then retry; for mail caps say when it can be sent.",
+    "HTTP 429. Too many changes in a short time, or more mail than an account's or address's cap allows. Extensions: `retryAfterSeconds` (also the Retry-After header). Wait that long, then retry; for mail caps say when it can be sent. " +
+    "Over WebSocket, without `retryAfterSeconds`: the socket already runs as many subscriptions as it may; complete one first.",
   IDEMPOTENCY_KEY_REUSED:
     "HTTP 422. The Idempotency-Key was already used by this caller for a different request (other document, operation or variables). Nothing ran. A bug in the client: use a new key for each new change, and the same key only to retry the same request.",
   IDEMPOTENCY_KEY_IN_USE:

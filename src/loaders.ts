@@ -5,7 +5,7 @@ import { usersByIds, usersSharingAnAccount } from "./users/user.queries";
 import type { Account } from "./accounts/account.entity";
 import { accountsAsMembers, accountsByIds } from "./accounts/account.queries";
 import type { AccountMember } from "./members/account-member.entity";
-import { loadMemberChangePages, loadMemberPages, memberChangesByIds, membershipsOf, type MemberWithUser } from "./members/member.queries";
+import { loadMemberChangePages, loadMemberPages, memberChangesByIds, memberChangesOfEvents, membershipsOf, type MemberWithUser } from "./members/member.queries";
 import type { MemberChange } from "./members/member-change.entity";
 import type { AccountInvitation } from "./members/account-invitation.entity";
 import { invitationsByIds, loadInvitationPages } from "./members/invitation.queries";
@@ -14,8 +14,9 @@ import type { ContactRole } from "./contacts/contact-role.entity";
 import { billingContactsOf, contactRolesOf } from "./contacts/contact.queries";
 import { AccountContacts } from "./contacts/account-contacts";
 import type { ContactChange } from "./history/contact-change.entity";
-import { contactChangesByIds, loadContactChangePages, type ContactChangeWithActor, type ContactHistoryPageArgs } from "./history/history.queries";
-import { loadSettingChangePages, settingChangesByIds } from "./accounts/account.queries";
+import { contactChangesByIds, contactChangesOfEvents, loadContactChangePages, type ContactChangeWithActor, type ContactHistoryPageArgs } from "./history/history.queries";
+import { loadSettingChangePages, settingChangesByIds, settingChangesOfEvents } from "./accounts/account.queries";
+import { latestEventSequences } from "./events/change-log.queries";
 import type { AccountSettingChange } from "./accounts/account-setting-change.entity";
 import type { NotificationDelivery } from "./notifications/notification-delivery.entity";
 import { deliveriesByIds, loadDeliveryPages } from "./notifications/delivery.queries";
@@ -31,6 +32,32 @@ export const membershipKey = (accountId: string, userId: string) => `${accountId
 function inKeyOrder<TKey, TRow>(keys: readonly TKey[], rows: TRow[], keyOf: (row: TRow) => TKey): (TRow | null)[] {
   const found = new Map(rows.map((row) => [keyOf(row), row]));
   return keys.map((key) => found.get(key) ?? null);
+}
+
+/** An account event, as the history rows it wrote are keyed. */
+export interface EventKey {
+  accountId: string;
+  sequence: number;
+}
+
+/** A loader of the history rows each event wrote: one statement per account in a batch (in practice, one). */
+function rowsOfEvents<TRow extends { accountId: string; eventSequence: number | null }>(read: (accountId: string, sequences: number[]) => Promise<TRow[]>) {
+  return new DataLoader<EventKey, TRow[], string>(
+    async (keys) => {
+      const byAccount = groupBy([...keys], (key) => key.accountId);
+      const found = new Map<string, TRow[]>();
+      await Promise.all(
+        [...byAccount].map(async ([accountId, accountKeys]) => {
+          for (const row of await read(accountId, [...new Set(accountKeys.map((key) => key.sequence))])) {
+            const key = `${row.accountId}:${row.eventSequence}`;
+            found.set(key, [...(found.get(key) ?? []), row]);
+          }
+        }),
+      );
+      return keys.map((key) => found.get(`${key.accountId}:${key.sequence}`) ?? []);
+    },
+    { ...BATCH, cacheKeyFn: (key) => `${key.accountId}:${key.sequence}` },
+  );
 }
 
 /**
@@ -193,7 +220,21 @@ export function createLoaders(db: Database) {
     BATCH,
   );
 
+  // The account's latest event; 0 when it has none.
+  const eventSequence = new DataLoader<string, number>(async (accountIds) => {
+    const latest = await latestEventSequences(db, accountIds);
+    return accountIds.map((id) => latest.get(id) ?? 0);
+  }, BATCH);
+
+  const contactChangesOfEvent = rowsOfEvents((accountId, sequences) => contactChangesOfEvents(db, accountId, sequences));
+  const memberChangesOfEvent = rowsOfEvents((accountId, sequences) => memberChangesOfEvents(db, accountId, sequences));
+  const settingChangesOfEvent = rowsOfEvents((accountId, sequences) => settingChangesOfEvents(db, accountId, sequences));
+
   return {
+    eventSequence,
+    contactChangesOfEvent,
+    memberChangesOfEvent,
+    settingChangesOfEvent,
     userById,
     accountById,
     membership,

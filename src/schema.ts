@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import path from "node:path";
-import { buildSchema, emitSchemaDefinitionFile } from "type-graphql";
+import { buildSchema, emitSchemaDefinitionFile, type PubSub } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { GraphQLSchema } from "graphql";
 import { errorCodeEnum } from "./errors";
@@ -19,6 +19,7 @@ import { NodeResolver } from "./nodes/node.resolver";
 import { AccountSettingChangeResolver } from "./accounts/account-setting-change.resolver";
 import { AccountMemberHistoryResolver, MemberChangeResolver } from "./members/member-change.resolver";
 import { AccountInvitationsResolver, InvitationResolver } from "./members/invitation.resolver";
+import { AccountEventResolver, AccountEventSequenceResolver } from "./events/account-event.resolver";
 
 export const RESOLVERS = [
   UserResolver,
@@ -39,7 +40,17 @@ export const RESOLVERS = [
   AccountMemberHistoryResolver,
   InvitationResolver,
   AccountInvitationsResolver,
+  AccountEventResolver,
+  AccountEventSequenceResolver,
 ] as const;
+
+/** type-graphql requires a PubSub once any subscription exists; ours have their own `subscribe` (src/events/account-feed.service.ts) and no topics. */
+const NO_TOPICS: PubSub = {
+  publish: () => undefined,
+  subscribe: () => {
+    throw new Error("Subscriptions here are fed by the account feed, not by topics.");
+  },
+};
 
 /** Where the schema is emitted for frontends, from the project root. */
 export const SCHEMA_FILE = path.resolve(__dirname, "..", "..", "schema.graphql");
@@ -51,6 +62,7 @@ export async function createSchema(options: { emitTo?: string } = {}): Promise<G
     authChecker,
     validate: { forbidUnknownValues: false },
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    pubSub: NO_TOPICS,
   });
   const config = built.toConfig();
   // The error codes are in the schema for clients' generated types, though no field returns them.

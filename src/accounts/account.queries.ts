@@ -118,6 +118,11 @@ export function settingChangesByIds(source: SqlSource, ids: readonly number[]): 
   return selectEntities(source, AccountSettingChange, "s", sql`"s"."id" IN (${join(ids)})`);
 }
 
+/** The setting changes the events `sequences` of one account wrote, in the order written. */
+export function settingChangesOfEvents(source: SqlSource, accountId: string, sequences: readonly number[]): Promise<AccountSettingChange[]> {
+  return selectEntities(source, AccountSettingChange, "s", sql`"s"."accountId" = ${accountId} AND "s"."eventSequence" IN (${join(sequences)}) ORDER BY "s"."id"`);
+}
+
 /** Sets the account's language and records the change, in the transaction of the change. */
 export async function changeAccountLocale(manager: EntityManager, change: { accountId: string; actorId: string; at: Date; previous: Locale; locale: Locale }): Promise<void> {
   await changeRows(manager, sql`UPDATE "accounts" SET "locale" = ${change.locale} WHERE "id" = ${change.accountId}`);

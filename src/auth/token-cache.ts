@@ -16,12 +16,17 @@ export class VerifiedTokens {
   ) {}
 
   async verify(token: string): Promise<Identity> {
+    return (await this.check(token)).identity;
+  }
+
+  /** The caller and the token's `exp`: a WebSocket authenticated with it is closed then. */
+  async check(token: string): Promise<VerifiedToken> {
     const known = this.verified.get(token);
-    if (known && Date.now() / 1000 < known.expiresAt) return known.identity;
+    if (known && Date.now() / 1000 < known.expiresAt) return known;
     if (known) this.verified.delete(token);
     const checked = await verifyToken(this.rules, token);
     if (this.verified.size >= this.capacity) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, checked);
-    return checked.identity;
+    return checked;
   }
 }

@@ -1,7 +1,11 @@
 import type { EntityManager } from "typeorm";
-import { changeRows, selectRows, sql } from "../common/sql";
+import { changeRows, join, selectEntities, selectRows, sql, type SqlSource } from "../common/sql";
 import { storedValue } from "../common/sql";
+import { announceAfterCommit } from "../database";
 import { ACCOUNT_EVENT_KINDS, AccountEvent, type AccountEventKind } from "./account-event.entity";
+
+/** The PostgreSQL channel each committed event is announced on, as `<accountId>:<sequence>`. */
+export const ACCOUNT_EVENTS_CHANNEL = "account_events";
 
 /**
  * Writing the change log. A history row is written with `eventSequence(manager, …)`, which takes the
@@ -60,5 +64,24 @@ export async function commitEvent(manager: EntityManager, accountId: string, con
     sql`INSERT INTO "account_events" ("accountId", "sequence", "contactsVersion", "kinds", "actorId", "actorEmail", "at")
         VALUES (${accountId}, ${event.sequence}, ${contactsVersion}, ${kinds}, ${event.actorId}, ${event.actorEmail}, ${stored})`,
   );
+  // PostgreSQL delivers a notification only when its transaction commits: the other processes hear of the event then.
+  if (manager.connection.options.type === "postgres") {
+    await selectRows(manager, sql`SELECT pg_notify(${ACCOUNT_EVENTS_CHANNEL}, ${`${accountId}:${event.sequence}`})`);
+  }
+  announceAfterCommit(manager, { accountId, sequence: event.sequence });
   return event.sequence;
+}
+
+/** The account's events after `afterSequence`, oldest first, at most `limit` of them. */
+export function accountEventsAfter(source: SqlSource, accountId: string, afterSequence: number, limit: number): Promise<AccountEvent[]> {
+  return selectEntities(source, AccountEvent, "e", sql`"e"."accountId" = ${accountId} AND "e"."sequence" > ${afterSequence} ORDER BY "e"."sequence" LIMIT ${limit}`);
+}
+
+/** The sequence of each account's latest event (accounts without one are left out). */
+export async function latestEventSequences(source: SqlSource, accountIds: readonly string[]): Promise<Map<string, number>> {
+  const rows = await selectRows(
+    source,
+    sql`SELECT "accountId", MAX("sequence") AS "sequence" FROM "account_events" WHERE "accountId" IN (${join(accountIds)}) GROUP BY "accountId"`,
+  );
+  return new Map(rows.map((row) => [String(row.accountId), Number(row.sequence)]));
 }

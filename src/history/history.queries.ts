@@ -83,6 +83,11 @@ export function contactChangesOfVersion(source: SqlSource, accountId: string, ve
   return selectEntities(source, ContactChange, "c", sql`"c"."accountId" = ${accountId} AND "c"."version" = ${version} ORDER BY "c"."id"`);
 }
 
+/** The history rows the events `sequences` of one account wrote, in the order written. */
+export function contactChangesOfEvents(source: SqlSource, accountId: string, sequences: readonly number[]): Promise<ContactChange[]> {
+  return selectEntities(source, ContactChange, "c", sql`"c"."accountId" = ${accountId} AND "c"."eventSequence" IN (${join(sequences)}) ORDER BY "c"."id"`);
+}
+
 /**
  * When `email` was last asked to confirm itself for the account after it had declined to (a SET of
  * the address written after one of its DECLINED rows); null if it never declined, was never asked

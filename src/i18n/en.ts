@@ -111,9 +111,12 @@ export const en = {
   "BATCHING_NOT_SUPPORTED.batched": "Send one operation per request: batched requests are not supported.",
   "PAYLOAD_TOO_LARGE.bodyTooLarge": "The request body is too large.",
   "BAD_REQUEST.invalidJson": "The request body is not valid JSON.",
+  "GRAPHQL_VALIDATION_FAILED.subscriptionOverHttp": "Subscriptions are served over WebSocket (graphql-ws) at this path, not over HTTP.",
+  "GRAPHQL_VALIDATION_FAILED.onlySubscriptionsOverWebSocket": "Only subscriptions are served over WebSocket; send queries and mutations over HTTP.",
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "This API has no {operation} operations.",
   "IDEMPOTENCY_KEY_REUSED.otherRequest": "This Idempotency-Key was already used for a different request. Use a new key for a new change.",
   "IDEMPOTENCY_KEY_IN_USE.running": "A request with this Idempotency-Key has saved a change and is not finished yet. Do not send the change again; reload, or retry in a moment.",
+  "RATE_LIMITED.tooManySubscriptions": "This connection already runs {max} subscriptions, the most it may. Complete one first.",
   "RATE_LIMITED.tooManyChanges": "Too many changes: at most {limit} every {window} seconds. Try again in {retryAfter} seconds.",
   "RATE_LIMITED.accountMailCap": "This account has sent as many messages as it may in an hour ({limit}). Try again in {retryAfter} seconds.",
   "ADDRESS_DECLINED.declinedAskedAgain": {

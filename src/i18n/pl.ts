@@ -127,9 +127,12 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BATCHING_NOT_SUPPORTED.batched": "Wysyłaj jedną operację na żądanie: żądania zbiorcze nie są obsługiwane.",
   "PAYLOAD_TOO_LARGE.bodyTooLarge": "Treść żądania jest za duża.",
   "BAD_REQUEST.invalidJson": "Treść żądania nie jest prawidłowym JSON-em.",
+  "GRAPHQL_VALIDATION_FAILED.subscriptionOverHttp": "Subskrypcje działają przez WebSocket (graphql-ws) pod tym adresem, nie przez HTTP.",
+  "GRAPHQL_VALIDATION_FAILED.onlySubscriptionsOverWebSocket": "Przez WebSocket działają tylko subskrypcje; zapytania i mutacje wysyłaj przez HTTP.",
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "To API nie ma operacji typu {operation}.",
   "IDEMPOTENCY_KEY_REUSED.otherRequest": "Ten Idempotency-Key został już użyty dla innego żądania. Do nowej zmiany użyj nowego klucza.",
   "IDEMPOTENCY_KEY_IN_USE.running": "Żądanie z tym Idempotency-Key zapisało zmianę i jeszcze się nie zakończyło. Nie wysyłaj zmiany ponownie; odśwież widok lub spróbuj za chwilę.",
+  "RATE_LIMITED.tooManySubscriptions": "To połączenie ma już {max} subskrypcji, najwięcej, ile może. Najpierw zakończ którąś.",
   "RATE_LIMITED.tooManyChanges": "Za dużo zmian: najwyżej {limit} na {window} s. Spróbuj ponownie za {retryAfter} s.",
   "RATE_LIMITED.accountMailCap": "To konto wysłało już tyle wiadomości, ile może w ciągu godziny ({limit}). Spróbuj ponownie za {retryAfter} s.",
   "ADDRESS_DECLINED.declinedAskedAgain": {

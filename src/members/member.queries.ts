@@ -143,6 +143,11 @@ export function memberChangesByIds(source: SqlSource, ids: readonly number[]): P
   return selectEntities(source, MemberChange, "h", sql`"h"."id" IN (${join(ids)})`);
 }
 
+/** The membership changes the events `sequences` of one account wrote, in the order written. */
+export function memberChangesOfEvents(source: SqlSource, accountId: string, sequences: readonly number[]): Promise<MemberChange[]> {
+  return selectEntities(source, MemberChange, "h", sql`"h"."accountId" = ${accountId} AND "h"."eventSequence" IN (${join(sequences)}) ORDER BY "h"."id"`);
+}
+
 /** One change to one membership, as history keeps it. */
 export type MemberChangeRecord = Omit<MemberChange, "sequence" | "eventSequence">;
 

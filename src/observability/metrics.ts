@@ -188,6 +188,15 @@ export class Metrics {
     });
   }
 
+  /** Live updates: open sockets and subscriptions read when scraped, events counted as they are sent. */
+  observeLiveUpdates(figures: () => { sockets: number; subscriptions: number }): { eventDelivered(): void } {
+    const registers = [this.registry];
+    new Gauge({ name: "contact_points_websocket_connections", help: "WebSocket connections (graphql-ws) open now, authenticated or not yet.", registers, collect() { this.set(figures().sockets); } });
+    new Gauge({ name: "contact_points_subscriptions_active", help: "GraphQL subscriptions running now.", registers, collect() { this.set(figures().subscriptions); } });
+    const delivered = new Counter({ name: "contact_points_subscription_events_delivered_total", help: "Account events sent to subscribers (each subscriber counted).", registers });
+    return { eventDelivered: () => delivered.inc() };
+  }
+
   /** Stops listening to the database (the server stopped). */
   detach(): void {
     const index = this.db.outcomeListeners.indexOf(this.databaseListener);

@@ -178,6 +178,8 @@ interface SocketUse {
  */
 export class HttpDrain {
   private readonly sockets = new Map<net.Socket, SocketUse>();
+  /** Run once the listener has closed: close connections no request ends (WebSockets). */
+  readonly closers: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly server: http.Server,
@@ -211,6 +213,8 @@ export class HttpDrain {
   async close(graceMs: number): Promise<number> {
     this.readiness.startDraining();
     await closeListener(this.server);
+    // Long-lived connections (WebSockets) are told to go away rather than waited for.
+    await Promise.all(this.closers.map((closer) => closer()));
     for (const [socket, use] of this.sockets) {
       if (use.inFlight === 0 && use.answered > 0) socket.end();
     }

@@ -26,17 +26,29 @@ function reject(key: ErrorKey, params: Params): { propagateOnRejection: false; o
   return { propagateOnRejection: false, onReject: [(context) => context?.reportError(new DomainError(key, params))] };
 }
 
-/** Refuses `subscription` (or any operation the schema has no root type for) as invalid, as graphql-js 17 does. */
-const knownOperationTypes: ValidationRule = (context) => ({
-  OperationDefinition(node) {
-    if (!context.getSchema().getRootType(node.operation)) {
-      context.reportError(new LocalisedRequestError("GRAPHQL_VALIDATION_FAILED.unknownOperationType", { operation: node.operation }, { nodes: node }));
-    }
-  },
-});
+/** Which operations a transport serves: HTTP queries and mutations, WebSocket (graphql-ws) subscriptions. */
+export type Transport = "http" | "websocket";
 
-/** The depth rule, graphql-armor's alias and directive rules, each reporting its own code, and knownOperationTypes. */
-export function limitValidationRules(limits: RequestLimits): ValidationRule[] {
+/**
+ * Refuses an operation the schema has no root type for as invalid, as graphql-js 17 does, and one the
+ * transport does not serve: subscriptions over HTTP, queries and mutations over WebSocket.
+ */
+const servedOperationTypes =
+  (transport: Transport): ValidationRule =>
+  (context) => ({
+    OperationDefinition(node) {
+      if (!context.getSchema().getRootType(node.operation)) {
+        context.reportError(new LocalisedRequestError("GRAPHQL_VALIDATION_FAILED.unknownOperationType", { operation: node.operation }, { nodes: node }));
+      } else if (transport === "http" && node.operation === "subscription") {
+        context.reportError(new LocalisedRequestError("GRAPHQL_VALIDATION_FAILED.subscriptionOverHttp", {}, { nodes: node }));
+      } else if (transport === "websocket" && node.operation !== "subscription") {
+        context.reportError(new LocalisedRequestError("GRAPHQL_VALIDATION_FAILED.onlySubscriptionsOverWebSocket", {}, { nodes: node }));
+      }
+    },
+  });
+
+/** The depth rule, graphql-armor's alias and directive rules, each reporting its own code, and servedOperationTypes. */
+export function limitValidationRules(limits: RequestLimits, transport: Transport = "http"): ValidationRule[] {
   const armor = new ApolloArmor({
     blockFieldSuggestion: { enabled: false }, // Apollo hides suggestions in production (hideSchemaDetailsFromClientErrors)
     maxTokens: { enabled: false }, // armor throws from a parsing hook (an HTTP 500); counted by requestGuard instead
@@ -52,7 +64,7 @@ export function limitValidationRules(limits: RequestLimits): ValidationRule[] {
       ...reject("TOO_MANY_DIRECTIVES.tooManyDirectives", { max: limits.maxDirectives }),
     },
   });
-  return [knownOperationTypes, maxDepthRule(limits.maxDepth), ...(armor.protect().validationRules ?? [])];
+  return [servedOperationTypes(transport), maxDepthRule(limits.maxDepth), ...(armor.protect().validationRules ?? [])];
 }
 
 /** True when `query` has more than `max` tokens; stops counting at the first one too many. */
