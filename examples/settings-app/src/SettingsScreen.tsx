@@ -130,7 +130,10 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
     if (waiting.length > 0) setForm((state) => waiting.reduce<FormState | null>((current, { latest, by }) => (current ? formAfterChange(current, latest, by) : current), state));
   };
 
-  /** Too many events were missed to replay: read the account and the history again, and subscribe from there. */
+  /**
+   * Too many events were missed to send them again: read the account and the history again. The
+   * subscription goes on after the sequence the event carries, and after a lost connection from there.
+   */
   const reload = useCallback(async () => {
     try {
       const [fresh] = await Promise.all([
@@ -141,9 +144,8 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
       if (!now) return;
       setAddedRows([]);
       applyChange(baselineOf(now), null);
-      lastSequence.current = now.eventSequence;
-      setSeen(now.eventSequence);
-      setLiveFrom(now.eventSequence);
+      lastSequence.current = Math.max(lastSequence.current, now.eventSequence);
+      setSeen(lastSequence.current);
     } catch (thrown) {
       setProblems(problemsOf(thrown));
     }
@@ -151,14 +153,14 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
 
   const onEvent = useCallback(
     (event: AccountChangedEvent) => {
-      // A replay after reconnecting may repeat what was already seen.
-      if (event.sequence <= lastSequence.current) return;
-      lastSequence.current = event.sequence;
-      setSeen(event.sequence);
       if (event.reloadRequired) {
         void reload();
         return;
       }
+      // A replay after reconnecting may repeat what was already seen.
+      if (event.sequence <= lastSequence.current) return;
+      lastSequence.current = event.sequence;
+      setSeen(event.sequence);
       addHistory(event.changes);
       const summary = summaryOf(event);
       const byViewer = event.changedBy?.__typename === "User" && event.changedBy.id === viewerId;
