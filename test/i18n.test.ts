@@ -168,8 +168,9 @@ describe("Polish and English", () => {
 
     it("words a refusal of a validation rule of its own in Polish, keeping graphql-js's code", async () => {
       const caller = await signIn(server, "subskrypcja@firma.example");
-      const error = failsWith(await send(server, "subscription { viewer { id } }", { "accept-language": "pl" }, caller.token), "GRAPHQL_VALIDATION_FAILED");
-      expect(error.message).to.equal("To API nie ma operacji typu subscription.");
+      const subscription = `subscription { accountChanged(accountId: "QWNjb3VudDox") { sequence } }`;
+      const error = failsWith(await send(server, subscription, { "accept-language": "pl" }, caller.token), "GRAPHQL_VALIDATION_FAILED");
+      expect(error.message).to.equal("Subskrypcje działają przez WebSocket (graphql-ws) pod tym adresem, nie przez HTTP.");
     });
 
     it("tells caches that an answer depends on Accept-Language", async () => {

@@ -383,6 +383,9 @@ describe("limits against second-order inputs", () => {
         "ContactHealth.issues": "at most one per contact",
         "SendTestNotificationPayload.deliveries": "one delivery per recipient",
         "Query.nodes": "one item per id, counted so",
+        "AccountChangedEvent.changes": "the contact history rows one change wrote, as a payload's changes",
+        "AccountChangedEvent.memberChanges": "the membership rows one change wrote (one member joining, leaving or changing role)",
+        "AccountChangedEvent.settingChanges": "the setting rows one change wrote (one per setting)",
       };
       const data = ok((await send(server, getIntrospectionQuery(), undefined, token)).body) as unknown as IntrospectionQuery;
       const schema = buildClientSchema(data);

@@ -73,8 +73,9 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
 
 /** A validation or parse error as a client reads it: graphql-js's own get the code Apollo gives them over HTTP. */
 function withCode(error: GraphQLError, code: string): GraphQLError {
-  if (error instanceof DomainError) return error;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, originalError: error, extensions: { code } });
+  const extensions = error.extensions as Record<string, unknown>;
+  extensions.code ??= code;
+  return error;
 }
 
 export interface LiveUpdateDependencies {
@@ -146,14 +147,16 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
     try {
       document = parse(payload.query, { noLocation: false });
     } catch (error) {
-      return { errors: [withCode(error instanceof GraphQLError ? error : new GraphQLError(String(error)), "GRAPHQL_PARSE_FAILED")] };
+      if (error instanceof GraphQLError) return { errors: [withCode(error, "GRAPHQL_PARSE_FAILED")] };
+      throw error;
     }
     const refusal = guardDocument(document, state.caller!, mutations, config.limits);
     if (refusal) return { errors: [refusal] };
     const invalid = validate(schema, document, validationRules, { maxErrors: MAX_VALIDATION_ERRORS });
     if (invalid.length > 0) return { errors: invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED")) };
+    // Without one, graphql-ws answers that it cannot tell which operation to run.
     const operation = getOperationAST(document, payload.operationName);
-    if (!operation) return { errors: [withCode(new GraphQLError("Unable to identify operation"), "OPERATION_RESOLUTION_FAILURE")] };
+    if (!operation) return { document };
     try {
       const measured = measureOperation(schema, document, operation, payload.variables ?? {});
       if (measured) checkCost(measured.cost, config.limits.maxCost);
