@@ -1,4 +1,7 @@
 import http from "node:http";
+import vm from "node:vm";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { verifyToken } from "../src/auth/tokens";
@@ -186,6 +189,42 @@ describe("GraphiQL", () => {
       expect((await fetch(origin + script.replace(/[^/]+$/, "package.json"))).status).to.equal(404);
       expect((await fetch(origin + script.replace(/\/graphiql\/[^/]+\//, "/graphiql/old-version/"))).status).to.equal(404);
       expect((await fetch(`${origin}/graphiql/x/..%2F..%2Fpackage.json`)).status).to.equal(404);
+    });
+
+    it("runs subscriptions: its fetcher is given the graphql-ws URL of the same path, and the Headers editor's token opens the socket", async () => {
+      const { assetUrls } = await openGraphiQL(server);
+      const origin = new URL(server.url).origin;
+      const scriptUrl = (name: string) => origin + assetUrls.find((url) => url.endsWith(`/${name}`))!;
+      // The page's start-up script, run against stand-ins for the browser and GraphiQL's globals: what it hands createFetcher.
+      const start = await (await fetch(scriptUrl("start.js"))).text();
+      const fetcherOptions: Record<string, unknown>[] = [];
+      const element = { textContent: JSON.stringify({ defaultQuery: "" }) };
+      const sandbox = {
+        window: { location: { origin, pathname: "/graphql" }, localStorage: { length: 0, key: () => null, getItem: () => null, setItem: () => undefined, removeItem: () => undefined } },
+        document: { getElementById: () => element },
+        GraphiQL: Object.assign(() => null, { createFetcher: (options: Record<string, unknown>) => fetcherOptions.push(options) }),
+        React: { createElement: () => null },
+        ReactDOM: { createRoot: () => ({ render: () => undefined }) },
+      };
+      vm.runInNewContext(start, sandbox);
+      expect(fetcherOptions).to.deep.equal([{ url: `${origin}/graphql`, subscriptionUrl: `${origin.replace(/^http/, "ws")}/graphql` }]);
+      // GraphiQL's own file carries the graphql-ws client that subscriptionUrl needs: no other script is loaded.
+      expect(await (await fetch(scriptUrl("graphiql.min.js"))).text()).to.include("createWebsocketsFetcherFromUrl");
+      // GraphiQL sends the Headers editor as the connection_init payload, with `Authorization` capitalised.
+      const admin = await signIn(server, "graphiql-subscriber@example.com");
+      const account = await createAccount(server, admin);
+      const client = createClient({ url: fetcherOptions[0]!.subscriptionUrl as string, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { Authorization: `Bearer ${admin.token}` } });
+      try {
+        const first = await new Promise<unknown>((resolve, reject) => {
+          const stop = client.subscribe(
+            { query: "subscription($id: ID!) { accountChanged(accountId: $id, afterSequence: 0) { sequence } }", variables: { id: account.id } },
+            { next: (result) => (stop(), resolve(result)), error: reject, complete: () => undefined },
+          );
+        });
+        expect(first).to.deep.equal({ data: { accountChanged: { sequence: 1 } } });
+      } finally {
+        await client.dispose();
+      }
     });
 
     it("leaves API clients alone: JSON GET and POST still reach GraphQL", async () => {

@@ -172,7 +172,9 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
       schema,
       onConnect: async (ctx) => {
         const state = stateOf(ctx.extra);
-        const authorization = ctx.connectionParams?.authorization;
+        // GraphiQL sends its Headers editor as the payload: `Authorization`, capitalised.
+        const params = ctx.connectionParams ?? {};
+        const authorization = params[Object.keys(params).find((key) => key.toLowerCase() === "authorization") ?? "authorization"];
         const caller = await identifyCaller(tokens, typeof authorization === "string" ? authorization : undefined);
         if (caller.kind !== "identified") return false;
         const person = caller.identity.email;

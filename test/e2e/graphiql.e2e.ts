@@ -275,6 +275,33 @@ describe("GraphiQL in a real browser", function () {
     expectNoToken(stored, [token]);
   });
 
+  it("runs a subscription over WebSocket and shows each change as it is committed", async () => {
+    const token = /Bearer (ey[\w.-]+)/.exec(await headersText(page))![1]!;
+    const listed = (await (await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: "{ accounts(first: 1) { nodes { id locale eventSequence } } }" }) })).json()) as {
+      data: { accounts: { nodes: { id: string; locale: string; eventSequence: number }[] } };
+    };
+    const account = listed.data.accounts.nodes[0]!;
+    await page.evaluate((id) => {
+      const editor = document.querySelector(".graphiql-query-editor .CodeMirror")!.CodeMirror!;
+      editor.setValue(`subscription Live {\n  accountChanged(accountId: "${id}") {\n    sequence\n    kinds\n    settingChanges { newValue }\n  }\n}\n`);
+    }, account.id);
+    await page.waitForTimeout(1000);
+    await page.click(".graphiql-execute-button");
+    // The socket is open once the server counts the subscription; a change made before that would not be shown.
+    await page.waitForTimeout(1500);
+    const locale = account.locale === "PL" ? "EN" : "PL";
+    const changed = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: "mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { eventSequence } } }", variables: { input: { accountId: account.id, locale } } }),
+    });
+    const sequence = ((await changed.json()) as { data: { updateAccount: { account: { eventSequence: number } } } }).data.updateAccount.account.eventSequence;
+    expect(sequence).to.equal(account.eventSequence + 1);
+    await page.waitForFunction((expected) => document.querySelector(".result-window")?.textContent?.includes(`"sequence": ${expected}`), sequence, { timeout: 30_000 });
+    expect(await paneText(page, ".result-window")).to.include("SETTINGS");
+    await page.screenshot({ path: path.join(ARTIFACTS, "graphiql-subscription.png") });
+  });
+
   it("made no request to any host but the server, with no script errors or policy violations", async () => {
     const origin = new URL(server.url).origin;
     const outside = requested.filter((url) => !url.startsWith("data:") && new URL(url).origin !== origin);

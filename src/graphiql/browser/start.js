@@ -81,8 +81,11 @@
 
   var settings = JSON.parse(document.getElementById("graphiql-settings").textContent);
   var endpoint = window.location.origin + window.location.pathname;
+  // Subscriptions go over WebSocket (graphql-ws, bundled in GraphiQL's own file) to the same path;
+  // the Headers editor's Authorization is sent as the connection_init payload.
+  var subscriptionUrl = endpoint.replace(/^http/, "ws");
   var props = {
-    fetcher: GraphiQL.createFetcher({ url: endpoint }),
+    fetcher: GraphiQL.createFetcher({ url: endpoint, subscriptionUrl: subscriptionUrl }),
     defaultQuery: settings.defaultQuery,
     defaultEditorToolsVisibility: settings.defaultHeaders ? "headers" : true,
     storage: browserStorage(),
