@@ -93,7 +93,6 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
   const [save, { loading: saving }] = useMutation(SaveContactsMutation);
   const loadProblems = useMemo(() => (error ? problemsOf(error) : []), [error]);
 
-
   // The form starts from the account as first loaded; later cache updates move it only through a save
   // or a live event, which merge them with the user's edits.
   useEffect(() => {
@@ -184,7 +183,7 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
     },
   });
   const liveProblems = useMemo(() => (live.error ? problemsOf(live.error) : []), [live.error]);
-    const unauthenticated = [...loadProblems, ...problems, ...liveProblems].find((problem) => problem.code === "UNAUTHENTICATED");
+  const unauthenticated = [...loadProblems, ...problems, ...liveProblems].find((problem) => problem.code === "UNAUTHENTICATED");
   useEffect(() => {
     if (unauthenticated) signOut(unauthenticated);
   }, [unauthenticated, signOut]);
