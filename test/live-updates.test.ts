@@ -5,6 +5,7 @@ import { accountWithMembers, createAccount, ok, signIn, type TestUser } from "./
 import { liveClient, Received, wsUrl, type LiveClient } from "./helpers/live";
 import { signToken } from "../src/auth/tokens";
 import { TEST_JWT_SECRET } from "./helpers/server";
+import { spawnServer } from "./helpers/process";
 
 const EVENT_FIELDS = `sequence contactsVersion kinds at reloadRequired
   changedBy { __typename ... on User { email } ... on ExternalContact { email } }
@@ -276,5 +277,46 @@ describe("Live updates: Subscription.accountChanged over graphql-ws", function (
       await open(user.token, { origin: "https://app.example.com" }).connected;
       await open(user.token).connected;
     });
+  });
+
+  it("reports open sockets and subscriptions, and counts the events it delivered, in /metrics", async () => {
+    const token = "metrics-token-for-live-updates-0123";
+    const measured = await startTestServer({ env: { METRICS_TOKEN: token } });
+    try {
+      const read = async () => {
+        const text = await (await fetch(measured.url.replace("/graphql", "/metrics"), { headers: { authorization: `Bearer ${token}` } })).text();
+        const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+        return { sockets: value("contact_points_websocket_connections"), subscriptions: value("contact_points_subscriptions_active"), delivered: value("contact_points_subscription_events_delivered_total") };
+      };
+      expect(await read()).to.deep.equal({ sockets: 0, subscriptions: 0, delivered: 0 });
+      const { admin, account } = await accountWithMembers(measured, 0, "metrics");
+      const live = open(admin.token, {}, measured);
+      const received: Events = new Received(live.client, SUBSCRIBE, { accountId: account.id, afterSequence: 0 });
+      await received.count(1);
+      expect(await read()).to.deep.equal({ sockets: 1, subscriptions: 1, delivered: 1 });
+      received.unsubscribe();
+      await live.dispose();
+      const deadline = Date.now() + 10_000;
+      while ((await read()).sockets !== 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await read()).to.deep.equal({ sockets: 0, subscriptions: 0, delivered: 1 });
+    } finally {
+      await measured.close();
+    }
+  });
+
+  it("closes every socket with 1001 (going away) on SIGTERM, and the process exits cleanly", async () => {
+    const child = await spawnServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "development", SHUTDOWN_DRAIN_SECONDS: "0", SHUTDOWN_GRACE_MS: "5000" });
+    try {
+      const user = await tokenFor("leaving-at-shutdown@example.com");
+      const live = liveClient(child.url, user);
+      clients.push(live);
+      await live.connected;
+      child.child.kill("SIGTERM");
+      const close = await live.closed;
+      expect(close.code).to.equal(1001);
+      expect(await child.exited).to.equal(0);
+    } finally {
+      if (child.child.exitCode === null) child.child.kill("SIGKILL");
+    }
   });
 });

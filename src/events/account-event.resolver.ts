@@ -54,7 +54,14 @@ export class AccountEventResolver {
         actorEmail: null,
       });
     }
-    const { event } = item;
+    const { event, rows, account, member } = item;
+    // Read once for every subscriber of the account; what the fields below ask for is found here.
+    context.loaders.accountById.prime(account.id, account);
+    context.loaders.membership.prime({ accountId: account.id, userId: member.userId }, member);
+    const key = { accountId: account.id, sequence: event.sequence };
+    context.loaders.contactChangesOfEvent.prime(key, rows.changes);
+    context.loaders.memberChangesOfEvent.prime(key, rows.memberChanges);
+    context.loaders.settingChangesOfEvent.prime(key, rows.settingChanges);
     return Object.assign(new AccountChangedEvent(), {
       sequence: event.sequence,
       contactsVersion: event.contactsVersion,
@@ -69,8 +76,11 @@ export class AccountEventResolver {
 
   @FieldResolver(() => Account, { description: "The account as it is now, read when the event is delivered." })
   async account(@Root() event: AccountChangedEvent, @Ctx() context: Context): Promise<Account> {
-    const account = await context.loaders.accountAsMember.load({ accountId: event.accountId, userId: context.requiredViewer.id });
-    if (!account) throw notFound();
+    const [member, account] = await Promise.all([
+      context.loaders.membership.load({ accountId: event.accountId, userId: context.requiredViewer.id }),
+      context.loaders.accountById.load(event.accountId),
+    ]);
+    if (!member || !account) throw notFound();
     return account;
   }
 

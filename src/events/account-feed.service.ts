@@ -1,5 +1,13 @@
 import type { CommittedEvent, Database } from "../database";
-import { membershipsOf } from "../members/member.queries";
+import { memberChangesOfEvents, membershipsOf } from "../members/member.queries";
+import { accountsByIds, settingChangesOfEvents } from "../accounts/account.queries";
+import { contactChangesOfEvents } from "../history/history.queries";
+import { groupBy } from "../common/group-by";
+import type { Account } from "../accounts/account.entity";
+import type { AccountMember } from "../members/account-member.entity";
+import type { ContactChange } from "../history/contact-change.entity";
+import type { MemberChange } from "../members/member-change.entity";
+import type { AccountSettingChange } from "../accounts/account-setting-change.entity";
 import { accountEventsAfter, latestEventSequences } from "./change-log.queries";
 import type { AccountEvent } from "./account-event.entity";
 
@@ -11,9 +19,19 @@ import type { AccountEvent } from "./account-event.entity";
  * however notifications coalesce or get lost: a notification only says "read again".
  */
 
-/** What a subscriber is handed: an event, a marker that it must reload, or the end of its access. */
+/** The history rows an event wrote: read once per batch for every subscriber of the account. */
+export interface EventRows {
+  changes: ContactChange[];
+  memberChanges: MemberChange[];
+  settingChanges: AccountSettingChange[];
+}
+
+/**
+ * What a subscriber is handed: an event (with the rows it wrote, the account as read with the batch
+ * and the subscriber's membership), a marker that it must reload, or the end of its access.
+ */
 export type FeedItem =
-  | { kind: "event"; event: AccountEvent }
+  | { kind: "event"; event: AccountEvent; rows: EventRows; account: Account; member: AccountMember }
   /** More was missed than is sent again: reload the account and go on from `sequence`. */
   | { kind: "reload"; accountId: string; sequence: number }
   /** The viewer is no longer a member: nothing more is sent. */
@@ -141,15 +159,34 @@ class AccountStream {
       if (events.length === 0) return;
       // Checked after the events are read: a removal committed before them is seen, and its own event is not sent.
       const userIds = [...new Set(live.map((subscriber) => subscriber.userId))];
-      const members = new Set((await this.db.read((manager) => membershipsOf(manager, [this.accountId], userIds))).map((member) => member.userId));
+      const sequences = events.map((event) => event.sequence);
+      // Once for every subscriber: the resolvers find these in their loaders instead of asking each.
+      const [memberships, [account], changes, memberChanges, settingChanges] = await this.db.read((manager) =>
+        Promise.all([
+          membershipsOf(manager, [this.accountId], userIds),
+          accountsByIds(manager, [this.accountId]),
+          contactChangesOfEvents(manager, this.accountId, sequences),
+          memberChangesOfEvents(manager, this.accountId, sequences),
+          settingChangesOfEvents(manager, this.accountId, sequences),
+        ]),
+      );
+      const members = new Map(memberships.map((member) => [member.userId, member]));
+      const byEvent = <TRow extends { eventSequence: number | null }>(rows: TRow[]) => groupBy(rows, (row) => row.eventSequence);
+      const [contactRows, memberRows, settingRows] = [byEvent(changes), byEvent(memberChanges), byEvent(settingChanges)];
+      const rowsOf = (sequence: number): EventRows => ({
+        changes: contactRows.get(sequence) ?? [],
+        memberChanges: memberRows.get(sequence) ?? [],
+        settingChanges: settingRows.get(sequence) ?? [],
+      });
       for (const subscriber of live) {
         if (subscriber.isEnded) continue;
-        if (!members.has(subscriber.userId)) {
+        const member = members.get(subscriber.userId);
+        if (!member || !account) {
           subscriber.push({ kind: "revoked" });
           subscriber.end();
           continue;
         }
-        for (const event of events) if (event.sequence > subscriber.delivered) subscriber.push({ kind: "event", event });
+        for (const event of events) if (event.sequence > subscriber.delivered) subscriber.push({ kind: "event", event, rows: rowsOf(event.sequence), account, member });
       }
       if (events.length < READ_BATCH) return;
     }
