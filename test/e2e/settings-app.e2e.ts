@@ -95,12 +95,15 @@ class LiveTraffic {
   readonly urls: string[] = [];
   private holding = false;
   private held: (() => void)[] = [];
+  private refusing = false;
 
   async attach(context: BrowserContext, apiUrl: string): Promise<void> {
     const url = new URL(apiUrl);
     url.protocol = "ws:";
     await context.routeWebSocket(url.href, (page) => {
       this.urls.push(page.url());
+      // Offline: the connection fails as an unreachable server's would, and the page tries again later.
+      if (this.refusing) return void page.close({ code: 1006, reason: "Offline" });
       const server = page.connectToServer();
       const connection = { page, server, sent: [] as { type: string; payload?: any }[] };
       this.connections.push(connection);
@@ -129,6 +132,15 @@ class LiveTraffic {
   /** The subscribe messages the page sent, oldest first. */
   subscribes(): { variables: Record<string, unknown> }[] {
     return this.connections.flatMap((connection) => connection.sent.filter((message) => message.type === "subscribe").map((message) => message.payload));
+  }
+
+  /** No connection gets through until online(). */
+  offline(): void {
+    this.refusing = true;
+  }
+
+  online(): void {
+    this.refusing = false;
   }
 
   /** Cuts the newest connection as a restarting server would (1012): the page connects again by itself. */
@@ -263,6 +275,8 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
         AUTH_JWT_SECRET: secret,
         CORS_ORIGINS: appOrigin,
         MAIL_LOG_FILE: path.join(temp, "mail.log"),
+        // A screen that missed more than two events is told to read the account again (reloadRequired).
+        LIVE_RESUME_MAX_EVENTS: "2",
       },
       /Authorization: Bearer (\S+)/,
       30_000,
@@ -588,6 +602,31 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     const again = live.subscribes().slice(subscribed);
     expect(again.length, "subscribed again on the new connection").to.be.greaterThan(0);
     expect(again[0]!.variables.afterSequence).to.equal(seen);
+  });
+
+  it("reads the account and the history again when it missed more than the server sends again (reloadRequired)", async () => {
+    const grace = await signToken(secret, { email: "grace.hopper@northwind.example", name: "Grace Hopper" });
+    const sequence = async () => ((await graphql(adminToken, "query ($id: ID!) { account(id: $id) { eventSequence } }", { id: accountId })).data.account.eventSequence as number);
+    await page.locator(`.layout[data-event-sequence="${await sequence()}"]`).waitFor();
+    live.offline();
+    await live.drop();
+    // Three changes while the screen is away: one more than the server sends again.
+    for (const email of ["katherine.johnson@northwind.example", "edsger.dijkstra@northwind.example", "katherine.johnson@northwind.example"]) {
+      const changed = await graphql(grace, `mutation ($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { contactsVersion } } }`, {
+        input: { accountId, expectedVersion: (await contactsNow()).version, roleContacts: [{ role: "TECHNICAL_ADMIN", userId: await userId(email) }] },
+      });
+      expect(changed.errors, JSON.stringify(changed.errors)).to.equal(undefined);
+    }
+    const latest = await sequence();
+    const reads = () => apiRequests.filter((request) => ["SettingsPage", "SettingsHistory"].includes(request.operationName)).map((request) => request.operationName);
+    const readsBefore = reads().length;
+    live.online();
+
+    await page.locator(`.layout[data-event-sequence="${latest}"]`).waitFor({ timeout: 60_000 });
+    expect(reads().slice(readsBefore).sort(), "the page and the history read again").to.deep.equal(["SettingsHistory", "SettingsPage"]);
+    expect(await page.locator("#role-TECHNICAL_ADMIN option:checked").textContent()).to.equal(KATHERINE);
+    await page.locator('.history tbody tr:first-child[data-slot="TECHNICAL_ADMIN"]:has-text("Grace Hopper")').waitFor();
+    expect(await page.locator(".live-stopped").count()).to.equal(0);
   });
 
   it("asks an outside address again after 'This is not me', once, and says when it may be asked next", async () => {
