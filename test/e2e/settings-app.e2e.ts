@@ -708,6 +708,18 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     await other.close();
   });
 
+  it("asks for a new token when the API closes the live updates' socket because the token expired", async () => {
+    const other = await context.newPage();
+    // Long enough to load the screen; the server closes the socket with 4403 when it runs out.
+    const shortLived = await signToken(secret, { email: "grace.hopper@northwind.example", name: "Grace Hopper" }, "8s");
+    await openScreen(other, shortLived);
+    const requestsAtLoad = apiRequests.length;
+    const problem = other.locator('.sign-in .problem[data-code="UNAUTHENTICATED"]');
+    await problem.waitFor({ timeout: 30_000 });
+    expect(apiRequests.length, "told by the socket, not by a refused request").to.equal(requestsAtLoad);
+    await other.close();
+  });
+
   it("kept the token out of storage and the address, sent it to the API only, with no script errors or policy violations", async () => {
     const stored = await page.evaluate(() => {
       const read = (storage: BrowserStorage) => {

@@ -6,7 +6,7 @@ import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from "@apollo/clien
 import { SetContextLink } from "@apollo/client/link/context";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { getMainDefinition, relayStylePagination } from "@apollo/client/utilities";
-import { createClient as createWsClient } from "graphql-ws";
+import { CloseCode, createClient as createWsClient } from "graphql-ws";
 import { tap } from "rxjs";
 import type { Language } from "./i18n";
 
@@ -15,6 +15,12 @@ export interface ClientSession {
   token: () => string | null;
   /** Sent as Accept-Language, for a server that answers in the user's language. */
   language: () => Language;
+  /** The API closed the live-update socket refusing the token (bad, or expired since): sign in again. */
+  signInRefused: () => void;
+}
+
+function isCloseEvent(event: unknown): event is { code: number; reason: string } {
+  return typeof event === "object" && event !== null && "code" in event && "reason" in event;
 }
 
 export function createCache(): InMemoryCache {
@@ -95,8 +101,15 @@ export function createClient(apiUrl: string, session: ClientSession): ApolloClie
       return token ? { authorization: `Bearer ${token}` } : {};
     },
     // A lost connection is tried again for as long as the page is open, with graphql-ws's randomised
-    // back-off; a refusal (such as a bad token) is not. The socket is open only while a subscription is.
+    // back-off. A refused token (4403, also sent when it expires) is not: the user signs in again. The
+    // socket is open only while a subscription is.
     retryAttempts: Infinity,
+    shouldRetry: (event) => isCloseEvent(event) && event.code !== CloseCode.Forbidden,
+    on: {
+      closed: (event) => {
+        if (isCloseEvent(event) && event.code === CloseCode.Forbidden) session.signInRefused();
+      },
+    },
   });
   const isSubscription = ({ query }: ApolloLink.Operation) => {
     const definition = getMainDefinition(query);
