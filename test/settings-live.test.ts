@@ -39,7 +39,7 @@ interface Row {
   slot: string;
 }
 interface Live {
-  formAfterChange(state: FormState, latest: Baseline, by: Actor | null): FormState;
+  formAfterChange(state: FormState, latest: Baseline, by: (slot: string) => Actor | null): FormState;
   openContests(state: FormState): Contested[];
   keepMine(state: FormState): FormState;
   useTheirs(state: FormState): FormState;
@@ -68,6 +68,7 @@ function values(overrides: Partial<Omit<FormValues, "roles">> & { roles?: Partia
 
 const at = (version: number, form: FormValues): Baseline => ({ version, updatedAt: `2026-12-07T19:0${version}:00.000Z`, values: form });
 const member = (userId: string): RoleValue => ({ kind: "member", userId });
+const by = (actor: Actor | null) => () => actor;
 
 describe("the settings screen's live updates (examples/settings-app/src/live.ts)", () => {
   let live: Live;
@@ -93,7 +94,7 @@ describe("the settings screen's live updates (examples/settings-app/src/live.ts)
   it("takes another admin's change into a slot the user has not edited, and keeps the user's edit of another", () => {
     const mine = values({ roles: { IMPLEMENTATION: member("u-katherine") } });
     const theirs = values({ billingContactUserIds: ["u-katherine", "u-edsger"] });
-    const next = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(2, theirs), GRACE);
+    const next = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(2, theirs), by(GRACE));
     expect(next.baseline.version, "the next Save sends the new version").to.equal(2);
     expect(next.draft.billingContactUserIds).to.deep.equal(["u-katherine", "u-edsger"]);
     expect(next.draft.roles.IMPLEMENTATION).to.deep.equal(member("u-katherine"));
@@ -103,7 +104,7 @@ describe("the settings screen's live updates (examples/settings-app/src/live.ts)
   it("keeps the user's unsaved value of a slot the other admin changed too, and names the slot and who changed it", () => {
     const mine = values({ roles: { DECISION_MAKER: member("u-ada"), IMPLEMENTATION: member("u-katherine") } });
     const theirs = values({ roles: { DECISION_MAKER: member("u-edsger") } });
-    const next = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(2, theirs), GRACE);
+    const next = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(2, theirs), by(GRACE));
     expect(next.contested).to.deep.equal([{ slot: "DECISION_MAKER", by: GRACE }]);
     expect(next.draft.roles.DECISION_MAKER).to.deep.equal(member("u-ada"));
     expect(next.draft.roles.IMPLEMENTATION).to.deep.equal(member("u-katherine"));
@@ -120,23 +121,34 @@ describe("the settings screen's live updates (examples/settings-app/src/live.ts)
     expect(mineKept.contested).to.deep.equal([]);
   });
 
+  it("names, for each contested slot, who changed it", () => {
+    const EDSGER: Actor = { __typename: "User", id: "u-edsger", email: "edsger.dijkstra@northwind.example", name: "Edsger Dijkstra" };
+    const mine = values({ primaryContactUserId: "u-edsger", roles: { DECISION_MAKER: member("u-ada") } });
+    const theirs = values({ primaryContactUserId: "u-katherine", roles: { DECISION_MAKER: member("u-edsger") } });
+    const next = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(3, theirs), (slot) => (slot === "PRIMARY" ? EDSGER : GRACE));
+    expect(next.contested).to.deep.equal([
+      { slot: "PRIMARY", by: EDSGER },
+      { slot: "DECISION_MAKER", by: GRACE },
+    ]);
+  });
+
   it("asks about nothing when both set a slot to the same value", () => {
     const same = values({ roles: { DECISION_MAKER: member("u-edsger") } });
-    const next = live.formAfterChange({ baseline: loaded, draft: same, contested: [] }, at(2, same), GRACE);
+    const next = live.formAfterChange({ baseline: loaded, draft: same, contested: [] }, at(2, same), by(GRACE));
     expect(next.contested).to.deep.equal([]);
     expect(next.baseline.version).to.equal(2);
   });
 
   it("ignores a version the form already has: its own save arriving as an event, or a replay", () => {
     const state = { baseline: at(3, values()), draft: values({ primaryContactUserId: "u-edsger" }), contested: [] };
-    expect(live.formAfterChange(state, at(3, values({ billingContactUserIds: [] })), GRACE)).to.equal(state);
-    expect(live.formAfterChange(state, at(2, values({ billingContactUserIds: [] })), GRACE)).to.equal(state);
+    expect(live.formAfterChange(state, at(3, values({ billingContactUserIds: [] })), by(GRACE))).to.equal(state);
+    expect(live.formAfterChange(state, at(2, values({ billingContactUserIds: [] })), by(GRACE))).to.equal(state);
   });
 
   it("keeps a contest open across later changes of other slots, and ends it when the user sets the saved value", () => {
     const mine = values({ roles: { DECISION_MAKER: member("u-ada") } });
-    const first = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(2, values({ roles: { DECISION_MAKER: member("u-edsger") } })), GRACE);
-    const second = live.formAfterChange(first, at(3, values({ roles: { DECISION_MAKER: member("u-edsger") }, primaryContactUserId: "u-katherine" })), null);
+    const first = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(2, values({ roles: { DECISION_MAKER: member("u-edsger") } })), by(GRACE));
+    const second = live.formAfterChange(first, at(3, values({ roles: { DECISION_MAKER: member("u-edsger") }, primaryContactUserId: "u-katherine" })), by(null));
     expect(second.contested).to.deep.equal([{ slot: "DECISION_MAKER", by: GRACE }]);
     expect(second.draft.primaryContactUserId).to.equal("u-katherine");
     const agreed = { ...second, draft: { ...second.draft, roles: { ...second.draft.roles, DECISION_MAKER: member("u-edsger") } } };

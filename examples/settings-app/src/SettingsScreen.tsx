@@ -21,6 +21,7 @@ import {
   type FieldKey,
   type FormValues,
   type KnownRole,
+  type SlotKey,
   type PersonLabels,
   type RoleValue,
   type SlotChange,
@@ -106,6 +107,8 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
   // resumes after the last event seen (apollo.ts, ResumeContext).
   const [liveFrom, setLiveFrom] = useState<number | null>(null);
   const lastSequence = useRef(0);
+  /** Who last changed each slot, from the events seen: a contested slot names them. */
+  const slotActors = useRef(new Map<string, Actor>());
   /** The last event the screen has taken in, shown as data-event-sequence for whoever debugs it. */
   const [seen, setSeen] = useState<number | null>(null);
   useEffect(() => {
@@ -117,8 +120,8 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
   }, [account, liveFrom]);
   /** While a save is under way, or its conflict waits for the user, changes that arrive wait too. */
   const holding = useRef(false);
-  const held = useRef<{ latest: Baseline; by: Actor }[]>([]);
-  const applyChange = useCallback((latest: Baseline, by: Actor) => {
+  const held = useRef<{ latest: Baseline; by: (slot: SlotKey) => Actor }[]>([]);
+  const applyChange = useCallback((latest: Baseline, by: (slot: SlotKey) => Actor) => {
     if (holding.current) held.current.push({ latest, by });
     else setForm((state) => (state ? formAfterChange(state, latest, by) : state));
   }, []);
@@ -142,7 +145,7 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
       const now = fresh.data?.account;
       if (!now) return;
       setAddedRows([]);
-      applyChange(baselineOf(now), null);
+      applyChange(baselineOf(now), (slot) => slotActors.current.get(slot) ?? null);
       lastSequence.current = Math.max(lastSequence.current, now.eventSequence);
       setSeen(lastSequence.current);
     } catch (thrown) {
@@ -164,7 +167,12 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
       const summary = summaryOf(event);
       const byViewer = event.changedBy?.__typename === "User" && event.changedBy.id === viewerId;
       if (!byViewer) setRecent((shown) => [summary, ...shown].slice(0, RECENT_CHANGES));
-      applyChange(baselineOf(event.account), event.changedBy ?? null);
+      for (const slot of summary.slots) slotActors.current.set(slot, event.changedBy ?? null);
+      // `account` is the account as it is now: when events are sent again after a reconnect, only the
+      // one that produced its contactsVersion moves the form, once the events before it named their slots.
+      if (event.contactsVersion === event.account.contactsVersion) {
+        applyChange(baselineOf(event.account), (slot) => slotActors.current.get(slot) ?? event.changedBy ?? null);
+      }
       // The pickers list members: read them again when they changed.
       if (summary.members) void client.refetchQueries({ include: [PageQuery] });
     },

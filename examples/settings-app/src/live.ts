@@ -39,16 +39,17 @@ function slotsThatDiffer(a: FormValues, b: FormValues): Set<SlotKey> {
 /**
  * The form after the contacts were saved elsewhere as `latest`: slots only the other admin changed take
  * their values, slots only this user changed keep this user's, and a slot both changed keeps this user's
- * value and is contested until they choose. `baseline` becomes `latest`, so the next Save sends its
- * version. A version the form already has (its own save, an older event) changes nothing.
+ * value and is contested until they choose, named with who changed it (`by`, per slot). `baseline`
+ * becomes `latest`, so the next Save sends its version. A version the form already has (its own save,
+ * an older event) changes nothing.
  */
-export function formAfterChange(state: FormState, latest: Baseline, by: Actor): FormState {
+export function formAfterChange(state: FormState, latest: Baseline, by: (slot: SlotKey) => Actor): FormState {
   if (latest.version <= state.baseline.version) return state;
   const { merged, overlapping } = mergeForms(state.baseline.values, state.draft, latest.values);
   const draft = withSlots(merged, state.draft, overlapping);
   const next = { baseline: latest, draft, contested: [] as Contested[] };
   const earlier = state.contested.filter((entry) => !overlapping.includes(entry.slot));
-  const contested = [...earlier, ...overlapping.map((slot) => ({ slot, by }))];
+  const contested = [...earlier, ...overlapping.map((slot) => ({ slot, by: by(slot) }))];
   return { ...next, contested: openContests({ ...next, contested }) };
 }
 
