@@ -26,11 +26,12 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const SECRET = "bench-secret-that-is-long-enough-for-hs256-0000";
 const SUBSCRIBERS = setting("SUBSCRIBERS", 1000, 1);
 const CHANGES = setting("CHANGES", 20, 2);
-const SUBSCRIBE = `subscription($id: ID!) { accountChanged(accountId: $id) { sequence contactsVersion kinds changes { slot action } settingChanges { newValue } account { id contactsVersion } } }`;
+const SUBSCRIBE = `subscription($id: ID!, $after: Int) { accountChanged(accountId: $id, afterSequence: $after) { sequence contactsVersion kinds changes { slot action } settingChanges { newValue } account { id contactsVersion } } }`;
 
 interface Process {
   child: ChildProcess;
   url: string;
+  output: () => string;
 }
 
 function freePort(): Promise<number> {
@@ -48,7 +49,7 @@ async function startProcess(env: Record<string, string>): Promise<Process> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "development", AUTH_JWT_SECRET: SECRET, LOG_LEVEL: "warn", SEED_DEMO_DATA: "false", MUTATION_RATE_LIMIT: "0", MAIL_TRANSPORT: "file", WS_MAX_SOCKETS_PER_CALLER: String(SUBSCRIBERS + 10), ...env },
+    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "development", AUTH_JWT_SECRET: SECRET, LOG_LEVEL: "warn", SEED_DEMO_DATA: "false", MUTATION_RATE_LIMIT: "0", MAIL_TRANSPORT: "file", WS_MAX_SOCKETS_PER_CALLER: String(SUBSCRIBERS + 10), HTTP_MAX_CONNECTIONS: String(SUBSCRIBERS + 100), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -60,7 +61,7 @@ async function startProcess(env: Record<string, string>): Promise<Process> {
     if (child.exitCode !== null) throw new Error(`The server exited:\n${output}`);
     if (Date.now() > deadline) throw new Error(`The server did not start:\n${output}`);
     try {
-      if ((await fetch(url.replace("/graphql", "/livez"))).ok) return { child, url };
+      if ((await fetch(url.replace("/graphql", "/livez"))).ok) return { child, url, output: () => output };
     } catch {
       // not listening yet
     }
@@ -98,8 +99,8 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
   const token = await signToken(SECRET, { email: "fanout.admin@bench.example", name: "Fan-out" }, "2h");
   const first = servers[0]!;
   await post(first.url, token, { query: "{ viewer { id } }" });
-  const created = await post(first.url, token, { query: `mutation { createAccount(input: { name: "Fan-out" }) { account { id } } }` });
-  const accountId = (created.createAccount as { account: { id: string } }).account.id;
+  const created = await post(first.url, token, { query: `mutation { createAccount(input: { name: "Fan-out" }) { account { id eventSequence } } }` });
+  const { id: accountId, eventSequence: after } = (created.createAccount as { account: { id: string; eventSequence: number } }).account;
 
   await settle();
   const rssBefore = servers.map((server) => rssBytes(server.child.pid!));
@@ -111,7 +112,7 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
     let done!: () => void;
     connected.push(new Promise<void>((resolve) => (done = resolve)));
     clients.push(
-      createClient({ url: server.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` }, on: { connected: () => done() }, onNonLazyError: (error) => log(`socket error: ${String(error)}`) }),
+      createClient({ url: server.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` }, on: { connected: () => done() }, onNonLazyError: (error) => log(`socket error: ${JSON.stringify(error)}`) }),
     );
     if (index % 100 === 99) await Promise.all(connected.slice(index - 99));
   }
@@ -130,11 +131,16 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
   };
   clients.forEach((client, index) =>
     client.subscribe<{ accountChanged: { sequence: number } }>(
-      { query: SUBSCRIBE, variables: { id: accountId } },
-      { next: (result) => result.data && arrived(index, result.data.accountChanged.sequence), error: (error) => log(`subscription error: ${JSON.stringify(error)}`), complete: () => undefined },
+      // From the account's creation on: a subscribe that lands after the first change still gets it.
+      { query: SUBSCRIBE, variables: { id: accountId, after } },
+      {
+        next: (result) => (result.data ? arrived(index, result.data.accountChanged.sequence) : log(`subscription refused: ${JSON.stringify(result.errors)}`)),
+        error: (error) => log(`subscription error: ${JSON.stringify(error)}`),
+        complete: () => undefined,
+      },
     ),
   );
-  // Every subscription is open once a first change reaches them all (not counted).
+  // Every subscription is open once a first change has reached them all (not counted).
   const change = async (locale: string) => {
     const started = performance.now();
     const answered = await post(first.url, token, { query: `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { eventSequence } } }`, variables: { input: { accountId, locale } } });
@@ -149,7 +155,12 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
     behind = latest.filter((value) => value < sequence).length;
     waiting = { sequence, resolve };
     if (behind === 0) resolve();
+    const timer = setTimeout(() => {
+      log(`${setup}: after 60 s, ${behind} of ${SUBSCRIBERS} subscribers still lack sequence ${sequence}`);
+      for (const server of servers) log(server.output().slice(-3000));
+    }, 60_000);
     await all;
+    clearTimeout(timer);
     waiting = null;
     return { ms: performance.now() - started, mutationMs };
   };

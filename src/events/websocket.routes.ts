@@ -233,6 +233,13 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
     server,
   );
 
+  // After useServer's own listener: a client's protocol error (an oversized message, a bad frame) is
+  // closed by ws with its code (1009, 1002); graphql-ws would print it to stderr as an internal error.
+  server.on("connection", (socket: WebSocket) => {
+    socket.removeAllListeners("error");
+    socket.on("error", (error) => logger.debug({ err: error }, "A WebSocket client broke the protocol; the socket is closed."));
+  });
+
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
