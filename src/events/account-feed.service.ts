@@ -39,6 +39,8 @@ export type FeedItem =
 
 /** Events read per statement while catching up. */
 const READ_BATCH = 100;
+/** Events waiting for one slow client at most; more and they collapse into one reloadRequired. */
+const MAX_QUEUED = 1000;
 /** After a failed read, how long before the account's events are read again. */
 const RETRY_MS = 1000;
 
@@ -54,6 +56,8 @@ export class Subscriber implements AsyncIterableIterator<FeedItem> {
     /** The last sequence handed to this subscriber. */
     public delivered: number,
     private readonly onEnd: (subscriber: Subscriber) => void,
+    /** Events queued at most for a client that reads slowly; past that they collapse into one reload. */
+    private readonly maxQueued = Number.POSITIVE_INFINITY,
   ) {}
 
   get isEnded(): boolean {
@@ -68,6 +72,10 @@ export class Subscriber implements AsyncIterableIterator<FeedItem> {
       const resolve = this.waiting;
       this.waiting = null;
       resolve({ value: item, done: false });
+    } else if (item.kind === "event" && this.queue.length >= this.maxQueued) {
+      // A client this far behind is told to reload, as one that resumes after too long away is.
+      this.queue.length = 0;
+      this.queue.push({ kind: "reload", accountId: this.accountId, sequence: item.event.sequence });
     } else {
       this.queue.push(item);
     }
@@ -243,7 +251,7 @@ export class AccountFeed {
       stream = new AccountStream(this.db, accountId, (error) => this.options.onError?.(error));
       this.streams.set(accountId, stream);
     }
-    const subscriber = new Subscriber(accountId, userId, reload ? latest : after, (ended) => this.forget(ended));
+    const subscriber = new Subscriber(accountId, userId, reload ? latest : after, (ended) => this.forget(ended), Math.max(MAX_QUEUED, this.options.resumeLimit));
     stream.subscribers.add(subscriber);
     if (reload) subscriber.push({ kind: "reload", accountId, sequence: latest });
     // Events committed since `latest` was read, or those missed before `afterSequence`, are read now.
