@@ -711,6 +711,20 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     await other.close();
   });
 
+  it("says live updates stopped when the viewer is removed from the account while the screen is open", async () => {
+    const other = await context.newPage();
+    await openScreen(other, await signToken(secret, { email: "mallory@northwind.example" }));
+    await other.locator(`.layout[data-event-sequence]`).waitFor();
+    const removed = await graphql(adminToken, `mutation ($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`, {
+      input: { accountId, userId: await userId("mallory@northwind.example") },
+    });
+    expect(removed.errors, JSON.stringify(removed.errors)).to.equal(undefined);
+    const stopped = other.locator('.live-stopped[data-code="NOT_FOUND"]');
+    await stopped.waitFor({ timeout: 30_000 });
+    expect(await stopped.textContent()).to.equal("Live updates stopped: reload the page to see changes others make.");
+    await other.close();
+  });
+
   it("asks for a new token when the API closes the live updates' socket because the token expired", async () => {
     const other = await context.newPage();
     // Long enough to load the screen; the server closes the socket with 4403 when it runs out.
