@@ -192,6 +192,18 @@ describe("Live updates: Subscription.accountChanged over graphql-ws", function (
     expect(received.results[1]!.data!.accountChanged.reloadRequired).to.equal(false);
   });
 
+  it("sends reloadRequired when afterSequence is ahead of the account (a client holding another database's state)", async () => {
+    const { admin, account } = await accountWithMembers(server, 0, "ahead");
+    const latest = await eventSequence(server, admin.token, account.id);
+    const live = open(admin.token);
+    const received: Events = new Received(live.client, SUBSCRIBE, { accountId: account.id, afterSequence: latest + 50 });
+    const [reload] = await received.count(1);
+    expect(reload!.data!.accountChanged).to.include({ sequence: latest, reloadRequired: true });
+    await changeSomething(server, admin, account.id);
+    await received.count(2);
+    expect(sequences(received)).to.deep.equal([latest, latest + 1]);
+  });
+
   it("delivers every event exactly once and in order while several writers change the account at once", async () => {
     const { admin, account, members } = await accountWithMembers(server, 3, "order");
     const after = await eventSequence(server, admin.token, account.id);
