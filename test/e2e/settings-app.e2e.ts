@@ -5,9 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from "playwright-core";
 import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS } from "../helpers/browser";
 import { signToken } from "../../src/auth/tokens";
+import { createPostgresDatabase, dropPostgresDatabase, testingOnPostgres } from "../helpers/postgres";
 
 // The tests compile without the DOM library: these are the browser globals the page functions below use.
 interface BrowserStorage {
@@ -30,6 +31,7 @@ const NORTHWIND = "Northwind Traders";
 const ADA = "Ada Lovelace (ada.lovelace@northwind.example)";
 const KATHERINE = "Katherine Johnson (katherine.johnson@northwind.example)";
 const EDSGER = "Edsger Dijkstra (edsger.dijkstra@northwind.example)";
+const ALAN = "Alan Turing (alan.turing@northwind.example)";
 const OUTSIDE_SECURITY = "alerts@contractor.example";
 
 interface Running {
@@ -83,6 +85,72 @@ async function stop(running: Running | undefined): Promise<void> {
   await exited;
 }
 
+/**
+ * The screen's WebSockets to the API, passed through the test: it reads what the page sends (the
+ * subscription's variables, the token in connection_init), can hold the server's events back (a
+ * late live update) and can cut the connection (a network drop).
+ */
+class LiveTraffic {
+  readonly connections: { page: WebSocketRoute; server: WebSocketRoute; sent: { type: string; payload?: any }[] }[] = [];
+  readonly urls: string[] = [];
+  private holding = false;
+  private held: (() => void)[] = [];
+  private refusing = false;
+
+  async attach(context: BrowserContext, apiUrl: string): Promise<void> {
+    const url = new URL(apiUrl);
+    url.protocol = "ws:";
+    await context.routeWebSocket(url.href, (page) => {
+      this.urls.push(page.url());
+      // Offline: the connection fails as an unreachable server's would, and the page tries again later.
+      if (this.refusing) return void page.close({ code: 1006, reason: "Offline" });
+      const server = page.connectToServer();
+      const connection = { page, server, sent: [] as { type: string; payload?: any }[] };
+      this.connections.push(connection);
+      page.onMessage((message) => {
+        connection.sent.push(JSON.parse(String(message)) as { type: string; payload?: any });
+        server.send(message);
+      });
+      server.onMessage((message) => {
+        const deliver = () => page.send(message);
+        if (this.holding && (JSON.parse(String(message)) as { type: string }).type === "next") this.held.push(deliver);
+        else deliver();
+      });
+    });
+  }
+
+  /** Events from the server wait in the test until release(). */
+  hold(): void {
+    this.holding = true;
+  }
+
+  release(): void {
+    this.holding = false;
+    for (const deliver of this.held.splice(0)) deliver();
+  }
+
+  /** The subscribe messages the page sent, oldest first. */
+  subscribes(): { variables: Record<string, unknown> }[] {
+    return this.connections.flatMap((connection) => connection.sent.filter((message) => message.type === "subscribe").map((message) => message.payload));
+  }
+
+  /** No connection gets through until online(). */
+  offline(): void {
+    this.refusing = true;
+  }
+
+  online(): void {
+    this.refusing = false;
+  }
+
+  /** Cuts the newest connection as a restarting server would (1012): the page connects again by itself. */
+  async drop(): Promise<void> {
+    const newest = this.connections.at(-1)!;
+    await newest.server.close();
+    await newest.page.close({ code: 1012, reason: "Service Restart" });
+  }
+}
+
 interface GraphQLAnswer {
   data?: any;
   errors?: { message: string; extensions?: { code?: string } }[];
@@ -103,9 +171,10 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   let context: BrowserContext;
   let page: Page;
   let accountId: string;
+  const live = new LiveTraffic();
   /** Every URL the browser asked for, and what each request to the API carried. */
   const requested: string[] = [];
-  const apiRequests: { operationName: string; authorization: string | undefined; acceptLanguage: string | undefined; origin: string | undefined }[] = [];
+  const apiRequests: { operationName: string; authorization: string | undefined; acceptLanguage: string | undefined; origin: string | undefined; sentAt: number }[] = [];
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
 
@@ -140,6 +209,11 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
         ]),
       ),
     };
+  }
+
+  async function userId(email: string): Promise<string> {
+    const { data } = await graphql(adminToken, "query ($id: ID!) { account(id: $id) { members(first: 100) { nodes { user { id email } } } } }", { id: accountId });
+    return (data.account.members.nodes as { user: { id: string; email: string } }[]).find((member) => member.user.email === email)!.user.id;
   }
 
   /** Another admin's own browser session (a context of its own) with the screen open. */
@@ -201,6 +275,8 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
         AUTH_JWT_SECRET: secret,
         CORS_ORIGINS: appOrigin,
         MAIL_LOG_FILE: path.join(temp, "mail.log"),
+        // A screen that missed more than two events is told to read the account again (reloadRequired).
+        LIVE_RESUME_MAX_EVENTS: "2",
       },
       /Authorization: Bearer (\S+)/,
       30_000,
@@ -220,12 +296,13 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
       if (url.startsWith(apiUrl) && request.method() === "POST") {
         const headers = request.headers();
         const body = request.postDataJSON() as { operationName?: string };
-        apiRequests.push({ operationName: body.operationName ?? "", authorization: headers.authorization, acceptLanguage: headers["accept-language"], origin: headers.origin });
+        apiRequests.push({ operationName: body.operationName ?? "", authorization: headers.authorization, acceptLanguage: headers["accept-language"], origin: headers.origin, sentAt: Date.now() });
       }
       const origin = new URL(url).origin;
       if (origin === appOrigin || origin === apiOrigin) await route.continue();
       else await route.abort("internetdisconnected");
     });
+    await live.attach(context, apiUrl);
     await context.addInitScript(() => {
       const violations: string[] = [];
       window.cspViolations = violations;
@@ -258,7 +335,8 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   it("loads the account with the token from the address, then removes it from the address", async () => {
     const headers = await openScreen(page, adminToken);
     // Scripts from the page's own origin only, requests to the API only, and no Referer anywhere.
-    expect(headers["content-security-policy"]).to.include("script-src 'self'").and.include(`connect-src ${new URL(apiUrl).origin};`);
+    const apiOrigin = new URL(apiUrl).origin;
+    expect(headers["content-security-policy"]).to.include("script-src 'self'").and.include(`connect-src ${apiOrigin} ${apiOrigin.replace("http:", "ws:")};`);
     expect(headers["referrer-policy"]).to.equal("no-referrer");
     expect(page.url()).to.equal(appUrl);
     expect(page.url()).not.to.include(adminToken);
@@ -268,7 +346,7 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     expect(await page.locator(".billing-rows select").count()).to.equal(2);
     // The history is a query of its own, sent after the page's: its first row may arrive a moment later.
     await page.locator(".history tbody tr").first().waitFor();
-    expect(await page.locator(".history tbody tr").count()).to.be.greaterThan(0);
+    expect(await page.locator(".live-changes li").count(), "nobody changed anything yet").to.equal(0);
   });
 
   it("changes the primary contact, adds a third billing contact and says why Add another is then disabled", async () => {
@@ -308,14 +386,19 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     await page.screenshot({ path: path.join(ARTIFACTS, "settings-app.png"), fullPage: true });
 
     // Asking again sends a new message and leaves the contacts, and so the form's version, as they were.
+    const firstLink = await latestToken(OUTSIDE_SECURITY);
     await verification.locator("button", { hasText: "Send the confirmation again" }).click();
     await verification.locator(':text-is("The confirmation was sent again.")').waitFor();
     expect(apiRequests.at(-1)!.operationName).to.equal("SettingsResendVerification");
     expect((await contactsNow()).version).to.equal(after.version);
+    // The new link is in the mail log before a later test answers it.
+    expect(await latestToken(OUTSIDE_SECURITY, firstLink)).to.not.equal(firstLink);
   });
 
   it("merges edits to different slots made in two browser sessions, saving both without asking", async () => {
     await page.selectOption("#role-DECISION_MAKER", { label: KATHERINE });
+    // The other admin's change reaches this screen only after its Save (a live update that is late).
+    live.hold();
 
     // Meanwhile another admin, in a browser session of their own, gives the technical administrator role to someone else.
     const grace = await otherSession("grace.hopper@northwind.example", "Grace Hopper");
@@ -339,6 +422,11 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     expect(after.roles.TECHNICAL_ADMIN!.email).to.equal("edsger.dijkstra@northwind.example");
     expect(await page.locator("#role-TECHNICAL_ADMIN option:checked").textContent()).to.equal(EDSGER);
     await grace.close();
+    // The late event changes nothing the save did not already show; its history row is added once.
+    live.release();
+    await page.locator('.live-changes li:has-text("Grace Hopper changed the technical administrator")').waitFor();
+    expect(await page.locator("#role-TECHNICAL_ADMIN option:checked").textContent()).to.equal(EDSGER);
+    expect(await page.locator(".save-bar .status").textContent()).to.equal("Saved.");
   });
 
   it("switches to Polish: the seed's role names, Polish plurals, and an error shown by its code", async () => {
@@ -382,6 +470,7 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   it("asks only about a slot both sessions changed, and keeps the user's value when they choose it", async () => {
     await page.selectOption("#role-DECISION_MAKER", { label: ADA });
     await page.selectOption("#role-IMPLEMENTATION", { label: KATHERINE });
+    live.hold();
     const grace = await otherSession("grace.hopper@northwind.example", "Grace Hopper");
     await grace.page.selectOption("#role-DECISION_MAKER", { label: EDSGER });
     await grace.page.click('.save-bar button[type="submit"]');
@@ -407,6 +496,140 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     expect(after.version).to.equal(before.version + 1);
     expect(after.roles.DECISION_MAKER!.email).to.equal("ada.lovelace@northwind.example");
     expect(after.roles.IMPLEMENTATION!.email).to.equal("katherine.johnson@northwind.example");
+    live.release();
+    await page.locator('.live-changes li:first-child:has-text("Grace Hopper changed the decision maker")').waitFor();
+    expect(await page.locator("#role-DECISION_MAKER option:checked").textContent(), "the late event leaves the saved value").to.equal(ADA);
+  });
+
+  it("shows another admin's save as it happens: who changed what, and the new values, without reading the page again", async () => {
+    const reads = () => apiRequests.filter((request) => ["SettingsPage", "SettingsHistory", "SettingsChangesSince"].includes(request.operationName)).length;
+    const readsBefore = reads();
+    const rowsBefore = await page.locator(".history tbody tr").count();
+    expect(await page.locator(".billing-rows select").count()).to.equal(3);
+
+    const grace = await otherSession("grace.hopper@northwind.example", "Grace Hopper");
+    await grace.page.locator(".billing-rows li:nth-child(3) button", { hasText: "Remove" }).click();
+    await grace.page.click('.save-bar button[type="submit"]');
+    await grace.page.waitForSelector('.save-bar .status:text-is("Saved.")');
+    await grace.close();
+
+    await page.locator('.live-changes li:has-text("Grace Hopper changed the billing contacts")').waitFor();
+    expect(await page.locator(".billing-rows select").count()).to.equal(2);
+    expect(await page.locator("#billing-add").isEnabled()).to.equal(true);
+    expect(await page.locator(".save-bar .status").textContent(), "nothing unsaved").to.not.include("unsaved");
+    // The event's history row is at the top, added to the rows the panel had.
+    await page.locator('.history tbody tr:first-child[data-slot="BILLING"][data-action="REMOVE"]').waitFor();
+    expect(await page.locator(".history tbody tr:first-child td:nth-child(2)").textContent()).to.equal("Grace Hopper");
+    expect(await page.locator(".history tbody tr").count()).to.equal(rowsBefore + 1);
+    expect(reads(), "the page and the history were not read again").to.equal(readsBefore);
+
+    await page.click('.language button[lang="pl"]');
+    expect(await page.locator(".live-changes li:first-child .what").textContent()).to.equal("Grace Hopper zmienił(a) kontakty rozliczeniowe");
+    await page.click('.language button[lang="en"]');
+    expect(await page.locator(".live-changes li:first-child .what").textContent()).to.equal("Grace Hopper changed the billing contacts");
+  });
+
+  it("says at once, before Save, that another admin changed a slot the user is editing, and keeps the edit of another slot", async () => {
+    const saves = () => apiRequests.filter((request) => request.operationName === "SettingsSaveContacts").length;
+    await page.selectOption("#role-DECISION_MAKER", { label: KATHERINE });
+    await page.selectOption("#role-IMPLEMENTATION", { label: EDSGER });
+    const savesBefore = saves();
+
+    const grace = await otherSession("grace.hopper@northwind.example", "Grace Hopper");
+    await grace.page.selectOption("#role-DECISION_MAKER", { label: EDSGER });
+    await grace.page.click('.save-bar button[type="submit"]');
+    await grace.page.waitForSelector('.save-bar .status:text-is("Saved.")');
+    await grace.close();
+    const before = await contactsNow();
+
+    const notice = page.locator(".live-conflict");
+    await notice.waitFor();
+    expect(await notice.locator(".both li").allTextContents()).to.deep.equal(["Decision maker: Grace Hopper set Edsger Dijkstra; yours is Katherine Johnson"]);
+    expect(saves(), "nothing was sent").to.equal(savesBefore);
+    expect(await page.locator('.save-bar button[type="submit"]').isDisabled()).to.equal(true);
+    expect(await page.locator("#role-DECISION_MAKER option:checked").textContent()).to.equal(KATHERINE);
+    expect(await page.locator("#role-IMPLEMENTATION option:checked").textContent()).to.equal(EDSGER);
+    await page.click('.language button[lang="pl"]');
+    expect(await notice.locator(".both li").allTextContents()).to.deep.equal(["Osoba decyzyjna: Grace Hopper ustawił(a) Edsger Dijkstra; u Ciebie Katherine Johnson"]);
+    await page.click('.language button[lang="en"]');
+    await page.screenshot({ path: path.join(ARTIFACTS, "settings-app-live.png"), fullPage: true });
+
+    // Keep mine: the edit stays, and Save sends the version that includes the other admin's change.
+    await notice.locator("button", { hasText: "Keep mine" }).click();
+    expect(await notice.count()).to.equal(0);
+    expect(await page.locator(".save-bar .status").textContent()).to.equal("2 unsaved changes");
+    const operationsBefore = apiRequests.length;
+    await page.click('.save-bar button[type="submit"]');
+    await page.waitForSelector('.save-bar .status:text-is("Saved.")');
+    expect(apiRequests.slice(operationsBefore).map((request) => request.operationName), "one save, not refused").to.deep.equal(["SettingsSaveContacts"]);
+    const after = await contactsNow();
+    expect(after.version).to.equal(before.version + 1);
+    expect(after.roles.DECISION_MAKER!.email).to.equal("katherine.johnson@northwind.example");
+    expect(after.roles.IMPLEMENTATION!.email).to.equal("edsger.dijkstra@northwind.example");
+  });
+
+  it("takes the other admin's value with Use theirs, leaving the user's other edits unsaved", async () => {
+    await page.selectOption("#role-DECISION_MAKER", { label: ADA });
+    await page.selectOption("#role-TECHNICAL_ADMIN", { label: KATHERINE });
+    const grace = await otherSession("grace.hopper@northwind.example", "Grace Hopper");
+    await grace.page.selectOption("#role-DECISION_MAKER", { label: EDSGER });
+    await grace.page.click('.save-bar button[type="submit"]');
+    await grace.page.waitForSelector('.save-bar .status:text-is("Saved.")');
+    await grace.close();
+
+    const notice = page.locator(".live-conflict");
+    await notice.waitFor();
+    await notice.locator("button", { hasText: "Use theirs" }).click();
+    expect(await page.locator("#role-DECISION_MAKER option:checked").textContent()).to.equal(EDSGER);
+    expect(await page.locator("#role-TECHNICAL_ADMIN option:checked").textContent()).to.equal(KATHERINE);
+    expect(await page.locator(".save-bar .status").textContent()).to.equal("1 unsaved change");
+    await page.click('.save-bar button:text-is("Discard changes")');
+  });
+
+  it("after a dropped connection, subscribes again from the last event it saw", async () => {
+    const { data } = await graphql(adminToken, "query ($id: ID!) { account(id: $id) { eventSequence } }", { id: accountId });
+    const seen = data.account.eventSequence as number;
+    await page.locator(`.layout[data-event-sequence="${seen}"]`).waitFor();
+    const subscribed = live.subscribes().length;
+    expect(live.subscribes()[0]!.variables.afterSequence, "the first subscription started where the page was read").to.be.below(seen);
+
+    await live.drop();
+    const changed = await graphql(
+      await signToken(secret, { email: "grace.hopper@northwind.example", name: "Grace Hopper" }),
+      `mutation ($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { contactsVersion } } }`,
+      { input: { accountId, expectedVersion: (await contactsNow()).version, roleContacts: [{ role: "TECHNICAL_ADMIN", userId: await userId("alan.turing@northwind.example") }] } },
+    );
+    expect(changed.errors, JSON.stringify(changed.errors)).to.equal(undefined);
+    await page.locator('.live-changes li:first-child:has-text("Grace Hopper changed the technical administrator")').waitFor({ timeout: 30_000 });
+    expect(await page.locator("#role-TECHNICAL_ADMIN option:checked").textContent()).to.equal(ALAN);
+    const again = live.subscribes().slice(subscribed);
+    expect(again.length, "subscribed again on the new connection").to.be.greaterThan(0);
+    expect(again[0]!.variables.afterSequence).to.equal(seen);
+  });
+
+  it("reads the account and the history again when it missed more than the server sends again (reloadRequired)", async () => {
+    const grace = await signToken(secret, { email: "grace.hopper@northwind.example", name: "Grace Hopper" });
+    const sequence = async () => ((await graphql(adminToken, "query ($id: ID!) { account(id: $id) { eventSequence } }", { id: accountId })).data.account.eventSequence as number);
+    await page.locator(`.layout[data-event-sequence="${await sequence()}"]`).waitFor();
+    live.offline();
+    await live.drop();
+    // Three changes while the screen is away: one more than the server sends again.
+    for (const email of ["katherine.johnson@northwind.example", "edsger.dijkstra@northwind.example", "katherine.johnson@northwind.example"]) {
+      const changed = await graphql(grace, `mutation ($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { contactsVersion } } }`, {
+        input: { accountId, expectedVersion: (await contactsNow()).version, roleContacts: [{ role: "TECHNICAL_ADMIN", userId: await userId(email) }] },
+      });
+      expect(changed.errors, JSON.stringify(changed.errors)).to.equal(undefined);
+    }
+    const latest = await sequence();
+    const reads = () => apiRequests.filter((request) => ["SettingsPage", "SettingsHistory"].includes(request.operationName)).map((request) => request.operationName);
+    const readsBefore = reads().length;
+    live.online();
+
+    await page.locator(`.layout[data-event-sequence="${latest}"]`).waitFor({ timeout: 60_000 });
+    expect(reads().slice(readsBefore).sort(), "the page and the history read again").to.deep.equal(["SettingsHistory", "SettingsPage"]);
+    expect(await page.locator("#role-TECHNICAL_ADMIN option:checked").textContent()).to.equal(KATHERINE);
+    await page.locator('.history tbody tr:first-child[data-slot="TECHNICAL_ADMIN"]:has-text("Grace Hopper")').waitFor();
+    expect(await page.locator(".live-stopped").count()).to.equal(0);
   });
 
   it("asks an outside address again after 'This is not me', once, and says when it may be asked next", async () => {
@@ -488,6 +711,35 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     await other.close();
   });
 
+  it("says live updates stopped when the viewer is removed from the account while the screen is open", async () => {
+    const other = await context.newPage();
+    await openScreen(other, await signToken(secret, { email: "mallory@northwind.example" }));
+    await other.locator(`.layout[data-event-sequence]`).waitFor();
+    const removed = await graphql(adminToken, `mutation ($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`, {
+      input: { accountId, userId: await userId("mallory@northwind.example") },
+    });
+    expect(removed.errors, JSON.stringify(removed.errors)).to.equal(undefined);
+    const stopped = other.locator('.live-stopped[data-code="NOT_FOUND"]');
+    await stopped.waitFor({ timeout: 30_000 });
+    expect(await stopped.textContent()).to.equal("Live updates stopped: reload the page to see changes others make.");
+    await other.close();
+  });
+
+  it("asks for a new token when the API closes the live updates' socket because the token expired", async () => {
+    const other = await context.newPage();
+    // Long enough to load the screen; the server closes the socket with 4403 when it runs out.
+    const lifetimeSeconds = 15;
+    const expiresAt = (Math.floor(Date.now() / 1000) + lifetimeSeconds) * 1000;
+    const shortLived = await signToken(secret, { email: "grace.hopper@northwind.example", name: "Grace Hopper" }, `${lifetimeSeconds}s`);
+    await openScreen(other, shortLived);
+    const problem = other.locator('.sign-in .problem[data-code="UNAUTHENTICATED"]');
+    await problem.waitFor({ timeout: 60_000 });
+    // Told by the socket: no request carried the token once it had run out (the API would have refused it).
+    const late = apiRequests.filter((request) => request.authorization === `Bearer ${shortLived}` && request.sentAt >= expiresAt - 1000);
+    expect(late.map((request) => request.operationName)).to.deep.equal([]);
+    await other.close();
+  });
+
   it("kept the token out of storage and the address, sent it to the API only, with no script errors or policy violations", async () => {
     const stored = await page.evaluate(() => {
       const read = (storage: BrowserStorage) => {
@@ -511,9 +763,131 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     expect(apiRequests.length).to.be.greaterThan(0);
     for (const request of apiRequests) expect(request.origin).to.equal(appOrigin);
     expect(apiRequests.filter((request) => request.authorization === `Bearer ${adminToken}`).length).to.be.greaterThan(0);
+    // Live updates: the token only in the WebSocket's connection_init, never in its address.
+    expect(live.urls.filter((url) => url.includes(adminToken))).to.deep.equal([]);
+    const inits = live.connections.flatMap((connection) => connection.sent.filter((message) => message.type === "connection_init"));
+    expect(inits.length).to.be.greaterThan(0);
+    expect(inits.some((message) => message.payload?.authorization === `Bearer ${adminToken}`)).to.equal(true);
 
     expect(await page.evaluate(() => window.cspViolations)).to.deep.equal([]);
     expect(pageErrors).to.deep.equal([]);
     expect(consoleErrors).to.deep.equal([]);
+  });
+});
+
+// Two admins, each on a server process of their own, one PostgreSQL database: an event committed through
+// one process reaches the screen connected to the other. Runs where TEST_DATABASE_URL is PostgreSQL
+// (`npm run test:e2e:postgres`).
+describe("the settings screen's live updates across two server processes on PostgreSQL", function () {
+  this.timeout(120_000);
+
+  const database = `settings_live_${process.pid}`;
+  let temp: string;
+  const running: Running[] = [];
+  let browser: Browser;
+  let secret: string;
+  const screens: { page: Page; apiRequests: string[] }[] = [];
+
+  /** The screen served for one API process (the first build serves both). */
+  async function serveScreenFor(apiUrl: string, build: boolean): Promise<string> {
+    const served = await startProcess(
+      [path.join(ROOT, "examples", "settings-app", "scripts", "serve.mjs"), ...(build ? [] : ["--no-build"])],
+      { SETTINGS_PORT: "0", SETTINGS_API_URL: apiUrl },
+      /served on (http:\/\/127\.0\.0\.1:\d+\/)/,
+      100_000,
+    );
+    running.push(served);
+    return served.match;
+  }
+
+  /** One admin's browser context of their own, with the screen open. */
+  async function openScreenAs(appUrl: string, apiUrl: string, email: string, name: string): Promise<{ page: Page; apiRequests: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: "en-GB" });
+    const apiRequests: string[] = [];
+    await context.route("**/*", async (route) => {
+      const request = route.request();
+      if (request.url().startsWith(apiUrl) && request.method() === "POST") apiRequests.push((request.postDataJSON() as { operationName?: string }).operationName ?? "");
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(`${appUrl}#token=${await signToken(secret, { email, name })}`);
+    await page.waitForSelector(`h2.account-name:text-is("${NORTHWIND}")`, { timeout: 30_000 });
+    return { page, apiRequests };
+  }
+
+  before(async function () {
+    if (!testingOnPostgres()) this.skip();
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-settings-live-"));
+    secret = randomBytes(32).toString("hex");
+    const databaseUrl = await createPostgresDatabase(process.env.TEST_DATABASE_URL!, database);
+    const ports = [await freePort(), await freePort()];
+    const apiUrls = ports.map((port) => `http://127.0.0.1:${port}/graphql`);
+    const appUrls = [await serveScreenFor(apiUrls[0]!, true), await serveScreenFor(apiUrls[1]!, false)];
+    // One after the other: the first migrates the new database and fills in the demo data.
+    for (const [index, port] of ports.entries()) {
+      running.push(
+        await startProcess(
+          [path.join(ROOT, "dist", "src", "main.js")],
+          {
+            NODE_ENV: "development",
+            DATABASE_URL: databaseUrl,
+            HOST: "127.0.0.1",
+            PORT: String(port),
+            AUTH_JWT_SECRET: secret,
+            CORS_ORIGINS: appUrls.map((url) => new URL(url).origin).join(","),
+            MAIL_LOG_FILE: path.join(temp, `mail-${index}.log`),
+          },
+          /(is listening on)/,
+          60_000,
+        ),
+      );
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    screens.push(await openScreenAs(appUrls[0]!, apiUrls[0]!, "ada.lovelace@northwind.example", "Ada Lovelace"));
+    screens.push(await openScreenAs(appUrls[1]!, apiUrls[1]!, "grace.hopper@northwind.example", "Grace Hopper"));
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const child of running.reverse()) await stop(child);
+    if (process.env.TEST_DATABASE_URL && testingOnPostgres()) await dropPostgresDatabase(process.env.TEST_DATABASE_URL, database);
+    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  it("shows admin A, on one process, what admin B saved through the other, without reading the page again", async () => {
+    const [ada, grace] = screens as [(typeof screens)[0], (typeof screens)[0]];
+    const requestsBefore = ada.apiRequests.length;
+    await grace.page.selectOption("#role-TECHNICAL_ADMIN", { label: EDSGER });
+    await grace.page.click('.save-bar button[type="submit"]');
+    await grace.page.waitForSelector('.save-bar .status:text-is("Saved.")');
+
+    await ada.page.locator('.live-changes li:has-text("Grace Hopper changed the technical administrator")').waitFor({ timeout: 30_000 });
+    expect(await ada.page.locator("#role-TECHNICAL_ADMIN option:checked").textContent()).to.equal(EDSGER);
+    await ada.page.locator('.history tbody tr:first-child[data-slot="TECHNICAL_ADMIN"]').waitFor();
+    expect(ada.apiRequests.length, "no request to the API for it").to.equal(requestsBefore);
+  });
+
+  it("tells admin A, before Save, that admin B changed the slot A is editing, and keeps A's edit of another slot", async () => {
+    const [ada, grace] = screens as [(typeof screens)[0], (typeof screens)[0]];
+    await ada.page.selectOption("#role-DECISION_MAKER", { label: KATHERINE });
+    await ada.page.selectOption("#role-IMPLEMENTATION", { label: EDSGER });
+    await grace.page.selectOption("#role-DECISION_MAKER", { label: ALAN });
+    await grace.page.click('.save-bar button[type="submit"]');
+    await grace.page.waitForSelector('.save-bar .status:text-is("Saved.")');
+
+    const notice = ada.page.locator(".live-conflict");
+    await notice.waitFor({ timeout: 30_000 });
+    expect(await notice.locator(".both li").allTextContents()).to.deep.equal(["Decision maker: Grace Hopper set Alan Turing; yours is Katherine Johnson"]);
+    expect(ada.apiRequests.filter((name) => name === "SettingsSaveContacts")).to.deep.equal([]);
+    expect(await ada.page.locator("#role-IMPLEMENTATION option:checked").textContent()).to.equal(EDSGER);
+
+    await notice.locator("button", { hasText: "Keep mine" }).click();
+    await ada.page.click('.save-bar button[type="submit"]');
+    await ada.page.waitForSelector('.save-bar .status:text-is("Saved.")');
+    expect(ada.apiRequests.filter((name) => name === "SettingsChangesSince"), "saved without a conflict").to.deep.equal([]);
+    // And Grace, on the other process, sees Ada's save.
+    await grace.page.locator('.live-changes li:has-text("Ada Lovelace changed the decision maker and the implementation contact")').waitFor({ timeout: 30_000 });
+    expect(await grace.page.locator("#role-DECISION_MAKER option:checked").textContent()).to.equal(KATHERINE);
   });
 });

@@ -4,6 +4,8 @@
 //   SETTINGS_API_URL  the API the screen calls   (default http://127.0.0.1:4000/graphql)
 //   SETTINGS_PORT     where the screen is served (default 5173; 0 picks a free port)
 //
+// `--no-build` serves dist/ as last built (a second screen on another API, say).
+//
 // The API must let this page's origin call it: start it with CORS_ORIGINS=http://127.0.0.1:5173.
 import fs from "node:fs";
 import path from "node:path";
@@ -42,8 +44,19 @@ function escapeAttribute(text) {
 }
 
 /**
+ * The API's WebSocket origin (live updates): ws: for http:, wss: for https:.
+ * @param {URL} apiUrl
+ */
+function webSocketOrigin(apiUrl) {
+  const url = new URL(apiUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.origin;
+}
+
+/**
  * The static files of dist/, with the API's URL written into the page and headers that keep the page
- * to itself: scripts and styles from this origin only, requests to the API only, no Referer.
+ * to itself: scripts and styles from this origin only, requests to the API (HTTP and WebSocket) only,
+ * no Referer.
  * @param {URL} apiUrl
  */
 export function createSettingsApp(apiUrl) {
@@ -54,7 +67,7 @@ export function createSettingsApp(apiUrl) {
   app.disable("x-powered-by");
   app.use((_request, response, next) => {
     response.set({
-      "Content-Security-Policy": `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${apiUrl.origin}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+      "Content-Security-Policy": `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${apiUrl.origin} ${webSocketOrigin(apiUrl)}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
       "Referrer-Policy": "no-referrer",
       "X-Content-Type-Options": "nosniff",
       "Cache-Control": "no-store",
@@ -91,7 +104,7 @@ async function corsHint(apiUrl, origin) {
 async function main() {
   const apiUrl = apiUrlSetting(process.env.SETTINGS_API_URL);
   const port = portSetting(process.env.SETTINGS_PORT);
-  await build();
+  if (!process.argv.includes("--no-build")) await build();
   const app = createSettingsApp(apiUrl);
   /** @type {import("node:http").Server} */
   const server = await new Promise((resolve, reject) => {

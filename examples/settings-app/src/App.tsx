@@ -24,7 +24,17 @@ export function App({ apiUrl, initialToken }: AppProps) {
   const languageRef = useRef(language);
   tokenRef.current = token;
   languageRef.current = language;
-  const client = useMemo(() => createClient(apiUrl, { token: () => tokenRef.current, language: () => languageRef.current }), [apiUrl]);
+  // The client is made before signOut, which needs it: the socket reaches signOut through this ref.
+  const signOutRef = useRef<(problem?: ApiProblem) => void>(() => undefined);
+  const client = useMemo(
+    () =>
+      createClient(apiUrl, {
+        token: () => tokenRef.current,
+        language: () => languageRef.current,
+        signInRefused: () => signOutRef.current({ code: "UNAUTHENTICATED" }),
+      }),
+    [apiUrl],
+  );
   const messages = CATALOGUES[language];
 
   useEffect(() => {
@@ -41,6 +51,7 @@ export function App({ apiUrl, initialToken }: AppProps) {
     },
     [client],
   );
+  signOutRef.current = signOut;
   const screen: Screen = useMemo(() => ({ language, messages, apiUrl, signOut }), [language, messages, apiUrl, signOut]);
 
   return (
@@ -143,7 +154,7 @@ function Accounts() {
           {messages.signIn.forget}
         </button>
       </div>
-      {accountId ? <SettingsScreen key={accountId} accountId={accountId} /> : <p>{messages.noAccounts}</p>}
+      {accountId ? <SettingsScreen key={accountId} accountId={accountId} viewerId={data.viewer.id} /> : <p>{messages.noAccounts}</p>}
       <p className="hint api">API: {apiUrl}</p>
     </>
   );

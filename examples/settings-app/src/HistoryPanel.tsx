@@ -1,18 +1,18 @@
 // The history of the account's contact slots, newest first, a page at a time (Apollo's
-// relayStylePagination merges the pages). Save refetches it, so a saved change appears at the top.
+// relayStylePagination merges the pages). It is read once: rows written since, by this user's saves or
+// by others (live updates), are added at the top from the answers and events that carry them.
 import { useQuery } from "@apollo/client/react";
 import { problemsOf } from "./errors";
-import type { SettingsChangedByFragment, SettingsHistoryQuery } from "./gql/graphql";
+import type { SettingsChangedByFragment } from "./gql/graphql";
 import { slotName, type Messages } from "./i18n";
+import { historyRows, type HistoryRow } from "./live";
 import { HistoryQuery } from "./operations";
 import { ProblemList } from "./ProblemList";
 import { useScreen } from "./screen";
 
 export const HISTORY_PAGE = 10;
 
-type Change = NonNullable<SettingsHistoryQuery["account"]>["contactHistory"]["edges"][number]["node"];
-
-function describeChange(messages: Messages, change: Change, personOf: (email: string) => string): string {
+function describeChange(messages: Messages, change: HistoryRow, personOf: (email: string) => string): string {
   const before = change.previousEmail === null ? null : personOf(change.previousEmail);
   const after = change.newEmail === null ? null : personOf(change.newEmail);
   switch (change.action) {
@@ -40,20 +40,21 @@ export function actorName(actor: SettingsChangedByFragment, personOf: (email: st
   return "?";
 }
 
-export function HistoryPanel({ accountId, personOf }: { accountId: string; personOf: (email: string) => string }) {
+export function HistoryPanel({ accountId, added, personOf }: { accountId: string; added: readonly HistoryRow[]; personOf: (email: string) => string }) {
   const { messages } = useScreen();
   const { data, error, fetchMore, loading } = useQuery(HistoryQuery, {
     variables: { accountId, first: HISTORY_PAGE },
     notifyOnNetworkStatusChange: true,
   });
   const history = data?.account?.contactHistory;
+  const { rows, addedCount } = historyRows(added, history?.edges.map((edge) => edge.node) ?? []);
   return (
     <section className="card history" aria-labelledby="history-heading">
       <h3 id="history-heading">{messages.history.heading}</h3>
       {error && <ProblemList problems={problemsOf(error)} />}
-      {history && <p className="hint count">{messages.history.count(history.totalCount)}</p>}
-      {history && history.edges.length === 0 && <p className="empty">{messages.history.none}</p>}
-      {history && history.edges.length > 0 && (
+      {history && <p className="hint count">{messages.history.count(history.totalCount + addedCount)}</p>}
+      {history && rows.length === 0 && <p className="empty">{messages.history.none}</p>}
+      {history && rows.length > 0 && (
         <table>
           <thead>
             <tr>
@@ -63,7 +64,7 @@ export function HistoryPanel({ accountId, personOf }: { accountId: string; perso
             </tr>
           </thead>
           <tbody>
-            {history.edges.map(({ node }) => (
+            {rows.map((node) => (
               <tr key={node.id} data-slot={node.slot} data-action={node.action}>
                 <td>{messages.dateTime(node.at)}</td>
                 <td>{actorName(node.changedBy, personOf)}</td>

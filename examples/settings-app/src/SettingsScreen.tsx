@@ -1,10 +1,12 @@
 // The "Company information" page of one account: its contacts as a form with one Save, what needs
 // attention, and the history. The form keeps the version it was loaded with, and Save sends it as
-// `expectedVersion`. A save over changes made elsewhere is refused (VERSION_CONFLICT): the screen reads
-// the account and the changes since its version, merges edits to different slots and saves again by
-// itself, and asks the user only about a slot both changed.
-import { useEffect, useMemo, useState } from "react";
-import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
+// `expectedVersion`. Changes other admins save arrive as they happen (Subscription.accountChanged):
+// the form takes them into the slots this user has not edited and asks at once about a slot they have.
+// A save over changes not seen yet is refused (VERSION_CONFLICT): the screen reads the account and the
+// changes since its version, merges edits to different slots and saves again by itself, and asks the
+// user only about a slot both changed.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useApolloClient, useMutation, useQuery, useSubscription } from "@apollo/client/react";
 import { fieldProblem, problemsOf, type ApiProblem } from "./errors";
 import {
   BILLING_LIMIT,
@@ -19,13 +21,30 @@ import {
   type FieldKey,
   type FormValues,
   type KnownRole,
+  type SlotKey,
   type PersonLabels,
   type RoleValue,
   type SlotChange,
 } from "./form";
 import { slotName, type FieldProblem } from "./i18n";
 import type { SettingsAccountContactsFragment, SettingsPageQuery } from "./gql/graphql";
-import { ChangesSinceQuery, HistoryQuery, PageQuery, ResendVerificationMutation, SaveContactsMutation } from "./operations";
+import { AccountChangedSubscription, ChangesSinceQuery, HistoryQuery, PageQuery, ResendVerificationMutation, SaveContactsMutation } from "./operations";
+import type { ResumeContext } from "./apollo";
+import {
+  addRows,
+  formAfterChange,
+  keepMine as keepMineLive,
+  openContests,
+  summaryOf,
+  useTheirs as useTheirsLive,
+  type AccountChangedEvent,
+  type Actor,
+  type Baseline,
+  type ChangeSummary,
+  type FormState,
+  type HistoryRow,
+} from "./live";
+import { ContestedNotice, RecentChanges } from "./LiveChanges";
 import { useScreen } from "./screen";
 import { ProblemList } from "./ProblemList";
 import { HealthPanel } from "./HealthPanel";
@@ -34,13 +53,6 @@ import { PendingInvitations } from "./PendingInvitations";
 import { ConflictNotice, type Conflict } from "./ConflictNotice";
 
 type PageAccount = NonNullable<SettingsPageQuery["account"]>;
-
-/** What the form was loaded from: the version Save sends back, and the values to compare against. */
-interface Baseline {
-  version: number;
-  updatedAt: string;
-  values: FormValues;
-}
 
 function baselineOf(account: SettingsAccountContactsFragment): Baseline {
   return { version: account.contactsVersion, updatedAt: account.updatedAt, values: formFromAccount(account) };
@@ -56,13 +68,23 @@ function memberOptions(account: PageAccount): MemberOption[] {
   return account.members.edges.map(({ node }) => ({ userId: node.user.id, label: node.displayName ?? node.user.email, email: node.user.email }));
 }
 
-export function SettingsScreen({ accountId }: { accountId: string }) {
+/** The newest changes others made while the screen is open, shown at the top. */
+const RECENT_CHANGES = 3;
+
+export function SettingsScreen({ accountId, viewerId }: { accountId: string; viewerId: string }) {
   const { messages, signOut } = useScreen();
   const client = useApolloClient();
   const { data, error, fetchMore } = useQuery(PageQuery, { variables: { accountId } });
   const account = data?.account ?? null;
-  const [baseline, setBaseline] = useState<Baseline | null>(null);
-  const [draft, setDraft] = useState<FormValues | null>(null);
+  const [form, setForm] = useState<FormState | null>(null);
+  const baseline = form?.baseline ?? null;
+  const draft = form?.draft ?? null;
+  const setBaseline = (next: Baseline) => setForm((state) => (state ? { ...state, baseline: next } : state));
+  const setDraft = (next: FormValues) => setForm((state) => (state ? { ...state, draft: next } : state));
+  /** History rows written since the panel read the history, from saves and live events. */
+  const [addedRows, setAddedRows] = useState<HistoryRow[]>([]);
+  const addHistory = useCallback((rows: readonly HistoryRow[]) => setAddedRows((existing) => addRows(existing, rows)), []);
+  const [recent, setRecent] = useState<ChangeSummary[]>([]);
   const [problems, setProblems] = useState<ApiProblem[]>([]);
   const [fieldProblems, setFieldProblems] = useState<ReadonlyMap<FieldKey, FieldProblem>>(new Map());
   const [saved, setSaved] = useState(false);
@@ -70,21 +92,109 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
   /** After a save merged with changes made elsewhere: who made them, and what they were. */
   const [mergedWith, setMergedWith] = useState<{ actors: string[]; theirs: SlotChange[] } | null>(null);
   const [save, { loading: saving }] = useMutation(SaveContactsMutation);
-
   const loadProblems = useMemo(() => (error ? problemsOf(error) : []), [error]);
-  const unauthenticated = [...loadProblems, ...problems].find((problem) => problem.code === "UNAUTHENTICATED");
+
+  // The form starts from the account as first loaded; later cache updates move it only through a save
+  // or a live event, which merge them with the user's edits.
+  useEffect(() => {
+    if (account && !form) {
+      const loaded = baselineOf(account);
+      setForm({ baseline: loaded, draft: loaded.values, contested: [] });
+    }
+  }, [account, form]);
+
+  // Live updates, from the event the page was read at; after a lost connection the subscription
+  // resumes after the last event seen (apollo.ts, ResumeContext).
+  const [liveFrom, setLiveFrom] = useState<number | null>(null);
+  const lastSequence = useRef(0);
+  /** Who last changed each slot, from the events seen: a contested slot names them. */
+  const slotActors = useRef(new Map<string, Actor>());
+  /** The last event the screen has taken in, shown as data-event-sequence for whoever debugs it. */
+  const [seen, setSeen] = useState<number | null>(null);
+  useEffect(() => {
+    if (account && liveFrom === null) {
+      lastSequence.current = account.eventSequence;
+      setSeen(account.eventSequence);
+      setLiveFrom(account.eventSequence);
+    }
+  }, [account, liveFrom]);
+  /** While a save is under way, or its conflict waits for the user, changes that arrive wait too. */
+  const holding = useRef(false);
+  const held = useRef<{ latest: Baseline; by: (slot: SlotKey) => Actor }[]>([]);
+  const applyChange = useCallback((latest: Baseline, by: (slot: SlotKey) => Actor) => {
+    if (holding.current) held.current.push({ latest, by });
+    else setForm((state) => (state ? formAfterChange(state, latest, by) : state));
+  }, []);
+  const release = () => {
+    holding.current = false;
+    const waiting = held.current;
+    held.current = [];
+    if (waiting.length > 0) setForm((state) => waiting.reduce<FormState | null>((current, { latest, by }) => (current ? formAfterChange(current, latest, by) : current), state));
+  };
+
+  /**
+   * Too many events were missed to send them again: read the account and the history again. The
+   * subscription goes on after the sequence the event carries, and after a lost connection from there.
+   */
+  const reload = useCallback(async () => {
+    try {
+      const [fresh] = await Promise.all([
+        client.query({ query: PageQuery, variables: { accountId }, fetchPolicy: "network-only" }),
+        client.refetchQueries({ include: [HistoryQuery] }),
+      ]);
+      const now = fresh.data?.account;
+      if (!now) return;
+      setAddedRows([]);
+      applyChange(baselineOf(now), (slot) => slotActors.current.get(slot) ?? null);
+      lastSequence.current = Math.max(lastSequence.current, now.eventSequence);
+      setSeen(lastSequence.current);
+    } catch (thrown) {
+      setProblems(problemsOf(thrown));
+    }
+  }, [client, accountId, applyChange]);
+
+  const onEvent = useCallback(
+    (event: AccountChangedEvent) => {
+      if (event.reloadRequired) {
+        void reload();
+        return;
+      }
+      // A replay after reconnecting may repeat what was already seen.
+      if (event.sequence <= lastSequence.current) return;
+      lastSequence.current = event.sequence;
+      setSeen(event.sequence);
+      addHistory(event.changes);
+      const summary = summaryOf(event);
+      const byViewer = event.changedBy?.__typename === "User" && event.changedBy.id === viewerId;
+      if (!byViewer) setRecent((shown) => [summary, ...shown].slice(0, RECENT_CHANGES));
+      for (const slot of summary.slots) slotActors.current.set(slot, event.changedBy ?? null);
+      // `account` is the account as it is now: when events are sent again after a reconnect, only the
+      // one that produced its contactsVersion moves the form, once the events before it named their slots.
+      if (event.contactsVersion === event.account.contactsVersion) {
+        applyChange(baselineOf(event.account), (slot) => slotActors.current.get(slot) ?? event.changedBy ?? null);
+      }
+      // The pickers list members: read them again when they changed.
+      if (summary.members) void client.refetchQueries({ include: [PageQuery] });
+    },
+    [addHistory, applyChange, client, reload, viewerId],
+  );
+
+  const resume: ResumeContext = {
+    resume: { variable: "afterSequence", cursorOf: (result) => (result as { accountChanged?: { sequence: number } } | null)?.accountChanged?.sequence ?? null },
+  };
+  const live = useSubscription(AccountChangedSubscription, {
+    variables: { accountId, afterSequence: liveFrom },
+    skip: liveFrom === null,
+    context: resume,
+    onData: ({ data: result }) => {
+      if (result.data) onEvent(result.data.accountChanged);
+    },
+  });
+  const liveProblems = useMemo(() => (live.error ? problemsOf(live.error) : []), [live.error]);
+  const unauthenticated = [...loadProblems, ...problems, ...liveProblems].find((problem) => problem.code === "UNAUTHENTICATED");
   useEffect(() => {
     if (unauthenticated) signOut(unauthenticated);
   }, [unauthenticated, signOut]);
-
-  // The form starts from the account as first loaded; later cache updates do not move it (see Save).
-  useEffect(() => {
-    if (account && !baseline) {
-      const loaded = baselineOf(account);
-      setBaseline(loaded);
-      setDraft(loaded.values);
-    }
-  }, [account, baseline]);
 
   // A picker must offer every member: read the remaining pages, 100 at a time.
   const membersPage = account?.members.pageInfo;
@@ -102,10 +212,11 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
 
   if (loadProblems.length > 0 && !account) return <ProblemList problems={loadProblems} />;
   if (data && !account) return <ProblemList problems={[{ code: "NOT_FOUND" }]} />;
-  if (!account || !baseline || !draft) return <p className="loading">{messages.loading}</p>;
+  if (!account || !form || !baseline || !draft) return <p className="loading">{messages.loading}</p>;
 
   const canEdit = account.viewerCanAdminister;
   const unsaved = changesBetween(baseline.values, draft, labels);
+  const contested = openContests(form);
 
   const edit = (next: FormValues) => {
     setDraft(next);
@@ -117,9 +228,9 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
   /**
    * After VERSION_CONFLICT: reads the account as it is now and the changes since the form's version.
    * Edits to different slots are merged and saved again (at most a few rounds, as others may keep
-   * saving); a slot both changed is put to the user.
+   * saving); a slot both changed is put to the user. True when the user was asked.
    */
-  const resolveConflict = async (from: Baseline, mine: FormValues, rounds: number) => {
+  const resolveConflict = async (from: Baseline, mine: FormValues, rounds: number): Promise<boolean> => {
     let fresh;
     let since;
     try {
@@ -129,12 +240,12 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
       ]);
     } catch (thrown) {
       setProblems(problemsOf(thrown));
-      return;
+      return false;
     }
     const now = fresh.data?.account;
     if (!now) {
       setProblems([{ code: "NOT_FOUND" }]);
-      return;
+      return false;
     }
     const allLabels = new Map([...labels, ...labelsFrom(now, now.members.edges.map((edge) => edge.node))]);
     const actors = [...new Set((since.data?.account?.contactHistory.nodes ?? []).map((change) => actorName(change.changedBy, personOf)))];
@@ -144,39 +255,42 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     if (overlapping.length === 0 && rounds > 0) {
       setBaseline(latest);
       setDraft(merged);
-      await submit(latest, merged, rounds - 1, { actors, theirs });
-      return;
+      return submit(latest, merged, rounds - 1, { actors, theirs });
     }
     const both = (changes: SlotChange[]) => changes.filter((change) => overlapping.includes(change.slot));
     setBaseline(latest);
     setDraft(merged);
     setConflict({ theirs: both(theirs), yours: both(changesBetween(from.values, mine, allLabels)), actors, latest, merged, mine, overlapping });
+    return true;
   };
 
-  /** Saves `values` over `from`; `merged` says what others changed that this save was merged with. */
-  const submit = async (from: Baseline, values: FormValues, rounds: number, merged: { actors: string[]; theirs: SlotChange[] } | null) => {
+  /**
+   * Saves `values` over `from`; `merged` says what others changed that this save was merged with.
+   * True when a conflict was put to the user.
+   */
+  const submit = async (from: Baseline, values: FormValues, rounds: number, merged: { actors: string[]; theirs: SlotChange[] } | null): Promise<boolean> => {
     const { input, fieldOf } = saveInput(account.id, from.version, values);
     let failure: unknown = null;
     try {
-      const result = await save({ variables: { input }, refetchQueries: [HistoryQuery], errorPolicy: "all" });
-      const savedAccount = result.data?.saveAccountContacts?.account;
-      if (result.error || !savedAccount) failure = result.error ?? new Error("No account in the answer");
+      const result = await save({ variables: { input }, errorPolicy: "all" });
+      const payload = result.data?.saveAccountContacts;
+      if (result.error || !payload) failure = result.error ?? new Error("No account in the answer");
       else {
-        const next = baselineOf(savedAccount);
-        setBaseline(next);
-        setDraft(next.values);
+        const next = baselineOf(payload.account);
+        setForm({ baseline: next, draft: next.values, contested: [] });
+        // The rows this save wrote go to the top of the history, which is not read again.
+        addHistory(payload.changes);
         setFieldProblems(new Map());
         setMergedWith(merged);
         setSaved(true);
-        return;
+        return false;
       }
     } catch (thrown) {
       failure = thrown;
     }
     const found = problemsOf(failure);
     if (found.some((problem) => problem.code === "VERSION_CONFLICT")) {
-      await resolveConflict(from, values, rounds);
-      return;
+      return resolveConflict(from, values, rounds);
     }
     const byField = new Map<FieldKey, FieldProblem>();
     for (const problem of found) {
@@ -185,6 +299,18 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     }
     setFieldProblems(byField);
     setProblems(found);
+    return false;
+  };
+
+  /** Runs a save; live changes wait until it ends, or until the user resolves the conflict it raised. */
+  const whileSaving = async (run: () => Promise<boolean>) => {
+    holding.current = true;
+    let asked = false;
+    try {
+      asked = await run();
+    } finally {
+      if (!asked) release();
+    }
   };
 
   const onSave = async () => {
@@ -196,7 +322,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
       setFieldProblems(new Map(missing.map((role) => [`role.${role}` as FieldKey, "addressRequired" as FieldProblem])));
       return;
     }
-    await submit(baseline, draft, MERGE_ROUNDS, null);
+    await whileSaving(() => submit(baseline, draft, MERGE_ROUNDS, null));
   };
 
   /** The user keeps their values for the slots both changed: saved over the contacts as they are now. */
@@ -205,7 +331,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     const values = withSlots(conflict.merged, conflict.mine, conflict.overlapping);
     setConflict(null);
     setDraft(values);
-    await submit(conflict.latest, values, MERGE_ROUNDS, { actors: conflict.actors, theirs: [] });
+    await whileSaving(() => submit(conflict.latest, values, MERGE_ROUNDS, { actors: conflict.actors, theirs: [] }));
   };
 
   /** The user takes the other values for the slots both changed; their other edits stay in the form, unsaved. */
@@ -216,6 +342,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
     setConflict(null);
     setProblems([]);
     setFieldProblems(new Map());
+    release();
   };
 
   const fieldText = (key: FieldKey) => {
@@ -225,7 +352,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
 
   return (
     <>
-      <div className="layout">
+      <div className="layout" data-event-sequence={seen ?? undefined}>
         <form
           className="contacts"
           onSubmit={(event) => {
@@ -236,6 +363,23 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
         >
           <h2 className="account-name">{account.name}</h2>
           {!canEdit && <p className="notice">{messages.readOnly}</p>}
+          <RecentChanges changes={recent} personOf={personOf} />
+          {liveProblems.length > 0 && (
+            <p className="live-stopped hint" data-code={liveProblems[0]!.code}>
+              {messages.live.stopped}
+            </p>
+          )}
+          {contested.length > 0 && (
+            <ContestedNotice
+              contested={contested}
+              theirs={baseline.values}
+              yours={draft}
+              labels={labels}
+              personOf={personOf}
+              onKeepMine={() => setForm((state) => (state ? keepMineLive(state) : state))}
+              onUseTheirs={() => setForm((state) => (state ? useTheirsLive(state) : state))}
+            />
+          )}
           {conflict && <ConflictNotice conflict={conflict} onKeepMine={() => void keepMine()} onUseTheirs={useTheirs} />}
           {saved && mergedWith && mergedWith.theirs.length > 0 && <MergedNotice merged={mergedWith} />}
           {!conflict && <ProblemList problems={problems} />}
@@ -251,6 +395,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
             disabled={!canEdit}
             problemOf={(role) => fieldText(`role.${role}`)}
             onChange={edit}
+            onHistory={addHistory}
           />
 
           {canEdit && (
@@ -261,7 +406,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
               <button type="button" disabled={unsaved.length === 0 || saving} onClick={() => edit(baseline.values)}>
                 {messages.discard}
               </button>
-              <button type="submit" className="primary" disabled={unsaved.length === 0 || saving || conflict !== null}>
+              <button type="submit" className="primary" disabled={unsaved.length === 0 || saving || conflict !== null || contested.length > 0}>
                 {saving ? messages.saving : messages.save}
               </button>
             </div>
@@ -272,7 +417,7 @@ export function SettingsScreen({ accountId }: { accountId: string }) {
           {canEdit && <PendingInvitations accountId={accountId} />}
         </aside>
       </div>
-      <HistoryPanel accountId={accountId} personOf={personOf} />
+      <HistoryPanel accountId={accountId} added={addedRows} personOf={personOf} />
     </>
   );
 }
@@ -415,7 +560,8 @@ function OtherContactsSection({
   disabled,
   problemOf,
   onChange,
-}: SectionProps & { account: PageAccount; saved: FormValues; problemOf: (role: KnownRole) => string | null }) {
+  onHistory,
+}: SectionProps & { account: PageAccount; saved: FormValues; problemOf: (role: KnownRole) => string | null; onHistory: (rows: readonly HistoryRow[]) => void }) {
   const { messages } = useScreen();
   return (
     <section className="card" aria-labelledby="others-heading">
@@ -433,6 +579,7 @@ function OtherContactsSection({
           disabled={disabled}
           problem={problemOf(role)}
           onChange={(value) => onChange({ ...draft, roles: { ...draft.roles, [role]: value } })}
+          onHistory={onHistory}
         />
       ))}
     </section>
@@ -453,6 +600,7 @@ function RoleRow({
   disabled,
   problem,
   onChange,
+  onHistory,
 }: {
   role: KnownRole;
   account: PageAccount;
@@ -463,6 +611,7 @@ function RoleRow({
   disabled: boolean;
   problem: string | null;
   onChange: (value: RoleValue) => void;
+  onHistory: (rows: readonly HistoryRow[]) => void;
 }) {
   const { messages } = useScreen();
   const id = `role-${role}`;
@@ -502,7 +651,7 @@ function RoleRow({
             onChange={(event) => onChange({ kind: "outside", email: event.target.value })}
           />
         )}
-        {value.kind === "outside" && <VerificationState role={role} account={account} email={value.email} canResend={!disabled} />}
+        {value.kind === "outside" && <VerificationState role={role} account={account} email={value.email} canResend={!disabled} onHistory={onHistory} />}
         <FieldProblemText id={`${id}-problem`} text={problem} />
       </div>
     </div>
@@ -510,7 +659,19 @@ function RoleRow({
 }
 
 /** Whether the owner of an outside address has confirmed it, as the server knows it now. */
-function VerificationState({ role, account, email, canResend }: { role: KnownRole; account: PageAccount; email: string; canResend: boolean }) {
+function VerificationState({
+  role,
+  account,
+  email,
+  canResend,
+  onHistory,
+}: {
+  role: KnownRole;
+  account: PageAccount;
+  email: string;
+  canResend: boolean;
+  onHistory: (rows: readonly HistoryRow[]) => void;
+}) {
   const { messages } = useScreen();
   const [resend, { loading }] = useMutation(ResendVerificationMutation);
   const [resent, setResent] = useState(false);
@@ -537,10 +698,13 @@ function VerificationState({ role, account, email, canResend }: { role: KnownRol
     setProblems([]);
     setResent(false);
     try {
-      // Asking a declined address again writes a history row: read the history again.
-      const result = await resend({ variables: { input: { accountId: account.id, role } }, refetchQueries: state === "DECLINED" ? [HistoryQuery] : [], errorPolicy: "all" });
+      const result = await resend({ variables: { input: { accountId: account.id, role } }, errorPolicy: "all" });
       if (result.error) setProblems(problemsOf(result.error));
-      else setResent(true);
+      else {
+        // Asking a declined address again writes a history row: it goes to the top of the history.
+        onHistory(result.data?.resendContactVerification?.changes ?? []);
+        setResent(true);
+      }
     } catch (thrown) {
       setProblems(problemsOf(thrown));
     }

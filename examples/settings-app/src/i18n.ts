@@ -20,6 +20,9 @@ const polishRules = new Intl.PluralRules("pl");
 const en = (count: number, forms: EnglishForms) => plural(englishRules, count, forms);
 /** 1 kontakt, 2 kontakty, 5 kontaktów, 22 kontakty: Polish needs all three forms for whole numbers. */
 const pl = (count: number, forms: PolishForms) => plural(polishRules, count, forms);
+/** "A, B and C", "A, B i C". */
+const englishList = new Intl.ListFormat("en", { type: "conjunction" });
+const polishList = new Intl.ListFormat("pl", { type: "conjunction" });
 
 /** A problem the server reported on one input field, by what kind of value the field holds. */
 export type FieldProblem = "invalidEmail" | "notMember" | "invalidValue" | "addressRequired";
@@ -131,6 +134,20 @@ export interface Messages {
     keepMine: string;
     theirsAndYours: (slot: string, theirs: string, yours: string) => string;
     merged: (names: string) => string;
+  };
+  /** Changes another admin saved while this screen is open (Subscription.accountChanged). */
+  live: {
+    /** A slot as the object of "changed": "the billing contacts", "kontakty rozliczeniowe". */
+    slotObject: Record<Exclude<ContactSlot, "%future added value">, string>;
+    members: string;
+    settings: string;
+    someone: string;
+    /** "Grace Hopper changed the billing contacts and the decision maker" */
+    changed: (who: string, what: string[]) => string;
+    heading: string;
+    explanation: string;
+    contested: (slot: string, who: string, theirs: string, yours: string) => string;
+    stopped: string;
   };
   change: (slot: string, before: string, after: string) => string;
   errorCode: string;
@@ -245,6 +262,24 @@ const english: Messages = {
     keepMine: "Keep mine",
     theirsAndYours: (slot, theirs, yours) => `${slot}: theirs ${theirs}, yours ${yours}`,
     merged: (names) => `Saved together with the changes ${names} made meanwhile:`,
+  },
+  live: {
+    slotObject: {
+      PRIMARY: "the primary account contact",
+      BILLING: "the billing contacts",
+      DECISION_MAKER: "the decision maker",
+      IMPLEMENTATION: "the implementation contact",
+      SECURITY: "the security contact",
+      TECHNICAL_ADMIN: "the technical administrator",
+    },
+    members: "the members",
+    settings: "the account's settings",
+    someone: "Someone",
+    changed: (who, what) => `${who} changed ${englishList.format(what)}`,
+    heading: "Changed by someone else while you were editing",
+    explanation: "Nothing is saved yet. Choose which value to keep; your other changes stay in the form.",
+    contested: (slot, who, theirs, yours) => `${slot}: ${who} set ${theirs}; yours is ${yours}`,
+    stopped: "Live updates stopped: reload the page to see changes others make.",
   },
   change: (slot, before, after) => `${slot}: ${before} → ${after}`,
   errorCode: "Error code",
@@ -413,6 +448,24 @@ const polish: Messages = {
     keepMine: "Zostaw moją",
     theirsAndYours: (slot, theirs, yours) => `${slot}: u nich ${theirs}, u Ciebie ${yours}`,
     merged: (names) => `Zapisano razem ze zmianami, które w międzyczasie wprowadził(a) ${names}:`,
+  },
+  live: {
+    slotObject: {
+      PRIMARY: "główny kontakt konta",
+      BILLING: "kontakty rozliczeniowe",
+      DECISION_MAKER: "osobę decyzyjną",
+      IMPLEMENTATION: "osobę kontaktową ds. wdrażania",
+      SECURITY: "osobę kontaktową ds. bezpieczeństwa",
+      TECHNICAL_ADMIN: "administratora technicznego",
+    },
+    members: "członków konta",
+    settings: "ustawienia konta",
+    someone: "Ktoś",
+    changed: (who, what) => `${who} zmienił(a) ${polishList.format(what)}`,
+    heading: "Zmienione przez kogoś innego w trakcie Twojej edycji",
+    explanation: "Nic jeszcze nie zapisano. Wybierz, którą wartość zostawić; pozostałe Twoje zmiany zostają w formularzu.",
+    contested: (slot, who, theirs, yours) => `${slot}: ${who} ustawił(a) ${theirs}; u Ciebie ${yours}`,
+    stopped: "Aktualizacje na żywo zatrzymały się: wczytaj stronę ponownie, aby zobaczyć zmiany innych.",
   },
   change: (slot, before, after) => `${slot}: ${before} → ${after}`,
   errorCode: "Kod błędu",

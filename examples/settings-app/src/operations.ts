@@ -85,6 +85,8 @@ export const PageQuery = graphql(`
   query SettingsPage($accountId: ID!, $membersAfter: String) {
     account(id: $accountId) {
       ...SettingsAccountContacts
+      # Live updates start after this event (accountChanged's afterSequence).
+      eventSequence
       members(first: 100, after: $membersAfter) {
         totalCount
         pageInfo {
@@ -122,18 +124,27 @@ export const HistoryQuery = graphql(`
         edges {
           cursor
           node {
-            id
-            at
-            slot
-            action
-            previousEmail
-            newEmail
-            changedBy {
-              ...SettingsChangedBy
-            }
+            ...SettingsHistoryRow
           }
         }
       }
+    }
+  }
+`);
+
+/** One row of the history panel: read with the panel, and added to it from a save's answer or a live event. */
+export const HistoryRowFields = graphql(`
+  fragment SettingsHistoryRow on ContactChange {
+    id
+    at
+    slot
+    action
+    previousEmail
+    newEmail
+    # The contactsVersion the change produced: rows added later are ordered by it.
+    version
+    changedBy {
+      ...SettingsChangedBy
     }
   }
 `);
@@ -179,6 +190,10 @@ export const SaveContactsMutation = graphql(`
       account {
         ...SettingsAccountContacts
       }
+      # Added to the history panel as they are, without reading the history again.
+      changes {
+        ...SettingsHistoryRow
+      }
     }
   }
 `);
@@ -189,6 +204,46 @@ export const ResendVerificationMutation = graphql(`
     resendContactVerification(input: $input) {
       account {
         ...SettingsAccountContacts
+      }
+      changes {
+        ...SettingsHistoryRow
+      }
+    }
+  }
+`);
+
+/**
+ * Every committed change of the account, as it happens, after the event `afterSequence` (the page's
+ * `eventSequence`, then the last event seen). `account` selects what the page shows, so Apollo
+ * Client's cache updates the screen from the event itself.
+ */
+export const AccountChangedSubscription = graphql(`
+  subscription SettingsAccountChanged($accountId: ID!, $afterSequence: Int) {
+    accountChanged(accountId: $accountId, afterSequence: $afterSequence) {
+      sequence
+      contactsVersion
+      kinds
+      at
+      # Too many events were missed to replay them: read the account again and subscribe from its eventSequence.
+      reloadRequired
+      changedBy {
+        ...SettingsChangedBy
+      }
+      account {
+        ...SettingsAccountContacts
+        eventSequence
+      }
+      changes {
+        ...SettingsHistoryRow
+      }
+      memberChanges {
+        id
+        action
+        email
+      }
+      settingChanges {
+        id
+        setting
       }
     }
   }
