@@ -37,6 +37,7 @@ describe("Live updates across processes on PostgreSQL", function () {
     // One after the other: the first migrates the database.
     processes.push(await spawnServer(env));
     processes.push(await spawnServer(env));
+    processes.push(await spawnServer(env));
   });
 
   after(async () => {
@@ -68,15 +69,23 @@ describe("Live updates across processes on PostgreSQL", function () {
     ok(await postGraphQL(on.url, `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, token, { input: { accountId, locale } }));
   }
 
-  it("delivers a change made through process A to a subscriber connected to process B", async () => {
-    const { a, b, token, accountId, after } = await setUp();
-    const live = liveClient(b.url, token);
-    clients.push(live);
-    const received: Events = new Received(live.client, SUBSCRIBE, { accountId, afterSequence: after });
-    await live.connected;
+  it("delivers a change made through process A to subscribers connected to processes B and C of three", async () => {
+    const { a, token, accountId, after } = await setUp();
+    const others = processes.slice(1);
+    const received = await Promise.all(
+      others.map(async (process) => {
+        const live = liveClient(process.url, token);
+        clients.push(live);
+        const events: Events = new Received(live.client, SUBSCRIBE, { accountId, afterSequence: after });
+        await live.connected;
+        return events;
+      }),
+    );
     await change(a, token, accountId);
-    await received.count(1);
-    expect(received.results[0]!.data!.accountChanged).to.deep.include({ sequence: after + 1, reloadRequired: false });
+    for (const events of received) {
+      await events.count(1);
+      expect(events.results[0]!.data!.accountChanged).to.deep.include({ sequence: after + 1, reloadRequired: false });
+    }
   });
 
   it("loses no event when PostgreSQL ends the listener connection while changes are being made: each arrives once, in order", async () => {
