@@ -14,7 +14,7 @@ export const schemaRuleExceptions = {
     reason:
       "Edge types keep every check (an `Edge` suffix, a `cursor`, a `node` that implements Node), but " +
       "`listTypeCanWrapOnlyEdgeType` would forbid every list that is not a connection's `edges`: the " +
-      "contract's `nodes` shortcut on every connection (§8), `Query.nodes`, and the plain short lists " +
+      "`nodes` shortcut on every connection, `Query.nodes`, and the plain short lists " +
       "that are not paged because they are small and bounded (`billingContacts`, at most 3; " +
       "`roleContacts`, at most 4; `notificationRecipients`; `contactSlots`; `missingRoles`; `issues`; " +
       "`SendTestNotificationPayload.deliveries`). Relay itself only requires connections to be " +

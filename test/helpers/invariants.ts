@@ -1,6 +1,7 @@
 /*
- * The database invariants of the contract (§4), checked with SQL against the tables themselves, and
- * the history check: replaying every account's contact changes from the first gives exactly the
+ * The database invariants (a primary contact who is a member, at most three billing contacts who
+ * are members, one holder per role), checked with SQL against the tables themselves, and the
+ * history check: replaying every account's contact changes from the first gives exactly the
  * contact slots it has now, and each change's `previousEmail` is what the slot held before it.
  */
 
