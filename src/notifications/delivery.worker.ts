@@ -6,6 +6,7 @@ import { logFileTransport, smtpTransport, type MailTransport } from "./mail-tran
 import { TOKEN_PLACEHOLDER, type VerificationTokens } from "../verification/verification-tokens";
 import { classifyDeliveryError, loggedErrorText, storedFailure } from "./delivery-errors";
 import { countMailOutcome } from "../common/mail-outcomes";
+import { PollingLoop } from "../common/polling-loop";
 
 export interface DeliveryWorkerOptions {
   /** How often to look for due messages when idle. */
@@ -43,9 +44,7 @@ function finalBody(message: NotificationDelivery): { body?: string } {
  * `concurrency` messages are sent at once.
  */
 export class DeliveryWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = true;
+  private readonly loop: PollingLoop;
   /** Set by `stop`: no further message is claimed. */
   private stopRequested = false;
   /** Set when `stop` stopped waiting: a send still in flight is not recorded, and its lease lets it be tried again. */
@@ -56,14 +55,18 @@ export class DeliveryWorker {
     private readonly db: Database,
     readonly transport: MailTransport,
     private readonly options: DeliveryWorkerOptions,
-  ) {}
+  ) {
+    this.loop = new PollingLoop(async () => (await this.runOnce()) >= this.batchSize, {
+      pollMs: options.pollMs,
+      stopWaitMs: options.stopWaitMs ?? 2_000,
+      onRoundError: (error) => options.log?.("The delivery worker's round failed; it will try again.", error),
+    });
+  }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
     this.stopRequested = false;
     this.abandoned = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /**
@@ -72,21 +75,10 @@ export class DeliveryWorker {
    * its lease ends (it may then reach its recipient twice).
    */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.stopRequested = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.running) {
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        this.running.then(() => true),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.options.stopWaitMs ?? 2_000))),
-      ]);
-      clearTimeout(timer);
-      if (!finished) {
-        this.abandoned = true;
-        this.options.log?.(`Stopped while ${this.inFlight} message(s) were still being sent; they will be tried again when their lease ends.`);
-      }
+    if (!(await this.loop.stop())) {
+      this.abandoned = true;
+      this.options.log?.(`Stopped while ${this.inFlight} message(s) were still being sent; they will be tried again when their lease ends.`);
     }
     this.transport.close();
   }
@@ -174,23 +166,6 @@ export class DeliveryWorker {
     const why = loggedErrorText(failure);
     if (state === DeliveryState.PENDING) this.options.log?.(`Could not send message ${message.sequence} (attempt ${message.attempts} of ${this.options.maxAttempts}); trying again in ${retryIn} ms: ${why}`);
     if (state === DeliveryState.FAILED) this.options.log?.(`Gave up on message ${message.sequence} after ${message.attempts} attempts: ${why}`);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const round = this.runOnce()
-        .catch((error: unknown) => {
-          this.options.log?.("The delivery worker's round failed; it will try again.", error);
-          return 0;
-        })
-        .then((tried) => this.schedule(tried >= this.batchSize ? 0 : this.options.pollMs))
-        .finally(() => {
-          if (this.running === round) this.running = null;
-        });
-      this.running = round;
-    }, delayMs);
-    this.timer.unref();
   }
 }
 

@@ -8,6 +8,7 @@ import { eventData } from "./webhook-payload";
 import { webhookIdOf, webhookSignature } from "./webhook-signing";
 import { httpWebhookSender, type WebhookResponse, type WebhookSender } from "./webhook-transport";
 import { countWebhookOutcome } from "../common/webhook-outcomes";
+import { PollingLoop } from "../common/polling-loop";
 
 export interface WebhookWorkerOptions {
   /** How often to look for due endpoints when idle. */
@@ -54,9 +55,7 @@ export function retryDelayMs(schedule: readonly number[], failures: number): num
  * `maxFailures` in a row the endpoint is DISABLED until an admin enables it again.
  */
 export class WebhookWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = true;
+  private readonly loop: PollingLoop;
   private stopRequested = false;
   /** Set when `stop` stopped waiting: an attempt still in flight is not recorded, and its lease lets it be made again. */
   private abandoned = false;
@@ -66,33 +65,26 @@ export class WebhookWorker {
     private readonly db: Database,
     private readonly send: WebhookSender,
     private readonly options: WebhookWorkerOptions,
-  ) {}
+  ) {
+    this.loop = new PollingLoop(async () => (await this.runOnce()) > 0, {
+      pollMs: options.pollMs,
+      stopWaitMs: options.stopWaitMs ?? 2_000,
+      onRoundError: (error) => options.log?.("The webhook worker's round failed; it will try again.", error),
+    });
+  }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
     this.stopRequested = false;
     this.abandoned = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops claiming endpoints and waits for deliveries in flight, for at most `stopWaitMs`. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.stopRequested = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.running) {
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        this.running.then(() => true),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.options.stopWaitMs ?? 2_000))),
-      ]);
-      clearTimeout(timer);
-      if (!finished) {
-        this.abandoned = true;
-        this.options.log?.(`Stopped while ${this.inFlight} webhook delivery(ies) were in flight; they will be made again when their lease ends.`);
-      }
+    if (!(await this.loop.stop())) {
+      this.abandoned = true;
+      this.options.log?.(`Stopped while ${this.inFlight} webhook delivery(ies) were in flight; they will be made again when their lease ends.`);
     }
   }
 
@@ -267,23 +259,6 @@ export class WebhookWorker {
       else this.options.log?.(`Webhook ${webhookId} attempt ${attempt} failed (${why}); trying again at ${outcome.nextAttemptAt!.toISOString()}.`);
     }
     return recorded ? outcome : null;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const round = this.runOnce()
-        .catch((error: unknown) => {
-          this.options.log?.("The webhook worker's round failed; it will try again.", error);
-          return 0;
-        })
-        .then((attempts) => this.schedule(attempts > 0 ? 0 : this.options.pollMs))
-        .finally(() => {
-          if (this.running === round) this.running = null;
-        });
-      this.running = round;
-    }, delayMs);
-    this.timer.unref();
   }
 }
 
