@@ -90,20 +90,20 @@ function measureSchema(schema: GraphQLSchema): IntrospectionSizes {
         fieldCount++;
         fieldArgs += field.args.length;
         reference(field.type);
-        field.args.forEach((arg) => reference(arg.type));
+        for (const arg of field.args) reference(arg.type);
       }
     }
     if (isAbstractType(type)) totals.possibleTypes += schema.getPossibleTypes(type).length;
     if (isInputObjectType(type)) {
       const fields = Object.values(type.getFields());
       totals.inputFields += fields.length;
-      fields.forEach((field) => reference(field.type));
+      for (const field of fields) reference(field.type);
     }
     if (isEnumType(type)) totals.enumValues += type.getValues().length;
   }
   const directives = schema.getDirectives();
   const directiveArgs = directives.flatMap((directive) => directive.args);
-  directiveArgs.forEach((arg) => reference(arg.type));
+  for (const arg of directiveArgs) reference(arg.type);
   return {
     types: named.length,
     directives: directives.length,

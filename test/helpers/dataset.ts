@@ -86,15 +86,15 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     const [, primary, billingA, billingB, decisionMaker, implementation, technical, security] = people as [User, ...User[]];
     const contactsVersion = 2 + 2 + roleCount + 2 * churn;
     accounts.push({ id: accountId, name: `Account ${index}`, locale: "en", primaryContactId: primary!.id, contactsVersion, createdAt, updatedAt: at(100) });
-    people.forEach((user, position) =>
+    people.forEach((user, position) => {
       members.push({
         accountId,
         userId: user.id,
         role: position <= 1 ? MemberRole.ADMIN : MemberRole.MEMBER,
         joinedAt: at(position),
         nameGivenByAdmin: null,
-      }),
-    );
+      });
+    });
     billing.push(
       { accountId, userId: billingA!.id, position: 0, addedAt: at(30) },
       { accountId, userId: billingB!.id, position: 1, addedAt: at(31) },
@@ -117,7 +117,9 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     change(20, ContactSlot.PRIMARY, ContactChangeAction.SET, viewer.email, primary!.email);
     change(30, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingA!.email);
     change(31, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingB!.email);
-    roleRows.forEach(([role, , email], offset) => change(40 + offset, slotOfRole(role), ContactChangeAction.SET, null, email));
+    roleRows.forEach(([role, , email], offset) => {
+      change(40 + offset, slotOfRole(role), ContactChangeAction.SET, null, email);
+    });
     const spare = people[SPARE_MEMBER]!;
     for (let pair = 0; pair < churn; pair++) {
       change(50 + pair * 2, ContactSlot.BILLING, ContactChangeAction.ADD, null, spare.email);
