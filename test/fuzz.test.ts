@@ -17,7 +17,7 @@ import { NOTIFICATION_CATEGORIES } from "../src/notifications/notification-routi
  * Hostile-input fuzzing against a real server process (NODE_ENV=production, on a SQLite file).
  * A seeded generator builds malformed and hostile requests of several kinds; every answer must be
  * below 500 and free of INTERNAL_SERVER_ERROR, the process must stay up, and afterwards the
- * database must satisfy the contract's invariants. FUZZ_SEED and FUZZ_REQUESTS replay or extend a run.
+ * database must satisfy the invariants of test/helpers/invariants.ts. FUZZ_SEED and FUZZ_REQUESTS replay or extend a run.
  */
 
 const SECRET = "fuzz-test-secret-that-is-long-enough-for-production";

@@ -209,7 +209,7 @@ describe("hostile characters in names and emails", function () {
   const nameInputs = () => inputs.filter((input) => input.type === "String" && /name/i.test(input.leaf));
   const emailInputs = () => inputs.filter((input) => input.type === "String" && /email/i.test(input.leaf));
 
-  it("finds the name and email inputs of the contract in the schema", () => {
+  it("finds the name and email inputs of the API in the schema", () => {
     const described = (list: StringInput[]) => list.map((input) => `${input.field.name}(${input.path.join(".")})`);
     expect(described(nameInputs())).to.include.members(["createAccount(input.name)", "addAccountMember(input.name)"]);
     expect(described(emailInputs())).to.include.members([
