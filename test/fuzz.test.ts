@@ -35,8 +35,9 @@ interface FuzzRequest {
 }
 
 const SQL = [`' OR '1'='1`, `'; DROP TABLE "accounts"; --`, `" OR ""="`, `1; SELECT * FROM users --`, `') UNION SELECT email FROM users --`, `\\'; PRAGMA writable_schema=1; --`, `%' AND 1=0 UNION ALL SELECT NULL --`];
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a literal `${…}` is one of the hostile inputs.
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: a literal `${…}` is one of the hostile inputs.
 const SCRIPT = [`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `javascript:alert(1)`, `{{7*7}}`, "${jndi:ldap://x/a}", `../../../../etc/passwd`, `\u0000`, `%00`, `\r\nSet-Cookie: x=1`];
+// biome-ignore-end lint/suspicious/noTemplateCurlyInString: a literal `${…}` is one of the hostile inputs.
 const UNICODE = ["Zoë Ångström", "名前", "مرحبا", "\u202Eevil\u202C", "\u200B\u200D\uFEFF", "👩‍👩‍👧‍👦🏳️‍🌈", "\uD800", "\uDFFF\uD800", "e\u0301\u0301\u0301\u0301", "Ω≈ç√∫", "\u0000\u0001\u001F", "ＡＢＣ＠ｅｘａｍｐｌｅ．ｃｏｍ"];
 const ROLES = CONTACT_ROLE_ORDER;
 const CATEGORIES = NOTIFICATION_CATEGORIES.map((category) => category.name);
