@@ -15,10 +15,10 @@ export const schemaRuleExceptions = {
       "Edge types keep every check (an `Edge` suffix, a `cursor`, a `node` that implements Node), but " +
       "`listTypeCanWrapOnlyEdgeType` would forbid every list that is not a connection's `edges`: the " +
       "`nodes` shortcut on every connection, `Query.nodes`, and the plain short lists " +
-      "that are not paged because they are small and bounded (`billingContacts`, at most 3; " +
-      "`roleContacts`, at most 4; `notificationRecipients`; `contactSlots`; `missingRoles`; `issues`; " +
-      "`SendTestNotificationPayload.deliveries`). Relay itself only requires connections to be " +
-      "connections; it does not forbid other lists.",
+      "that are not paged because they are small and bounded: each declares its bound beside the field " +
+      "in src/ with `@MaxItems` (billing contacts, one contact per role, …), and " +
+      "test/second-order-limits.test.ts refuses a list of objects with neither a page nor a bound. " +
+      "Relay itself only requires connections to be connections; it does not forbid other lists.",
   },
   "@graphql-eslint/strict-id-in-types": {
     setting: [

@@ -129,7 +129,7 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
     latest[index] = sequence;
     if (waiting && sequence >= waiting.sequence && --behind === 0) waiting.resolve();
   };
-  clients.forEach((client, index) =>
+  clients.forEach((client, index) => {
     client.subscribe<{ accountChanged: { sequence: number } }>(
       // From the account's creation on: a subscribe that lands after the first change still gets it.
       { query: SUBSCRIBE, variables: { id: accountId, after } },
@@ -138,8 +138,8 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
         error: (error) => log(`subscription error: ${JSON.stringify(error)}`),
         complete: () => undefined,
       },
-    ),
-  );
+    );
+  });
   // Every subscription is open once a first change has reached them all (not counted).
   const change = async (locale: string) => {
     const started = performance.now();

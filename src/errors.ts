@@ -5,7 +5,7 @@ import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
 import { FALLBACK_LOCALE, message, renderMessage, translate, type Locale, type Message, type MessageKey, type Params } from "./i18n";
 
-/** The error codes of the contract; every error a client sees carries one in `extensions.code`. */
+/** The error codes of the API; every error a client sees carries one in `extensions.code`. */
 export enum ErrorCode {
   UNAUTHENTICATED = "UNAUTHENTICATED",
   NOT_FOUND = "NOT_FOUND",

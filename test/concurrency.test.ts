@@ -72,7 +72,7 @@ describe("concurrent requests to one server", () => {
     const results = await Promise.all(
       members.map((member) => mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: member.id })),
     );
-    results.forEach((response) => ok(response));
+    for (const response of results) ok(response);
     const state = await readAccount(server, admin.token, account.id);
     expect(state.roleContacts).to.have.lengthOf(1);
     const history = (await readHistory(server, admin.token, account.id)).filter((row) => row.slot === "TECHNICAL_ADMIN");

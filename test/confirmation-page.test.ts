@@ -442,6 +442,7 @@ describe("confirmation page", () => {
         const account = await createAccount(own, admin);
         const email = outsideAddress("own");
         ok(await mutate(own, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the control character is the value under test.
         expect(await queuedBody(own, email)).to.match(/https:\/\/app\.example\.com\/confirm-contact\?token=\u001e/);
       } finally {
         await own.close();

@@ -17,7 +17,7 @@ import { NOTIFICATION_CATEGORIES } from "../src/notifications/notification-routi
  * Hostile-input fuzzing against a real server process (NODE_ENV=production, on a SQLite file).
  * A seeded generator builds malformed and hostile requests of several kinds; every answer must be
  * below 500 and free of INTERNAL_SERVER_ERROR, the process must stay up, and afterwards the
- * database must satisfy the contract's invariants. FUZZ_SEED and FUZZ_REQUESTS replay or extend a run.
+ * database must satisfy the invariants of test/helpers/invariants.ts. FUZZ_SEED and FUZZ_REQUESTS replay or extend a run.
  */
 
 const SECRET = "fuzz-test-secret-that-is-long-enough-for-production";
@@ -35,7 +35,9 @@ interface FuzzRequest {
 }
 
 const SQL = [`' OR '1'='1`, `'; DROP TABLE "accounts"; --`, `" OR ""="`, `1; SELECT * FROM users --`, `') UNION SELECT email FROM users --`, `\\'; PRAGMA writable_schema=1; --`, `%' AND 1=0 UNION ALL SELECT NULL --`];
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: a literal `${…}` is one of the hostile inputs.
 const SCRIPT = [`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `javascript:alert(1)`, `{{7*7}}`, "${jndi:ldap://x/a}", `../../../../etc/passwd`, `\u0000`, `%00`, `\r\nSet-Cookie: x=1`];
+// biome-ignore-end lint/suspicious/noTemplateCurlyInString: a literal `${…}` is one of the hostile inputs.
 const UNICODE = ["Zoë Ångström", "名前", "مرحبا", "\u202Eevil\u202C", "\u200B\u200D\uFEFF", "👩‍👩‍👧‍👦🏳️‍🌈", "\uD800", "\uDFFF\uD800", "e\u0301\u0301\u0301\u0301", "Ω≈ç√∫", "\u0000\u0001\u001F", "ＡＢＣ＠ｅｘａｍｐｌｅ．ｃｏｍ"];
 const ROLES = CONTACT_ROLE_ORDER;
 const CATEGORIES = NOTIFICATION_CATEGORIES.map((category) => category.name);
@@ -433,7 +435,7 @@ describe("fuzzing with hostile requests", function () {
     expect(server.child.exitCode).to.equal(null);
     expect((await fetch(server.url.replace("/graphql", "/healthz"))).status).to.equal(200);
     expect((await post(world.tokens[0]!, "{ viewer { email } }")).data.viewer).to.deep.equal({ email: "fuzz-admin-0@example.com" });
-    expect(server.output()).to.not.match(/Error:|    at /);
+    expect(server.output()).to.not.match(/Error:| {4}at /);
 
     server.child.kill("SIGTERM");
     expect(await server.exited).to.equal(0);

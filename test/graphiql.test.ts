@@ -218,7 +218,10 @@ describe("GraphiQL", () => {
         const first = await new Promise<unknown>((resolve, reject) => {
           const stop = client.subscribe(
             { query: "subscription($id: ID!) { accountChanged(accountId: $id, afterSequence: 0) { sequence } }", variables: { id: account.id } },
-            { next: (result) => (stop(), resolve(result)), error: reject, complete: () => undefined },
+            { next: (result) => {
+              stop();
+              resolve(result);
+            }, error: reject, complete: () => undefined },
           );
         });
         expect(first).to.deep.equal({ data: { accountChanged: { sequence: 1 } } });

@@ -148,7 +148,9 @@ describe("Polish and English", () => {
         expect(polish.errors![0]!.message).to.not.equal(english.errors![0]!.message);
         const polishFieldMessages = (polish.errors![0]!.extensions!.invalidFields as { message: string }[]).map((entry) => entry.message);
         const englishFieldMessages = (english.errors![0]!.extensions!.invalidFields as { message: string }[]).map((entry) => entry.message);
-        polishFieldMessages.forEach((text, index) => expect(text).to.not.equal(englishFieldMessages[index]));
+        polishFieldMessages.forEach((text, index) => {
+          expect(text).to.not.equal(englishFieldMessages[index]);
+        });
       }
       const tooLong = await send(server, CREATE, { "accept-language": "pl" }, admin.token, { input: { name: "x".repeat(201) } });
       expect(failsWith(tooLong, "BAD_USER_INPUT").message).to.equal("Pole name może mieć najwyżej 200 znaków.");

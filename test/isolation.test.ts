@@ -40,7 +40,7 @@ import { decodeGlobalId, globalId, NODE_TYPE_NAMES, type NodeTypeName } from "..
 const OUTSIDER_REFUSALS = ["NOT_FOUND", "FORBIDDEN"];
 /** Refusals a caller without a valid token may get. */
 const ANONYMOUS_REFUSALS = ["UNAUTHENTICATED", "NOT_FOUND"];
-/** Fields of the contract that always need a signed-in caller. */
+/** Root fields that always need a signed-in caller. */
 const ALWAYS_SIGNED_IN = ["Query.viewer", "Query.accounts", "Query.accountsNeedingAttention", "Query.account", "Mutation.createAccount", "Mutation.addAccountMember"];
 /** How deep the generated selection goes below each root field: deep enough to reach users in pages. */
 const SELECTION_DEPTH = 5;
@@ -405,7 +405,7 @@ describe("tenant isolation across every field of the schema", function () {
     await server.close();
   });
 
-  it("covers every root field of the contract, and aims the ones that take ids at the target", () => {
+  it("covers every root field of the schema, and aims the ones that take ids at the target", () => {
     const names = probes.map((probe) => probe.name);
     expect(names).to.include.members([
       "Query.viewer", "Query.accounts", "Query.accounts (last)", "Query.accountsNeedingAttention", "Query.account", "Query.account (nested ids, last)", "Query.nodes",

@@ -48,7 +48,7 @@ async function setDecisionMaker(server: TestServer, admin: TestUser, accountId: 
   ok(await server.graphql(`mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, { input: { accountId, role: "DECISION_MAKER", userId } }, admin.token));
 }
 
-describe("Live updates: Subscription.accountChanged over graphql-ws", function () {
+describe("Live updates: Subscription.accountChanged over graphql-ws", () => {
   let server: TestServer;
   const clients: LiveClient[] = [];
   const open = (token: string | null, headers?: Record<string, string>, on = server) => {

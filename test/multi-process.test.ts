@@ -196,11 +196,15 @@ describe("several server processes on one PostgreSQL database", function () {
       }
     }
     // New members created at once in every account, and new callers provisioned at once on every process.
-    accounts.forEach((account, a) =>
-      NEWCOMERS.forEach((email, n) => requests.push(() => addMember(a + n, account.admins[n % 2]!, account.id, email))),
-    );
+    accounts.forEach((account, a) => {
+      NEWCOMERS.forEach((email, n) => {
+        requests.push(() => addMember(a + n, account.admins[n % 2]!, account.id, email));
+      });
+    });
     const strangers = await Promise.all([0, 1, 2].map((n) => tokenFor(`first-sight-${n}@example.com`)));
-    for (const token of strangers) servers.forEach((_, index) => requests.push(() => call(index, "{ viewer { id email } }", token)));
+    for (const token of strangers) servers.forEach((_, index) => {
+      requests.push(() => call(index, "{ viewer { id email } }", token));
+    });
 
     const started = Date.now();
     const responses = await Promise.all(requests.map((send) => send()));

@@ -1,8 +1,13 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, type TestUser } from "./helpers/factories";
+import { NOTIFICATION_CATEGORIES } from "../src/notifications/notification-routing";
 
-/** Which slots each category reaches. */
+/**
+ * Which slots each category reaches, written out by hand on purpose rather than read from
+ * NOTIFICATION_CATEGORIES: an independent expected table is what lets these tests fail when a route
+ * changes by mistake. Change it together with src/notifications/notification-routing.ts.
+ */
 const ROUTES: Record<string, string[]> = {
   INVOICE: ["PRIMARY", "BILLING"],
   RECEIPT: ["PRIMARY", "BILLING"],
@@ -53,6 +58,10 @@ describe("notification routing", () => {
         admin.token,
       ),
     ).account.notificationRecipients as { email: string; reasons: string[]; user: { email: string } | null }[];
+
+  it("covers every category the service routes", () => {
+    expect(NOTIFICATION_CATEGORIES.map((category) => category.name)).to.have.members(Object.keys(ROUTES));
+  });
 
   for (const [category, slots] of Object.entries(ROUTES)) {
     it(`sends ${category} to ${slots.join(", ")}, in slot order`, async () => {

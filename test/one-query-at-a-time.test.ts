@@ -35,7 +35,7 @@ const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[])
   return result;
 };
 
-after(function () {
+after(() => {
   if (overlapping.length) throw new Error(`A PostgreSQL connection was sent a query while running another:\n${overlapping.join("\n")}`);
 });
 

@@ -47,7 +47,7 @@ describe("liveness and readiness probes", function () {
   (postgres ? it.skip : it)("/readyz answers 503 on a SQLite file made read-only under the running server, before any user write, while /livez answers 200", async function () {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-readonly-"));
     const file = path.join(directory, "contacts.sqlite");
-    let undo = () => undefined as void;
+    let undo: () => void = () => undefined;
     let server: TestServer | null = null;
     try {
       const setUp = await Database.open({ databaseUrl: `sqlite:${file}` });
@@ -83,7 +83,7 @@ describe("liveness and readiness probes", function () {
     const file = path.join(directory, "contacts.sqlite");
     const lines: string[] = [];
     const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
-    let undo = () => undefined as void;
+    let undo: () => void = () => undefined;
     let server: TestServer | null = null;
     try {
       const setUp = await Database.open({ databaseUrl: `sqlite:${file}` });

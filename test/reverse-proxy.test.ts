@@ -41,7 +41,10 @@ http {
   for (let attempt = 0; ; attempt++) {
     const listening = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, "127.0.0.1");
-      socket.once("connect", () => (socket.destroy(), resolve(true)));
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once("error", () => resolve(false));
     });
     if (listening) break;
@@ -76,7 +79,7 @@ describe("behind a reverse proxy (nginx)", function () {
   let server: ServerProcess | undefined;
   let nginx: ChildProcess | undefined;
 
-  before(function () {
+  before(() => {
     if (!fs.existsSync(NGINX)) throw new Error(`${NGINX} is missing: install Debian's nginx-light (.ci/run does).`);
   });
   beforeEach(() => {

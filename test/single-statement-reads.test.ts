@@ -123,7 +123,7 @@ describe("single-statement reads of one account", () => {
     }
   });
 
-  it("answers the settings screen in one statement, the caller's lookup and membership check included, however many members", async function () {
+  it("answers the settings screen in one statement, the caller's lookup and membership check included, however many members", async () => {
     const account = dataset.accounts[0]!.id;
     // Signed in before: the caller's record needs no write.
     expect(await statementsFor(planned, SETTINGS_QUERY, { accountId: account }, datasetToken)).to.equal(1);
@@ -144,7 +144,7 @@ describe("single-statement reads of one account", () => {
     }
   });
 
-  it("plans through fragments, aliases, @include and @skip with variables and __typename", async function () {
+  it("plans through fragments, aliases, @include and @skip with variables and __typename", async () => {
     const query = `query($accountId: ID!, $withRoles: Boolean!, $skipBilling: Boolean!, $after: String) {
       __typename
       screen: account(id: $accountId) { __typename ...Contacts ... on Node { id } ... on Account @include(if: $withRoles) { roleContacts { role user { id } } }
@@ -164,7 +164,7 @@ describe("single-statement reads of one account", () => {
     }
   });
 
-  it("leaves what it does not plan to the loaders, fetching nothing twice", async function () {
+  it("leaves what it does not plan to the loaders, fetching nothing twice", async () => {
     const accountId = dataset.accounts[2]!.id;
     // Two different pages of members, and history: the plan leaves those to the loaders, which batch them.
     const query = `query($accountId: ID!) { account(id: $accountId) { id billingContacts { email }

@@ -20,6 +20,8 @@ import { startTestServer, tokenFor, type GraphQLResponse, type TestServer } from
  *   client in examples/typed-client/ passes `tsc --strict`.
  *
  * The tools write into temporary copies, never into the work tree.
+ *
+ * First, Biome checks the TypeScript itself: formatting and lint, with no writes.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -63,6 +65,37 @@ function copyFromRoot(relative: string, target: string): void {
     filter: (source) => !/[\\/](node_modules|__generated__|gql)$/.test(source),
   });
 }
+
+describe("Biome, the formatter and TypeScript linter (biome.jsonc)", function () {
+  this.timeout(TOOL_TIMEOUT);
+  const biome = () => binOf("@biomejs/biome", "biome");
+
+  it("reports no formatting or lint problem in src/, test/, bench/, scripts/ and examples/ (`npm run format` fixes formatting)", async () => {
+    const run = await runTool(biome(), ["ci", "--colors=off", "."], ROOT);
+    const findings = run.output.split("\n").filter((line) => /^\S+\.[cm]?[jt]sx?(:\d+:\d+)? \S/.test(line));
+    expect(findings, run.output.slice(0, 4000)).to.deep.equal([]);
+    expect(run.code, run.output.slice(0, 4000)).to.equal(0);
+  });
+
+  it("still catches a comparison with itself, a duplicated key and single quotes with the project's settings", async () => {
+    const folder = temporaryFolder("biome");
+    try {
+      fs.copyFileSync(path.join(ROOT, "biome.jsonc"), path.join(folder, "biome.jsonc"));
+      fs.mkdirSync(path.join(folder, "src"));
+      fs.writeFileSync(
+        path.join(folder, "src", "example.ts"),
+        "export function same(value: number): boolean {\n  return value === value;\n}\nexport const twice = { role: 'A', role: 'B' };\n",
+      );
+      const run = await runTool(biome(), ["ci", "--colors=off", "--vcs-enabled=false", "."], folder);
+      expect(run.code, run.output).to.not.equal(0);
+      expect(run.output).to.include("lint/suspicious/noSelfCompare");
+      expect(run.output).to.include("lint/suspicious/noDuplicateObjectKeys");
+      expect(run.output).to.include("File content differs from formatting output");
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("frontend toolchains", function () {
   this.timeout(TOOL_TIMEOUT);
@@ -283,7 +316,9 @@ describe("frontend toolchains", function () {
         const expectedOptions = typeof expected === "string" ? [] : expected.slice(1);
         expect(options, rule).to.have.lengthOf(expectedOptions.length);
         // ESLint fills in the defaults of options left out: compare what the preset or the exception sets.
-        expectedOptions.forEach((option, index) => expect(options[index], rule).to.deep.include(option as object));
+        expectedOptions.forEach((option, index) => {
+          expect(options[index], rule).to.deep.include(option as object);
+        });
       }
       for (const [rule, { reason }] of Object.entries(exceptions)) {
         expect(presetRules, `${rule} is not a rule of the two presets`).to.have.property(rule);

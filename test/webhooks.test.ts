@@ -336,7 +336,9 @@ describe("webhooks", () => {
     // Release the held answers only once the healthy delivery has gone out.
     for (let wait = 0; wait < 500 && receiver.delivered.every((entry) => entry.path !== "/healthy"); wait++) await new Promise((resolve) => setTimeout(resolve, 20));
     for (let wait = 0; wait < 100 && held.length < 2; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
-    const release = setInterval(() => held.splice(0).forEach((response) => response.end("late")), 20);
+    const release = setInterval(() => {
+      for (const response of held.splice(0)) response.end("late");
+    }, 20);
     await round;
     clearInterval(release);
     expect(receiver.delivered.filter((entry) => entry.path === "/healthy")).to.have.lengthOf(1);

@@ -19,13 +19,13 @@ import { mayAdminister, MemberRole } from "../members/account-member.entity";
 import { AccountMemberConnection } from "../members/member.types";
 import { MEMBERS_PAGE } from "../members/member.queries";
 import { ContactRole } from "../contacts/contact-role.entity";
-import { ContactRoleKind } from "../contacts/contact.enums";
+import { BILLING_CONTACT_LIMIT, CONTACT_ROLES, ContactRoleKind } from "../contacts/contact.enums";
 import { ContactChangeConnection, ContactHistoryArgs } from "../history/history.types";
 import { HISTORY_PAGE } from "../history/history.queries";
-import { ConnectionArgs, DefaultPageSize } from "../common/pagination";
+import { ConnectionArgs, DefaultPageSize, MaxItems } from "../common/pagination";
 import { globalId } from "../common/global-id";
 import { notFound } from "../errors";
-import { NotificationCategory } from "../notifications/notification-routing";
+import { MAX_SLOT_HOLDERS, NotificationCategory } from "../notifications/notification-routing";
 
 @Resolver(() => Account)
 export class AccountResolver {
@@ -77,6 +77,7 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => [User], { description: "The billing contacts (at most 3), in the order they were added." })
+  @MaxItems(BILLING_CONTACT_LIMIT)
   async billingContacts(@Root() account: Account, @Ctx() context: Context): Promise<User[]> {
     const contacts = await context.loaders.billingContacts.load(account.id);
     const users = await context.loaders.userById.loadMany(contacts.map((contact) => contact.userId));
@@ -84,6 +85,7 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => [ContactRole], { description: "The roles that have a contact, in ContactRoleKind order. Unset roles are left out." })
+  @MaxItems(CONTACT_ROLES.length)
   roleContacts(@Root() account: Account, @Ctx() context: Context): Promise<ContactRole[]> {
     return context.loaders.roleContacts.load(account.id);
   }
@@ -126,6 +128,7 @@ export class AccountResolver {
     description:
       "Who receives a category of notification: one entry per address, primary first, then billing contacts in order, then roles in ContactRoleKind order.",
   })
+  @MaxItems(MAX_SLOT_HOLDERS)
   async notificationRecipients(
     @Root() account: Account,
     @Arg("category", () => NotificationCategory, { description: "The kind of notification." }) category: NotificationCategory,

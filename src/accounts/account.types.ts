@@ -6,7 +6,8 @@ import { IsGlobalId } from "../common/global-id";
 import type { Locale } from "../i18n";
 import { User } from "../users/user.entity";
 import { ContactChange } from "../history/contact-change.entity";
-import { ConnectionType } from "../common/pagination";
+import { ConnectionType, MaxItems } from "../common/pagination";
+import { MAX_CONTACT_CHANGES_PER_WRITE } from "../history/history.types";
 import { ContactSlot } from "../contacts/contact.enums";
 import { IsDisplayName } from "../common/names";
 import { worded } from "../errors";
@@ -91,6 +92,7 @@ export function AccountPayload(name: string, description: string) {
     account: Account;
 
     @Field(() => [ContactChange], { description: WRITTEN_CHANGES_DESCRIPTION })
+    @MaxItems(MAX_CONTACT_CHANGES_PER_WRITE)
     changes: PromiseLike<ContactChange[]>;
   }
   return AccountPayloadClass;

@@ -43,6 +43,7 @@ const SYNTAX: Parameters<typeof isEmailSyntax>[1] = {
 
 /** Spaces, control, format and separator characters, and lone surrogates: never part of an address. */
 const INVISIBLE = /[\s\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included, is the point.
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Why an address is refused, as the message key that says so (parameter: `max`). */

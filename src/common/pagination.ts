@@ -80,6 +80,15 @@ export function DefaultPageSize(size: number) {
   return Extensions({ defaultPageSize: size });
 }
 
+/**
+ * Marks a list field that is not paged with the most items it can hold, a rule of the domain (at most
+ * 3 billing contacts, one contact per role). The cost limit counts the list at that size, and
+ * test/second-order-limits.test.ts refuses a list of objects that has neither this nor `first`.
+ */
+export function MaxItems(max: number) {
+  return Extensions({ maxItems: max });
+}
+
 export type CursorKey = (string | number)[];
 
 export function encodeCursor(key: CursorKey): string {

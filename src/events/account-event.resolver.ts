@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
 import { Account } from "../accounts/account.entity";
-import { AccountSettingChange } from "../accounts/account-setting-change.entity";
+import { AccountSetting, AccountSettingChange } from "../accounts/account-setting-change.entity";
 import { ContactChange } from "../history/contact-change.entity";
-import { ContactChangeActor, ExternalContact } from "../history/history.types";
+import { ContactChangeActor, ExternalContact, MAX_CONTACT_CHANGES_PER_WRITE } from "../history/history.types";
+import { MaxItems } from "../common/pagination";
 import { MemberChange } from "../members/member-change.entity";
 import type { User } from "../users/user.entity";
 import type { Context } from "../context";
@@ -98,16 +99,21 @@ export class AccountEventResolver {
   }
 
   @FieldResolver(() => [ContactChange], { description: "The contact history rows the change wrote (their eventSequence is this sequence), in the order written." })
+  @MaxItems(MAX_CONTACT_CHANGES_PER_WRITE)
   changes(@Root() event: AccountChangedEvent, @Ctx() context: Context): Promise<ContactChange[]> | ContactChange[] {
     return event.reloadRequired ? [] : context.loaders.contactChangesOfEvent.load({ accountId: event.accountId, sequence: event.sequence });
   }
 
   @FieldResolver(() => [MemberChange], { description: "The membership changes the change wrote, in the order written." })
+  // Every mutation that changes membership changes one member (only the demo seed, before anyone listens, adds several).
+  @MaxItems(1)
   memberChanges(@Root() event: AccountChangedEvent, @Ctx() context: Context): Promise<MemberChange[]> | MemberChange[] {
     return event.reloadRequired ? [] : context.loaders.memberChangesOfEvent.load({ accountId: event.accountId, sequence: event.sequence });
   }
 
   @FieldResolver(() => [AccountSettingChange], { description: "The setting changes the change wrote, in the order written." })
+  // One row per setting the change set.
+  @MaxItems(Object.keys(AccountSetting).length)
   settingChanges(@Root() event: AccountChangedEvent, @Ctx() context: Context): Promise<AccountSettingChange[]> | AccountSettingChange[] {
     return event.reloadRequired ? [] : context.loaders.settingChangesOfEvent.load({ accountId: event.accountId, sequence: event.sequence });
   }

@@ -29,7 +29,7 @@ export const GRAPHIQL_CSP = [
 /** The comment the editor opens with, in the server's DEFAULT_LOCALE: a welcome, then how to send a token. */
 function helpText(locale: Locale, withToken: boolean): string {
   const howTo = withToken ? translate(locale, "graphiql.demoToken", { email: DEMO_ADMIN.email }) : translate(locale, "graphiql.noToken");
-  return [translate(locale, "graphiql.welcome"), "", ...howTo.split("\n")].map((line) => (line ? `# ${line}` : "#")).join("\n") + "\n";
+  return `${[translate(locale, "graphiql.welcome"), "", ...howTo.split("\n")].map((line) => (line ? `# ${line}` : "#")).join("\n")}\n`;
 }
 
 /**
@@ -100,10 +100,10 @@ function wantsHtml(request: Request): boolean {
 
 /** The page's settings: with the demo admin's token only when `demoTokenDecision` offered it for this request. */
 export async function graphiqlSettings(config: Config, offerDemoToken: boolean): Promise<GraphiQLSettings> {
-  if (!offerDemoToken) return { defaultQuery: helpText(config.defaultLocale, false) + "\n" + GRAPHIQL_DEFAULT_OPERATION };
+  if (!offerDemoToken) return { defaultQuery: `${helpText(config.defaultLocale, false)}\n${GRAPHIQL_DEFAULT_OPERATION}` };
   const token = await signDemoToken(config);
   return {
-    defaultQuery: helpText(config.defaultLocale, true) + "\n" + GRAPHIQL_DEFAULT_OPERATION,
+    defaultQuery: `${helpText(config.defaultLocale, true)}\n${GRAPHIQL_DEFAULT_OPERATION}`,
     defaultHeaders: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2),
   };
 }

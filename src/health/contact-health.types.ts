@@ -1,6 +1,8 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { ContactRoleKind, ContactSlot } from "../contacts/contact.enums";
 import { ContactIssueKind } from "./contact-health.enums";
+import { MaxItems } from "../common/pagination";
+import { MAX_SLOT_HOLDERS } from "../notifications/notification-routing";
 
 @ObjectType({ description: "One problem with one contact slot." })
 export class ContactIssue {
@@ -23,6 +25,7 @@ export class ContactHealth {
   billingContactsFree: number;
 
   @Field(() => [ContactIssue], { description: "Problems with contacts, in slot order." })
+  @MaxItems(MAX_SLOT_HOLDERS)
   issues: ContactIssue[];
 
   @Field(() => Boolean, { description: "True when a role is missing or there is any issue." })

@@ -2,9 +2,16 @@ import { ArgsType, Field, Int, ObjectType, createUnionType } from "type-graphql"
 import { Min } from "class-validator";
 import { ContactChange } from "./contact-change.entity";
 import { ConnectionArgs, ConnectionType } from "../common/pagination";
+import { BILLING_CONTACT_LIMIT, CONTACT_ROLES } from "../contacts/contact.enums";
 import { User } from "../users/user.entity";
 import { worded } from "../errors";
 import { message } from "../i18n";
+
+/**
+ * Contact history rows one write can leave: a save sets the primary contact, replaces every billing
+ * contact (a removal and an addition each) and sets every role.
+ */
+export const MAX_CONTACT_CHANGES_PER_WRITE = 1 + 2 * BILLING_CONTACT_LIMIT + CONTACT_ROLES.length;
 
 @ObjectType({ description: "A page of an account's contact history, newest first." })
 export class ContactChangeConnection extends ConnectionType(ContactChange, "ContactChange", "changes") {}

@@ -3,7 +3,8 @@ import { IsOptional } from "class-validator";
 import { AccountMember, MemberRole } from "./account-member.entity";
 import { MemberChange } from "./member-change.entity";
 import { AccountInvitation } from "./account-invitation.entity";
-import { ConnectionType } from "../common/pagination";
+import { ConnectionType, MaxItems } from "../common/pagination";
+import { MAX_CONTACT_CHANGES_PER_WRITE } from "../history/history.types";
 import { IsGlobalId } from "../common/global-id";
 import { Account } from "../accounts/account.entity";
 import { WRITTEN_CHANGES_DESCRIPTION } from "../accounts/account.types";
@@ -92,6 +93,7 @@ export class RemoveAccountMemberPayload {
   removedMemberId: string;
 
   @Field(() => [ContactChange], { description: `${WRITTEN_CHANGES_DESCRIPTION} Empty when the caller removed themselves.` })
+  @MaxItems(MAX_CONTACT_CHANGES_PER_WRITE)
   changes: PromiseLike<ContactChange[]>;
 }
 

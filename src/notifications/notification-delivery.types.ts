@@ -1,8 +1,8 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsGlobalId } from "../common/global-id";
 import { NotificationDelivery } from "./notification-delivery.entity";
-import { NotificationCategory } from "./notification-routing";
-import { ConnectionType } from "../common/pagination";
+import { MAX_SLOT_HOLDERS, NotificationCategory } from "./notification-routing";
+import { ConnectionType, MaxItems } from "../common/pagination";
 import { Account } from "../accounts/account.entity";
 
 @ObjectType({ description: "A page of an account's message deliveries, newest first." })
@@ -26,6 +26,7 @@ export class SendTestNotificationPayload {
   @Field(() => [NotificationDelivery], {
     description: "One delivery per recipient of the category: PENDING until the mail server accepts it, or SKIPPED with the reason.",
   })
+  @MaxItems(MAX_SLOT_HOLDERS)
   deliveries: NotificationDelivery[];
 }
 

@@ -1,6 +1,9 @@
 import { registerEnumType } from "type-graphql";
 import { BILLING_CONTACT_LIMIT, CONTACT_ROLES, ContactRoleKind, ContactSlot, slotOfRole, slotTitle } from "../contacts/contact.enums";
 
+/** Contacts an account holds at once: the primary contact, up to 3 billing contacts and one per role. */
+export const MAX_SLOT_HOLDERS = 1 + BILLING_CONTACT_LIMIT + CONTACT_ROLES.length;
+
 /** What one kind of notification is and which slots receive it. */
 export interface NotificationCategoryDefinition {
   readonly name: string;

@@ -41,7 +41,7 @@ import { message } from "../i18n";
  * without `first` or `last` counts the page size its field declares (`defaultPageSize`).
  *
  * `accounts(first: 100) { edges { node { members(first: 100) { edges { node { user { email } } } } } } }`
- * costs 30,301; the 100-account console list with 10 members each 3,701; a settings screen a few
+ * costs 30,301; the 100-account console list with 10 members each 4,001; a settings screen a few
  * hundred; graphql-js's full introspection query about as many points as the objects it returns.
  */
 
@@ -90,20 +90,20 @@ function measureSchema(schema: GraphQLSchema): IntrospectionSizes {
         fieldCount++;
         fieldArgs += field.args.length;
         reference(field.type);
-        field.args.forEach((arg) => reference(arg.type));
+        for (const arg of field.args) reference(arg.type);
       }
     }
     if (isAbstractType(type)) totals.possibleTypes += schema.getPossibleTypes(type).length;
     if (isInputObjectType(type)) {
       const fields = Object.values(type.getFields());
       totals.inputFields += fields.length;
-      fields.forEach((field) => reference(field.type));
+      for (const field of fields) reference(field.type);
     }
     if (isEnumType(type)) totals.enumValues += type.getValues().length;
   }
   const directives = schema.getDirectives();
   const directiveArgs = directives.flatMap((directive) => directive.args);
-  directiveArgs.forEach((arg) => reference(arg.type));
+  for (const arg of directiveArgs) reference(arg.type);
   return {
     types: named.length,
     directives: directives.length,
@@ -160,7 +160,8 @@ const ITEMS_ARGUMENT = "ids";
 /**
  * How many items a field returns, for each of which its selection runs: for a connection, `last` as
  * execution coerced it, else `first`, else the page size the field uses without either (its
- * `defaultPageSize` extension); for a list of ids, one per id; for any other list, one (they are short).
+ * `defaultPageSize` extension); for a list of ids, one per id; for a list that is not paged, the most
+ * items it can hold (its `maxItems` extension, see MaxItems); for a single object, one.
  */
 function pageSize(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
   const size = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? Math.max(1, value) : undefined);
@@ -169,7 +170,7 @@ function pageSize(field: GraphQLField<unknown, unknown>, args: Record<string, un
     return Array.isArray(ids) ? Math.max(1, ids.length) : 1;
   }
   // A null `last` or `first` is read as absent by the page resolvers.
-  return size(args.last) ?? size(args.first) ?? size(field.extensions?.defaultPageSize) ?? 1;
+  return size(args.last) ?? size(args.first) ?? size(field.extensions?.defaultPageSize) ?? size(field.extensions?.maxItems) ?? 1;
 }
 
 function costEstimator(schema: GraphQLSchema, introspections: Set<string>): ComplexityEstimator {

@@ -12,7 +12,10 @@ export function noteErrorCodes(server: http.Server): void {
     const keep = (chunk: unknown) => {
       if (typeof chunk === "string" || Buffer.isBuffer(chunk)) chunks.push(Buffer.from(chunk));
     };
-    response.write = ((chunk: unknown, ...rest: unknown[]) => (keep(chunk), write(chunk, ...rest))) as typeof response.write;
+    response.write = ((chunk: unknown, ...rest: unknown[]) => {
+      keep(chunk);
+      return write(chunk, ...rest);
+    }) as typeof response.write;
     response.end = ((chunk?: unknown, ...rest: unknown[]) => {
       if (typeof chunk !== "function") keep(chunk);
       if (String(response.getHeader("content-type") ?? "").includes("json")) {

@@ -7,12 +7,12 @@ import { AccountMember, MemberRole } from "../../src/members/account-member.enti
 import { BillingContact } from "../../src/contacts/billing-contact.entity";
 import { ContactRole } from "../../src/contacts/contact-role.entity";
 import { ContactChange } from "../../src/history/contact-change.entity";
-import { ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "../../src/contacts/contact.enums";
+import { CONTACT_ROLES, ContactChangeAction, type ContactRoleKind, ContactSlot, slotOfRole } from "../../src/contacts/contact.enums";
 import { globalId } from "../../src/common/global-id";
 
 export interface DatasetShape {
   accounts: number;
-  /** Members of each account, the viewer included (at least 9: every slot gets its own member, and one is spare). */
+  /** Members of each account, the viewer included (at least 5 + the number of roles: every slot gets its own member, and one is spare). */
   membersPerAccount: number;
   /** Extra billing add/remove pairs in each account's history, on top of the rows its contacts left. */
   historyChurnPairs?: number;
@@ -39,7 +39,9 @@ export interface Dataset {
 }
 
 const CHUNK_ROWS = 400;
-const SPARE_MEMBER = 8;
+/** Members 1–3 hold the primary and two billing slots; one member per role follows, then the spare. */
+const FIRST_ROLE_HOLDER = 4;
+const SPARE_MEMBER = FIRST_ROLE_HOLDER + CONTACT_ROLES.length;
 
 async function insertAll<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: T[]): Promise<void> {
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
@@ -56,13 +58,13 @@ async function insertAll<T extends ObjectLiteral>(manager: EntityManager, entity
 /**
  * Accounts shaped like a real customer's, written in bulk in one transaction: a viewer who is an
  * admin of every account, then members with every contact slot filled (two of three billing
- * contacts, all four roles, the security contact external in every other account) and the history
+ * contacts, every role of CONTACT_ROLES, the roles that take an outside address held by one in every
+ * other account) and the history
  * those contacts and some billing churn would have left.
  */
 export async function seedDataset(db: Database, shape: DatasetShape): Promise<Dataset> {
   if (shape.membersPerAccount <= SPARE_MEMBER) throw new Error(`seedDataset needs at least ${SPARE_MEMBER + 1} members per account.`);
   const churn = shape.historyChurnPairs ?? 6;
-  const roleCount = 4;
   const start = Date.UTC(2025, 0, 1);
   const viewer: User = { id: randomUUID(), email: shape.viewerEmail.toLowerCase(), name: "Console Admin", createdAt: new Date(start), signedInAt: new Date(start) };
   const users: User[] = [viewer];
@@ -83,30 +85,28 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
       users.push(user);
       people.push(user);
     }
-    const [, primary, billingA, billingB, decisionMaker, implementation, technical, security] = people as [User, ...User[]];
-    const contactsVersion = 2 + 2 + roleCount + 2 * churn;
+    const [, primary, billingA, billingB] = people as [User, ...User[]];
+    const contactsVersion = 2 + 2 + CONTACT_ROLES.length + 2 * churn;
     accounts.push({ id: accountId, name: `Account ${index}`, locale: "en", primaryContactId: primary!.id, contactsVersion, createdAt, updatedAt: at(100) });
-    people.forEach((user, position) =>
+    people.forEach((user, position) => {
       members.push({
         accountId,
         userId: user.id,
         role: position <= 1 ? MemberRole.ADMIN : MemberRole.MEMBER,
         joinedAt: at(position),
         nameGivenByAdmin: null,
-      }),
-    );
+      });
+    });
     billing.push(
       { accountId, userId: billingA!.id, position: 0, addedAt: at(30) },
       { accountId, userId: billingB!.id, position: 1, addedAt: at(31) },
     );
-    const externalSecurity = index % 2 === 0;
-    const securityEmail = externalSecurity ? `security@account${index}.example` : security!.email;
-    const roleRows: [ContactRoleKind, User | null, string][] = [
-      [ContactRoleKind.DECISION_MAKER, decisionMaker!, decisionMaker!.email],
-      [ContactRoleKind.IMPLEMENTATION, implementation!, implementation!.email],
-      [ContactRoleKind.SECURITY, externalSecurity ? null : security!, securityEmail],
-      [ContactRoleKind.TECHNICAL_ADMIN, technical!, technical!.email],
-    ];
+    // Read from the role table, so a new role is filled here without an edit.
+    const roleRows: [ContactRoleKind, User | null, string][] = CONTACT_ROLES.map((role, offset) => {
+      const holder = people[FIRST_ROLE_HOLDER + offset]!;
+      const outside = role.outsideAddress && index % 2 === 0;
+      return outside ? [role.name, null, `${role.name.toLowerCase()}@account${index}.example`] : [role.name, holder, holder.email];
+    });
     for (const [role, user, email] of roleRows) {
       roles.push({ accountId, role, userId: user?.id ?? null, email, updatedAt: at(40), updatedById: viewer.id });
     }
@@ -117,7 +117,9 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     change(20, ContactSlot.PRIMARY, ContactChangeAction.SET, viewer.email, primary!.email);
     change(30, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingA!.email);
     change(31, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingB!.email);
-    roleRows.forEach(([role, , email], offset) => change(40 + offset, slotOfRole(role), ContactChangeAction.SET, null, email));
+    roleRows.forEach(([role, , email], offset) => {
+      change(40 + offset, slotOfRole(role), ContactChangeAction.SET, null, email);
+    });
     const spare = people[SPARE_MEMBER]!;
     for (let pair = 0; pair < churn; pair++) {
       change(50 + pair * 2, ContactSlot.BILLING, ContactChangeAction.ADD, null, spare.email);

@@ -2,11 +2,18 @@
 // `saveAccountContacts` input. Kept apart from React so the rules are easy to read in one place.
 import type { ContactRoleKind, RoleContactEntryInput, SaveAccountContactsInput, SettingsAccountContactsFragment } from "./gql/graphql";
 
-/** The roles this screen shows, in ContactRoleKind order. */
-export const ROLES = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"] as const;
+/**
+ * The roles this screen shows, in ContactRoleKind order. A copy of the schema's enum on purpose: a
+ * client is built against one schema and keeps working when the API adds a role (see `otherRoles`);
+ * `satisfies` fails the type-check if a role listed here leaves the schema.
+ */
+export const ROLES = ["DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"] as const satisfies readonly ContactRoleKind[];
 export type KnownRole = (typeof ROLES)[number];
 
-/** The most billing contacts an account may have (the API answers BILLING_CONTACT_LIMIT past it). */
+/**
+ * The most billing contacts an account may have (the API answers BILLING_CONTACT_LIMIT past it). A copy
+ * on purpose: the schema carries no constant, and the screen only uses it to stop offering a fourth row.
+ */
 export const BILLING_LIMIT = 3;
 
 export type RoleValue = { kind: "nobody" } | { kind: "member"; userId: string } | { kind: "outside"; email: string };

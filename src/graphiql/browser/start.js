@@ -8,7 +8,7 @@
   var HEADERS_KEY = NAMESPACE + "headers";
   var PERSIST_HEADERS_KEY = NAMESPACE + "shouldPersistHeaders";
   var JWT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
-  var BEARER = /(Bearer\s+)[A-Za-z0-9._~+\/-]+=*/gi;
+  var BEARER = /(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
   var REMOVED = "<removed>";
 
   /** Drops every `headers` field (history, favourites and tabs all carry one) and blanks anything shaped like a credential. */
