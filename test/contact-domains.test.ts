@@ -1,10 +1,12 @@
 import { expect } from "chai";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { dropTestDatabase, freshDatabaseUrl, startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, failsWith, ok, readAccount, readHistory, signIn, type TestUser } from "./helpers/factories";
 import { verificationTokenFor } from "./helpers/outbox";
 import { decodeGlobalId } from "../src/common/global-id";
 import { AccountEvent } from "../src/events/account-event.entity";
 import { CONTACT_DOMAINS_MAX, normaliseContactDomain } from "../src/accounts/contact-domains";
+import { Database, MIGRATIONS } from "../src/database";
+import { selectRows, sql } from "../src/common/sql";
 
 /** The database key behind an API id. */
 const rowId = (id: string) => decodeGlobalId(id)!.key[0]!;
@@ -201,5 +203,41 @@ describe("allowed contact domains", () => {
     expect(await listed()).to.equal(false);
     await allow(admin, account.id, []);
     expect(await issuesOf(), "no list, no restriction").to.deep.equal([]);
+  });
+
+  describe("the migration", () => {
+    it("reverts to the schema before it, keeping the language history, and applies again", async () => {
+      const url = await freshDatabaseUrl();
+      const db = await Database.open({ databaseUrl: url });
+      const migrated = await startTestServer({ db, env: { MUTATION_RATE_LIMIT: "0" } });
+      try {
+        const admin = await signIn(migrated, `migration-${Math.random().toString(36).slice(2, 8)}@example.com`);
+        const account = ok(await migrated.graphql(`mutation { createAccount(input: { name: "Migrated" }) { account { id } } }`, {}, admin.token)).createAccount.account;
+        ok(await migrated.graphql(`mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, { input: { accountId: account.id, locale: "PL" } }, admin.token));
+        const long = Array.from({ length: CONTACT_DOMAINS_MAX }, (_, index) => `${"d".repeat(60)}${index}.example`);
+        ok(await migrated.graphql(SET_DOMAINS, { input: { accountId: account.id, domains: long } }, admin.token));
+        const [stored] = await selectRows(db, sql`SELECT "newValue" FROM "account_setting_changes" WHERE "setting" = 'ALLOWED_CONTACT_DOMAINS'`);
+        expect((stored!.newValue as string).length, "a whole list is kept, longer than 200 characters").to.be.greaterThan(1000);
+
+        expect(MIGRATIONS.at(-1)!.name).to.equal("AllowedContactDomains1797500000000");
+        await db.dataSource.undoLastMigration({ transaction: "all" });
+        expect(await selectRows(db, sql`SELECT "setting", "newValue" FROM "account_setting_changes"`)).to.deep.equal([{ setting: "LOCALE", newValue: "pl" }]);
+        let table = true;
+        await selectRows(db, sql`SELECT 1 FROM "account_contact_domains"`).catch(() => (table = false));
+        expect(table, "account_contact_domains is dropped").to.equal(false);
+        let refused = false;
+        await db.dataSource
+          .query(`INSERT INTO "account_setting_changes" ("accountId", "at", "actorId", "setting") VALUES ($1, $2, $3, 'ALLOWED_CONTACT_DOMAINS')`.replace(/\$\d/g, db.driver === "postgres" ? (m) => m : () => "?"), [rowId(account.id), new Date(), admin.id])
+          .catch(() => (refused = true));
+        expect(refused, "the reverted CHECK names only LOCALE").to.equal(true);
+
+        expect(await db.migrate()).to.deep.equal(["AllowedContactDomains1797500000000"]);
+        ok(await migrated.graphql(SET_DOMAINS, { input: { accountId: account.id, domains: ["example.com"] } }, admin.token));
+      } finally {
+        await migrated.close();
+        await db.close();
+        await dropTestDatabase(url);
+      }
+    });
   });
 });
