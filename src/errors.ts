@@ -78,7 +78,7 @@ export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
   WEBHOOK_URL_REFUSED:
     "A webhook endpoint's URL was refused: not https://, carrying a user name or password, not resolving, or resolving to a loopback, private, link-local or other internal address. Extensions: `invalidFields` (`input.url`). Show the message next to the URL; the receiver needs a public HTTPS address.",
   CONTACT_DOMAIN_NOT_ALLOWED:
-    "An outside address for a role whose domain is not on the account's list (Account.allowedContactDomains; matched exactly, so a subdomain must be listed itself). Nothing was saved. Extensions: `invalidFields` (`input.email` or `input.roleContacts.N.email`). Show the message next to the address and the allowed domains; ask for an address at one of them, or a member.",
+    "An outside address for a role whose domain is not on the account's list (Account.allowedContactDomains; matched exactly, so a subdomain must be listed itself). Nothing was saved. Extensions: `invalidFields` (`input.email` or `input.roleContacts.N.email`; `input.role` from resendContactVerification, for an address held since before the list). Show the message next to the address and the allowed domains; ask for an address at one of them, or a member.",
   INTERNAL_SERVER_ERROR: "Something unexpected; no internals are included. Say something went wrong; a retry is safe. Quote the X-Request-Id response header when reporting it.",
   SERVICE_UNAVAILABLE:
     "The database cannot store or read right now (full disk, lost connection). Nothing was saved unless the error has `changeSaved: true`. Say to try again in a moment; a retry is safe.",

@@ -197,6 +197,11 @@ describe("allowed contact domains", () => {
     const version = (await read(admin, account.id)).contactsVersion;
     ok(await server.graphql(SAVE, { input: { accountId: account.id, expectedVersion: version, roleContacts: [{ role: "SECURITY", email }] } }, admin.token));
     failsWith(await server.graphql(SET_ROLE, { input: { accountId: account.id, role: "SECURITY", email: `other-${email}` } }, admin.token), "CONTACT_DOMAIN_NOT_ALLOWED");
+    const resent = failsWith(
+      await server.graphql(`mutation($input: ResendContactVerificationInput!) { resendContactVerification(input: $input) { account { id } } }`, { input: { accountId: account.id, role: "SECURITY" } }, admin.token),
+      "CONTACT_DOMAIN_NOT_ALLOWED",
+    );
+    expect((resent.extensions?.invalidFields as { field: string }[]).map((entry) => entry.field), "an address off the list is not asked again").to.deep.equal(["input.role"]);
 
     await allow(admin, account.id, ["partner.example"]);
     expect(await issuesOf()).to.deep.equal([]);
