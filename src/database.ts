@@ -37,6 +37,7 @@ import { IdempotencyKeys1796970000000 } from "./migrations/1796970000000-Idempot
 import { HistoryVersionsAndActors1796980000000 } from "./migrations/1796980000000-HistoryVersionsAndActors";
 import { ChangeLog1797000000000 } from "./migrations/1797000000000-ChangeLog";
 import { Webhooks1797200000000 } from "./migrations/1797200000000-Webhooks";
+import { AllowedContactDomains1797500000000 } from "./migrations/1797500000000-AllowedContactDomains";
 import { WebhookDelivery, WebhookEndpoint } from "./webhooks/webhook-endpoint.entity";
 import { AccountEvent } from "./events/account-event.entity";
 
@@ -61,6 +62,7 @@ export const MIGRATIONS = [
   HistoryVersionsAndActors1796980000000,
   ChangeLog1797000000000,
   Webhooks1797200000000,
+  AllowedContactDomains1797500000000,
 ];
 
 /** A committed account event, as the bus of live updates hears of it: ids only, the rows are read again by whoever listens. */

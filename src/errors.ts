@@ -21,6 +21,8 @@ export enum ErrorCode {
   ADDRESS_DECLINED = "ADDRESS_DECLINED",
   /** A webhook endpoint's URL points where this service does not send: not https, or an internal address. */
   WEBHOOK_URL_REFUSED = "WEBHOOK_URL_REFUSED",
+  /** An outside contact address whose domain the account's allow-list (Account.allowedContactDomains) leaves out. */
+  CONTACT_DOMAIN_NOT_ALLOWED = "CONTACT_DOMAIN_NOT_ALLOWED",
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
   /** The database could not serve the request (full disk, I/O error, lost connection); a write kept nothing. */
   SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
@@ -75,6 +77,8 @@ export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
     "The owner of the role's outside address answered \"This is not me\", so nothing more is sent to it (asking it to confirm again is refused). Extensions: `invalidFields` (`input.role`). Show that the address was declined; offer another address (setting the same one again asks anew).",
   WEBHOOK_URL_REFUSED:
     "A webhook endpoint's URL was refused: not https://, carrying a user name or password, not resolving, or resolving to a loopback, private, link-local or other internal address. Extensions: `invalidFields` (`input.url`). Show the message next to the URL; the receiver needs a public HTTPS address.",
+  CONTACT_DOMAIN_NOT_ALLOWED:
+    "An outside address for a role whose domain is not on the account's list (Account.allowedContactDomains; matched exactly, so a subdomain must be listed itself). Nothing was saved. Extensions: `invalidFields` (`input.email` or `input.roleContacts.N.email`; `input.role` from resendContactVerification, for an address held since before the list). Show the message next to the address and the allowed domains; ask for an address at one of them, or a member.",
   INTERNAL_SERVER_ERROR: "Something unexpected; no internals are included. Say something went wrong; a retry is safe. Quote the X-Request-Id response header when reporting it.",
   SERVICE_UNAVAILABLE:
     "The database cannot store or read right now (full disk, lost connection). Nothing was saved unless the error has `changeSaved: true`. Say to try again in a moment; a retry is safe.",

@@ -17,6 +17,7 @@ import type { ContactChange } from "./history/contact-change.entity";
 import { contactChangesByIds, contactChangesOfEvents, loadContactChangePages, type ContactChangeWithActor, type ContactHistoryPageArgs } from "./history/history.queries";
 import { loadSettingChangePages, settingChangesByIds, settingChangesOfEvents } from "./accounts/account.queries";
 import { latestEventSequences } from "./events/change-log.queries";
+import { contactDomainsOf } from "./accounts/contact-domain.queries";
 import type { AccountSettingChange } from "./accounts/account-setting-change.entity";
 import type { NotificationDelivery } from "./notifications/notification-delivery.entity";
 import { deliveriesByIds, loadDeliveryPages } from "./notifications/delivery.queries";
@@ -245,12 +246,19 @@ export function createLoaders(db: Database) {
     return accountIds.map((id) => latest.get(id) ?? 0);
   }, BATCH);
 
+  // The account's allowed contact domains; [] when it has none.
+  const allowedContactDomains = new DataLoader<string, string[]>(async (accountIds) => {
+    const found = await contactDomainsOf(db, accountIds);
+    return accountIds.map((id) => found.get(id) ?? []);
+  }, BATCH);
+
   const contactChangesOfEvent = rowsOfEvents((accountId, sequences) => contactChangesOfEvents(db, accountId, sequences));
   const memberChangesOfEvent = rowsOfEvents((accountId, sequences) => memberChangesOfEvents(db, accountId, sequences));
   const settingChangesOfEvent = rowsOfEvents((accountId, sequences) => settingChangesOfEvents(db, accountId, sequences));
 
   return {
     eventSequence,
+    allowedContactDomains,
     contactChangesOfEvent,
     memberChangesOfEvent,
     settingChangesOfEvent,

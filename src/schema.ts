@@ -17,6 +17,7 @@ import { ContactVerificationResolver, VerificationResolver } from "./verificatio
 import { AccountDeliveriesResolver, DeliveryResolver } from "./notifications/notification-delivery.resolver";
 import { NodeResolver } from "./nodes/node.resolver";
 import { AccountSettingChangeResolver } from "./accounts/account-setting-change.resolver";
+import { ContactDomainResolver } from "./accounts/contact-domain.resolver";
 import { AccountMemberHistoryResolver, MemberChangeResolver } from "./members/member-change.resolver";
 import { AccountInvitationsResolver, InvitationResolver } from "./members/invitation.resolver";
 import { AccountEventResolver, AccountEventSequenceResolver } from "./events/account-event.resolver";
@@ -25,6 +26,7 @@ import { AccountWebhooksResolver, WebhookDeliveryResolver, WebhookEndpointResolv
 export const RESOLVERS = [
   UserResolver,
   AccountResolver,
+  ContactDomainResolver,
   MemberResolver,
   ContactResolver,
   HistoryResolver,

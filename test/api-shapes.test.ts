@@ -461,6 +461,7 @@ describe("API 1.0 conventions through the server", function () {
         { mutation: "sendTestNotification", input: { accountId, category: "INVOICE" }, noOp: false },
         { mutation: "requeueNotificationDelivery", input: { deliveryId: ownIdOfType.get("NotificationDelivery")! }, noOp: false },
         { mutation: "updateAccount", input: { accountId, locale: "PL" }, noOp: true },
+        { mutation: "setAllowedContactDomains", input: { accountId, domains: [] }, noOp: true },
         { mutation: "leaveAccount", input: { accountId }, noOp: false },
         { mutation: "acceptInvitation", input: { invitationId: own.invitationId }, noOp: false },
         { mutation: "declineInvitation", input: { invitationId: own.invitationId }, noOp: false },

@@ -176,6 +176,14 @@ describe("contact health", () => {
         [ContactIssueKind.DELIVERY_FAILED]: async (admin, accountId) => {
           await server.db.write((m) => m.insert(DeliveryStatus, { accountId: rowId(accountId), email: admin.email, state: DeliveryState.FAILED, at: new Date(), lastError: "550" }));
         },
+        [ContactIssueKind.DOMAIN_NOT_ALLOWED]: async (admin, accountId) => {
+          // A confirmed outside address (so no other issue), then a list that leaves its domain out.
+          const email = `d-${Math.random().toString(36).slice(2, 8)}@outside.example`;
+          await set(admin, accountId, "setRoleContact", { role: "SECURITY", email });
+          const token = await verificationTokenFor(server, email);
+          ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`, { token }, null));
+          await set(admin, accountId, "setAllowedContactDomains", { domains: ["example.com"] });
+        },
       };
       for (const kind of Object.values(ContactIssueKind)) {
         const { admin, account } = await healthyAccount(kind.toLowerCase());

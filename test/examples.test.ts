@@ -336,6 +336,13 @@ describe("examples/", () => {
       expect(updated.settingChanges.nodes[0]).to.deep.include({ setting: "LOCALE", previousValue: "en", newValue: "pl" });
       expect(updated.settingChanges.nodes[0]!.actor.email).to.equal(DEMO_ADMIN.email);
 
+      type Limited = { allowedContactDomains: string[]; settingChanges: { nodes: Setting[] } };
+      const limited = (await run<{ setAllowedContactDomains: { account: Limited } }>("SetAllowedContactDomains", {
+        input: { accountId, domains: ["Northwind.example", "partner.example"] },
+      })).setAllowedContactDomains.account;
+      expect(limited.allowedContactDomains).to.deep.equal(["northwind.example", "partner.example"]);
+      expect(limited.settingChanges.nodes[0]).to.deep.include({ setting: "ALLOWED_CONTACT_DOMAINS", previousValue: null, newValue: "northwind.example partner.example" });
+
       const members = (await run<{ addAccountMember: Invited }>("AddAccountMember", { input: { accountId, email: "new.hire@example.com", role: "MEMBER" } })).addAccountMember;
       const newHire = members.member.user.id;
       expect(members.invitation, "already a member: nothing to accept").to.equal(null);

@@ -5,12 +5,18 @@ import { Node } from "../nodes/node.type";
 /** The account settings whose changes are kept; the database's CHECK names the same ones. */
 export enum AccountSetting {
   LOCALE = "LOCALE",
+  ALLOWED_CONTACT_DOMAINS = "ALLOWED_CONTACT_DOMAINS",
 }
 
 registerEnumType(AccountSetting, {
   name: "AccountSetting",
   description: "An account setting outside its contacts whose changes are kept.",
-  valuesConfig: { LOCALE: { description: "The account's language (Account.locale): `en` or `pl`." } },
+  valuesConfig: {
+    LOCALE: { description: "The account's language (Account.locale): `en` or `pl`." },
+    ALLOWED_CONTACT_DOMAINS: {
+      description: "The domains outside contact addresses may have (Account.allowedContactDomains): the domains separated by spaces, or null for none (no restriction).",
+    },
+  },
 });
 
 @ObjectType({ implements: Node, description: "One change to one of an account's settings (its language, say), written with the change itself." })
@@ -39,11 +45,11 @@ export class AccountSettingChange {
   @Column({ type: "varchar", length: 32 })
   setting: AccountSetting;
 
-  @Field(() => String, { nullable: true, description: "The setting's value before the change (for LOCALE: en or pl)." })
-  @Column({ type: "varchar", length: 200, nullable: true })
+  @Field(() => String, { nullable: true, description: "The setting's value before the change (for LOCALE: en or pl; see AccountSetting)." })
+  @Column({ type: "text", nullable: true })
   previousValue: string | null;
 
   @Field(() => String, { nullable: true, description: "The setting's value after the change." })
-  @Column({ type: "varchar", length: 200, nullable: true })
+  @Column({ type: "text", nullable: true })
   newValue: string | null;
 }

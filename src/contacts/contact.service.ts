@@ -7,6 +7,7 @@ import { badInput, DomainError } from "../errors";
 import { message } from "../i18n";
 import { normaliseEmail } from "../common/email";
 import { forgetVerification, isDeclined, startVerification } from "../verification/verification.service";
+import { refuseDisallowedContactDomain } from "../accounts/contact-domain.service";
 import { billingContactRows, deleteBillingContactRow, insertBillingContactRow, moveBillingContactRow, setPrimaryContactRow } from "./contact-writes.queries";
 
 /*
@@ -103,6 +104,7 @@ export async function setRoleContact(change: AccountChange, role: ContactRoleKin
   const current = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   const unchanged = current && current.userId === next.userId && current.email === next.email;
   if (unchanged && !(askDeclinedAgain && next.userId === null && (await isDeclined(change.manager, change.account.id, role, next.email)))) return;
+  if (next.userId === null) await refuseDisallowedContactDomain(change, next.email, `${prefix}email`);
   const row = { accountId: change.account.id, role, ...next, updatedAt: new Date(), updatedById: change.actor.id };
   if (current) await change.manager.update(ContactRole, { accountId: change.account.id, role }, row);
   else await change.manager.insert(ContactRole, row);

@@ -6,6 +6,7 @@ export enum ContactIssueKind {
   VERIFICATION_STALE = "VERIFICATION_STALE",
   DELIVERY_FAILED = "DELIVERY_FAILED",
   NEVER_SIGNED_IN = "NEVER_SIGNED_IN",
+  DOMAIN_NOT_ALLOWED = "DOMAIN_NOT_ALLOWED",
 }
 
 registerEnumType(ContactIssueKind, {
@@ -22,6 +23,10 @@ registerEnumType(ContactIssueKind, {
     NEVER_SIGNED_IN: {
       description:
         "A member an admin added by email who has never signed in: until they do, their address is unconfirmed and they are sent no optional mail (test messages are SKIPPED).",
+    },
+    DOMAIN_NOT_ALLOWED: {
+      description:
+        "An outside address set before the account's allowedContactDomains left its domain out: it keeps the role until changed. Give the role to an address at an allowed domain or to a member, or add the domain.",
     },
   },
 });

@@ -14,12 +14,13 @@ import type { Context } from "../context";
 export class HealthResolver {
   @FieldResolver(() => ContactHealth, { description: "Missing roles, free billing places and problems with the account's contacts." })
   async contactHealth(@Root() account: Account, @Ctx() context: Context): Promise<ContactHealth> {
-    const [contacts, verifications, failedDeliveries] = await Promise.all([
+    const [contacts, verifications, failedDeliveries, allowedContactDomains] = await Promise.all([
       context.loaders.accountContacts.load(account),
       context.health.verifications.load(account.id),
       context.health.failedDeliveries.load(account.id),
+      context.loaders.allowedContactDomains.load(account.id),
     ]);
-    return contactHealthOf(contacts, verifications, failedDeliveries);
+    return contactHealthOf(contacts, verifications, failedDeliveries, allowedContactDomains);
   }
 
   @Authorized()

@@ -18,9 +18,10 @@ export function contactHealthOf(
   contacts: AccountContacts,
   verifications: readonly ContactVerification[],
   failedDeliveries: readonly DeliveryStatus[],
+  allowedContactDomains: readonly string[],
   now = new Date(),
 ): ContactHealthReport {
-  const facts = { verifications, failedEmails: new Set(failedDeliveries.map((status) => status.email)), staleBefore: staleBefore(now) };
+  const facts = { verifications, failedEmails: new Set(failedDeliveries.map((status) => status.email)), staleBefore: staleBefore(now), allowedContactDomains };
   const kinds = Object.entries(CONTACT_ISSUES) as [ContactIssueKind, (typeof CONTACT_ISSUES)[ContactIssueKind]][];
   const issues = contacts
     .holders()

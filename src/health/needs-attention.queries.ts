@@ -7,6 +7,8 @@ import { VerificationState, type ContactVerification } from "../verification/con
 import { DeliveryState } from "../notifications/notification-delivery.entity";
 import { ContactIssueKind, VERIFICATION_STALE_AFTER_MS } from "./contact-health.enums";
 import { readPage, type ConnectionArgs, type Page } from "../common/pagination";
+import { isAllowedContactAddress } from "../accounts/contact-domains";
+import { OUTSIDE_ADDRESS_OFF_LIST } from "../accounts/contact-domain.queries";
 import { dateParameter, entityColumns, join, sql, type Sql, type StatementReader } from "../common/sql";
 
 /*
@@ -23,6 +25,8 @@ export interface IssueFacts {
   failedEmails: ReadonlySet<string>;
   /** Verifications confirmed before this instant are stale. */
   staleBefore: Date;
+  /** The account's allowed domains for outside addresses; empty when any is allowed. */
+  allowedContactDomains: readonly string[];
 }
 
 interface IssueDefinition {
@@ -93,6 +97,10 @@ export const CONTACT_ISSUES: Readonly<Record<ContactIssueKind, IssueDefinition>>
     holds: (holder, facts) => facts.failedEmails.has(holder.email),
     anyHolder: () =>
       sql`EXISTS (SELECT 1 FROM "delivery_status" "d" WHERE "d"."accountId" = "a"."id" AND "d"."state" = ${DeliveryState.FAILED} AND "d"."email" IN (${HOLDER_EMAILS}))`,
+  },
+  [ContactIssueKind.DOMAIN_NOT_ALLOWED]: {
+    holds: (holder, facts) => !!holder.role && holder.role.userId === null && !isAllowedContactAddress(holder.email, facts.allowedContactDomains),
+    anyHolder: () => OUTSIDE_ADDRESS_OFF_LIST,
   },
 };
 

@@ -158,6 +158,9 @@ export const en = {
   "BAD_USER_INPUT.webhookDescriptionTooLong": "The description must be at most {max} characters long.",
   "BAD_USER_INPUT.webhookEndpointLimit": "An account can have at most {max} webhook endpoints: remove one first.",
   "BAD_USER_INPUT.webhookCannotDisable": "Only the service disables an endpoint; pause it (PAUSED) instead.",
+  "CONTACT_DOMAIN_NOT_ALLOWED.notAllowed": "This account accepts outside contact addresses only at the domains its admins listed, and {domain} is not one of them. Give an address at a listed domain, or choose a member.",
+  "BAD_USER_INPUT.contactDomainInvalid": "That is not a domain name: give one such as example.com, without @, * or a path.",
+  "BAD_USER_INPUT.contactDomainsTooMany": "An account can list at most {max} domains.",
   "webhook.disabledReason": {
     plural: "failures",
     one: "Disabled after {failures} failed delivery attempt ({error}), failing since {since}. Fix the receiver, then set the endpoint ENABLED: it resumes at the event it stopped at.",

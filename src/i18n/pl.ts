@@ -176,6 +176,9 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.webhookDescriptionTooLong": "Opis może mieć najwyżej {max} znaków.",
   "BAD_USER_INPUT.webhookEndpointLimit": "Konto może mieć najwyżej {max} punktów odbioru webhooków: najpierw usuń jeden.",
   "BAD_USER_INPUT.webhookCannotDisable": "Tylko usługa wyłącza punkt odbioru; zamiast tego wstrzymaj go (PAUSED).",
+  "CONTACT_DOMAIN_NOT_ALLOWED.notAllowed": "To konto przyjmuje adresy kontaktowe spoza konta tylko w domenach wskazanych przez administratorów, a {domain} do nich nie należy. Podaj adres w jednej z tych domen albo wybierz członka konta.",
+  "BAD_USER_INPUT.contactDomainInvalid": "To nie jest nazwa domeny: podaj np. example.com, bez @, * ani ścieżki.",
+  "BAD_USER_INPUT.contactDomainsTooMany": "Konto może mieć na liście najwyżej {max} domen.",
   "webhook.disabledReason": {
     plural: "failures",
     one: "Wyłączony po {failures} nieudanej próbie doręczenia ({error}), błędy od {since}. Napraw odbiorcę i ustaw status ENABLED: doręczanie wznowi się od zdarzenia, na którym stanęło.",

@@ -14,6 +14,7 @@ import { badInput, DomainError } from "../errors";
 import { message, translate, type Locale } from "../i18n";
 import { ContactRole } from "../contacts/contact-role.entity";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
+import { refuseDisallowedContactDomain } from "../accounts/contact-domain.service";
 
 /** How long a verification token may be used. */
 export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -110,6 +111,7 @@ async function mayAskAgain(change: AccountChange, email: string, now: Date): Pro
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
   const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
   if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
+  await refuseDisallowedContactDomain(change, contact.email, "role");
   const declined = await isDeclined(change.manager, change.account.id, role, contact.email);
   await startVerification(change, role, contact.email);
   if (declined) {
