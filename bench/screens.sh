@@ -30,18 +30,18 @@ profile() { # driver case
   node dist/bench/profile.js "$out/profile-$driver-$case" 15 --from 6 >"$out/profile-$driver-$case.md"
 }
 
-export -f run profile
+driver_set() { # driver
+  for shape in screens outside; do run "$1" "$shape"; done
+  profile "$1" outside
+  profile "$1" write-primary
+}
+
+export -f run profile driver_set
 export out
-for shape in screens outside; do run sqlite "$shape"; done
-profile sqlite outside
-profile sqlite write-primary
+driver_set sqlite
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-  postgres_runs() { for shape in screens outside; do run postgres "$shape"; done; profile postgres outside; profile postgres write-primary; }
-  postgres_runs
+  driver_set postgres
 else
-  scripts/ci-postgres.sh with-cluster bash -c 'export BENCH_DATABASE_URL=$TEST_DATABASE_URL
-    for shape in screens outside; do run postgres "$shape"; done
-    profile postgres outside
-    profile postgres write-primary'
+  scripts/ci-postgres.sh with-cluster bash -c 'export BENCH_DATABASE_URL=$TEST_DATABASE_URL; driver_set postgres'
 fi
 echo "results in $out" >&2
