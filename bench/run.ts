@@ -153,6 +153,8 @@ interface Sample {
   seconds: number;
   latencies: number[];
   failures: number;
+  /** CPU seconds the server's process used, its drain included: steadier than req/s on a shared machine. */
+  cpu: number;
 }
 
 interface Row {
@@ -200,6 +202,7 @@ async function drive(server: Server, token: string | null, seconds: number, next
   if (token) headers.authorization = `Bearer ${token}`;
   const latencies: number[] = [];
   let failures = 0;
+  const cpuBefore = cpuSeconds(server);
   const started = process.hrtime.bigint();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
@@ -227,7 +230,7 @@ async function drive(server: Server, token: string | null, seconds: number, next
   // autocannon stops sending, but the server still works off what it had: wait, so the next slice starts clean.
   await drained(server);
   if (process.env.BENCH_DEBUG) log(`  ${server.name}: ${latencies.length} responses (autocannon: ${result.requests.total} sent, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts) in ${elapsed.toFixed(1)} s`);
-  return { requests: latencies.length, seconds: elapsed, latencies, failures: failures + result.errors + result.timeouts };
+  return { requests: latencies.length, seconds: elapsed, latencies, failures: failures + result.errors + result.timeouts, cpu: cpuSeconds(server) - cpuBefore };
 }
 
 function merge(samples: Sample[]): Sample {
@@ -236,6 +239,7 @@ function merge(samples: Sample[]): Sample {
     seconds: samples.reduce((sum, sample) => sum + sample.seconds, 0),
     latencies: samples.flatMap((sample) => sample.latencies),
     failures: samples.reduce((sum, sample) => sum + sample.failures, 0),
+    cpu: samples.reduce((sum, sample) => sum + sample.cpu, 0),
   };
 }
 
@@ -247,7 +251,7 @@ function percentile(sorted: number[], fraction: number): number {
 function stats(sample: Sample) {
   const sorted = Float64Array.from(sample.latencies).sort();
   const list = Array.from(sorted);
-  return { rps: sample.requests / sample.seconds, p50: percentile(list, 0.5), p99: percentile(list, 0.99) };
+  return { rps: sample.requests / sample.seconds, p50: percentile(list, 0.5), p99: percentile(list, 0.99), cpuMs: (1000 * sample.cpu) / sample.requests };
 }
 
 /** Both servers on one read case, in alternating slices (service first in even rounds, baseline first in odd). */
@@ -296,7 +300,7 @@ async function writes(label: string, service: Server, token: string, db: Databas
 const TARGET_RATIO = 0.5;
 
 function table(rows: Row[]): string {
-  const header = ["case", "service req/s", "ceiling req/s", "ratio", "≥ 0.5×", "service p50 / p99 ms", "ceiling p50 / p99 ms", "statements / request", "service peak RSS MB", "failed"];
+  const header = ["case", "service req/s", "ceiling req/s", "ratio", "≥ 0.5×", "service p50 / p99 ms", "ceiling p50 / p99 ms", "statements / request", "CPU ms / request: service / ceiling (ratio)", "service peak RSS MB", "failed"];
   const lines = rows.map((row) => {
     const ours = stats(row.service);
     const theirs = row.baseline ? stats(row.baseline) : null;
@@ -310,6 +314,7 @@ function table(rows: Row[]): string {
       `${ours.p50.toFixed(1)} / ${ours.p99.toFixed(1)}`,
       theirs ? `${theirs.p50.toFixed(1)} / ${theirs.p99.toFixed(1)}` : "—",
       Number.isInteger(row.statements) ? String(row.statements) : row.statements.toFixed(1),
+      theirs ? `${ours.cpuMs.toFixed(2)} / ${theirs.cpuMs.toFixed(2)} (${(theirs.cpuMs / ours.cpuMs).toFixed(2)})` : `${ours.cpuMs.toFixed(2)} / —`,
       row.peakRssMb === null ? "?" : row.peakRssMb.toFixed(0),
       `${row.service.failures + (row.baseline?.failures ?? 0)}${row.note ? ` (${row.note})` : ""}`,
     ];
@@ -619,7 +624,7 @@ async function main(): Promise<void> {
         "",
         table(rows),
         "",
-        `read cases at ≥ ${TARGET_RATIO}× the ceiling: ${rows.filter((row) => row.baseline && stats(row.service).rps / stats(row.baseline).rps >= TARGET_RATIO).length} of ${rows.filter((row) => row.baseline).length}`,
+        `read cases at ≥ ${TARGET_RATIO}× the ceiling: ${rows.filter((row) => row.baseline && stats(row.service).rps / stats(row.baseline).rps >= TARGET_RATIO).length} of ${rows.filter((row) => row.baseline).length} by req/s, ${rows.filter((row) => row.baseline && stats(row.baseline).cpuMs / stats(row.service).cpuMs >= TARGET_RATIO).length} by CPU per request`,
         `chart: ${path.relative(ROOT, CHART_FILE)}`,
         `finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
       ].join("\n"),
