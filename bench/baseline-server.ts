@@ -13,7 +13,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Database } from "../src/database";
 import { User } from "../src/users/user.entity";
 import { Account } from "../src/accounts/account.entity";
-import { AccountMember } from "../src/members/account-member.entity";
+import { AccountMember, mayAdminister, type MemberRole } from "../src/members/account-member.entity";
 import { BillingContact } from "../src/contacts/billing-contact.entity";
 import { ContactRole } from "../src/contacts/contact-role.entity";
 import { ContactChange } from "../src/history/contact-change.entity";
@@ -34,6 +34,7 @@ import { routeNotification, type NotificationCategory } from "../src/notificatio
  */
 
 interface Data {
+  viewer: User;
   users: Map<string, User>;
   accounts: Map<string, Account>;
   viewerAccounts: Account[];
@@ -69,6 +70,7 @@ async function loadData(databaseUrl: string, viewerEmail: string): Promise<Data>
       const historyRows = await manager.find(ContactChange, { order: { sequence: "DESC" } });
       const viewerRoles = new Map(memberRows.filter((row) => row.userId === viewer.id).map((row) => [row.accountId, row.role as string]));
       return {
+        viewer,
         users,
         accounts: new Map(accountRows.map((account) => [account.id, account])),
         viewerAccounts: accountRows.filter((account) => viewerRoles.has(account.id)),
@@ -119,13 +121,40 @@ function pageOf<TRow>(rows: TRow[], args: PageArgs, defaultFirst: number, cursor
 
 function resolvers(data: Data) {
   const user = (id: string | null) => (id ? (data.users.get(id) ?? null) : null);
+  const member = (accountId: string, userId: string) => (data.members.get(accountId) ?? []).find((row) => row.userId === userId) ?? null;
+  /** What `node` answers for a global id of the viewer's accounts, their members and contacts; null otherwise. */
+  const node = (id: string): object | null => {
+    const decoded = decodeGlobalId(id);
+    if (!decoded) return null;
+    const [first, second] = decoded.key as [string, string];
+    const account = data.viewerRoles.has(first) ? data.accounts.get(first) : undefined;
+    switch (decoded.type) {
+      case "Account":
+        return account ?? null;
+      case "User":
+        return user(first);
+      case "AccountMember":
+        return account ? member(first, second) : null;
+      case "ContactRole":
+        return account ? ((data.roles.get(first) ?? []).find((contact) => contact.role === second) ?? null) : null;
+      default:
+        return null;
+    }
+  };
+  /** Lists the seed leaves empty (deliveries, invitations, membership history): an empty page of the same shape. */
+  const emptyPage = (_: unknown, args: PageArgs) => pageOf([], args, 20, () => [0], ["number"]);
   return {
     DateTime: DateTimeResolver,
+    // Rows are entity instances, so their class names are their GraphQL type names.
+    Node: { __resolveType: (object: object) => object.constructor.name },
+    ContactChangeActor: { __resolveType: (object: object) => (object instanceof User ? "User" : "ExternalContact") },
     Query: {
-      viewer: () => null,
+      viewer: () => data.viewer,
       accounts: (_: unknown, args: PageArgs) =>
         pageOf(data.viewerAccounts, args, 20, (account) => [account.createdAt.toISOString(), account.id], ["date", "uuid"]),
       account: (_: unknown, args: { id: string }) => data.accounts.get(decodeGlobalId(args.id)?.key[0] ?? ""),
+      node: (_: unknown, args: { id: string }) => node(args.id),
+      nodes: (_: unknown, args: { ids: string[] }) => args.ids.map(node),
     },
     Account: {
       id: (account: Account) => globalId("Account", account.id),
@@ -135,10 +164,14 @@ function resolvers(data: Data) {
       roleContact: (account: Account, args: { role: ContactRoleKind }) =>
         (data.roles.get(account.id) ?? []).find((contact) => contact.role === args.role) ?? null,
       viewerRole: (account: Account) => data.viewerRoles.get(account.id),
+      viewerCanAdminister: (account: Account) => mayAdminister(data.viewerRoles.get(account.id) as MemberRole | undefined),
       members: (account: Account, args: PageArgs) =>
         pageOf(data.members.get(account.id) ?? [], args, 50, (row) => [row.joinedAt.toISOString(), row.userId], ["date", "uuid"]),
       contactHistory: (account: Account, args: PageArgs) =>
         pageOf(data.history.get(account.id) ?? [], args, 20, (row) => [row.sequence], ["number"]),
+      notificationDeliveries: emptyPage,
+      invitations: emptyPage,
+      memberHistory: emptyPage,
       notificationRecipients: (account: Account, args: { category: NotificationCategory }) => {
         const primary = user(account.primaryContactId)!;
         return routeNotification(args.category, [
@@ -150,20 +183,34 @@ function resolvers(data: Data) {
     },
     User: {
       id: (row: User) => globalId("User", row.id),
+      contactSlots: (row: User, args: { accountId: string }) => {
+        const accountId = decodeGlobalId(args.accountId)?.key[0] ?? "";
+        const account = data.accounts.get(accountId);
+        return [
+          ...(account?.primaryContactId === row.id ? [ContactSlot.PRIMARY] : []),
+          ...((data.billing.get(accountId) ?? []).some((billing) => billing.id === row.id) ? [ContactSlot.BILLING] : []),
+          ...(data.roles.get(accountId) ?? []).filter((role) => role.userId === row.id).map((role) => slotOfRole(role.role)),
+        ];
+      },
     },
     ContactRole: {
       id: (contact: ContactRole) => globalId("ContactRole", contact.accountId, contact.role),
       user: (contact: ContactRole) => user(contact.userId),
       isExternal: (contact: ContactRole) => contact.userId === null,
       updatedBy: (contact: ContactRole) => user(contact.updatedById),
+      verification: () => null,
     },
     AccountMember: {
       id: (member: AccountMember) => globalId("AccountMember", member.accountId, member.userId),
       user: (member: AccountMember) => user(member.userId),
+      displayName: (member: AccountMember) => user(member.userId)?.name ?? member.nameGivenByAdmin ?? null,
     },
     ContactChange: {
       id: (change: ContactChange) => globalId("ContactChange", change.sequence),
       actor: (change: ContactChange) => user(change.actorId),
+      changedBy: (change: ContactChange) => (change.actorEmail !== null ? { email: change.actorEmail } : user(change.actorId)),
+      previousUser: (change: ContactChange) => user(change.previousUserId),
+      newUser: (change: ContactChange) => user(change.newUserId),
     },
   };
 }

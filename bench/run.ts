@@ -7,9 +7,12 @@ import autocannon from "autocannon";
 import { Client } from "pg";
 import { Database } from "../src/database";
 import { ContactChange } from "../src/history/contact-change.entity";
+import { AccountMember } from "../src/members/account-member.entity";
+import { encodeCursor } from "../src/common/pagination";
+import { decodeGlobalId, globalId } from "../src/common/global-id";
 import { signToken } from "../src/auth/tokens";
 import { createPostgresDatabase } from "../test/helpers/postgres";
-import { seedDataset, type Dataset } from "../test/helpers/dataset";
+import { seedDataset, type Dataset, type SeededAccount } from "../test/helpers/dataset";
 import { drawChart } from "./chart";
 import { cpuSeconds as processCpuSeconds, log, post, setting, startServer as startProcess, statementsPerRequest as harnessStatements, stopServer, VIEWER_EMAIL, type Body, type Server } from "./harness";
 
@@ -20,32 +23,41 @@ const cpuSeconds = (server: Server): number => processCpuSeconds(server.process.
 
 /*
  * `npm run bench`: seeds a database, starts the service as its own process in production mode and
- * the in-memory baseline beside it, and drives both with autocannon. Read cases alternate between
- * the two servers in short slices so that noise from the (shared) machine hits both alike.
+ * the in-memory baseline beside it, and drives both with autocannon. Read cases are the queries the
+ * screens send (settings, console, member picker, history pages, refetches, notifications…); each
+ * alternates between the two servers in short slices so that noise from the (shared) machine hits
+ * both alike, after both have given byte-identical answers to it.
  *
  * Environment: BENCH_DATABASE_URL (a postgres:// URL; a temporary SQLite file otherwise),
- * BENCH_SECONDS (per case and server, default 10), BENCH_CONNECTIONS (50), BENCH_ACCOUNTS (1000),
- * BENCH_MEMBERS (20 per account), BENCH_CPU_PROF (a folder: profile the service with --cpu-prof),
- * BENCH_DEBUG (print what each slice got), BENCH_CASES (a comma-separated subset of settings,
- * console, writes; default all), BENCH_CHART (where the SVG chart goes; default
- * docs/images/benchmark.svg), BENCH_SOAK_SECONDS (length of the soak, default 300).
+ * BENCH_SHAPE (`screens`: 1,000 accounts × 20 members, the default; `outside`: 60 × 10),
+ * BENCH_ACCOUNTS / BENCH_MEMBERS (override the shape), BENCH_SECONDS (per case and server, default 10),
+ * BENCH_CONNECTIONS (50), BENCH_CPU_PROF (a folder: profile the service with --cpu-prof; summarise
+ * it with `node dist/bench/profile.js <folder>`), BENCH_DEBUG (print what each slice got),
+ * BENCH_CASES (a comma-separated subset of the case keys below, `reads` or `writes`; default all),
+ * BENCH_CHART (where the SVG chart goes; default docs/images/benchmark.svg), BENCH_SOAK_SECONDS
+ * (length of the soak, default 300).
  *
  * `npm run bench:soak` (`--soak`) runs only the soak instead: mixed reads and writes on fewer
  * connections for BENCH_SOAK_SECONDS, with the service's resident set sampled throughout.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
+const SHAPES: Record<string, { accounts: number; members: number }> = {
+  screens: { accounts: 1000, members: 20 },
+  // The shape of the outside benchmark's settings query, and of `npm run bench:peer`.
+  outside: { accounts: 60, members: 10 },
+};
+const SHAPE_NAME = process.env.BENCH_SHAPE || "screens";
+if (!Object.hasOwn(SHAPES, SHAPE_NAME)) throw new Error(`BENCH_SHAPE must be one of ${Object.keys(SHAPES).join(", ")}.`);
 const SECONDS = setting("BENCH_SECONDS", 10, 2);
 const CONNECTIONS = setting("BENCH_CONNECTIONS", 50, 1);
-const ACCOUNTS = setting("BENCH_ACCOUNTS", 1000, 100);
-const MEMBERS = setting("BENCH_MEMBERS", 20, 10);
+const ACCOUNTS = setting("BENCH_ACCOUNTS", SHAPES[SHAPE_NAME]!.accounts, 10);
+const MEMBERS = setting("BENCH_MEMBERS", SHAPES[SHAPE_NAME]!.members, 10);
 /** Read cases alternate between the servers in slices this long. */
 const SLICE_SECONDS = 2;
-/** The console's requests take long enough at 50 connections that short slices would catch few of them. */
-const CONSOLE_SLICE_SECONDS = 5;
-/** How long each read case runs on one connection, for unqueued latency. */
-const QUIET_SECONDS = 2;
-const CASES = new Set((process.env.BENCH_CASES || "settings,console,writes").split(",").map((name) => name.trim()));
+/** Cases with large answers (the console) take long enough at 50 connections that short slices would catch few requests. */
+const LONG_SLICE_SECONDS = 5;
+const CASE_NAMES = (process.env.BENCH_CASES || "reads,writes").split(",").map((name) => name.trim());
 const CHART_FILE = path.resolve(ROOT, process.env.BENCH_CHART || "docs/images/benchmark.svg");
 const SOAK = process.argv.includes("--soak");
 const SOAK_SECONDS = setting("BENCH_SOAK_SECONDS", 300, 10);
@@ -54,10 +66,11 @@ const SOAK_CONNECTIONS = 10;
 /** How often the soak samples the service's resident set. */
 const SOAK_SAMPLE_MS = 5000;
 
-// The settings screen's operation, as in examples/account-contacts.graphql and examples/fragments.graphql
-// (its contact slots: the verification states and contact health, which the baseline does not model, left out).
+// The screens' operations, from examples/*.graphql and examples/fragments.graphql. Fields the baseline
+// does not model (contact health, verification states) are left out.
+const CONTACT_USER = "fragment ContactUser on User { id email name }";
 const CONTACT_FRAGMENTS = `
-fragment ContactUser on User { id email name }
+${CONTACT_USER}
 fragment AccountContactsFields on Account {
   id name viewerRole contactsVersion updatedAt
   primaryContact { ...ContactUser }
@@ -65,7 +78,70 @@ fragment AccountContactsFields on Account {
   roleContacts { id role email isExternal user { ...ContactUser } updatedAt updatedBy { ...ContactUser } }
 }`;
 const SETTINGS_QUERY = `query AccountContacts($accountId: ID!) { account(id: $accountId) { ...AccountContactsFields } }${CONTACT_FRAGMENTS}`;
+/** The settings query of an outside benchmark (60 accounts × 10 members): contacts and the first 50 members. */
+const OUTSIDE_SETTINGS_QUERY = `query Settings($accountId: ID!) { account(id: $accountId) {
+  id name
+  primaryContact { id email name }
+  billingContacts { id email name }
+  roleContacts { role email user { id email name } }
+  members(first: 50) { totalCount edges { node { role user { id email name } } } }
+} }`;
+/** The settings screen's header: what it shows before the contact panels load. */
+const SETTINGS_HEADER_QUERY = `query AccountHeader($accountId: ID!) { account(id: $accountId) {
+  id name viewerRole viewerCanAdminister contactsVersion updatedAt primaryContact { ...ContactUser }
+} }
+${CONTACT_USER}`;
 const CONSOLE_QUERY = `{ accounts(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { node { id primaryContact { email } billingContacts { email } roleContacts { user { email } } members(first: 10) { edges { node { user { email } } } } } } } }`;
+const MY_ACCOUNTS_QUERY = `query MyAccounts($first: Int = 20, $after: String) {
+  viewer { ...ContactUser }
+  accounts(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name viewerRole } } }
+}
+${CONTACT_USER}`;
+const MEMBER_PICKER_QUERY = `query MemberPicker($accountId: ID!, $first: Int = 50, $after: String) { account(id: $accountId) {
+  id
+  members(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id role displayName user { ...ContactUser contactSlots(accountId: $accountId) } } }
+  }
+} }
+${CONTACT_USER}`;
+const CONTACT_HISTORY_QUERY = `query ContactHistory($accountId: ID!, $first: Int = 20, $after: String) { account(id: $accountId) {
+  id
+  contactHistory(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      id at slot action previousEmail newEmail version
+      changedBy { __typename ... on User { ...ContactUser } ... on ExternalContact { email } }
+      previousUser { id } newUser { id }
+    } }
+  }
+} }
+${CONTACT_USER}`;
+const NODE_QUERY = `query AccountNode($id: ID!) { node(id: $id) { __typename id ... on Account { name contactsVersion primaryContact { ...ContactUser } } } }
+${CONTACT_USER}`;
+const NODES_QUERY = `query Refetch($ids: [ID!]!) { nodes(ids: $ids) {
+  __typename id
+  ... on Account { name contactsVersion }
+  ... on User { email userName: name }
+  ... on AccountMember { memberRole: role displayName user { id } }
+  ... on ContactRole { role email isExternal }
+} }`;
+const RECIPIENTS_QUERY = `query NotificationRecipients($accountId: ID!, $category: NotificationCategory!) { account(id: $accountId) {
+  id notificationRecipients(category: $category) { email user { ...ContactUser } reasons }
+} }
+${CONTACT_USER}`;
+const DELIVERIES_QUERY = `query NotificationDeliveries($accountId: ID!, $first: Int = 20, $after: String) { account(id: $accountId) {
+  id
+  notificationDeliveries(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id kind category email subject state skipReason attempts lastError createdAt sentAt } }
+  }
+} }`;
+const INVITATIONS_QUERY = `query PendingInvitations($accountId: ID!) { account(id: $accountId) {
+  id
+  invitations(first: 20) { totalCount nodes { id email displayName role invitedAt expiresAt expired invitedBy { id email } } }
+  memberHistory(first: 20) { nodes { id at action email previousRole newRole actor { id email } } }
+} }`;
 // Writes ask only for the new version: the case measures the write, not the settings read above.
 const SET_PRIMARY = `mutation SetPrimaryContact($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { account { id contactsVersion } } }`;
 const ADD_BILLING = `mutation AddBillingContact($input: AddBillingContactInput!) { addBillingContact(input: $input) { account { id contactsVersion } } }`;
@@ -73,20 +149,23 @@ const REMOVE_BILLING = `mutation RemoveBillingContact($input: RemoveBillingConta
 
 
 interface Sample {
+  /** Requests sent; every one was answered before the slice ended, since each slice waits for the server to drain. */
   requests: number;
+  /** From the first request until the server had worked off the last one. */
   seconds: number;
   latencies: number[];
   failures: number;
+  /** CPU seconds the server's process used, its drain included: steadier than req/s on a shared machine. */
+  cpu: number;
 }
 
 interface Row {
   case: string;
-  server: string;
-  sample: Sample;
-  peakRssMb: number | null;
-  /** The same requests on one connection. */
-  quiet?: Sample;
+  service: Sample;
+  /** The ceiling on the same case, in the same run; none for writes. */
   baseline?: Sample;
+  statements: number;
+  peakRssMb: number | null;
   note?: string;
 }
 
@@ -109,12 +188,15 @@ function peakRssMb(server: Server): number | null {
   }
 }
 
+/** How long the server must stay nearly idle to count as drained; not counted in a slice's time. */
+const DRAINED_IDLE_SECONDS = 0.25;
+
 /** Waits until the server has no work left: it stays nearly idle for a quarter of a second. */
 async function drained(server: Server): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const before = cpuSeconds(server);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, DRAINED_IDLE_SECONDS * 1000));
     if (cpuSeconds(server) - before <= 0.02) return;
   }
 }
@@ -125,6 +207,8 @@ async function drive(server: Server, token: string | null, seconds: number, next
   if (token) headers.authorization = `Bearer ${token}`;
   const latencies: number[] = [];
   let failures = 0;
+  let sent = 0;
+  const cpuBefore = cpuSeconds(server);
   const started = process.hrtime.bigint();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
@@ -137,7 +221,10 @@ async function drive(server: Server, token: string | null, seconds: number, next
         requests: [
           {
             method: "POST",
-            setupRequest: (request) => ({ ...request, body: JSON.stringify(next()) }),
+            setupRequest: (request) => {
+              sent++;
+              return { ...request, body: JSON.stringify(next()) };
+            },
             onResponse: (status, body) => {
               if (status !== 200 || body.includes('"errors"')) failures++;
             },
@@ -149,10 +236,13 @@ async function drive(server: Server, token: string | null, seconds: number, next
     instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  // autocannon stops sending, but the server still works off what it had: wait, so the next slice starts clean.
+  // autocannon stops sending, but the server still works off what it had: wait, so the next slice starts
+  // clean, and count that work and its time. Without it, a case whose 50 requests in flight take longer
+  // than a slice (the console) would show almost no throughput and its CPU spread over few answers.
   await drained(server);
-  if (process.env.BENCH_DEBUG) log(`  ${server.name}: ${latencies.length} responses (autocannon: ${result.requests.total} sent, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts) in ${elapsed.toFixed(1)} s`);
-  return { requests: latencies.length, seconds: elapsed, latencies, failures: failures + result.errors + result.timeouts };
+  const withDrain = Math.max(elapsed, Number(process.hrtime.bigint() - started) / 1e9 - DRAINED_IDLE_SECONDS);
+  if (process.env.BENCH_DEBUG) log(`  ${server.name}: ${sent} sent, ${latencies.length} answered in ${elapsed.toFixed(1)} s (autocannon: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts), drained by ${withDrain.toFixed(1)} s`);
+  return { requests: sent, seconds: withDrain, latencies, failures: failures + result.errors + result.timeouts, cpu: cpuSeconds(server) - cpuBefore };
 }
 
 function merge(samples: Sample[]): Sample {
@@ -161,6 +251,7 @@ function merge(samples: Sample[]): Sample {
     seconds: samples.reduce((sum, sample) => sum + sample.seconds, 0),
     latencies: samples.flatMap((sample) => sample.latencies),
     failures: samples.reduce((sum, sample) => sum + sample.failures, 0),
+    cpu: samples.reduce((sum, sample) => sum + sample.cpu, 0),
   };
 }
 
@@ -172,20 +263,16 @@ function percentile(sorted: number[], fraction: number): number {
 function stats(sample: Sample) {
   const sorted = Float64Array.from(sample.latencies).sort();
   const list = Array.from(sorted);
-  return { rps: sample.requests / sample.seconds, p50: percentile(list, 0.5), p99: percentile(list, 0.99) };
+  return { rps: sample.requests / sample.seconds, p50: percentile(list, 0.5), p99: percentile(list, 0.99), cpuMs: (1000 * sample.cpu) / sample.requests };
 }
 
-/**
- * Both servers on one read case, in alternating slices (service first in even rounds, baseline first
- * in odd), then each alone on one connection for the latency of a request that does not queue.
- */
-async function compare(label: string, service: Server, baseline: Server, token: string, next: () => Body, slice: number): Promise<Row[]> {
+/** Both servers on one read case, in alternating slices (service first in even rounds, baseline first in odd). */
+async function compare(label: string, service: Server, baseline: Server, token: string, next: () => Body, slice: number): Promise<{ service: Sample; baseline: Sample; peakRssMb: number | null }> {
   const rounds = Math.max(1, Math.round(SECONDS / slice));
   log(`${label}: ${rounds * slice} s on each server, alternating every ${slice} s`);
   const ours: Sample[] = [];
   const theirs: Sample[] = [];
   resetPeakRss(service);
-  resetPeakRss(baseline);
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [service, baseline] : [baseline, service];
     for (const server of order) {
@@ -193,14 +280,7 @@ async function compare(label: string, service: Server, baseline: Server, token: 
       (server === service ? ours : theirs).push(sample);
     }
   }
-  const [ourPeak, theirPeak] = [peakRssMb(service), peakRssMb(baseline)];
-  const ourQuiet = await drive(service, token, QUIET_SECONDS, next, 1);
-  const theirQuiet = await drive(baseline, null, QUIET_SECONDS, next, 1);
-  const baselineSample = merge(theirs);
-  return [
-    { case: label, server: "service", sample: merge(ours), quiet: ourQuiet, peakRssMb: ourPeak, baseline: baselineSample },
-    { case: "", server: "baseline", sample: baselineSample, quiet: theirQuiet, peakRssMb: theirPeak },
-  ];
+  return { service: merge(ours), baseline: merge(theirs), peakRssMb: peakRssMb(service) };
 }
 
 /** Lets the bench read the service's /metrics (its statement counter). */
@@ -208,10 +288,6 @@ const METRICS_TOKEN = randomBytes(16).toString("hex");
 
 /** Statements the service sends per request of a case, over 10 requests sent one at a time. */
 const statementsOf = (service: Server, token: string, next: () => Body, count = 10): Promise<number> => harnessStatements(service, METRICS_TOKEN, token, next, count);
-
-function statementsTable(counts: [string, number][]): string {
-  return ["| case | statements per request |", "| --- | --- |", ...counts.map(([label, count]) => `| ${label} | ${Number.isInteger(count) ? count : count.toFixed(1)} |`)].join("\n");
-}
 
 async function historyRows(db: Database): Promise<number> {
   return db.read((manager) => manager.count(ContactChange));
@@ -225,56 +301,39 @@ async function writes(label: string, service: Server, token: string, db: Databas
   resetPeakRss(service);
   const sample = await drive(service, token, SECONDS, next);
   const written = (await historyRows(db)) - before;
-  // Writes still in flight when the run ends are answered to nobody but are written all the same.
-  const answered = sample.requests - sample.failures;
-  const note = written >= answered && written <= answered + CONNECTIONS ? "one history row per write" : `${written} history rows for ${answered} writes`;
-  return { case: label, server: "service", sample, peakRssMb: peakRssMb(service), note };
+  // Every write sent was worked off before the sample ended (failures aside).
+  const succeeded = sample.requests - sample.failures;
+  const note = written === succeeded ? "one history row per write" : `${written} history rows for ${succeeded} writes`;
+  const peak = peakRssMb(service);
+  return { case: label, service: sample, statements: await statementsOf(service, token, next), peakRssMb: peak, note };
 }
 
+/** The fraction of the ceiling a read case must reach. */
+const TARGET_RATIO = 0.5;
+
 function table(rows: Row[]): string {
-  const header = ["case", "server", "req/s", "vs baseline", "p50 ms", "p99 ms", "1 conn: p50 / p99 ms", "peak RSS MB", "failed"];
+  const header = ["case", "service req/s", "ceiling req/s", "ratio", "≥ 0.5×", "service p50 / p99 ms", "ceiling p50 / p99 ms", "statements / request", "CPU ms / request: service / ceiling (ratio)", "service peak RSS MB", "failed"];
   const lines = rows.map((row) => {
-    const { rps, p50, p99 } = stats(row.sample);
-    const ratio = row.baseline ? `${Math.round((100 * rps) / stats(row.baseline).rps)}%` : row.server === "baseline" ? "100%" : "—";
-    const quiet = row.quiet ? stats(row.quiet) : null;
+    const ours = stats(row.service);
+    const theirs = row.baseline ? stats(row.baseline) : null;
+    const ratio = theirs ? ours.rps / theirs.rps : null;
     return [
       row.case,
-      row.server,
-      rps.toFixed(0),
-      ratio,
-      p50.toFixed(1),
-      p99.toFixed(1),
-      quiet ? `${quiet.p50.toFixed(1)} / ${quiet.p99.toFixed(1)}` : "—",
+      ours.rps.toFixed(0),
+      theirs ? theirs.rps.toFixed(0) : "—",
+      ratio === null ? "—" : ratio.toFixed(2),
+      ratio === null ? "—" : ratio >= TARGET_RATIO ? "yes" : "no",
+      `${ours.p50.toFixed(1)} / ${ours.p99.toFixed(1)}`,
+      theirs ? `${theirs.p50.toFixed(1)} / ${theirs.p99.toFixed(1)}` : "—",
+      Number.isInteger(row.statements) ? String(row.statements) : row.statements.toFixed(1),
+      theirs ? `${ours.cpuMs.toFixed(2)} / ${theirs.cpuMs.toFixed(2)} (${(theirs.cpuMs / ours.cpuMs).toFixed(2)})` : `${ours.cpuMs.toFixed(2)} / —`,
       row.peakRssMb === null ? "?" : row.peakRssMb.toFixed(0),
-      `${row.sample.failures}${row.note ? ` (${row.note})` : ""}`,
+      `${row.service.failures + (row.baseline?.failures ?? 0)}${row.note ? ` (${row.note})` : ""}`,
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   const format = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
   return [format(header), format(widths.map((width) => "-".repeat(width))), ...lines.map(format)].join("\n");
-}
-
-function verdicts(rows: Row[], driver: string): string[] {
-  const find = (label: string) => rows.find((row) => row.case === label && row.server === "service");
-  const mark = (met: boolean) => (met ? "met" : "MISSED");
-  const lines: string[] = [];
-  const settings = find(SETTINGS_CASE);
-  if (settings) {
-    const ratio = stats(settings.sample).rps / stats(settings.baseline!).rps;
-    const quiet = stats(settings.quiet!).rps;
-    lines.push(`settings page ≥ 50% of baseline throughput: ${(100 * ratio).toFixed(0)}% (${mark(ratio >= 0.5)}); ≥ 1,200 req/s on 1 connection: ${quiet.toFixed(0)} (${mark(quiet >= 1200)})`);
-  }
-  const consoleRow = find(CONSOLE_CASE);
-  if (consoleRow) {
-    const ratio = stats(consoleRow.sample).rps / stats(consoleRow.baseline!).rps;
-    lines.push(`console ≥ 50% of baseline throughput: ${(100 * ratio).toFixed(0)}% (${mark(ratio >= 0.5)}); peak RSS ${consoleRow.peakRssMb?.toFixed(0) ?? "?"} MB`);
-  }
-  const target = driver === "sqlite" ? 1000 : 500;
-  for (const row of rows.filter((candidate) => WRITE_CASES.includes(candidate.case))) {
-    const rps = stats(row.sample).rps;
-    lines.push(`${row.case} ≥ ${target} writes/s on ${driver}: ${rps.toFixed(0)}/s (${mark(rps >= target)})`);
-  }
-  return lines;
 }
 
 /** A fresh database for this run: a temporary SQLite file, or a new database on BENCH_DATABASE_URL's server. */
@@ -303,16 +362,84 @@ async function freshDatabase(): Promise<{ url: string; label: string; cleanup: (
   };
 }
 
-const SETTINGS_CASE = "settings page (1 account)";
-const CONSOLE_CASE = "console (100 accounts)";
-const WRITE_CASES = ["setPrimaryContact, many accounts", "add/removeBillingContact, many accounts", "setPrimaryContact, one hot account"];
+/** A read case: a screen's query, and the variables of its next request. */
+interface ReadCase {
+  key: string;
+  label: string;
+  next: () => Body;
+  slice: number;
+}
+
+/** What the cursor cases start after: each account's 5th member and 10th-newest history row, from the database. */
+async function cursorsOf(db: Database, dataset: Dataset): Promise<Map<string, { member: string; history: string }>> {
+  const rows = await db.read(async (manager) => ({
+    members: await manager.find(AccountMember, { order: { accountId: "ASC", joinedAt: "ASC", userId: "ASC" } }),
+    history: await manager.find(ContactChange, { select: { accountId: true, sequence: true }, order: { sequence: "DESC" } }),
+  }));
+  const byAccount = <TRow extends { accountId: string }>(list: TRow[]) => {
+    const grouped = new Map<string, TRow[]>();
+    for (const row of list) grouped.set(row.accountId, [...(grouped.get(row.accountId) ?? []), row]);
+    return grouped;
+  };
+  const members = byAccount(rows.members);
+  const history = byAccount(rows.history);
+  return new Map(
+    dataset.accounts.map((account) => {
+      const member = members.get(account.rowId)![4]!;
+      const change = history.get(account.rowId)![9]!;
+      return [account.id, { member: encodeCursor([member.joinedAt.toISOString(), member.userId]), history: encodeCursor([change.sequence]) }];
+    }),
+  );
+}
+
+/** Every read case, each visiting the accounts in turn. */
+function readCases(dataset: Dataset, cursors: Map<string, { member: string; history: string }>): ReadCase[] {
+  const accounts = dataset.accounts;
+  const perAccount = (query: string, variables: (account: SeededAccount) => Record<string, unknown>) => {
+    let turn = 0;
+    return (): Body => {
+      const account = accounts[turn++ % accounts.length]!;
+      return { query, variables: variables(account) };
+    };
+  };
+  const byId = (account: SeededAccount) => ({ accountId: account.id });
+  const rowIdOf = (userId: string) => decodeGlobalId(userId)!.key[0]!;
+  const cases: [string, string, () => Body, number?][] = [
+    ["settings", "settings page (contacts)", perAccount(SETTINGS_QUERY, byId)],
+    ["outside", "settings, outside benchmark's query (contacts + 50 members)", perAccount(OUTSIDE_SETTINGS_QUERY, byId)],
+    ["header", "settings header (account + primary)", perAccount(SETTINGS_HEADER_QUERY, byId)],
+    ["console", "console (accounts, first 100)", () => ({ query: CONSOLE_QUERY }), LONG_SLICE_SECONDS],
+    ["my-accounts", "viewer + my accounts (first 20)", () => ({ query: MY_ACCOUNTS_QUERY })],
+    ["members", "member picker (first 50, with contact slots)", perAccount(MEMBER_PICKER_QUERY, byId)],
+    ["members-next", "member picker, next page (5 after the 5th)", perAccount(MEMBER_PICKER_QUERY, (account) => ({ accountId: account.id, first: 5, after: cursors.get(account.id)!.member }))],
+    ["history", "contact history (first 20)", perAccount(CONTACT_HISTORY_QUERY, byId)],
+    ["history-next", "contact history, next page (10 after the 10th)", perAccount(CONTACT_HISTORY_QUERY, (account) => ({ accountId: account.id, first: 10, after: cursors.get(account.id)!.history }))],
+    ["node", "node(id) refetch of an account", perAccount(NODE_QUERY, (account) => ({ id: account.id }))],
+    [
+      "nodes",
+      "nodes(ids) refetch: account, user, member, role contact",
+      perAccount(NODES_QUERY, (account) => ({
+        ids: [account.id, account.memberIds[1], globalId("AccountMember", account.rowId, rowIdOf(account.memberIds[2]!)), globalId("ContactRole", account.rowId, "DECISION_MAKER")],
+      })),
+    ],
+    ["recipients", "notification recipients (RENEWAL)", perAccount(RECIPIENTS_QUERY, (account) => ({ accountId: account.id, category: "RENEWAL" }))],
+    ["deliveries", "notification deliveries (first 20; none seeded)", perAccount(DELIVERIES_QUERY, byId)],
+    ["invitations", "pending invitations + member history (none seeded)", perAccount(INVITATIONS_QUERY, byId)],
+  ];
+  return cases.map(([key, label, next, slice]) => ({ key, label, next, slice: slice ?? SLICE_SECONDS }));
+}
+
+const WRITE_CASES = { "write-primary": "setPrimaryContact, many accounts", "write-billing": "add/removeBillingContact, many accounts", "write-hot": "setPrimaryContact, one hot account" } as const;
+
+/** Whether BENCH_CASES picks a case (by its key, or `reads`/`writes` for all of a kind). */
+const picked = (key: string, kind: "reads" | "writes") => CASE_NAMES.includes(key) || CASE_NAMES.includes(kind);
 
 /**
  * The write cases. Every request is a real change with its history row: across the accounts, each is
  * visited in turn and its state toggled; on one hot account, its primary contact alternates between
  * two members, so every write queues behind the same account's lock.
  */
-async function writeCases(service: Server, token: string, db: Database, dataset: Dataset, statements: [string, number][]): Promise<Row[]> {
+async function writeCases(service: Server, token: string, db: Database, dataset: Dataset): Promise<Row[]> {
   const accounts = dataset.accounts;
   // Each account is visited once per round; even visits make the viewer primary, odd visits give it back.
   let primaryTurn = 0;
@@ -336,13 +463,12 @@ async function writeCases(service: Server, token: string, db: Database, dataset:
   const hotPrimary = (): Body => ({ query: SET_PRIMARY, variables: { input: { accountId: hot.id, userId: hot.memberIds[hotTurn++ % 2] } } });
 
   const rows: Row[] = [];
-  for (const [label, next] of [
-    [WRITE_CASES[0]!, setPrimary],
-    [WRITE_CASES[1]!, billing],
-    [WRITE_CASES[2]!, hotPrimary],
+  for (const [key, next] of [
+    ["write-primary", setPrimary],
+    ["write-billing", billing],
+    ["write-hot", hotPrimary],
   ] as const) {
-    rows.push(await writes(label, service, token, db, next));
-    statements.push([label, await statementsOf(service, token, next)]);
+    if (picked(key, "writes")) rows.push(await writes(WRITE_CASES[key], service, token, db, next));
   }
   return rows;
 }
@@ -405,12 +531,10 @@ async function soak(service: Server, token: string, settings: () => Body, datase
 
 /** Draws the rows into CHART_FILE; a chart that cannot be drawn does not fail the run. */
 async function chart(rows: Row[], title: string): Promise<void> {
-  let label = "";
-  const points = rows.map((row) => {
-    label = row.case || label;
-    const { rps, p99 } = stats(row.sample);
-    return { case: label, server: row.server, rps: Math.round(rps), p99: Math.round(p99) };
-  });
+  const points = rows.flatMap((row) => [
+    { case: row.case, server: "service", rps: Math.round(stats(row.service).rps), p99: Math.round(stats(row.service).p99) },
+    ...(row.baseline ? [{ case: row.case, server: "baseline", rps: Math.round(stats(row.baseline).rps), p99: Math.round(stats(row.baseline).p99) }] : []),
+  ]);
   try {
     await drawChart(points, CHART_FILE, title);
   } catch (error) {
@@ -420,6 +544,7 @@ async function chart(rows: Row[], title: string): Promise<void> {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
+  const loadAtStart = os.loadavg().map((value) => value.toFixed(2)).join(", ");
   const database = await freshDatabase();
   const servers: Server[] = [];
   // No case here sends mail; production still needs a mail transport chosen on purpose.
@@ -466,60 +591,57 @@ async function main(): Promise<void> {
     servers.push(baseline);
     const token = await signToken(secret, { email: VIEWER_EMAIL }, "2h");
 
-    const accounts = dataset.accounts;
-    let settingsTurn = 0;
-    const settings = (): Body => ({ query: SETTINGS_QUERY, variables: { accountId: accounts[settingsTurn++ % accounts.length]!.id } });
-    const consoleQuery = (): Body => ({ query: CONSOLE_QUERY });
-
-    // Both servers must give the same answers, or the comparison means nothing.
-    for (const body of [settings(), settings(), consoleQuery()]) {
-      const [ours, theirs] = await Promise.all([post(service.url, token, body), post(baseline.url, null, body)]);
-      if (JSON.stringify(ours) !== JSON.stringify(theirs)) {
-        throw new Error(`The baseline answers differently from the service:\n${JSON.stringify(ours).slice(0, 400)}\n${JSON.stringify(theirs).slice(0, 400)}`);
-      }
-    }
-    log("Warming up both servers");
-    for (const server of [service, baseline]) {
-      await drive(server, server === service ? token : null, 2, settings);
-      await drive(server, server === service ? token : null, 2, consoleQuery, 2);
-    }
-
-    // Counted before the timed cases, with the same request builders; the writes' own counts come after them.
-    const statements: [string, number][] = [
-      ["settings page (1 account)", await statementsOf(service, token, settings)],
-      ["console (100 accounts)", await statementsOf(service, token, consoleQuery, 3)],
-    ];
-
-    const rows: Row[] = [];
+    const cases = readCases(dataset, await cursorsOf(db, dataset));
+    const settings = cases.find((candidate) => candidate.key === "settings")!.next;
     if (SOAK) {
       console.log(await soak(service, token, settings, dataset));
       return;
     }
-    if (CASES.has("settings")) rows.push(...(await compare(SETTINGS_CASE, service, baseline, token, settings, SLICE_SECONDS)));
-    if (CASES.has("console")) rows.push(...(await compare(CONSOLE_CASE, service, baseline, token, consoleQuery, CONSOLE_SLICE_SECONDS)));
-    if (CASES.has("writes")) rows.push(...(await writeCases(service, token, db, dataset, statements)));
+    const reads = cases.filter((candidate) => picked(candidate.key, "reads"));
+    const unknown = CASE_NAMES.filter((name) => name !== "reads" && name !== "writes" && !cases.some((candidate) => candidate.key === name) && !Object.hasOwn(WRITE_CASES, name));
+    if (unknown.length) throw new Error(`Unknown BENCH_CASES ${unknown.join(", ")}; the cases are ${[...cases.map((candidate) => candidate.key), ...Object.keys(WRITE_CASES)].join(", ")}.`);
+
+    // Both servers must give the same answers, byte for byte, or the comparison means nothing.
+    for (const read of reads) {
+      for (let request = 0; request < 3; request++) {
+        const body = read.next();
+        const [ours, theirs] = await Promise.all([post(service.url, token, body), post(baseline.url, null, body)]);
+        if (JSON.stringify(ours) !== JSON.stringify(theirs)) {
+          throw new Error(`The baseline answers ${read.key} differently from the service:\n${JSON.stringify(ours).slice(0, 600)}\n${JSON.stringify(theirs).slice(0, 600)}`);
+        }
+      }
+    }
+    log(`Both servers give the same answers to ${reads.length} read cases; warming up`);
+    for (const server of [service, baseline]) {
+      for (const read of reads) await drive(server, server === service ? token : null, 1, read.next, read.slice === SLICE_SECONDS ? CONNECTIONS : 2);
+    }
+
+    const rows: Row[] = [];
+    for (const read of reads) {
+      const statements = await statementsOf(service, token, read.next, read.slice === SLICE_SECONDS ? 10 : 3);
+      const measured = await compare(read.label, service, baseline, token, read.next, read.slice);
+      rows.push({ case: read.label, service: measured.service, baseline: measured.baseline, statements, peakRssMb: measured.peakRssMb });
+    }
+    rows.push(...(await writeCases(service, token, db, dataset)));
 
     const cpus = os.cpus();
+    const load = os.loadavg().map((value) => value.toFixed(2)).join(", ");
     console.log(
       [
         `contact-points benchmark — ${new Date().toISOString()}`,
         `machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; client and servers share the cores`,
+        `load average (1, 5, 15 min) at the start: ${loadAtStart}; at the end: ${load}`,
         `database: ${database.label}; ${ACCOUNTS} accounts × ${MEMBERS} members, ${seededRows} history rows`,
-        `load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per case and server; read cases alternate service/baseline every ${SLICE_SECONDS} s (console: ${CONSOLE_SLICE_SECONDS} s), then run ${QUIET_SECONDS} s on 1 connection`,
+        `load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per case and server; read cases alternate service/ceiling every ${SLICE_SECONDS} s (console: ${LONG_SLICE_SECONDS} s); statements per request from the service's /metrics, requests sent one at a time`,
         "",
         table(rows),
         "",
-        `statements per request (${db.driver}; the service's /metrics, requests sent one at a time):`,
-        "",
-        statementsTable(statements),
-        "",
-        ...verdicts(rows, db.driver).map((line) => `- ${line}`),
-        "",
+        `read cases at ≥ ${TARGET_RATIO}× the ceiling: ${rows.filter((row) => row.baseline && stats(row.service).rps / stats(row.baseline).rps >= TARGET_RATIO).length} of ${rows.filter((row) => row.baseline).length} by req/s, ${rows.filter((row) => row.baseline && stats(row.baseline).cpuMs / stats(row.service).cpuMs >= TARGET_RATIO).length} by CPU per request`,
         `chart: ${path.relative(ROOT, CHART_FILE)}`,
         `finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
       ].join("\n"),
     );
-    await chart(rows, `contact-points on ${database.label}, ${CONNECTIONS} connections, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`);
+    await chart(rows, `contact-points on ${database.label}, ${ACCOUNTS} × ${MEMBERS}, ${CONNECTIONS} connections, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`);
   } finally {
     for (const server of servers) await stopServer(server);
     await db?.close();
