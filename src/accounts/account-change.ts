@@ -76,7 +76,7 @@ export class AccountChange {
 
   /** Who holds which slot, as it stands in this transaction (read afresh each time). */
   contacts(): Promise<AccountContacts> {
-    return accountContactsIn(this.manager, this.account);
+    return accountContactsIn(this.manager, this.account.id);
   }
 
   /** Writes one history row for one slot, in this transaction; `previousUserId`/`newUserId` name the members the slot passed between. */

@@ -76,6 +76,14 @@ export function contactRole(role: ContactRoleKind): ContactRoleDefinition {
   return CONTACT_ROLES[CONTACT_ROLE_ORDER.indexOf(role)];
 }
 
+/** Every slot in the order slots are listed: PRIMARY, BILLING, then the roles in CONTACT_ROLE_ORDER. */
+export const CONTACT_SLOT_ORDER: readonly ContactSlot[] = Object.values(ContactSlot);
+
+/** Compares two slots by CONTACT_SLOT_ORDER, for `sort`. */
+export function byContactSlotOrder(a: ContactSlot, b: ContactSlot): number {
+  return CONTACT_SLOT_ORDER.indexOf(a) - CONTACT_SLOT_ORDER.indexOf(b);
+}
+
 /** Compares two roles by CONTACT_ROLE_ORDER, for `sort`. */
 export function byContactRoleOrder(a: ContactRoleKind, b: ContactRoleKind): number {
   return CONTACT_ROLE_ORDER.indexOf(a) - CONTACT_ROLE_ORDER.indexOf(b);

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
-import { ContactRole } from "./contact-role.entity";
+import { ContactRole } from "./contact-role.types";
 import { OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
 import {
   AddBillingContactInput,

@@ -42,7 +42,7 @@ export async function saveAccountContacts(change: AccountChange, form: AccountCo
   if (billingIds) {
     const wanted = new Set(billingIds);
     for (const contact of await billingContactsOf(change)) {
-      if (!wanted.has(contact.userId)) await removeBillingContact(change, contact.userId);
+      if (contact.userId && !wanted.has(contact.userId)) await removeBillingContact(change, contact.userId);
     }
     for (const [index, userId] of billingIds.entries()) await addBillingContact(change, userId, `billingContactUserIds.${index}`, "billingContactUserIds");
   }

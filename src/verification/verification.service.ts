@@ -12,7 +12,9 @@ import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
 import { badInput, DomainError } from "../errors";
 import { message, translate, type Locale } from "../i18n";
-import { ContactRole } from "../contacts/contact-role.entity";
+import { AccountContact } from "../contacts/account-contact.entity";
+import { updateSlotRow } from "../contacts/contact-writes.queries";
+import { primaryContactOf } from "../contacts/contact.queries";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 
 /** How long a verification token may be used. */
@@ -108,12 +110,12 @@ async function mayAskAgain(change: AccountChange, email: string, now: Date): Pro
  * once every ASK_AGAIN_AFTER_DECLINE_DAYS. The state starts over as PENDING.
  */
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
-  const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
+  const contact = await change.manager.findOne(AccountContact, { where: { accountId: change.account.id, slot: slotOfRole(role), position: 0 } });
   if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
   const declined = await isDeclined(change.manager, change.account.id, role, contact.email);
   await startVerification(change, role, contact.email);
   if (declined) {
-    await change.manager.update(ContactRole, { accountId: change.account.id, role }, { updatedAt: new Date(), updatedById: change.actor.id });
+    await updateSlotRow(change.manager, contact, { updatedAt: new Date(), updatedById: change.actor.id });
     await change.record(slotOfRole(role), ContactChangeAction.SET, contact.email, contact.email);
   }
 }
@@ -148,11 +150,11 @@ export interface ConfirmationRequest {
  * The verification a token belongs to, if the address it asked about still holds the role: a token
  * stays findable after use (its hash is kept), so a used link can say what was answered.
  */
-async function requestOf(manager: EntityManager, token: string): Promise<{ verification: ContactVerification; contact: ContactRole } | null> {
+async function requestOf(manager: EntityManager, token: string): Promise<{ verification: ContactVerification; contact: AccountContact } | null> {
   if (token.length < 16 || token.length > 200) return null;
   const verification = await manager.findOne(ContactVerification, { where: { tokenHash: hashToken(token) } });
   if (!verification) return null;
-  const contact = await manager.findOne(ContactRole, { where: { accountId: verification.accountId, role: verification.role } });
+  const contact = await manager.findOne(AccountContact, { where: { accountId: verification.accountId, slot: slotOfRole(verification.role), position: 0 } });
   if (!contact || contact.userId !== null || contact.email !== verification.email) return null;
   return { verification, contact };
 }
@@ -218,7 +220,7 @@ async function answerVerification(db: Writer, token: string, answer: Verificatio
       at: now,
       // The owner of the address made the change; actorId keeps the admin who asked them, for the deprecated `actor`.
       actorEmail: verification.email,
-      actorId: asker?.id ?? contact.updatedById ?? account.primaryContactId,
+      actorId: asker?.id ?? contact.updatedById ?? (await primaryContactOf(manager, account.id)),
       version,
       slot: slotOfRole(verification.role),
       action: answer === VerificationState.VERIFIED ? ContactChangeAction.VERIFIED : ContactChangeAction.DECLINED,

@@ -4,8 +4,7 @@ import type { Database } from "../../src/database";
 import { User } from "../../src/users/user.entity";
 import { Account } from "../../src/accounts/account.entity";
 import { AccountMember, MemberRole } from "../../src/members/account-member.entity";
-import { BillingContact } from "../../src/contacts/billing-contact.entity";
-import { ContactRole } from "../../src/contacts/contact-role.entity";
+import { AccountContact } from "../../src/contacts/account-contact.entity";
 import { ContactChange } from "../../src/history/contact-change.entity";
 import { ContactChangeAction, ContactRoleKind, ContactSlot, slotOfRole } from "../../src/contacts/contact.enums";
 import { globalId } from "../../src/common/global-id";
@@ -68,8 +67,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
   const users: User[] = [viewer];
   const accounts: Account[] = [];
   const members: AccountMember[] = [];
-  const billing: BillingContact[] = [];
-  const roles: ContactRole[] = [];
+  const slots: AccountContact[] = [];
   const history: Omit<ContactChange, "sequence" | "id">[] = [];
   const seeded: SeededAccount[] = [];
 
@@ -85,7 +83,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     }
     const [, primary, billingA, billingB, decisionMaker, implementation, technical, security] = people as [User, ...User[]];
     const contactsVersion = 2 + 2 + roleCount + 2 * churn;
-    accounts.push({ id: accountId, name: `Account ${index}`, locale: "en", primaryContactId: primary!.id, contactsVersion, createdAt, updatedAt: at(100) });
+    accounts.push({ id: accountId, name: `Account ${index}`, locale: "en", contactsVersion, createdAt, updatedAt: at(100) });
     people.forEach((user, position) =>
       members.push({
         accountId,
@@ -95,9 +93,10 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
         nameGivenByAdmin: null,
       }),
     );
-    billing.push(
-      { accountId, userId: billingA!.id, position: 0, addedAt: at(30) },
-      { accountId, userId: billingB!.id, position: 1, addedAt: at(31) },
+    slots.push(
+      { accountId, slot: ContactSlot.PRIMARY, position: 0, userId: primary!.id, email: primary!.email, updatedAt: at(20), updatedById: viewer.id },
+      { accountId, slot: ContactSlot.BILLING, position: 0, userId: billingA!.id, email: billingA!.email, updatedAt: at(30), updatedById: viewer.id },
+      { accountId, slot: ContactSlot.BILLING, position: 1, userId: billingB!.id, email: billingB!.email, updatedAt: at(31), updatedById: viewer.id },
     );
     const externalSecurity = index % 2 === 0;
     const securityEmail = externalSecurity ? `security@account${index}.example` : security!.email;
@@ -108,7 +107,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
       [ContactRoleKind.TECHNICAL_ADMIN, technical!, technical!.email],
     ];
     for (const [role, user, email] of roleRows) {
-      roles.push({ accountId, role, userId: user?.id ?? null, email, updatedAt: at(40), updatedById: viewer.id });
+      slots.push({ accountId, slot: slotOfRole(role), position: 0, userId: user?.id ?? null, email, updatedAt: at(40), updatedById: viewer.id });
     }
 
     const change = (step: number, slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null) =>
@@ -130,8 +129,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     await insertAll(manager, User, users);
     await insertAll(manager, Account, accounts);
     await insertAll(manager, AccountMember, members);
-    await insertAll(manager, BillingContact, billing);
-    await insertAll(manager, ContactRole, roles);
+    await insertAll(manager, AccountContact, slots);
     await insertAll(manager, ContactChange, history as ContactChange[]);
   });
   return {
