@@ -4,7 +4,7 @@ import { AccountSetting, AccountSettingChange } from "./account-setting-change.e
 import type { Locale } from "../i18n";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
-import { changeRows, empty, entityColumns, join, jsonSql, raw, selectEntities, selectRows, sql, storedValue, type Row, type SqlSource, type StatementReader } from "../common/sql";
+import { changeRows, empty, entityColumns, join, jsonSql, selectEntities, selectRows, sql, storedValue, type Row, type SqlSource, type StatementReader } from "../common/sql";
 import { contactSlotsJson, type SlotWithUsers } from "../contacts/contact.queries";
 import { ContactSlot } from "../contacts/contact.enums";
 import { memberPageJson, type MemberWithUser } from "../members/member.queries";
@@ -25,20 +25,19 @@ export interface AccountAsMember {
   primary: User;
 }
 
-/** Joins the primary contact's slot ("ps") and user (`alias`) to the account aliased "a". */
-const primaryContactJoin = (alias: string) =>
-  sql`INNER JOIN "contact_slots" "ps" ON "ps"."accountId" = "a"."id" AND "ps"."slot" = ${ContactSlot.PRIMARY} AND "ps"."position" = 0
-      INNER JOIN "users" ${raw(`"${alias}"`)} ON ${raw(`"${alias}"`)}."id" = "ps"."userId"`;
+/** Joins the primary contact's slot ("ps") and user ("pc") to the account aliased "a". */
+const PRIMARY_CONTACT_JOIN = sql`INNER JOIN "contact_slots" "ps" ON "ps"."accountId" = "a"."id" AND "ps"."slot" = ${ContactSlot.PRIMARY} AND "ps"."position" = 0
+  INNER JOIN "users" "pc" ON "pc"."id" = "ps"."userId"`;
 
 /** Each of `accountIds` that has one of `userIds` as a member, in one statement (accounts × users). */
 export async function accountsAsMembers(source: SqlSource, accountIds: readonly string[], userIds: readonly string[]): Promise<AccountAsMember[]> {
   const accounts = entityColumns(source, Account, "a");
   const members = entityColumns(source, AccountMember, "m");
-  const users = entityColumns(source, User, "u");
+  const users = entityColumns(source, User, "pc");
   const rows = await selectRows(
     source,
     sql`SELECT ${accounts.select}, ${members.select}, ${users.select} FROM "accounts" "a"
-        INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" ${primaryContactJoin("u")}
+        INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" ${PRIMARY_CONTACT_JOIN}
         WHERE "a"."id" IN (${join(accountIds)}) AND "m"."userId" IN (${join(userIds)})`,
   );
   return rows.map((row) => ({ account: accounts.of(row), member: members.of(row), primary: users.of(row) }));
@@ -173,7 +172,7 @@ export async function readAccountScreen(reader: StatementReader, request: Accoun
   const viewers = entityColumns(reader, User, "v");
   const accounts = entityColumns(reader, Account, "a");
   const members = entityColumns(reader, AccountMember, "m");
-  const primary = entityColumns(reader, User, "p");
+  const primary = entityColumns(reader, User, "pc");
   const account = sql`"a"."id"`;
   const slots = request.contactSlots ? contactSlotsJson(reader, account) : null;
   const page = request.members ? memberPageJson(reader, account, request.members) : null;
@@ -185,7 +184,7 @@ export async function readAccountScreen(reader: StatementReader, request: Accoun
             'members', ${page?.select ?? sql`NULL`}`)}
           FROM "accounts" "a" INNER JOIN "users" "caller" ON "caller"."email" = ${request.email}
           INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" AND "m"."userId" = "caller"."id"
-          ${primaryContactJoin("p")}
+          ${PRIMARY_CONTACT_JOIN}
           WHERE "a"."id" = ${request.accountId}`)} AS "screen"`,
   );
   const screen = json.read(row!.screen) as { account: Row; member: Row; primary: Row; slots: unknown; members: unknown } | null;
