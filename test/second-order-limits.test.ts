@@ -377,6 +377,7 @@ describe("limits against second-order inputs", () => {
       // The cost counts a list without `first` as one item: that is only true of these short lists.
       // `nodes(ids:)` is counted as one item per id (at most 100).
       const short: Record<string, string> = {
+        "Account.contacts": "one per slot: the primary contact, at most 3 billing contacts and one per ContactRoleKind",
         "Account.billingContacts": "at most 3",
         "Account.roleContacts": "one per ContactRoleKind",
         "Account.notificationRecipients": "the primary contact, 3 billing contacts and the roles",
