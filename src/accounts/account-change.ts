@@ -5,7 +5,6 @@ import { accountWithRoleOf, changeAccountLocale, lockAccount, markAccountChanged
 import { mayAdminister } from "../members/account-member.entity";
 import { memberWithUser, type MemberWithUser } from "../members/member.queries";
 import type { User } from "../users/user.entity";
-import { emailOf } from "../users/user.queries";
 import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import type { AccountContacts } from "../contacts/account-contacts";
 import { accountContactsIn } from "../contacts/contact.queries";
@@ -68,10 +67,6 @@ export class AccountChange {
       throw badInput("BAD_USER_INPUT.notAMember", {}, field);
     }
     return member;
-  }
-
-  emailOf(userId: string): Promise<string> {
-    return emailOf(this.manager, userId);
   }
 
   /** Who holds which slot, as it stands in this transaction (read afresh each time). */
