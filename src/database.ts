@@ -37,6 +37,7 @@ import { HistoryVersionsAndActors1796980000000 } from "./migrations/179698000000
 import { ChangeLog1797000000000 } from "./migrations/1797000000000-ChangeLog";
 import { Webhooks1797200000000 } from "./migrations/1797200000000-Webhooks";
 import { ContactSlots1797400000000 } from "./migrations/1797400000000-ContactSlots";
+import { ContactDetails1797400000001 } from "./migrations/1797400000001-ContactDetails";
 import { WebhookDelivery, WebhookEndpoint } from "./webhooks/webhook-endpoint.entity";
 import { AccountEvent } from "./events/account-event.entity";
 
@@ -62,6 +63,7 @@ export const MIGRATIONS = [
   ChangeLog1797000000000,
   Webhooks1797200000000,
   ContactSlots1797400000000,
+  ContactDetails1797400000001,
 ];
 
 /** A committed account event, as the bus of live updates hears of it: ids only, the rows are read again by whoever listens. */

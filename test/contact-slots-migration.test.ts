@@ -8,8 +8,11 @@ import { DEMO_ADMIN, seedDemoData } from "../src/seed";
 import { dropTestDatabase, freshDatabaseUrl, startTestServer, testDatabaseUrl, tokenFor, type TestServer } from "./helpers/server";
 import { ok } from "./helpers/factories";
 import { checkContactInvariants } from "./helpers/invariants";
+import { globalId } from "../src/common/global-id";
 
 const CONTACT_SLOTS = "ContactSlots1797400000000";
+/** ContactSlots and the migrations after it, reverted together as `migration:revert` run for each would. */
+const FROM_CONTACT_SLOTS = MIGRATIONS.slice(MIGRATIONS.findIndex((migration) => migration.name === CONTACT_SLOTS)).map((migration) => migration.name);
 
 /** What every screen reads of the contacts: the same before the migration, after it and after going back and forth. */
 const SCREEN = `{ accounts(first: 50) { edges { node { name
@@ -18,7 +21,7 @@ const SCREEN = `{ accounts(first: 50) { edges { node { name
   contactHealth { missingRoles billingContactsFree issues { slot email kind } }
 } } } }`;
 
-describe("the contact slots migration (1797400000000) on the demo data", function () {
+describe("the contact slots migration (1797400000000, with the phone and title of 1797400000001) on the demo data", function () {
   this.timeout(120_000);
   let url: string;
   let directory: string | null = null;
@@ -55,7 +58,9 @@ describe("the contact slots migration (1797400000000) on the demo data", functio
     billing: await selectRows(db, sql`SELECT "accountId", "userId", "position", "addedAt" FROM "billing_contacts" ORDER BY "accountId", "position"`),
     roles: await selectRows(db, sql`SELECT "accountId", "role", "userId", "email", "updatedAt", "updatedById" FROM "role_contacts" ORDER BY "accountId", "role"`),
   });
-  const revert = () => db.dataSource.undoLastMigration({ transaction: "all" });
+  const revert = async () => {
+    for (const _ of FROM_CONTACT_SLOTS) await db.dataSource.undoLastMigration({ transaction: "all" });
+  };
   const hasTable = async (table: string) => {
     const runner = db.dataSource.createQueryRunner();
     try {
@@ -67,7 +72,6 @@ describe("the contact slots migration (1797400000000) on the demo data", functio
   const invariants = async () => (await checkContactInvariants((text) => db.dataSource.query(text))).problems;
 
   it("puts every slot back in the three old shapes, row for row, and brings them back unchanged, answering every screen alike", async () => {
-    expect(MIGRATIONS.at(-1)!.name).to.equal(CONTACT_SLOTS);
     const answered = await screen();
     const rows = await slots();
     const verified = await verifications();
@@ -91,7 +95,7 @@ describe("the contact slots migration (1797400000000) on the demo data", functio
     expect(await verifications()).to.deep.equal(verified);
 
     // Up again: the same slots, except what the old shapes never kept (who set a primary or billing contact, and when the primary was set).
-    expect(await db.migrate()).to.deep.equal([CONTACT_SLOTS]);
+    expect(await db.migrate()).to.deep.equal(FROM_CONTACT_SLOTS);
     const again = await slots();
     const kept = (row: Row) => (row.slot === "PRIMARY" ? { ...row, updatedAt: null, updatedById: null } : row.slot === "BILLING" ? { ...row, updatedById: null } : row);
     expect(again.map(kept)).to.deep.equal(rows.map(kept));
@@ -102,7 +106,7 @@ describe("the contact slots migration (1797400000000) on the demo data", functio
     // And down once more gives the very rows of the first time.
     await revert();
     expect(await oldShapes()).to.deep.equal(old);
-    expect(await db.migrate()).to.deep.equal([CONTACT_SLOTS]);
+    expect(await db.migrate()).to.deep.equal(FROM_CONTACT_SLOTS);
   });
 
   it("carries billing contacts the previous release removed and added into the slot table, in their new order", async () => {
@@ -127,10 +131,34 @@ describe("the contact slots migration (1797400000000) on the demo data", functio
         sql`INSERT INTO "billing_contacts" ("accountId", "userId", "position", "addedAt") VALUES (${billing!.accountId}, ${spare!.userId}, ${count - 1}, ${db.dateParameter(new Date())})`,
       );
     });
-    expect(await db.migrate()).to.deep.equal([CONTACT_SLOTS]);
+    expect(await db.migrate()).to.deep.equal(FROM_CONTACT_SLOTS);
     const billed = await selectRows(db, sql`SELECT "userId", "position" FROM "contact_slots" WHERE "accountId" = ${billing!.accountId} AND "slot" = 'BILLING' ORDER BY "position"`);
     expect(billed.at(-1)).to.deep.equal({ userId: spare!.userId, position: count - 1 });
     expect(billed.map((row) => row.userId)).to.not.include(billing!.userId);
     expect((await screen()).accounts.edges.length).to.equal(answered.accounts.edges.length);
+  });
+
+  it("drops phones, titles and the DETAILS history rows earlier releases cannot read when 1797400000001 is reverted, and adds empty ones again", async () => {
+    const { accounts } = (await screen()) as { accounts: { edges: { node: { name: string } }[] } };
+    const [primary] = await selectRows(db, sql`SELECT "accountId", "userId" FROM "contact_slots" WHERE "slot" = 'PRIMARY' ORDER BY "accountId"`);
+    const accountId = globalId("Account", primary!.accountId as string);
+    ok(await server.graphql(`mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { account { id } } }`, { input: { accountId, userId: globalId("User", primary!.userId as string), phone: "+48 601 234 567", title: "CEO" } }, token));
+    const details = () => selectRows(db, sql`SELECT "id" FROM "contact_changes" WHERE "action" = 'DETAILS'`);
+    expect(await details()).to.have.lengthOf(1);
+    await db.dataSource.undoLastMigration({ transaction: "all" });
+    expect(await details()).to.deep.equal([]);
+    const columns = async (table: string) => {
+      const runner = db.dataSource.createQueryRunner();
+      try {
+        return (await runner.getTable(table))!.columns.map((column) => column.name);
+      } finally {
+        await runner.release();
+      }
+    };
+    expect(await columns("contact_slots")).to.not.include.members(["phone"]).and.not.include.members(["title"]);
+    expect(await columns("contact_changes")).to.not.include.members(["previousPhone"]);
+    expect(await db.migrate()).to.deep.equal([FROM_CONTACT_SLOTS.at(-1)]);
+    expect(await selectRows(db, sql`SELECT "phone", "title" FROM "contact_slots" WHERE "phone" IS NOT NULL OR "title" IS NOT NULL`)).to.deep.equal([]);
+    expect((await screen()).accounts.edges.length).to.equal(accounts.edges.length);
   });
 });

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { ContactSlot } from "./contact.enums";
+import { CONTACT_TITLE_MAX_LENGTH, ContactSlot } from "./contact.enums";
 
 /**
  * One filled contact slot of an account: the primary contact, one billing contact or one role. The key
@@ -32,7 +32,15 @@ export class AccountContact {
   @Column({ type: "varchar", length: 320 })
   email: string;
 
-  @Field(() => Date, { description: "When the slot was last given this contact (for a billing contact, when they were added)." })
+  @Field(() => String, { nullable: true, description: "The holder's phone number for this slot, in E.164 (+48601234567); null when none was given." })
+  @Column({ type: "varchar", length: 16, nullable: true })
+  phone: string | null;
+
+  @Field(() => String, { nullable: true, description: `The holder's title for this slot (such as "Head of Finance", at most ${CONTACT_TITLE_MAX_LENGTH} characters); null when none was given.` })
+  @Column({ type: "varchar", length: CONTACT_TITLE_MAX_LENGTH, nullable: true })
+  title: string | null;
+
+  @Field(() => Date, { description: "When the slot was last given this contact or its phone or title (for a billing contact, when they were added)." })
   @Column()
   updatedAt: Date;
 

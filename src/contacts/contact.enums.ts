@@ -96,7 +96,11 @@ export enum ContactChangeAction {
   CLEAR = "CLEAR",
   DECLINED = "DECLINED",
   VERIFIED = "VERIFIED",
+  DETAILS = "DETAILS",
 }
+
+/** The longest title a slot's holder may be given. */
+export const CONTACT_TITLE_MAX_LENGTH = 100;
 
 /** Billing contacts an account may have at most. */
 export const BILLING_CONTACT_LIMIT = 3;
@@ -128,6 +132,9 @@ registerEnumType(ContactChangeAction, {
     },
     VERIFIED: {
       description: "The owner of the role's outside address confirmed it. changedBy is that address (ExternalContact).",
+    },
+    DETAILS: {
+      description: "The slot kept its contact; their phone or title changed (previousPhone → newPhone, previousTitle → newTitle). previousEmail and newEmail are both the contact's address.",
     },
   },
 });

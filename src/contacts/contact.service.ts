@@ -1,10 +1,12 @@
 import type { AccountChange } from "../accounts/account-change";
 import type { AccountContact } from "./account-contact.entity";
 import { memberByEmail } from "../members/member.queries";
-import { BILLING_CONTACT_LIMIT, ContactChangeAction, contactRole, ContactSlot, outsideAddressTitles, slotOfRole, type ContactRoleKind } from "./contact.enums";
+import { BILLING_CONTACT_LIMIT, CONTACT_TITLE_MAX_LENGTH, ContactChangeAction, contactRole, ContactSlot, outsideAddressTitles, slotOfRole, type ContactRoleKind } from "./contact.enums";
 import { badInput, DomainError } from "../errors";
 import { message } from "../i18n";
 import { normaliseEmail } from "../common/email";
+import { normalisePhone } from "../common/phone";
+import { checkName } from "../common/names";
 import { forgetVerification, isDeclined, startVerification } from "../verification/verification.service";
 import { deleteSlotRow, insertSlotRow, slotRows, updateSlotRow } from "./contact-writes.queries";
 
@@ -15,9 +17,48 @@ import { deleteSlotRow, insertSlotRow, slotRows, updateSlotRow } from "./contact
  * contact-writes.queries.
  */
 
+/** What an input says of a slot's phone and title: one left out (undefined) stays as it is, null clears it. */
+export interface ContactDetailsInput {
+  phone?: string | null;
+  title?: string | null;
+}
+
+/** A slot's phone and title, as stored. */
+type ContactDetails = Pick<AccountContact, "phone" | "title">;
+
+/**
+ * The phone and title a slot row gets: those the input gives, normalised; for a contact who stays, the
+ * others as they were; for a new contact, none (a phone belongs to the person, not to the slot).
+ * `prefix` is where the input holds them (`roleContacts.2.`), for the errors.
+ */
+function detailsOf(current: AccountContact | null, sameHolder: boolean, input: ContactDetailsInput, prefix: string): ContactDetails {
+  const kept = sameHolder && current ? current : { phone: null, title: null };
+  let phone = kept.phone;
+  if (input.phone !== undefined) {
+    phone = input.phone === null ? null : normalisePhone(input.phone);
+    if (input.phone !== null && phone === null) throw badInput("BAD_USER_INPUT.phoneInvalid", {}, `${prefix}phone`);
+  }
+  let title = kept.title;
+  if (input.title !== undefined) {
+    const checked = input.title === null ? null : checkName(input.title, CONTACT_TITLE_MAX_LENGTH);
+    if (checked && !checked.ok) throw badInput(checked.problem, { field: "title", max: CONTACT_TITLE_MAX_LENGTH }, `${prefix}title`);
+    title = checked ? checked.name : null;
+  }
+  return { phone, title };
+}
+
+const sameDetails = (a: ContactDetails, b: ContactDetails) => a.phone === b.phone && a.title === b.title;
+
 /** A new row for a slot, given by the change's actor now. */
-function slotRow(change: AccountChange, slot: ContactSlot, position: number, holder: { userId: string | null; email: string }): AccountContact {
-  return { accountId: change.account.id, slot, position, userId: holder.userId, email: holder.email, updatedAt: new Date(), updatedById: change.actor.id };
+function slotRow(change: AccountChange, slot: ContactSlot, position: number, holder: { userId: string | null; email: string }, details: ContactDetails): AccountContact {
+  return { accountId: change.account.id, slot, position, userId: holder.userId, email: holder.email, ...details, updatedAt: new Date(), updatedById: change.actor.id };
+}
+
+/** Gives the contact who stays in a slot row new details, recording the change; the same details change nothing. */
+async function changeDetails(change: AccountChange, current: AccountContact, details: ContactDetails): Promise<void> {
+  if (sameDetails(current, details)) return;
+  await updateSlotRow(change.manager, current, { ...details, updatedAt: new Date(), updatedById: change.actor.id });
+  await change.record(current.slot, ContactChangeAction.DETAILS, current, { ...current, ...details });
 }
 
 /** The row of a slot held once, or null while it is empty. */
@@ -25,15 +66,16 @@ async function singleSlot(change: AccountChange, slot: ContactSlot): Promise<Acc
   return (await slotRows(change.manager, change.account.id, slot))[0] ?? null;
 }
 
-/** `field` is where the input named `userId`, for the error refusing a non-member. */
-export async function setPrimaryContact(change: AccountChange, userId: string, field = "userId"): Promise<void> {
+/** `field` is where the input named `userId`, for the error refusing a non-member; `prefix` where it holds the phone and title. */
+export async function setPrimaryContact(change: AccountChange, userId: string, field = "userId", input: ContactDetailsInput = {}, prefix = ""): Promise<void> {
   const member = await change.member(userId, field);
   const current = await singleSlot(change, ContactSlot.PRIMARY);
   if (!current) throw new Error(`Account ${change.account.id} has no primary contact.`);
-  if (current.userId === member.userId) return;
-  const next = slotRow(change, ContactSlot.PRIMARY, 0, { userId: member.userId, email: member.user.email });
+  const details = detailsOf(current, current.userId === member.userId, input, prefix);
+  if (current.userId === member.userId) return changeDetails(change, current, details);
+  const next = slotRow(change, ContactSlot.PRIMARY, 0, { userId: member.userId, email: member.user.email }, details);
   await updateSlotRow(change.manager, current, next);
-  await change.record(ContactSlot.PRIMARY, ContactChangeAction.SET, current.email, next.email, current.userId, next.userId);
+  await change.record(ContactSlot.PRIMARY, ContactChangeAction.SET, current, next);
 }
 
 /** The account's billing contacts, in order, as this change sees them. */
@@ -41,18 +83,25 @@ export async function billingContactsOf(change: AccountChange): Promise<AccountC
   return slotRows(change.manager, change.account.id, ContactSlot.BILLING);
 }
 
-/** `field` names the member in the input; `listField` the list the cap concerns (the member's own field when absent). */
-export async function addBillingContact(change: AccountChange, userId: string, field = "userId", listField = field): Promise<void> {
+/**
+ * `field` names the member in the input; `listField` the list the cap concerns (the member's own field
+ * when absent); `prefix` where the input holds the phone and title. Adding a billing contact again
+ * changes only the phone and title the input gives.
+ */
+export async function addBillingContact(change: AccountChange, userId: string, field = "userId", listField = field, input: ContactDetailsInput = {}, prefix = ""): Promise<void> {
   const member = await change.member(userId, field);
   const current = await billingContactsOf(change);
-  if (current.some((contact) => contact.userId === member.userId)) return;
+  const existing = current.find((contact) => contact.userId === member.userId);
+  const details = detailsOf(existing ?? null, true, input, prefix);
+  if (existing) return changeDetails(change, existing, details);
   if (current.length >= BILLING_CONTACT_LIMIT) {
     throw new DomainError("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }, { limit: BILLING_CONTACT_LIMIT }, [
       { field: listField, message: message("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }) },
     ]);
   }
-  await insertSlotRow(change.manager, slotRow(change, ContactSlot.BILLING, current.length, { userId: member.userId, email: member.user.email }));
-  await change.record(ContactSlot.BILLING, ContactChangeAction.ADD, null, member.user.email, null, member.userId);
+  const row = slotRow(change, ContactSlot.BILLING, current.length, { userId: member.userId, email: member.user.email }, details);
+  await insertSlotRow(change.manager, row);
+  await change.record(ContactSlot.BILLING, ContactChangeAction.ADD, null, row);
 }
 
 export async function removeBillingContact(change: AccountChange, userId: string): Promise<void> {
@@ -65,10 +114,11 @@ export async function removeBillingContact(change: AccountChange, userId: string
   for (const later of current.slice(index + 1)) {
     await updateSlotRow(change.manager, later, { position: later.position - 1 });
   }
-  await change.record(ContactSlot.BILLING, ContactChangeAction.REMOVE, removed.email, null, userId, null);
+  await change.record(ContactSlot.BILLING, ContactChangeAction.REMOVE, removed, null);
 }
 
-export interface RoleContactTarget {
+/** Who a role is given to (a member or an outside address), and what the input says of their phone and title. */
+export interface RoleContactTarget extends ContactDetailsInput {
   userId?: string | null;
   email?: string | null;
 }
@@ -110,14 +160,17 @@ export async function setRoleContact(change: AccountChange, role: ContactRoleKin
   const slot = slotOfRole(role);
   const current = await singleSlot(change, slot);
   const unchanged = current && current.userId === next.userId && current.email === next.email;
-  if (unchanged && !(askDeclinedAgain && next.userId === null && (await isDeclined(change.manager, change.account.id, role, next.email)))) return;
-  const row = slotRow(change, slot, 0, next);
+  const details = detailsOf(current, !!unchanged, target, prefix);
+  if (unchanged && !(askDeclinedAgain && next.userId === null && (await isDeclined(change.manager, change.account.id, role, next.email)))) {
+    return changeDetails(change, current, details);
+  }
+  const row = slotRow(change, slot, 0, next, details);
   if (current) await updateSlotRow(change.manager, current, row);
   else await insertSlotRow(change.manager, row);
   // An outside address must be confirmed by its owner; a new address starts that over.
   if (next.userId === null) await startVerification(change, role, next.email);
   else if (current?.userId === null) await forgetVerification(change, role);
-  await change.record(slot, ContactChangeAction.SET, current?.email ?? null, next.email, current?.userId ?? null, next.userId);
+  await change.record(slot, ContactChangeAction.SET, current, row);
 }
 
 export async function clearRoleContact(change: AccountChange, role: ContactRoleKind): Promise<void> {
@@ -125,5 +178,5 @@ export async function clearRoleContact(change: AccountChange, role: ContactRoleK
   if (!current) return;
   await deleteSlotRow(change.manager, current);
   if (current.userId === null) await forgetVerification(change, role);
-  await change.record(current.slot, ContactChangeAction.CLEAR, current.email, null, current.userId, null);
+  await change.record(current.slot, ContactChangeAction.CLEAR, current, null);
 }

@@ -43,6 +43,8 @@ export const en = {
     other: "The {field} must be at most {max} characters long.",
   },
   "BAD_USER_INPUT.emailInvalid": "That is not a valid email address.",
+  "BAD_USER_INPUT.notABillingContact": "That member is not a billing contact after this save, so there is no billing phone or title to set.",
+  "BAD_USER_INPUT.phoneInvalid": "That is not a valid phone number. Write it with its country code, such as +48 601 234 567.",
   "BAD_USER_INPUT.emailTooLong": "An email address must be at most {max} characters long.",
   "BAD_USER_INPUT.emailNonAscii": "An email address must use only ASCII letters, digits and punctuation before the @.",
   "BAD_USER_INPUT.userOrEmail": "Give either userId or email for the contact, not both and not neither.",

@@ -46,6 +46,8 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     other: "Pole {field} może mieć najwyżej {max} znaku.",
   },
   "BAD_USER_INPUT.emailInvalid": "To nie jest prawidłowy adres e-mail.",
+  "BAD_USER_INPUT.notABillingContact": "Ta osoba nie będzie kontaktem ds. rozliczeń po tym zapisie, więc nie można ustawić jej telefonu ani stanowiska.",
+  "BAD_USER_INPUT.phoneInvalid": "To nie jest prawidłowy numer telefonu. Wpisz go z numerem kierunkowym kraju, np. +48 601 234 567.",
   "BAD_USER_INPUT.emailTooLong": "Adres e-mail może mieć najwyżej {max} znaków.",
   "BAD_USER_INPUT.emailNonAscii": "Przed znakiem @ adres e-mail może zawierać tylko litery, cyfry i znaki interpunkcyjne ASCII.",
   "BAD_USER_INPUT.userOrEmail": "Podaj dla kontaktu userId albo email: jedno z nich, nie oba i nie żadne.",

@@ -116,7 +116,7 @@ export async function resendVerification(change: AccountChange, role: ContactRol
   await startVerification(change, role, contact.email);
   if (declined) {
     await updateSlotRow(change.manager, contact, { updatedAt: new Date(), updatedById: change.actor.id });
-    await change.record(slotOfRole(role), ContactChangeAction.SET, contact.email, contact.email);
+    await change.record(slotOfRole(role), ContactChangeAction.SET, contact, contact);
   }
 }
 

@@ -116,6 +116,10 @@ export async function checkContactInvariants(query: SqlQuery): Promise<Invariant
     } else if (ROLE_SLOTS.includes(change.slot) && change.action === "DECLINED") {
       const holder = state.roles[change.slot] ?? null;
       if (change.previousEmail !== holder || change.newEmail !== holder) problems.push(`${where}: ${change.slot} held by ${holder} declined as ${change.previousEmail}`);
+    } else if (change.action === "DETAILS") {
+      // A phone or title changed: the contact stays, so it must be the slot's contact as replayed.
+      const holders = change.slot === "PRIMARY" ? [state.primary] : change.slot === "BILLING" ? state.billing : [state.roles[change.slot] ?? null];
+      if (change.previousEmail !== change.newEmail || !holders.includes(change.newEmail)) problems.push(`${where}: details of ${change.newEmail}, who does not hold ${change.slot}`);
     } else {
       problems.push(`${where}: unknown change ${change.slot} ${change.action}`);
     }
