@@ -38,6 +38,7 @@ import { ChangeLog1797000000000 } from "./migrations/1797000000000-ChangeLog";
 import { Webhooks1797200000000 } from "./migrations/1797200000000-Webhooks";
 import { ContactSlots1797400000000 } from "./migrations/1797400000000-ContactSlots";
 import { ContactDetails1797400000001 } from "./migrations/1797400000001-ContactDetails";
+import { ContactLanguages1797400000002 } from "./migrations/1797400000002-ContactLanguages";
 import { WebhookDelivery, WebhookEndpoint } from "./webhooks/webhook-endpoint.entity";
 import { AccountEvent } from "./events/account-event.entity";
 
@@ -64,6 +65,7 @@ export const MIGRATIONS = [
   Webhooks1797200000000,
   ContactSlots1797400000000,
   ContactDetails1797400000001,
+  ContactLanguages1797400000002,
 ];
 
 /** A committed account event, as the bus of live updates hears of it: ids only, the rows are read again by whoever listens. */

@@ -15,7 +15,7 @@ import { badInput, DomainError, notFound } from "../errors";
 import { AccountInvitation } from "../members/account-invitation.entity";
 
 /** A slot's contact as a history row records it: an AccountContact row, or the parts of one a change knows. */
-export type RecordedHolder = Pick<AccountContact, "email" | "userId"> & Partial<Pick<AccountContact, "phone" | "title">>;
+export type RecordedHolder = Pick<AccountContact, "email" | "userId"> & Partial<Pick<AccountContact, "phone" | "title" | "languageTag">>;
 
 /**
  * One admin's change to one account, inside a write transaction. Opening it takes the account's
@@ -80,7 +80,7 @@ export class AccountChange {
 
   /**
    * Writes one history row for one slot, in this transaction: the slot's contact before and after (null
-   * for none), each its address, member (null for an outside address), phone and title.
+   * for none), each its address, member (null for an outside address), phone, title and language.
    */
   async record(slot: ContactSlot, action: ContactChangeAction, previous: RecordedHolder | null, next: RecordedHolder | null): Promise<void> {
     // finish() bumps the version once, so every row of this change records the same new version.
@@ -100,6 +100,8 @@ export class AccountChange {
       newPhone: next?.phone ?? null,
       previousTitle: previous?.title ?? null,
       newTitle: next?.title ?? null,
+      previousLanguageTag: previous?.languageTag ?? null,
+      newLanguageTag: next?.languageTag ?? null,
     });
     this.changedContacts = true;
   }

@@ -40,7 +40,14 @@ export class AccountContact {
   @Column({ type: "varchar", length: CONTACT_TITLE_MAX_LENGTH, nullable: true })
   title: string | null;
 
-  @Field(() => Date, { description: "When the slot was last given this contact or its phone or title (for a billing contact, when they were added)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The language the holder reads (BCP 47, such as pl-PL): mail to them goes in it when the service writes it, else in the account's language. Null: the account's.",
+  })
+  @Column({ type: "varchar", length: 35, nullable: true })
+  languageTag: string | null;
+
+  @Field(() => Date, { description: "When the slot was last given this contact or its phone, title or language (for a billing contact, when they were added)." })
   @Column()
   updatedAt: Date;
 

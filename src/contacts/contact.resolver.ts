@@ -45,7 +45,7 @@ export class ContactResolver {
     nullable: true, description: "Makes a member the primary account contact, with the phone and title given. Setting the current one again changes only the phone and title given. Needs ADMIN." })
   async setPrimaryContact(@Arg("input", () => SetPrimaryContactInput) input: SetPrimaryContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
-    const details = { phone: input.phone, title: input.title };
+    const details = { phone: input.phone, title: input.title, languageTag: input.languageTag };
     return context.changeAccount(input.accountId, (change) => setPrimaryContact(change, userId, "userId", details), input.expectedVersion);
   }
 
@@ -56,7 +56,7 @@ export class ContactResolver {
   })
   async addBillingContact(@Arg("input", () => AddBillingContactInput) input: AddBillingContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
-    const details = { phone: input.phone, title: input.title };
+    const details = { phone: input.phone, title: input.title, languageTag: input.languageTag };
     return context.changeAccount(input.accountId, (change) => addBillingContact(change, userId, "userId", "userId", details), input.expectedVersion);
   }
 
@@ -74,7 +74,7 @@ export class ContactResolver {
     description: `Gives a role to a member, or the ${OUTSIDE_ADDRESS_ROLE_NAMES} role to an outside email address. Give exactly one of userId and email. Needs ADMIN.`,
   })
   async setRoleContact(@Arg("input", () => SetRoleContactInput) input: SetRoleContactInput, @Ctx() context: Context) {
-    const target = { userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"), email: input.email, phone: input.phone, title: input.title };
+    const target = { userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"), email: input.email, phone: input.phone, title: input.title, languageTag: input.languageTag };
     return context.changeAccount(input.accountId, (change) => setRoleContact(change, input.role, target), input.expectedVersion);
   }
 

@@ -6,6 +6,7 @@ import { badInput, DomainError } from "../errors";
 import { message } from "../i18n";
 import { normaliseEmail } from "../common/email";
 import { normalisePhone } from "../common/phone";
+import { normaliseLanguageTag } from "../common/language-tag";
 import { checkName } from "../common/names";
 import { forgetVerification, isDeclined, startVerification } from "../verification/verification.service";
 import { deleteSlotRow, insertSlotRow, slotRows, updateSlotRow } from "./contact-writes.queries";
@@ -21,10 +22,11 @@ import { deleteSlotRow, insertSlotRow, slotRows, updateSlotRow } from "./contact
 export interface ContactDetailsInput {
   phone?: string | null;
   title?: string | null;
+  languageTag?: string | null;
 }
 
-/** A slot's phone and title, as stored. */
-type ContactDetails = Pick<AccountContact, "phone" | "title">;
+/** A slot's phone, title and language, as stored. */
+type ContactDetails = Pick<AccountContact, "phone" | "title" | "languageTag">;
 
 /**
  * The phone and title a slot row gets: those the input gives, normalised; for a contact who stays, the
@@ -32,7 +34,7 @@ type ContactDetails = Pick<AccountContact, "phone" | "title">;
  * `prefix` is where the input holds them (`roleContacts.2.`), for the errors.
  */
 function detailsOf(current: AccountContact | null, sameHolder: boolean, input: ContactDetailsInput, prefix: string): ContactDetails {
-  const kept = sameHolder && current ? current : { phone: null, title: null };
+  const kept = sameHolder && current ? current : { phone: null, title: null, languageTag: null };
   let phone = kept.phone;
   if (input.phone !== undefined) {
     phone = input.phone === null ? null : normalisePhone(input.phone);
@@ -44,10 +46,15 @@ function detailsOf(current: AccountContact | null, sameHolder: boolean, input: C
     if (checked && !checked.ok) throw badInput(checked.problem, { field: "title", max: CONTACT_TITLE_MAX_LENGTH }, `${prefix}title`);
     title = checked ? checked.name : null;
   }
-  return { phone, title };
+  let languageTag = kept.languageTag;
+  if (input.languageTag !== undefined) {
+    languageTag = input.languageTag === null ? null : normaliseLanguageTag(input.languageTag);
+    if (input.languageTag !== null && languageTag === null) throw badInput("BAD_USER_INPUT.languageTagInvalid", {}, `${prefix}languageTag`);
+  }
+  return { phone, title, languageTag };
 }
 
-const sameDetails = (a: ContactDetails, b: ContactDetails) => a.phone === b.phone && a.title === b.title;
+const sameDetails = (a: ContactDetails, b: ContactDetails) => a.phone === b.phone && a.title === b.title && a.languageTag === b.languageTag;
 
 /** A new row for a slot, given by the change's actor now. */
 function slotRow(change: AccountChange, slot: ContactSlot, position: number, holder: { userId: string | null; email: string }, details: ContactDetails): AccountContact {
@@ -168,7 +175,7 @@ export async function setRoleContact(change: AccountChange, role: ContactRoleKin
   if (current) await updateSlotRow(change.manager, current, row);
   else await insertSlotRow(change.manager, row);
   // An outside address must be confirmed by its owner; a new address starts that over.
-  if (next.userId === null) await startVerification(change, role, next.email);
+  if (next.userId === null) await startVerification(change, role, next.email, row.languageTag);
   else if (current?.userId === null) await forgetVerification(change, role);
   await change.record(slot, ContactChangeAction.SET, current, row);
 }

@@ -4,6 +4,7 @@ import { IsOptional } from "class-validator";
 import { IsEmailAddress } from "../common/email";
 import { CONTACT_TITLE_MAX_LENGTH, ContactRoleKind, OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
 import { IsPhoneNumber } from "../common/phone";
+import { IsLanguageTag } from "../common/language-tag";
 import { IsDisplayName } from "../common/names";
 import { AccountPayload, VersionedInput } from "../accounts/account.types";
 
@@ -51,6 +52,15 @@ export const ContactDetailsField = {
       IsOptional(),
       IsDisplayName(undefined, CONTACT_TITLE_MAX_LENGTH),
     ),
+  languageTag: () =>
+    decorators(
+      Field(() => String, {
+        nullable: true,
+        description: "The language the contact reads, as a BCP 47 tag (pl, en-GB); mail to them goes in it when the service writes it. Left out: unchanged for the same contact, none for a new one. Null clears it.",
+      }),
+      IsOptional(),
+      IsLanguageTag(),
+    ),
 };
 
 @InputType({ description: "A contact's phone number and title, for a slot saveAccountContacts names." })
@@ -60,6 +70,9 @@ export class ContactDetailsInput {
 
   @ContactDetailsField.title()
   title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
 }
 
 @InputType({ description: "Makes a member the account's primary contact." })
@@ -77,6 +90,9 @@ export class SetPrimaryContactInput extends VersionedInput {
 
   @ContactDetailsField.title()
   title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
 }
 
 @InputType({ description: "Adds a member to the account's billing contacts, after those already there." })
@@ -94,6 +110,9 @@ export class AddBillingContactInput extends VersionedInput {
 
   @ContactDetailsField.title()
   title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
 }
 
 @InputType({ description: "Removes a member from the account's billing contacts." })
@@ -127,6 +146,9 @@ export class SetRoleContactInput extends VersionedInput {
 
   @ContactDetailsField.title()
   title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
 }
 
 @InputType({ description: "Leaves a role without a contact." })

@@ -29,6 +29,9 @@ export class RoleContactEntryInput {
 
   @ContactDetailsField.title()
   title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
 }
 
 @InputType({ description: "The phone number and title of one billing contact the save names." })

@@ -73,6 +73,14 @@ export class ContactChange {
   @Column({ type: "varchar", length: CONTACT_TITLE_MAX_LENGTH, nullable: true })
   newTitle: string | null;
 
+  @Field(() => String, { nullable: true, description: "The contact's language tag before the change; null when the slot had none or no contact." })
+  @Column({ type: "varchar", length: 35, nullable: true })
+  previousLanguageTag: string | null;
+
+  @Field(() => String, { nullable: true, description: "The contact's language tag after the change; null when the slot has none or no contact." })
+  @Column({ type: "varchar", length: 35, nullable: true })
+  newLanguageTag: string | null;
+
   /** The member who held the slot before the change; null for an outside address or an empty slot. */
   @Column({ type: "varchar", length: 36, nullable: true })
   previousUserId: string | null;

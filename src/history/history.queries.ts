@@ -68,6 +68,8 @@ export interface ContactChangeRecord {
   newPhone?: string | null;
   previousTitle?: string | null;
   newTitle?: string | null;
+  previousLanguageTag?: string | null;
+  newLanguageTag?: string | null;
 }
 
 /** Writes one history row, in the transaction of the change it records: every history row is written here. */
@@ -78,10 +80,11 @@ export async function insertContactChange(manager: EntityManager, change: Contac
   await changeRows(
     manager,
     sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "actorEmail", "version", "slot", "action", "previousEmail", "newEmail", "previousUserId", "newUserId",
-          "previousPhone", "newPhone", "previousTitle", "newTitle", "eventSequence")
+          "previousPhone", "newPhone", "previousTitle", "newTitle", "previousLanguageTag", "newLanguageTag", "eventSequence")
         VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.actorEmail ?? null}, ${change.version}, ${change.slot}, ${change.action},
                 ${change.previousEmail}, ${change.newEmail}, ${change.previousUserId}, ${change.newUserId},
-                ${change.previousPhone ?? null}, ${change.newPhone ?? null}, ${change.previousTitle ?? null}, ${change.newTitle ?? null}, ${event})`,
+                ${change.previousPhone ?? null}, ${change.newPhone ?? null}, ${change.previousTitle ?? null}, ${change.newTitle ?? null},
+                ${change.previousLanguageTag ?? null}, ${change.newLanguageTag ?? null}, ${event})`,
   );
 }
 

@@ -44,6 +44,7 @@ export const en = {
   },
   "BAD_USER_INPUT.emailInvalid": "That is not a valid email address.",
   "BAD_USER_INPUT.notABillingContact": "That member is not a billing contact after this save, so there is no billing phone or title to set.",
+  "BAD_USER_INPUT.languageTagInvalid": "That is not a language tag. Give one such as pl, en-GB or pt-BR (BCP 47).",
   "BAD_USER_INPUT.phoneInvalid": "That is not a valid phone number. Write it with its country code, such as +48 601 234 567.",
   "BAD_USER_INPUT.emailTooLong": "An email address must be at most {max} characters long.",
   "BAD_USER_INPUT.emailNonAscii": "An email address must use only ASCII letters, digits and punctuation before the @.",

@@ -47,6 +47,7 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   },
   "BAD_USER_INPUT.emailInvalid": "To nie jest prawidłowy adres e-mail.",
   "BAD_USER_INPUT.notABillingContact": "Ta osoba nie będzie kontaktem ds. rozliczeń po tym zapisie, więc nie można ustawić jej telefonu ani stanowiska.",
+  "BAD_USER_INPUT.languageTagInvalid": "To nie jest znacznik języka. Podaj np. pl, en-GB albo pt-BR (BCP 47).",
   "BAD_USER_INPUT.phoneInvalid": "To nie jest prawidłowy numer telefonu. Wpisz go z numerem kierunkowym kraju, np. +48 601 234 567.",
   "BAD_USER_INPUT.emailTooLong": "Adres e-mail może mieć najwyżej {max} znaków.",
   "BAD_USER_INPUT.emailNonAscii": "Przed znakiem @ adres e-mail może zawierać tylko litery, cyfry i znaki interpunkcyjne ASCII.",

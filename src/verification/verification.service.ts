@@ -11,7 +11,7 @@ import { User } from "../users/user.entity";
 import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
 import { badInput, DomainError } from "../errors";
-import { message, translate, type Locale } from "../i18n";
+import { localeOfTag, message, translate, type Locale } from "../i18n";
 import { AccountContact } from "../contacts/account-contact.entity";
 import { updateSlotRow } from "../contacts/contact-writes.queries";
 import { primaryContactOf } from "../contacts/contact.queries";
@@ -30,8 +30,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * labelled line, and the token only as a placeholder the delivery worker fills in as it sends (in the
  * link and on its own line).
  */
-function verificationMessage(account: { name: string; locale: Locale }, requestedBy: string, role: ContactRoleKind, email: string, link: string) {
-  const { locale } = account;
+function verificationMessage(account: { name: string; locale: Locale }, requestedBy: string, role: ContactRoleKind, email: string, link: string, languageTag: string | null) {
+  const locale = localeOfTag(languageTag, account.locale);
   const title = contactRole(role).title[locale];
   return {
     subject: translate(locale, "mail.verification.subject", { title, account: nameForSubject(account.name) }),
@@ -60,7 +60,8 @@ function verificationMessage(account: { name: string; locale: Locale }, requeste
  * keeping only the hash of a new single-use token, and the message that will carry the token queued
  * in the same transaction.
  */
-export async function startVerification(change: AccountChange, role: ContactRoleKind, email: string): Promise<void> {
+/** The message goes in the language of `languageTag` (the contact's) when the service writes it, else in the account's. */
+export async function startVerification(change: AccountChange, role: ContactRoleKind, email: string, languageTag: string | null): Promise<void> {
   const now = new Date();
   const accountId = change.account.id;
   await mayAskAgain(change, email, now);
@@ -82,7 +83,7 @@ export async function startVerification(change: AccountChange, role: ContactRole
       accountId,
       kind: DeliveryKind.VERIFICATION,
       email,
-      ...verificationMessage(change.account, change.actor.email, role, email, change.outbox.links.verificationLink(TOKEN_PLACEHOLDER)),
+      ...verificationMessage(change.account, change.actor.email, role, email, change.outbox.links.verificationLink(TOKEN_PLACEHOLDER), languageTag),
       requestedById: change.actor.id,
       tokenNonce: nonce,
     },
@@ -113,7 +114,7 @@ export async function resendVerification(change: AccountChange, role: ContactRol
   const contact = await change.manager.findOne(AccountContact, { where: { accountId: change.account.id, slot: slotOfRole(role), position: 0 } });
   if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
   const declined = await isDeclined(change.manager, change.account.id, role, contact.email);
-  await startVerification(change, role, contact.email);
+  await startVerification(change, role, contact.email, contact.languageTag);
   if (declined) {
     await updateSlotRow(change.manager, contact, { updatedAt: new Date(), updatedById: change.actor.id });
     await change.record(slotOfRole(role), ContactChangeAction.SET, contact, contact);

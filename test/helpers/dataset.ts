@@ -94,9 +94,9 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
       }),
     );
     slots.push(
-      { accountId, slot: ContactSlot.PRIMARY, position: 0, userId: primary!.id, email: primary!.email, phone: null, title: null, updatedAt: at(20), updatedById: viewer.id },
-      { accountId, slot: ContactSlot.BILLING, position: 0, userId: billingA!.id, email: billingA!.email, phone: null, title: null, updatedAt: at(30), updatedById: viewer.id },
-      { accountId, slot: ContactSlot.BILLING, position: 1, userId: billingB!.id, email: billingB!.email, phone: null, title: null, updatedAt: at(31), updatedById: viewer.id },
+      { accountId, slot: ContactSlot.PRIMARY, position: 0, userId: primary!.id, email: primary!.email, phone: null, title: null, languageTag: null, updatedAt: at(20), updatedById: viewer.id },
+      { accountId, slot: ContactSlot.BILLING, position: 0, userId: billingA!.id, email: billingA!.email, phone: null, title: null, languageTag: null, updatedAt: at(30), updatedById: viewer.id },
+      { accountId, slot: ContactSlot.BILLING, position: 1, userId: billingB!.id, email: billingB!.email, phone: null, title: null, languageTag: null, updatedAt: at(31), updatedById: viewer.id },
     );
     const externalSecurity = index % 2 === 0;
     const securityEmail = externalSecurity ? `security@account${index}.example` : security!.email;
@@ -107,11 +107,11 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
       [ContactRoleKind.TECHNICAL_ADMIN, technical!, technical!.email],
     ];
     for (const [role, user, email] of roleRows) {
-      slots.push({ accountId, slot: slotOfRole(role), position: 0, userId: user?.id ?? null, email, phone: null, title: null, updatedAt: at(40), updatedById: viewer.id });
+      slots.push({ accountId, slot: slotOfRole(role), position: 0, userId: user?.id ?? null, email, phone: null, title: null, languageTag: null, updatedAt: at(40), updatedById: viewer.id });
     }
 
     const change = (step: number, slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null) =>
-      history.push({ accountId, at: at(step), actorId: viewer.id, actorEmail: null, version: null, eventSequence: null, slot, action, previousEmail, newEmail, previousUserId: null, newUserId: null, previousPhone: null, newPhone: null, previousTitle: null, newTitle: null });
+      history.push({ accountId, at: at(step), actorId: viewer.id, actorEmail: null, version: null, eventSequence: null, slot, action, previousEmail, newEmail, previousUserId: null, newUserId: null, previousPhone: null, newPhone: null, previousTitle: null, newTitle: null, previousLanguageTag: null, newLanguageTag: null });
     change(0, ContactSlot.PRIMARY, ContactChangeAction.SET, null, viewer.email);
     change(20, ContactSlot.PRIMARY, ContactChangeAction.SET, viewer.email, primary!.email);
     change(30, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingA!.email);
