@@ -28,7 +28,7 @@ export const schemaRuleExceptions = {
         acceptedIdTypes: ["ID"],
         exceptions: {
           suffixes: ["Connection", "Edge", "Payload"],
-          types: ["PageInfo", "NotificationRecipient", "ContactHealth", "ContactIssue", "ExternalContact", "AccountChangedEvent"],
+          types: ["PageInfo", "NotificationRecipient", "ContactHealth", "ContactIssue", "ExternalContact", "AccountChangedEvent", "AccountContact"],
         },
       },
     ],
@@ -39,7 +39,8 @@ export const schemaRuleExceptions = {
       "the slots, per category), ContactHealth and ContactIssue (computed from the account's contacts " +
       "on every read), ExternalContact (an outside address as the author of a history row, never " +
       "fetched on its own), AccountChangedEvent (one delivery of a subscription, named by its `sequence` " +
-      "within the account; the rows it carries have ids). Clients cache them inside their parent object (see docs/frontend.md).",
+      "within the account; the rows it carries have ids), AccountContact (a filled slot of the account, " +
+      "named by its slot and position within it; a billing contact's position moves when one before it goes). Clients cache them inside their parent object (see docs/frontend.md).",
   },
   "@graphql-eslint/no-unreachable-types": {
     setting: "off",

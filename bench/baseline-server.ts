@@ -14,10 +14,11 @@ import { Database } from "../src/database";
 import { User } from "../src/users/user.entity";
 import { Account } from "../src/accounts/account.entity";
 import { AccountMember, mayAdminister, type MemberRole } from "../src/members/account-member.entity";
-import { BillingContact } from "../src/contacts/billing-contact.entity";
-import { ContactRole } from "../src/contacts/contact-role.entity";
+import { AccountContact } from "../src/contacts/account-contact.entity";
+import { ContactRole, roleContactsOf } from "../src/contacts/contact-role.types";
+import { bySlotOrder } from "../src/contacts/account-contacts";
 import { ContactChange } from "../src/history/contact-change.entity";
-import { CONTACT_ROLE_ORDER, ContactSlot, slotOfRole, type ContactRoleKind } from "../src/contacts/contact.enums";
+import { ContactSlot, slotOfRole, type ContactRoleKind } from "../src/contacts/contact.enums";
 import { decodeCursor, encodeCursor, type OrderColumn } from "../src/common/pagination";
 import { decodeGlobalId, globalId } from "../src/common/global-id";
 import { routeNotification, type NotificationCategory } from "../src/notifications/notification-routing";
@@ -40,6 +41,7 @@ interface Data {
   viewerAccounts: Account[];
   viewerRoles: Map<string, string>;
   members: Map<string, AccountMember[]>;
+  primary: Map<string, User>;
   billing: Map<string, User[]>;
   roles: Map<string, ContactRole[]>;
   history: Map<string, ContactChange[]>;
@@ -65,8 +67,7 @@ async function loadData(databaseUrl: string, viewerEmail: string): Promise<Data>
       if (!viewer) throw new Error(`No user ${viewerEmail} in the database.`);
       const accountRows = await manager.find(Account, { order: { createdAt: "ASC", id: "ASC" } });
       const memberRows = await manager.find(AccountMember, { order: { accountId: "ASC", joinedAt: "ASC", userId: "ASC" } });
-      const billingRows = await manager.find(BillingContact, { order: { accountId: "ASC", position: "ASC" } });
-      const roleRows = await manager.find(ContactRole);
+      const slotRows = (await manager.find(AccountContact)).sort(bySlotOrder);
       const historyRows = await manager.find(ContactChange, { order: { sequence: "DESC" } });
       const viewerRoles = new Map(memberRows.filter((row) => row.userId === viewer.id).map((row) => [row.accountId, row.role as string]));
       return {
@@ -76,13 +77,11 @@ async function loadData(databaseUrl: string, viewerEmail: string): Promise<Data>
         viewerAccounts: accountRows.filter((account) => viewerRoles.has(account.id)),
         viewerRoles,
         members: group(memberRows, (row) => row.accountId),
-        billing: new Map([...group(billingRows, (row) => row.accountId)].map(([id, rows]) => [id, rows.map((row) => users.get(row.userId)!)])),
-        roles: new Map(
-          [...group(roleRows, (row) => row.accountId)].map(([id, rows]) => [
-            id,
-            rows.sort((a, b) => CONTACT_ROLE_ORDER.indexOf(a.role) - CONTACT_ROLE_ORDER.indexOf(b.role)),
-          ]),
+        primary: new Map(slotRows.filter((row) => row.slot === ContactSlot.PRIMARY).map((row) => [row.accountId, users.get(row.userId!)!])),
+        billing: new Map(
+          [...group(slotRows.filter((row) => row.slot === ContactSlot.BILLING), (row) => row.accountId)].map(([id, rows]) => [id, rows.map((row) => users.get(row.userId!)!)]),
         ),
+        roles: new Map([...group(slotRows, (row) => row.accountId)].map(([id, rows]) => [id, roleContactsOf(rows.map((contact) => ({ contact })))])),
         history: group(historyRows, (row) => row.accountId),
       };
     });
@@ -158,7 +157,7 @@ function resolvers(data: Data) {
     },
     Account: {
       id: (account: Account) => globalId("Account", account.id),
-      primaryContact: (account: Account) => user(account.primaryContactId),
+      primaryContact: (account: Account) => data.primary.get(account.id),
       billingContacts: (account: Account) => data.billing.get(account.id) ?? [],
       roleContacts: (account: Account) => data.roles.get(account.id) ?? [],
       roleContact: (account: Account, args: { role: ContactRoleKind }) =>
@@ -173,7 +172,7 @@ function resolvers(data: Data) {
       invitations: emptyPage,
       memberHistory: emptyPage,
       notificationRecipients: (account: Account, args: { category: NotificationCategory }) => {
-        const primary = user(account.primaryContactId)!;
+        const primary = data.primary.get(account.id)!;
         return routeNotification(args.category, [
           { slot: ContactSlot.PRIMARY, email: primary.email, user: primary },
           ...(data.billing.get(account.id) ?? []).map((billing) => ({ slot: ContactSlot.BILLING, email: billing.email, user: billing })),
@@ -187,7 +186,7 @@ function resolvers(data: Data) {
         const accountId = decodeGlobalId(args.accountId)?.key[0] ?? "";
         const account = data.accounts.get(accountId);
         return [
-          ...(account?.primaryContactId === row.id ? [ContactSlot.PRIMARY] : []),
+          ...(account && data.primary.get(accountId)?.id === row.id ? [ContactSlot.PRIMARY] : []),
           ...((data.billing.get(accountId) ?? []).some((billing) => billing.id === row.id) ? [ContactSlot.BILLING] : []),
           ...(data.roles.get(accountId) ?? []).filter((role) => role.userId === row.id).map((role) => slotOfRole(role.role)),
         ];

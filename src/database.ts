@@ -11,8 +11,7 @@ import { createPrivateFile } from "./common/private-files";
 import { User } from "./users/user.entity";
 import { Account } from "./accounts/account.entity";
 import { AccountMember } from "./members/account-member.entity";
-import { BillingContact } from "./contacts/billing-contact.entity";
-import { ContactRole } from "./contacts/contact-role.entity";
+import { AccountContact } from "./contacts/account-contact.entity";
 import { ContactChange } from "./history/contact-change.entity";
 import { AccountSettingChange } from "./accounts/account-setting-change.entity";
 import { InitialSchema1764201600000 } from "./migrations/1764201600000-InitialSchema";
@@ -37,13 +36,16 @@ import { IdempotencyKeys1796970000000 } from "./migrations/1796970000000-Idempot
 import { HistoryVersionsAndActors1796980000000 } from "./migrations/1796980000000-HistoryVersionsAndActors";
 import { ChangeLog1797000000000 } from "./migrations/1797000000000-ChangeLog";
 import { Webhooks1797200000000 } from "./migrations/1797200000000-Webhooks";
+import { ContactSlots1797400000000 } from "./migrations/1797400000000-ContactSlots";
+import { ContactDetails1797400000001 } from "./migrations/1797400000001-ContactDetails";
+import { ContactLanguages1797400000002 } from "./migrations/1797400000002-ContactLanguages";
 import { AllowedContactDomains1797500000000 } from "./migrations/1797500000000-AllowedContactDomains";
 import { WebhookDelivery, WebhookEndpoint } from "./webhooks/webhook-endpoint.entity";
 import { AccountEvent } from "./events/account-event.entity";
 
 export type { MigrationStep };
 
-export const ENTITIES = [User, Account, AccountMember, BillingContact, ContactRole, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange, AccountInvitation, AccountEvent, WebhookEndpoint, WebhookDelivery];
+export const ENTITIES = [User, Account, AccountMember, AccountContact, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange, AccountInvitation, AccountEvent, WebhookEndpoint, WebhookDelivery];
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
@@ -62,6 +64,9 @@ export const MIGRATIONS = [
   HistoryVersionsAndActors1796980000000,
   ChangeLog1797000000000,
   Webhooks1797200000000,
+  ContactSlots1797400000000,
+  ContactDetails1797400000001,
+  ContactLanguages1797400000002,
   AllowedContactDomains1797500000000,
 ];
 

@@ -9,10 +9,8 @@ import { loadMemberChangePages, loadMemberPages, memberChangesByIds, memberChang
 import type { MemberChange } from "./members/member-change.entity";
 import type { AccountInvitation } from "./members/account-invitation.entity";
 import { invitationsByIds, loadInvitationPages } from "./members/invitation.queries";
-import type { BillingContact } from "./contacts/billing-contact.entity";
-import type { ContactRole } from "./contacts/contact-role.entity";
-import { billingContactsOf, contactRolesOf } from "./contacts/contact.queries";
-import { AccountContacts } from "./contacts/account-contacts";
+import { accountContactsOf, contactSlotsOf, type SlotWithUsers } from "./contacts/contact.queries";
+import type { AccountContacts } from "./contacts/account-contacts";
 import type { ContactChange } from "./history/contact-change.entity";
 import { contactChangesByIds, contactChangesOfEvents, loadContactChangePages, type ContactChangeWithActor, type ContactHistoryPageArgs } from "./history/history.queries";
 import { loadSettingChangePages, settingChangesByIds, settingChangesOfEvents } from "./accounts/account.queries";
@@ -114,10 +112,11 @@ export function createLoaders(db: Database) {
       const accountIds = [...new Set(keys.map((key) => key.accountId))];
       const userIds = [...new Set(keys.map((key) => key.userId))];
       const found = await accountsAsMembers(db, accountIds, userIds);
-      for (const { account, member, primaryContact } of found) {
+      for (const { account, member, primary } of found) {
         accountById.prime(account.id, account);
         membership.prime({ accountId: member.accountId, userId: member.userId }, member);
-        known(primaryContact);
+        known(primary);
+        primaryContact.prime(account.id, primary);
       }
       const accounts = inKeyOrder(
         keys.map(({ accountId, userId }) => membershipKey(accountId, userId)),
@@ -129,44 +128,28 @@ export function createLoaders(db: Database) {
     { ...BATCH, cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
   );
 
-  const billingContacts = new DataLoader<string, BillingContact[]>(async (accountIds) => {
-    const rows = await billingContactsOf(db, accountIds);
-    for (const { user } of rows) known(user);
-    const grouped = groupBy(rows.map(({ contact }) => contact), (contact) => contact.accountId);
-    return accountIds.map((id) => grouped.get(id) ?? []);
-  }, BATCH);
-
-  const roleContacts = new DataLoader<string, ContactRole[]>(async (accountIds) => {
-    const rows = await contactRolesOf(db, accountIds);
+  // Every filled slot of each account (primary, billing in order, roles in ContactRoleKind order), with
+  // holders and editors handed to `userById`: the one read of slots every contact field answers from.
+  const contactSlots = new DataLoader<string, SlotWithUsers[]>(async (accountIds) => {
+    const rows = await contactSlotsOf(db, accountIds);
     for (const { holder, editor } of rows) {
       known(holder);
       known(editor);
     }
-    const grouped = groupBy(rows.map(({ contact }) => contact), (contact) => contact.accountId);
+    const grouped = groupBy(rows, (row) => row.contact.accountId);
     return accountIds.map((id) => grouped.get(id) ?? []);
   }, BATCH);
 
-  const users = async (ids: readonly string[]): Promise<User[]> => (await userById.loadMany(ids)).filter((user): user is User => user instanceof User);
-
-  // Who holds which slot, from the loaders above: no statement of its own once those have run.
+  // Who holds which slot, from the slots above: no statement of its own.
   const accountContacts = new DataLoader<Account, AccountContacts, string>(
-    (accounts) =>
-      Promise.all(
-        accounts.map(async (account) => {
-          const [primary, billing, roles] = await Promise.all([
-            userById.load(account.primaryContactId),
-            billingContacts.load(account.id),
-            roleContacts.load(account.id),
-          ]);
-          if (!primary) throw new Error(`The primary contact of account ${account.id} has no user row.`);
-          const [billingUsers, roleHolders] = await Promise.all([
-            users(billing.map((contact) => contact.userId)),
-            users(roles.flatMap((role) => (role.userId ? [role.userId] : []))),
-          ]);
-          return new AccountContacts(primary, billingUsers, roles, roleHolders);
-        }),
-      ),
+    (accounts) => Promise.all(accounts.map(async (account) => accountContactsOf(await contactSlots.load(account.id)))),
     { ...BATCH, cacheKeyFn: (account) => account.id },
+  );
+
+  // The primary contact of each account: primed by `accountAsMember`, else read with the account's slots.
+  const primaryContact = new DataLoader<string, User>(
+    (accountIds) => Promise.all(accountIds.map(async (id) => accountContactsOf(await contactSlots.load(id)).primary.user!)),
+    BATCH,
   );
 
   const memberPage = pageLoaders<MemberWithUser>(async (accountIds, args) => {
@@ -266,9 +249,9 @@ export function createLoaders(db: Database) {
     accountById,
     membership,
     accountAsMember,
-    billingContacts,
-    roleContacts,
+    contactSlots,
     accountContacts,
+    primaryContact,
     memberPage,
     contactHistoryPage,
     settingChangePage,

@@ -8,6 +8,7 @@ import { authChecker } from "./auth/auth-checker";
 import { AccountResolver } from "./accounts/account.resolver";
 import { MemberResolver } from "./members/member.resolver";
 import { ContactResolver } from "./contacts/contact.resolver";
+import { AccountContactResolver } from "./contacts/account-contact.resolver";
 import { HistoryResolver } from "./history/history.resolver";
 import { UserResolver } from "./users/user.resolver";
 import { SaveContactsResolver } from "./contacts/save-contacts.resolver";
@@ -29,6 +30,7 @@ export const RESOLVERS = [
   ContactDomainResolver,
   MemberResolver,
   ContactResolver,
+  AccountContactResolver,
   HistoryResolver,
   SaveContactsResolver,
   ContactSlotsResolver,

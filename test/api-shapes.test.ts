@@ -454,7 +454,7 @@ describe("API 1.0 conventions through the server", function () {
         { mutation: "clearRoleContact", input: { accountId, role: "SECURITY" }, noOp: false },
         {
           mutation: "saveAccountContacts",
-          input: { accountId, expectedVersion: account.contactsVersion, primaryContactUserId: primary.id, billingContactUserIds: [billing1.id, billing2.id], roleContacts: roles },
+          input: { accountId, expectedVersion: account.contactsVersion, primaryContactUserId: primary.id, billingContactUserIds: [billing1.id, billing2.id], billingContactDetails: [{ userId: billing1.id }], roleContacts: roles },
           noOp: true,
         },
         { mutation: "resendContactVerification", input: { accountId, role: "SECURITY" }, noOp: false },

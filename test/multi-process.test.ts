@@ -252,7 +252,7 @@ describe("several server processes on one PostgreSQL database", function () {
         if (contact.isExternal) expect(contact.role).to.equal("SECURITY");
         else expect(memberEmails).to.include(contact.email);
       }
-      const positions = (await sql.query(`SELECT "position" FROM "billing_contacts" WHERE "accountId" = $1 ORDER BY "position"`, [rowIdOf(account.id, "Account", "id")])).rows;
+      const positions = (await sql.query(`SELECT "position" FROM "contact_slots" WHERE "accountId" = $1 AND "slot" = 'BILLING' ORDER BY "position"`, [rowIdOf(account.id, "Account", "id")])).rows;
       expect(positions.map((row) => row.position)).to.deep.equal(billing.map((_, index) => index));
 
       // The history, read a page at a time from alternating processes, replays to exactly this state.

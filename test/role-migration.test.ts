@@ -33,20 +33,25 @@ describe("adding a contact role with a migration", function () {
   let url: string;
   let directory: string | null = null;
 
-  const contacts = () => selectRows(db, sql`SELECT "accountId", "role", "email", "userId" FROM "role_contacts" ORDER BY "accountId", "role"`);
+  const contacts = () => selectRows(db, sql`SELECT "accountId", "slot", "position", "email", "userId" FROM "contact_slots" ORDER BY "accountId", "slot", "position"`);
   const verifications = () => selectRows(db, sql`SELECT "accountId", "role", "email", "state" FROM "contact_verifications" ORDER BY "accountId", "role"`);
   // A member of the demo account that holds no roles, so giving and taking them leaves the others as they are.
   const someMember = async () =>
-    (await selectRows(db, sql`SELECT "m"."accountId", "m"."userId", "a"."primaryContactId" FROM "account_members" "m" JOIN "accounts" "a" ON "a"."id" = "m"."accountId" WHERE "a"."name" = 'Globex Logistics'`))[0] as {
-      accountId: string;
-      userId: string;
-      primaryContactId: string;
-    };
+    (
+      await selectRows(
+        db,
+        sql`SELECT "m"."accountId", "m"."userId" FROM "account_members" "m" JOIN "accounts" "a" ON "a"."id" = "m"."accountId" WHERE "a"."name" = 'Globex Logistics'
+            AND NOT EXISTS (SELECT 1 FROM "contact_slots" "s" WHERE "s"."accountId" = "m"."accountId" AND "s"."userId" = "m"."userId")`,
+      )
+    )[0] as { accountId: string; userId: string };
   const giveRole = async (role: string, userId: string | null, email = "someone@legal.example") => {
     const member = await someMember();
     const now = db.dateParameter(new Date());
     await db.write((manager) =>
-      changeRows(manager, sql`INSERT INTO "role_contacts" ("accountId", "role", "userId", "email", "updatedAt") VALUES (${member.accountId}, ${role}, ${userId === "member" ? member.userId : userId}, ${email}, ${now})`),
+      changeRows(
+        manager,
+        sql`INSERT INTO "contact_slots" ("accountId", "slot", "position", "userId", "email", "updatedAt") VALUES (${member.accountId}, ${role}, 0, ${userId === "member" ? member.userId : userId}, ${email}, ${now})`,
+      ),
     );
   };
 
@@ -73,12 +78,12 @@ describe("adding a contact role with a migration", function () {
   it("accepts exactly the roles of the table, and outside addresses only where the table allows them", async () => {
     const member = await someMember();
     for (const role of CONTACT_ROLES) {
-      await db.write((manager) => changeRows(manager, sql`DELETE FROM "role_contacts" WHERE "accountId" = ${member.accountId} AND "role" = ${role.name}`));
+      await db.write((manager) => changeRows(manager, sql`DELETE FROM "contact_slots" WHERE "accountId" = ${member.accountId} AND "slot" = ${role.name}`));
       await giveRole(role.name, "member");
-      await db.write((manager) => changeRows(manager, sql`DELETE FROM "role_contacts" WHERE "accountId" = ${member.accountId} AND "role" = ${role.name}`));
+      await db.write((manager) => changeRows(manager, sql`DELETE FROM "contact_slots" WHERE "accountId" = ${member.accountId} AND "slot" = ${role.name}`));
       const outside = await giveRole(role.name, null).then(() => true, () => false);
       expect(outside, role.name).to.equal(role.outsideAddress);
-      await db.write((manager) => changeRows(manager, sql`DELETE FROM "role_contacts" WHERE "accountId" = ${member.accountId} AND "role" = ${role.name}`));
+      await db.write((manager) => changeRows(manager, sql`DELETE FROM "contact_slots" WHERE "accountId" = ${member.accountId} AND "slot" = ${role.name}`));
     }
     await expectRefused(giveRole(EXTRA, "member"));
   });

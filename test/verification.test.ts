@@ -190,7 +190,7 @@ describe("verified external security contacts", () => {
       try {
         // The other transaction changes the address and holds its row lock until it commits.
         await other.query("BEGIN");
-        await other.query(`UPDATE "role_contacts" SET "email" = $2 WHERE "accountId" = $1 AND "role" = 'SECURITY'`, [rowId(account.id), next]);
+        await other.query(`UPDATE "contact_slots" SET "email" = $2 WHERE "accountId" = $1 AND "slot" = 'SECURITY'`, [rowId(account.id), next]);
         for (const statement of statements) await other.query(statement, [rowId(account.id), next, hashToken(`another token for ${next}`)]);
         // verifyContactEmail finds the old row (the change is not committed), then waits for the lock to update it.
         const verifying = verify(oldToken);

@@ -5,14 +5,17 @@ import { accountWithRoleOf, changeAccountLocale, lockAccount, markAccountChanged
 import { mayAdminister } from "../members/account-member.entity";
 import { memberWithUser, type MemberWithUser } from "../members/member.queries";
 import type { User } from "../users/user.entity";
-import { emailOf } from "../users/user.queries";
 import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import type { AccountContacts } from "../contacts/account-contacts";
+import type { AccountContact } from "../contacts/account-contact.entity";
 import { accountContactsIn } from "../contacts/contact.queries";
 import { insertContactChange } from "../history/history.queries";
 import type { Outbox } from "../notifications/outbox.service";
 import { badInput, DomainError, notFound } from "../errors";
 import { AccountInvitation } from "../members/account-invitation.entity";
+
+/** A slot's contact as a history row records it: an AccountContact row, or the parts of one a change knows. */
+export type RecordedHolder = Pick<AccountContact, "email" | "userId"> & Partial<Pick<AccountContact, "phone" | "title" | "languageTag">>;
 
 /**
  * One admin's change to one account, inside a write transaction. Opening it takes the account's
@@ -70,27 +73,36 @@ export class AccountChange {
     return member;
   }
 
-  emailOf(userId: string): Promise<string> {
-    return emailOf(this.manager, userId);
-  }
-
   /** Who holds which slot, as it stands in this transaction (read afresh each time). */
   contacts(): Promise<AccountContacts> {
-    return accountContactsIn(this.manager, this.account);
+    return accountContactsIn(this.manager, this.account.id);
   }
 
-  /** Writes one history row for one slot, in this transaction; `previousUserId`/`newUserId` name the members the slot passed between. */
-  async record(
-    slot: ContactSlot,
-    action: ContactChangeAction,
-    previousEmail: string | null,
-    newEmail: string | null,
-    previousUserId: string | null = null,
-    newUserId: string | null = null,
-  ): Promise<void> {
+  /**
+   * Writes one history row for one slot, in this transaction: the slot's contact before and after (null
+   * for none), each its address, member (null for an outside address), phone, title and language.
+   */
+  async record(slot: ContactSlot, action: ContactChangeAction, previous: RecordedHolder | null, next: RecordedHolder | null): Promise<void> {
     // finish() bumps the version once, so every row of this change records the same new version.
     const version = this.account.contactsVersion + 1;
-    await insertContactChange(this.manager, { accountId: this.account.id, at: new Date(), actorId: this.actor.id, version, slot, action, previousEmail, newEmail, previousUserId, newUserId });
+    await insertContactChange(this.manager, {
+      accountId: this.account.id,
+      at: new Date(),
+      actorId: this.actor.id,
+      version,
+      slot,
+      action,
+      previousEmail: previous?.email ?? null,
+      newEmail: next?.email ?? null,
+      previousUserId: previous?.userId ?? null,
+      newUserId: next?.userId ?? null,
+      previousPhone: previous?.phone ?? null,
+      newPhone: next?.phone ?? null,
+      previousTitle: previous?.title ?? null,
+      newTitle: next?.title ?? null,
+      previousLanguageTag: previous?.languageTag ?? null,
+      newLanguageTag: next?.languageTag ?? null,
+    });
     this.changedContacts = true;
   }
 

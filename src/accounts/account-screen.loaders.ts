@@ -7,8 +7,8 @@ import { provisionUser, signInChangesNothing } from "../users/user.service";
 export interface AccountScreenPlan {
   /** The account's row id. */
   accountId: string;
-  billingContacts: boolean;
-  roleContacts: boolean;
+  /** Whether the request reads the account's slots beyond its primary contact. */
+  contactSlots: boolean;
   /** The members page asked for, or null when none is (or more than one is). */
   members: ConnectionArgs | null;
 }
@@ -24,7 +24,7 @@ export function prefetchAccountScreen(context: Context, plan: AccountScreenPlan)
   const caller = context.caller;
   if (caller.kind !== "identified" || context.viewerLoading || context.viewer) return;
   const { identity } = caller;
-  const request = { email: identity.email, accountId: plan.accountId, billingContacts: plan.billingContacts, roleContacts: plan.roleContacts, members: plan.members };
+  const request = { email: identity.email, accountId: plan.accountId, contactSlots: plan.contactSlots, members: plan.members };
   context.viewerLoading = readAccountScreen(context.db, request)
     .then((screen) => {
       const viewer = screen.viewer;
@@ -40,17 +40,14 @@ export function prefetchAccountScreen(context: Context, plan: AccountScreenPlan)
       loaders.accountById.prime(found.account.id, found.account);
       loaders.membership.prime(key, found.member);
       loaders.accountAsMember.prime(key, found.account);
-      loaders.userById.prime(found.primaryContact.id, found.primaryContact);
-      if (found.billingContacts) {
-        for (const { user } of found.billingContacts) loaders.userById.prime(user.id, user);
-        loaders.billingContacts.prime(plan.accountId, found.billingContacts.map(({ contact }) => contact));
-      }
-      if (found.roleContacts) {
-        for (const { holder, editor } of found.roleContacts) {
+      loaders.userById.prime(found.primary.id, found.primary);
+      loaders.primaryContact.prime(plan.accountId, found.primary);
+      if (found.contactSlots) {
+        for (const { holder, editor } of found.contactSlots) {
           if (holder) loaders.userById.prime(holder.id, holder);
           if (editor) loaders.userById.prime(editor.id, editor);
         }
-        loaders.roleContacts.prime(plan.accountId, found.roleContacts.map(({ contact }) => contact));
+        loaders.contactSlots.prime(plan.accountId, found.contactSlots);
       }
       if (found.members && plan.members) {
         for (const edge of found.members.edges) loaders.userById.prime(edge.node.user.id, edge.node.user);

@@ -21,9 +21,8 @@ import type { ConnectionArgs } from "../common/pagination";
 import { rowIdOf } from "../common/global-id";
 import { prefetchAccountScreen, type AccountScreenPlan } from "./account-screen.loaders";
 
-/** Account fields answered from the account's billing contacts, and from its role contacts. */
-const NEEDS_BILLING = new Set(["billingContacts", "notificationRecipients", "contactHealth"]);
-const NEEDS_ROLES = new Set(["roleContacts", "roleContact", "notificationRecipients", "contactHealth"]);
+/** Account fields answered from the account's contact slots (all of them, read as one list). */
+const NEEDS_SLOTS = new Set(["contacts", "billingContacts", "roleContacts", "roleContact", "notificationRecipients", "contactHealth"]);
 
 /** The fields a selection set selects on `typeName`, through fragments, with `@skip` and `@include` applied. */
 function fieldsOf(
@@ -98,8 +97,7 @@ export function planAccountScreen(
   }
   return {
     accountId,
-    billingContacts: [...names].some((name) => NEEDS_BILLING.has(name)),
-    roleContacts: [...names].some((name) => NEEDS_ROLES.has(name)),
+    contactSlots: [...names].some((name) => NEEDS_SLOTS.has(name)),
     // Two different pages of members: the plan reads neither, and the loaders read each as they would anyway.
     members: pages.size === 1 ? [...pages.values()][0]! : null,
   };

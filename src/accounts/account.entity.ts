@@ -23,10 +23,6 @@ export class Account {
   @Column({ type: "varchar", length: 200 })
   name: string;
 
-  /** The member who is the primary account contact; the database requires them to be a member. */
-  @Column({ type: "varchar", length: 36 })
-  primaryContactId: string;
-
   @Field(() => LocaleValue, { description: "The language the account's mail is written in (verification and test messages). Admins change it with updateAccount." })
   @Column({ type: "varchar", length: 2, default: "en" })
   locale: Locale;

@@ -5,7 +5,8 @@ import type { Locale } from "../i18n";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
 import { changeRows, empty, entityColumns, join, jsonSql, selectEntities, selectRows, sql, storedValue, type Row, type SqlSource, type StatementReader } from "../common/sql";
-import { billingContactsJson, contactRolesJson, type BillingContactWithUser, type ContactRoleWithUsers } from "../contacts/contact.queries";
+import { contactSlotsJson, type SlotWithUsers } from "../contacts/contact.queries";
+import { ContactSlot } from "../contacts/contact.enums";
 import { memberPageJson, type MemberWithUser } from "../members/member.queries";
 import { readAccountPages, readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 import { commitEvent, eventSequence } from "../events/change-log.queries";
@@ -20,21 +21,26 @@ export function accountsByIds(source: SqlSource, ids: readonly string[]): Promis
 export interface AccountAsMember {
   account: Account;
   member: AccountMember;
-  primaryContact: User;
+  /** The account's primary contact. */
+  primary: User;
 }
+
+/** Joins the primary contact's slot ("ps") and user ("pc") to the account aliased "a". */
+const PRIMARY_CONTACT_JOIN = sql`INNER JOIN "contact_slots" "ps" ON "ps"."accountId" = "a"."id" AND "ps"."slot" = ${ContactSlot.PRIMARY} AND "ps"."position" = 0
+  INNER JOIN "users" "pc" ON "pc"."id" = "ps"."userId"`;
 
 /** Each of `accountIds` that has one of `userIds` as a member, in one statement (accounts × users). */
 export async function accountsAsMembers(source: SqlSource, accountIds: readonly string[], userIds: readonly string[]): Promise<AccountAsMember[]> {
   const accounts = entityColumns(source, Account, "a");
   const members = entityColumns(source, AccountMember, "m");
-  const users = entityColumns(source, User, "u");
+  const users = entityColumns(source, User, "pc");
   const rows = await selectRows(
     source,
     sql`SELECT ${accounts.select}, ${members.select}, ${users.select} FROM "accounts" "a"
-        INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" INNER JOIN "users" "u" ON "u"."id" = "a"."primaryContactId"
+        INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" ${PRIMARY_CONTACT_JOIN}
         WHERE "a"."id" IN (${join(accountIds)}) AND "m"."userId" IN (${join(userIds)})`,
   );
-  return rows.map((row) => ({ account: accounts.of(row), member: members.of(row), primaryContact: users.of(row) }));
+  return rows.map((row) => ({ account: accounts.of(row), member: members.of(row), primary: users.of(row) }));
 }
 
 /** Takes the account's write lock with a no-op update: the cheapest statement that does on both drivers. */
@@ -140,8 +146,8 @@ export interface AccountScreenRequest {
   /** The caller's (normalised) email: the statement finds the caller by it. */
   email: string;
   accountId: string;
-  billingContacts: boolean;
-  roleContacts: boolean;
+  /** Whether every filled slot is asked for (beyond the primary contact). */
+  contactSlots: boolean;
   /** The page of members asked for, or null when none is. */
   members: ConnectionArgs | null;
 }
@@ -151,8 +157,7 @@ export interface AccountScreen {
   viewer: User | null;
   account:
     | (AccountAsMember & {
-        billingContacts: BillingContactWithUser[] | null;
-        roleContacts: ContactRoleWithUsers[] | null;
+        contactSlots: SlotWithUsers[] | null;
         members: Page<MemberWithUser> | null;
       })
     | null;
@@ -167,31 +172,29 @@ export async function readAccountScreen(reader: StatementReader, request: Accoun
   const viewers = entityColumns(reader, User, "v");
   const accounts = entityColumns(reader, Account, "a");
   const members = entityColumns(reader, AccountMember, "m");
-  const primary = entityColumns(reader, User, "p");
+  const primary = entityColumns(reader, User, "pc");
   const account = sql`"a"."id"`;
-  const billing = request.billingContacts ? billingContactsJson(reader, account) : null;
-  const roles = request.roleContacts ? contactRolesJson(reader, account) : null;
+  const slots = request.contactSlots ? contactSlotsJson(reader, account) : null;
   const page = request.members ? memberPageJson(reader, account, request.members) : null;
   const json = jsonSql(reader);
   const [row] = await reader.selectPrepared(
     sql`SELECT ${json.subquery(sql`SELECT ${json.object(viewers.jsonFields)} FROM "users" "v" WHERE "v"."email" = ${request.email}`)} AS "viewer",
         ${json.subquery(sql`SELECT ${json.object(sql`'account', ${json.object(accounts.jsonFields)}, 'member', ${json.object(members.jsonFields)},
-            'primary', ${json.object(primary.jsonFields)}, 'billing', ${billing?.select ?? sql`NULL`}, 'roles', ${roles?.select ?? sql`NULL`},
+            'primary', ${json.object(primary.jsonFields)}, 'slots', ${slots?.select ?? sql`NULL`},
             'members', ${page?.select ?? sql`NULL`}`)}
           FROM "accounts" "a" INNER JOIN "users" "caller" ON "caller"."email" = ${request.email}
           INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" AND "m"."userId" = "caller"."id"
-          INNER JOIN "users" "p" ON "p"."id" = "a"."primaryContactId"
+          ${PRIMARY_CONTACT_JOIN}
           WHERE "a"."id" = ${request.accountId}`)} AS "screen"`,
   );
-  const screen = json.read(row!.screen) as { account: Row; member: Row; primary: Row; billing: unknown; roles: unknown; members: unknown } | null;
+  const screen = json.read(row!.screen) as { account: Row; member: Row; primary: Row; slots: unknown; members: unknown } | null;
   return {
     viewer: viewers.fromJson(json.read(row!.viewer) as Row | null),
     account: screen && {
       account: accounts.fromJson(screen.account)!,
       member: members.fromJson(screen.member)!,
-      primaryContact: primary.fromJson(screen.primary)!,
-      billingContacts: billing?.read(screen.billing) ?? null,
-      roleContacts: roles?.read(screen.roles) ?? null,
+      primary: primary.fromJson(screen.primary)!,
+      contactSlots: slots?.read(screen.slots) ?? null,
       members: page?.read(screen.members) ?? null,
     },
   };

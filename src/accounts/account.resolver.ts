@@ -18,8 +18,9 @@ import { User } from "../users/user.entity";
 import { mayAdminister, MemberRole } from "../members/account-member.entity";
 import { AccountMemberConnection } from "../members/member.types";
 import { MEMBERS_PAGE } from "../members/member.queries";
-import { ContactRole } from "../contacts/contact-role.entity";
-import { BILLING_CONTACT_LIMIT, CONTACT_ROLES, ContactRoleKind } from "../contacts/contact.enums";
+import { ContactRole, roleContactsOf } from "../contacts/contact-role.types";
+import { BILLING_CONTACT_LIMIT, CONTACT_ROLES, ContactRoleKind, slotOfRole } from "../contacts/contact.enums";
+import { AccountContact } from "../contacts/account-contact.entity";
 import { ContactChangeConnection, ContactHistoryArgs } from "../history/history.types";
 import { HISTORY_PAGE } from "../history/history.queries";
 import { ConnectionArgs, DefaultPageSize, MaxItems } from "../common/pagination";
@@ -70,24 +71,29 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => User, { description: "The primary account contact: receives all important account notifications." })
-  async primaryContact(@Root() account: Account, @Ctx() context: Context): Promise<User> {
-    const user = await context.loaders.userById.load(account.primaryContactId);
-    if (!user) throw new Error(`The primary contact of account ${account.id} has no user row.`);
-    return user;
+  primaryContact(@Root() account: Account, @Ctx() context: Context): Promise<User> {
+    return context.loaders.primaryContact.load(account.id);
   }
 
   @FieldResolver(() => [User], { description: "The billing contacts (at most 3), in the order they were added." })
   @MaxItems(BILLING_CONTACT_LIMIT)
   async billingContacts(@Root() account: Account, @Ctx() context: Context): Promise<User[]> {
-    const contacts = await context.loaders.billingContacts.load(account.id);
-    const users = await context.loaders.userById.loadMany(contacts.map((contact) => contact.userId));
-    return users.filter((user): user is User => user instanceof User);
+    return (await context.loaders.accountContacts.load(account)).billing.flatMap((held) => (held.user ? [held.user] : []));
+  }
+
+  @FieldResolver(() => [AccountContact], {
+    description:
+      "Every filled contact slot, each with its place and holder: the primary contact first, then the billing contacts in order, then the roles in ContactRoleKind order.",
+  })
+  @MaxItems(MAX_SLOT_HOLDERS)
+  async contacts(@Root() account: Account, @Ctx() context: Context): Promise<AccountContact[]> {
+    return (await context.loaders.contactSlots.load(account.id)).map(({ contact }) => contact);
   }
 
   @FieldResolver(() => [ContactRole], { description: "The roles that have a contact, in ContactRoleKind order. Unset roles are left out." })
   @MaxItems(CONTACT_ROLES.length)
-  roleContacts(@Root() account: Account, @Ctx() context: Context): Promise<ContactRole[]> {
-    return context.loaders.roleContacts.load(account.id);
+  async roleContacts(@Root() account: Account, @Ctx() context: Context): Promise<ContactRole[]> {
+    return roleContactsOf(await context.loaders.contactSlots.load(account.id));
   }
 
   @FieldResolver(() => ContactRole, { nullable: true, description: "The contact for one role, or null while the role is unset." })
@@ -96,8 +102,8 @@ export class AccountResolver {
     @Arg("role", () => ContactRoleKind, { description: "The role to look up." }) role: ContactRoleKind,
     @Ctx() context: Context,
   ): Promise<ContactRole | null> {
-    const contacts = await context.loaders.roleContacts.load(account.id);
-    return contacts.find((contact) => contact.role === role) ?? null;
+    const contact = (await context.loaders.contactSlots.load(account.id)).find((row) => row.contact.slot === slotOfRole(role));
+    return contact ? ContactRole.of(contact.contact) : null;
   }
 
   @FieldResolver(() => MemberRole, { description: "The caller's own role in this account: what the screen should let them do." })

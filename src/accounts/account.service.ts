@@ -7,6 +7,7 @@ import { commitEvent } from "../events/change-log.queries";
 import { insertMemberChange } from "../members/member.queries";
 import { MemberChangeAction } from "../members/member-change.entity";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
+import { insertSlotRow } from "../contacts/contact-writes.queries";
 import type { User } from "../users/user.entity";
 import { checkName, NAME_MAX_LENGTH } from "../common/names";
 import { badInput } from "../errors";
@@ -22,13 +23,13 @@ export async function createAccount(db: Writer, creator: User, name: string, loc
       id: randomUUID(),
       name: checked.name,
       locale,
-      primaryContactId: creator.id,
       contactsVersion: 1,
       createdAt: now,
       updatedAt: now,
     });
     await manager.insert(Account, account);
     await manager.insert(AccountMember, { accountId: account.id, userId: creator.id, role: MemberRole.ADMIN, joinedAt: now });
+    await insertSlotRow(manager, { accountId: account.id, slot: ContactSlot.PRIMARY, position: 0, userId: creator.id, email: creator.email, phone: null, title: null, languageTag: null, updatedAt: now, updatedById: creator.id });
     await insertMemberChange(manager, {
       accountId: account.id,
       at: now,

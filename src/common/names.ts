@@ -37,12 +37,12 @@ export type NameProblem = "BAD_USER_INPUT.nameNotText" | "BAD_USER_INPUT.nameHas
 export type NameCheck = { ok: true; name: string } | { ok: false; problem: NameProblem };
 
 /** Checks a name typed into an input and gives its stored form, or the reason it is refused. */
-export function checkName(value: unknown): NameCheck {
+export function checkName(value: unknown, max = NAME_MAX_LENGTH): NameCheck {
   if (typeof value !== "string") return { ok: false, problem: "BAD_USER_INPUT.nameNotText" };
   if (hasForbidden(value)) return { ok: false, problem: "BAD_USER_INPUT.nameHasControls" };
   const name = value.trim().normalize("NFC");
   if (!VISIBLE.test(name)) return { ok: false, problem: "BAD_USER_INPUT.nameEmpty" };
-  if ([...name].length > NAME_MAX_LENGTH) return { ok: false, problem: "BAD_USER_INPUT.nameTooLong" };
+  if ([...name].length > max) return { ok: false, problem: "BAD_USER_INPUT.nameTooLong" };
   return { ok: true, name };
 }
 
@@ -58,21 +58,21 @@ export function cleanName(value: unknown): string | null {
   return VISIBLE.test(name) ? name : null;
 }
 
-/** The class-validator decorator for every input field that takes a name people read. */
-export function IsDisplayName(validationOptions?: ValidationOptions): PropertyDecorator {
+/** The class-validator decorator for every input field that takes a name people read (at most `max` characters). */
+export function IsDisplayName(validationOptions?: ValidationOptions, max = NAME_MAX_LENGTH): PropertyDecorator {
   return ValidateBy(
     {
       name: "isDisplayName",
       validator: {
-        validate: (value: unknown) => checkName(value).ok,
+        validate: (value: unknown) => checkName(value, max).ok,
         defaultMessage: () => "The name is not valid",
       },
     },
     {
       ...validationOptions,
       ...worded((value, property) => {
-        const checked = checkName(value);
-        return checked.ok ? message("BAD_USER_INPUT.invalidField", { field: property }) : message(checked.problem, { field: property, max: NAME_MAX_LENGTH });
+        const checked = checkName(value, max);
+        return checked.ok ? message("BAD_USER_INPUT.invalidField", { field: property }) : message(checked.problem, { field: property, max });
       }),
     },
   );

@@ -338,3 +338,48 @@ export function hydratedValue<TEntity extends ObjectLiteral>(source: SqlSource, 
   if (!column) throw new Error(`No column for ${property}.`);
   return dataSource.driver.prepareHydratedValue(value, column);
 }
+
+/** The column behind `property` of an entity, and its value as the driver stores it. */
+function storedColumn(dataSource: DataSource, metadata: EntityMetadata, property: string, value: unknown): { name: Sql; value: unknown } {
+  const column = metadata.findColumnWithPropertyName(property);
+  if (!column) throw new Error(`${metadata.name} has no column for ${property}.`);
+  return { name: raw(`"${column.databaseName}"`), value: dataSource.driver.preparePersistentValue(value, column) };
+}
+
+/** `"column" = value` for each property of `values`, as the driver stores them. */
+function columnEquals(dataSource: DataSource, metadata: EntityMetadata, values: ObjectLiteral, separator: string): Sql {
+  const pairs = Object.entries(values).map(([property, value]) => {
+    const column = storedColumn(dataSource, metadata, property, value);
+    return sql`${column.name} = ${column.value}`;
+  });
+  if (pairs.length === 0) throw new Error(`No columns of ${metadata.name} given.`);
+  return join(pairs, separator);
+}
+
+/** Inserts `row` into `entity`'s table: every column the entity declares, so a new column needs no edit here. */
+export async function insertEntity<TEntity extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<TEntity>, row: TEntity): Promise<void> {
+  const dataSource = manager.connection;
+  const metadata = dataSource.getMetadata(entity);
+  const columns = metadata.columns.map((column) => storedColumn(dataSource, metadata, column.propertyName, row[column.propertyName]));
+  await changeRows(
+    manager,
+    sql`INSERT INTO ${raw(`"${metadata.tableName}"`)} (${join(columns.map((column) => column.name), ", ")}) VALUES (${join(columns.map((column) => column.value))})`,
+  );
+}
+
+/** Sets the columns `changes` names on the rows of `entity` whose columns equal `where`'s. */
+export async function updateEntities<TEntity extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<TEntity>, where: Partial<TEntity>, changes: Partial<TEntity>): Promise<void> {
+  const dataSource = manager.connection;
+  const metadata = dataSource.getMetadata(entity);
+  await changeRows(
+    manager,
+    sql`UPDATE ${raw(`"${metadata.tableName}"`)} SET ${columnEquals(dataSource, metadata, changes, ", ")} WHERE ${columnEquals(dataSource, metadata, where, " AND ")}`,
+  );
+}
+
+/** Deletes the rows of `entity` whose columns equal `where`'s. */
+export async function deleteEntities<TEntity extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<TEntity>, where: Partial<TEntity>): Promise<void> {
+  const dataSource = manager.connection;
+  const metadata = dataSource.getMetadata(entity);
+  await changeRows(manager, sql`DELETE FROM ${raw(`"${metadata.tableName}"`)} WHERE ${columnEquals(dataSource, metadata, where, " AND ")}`);
+}

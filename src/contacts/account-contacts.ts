@@ -1,12 +1,26 @@
 import type { User } from "../users/user.entity";
-import type { ContactRole } from "./contact-role.entity";
-import { ContactSlot, slotOfRole } from "./contact.enums";
+import type { AccountContact } from "./account-contact.entity";
+import { byContactSlotOrder, ContactSlot, roleOfSlot, type ContactRoleKind } from "./contact.enums";
 import { routeNotification, type NotificationCategory, type Recipient, type SlotHolder } from "../notifications/notification-routing";
 
-/** One filled slot and who holds it: a member, or (for a role) an outside address with no user. */
+/**
+ * One filled slot: which slot and place (`contact`, its `contact_slots` row), who holds it (`user`, a
+ * member; null for an outside address) and where its mail goes (`email`). The one shape every reader
+ * of slots uses: the API's AccountContact, routing, contact health and the slots a member holds.
+ */
 export interface HeldSlot extends SlotHolder<User> {
-  /** The role contact behind a role's slot; null for PRIMARY and BILLING. */
-  role: ContactRole | null;
+  readonly contact: AccountContact;
+  readonly position: number;
+}
+
+/** A slot row with the member holding it (null for an outside address, or one the reader did not find). */
+export function heldSlot(contact: AccountContact, user: User | null): HeldSlot {
+  return { contact, slot: contact.slot, position: contact.position, email: contact.email, user };
+}
+
+/** Compares two slot rows: primary first, billing contacts in order, then roles in ContactRoleKind order. */
+export function bySlotOrder(a: AccountContact, b: AccountContact): number {
+  return byContactSlotOrder(a.slot, b.slot) || a.position - b.position;
 }
 
 /**
@@ -15,41 +29,41 @@ export interface HeldSlot extends SlotHolder<User> {
  * routing notifications, the slots a member holds, and contact health.
  */
 export class AccountContacts {
-  private readonly roleHolders: ReadonlyMap<string, User>;
+  /** Every filled slot, in slot order. */
+  readonly slots: readonly HeldSlot[];
 
-  constructor(
-    readonly primary: User,
-    /** The billing contacts, in the order they were added. */
-    readonly billing: readonly User[],
-    /** The roles that are set, in ContactRoleKind order. */
-    readonly roles: readonly ContactRole[],
-    /** The members holding roles, in any order. */
-    roleHolders: readonly User[],
-  ) {
-    this.roleHolders = new Map(roleHolders.map((user) => [user.id, user]));
+  constructor(slots: readonly HeldSlot[]) {
+    this.slots = [...slots].sort((a, b) => bySlotOrder(a.contact, b.contact));
+  }
+
+  /** The primary contact: every account has one. */
+  get primary(): HeldSlot {
+    const primary = this.slots.find((held) => held.slot === ContactSlot.PRIMARY);
+    if (!primary?.user) throw new Error("The account has no primary contact.");
+    return primary;
+  }
+
+  /** The billing contacts, in order. */
+  get billing(): readonly HeldSlot[] {
+    return this.slots.filter((held) => held.slot === ContactSlot.BILLING);
+  }
+
+  /** The roles that are set, in ContactRoleKind order. */
+  get roles(): readonly ContactRoleKind[] {
+    return this.slots.flatMap((held) => {
+      const role = roleOfSlot(held.slot);
+      return role ? [role] : [];
+    });
   }
 
   /** Every slot that is filled, primary first, then billing contacts in order, then roles in ContactRoleKind order. */
   holders(): HeldSlot[] {
-    return [
-      { slot: ContactSlot.PRIMARY, email: this.primary.email, user: this.primary, role: null },
-      ...this.billing.map((user) => ({ slot: ContactSlot.BILLING, email: user.email, user, role: null })),
-      ...this.roles.map((role) => ({
-        slot: slotOfRole(role.role),
-        email: role.email,
-        user: role.userId ? (this.roleHolders.get(role.userId) ?? null) : null,
-        role,
-      })),
-    ];
+    return [...this.slots];
   }
 
   /** The slots a user holds, in ContactSlot order; empty when none. */
   slotsOf(userId: string): ContactSlot[] {
-    return [
-      ...(this.primary.id === userId ? [ContactSlot.PRIMARY] : []),
-      ...(this.billing.some((user) => user.id === userId) ? [ContactSlot.BILLING] : []),
-      ...this.roles.filter((role) => role.userId === userId).map((role) => slotOfRole(role.role)),
-    ];
+    return [...new Set(this.slots.filter((held) => held.contact.userId === userId).map((held) => held.slot))];
   }
 
   /** Who receives a category of notification. */

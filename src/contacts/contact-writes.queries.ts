@@ -1,34 +1,30 @@
 import type { EntityManager } from "typeorm";
-import { BillingContact } from "./billing-contact.entity";
-import { changeRows, selectEntities, sql, storedValue } from "../common/sql";
+import { AccountContact } from "./account-contact.entity";
+import type { ContactSlot } from "./contact.enums";
+import { deleteEntities, insertEntity, selectEntities, sql, updateEntities } from "../common/sql";
 
 /*
- * The statements of the contact changes that run most often, in plain SQL: TypeORM's `update`,
- * `insert`, `delete` and `find` build and parse each statement anew, and on SQLite cannot use the
- * writer's prepared statements.
+ * The writes of `contact_slots`, built from the entity's metadata: a column added to AccountContact is
+ * written by every one of them without an edit here. Plain SQL rather than TypeORM's `insert` and
+ * `update`, which build and parse each statement anew and on SQLite cannot use the writer's prepared statements.
  */
 
-export async function setPrimaryContactRow(manager: EntityManager, accountId: string, userId: string): Promise<void> {
-  await changeRows(manager, sql`UPDATE "accounts" SET "primaryContactId" = ${userId} WHERE "id" = ${accountId}`);
+/** Where one slot row is: its account, slot and place. */
+export type SlotKey = Pick<AccountContact, "accountId" | "slot" | "position">;
+
+/** The rows of one slot of the account (its billing contacts in order; at most one row for any other slot), as this transaction sees them. */
+export function slotRows(manager: EntityManager, accountId: string, slot: ContactSlot): Promise<AccountContact[]> {
+  return selectEntities(manager, AccountContact, "s", sql`"s"."accountId" = ${accountId} AND "s"."slot" = ${slot} ORDER BY "s"."position" ASC`);
 }
 
-/** The account's billing contacts, in order, as this transaction sees them. */
-export function billingContactRows(manager: EntityManager, accountId: string): Promise<BillingContact[]> {
-  return selectEntities(manager, BillingContact, "b", sql`"b"."accountId" = ${accountId} ORDER BY "b"."position" ASC`);
+export function insertSlotRow(manager: EntityManager, row: AccountContact): Promise<void> {
+  return insertEntity(manager, AccountContact, row);
 }
 
-export async function insertBillingContactRow(manager: EntityManager, row: BillingContact): Promise<void> {
-  const addedAt = storedValue(manager, BillingContact, "addedAt", row.addedAt);
-  await changeRows(
-    manager,
-    sql`INSERT INTO "billing_contacts" ("accountId", "userId", "position", "addedAt") VALUES (${row.accountId}, ${row.userId}, ${row.position}, ${addedAt})`,
-  );
+export function updateSlotRow(manager: EntityManager, key: SlotKey, changes: Partial<AccountContact>): Promise<void> {
+  return updateEntities(manager, AccountContact, { accountId: key.accountId, slot: key.slot, position: key.position }, changes);
 }
 
-export async function deleteBillingContactRow(manager: EntityManager, accountId: string, userId: string): Promise<void> {
-  await changeRows(manager, sql`DELETE FROM "billing_contacts" WHERE "accountId" = ${accountId} AND "userId" = ${userId}`);
-}
-
-export async function moveBillingContactRow(manager: EntityManager, accountId: string, userId: string, position: number): Promise<void> {
-  await changeRows(manager, sql`UPDATE "billing_contacts" SET "position" = ${position} WHERE "accountId" = ${accountId} AND "userId" = ${userId}`);
+export function deleteSlotRow(manager: EntityManager, key: SlotKey): Promise<void> {
+  return deleteEntities(manager, AccountContact, { accountId: key.accountId, slot: key.slot, position: key.position });
 }

@@ -76,6 +76,14 @@ export function contactRole(role: ContactRoleKind): ContactRoleDefinition {
   return CONTACT_ROLES[CONTACT_ROLE_ORDER.indexOf(role)];
 }
 
+/** Every slot in the order slots are listed: PRIMARY, BILLING, then the roles in CONTACT_ROLE_ORDER. */
+export const CONTACT_SLOT_ORDER: readonly ContactSlot[] = Object.values(ContactSlot);
+
+/** Compares two slots by CONTACT_SLOT_ORDER, for `sort`. */
+export function byContactSlotOrder(a: ContactSlot, b: ContactSlot): number {
+  return CONTACT_SLOT_ORDER.indexOf(a) - CONTACT_SLOT_ORDER.indexOf(b);
+}
+
 /** Compares two roles by CONTACT_ROLE_ORDER, for `sort`. */
 export function byContactRoleOrder(a: ContactRoleKind, b: ContactRoleKind): number {
   return CONTACT_ROLE_ORDER.indexOf(a) - CONTACT_ROLE_ORDER.indexOf(b);
@@ -88,7 +96,11 @@ export enum ContactChangeAction {
   CLEAR = "CLEAR",
   DECLINED = "DECLINED",
   VERIFIED = "VERIFIED",
+  DETAILS = "DETAILS",
 }
+
+/** The longest title a slot's holder may be given. */
+export const CONTACT_TITLE_MAX_LENGTH = 100;
 
 /** Billing contacts an account may have at most. */
 export const BILLING_CONTACT_LIMIT = 3;
@@ -120,6 +132,9 @@ registerEnumType(ContactChangeAction, {
     },
     VERIFIED: {
       description: "The owner of the role's outside address confirmed it. changedBy is that address (ExternalContact).",
+    },
+    DETAILS: {
+      description: "The slot kept its contact; their phone or title changed (previousPhone → newPhone, previousTitle → newTitle). previousEmail and newEmail are both the contact's address.",
     },
   },
 });

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
-import { ContactRole } from "./contact-role.entity";
+import { ContactRole } from "./contact-role.types";
 import { OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
 import {
   AddBillingContactInput,
@@ -42,20 +42,22 @@ export class ContactResolver {
 
   @Authorized()
   @Mutation(() => SetPrimaryContactPayload, {
-    nullable: true, description: "Makes a member the primary account contact. Setting the current one again changes nothing. Needs ADMIN." })
+    nullable: true, description: "Makes a member the primary account contact, with the phone and title given. Setting the current one again changes only the phone and title given. Needs ADMIN." })
   async setPrimaryContact(@Arg("input", () => SetPrimaryContactInput) input: SetPrimaryContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
-    return context.changeAccount(input.accountId, (change) => setPrimaryContact(change, userId), input.expectedVersion);
+    const details = { phone: input.phone, title: input.title, languageTag: input.languageTag };
+    return context.changeAccount(input.accountId, (change) => setPrimaryContact(change, userId, "userId", details), input.expectedVersion);
   }
 
   @Authorized()
   @Mutation(() => AddBillingContactPayload, {
     nullable: true,
-    description: "Adds a member as a billing contact, after the existing ones. A fourth is refused with BILLING_CONTACT_LIMIT; adding one again changes nothing. Needs ADMIN.",
+    description: "Adds a member as a billing contact, after the existing ones. A fourth is refused with BILLING_CONTACT_LIMIT; adding one again changes only the phone and title given. Needs ADMIN.",
   })
   async addBillingContact(@Arg("input", () => AddBillingContactInput) input: AddBillingContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
-    return context.changeAccount(input.accountId, (change) => addBillingContact(change, userId), input.expectedVersion);
+    const details = { phone: input.phone, title: input.title, languageTag: input.languageTag };
+    return context.changeAccount(input.accountId, (change) => addBillingContact(change, userId, "userId", "userId", details), input.expectedVersion);
   }
 
   @Authorized()
@@ -72,7 +74,7 @@ export class ContactResolver {
     description: `Gives a role to a member, or the ${OUTSIDE_ADDRESS_ROLE_NAMES} role to an outside email address. Give exactly one of userId and email. Needs ADMIN.`,
   })
   async setRoleContact(@Arg("input", () => SetRoleContactInput) input: SetRoleContactInput, @Ctx() context: Context) {
-    const target = { userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"), email: input.email };
+    const target = { userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"), email: input.email, phone: input.phone, title: input.title, languageTag: input.languageTag };
     return context.changeAccount(input.accountId, (change) => setRoleContact(change, input.role, target), input.expectedVersion);
   }
 

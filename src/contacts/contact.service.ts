@@ -1,68 +1,132 @@
 import type { AccountChange } from "../accounts/account-change";
-import { BillingContact } from "./billing-contact.entity";
-import { ContactRole } from "./contact-role.entity";
+import type { AccountContact } from "./account-contact.entity";
 import { memberByEmail } from "../members/member.queries";
-import { BILLING_CONTACT_LIMIT, ContactChangeAction, contactRole, ContactSlot, outsideAddressTitles, slotOfRole, type ContactRoleKind } from "./contact.enums";
+import { BILLING_CONTACT_LIMIT, CONTACT_TITLE_MAX_LENGTH, ContactChangeAction, contactRole, ContactSlot, outsideAddressTitles, slotOfRole, type ContactRoleKind } from "./contact.enums";
 import { badInput, DomainError } from "../errors";
 import { message } from "../i18n";
 import { normaliseEmail } from "../common/email";
+import { normalisePhone } from "../common/phone";
+import { normaliseLanguageTag } from "../common/language-tag";
+import { checkName } from "../common/names";
 import { forgetVerification, isDeclined, startVerification } from "../verification/verification.service";
 import { refuseDisallowedContactDomain } from "../accounts/contact-domain.service";
-import { billingContactRows, deleteBillingContactRow, insertBillingContactRow, moveBillingContactRow, setPrimaryContactRow } from "./contact-writes.queries";
+import { deleteSlotRow, insertSlotRow, slotRows, updateSlotRow } from "./contact-writes.queries";
 
 /*
  * The rules for every contact slot. Each function runs inside an open AccountChange (one transaction
  * holding the account's write lock) and is idempotent: asking for what is already so writes nothing.
+ * Every slot is a `contact_slots` row; these functions decide which rows, and write them through
+ * contact-writes.queries.
  */
 
-/** `field` is where the input named `userId`, for the error refusing a non-member. */
-export async function setPrimaryContact(change: AccountChange, userId: string, field = "userId"): Promise<void> {
+/** What an input says of a slot's phone and title: one left out (undefined) stays as it is, null clears it. */
+export interface ContactDetailsInput {
+  phone?: string | null;
+  title?: string | null;
+  languageTag?: string | null;
+}
+
+/** A slot's phone, title and language, as stored. */
+type ContactDetails = Pick<AccountContact, "phone" | "title" | "languageTag">;
+
+/**
+ * The phone and title a slot row gets: those the input gives, normalised; for a contact who stays, the
+ * others as they were; for a new contact, none (a phone belongs to the person, not to the slot).
+ * `prefix` is where the input holds them (`roleContacts.2.`), for the errors.
+ */
+function detailsOf(current: AccountContact | null, sameHolder: boolean, input: ContactDetailsInput, prefix: string): ContactDetails {
+  const kept = sameHolder && current ? current : { phone: null, title: null, languageTag: null };
+  let phone = kept.phone;
+  if (input.phone !== undefined) {
+    phone = input.phone === null ? null : normalisePhone(input.phone);
+    if (input.phone !== null && phone === null) throw badInput("BAD_USER_INPUT.phoneInvalid", {}, `${prefix}phone`);
+  }
+  let title = kept.title;
+  if (input.title !== undefined) {
+    const checked = input.title === null ? null : checkName(input.title, CONTACT_TITLE_MAX_LENGTH);
+    if (checked && !checked.ok) throw badInput(checked.problem, { field: "title", max: CONTACT_TITLE_MAX_LENGTH }, `${prefix}title`);
+    title = checked ? checked.name : null;
+  }
+  let languageTag = kept.languageTag;
+  if (input.languageTag !== undefined) {
+    languageTag = input.languageTag === null ? null : normaliseLanguageTag(input.languageTag);
+    if (input.languageTag !== null && languageTag === null) throw badInput("BAD_USER_INPUT.languageTagInvalid", {}, `${prefix}languageTag`);
+  }
+  return { phone, title, languageTag };
+}
+
+const sameDetails = (a: ContactDetails, b: ContactDetails) => a.phone === b.phone && a.title === b.title && a.languageTag === b.languageTag;
+
+/** A new row for a slot, given by the change's actor now. */
+function slotRow(change: AccountChange, slot: ContactSlot, position: number, holder: { userId: string | null; email: string }, details: ContactDetails): AccountContact {
+  return { accountId: change.account.id, slot, position, userId: holder.userId, email: holder.email, ...details, updatedAt: new Date(), updatedById: change.actor.id };
+}
+
+/** Gives the contact who stays in a slot row new details, recording the change; the same details change nothing. */
+async function changeDetails(change: AccountChange, current: AccountContact, details: ContactDetails): Promise<void> {
+  if (sameDetails(current, details)) return;
+  await updateSlotRow(change.manager, current, { ...details, updatedAt: new Date(), updatedById: change.actor.id });
+  await change.record(current.slot, ContactChangeAction.DETAILS, current, { ...current, ...details });
+}
+
+/** The row of a slot held once, or null while it is empty. */
+async function singleSlot(change: AccountChange, slot: ContactSlot): Promise<AccountContact | null> {
+  return (await slotRows(change.manager, change.account.id, slot))[0] ?? null;
+}
+
+/** `field` is where the input named `userId`, for the error refusing a non-member; `prefix` where it holds the phone and title. */
+export async function setPrimaryContact(change: AccountChange, userId: string, field = "userId", input: ContactDetailsInput = {}, prefix = ""): Promise<void> {
   const member = await change.member(userId, field);
-  const previousId = change.account.primaryContactId;
-  if (previousId === member.userId) return;
-  const previousEmail = await change.emailOf(previousId);
-  await setPrimaryContactRow(change.manager, change.account.id, member.userId);
-  change.account.primaryContactId = member.userId;
-  await change.record(ContactSlot.PRIMARY, ContactChangeAction.SET, previousEmail, member.user.email, previousId, member.userId);
+  const current = await singleSlot(change, ContactSlot.PRIMARY);
+  if (!current) throw new Error(`Account ${change.account.id} has no primary contact.`);
+  const details = detailsOf(current, current.userId === member.userId, input, prefix);
+  if (current.userId === member.userId) return changeDetails(change, current, details);
+  const next = slotRow(change, ContactSlot.PRIMARY, 0, { userId: member.userId, email: member.user.email }, details);
+  await updateSlotRow(change.manager, current, next);
+  await change.record(ContactSlot.PRIMARY, ContactChangeAction.SET, current, next);
 }
 
-export async function billingContactsOf(change: AccountChange): Promise<BillingContact[]> {
-  return billingContactRows(change.manager, change.account.id);
+/** The account's billing contacts, in order, as this change sees them. */
+export async function billingContactsOf(change: AccountChange): Promise<AccountContact[]> {
+  return slotRows(change.manager, change.account.id, ContactSlot.BILLING);
 }
 
-/** `field` names the member in the input; `listField` the list the cap concerns (the member's own field when absent). */
-export async function addBillingContact(change: AccountChange, userId: string, field = "userId", listField = field): Promise<void> {
+/**
+ * `field` names the member in the input; `listField` the list the cap concerns (the member's own field
+ * when absent); `prefix` where the input holds the phone and title. Adding a billing contact again
+ * changes only the phone and title the input gives.
+ */
+export async function addBillingContact(change: AccountChange, userId: string, field = "userId", listField = field, input: ContactDetailsInput = {}, prefix = ""): Promise<void> {
   const member = await change.member(userId, field);
   const current = await billingContactsOf(change);
-  if (current.some((contact) => contact.userId === member.userId)) return;
+  const existing = current.find((contact) => contact.userId === member.userId);
+  const details = detailsOf(existing ?? null, true, input, prefix);
+  if (existing) return changeDetails(change, existing, details);
   if (current.length >= BILLING_CONTACT_LIMIT) {
     throw new DomainError("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }, { limit: BILLING_CONTACT_LIMIT }, [
       { field: listField, message: message("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }) },
     ]);
   }
-  await insertBillingContactRow(change.manager, {
-    accountId: change.account.id,
-    userId: member.userId,
-    position: current.length,
-    addedAt: new Date(),
-  });
-  await change.record(ContactSlot.BILLING, ContactChangeAction.ADD, null, member.user.email, null, member.userId);
+  const row = slotRow(change, ContactSlot.BILLING, current.length, { userId: member.userId, email: member.user.email }, details);
+  await insertSlotRow(change.manager, row);
+  await change.record(ContactSlot.BILLING, ContactChangeAction.ADD, null, row);
 }
 
 export async function removeBillingContact(change: AccountChange, userId: string): Promise<void> {
   const current = await billingContactsOf(change);
   const index = current.findIndex((contact) => contact.userId === userId);
   if (index < 0) return;
-  const email = await change.emailOf(userId);
-  await deleteBillingContactRow(change.manager, change.account.id, userId);
-  // Close the gap one row at a time, lowest first, so (account, position) stays unique at every step.
+  const removed = current[index]!;
+  await deleteSlotRow(change.manager, removed);
+  // Close the gap one row at a time, lowest first, so (account, slot, position) stays unique at every step.
   for (const later of current.slice(index + 1)) {
-    await moveBillingContactRow(change.manager, change.account.id, later.userId, later.position - 1);
+    await updateSlotRow(change.manager, later, { position: later.position - 1 });
   }
-  await change.record(ContactSlot.BILLING, ContactChangeAction.REMOVE, email, null, userId, null);
+  await change.record(ContactSlot.BILLING, ContactChangeAction.REMOVE, removed, null);
 }
 
-export interface RoleContactTarget {
+/** Who a role is given to (a member or an outside address), and what the input says of their phone and title. */
+export interface RoleContactTarget extends ContactDetailsInput {
   userId?: string | null;
   email?: string | null;
 }
@@ -101,22 +165,27 @@ async function resolveRoleTarget(
  */
 export async function setRoleContact(change: AccountChange, role: ContactRoleKind, target: RoleContactTarget, prefix = "", askDeclinedAgain = true): Promise<void> {
   const next = await resolveRoleTarget(change, role, target, prefix);
-  const current = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
+  const slot = slotOfRole(role);
+  const current = await singleSlot(change, slot);
   const unchanged = current && current.userId === next.userId && current.email === next.email;
-  if (unchanged && !(askDeclinedAgain && next.userId === null && (await isDeclined(change.manager, change.account.id, role, next.email)))) return;
+  const details = detailsOf(current, !!unchanged, target, prefix);
+  if (unchanged && !(askDeclinedAgain && next.userId === null && (await isDeclined(change.manager, change.account.id, role, next.email)))) {
+    return changeDetails(change, current, details);
+  }
   if (next.userId === null) await refuseDisallowedContactDomain(change, next.email, `${prefix}email`);
-  const row = { accountId: change.account.id, role, ...next, updatedAt: new Date(), updatedById: change.actor.id };
-  if (current) await change.manager.update(ContactRole, { accountId: change.account.id, role }, row);
-  else await change.manager.insert(ContactRole, row);
+  const row = slotRow(change, slot, 0, next, details);
+  if (current) await updateSlotRow(change.manager, current, row);
+  else await insertSlotRow(change.manager, row);
   // An outside address must be confirmed by its owner; a new address starts that over.
-  if (next.userId === null) await startVerification(change, role, next.email);
+  if (next.userId === null) await startVerification(change, role, next.email, row.languageTag);
   else if (current?.userId === null) await forgetVerification(change, role);
-  await change.record(slotOfRole(role), ContactChangeAction.SET, current?.email ?? null, next.email, current?.userId ?? null, next.userId);
+  await change.record(slot, ContactChangeAction.SET, current, row);
 }
 
 export async function clearRoleContact(change: AccountChange, role: ContactRoleKind): Promise<void> {
-  const current = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
+  const current = await singleSlot(change, slotOfRole(role));
   if (!current) return;
-  await change.manager.delete(ContactRole, { accountId: change.account.id, role });
-  await change.record(slotOfRole(role), ContactChangeAction.CLEAR, current.email, null, current.userId, null);
+  await deleteSlotRow(change.manager, current);
+  if (current.userId === null) await forgetVerification(change, role);
+  await change.record(current.slot, ContactChangeAction.CLEAR, current, null);
 }

@@ -2,7 +2,10 @@ import { IsGlobalId } from "../common/global-id";
 import { Field, ID, InputType } from "type-graphql";
 import { IsOptional } from "class-validator";
 import { IsEmailAddress } from "../common/email";
-import { ContactRoleKind, OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
+import { CONTACT_TITLE_MAX_LENGTH, ContactRoleKind, OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
+import { IsPhoneNumber } from "../common/phone";
+import { IsLanguageTag } from "../common/language-tag";
+import { IsDisplayName } from "../common/names";
 import { AccountPayload, VersionedInput } from "../accounts/account.types";
 
 /** Applies several property decorators as one. */
@@ -26,6 +29,52 @@ export const RoleContactTargetField = {
     ),
 };
 
+/**
+ * The fields of an input that give a slot's contact a phone number and a title. Left out, each stays as
+ * it is for a contact who stays in the slot (and is empty for a new one); null clears it.
+ */
+export const ContactDetailsField = {
+  phone: () =>
+    decorators(
+      Field(() => String, {
+        nullable: true,
+        description: "The contact's phone number with its country code (+48 601 234 567), stored in E.164. Left out: unchanged for the same contact, none for a new one. Null clears it.",
+      }),
+      IsOptional(),
+      IsPhoneNumber(),
+    ),
+  title: () =>
+    decorators(
+      Field(() => String, {
+        nullable: true,
+        description: `The contact's title for this slot (1 to ${CONTACT_TITLE_MAX_LENGTH} characters, the rules of a name). Left out: unchanged for the same contact, none for a new one. Null clears it.`,
+      }),
+      IsOptional(),
+      IsDisplayName(undefined, CONTACT_TITLE_MAX_LENGTH),
+    ),
+  languageTag: () =>
+    decorators(
+      Field(() => String, {
+        nullable: true,
+        description: "The language the contact reads, as a BCP 47 tag (pl, en-GB); mail to them goes in it when the service writes it. Left out: unchanged for the same contact, none for a new one. Null clears it.",
+      }),
+      IsOptional(),
+      IsLanguageTag(),
+    ),
+};
+
+@InputType({ description: "A contact's phone number and title, for a slot saveAccountContacts names." })
+export class ContactDetailsInput {
+  @ContactDetailsField.phone()
+  phone?: string | null;
+
+  @ContactDetailsField.title()
+  title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
+}
+
 @InputType({ description: "Makes a member the account's primary contact." })
 export class SetPrimaryContactInput extends VersionedInput {
   @Field(() => ID, { description: "The account." })
@@ -35,6 +84,15 @@ export class SetPrimaryContactInput extends VersionedInput {
   @Field(() => ID, { description: "The member who becomes the primary contact." })
   @IsGlobalId("User")
   userId: string;
+
+  @ContactDetailsField.phone()
+  phone?: string | null;
+
+  @ContactDetailsField.title()
+  title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
 }
 
 @InputType({ description: "Adds a member to the account's billing contacts, after those already there." })
@@ -46,6 +104,15 @@ export class AddBillingContactInput extends VersionedInput {
   @Field(() => ID, { description: "The member to add." })
   @IsGlobalId("User")
   userId: string;
+
+  @ContactDetailsField.phone()
+  phone?: string | null;
+
+  @ContactDetailsField.title()
+  title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
 }
 
 @InputType({ description: "Removes a member from the account's billing contacts." })
@@ -73,6 +140,15 @@ export class SetRoleContactInput extends VersionedInput {
 
   @RoleContactTargetField.email()
   email?: string | null;
+
+  @ContactDetailsField.phone()
+  phone?: string | null;
+
+  @ContactDetailsField.title()
+  title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
 }
 
 @InputType({ description: "Leaves a role without a contact." })

@@ -22,6 +22,16 @@ export class SaveContactsResolver {
         clear: entry.clear,
         userId: entry.userId == null ? entry.userId : rowIdOf(entry.userId, "User", `roleContacts.${index}.userId`),
         email: entry.email,
+        phone: entry.phone,
+        title: entry.title,
+        languageTag: entry.languageTag,
+      })),
+      primaryContactDetails: input.primaryContactDetails ?? undefined,
+      billingContactDetails: (input.billingContactDetails ?? []).map((entry, index) => ({
+        userId: rowIdOf(entry.userId, "User", `billingContactDetails.${index}.userId`),
+        phone: entry.phone,
+        title: entry.title,
+        languageTag: entry.languageTag,
       })),
     };
     return context.changeAccount(input.accountId, (change) => saveAccountContacts(change, form), input.expectedVersion);

@@ -7,6 +7,7 @@ import {
   removeBillingContact,
   setPrimaryContact,
   setRoleContact,
+  type ContactDetailsInput,
   type RoleContactTarget,
 } from "./contact.service";
 import { badInput } from "../errors";
@@ -14,7 +15,11 @@ import { badInput } from "../errors";
 /** What a save names; a part left out (undefined) stays as it is. */
 export interface AccountContactsForm {
   primaryContactUserId?: string;
+  /** The primary contact's phone and title. */
+  primaryContactDetails?: ContactDetailsInput;
   billingContactUserIds?: string[];
+  /** Billing contacts' phones and titles, each by member. */
+  billingContactDetails: (ContactDetailsInput & { userId: string })[];
   /** Each a role given to someone, or (`clear`) left without a contact. */
   roleContacts: (RoleContactTarget & { role: ContactRoleKind; clear?: boolean | null })[];
 }
@@ -37,14 +42,30 @@ export async function saveAccountContacts(change: AccountChange, form: AccountCo
     if (entry.clear && (entry.userId != null || entry.email != null)) throw badInput("BAD_USER_INPUT.clearWithContact", {}, `roleContacts.${index}.clear`);
   }
 
-  if (form.primaryContactUserId !== undefined) await setPrimaryContact(change, form.primaryContactUserId, "primaryContactUserId");
+  const detailsOf = new Map(form.billingContactDetails.map((entry, index) => [entry.userId, { entry, prefix: `billingContactDetails.${index}.` }]));
+  if (detailsOf.size !== form.billingContactDetails.length) throw badInput("BAD_USER_INPUT.duplicateBillingContacts", {}, "billingContactDetails");
 
-  if (billingIds) {
-    const wanted = new Set(billingIds);
-    for (const contact of await billingContactsOf(change)) {
-      if (!wanted.has(contact.userId)) await removeBillingContact(change, contact.userId);
+  if (form.primaryContactUserId !== undefined || form.primaryContactDetails) {
+    const primary = form.primaryContactUserId ?? (await change.contacts()).primary.user!.id;
+    await setPrimaryContact(change, primary, "primaryContactUserId", form.primaryContactDetails ?? {}, "primaryContactDetails.");
+  }
+
+  if (billingIds || detailsOf.size > 0) {
+    const wanted = new Set(billingIds ?? (await billingContactsOf(change)).flatMap((contact) => (contact.userId ? [contact.userId] : [])));
+    for (const [userId, { prefix }] of detailsOf) {
+      if (!wanted.has(userId)) throw badInput("BAD_USER_INPUT.notABillingContact", {}, `${prefix}userId`);
     }
-    for (const [index, userId] of billingIds.entries()) await addBillingContact(change, userId, `billingContactUserIds.${index}`, "billingContactUserIds");
+    if (billingIds) {
+      for (const contact of await billingContactsOf(change)) {
+        if (contact.userId && !wanted.has(contact.userId)) await removeBillingContact(change, contact.userId);
+      }
+      for (const [index, userId] of billingIds.entries()) {
+        const details = detailsOf.get(userId);
+        await addBillingContact(change, userId, `billingContactUserIds.${index}`, "billingContactUserIds", details?.entry ?? {}, details?.prefix ?? "");
+      }
+    } else {
+      for (const [userId, { entry, prefix }] of detailsOf) await addBillingContact(change, userId, `${prefix}userId`, "billingContactUserIds", entry, prefix);
+    }
   }
 
   for (const role of CONTACT_ROLE_ORDER) {

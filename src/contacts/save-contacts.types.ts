@@ -2,7 +2,7 @@ import { IsGlobalId } from "../common/global-id";
 import { Field, ID, InputType, Int } from "type-graphql";
 import { ArrayMaxSize, IsOptional, ValidateNested } from "class-validator";
 import { CONTACT_ROLES, ContactRoleKind, OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
-import { RoleContactTargetField } from "./contact.types";
+import { ContactDetailsField, ContactDetailsInput, RoleContactTargetField } from "./contact.types";
 import { AccountPayload, IsContactsVersion } from "../accounts/account.types";
 import { worded } from "../errors";
 import { message } from "../i18n";
@@ -23,6 +23,22 @@ export class RoleContactEntryInput {
 
   @RoleContactTargetField.email()
   email?: string | null;
+
+  @ContactDetailsField.phone()
+  phone?: string | null;
+
+  @ContactDetailsField.title()
+  title?: string | null;
+
+  @ContactDetailsField.languageTag()
+  languageTag?: string | null;
+}
+
+@InputType({ description: "The phone number and title of one billing contact the save names." })
+export class BillingContactDetailsInput extends ContactDetailsInput {
+  @Field(() => ID, { description: "The billing contact: a member billingContactUserIds lists, or one already a billing contact." })
+  @IsGlobalId("User")
+  userId: string;
 }
 
 @InputType({
@@ -54,6 +70,20 @@ export class SaveAccountContactsInput {
   @ArrayMaxSize(20, worded((_value, property) => message("BAD_USER_INPUT.tooManyItems", { field: property, max: 20 })))
   @IsGlobalId("User", { each: true })
   billingContactUserIds?: string[] | null;
+
+  @Field(() => ContactDetailsInput, { nullable: true, description: "The primary contact's phone number and title (the new primary contact's, when primaryContactUserId changes it). Left out, they stay as they are." })
+  @IsOptional()
+  @ValidateNested()
+  primaryContactDetails?: ContactDetailsInput | null;
+
+  @Field(() => [BillingContactDetailsInput], {
+    nullable: true,
+    description: "Phone numbers and titles of billing contacts, each named by userId at most once. A billing contact left out keeps theirs.",
+  })
+  @IsOptional()
+  @ArrayMaxSize(20, worded((_value, property) => message("BAD_USER_INPUT.tooManyItems", { field: property, max: 20 })))
+  @ValidateNested({ each: true })
+  billingContactDetails?: BillingContactDetailsInput[] | null;
 
   @Field(() => [RoleContactEntryInput], {
     nullable: true,

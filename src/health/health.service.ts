@@ -26,7 +26,7 @@ export function contactHealthOf(
   const issues = contacts
     .holders()
     .flatMap((holder) => kinds.filter(([, issue]) => issue.holds(holder, facts)).map(([kind]) => ({ slot: holder.slot, email: holder.email, kind })));
-  const held = new Set(contacts.roles.map((role) => role.role));
+  const held = new Set(contacts.roles);
   const missingRoles = CONTACT_ROLE_ORDER.filter((role) => !held.has(role));
   return {
     missingRoles,

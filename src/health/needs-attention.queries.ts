@@ -2,7 +2,7 @@ import type { User } from "../users/user.entity";
 import { Account } from "../accounts/account.entity";
 import { ACCOUNT_ORDER, ACCOUNTS_PAGE } from "../accounts/account.queries";
 import type { HeldSlot } from "../contacts/account-contacts";
-import { CONTACT_ROLE_ORDER } from "../contacts/contact.enums";
+import { CONTACT_ROLE_ORDER, ContactSlot, roleOfSlot } from "../contacts/contact.enums";
 import { VerificationState, type ContactVerification } from "../verification/contact-verification.entity";
 import { DeliveryState } from "../notifications/notification-delivery.entity";
 import { ContactIssueKind, VERIFICATION_STALE_AFTER_MS } from "./contact-health.enums";
@@ -38,8 +38,8 @@ interface IssueDefinition {
 
 /** The verification of an outside address holding a role, or undefined when it has none; null for any other holder. */
 function verificationOf(holder: HeldSlot, facts: IssueFacts): ContactVerification | undefined | null {
-  if (!holder.role || holder.role.userId !== null) return null;
-  const role = holder.role.role;
+  const role = roleOfSlot(holder.slot);
+  if (!role || holder.contact.userId !== null) return null;
   return facts.verifications.find((verification) => verification.role === role);
 }
 
@@ -50,19 +50,15 @@ const declined = (verification: ContactVerification, holder: HeldSlot) =>
   verification.state === VerificationState.DECLINED && verification.email === holder.email;
 
 /** The outside addresses holding a role, each with its verification of that address (if any). */
-const OUTSIDE_ADDRESSES = sql`"role_contacts" "r" LEFT JOIN "contact_verifications" "v"
-  ON "v"."accountId" = "r"."accountId" AND "v"."role" = "r"."role" AND "v"."email" = "r"."email"
+const OUTSIDE_ADDRESSES = sql`"contact_slots" "r" LEFT JOIN "contact_verifications" "v"
+  ON "v"."accountId" = "r"."accountId" AND "v"."role" = "r"."slot" AND "v"."email" = "r"."email"
   WHERE "r"."accountId" = "a"."id" AND "r"."userId" IS NULL`;
 
 /** The emails of every holder of the account's slots. */
-const HOLDER_EMAILS = sql`SELECT "u"."email" FROM "users" "u" WHERE "u"."id" = "a"."primaryContactId"
-  UNION SELECT "u"."email" FROM "billing_contacts" "b" INNER JOIN "users" "u" ON "u"."id" = "b"."userId" WHERE "b"."accountId" = "a"."id"
-  UNION SELECT "r"."email" FROM "role_contacts" "r" WHERE "r"."accountId" = "a"."id"`;
+const HOLDER_EMAILS = sql`SELECT "r"."email" FROM "contact_slots" "r" WHERE "r"."accountId" = "a"."id"`;
 
 /** The members holding any of the account's slots. */
-const HOLDING_MEMBERS = sql`SELECT "a"."primaryContactId" AS "id"
-  UNION SELECT "b"."userId" FROM "billing_contacts" "b" WHERE "b"."accountId" = "a"."id"
-  UNION SELECT "r"."userId" FROM "role_contacts" "r" WHERE "r"."accountId" = "a"."id" AND "r"."userId" IS NOT NULL`;
+const HOLDING_MEMBERS = sql`SELECT "r"."userId" FROM "contact_slots" "r" WHERE "r"."accountId" = "a"."id" AND "r"."userId" IS NOT NULL`;
 
 /** Every contact issue, in the order an account's issues list them for each holder. */
 export const CONTACT_ISSUES: Readonly<Record<ContactIssueKind, IssueDefinition>> = {
@@ -99,13 +95,13 @@ export const CONTACT_ISSUES: Readonly<Record<ContactIssueKind, IssueDefinition>>
       sql`EXISTS (SELECT 1 FROM "delivery_status" "d" WHERE "d"."accountId" = "a"."id" AND "d"."state" = ${DeliveryState.FAILED} AND "d"."email" IN (${HOLDER_EMAILS}))`,
   },
   [ContactIssueKind.DOMAIN_NOT_ALLOWED]: {
-    holds: (holder, facts) => !!holder.role && holder.role.userId === null && !isAllowedContactAddress(holder.email, facts.allowedContactDomains),
+    holds: (holder, facts) => holder.contact.userId === null && !isAllowedContactAddress(holder.email, facts.allowedContactDomains),
     anyHolder: () => OUTSIDE_ADDRESS_OFF_LIST,
   },
 };
 
 /** An account also needs attention while any role has nobody. */
-const MISSING_ROLE = sql`(SELECT COUNT(*) FROM "role_contacts" "r" WHERE "r"."accountId" = "a"."id") < ${CONTACT_ROLE_ORDER.length}`;
+const MISSING_ROLE = sql`(SELECT COUNT(*) FROM "contact_slots" "r" WHERE "r"."accountId" = "a"."id" AND "r"."slot" NOT IN (${ContactSlot.PRIMARY}, ${ContactSlot.BILLING})) < ${CONTACT_ROLE_ORDER.length}`;
 
 /** When a verification confirmed before `now` counts as stale. */
 export function staleBefore(now: Date): Date {

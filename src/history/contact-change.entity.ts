@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
+import { CONTACT_TITLE_MAX_LENGTH, ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 
 @ObjectType({ implements: Node, description: "One change to one of an account's contact slots, written with the change itself." })
 @Entity({ name: "contact_changes" })
@@ -56,6 +56,30 @@ export class ContactChange {
   @Field(() => String, { nullable: true, description: "The contact's email after the change, if the slot has one." })
   @Column({ type: "varchar", length: 320, nullable: true })
   newEmail: string | null;
+
+  @Field(() => String, { nullable: true, description: "The contact's phone number before the change (E.164); null when the slot had none or no contact." })
+  @Column({ type: "varchar", length: 16, nullable: true })
+  previousPhone: string | null;
+
+  @Field(() => String, { nullable: true, description: "The contact's phone number after the change (E.164); null when the slot has none or no contact." })
+  @Column({ type: "varchar", length: 16, nullable: true })
+  newPhone: string | null;
+
+  @Field(() => String, { nullable: true, description: "The contact's title before the change; null when the slot had none or no contact." })
+  @Column({ type: "varchar", length: CONTACT_TITLE_MAX_LENGTH, nullable: true })
+  previousTitle: string | null;
+
+  @Field(() => String, { nullable: true, description: "The contact's title after the change; null when the slot has none or no contact." })
+  @Column({ type: "varchar", length: CONTACT_TITLE_MAX_LENGTH, nullable: true })
+  newTitle: string | null;
+
+  @Field(() => String, { nullable: true, description: "The contact's language tag before the change; null when the slot had none or no contact." })
+  @Column({ type: "varchar", length: 35, nullable: true })
+  previousLanguageTag: string | null;
+
+  @Field(() => String, { nullable: true, description: "The contact's language tag after the change; null when the slot has none or no contact." })
+  @Column({ type: "varchar", length: 35, nullable: true })
+  newLanguageTag: string | null;
 
   /** The member who held the slot before the change; null for an outside address or an empty slot. */
   @Column({ type: "varchar", length: 36, nullable: true })

@@ -63,6 +63,13 @@ export interface ContactChangeRecord {
   newEmail: string | null;
   previousUserId: string | null;
   newUserId: string | null;
+  /** The phone and title of the slot's contact before and after the change; null (or absent) for none. */
+  previousPhone?: string | null;
+  newPhone?: string | null;
+  previousTitle?: string | null;
+  newTitle?: string | null;
+  previousLanguageTag?: string | null;
+  newLanguageTag?: string | null;
 }
 
 /** Writes one history row, in the transaction of the change it records: every history row is written here. */
@@ -72,9 +79,12 @@ export async function insertContactChange(manager: EntityManager, change: Contac
   const event = await eventSequence(manager, change.accountId, AccountEventKind.CONTACTS, actor);
   await changeRows(
     manager,
-    sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "actorEmail", "version", "slot", "action", "previousEmail", "newEmail", "previousUserId", "newUserId", "eventSequence")
+    sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "actorEmail", "version", "slot", "action", "previousEmail", "newEmail", "previousUserId", "newUserId",
+          "previousPhone", "newPhone", "previousTitle", "newTitle", "previousLanguageTag", "newLanguageTag", "eventSequence")
         VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.actorEmail ?? null}, ${change.version}, ${change.slot}, ${change.action},
-                ${change.previousEmail}, ${change.newEmail}, ${change.previousUserId}, ${change.newUserId}, ${event})`,
+                ${change.previousEmail}, ${change.newEmail}, ${change.previousUserId}, ${change.newUserId},
+                ${change.previousPhone ?? null}, ${change.newPhone ?? null}, ${change.previousTitle ?? null}, ${change.newTitle ?? null},
+                ${change.previousLanguageTag ?? null}, ${change.newLanguageTag ?? null}, ${event})`,
   );
 }
 

@@ -60,6 +60,17 @@ export function translate(locale: Locale, key: MessageKey, params: Params = {}):
 
 export const renderMessage = (locale: Locale, { key, params }: Message): string => translate(locale, key, params);
 
+/** The language mail to a contact goes in: the language of their BCP 47 tag when the service speaks it (`pl-PL` → pl), `fallback` otherwise. */
+export function localeOfTag(tag: string | null | undefined, fallback: Locale): Locale {
+  if (!tag) return fallback;
+  try {
+    const language = new Intl.Locale(tag).language;
+    return isLocale(language) ? language : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 /** Longer Accept-Language headers are not read: no browser sends one, and parsing it costs time for nothing. */
 const MAX_ACCEPT_LANGUAGE_LENGTH = 512;
 

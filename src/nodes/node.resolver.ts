@@ -5,6 +5,7 @@ import { badInput, DomainError, notFound } from "../errors";
 import { message } from "../i18n";
 import type { Context } from "../context";
 import type { ContactRoleKind } from "../contacts/contact.enums";
+import { roleContactsOf } from "../contacts/contact-role.types";
 import { MemberRole, mayAdminister } from "../members/account-member.entity";
 
 /** The most ids `nodes` takes at once. */
@@ -41,11 +42,11 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
       break;
     case "ContactRole":
       await readable(first);
-      found = (await loaders.roleContacts.load(first)).find((contact) => contact.role === second);
+      found = roleContactsOf(await loaders.contactSlots.load(first)).find((contact) => contact.role === second);
       break;
     case "ContactVerification": {
       await readable(first);
-      const contact = (await loaders.roleContacts.load(first)).find((candidate) => candidate.role === second);
+      const contact = roleContactsOf(await loaders.contactSlots.load(first)).find((candidate) => candidate.role === second);
       // Only an outside address has a verification, and only of that address.
       if (contact && contact.userId === null) {
         found = (await health.verifications.load(first)).find((row) => row.role === (second as ContactRoleKind) && row.email === contact.email);

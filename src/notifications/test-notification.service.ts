@@ -4,7 +4,7 @@ import type { NotificationCategory } from "./notification-routing";
 import { ContactVerification, VerificationState } from "../verification/contact-verification.entity";
 import { DeliveryKind, DeliverySkipReason, type NotificationDelivery } from "./notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "./mail-text";
-import { translate } from "../i18n";
+import { localeOfTag, translate } from "../i18n";
 import { slotName } from "../contacts/contact.enums";
 
 /**
@@ -28,17 +28,19 @@ export async function sendTestNotification(change: AccountChange, category: Noti
   const contacts = await change.contacts();
   const verifications = await manager.find(ContactVerification, { where: { accountId: account.id } });
   const verificationOf = (email: string) => verifications.find((verification) => verification.email === email);
-  const { locale } = account;
-  const categoryName = translate(locale, `category.${category}`);
-  const subject = translate(locale, "mail.test.subject", { category: categoryName, account: nameForSubject(account.name) });
+  // A recipient's language: the first of their slots (in slot order) that names one, else the account's.
+  const localeOf = (email: string) => localeOfTag(contacts.slots.find((held) => held.email === email && held.contact.languageTag)?.contact.languageTag, account.locale);
   return change.outbox.enqueue(
     manager,
-    contacts.recipients(category).map((recipient) => ({
+    contacts.recipients(category).map((recipient) => {
+      const locale = localeOf(recipient.email);
+      const categoryName = translate(locale, `category.${category}`);
+      return {
       accountId: account.id,
       kind: DeliveryKind.TEST,
       category,
       email: recipient.email,
-      subject,
+      subject: translate(locale, "mail.test.subject", { category: categoryName, account: nameForSubject(account.name) }),
       body: [
         translate(locale, "mail.test.intro"),
         "",
@@ -49,6 +51,7 @@ export async function sendTestNotification(change: AccountChange, category: Noti
       ].join("\n"),
       requestedById: change.actor.id,
       skipReason: unconfirmed(recipient, verificationOf(recipient.email)),
-    })),
+      };
+    }),
   );
 }

@@ -23,12 +23,6 @@ export async function insertUserUnlessKnown(manager: EntityManager, email: strin
   );
 }
 
-/** The email of the user `id`. */
-export async function emailOf(manager: EntityManager, id: string): Promise<string> {
-  const [row] = await selectRows(manager, sql`SELECT "email" FROM "users" WHERE "id" = ${id}`);
-  if (!row) throw new Error(`No user ${id}.`);
-  return row.email as string;
-}
 
 /**
  * Which of `userIds` share an account with which of `viewerIds`, as `viewerId:userId` pairs; a

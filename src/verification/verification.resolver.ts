@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
-import { ContactRole } from "../contacts/contact-role.entity";
+import { ContactRole } from "../contacts/contact-role.types";
 import { ContactRoleKind } from "../contacts/contact.enums";
 import { ContactVerification, VerificationState } from "./contact-verification.entity";
 import {

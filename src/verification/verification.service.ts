@@ -11,8 +11,10 @@ import { User } from "../users/user.entity";
 import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
 import { badInput, DomainError } from "../errors";
-import { message, translate, type Locale } from "../i18n";
-import { ContactRole } from "../contacts/contact-role.entity";
+import { localeOfTag, message, translate, type Locale } from "../i18n";
+import { AccountContact } from "../contacts/account-contact.entity";
+import { updateSlotRow } from "../contacts/contact-writes.queries";
+import { primaryContactOf } from "../contacts/contact.queries";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
 import { refuseDisallowedContactDomain } from "../accounts/contact-domain.service";
 
@@ -29,8 +31,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * labelled line, and the token only as a placeholder the delivery worker fills in as it sends (in the
  * link and on its own line).
  */
-function verificationMessage(account: { name: string; locale: Locale }, requestedBy: string, role: ContactRoleKind, email: string, link: string) {
-  const { locale } = account;
+function verificationMessage(account: { name: string; locale: Locale }, requestedBy: string, role: ContactRoleKind, email: string, link: string, languageTag: string | null) {
+  const locale = localeOfTag(languageTag, account.locale);
   const title = contactRole(role).title[locale];
   return {
     subject: translate(locale, "mail.verification.subject", { title, account: nameForSubject(account.name) }),
@@ -59,7 +61,8 @@ function verificationMessage(account: { name: string; locale: Locale }, requeste
  * keeping only the hash of a new single-use token, and the message that will carry the token queued
  * in the same transaction.
  */
-export async function startVerification(change: AccountChange, role: ContactRoleKind, email: string): Promise<void> {
+/** The message goes in the language of `languageTag` (the contact's) when the service writes it, else in the account's. */
+export async function startVerification(change: AccountChange, role: ContactRoleKind, email: string, languageTag: string | null): Promise<void> {
   const now = new Date();
   const accountId = change.account.id;
   await mayAskAgain(change, email, now);
@@ -81,7 +84,7 @@ export async function startVerification(change: AccountChange, role: ContactRole
       accountId,
       kind: DeliveryKind.VERIFICATION,
       email,
-      ...verificationMessage(change.account, change.actor.email, role, email, change.outbox.links.verificationLink(TOKEN_PLACEHOLDER)),
+      ...verificationMessage(change.account, change.actor.email, role, email, change.outbox.links.verificationLink(TOKEN_PLACEHOLDER), languageTag),
       requestedById: change.actor.id,
       tokenNonce: nonce,
     },
@@ -109,14 +112,14 @@ async function mayAskAgain(change: AccountChange, email: string, now: Date): Pro
  * once every ASK_AGAIN_AFTER_DECLINE_DAYS. The state starts over as PENDING.
  */
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
-  const contact = await change.manager.findOne(ContactRole, { where: { accountId: change.account.id, role } });
+  const contact = await change.manager.findOne(AccountContact, { where: { accountId: change.account.id, slot: slotOfRole(role), position: 0 } });
   if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
   await refuseDisallowedContactDomain(change, contact.email, "role");
   const declined = await isDeclined(change.manager, change.account.id, role, contact.email);
-  await startVerification(change, role, contact.email);
+  await startVerification(change, role, contact.email, contact.languageTag);
   if (declined) {
-    await change.manager.update(ContactRole, { accountId: change.account.id, role }, { updatedAt: new Date(), updatedById: change.actor.id });
-    await change.record(slotOfRole(role), ContactChangeAction.SET, contact.email, contact.email);
+    await updateSlotRow(change.manager, contact, { updatedAt: new Date(), updatedById: change.actor.id });
+    await change.record(slotOfRole(role), ContactChangeAction.SET, contact, contact);
   }
 }
 
@@ -150,11 +153,11 @@ export interface ConfirmationRequest {
  * The verification a token belongs to, if the address it asked about still holds the role: a token
  * stays findable after use (its hash is kept), so a used link can say what was answered.
  */
-async function requestOf(manager: EntityManager, token: string): Promise<{ verification: ContactVerification; contact: ContactRole } | null> {
+async function requestOf(manager: EntityManager, token: string): Promise<{ verification: ContactVerification; contact: AccountContact } | null> {
   if (token.length < 16 || token.length > 200) return null;
   const verification = await manager.findOne(ContactVerification, { where: { tokenHash: hashToken(token) } });
   if (!verification) return null;
-  const contact = await manager.findOne(ContactRole, { where: { accountId: verification.accountId, role: verification.role } });
+  const contact = await manager.findOne(AccountContact, { where: { accountId: verification.accountId, slot: slotOfRole(verification.role), position: 0 } });
   if (!contact || contact.userId !== null || contact.email !== verification.email) return null;
   return { verification, contact };
 }
@@ -220,7 +223,7 @@ async function answerVerification(db: Writer, token: string, answer: Verificatio
       at: now,
       // The owner of the address made the change; actorId keeps the admin who asked them, for the deprecated `actor`.
       actorEmail: verification.email,
-      actorId: asker?.id ?? contact.updatedById ?? account.primaryContactId,
+      actorId: asker?.id ?? contact.updatedById ?? (await primaryContactOf(manager, account.id)),
       version,
       slot: slotOfRole(verification.role),
       action: answer === VerificationState.VERIFIED ? ContactChangeAction.VERIFIED : ContactChangeAction.DECLINED,

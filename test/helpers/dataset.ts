@@ -4,8 +4,7 @@ import type { Database } from "../../src/database";
 import { User } from "../../src/users/user.entity";
 import { Account } from "../../src/accounts/account.entity";
 import { AccountMember, MemberRole } from "../../src/members/account-member.entity";
-import { BillingContact } from "../../src/contacts/billing-contact.entity";
-import { ContactRole } from "../../src/contacts/contact-role.entity";
+import { AccountContact } from "../../src/contacts/account-contact.entity";
 import { ContactChange } from "../../src/history/contact-change.entity";
 import { CONTACT_ROLES, ContactChangeAction, type ContactRoleKind, ContactSlot, slotOfRole } from "../../src/contacts/contact.enums";
 import { globalId } from "../../src/common/global-id";
@@ -70,8 +69,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
   const users: User[] = [viewer];
   const accounts: Account[] = [];
   const members: AccountMember[] = [];
-  const billing: BillingContact[] = [];
-  const roles: ContactRole[] = [];
+  const slots: AccountContact[] = [];
   const history: Omit<ContactChange, "sequence" | "id">[] = [];
   const seeded: SeededAccount[] = [];
 
@@ -87,7 +85,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     }
     const [, primary, billingA, billingB] = people as [User, ...User[]];
     const contactsVersion = 2 + 2 + CONTACT_ROLES.length + 2 * churn;
-    accounts.push({ id: accountId, name: `Account ${index}`, locale: "en", primaryContactId: primary!.id, contactsVersion, createdAt, updatedAt: at(100) });
+    accounts.push({ id: accountId, name: `Account ${index}`, locale: "en", contactsVersion, createdAt, updatedAt: at(100) });
     people.forEach((user, position) => {
       members.push({
         accountId,
@@ -97,9 +95,10 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
         nameGivenByAdmin: null,
       });
     });
-    billing.push(
-      { accountId, userId: billingA!.id, position: 0, addedAt: at(30) },
-      { accountId, userId: billingB!.id, position: 1, addedAt: at(31) },
+    slots.push(
+      { accountId, slot: ContactSlot.PRIMARY, position: 0, userId: primary!.id, email: primary!.email, phone: null, title: null, languageTag: null, updatedAt: at(20), updatedById: viewer.id },
+      { accountId, slot: ContactSlot.BILLING, position: 0, userId: billingA!.id, email: billingA!.email, phone: null, title: null, languageTag: null, updatedAt: at(30), updatedById: viewer.id },
+      { accountId, slot: ContactSlot.BILLING, position: 1, userId: billingB!.id, email: billingB!.email, phone: null, title: null, languageTag: null, updatedAt: at(31), updatedById: viewer.id },
     );
     // Read from the role table, so a new role is filled here without an edit.
     const roleRows: [ContactRoleKind, User | null, string][] = CONTACT_ROLES.map((role, offset) => {
@@ -108,11 +107,11 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
       return outside ? [role.name, null, `${role.name.toLowerCase()}@account${index}.example`] : [role.name, holder, holder.email];
     });
     for (const [role, user, email] of roleRows) {
-      roles.push({ accountId, role, userId: user?.id ?? null, email, updatedAt: at(40), updatedById: viewer.id });
+      slots.push({ accountId, slot: slotOfRole(role), position: 0, userId: user?.id ?? null, email, phone: null, title: null, languageTag: null, updatedAt: at(40), updatedById: viewer.id });
     }
 
     const change = (step: number, slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null) =>
-      history.push({ accountId, at: at(step), actorId: viewer.id, actorEmail: null, version: null, eventSequence: null, slot, action, previousEmail, newEmail, previousUserId: null, newUserId: null });
+      history.push({ accountId, at: at(step), actorId: viewer.id, actorEmail: null, version: null, eventSequence: null, slot, action, previousEmail, newEmail, previousUserId: null, newUserId: null, previousPhone: null, newPhone: null, previousTitle: null, newTitle: null, previousLanguageTag: null, newLanguageTag: null });
     change(0, ContactSlot.PRIMARY, ContactChangeAction.SET, null, viewer.email);
     change(20, ContactSlot.PRIMARY, ContactChangeAction.SET, viewer.email, primary!.email);
     change(30, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingA!.email);
@@ -132,8 +131,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     await insertAll(manager, User, users);
     await insertAll(manager, Account, accounts);
     await insertAll(manager, AccountMember, members);
-    await insertAll(manager, BillingContact, billing);
-    await insertAll(manager, ContactRole, roles);
+    await insertAll(manager, AccountContact, slots);
     await insertAll(manager, ContactChange, history as ContactChange[]);
   });
   return {

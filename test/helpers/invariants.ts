@@ -39,20 +39,22 @@ const ROLE_SLOTS: readonly string[] = CONTACT_ROLE_ORDER;
 
 export async function checkContactInvariants(query: SqlQuery): Promise<InvariantReport> {
   const problems: string[] = [];
-  const accounts = (await query(`SELECT a."id", u."email" AS "primaryEmail",
-      (SELECT COUNT(*) FROM "account_members" m WHERE m."accountId" = a."id" AND m."userId" = a."primaryContactId") AS "primaryIsMember"
-    FROM "accounts" a LEFT JOIN "users" u ON u."id" = a."primaryContactId"`)) as { id: string; primaryEmail: string | null; primaryIsMember: number | string }[];
-  const billing = (await query(`SELECT b."accountId", b."position", u."email",
-      (SELECT COUNT(*) FROM "account_members" m WHERE m."accountId" = b."accountId" AND m."userId" = b."userId") AS "isMember"
-    FROM "billing_contacts" b JOIN "users" u ON u."id" = b."userId" ORDER BY b."accountId", b."position"`)) as {
-    accountId: string;
-    position: number;
-    email: string;
-    isMember: number | string;
-  }[];
-  const roles = (await query(`SELECT r."accountId", r."role", r."email", r."userId",
-      (SELECT COUNT(*) FROM "account_members" m WHERE m."accountId" = r."accountId" AND m."userId" = r."userId") AS "isMember"
-    FROM "role_contacts" r`)) as { accountId: string; role: string; email: string; userId: string | null; isMember: number | string }[];
+  // Every slot is a row of contact_slots; a member's row carries that member's address.
+  const slots = `SELECT s."accountId", s."slot", s."position", s."email", s."userId", u."email" AS "userEmail",
+      (SELECT COUNT(*) FROM "account_members" m WHERE m."accountId" = s."accountId" AND m."userId" = s."userId") AS "isMember"
+    FROM "contact_slots" s LEFT JOIN "users" u ON u."id" = s."userId"`;
+  type SlotRow = { accountId: string; slot: string; position: number; email: string; userId: string | null; userEmail: string | null; isMember: number | string };
+  const primaries = (await query(`SELECT * FROM (${slots}) p WHERE p."slot" = 'PRIMARY'`)) as SlotRow[];
+  const accounts = ((await query(`SELECT a."id" FROM "accounts" a`)) as { id: string }[]).map((account) => {
+    const found = primaries.filter((row) => row.accountId === account.id);
+    if (found.length > 1) problems.push(`${account.id}: ${found.length} primary contacts`);
+    return { id: account.id, primaryEmail: found[0]?.userEmail ?? null, primaryIsMember: found[0]?.isMember ?? 0 };
+  });
+  const billing = (await query(`SELECT * FROM (${slots}) b WHERE b."slot" = 'BILLING' ORDER BY b."accountId", b."position"`)) as SlotRow[];
+  const roles = ((await query(`SELECT * FROM (${slots}) r WHERE r."slot" NOT IN ('PRIMARY', 'BILLING')`)) as SlotRow[]).map((row) => ({ ...row, role: row.slot }));
+  for (const row of [...primaries, ...billing, ...roles]) {
+    if (row.userId !== null && row.email !== row.userEmail) problems.push(`${row.accountId}: ${row.slot} row holds ${row.email}, its member's address is ${row.userEmail}`);
+  }
   const history = (await query(`SELECT "id", "accountId", "slot", "action", "previousEmail", "newEmail" FROM "contact_changes" ORDER BY "id"`)) as {
     id: number;
     accountId: string;
@@ -114,6 +116,10 @@ export async function checkContactInvariants(query: SqlQuery): Promise<Invariant
     } else if (ROLE_SLOTS.includes(change.slot) && change.action === "DECLINED") {
       const holder = state.roles[change.slot] ?? null;
       if (change.previousEmail !== holder || change.newEmail !== holder) problems.push(`${where}: ${change.slot} held by ${holder} declined as ${change.previousEmail}`);
+    } else if (change.action === "DETAILS") {
+      // A phone or title changed: the contact stays, so it must be the slot's contact as replayed.
+      const holders = change.slot === "PRIMARY" ? [state.primary] : change.slot === "BILLING" ? state.billing : [state.roles[change.slot] ?? null];
+      if (change.previousEmail !== change.newEmail || !holders.includes(change.newEmail)) problems.push(`${where}: details of ${change.newEmail}, who does not hold ${change.slot}`);
     } else {
       problems.push(`${where}: unknown change ${change.slot} ${change.action}`);
     }

@@ -14,6 +14,11 @@ import { dropTestDatabase, freshDatabaseUrl, startTestServer, testDatabaseUrl, t
 const PREVIOUS_RELEASE_STATEMENT_TIMEOUT_MS = 15_000;
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
+/** The migration after which the previous release can no longer read an account's contacts: it must be stopped before it runs. */
+const CONTACT_SLOTS = "ContactSlots1797400000000";
+/** The previous release's reads of the contact shapes that migration replaces. */
+const READS_OF_OLD_CONTACT_SHAPES = /"role_contacts"|"billing_contacts"|"primaryContactId"/;
+
 interface ReaderReport {
   /** Account screens read in full while the upgrade ran. */
   screens: number;
@@ -26,9 +31,9 @@ interface ReaderReport {
  * 15 s statement timeout; SQLite read-only with a 5 s busy timeout), reading account screens in a loop
  * until stopped. A read the upgrade holds up for longer than that fails, as it would have for a user.
  */
-async function startPreviousReleaseReader(url: string, accounts: number): Promise<{ stop(): Promise<ReaderReport> }> {
+async function startPreviousReleaseReader(url: string, accounts: number): Promise<{ retireContactReads(): void; stop(): Promise<ReaderReport> }> {
   const postgres = url.startsWith("postgres");
-  const reads = previousReleaseReads(postgres);
+  let reads = previousReleaseReads(postgres);
   let query: (text: string, parameter: string) => Promise<unknown>;
   let close: () => Promise<void>;
   if (postgres) {
@@ -60,6 +65,9 @@ async function startPreviousReleaseReader(url: string, accounts: number): Promis
     }
   })();
   return {
+    retireContactReads() {
+      reads = reads.filter((text) => !READS_OF_OLD_CONTACT_SHAPES.test(text));
+    },
     async stop() {
       stopping = true;
       await loop;
@@ -89,7 +97,7 @@ describe("upgrading a realistically sized database from the previous release", f
     else if (url) await dropTestDatabase(url);
   });
 
-  it("applies every later migration under the request timeout, one log line each, while the previous release keeps reading", async () => {
+  it("applies every later migration under the request timeout, one log line each, while the previous release keeps reading (its contacts until they move to contact_slots)", async () => {
     const reader = await startPreviousReleaseReader(url, sizes.accounts);
     // As the server opens it, with the request statement timeout (15 s on PostgreSQL) in force.
     const db = await Database.open({ databaseUrl: url });
@@ -97,7 +105,11 @@ describe("upgrading a realistically sized database from the previous release", f
     let applied: string[];
     const started = performance.now();
     try {
-      applied = await db.migrate((step) => steps.push(step));
+      applied = await db.migrate((step) => {
+        steps.push(step);
+        // As docs/upgrading.md says: from here on, the previous release is stopped. Its other reads go on.
+        if (step.migration === CONTACT_SLOTS && step.ms === null) reader.retireContactReads();
+      });
     } finally {
       const reads = await reader.stop();
       const upgradeMs = Math.round(performance.now() - started);
@@ -116,6 +128,10 @@ describe("upgrading a realistically sized database from the previous release", f
     expect(await count(sql`SELECT COUNT(*) AS "n" FROM "users"`)).to.equal(sizes.users);
     expect(await count(sql`SELECT COUNT(*) AS "n" FROM "account_members"`)).to.equal(memberships);
     expect(await count(sql`SELECT COUNT(*) AS "n" FROM "outbox_messages"`)).to.equal(sizes.outboxMessages);
+    // Every account's primary contact, and every fifth account's outside security contact, are slot rows now.
+    expect(await count(sql`SELECT COUNT(*) AS "n" FROM "contact_slots" WHERE "slot" = 'PRIMARY'`)).to.equal(sizes.accounts);
+    expect(await count(sql`SELECT COUNT(*) AS "n" FROM "contact_slots" WHERE "slot" = 'SECURITY' AND "userId" IS NULL`)).to.equal(Math.floor(sizes.accounts / 5));
+    expect(await count(sql`SELECT COUNT(*) AS "n" FROM "contact_verifications"`)).to.equal(Math.floor(sizes.accounts / 5));
     // Admins acted (history names them): signed in, they keep their names. Everyone else's name moves to their only membership, or goes.
     expect(await count(sql`SELECT COUNT(*) AS "n" FROM "users" WHERE "signedInAt" IS NOT NULL`)).to.equal(sizes.accounts);
     expect(await count(sql`SELECT COUNT(*) AS "n" FROM "users" WHERE "name" IS NOT NULL`)).to.equal(sizes.accounts);

@@ -414,6 +414,7 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
         </form>
         <aside>
           <HealthPanel account={account} personOf={personOf} />
+          <ContactDetailsPanel account={account} />
           {canEdit && <PendingInvitations accountId={accountId} />}
         </aside>
       </div>
@@ -474,6 +475,28 @@ function FieldProblemText({ id, text }: { id: string; text: string | null }) {
       {text}
     </p>
   ) : null;
+}
+
+/** Each filled slot's phone and title, as saved. */
+function ContactDetailsPanel({ account }: { account: PageAccount }) {
+  const { messages } = useScreen();
+  return (
+    <section className="card" aria-labelledby="details-heading">
+      <h3 id="details-heading">{messages.details.heading}</h3>
+      <dl className="contact-details">
+        {account.contacts.map((contact) => (
+          <div key={`${contact.slot}-${contact.position}`} data-slot={contact.slot}>
+            <dt>
+              {contact.slot === "%future added value" ? contact.slot : messages.slots[contact.slot]} · {contact.email}
+            </dt>
+            <dd>
+              {messages.details.phone}: {contact.phone ?? messages.details.none}; {messages.details.title}: {contact.title ?? messages.details.none}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
 }
 
 function PrimarySection({ draft, members, labels, disabled, problem, onChange }: SectionProps & { problem: string | null }) {

@@ -78,6 +78,7 @@ export interface Messages {
     none: string;
   };
   others: { heading: string; description: string; outsideOption: string; outsideAddress: string };
+  details: { heading: string; phone: string; title: string; none: string };
   selectUser: string;
   nobody: string;
   remove: string;
@@ -192,6 +193,7 @@ const english: Messages = {
       count === 0 ? "No more billing contacts can be added." : en(count, { one: "{n} more can be added.", other: "{n} more can be added." }),
     none: "No billing contacts yet.",
   },
+  details: { heading: "Phones and titles", phone: "Phone", title: "Title", none: "—" },
   others: {
     heading: "Other contacts",
     description: "Points of contact for other roles. The security contact can be a member or the email address of someone outside the account.",
@@ -363,6 +365,7 @@ const polish: Messages = {
           }),
     none: "Nie ma jeszcze kontaktów rozliczeniowych.",
   },
+  details: { heading: "Telefony i stanowiska", phone: "Telefon", title: "Stanowisko", none: "—" },
   others: {
     heading: "Inne kontakty",
     description:

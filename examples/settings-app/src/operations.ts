@@ -43,6 +43,14 @@ export const AccountContactsFields = graphql(`
         verifiedAt
       }
     }
+    # Every filled slot as a row: the phone and title its contact has for it.
+    contacts {
+      slot
+      position
+      email
+      phone
+      title
+    }
     contactHealth {
       needsAttention
       missingRoles

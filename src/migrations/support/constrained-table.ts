@@ -19,10 +19,24 @@ export async function replaceChecks(queryRunner: QueryRunner, table: string, che
     }
     return;
   }
+  let definition = await tableDefinition(queryRunner, table);
+  for (const [name, expression] of Object.entries(checks)) definition = withCheck(definition, name, expression);
+  await rebuildTable(queryRunner, table, definition);
+}
+
+/** A SQLite table's CREATE TABLE statement, as the database keeps it. */
+export async function tableDefinition(queryRunner: QueryRunner, table: string): Promise<string> {
   const [created] = (await queryRunner.query(`SELECT "sql" FROM "sqlite_master" WHERE "type" = 'table' AND "name" = ?`, [table])) as { sql: string }[];
   if (!created) throw new Error(`No table ${table} to change.`);
-  let definition = created.sql;
-  for (const [name, expression] of Object.entries(checks)) definition = withCheck(definition, name, expression);
+  return created.sql;
+}
+
+/**
+ * Rebuilds a SQLite table from a new CREATE TABLE statement (named as the table), filled by `fill`: a
+ * SELECT over the old table (`SELECT *` unless given) giving the new table's columns in order. Indexes
+ * and triggers of the old table are made again, so they must still name existing columns.
+ */
+export async function rebuildTable(queryRunner: QueryRunner, table: string, definition: string, fill = `SELECT * FROM ${quoted(table)}`): Promise<void> {
   const rebuilt = `${table}__rebuilt`;
   const opening = /^CREATE TABLE\s+("[^"]+"|\S+)\s*\(/i;
   if (!opening.test(definition)) throw new Error(`Cannot read the definition of ${table}.`);
@@ -40,7 +54,7 @@ export async function replaceChecks(queryRunner: QueryRunner, table: string, che
   for (const dependant of [...dependants].reverse()) await queryRunner.query(`DELETE FROM ${quoted(dependant)}`);
 
   await queryRunner.query(definition);
-  await queryRunner.query(`INSERT INTO ${quoted(rebuilt)} SELECT * FROM ${quoted(table)}`);
+  await queryRunner.query(`INSERT INTO ${quoted(rebuilt)} ${fill}`);
   await queryRunner.query(`DROP TABLE ${quoted(table)}`);
   await queryRunner.query(`ALTER TABLE ${quoted(rebuilt)} RENAME TO ${quoted(table)}`);
   for (const extra of extras) await queryRunner.query(extra.sql);
@@ -60,20 +74,23 @@ export interface StoredContactRole {
 }
 
 /**
- * Makes `role_contacts` accept exactly these roles. Rows the new list cannot hold (a role that is gone,
- * an outside address on a role that no longer allows one) are deleted first, with their verifications
- * and their history, since the code of that list could not read them.
+ * Makes `contact_slots` accept exactly these roles (besides PRIMARY and BILLING). Rows the new list
+ * cannot hold (a role that is gone, an outside address on a role that no longer allows one) are deleted
+ * first, with their verifications and their history, since the code of that list could not read them.
  */
 export async function setContactRoles(queryRunner: QueryRunner, roles: readonly StoredContactRole[]): Promise<void> {
   const names = roles.map((role) => role.name);
   const outside = roles.filter((role) => role.outsideAddress).map((role) => role.name);
   const known = names.map(literal).join(", ");
-  const allowsOutside = outside.length === 0 ? "FALSE" : `"role" IN (${outside.map(literal).join(", ")})`;
-  await queryRunner.query(`DELETE FROM "role_contacts" WHERE NOT ("role" IN (${known})) OR ("userId" IS NULL AND NOT (${allowsOutside}))`);
-  await queryRunner.query(`DELETE FROM "contact_changes" WHERE "slot" NOT IN ('PRIMARY', 'BILLING', ${known})`);
-  await replaceChecks(queryRunner, "role_contacts", {
-    CHK_role_contacts_role: `"role" IN (${known})`,
-    CHK_role_contacts_external_security_only: `"userId" IS NOT NULL OR ${allowsOutside}`,
+  const slots = `'PRIMARY', 'BILLING', ${known}`;
+  const allowsOutside = outside.length === 0 ? "FALSE" : `"slot" IN (${outside.map(literal).join(", ")})`;
+  await queryRunner.query(`DELETE FROM "contact_slots" WHERE NOT ("slot" IN (${slots})) OR ("userId" IS NULL AND NOT (${allowsOutside}))`);
+  await queryRunner.query(`DELETE FROM "contact_verifications" WHERE NOT EXISTS
+    (SELECT 1 FROM "contact_slots" "s" WHERE "s"."accountId" = "contact_verifications"."accountId" AND "s"."slot" = "contact_verifications"."role" AND "s"."userId" IS NULL)`);
+  await queryRunner.query(`DELETE FROM "contact_changes" WHERE "slot" NOT IN (${slots})`);
+  await replaceChecks(queryRunner, "contact_slots", {
+    CHK_contact_slots_slot: `"slot" IN (${slots})`,
+    CHK_contact_slots_outside_address: `"userId" IS NOT NULL OR ${allowsOutside}`,
   });
 }
 
