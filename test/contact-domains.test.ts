@@ -38,14 +38,30 @@ describe("allowed contact domains", () => {
   });
   after(() => server.close());
 
-  const read = async (user: TestUser, id: string): Promise<AccountRead> => ok(await server.graphql<{ account: AccountRead }>(READ, { id }, user.token)).account;
-  const setDomains = (user: TestUser, accountId: string, domains: unknown) => server.graphql(SET_DOMAINS, { input: { accountId, domains } }, user.token);
+  const read = async (user: TestUser, id: string): Promise<AccountRead> =>
+    ok(await server.graphql<{ account: AccountRead }>(READ, { id }, user.token)).account;
+  const setDomains = (user: TestUser, accountId: string, domains: unknown) =>
+    server.graphql(SET_DOMAINS, { input: { accountId, domains } }, user.token);
   const allow = async (user: TestUser, accountId: string, domains: string[]): Promise<string[]> =>
     ok(await setDomains(user, accountId, domains)).setAllowedContactDomains.account.allowedContactDomains;
   const setSecurity = (admin: TestUser, accountId: string, email: string) =>
     server.graphql(SET_ROLE, { input: { accountId, role: "SECURITY", email } }, admin.token);
   const saveSecurity = (admin: TestUser, accountId: string, expectedVersion: number, email: string, extra: Record<string, unknown> = {}) =>
-    server.graphql(SAVE, { input: { accountId, expectedVersion, roleContacts: [{ role: "IMPLEMENTATION", clear: true }, { role: "SECURITY", email }], ...extra } }, admin.token);
+    server.graphql(
+      SAVE,
+      {
+        input: {
+          accountId,
+          expectedVersion,
+          roleContacts: [
+            { role: "IMPLEMENTATION", clear: true },
+            { role: "SECURITY", email },
+          ],
+          ...extra,
+        },
+      },
+      admin.token,
+    );
   const events = (accountId: string) =>
     server.db.read((manager) => manager.find(AccountEvent, { where: { accountId: rowId(accountId) }, order: { sequence: "ASC" } }));
 
@@ -70,7 +86,10 @@ describe("allowed contact domains", () => {
     expect((await read(admin, account.id)).settingChanges.nodes).to.have.lengthOf(1);
     expect(await events(account.id)).to.have.lengthOf(after.length);
     expect(await allow(admin, account.id, [])).to.deep.equal([]);
-    expect((await read(admin, account.id)).settingChanges.nodes[0]).to.deep.include({ previousValue: "example.com example.org", newValue: null });
+    expect((await read(admin, account.id)).settingChanges.nodes[0]).to.deep.include({
+      previousValue: "example.com example.org",
+      newValue: null,
+    });
   });
 
   it("normalises case, a trailing dot and internationalised names to the stored ASCII form", async () => {
@@ -102,10 +121,21 @@ describe("allowed contact domains", () => {
     ];
     for (const [domains, field] of refusals) {
       const error = failsWith(await setDomains(admin, account.id, domains), "BAD_USER_INPUT");
-      expect(error.extensions?.invalidFields, JSON.stringify(domains)).to.deep.equal([{ field, message: (error.extensions!.invalidFields as { message: string }[])[0]!.message }]);
+      expect(error.extensions?.invalidFields, JSON.stringify(domains)).to.deep.equal([
+        { field, message: (error.extensions!.invalidFields as { message: string }[])[0]!.message },
+      ]);
     }
-    expect(await allow(admin, account.id, Array.from({ length: CONTACT_DOMAINS_MAX }, (_, index) => `d${index}.example`))).to.have.lengthOf(CONTACT_DOMAINS_MAX);
-    expect(normaliseContactDomain(`${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(63)}.com`), "longer than 253").to.equal(null);
+    expect(
+      await allow(
+        admin,
+        account.id,
+        Array.from({ length: CONTACT_DOMAINS_MAX }, (_, index) => `d${index}.example`),
+      ),
+    ).to.have.lengthOf(CONTACT_DOMAINS_MAX);
+    expect(
+      normaliseContactDomain(`${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(63)}.com`),
+      "longer than 253",
+    ).to.equal(null);
   });
 
   it("refuses a member who is not an admin with FORBIDDEN, and another tenant with NOT_FOUND, reading nothing of the list", async () => {
@@ -120,9 +150,15 @@ describe("allowed contact domains", () => {
     failsWith(peek, "NOT_FOUND");
     expect(peek.data?.account).to.equal(null);
     expect(JSON.stringify(peek)).not.to.contain("secret-partner");
-    const node = await server.graphql(`query($id: ID!) { node(id: $id) { ... on Account { allowedContactDomains } } }`, { id: account.id }, stranger.token);
+    const node = await server.graphql(
+      `query($id: ID!) { node(id: $id) { ... on Account { allowedContactDomains } } }`,
+      { id: account.id },
+      stranger.token,
+    );
     expect(JSON.stringify(node)).not.to.contain("secret-partner");
-    expect((await read(admin, account.id)).allowedContactDomains, "the refused calls changed nothing").to.deep.equal(["secret-partner.example"]);
+    expect((await read(admin, account.id)).allowedContactDomains, "the refused calls changed nothing").to.deep.equal([
+      "secret-partner.example",
+    ]);
   });
 
   it("refuses an outside address off the list on setRoleContact with CONTACT_DOMAIN_NOT_ALLOWED on input.email, writing nothing", async () => {
@@ -133,10 +169,14 @@ describe("allowed contact domains", () => {
     const eventCount = (await events(account.id)).length;
     for (const email of ["sec@evil-example.com", "sec@example.com.evil.net", "sec@mail.example.com", "sec@example.co", "sec@exаmple.com"]) {
       const error = failsWith(await setSecurity(admin, account.id, email), "CONTACT_DOMAIN_NOT_ALLOWED");
-      expect((error.extensions?.invalidFields as { field: string }[]).map((entry) => entry.field), email).to.deep.equal(["input.email"]);
+      expect(
+        (error.extensions!.invalidFields as { field: string }[]).map((entry) => entry.field),
+        email,
+      ).to.deep.equal(["input.email"]);
     }
     // The same address in other spellings is still the same (refused) domain.
-    for (const email of ["sec@EVIL-example.com", "  sec@evil-example.com  "]) failsWith(await setSecurity(admin, account.id, email), "CONTACT_DOMAIN_NOT_ALLOWED");
+    for (const email of ["sec@EVIL-example.com", "  sec@evil-example.com  "])
+      failsWith(await setSecurity(admin, account.id, email), "CONTACT_DOMAIN_NOT_ALLOWED");
     failsWith(await setSecurity(admin, account.id, "sec@example.com."), "BAD_USER_INPUT");
     expect(await read(admin, account.id)).to.deep.equal(before);
     expect(await readHistory(server, admin.token, account.id)).to.deep.equal(history);
@@ -153,9 +193,13 @@ describe("allowed contact domains", () => {
     const before = await read(admin, account.id);
     const history = await readHistory(server, admin.token, account.id);
 
-    const refused = await saveSecurity(admin, account.id, before.contactsVersion, "sec@evil-example.com", { primaryContactUserId: members[0]!.id });
+    const refused = await saveSecurity(admin, account.id, before.contactsVersion, "sec@evil-example.com", {
+      primaryContactUserId: members[0]!.id,
+    });
     const error = failsWith(refused, "CONTACT_DOMAIN_NOT_ALLOWED");
-    expect((error.extensions?.invalidFields as { field: string }[]).map((entry) => entry.field)).to.deep.equal(["input.roleContacts.1.email"]);
+    expect((error.extensions!.invalidFields as { field: string }[]).map((entry) => entry.field)).to.deep.equal([
+      "input.roleContacts.1.email",
+    ]);
     expect(refused.data?.saveAccountContacts ?? null).to.equal(null);
     const after = await read(admin, account.id);
     expect(after, "neither the primary contact nor the cleared role changed").to.deep.equal(before);
@@ -182,9 +226,23 @@ describe("allowed contact domains", () => {
     }
     const email = `sec-${Math.random().toString(36).slice(2, 8)}@partner.example`;
     ok(await setSecurity(admin, account.id, email));
-    ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`, { token: await verificationTokenFor(server, email) }, null));
-    const issuesOf = async () => (ok(await server.graphql(HEALTH, { id: account.id }, admin.token)).account.contactHealth.issues as { kind: string; email: string; slot: string }[]);
-    const listed = async () => ok(await server.graphql(ATTENTION, {}, admin.token)).accountsNeedingAttention.edges.some((edge: { node: { id: string } }) => edge.node.id === account.id);
+    ok(
+      await server.graphql(
+        `mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`,
+        { token: await verificationTokenFor(server, email) },
+        null,
+      ),
+    );
+    const issuesOf = async () =>
+      ok(await server.graphql(HEALTH, { id: account.id }, admin.token)).account.contactHealth.issues as {
+        kind: string;
+        email: string;
+        slot: string;
+      }[];
+    const listed = async () =>
+      ok(await server.graphql(ATTENTION, {}, admin.token)).accountsNeedingAttention.edges.some(
+        (edge: { node: { id: string } }) => edge.node.id === account.id,
+      );
     expect(await issuesOf()).to.deep.equal([]);
     expect(await listed()).to.equal(false);
 
@@ -195,13 +253,29 @@ describe("allowed contact domains", () => {
 
     // A form that leaves the slot as it is still saves; setting the address anew is refused.
     const version = (await read(admin, account.id)).contactsVersion;
-    ok(await server.graphql(SAVE, { input: { accountId: account.id, expectedVersion: version, roleContacts: [{ role: "SECURITY", email }] } }, admin.token));
-    failsWith(await server.graphql(SET_ROLE, { input: { accountId: account.id, role: "SECURITY", email: `other-${email}` } }, admin.token), "CONTACT_DOMAIN_NOT_ALLOWED");
-    const resent = failsWith(
-      await server.graphql(`mutation($input: ResendContactVerificationInput!) { resendContactVerification(input: $input) { account { id } } }`, { input: { accountId: account.id, role: "SECURITY" } }, admin.token),
+    ok(
+      await server.graphql(
+        SAVE,
+        { input: { accountId: account.id, expectedVersion: version, roleContacts: [{ role: "SECURITY", email }] } },
+        admin.token,
+      ),
+    );
+    failsWith(
+      await server.graphql(SET_ROLE, { input: { accountId: account.id, role: "SECURITY", email: `other-${email}` } }, admin.token),
       "CONTACT_DOMAIN_NOT_ALLOWED",
     );
-    expect((resent.extensions?.invalidFields as { field: string }[]).map((entry) => entry.field), "an address off the list is not asked again").to.deep.equal(["input.role"]);
+    const resent = failsWith(
+      await server.graphql(
+        `mutation($input: ResendContactVerificationInput!) { resendContactVerification(input: $input) { account { id } } }`,
+        { input: { accountId: account.id, role: "SECURITY" } },
+        admin.token,
+      ),
+      "CONTACT_DOMAIN_NOT_ALLOWED",
+    );
+    expect(
+      (resent.extensions!.invalidFields as { field: string }[]).map((entry) => entry.field),
+      "an address off the list is not asked again",
+    ).to.deep.equal(["input.role"]);
 
     await allow(admin, account.id, ["partner.example"]);
     expect(await issuesOf()).to.deep.equal([]);
@@ -217,22 +291,41 @@ describe("allowed contact domains", () => {
       const migrated = await startTestServer({ db, env: { MUTATION_RATE_LIMIT: "0" } });
       try {
         const admin = await signIn(migrated, `migration-${Math.random().toString(36).slice(2, 8)}@example.com`);
-        const account = ok(await migrated.graphql(`mutation { createAccount(input: { name: "Migrated" }) { account { id } } }`, {}, admin.token)).createAccount.account;
-        ok(await migrated.graphql(`mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, { input: { accountId: account.id, locale: "PL" } }, admin.token));
+        const account = ok(
+          await migrated.graphql(`mutation { createAccount(input: { name: "Migrated" }) { account { id } } }`, {}, admin.token),
+        ).createAccount.account;
+        ok(
+          await migrated.graphql(
+            `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`,
+            { input: { accountId: account.id, locale: "PL" } },
+            admin.token,
+          ),
+        );
         const long = Array.from({ length: CONTACT_DOMAINS_MAX }, (_, index) => `${"d".repeat(60)}${index}.example`);
         ok(await migrated.graphql(SET_DOMAINS, { input: { accountId: account.id, domains: long } }, admin.token));
-        const [stored] = await selectRows(db, sql`SELECT "newValue" FROM "account_setting_changes" WHERE "setting" = 'ALLOWED_CONTACT_DOMAINS'`);
+        const [stored] = await selectRows(
+          db,
+          sql`SELECT "newValue" FROM "account_setting_changes" WHERE "setting" = 'ALLOWED_CONTACT_DOMAINS'`,
+        );
         expect((stored!.newValue as string).length, "a whole list is kept, longer than 200 characters").to.be.greaterThan(1000);
 
         expect(MIGRATIONS.at(-1)!.name).to.equal("AllowedContactDomains1797500000000");
         await db.dataSource.undoLastMigration({ transaction: "all" });
-        expect(await selectRows(db, sql`SELECT "setting", "newValue" FROM "account_setting_changes"`)).to.deep.equal([{ setting: "LOCALE", newValue: "pl" }]);
+        expect(await selectRows(db, sql`SELECT "setting", "newValue" FROM "account_setting_changes"`)).to.deep.equal([
+          { setting: "LOCALE", newValue: "pl" },
+        ]);
         let table = true;
         await selectRows(db, sql`SELECT 1 FROM "account_contact_domains"`).catch(() => (table = false));
         expect(table, "account_contact_domains is dropped").to.equal(false);
         let refused = false;
         await db.dataSource
-          .query(`INSERT INTO "account_setting_changes" ("accountId", "at", "actorId", "setting") VALUES ($1, $2, $3, 'ALLOWED_CONTACT_DOMAINS')`.replace(/\$\d/g, db.driver === "postgres" ? (m) => m : () => "?"), [rowId(account.id), new Date(), admin.id])
+          .query(
+            `INSERT INTO "account_setting_changes" ("accountId", "at", "actorId", "setting") VALUES ($1, $2, $3, 'ALLOWED_CONTACT_DOMAINS')`.replace(
+              /\$\d/g,
+              db.driver === "postgres" ? (m) => m : () => "?",
+            ),
+            [rowId(account.id), new Date(), admin.id],
+          )
           .catch(() => (refused = true));
         expect(refused, "the reverted CHECK names only LOCALE").to.equal(true);
 

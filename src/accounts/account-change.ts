@@ -48,7 +48,7 @@ export class AccountChange {
   ): Promise<AccountChange> {
     await lockAccount(manager, id);
     const found = await accountWithRoleOf(manager, id, actor.id);
-    if (!found || !found.role) throw notFound();
+    if (!found?.role) throw notFound();
     if (access === "admin" && !mayAdminister(found.role)) {
       throw new DomainError("FORBIDDEN.adminOnly");
     }
@@ -67,7 +67,8 @@ export class AccountChange {
     if (!member) {
       // Someone invited holds nothing until they accept: say so, rather than "not a member".
       const invited = await this.manager.count(AccountInvitation, { where: { accountId: this.account.id, userId: id } });
-      if (invited) throw new DomainError("INVITATION_PENDING.notAccepted", {}, {}, [{ field, message: message("INVITATION_PENDING.notAccepted") }]);
+      if (invited)
+        throw new DomainError("INVITATION_PENDING.notAccepted", {}, {}, [{ field, message: message("INVITATION_PENDING.notAccepted") }]);
       throw badInput("BAD_USER_INPUT.notAMember", {}, field);
     }
     return member;
