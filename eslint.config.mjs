@@ -28,7 +28,15 @@ export const schemaRuleExceptions = {
         acceptedIdTypes: ["ID"],
         exceptions: {
           suffixes: ["Connection", "Edge", "Payload"],
-          types: ["PageInfo", "NotificationRecipient", "ContactHealth", "ContactIssue", "ExternalContact", "AccountChangedEvent", "AccountContact"],
+          types: [
+            "PageInfo",
+            "NotificationRecipient",
+            "ContactHealth",
+            "ContactIssue",
+            "ExternalContact",
+            "AccountChangedEvent",
+            "AccountContact",
+          ],
         },
       },
     ],

@@ -79,9 +79,16 @@ async function loadData(databaseUrl: string, viewerEmail: string): Promise<Data>
         members: group(memberRows, (row) => row.accountId),
         primary: new Map(slotRows.filter((row) => row.slot === ContactSlot.PRIMARY).map((row) => [row.accountId, users.get(row.userId!)!])),
         billing: new Map(
-          [...group(slotRows.filter((row) => row.slot === ContactSlot.BILLING), (row) => row.accountId)].map(([id, rows]) => [id, rows.map((row) => users.get(row.userId!)!)]),
+          [
+            ...group(
+              slotRows.filter((row) => row.slot === ContactSlot.BILLING),
+              (row) => row.accountId,
+            ),
+          ].map(([id, rows]) => [id, rows.map((row) => users.get(row.userId!)!)]),
         ),
-        roles: new Map([...group(slotRows, (row) => row.accountId)].map(([id, rows]) => [id, roleContactsOf(rows.map((contact) => ({ contact })))])),
+        roles: new Map(
+          [...group(slotRows, (row) => row.accountId)].map(([id, rows]) => [id, roleContactsOf(rows.map((contact) => ({ contact })))]),
+        ),
         history: group(historyRows, (row) => row.accountId),
       };
     });
@@ -96,7 +103,13 @@ interface PageArgs {
 }
 
 /** Forward keyset paging over an in-memory list: the same cursors and page shape as the service. */
-function pageOf<TRow>(rows: TRow[], args: PageArgs, defaultFirst: number, cursorOf: (row: TRow) => (string | number)[], shape: OrderColumn["kind"][]) {
+function pageOf<TRow>(
+  rows: TRow[],
+  args: PageArgs,
+  defaultFirst: number,
+  cursorOf: (row: TRow) => (string | number)[],
+  shape: OrderColumn["kind"][],
+) {
   const first = args.first ?? defaultFirst;
   let start = 0;
   if (args.after) {
@@ -176,7 +189,11 @@ function resolvers(data: Data) {
         return routeNotification(args.category, [
           { slot: ContactSlot.PRIMARY, email: primary.email, user: primary },
           ...(data.billing.get(account.id) ?? []).map((billing) => ({ slot: ContactSlot.BILLING, email: billing.email, user: billing })),
-          ...(data.roles.get(account.id) ?? []).map((role) => ({ slot: slotOfRole(role.role), email: role.email, user: user(role.userId) })),
+          ...(data.roles.get(account.id) ?? []).map((role) => ({
+            slot: slotOfRole(role.role),
+            email: role.email,
+            user: user(role.userId),
+          })),
         ]);
       },
     },
@@ -229,7 +246,11 @@ async function main(): Promise<void> {
     resolvers: resolvers(data),
     introspection: false,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+    ],
   });
   await apollo.start();
   app.use("/graphql", cors({ origin: false }), express.json({ limit: 100 * 1024 }), expressMiddleware(apollo));

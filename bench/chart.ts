@@ -25,7 +25,12 @@ export async function drawChart(points: ChartPoint[], file: string, title: strin
       y: { field: "case", type: "nominal" as const, title: null, sort: null, axis: { labelLimit: 320 } },
       yOffset: { field: "server", type: "nominal" as const },
       x: { field, type: "quantitative" as const, title: null },
-      color: { field: "server", type: "nominal" as const, title: "server", scale: { domain: ["service", "baseline"], range: ["#1f77b4", "#bbbbbb"] } },
+      color: {
+        field: "server",
+        type: "nominal" as const,
+        title: "server",
+        scale: { domain: ["service", "baseline"], range: ["#1f77b4", "#bbbbbb"] },
+      },
     },
   });
   const spec = {

@@ -49,7 +49,20 @@ async function startProcess(env: Record<string, string>): Promise<Process> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "development", AUTH_JWT_SECRET: SECRET, LOG_LEVEL: "warn", SEED_DEMO_DATA: "false", MUTATION_RATE_LIMIT: "0", MAIL_TRANSPORT: "file", WS_MAX_SOCKETS_PER_CALLER: String(SUBSCRIBERS + 10), HTTP_MAX_CONNECTIONS: String(SUBSCRIBERS + 100), ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      NODE_ENV: "development",
+      AUTH_JWT_SECRET: SECRET,
+      LOG_LEVEL: "warn",
+      SEED_DEMO_DATA: "false",
+      MUTATION_RATE_LIMIT: "0",
+      MAIL_TRANSPORT: "file",
+      WS_MAX_SOCKETS_PER_CALLER: String(SUBSCRIBERS + 10),
+      HTTP_MAX_CONNECTIONS: String(SUBSCRIBERS + 100),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -99,7 +112,9 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
   const token = await signToken(SECRET, { email: "fanout.admin@bench.example", name: "Fan-out" }, "2h");
   const first = servers[0]!;
   await post(first.url, token, { query: "{ viewer { id } }" });
-  const created = await post(first.url, token, { query: `mutation { createAccount(input: { name: "Fan-out" }) { account { id eventSequence } } }` });
+  const created = await post(first.url, token, {
+    query: `mutation { createAccount(input: { name: "Fan-out" }) { account { id eventSequence } } }`,
+  });
   const { id: accountId, eventSequence: after } = (created.createAccount as { account: { id: string; eventSequence: number } }).account;
 
   await settle();
@@ -112,7 +127,15 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
     let done!: () => void;
     connected.push(new Promise<void>((resolve) => (done = resolve)));
     clients.push(
-      createClient({ url: server.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` }, on: { connected: () => done() }, onNonLazyError: (error) => log(`socket error: ${JSON.stringify(error)}`) }),
+      createClient({
+        url: server.url.replace(/^http/, "ws"),
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${token}` },
+        on: { connected: () => done() },
+        onNonLazyError: (error) => log(`socket error: ${JSON.stringify(error)}`),
+      }),
     );
     if (index % 100 === 99) await Promise.all(connected.slice(index - 99));
   }
@@ -134,7 +157,8 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
       // From the account's creation on: a subscribe that lands after the first change still gets it.
       { query: SUBSCRIBE, variables: { id: accountId, after } },
       {
-        next: (result) => (result.data ? arrived(index, result.data.accountChanged.sequence) : log(`subscription refused: ${JSON.stringify(result.errors)}`)),
+        next: (result) =>
+          result.data ? arrived(index, result.data.accountChanged.sequence) : log(`subscription refused: ${JSON.stringify(result.errors)}`),
         error: (error) => log(`subscription error: ${JSON.stringify(error)}`),
         complete: () => undefined,
       },
@@ -143,8 +167,15 @@ async function measure(setup: string, servers: Process[]): Promise<Figures> {
   // Every subscription is open once a first change has reached them all (not counted).
   const change = async (locale: string) => {
     const started = performance.now();
-    const answered = await post(first.url, token, { query: `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { eventSequence } } }`, variables: { input: { accountId, locale } } });
-    return { started, mutationMs: performance.now() - started, sequence: (answered.updateAccount as { account: { eventSequence: number } }).account.eventSequence };
+    const answered = await post(first.url, token, {
+      query: `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { eventSequence } } }`,
+      variables: { input: { accountId, locale } },
+    });
+    return {
+      started,
+      mutationMs: performance.now() - started,
+      sequence: (answered.updateAccount as { account: { eventSequence: number } }).account.eventSequence,
+    };
   };
   const deliver = async (locale: string) => {
     let resolve!: () => void;
@@ -216,7 +247,8 @@ async function main(): Promise<void> {
         const servers: Process[] = [];
         try {
           // One after the other: the first migrates.
-          for (let index = 0; index < count; index++) servers.push(await startProcess({ DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: "5", ...mail }));
+          for (let index = 0; index < count; index++)
+            servers.push(await startProcess({ DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: "5", ...mail }));
           results.push(await measure(`${count} process${count > 1 ? "es" : ""}, PostgreSQL`, servers));
         } finally {
           for (const server of servers) await stopProcess(server);
@@ -227,17 +259,25 @@ async function main(): Promise<void> {
         }
       }
     } else {
-      log("TEST_DATABASE_URL is not PostgreSQL: the PostgreSQL rows are left out (scripts/ci-postgres.sh with-cluster npm run bench:fanout runs them).");
+      log(
+        "TEST_DATABASE_URL is not PostgreSQL: the PostgreSQL rows are left out (scripts/ci-postgres.sh with-cluster npm run bench:fanout runs them).",
+      );
     }
   } finally {
     fs.rmSync(temp, { recursive: true, force: true });
   }
   const round = (value: number) => value.toFixed(1);
-  console.log(`\n${SUBSCRIBERS} subscriptions on one account, ${CHANGES} changes (${os.cpus().length} cores, node ${process.versions.node})\n`);
-  console.log("| setup | last subscriber p50 ms | p99 ms | max ms | mutation alone p50 ms | RSS per idle socket KiB | RSS per subscription KiB |");
+  console.log(
+    `\n${SUBSCRIBERS} subscriptions on one account, ${CHANGES} changes (${os.cpus().length} cores, node ${process.versions.node})\n`,
+  );
+  console.log(
+    "| setup | last subscriber p50 ms | p99 ms | max ms | mutation alone p50 ms | RSS per idle socket KiB | RSS per subscription KiB |",
+  );
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const row of results) {
-    console.log(`| ${row.setup} | ${round(row.p50)} | ${round(row.p99)} | ${round(row.max)} | ${round(row.mutationP50)} | ${round(row.perSocketKb)} | ${round(row.perSubscriptionKb)} |`);
+    console.log(
+      `| ${row.setup} | ${round(row.p50)} | ${round(row.p99)} | ${round(row.max)} | ${round(row.mutationP50)} | ${round(row.perSocketKb)} | ${round(row.perSubscriptionKb)} |`,
+    );
   }
 }
 

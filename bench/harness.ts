@@ -50,7 +50,13 @@ export interface Server {
  * Starts `command args` in the project's root with `env` added, and resolves once it prints
  * "listening on <url>"; its output is drained from then on, so a chatty server never blocks on a full pipe.
  */
-export function startServer(name: string, command: string, args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<Server> {
+export function startServer(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<Server> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -97,7 +103,13 @@ export function cpuSeconds(pid: number): number {
 }
 
 /** Statements the service sends per request: its /metrics counter over `count` requests built by `next`, sent one at a time. */
-export async function statementsPerRequest(service: Server, metricsToken: string, token: string, next: () => Body, count: number): Promise<number> {
+export async function statementsPerRequest(
+  service: Server,
+  metricsToken: string,
+  token: string,
+  next: () => Body,
+  count: number,
+): Promise<number> {
   const counted = async () => {
     const response = await fetch(new URL("/metrics", service.url), { headers: { authorization: `Bearer ${metricsToken}` } });
     const match = /^contact_points_database_statements_total\{[^}]*\} (\d+)/m.exec(await response.text());

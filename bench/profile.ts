@@ -27,8 +27,14 @@ interface CpuProfile {
 /** Packages that belong to one part of the stack, reported together. */
 const GROUPS: [RegExp, string][] = [
   [/^graphql$/, "graphql"],
-  [/^(@apollo\/.*|@as-integrations\/.*|@graphql-tools\/.*|graphql-query-complexity|@escape\.tech\/.*)$/, "apollo (and its GraphQL plugins)"],
-  [/^(express|router|body-parser|raw-body|cors|finalhandler|send|serve-static|on-finished|content-type|type-is|accepts|negotiator|mime-types|qs|iconv-lite|depd|vary|statuses|http-errors|path-to-regexp)$/, "express (and its HTTP middleware)"],
+  [
+    /^(@apollo\/.*|@as-integrations\/.*|@graphql-tools\/.*|graphql-query-complexity|@escape\.tech\/.*)$/,
+    "apollo (and its GraphQL plugins)",
+  ],
+  [
+    /^(express|router|body-parser|raw-body|cors|finalhandler|send|serve-static|on-finished|content-type|type-is|accepts|negotiator|mime-types|qs|iconv-lite|depd|vary|statuses|http-errors|path-to-regexp)$/,
+    "express (and its HTTP middleware)",
+  ],
   [/^sqlite3$/, "sqlite3"],
   [/^(pg|pg-protocol|pg-pool|pg-types|postgres-.*)$/, "pg"],
   [/^typeorm$/, "typeorm"],

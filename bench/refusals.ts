@@ -52,9 +52,19 @@ const CASES: Case[] = [
     query: `{ viewer { ...F0 } } ${repeat(7, (level) => (level === 6 ? `fragment F${level} on User { id }` : `fragment F${level} on User { ${repeat(8, () => `...F${level + 1}`)} }`))}`,
   },
   { kind: "unused fragment with viewer × 700", query: `{ __typename } fragment U on Query { ${repeat(700, () => "viewer { id }")} }` },
-  { kind: "30 operations × 60-fragment chain", query: `${repeat(30, (index) => `query Q${index} { ...F0 }`)} ${repeat(60, (index) => `fragment F${index} on Query { viewer { id } ${index < 59 ? `...F${index + 1}` : ""} }`)}` },
-  { kind: "30 aliased __schema, nested fragments", query: `{ ${repeat(30, (index) => `s${index}: __schema { types { ...FullType } }`)} } ${INTROSPECTION_FRAGMENTS}` },
-  { kind: "30 aliased __schema, anonymous", query: `{ ${repeat(30, (index) => `s${index}: __schema { types { ...FullType } }`)} } ${INTROSPECTION_FRAGMENTS}`, anonymous: true },
+  {
+    kind: "30 operations × 60-fragment chain",
+    query: `${repeat(30, (index) => `query Q${index} { ...F0 }`)} ${repeat(60, (index) => `fragment F${index} on Query { viewer { id } ${index < 59 ? `...F${index + 1}` : ""} }`)}`,
+  },
+  {
+    kind: "30 aliased __schema, nested fragments",
+    query: `{ ${repeat(30, (index) => `s${index}: __schema { types { ...FullType } }`)} } ${INTROSPECTION_FRAGMENTS}`,
+  },
+  {
+    kind: "30 aliased __schema, anonymous",
+    query: `{ ${repeat(30, (index) => `s${index}: __schema { types { ...FullType } }`)} } ${INTROSPECTION_FRAGMENTS}`,
+    anonymous: true,
+  },
   { kind: "@include × 400 on one field", query: `{ viewer ${repeat(400, () => "@include(if: true)")} { id } }` },
   { kind: "700 unused variables", query: `query(${repeat(700, (index) => `$v${index}: Int`)}) { viewer { id } }` },
   { kind: "viewer { id } × 44 (1,892 pairs)", query: `{ ${repeat(44, () => "viewer { id }")} }` },
@@ -62,7 +72,16 @@ const CASES: Case[] = [
   { kind: "100 unused variables", query: `query(${repeat(100, (index) => `$v${index}: Int`)}) { viewer { id } }` },
   { kind: "900 repeated arguments", query: `{ accounts(${repeat(900, () => "first: 1")}) { totalCount } }` },
   { kind: "a list of 1,400 ids", query: `{ nodes(ids: [${repeat(1400, (index) => `"${index}"`)}]) { id } }` },
-  { kind: "(passes) full introspection query", query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }) },
+  {
+    kind: "(passes) full introspection query",
+    query: getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    }),
+  },
   {
     kind: "(passes) settings screen",
     query: `query($id: ID!) { account(id: $id) { id name viewerRole contactsVersion primaryContact { id email name } billingContacts { id email name }
@@ -98,7 +117,15 @@ function measure(work: () => void): number {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig({ AUTH_JWT_SECRET: SECRET, NODE_ENV: "production", PORT: "0", LOG_LEVEL: "silent", MAIL_TRANSPORT: "file", SEED_DEMO_DATA: "false", GRAPHQL_INTROSPECTION: "true" });
+  const config = loadConfig({
+    AUTH_JWT_SECRET: SECRET,
+    NODE_ENV: "production",
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    MAIL_TRANSPORT: "file",
+    SEED_DEMO_DATA: "false",
+    GRAPHQL_INTROSPECTION: "true",
+  });
   const db = await Database.open({ databaseUrl: "sqlite::memory:" });
   await db.migrate();
   const app = await createApp(config, db);
@@ -131,7 +158,9 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   CASES.forEach(({ kind, query, anonymous }, index) => {
     log(`${kind} in process…`);
-    const caller: Caller = anonymous ? { kind: "anonymous" } : { kind: "identified", identity: { email: "bench.refusals@example.com", name: null } };
+    const caller: Caller = anonymous
+      ? { kind: "anonymous" }
+      : { kind: "identified", identity: { email: "bench.refusals@example.com", name: null } };
     // As Apollo validated before: every rule, up to graphql-js's default of 100 errors.
     const validationMs = measure(() => validate(schema, parse(query), rules));
     const cappedMs = measure(() => validate(schema, parse(query), rules, { maxErrors: MAX_VALIDATION_ERRORS }));
@@ -139,14 +168,24 @@ async function main(): Promise<void> {
     const refusal = guardDocument(parseForGuard(query)!, caller, mutations, config.limits);
     const nowMs = guardMs + (refusal ? 0 : cappedMs);
     const { ms, code } = answers[index]!;
-    rows.push([kind, (query.length / 1024).toFixed(1), String(tokens(query)), validationMs.toFixed(2), nowMs.toFixed(2), refusal ? "guard" : "validation", ms.toFixed(1), code]);
+    rows.push([
+      kind,
+      (query.length / 1024).toFixed(1),
+      String(tokens(query)),
+      validationMs.toFixed(2),
+      nowMs.toFixed(2),
+      refusal ? "guard" : "validation",
+      ms.toFixed(1),
+      code,
+    ]);
   });
   await app.apollo.stop();
   await db.close();
 
   const header = ["document", "KB", "tokens", "ms before (validation)", "ms now", "refused by", "HTTP ms now", "answer now"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(" | ")} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(" | ")} |`;
   console.log(line(header));
   console.log(`| ${widths.map((width, column) => (column === 0 ? "-".repeat(width) : `${"-".repeat(width - 1)}:`)).join(" | ")} |`);
   for (const row of rows) console.log(line(row));

@@ -14,7 +14,18 @@ import { signToken } from "../src/auth/tokens";
 import { createPostgresDatabase } from "../test/helpers/postgres";
 import { seedDataset, type Dataset, type SeededAccount } from "../test/helpers/dataset";
 import { drawChart } from "./chart";
-import { cpuSeconds as processCpuSeconds, log, post, setting, startServer as startProcess, statementsPerRequest as harnessStatements, stopServer, VIEWER_EMAIL, type Body, type Server } from "./harness";
+import {
+  cpuSeconds as processCpuSeconds,
+  log,
+  post,
+  setting,
+  startServer as startProcess,
+  statementsPerRequest as harnessStatements,
+  stopServer,
+  VIEWER_EMAIL,
+  type Body,
+  type Server,
+} from "./harness";
 
 /** Starts a Node script of this project as a server (the service or the baseline). */
 const startServer = (name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> =>
@@ -147,7 +158,6 @@ const SET_PRIMARY = `mutation SetPrimaryContact($input: SetPrimaryContactInput!)
 const ADD_BILLING = `mutation AddBillingContact($input: AddBillingContactInput!) { addBillingContact(input: $input) { account { id contactsVersion } } }`;
 const REMOVE_BILLING = `mutation RemoveBillingContact($input: RemoveBillingContactInput!) { removeBillingContact(input: $input) { account { id contactsVersion } } }`;
 
-
 interface Sample {
   /** Requests sent; every one was answered before the slice ended, since each slice waits for the server to drain. */
   requests: number;
@@ -241,8 +251,17 @@ async function drive(server: Server, token: string | null, seconds: number, next
   // than a slice (the console) would show almost no throughput and its CPU spread over few answers.
   await drained(server);
   const withDrain = Math.max(elapsed, Number(process.hrtime.bigint() - started) / 1e9 - DRAINED_IDLE_SECONDS);
-  if (process.env.BENCH_DEBUG) log(`  ${server.name}: ${sent} sent, ${latencies.length} answered in ${elapsed.toFixed(1)} s (autocannon: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts), drained by ${withDrain.toFixed(1)} s`);
-  return { requests: sent, seconds: withDrain, latencies, failures: failures + result.errors + result.timeouts, cpu: cpuSeconds(server) - cpuBefore };
+  if (process.env.BENCH_DEBUG)
+    log(
+      `  ${server.name}: ${sent} sent, ${latencies.length} answered in ${elapsed.toFixed(1)} s (autocannon: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts), drained by ${withDrain.toFixed(1)} s`,
+    );
+  return {
+    requests: sent,
+    seconds: withDrain,
+    latencies,
+    failures: failures + result.errors + result.timeouts,
+    cpu: cpuSeconds(server) - cpuBefore,
+  };
 }
 
 function merge(samples: Sample[]): Sample {
@@ -263,11 +282,23 @@ function percentile(sorted: number[], fraction: number): number {
 function stats(sample: Sample) {
   const sorted = Float64Array.from(sample.latencies).sort();
   const list = Array.from(sorted);
-  return { rps: sample.requests / sample.seconds, p50: percentile(list, 0.5), p99: percentile(list, 0.99), cpuMs: (1000 * sample.cpu) / sample.requests };
+  return {
+    rps: sample.requests / sample.seconds,
+    p50: percentile(list, 0.5),
+    p99: percentile(list, 0.99),
+    cpuMs: (1000 * sample.cpu) / sample.requests,
+  };
 }
 
 /** Both servers on one read case, in alternating slices (service first in even rounds, baseline first in odd). */
-async function compare(label: string, service: Server, baseline: Server, token: string, next: () => Body, slice: number): Promise<{ service: Sample; baseline: Sample; peakRssMb: number | null }> {
+async function compare(
+  label: string,
+  service: Server,
+  baseline: Server,
+  token: string,
+  next: () => Body,
+  slice: number,
+): Promise<{ service: Sample; baseline: Sample; peakRssMb: number | null }> {
   const rounds = Math.max(1, Math.round(SECONDS / slice));
   log(`${label}: ${rounds * slice} s on each server, alternating every ${slice} s`);
   const ours: Sample[] = [];
@@ -287,7 +318,8 @@ async function compare(label: string, service: Server, baseline: Server, token: 
 const METRICS_TOKEN = randomBytes(16).toString("hex");
 
 /** Statements the service sends per request of a case, over 10 requests sent one at a time. */
-const statementsOf = (service: Server, token: string, next: () => Body, count = 10): Promise<number> => harnessStatements(service, METRICS_TOKEN, token, next, count);
+const statementsOf = (service: Server, token: string, next: () => Body, count = 10): Promise<number> =>
+  harnessStatements(service, METRICS_TOKEN, token, next, count);
 
 async function historyRows(db: Database): Promise<number> {
   return db.read((manager) => manager.count(ContactChange));
@@ -312,7 +344,19 @@ async function writes(label: string, service: Server, token: string, db: Databas
 const TARGET_RATIO = 0.5;
 
 function table(rows: Row[]): string {
-  const header = ["case", "service req/s", "ceiling req/s", "ratio", "≥ 0.5×", "service p50 / p99 ms", "ceiling p50 / p99 ms", "statements / request", "CPU ms / request: service / ceiling (ratio)", "service peak RSS MB", "failed"];
+  const header = [
+    "case",
+    "service req/s",
+    "ceiling req/s",
+    "ratio",
+    "≥ 0.5×",
+    "service p50 / p99 ms",
+    "ceiling p50 / p99 ms",
+    "statements / request",
+    "CPU ms / request: service / ceiling (ratio)",
+    "service peak RSS MB",
+    "failed",
+  ];
   const lines = rows.map((row) => {
     const ours = stats(row.service);
     const theirs = row.baseline ? stats(row.baseline) : null;
@@ -326,7 +370,9 @@ function table(rows: Row[]): string {
       `${ours.p50.toFixed(1)} / ${ours.p99.toFixed(1)}`,
       theirs ? `${theirs.p50.toFixed(1)} / ${theirs.p99.toFixed(1)}` : "—",
       Number.isInteger(row.statements) ? String(row.statements) : row.statements.toFixed(1),
-      theirs ? `${ours.cpuMs.toFixed(2)} / ${theirs.cpuMs.toFixed(2)} (${(theirs.cpuMs / ours.cpuMs).toFixed(2)})` : `${ours.cpuMs.toFixed(2)} / —`,
+      theirs
+        ? `${ours.cpuMs.toFixed(2)} / ${theirs.cpuMs.toFixed(2)} (${(theirs.cpuMs / ours.cpuMs).toFixed(2)})`
+        : `${ours.cpuMs.toFixed(2)} / —`,
       row.peakRssMb === null ? "?" : row.peakRssMb.toFixed(0),
       `${row.service.failures + (row.baseline?.failures ?? 0)}${row.note ? ` (${row.note})` : ""}`,
     ];
@@ -387,7 +433,10 @@ async function cursorsOf(db: Database, dataset: Dataset): Promise<Map<string, { 
     dataset.accounts.map((account) => {
       const member = members.get(account.rowId)![4]!;
       const change = history.get(account.rowId)![9]!;
-      return [account.id, { member: encodeCursor([member.joinedAt.toISOString(), member.userId]), history: encodeCursor([change.sequence]) }];
+      return [
+        account.id,
+        { member: encodeCursor([member.joinedAt.toISOString(), member.userId]), history: encodeCursor([change.sequence]) },
+      ];
     }),
   );
 }
@@ -411,25 +460,46 @@ function readCases(dataset: Dataset, cursors: Map<string, { member: string; hist
     ["console", "console (accounts, first 100)", () => ({ query: CONSOLE_QUERY }), LONG_SLICE_SECONDS],
     ["my-accounts", "viewer + my accounts (first 20)", () => ({ query: MY_ACCOUNTS_QUERY })],
     ["members", "member picker (first 50, with contact slots)", perAccount(MEMBER_PICKER_QUERY, byId)],
-    ["members-next", "member picker, next page (5 after the 5th)", perAccount(MEMBER_PICKER_QUERY, (account) => ({ accountId: account.id, first: 5, after: cursors.get(account.id)!.member }))],
+    [
+      "members-next",
+      "member picker, next page (5 after the 5th)",
+      perAccount(MEMBER_PICKER_QUERY, (account) => ({ accountId: account.id, first: 5, after: cursors.get(account.id)!.member })),
+    ],
     ["history", "contact history (first 20)", perAccount(CONTACT_HISTORY_QUERY, byId)],
-    ["history-next", "contact history, next page (10 after the 10th)", perAccount(CONTACT_HISTORY_QUERY, (account) => ({ accountId: account.id, first: 10, after: cursors.get(account.id)!.history }))],
+    [
+      "history-next",
+      "contact history, next page (10 after the 10th)",
+      perAccount(CONTACT_HISTORY_QUERY, (account) => ({ accountId: account.id, first: 10, after: cursors.get(account.id)!.history })),
+    ],
     ["node", "node(id) refetch of an account", perAccount(NODE_QUERY, (account) => ({ id: account.id }))],
     [
       "nodes",
       "nodes(ids) refetch: account, user, member, role contact",
       perAccount(NODES_QUERY, (account) => ({
-        ids: [account.id, account.memberIds[1], globalId("AccountMember", account.rowId, rowIdOf(account.memberIds[2]!)), globalId("ContactRole", account.rowId, "DECISION_MAKER")],
+        ids: [
+          account.id,
+          account.memberIds[1],
+          globalId("AccountMember", account.rowId, rowIdOf(account.memberIds[2]!)),
+          globalId("ContactRole", account.rowId, "DECISION_MAKER"),
+        ],
       })),
     ],
-    ["recipients", "notification recipients (RENEWAL)", perAccount(RECIPIENTS_QUERY, (account) => ({ accountId: account.id, category: "RENEWAL" }))],
+    [
+      "recipients",
+      "notification recipients (RENEWAL)",
+      perAccount(RECIPIENTS_QUERY, (account) => ({ accountId: account.id, category: "RENEWAL" })),
+    ],
     ["deliveries", "notification deliveries (first 20; none seeded)", perAccount(DELIVERIES_QUERY, byId)],
     ["invitations", "pending invitations + member history (none seeded)", perAccount(INVITATIONS_QUERY, byId)],
   ];
   return cases.map(([key, label, next, slice]) => ({ key, label, next, slice: slice ?? SLICE_SECONDS }));
 }
 
-const WRITE_CASES = { "write-primary": "setPrimaryContact, many accounts", "write-billing": "add/removeBillingContact, many accounts", "write-hot": "setPrimaryContact, one hot account" } as const;
+const WRITE_CASES = {
+  "write-primary": "setPrimaryContact, many accounts",
+  "write-billing": "add/removeBillingContact, many accounts",
+  "write-hot": "setPrimaryContact, one hot account",
+} as const;
 
 /** Whether BENCH_CASES picks a case (by its key, or `reads`/`writes` for all of a kind). */
 const picked = (key: string, kind: "reads" | "writes") => CASE_NAMES.includes(key) || CASE_NAMES.includes(kind);
@@ -460,7 +530,10 @@ async function writeCases(service: Server, token: string, db: Database, dataset:
   // The last account, which the read cases' first pages do not show; its primary alternates between two members.
   const hot = accounts[accounts.length - 1]!;
   let hotTurn = 0;
-  const hotPrimary = (): Body => ({ query: SET_PRIMARY, variables: { input: { accountId: hot.id, userId: hot.memberIds[hotTurn++ % 2] } } });
+  const hotPrimary = (): Body => ({
+    query: SET_PRIMARY,
+    variables: { input: { accountId: hot.id, userId: hot.memberIds[hotTurn++ % 2] } },
+  });
 
   const rows: Row[] = [];
   for (const [key, next] of [
@@ -533,7 +606,9 @@ async function soak(service: Server, token: string, settings: () => Body, datase
 async function chart(rows: Row[], title: string): Promise<void> {
   const points = rows.flatMap((row) => [
     { case: row.case, server: "service", rps: Math.round(stats(row.service).rps), p99: Math.round(stats(row.service).p99) },
-    ...(row.baseline ? [{ case: row.case, server: "baseline", rps: Math.round(stats(row.baseline).rps), p99: Math.round(stats(row.baseline).p99) }] : []),
+    ...(row.baseline
+      ? [{ case: row.case, server: "baseline", rps: Math.round(stats(row.baseline).rps), p99: Math.round(stats(row.baseline).p99) }]
+      : []),
   ]);
   try {
     await drawChart(points, CHART_FILE, title);
@@ -544,7 +619,10 @@ async function chart(rows: Row[], title: string): Promise<void> {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  const loadAtStart = os.loadavg().map((value) => value.toFixed(2)).join(", ");
+  const loadAtStart = os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(", ");
   const database = await freshDatabase();
   const servers: Server[] = [];
   // No case here sends mail; production still needs a mail transport chosen on purpose.
@@ -554,9 +632,16 @@ async function main(): Promise<void> {
     db = await Database.open({ databaseUrl: database.url });
     await db.migrate();
     const seedStart = Date.now();
-    const dataset: Dataset = await seedDataset(db, { accounts: ACCOUNTS, membersPerAccount: MEMBERS, viewerEmail: VIEWER_EMAIL, historyChurnPairs: 6 });
+    const dataset: Dataset = await seedDataset(db, {
+      accounts: ACCOUNTS,
+      membersPerAccount: MEMBERS,
+      viewerEmail: VIEWER_EMAIL,
+      historyChurnPairs: 6,
+    });
     const seededRows = await historyRows(db);
-    log(`Seeded ${ACCOUNTS} accounts × ${MEMBERS} members, ${seededRows} history rows, in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+    log(
+      `Seeded ${ACCOUNTS} accounts × ${MEMBERS} members, ${seededRows} history rows, in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`,
+    );
 
     const secret = randomBytes(32).toString("hex");
     const profile = process.env.BENCH_CPU_PROF;
@@ -598,8 +683,14 @@ async function main(): Promise<void> {
       return;
     }
     const reads = cases.filter((candidate) => picked(candidate.key, "reads"));
-    const unknown = CASE_NAMES.filter((name) => name !== "reads" && name !== "writes" && !cases.some((candidate) => candidate.key === name) && !Object.hasOwn(WRITE_CASES, name));
-    if (unknown.length) throw new Error(`Unknown BENCH_CASES ${unknown.join(", ")}; the cases are ${[...cases.map((candidate) => candidate.key), ...Object.keys(WRITE_CASES)].join(", ")}.`);
+    const unknown = CASE_NAMES.filter(
+      (name) =>
+        name !== "reads" && name !== "writes" && !cases.some((candidate) => candidate.key === name) && !Object.hasOwn(WRITE_CASES, name),
+    );
+    if (unknown.length)
+      throw new Error(
+        `Unknown BENCH_CASES ${unknown.join(", ")}; the cases are ${[...cases.map((candidate) => candidate.key), ...Object.keys(WRITE_CASES)].join(", ")}.`,
+      );
 
     // Both servers must give the same answers, byte for byte, or the comparison means nothing.
     for (const read of reads) {
@@ -607,13 +698,16 @@ async function main(): Promise<void> {
         const body = read.next();
         const [ours, theirs] = await Promise.all([post(service.url, token, body), post(baseline.url, null, body)]);
         if (JSON.stringify(ours) !== JSON.stringify(theirs)) {
-          throw new Error(`The baseline answers ${read.key} differently from the service:\n${JSON.stringify(ours).slice(0, 600)}\n${JSON.stringify(theirs).slice(0, 600)}`);
+          throw new Error(
+            `The baseline answers ${read.key} differently from the service:\n${JSON.stringify(ours).slice(0, 600)}\n${JSON.stringify(theirs).slice(0, 600)}`,
+          );
         }
       }
     }
     log(`Both servers give the same answers to ${reads.length} read cases; warming up`);
     for (const server of [service, baseline]) {
-      for (const read of reads) await drive(server, server === service ? token : null, 1, read.next, read.slice === SLICE_SECONDS ? CONNECTIONS : 2);
+      for (const read of reads)
+        await drive(server, server === service ? token : null, 1, read.next, read.slice === SLICE_SECONDS ? CONNECTIONS : 2);
     }
 
     const rows: Row[] = [];
@@ -625,7 +719,10 @@ async function main(): Promise<void> {
     rows.push(...(await writeCases(service, token, db, dataset)));
 
     const cpus = os.cpus();
-    const load = os.loadavg().map((value) => value.toFixed(2)).join(", ");
+    const load = os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(", ");
     console.log(
       [
         `contact-points benchmark — ${new Date().toISOString()}`,
@@ -641,7 +738,10 @@ async function main(): Promise<void> {
         `finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
       ].join("\n"),
     );
-    await chart(rows, `contact-points on ${database.label}, ${ACCOUNTS} × ${MEMBERS}, ${CONNECTIONS} connections, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`);
+    await chart(
+      rows,
+      `contact-points on ${database.label}, ${ACCOUNTS} × ${MEMBERS}, ${CONNECTIONS} connections, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    );
   } finally {
     for (const server of servers) await stopServer(server);
     await db?.close();

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     const total = performance.now() - started;
     await db.close();
     const driver = postgres ? "PostgreSQL" : "SQLite";
-    console.log(`Upgrade from the previous release on ${driver}: ${sizes.users} users, ${sizes.users + sizes.extraMemberships} memberships, ${sizes.outboxMessages} outbox rows`);
+    console.log(
+      `Upgrade from the previous release on ${driver}: ${sizes.users} users, ${sizes.users + sizes.extraMemberships} memberships, ${sizes.outboxMessages} outbox rows`,
+    );
     console.log(`(generated in ${(generated / 1000).toFixed(1)} s; Node ${process.versions.node}, ${os.cpus().length} cores)\n`);
     console.log("| migration | ms |\n| --- | ---: |");
     for (const step of steps) console.log(`| ${step.migration} | ${step.ms} |`);

@@ -27,7 +27,7 @@ const SECRET = "bench-secret-that-is-long-enough-for-hs256-0000";
 const ACCOUNTS = setting("BENCH_ACCOUNTS", 20, 1);
 const EVENTS = setting("BENCH_EVENTS", 50, 1);
 const OUTAGE_SECONDS = setting("BENCH_OUTAGE_SECONDS", 60, 1);
-const RETRY_SCHEDULE = (process.env.BENCH_RETRY_SCHEDULE || "1s,2s,5s,10s");
+const RETRY_SCHEDULE = process.env.BENCH_RETRY_SCHEDULE || "1s,2s,5s,10s";
 
 /** What the receiver saw: every request, and the 2xx ones per account path in arrival order. */
 class Receiver {
@@ -75,7 +75,9 @@ async function tenants(url: string, receiverPort: number, count: number, prefix:
   const made: Tenant[] = [];
   for (let index = 0; index < count; index++) {
     const token = await signToken(SECRET, { email: `${prefix}-${index}@bench.example` }, "2h");
-    const created = (await post(url, token, { query: `mutation { createAccount(input: { name: "Bench ${index}" }) { account { id } } }` })) as { createAccount: { account: { id: string } } };
+    const created = (await post(url, token, {
+      query: `mutation { createAccount(input: { name: "Bench ${index}" }) { account { id } } }`,
+    })) as { createAccount: { account: { id: string } } };
     const accountId = created.createAccount.account.id;
     const hookPath = `/${prefix}/${index}`;
     await post(url, token, {
@@ -90,7 +92,10 @@ async function tenants(url: string, receiverPort: number, count: number, prefix:
 /** One change (the account's language flipped): one event. */
 async function change(url: string, tenant: Tenant): Promise<void> {
   tenant.locale = tenant.locale === "EN" ? "PL" : "EN";
-  await post(url, tenant.token, { query: `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, variables: { input: { accountId: tenant.accountId, locale: tenant.locale } } });
+  await post(url, tenant.token, {
+    query: `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`,
+    variables: { input: { accountId: tenant.accountId, locale: tenant.locale } },
+  });
 }
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
@@ -118,7 +123,17 @@ function check(list: { sequence: number; webhookId: string }[]) {
 async function main(): Promise<void> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "webhook-bench-"));
   const databaseUrl = process.env.BENCH_DATABASE_URL || `sqlite:${path.join(folder, "bench.sqlite")}`;
-  const env = { AUTH_JWT_SECRET: SECRET, NODE_ENV: "test", LOG_LEVEL: "silent", MUTATION_RATE_LIMIT: "0", MAIL_TRANSPORT: "file", MAIL_LOG_FILE: path.join(folder, "mail.log"), WEBHOOK_ALLOW_HTTP: "true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true", WEBHOOK_RETRY_SCHEDULE: RETRY_SCHEDULE };
+  const env = {
+    AUTH_JWT_SECRET: SECRET,
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    MUTATION_RATE_LIMIT: "0",
+    MAIL_TRANSPORT: "file",
+    MAIL_LOG_FILE: path.join(folder, "mail.log"),
+    WEBHOOK_ALLOW_HTTP: "true",
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true",
+    WEBHOOK_RETRY_SCHEDULE: RETRY_SCHEDULE,
+  };
   const config = loadConfig(env);
   const db = await Database.open({ databaseUrl, postgres: config.database });
   await db.migrate();
@@ -127,7 +142,14 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}/graphql`;
   const sender = httpWebhookSender({ allowHttp: true, allowPrivateAddresses: true }, 10_000);
   const workerWith = (concurrency: number) =>
-    new WebhookWorker(db, sender, { pollMs: 20, concurrency, retryScheduleMs: config.webhooks.retryScheduleMs, maxFailures: 1000, leaseMs: 60_000, log: () => undefined });
+    new WebhookWorker(db, sender, {
+      pollMs: 20,
+      concurrency,
+      retryScheduleMs: config.webhooks.retryScheduleMs,
+      maxFailures: 1000,
+      leaseMs: 60_000,
+      log: () => undefined,
+    });
   const rows: string[][] = [];
 
   for (const concurrency of [1, 4, 16]) {
@@ -198,7 +220,8 @@ async function main(): Promise<void> {
 
   const header = ["run", "events", "delivered", "twice", "out of order", "several ids", "seconds", "deliveries/s"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(" | ")} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(" | ")} |`;
   console.log(line(header));
   console.log(`| ${widths.map((width, column) => (column === 0 ? "-".repeat(width) : `${"-".repeat(width - 1)}:`)).join(" | ")} |`);
   for (const row of rows) console.log(line(row));

@@ -8,6 +8,8 @@ if (process.env.NODE_ENV !== "production" && existsSync("node_modules/.bin/tsc")
   process.exit(build.status ?? 1);
 }
 if (!existsSync("dist/ormconfig.js")) {
-  console.error("dist/ormconfig.js is missing: build with `npm run build` where the development dependencies are installed, and deploy dist/ with the code.");
+  console.error(
+    "dist/ormconfig.js is missing: build with `npm run build` where the development dependencies are installed, and deploy dist/ with the code.",
+  );
   process.exit(1);
 }

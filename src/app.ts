@@ -26,7 +26,16 @@ import { mountInvitationPage } from "./members/invitation-page.routes";
 import { createLogger, requestScope, type Logger } from "./observability/logger";
 import { FALLBACK_LOCALE, negotiateLocale, translate, type Locale } from "./i18n";
 import { Metrics } from "./observability/metrics";
-import { closeWithApollo, createMetricsServer, errorScope, metricsRoute, observabilityPlugin, outageStatusPlugin, trackGraphQLRequests, trackPageMetrics } from "./observability/http";
+import {
+  closeWithApollo,
+  createMetricsServer,
+  errorScope,
+  metricsRoute,
+  observabilityPlugin,
+  outageStatusPlugin,
+  trackGraphQLRequests,
+  trackPageMetrics,
+} from "./observability/http";
 import { createHttpServer } from "./security/connections";
 import { TrustedDocuments, trustedDocumentsMiddleware } from "./security/trusted-documents";
 import { closeConnectionsWhileDraining, HttpDrain, livenessRoute, Readiness, readinessRoute } from "./observability/probes";
@@ -52,14 +61,17 @@ export interface App {
 }
 
 /** Errors raised before GraphQL runs (body too large, broken JSON) answered in GraphQL's error shape; the unexpected ones are logged. */
-const httpErrors = (log: ErrorLogger): ErrorRequestHandler => (error: { status?: number; type?: string }, request, response, next) => {
-  if (response.headersSent) return next(error);
-  const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-  if (status === 500) log(error, requestScope(request)?.requestId);
-  const key = status === 413 ? "PAYLOAD_TOO_LARGE.bodyTooLarge" : status === 500 ? "INTERNAL_SERVER_ERROR.unexpected" : "BAD_REQUEST.invalidJson";
-  const message = translate(negotiateLocale(request.headers["accept-language"]), key);
-  response.status(status).json({ errors: [{ message, extensions: { code: key.slice(0, key.indexOf(".")) } }] });
-};
+const httpErrors =
+  (log: ErrorLogger): ErrorRequestHandler =>
+  (error: { status?: number; type?: string }, request, response, next) => {
+    if (response.headersSent) return next(error);
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) log(error, requestScope(request)?.requestId);
+    const key =
+      status === 413 ? "PAYLOAD_TOO_LARGE.bodyTooLarge" : status === 500 ? "INTERNAL_SERVER_ERROR.unexpected" : "BAD_REQUEST.invalidJson";
+    const message = translate(negotiateLocale(request.headers["accept-language"]), key);
+    response.status(status).json({ errors: [{ message, extensions: { code: key.slice(0, key.indexOf(".")) } }] });
+  };
 
 /** The language of the request, as trackGraphQLRequests read it from Accept-Language. */
 const requestLocale = (context: Context): Locale => context.scope?.locale ?? FALLBACK_LOCALE;
@@ -74,7 +86,12 @@ function corsOrigin(origins: string[]): false | "*" | string[] {
  * The HTTP server with the GraphQL API on it, ready to `listen`. Used by main.ts and by the tests.
  * Unexpected errors go to `logger` (with the request's id) and to `log`, if given.
  */
-export async function createApp(config: Config, db: Database, log?: ErrorLogger, logger: Logger = createLogger(config.logLevel)): Promise<App> {
+export async function createApp(
+  config: Config,
+  db: Database,
+  log?: ErrorLogger,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<App> {
   const schema = await createSchema();
   const trusted = config.trustedDocuments.mode === "off" ? null : TrustedDocuments.load(config.trustedDocuments.manifests, schema);
   const app = express();
@@ -190,13 +207,27 @@ export async function createApp(config: Config, db: Database, log?: ErrorLogger,
   app.use(
     "/graphql",
     // A browser app reads Retry-After on a 429, and the request id, only if they are exposed.
-    cors({ origin: corsOrigin(config.corsOrigins), credentials: false, maxAge: 600, exposedHeaders: ["Retry-After", "X-Request-Id", "Idempotent-Replayed"] }),
+    cors({
+      origin: corsOrigin(config.corsOrigins),
+      credentials: false,
+      maxAge: 600,
+      exposedHeaders: ["Retry-After", "X-Request-Id", "Idempotent-Replayed"],
+    }),
     trackGraphQLRequests(logger, metrics),
     express.json({ limit: config.bodyLimitBytes }),
     ...(trusted && config.trustedDocuments.mode !== "off" ? [trustedDocumentsMiddleware(trusted, config.trustedDocuments.mode)] : []),
     requestGuard(config.limits, callerOf),
     expressMiddleware(apollo, {
-      context: async ({ req }) => new Context(db, await callerOf(req), outbox, req.ip ?? req.socket.remoteAddress, config.defaultLocale, requestScope(req), config.webhooks),
+      context: async ({ req }) =>
+        new Context(
+          db,
+          await callerOf(req),
+          outbox,
+          req.ip ?? req.socket.remoteAddress,
+          config.defaultLocale,
+          requestScope(req),
+          config.webhooks,
+        ),
     }),
   );
   app.use(httpErrors(reportError));

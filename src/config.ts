@@ -174,9 +174,17 @@ export class ConfigError extends Error {}
 
 function connectionSettings(env: NodeJS.ProcessEnv): ConnectionSettings {
   const requestTimeoutMs = integer("HTTP_REQUEST_TIMEOUT_MS", env.HTTP_REQUEST_TIMEOUT_MS, 30_000, 100, 3_600_000);
-  const headersTimeoutMs = integer("HTTP_HEADERS_TIMEOUT_MS", env.HTTP_HEADERS_TIMEOUT_MS, Math.min(10_000, requestTimeoutMs), 100, 3_600_000);
+  const headersTimeoutMs = integer(
+    "HTTP_HEADERS_TIMEOUT_MS",
+    env.HTTP_HEADERS_TIMEOUT_MS,
+    Math.min(10_000, requestTimeoutMs),
+    100,
+    3_600_000,
+  );
   if (headersTimeoutMs > requestTimeoutMs) {
-    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request.`);
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request.`,
+    );
   }
   return {
     headersTimeoutMs,
@@ -201,12 +209,19 @@ function postgresSettings(env: NodeJS.ProcessEnv): PostgresSettings {
   const ssl = databaseSsl(env.DATABASE_SSL);
   const sslCaFile = env.DATABASE_SSL_CA || null;
   if (sslCaFile !== null) {
-    if (ssl !== "verify") throw new ConfigError("DATABASE_SSL_CA needs DATABASE_SSL=verify: the certificate authority is only used to check the server.");
+    if (ssl !== "verify")
+      throw new ConfigError("DATABASE_SSL_CA needs DATABASE_SSL=verify: the certificate authority is only used to check the server.");
     if (!fs.existsSync(sslCaFile)) throw new ConfigError(`DATABASE_SSL_CA names a file that does not exist: "${sslCaFile}".`);
   }
   const statementTimeoutMs = integer("DATABASE_STATEMENT_TIMEOUT_MS", env.DATABASE_STATEMENT_TIMEOUT_MS, 15_000, 0, 3_600_000);
   // PostgreSQL's own cancellation leaves the connection usable, so it should come first; this side's timeout is for a server that does not answer at all.
-  const queryTimeoutMs = integer("DATABASE_QUERY_TIMEOUT_MS", env.DATABASE_QUERY_TIMEOUT_MS, statementTimeoutMs === 0 ? 0 : statementTimeoutMs + 2000, 0, 3_600_000);
+  const queryTimeoutMs = integer(
+    "DATABASE_QUERY_TIMEOUT_MS",
+    env.DATABASE_QUERY_TIMEOUT_MS,
+    statementTimeoutMs === 0 ? 0 : statementTimeoutMs + 2000,
+    0,
+    3_600_000,
+  );
   if (queryTimeoutMs !== 0 && (statementTimeoutMs === 0 || queryTimeoutMs <= statementTimeoutMs)) {
     throw new ConfigError(
       `DATABASE_QUERY_TIMEOUT_MS (${queryTimeoutMs}) must be 0 or longer than DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeoutMs}), so that PostgreSQL cancels a slow statement before this side gives up on the connection.`,
@@ -227,11 +242,17 @@ function postgresSettings(env: NodeJS.ProcessEnv): PostgresSettings {
 function trustProxy(value: string | undefined): false | number | string[] {
   if (value === undefined || value === "" || /^(0|false|no|off)$/i.test(value)) return false;
   if (/^\d+$/.test(value)) return integer("TRUST_PROXY", value, 0, 1, 10);
-  const entries = value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const entries = value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   // An address or CIDR range (IPv4 or IPv6), or Express's names for groups: loopback, linklocal, uniquelocal.
   const valid = /^([0-9a-f:.]+(\/\d{1,3})?|loopback|linklocal|uniquelocal)$/i;
   const bad = entries.find((entry) => !valid.test(entry));
-  if (bad !== undefined) throw new ConfigError(`TRUST_PROXY must be a number of proxies, or addresses and CIDR ranges such as 10.0.0.0/8 or loopback, got "${bad}".`);
+  if (bad !== undefined)
+    throw new ConfigError(
+      `TRUST_PROXY must be a number of proxies, or addresses and CIDR ranges such as 10.0.0.0/8 or loopback, got "${bad}".`,
+    );
   return entries;
 }
 
@@ -282,8 +303,18 @@ function linkBase(name: string, value: string | undefined): string | null {
   if (trimmed === "") return null;
   const url = URL.canParse(trimmed) ? new URL(trimmed) : null;
   if (url && (url.username !== "" || url.password !== "")) throw new ConfigError(`${name} must not hold a user name or password.`);
-  if (!url || !/^https?:$/.test(url.protocol) || url.hostname === "" || url.search !== "" || url.hash !== "" || trimmed.includes("?") || trimmed.includes("#")) {
-    throw new ConfigError(`${name} must be an http:// or https:// address without a query or fragment, such as https://contacts.example.com, got "${shown(trimmed)}".`);
+  if (
+    !url ||
+    !/^https?:$/.test(url.protocol) ||
+    url.hostname === "" ||
+    url.search !== "" ||
+    url.hash !== "" ||
+    trimmed.includes("?") ||
+    trimmed.includes("#")
+  ) {
+    throw new ConfigError(
+      `${name} must be an http:// or https:// address without a query or fragment, such as https://contacts.example.com, got "${shown(trimmed)}".`,
+    );
   }
   return url.href.replace(/\/+$/, "");
 }
@@ -298,7 +329,9 @@ function corsOrigins(value: string | undefined): string[] {
     // A browser sends "scheme://host[:port]" exactly; a path or trailing slash would never match.
     const isOrigin = origin === "*" || (URL.canParse(origin) && new URL(origin).origin === origin);
     if (!isOrigin) {
-      throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example.com (no path, no trailing slash) or *, got "${shown(origin)}".`);
+      throw new ConfigError(
+        `CORS_ORIGINS must list origins such as https://app.example.com (no path, no trailing slash) or *, got "${shown(origin)}".`,
+      );
     }
   }
   return origins.includes("*") ? ["*"] : origins;
@@ -315,7 +348,8 @@ function defaultLocale(value: string | undefined): Locale {
 function logLevel(value: string | undefined): LogLevel {
   if (value === undefined || value === "") return "info";
   const level = value.toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${value}".`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${value}".`);
   return level as LogLevel;
 }
 
@@ -342,13 +376,17 @@ export interface TrustedDocumentSettings {
 const TRUSTED_DOCUMENT_MODES = ["off", "allow", "only"] as const;
 
 function trustedDocumentSettings(env: NodeJS.ProcessEnv): TrustedDocumentSettings {
-  const manifests = (env.TRUSTED_DOCUMENTS_MANIFEST ?? "").split(",").map((file) => file.trim()).filter((file) => file !== "");
+  const manifests = (env.TRUSTED_DOCUMENTS_MANIFEST ?? "")
+    .split(",")
+    .map((file) => file.trim())
+    .filter((file) => file !== "");
   const value = (env.TRUSTED_DOCUMENTS ?? "").trim().toLowerCase();
   const mode = value === "" ? (manifests.length > 0 ? "allow" : "off") : value;
   if (!(TRUSTED_DOCUMENT_MODES as readonly string[]).includes(mode)) {
     throw new ConfigError(`TRUSTED_DOCUMENTS must be one of ${TRUSTED_DOCUMENT_MODES.join(", ")}, got "${env.TRUSTED_DOCUMENTS}".`);
   }
-  if (mode !== "off" && manifests.length === 0) throw new ConfigError(`TRUSTED_DOCUMENTS=${mode} needs TRUSTED_DOCUMENTS_MANIFEST: the manifest files the clients were built with.`);
+  if (mode !== "off" && manifests.length === 0)
+    throw new ConfigError(`TRUSTED_DOCUMENTS=${mode} needs TRUSTED_DOCUMENTS_MANIFEST: the manifest files the clients were built with.`);
   return { mode: mode as TrustedDocumentSettings["mode"], manifests };
 }
 
@@ -389,7 +427,9 @@ function mailTransport(env: NodeJS.ProcessEnv, smtpUrl: string | null, productio
   if (chosen === "") {
     if (smtpUrl !== null) return "smtp";
     if (production) {
-      throw new ConfigError("SMTP_URL must be set when NODE_ENV=production, or MAIL_TRANSPORT=file to write mail to MAIL_LOG_FILE instead of sending it.");
+      throw new ConfigError(
+        "SMTP_URL must be set when NODE_ENV=production, or MAIL_TRANSPORT=file to write mail to MAIL_LOG_FILE instead of sending it.",
+      );
     }
     return "file";
   }
@@ -398,7 +438,8 @@ function mailTransport(env: NodeJS.ProcessEnv, smtpUrl: string | null, productio
     return "smtp";
   }
   if (chosen === "file") {
-    if (smtpUrl !== null) throw new ConfigError("MAIL_TRANSPORT=file writes mail to MAIL_LOG_FILE and would ignore SMTP_URL: set only one of them.");
+    if (smtpUrl !== null)
+      throw new ConfigError("MAIL_TRANSPORT=file writes mail to MAIL_LOG_FILE and would ignore SMTP_URL: set only one of them.");
     return "file";
   }
   throw new ConfigError(`MAIL_TRANSPORT must be smtp or file, got "${chosen}".`);
@@ -418,7 +459,13 @@ function deliverySettings(env: NodeJS.ProcessEnv, production: boolean): Delivery
     maxAttempts: integer("OUTBOX_MAX_ATTEMPTS", env.OUTBOX_MAX_ATTEMPTS, 6, 1, 100),
     retryBaseMs: integer("OUTBOX_RETRY_BASE_MS", env.OUTBOX_RETRY_BASE_MS, 30_000, 1, 86_400_000),
     perAccountPerHour: integer("MAIL_PER_ACCOUNT_PER_HOUR", env.MAIL_PER_ACCOUNT_PER_HOUR, 30, 0, 100_000),
-    verificationsPerAddressPerDay: integer("MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY", env.MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY, 5, 0, 10_000),
+    verificationsPerAddressPerDay: integer(
+      "MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY",
+      env.MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY,
+      5,
+      0,
+      10_000,
+    ),
     concurrency: integer("MAIL_CONCURRENCY", env.MAIL_CONCURRENCY, 4, 1, 64),
     smtpTimeoutMs: integer("SMTP_TIMEOUT_MS", env.SMTP_TIMEOUT_MS, 10_000, 100, 600_000),
   };
@@ -451,7 +498,9 @@ function retrySchedule(name: string, value: string | undefined): number[] {
   return steps.map((step) => {
     const parsed = /^\d+$/.test(step) ? Number(step) : (ms(step as ms.StringValue) as number | undefined);
     if (typeof parsed !== "number" || !Number.isFinite(parsed) || parsed < 0 || parsed > 7 * 86_400_000) {
-      throw new ConfigError(`${name} must be durations separated by commas (such as ${DEFAULT_WEBHOOK_RETRY_SCHEDULE}; a bare number is milliseconds), each at most 7d, got "${value}".`);
+      throw new ConfigError(
+        `${name} must be durations separated by commas (such as ${DEFAULT_WEBHOOK_RETRY_SCHEDULE}; a bare number is milliseconds), each at most 7d, got "${value}".`,
+      );
     }
     return parsed;
   });
@@ -500,7 +549,8 @@ function reachableFromElsewhere(settings: {
   if (!LOOPBACK_HOST.test(settings.host)) signs.push(`HOST=${settings.host}`);
   if (settings.trustProxy !== false) signs.push("TRUST_PROXY (a proxy forwards to this server)");
   if (settings.publicUrl !== null && !isLoopbackUrl(settings.publicUrl)) signs.push(`PUBLIC_URL=${settings.publicUrl}`);
-  if (settings.verificationLinkUrl !== null && !isLoopbackUrl(settings.verificationLinkUrl)) signs.push(`VERIFICATION_LINK_URL=${settings.verificationLinkUrl}`);
+  if (settings.verificationLinkUrl !== null && !isLoopbackUrl(settings.verificationLinkUrl))
+    signs.push(`VERIFICATION_LINK_URL=${settings.verificationLinkUrl}`);
   const outside = settings.corsOrigins.filter((origin) => origin !== "*" && !isLoopbackUrl(origin));
   if (outside.length > 0) signs.push(`CORS_ORIGINS=${outside.join(",")}`);
   return signs;
@@ -511,7 +561,8 @@ export function weakJwtSecret(secret: string): string | null {
   if (secret === DEVELOPMENT_JWT_SECRET) return "is the development secret published with the source code";
   if (secret.trim() === "") return "is only whitespace";
   if (Buffer.byteLength(secret, "utf8") < MIN_JWT_SECRET_BYTES) return `is shorter than ${MIN_JWT_SECRET_BYTES} bytes`;
-  if (new Set(secret).size < MIN_JWT_SECRET_DISTINCT_CHARACTERS) return `uses fewer than ${MIN_JWT_SECRET_DISTINCT_CHARACTERS} different characters`;
+  if (new Set(secret).size < MIN_JWT_SECRET_DISTINCT_CHARACTERS)
+    return `uses fewer than ${MIN_JWT_SECRET_DISTINCT_CHARACTERS} different characters`;
   return null;
 }
 
@@ -524,20 +575,28 @@ function schemeOf(value: string): string {
 function databaseUrl(value: string | undefined, production: boolean): string {
   if (value === undefined || value === "") {
     // A fleet process that quietly opened a file of its own would acknowledge writes nobody else sees.
-    if (production) throw new ConfigError("DATABASE_URL must be set when NODE_ENV=production, such as postgres://user:password@db.example.com:5432/contacts or sqlite:/var/lib/contact-points/contacts.sqlite.");
+    if (production)
+      throw new ConfigError(
+        "DATABASE_URL must be set when NODE_ENV=production, such as postgres://user:password@db.example.com:5432/contacts or sqlite:/var/lib/contact-points/contacts.sqlite.",
+      );
     return "sqlite:data/contacts.sqlite";
   }
   if (value.startsWith("sqlite:")) {
     const file = value.slice("sqlite:".length);
     if (file.trim() === "") throw new ConfigError("DATABASE_URL=sqlite: needs a file path, such as sqlite:data/contacts.sqlite.");
-    if (file === ":memory:" && production) throw new ConfigError("DATABASE_URL=sqlite::memory: is refused when NODE_ENV=production: everything it holds is lost when the process stops.");
+    if (file === ":memory:" && production)
+      throw new ConfigError(
+        "DATABASE_URL=sqlite::memory: is refused when NODE_ENV=production: everything it holds is lost when the process stops.",
+      );
     return value;
   }
   if (!/^postgres(ql)?:\/\//.test(value)) {
     throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres:// (or postgresql://), got ${schemeOf(value)}.`);
   }
   if (!URL.canParse(value) || (new URL(value).hostname === "" && !new URL(value).searchParams.has("host"))) {
-    throw new ConfigError("DATABASE_URL is not a valid postgres:// URL: check its host, and that special characters in the user name or password are percent-encoded.");
+    throw new ConfigError(
+      "DATABASE_URL is not a valid postgres:// URL: check its host, and that special characters in the user name or password are percent-encoded.",
+    );
   }
   return value;
 }
@@ -572,7 +631,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicUrl = linkBase("PUBLIC_URL", env.PUBLIC_URL);
   const verificationLinkUrl = linkBase("VERIFICATION_LINK_URL", env.VERIFICATION_LINK_URL);
   const origins = corsOrigins(env.CORS_ORIGINS);
-  const reachable = reachableFromElsewhere({ production, host, trustProxy: trustProxySetting, publicUrl, verificationLinkUrl, corsOrigins: origins });
+  const reachable = reachableFromElsewhere({
+    production,
+    host,
+    trustProxy: trustProxySetting,
+    publicUrl,
+    verificationLinkUrl,
+    corsOrigins: origins,
+  });
 
   const secret = env.AUTH_JWT_SECRET ?? "";
   if (production && secret === "") {
@@ -586,15 +652,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const weakness = secret === "" ? null : weakJwtSecret(secret);
   if (weakness !== null && reachable.length > 0) {
-    throw new ConfigError(`AUTH_JWT_SECRET ${weakness}: use at least ${MIN_JWT_SECRET_BYTES} random bytes (openssl rand -base64 48) where others reach the server (${reachable.join(", ")}).`);
+    throw new ConfigError(
+      `AUTH_JWT_SECRET ${weakness}: use at least ${MIN_JWT_SECRET_BYTES} random bytes (openssl rand -base64 48) where others reach the server (${reachable.join(", ")}).`,
+    );
   }
   if (production && publicUrl === null) {
-    throw new ConfigError("PUBLIC_URL must be set when NODE_ENV=production: mail links people to it, such as https://contacts.example.com.");
+    throw new ConfigError(
+      "PUBLIC_URL must be set when NODE_ENV=production: mail links people to it, such as https://contacts.example.com.",
+    );
   }
 
   const demoToken = flag("DEMO_TOKEN", env.DEMO_TOKEN, false);
   if (demoToken) {
-    const conflicts = [...(nodeEnv === "development" ? [] : [`NODE_ENV=${nodeEnv}`]), ...reachable.filter((sign) => !sign.startsWith("NODE_ENV="))];
+    const conflicts = [
+      ...(nodeEnv === "development" ? [] : [`NODE_ENV=${nodeEnv}`]),
+      ...reachable.filter((sign) => !sign.startsWith("NODE_ENV=")),
+    ];
     if (conflicts.length > 0) {
       throw new ConfigError(
         `DEMO_TOKEN=true (npm start sets it) hands an admin token to whoever opens GraphiQL, so it is for development on this machine only, not with ${conflicts.join(", ")}. Start with node dist/src/main.js, or set DEMO_TOKEN=false.`,
@@ -615,7 +688,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     verificationLinkUrl,
     jwtSecret: secret || DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentDefault: secret === "",
-    jwtMaxLifetimeSeconds: durationSeconds("AUTH_JWT_MAX_LIFETIME", env.AUTH_JWT_MAX_LIFETIME || DEFAULT_JWT_MAX_LIFETIME, 60, 365 * 86_400),
+    jwtMaxLifetimeSeconds: durationSeconds(
+      "AUTH_JWT_MAX_LIFETIME",
+      env.AUTH_JWT_MAX_LIFETIME || DEFAULT_JWT_MAX_LIFETIME,
+      60,
+      365 * 86_400,
+    ),
     jwtIssuer: env.AUTH_JWT_ISSUER?.trim() || null,
     jwtAudience: env.AUTH_JWT_AUDIENCE?.trim() || null,
     introspection: flag("GRAPHQL_INTROSPECTION", env.GRAPHQL_INTROSPECTION, !production),

@@ -18,10 +18,7 @@ import type { AccountFeed } from "./events/account-feed.service";
 import { webhookSettings, type WebhookSettings } from "./config";
 
 /** Who the request says it comes from, before the user record is looked up. */
-export type Caller =
-  | { kind: "anonymous" }
-  | { kind: "invalid"; reason: TokenRefusal }
-  | { kind: "identified"; identity: Identity };
+export type Caller = { kind: "anonymous" } | { kind: "invalid"; reason: TokenRefusal } | { kind: "identified"; identity: Identity };
 
 /** The per-request context every resolver receives. */
 export class Context {

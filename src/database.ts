@@ -1,10 +1,26 @@
 import path from "node:path";
 import fs from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
-import { DataSource, MigrationExecutor, type DataSourceOptions, type EntityManager, type MigrationInterface, type QueryRunner } from "typeorm";
+import {
+  DataSource,
+  MigrationExecutor,
+  type DataSourceOptions,
+  type EntityManager,
+  type MigrationInterface,
+  type QueryRunner,
+} from "typeorm";
 import pg from "pg";
 import sqlite3 from "sqlite3";
-import { dateParameter, keepWriterStatements, PreparedStatements, sqliteConnection, statementText, type Row, type Sql, type StatementReader } from "./common/sql";
+import {
+  dateParameter,
+  keepWriterStatements,
+  PreparedStatements,
+  sqliteConnection,
+  statementText,
+  type Row,
+  type Sql,
+  type StatementReader,
+} from "./common/sql";
 import type { PostgresSettings } from "./config";
 import { DatabaseUnavailableError } from "./errors";
 import { createPrivateFile } from "./common/private-files";
@@ -45,7 +61,22 @@ import { AccountEvent } from "./events/account-event.entity";
 
 export type { MigrationStep };
 
-export const ENTITIES = [User, Account, AccountMember, AccountContact, ContactChange, ContactVerification, NotificationDelivery, DeliveryStatus, AccountSettingChange, MemberChange, AccountInvitation, AccountEvent, WebhookEndpoint, WebhookDelivery];
+export const ENTITIES = [
+  User,
+  Account,
+  AccountMember,
+  AccountContact,
+  ContactChange,
+  ContactVerification,
+  NotificationDelivery,
+  DeliveryStatus,
+  AccountSettingChange,
+  MemberChange,
+  AccountInvitation,
+  AccountEvent,
+  WebhookEndpoint,
+  WebhookDelivery,
+];
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   VerificationAndOutbox1795737600000,
@@ -149,7 +180,8 @@ function postgresOptions(url: string, settings: PostgresSettings | undefined) {
       Client: clientWithConnectTimeout(settings?.connectTimeoutMs ?? 5000),
       connectTimeoutMs: settings?.connectTimeoutMs ?? 5000,
       // ... and an answer that never comes (a frozen server): PostgreSQL's statement_timeout cannot help then.
-      query_timeout: settings?.queryTimeoutMs ?? ((settings?.statementTimeoutMs ?? 15_000) === 0 ? 0 : (settings?.statementTimeoutMs ?? 15_000) + 2000),
+      query_timeout:
+        settings?.queryTimeoutMs ?? ((settings?.statementTimeoutMs ?? 15_000) === 0 ? 0 : (settings?.statementTimeoutMs ?? 15_000) + 2000),
     },
   };
 }
@@ -178,7 +210,8 @@ export class DatabaseTimeoutError extends Error {
 
 /** The limit `timeout` as this data source was built with it; null for SQLite. */
 function timeoutSettingMs(dataSource: DataSource, timeout: DatabaseTimeout): number | null {
-  const extra = (dataSource.options as { extra?: { connectionTimeoutMillis?: number; query_timeout?: number; connectTimeoutMs?: number } }).extra;
+  const extra = (dataSource.options as { extra?: { connectionTimeoutMillis?: number; query_timeout?: number; connectTimeoutMs?: number } })
+    .extra;
   if (!extra) return null;
   if (timeout === "query") return extra.query_timeout ?? null;
   if (timeout === "acquire") return extra.connectionTimeoutMillis ?? null;
@@ -269,13 +302,15 @@ const SQLITE_STORAGE_FAULT = /^SQLITE_(FULL|IOERR|READONLY|CORRUPT|NOTADB|CANTOP
 const POSTGRES_STORAGE_FAULT = /^(08|57P0[123]|57014|53100|53200|58030)/;
 /** PostgreSQL's query_canceled: `statement_timeout` ran out. */
 const QUERY_CANCELED = "57014";
-const CONNECTION_LOST = /connection terminated|connection (was )?closed|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|not queryable|already released/i;
+const CONNECTION_LOST =
+  /connection terminated|connection (was )?closed|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|not queryable|already released/i;
 
 /** True when `error` says the database could not take the write, as opposed to the write breaking a rule. */
 export function isStorageFault(error: unknown): boolean {
   if (timeoutOf(error) !== null) return true;
   const code = errorCode(error);
-  if (typeof code === "string" && (SQLITE_STORAGE_FAULT.test(code) || POSTGRES_STORAGE_FAULT.test(code) || CONNECTION_LOST.test(code))) return true;
+  if (typeof code === "string" && (SQLITE_STORAGE_FAULT.test(code) || POSTGRES_STORAGE_FAULT.test(code) || CONNECTION_LOST.test(code)))
+    return true;
   return isConnectionLoss(error);
 }
 
@@ -454,7 +489,12 @@ export class Database implements StatementReader {
     if (this.serialised) return null;
     if (!/^[a-z_]+$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
     const options = this.dataSource.options as { url?: string; ssl?: pg.ClientConfig["ssl"]; extra?: { connectTimeoutMs?: number } };
-    const client = new pg.Client({ connectionString: options.url, ssl: options.ssl, connectionTimeoutMillis: options.extra?.connectTimeoutMs ?? 5000, application_name: applicationName });
+    const client = new pg.Client({
+      connectionString: options.url,
+      ssl: options.ssl,
+      connectionTimeoutMillis: options.extra?.connectTimeoutMs ?? 5000,
+      application_name: applicationName,
+    });
     prepare(client);
     await client.connect();
     await client.query(`LISTEN ${channel}`);
@@ -480,7 +520,9 @@ export class Database implements StatementReader {
       keepErrorsFromCrashing(db.pool!);
       const queryTimeoutMs = timeoutSettingMs(dataSource, "query");
       db.pool!.on("acquire", (client) => {
-        (client as unknown as { connectionParameters: { query_timeout?: number } }).connectionParameters.query_timeout = db.startingUp ? 0 : (queryTimeoutMs ?? 0);
+        (client as unknown as { connectionParameters: { query_timeout?: number } }).connectionParameters.query_timeout = db.startingUp
+          ? 0
+          : (queryTimeoutMs ?? 0);
       });
       return db;
     }
@@ -536,25 +578,27 @@ export class Database implements StatementReader {
    * rewriting a large table may rightly take longer than any request may.
    */
   private onMigrationConnection<T>(work: (executor: MigrationExecutor) => Promise<T>): Promise<T> {
-    return this.withoutQueryTimeout(() => this.exclusive(async () => {
-      const runner = this.dataSource.createQueryRunner();
-      let failure: Error | undefined;
-      try {
-        if (!this.serialised) await runner.query("SET statement_timeout = 0");
-        const executor = new MigrationExecutor(this.dataSource, runner);
-        executor.transaction = "each";
-        const result = await work(executor);
-        if (!this.serialised) await runner.query("RESET statement_timeout");
-        return result;
-      } catch (error) {
-        failure = error instanceof Error ? error : new Error(String(error));
-        throw error;
-      } finally {
-        // A PostgreSQL connection that failed mid-migration still has no statement timeout: the pool discards it.
-        if (this.serialised) await runner.release();
-        else await (runner as unknown as { releasePostgresConnection(error?: Error): Promise<void> }).releasePostgresConnection(failure);
-      }
-    }));
+    return this.withoutQueryTimeout(() =>
+      this.exclusive(async () => {
+        const runner = this.dataSource.createQueryRunner();
+        let failure: Error | undefined;
+        try {
+          if (!this.serialised) await runner.query("SET statement_timeout = 0");
+          const executor = new MigrationExecutor(this.dataSource, runner);
+          executor.transaction = "each";
+          const result = await work(executor);
+          if (!this.serialised) await runner.query("RESET statement_timeout");
+          return result;
+        } catch (error) {
+          failure = error instanceof Error ? error : new Error(String(error));
+          throw error;
+        } finally {
+          // A PostgreSQL connection that failed mid-migration still has no statement timeout: the pool discards it.
+          if (this.serialised) await runner.release();
+          else await (runner as unknown as { releasePostgresConnection(error?: Error): Promise<void> }).releasePostgresConnection(failure);
+        }
+      }),
+    );
   }
 
   /** Runs `work` with no DATABASE_QUERY_TIMEOUT_MS on the connections it takes: a migration step may run for minutes. */
@@ -628,7 +672,9 @@ export class Database implements StatementReader {
   /** A timeout of node-postgres's, as an error that names the limit and its setting; any other error as it is. */
   private explained(error: unknown): unknown {
     const timeout = timeoutOf(error);
-    return timeout === null || error instanceof DatabaseTimeoutError ? error : new DatabaseTimeoutError(timeout, timeoutSettingMs(this.dataSource, timeout), error);
+    return timeout === null || error instanceof DatabaseTimeoutError
+      ? error
+      : new DatabaseTimeoutError(timeout, timeoutSettingMs(this.dataSource, timeout), error);
   }
 
   /** How many statements the read-only SQLite connection keeps prepared; 0 without one. */
@@ -643,7 +689,9 @@ export class Database implements StatementReader {
 
   /** Runs one statement as a read (see `read`); on a SQLite file, through a statement kept prepared. */
   select(statement: Sql): Promise<Row[]> {
-    return this.read((manager) => (this.prepared ? this.prepared.all(statement) : manager.query(statementText(manager.connection, statement), statement.values)));
+    return this.read((manager) =>
+      this.prepared ? this.prepared.all(statement) : manager.query(statementText(manager.connection, statement), statement.values),
+    );
   }
 
   /**

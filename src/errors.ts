@@ -57,10 +57,12 @@ const BUG = "A bug in the client: fix the request (regenerate types from schema.
  * `ErrorCode` enum. A code without an entry does not compile.
  */
 export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
-  UNAUTHENTICATED: "HTTP 401. No token, or a bad, expired or over-long one (the message says which). Send the user to sign in again, then retry.",
+  UNAUTHENTICATED:
+    "HTTP 401. No token, or a bad, expired or over-long one (the message says which). Send the user to sign in again, then retry.",
   NOT_FOUND:
     "The id names nothing the caller may see: the object does not exist, the caller is not a member of its account, or the id is malformed (all answered alike). `account(id:)` and `node(id:)` answer null beside it. Extensions: `invalidFields` when the id came in a mutation's input. Say the page does not exist or is no longer accessible; leave it.",
-  FORBIDDEN: "A MEMBER tried something that needs ADMIN. Hide or disable the control (Account.viewerRole); if it still happens, show the message and reload.",
+  FORBIDDEN:
+    "A MEMBER tried something that needs ADMIN. Hide or disable the control (Account.viewerRole); if it still happens, show the message and reload.",
   BAD_USER_INPUT:
     "Invalid input. Extensions: `invalidFields: [{ field, message }]`, `field` a path such as `input.roleContacts.0.email`. Show each message next to its field.",
   BILLING_CONTACT_LIMIT:
@@ -74,12 +76,13 @@ export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
   VERSION_CONFLICT:
     "Someone changed the contacts since the form was loaded (a stale `expectedVersion`). Extensions: `currentVersion`, `invalidFields` (`input.expectedVersion`). Reload, show what changed, and let the user apply their change again.",
   ADDRESS_DECLINED:
-    "The owner of the role's outside address answered \"This is not me\", so nothing more is sent to it (asking it to confirm again is refused). Extensions: `invalidFields` (`input.role`). Show that the address was declined; offer another address (setting the same one again asks anew).",
+    'The owner of the role\'s outside address answered "This is not me", so nothing more is sent to it (asking it to confirm again is refused). Extensions: `invalidFields` (`input.role`). Show that the address was declined; offer another address (setting the same one again asks anew).',
   WEBHOOK_URL_REFUSED:
     "A webhook endpoint's URL was refused: not https://, carrying a user name or password, not resolving, or resolving to a loopback, private, link-local or other internal address. Extensions: `invalidFields` (`input.url`). Show the message next to the URL; the receiver needs a public HTTPS address.",
   CONTACT_DOMAIN_NOT_ALLOWED:
     "An outside address for a role whose domain is not on the account's list (Account.allowedContactDomains; matched exactly, so a subdomain must be listed itself). Nothing was saved. Extensions: `invalidFields` (`input.email` or `input.roleContacts.N.email`; `input.role` from resendContactVerification, for an address held since before the list). Show the message next to the address and the allowed domains; ask for an address at one of them, or a member.",
-  INTERNAL_SERVER_ERROR: "Something unexpected; no internals are included. Say something went wrong; a retry is safe. Quote the X-Request-Id response header when reporting it.",
+  INTERNAL_SERVER_ERROR:
+    "Something unexpected; no internals are included. Say something went wrong; a retry is safe. Quote the X-Request-Id response header when reporting it.",
   SERVICE_UNAVAILABLE:
     "The database cannot store or read right now (full disk, lost connection). Nothing was saved unless the error has `changeSaved: true`. Say to try again in a moment; a retry is safe.",
   QUERY_TOO_DEEP: `HTTP 400. The operation nests deeper than the server allows. ${BUG}`,
@@ -103,7 +106,8 @@ export const ERROR_CODE_GUIDE: Record<ErrorCode, string> = {
   OPERATION_RESOLUTION_FAILURE: `HTTP 400. The document holds several operations and operationName names none of them. ${BUG}`,
   PERSISTED_QUERY_NOT_SUPPORTED: `HTTP 400. The server keeps no persisted queries; send the whole document. ${BUG}`,
   PERSISTED_QUERY_NOT_FOUND: `HTTP 400. The documentId (or persistedQuery hash) names no trusted document of this server: the client was built from another manifest than the server was deployed with. Deploy them together. ${BUG}`,
-  TRUSTED_DOCUMENT_REQUIRED: "HTTP 400. The server runs only its trusted documents (TRUSTED_DOCUMENTS=only) and the request sent a document's text that is not one of them. Build the client with persisted documents and send their ids; use a server that accepts text (GraphiQL, development) to explore.",
+  TRUSTED_DOCUMENT_REQUIRED:
+    "HTTP 400. The server runs only its trusted documents (TRUSTED_DOCUMENTS=only) and the request sent a document's text that is not one of them. Build the client with persisted documents and send their ids; use a server that accepts text (GraphiQL, development) to explore.",
 };
 
 /** The schema's `ErrorCode` enum, made from ErrorCode and ERROR_CODE_GUIDE (no field returns it: it types `extensions.code`). */
@@ -155,7 +159,8 @@ export class DomainError extends GraphQLError {
     const code = key.slice(0, key.indexOf(".")) as ErrorCode;
     const status = HTTP_STATUS[code];
     // A client told how long to wait hears it the standard way too.
-    const headers = typeof extra.retryAfterSeconds === "number" ? { headers: new Map([["retry-after", String(extra.retryAfterSeconds)]]) } : {};
+    const headers =
+      typeof extra.retryAfterSeconds === "number" ? { headers: new Map([["retry-after", String(extra.retryAfterSeconds)]]) } : {};
     const english = invalidFields?.map((entry) => ({ field: entry.field, message: renderMessage(FALLBACK_LOCALE, entry.message) }));
     super(translate(FALLBACK_LOCALE, key, params), {
       extensions: { code, ...extra, ...(english ? { invalidFields: english } : {}), ...(status ? { http: { status, ...headers } } : {}) },
@@ -169,7 +174,10 @@ export class DomainError extends GraphQLError {
   extensionsIn(locale: Locale, fieldPrefix: string): Record<string, unknown> {
     const { http: _http, ...extensions } = this.extensions as Record<string, unknown>;
     if (this.invalidFields) {
-      extensions.invalidFields = this.invalidFields.map((entry) => ({ field: fieldPrefix + entry.field, message: renderMessage(locale, entry.message) }));
+      extensions.invalidFields = this.invalidFields.map((entry) => ({
+        field: fieldPrefix + entry.field,
+        message: renderMessage(locale, entry.message),
+      }));
     }
     return extensions;
   }
@@ -212,13 +220,18 @@ export const worded = (describe: ConstraintMessage) => ({ context: { describe } 
 
 function constraintMessage(error: ValidationError, constraint: string): Message {
   const describe = (error.contexts?.[constraint] as { describe?: unknown } | undefined)?.describe;
-  return typeof describe === "function" ? (describe as ConstraintMessage)(error.value, error.property) : message("BAD_USER_INPUT.invalidField", { field: error.property });
+  return typeof describe === "function"
+    ? (describe as ConstraintMessage)(error.value, error.property)
+    : message("BAD_USER_INPUT.invalidField", { field: error.property });
 }
 
 function describeValidation(errors: ValidationError[], prefix: string, locale: Locale): { field: string; message: string }[] {
   return errors.flatMap((error) => {
     const field = `${prefix}${error.property}`;
-    const own = Object.keys(error.constraints ?? {}).map((constraint) => ({ field, message: renderMessage(locale, constraintMessage(error, constraint)) }));
+    const own = Object.keys(error.constraints ?? {}).map((constraint) => ({
+      field,
+      message: renderMessage(locale, constraintMessage(error, constraint)),
+    }));
     return [...own, ...describeValidation(error.children ?? [], `${field}.`, locale)];
   });
 }
@@ -226,7 +239,9 @@ function describeValidation(errors: ValidationError[], prefix: string, locale: L
 /** Whether every failure in `errors`, nested ones included, is an id that names no object (IsGlobalId's `namesNothing`). */
 function onlyIdsOfNothing(errors: ValidationError[]): boolean {
   const verdicts = (error: ValidationError): boolean[] => [
-    ...Object.keys(error.constraints ?? {}).map((constraint) => (error.contexts?.[constraint] as { namesNothing?: unknown } | undefined)?.namesNothing === true),
+    ...Object.keys(error.constraints ?? {}).map(
+      (constraint) => (error.contexts?.[constraint] as { namesNothing?: unknown } | undefined)?.namesNothing === true,
+    ),
     ...(error.children ?? []).flatMap(verdicts),
   ];
   const all = errors.flatMap(verdicts);
@@ -292,7 +307,10 @@ export function createErrorFormatter(log: ErrorLogger, scopeOf: (error: unknown)
       return {
         ...base,
         message: text,
-        extensions: { code: onlyIds ? ErrorCode.NOT_FOUND : ErrorCode.BAD_USER_INPUT, invalidFields: invalid.length ? invalid : [{ field: prefix ? "input" : "", message: text }] },
+        extensions: {
+          code: onlyIds ? ErrorCode.NOT_FOUND : ErrorCode.BAD_USER_INPUT,
+          invalidFields: invalid.length ? invalid : [{ field: prefix ? "input" : "", message: text }],
+        },
       };
     }
     if (original instanceof DatabaseUnavailableError) {
@@ -325,7 +343,9 @@ export function createErrorFormatter(log: ErrorLogger, scopeOf: (error: unknown)
  * read back after the commit) never means the change failed: it is marked `extensions.changeSaved` and
  * its message says not to send the change again.
  */
-export function savedChangesPlugin<TContext extends BaseContext>(localeOf: (context: TContext) => Locale = () => FALLBACK_LOCALE): ApolloServerPlugin<TContext> {
+export function savedChangesPlugin<TContext extends BaseContext>(
+  localeOf: (context: TContext) => Locale = () => FALLBACK_LOCALE,
+): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {

@@ -5,14 +5,27 @@ import { usersByIds, usersSharingAnAccount } from "./users/user.queries";
 import type { Account } from "./accounts/account.entity";
 import { accountsAsMembers, accountsByIds } from "./accounts/account.queries";
 import type { AccountMember } from "./members/account-member.entity";
-import { loadMemberChangePages, loadMemberPages, memberChangesByIds, memberChangesOfEvents, membershipsOf, type MemberWithUser } from "./members/member.queries";
+import {
+  loadMemberChangePages,
+  loadMemberPages,
+  memberChangesByIds,
+  memberChangesOfEvents,
+  membershipsOf,
+  type MemberWithUser,
+} from "./members/member.queries";
 import type { MemberChange } from "./members/member-change.entity";
 import type { AccountInvitation } from "./members/account-invitation.entity";
 import { invitationsByIds, loadInvitationPages } from "./members/invitation.queries";
 import { accountContactsOf, contactSlotsOf, type SlotWithUsers } from "./contacts/contact.queries";
 import type { AccountContacts } from "./contacts/account-contacts";
 import type { ContactChange } from "./history/contact-change.entity";
-import { contactChangesByIds, contactChangesOfEvents, loadContactChangePages, type ContactChangeWithActor, type ContactHistoryPageArgs } from "./history/history.queries";
+import {
+  contactChangesByIds,
+  contactChangesOfEvents,
+  loadContactChangePages,
+  type ContactChangeWithActor,
+  type ContactHistoryPageArgs,
+} from "./history/history.queries";
 import { loadSettingChangePages, settingChangesByIds, settingChangesOfEvents } from "./accounts/account.queries";
 import { latestEventSequences } from "./events/change-log.queries";
 import { contactDomainsOf } from "./accounts/contact-domain.queries";
@@ -42,7 +55,9 @@ export interface EventKey {
 }
 
 /** A loader of the history rows each event wrote: one statement per account in a batch (in practice, one). */
-function rowsOfEvents<TRow extends { accountId: string; eventSequence: number | null }>(read: (accountId: string, sequences: number[]) => Promise<TRow[]>) {
+function rowsOfEvents<TRow extends { accountId: string; eventSequence: number | null }>(
+  read: (accountId: string, sequences: number[]) => Promise<TRow[]>,
+) {
   return new DataLoader<EventKey, TRow[], string>(
     async (keys) => {
       const byAccount = groupBy([...keys], (key) => key.accountId);
@@ -65,11 +80,17 @@ function rowsOfEvents<TRow extends { accountId: string; eventSequence: number | 
  * One page loader per distinct page request (first, after, last, before): accounts listed together
  * ask for the same page, so one statement serves all of them.
  */
-function pageLoaders<TNode, TArgs extends ConnectionArgs = ConnectionArgs, TOwner extends string | number = string>(load: (accountIds: TOwner[], args: TArgs) => Promise<Page<TNode>[]>) {
+function pageLoaders<TNode, TArgs extends ConnectionArgs = ConnectionArgs, TOwner extends string | number = string>(
+  load: (accountIds: TOwner[], args: TArgs) => Promise<Page<TNode>[]>,
+) {
   const loaders = new Map<string, DataLoader<TOwner, Page<TNode>>>();
   return (args: TArgs) => {
     // Every argument of the page, its paging ones and any filter (`sinceVersion`), in a fixed order.
-    const key = JSON.stringify(Object.entries(args).filter(([, value]) => value != null).sort(([a], [b]) => a.localeCompare(b)));
+    const key = JSON.stringify(
+      Object.entries(args)
+        .filter(([, value]) => value != null)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
     let loader = loaders.get(key);
     if (!loader) {
       loader = new DataLoader<TOwner, Page<TNode>>((accountIds) => load([...accountIds], args));
@@ -92,7 +113,10 @@ export function createLoaders(db: Database) {
     if (user) userById.prime(user.id, user);
   };
 
-  const accountById = new DataLoader<string, Account | null>(async (ids) => inKeyOrder(ids, await accountsByIds(db, ids), (account) => account.id), BATCH);
+  const accountById = new DataLoader<string, Account | null>(
+    async (ids) => inKeyOrder(ids, await accountsByIds(db, ids), (account) => account.id),
+    BATCH,
+  );
 
   // Keys nearly always share one user (the viewer), so accounts × users is the set asked for.
   const membership = new DataLoader<{ accountId: string; userId: string }, AccountMember | null, string>(
@@ -100,7 +124,11 @@ export function createLoaders(db: Database) {
       const accountIds = [...new Set(keys.map((key) => key.accountId))];
       const userIds = [...new Set(keys.map((key) => key.userId))];
       const rows = await membershipsOf(db, accountIds, userIds);
-      return inKeyOrder(keys.map(({ accountId, userId }) => membershipKey(accountId, userId)), rows, (row) => membershipKey(row.accountId, row.userId));
+      return inKeyOrder(
+        keys.map(({ accountId, userId }) => membershipKey(accountId, userId)),
+        rows,
+        (row) => membershipKey(row.accountId, row.userId),
+      );
     },
     { ...BATCH, cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
   );
@@ -216,7 +244,9 @@ export function createLoaders(db: Database) {
     BATCH,
   );
 
-  const webhookDeliveryPage = pageLoaders<WebhookDelivery, ConnectionArgs, number>((endpointIds, args) => loadWebhookDeliveryPages(db, endpointIds, args));
+  const webhookDeliveryPage = pageLoaders<WebhookDelivery, ConnectionArgs, number>((endpointIds, args) =>
+    loadWebhookDeliveryPages(db, endpointIds, args),
+  );
 
   const settingChangeById = new DataLoader<number, AccountSettingChange | null>(
     async (ids) => inKeyOrder(ids, await settingChangesByIds(db, ids), (change) => change.sequence),

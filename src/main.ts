@@ -39,7 +39,9 @@ function listenError(error: unknown, host: string, port: number, portSetting: st
     case "EACCES":
       return new ConfigError(`${portSetting}=${port}: this user may not listen on ${host}:${port} (ports below 1024 need privileges).`);
     default:
-      return new ConfigError(`Cannot listen on ${host}:${port} (${portSetting}): ${error instanceof Error ? error.message : String(error)}`);
+      return new ConfigError(
+        `Cannot listen on ${host}:${port} (${portSetting}): ${error instanceof Error ? error.message : String(error)}`,
+      );
   }
 }
 
@@ -71,7 +73,9 @@ async function openDatabase(config: Config): Promise<Database> {
     const reason = error instanceof Error ? error.message : String(error);
     const code = (error as NodeJS.ErrnoException).code;
     if (driver === "sqlite" && typeof code === "string" && /^(SQLITE_|E[A-Z]+$)/.test(code)) {
-      throw new ConfigError(`Cannot open the SQLite database file ${database} (DATABASE_URL): ${reason}. It must be a file, or not exist yet, in a folder this user may create and write.`);
+      throw new ConfigError(
+        `Cannot open the SQLite database file ${database} (DATABASE_URL): ${reason}. It must be a file, or not exist yet, in a folder this user may create and write.`,
+      );
     }
     if (driver === "postgres") throw new ConfigError(`Cannot open the PostgreSQL database ${database} (DATABASE_URL): ${reason}`);
     throw error;
@@ -82,13 +86,18 @@ async function main(): Promise<void> {
   const config = loadConfig();
   logger = createLogger(config.logLevel);
   if (config.jwtSecretIsDevelopmentDefault) {
-    logger.warn("AUTH_JWT_SECRET is not set: using the development secret, which is published. Never do this where other machines reach the server.");
+    logger.warn(
+      "AUTH_JWT_SECRET is not set: using the development secret, which is published. Never do this where other machines reach the server.",
+    );
   }
   await checkCanListen(config.port, config.host, "PORT");
   if (config.metrics.port !== null) await checkCanListen(config.metrics.port, config.host, "METRICS_PORT");
   const { driver, database } = describeDatabase(config.databaseUrl);
   const driverName = driver === "sqlite" ? "SQLite" : "PostgreSQL";
-  logger.info({ version: SERVICE_VERSION, nodeEnv: config.nodeEnv, driver, database }, `Starting contact-points ${SERVICE_VERSION} (NODE_ENV=${config.nodeEnv}) on ${driverName} ${database}`);
+  logger.info(
+    { version: SERVICE_VERSION, nodeEnv: config.nodeEnv, driver, database },
+    `Starting contact-points ${SERVICE_VERSION} (NODE_ENV=${config.nodeEnv}) on ${driverName} ${database}`,
+  );
   const outbox = Outbox.fromConfig(config);
   const db = await openDatabase(config);
   await db.duringStartUp(async () => {
@@ -113,17 +122,28 @@ async function main(): Promise<void> {
     { version: SERVICE_VERSION, nodeEnv: config.nodeEnv, driver, database },
     `contact-points ${SERVICE_VERSION} is listening on ${url} (NODE_ENV=${config.nodeEnv}, ${driverName} ${database})`,
   );
-  logger.info(`Verification mail links to ${config.verificationLinkUrl ? `${config.verificationLinkUrl}?token=…` : `${app.outbox.links.publicUrl()}/verify/…`}`);
-  const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
+  logger.info(
+    `Verification mail links to ${config.verificationLinkUrl ? `${config.verificationLinkUrl}?token=…` : `${app.outbox.links.publicUrl()}/verify/…`}`,
+  );
+  const delivery = startDeliveryWorker(db, config.delivery, outbox.tokens, (message, error) =>
+    logger.warn(error === undefined ? {} : { err: error }, message),
+  );
   logger.info(`Outgoing mail goes to ${delivery.transport.description}.`);
-  const webhooks = startWebhookWorker(db, config.webhooks, (message, error) => logger.warn(error === undefined ? {} : { err: error }, message));
+  const webhooks = startWebhookWorker(db, config.webhooks, (message, error) =>
+    logger.warn(error === undefined ? {} : { err: error }, message),
+  );
   if (config.webhooks.allowPrivateAddresses) {
-    logger.warn("WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true: webhook endpoints may point at this machine and its private network. Use it for tests only.");
+    logger.warn(
+      "WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true: webhook endpoints may point at this machine and its private network. Use it for tests only.",
+    );
   }
   // A warning, not a refusal: mail waits in the outbox until the server answers.
   delivery.transport.verify().then(
     () => logger.info(`Checked: ${delivery.transport.description} accepts mail.`),
-    (error: unknown) => logger.warn(`Mail cannot be handed to ${delivery.transport.description} now (${loggedErrorText(error)}); messages wait in the outbox and are tried again.`),
+    (error: unknown) =>
+      logger.warn(
+        `Mail cannot be handed to ${delivery.transport.description} now (${loggedErrorText(error)}); messages wait in the outbox and are tried again.`,
+      ),
   );
   const demo = await demoTokenDecision(config, db, app.httpServer.address());
   if (demo.offered) {
@@ -142,10 +162,13 @@ async function main(): Promise<void> {
     logger.info(
       `${signal} received: /readyz answers 503, requests are still served for ${config.shutdownDrainMs / 1000} s (SHUTDOWN_DRAIN_SECONDS), then in-flight requests finish and the process stops.`,
     );
-    const force = setTimeout(() => {
-      logger.error("Shutdown did not finish in time; exiting.");
-      process.exit(1);
-    }, config.shutdownDrainMs + config.shutdownGraceMs + CLEAN_UP_MS);
+    const force = setTimeout(
+      () => {
+        logger.error("Shutdown did not finish in time; exiting.");
+        process.exit(1);
+      },
+      config.shutdownDrainMs + config.shutdownGraceMs + CLEAN_UP_MS,
+    );
     force.unref();
     // Load balancers that probe /readyz stop sending; those that do not are answered with `Connection: close`.
     await app.drain.drain(config.shutdownDrainMs);

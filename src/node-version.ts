@@ -13,7 +13,9 @@
 export const OLDEST_SUPPORTED_NODE = ["20.19.0", "22.13.0"] as const;
 
 /** The same as a semver range, exactly as `engines.node` in package.json states it. */
-export const SUPPORTED_NODE_RANGE = OLDEST_SUPPORTED_NODE.map((oldest, index, all) => (index < all.length - 1 ? `^${oldest}` : `>=${oldest}`)).join(" || ");
+export const SUPPORTED_NODE_RANGE = OLDEST_SUPPORTED_NODE.map((oldest, index, all) =>
+  index < all.length - 1 ? `^${oldest}` : `>=${oldest}`,
+).join(" || ");
 
 type Version = [major: number, minor: number, patch: number];
 
@@ -39,7 +41,9 @@ export function unsupportedNodeReason(version: string): string | null {
     const supported = running[0] > newestLine[0] || (ownLine !== undefined && !isOlder(running, ownLine));
     if (supported) return null;
   }
-  const wanted = OLDEST_SUPPORTED_NODE.map((oldest, index, all) => (index < all.length - 1 ? `${oldest} or a later ${oldest.split(".")[0]}.x` : `${oldest} or newer`)).join(", or ");
+  const wanted = OLDEST_SUPPORTED_NODE.map((oldest, index, all) =>
+    index < all.length - 1 ? `${oldest} or a later ${oldest.split(".")[0]}.x` : `${oldest} or newer`,
+  ).join(", or ");
   return `Cannot start: contact-points needs Node.js ${wanted} (22 or 24 LTS recommended); this is Node.js ${version || "of an unknown version"}.`;
 }
 

@@ -40,9 +40,22 @@ describe("accounts", () => {
 
   it("refuses a name with a line break, a control character or a bidi control with BAD_USER_INPUT, and creates nothing", async () => {
     const owner = await signIn(server, "odd-names@example.com");
-    for (const name of ["Initech\nInvoices", "Initech\r", "Init\u0000ech", "\u001b]8;;https://evil.example\u0007Initech", "Initech\u007f", "Initech\u202Ecod.exe", "\u2067Initech\u2069", "Initech\u2029", "\u200B"]) {
+    for (const name of [
+      "Initech\nInvoices",
+      "Initech\r",
+      "Init\u0000ech",
+      "\u001b]8;;https://evil.example\u0007Initech",
+      "Initech\u007f",
+      "Initech\u202Ecod.exe",
+      "\u2067Initech\u2069",
+      "Initech\u2029",
+      "\u200B",
+    ]) {
       const error = failsWith(await create(owner.token, name), "BAD_USER_INPUT");
-      expect(error.extensions!.invalidFields.map((field: { field: string }) => field.field), JSON.stringify(name)).to.deep.equal(["input.name"]);
+      expect(
+        error.extensions!.invalidFields.map((field: { field: string }) => field.field),
+        JSON.stringify(name),
+      ).to.deep.equal(["input.name"]);
     }
     const listed = ok(await server.graphql("{ accounts { totalCount } }", {}, owner.token));
     expect(listed.accounts.totalCount).to.equal(0);
@@ -50,7 +63,8 @@ describe("accounts", () => {
 
   it("keeps the letters of any script, accents and emoji in a name, stored in one Unicode form", async () => {
     const owner = await signIn(server, "scripts@example.com");
-    for (const name of ["Zoë Ångström AB", "株式会社 名前", "مرحبا", "👩‍👩‍👧‍👦 Family Co"]) expect(ok(await create(owner.token, name)).createAccount.name).to.equal(name);
+    for (const name of ["Zoë Ångström AB", "株式会社 名前", "مرحبا", "👩‍👩‍👧‍👦 Family Co"])
+      expect(ok(await create(owner.token, name)).createAccount.name).to.equal(name);
     expect(ok(await create(owner.token, "Zoe\u0308 AB")).createAccount.name).to.equal("Zo\u00eb AB");
   });
 
@@ -85,7 +99,11 @@ describe("accounts", () => {
       mutate(server, attacker.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: "evil@attacker.example" }),
       mutate(server, attacker.token, "clearRoleContact", { accountId: account.id, role: "SECURITY" }),
       mutate(server, attacker.token, "removeAccountMember", { accountId: account.id, userId: members[0]!.id }),
-      server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId: account.id, email: attacker.email, role: "ADMIN" } }, attacker.token),
+      server.graphql(
+        `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`,
+        { input: { accountId: account.id, email: attacker.email, role: "ADMIN" } },
+        attacker.token,
+      ),
     ];
     for (const response of await Promise.all(attempts)) failsWith(response, "NOT_FOUND");
     // Their own account's members cannot be used to reach into someone else's either.
@@ -124,14 +142,37 @@ describe("accounts", () => {
 
   it("refuses `first` outside 1..100 and cursors it did not issue with BAD_USER_INPUT", async () => {
     const owner = await signIn(server, "limits@example.com");
-    for (const first of [0, -1, 101]) failsWith(await server.graphql(`query($first: Int) { accounts(first: $first) { totalCount } }`, { first }, owner.token), "BAD_USER_INPUT");
+    for (const first of [0, -1, 101])
+      failsWith(
+        await server.graphql(`query($first: Int) { accounts(first: $first) { totalCount } }`, { first }, owner.token),
+        "BAD_USER_INPUT",
+      );
     for (const after of ["garbage", "WyJ4Il0", Buffer.from(JSON.stringify(["not-a-date", "x"])).toString("base64url"), "a".repeat(600)]) {
-      failsWith(await server.graphql(`query($after: String) { accounts(after: $after) { totalCount } }`, { after }, owner.token), "BAD_USER_INPUT");
+      failsWith(
+        await server.graphql(`query($after: String) { accounts(after: $after) { totalCount } }`, { after }, owner.token),
+        "BAD_USER_INPUT",
+      );
     }
     const { account, admin } = await accountWithMembers(server, 0, "hist");
-    failsWith(await server.graphql(`query($id: ID!) { account(id: $id) { contactHistory(first: 101) { totalCount } } }`, { id: account.id }, admin.token), "BAD_USER_INPUT");
-    failsWith(await server.graphql(`query($id: ID!) { account(id: $id) { members(after: "WyJ4Il0") { totalCount } } }`, { id: account.id }, admin.token), "BAD_USER_INPUT");
-    const defaults = ok(await server.graphql("query($first: Int) { accounts(first: $first) { totalCount } }", { first: null }, owner.token));
+    failsWith(
+      await server.graphql(
+        `query($id: ID!) { account(id: $id) { contactHistory(first: 101) { totalCount } } }`,
+        { id: account.id },
+        admin.token,
+      ),
+      "BAD_USER_INPUT",
+    );
+    failsWith(
+      await server.graphql(
+        `query($id: ID!) { account(id: $id) { members(after: "WyJ4Il0") { totalCount } } }`,
+        { id: account.id },
+        admin.token,
+      ),
+      "BAD_USER_INPUT",
+    );
+    const defaults = ok(
+      await server.graphql("query($first: Int) { accounts(first: $first) { totalCount } }", { first: null }, owner.token),
+    );
     expect(defaults.accounts.totalCount).to.equal(0);
   });
 
@@ -142,16 +183,21 @@ describe("accounts", () => {
     const first: any = ok(await server.graphql(query, { id: account.id }, admin.token)).account.contactHistory;
     expect(first.totalCount).to.equal(4);
     expect(first.edges.map((edge: any) => edge.node.newEmail)).to.deep.equal([members[2]!.email, members[1]!.email, members[0]!.email]);
-    const second: any = ok(await server.graphql(query, { id: account.id, after: first.pageInfo.endCursor }, admin.token)).account.contactHistory;
+    const second: any = ok(await server.graphql(query, { id: account.id, after: first.pageInfo.endCursor }, admin.token)).account
+      .contactHistory;
     expect(second.edges.map((edge: any) => edge.node.slot)).to.deep.equal(["PRIMARY"]);
     expect(second.pageInfo).to.deep.equal({ hasNextPage: false, endCursor: second.pageInfo.endCursor });
   });
 
   it("moves contactsVersion and updatedAt with each contact change", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "ver");
-    const before = ok(await server.graphql(`query($id: ID!) { account(id: $id) { contactsVersion updatedAt createdAt } }`, { id: account.id }, admin.token)).account;
+    const before = ok(
+      await server.graphql(`query($id: ID!) { account(id: $id) { contactsVersion updatedAt createdAt } }`, { id: account.id }, admin.token),
+    ).account;
     ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[0]!.id }));
-    const after = ok(await server.graphql(`query($id: ID!) { account(id: $id) { contactsVersion updatedAt createdAt } }`, { id: account.id }, admin.token)).account;
+    const after = ok(
+      await server.graphql(`query($id: ID!) { account(id: $id) { contactsVersion updatedAt createdAt } }`, { id: account.id }, admin.token),
+    ).account;
     expect(after.contactsVersion).to.equal(before.contactsVersion + 1);
     expect(new Date(after.updatedAt).getTime()).to.be.at.least(new Date(before.updatedAt).getTime());
     expect(after.createdAt).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);

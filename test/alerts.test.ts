@@ -39,7 +39,9 @@ describe("Prometheus alert rules (deploy/prometheus)", function () {
     const named = [...new Set(rules.match(/contact_points_[a-z_]+/g) ?? [])];
     const server = await startTestServer({ env: { METRICS_TOKEN: "alerts-test-metrics-token" } });
     try {
-      const response = await fetch(server.url.replace(/\/graphql$/, "/metrics"), { headers: { authorization: "Bearer alerts-test-metrics-token" } });
+      const response = await fetch(server.url.replace(/\/graphql$/, "/metrics"), {
+        headers: { authorization: "Bearer alerts-test-metrics-token" },
+      });
       const exposed = await response.text();
       const missing = named.filter((name) => !new RegExp(`^# TYPE ${name.replace(/_(bucket|count|sum)$/, "")} `, "m").test(exposed));
       expect(named.length).to.be.above(5);

@@ -16,7 +16,18 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { startTestServer, type GraphQLResponse, type TestServer } from "./helpers/server";
-import { accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, signIn, type AccountState, type TestUser } from "./helpers/factories";
+import {
+  accountWithMembers,
+  addMember,
+  createAccount,
+  failsWith,
+  mutate,
+  ok,
+  readAccount,
+  signIn,
+  type AccountState,
+  type TestUser,
+} from "./helpers/factories";
 import { decodeGlobalId, globalId, type NodeTypeName } from "../src/common/global-id";
 import { ADD_WEBHOOK_ENDPOINT, attemptWebhookDeliveries, LOCAL_WEBHOOKS_ENV, UNREACHABLE_WEBHOOK_URL } from "./helpers/webhooks";
 
@@ -111,10 +122,18 @@ function aliasedSelection(schema: GraphQLSchema, typeNames: string[]): string {
   const typesOfName = new Map<string, Set<string>>();
   for (const name of typeNames) {
     const fields = (schema.getType(name) as GraphQLObjectType).getFields();
-    for (const field of scalarFields(schema, name)) typesOfName.set(field, (typesOfName.get(field) ?? new Set()).add(String(fields[field]!.type)));
+    for (const field of scalarFields(schema, name))
+      typesOfName.set(field, (typesOfName.get(field) ?? new Set()).add(String(fields[field]!.type)));
   }
   const select = (type: string, field: string) => (typesOfName.get(field)!.size > 1 ? `${type}_${field}: ${field}` : field);
-  return `__typename ${typeNames.map((name) => `... on ${name} { ${scalarFields(schema, name).map((field) => select(name, field)).join(" ")} }`).join(" ")}`;
+  return `__typename ${typeNames
+    .map(
+      (name) =>
+        `... on ${name} { ${scalarFields(schema, name)
+          .map((field) => select(name, field))
+          .join(" ")} }`,
+    )
+    .join(" ")}`;
 }
 
 /** An object read with aliasedSelection, with its fields under their own names again. */
@@ -155,7 +174,6 @@ const invalidFields = (error: { extensions?: Json }) => (error.extensions?.inval
 
 const SEND = `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`;
 
-
 describe("API 1.0 conventions through the server", function () {
   this.timeout(120_000);
   let server: TestServer;
@@ -189,16 +207,34 @@ describe("API 1.0 conventions through the server", function () {
     await set("setRoleContact", { role: "SECURITY", email: externalEmail });
     ok(await server.graphql(SEND, { input: { accountId: account.id, category: "INVOICE" } }, admin.token));
     // A webhook endpoint nothing listens at: the next change gives it one failed delivery attempt.
-    ok(await server.graphql(ADD_WEBHOOK_ENDPOINT, { input: { accountId: account.id, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["SETTINGS"] } }, admin.token));
+    ok(
+      await server.graphql(
+        ADD_WEBHOOK_ENDPOINT,
+        { input: { accountId: account.id, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["SETTINGS"] } },
+        admin.token,
+      ),
+    );
     await set("updateAccount", { locale: "PL" });
     await attemptWebhookDeliveries(server.db);
     const invite = (token: string, accountId: string, email: string) =>
-      server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId, email } }, token);
+      server.graphql(
+        `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+        { input: { accountId, email } },
+        token,
+      );
     const invited = ok(await invite(admin.token, account.id, `invited-${prefix}@example.com`));
     // Another account invites the admin: an invitation of their own to reach from Query.viewerInvitations.
     const host = await signIn(server, `host-${prefix}-${Math.random().toString(36).slice(2, 8)}@example.com`);
     ok(await invite(host.token, (await createAccount(server, host, "Host")).id, admin.email));
-    return { admin, account: await readAccount(server, admin.token, account.id), members, externalEmail, removed, invitationId: invited.addAccountMember.invitation.id, inviterId: host.id };
+    return {
+      admin,
+      account: await readAccount(server, admin.token, account.id),
+      members,
+      externalEmail,
+      removed,
+      invitationId: invited.addAccountMember.invitation.id,
+      inviterId: host.id,
+    };
   }
 
   /** Users the tenant's admin reaches through fields but shares no account with. */
@@ -226,7 +262,8 @@ describe("API 1.0 conventions through the server", function () {
     return byId;
   }
 
-  const nodeQuery = (typeName: string) => `query($id: ID!) { node(id: $id) { ... on ${typeName} { ${scalarSelection(schema, typeName)} } } }`;
+  const nodeQuery = (typeName: string) =>
+    `query($id: ID!) { node(id: $id) { ... on ${typeName} { ${scalarSelection(schema, typeName)} } } }`;
   const nodesQuery = () => `query($ids: [ID!]!) { nodes(ids: $ids) { ${aliasedSelection(schema, nodeTypeNames(schema))} } }`;
 
   /** Asserts the response is `node: null` with one NOT_FOUND error at `node`, and returns that error's message. */
@@ -258,10 +295,24 @@ describe("API 1.0 conventions through the server", function () {
   describe("global object identification", () => {
     it("reaches an object of every type implementing Node through the schema's fields, each id naming its type", () => {
       const types = nodeTypeNames(schema);
-      expect(types).to.include.members(["Account", "User", "AccountMember", "ContactRole", "ContactVerification", "ContactChange", "NotificationDelivery"]);
-      for (const [label, objects] of [["own", ownObjects], ["foreign", foreignObjects]] as const) {
+      expect(types).to.include.members([
+        "Account",
+        "User",
+        "AccountMember",
+        "ContactRole",
+        "ContactVerification",
+        "ContactChange",
+        "NotificationDelivery",
+      ]);
+      for (const [label, objects] of [
+        ["own", ownObjects],
+        ["foreign", foreignObjects],
+      ] as const) {
         const reached = new Set([...objects.values()].map((object) => object.__typename));
-        expect(types.filter((type) => !reached.has(type)), `Node types with no ${label} object reachable from Query`).to.deep.equal([]);
+        expect(
+          types.filter((type) => !reached.has(type)),
+          `Node types with no ${label} object reachable from Query`,
+        ).to.deep.equal([]);
       }
       for (const object of [...ownObjects.values(), ...foreignObjects.values()]) {
         expect(decodeGlobalId(object.id)?.type, object.id).to.equal(object.__typename);
@@ -290,7 +341,10 @@ describe("API 1.0 conventions through the server", function () {
       for (const object of foreignObjects.values()) {
         const label = `${object.__typename} ${object.id}`;
         const foreignMessage = notFoundNode(await server.graphql(nodeQuery(object.__typename), { id: object.id }, own.admin.token), label);
-        const missingMessage = notFoundNode(await server.graphql(nodeQuery(object.__typename), { id: missingIdLike(object.id) }, own.admin.token), label);
+        const missingMessage = notFoundNode(
+          await server.graphql(nodeQuery(object.__typename), { id: missingIdLike(object.id) }, own.admin.token),
+          label,
+        );
         expect(foreignMessage, label).to.equal(missingMessage);
       }
       // In nodes(ids), each such id is null with its error at its index, and the others are answered.
@@ -299,7 +353,9 @@ describe("API 1.0 conventions through the server", function () {
       const ids = [mine.id, ...foreignIds, missingIdLike(mine.id)];
       const response = await server.graphql(nodesQuery(), { ids }, own.admin.token);
       expect(response.data!.nodes.map(unaliased)).to.deep.equal([mine, ...ids.slice(1).map(() => null)]);
-      expect(response.errors!.map((error) => [error.extensions!.code, error.path])).to.have.deep.members(ids.slice(1).map((_, index) => ["NOT_FOUND", ["nodes", index + 1]]));
+      expect(response.errors!.map((error) => [error.extensions!.code, error.path])).to.have.deep.members(
+        ids.slice(1).map((_, index) => ["NOT_FOUND", ["nodes", index + 1]]),
+      );
     });
 
     it("answers a removed member's membership, user, roles and a cleared role's verification as null with NOT_FOUND, like missing ones", async () => {
@@ -323,14 +379,24 @@ describe("API 1.0 conventions through the server", function () {
         ...data.roleContacts.map((role: Json) => role.id),
         data.roleContacts.find((role: Json) => role.role === "SECURITY").verification.id,
       ];
-      expect(doomed.map((id) => decodeGlobalId(id)!.type).sort()).to.deep.equal(["AccountMember", "ContactRole", "ContactRole", "ContactVerification", "User"]);
-      for (const id of doomed) expect(ok(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id }, admin.token)).node, id).to.deep.equal({ id });
+      expect(doomed.map((id) => decodeGlobalId(id)!.type).sort()).to.deep.equal([
+        "AccountMember",
+        "ContactRole",
+        "ContactRole",
+        "ContactVerification",
+        "User",
+      ]);
+      for (const id of doomed)
+        expect(ok(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id }, admin.token)).node, id).to.deep.equal({ id });
 
       await set("removeAccountMember", { userId: leaving.id });
       await set("clearRoleContact", { role: "SECURITY" });
       for (const id of doomed) {
         const gone = notFoundNode(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id }, admin.token), id);
-        const missing = notFoundNode(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: missingIdLike(id) }, admin.token), id);
+        const missing = notFoundNode(
+          await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: missingIdLike(id) }, admin.token),
+          id,
+        );
         expect(gone, id).to.equal(missing);
       }
     });
@@ -340,15 +406,26 @@ describe("API 1.0 conventions through the server", function () {
       for (const id of ["not-an-id", "", bareKey(accountId), Buffer.from("Account:1 OR 1=1").toString("base64url"), `${accountId}=`]) {
         const response = await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id }, own.admin.token);
         expect(response.data, id).to.deep.equal({ node: null });
-        expect(invalidFields(failsWith(response, "NOT_FOUND")).map((entry) => entry.field), id).to.deep.equal(["id"]);
+        expect(
+          invalidFields(failsWith(response, "NOT_FOUND")).map((entry) => entry.field),
+          id,
+        ).to.deep.equal(["id"]);
       }
-      const response = await server.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [accountId, accountId, accountId, "garbage"] }, own.admin.token);
+      const response = await server.graphql(
+        `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+        { ids: [accountId, accountId, accountId, "garbage"] },
+        own.admin.token,
+      );
       expect(response.data).to.deep.equal({ nodes: [{ id: accountId }, { id: accountId }, { id: accountId }, null] });
       const error = failsWith(response, "NOT_FOUND");
       expect(error.path).to.deep.equal(["nodes", 3]);
       expect(invalidFields(error).map((entry) => entry.field)).to.deep.equal(["ids.3"]);
       const tooMany = failsWith(
-        await server.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array.from({ length: 101 }, () => accountId) }, own.admin.token),
+        await server.graphql(
+          `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+          { ids: Array.from({ length: 101 }, () => accountId) },
+          own.admin.token,
+        ),
         "BAD_USER_INPUT",
       );
       expect(invalidFields(tooMany).map((entry) => entry.field)).to.deep.equal(["ids"]);
@@ -359,8 +436,15 @@ describe("API 1.0 conventions through the server", function () {
       for (const id of [...wrong, bareKey(ownIdOfType.get("Account")!)]) {
         const response = await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id }, own.admin.token);
         expect(response.data, id).to.deep.equal({ account: null });
-        expect(invalidFields(failsWith(response, "NOT_FOUND")).map((entry) => entry.field), id).to.deep.equal(["id"]);
-        const missing = await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id: missingIdLike(own.account.id) }, own.admin.token);
+        expect(
+          invalidFields(failsWith(response, "NOT_FOUND")).map((entry) => entry.field),
+          id,
+        ).to.deep.equal(["id"]);
+        const missing = await server.graphql(
+          `query($id: ID!) { account(id: $id) { id } }`,
+          { id: missingIdLike(own.account.id) },
+          own.admin.token,
+        );
         expect(response.errors![0]!.message).to.equal(missing.errors![0]!.message);
       }
     });
@@ -379,7 +463,12 @@ describe("API 1.0 conventions through the server", function () {
         own.admin.token,
       );
       expect(response.status).to.equal(200);
-      expect(response.data).to.deep.equal({ present: { id: own.account.id, name: own.account.name }, missing: null, foreign: null, viewer: { id: own.admin.id } });
+      expect(response.data).to.deep.equal({
+        present: { id: own.account.id, name: own.account.name },
+        missing: null,
+        foreign: null,
+        viewer: { id: own.admin.id },
+      });
       expect(response.errors!.map((error) => [error.extensions!.code, error.path])).to.have.deep.members([
         ["NOT_FOUND", ["missing"]],
         ["NOT_FOUND", ["foreign"]],
@@ -417,7 +506,8 @@ describe("API 1.0 conventions through the server", function () {
           const list = isListType(getNullableType(field.type));
           if (isInputObjectType(named)) walk(mutation, named, [...path, field.name, ...(list ? ["*"] : [])]);
           else if (named.name === "ID") fields.push({ mutation, path: [...path, field.name], kind: "id", list });
-          else if (named.name === "String" && /email/i.test(field.name)) fields.push({ mutation, path: [...path, field.name], kind: "email", list });
+          else if (named.name === "String" && /email/i.test(field.name))
+            fields.push({ mutation, path: [...path, field.name], kind: "email", list });
         }
       };
       for (const mutation of Object.values(schema.getMutationType()!.getFields())) {
@@ -454,7 +544,14 @@ describe("API 1.0 conventions through the server", function () {
         { mutation: "clearRoleContact", input: { accountId, role: "SECURITY" }, noOp: false },
         {
           mutation: "saveAccountContacts",
-          input: { accountId, expectedVersion: account.contactsVersion, primaryContactUserId: primary.id, billingContactUserIds: [billing1.id, billing2.id], billingContactDetails: [{ userId: billing1.id }], roleContacts: roles },
+          input: {
+            accountId,
+            expectedVersion: account.contactsVersion,
+            primaryContactUserId: primary.id,
+            billingContactUserIds: [billing1.id, billing2.id],
+            billingContactDetails: [{ userId: billing1.id }],
+            roleContacts: roles,
+          },
           noOp: true,
         },
         { mutation: "resendContactVerification", input: { accountId, role: "SECURITY" }, noOp: false },
@@ -467,7 +564,11 @@ describe("API 1.0 conventions through the server", function () {
         { mutation: "declineInvitation", input: { invitationId: own.invitationId }, noOp: false },
         { mutation: "withdrawInvitation", input: { invitationId: own.invitationId }, noOp: false },
         { mutation: "addWebhookEndpoint", input: { accountId, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["CONTACTS"] }, noOp: false },
-        { mutation: "updateWebhookEndpoint", input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")!, eventTypes: ["SETTINGS"] }, noOp: true },
+        {
+          mutation: "updateWebhookEndpoint",
+          input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")!, eventTypes: ["SETTINGS"] },
+          noOp: true,
+        },
         { mutation: "rotateWebhookSecret", input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")! }, noOp: false },
         { mutation: "removeWebhookEndpoint", input: { webhookEndpointId: ownIdOfType.get("WebhookEndpoint")! }, noOp: false },
       ].map((base) => ({ ...base, input: { input: base.input } }));
@@ -487,7 +588,12 @@ describe("API 1.0 conventions through the server", function () {
     }
 
     /** `input` with the value at `place` replaced: a list ID field gets `bad` added after its items. */
-    function withValue(input: Json, place: (string | number)[], bad: string, list: boolean): { variables: Json; expected: string; listPath: string | null } {
+    function withValue(
+      input: Json,
+      place: (string | number)[],
+      bad: string,
+      list: boolean,
+    ): { variables: Json; expected: string; listPath: string | null } {
       const variables = structuredClone(input);
       const parent = place.slice(0, -1).reduce<any>((object, key) => object[key], variables);
       const key = place.at(-1)!;
@@ -538,13 +644,27 @@ describe("API 1.0 conventions through the server", function () {
         const expects = ID_FIELD_TYPES[field.path.at(-1)!]!;
         const example = ownIdOfType.get(expects)!;
         const wrongType = [...ownIdOfType.entries()].filter(([type]) => type !== expects).map(([, id]) => id);
-        const bad = ["not-an-id", "", " ", bareKey(example), Buffer.from(`${expects}:1 OR 1=1`).toString("base64url"), `${example}=`, ...wrongType];
+        const bad = [
+          "not-an-id",
+          "",
+          " ",
+          bareKey(example),
+          Buffer.from(`${expects}:1 OR 1=1`).toString("base64url"),
+          `${example}=`,
+          ...wrongType,
+        ];
         for (const base of baseInputs().filter((candidate) => candidate.mutation === field.mutation)) {
           for (const place of placesOf(base.input, field.path)) {
             for (const value of bad) {
               const { variables, expected, listPath } = withValue(base.input, place, value, field.list);
               // A member's id that names nobody is refused as input; any other id of nothing is NOT_FOUND.
-              refusedOn(await send(field.mutation, variables), expected, listPath, `${field.mutation} ${expected} = ${JSON.stringify(value)}`, expects === "User" ? "BAD_USER_INPUT" : "NOT_FOUND");
+              refusedOn(
+                await send(field.mutation, variables),
+                expected,
+                listPath,
+                `${field.mutation} ${expected} = ${JSON.stringify(value)}`,
+                expects === "User" ? "BAD_USER_INPUT" : "NOT_FOUND",
+              );
               checked++;
             }
           }
@@ -580,7 +700,10 @@ describe("API 1.0 conventions through the server", function () {
               else if (response.errors) failsWith(response, "NOT_FOUND");
               answers.push(response);
             }
-            const shapes = answers.map((response) => ({ data: response.data, errors: response.errors?.map(({ message, extensions }) => ({ message, extensions })) }));
+            const shapes = answers.map((response) => ({
+              data: response.data,
+              errors: response.errors?.map(({ message, extensions }) => ({ message, extensions })),
+            }));
             for (const shape of shapes.slice(1)) expect(shape, `${field.mutation} ${place.join(".")}`).to.deep.equal(shapes[0]);
           }
         }
@@ -590,7 +713,16 @@ describe("API 1.0 conventions through the server", function () {
     });
 
     it("refuses a bad address in any email input with BAD_USER_INPUT naming its input path", async () => {
-      const bad = ["not an email", "x@", "@example.com", "a b@example.com", "ünïcode@example.com", "a@example", `${"a".repeat(321)}@example.com`, "a@exa_mple.com"];
+      const bad = [
+        "not an email",
+        "x@",
+        "@example.com",
+        "a b@example.com",
+        "ünïcode@example.com",
+        "a@example",
+        `${"a".repeat(321)}@example.com`,
+        "a@exa_mple.com",
+      ];
       const fields = inputFields().filter((candidate) => candidate.kind === "email");
       expect(fields.length).to.be.greaterThan(0);
       for (const field of fields) {
@@ -633,8 +765,12 @@ describe("API 1.0 conventions through the server", function () {
       const isConnection = (field: GraphQLField<unknown, unknown>) => getNamedType(field.type).name.endsWith("Connection");
       const account = schema.getType("Account") as GraphQLObjectType;
       return [
-        ...Object.values(schema.getQueryType()!.getFields()).filter(isConnection).map((field) => ({ name: field.name, onAccount: false })),
-        ...Object.values(account.getFields()).filter(isConnection).map((field) => ({ name: field.name, onAccount: true })),
+        ...Object.values(schema.getQueryType()!.getFields())
+          .filter(isConnection)
+          .map((field) => ({ name: field.name, onAccount: false })),
+        ...Object.values(account.getFields())
+          .filter(isConnection)
+          .map((field) => ({ name: field.name, onAccount: true })),
       ];
     }
 
@@ -647,17 +783,25 @@ describe("API 1.0 conventions through the server", function () {
       for (const name of ["P1", "P2", "P3", "P4", "P5"]) accounts.push(await createAccount(server, pager, name));
       accountId = accounts[0]!.id;
       const members: TestUser[] = [];
-      for (let index = 0; index < 4; index++) members.push(await addMember(server, pager, accountId, `pager-${index}-${Math.random().toString(36).slice(2, 8)}@example.com`));
-      for (const member of members.slice(0, 3)) ok(await mutate(server, pager.token, "addBillingContact", { accountId, userId: member.id }));
+      for (let index = 0; index < 4; index++)
+        members.push(await addMember(server, pager, accountId, `pager-${index}-${Math.random().toString(36).slice(2, 8)}@example.com`));
+      for (const member of members.slice(0, 3))
+        ok(await mutate(server, pager.token, "addBillingContact", { accountId, userId: member.id }));
       ok(await mutate(server, pager.token, "setRoleContact", { accountId, role: "DECISION_MAKER", userId: members[3]!.id }));
       for (const category of ["INVOICE", "RENEWAL"]) ok(await server.graphql(SEND, { input: { accountId, category } }, pager.token));
       for (const locale of ["PL", "EN", "PL", "EN", "PL"]) ok(await mutate(server, pager.token, "updateAccount", { accountId, locale }));
       const invite = (token: string, account: string, email: string) =>
-        server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: account, email } }, token);
-      for (let index = 0; index < 5; index++) ok(await invite(pager.token, accountId, `pager-invited-${index}-${Math.random().toString(36).slice(2, 8)}@example.com`));
+        server.graphql(
+          `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+          { input: { accountId: account, email } },
+          token,
+        );
+      for (let index = 0; index < 5; index++)
+        ok(await invite(pager.token, accountId, `pager-invited-${index}-${Math.random().toString(36).slice(2, 8)}@example.com`));
       // Five accounts of someone else invite the pager: the pager's own list of invitations.
       const inviter = await signIn(server, `pager-inviter-${Math.random().toString(36).slice(2, 8)}@example.com`);
-      for (const name of ["I1", "I2", "I3", "I4", "I5"]) ok(await invite(inviter.token, (await createAccount(server, inviter, name)).id, pager.email));
+      for (const name of ["I1", "I2", "I3", "I4", "I5"])
+        ok(await invite(inviter.token, (await createAccount(server, inviter, name)).id, pager.email));
     });
 
     const SELECTION = `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } nodes { id }`;
@@ -665,7 +809,9 @@ describe("API 1.0 conventions through the server", function () {
     function pageRequest(connection: Connection, args: PageArgs) {
       const call = `${connection.name}(first: $first, after: $after, last: $last, before: $before) { ${SELECTION} }`;
       const variables = "$first: Int, $after: String, $last: Int, $before: String";
-      const document = connection.onAccount ? `query($id: ID!, ${variables}) { account(id: $id) { ${call} } }` : `query(${variables}) { ${call} }`;
+      const document = connection.onAccount
+        ? `query($id: ID!, ${variables}) { account(id: $id) { ${call} } }`
+        : `query(${variables}) { ${call} }`;
       return server.graphql(document, { ...args, ...(connection.onAccount ? { id: accountId } : {}) }, pager.token);
     }
 
@@ -689,7 +835,13 @@ describe("API 1.0 conventions through the server", function () {
     }
 
     it("finds the five connections of 1.0 on Query and Account", () => {
-      expect(connections().map((connection) => connection.name)).to.include.members(["accounts", "accountsNeedingAttention", "members", "contactHistory", "notificationDeliveries"]);
+      expect(connections().map((connection) => connection.name)).to.include.members([
+        "accounts",
+        "accountsNeedingAttention",
+        "members",
+        "contactHistory",
+        "notificationDeliveries",
+      ]);
     });
 
     it("reads every connection backwards (last/before) as the same items and cursors as forwards (first/after), with pageInfo right at both ends", async () => {
@@ -710,12 +862,20 @@ describe("API 1.0 conventions through the server", function () {
 
         // Walking the whole list each way gives the same items, the backward pages in reverse order.
         const forwardPages: Edge[][] = [];
-        for (let current = await page(connection, { first: 2 }); ; current = await page(connection, { first: 2, after: current.pageInfo.endCursor! })) {
+        for (
+          let current = await page(connection, { first: 2 });
+          ;
+          current = await page(connection, { first: 2, after: current.pageInfo.endCursor! })
+        ) {
           forwardPages.push(current.edges);
           if (!current.pageInfo.hasNextPage) break;
         }
         const backwardPages: Edge[][] = [];
-        for (let current = await page(connection, { last: 2 }); ; current = await page(connection, { last: 2, before: current.pageInfo.startCursor! })) {
+        for (
+          let current = await page(connection, { last: 2 });
+          ;
+          current = await page(connection, { last: 2, before: current.pageInfo.startCursor! })
+        ) {
           backwardPages.push(current.edges);
           if (!current.pageInfo.hasPreviousPage) break;
         }
@@ -726,7 +886,16 @@ describe("API 1.0 conventions through the server", function () {
 
     it("refuses first with last, first or last outside 1..100, and a cursor it did not issue with BAD_USER_INPUT on that argument", async () => {
       const accountCursor = Buffer.from(JSON.stringify(["not-a-date", "x"])).toString("base64url");
-      const badCursors = ["", "garbage!", "not-a-cursor", own.account.id, accountCursor, Buffer.from("[1,2,3,4,5]").toString("base64url"), Buffer.from("{}").toString("base64url"), "a".repeat(600)];
+      const badCursors = [
+        "",
+        "garbage!",
+        "not-a-cursor",
+        own.account.id,
+        accountCursor,
+        Buffer.from("[1,2,3,4,5]").toString("base64url"),
+        Buffer.from("{}").toString("base64url"),
+        "a".repeat(600),
+      ];
       const cases: [PageArgs, string[]][] = [
         [{ first: 2, last: 2 }, ["first", "last"]],
         [{ first: 0 }, ["first"]],
@@ -757,26 +926,55 @@ describe("API 1.0 conventions through the server", function () {
 
     it("answers account: null and removedUserId with no error, and the removal is committed", async () => {
       const { admin, account } = await accountWithMembers(server, 0, "self");
-      const leaving = await addMember(server, admin, account.id, `self-leaving-${Math.random().toString(36).slice(2, 8)}@example.com`, "ADMIN");
+      const leaving = await addMember(
+        server,
+        admin,
+        account.id,
+        `self-leaving-${Math.random().toString(36).slice(2, 8)}@example.com`,
+        "ADMIN",
+      );
       const response = await server.graphql(REMOVE, { input: { accountId: account.id, userId: leaving.id } }, leaving.token);
-      expect({ status: response.status, data: response.data, errors: response.errors }).to.deep.equal({ status: 200, data: { removeAccountMember: { account: null, removedUserId: leaving.id } }, errors: undefined });
+      expect({ status: response.status, data: response.data, errors: response.errors }).to.deep.equal({
+        status: 200,
+        data: { removeAccountMember: { account: null, removedUserId: leaving.id } },
+        errors: undefined,
+      });
 
       failsWith(await server.graphql(REMOVE, { input: { accountId: account.id, userId: leaving.id } }, leaving.token), "NOT_FOUND");
       const lookup = await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id: account.id }, leaving.token);
       expect(lookup.data).to.deep.equal({ account: null });
       failsWith(lookup, "NOT_FOUND");
-      const members = ok(await server.graphql(`query($id: ID!) { account(id: $id) { members { nodes { user { id } } } } }`, { id: account.id }, admin.token));
+      const members = ok(
+        await server.graphql(`query($id: ID!) { account(id: $id) { members { nodes { user { id } } } } }`, { id: account.id }, admin.token),
+      );
       expect(members.account.members.nodes.map((member: Json) => member.user.id)).to.deep.equal([admin.id]);
     });
 
     it("lets the primary contact remove themselves by handing their slots to another admin", async () => {
       const { admin, account } = await accountWithMembers(server, 0, "self-primary");
-      const successor = await addMember(server, admin, account.id, `self-successor-${Math.random().toString(36).slice(2, 8)}@example.com`, "ADMIN");
-      const response = await server.graphql(REMOVE, { input: { accountId: account.id, userId: admin.id, reassignTo: successor.id } }, admin.token);
-      expect({ status: response.status, data: response.data, errors: response.errors }).to.deep.equal({ status: 200, data: { removeAccountMember: { account: null, removedUserId: admin.id } }, errors: undefined });
+      const successor = await addMember(
+        server,
+        admin,
+        account.id,
+        `self-successor-${Math.random().toString(36).slice(2, 8)}@example.com`,
+        "ADMIN",
+      );
+      const response = await server.graphql(
+        REMOVE,
+        { input: { accountId: account.id, userId: admin.id, reassignTo: successor.id } },
+        admin.token,
+      );
+      expect({ status: response.status, data: response.data, errors: response.errors }).to.deep.equal({
+        status: 200,
+        data: { removeAccountMember: { account: null, removedUserId: admin.id } },
+        errors: undefined,
+      });
       const state = await readAccount(server, successor.token, account.id);
       expect(state.primaryContact.id).to.equal(successor.id);
-      failsWith(await server.graphql(REMOVE, { input: { accountId: account.id, userId: admin.id, reassignTo: successor.id } }, admin.token), "NOT_FOUND");
+      failsWith(
+        await server.graphql(REMOVE, { input: { accountId: account.id, userId: admin.id, reassignTo: successor.id } }, admin.token),
+        "NOT_FOUND",
+      );
       // The one admin left cannot leave in turn.
       failsWith(await server.graphql(REMOVE, { input: { accountId: account.id, userId: successor.id } }, successor.token), "LAST_ADMIN");
     });

@@ -60,9 +60,15 @@ describe("architecture", function () {
       };
       write("src/common/sql.ts", "export const sql = 1;\n");
       write("src/things/thing.entity.ts", "export class Thing {}\n");
-      write("src/things/thing.queries.ts", 'import { sql } from "../common/sql";\nimport { Thing } from "./thing.entity";\nexport const read = [sql, Thing];\n');
+      write(
+        "src/things/thing.queries.ts",
+        'import { sql } from "../common/sql";\nimport { Thing } from "./thing.entity";\nexport const read = [sql, Thing];\n',
+      );
       // A service that runs its own SQL, and a cycle between two services.
-      write("src/things/thing.service.ts", 'import { sql } from "../common/sql";\nimport { other } from "./other.service";\nexport const thing = [sql, other];\n');
+      write(
+        "src/things/thing.service.ts",
+        'import { sql } from "../common/sql";\nimport { other } from "./other.service";\nexport const thing = [sql, other];\n',
+      );
       write("src/things/other.service.ts", 'import { thing } from "./thing.service";\nexport const other = () => thing;\n');
       // An entity that reaches up to a resolver.
       write("src/things/thing.resolver.ts", "export class ThingResolver {}\n");
@@ -73,7 +79,9 @@ describe("architecture", function () {
       write("src/things/thing.helpers.ts", 'import { Thing } from "./thing.entity";\nexport const helper = Thing;\n');
 
       const violations = await cruise(fixture);
-      const found = violations.filter((violation) => violation.rule.name !== "no-cycles").map((violation) => `${violation.rule.name}: ${violation.from} → ${violation.to}`);
+      const found = violations
+        .filter((violation) => violation.rule.name !== "no-cycles")
+        .map((violation) => `${violation.rule.name}: ${violation.from} → ${violation.to}`);
       expect(found).to.have.members([
         "no-upward-import-from-model: src/things/broken.entity.ts → src/things/thing.resolver.ts",
         "in-a-layer: src/things/thing.helpers.ts → src/things/thing.entity.ts",
@@ -90,7 +98,9 @@ describe("architecture", function () {
 
   it("draws the layers in docs/architecture.md in the order the rule file defines them", () => {
     const defined = [...fs.readFileSync(RULES, "utf8").matchAll(/^ {4}name: "([a-z]+)",$/gm)].map((match) => match[1]);
-    const drawn = [...fs.readFileSync(path.join(ROOT, "docs", "architecture.md"), "utf8").matchAll(/^ {2}[a-z]+\["<b>([a-z]+)<\/b>/gm)].map((match) => match[1]);
+    const drawn = [...fs.readFileSync(path.join(ROOT, "docs", "architecture.md"), "utf8").matchAll(/^ {2}[a-z]+\["<b>([a-z]+)<\/b>/gm)].map(
+      (match) => match[1],
+    );
     expect(defined).to.have.length.above(3);
     expect(drawn).to.deep.equal(defined);
   });

@@ -42,7 +42,9 @@ describe("authentication", () => {
   });
 
   it("refuses a token signed with another secret", async () => {
-    await refused({ authorization: `Bearer ${await tokenFor("mallory@example.com", undefined, "another-secret-of-sufficient-length-000")}` });
+    await refused({
+      authorization: `Bearer ${await tokenFor("mallory@example.com", undefined, "another-secret-of-sufficient-length-000")}`,
+    });
   });
 
   it("refuses an unsigned token (alg: none)", async () => {
@@ -51,7 +53,10 @@ describe("authentication", () => {
   });
 
   it("refuses a token signed with another algorithm family's header", async () => {
-    const token = await new SignJWT({ email: "mallory@example.com" }).setProtectedHeader({ alg: "HS512" }).setExpirationTime("1h").sign(key);
+    const token = await new SignJWT({ email: "mallory@example.com" })
+      .setProtectedHeader({ alg: "HS512" })
+      .setExpirationTime("1h")
+      .sign(key);
     await refused({ authorization: `Bearer ${token}` });
   });
 
@@ -88,13 +93,19 @@ describe("authentication", () => {
   });
 
   it("measures the lifetime from iat: a month-long token is refused in its last hour too", async () => {
-    const message = await refused({ authorization: `Bearer ${await signed({ email: "old@example.com", iat: now() - 30 * 86_400, exp: now() + 3600 })}` });
+    const message = await refused({
+      authorization: `Bearer ${await signed({ email: "old@example.com", iat: now() - 30 * 86_400, exp: now() + 3600 })}`,
+    });
     expect(message).to.match(/longer than this server accepts/);
-    ok(await server.graphql("{ viewer { email } }", {}, await signed({ email: "fresh@example.com", iat: now() - 3600, exp: now() + 3600 })));
+    ok(
+      await server.graphql("{ viewer { email } }", {}, await signed({ email: "fresh@example.com", iat: now() - 3600, exp: now() + 3600 })),
+    );
   });
 
   it("refuses a token issued in the future", async () => {
-    const message = await refused({ authorization: `Bearer ${await signed({ email: "early@example.com", iat: now() + 3600, exp: now() + 7200 })}` });
+    const message = await refused({
+      authorization: `Bearer ${await signed({ email: "early@example.com", iat: now() + 3600, exp: now() + 7200 })}`,
+    });
     expect(message).to.match(/issued in the future/);
   });
 
@@ -107,7 +118,9 @@ describe("authentication", () => {
     const strict = await startTestServer({ env: { AUTH_JWT_MAX_LIFETIME: "15m" } });
     try {
       await refused({ authorization: `Bearer ${await signed({ email: "hour@example.com", iat: now(), exp: now() + 3600 })}` }, strict);
-      ok(await strict.graphql("{ viewer { email } }", {}, await signed({ email: "quarter@example.com", iat: now(), exp: now() + 14 * 60 })));
+      ok(
+        await strict.graphql("{ viewer { email } }", {}, await signed({ email: "quarter@example.com", iat: now(), exp: now() + 14 * 60 })),
+      );
     } finally {
       await strict.close();
     }
@@ -130,7 +143,10 @@ describe("authentication", () => {
     });
 
     it("refuses a token from another issuer, or with none", async () => {
-      const other = await refused({ authorization: `Bearer ${await signed(claims({ iss: "https://evil.example.net/", aud: AUDIENCE }))}` }, checked);
+      const other = await refused(
+        { authorization: `Bearer ${await signed(claims({ iss: "https://evil.example.net/", aud: AUDIENCE }))}` },
+        checked,
+      );
       expect(other).to.match(/issuer/);
       await refused({ authorization: `Bearer ${await signed(claims({ aud: AUDIENCE }))}` }, checked);
     });

@@ -43,7 +43,11 @@ describe("backup and restore under load", function () {
     let n = 0;
     const writer = async () => {
       while (writing) {
-        const answer = await server.graphql<{ createAccount: { account: { id: string } } }>(CREATE, { input: { name: `Load ${++n}` } }, admin.token);
+        const answer = await server.graphql<{ createAccount: { account: { id: string } } }>(
+          CREATE,
+          { input: { name: `Load ${++n}` } },
+          admin.token,
+        );
         expect(answer.errors, JSON.stringify(answer.errors)).to.equal(undefined);
         acknowledged.push({ id: answer.data!.createAccount.account.id, at: performance.now() });
       }
@@ -74,10 +78,17 @@ describe("backup and restore under load", function () {
     restored = await startTestServer({ db: await Database.open({ databaseUrl: restoredUrl }), env: { MUTATION_RATE_LIMIT: "0" } });
     const found = new Set<string>();
     for (let at = 0; at < before.length; at += 50) {
-      const answer = await restored.graphql<{ nodes: ({ id: string } | null)[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: before.slice(at, at + 50) }, admin.token);
+      const answer = await restored.graphql<{ nodes: ({ id: string } | null)[] }>(
+        `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+        { ids: before.slice(at, at + 50) },
+        admin.token,
+      );
       for (const node of answer.data?.nodes ?? []) if (node) found.add(node.id);
     }
-    expect(before.filter((id) => !found.has(id)), "acknowledged before the backup, missing after the restore").to.deep.equal([]);
+    expect(
+      before.filter((id) => !found.has(id)),
+      "acknowledged before the backup, missing after the restore",
+    ).to.deep.equal([]);
     await restored.close();
     restored = null;
   });
@@ -87,7 +98,11 @@ describe("backup and restore under load", function () {
     const bogus = path.join(directory, "not-a-backup");
     fs.writeFileSync(bogus, "hello");
     const target = path.join(directory, "untouched.sqlite");
-    const result = await runToEnd([SCRIPT, "restore", bogus], { DATABASE_URL: `sqlite:${target}`, NODE_ENV: "test", AUTH_JWT_SECRET: TEST_JWT_SECRET });
+    const result = await runToEnd([SCRIPT, "restore", bogus], {
+      DATABASE_URL: `sqlite:${target}`,
+      NODE_ENV: "test",
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    });
     expect(result.code).to.equal(1);
     expect(fs.existsSync(target)).to.equal(false);
   });

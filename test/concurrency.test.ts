@@ -13,7 +13,10 @@ describe("concurrent requests to one server", () => {
   it("ends 16 parallel addBillingContact calls for 8 members with exactly 3 billing contacts and 3 history rows", async () => {
     const { admin, account, members } = await accountWithMembers(server, 8, "race");
     const calls = [...members, ...members].map((member) =>
-      mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }).then((response) => ({ member, response })),
+      mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }).then((response) => ({
+        member,
+        response,
+      })),
     );
     const results = await Promise.all(calls);
     const state = await readAccount(server, admin.token, account.id);
@@ -39,7 +42,10 @@ describe("concurrent requests to one server", () => {
       mutate(server, admin.token, "removeAccountMember", { accountId: account.id, userId: member.id }),
     ]);
     const codes = (await Promise.all(calls)).flatMap((response) => response.errors?.map((error) => error.extensions?.code) ?? []);
-    expect(codes.every((code) => code === "PRIMARY_CONTACT_REQUIRED" || code === "BAD_USER_INPUT"), codes.join()).to.equal(true);
+    expect(
+      codes.every((code) => code === "PRIMARY_CONTACT_REQUIRED" || code === "BAD_USER_INPUT"),
+      codes.join(),
+    ).to.equal(true);
     const data = ok(
       await server.graphql(
         `query($id: ID!) { account(id: $id) { primaryContact { id } members(first: 100) { edges { node { user { id } } } } } }`,
@@ -54,9 +60,19 @@ describe("concurrent requests to one server", () => {
   it("never demotes both of two admins who demote each other at once", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "admins");
     const other = members[0]!;
-    ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId: account.id, email: other.email, role: "ADMIN" } }, admin.token));
+    ok(
+      await server.graphql(
+        `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`,
+        { input: { accountId: account.id, email: other.email, role: "ADMIN" } },
+        admin.token,
+      ),
+    );
     const demote = (token: string, email: string) =>
-      server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`, { input: { accountId: account.id, email, role: "MEMBER" } }, token);
+      server.graphql(
+        `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } } }`,
+        { input: { accountId: account.id, email, role: "MEMBER" } },
+        token,
+      );
     const results = await Promise.all([demote(admin.token, other.email), demote(other.token, admin.email)]);
     const codes = results.map((response) => response.errors?.[0]?.extensions?.code ?? "OK").sort();
     // One demotion wins; the other caller is then no longer an admin (FORBIDDEN) or would leave none (LAST_ADMIN).
@@ -70,7 +86,9 @@ describe("concurrent requests to one server", () => {
   it("keeps one contact per role while many admins set it at once", async () => {
     const { admin, account, members } = await accountWithMembers(server, 5, "roles");
     const results = await Promise.all(
-      members.map((member) => mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: member.id })),
+      members.map((member) =>
+        mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: member.id }),
+      ),
     );
     for (const response of results) ok(response);
     const state = await readAccount(server, admin.token, account.id);

@@ -69,7 +69,9 @@ describe("settings that would start unsafe", function () {
 
     it("never listens on a non-loopback address in development, whatever the secret", () => {
       for (const host of ["0.0.0.0", "::", "10.1.2.3", "contacts.example.com"]) {
-        expect(refusal({ HOST: host, AUTH_JWT_SECRET: SECRET }), host).to.match(new RegExp(`^HOST=${host.replace(/\./g, "\\.")} is not a loopback address`));
+        expect(refusal({ HOST: host, AUTH_JWT_SECRET: SECRET }), host).to.match(
+          new RegExp(`^HOST=${host.replace(/\./g, "\\.")} is not a loopback address`),
+        );
         expect(refusal({ NODE_ENV: "development", HOST: host, AUTH_JWT_SECRET: SECRET }), host).to.match(/development mode/);
       }
       expect(loadConfig({ NODE_ENV: "test", HOST: "0.0.0.0", AUTH_JWT_SECRET: SECRET }).host).to.equal("0.0.0.0");
@@ -92,7 +94,9 @@ describe("settings that would start unsafe", function () {
       for (const env of reachable) {
         expect(refusal(env), JSON.stringify(env)).to.match(/^AUTH_JWT_SECRET must be set: the published development secret/);
         // Given explicitly, it is just as public.
-        expect(refusal({ ...env, AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET }), JSON.stringify(env)).to.match(/^AUTH_JWT_SECRET is the development secret published/);
+        expect(refusal({ ...env, AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET }), JSON.stringify(env)).to.match(
+          /^AUTH_JWT_SECRET is the development secret published/,
+        );
       }
       const loopbackOnly: Record<string, string>[] = [
         {},
@@ -114,7 +118,9 @@ describe("settings that would start unsafe", function () {
         [DEVELOPMENT_JWT_SECRET, /development secret published/],
       ];
       for (const [secret, reason] of weak) {
-        expect(refusal({ ...PRODUCTION, AUTH_JWT_SECRET: secret }), JSON.stringify(secret)).to.match(/^AUTH_JWT_SECRET /).and.match(reason);
+        expect(refusal({ ...PRODUCTION, AUTH_JWT_SECRET: secret }), JSON.stringify(secret))
+          .to.match(/^AUTH_JWT_SECRET /)
+          .and.match(reason);
       }
       for (const secret of [randomBytes(32).toString("base64"), randomBytes(16).toString("hex"), "żółć-gęślą-jaźń-ZÓŁĆ"]) {
         expect(loadConfig({ ...PRODUCTION, AUTH_JWT_SECRET: secret }).jwtSecret, secret).to.equal(secret);
@@ -133,7 +139,8 @@ describe("settings that would start unsafe", function () {
         { NODE_ENV: "test" },
         { ...PRODUCTION },
       ];
-      for (const env of conflicts) expect(refusal({ ...env, DEMO_TOKEN: "true" }), JSON.stringify(env)).to.match(/^DEMO_TOKEN=true \(npm start sets it\)/);
+      for (const env of conflicts)
+        expect(refusal({ ...env, DEMO_TOKEN: "true" }), JSON.stringify(env)).to.match(/^DEMO_TOKEN=true \(npm start sets it\)/);
     });
 
     it("is what `npm start` turns on, and nothing else does", () => {
@@ -148,29 +155,50 @@ describe("settings that would start unsafe", function () {
     it("must be named in production, and never be in memory there", () => {
       const { DATABASE_URL: _unused, ...withoutDatabase } = PRODUCTION;
       expect(refusal(withoutDatabase)).to.match(/^DATABASE_URL must be set when NODE_ENV=production/);
-      expect(refusal({ ...PRODUCTION, DATABASE_URL: "sqlite::memory:" })).to.match(/^DATABASE_URL=sqlite::memory: is refused when NODE_ENV=production/);
+      expect(refusal({ ...PRODUCTION, DATABASE_URL: "sqlite::memory:" })).to.match(
+        /^DATABASE_URL=sqlite::memory: is refused when NODE_ENV=production/,
+      );
       expect(refusal({ DATABASE_URL: "sqlite:" })).to.match(/needs a file path/);
       expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).databaseUrl).to.equal("sqlite::memory:");
       expect(loadConfig({}).databaseUrl).to.equal("sqlite:data/contacts.sqlite");
     });
 
     it("is named without its password, with the driver, in the start-up line", () => {
-      expect(describeDatabase("postgres://app:s3cr%40t@db.example.com:6432/contacts?sslmode=require")).to.deep.equal({ driver: "postgres", database: "app@db.example.com:6432/contacts" });
-      expect(describeDatabase("postgresql://db.internal/contacts")).to.deep.equal({ driver: "postgres", database: "db.internal:5432/contacts" });
-      expect(describeDatabase("postgres:///contacts?host=/var/run/postgresql")).to.deep.equal({ driver: "postgres", database: "/var/run/postgresql:5432/contacts" });
-      expect(describeDatabase("sqlite:data/contacts.sqlite")).to.deep.equal({ driver: "sqlite", database: path.resolve("data/contacts.sqlite") });
+      expect(describeDatabase("postgres://app:s3cr%40t@db.example.com:6432/contacts?sslmode=require")).to.deep.equal({
+        driver: "postgres",
+        database: "app@db.example.com:6432/contacts",
+      });
+      expect(describeDatabase("postgresql://db.internal/contacts")).to.deep.equal({
+        driver: "postgres",
+        database: "db.internal:5432/contacts",
+      });
+      expect(describeDatabase("postgres:///contacts?host=/var/run/postgresql")).to.deep.equal({
+        driver: "postgres",
+        database: "/var/run/postgresql:5432/contacts",
+      });
+      expect(describeDatabase("sqlite:data/contacts.sqlite")).to.deep.equal({
+        driver: "sqlite",
+        database: path.resolve("data/contacts.sqlite"),
+      });
     });
 
     it("logs the version, the driver and the database file when it starts", async () => {
       const file = path.join(directory, "contacts.sqlite");
       const server = await spawnServer({ DATABASE_URL: `sqlite:${file}`, AUTH_JWT_SECRET: SECRET, SEED_DEMO_DATA: "false" });
       try {
-        const records = server.output().trim().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+        const records = server
+          .output()
+          .trim()
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
         const listening = records.find((record) => String(record.msg).includes(` is listening on ${server.url} `));
         expect(listening, server.output()).to.include({ version: VERSION, driver: "sqlite", database: file, nodeEnv: "development" });
         expect(listening!.msg).to.equal(`contact-points ${VERSION} is listening on ${server.url} (NODE_ENV=development, SQLite ${file})`);
         // Named before migrations run, so a wrong database is seen before it is changed.
-        const starting = records.findIndex((record) => String(record.msg).startsWith(`Starting contact-points ${VERSION} (NODE_ENV=development) on SQLite ${file}`));
+        const starting = records.findIndex((record) =>
+          String(record.msg).startsWith(`Starting contact-points ${VERSION} (NODE_ENV=development) on SQLite ${file}`),
+        );
         expect(starting).to.be.within(0, records.indexOf(listening!));
       } finally {
         server.child.kill("SIGTERM");
@@ -187,7 +215,11 @@ describe("settings that would start unsafe", function () {
       try {
         expect(second.output()).not.to.contain("Loaded the demo accounts");
         expect(second.output()).not.to.match(/Bearer|eyJ/);
-        const token = (await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "ada.lovelace@northwind.example"], { AUTH_JWT_SECRET: SECRET })).stdout.trim();
+        const token = (
+          await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "ada.lovelace@northwind.example"], {
+            AUTH_JWT_SECRET: SECRET,
+          })
+        ).stdout.trim();
         expect((await postGraphQL(second.url, "{ accounts { totalCount } }", token)).data.accounts.totalCount).to.equal(0);
       } finally {
         second.child.kill("SIGTERM");
@@ -237,10 +269,20 @@ describe("settings that would start unsafe", function () {
 
     it("on the way out of a refused start, a mistyped scheme and a database that cannot be reached alike", async () => {
       const mistyped = await refusedStart({ ...PRODUCTION, DATABASE_URL: `postgress://app:${MARKER}@db.example.com/contacts` });
-      expect(mistyped.msg).to.equal('Cannot start: DATABASE_URL must start with sqlite: or postgres:// (or postgresql://), got "postgress:…".');
+      expect(mistyped.msg).to.equal(
+        'Cannot start: DATABASE_URL must start with sqlite: or postgres:// (or postgresql://), got "postgress:…".',
+      );
       const port = await freePort();
-      const unreachable = await refusedStart({ NODE_ENV: "test", AUTH_JWT_SECRET: SECRET, DATABASE_URL: `postgres://app:${MARKER}@127.0.0.1:${port}/contacts` });
-      expect(unreachable.msg).to.match(new RegExp(`^Cannot start: Cannot open the PostgreSQL database app@127\\.0\\.0\\.1:${port}/contacts \\(DATABASE_URL\\): .*ECONNREFUSED`));
+      const unreachable = await refusedStart({
+        NODE_ENV: "test",
+        AUTH_JWT_SECRET: SECRET,
+        DATABASE_URL: `postgres://app:${MARKER}@127.0.0.1:${port}/contacts`,
+      });
+      expect(unreachable.msg).to.match(
+        new RegExp(
+          `^Cannot start: Cannot open the PostgreSQL database app@127\\.0\\.0\\.1:${port}/contacts \\(DATABASE_URL\\): .*ECONNREFUSED`,
+        ),
+      );
       for (const output of [JSON.stringify(mistyped), JSON.stringify(unreachable)]) {
         expect(output).not.to.contain(MARKER);
         expect(output).not.to.contain(SECRET);
@@ -255,7 +297,12 @@ describe("settings that would start unsafe", function () {
       const { port } = blocker.address() as net.AddressInfo;
       const file = path.join(directory, "contacts.sqlite");
       try {
-        const { msg } = await refusedStart({ DATABASE_URL: `sqlite:${file}`, AUTH_JWT_SECRET: SECRET, HOST: "127.0.0.1", PORT: String(port) });
+        const { msg } = await refusedStart({
+          DATABASE_URL: `sqlite:${file}`,
+          AUTH_JWT_SECRET: SECRET,
+          HOST: "127.0.0.1",
+          PORT: String(port),
+        });
         expect(msg).to.equal(`Cannot start: PORT=${port}: another process already listens on 127.0.0.1:${port}.`);
         expect(fs.existsSync(file), "no migration ran").to.equal(false);
       } finally {
@@ -265,7 +312,13 @@ describe("settings that would start unsafe", function () {
 
     it("says a HOST is not this machine's in one line on stderr", async () => {
       // 192.0.2.0/24 is reserved for documentation: never an address of this machine.
-      const { msg } = await refusedStart({ NODE_ENV: "test", DATABASE_URL: `sqlite:${path.join(directory, "c.sqlite")}`, AUTH_JWT_SECRET: SECRET, HOST: "192.0.2.1", PORT: "4999" });
+      const { msg } = await refusedStart({
+        NODE_ENV: "test",
+        DATABASE_URL: `sqlite:${path.join(directory, "c.sqlite")}`,
+        AUTH_JWT_SECRET: SECRET,
+        HOST: "192.0.2.1",
+        PORT: "4999",
+      });
       expect(msg).to.equal("Cannot start: HOST=192.0.2.1 is not an address of this machine.");
     });
 
@@ -287,7 +340,12 @@ describe("settings that would start unsafe", function () {
     this.timeout(120_000);
     const file = path.join(directory, "migrated.sqlite");
     const built = fs.statSync(path.join(ROOT, "dist", "src", "main.js")).mtimeMs;
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: "production", DATABASE_URL: `sqlite:${file}` };
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? os.tmpdir(),
+      NODE_ENV: "production",
+      DATABASE_URL: `sqlite:${file}`,
+    };
     const run = spawnSync("npm", ["run", "--silent", "migration:run"], { cwd: ROOT, env, encoding: "utf8" });
     expect(run.status, run.stdout + run.stderr).to.equal(0);
     const show = spawnSync("npm", ["run", "--silent", "migration:show"], { cwd: ROOT, env, encoding: "utf8" });

@@ -71,10 +71,15 @@ describe("confirmation page", () => {
     });
     return { status: response.status, headers: response.headers, body: await response.text() };
   };
-  const security = async (admin: TestUser, accountId: string) => ok(await server.graphql(VERIFICATION, { id: accountId }, admin.token)).account;
+  const security = async (admin: TestUser, accountId: string) =>
+    ok(await server.graphql(VERIFICATION, { id: accountId }, admin.token)).account;
 
   /** Names an outside security contact and waits for the verification mail the SMTP server receives; returns the link in it. */
-  async function askOutsideAddress(admin: TestUser, accountId: string, email: string): Promise<{ link: string; token: string; text: string }> {
+  async function askOutsideAddress(
+    admin: TestUser,
+    accountId: string,
+    email: string,
+  ): Promise<{ link: string; token: string; text: string }> {
     const before = smtp.to(email).length;
     ok(await mutate(server, admin.token, "setRoleContact", { accountId, role: "SECURITY", email }));
     const mail = await waitFor(`the verification mail to ${email}`, () => smtp.to(email)[before]);
@@ -171,11 +176,22 @@ describe("confirmation page", () => {
     expect(after.contactHealth.issues).to.deep.include({ slot: "SECURITY", email, kind: "DECLINED_EXTERNAL" });
     expect(after.contactHealth.issues.filter((issue: { kind: string }) => issue.kind === "UNVERIFIED_EXTERNAL")).to.deep.equal([]);
     const [latest] = await readHistory(server, admin.token, account.id);
-    expect(latest).to.deep.equal({ slot: "SECURITY", action: "DECLINED", previousEmail: email, newEmail: email, actor: { email: admin.email } });
+    expect(latest).to.deep.equal({
+      slot: "SECURITY",
+      action: "DECLINED",
+      previousEmail: email,
+      newEmail: email,
+      actor: { email: admin.email },
+    });
 
     const mailsSoFar = smtp.to(email).length;
-    const sent = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "SECURITY" } }, admin.token)).sendTestNotification.deliveries;
-    expect(sent.find((delivery: { email: string }) => delivery.email === email)).to.deep.equal({ email, state: "SKIPPED", skipReason: "ADDRESS_NOT_VERIFIED" });
+    const sent = ok(await server.graphql(SEND, { input: { accountId: account.id, category: "SECURITY" } }, admin.token))
+      .sendTestNotification.deliveries;
+    expect(sent.find((delivery: { email: string }) => delivery.email === email)).to.deep.equal({
+      email,
+      state: "SKIPPED",
+      skipReason: "ADDRESS_NOT_VERIFIED",
+    });
     // Give the delivery worker time to send anything it was (wrongly) given.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(smtp.to(email)).to.have.lengthOf(mailsSoFar);
@@ -217,7 +233,10 @@ describe("confirmation page", () => {
     // Asked again once, the address is not asked a third time within the bound, by either way.
     expect((await post({ token: again.token, answer: "decline" })).status).to.equal(200);
     const mailsAfterAgain = smtp.to(email).length;
-    const declined = failsWith(await mutate(server, admin.token, "resendContactVerification", { accountId: account.id, role: "SECURITY" }), "ADDRESS_DECLINED");
+    const declined = failsWith(
+      await mutate(server, admin.token, "resendContactVerification", { accountId: account.id, role: "SECURITY" }),
+      "ADDRESS_DECLINED",
+    );
     expect(declined.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.role"]);
     failsWith(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }), "ADDRESS_DECLINED");
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -228,7 +247,9 @@ describe("confirmation page", () => {
     const { admin, account, token } = await outsideContact("mutation");
     const declined = ok(await server.graphql(DECLINE, { token }, null)).declineContactEmail.verification;
     expect(declined.state).to.equal("DECLINED");
-    expect(failsWith(await server.graphql(DECLINE, { token }, null), "BAD_USER_INPUT").extensions?.invalidFields?.[0]?.field).to.equal("input.token");
+    expect(failsWith(await server.graphql(DECLINE, { token }, null), "BAD_USER_INPUT").extensions?.invalidFields?.[0]?.field).to.equal(
+      "input.token",
+    );
     failsWith(await server.graphql(DECLINE, { token: "x".repeat(43) }, null), "BAD_USER_INPUT");
     expect((await security(admin, account.id)).roleContact.verification.state).to.equal("DECLINED");
   });
@@ -242,7 +263,11 @@ describe("confirmation page", () => {
 
     const { admin, account, token } = await outsideContact("expired");
     await server.db.write((manager) =>
-      manager.update(ContactVerification, { accountId: rowId(account.id), role: "SECURITY" as never }, { tokenExpiresAt: new Date(Date.now() - 1000) }),
+      manager.update(
+        ContactVerification,
+        { accountId: rowId(account.id), role: "SECURITY" as never },
+        { tokenExpiresAt: new Date(Date.now() - 1000) },
+      ),
     );
     const expired = await get(`${base}/verify/${token}`);
     expect(expired.status).to.equal(410);
@@ -274,7 +299,13 @@ describe("confirmation page", () => {
 
   it("shows the page in the account's language, whatever the browser prefers; the reader's own choice and an unknown link's Accept-Language come next", async () => {
     const admin = await signIn(server, `locale-admin-${Math.random().toString(36).slice(2, 8)}@example.com`, "Ada Admin");
-    const account = ok(await server.graphql(`mutation { createAccount(input: { name: "Hurtownia Testowa", locale: PL }) { account { id locale } } }`, {}, admin.token)).createAccount.account;
+    const account = ok(
+      await server.graphql(
+        `mutation { createAccount(input: { name: "Hurtownia Testowa", locale: PL }) { account { id locale } } }`,
+        {},
+        admin.token,
+      ),
+    ).createAccount.account;
     expect(account.locale).to.equal("PL");
     const { link, token, text } = await askOutsideAddress(admin, account.id, outsideAddress("locale"));
     expect(text).to.include("osoba kontaktowa ds. bezpieczeństwa");
@@ -295,7 +326,8 @@ describe("confirmation page", () => {
     for (const key of keys("en") as (keyof typeof CONFIRMATION_PAGE_TEXT.en)[]) {
       const en = CONFIRMATION_PAGE_TEXT.en[key];
       const pl = CONFIRMATION_PAGE_TEXT.pl[key];
-      const sample = (text: unknown) => (typeof text === "function" ? (text as (...args: unknown[]) => string)("x@example.com", "r") : text);
+      const sample = (text: unknown) =>
+        typeof text === "function" ? (text as (...args: unknown[]) => string)("x@example.com", "r") : text;
       expect(sample(pl), key).to.not.equal(sample(en));
     }
   });
@@ -314,15 +346,68 @@ describe("confirmation page", () => {
       expect(page.body).to.not.include("Mallory");
       // Every tag in the page is one the template wrote.
       const tags = new Set([...page.body.matchAll(/<\/?([a-zA-Z0-9]+)/g)].map((match) => match[1]!.toLowerCase()));
-      expect([...tags].sort()).to.deep.equal(["body", "button", "dd", "dl", "dt", "form", "h1", "head", "html", "input", "main", "meta", "nav", "p", "style", "a", "title"].sort());
+      expect([...tags].sort()).to.deep.equal(
+        [
+          "body",
+          "button",
+          "dd",
+          "dl",
+          "dt",
+          "form",
+          "h1",
+          "head",
+          "html",
+          "input",
+          "main",
+          "meta",
+          "nav",
+          "p",
+          "style",
+          "a",
+          "title",
+        ].sort(),
+      );
     });
 
     it("renders any account name, however crafted, as text in its one place: no tag or attribute of its own", async () => {
       const { account, link } = await outsideContact("fuzz");
       const random = new Random(20261127);
       // Control characters but NUL, which PostgreSQL text cannot hold.
-      const alphabet = [..."abc <>&\"'=/`;:()", "<script>", "</dd>", "<!--", "-->", "<![CDATA[", "&lt;", "&#x3c;", "\u0001", "\u2028", "\u202E", "onerror=", "javascript:", "<img src=x"];
-      const expectedTags = ["a", "body", "button", "dd", "dl", "dt", "form", "h1", "head", "html", "input", "main", "meta", "nav", "p", "style", "title"];
+      const alphabet = [
+        ..."abc <>&\"'=/`;:()",
+        "<script>",
+        "</dd>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "&lt;",
+        "&#x3c;",
+        "\u0001",
+        "\u2028",
+        "\u202E",
+        "onerror=",
+        "javascript:",
+        "<img src=x",
+      ];
+      const expectedTags = [
+        "a",
+        "body",
+        "button",
+        "dd",
+        "dl",
+        "dt",
+        "form",
+        "h1",
+        "head",
+        "html",
+        "input",
+        "main",
+        "meta",
+        "nav",
+        "p",
+        "style",
+        "title",
+      ];
       for (let round = 0; round < 60; round++) {
         const name = `N${Array.from({ length: random.int(1, 30) }, () => random.pick(alphabet)).join("")}`;
         await server.db.write((manager) => manager.update(Account, { id: rowId(account.id) }, { name }));
@@ -335,8 +420,18 @@ describe("confirmation page", () => {
         for (const tag of page.body.match(/<[a-zA-Z][^>]*>/g) ?? []) expect(tag, why).to.not.match(/\son[a-z]+=|javascript:/i);
         const shown = /<dd id="account-name">([^<]*)<\/dd>/.exec(page.body)?.[1];
         expect(shown, why).to.be.a("string");
-        const decoded = shown!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-        expect(decoded, why).to.equal(`"${name.replace(/[\p{C}\p{Zl}\p{Zp}]+/gu, " ").replace(/\s+/g, " ").trim()}"`);
+        const decoded = shown!
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'")
+          .replace(/&lt;/g, "<")
+          .replace(/&gt;/g, ">")
+          .replace(/&amp;/g, "&");
+        expect(decoded, why).to.equal(
+          `"${name
+            .replace(/[\p{C}\p{Zl}\p{Zp}]+/gu, " ")
+            .replace(/\s+/g, " ")
+            .trim()}"`,
+        );
       }
     });
 
@@ -351,7 +446,9 @@ describe("confirmation page", () => {
       const written = logLines.slice(from);
       expect(written.join("\n")).to.not.include(token);
       expect(written.join("\n")).to.not.include("B".repeat(43));
-      const pages = written.map((line) => JSON.parse(line) as { msg: string; path?: string; method?: string }).filter((line) => line.msg === "Page request");
+      const pages = written
+        .map((line) => JSON.parse(line) as { msg: string; path?: string; method?: string })
+        .filter((line) => line.msg === "Page request");
       expect(pages.map((line) => `${line.method} ${line.path}`)).to.deep.equal([
         "GET /verify/[redacted]",
         "GET /verify/[redacted]",
@@ -373,7 +470,9 @@ describe("confirmation page", () => {
     it("changes nothing for a POST with a wrong token, none, or no answer, and one account's token only ever answers for that account", async () => {
       const first = await outsideContact("first");
       const second = await outsideContact("second");
-      expect((await post({ token: `${first.token.slice(0, -1)}${first.token.endsWith("A") ? "B" : "A"}`, answer: "confirm" })).status).to.equal(404);
+      expect(
+        (await post({ token: `${first.token.slice(0, -1)}${first.token.endsWith("A") ? "B" : "A"}`, answer: "confirm" })).status,
+      ).to.equal(404);
       expect((await post({ answer: "confirm" })).status).to.equal(404);
       expect((await post({ token: first.token })).status).to.equal(400);
       expect((await post({ token: first.token, answer: "yes please" })).status).to.equal(400);
@@ -436,7 +535,9 @@ describe("confirmation page", () => {
     });
 
     it("links to a frontend's own page with ?token= when VERIFICATION_LINK_URL is set", async () => {
-      const own = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0", VERIFICATION_LINK_URL: "https://app.example.com/confirm-contact" } });
+      const own = await startTestServer({
+        env: { MUTATION_RATE_LIMIT: "0", VERIFICATION_LINK_URL: "https://app.example.com/confirm-contact" },
+      });
       try {
         const admin = await signIn(own, "own-page-admin@example.com", "Admin");
         const account = await createAccount(own, admin);
@@ -450,11 +551,23 @@ describe("confirmation page", () => {
     });
 
     it("refuses PUBLIC_URL and VERIFICATION_LINK_URL that are not plain http(s) addresses", () => {
-      for (const value of ["ftp://example.com", "example.com", "https://example.com/?a=1", "https://example.com/#x", "https://user:pw@example.com", "javascript:alert(1)"]) {
+      for (const value of [
+        "ftp://example.com",
+        "example.com",
+        "https://example.com/?a=1",
+        "https://example.com/#x",
+        "https://user:pw@example.com",
+        "javascript:alert(1)",
+      ]) {
         expect(() => loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, PUBLIC_URL: value }), value).to.throw(ConfigError, /PUBLIC_URL/);
-        expect(() => loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, VERIFICATION_LINK_URL: value }), value).to.throw(ConfigError, /VERIFICATION_LINK_URL/);
+        expect(() => loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, VERIFICATION_LINK_URL: value }), value).to.throw(
+          ConfigError,
+          /VERIFICATION_LINK_URL/,
+        );
       }
-      expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, PUBLIC_URL: "https://contacts.example.com/" }).publicUrl).to.equal("https://contacts.example.com");
+      expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, PUBLIC_URL: "https://contacts.example.com/" }).publicUrl).to.equal(
+        "https://contacts.example.com",
+      );
       expect(loadConfig({}).publicUrl).to.equal(null);
     });
   });

@@ -34,7 +34,9 @@ function portOf(server: TestServer): number {
 /** A plain request on a connection of its own; resolves with the status line. */
 function request(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1", () => socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+    const socket = net.connect(port, "127.0.0.1", () =>
+      socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+    );
     let answer = "";
     socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
     socket.on("error", reject);
@@ -51,13 +53,17 @@ describe("slow clients and connection counts", () => {
   });
 
   it("refuses a header timeout longer than the request timeout, naming both settings", () => {
-    expect(() => loadConfig({ NODE_ENV: "test", HTTP_HEADERS_TIMEOUT_MS: "20000", HTTP_REQUEST_TIMEOUT_MS: "10000" })).to.throw(/HTTP_HEADERS_TIMEOUT_MS.*HTTP_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ NODE_ENV: "test", HTTP_HEADERS_TIMEOUT_MS: "20000", HTTP_REQUEST_TIMEOUT_MS: "10000" })).to.throw(
+      /HTTP_HEADERS_TIMEOUT_MS.*HTTP_REQUEST_TIMEOUT_MS/,
+    );
   });
 
   describe("with short deadlines", () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer({ env: { HTTP_HEADERS_TIMEOUT_MS: "400", HTTP_REQUEST_TIMEOUT_MS: "800", HTTP_KEEP_ALIVE_TIMEOUT_MS: "300" } });
+      server = await startTestServer({
+        env: { HTTP_HEADERS_TIMEOUT_MS: "400", HTTP_REQUEST_TIMEOUT_MS: "800", HTTP_KEEP_ALIVE_TIMEOUT_MS: "300" },
+      });
     });
     after(() => server.close());
 
@@ -68,10 +74,17 @@ describe("slow clients and connection counts", () => {
         ...Array.from({ length: 10 }, () => slowClient(port, SLOW_HEADERS)),
         ...Array.from({ length: 10 }, () => slowClient(port, SLOW_BODY_HEAD + BODY)),
       ];
-      const answers = await waitFor("every slow client to be cut", async () => {
-        const settled = await Promise.race([Promise.all(clients.map((client) => client.closed)), new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))]);
-        return settled;
-      }, 15_000);
+      const answers = await waitFor(
+        "every slow client to be cut",
+        async () => {
+          const settled = await Promise.race([
+            Promise.all(clients.map((client) => client.closed)),
+            new Promise<null>((resolve) => setTimeout(() => resolve(null), 100)),
+          ]);
+          return settled;
+        },
+        15_000,
+      );
       for (const answer of answers) expect(answer).to.match(/^HTTP\/1\.1 408 /);
       expect(await request(port)).to.match(/^HTTP\/1\.1 200 /);
     });
@@ -80,7 +93,11 @@ describe("slow clients and connection counts", () => {
       const port = portOf(server);
       const client = slowClient(port, "", 1000);
       client.socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-      const answer = await waitFor("the idle connection to be closed", () => Promise.race([client.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))]), 15_000);
+      const answer = await waitFor(
+        "the idle connection to be closed",
+        () => Promise.race([client.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))]),
+        15_000,
+      );
       expect(answer).to.match(/^HTTP\/1\.1 200 /);
     });
   });

@@ -35,7 +35,8 @@ describe("database constraints", () => {
 
   it("refuses a fourth billing contact row", async () => {
     const { admin, account, members } = await accountWithMembers(server, 4, "db4");
-    for (const member of members.slice(0, 3)) ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
+    for (const member of members.slice(0, 3))
+      ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
     for (const position of [0, 2, 3, -1]) {
       await rejects(server.db.write((m) => m.insert(AccountContact, slotRow(account.id, "BILLING", members[3]!, position))));
     }
@@ -50,7 +51,14 @@ describe("database constraints", () => {
 
   it("refuses an external contact for any role but SECURITY, and a second contact for one role", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "dbr");
-    const row = { accountId: rowId(account.id), position: 0, userId: null, email: "x@outside.example", updatedAt: new Date(), updatedById: null };
+    const row = {
+      accountId: rowId(account.id),
+      position: 0,
+      userId: null,
+      email: "x@outside.example",
+      updatedAt: new Date(),
+      updatedById: null,
+    };
     await rejects(server.db.write((m) => m.insert(AccountContact, { ...row, slot: "DECISION_MAKER" })));
     await server.db.write((m) => m.insert(AccountContact, { ...row, slot: "SECURITY" }));
     await rejects(server.db.write((m) => m.insert(AccountContact, slotRow(account.id, "SECURITY", admin, 0))));
@@ -60,7 +68,15 @@ describe("database constraints", () => {
   it("refuses a primary contact who is not a member", async () => {
     const { account } = await accountWithMembers(server, 0, "dbp");
     const outsider = await signIn(server, "db-primary-outsider@example.com");
-    await rejects(server.db.write((m) => m.update(AccountContact, { accountId: rowId(account.id), slot: "PRIMARY", position: 0 }, { userId: rowId(outsider.id), email: outsider.email })));
+    await rejects(
+      server.db.write((m) =>
+        m.update(
+          AccountContact,
+          { accountId: rowId(account.id), slot: "PRIMARY", position: 0 },
+          { userId: rowId(outsider.id), email: outsider.email },
+        ),
+      ),
+    );
     await rejects(server.db.write((m) => m.insert(AccountContact, slotRow(account.id, "PRIMARY", outsider, 1))));
   });
 });

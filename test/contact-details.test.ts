@@ -34,18 +34,39 @@ describe("a phone number and a title on every contact slot", () => {
   after(() => server.close());
 
   const read = async (token: string, id: string) => {
-    const account = ok(await server.graphql<{ account: { contacts: Contact[]; contactHistory: { edges: { node: Change }[] } } }>(CONTACTS, { id }, token)).account;
+    const account = ok(
+      await server.graphql<{ account: { contacts: Contact[]; contactHistory: { edges: { node: Change }[] } } }>(CONTACTS, { id }, token),
+    ).account;
     return { contacts: account.contacts, history: account.contactHistory.edges.map((edge) => edge.node) };
   };
   const run = (token: string, mutation: string, input: Record<string, unknown>) =>
-    server.graphql(`mutation($input: ${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { account { id } } }`, { input }, token);
+    server.graphql(
+      `mutation($input: ${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { account { id } } }`,
+      { input },
+      token,
+    );
   const invariants = async () => (await checkContactInvariants((text) => server.db.dataSource.query(text))).problems;
 
   it("stores each slot's phone in E.164 and its title, set through the single-slot mutations", async () => {
     const { admin, account, members } = await accountWithMembers(server, 3, "details");
-    ok(await run(admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id, phone: "+48 601 234 567", title: "  Head of Finance " }));
+    ok(
+      await run(admin.token, "setPrimaryContact", {
+        accountId: account.id,
+        userId: members[0]!.id,
+        phone: "+48 601 234 567",
+        title: "  Head of Finance ",
+      }),
+    );
     ok(await run(admin.token, "addBillingContact", { accountId: account.id, userId: members[1]!.id, phone: "+1 (415) 555-2671" }));
-    ok(await run(admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: "soc@partner.example", phone: "+442079460958", title: "SOC lead" }));
+    ok(
+      await run(admin.token, "setRoleContact", {
+        accountId: account.id,
+        role: "SECURITY",
+        email: "soc@partner.example",
+        phone: "+442079460958",
+        title: "SOC lead",
+      }),
+    );
     const { contacts } = await read(admin.token, account.id);
     expect(contacts.map(({ slot, position, phone, title }) => ({ slot, position, phone, title }))).to.deep.equal([
       { slot: "PRIMARY", position: 0, phone: "+48601234567", title: "Head of Finance" },
@@ -66,7 +87,17 @@ describe("a phone number and a title on every contact slot", () => {
     const { contacts, history } = await read(admin.token, account.id);
     expect(contacts[0]).to.deep.include({ email: members[1]!.email, phone: null, title: null });
     const primary = history.filter((change) => change.slot === "PRIMARY").reverse();
-    expect(primary.map(({ action, previousEmail, newEmail, previousPhone, newPhone, previousTitle, newTitle }) => [action, previousEmail, newEmail, previousPhone, newPhone, previousTitle, newTitle])).to.deep.equal([
+    expect(
+      primary.map(({ action, previousEmail, newEmail, previousPhone, newPhone, previousTitle, newTitle }) => [
+        action,
+        previousEmail,
+        newEmail,
+        previousPhone,
+        newPhone,
+        previousTitle,
+        newTitle,
+      ]),
+    ).to.deep.equal([
       ["SET", null, admin.email, null, null, null, null],
       ["SET", admin.email, members[0]!.email, null, "+48601234567", null, "CFO"],
       ["DETAILS", members[0]!.email, members[0]!.email, "+48601234567", "+48601234567", "CFO", "Finance director"],
@@ -88,7 +119,10 @@ describe("a phone number and a title on every contact slot", () => {
     ];
     for (const [mutation, input, field] of refusals) {
       const error = failsWith(await run(admin.token, mutation, { accountId: account.id, ...input }), "BAD_USER_INPUT");
-      expect((error.extensions!.invalidFields as { field: string }[]).map((problem) => problem.field), `${mutation} ${JSON.stringify(input)}`).to.deep.equal([field]);
+      expect(
+        (error.extensions!.invalidFields as { field: string }[]).map((problem) => problem.field),
+        `${mutation} ${JSON.stringify(input)}`,
+      ).to.deep.equal([field]);
     }
     const { contacts, history } = await read(admin.token, account.id);
     expect(contacts).to.have.lengthOf(1);
@@ -98,7 +132,11 @@ describe("a phone number and a title on every contact slot", () => {
   it("sets phones and titles of every kind of slot in one saveAccountContacts, and refuses details for someone who is not a billing contact", async () => {
     const { admin, account, members } = await accountWithMembers(server, 2, "detailssave");
     const save = (input: Record<string, unknown>, version: number) =>
-      server.graphql(`mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { contactsVersion } } }`, { input: { accountId: account.id, expectedVersion: version, ...input } }, admin.token);
+      server.graphql(
+        `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { contactsVersion } } }`,
+        { input: { accountId: account.id, expectedVersion: version, ...input } },
+        admin.token,
+      );
     ok(
       await save(
         {
@@ -116,10 +154,20 @@ describe("a phone number and a title on every contact slot", () => {
       ["BILLING", null, "Accounts payable"],
       ["TECHNICAL_ADMIN", "+14155552671", null],
     ]);
-    const error = failsWith(await save({ billingContactDetails: [{ userId: members[1]!.id, phone: "+48601234567" }] }, 2), "BAD_USER_INPUT");
-    expect(error.extensions!.invalidFields).to.deep.include.members([{ field: "input.billingContactDetails.0.userId", message: (error.extensions!.invalidFields as { message: string }[])[0]!.message }]);
-    const invalid = failsWith(await save({ roleContacts: [{ role: "SECURITY", email: "soc@partner.example", phone: "12" }] }, 2), "BAD_USER_INPUT");
-    expect((invalid.extensions!.invalidFields as { field: string }[]).map((problem) => problem.field)).to.deep.equal(["input.roleContacts.0.phone"]);
+    const error = failsWith(
+      await save({ billingContactDetails: [{ userId: members[1]!.id, phone: "+48601234567" }] }, 2),
+      "BAD_USER_INPUT",
+    );
+    expect(error.extensions!.invalidFields).to.deep.include.members([
+      { field: "input.billingContactDetails.0.userId", message: (error.extensions!.invalidFields as { message: string }[])[0]!.message },
+    ]);
+    const invalid = failsWith(
+      await save({ roleContacts: [{ role: "SECURITY", email: "soc@partner.example", phone: "12" }] }, 2),
+      "BAD_USER_INPUT",
+    );
+    expect((invalid.extensions!.invalidFields as { field: string }[]).map((problem) => problem.field)).to.deep.equal([
+      "input.roleContacts.0.phone",
+    ]);
     expect(await invariants()).to.deep.equal([]);
   });
 });

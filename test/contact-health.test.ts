@@ -41,7 +41,8 @@ describe("contact health", () => {
     await db.close();
   });
 
-  const health = async (user: TestUser, id: string): Promise<Health> => ok(await server.graphql(HEALTH, { id }, user.token)).account.contactHealth;
+  const health = async (user: TestUser, id: string): Promise<Health> =>
+    ok(await server.graphql(HEALTH, { id }, user.token)).account.contactHealth;
   const set = async (admin: TestUser, accountId: string, name: string, input: Record<string, unknown>) =>
     ok(await mutate(server, admin.token, name, { accountId, ...input }))[name] as AccountState;
 
@@ -81,10 +82,18 @@ describe("contact health", () => {
     await set(admin, account.id, "setRoleContact", { role: "SECURITY", email });
     expect((await health(admin, account.id)).issues).to.deep.equal([{ slot: "SECURITY", email, kind: "UNVERIFIED_EXTERNAL" }]);
     const token = await verificationTokenFor(server, email);
-    ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`, { token }, null));
+    ok(
+      await server.graphql(
+        `mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`,
+        { token },
+        null,
+      ),
+    );
     expect(await health(admin, account.id)).to.deep.include({ issues: [], needsAttention: false });
     const longAgo = new Date(Date.now() - 366 * 24 * 3600 * 1000);
-    await server.db.write((m) => m.update(ContactVerification, { accountId: rowId(account.id), role: "SECURITY" as never }, { verifiedAt: longAgo }));
+    await server.db.write((m) =>
+      m.update(ContactVerification, { accountId: rowId(account.id), role: "SECURITY" as never }, { verifiedAt: longAgo }),
+    );
     expect((await health(members[0]!, account.id)).issues).to.deep.equal([{ slot: "SECURITY", email, kind: "VERIFICATION_STALE" }]);
   });
 
@@ -92,7 +101,9 @@ describe("contact health", () => {
     const { admin, account, members } = await healthyAccount("bounce");
     const failing = members[0]!.email; // billing contact and every role
     const record = (email: string, state: DeliveryState.SENT | DeliveryState.FAILED) =>
-      server.db.write((m) => m.upsert(DeliveryStatus, { accountId: rowId(account.id), email, state, at: new Date(), lastError: null }, ["accountId", "email"]));
+      server.db.write((m) =>
+        m.upsert(DeliveryStatus, { accountId: rowId(account.id), email, state, at: new Date(), lastError: null }, ["accountId", "email"]),
+      );
     await record(failing, DeliveryState.FAILED);
     await record("nobody-holds-this@example.com", DeliveryState.FAILED);
     const issues = (await health(admin, account.id)).issues;
@@ -111,7 +122,13 @@ describe("contact health", () => {
       const owner = admin;
       const created: string[] = [];
       for (const name of ["Missing roles", "Unverified", "Bounced"]) {
-        const data = ok(await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`, { input: { name } }, owner.token));
+        const data = ok(
+          await server.graphql(
+            `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`,
+            { input: { name } },
+            owner.token,
+          ),
+        );
         created.push(data.createAccount.account.id);
       }
       const [, unverified, bounced] = created as [string, string, string];
@@ -120,9 +137,18 @@ describe("contact health", () => {
           await set(owner, id, "setRoleContact", { role, userId: owner.id });
         }
       }
-      await set(owner, unverified, "setRoleContact", { role: "SECURITY", email: `x-${Math.random().toString(36).slice(2, 8)}@outside.example` });
+      await set(owner, unverified, "setRoleContact", {
+        role: "SECURITY",
+        email: `x-${Math.random().toString(36).slice(2, 8)}@outside.example`,
+      });
       await server.db.write((m) =>
-        m.insert(DeliveryStatus, { accountId: rowId(bounced), email: owner.email, state: DeliveryState.FAILED, at: new Date(), lastError: "550 no such user" }),
+        m.insert(DeliveryStatus, {
+          accountId: rowId(bounced),
+          email: owner.email,
+          state: DeliveryState.FAILED,
+          at: new Date(),
+          lastError: "550 no such user",
+        }),
       );
       // Someone else's troubled account is not listed.
       await accountWithMembers(server, 0, "someone-else");
@@ -149,45 +175,81 @@ describe("contact health", () => {
       // One way to give an otherwise healthy account each kind of issue: a kind without one does not compile.
       const giveIssue: Record<ContactIssueKind, (admin: TestUser, accountId: string) => Promise<void>> = {
         [ContactIssueKind.UNVERIFIED_EXTERNAL]: async (admin, accountId) => {
-          await set(admin, accountId, "setRoleContact", { role: "SECURITY", email: `u-${Math.random().toString(36).slice(2, 8)}@outside.example` });
+          await set(admin, accountId, "setRoleContact", {
+            role: "SECURITY",
+            email: `u-${Math.random().toString(36).slice(2, 8)}@outside.example`,
+          });
         },
         [ContactIssueKind.DECLINED_EXTERNAL]: async (admin, accountId) => {
           const email = `d-${Math.random().toString(36).slice(2, 8)}@outside.example`;
           await set(admin, accountId, "setRoleContact", { role: "SECURITY", email });
           const token = await verificationTokenFor(server, email);
-          ok(await server.graphql(`mutation($token: String!) { declineContactEmail(input: { token: $token }) { verification { state } } }`, { token }, null));
+          ok(
+            await server.graphql(
+              `mutation($token: String!) { declineContactEmail(input: { token: $token }) { verification { state } } }`,
+              { token },
+              null,
+            ),
+          );
         },
         [ContactIssueKind.VERIFICATION_STALE]: async (admin, accountId) => {
           const email = `s-${Math.random().toString(36).slice(2, 8)}@outside.example`;
           await set(admin, accountId, "setRoleContact", { role: "SECURITY", email });
           const token = await verificationTokenFor(server, email);
-          ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`, { token }, null));
+          ok(
+            await server.graphql(
+              `mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`,
+              { token },
+              null,
+            ),
+          );
           const longAgo = new Date(Date.now() - 366 * 24 * 3600 * 1000);
-          await server.db.write((m) => m.update(ContactVerification, { accountId: rowId(accountId), role: "SECURITY" as never }, { verifiedAt: longAgo }));
+          await server.db.write((m) =>
+            m.update(ContactVerification, { accountId: rowId(accountId), role: "SECURITY" as never }, { verifiedAt: longAgo }),
+          );
         },
         [ContactIssueKind.NEVER_SIGNED_IN]: async (admin, accountId) => {
           const email = `n-${Math.random().toString(36).slice(2, 8)}@example.com`;
           const added = ok(
-            await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { member { user { id } } } }`, { input: { accountId, email } }, admin.token),
+            await server.graphql(
+              `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { member { user { id } } } }`,
+              { input: { accountId, email } },
+              admin.token,
+            ),
           );
           await acceptFromLink(server, email);
           await set(admin, accountId, "setRoleContact", { role: "DECISION_MAKER", userId: added.addAccountMember.member.user.id });
         },
         [ContactIssueKind.DELIVERY_FAILED]: async (admin, accountId) => {
-          await server.db.write((m) => m.insert(DeliveryStatus, { accountId: rowId(accountId), email: admin.email, state: DeliveryState.FAILED, at: new Date(), lastError: "550" }));
+          await server.db.write((m) =>
+            m.insert(DeliveryStatus, {
+              accountId: rowId(accountId),
+              email: admin.email,
+              state: DeliveryState.FAILED,
+              at: new Date(),
+              lastError: "550",
+            }),
+          );
         },
         [ContactIssueKind.DOMAIN_NOT_ALLOWED]: async (admin, accountId) => {
           // A confirmed outside address (so no other issue), then a list that leaves its domain out.
           const email = `d-${Math.random().toString(36).slice(2, 8)}@outside.example`;
           await set(admin, accountId, "setRoleContact", { role: "SECURITY", email });
           const token = await verificationTokenFor(server, email);
-          ok(await server.graphql(`mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`, { token }, null));
+          ok(
+            await server.graphql(
+              `mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`,
+              { token },
+              null,
+            ),
+          );
           await set(admin, accountId, "setAllowedContactDomains", { domains: ["example.com"] });
         },
       };
       for (const kind of Object.values(ContactIssueKind)) {
         const { admin, account } = await healthyAccount(kind.toLowerCase());
-        const listed = async () => ok(await server.graphql(ATTENTION, { first: 10 }, admin.token)).accountsNeedingAttention.edges.map((edge: any) => edge.node.id);
+        const listed = async () =>
+          ok(await server.graphql(ATTENTION, { first: 10 }, admin.token)).accountsNeedingAttention.edges.map((edge: any) => edge.node.id);
         expect(await listed(), `${kind}: the healthy account`).to.deep.equal([]);
         await giveIssue[kind](admin, account.id);
         expect([...new Set((await health(admin, account.id)).issues.map((issue) => issue.kind))], kind).to.deep.equal([kind]);
@@ -200,8 +262,17 @@ describe("contact health", () => {
         const { admin, account } = await accountWithMembers(server, 1, `count${accountCount}`);
         await set(admin, account.id, "setRoleContact", { role: "SECURITY", email: `c${accountCount}@outside.example` });
         for (let index = 1; index < accountCount; index++) {
-          const data = ok(await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`, { input: { name: `A${index}` } }, admin.token));
-          await set(admin, data.createAccount.account.id, "setRoleContact", { role: "SECURITY", email: `c${accountCount}-${index}@outside.example` });
+          const data = ok(
+            await server.graphql(
+              `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`,
+              { input: { name: `A${index}` } },
+              admin.token,
+            ),
+          );
+          await set(admin, data.createAccount.account.id, "setRoleContact", {
+            role: "SECURITY",
+            email: `c${accountCount}-${index}@outside.example`,
+          });
         }
         // Warm the caller's user record so both runs start from the same place.
         ok(await server.graphql(`{ viewer { id } }`, {}, admin.token));

@@ -11,17 +11,42 @@ describe("a language per contact", () => {
   after(() => server.close());
 
   const run = (token: string, mutation: string, input: Record<string, unknown>) =>
-    server.graphql(`mutation($input: ${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { account { id } } }`, { input }, token);
-  const newest = (email: string, kind: DeliveryKind) => server.db.read((m) => m.findOne(NotificationDelivery, { where: { email, kind }, order: { sequence: "DESC" } }));
+    server.graphql(
+      `mutation($input: ${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { account { id } } }`,
+      { input },
+      token,
+    );
+  const newest = (email: string, kind: DeliveryKind) =>
+    server.db.read((m) => m.findOne(NotificationDelivery, { where: { email, kind }, order: { sequence: "DESC" } }));
 
   it("writes an outside contact's verification in the contact's language, and in the account's when the contact has none the service writes", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "lang");
-    ok(await run(admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: "bezpieczenstwo@partner.example", languageTag: "pl-pl" }));
+    ok(
+      await run(admin.token, "setRoleContact", {
+        accountId: account.id,
+        role: "SECURITY",
+        email: "bezpieczenstwo@partner.example",
+        languageTag: "pl-pl",
+      }),
+    );
     const polish = await newest("bezpieczenstwo@partner.example", DeliveryKind.VERIFICATION);
     expect(polish!.subject).to.match(/ds\. bezpieczeństwa/);
-    const stored = ok(await server.graphql<{ account: { contacts: { slot: string; languageTag: string | null }[] } }>(`query($id: ID!) { account(id: $id) { contacts { slot languageTag } } }`, { id: account.id }, admin.token));
+    const stored = ok(
+      await server.graphql<{ account: { contacts: { slot: string; languageTag: string | null }[] } }>(
+        `query($id: ID!) { account(id: $id) { contacts { slot languageTag } } }`,
+        { id: account.id },
+        admin.token,
+      ),
+    );
     expect(stored.account.contacts.find((contact) => contact.slot === "SECURITY")!.languageTag).to.equal("pl-PL");
-    ok(await run(admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: "security@partner.example", languageTag: "pt-BR" }));
+    ok(
+      await run(admin.token, "setRoleContact", {
+        accountId: account.id,
+        role: "SECURITY",
+        email: "security@partner.example",
+        languageTag: "pt-BR",
+      }),
+    );
     const english = await newest("security@partner.example", DeliveryKind.VERIFICATION);
     expect(english!.subject).to.match(/security contact/);
   });
@@ -30,7 +55,13 @@ describe("a language per contact", () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "langtest");
     await signIn(server, members[0]!.email);
     ok(await run(admin.token, "addBillingContact", { accountId: account.id, userId: members[0]!.id, languageTag: "pl" }));
-    ok(await server.graphql(`mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`, { input: { accountId: account.id, category: "INVOICE" } }, admin.token));
+    ok(
+      await server.graphql(
+        `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`,
+        { input: { accountId: account.id, category: "INVOICE" } },
+        admin.token,
+      ),
+    );
     const toBilling = await newest(members[0]!.email, DeliveryKind.TEST);
     const toPrimary = await newest(admin.email, DeliveryKind.TEST);
     expect(toPrimary!.body).to.match(/^This is a test message/);
@@ -40,16 +71,27 @@ describe("a language per contact", () => {
 
   it("refuses a language tag that is not BCP 47, naming the field, and records a change of language alone as DETAILS", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "langbad");
-    const error = failsWith(await run(admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id, languageTag: "not a language" }), "BAD_USER_INPUT");
+    const error = failsWith(
+      await run(admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id, languageTag: "not a language" }),
+      "BAD_USER_INPUT",
+    );
     expect((error.extensions!.invalidFields as { field: string }[]).map((problem) => problem.field)).to.deep.equal(["input.languageTag"]);
     ok(await run(admin.token, "setPrimaryContact", { accountId: account.id, userId: admin.id, languageTag: "en-gb" }));
     const history = ok(
-      await server.graphql<{ account: { contactHistory: { edges: { node: { action: string; previousLanguageTag: string | null; newLanguageTag: string | null } }[] } } }>(
+      await server.graphql<{
+        account: {
+          contactHistory: { edges: { node: { action: string; previousLanguageTag: string | null; newLanguageTag: string | null } }[] };
+        };
+      }>(
         `query($id: ID!) { account(id: $id) { contactHistory(first: 1) { edges { node { action previousLanguageTag newLanguageTag } } } } }`,
         { id: account.id },
         admin.token,
       ),
     );
-    expect(history.account.contactHistory.edges[0]!.node).to.deep.equal({ action: "DETAILS", previousLanguageTag: null, newLanguageTag: "en-GB" });
+    expect(history.account.contactHistory.edges[0]!.node).to.deep.equal({
+      action: "DETAILS",
+      previousLanguageTag: null,
+      newLanguageTag: "en-GB",
+    });
   });
 });

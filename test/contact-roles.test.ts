@@ -20,7 +20,8 @@ const EXPECTED_OUTSIDE_ADDRESS_ROLES = ["SECURITY"];
 const EXPECTED_ROLE_DESCRIPTIONS: Record<string, string> = {
   DECISION_MAKER: "Signs off purchases and renewals. Receives renewal notices.",
   IMPLEMENTATION: "Leads the rollout. Receives implementation notices.",
-  SECURITY: "Answers for the account's security. Receives security notices. May be a member or the email address of someone who is not a user.",
+  SECURITY:
+    "Answers for the account's security. Receives security notices. May be a member or the email address of someone who is not a user.",
   TECHNICAL_ADMIN: "Administers the technical set-up. Receives security notices and technical notices.",
 };
 const EXPECTED_SLOT_DESCRIPTIONS: Record<string, string> = {
@@ -34,7 +35,8 @@ const EXPECTED_SLOT_DESCRIPTIONS: Record<string, string> = {
 
 describe("the role and routing tables, as clients see them", () => {
   const schema = buildSchema(fs.readFileSync(path.join(__dirname, "..", "..", "schema.graphql"), "utf8"));
-  const descriptions = (name: string) => Object.fromEntries((schema.getType(name) as GraphQLEnumType).getValues().map((value) => [value.name, value.description]));
+  const descriptions = (name: string) =>
+    Object.fromEntries((schema.getType(name) as GraphQLEnumType).getValues().map((value) => [value.name, value.description]));
 
   it("publish exactly the expected roles and slots, each described with the notifications it receives", () => {
     expect(descriptions("ContactRoleKind")).to.deep.equal(EXPECTED_ROLE_DESCRIPTIONS);
@@ -59,7 +61,8 @@ describe("the role and routing tables, as clients see them", () => {
         billingContactUserIds: [],
         roleContacts: Array.from({ length: count }, (_, i) => ({ role: EXPECTED_ROLES[i % EXPECTED_ROLES.length], userId: "VXNlcjox" })),
       });
-    const tooMany = (errors: Awaited<ReturnType<typeof validate>>) => errors.some((error) => error.property === "roleContacts" && "arrayMaxSize" in (error.constraints ?? {}));
+    const tooMany = (errors: Awaited<ReturnType<typeof validate>>) =>
+      errors.some((error) => error.property === "roleContacts" && "arrayMaxSize" in (error.constraints ?? {}));
     expect(tooMany(await validate(input(EXPECTED_ROLES.length)))).to.equal(false);
     expect(tooMany(await validate(input(EXPECTED_ROLES.length + 1)))).to.equal(true);
   });
@@ -75,7 +78,11 @@ describe("the role and routing tables, as clients see them", () => {
     it("shows every expected role with a contact in some demo account, read through the API", async () => {
       const token = await tokenFor(DEMO_ADMIN.email, DEMO_ADMIN.name);
       const data = ok(await server.graphql("{ accounts(first: 20) { nodes { roleContacts { role } } } }", {}, token));
-      const shown = new Set((data.accounts.nodes as { roleContacts: { role: string }[] }[]).flatMap((account) => account.roleContacts.map((entry) => entry.role)));
+      const shown = new Set(
+        (data.accounts.nodes as { roleContacts: { role: string }[] }[]).flatMap((account) =>
+          account.roleContacts.map((entry) => entry.role),
+        ),
+      );
       expect([...shown]).to.have.members(EXPECTED_ROLES);
     });
   });

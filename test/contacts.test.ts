@@ -14,7 +14,9 @@ describe("contacts", () => {
       const { admin, account } = await accountWithMembers(server, 0);
       expect(account.primaryContact.id).to.equal(admin.id);
       const history = await readHistory(server, admin.token, account.id);
-      expect(history).to.deep.equal([{ slot: "PRIMARY", action: "SET", previousEmail: null, newEmail: admin.email, actor: { email: admin.email } }]);
+      expect(history).to.deep.equal([
+        { slot: "PRIMARY", action: "SET", previousEmail: null, newEmail: admin.email, actor: { email: admin.email } },
+      ]);
     });
 
     it("sets another member as primary, with one history row, and is idempotent", async () => {
@@ -31,7 +33,10 @@ describe("contacts", () => {
     it("refuses a user who is not a member with BAD_USER_INPUT", async () => {
       const { admin, account } = await accountWithMembers(server, 0);
       const outsider = await signIn(server, "outsider-primary@example.com");
-      const error = failsWith(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
+      const error = failsWith(
+        await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: outsider.id }),
+        "BAD_USER_INPUT",
+      );
       expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.userId"]);
       expect((await readAccount(server, admin.token, account.id)).primaryContact.id).to.equal(admin.id);
     });
@@ -80,7 +85,11 @@ describe("contacts", () => {
       }
       ok(await mutate(server, admin.token, "removeBillingContact", { accountId: account.id, userId: members[0]!.id }));
       const result = ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[3]!.id }));
-      expect(result.addBillingContact!.billingContacts.map((user) => user.id)).to.deep.equal([members[1]!.id, members[2]!.id, members[3]!.id]);
+      expect(result.addBillingContact!.billingContacts.map((user) => user.id)).to.deep.equal([
+        members[1]!.id,
+        members[2]!.id,
+        members[3]!.id,
+      ]);
       const history = await readHistory(server, admin.token, account.id);
       expect(history[1]).to.include({ slot: "BILLING", action: "REMOVE", previousEmail: members[0]!.email, newEmail: null });
     });
@@ -88,7 +97,10 @@ describe("contacts", () => {
     it("refuses a billing contact who is not a member with BAD_USER_INPUT", async () => {
       const { admin, account } = await accountWithMembers(server, 0);
       const outsider = await signIn(server, "outsider-billing@example.com");
-      const error = failsWith(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: outsider.id }), "BAD_USER_INPUT");
+      const error = failsWith(
+        await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: outsider.id }),
+        "BAD_USER_INPUT",
+      );
       expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.userId"]);
       expect((await readAccount(server, admin.token, account.id)).billingContacts).to.deep.equal([]);
     });

@@ -40,11 +40,13 @@ describe("CORS and CSRF prevention", () => {
       const form = await fetch(server.url, {
         method: "POST",
         headers: { "content-type": "text/plain", authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: "mutation { createAccount(input: { name: \"CSRF\" }) { account { id } } }" }),
+        body: JSON.stringify({ query: 'mutation { createAccount(input: { name: "CSRF" }) { account { id } } }' }),
       });
       expect(form.status).to.equal(400);
       expect(await form.text()).to.match(/CSRF/i);
-      const get = await fetch(`${server.url}?query=${encodeURIComponent("{ viewer { email } }")}`, { headers: { authorization: `Bearer ${token}` } });
+      const get = await fetch(`${server.url}?query=${encodeURIComponent("{ viewer { email } }")}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(get.status).to.equal(400);
       expect(await get.text()).to.match(/CSRF/i);
     });
@@ -80,7 +82,9 @@ describe("CORS and CSRF prevention", () => {
 
     it("gives an unlisted origin no CORS headers", async () => {
       expect((await preflight(server, OTHER)).headers.get("access-control-allow-origin")).to.equal(null);
-      expect((await postFrom(server, OTHER, await tokenFor("cors-other@example.com"))).headers.get("access-control-allow-origin")).to.equal(null);
+      expect((await postFrom(server, OTHER, await tokenFor("cors-other@example.com"))).headers.get("access-control-allow-origin")).to.equal(
+        null,
+      );
     });
   });
 
@@ -131,9 +135,8 @@ describe("CORS and CSRF prevention", () => {
     for (const bad of ["https://app.example.com/", "https://app.example.com/settings", "app.example.com", "https://App.example.com"]) {
       expect(() => loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, CORS_ORIGINS: bad }), bad).to.throw(ConfigError, /CORS_ORIGINS/);
     }
-    expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, CORS_ORIGINS: " https://a.example.com ,http://localhost:3000," }).corsOrigins).to.deep.equal([
-      "https://a.example.com",
-      "http://localhost:3000",
-    ]);
+    expect(
+      loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, CORS_ORIGINS: " https://a.example.com ,http://localhost:3000," }).corsOrigins,
+    ).to.deep.equal(["https://a.example.com", "http://localhost:3000"]);
   });
 });

@@ -50,7 +50,9 @@ describe("the cost on every answer", () => {
   });
 
   it("reports the cost of a query refused for its cost", async () => {
-    const refused = await send(`{ accounts(first: 100) { nodes { members(first: 100) { nodes { user { email } } } contactHistory(first: 100) { nodes { actor { email } } } } } }`);
+    const refused = await send(
+      `{ accounts(first: 100) { nodes { members(first: 100) { nodes { user { email } } } contactHistory(first: 100) { nodes { actor { email } } } } } }`,
+    );
     const error = failsWith(refused, "QUERY_TOO_COMPLEX");
     expect(refused.extensions?.cost?.requested).to.equal(error.extensions?.cost).and.to.be.above(10_000);
     expect(refused.extensions?.cost?.limit).to.equal(10_000);
@@ -61,7 +63,9 @@ describe("the cost on every answer", () => {
     ok(first);
     expect(first.extensions?.cost?.mutations).to.deep.equal({ limit: 3, remaining: 2, windowSeconds: 60 });
     expect(first.extensions?.cost?.requested).to.equal(2); // the payload and its account
-    const twoAtOnce = await send(`mutation { a: createAccount(input: { name: "Counted 2" }) { account { id } } b: createAccount(input: { name: "Counted 3" }) { account { id } } }`);
+    const twoAtOnce = await send(
+      `mutation { a: createAccount(input: { name: "Counted 2" }) { account { id } } b: createAccount(input: { name: "Counted 3" }) { account { id } } }`,
+    );
     ok(twoAtOnce);
     expect(twoAtOnce.extensions?.cost?.mutations?.remaining).to.equal(0);
     const refused = await send(CREATE, { input: { name: "Counted 4" } });

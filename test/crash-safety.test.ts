@@ -52,7 +52,13 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
 
   it(`keeps the invariants, every acknowledged change and a history that replays to the state, over ${ROUNDS} kills`, async () => {
     const file = path.join(directory, "contacts.sqlite");
-    const env = { DATABASE_URL: `sqlite:${file}`, NODE_ENV: "test", SEED_DEMO_DATA: "false", AUTH_JWT_SECRET: SECRET, MUTATION_RATE_LIMIT: "0" };
+    const env = {
+      DATABASE_URL: `sqlite:${file}`,
+      NODE_ENV: "test",
+      SEED_DEMO_DATA: "false",
+      AUTH_JWT_SECRET: SECRET,
+      MUTATION_RATE_LIMIT: "0",
+    };
     const random = new Random(SEED);
     const started = Date.now();
 
@@ -66,13 +72,25 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
     }
     const accounts: string[] = [];
     for (const name of ["Crash One", "Crash Two"]) {
-      const reply = await send(server.url, admin, `mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, { name });
+      const reply = await send(server.url, admin, `mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, {
+        name,
+      });
       const id = reply!.data!.createAccount!.account!.id!;
       accounts.push(id);
       for (const user of pool.slice(0, 5)) {
-        const invited = await send(server.url, admin, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: id, email: user.email } });
+        const invited = await send(
+          server.url,
+          admin,
+          `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+          { input: { accountId: id, email: user.email } },
+        );
         const invitationId = (invited!.data!.addAccountMember as { invitation: { id: string } }).invitation.id;
-        await send(server.url, await signToken(SECRET, { email: user.email }), `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`, { input: { invitationId } });
+        await send(
+          server.url,
+          await signToken(SECRET, { email: user.email }),
+          `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`,
+          { input: { invitationId } },
+        );
       }
     }
 
@@ -94,7 +112,10 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
       if (kind === 5) {
         const role = random.pick(ROLES);
         const external = role === "SECURITY" && random.chance(0.3);
-        return contact("setRoleContact", external ? { role, email: `outside-${random.int(1, 3)}@elsewhere.example` } : { role, userId: user.id });
+        return contact(
+          "setRoleContact",
+          external ? { role, email: `outside-${random.int(1, 3)}@elsewhere.example` } : { role, userId: user.id },
+        );
       }
       if (kind === 6) return contact("clearRoleContact", { role: random.pick(ROLES) });
       if (kind <= 8) return contact("addAccountMember", { email: user.email });
@@ -150,7 +171,9 @@ describe("crash safety: SIGKILL during a write load on a SQLite file", function 
         const lost = (acknowledged.get(globalId("Account", row.id as string)) ?? 0) - Number(row.contactsVersion);
         expect(lost, `acknowledged changes lost on account ${row.id}`).to.be.at.most(0);
       }
-      console.log(`      round ${round}: killed after ${acknowledgedThisRound} acknowledged changes; ${report.historyRows} history rows replay to the state; none lost`);
+      console.log(
+        `      round ${round}: killed after ${acknowledgedThisRound} acknowledged changes; ${report.historyRows} history rows replay to the state; none lost`,
+      );
     }
     expect(totals.internal).to.equal(0);
     expect(totals.acknowledged).to.be.above(ROUNDS * 5);

@@ -72,7 +72,8 @@ describe("pagination cursors", () => {
         expect(getNamedType(field.type).name, field.name).to.match(/Connection$/);
         connections.push({
           name: `${parent.name}.${field.name}`,
-          query: (side) => `query($cursor: String) { ${prefix}${field.name}(${side === "after" ? "first" : "last"}: 2, ${side}: $cursor) { totalCount pageInfo { endCursor startCursor } }${suffix} }`,
+          query: (side) =>
+            `query($cursor: String) { ${prefix}${field.name}(${side === "after" ? "first" : "last"}: 2, ${side}: $cursor) { totalCount pageInfo { endCursor startCursor } }${suffix} }`,
         });
       }
     }
@@ -81,7 +82,12 @@ describe("pagination cursors", () => {
   afterEach(() => expect(server.logged).to.deep.equal([]));
 
   it("finds every connection in the schema", () => {
-    expect(connections.map((connection) => connection.name)).to.include.members(["Query.accounts", "Account.members", "Account.contactHistory", "Account.notificationDeliveries"]);
+    expect(connections.map((connection) => connection.name)).to.include.members([
+      "Query.accounts",
+      "Account.members",
+      "Account.contactHistory",
+      "Account.notificationDeliveries",
+    ]);
   });
 
   for (const side of ["after", "before"] as const) {
@@ -90,7 +96,10 @@ describe("pagination cursors", () => {
         for (const { name, cursor } of HOSTILE_CURSORS) {
           const result = await server.graphql(connection.query(side), { cursor }, token);
           const label = `${connection.name}(${side}: ${name})`;
-          expect(result.errors?.map((error) => error.extensions?.code), label).to.deep.equal(["BAD_USER_INPUT"]);
+          expect(
+            result.errors?.map((error) => error.extensions?.code),
+            label,
+          ).to.deep.equal(["BAD_USER_INPUT"]);
           expect(result.errors![0]!.extensions?.invalidFields?.[0]?.field, label).to.equal(side);
         }
       }

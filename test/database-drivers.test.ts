@@ -29,7 +29,9 @@ describe("the same answers on every database driver", () => {
         admin.token,
       ),
     ).setPrimaryContact.account;
-    const read = ok(await server.graphql(`query($id: ID!) { account(id: $id) { createdAt updatedAt } }`, { id: account.id }, admin.token)).account;
+    const read = ok(
+      await server.graphql(`query($id: ID!) { account(id: $id) { createdAt updatedAt } }`, { id: account.id }, admin.token),
+    ).account;
     expect(read).to.deep.equal(changed);
     expect(Date.parse(read.updatedAt)).to.be.within(Date.now() - 60_000, Date.now() + 1000);
   });
@@ -37,7 +39,11 @@ describe("the same answers on every database driver", () => {
   it("pages members one at a time by join time without skipping or repeating anyone", async () => {
     const { admin, account } = await accountWithMembers(server, 5, "pages");
     const all = ok(
-      await server.graphql(`query($id: ID!) { account(id: $id) { members(first: 100) { edges { node { user { id } joinedAt } } } } }`, { id: account.id }, admin.token),
+      await server.graphql(
+        `query($id: ID!) { account(id: $id) { members(first: 100) { edges { node { user { id } joinedAt } } } } }`,
+        { id: account.id },
+        admin.token,
+      ),
     ).account.members.edges.map((edge: { node: { user: { id: string } } }) => edge.node.user.id);
     const paged: string[] = [];
     let after: string | null = null;
@@ -78,19 +84,25 @@ describe("the same answers on every database driver", () => {
         { id: account.id, after: cursor(key) },
         admin.token,
       );
-      expect(failsWith(response, "BAD_USER_INPUT").extensions?.invalidFields).to.deep.equal([{ field: "after", message: response.errors![0]!.message }]);
+      expect(failsWith(response, "BAD_USER_INPUT").extensions?.invalidFields).to.deep.equal([
+        { field: "after", message: response.errors![0]!.message },
+      ]);
     }
     for (const date of ["-271821-04-20T00:00:00.000Z", "+275760-09-13T00:00:00.000Z", "0000-01-01T00:00:00.000Z"]) {
       // The keys cursors hold: an account's row id, a member's user row id (not global ids).
       const after = cursor([date, rowIdOf(account.id, "Account", "id")]);
       const onAccounts = await server.graphql(`query($after: String) { accounts(after: $after) { totalCount } }`, { after }, admin.token);
-      expect(failsWith(onAccounts, "BAD_USER_INPUT").extensions?.invalidFields?.map((entry: { field: string }) => entry.field)).to.deep.equal(["after"]);
+      expect(
+        failsWith(onAccounts, "BAD_USER_INPUT").extensions?.invalidFields?.map((entry: { field: string }) => entry.field),
+      ).to.deep.equal(["after"]);
       const onMembers = await server.graphql(
         `query($id: ID!, $after: String) { account(id: $id) { members(after: $after) { totalCount } } }`,
         { id: account.id, after: cursor([date, rowIdOf(admin.id, "User", "id")]) },
         admin.token,
       );
-      expect(failsWith(onMembers, "BAD_USER_INPUT").extensions?.invalidFields?.map((entry: { field: string }) => entry.field)).to.deep.equal(["after"]);
+      expect(
+        failsWith(onMembers, "BAD_USER_INPUT").extensions?.invalidFields?.map((entry: { field: string }) => entry.field),
+      ).to.deep.equal(["after"]);
     }
     expect(server.logged).to.deep.equal([]);
   });
@@ -107,8 +119,21 @@ describe("PostgreSQL connection settings", () => {
       ssl: "off",
       sslCaFile: null,
     });
-    const set = loadConfig({ DATABASE_POOL_SIZE: "25", DATABASE_STATEMENT_TIMEOUT_MS: "0", DATABASE_SSL: "no-verify", DATABASE_CONNECT_TIMEOUT_MS: "800" }).database;
-    expect(set).to.deep.equal({ poolSize: 25, statementTimeoutMs: 0, connectTimeoutMs: 800, acquireTimeoutMs: 10_000, queryTimeoutMs: 0, ssl: "no-verify", sslCaFile: null });
+    const set = loadConfig({
+      DATABASE_POOL_SIZE: "25",
+      DATABASE_STATEMENT_TIMEOUT_MS: "0",
+      DATABASE_SSL: "no-verify",
+      DATABASE_CONNECT_TIMEOUT_MS: "800",
+    }).database;
+    expect(set).to.deep.equal({
+      poolSize: 25,
+      statementTimeoutMs: 0,
+      connectTimeoutMs: 800,
+      acquireTimeoutMs: 10_000,
+      queryTimeoutMs: 0,
+      ssl: "no-verify",
+      sslCaFile: null,
+    });
     expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: "3000" }).database.queryTimeoutMs).to.equal(5000);
     expect(loadConfig({ DATABASE_SSL: "true" }).database.ssl).to.equal("verify");
   });
@@ -127,7 +152,9 @@ describe("PostgreSQL connection settings", () => {
     expect(refused({ DATABASE_POOL_SIZE: "ten" })).to.match(/^DATABASE_POOL_SIZE/);
     expect(refused({ DATABASE_STATEMENT_TIMEOUT_MS: "-5" })).to.match(/^DATABASE_STATEMENT_TIMEOUT_MS/);
     // This side would give up on a slow statement before PostgreSQL cancels it, and leave the connection busy.
-    expect(refused({ DATABASE_QUERY_TIMEOUT_MS: "15000" })).to.match(/^DATABASE_QUERY_TIMEOUT_MS \(15000\) must be 0 or longer than DATABASE_STATEMENT_TIMEOUT_MS/);
+    expect(refused({ DATABASE_QUERY_TIMEOUT_MS: "15000" })).to.match(
+      /^DATABASE_QUERY_TIMEOUT_MS \(15000\) must be 0 or longer than DATABASE_STATEMENT_TIMEOUT_MS/,
+    );
     expect(refused({ DATABASE_CONNECT_TIMEOUT_MS: "soon" })).to.match(/^DATABASE_CONNECT_TIMEOUT_MS/);
     expect(refused({ DATABASE_SSL: "maybe" })).to.match(/^DATABASE_SSL/);
     expect(refused({ DATABASE_SSL_CA: "/nonexistent/ca.pem" })).to.match(/^DATABASE_SSL_CA needs DATABASE_SSL=verify/);
@@ -136,7 +163,10 @@ describe("PostgreSQL connection settings", () => {
 
   it("with DATABASE_SSL=verify, will not talk to a server without TLS", async function () {
     if (!testingOnPostgres()) this.skip();
-    const error = await Database.open({ databaseUrl: process.env.TEST_DATABASE_URL!, postgres: loadConfig({ DATABASE_SSL: "verify" }).database }).then(
+    const error = await Database.open({
+      databaseUrl: process.env.TEST_DATABASE_URL!,
+      postgres: loadConfig({ DATABASE_SSL: "verify" }).database,
+    }).then(
       async (db) => {
         await db.close();
         return null;
@@ -155,7 +185,12 @@ describe("PostgreSQL connection settings", () => {
     try {
       const [setting] = await db.read((manager) => manager.query("SHOW statement_timeout"));
       expect(setting.statement_timeout).to.equal("200ms");
-      const error = await db.read((manager) => manager.query("SELECT pg_sleep(2)")).then(() => null, (caught: unknown) => caught);
+      const error = await db
+        .read((manager) => manager.query("SELECT pg_sleep(2)"))
+        .then(
+          () => null,
+          (caught: unknown) => caught,
+        );
       // Refused as the database not answering (SERVICE_UNAVAILABLE to a client), with PostgreSQL's cancellation as the cause.
       expect(error).to.be.instanceOf(DatabaseUnavailableError);
       expect((error as { cause?: { driverError?: { code?: string } } }).cause?.driverError?.code, "query_canceled").to.equal("57014");

@@ -46,7 +46,9 @@ describe("timeouts towards PostgreSQL", function () {
       expect(result.code).to.equal(1);
       const output = result.stdout + result.stderr;
       expect(output).to.contain("Cannot start:");
-      expect(output).to.contain(`PostgreSQL at 127.0.0.1:${hole.port} did not complete a new connection (TCP, TLS and authentication) within 1000 ms (DATABASE_CONNECT_TIMEOUT_MS).`);
+      expect(output).to.contain(
+        `PostgreSQL at 127.0.0.1:${hole.port} did not complete a new connection (TCP, TLS and authentication) within 1000 ms (DATABASE_CONNECT_TIMEOUT_MS).`,
+      );
       expect(output, "no password in the log").to.not.contain("secret@");
     } finally {
       await hole.close();
@@ -69,12 +71,20 @@ describe("timeouts towards PostgreSQL", function () {
     });
     const token = await tokenFor("frozen@example.com");
     const viewer = () =>
-      fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: "{ viewer { email } }" }) });
+      fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: "{ viewer { email } }" }),
+      });
     const frozen: number[] = [];
     try {
       expect((await viewer()).status).to.equal(200);
-      const database = new URL(server.db.dataSource.options.type === "postgres" ? String((server.db.dataSource.options as { url: string }).url) : "").pathname.slice(1);
-      const rows = (await server.db.dataSource.query(`SELECT "pid" FROM "pg_stat_activity" WHERE "datname" = $1`, [database])) as { pid: number }[];
+      const database = new URL(
+        server.db.dataSource.options.type === "postgres" ? String((server.db.dataSource.options as { url: string }).url) : "",
+      ).pathname.slice(1);
+      const rows = (await server.db.dataSource.query(`SELECT "pid" FROM "pg_stat_activity" WHERE "datname" = $1`, [database])) as {
+        pid: number;
+      }[];
       const postmaster = Number(fs.readFileSync(path.join(clusterDirectory!, "data", "postmaster.pid"), "utf8").split("\n")[0]);
       frozen.push(postmaster, ...rows.map((row) => row.pid));
       for (const pid of frozen) process.kill(pid, "SIGSTOP");
@@ -84,7 +94,9 @@ describe("timeouts towards PostgreSQL", function () {
       const requestMs = Date.now() - started;
       expect(response.status).to.equal(503);
       expect(response.headers.get("retry-after")).to.equal("5");
-      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).to.equal("SERVICE_UNAVAILABLE");
+      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).to.equal(
+        "SERVICE_UNAVAILABLE",
+      );
 
       started = Date.now();
       const live = await fetch(server.url.replace(/\/graphql$/, "/livez"));
@@ -94,7 +106,9 @@ describe("timeouts towards PostgreSQL", function () {
       const ready = await fetch(server.url.replace(/\/graphql$/, "/readyz"));
       const readyMs = Date.now() - started;
       expect(ready.status).to.equal(503);
-      console.log(`      frozen PostgreSQL: request answered 503 in ${requestMs} ms (query timeout 2500 ms), /livez 200 in ${liveMs} ms, /readyz 503 in ${readyMs} ms`);
+      console.log(
+        `      frozen PostgreSQL: request answered 503 in ${requestMs} ms (query timeout 2500 ms), /livez 200 in ${liveMs} ms, /readyz 503 in ${readyMs} ms`,
+      );
     } finally {
       for (const pid of frozen) process.kill(pid, "SIGCONT");
     }

@@ -9,7 +9,9 @@ import { createAccount, mutate, ok, readHistory, signIn } from "./helpers/factor
 import { verificationTokenFor } from "./helpers/outbox";
 
 /** The migration under test and those after it, reverted together as `migration:revert` run that many times would. */
-const FROM_DECLINED = MIGRATIONS.slice(MIGRATIONS.findIndex((migration) => migration.name === "DeclinedVerifications1796700000000")).map((migration) => migration.name);
+const FROM_DECLINED = MIGRATIONS.slice(MIGRATIONS.findIndex((migration) => migration.name === "DeclinedVerifications1796700000000")).map(
+  (migration) => migration.name,
+);
 
 const ANSWER = (name: string) => `mutation($token: String!) { ${name}(input: { token: $token }) { verification { state } } }`;
 
@@ -38,9 +40,14 @@ describe("the declined verifications migration (1796700000000)", () => {
   });
 
   const verifications = () =>
-    selectRows(db, sql`SELECT "accountId", "role", "email", "state", "tokenHash", "verifiedAt" FROM "contact_verifications" ORDER BY "email"`);
-  const history = () => selectRows(db, sql`SELECT "id", "slot", "action", "previousEmail", "newEmail" FROM "contact_changes" ORDER BY "id"`);
-  const setState = (email: string, state: string) => db.write((manager) => changeRows(manager, sql`UPDATE "contact_verifications" SET "state" = ${state} WHERE "email" = ${email}`));
+    selectRows(
+      db,
+      sql`SELECT "accountId", "role", "email", "state", "tokenHash", "verifiedAt" FROM "contact_verifications" ORDER BY "email"`,
+    );
+  const history = () =>
+    selectRows(db, sql`SELECT "id", "slot", "action", "previousEmail", "newEmail" FROM "contact_changes" ORDER BY "id"`);
+  const setState = (email: string, state: string) =>
+    db.write((manager) => changeRows(manager, sql`UPDATE "contact_verifications" SET "state" = ${state} WHERE "email" = ${email}`));
 
   it("reverts a DECLINED verification to an unconfirmed PENDING one without a token and its history entry to a SET, keeping every other row, and applies again", async () => {
     const admin = await signIn(server, "migration-admin@example.com", "Admin");
@@ -66,16 +73,28 @@ describe("the declined verifications migration (1796700000000)", () => {
     // no row for a confirmation either: the VERIFIED entry goes.
     expect(historyBefore.some((row) => row.action === "DECLINED")).to.equal(true);
     expect(historyBefore.some((row) => row.action === "VERIFIED")).to.equal(true);
-    const expectedAfter = historyBefore.filter((row) => row.action !== "VERIFIED").map((row) => (row.action === "DECLINED" ? { ...row, action: "SET" } : row));
+    const expectedAfter = historyBefore
+      .filter((row) => row.action !== "VERIFIED")
+      .map((row) => (row.action === "DECLINED" ? { ...row, action: "SET" } : row));
     expect(await history()).to.deep.equal(expectedAfter);
     const runner = db.dataSource.createQueryRunner();
     const table = await runner.getTable("contact_verifications").finally(() => runner.release());
     expect(table?.columns.map((column) => column.name)).to.not.include("declinedAt");
-    expect(await setState(emails.pending, "DECLINED").then(() => "accepted", () => "refused")).to.equal("refused");
+    expect(
+      await setState(emails.pending, "DECLINED").then(
+        () => "accepted",
+        () => "refused",
+      ),
+    ).to.equal("refused");
 
     expect(await db.migrate()).to.deep.equal(FROM_DECLINED);
     await setState(emails.pending, "DECLINED");
     expect((await verifications()).map((row) => row.state)).to.deep.equal(["PENDING", "DECLINED", "VERIFIED"]);
-    expect(await setState(emails.pending, "MAYBE").then(() => "accepted", () => "refused")).to.equal("refused");
+    expect(
+      await setState(emails.pending, "MAYBE").then(
+        () => "accepted",
+        () => "refused",
+      ),
+    ).to.equal("refused");
   });
 });

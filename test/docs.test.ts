@@ -23,7 +23,10 @@ function possibleTypesIn(text: string): Map<string, string[]> {
   expect(block, "no possibleTypes block").to.not.equal(null);
   const entries = new Map<string, string[]>();
   for (const [, name, list] of block![1]!.matchAll(/(\w+):\s*\[([^\]]*)\]/g)) {
-    entries.set(name!, [...list!.matchAll(/"(\w+)"/g)].map((match) => match[1]!));
+    entries.set(
+      name!,
+      [...list!.matchAll(/"(\w+)"/g)].map((match) => match[1]!),
+    );
   }
   return entries;
 }
@@ -33,7 +36,14 @@ function abstractTypes(schema: GraphQLSchema): Map<string, string[]> {
   const entries = new Map<string, string[]>();
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith("__")) continue;
-    if (isInterfaceType(type) || isUnionType(type)) entries.set(type.name, schema.getPossibleTypes(type).map((object) => object.name).sort());
+    if (isInterfaceType(type) || isUnionType(type))
+      entries.set(
+        type.name,
+        schema
+          .getPossibleTypes(type)
+          .map((object) => object.name)
+          .sort(),
+      );
   }
   return entries;
 }
@@ -55,7 +65,13 @@ describe("facts in the docs, checked against the code", () => {
     const expected = abstractTypes(schema);
     const nodeTypes = expected.get("Node")!;
     const ids = section(frontend, "## Ids and `node`").split("\n\n")[1]!;
-    expect([...ids.matchAll(/`(\w+)`/g)].map((match) => match[1]).filter((name) => name !== "Node" && name !== "id").sort(), "the Node list").to.deep.equal(nodeTypes);
+    expect(
+      [...ids.matchAll(/`(\w+)`/g)]
+        .map((match) => match[1])
+        .filter((name) => name !== "Node" && name !== "id")
+        .sort(),
+      "the Node list",
+    ).to.deep.equal(nodeTypes);
     for (const file of ["docs/frontend.md", "examples/settings-app/src/apollo.ts"]) {
       const listed = possibleTypesIn(read(file));
       for (const [name, types] of listed) expect([...types].sort(), `${file}: possibleTypes.${name}`).to.deep.equal(expected.get(name));
@@ -65,7 +81,9 @@ describe("facts in the docs, checked against the code", () => {
 
   it("documents every error code the server sends in docs/frontend.md's error table", () => {
     const table = section(frontend, "### Errors: what the screen should show");
-    const documented = new Set([...table.matchAll(/^\| (.*?) \|/gm)].flatMap((row) => [...row[1]!.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!)));
+    const documented = new Set(
+      [...table.matchAll(/^\| (.*?) \|/gm)].flatMap((row) => [...row[1]!.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!)),
+    );
     for (const code of Object.values(ErrorCode)) expect(documented.has(code), `${code} is not in the error table`).to.equal(true);
   });
 

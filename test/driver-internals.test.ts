@@ -43,7 +43,11 @@ describe("driver internals the data layer relies on", () => {
         const token = await tokenFor("reader@example.com");
         ok(await server.graphql(`mutation { createAccount(input: { name: "Prepared" }) { account { id } } }`, {}, token));
         const before = db.preparedStatements;
-        const read = await server.graphql<{ accounts: { nodes: { name: string }[] } }>(`{ accounts { nodes { name primaryContact { email } } } }`, {}, token);
+        const read = await server.graphql<{ accounts: { nodes: { name: string }[] } }>(
+          `{ accounts { nodes { name primaryContact { email } } } }`,
+          {},
+          token,
+        );
         expect(ok(read).accounts.nodes).to.deep.equal([{ name: "Prepared", primaryContact: { email: "reader@example.com" } }]);
         expect(db.preparedStatements, "statements kept after a read").to.be.above(before);
       } finally {
@@ -65,10 +69,20 @@ describe("driver internals the data layer relies on", () => {
       const server = await startTestServer({ db });
       try {
         const admin = await tokenFor("writer@example.com");
-        const created = ok(await server.graphql<{ createAccount: { account: { id: string; primaryContact: { id: string } } } }>(`mutation { createAccount(input: { name: "Prepared" }) { account { id primaryContact { id } } } }`, {}, admin));
+        const created = ok(
+          await server.graphql<{ createAccount: { account: { id: string; primaryContact: { id: string } } } }>(
+            `mutation { createAccount(input: { name: "Prepared" }) { account { id primaryContact { id } } } }`,
+            {},
+            admin,
+          ),
+        );
         const input = { accountId: created.createAccount.account.id, userId: created.createAccount.account.primaryContact.id };
         const billing = (verb: "add" | "remove") =>
-          server.graphql<Record<string, { account: { billingContacts: { id: string }[] } }>>(`mutation($input: ${verb === "add" ? "Add" : "Remove"}BillingContactInput!) { ${verb}BillingContact(input: $input) { account { billingContacts { id } } } }`, { input }, admin);
+          server.graphql<Record<string, { account: { billingContacts: { id: string }[] } }>>(
+            `mutation($input: ${verb === "add" ? "Add" : "Remove"}BillingContactInput!) { ${verb}BillingContact(input: $input) { account { billingContacts { id } } } }`,
+            { input },
+            admin,
+          );
         const before = db.preparedWriterStatements;
         expect(ok(await billing("add")).addBillingContact!.account.billingContacts).to.deep.equal([{ id: input.userId }]);
         expect(db.preparedWriterStatements, "statements kept after a change").to.be.above(before);

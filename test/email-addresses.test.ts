@@ -98,7 +98,10 @@ describe("email addresses", function () {
 
   before(async () => {
     server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0" } });
-    ({ admin, account: { id: accountId } } = await accountWithMembers(server, 0, "emails"));
+    ({
+      admin,
+      account: { id: accountId },
+    } = await accountWithMembers(server, 0, "emails"));
   });
   after(() => server.close());
 
@@ -108,8 +111,7 @@ describe("email addresses", function () {
       { input: { accountId, email } },
       admin.token,
     );
-  const setSecurity = (email: string) =>
-    mutate(server, admin.token, "setRoleContact", { accountId, role: "SECURITY", email });
+  const setSecurity = (email: string) => mutate(server, admin.token, "setRoleContact", { accountId, role: "SECURITY", email });
   const saveSecurity = async (email: string) => {
     const current = await readAccount(server, admin.token, accountId);
     return mutate(server, admin.token, "saveAccountContacts", {
@@ -121,7 +123,8 @@ describe("email addresses", function () {
     });
   };
   const signInAs = async (email: string) => server.graphql("{ viewer { id email } }", {}, await tokenFor(email));
-  const securityEmail = async () => (await readAccount(server, admin.token, accountId)).roleContacts.find((role) => role.role === "SECURITY")?.email ?? null;
+  const securityEmail = async () =>
+    (await readAccount(server, admin.token, accountId)).roleContacts.find((role) => role.role === "SECURITY")?.email ?? null;
   const userCount = async () => Number((await server.db.read((m) => m.query(`SELECT COUNT(*) AS "n" FROM "users"`)))[0].n);
 
   for (const [input, stored] of ACCEPTED) {
@@ -152,7 +155,11 @@ describe("email addresses", function () {
       ] as const) {
         const error = response.errors?.[0];
         const fields = (error?.extensions?.invalidFields ?? []).map((field: { field: string }) => field.field);
-        if (response.errors?.length !== 1 || error?.extensions?.code !== "BAD_USER_INPUT" || !fields.some((field: string) => /(^|\.)email$/.test(field))) {
+        if (
+          response.errors?.length !== 1 ||
+          error?.extensions?.code !== "BAD_USER_INPUT" ||
+          !fields.some((field: string) => /(^|\.)email$/.test(field))
+        ) {
           problems.push(`${door} ${label}: ${JSON.stringify(response.errors ?? response.data)}`);
         }
       }
@@ -165,7 +172,8 @@ describe("email addresses", function () {
   it("knows one mailbox as one user, however its address is written", async () => {
     expect(ok(await addMember("Victim@Target.Example")).addAccountMember.member.user.email).to.equal("victim@target.example");
     const ids = new Set<string>();
-    for (const email of ["victim@target.example", " VICTIM@target.EXAMPLE ", "victim@ｔａｒｇｅｔ.example"]) ids.add(ok(await signInAs(email)).viewer.id);
+    for (const email of ["victim@target.example", " VICTIM@target.EXAMPLE ", "victim@ｔａｒｇｅｔ.example"])
+      ids.add(ok(await signInAs(email)).viewer.id);
     expect(ids.size).to.equal(1);
     failsWith(await signInAs(`"victim"@target.example`), "UNAUTHENTICATED");
     failsWith(await addMember(`"victim"@target.example`), "BAD_USER_INPUT");

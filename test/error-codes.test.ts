@@ -16,7 +16,12 @@ import { typesReachableWithoutDeprecated } from "./helpers/schema-gate";
 const ROOT = path.resolve(__dirname, "..", "..");
 const SRC = path.join(ROOT, "src");
 /** Sent by graphql-js and Apollo Server, not by this source. */
-const SENT_BY_THE_LIBRARIES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "OPERATION_RESOLUTION_FAILURE", "PERSISTED_QUERY_NOT_SUPPORTED"]);
+const SENT_BY_THE_LIBRARIES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+]);
 
 function sourceFiles(directory: string): string[] {
   return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -50,14 +55,22 @@ describe("ErrorCode in the schema", () => {
     const listed = schemaCodes().map((value) => value.name);
     expect([...listed].sort()).to.deep.equal(Object.values(ErrorCode).sort());
     const thrown = codesInSource();
-    expect([...thrown].filter((code) => !listed.includes(code)), "codes thrown but not in ErrorCode").to.deep.equal([]);
-    expect(listed.filter((code) => !thrown.has(code) && !SENT_BY_THE_LIBRARIES.has(code)), "codes in ErrorCode that nothing throws").to.deep.equal([]);
+    expect(
+      [...thrown].filter((code) => !listed.includes(code)),
+      "codes thrown but not in ErrorCode",
+    ).to.deep.equal([]);
+    expect(
+      listed.filter((code) => !thrown.has(code) && !SENT_BY_THE_LIBRARIES.has(code)),
+      "codes in ErrorCode that nothing throws",
+    ).to.deep.equal([]);
   });
 
   it("is the one type no field reaches: every other type is reachable from the root fields", () => {
     const schema = buildSchema(fs.readFileSync(path.join(ROOT, "schema.graphql"), "utf8"));
     const reachable = typesReachableWithoutDeprecated(schema);
-    const named = Object.keys(schema.getTypeMap()).filter((name) => !name.startsWith("__") && !isSpecifiedScalarType(schema.getType(name)!));
+    const named = Object.keys(schema.getTypeMap()).filter(
+      (name) => !name.startsWith("__") && !isSpecifiedScalarType(schema.getType(name)!),
+    );
     expect(named.filter((name) => !reachable.has(name))).to.deep.equal(["ErrorCode"]);
   });
 
@@ -85,7 +98,9 @@ describe("ErrorCode in the schema", () => {
       expect(await post({ query: "{ viewer { id" })).to.deep.equal(["GRAPHQL_PARSE_FAILED"]);
       expect(await post({ query: "{ nothing }" })).to.deep.equal(["GRAPHQL_VALIDATION_FAILED"]);
       expect(await post({ query: "query A { viewer { id } } query B { viewer { id } }" })).to.deep.equal(["OPERATION_RESOLUTION_FAILURE"]);
-      expect(await post({ extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } })).to.deep.equal(["PERSISTED_QUERY_NOT_SUPPORTED"]);
+      expect(await post({ extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } })).to.deep.equal([
+        "PERSISTED_QUERY_NOT_SUPPORTED",
+      ]);
       expect(await post({ variables: {} })).to.deep.equal(["BAD_REQUEST"]);
     });
   });

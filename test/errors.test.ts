@@ -8,12 +8,18 @@ import type { Database } from "../src/database";
 async function failClearHistoryRows(db: Database): Promise<void> {
   if (db.driver === "sqlite") {
     await db.write((m) =>
-      m.query(`CREATE TRIGGER "fail_clear" BEFORE INSERT ON "contact_changes" WHEN NEW."action" = 'CLEAR' BEGIN SELECT RAISE(ABORT, 'injected failure in contact_changes'); END`),
+      m.query(
+        `CREATE TRIGGER "fail_clear" BEFORE INSERT ON "contact_changes" WHEN NEW."action" = 'CLEAR' BEGIN SELECT RAISE(ABORT, 'injected failure in contact_changes'); END`,
+      ),
     );
   } else {
     await db.write(async (m) => {
-      await m.query(`CREATE FUNCTION "fail_clear"() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure in contact_changes'; END $$ LANGUAGE plpgsql`);
-      await m.query(`CREATE TRIGGER "fail_clear" BEFORE INSERT ON "contact_changes" FOR EACH ROW WHEN (NEW."action" = 'CLEAR') EXECUTE FUNCTION "fail_clear"()`);
+      await m.query(
+        `CREATE FUNCTION "fail_clear"() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure in contact_changes'; END $$ LANGUAGE plpgsql`,
+      );
+      await m.query(
+        `CREATE TRIGGER "fail_clear" BEFORE INSERT ON "contact_changes" FOR EACH ROW WHEN (NEW."action" = 'CLEAR') EXECUTE FUNCTION "fail_clear"()`,
+      );
     });
   }
 }
@@ -68,7 +74,9 @@ describe("introspection settings", () => {
   it("allows introspection outside production by default", async () => {
     const server = await startTestServer();
     try {
-      expect(ok(await server.graphql("{ __type(name: \"ContactSlot\") { enumValues { name } } }", {}, null)).__type.enumValues).to.have.lengthOf(Object.keys(ContactSlot).length);
+      expect(
+        ok(await server.graphql('{ __type(name: "ContactSlot") { enumValues { name } } }', {}, null)).__type.enumValues,
+      ).to.have.lengthOf(Object.keys(ContactSlot).length);
     } finally {
       await server.close();
     }

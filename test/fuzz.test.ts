@@ -34,38 +34,141 @@ interface FuzzRequest {
   raw?: string;
 }
 
-const SQL = [`' OR '1'='1`, `'; DROP TABLE "accounts"; --`, `" OR ""="`, `1; SELECT * FROM users --`, `') UNION SELECT email FROM users --`, `\\'; PRAGMA writable_schema=1; --`, `%' AND 1=0 UNION ALL SELECT NULL --`];
+const SQL = [
+  `' OR '1'='1`,
+  `'; DROP TABLE "accounts"; --`,
+  `" OR ""="`,
+  `1; SELECT * FROM users --`,
+  `') UNION SELECT email FROM users --`,
+  `\\'; PRAGMA writable_schema=1; --`,
+  `%' AND 1=0 UNION ALL SELECT NULL --`,
+];
 // biome-ignore-start lint/suspicious/noTemplateCurlyInString: a literal `${…}` is one of the hostile inputs.
-const SCRIPT = [`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `javascript:alert(1)`, `{{7*7}}`, "${jndi:ldap://x/a}", `../../../../etc/passwd`, `\u0000`, `%00`, `\r\nSet-Cookie: x=1`];
+const SCRIPT = [
+  `<script>alert(1)</script>`,
+  `"><img src=x onerror=alert(1)>`,
+  `javascript:alert(1)`,
+  `{{7*7}}`,
+  "${jndi:ldap://x/a}",
+  `../../../../etc/passwd`,
+  `\u0000`,
+  `%00`,
+  `\r\nSet-Cookie: x=1`,
+];
 // biome-ignore-end lint/suspicious/noTemplateCurlyInString: a literal `${…}` is one of the hostile inputs.
-const UNICODE = ["Zoë Ångström", "名前", "مرحبا", "\u202Eevil\u202C", "\u200B\u200D\uFEFF", "👩‍👩‍👧‍👦🏳️‍🌈", "\uD800", "\uDFFF\uD800", "e\u0301\u0301\u0301\u0301", "Ω≈ç√∫", "\u0000\u0001\u001F", "ＡＢＣ＠ｅｘａｍｐｌｅ．ｃｏｍ"];
+const UNICODE = [
+  "Zoë Ångström",
+  "名前",
+  "مرحبا",
+  "\u202Eevil\u202C",
+  "\u200B\u200D\uFEFF",
+  "👩‍👩‍👧‍👦🏳️‍🌈",
+  "\uD800",
+  "\uDFFF\uD800",
+  "e\u0301\u0301\u0301\u0301",
+  "Ω≈ç√∫",
+  "\u0000\u0001\u001F",
+  "ＡＢＣ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+];
 const ROLES = CONTACT_ROLE_ORDER;
 const CATEGORIES = NOTIFICATION_CATEGORIES.map((category) => category.name);
 
 /** The operations the fuzzer aims at, with what each variable means. */
 const OPERATIONS: { document: string; variables: Record<string, string> }[] = [
-  { document: `query($id: ID!) { account(id: $id) { id name primaryContact { email } billingContacts { email } roleContacts { role email isExternal } members(first: 5) { edges { node { role user { email } } } } } }`, variables: { id: "accountId" } },
-  { document: `query($first: Int, $after: String) { accounts(first: $first, after: $after) { totalCount edges { cursor node { id name } } pageInfo { endCursor } } }`, variables: { first: "int", after: "cursor" } },
-  { document: `query($last: Int, $before: String) { accounts(last: $last, before: $before) { totalCount nodes { id name } pageInfo { hasPreviousPage startCursor } } }`, variables: { last: "int", before: "cursor" } },
-  { document: `query($first: Int, $last: Int) { accountsNeedingAttention(first: $first, last: $last) { nodes { id contactHealth { needsAttention } } } }`, variables: { first: "int", last: "int" } },
-  { document: `query($id: ID!, $first: Int, $after: String) { account(id: $id) { contactHistory(first: $first, after: $after) { edges { cursor node { id slot action newEmail } } } } }`, variables: { id: "accountId", first: "int", after: "cursor" } },
-  { document: `query($id: ID!, $last: Int, $before: String) { account(id: $id) { members(last: $last, before: $before) { nodes { id role user { id email } } pageInfo { startCursor } } } }`, variables: { id: "accountId", last: "int", before: "cursor" } },
-  { document: `query($id: ID!, $first: Int, $after: String) { account(id: $id) { notificationDeliveries(first: $first, after: $after) { nodes { id email state } } } }`, variables: { id: "accountId", first: "int", after: "cursor" } },
-  { document: `query($id: ID!) { node(id: $id) { id ... on Account { name members(first: 5) { nodes { id } } } ... on User { email } ... on AccountMember { role } ... on ContactRole { email } ... on ContactChange { slot } ... on NotificationDelivery { email } } }`, variables: { id: "anyId" } },
-  { document: `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Account { name } ... on User { email } ... on ContactVerification { email state } } }`, variables: { ids: "anyIds" } },
-  { document: `query($id: ID!, $category: NotificationCategory!) { account(id: $id) { notificationRecipients(category: $category) { email reasons } } }`, variables: { id: "accountId", category: "category" } },
-  { document: `query($id: ID!, $role: ContactRoleKind!) { account(id: $id) { roleContact(role: $role) { email } } }`, variables: { id: "accountId", role: "role" } },
-  { document: `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id name } } }`, variables: { "input.name": "name" } },
-  { document: `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } member { id role } } }`, variables: { "input.accountId": "accountId", "input.email": "email", "input.name": "name", "input.role": "memberRole" } },
-  { document: `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } removedUserId } }`, variables: { "input.accountId": "accountId", "input.userId": "userId", "input.reassignTo": "optionalUserId" } },
-  { document: `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
-  { document: `mutation($input: AddBillingContactInput!) { addBillingContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
-  { document: `mutation($input: RemoveBillingContactInput!) { removeBillingContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.userId": "userId" } },
-  { document: `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.role": "role", "input.userId": "userId", "input.email": "email" } },
-  { document: `mutation($input: ClearRoleContactInput!) { clearRoleContact(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.role": "role" } },
-  { document: `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { id } } }`, variables: { "input.accountId": "accountId", "input.expectedVersion": "int", "input.primaryContactUserId": "userId", "input.billingContactUserIds": "userIds", "input.roleContacts": "roleEntries" } },
-  { document: `mutation($input: VerifyContactEmailInput!) { verifyContactEmail(input: $input) { verification { id email state } } }`, variables: { "input.token": "token" } },
-  { document: `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { account { id } deliveries { id state } } }`, variables: { "input.accountId": "accountId", "input.category": "category" } },
+  {
+    document: `query($id: ID!) { account(id: $id) { id name primaryContact { email } billingContacts { email } roleContacts { role email isExternal } members(first: 5) { edges { node { role user { email } } } } } }`,
+    variables: { id: "accountId" },
+  },
+  {
+    document: `query($first: Int, $after: String) { accounts(first: $first, after: $after) { totalCount edges { cursor node { id name } } pageInfo { endCursor } } }`,
+    variables: { first: "int", after: "cursor" },
+  },
+  {
+    document: `query($last: Int, $before: String) { accounts(last: $last, before: $before) { totalCount nodes { id name } pageInfo { hasPreviousPage startCursor } } }`,
+    variables: { last: "int", before: "cursor" },
+  },
+  {
+    document: `query($first: Int, $last: Int) { accountsNeedingAttention(first: $first, last: $last) { nodes { id contactHealth { needsAttention } } } }`,
+    variables: { first: "int", last: "int" },
+  },
+  {
+    document: `query($id: ID!, $first: Int, $after: String) { account(id: $id) { contactHistory(first: $first, after: $after) { edges { cursor node { id slot action newEmail } } } } }`,
+    variables: { id: "accountId", first: "int", after: "cursor" },
+  },
+  {
+    document: `query($id: ID!, $last: Int, $before: String) { account(id: $id) { members(last: $last, before: $before) { nodes { id role user { id email } } pageInfo { startCursor } } } }`,
+    variables: { id: "accountId", last: "int", before: "cursor" },
+  },
+  {
+    document: `query($id: ID!, $first: Int, $after: String) { account(id: $id) { notificationDeliveries(first: $first, after: $after) { nodes { id email state } } } }`,
+    variables: { id: "accountId", first: "int", after: "cursor" },
+  },
+  {
+    document: `query($id: ID!) { node(id: $id) { id ... on Account { name members(first: 5) { nodes { id } } } ... on User { email } ... on AccountMember { role } ... on ContactRole { email } ... on ContactChange { slot } ... on NotificationDelivery { email } } }`,
+    variables: { id: "anyId" },
+  },
+  {
+    document: `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Account { name } ... on User { email } ... on ContactVerification { email state } } }`,
+    variables: { ids: "anyIds" },
+  },
+  {
+    document: `query($id: ID!, $category: NotificationCategory!) { account(id: $id) { notificationRecipients(category: $category) { email reasons } } }`,
+    variables: { id: "accountId", category: "category" },
+  },
+  {
+    document: `query($id: ID!, $role: ContactRoleKind!) { account(id: $id) { roleContact(role: $role) { email } } }`,
+    variables: { id: "accountId", role: "role" },
+  },
+  {
+    document: `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id name } } }`,
+    variables: { "input.name": "name" },
+  },
+  {
+    document: `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } member { id role } } }`,
+    variables: { "input.accountId": "accountId", "input.email": "email", "input.name": "name", "input.role": "memberRole" },
+  },
+  {
+    document: `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } removedUserId } }`,
+    variables: { "input.accountId": "accountId", "input.userId": "userId", "input.reassignTo": "optionalUserId" },
+  },
+  {
+    document: `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { account { id } } }`,
+    variables: { "input.accountId": "accountId", "input.userId": "userId" },
+  },
+  {
+    document: `mutation($input: AddBillingContactInput!) { addBillingContact(input: $input) { account { id } } }`,
+    variables: { "input.accountId": "accountId", "input.userId": "userId" },
+  },
+  {
+    document: `mutation($input: RemoveBillingContactInput!) { removeBillingContact(input: $input) { account { id } } }`,
+    variables: { "input.accountId": "accountId", "input.userId": "userId" },
+  },
+  {
+    document: `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`,
+    variables: { "input.accountId": "accountId", "input.role": "role", "input.userId": "userId", "input.email": "email" },
+  },
+  {
+    document: `mutation($input: ClearRoleContactInput!) { clearRoleContact(input: $input) { account { id } } }`,
+    variables: { "input.accountId": "accountId", "input.role": "role" },
+  },
+  {
+    document: `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { id } } }`,
+    variables: {
+      "input.accountId": "accountId",
+      "input.expectedVersion": "int",
+      "input.primaryContactUserId": "userId",
+      "input.billingContactUserIds": "userIds",
+      "input.roleContacts": "roleEntries",
+    },
+  },
+  {
+    document: `mutation($input: VerifyContactEmailInput!) { verifyContactEmail(input: $input) { verification { id email state } } }`,
+    variables: { "input.token": "token" },
+  },
+  {
+    document: `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { account { id } deliveries { id state } } }`,
+    variables: { "input.accountId": "accountId", "input.category": "category" },
+  },
 ];
 
 interface World {
@@ -89,7 +192,24 @@ function oddId(random: Random, world: World, type: NodeTypeName): string {
   if (pick === 1) return random.pick(world.nodeIds);
   if (pick === 2) return globalId(random.pick(NODE_TYPE_NAMES), uuid);
   if (pick === 3) return Buffer.from(`${type}:${random.pick([...SQL, "../x", "", "1:2:3", "-1", "99999999999"])}`).toString("base64url");
-  if (pick === 4) return globalId(type, ...(type === "ContactChange" || type === "NotificationDelivery" || type === "AccountSettingChange" || type === "MemberChange" || type === "AccountInvitation" ? [random.int(1, 2 ** 31 - 1)] : [uuid, ...(["AccountMember"].includes(type) ? [crypto.randomUUID()] : /Contact(Role|Verification)/.test(type) ? [random.pick(ROLES)] : [])]));
+  if (pick === 4)
+    return globalId(
+      type,
+      ...(type === "ContactChange" ||
+      type === "NotificationDelivery" ||
+      type === "AccountSettingChange" ||
+      type === "MemberChange" ||
+      type === "AccountInvitation"
+        ? [random.int(1, 2 ** 31 - 1)]
+        : [
+            uuid,
+            ...(["AccountMember"].includes(type)
+              ? [crypto.randomUUID()]
+              : /Contact(Role|Verification)/.test(type)
+                ? [random.pick(ROLES)]
+                : []),
+          ]),
+    );
   return `${random.pick(world.nodeIds)}${random.pick(["=", "A", "==", "%3D", "."])}`;
 }
 
@@ -113,7 +233,23 @@ function hostileString(random: Random): string {
 /** A value for a variable: usually plausible, often hostile, sometimes of the wrong type altogether. */
 function valueFor(meaning: string, random: Random, world: World, mode: "valid" | "hostile" | "wrongType"): unknown {
   if (mode === "wrongType") {
-    return random.pick<unknown>([null, 0, -1, 1.5, 2 ** 53, -(2 ** 31) - 1, true, [], [[[]]], {}, { $gt: "" }, { __proto__: { admin: true } }, "", "NaN", [1, "a", null]]);
+    return random.pick<unknown>([
+      null,
+      0,
+      -1,
+      1.5,
+      2 ** 53,
+      -(2 ** 31) - 1,
+      true,
+      [],
+      [[[]]],
+      {},
+      { $gt: "" },
+      { __proto__: { admin: true } },
+      "",
+      "NaN",
+      [1, "a", null],
+    ]);
   }
   if (mode === "hostile" && meaning !== "int") return hostileString(random);
   switch (meaning) {
@@ -138,7 +274,14 @@ function valueFor(meaning: string, random: Random, world: World, mode: "valid" |
     case "int":
       return mode === "hostile" ? random.pick([0, -5, 101, 2 ** 31 - 1, -(2 ** 31)]) : random.int(1, 100);
     case "cursor":
-      return random.pick([undefined, "", "eyJ4IjoxfQ", Buffer.from(JSON.stringify(["2020-01-01", "x' OR 1=1"])).toString("base64url"), Buffer.from("[1e309]").toString("base64url"), "%%%"]);
+      return random.pick([
+        undefined,
+        "",
+        "eyJ4IjoxfQ",
+        Buffer.from(JSON.stringify(["2020-01-01", "x' OR 1=1"])).toString("base64url"),
+        Buffer.from("[1e309]").toString("base64url"),
+        "%%%",
+      ]);
     case "role":
       return random.pick(ROLES);
     case "memberRole":
@@ -156,7 +299,9 @@ function variablesFor(operation: (typeof OPERATIONS)[number], random: Random, wo
   const variables: Record<string, unknown> = {};
   for (const [key, meaning] of Object.entries(operation.variables)) {
     const [outer, inner] = key.split(".");
-    const value = random.chance(mode === "valid" ? 0.05 : 0.5) ? valueFor(meaning, random, world, mode) : valueFor(meaning, random, world, "valid");
+    const value = random.chance(mode === "valid" ? 0.05 : 0.5)
+      ? valueFor(meaning, random, world, mode)
+      : valueFor(meaning, random, world, "valid");
     if (value === undefined) continue;
     if (inner) ((variables[outer!] ??= {}) as Record<string, unknown>)[inner] = value;
     else variables[outer!] = value;
@@ -180,7 +325,42 @@ function nestedJson(levels: number, random: Random): string {
 }
 
 function randomGraphQL(random: Random): string {
-  const pieces = ["{", "}", "(", ")", "query", "mutation", "subscription", "fragment", "on", "...", "$x", ":", "!", "[", "]", "viewer", "account", "id", "__schema", "__type", "__typename", "@include", "@skip", "@deprecated", "\"", '"""', "#", "1", "-0", "1e999", "=", "|", "&", "\\u0000"];
+  const pieces = [
+    "{",
+    "}",
+    "(",
+    ")",
+    "query",
+    "mutation",
+    "subscription",
+    "fragment",
+    "on",
+    "...",
+    "$x",
+    ":",
+    "!",
+    "[",
+    "]",
+    "viewer",
+    "account",
+    "id",
+    "__schema",
+    "__type",
+    "__typename",
+    "@include",
+    "@skip",
+    "@deprecated",
+    '"',
+    '"""',
+    "#",
+    "1",
+    "-0",
+    "1e999",
+    "=",
+    "|",
+    "&",
+    "\\u0000",
+  ];
   return Array.from({ length: random.int(1, 60) }, () => random.pick(pieces)).join(random.chance(0.5) ? " " : "");
 }
 
@@ -191,8 +371,18 @@ function generate(random: Random, world: World): FuzzRequest {
   const json = { "content-type": "application/json", ...auth };
   const operation = random.pick(OPERATIONS);
   const kind = random.pick([
-    "broken JSON", "wrong content type", "wrong variable types", "huge strings", "unicode", "deep nesting",
-    "SQL and script payloads", "random GraphQL", "bad authorization", "odd HTTP", "valid but cross-tenant", "raw HTTP",
+    "broken JSON",
+    "wrong content type",
+    "wrong variable types",
+    "huge strings",
+    "unicode",
+    "deep nesting",
+    "SQL and script payloads",
+    "random GraphQL",
+    "bad authorization",
+    "odd HTTP",
+    "valid but cross-tenant",
+    "raw HTTP",
   ]);
   switch (kind) {
     case "broken JSON": {
@@ -215,15 +405,34 @@ function generate(random: Random, world: World): FuzzRequest {
     }
     case "wrong content type": {
       const body = random.chance(0.5) ? JSON.stringify({ query: "{ viewer { id } }" }) : "query={ viewer { id } }";
-      const type = random.pick(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/graphql", "application/xml", "application/json; charset=utf-16", "application/json; charset=latin1", "", "*/*", "application/graphql-response+json"]);
+      const type = random.pick([
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/graphql",
+        "application/xml",
+        "application/json; charset=utf-16",
+        "application/json; charset=latin1",
+        "",
+        "*/*",
+        "application/graphql-response+json",
+      ]);
       return { kind, method: "POST", headers: { ...auth, ...(type ? { "content-type": type } : {}) }, body };
     }
     case "wrong variable types":
-      return { kind, method: "POST", headers: json, body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "wrongType") }) };
+      return {
+        kind,
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "wrongType") }),
+      };
     case "huge strings": {
       const variables = variablesFor(operation, random, world, "valid");
       const huge = "A".repeat(random.pick([5_000, 50_000, 99_000, 120_000, 2_000_000]));
-      const body = JSON.stringify({ query: operation.document, variables: { ...variables, input: { ...(variables.input as object), name: huge, email: `${huge}@example.com` } } });
+      const body = JSON.stringify({
+        query: operation.document,
+        variables: { ...variables, input: { ...(variables.input as object), name: huge, email: `${huge}@example.com` } },
+      });
       return { kind, method: "POST", headers: json, body };
     }
     case "unicode": {
@@ -238,17 +447,38 @@ function generate(random: Random, world: World): FuzzRequest {
         ? { kind, method: "POST", headers: json, body: JSON.stringify({ query: deepDocument(random) }) }
         : { kind, method: "POST", headers: json, body: nestedJson(random.int(100, 40_000), random) };
     case "SQL and script payloads":
-      return { kind, method: "POST", headers: json, body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "hostile") }) };
+      return {
+        kind,
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "hostile") }),
+      };
     case "random GraphQL":
-      return { kind, method: "POST", headers: json, body: JSON.stringify({ query: randomGraphQL(random), operationName: random.chance(0.2) ? "x" : undefined }) };
+      return {
+        kind,
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ query: randomGraphQL(random), operationName: random.chance(0.2) ? "x" : undefined }),
+      };
     case "bad authorization": {
       const header = random.pick([
-        "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", `Bearer ${token}.x`, `Bearer ${"a".repeat(6000)}`, "bearer  a.b.c", `Bearer ${token} ${token}`,
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        `Bearer ${token}.x`,
+        `Bearer ${"a".repeat(6000)}`,
+        "bearer  a.b.c",
+        `Bearer ${token} ${token}`,
         "Bearer eyJhbGciOiJub25lIn0.eyJlbWFpbCI6ImFAZXhhbXBsZS5jb20ifQ.",
         `Bearer ${Buffer.from('{"alg":"HS512"}').toString("base64url")}.${Buffer.from('{"email":"a@example.com"}').toString("base64url")}.sig`,
         `Bearer ${random.pick(SQL)}`,
       ]);
-      return { kind, method: "POST", headers: { "content-type": "application/json", authorization: header }, body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "valid") }) };
+      return {
+        kind,
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: header },
+        body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "valid") }),
+      };
     }
     case "odd HTTP": {
       const method = random.pick(["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "POST"]);
@@ -259,12 +489,21 @@ function generate(random: Random, world: World): FuzzRequest {
       return {
         kind,
         method,
-        headers: { ...json, ...(random.chance(0.5) ? { "apollo-require-preflight": "true" } : {}), ...(random.chance(0.3) ? { origin: "https://evil.example" } : {}) },
+        headers: {
+          ...json,
+          ...(random.chance(0.5) ? { "apollo-require-preflight": "true" } : {}),
+          ...(random.chance(0.3) ? { origin: "https://evil.example" } : {}),
+        },
         body: hasBody ? body : undefined,
       };
     }
     case "valid but cross-tenant":
-      return { kind, method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${random.pick(world.tokens)}` }, body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "valid") }) };
+      return {
+        kind,
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${random.pick(world.tokens)}` },
+        body: JSON.stringify({ query: operation.document, variables: variablesFor(operation, random, world, "valid") }),
+      };
     default: {
       const body = JSON.stringify({ query: "{ viewer { id } }" });
       const raw = random.pick([
@@ -336,7 +575,13 @@ describe("fuzzing with hostile requests", function () {
   it(`answers ${REQUESTS} malformed and hostile requests without a 5xx or INTERNAL_SERVER_ERROR, and keeps the invariants`, async () => {
     const started = Date.now();
     const post = async (token: string, query: string, variables: Record<string, unknown> = {}) =>
-      (await (await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) })).json()) as {
+      (await (
+        await fetch(server.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json()) as {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         data: Record<string, any>;
       };
@@ -349,14 +594,22 @@ describe("fuzzing with hostile requests", function () {
       world.tokens.push(token);
       world.emails.push(email);
       world.userIds.push((await post(token, "{ viewer { id } }")).data.viewer!.id);
-      const accountId = (await post(token, `mutation { createAccount(input: { name: "Fuzz tenant ${tenant}" }) { account { id } } }`)).data.createAccount.account.id as string;
+      const accountId = (await post(token, `mutation { createAccount(input: { name: "Fuzz tenant ${tenant}" }) { account { id } } }`)).data
+        .createAccount.account.id as string;
       world.accountIds.push(accountId);
       for (let member = 0; member < 4; member++) {
         const memberEmail = `fuzz-${tenant}-${member}@example.com`;
-        const invited = await post(token, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId, email: memberEmail, role: member === 0 ? "ADMIN" : "MEMBER" } });
+        const invited = await post(
+          token,
+          `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+          { input: { accountId, email: memberEmail, role: member === 0 ? "ADMIN" : "MEMBER" } },
+        );
         const memberToken = await signToken(SECRET, { email: memberEmail });
         // The last one leaves their invitation open: an AccountInvitation to aim ids at.
-        if (member < 3) await post(memberToken, `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`, { input: { invitationId: invited.data.addAccountMember.invitation.id } });
+        if (member < 3)
+          await post(memberToken, `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`, {
+            input: { invitationId: invited.data.addAccountMember.invitation.id },
+          });
         world.tokens.push(memberToken);
         world.emails.push(memberEmail);
         world.userIds.push((await post(memberToken, "{ viewer { id } }")).data.viewer!.id);
@@ -365,7 +618,9 @@ describe("fuzzing with hostile requests", function () {
       const security = { accountId, role: "SECURITY", email: `fuzz-security-${tenant}@outside.example` };
       await post(token, `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, { input: security });
       await post(token, ADD_WEBHOOK_ENDPOINT, { input: { accountId, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["SETTINGS"] } });
-      await post(token, `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, { input: { accountId, locale: "PL" } });
+      await post(token, `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, {
+        input: { accountId, locale: "PL" },
+      });
       // The server's webhook worker makes its first (failing) attempt within a poll or two.
       const everything = await waitFor("a webhook delivery attempt", async () => {
         const read = await post(
@@ -401,7 +656,12 @@ describe("fuzzing with hostile requests", function () {
           status = await sendRaw(port, request.raw);
         } else {
           try {
-            const response = await fetch(server.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(15_000) });
+            const response = await fetch(server.url, {
+              method: request.method,
+              headers: request.headers,
+              body: request.body,
+              signal: AbortSignal.timeout(15_000),
+            });
             status = response.status;
             text = await response.text();
           } catch (error) {
@@ -424,8 +684,12 @@ describe("fuzzing with hostile requests", function () {
     const total = Object.values(counts).reduce((sum, entry) => sum + entry.sent, 0);
     console.log(`      ${total} requests in ${seconds.toFixed(1)} s (seed ${SEED}), by kind and HTTP status:`);
     for (const [kind, entry] of Object.entries(counts).sort()) {
-      const statuses = Object.entries(entry.statuses).map(([status, count]) => `${status === "0" ? "no reply" : status}×${count}`).join(" ");
-      console.log(`        ${kind.padEnd(24)} ${String(entry.sent).padStart(5)}  ${(entry.ms / entry.sent).toFixed(0).padStart(4)} ms avg  ${statuses}`);
+      const statuses = Object.entries(entry.statuses)
+        .map(([status, count]) => `${status === "0" ? "no reply" : status}×${count}`)
+        .join(" ");
+      console.log(
+        `        ${kind.padEnd(24)} ${String(entry.sent).padStart(5)}  ${(entry.ms / entry.sent).toFixed(0).padStart(4)} ms avg  ${statuses}`,
+      );
     }
     console.log(`      failures (5xx, INTERNAL_SERVER_ERROR, no answer): ${failures.length}`);
     expect(failures.slice(0, 20), failures.slice(0, 20).join("\n")).to.deep.equal([]);
@@ -440,7 +704,9 @@ describe("fuzzing with hostile requests", function () {
     server.child.kill("SIGTERM");
     expect(await server.exited).to.equal(0);
     const report = await withSqliteFile(path.join(directory, "contacts.sqlite"), (query) => checkContactInvariants(query));
-    console.log(`      invariants: ${report.accounts} accounts, ${report.historyRows} history rows replayed, ${report.problems.length} problems`);
+    console.log(
+      `      invariants: ${report.accounts} accounts, ${report.historyRows} history rows replayed, ${report.problems.length} problems`,
+    );
     expect(report.problems, report.problems.join("\n")).to.deep.equal([]);
   });
 });

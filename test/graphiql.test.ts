@@ -136,11 +136,15 @@ describe("GraphiQL", () => {
       expect(decodeGlobalId(northwind.id)?.type).to.equal("Account");
       expect(decodeGlobalId(northwind.primaryContact.id)?.type).to.equal("User");
       const northwindRoles = Object.keys(demoRoles()[0]!).length;
-      expect(northwind.roleContacts.map((contact) => decodeGlobalId(contact.id)?.type)).to.deep.equal(Array(northwindRoles).fill("ContactRole"));
+      expect(northwind.roleContacts.map((contact) => decodeGlobalId(contact.id)?.type)).to.deep.equal(
+        Array(northwindRoles).fill("ContactRole"),
+      );
       expect(northwind.members.totalCount).to.equal(5);
       expect(northwind.members.nodes.map((member) => decodeGlobalId(member.id)?.type)).to.deep.equal(Array(5).fill("AccountMember"));
       // Members added by an admin who never signed in are named by what the admin typed.
-      expect(northwind.members.nodes.find((member) => member.user.email === northwind.primaryContact.email)!.displayName).to.equal("Grace Hopper");
+      expect(northwind.members.nodes.find((member) => member.user.email === northwind.primaryContact.email)!.displayName).to.equal(
+        "Grace Hopper",
+      );
     });
 
     it("offers no token to a page reached under a name that is not this machine's (DNS rebinding)", async () => {
@@ -200,7 +204,10 @@ describe("GraphiQL", () => {
       const fetcherOptions: Record<string, unknown>[] = [];
       const element = { textContent: JSON.stringify({ defaultQuery: "" }) };
       const sandbox = {
-        window: { location: { origin, pathname: "/graphql" }, localStorage: { length: 0, key: () => null, getItem: () => null, setItem: () => undefined, removeItem: () => undefined } },
+        window: {
+          location: { origin, pathname: "/graphql" },
+          localStorage: { length: 0, key: () => null, getItem: () => null, setItem: () => undefined, removeItem: () => undefined },
+        },
         document: { getElementById: () => element },
         GraphiQL: Object.assign(() => null, { createFetcher: (options: Record<string, unknown>) => fetcherOptions.push(options) }),
         React: { createElement: () => null },
@@ -213,15 +220,27 @@ describe("GraphiQL", () => {
       // GraphiQL sends the Headers editor as the connection_init payload, with `Authorization` capitalised.
       const admin = await signIn(server, "graphiql-subscriber@example.com");
       const account = await createAccount(server, admin);
-      const client = createClient({ url: fetcherOptions[0]!.subscriptionUrl as string, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { Authorization: `Bearer ${admin.token}` } });
+      const client = createClient({
+        url: fetcherOptions[0]!.subscriptionUrl as string,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: { Authorization: `Bearer ${admin.token}` },
+      });
       try {
         const first = await new Promise<unknown>((resolve, reject) => {
           const stop = client.subscribe(
-            { query: "subscription($id: ID!) { accountChanged(accountId: $id, afterSequence: 0) { sequence } }", variables: { id: account.id } },
-            { next: (result) => {
-              stop();
-              resolve(result);
-            }, error: reject, complete: () => undefined },
+            {
+              query: "subscription($id: ID!) { accountChanged(accountId: $id, afterSequence: 0) { sequence } }",
+              variables: { id: account.id },
+            },
+            {
+              next: (result) => {
+                stop();
+                resolve(result);
+              },
+              error: reject,
+              complete: () => undefined,
+            },
           );
         });
         expect(first).to.deep.equal({ data: { accountChanged: { sequence: 1 } } });
@@ -333,12 +352,23 @@ describe("GraphiQL", () => {
     });
 
     it("tells loopback addresses and names from others", () => {
-      for (const address of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"]) expect(isLoopbackAddress(address), address).to.equal(true);
+      for (const address of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
+        expect(isLoopbackAddress(address), address).to.equal(true);
       for (const address of ["0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "::ffff:10.0.0.1", "128.0.0.1", "localhost", ""]) {
         expect(isLoopbackAddress(address), address).to.equal(false);
       }
-      for (const host of ["localhost", "localhost:4000", "127.0.0.1:4000", "[::1]:4000", "LOCALHOST"]) expect(isLoopbackHost(host), host).to.equal(true);
-      for (const host of [undefined, "", "example.com", "127.0.0.1.nip.io", "[::]:4000", "0.0.0.0:4000", "localhost@evil.example", "evil.example#localhost"]) {
+      for (const host of ["localhost", "localhost:4000", "127.0.0.1:4000", "[::1]:4000", "LOCALHOST"])
+        expect(isLoopbackHost(host), host).to.equal(true);
+      for (const host of [
+        undefined,
+        "",
+        "example.com",
+        "127.0.0.1.nip.io",
+        "[::]:4000",
+        "0.0.0.0:4000",
+        "localhost@evil.example",
+        "evil.example#localhost",
+      ]) {
         expect(isLoopbackHost(host), String(host)).to.equal(false);
       }
     });

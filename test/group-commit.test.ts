@@ -94,10 +94,15 @@ const codes = (response: GraphQLResponse) => response.errors?.map((error) => err
       ];
       await queued(server.db, 3);
       // A write that has already changed rows when it fails: its savepoint takes them back.
-      const broken = server.db.write(async (manager) => {
-        await manager.query(`UPDATE "accounts" SET "name" = 'Half-written' WHERE "id" = ?`, [rowIdOf(account.id, "Account", "id")]);
-        throw new Error("a rule broken after a statement");
-      }).then(() => null, (error: Error) => error);
+      const broken = server.db
+        .write(async (manager) => {
+          await manager.query(`UPDATE "accounts" SET "name" = 'Half-written' WHERE "id" = ?`, [rowIdOf(account.id, "Account", "id")]);
+          throw new Error("a rule broken after a statement");
+        })
+        .then(
+          () => null,
+          (error: Error) => error,
+        );
       await queued(server.db, 4);
       held.release();
       await held.done;
@@ -138,11 +143,19 @@ const codes = (response: GraphQLResponse) => response.errors?.map((error) => err
     };
 
     const versioned = await inOneGroup(() =>
-      [0, 1].map((index) => mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[index]!.id, expectedVersion: before.contactsVersion })),
+      [0, 1].map((index) =>
+        mutate(server, admin.token, "addBillingContact", {
+          accountId: account.id,
+          userId: members[index]!.id,
+          expectedVersion: before.contactsVersion,
+        }),
+      ),
     );
     expect(versioned.map((reply) => codes(reply)[0] ?? "OK").sort()).to.deep.equal(["OK", "VERSION_CONFLICT"]);
 
-    const repeated = await inOneGroup(() => [0, 1].map(() => mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[2]!.id })));
+    const repeated = await inOneGroup(() =>
+      [0, 1].map(() => mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[2]!.id })),
+    );
     for (const reply of repeated) expect(reply.errors, JSON.stringify(reply.errors)).to.equal(undefined);
     const history = await readHistory(server, admin.token, account.id);
     expect(history.filter((row) => row.slot === "PRIMARY" && row.newEmail === members[2]!.email)).to.have.lengthOf(1);
@@ -196,13 +209,20 @@ const codes = (response: GraphQLResponse) => response.errors?.map((error) => err
       const held = await holdWriter(server.db);
       const pending = [
         mutate(server, owner.token, "setPrimaryContact", { accountId: account.id, userId: member.id }),
-        server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`, { input: { name: "Never kept" } }, owner.token),
+        server.graphql(
+          `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`,
+          { input: { name: "Never kept" } },
+          owner.token,
+        ),
       ];
       await queued(server.db, 2);
       execFileSync("prlimit", ["--pid", pid, "--fsize=0:"]);
       try {
         held.release();
-        heldOutcome = await held.done.then(() => "kept", (error: unknown) => error);
+        heldOutcome = await held.done.then(
+          () => "kept",
+          (error: unknown) => error,
+        );
         replies = await Promise.all(pending);
       } finally {
         execFileSync("prlimit", ["--pid", pid, "--fsize=unlimited:"]);
@@ -231,7 +251,10 @@ const codes = (response: GraphQLResponse) => response.errors?.map((error) => err
 
   before(async () => {
     directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-group-limit-"));
-    server = await startTestServer({ databaseUrl: `sqlite:${path.join(directory, "limit.sqlite")}`, env: { MUTATION_RATE_LIMIT: "4", MUTATION_RATE_WINDOW_SECONDS: "3600" } });
+    server = await startTestServer({
+      databaseUrl: `sqlite:${path.join(directory, "limit.sqlite")}`,
+      env: { MUTATION_RATE_LIMIT: "4", MUTATION_RATE_WINDOW_SECONDS: "3600" },
+    });
     server.db.groupLimits = { writes: 64, ms: 60_000 };
   });
   after(async () => {
@@ -244,7 +267,11 @@ const codes = (response: GraphQLResponse) => response.errors?.map((error) => err
     const { groups, result } = await groupsDuring(server.db, async () => {
       const held = await holdWriter(server.db);
       const replies = Array.from({ length: 6 }, (_, index) =>
-        server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`, { input: { name: `Limited ${index}` } }, caller.token),
+        server.graphql(
+          `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`,
+          { input: { name: `Limited ${index}` } },
+          caller.token,
+        ),
       );
       await queued(server.db, 4);
       held.release();
@@ -253,7 +280,9 @@ const codes = (response: GraphQLResponse) => response.errors?.map((error) => err
     });
     expect(result.map((reply) => codes(reply)[0] ?? "OK").sort()).to.deep.equal(["OK", "OK", "OK", "OK", "RATE_LIMITED", "RATE_LIMITED"]);
     expect(groups[0]).to.equal(5);
-    const listed = ok(await server.graphql<{ accounts: { totalCount: number } }>("{ accounts(first: 1) { totalCount } }", {}, caller.token));
+    const listed = ok(
+      await server.graphql<{ accounts: { totalCount: number } }>("{ accounts(first: 1) { totalCount } }", {}, caller.token),
+    );
     expect(listed.accounts.totalCount).to.equal(4);
   });
 });

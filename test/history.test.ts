@@ -38,8 +38,13 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
   after(() => server.close());
 
   const since = async (user: TestUser, accountId: string, version: number | null) =>
-    ok(await server.graphql<{ account: { contactsVersion: number; contactHistory: { totalCount: number; nodes: ChangeRow[] } } }>(HISTORY_SINCE, { id: accountId, since: version }, user.token))
-      .account;
+    ok(
+      await server.graphql<{ account: { contactsVersion: number; contactHistory: { totalCount: number; nodes: ChangeRow[] } } }>(
+        HISTORY_SINCE,
+        { id: accountId, since: version },
+        user.token,
+      ),
+    ).account;
 
   it("gives every row the contactsVersion its change produced, and lists only the changes after a version with sinceVersion", async () => {
     const { admin, account, members } = await accountWithMembers(server, 3, "since");
@@ -80,10 +85,19 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
   it("tells a stale save which version it held, so the client can ask for the changes since", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "conflict");
     ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: members[0]!.id }));
-    const refused = failsWith(await mutate(server, admin.token, "clearRoleContact", { accountId: account.id, role: "SECURITY", expectedVersion: account.contactsVersion }), "VERSION_CONFLICT");
+    const refused = failsWith(
+      await mutate(server, admin.token, "clearRoleContact", {
+        accountId: account.id,
+        role: "SECURITY",
+        expectedVersion: account.contactsVersion,
+      }),
+      "VERSION_CONFLICT",
+    );
     expect(refused.extensions).to.deep.include({ currentVersion: account.contactsVersion + 1, expectedVersion: account.contactsVersion });
     const missed = await since(admin, account.id, refused.extensions!.expectedVersion as number);
-    expect(missed.contactHistory.nodes.map((row) => [row.slot, row.action, row.newUser?.id])).to.deep.equal([["BILLING", "ADD", members[0]!.id]]);
+    expect(missed.contactHistory.nodes.map((row) => [row.slot, row.action, row.newUser?.id])).to.deep.equal([
+      ["BILLING", "ADD", members[0]!.id],
+    ]);
   });
 
   it("links the members a row is about, and names an outside address as no user", async () => {
@@ -93,8 +107,16 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: outside }));
     ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id }));
     const [primary, external, member] = (await since(admin, account.id, account.contactsVersion)).contactHistory.nodes;
-    expect(primary).to.deep.include({ previousUser: { id: admin.id, email: admin.email }, newUser: { id: members[0]!.id, email: members[0]!.email } });
-    expect(external).to.deep.include({ previousEmail: members[0]!.email, previousUser: { id: members[0]!.id, email: members[0]!.email }, newEmail: outside, newUser: null });
+    expect(primary).to.deep.include({
+      previousUser: { id: admin.id, email: admin.email },
+      newUser: { id: members[0]!.id, email: members[0]!.email },
+    });
+    expect(external).to.deep.include({
+      previousEmail: members[0]!.email,
+      previousUser: { id: members[0]!.id, email: members[0]!.email },
+      newEmail: outside,
+      newUser: null,
+    });
     expect(member).to.deep.include({ previousUser: null, newUser: { id: members[0]!.id, email: members[0]!.email } });
     expect(member!.changedBy).to.deep.equal({ __typename: "User", id: admin.id, email: admin.email });
   });
@@ -145,9 +167,18 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
     ]);
     const history = (await since(admin, account.id, account.contactsVersion)).contactHistory.nodes;
     expect(saved.changes.map((row: ChangeRow) => row.id)).to.deep.equal(history.map((row) => row.id).reverse());
-    expect(ok(await server.graphql(SAVE, { input: { ...input, expectedVersion: saved.account.contactsVersion } }, admin.token)).saveAccountContacts.changes).to.deep.equal([]);
+    expect(
+      ok(await server.graphql(SAVE, { input: { ...input, expectedVersion: saved.account.contactsVersion } }, admin.token))
+        .saveAccountContacts.changes,
+    ).to.deep.equal([]);
 
-    const created = ok(await server.graphql(`mutation { createAccount(input: { name: "Fresh" }) { changes { slot action version newUser { id } } } }`, {}, admin.token));
+    const created = ok(
+      await server.graphql(
+        `mutation { createAccount(input: { name: "Fresh" }) { changes { slot action version newUser { id } } } }`,
+        {},
+        admin.token,
+      ),
+    );
     expect(created.createAccount.changes).to.deep.equal([{ slot: "PRIMARY", action: "SET", version: 1, newUser: { id: admin.id } }]);
 
     const removed = ok(
@@ -172,21 +203,37 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
       const first = await verificationTokenFor(server, email);
       ok(await server.graphql(DECLINE, { token: first }, null));
 
-      const resent = ok(await server.graphql(RESEND, { input: { accountId: account.id, role: "SECURITY" } }, admin.token)).resendContactVerification;
+      const resent = ok(
+        await server.graphql(RESEND, { input: { accountId: account.id, role: "SECURITY" } }, admin.token),
+      ).resendContactVerification;
       expect(resent.account.roleContact.verification.state).to.equal("PENDING");
       expect(resent.changes).to.have.lengthOf(1);
-      expect(resent.changes[0]).to.deep.include({ slot: "SECURITY", action: "SET", previousEmail: email, newEmail: email, version: resent.account.contactsVersion });
+      expect(resent.changes[0]).to.deep.include({
+        slot: "SECURITY",
+        action: "SET",
+        previousEmail: email,
+        newEmail: email,
+        version: resent.account.contactsVersion,
+      });
       const second = await verificationTokenFor(server, email);
       expect(second).to.not.equal(first);
 
       ok(await server.graphql(DECLINE, { token: second }, null));
-      const refused = failsWith(await server.graphql(RESEND, { input: { accountId: account.id, role: "SECURITY" } }, admin.token), "ADDRESS_DECLINED");
-      expect(refused.extensions!.retryAfterSeconds).to.be.within((ASK_AGAIN_AFTER_DECLINE_DAYS - 1) * 86_400, ASK_AGAIN_AFTER_DECLINE_DAYS * 86_400);
+      const refused = failsWith(
+        await server.graphql(RESEND, { input: { accountId: account.id, role: "SECURITY" } }, admin.token),
+        "ADDRESS_DECLINED",
+      );
+      expect(refused.extensions!.retryAfterSeconds).to.be.within(
+        (ASK_AGAIN_AFTER_DECLINE_DAYS - 1) * 86_400,
+        ASK_AGAIN_AFTER_DECLINE_DAYS * 86_400,
+      );
       expect(refused.message).to.include(`${ASK_AGAIN_AFTER_DECLINE_DAYS} days`);
       // Setting another address and then this one back is the same request, and bound the same way.
       ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: outsideAddress("other") }));
       const setBack = `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`;
-      const polish = await server.graphql(setBack, { input: { accountId: account.id, role: "SECURITY", email } }, admin.token, { "accept-language": "pl" });
+      const polish = await server.graphql(setBack, { input: { accountId: account.id, role: "SECURITY", email } }, admin.token, {
+        "accept-language": "pl",
+      });
       expect(failsWith(polish, "ADDRESS_DECLINED").message).to.include(`najwyżej raz na ${ASK_AGAIN_AFTER_DECLINE_DAYS} dni`);
       expect(await verificationTokenFor(server, email)).to.equal(second);
     });
@@ -199,7 +246,9 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
       ok(await server.graphql(DECLINE, { token: await verificationTokenFor(server, email) }, null));
       ok(await server.graphql(RESEND, { input: { accountId: account.id, role: "SECURITY" } }, admin.token));
       ok(await server.graphql(VERIFY, { token: await verificationTokenFor(server, email) }, null));
-      ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: outsideAddress("between") }));
+      ok(
+        await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: outsideAddress("between") }),
+      );
       ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
     });
 
@@ -209,7 +258,9 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
       const email = outsideAddress("plain");
       ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
       for (let round = 0; round < 2; round++) {
-        const resent = ok(await server.graphql(RESEND, { input: { accountId: account.id, role: "SECURITY" } }, admin.token)).resendContactVerification;
+        const resent = ok(
+          await server.graphql(RESEND, { input: { accountId: account.id, role: "SECURITY" } }, admin.token),
+        ).resendContactVerification;
         expect(resent.changes).to.deep.equal([]);
       }
     });
@@ -221,8 +272,20 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
     it("answers, for every kind of caller, exactly what the server then allows", async () => {
       const admin = await signIn(server, `perm-admin-${Math.random().toString(36).slice(2, 8)}@example.com`);
       const account = await createAccount(server, admin, "Permissions");
-      const secondAdmin = await addMember(server, admin, account.id, `perm-admin2-${Math.random().toString(36).slice(2, 8)}@example.com`, "ADMIN");
-      const member = await addMember(server, admin, account.id, `perm-member-${Math.random().toString(36).slice(2, 8)}@example.com`, "MEMBER");
+      const secondAdmin = await addMember(
+        server,
+        admin,
+        account.id,
+        `perm-admin2-${Math.random().toString(36).slice(2, 8)}@example.com`,
+        "ADMIN",
+      );
+      const member = await addMember(
+        server,
+        admin,
+        account.id,
+        `perm-member-${Math.random().toString(36).slice(2, 8)}@example.com`,
+        "MEMBER",
+      );
       const stranger = await signIn(server, `perm-stranger-${Math.random().toString(36).slice(2, 8)}@example.com`);
 
       for (const [caller, role] of [
@@ -231,7 +294,11 @@ describe("contact history: versions, actors and the rows a mutation wrote", () =
         [member, "MEMBER"],
         [stranger, null],
       ] as const) {
-        const read = await server.graphql(`query($id: ID!) { node(id: $id) { ... on Account { viewerRole viewerCanAdminister } } }`, { id: account.id }, caller.token);
+        const read = await server.graphql(
+          `query($id: ID!) { node(id: $id) { ... on Account { viewerRole viewerCanAdminister } } }`,
+          { id: account.id },
+          caller.token,
+        );
         const attempt = await server.graphql(CHANGE_SOMETHING, { input: { accountId: account.id, role: "TECHNICAL_ADMIN" } }, caller.token);
         if (role === null) {
           failsWith(read, "NOT_FOUND");

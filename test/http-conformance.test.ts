@@ -34,14 +34,18 @@ describe("GraphQL over HTTP conformance (graphql-http server audits)", function 
     const musts = results.filter(({ name }) => name.startsWith("MUST")).length;
     const shoulds = results.filter(({ name }) => name.startsWith("SHOULD"));
     const failing = shoulds.filter(({ result }) => result.status !== "ok");
-    console.log(`      ${results.length} audits: ${musts} MUST all pass; ${shoulds.length - failing.length} of ${shoulds.length} SHOULD pass`);
+    console.log(
+      `      ${results.length} audits: ${musts} MUST all pass; ${shoulds.length - failing.length} of ${shoulds.length} SHOULD pass`,
+    );
     for (const { id, name, result } of results.filter(({ result }) => result.status !== "ok")) {
       console.log(`        ${result.status} ${id} ${name}: ${"reason" in result ? result.reason : ""}`);
     }
   });
 
   it("fails no SHOULD but the known ones", () => {
-    const failing = results.filter(({ name, result }) => name.startsWith("SHOULD") && result.status !== "ok").map(({ id, name }) => `${id} ${name}`);
+    const failing = results
+      .filter(({ name, result }) => name.startsWith("SHOULD") && result.status !== "ok")
+      .map(({ id, name }) => `${id} ${name}`);
     expect(failing.sort()).to.deep.equal(Object.keys(KNOWN_SHOULD_FAILURES).sort());
   });
 });

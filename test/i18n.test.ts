@@ -15,7 +15,12 @@ import { MAIN, ROOT, runToEnd, spawnServer } from "./helpers/process";
 const SAME_IN_BOTH = new Set<string>([]);
 
 const placeholders = (template: Template): Set<string> => {
-  const texts = typeof template === "string" ? [template] : Object.entries(template).filter(([form]) => form !== "plural").map(([, text]) => text as string);
+  const texts =
+    typeof template === "string"
+      ? [template]
+      : Object.entries(template)
+          .filter(([form]) => form !== "plural")
+          .map(([, text]) => text as string);
   const names = new Set(texts.flatMap((text) => [...text.matchAll(/\{([A-Za-z]+)\}/g)].map((match) => match[1]!)));
   if (typeof template !== "string") names.add(template.plural);
   return names;
@@ -31,7 +36,13 @@ function sourceFiles(directory: string): string[] {
 }
 
 /** Sends `query` with `headers` (Accept-Language, say); `body` replaces the JSON body when given. */
-async function send(server: TestServer, query: string, headers: Record<string, string> = {}, token?: string, variables?: Record<string, unknown>): Promise<GraphQLResponse> {
+async function send(
+  server: TestServer,
+  query: string,
+  headers: Record<string, string> = {},
+  token?: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse> {
   const response = await fetch(server.url, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
@@ -51,10 +62,16 @@ describe("Polish and English", () => {
       for (const key of keys) {
         for (const locale of LOCALES) {
           const template = CATALOGUES[locale][key]!;
-          const texts = typeof template === "string" ? [template] : Object.entries(template).filter(([form]) => form !== "plural").map(([, text]) => text as string);
+          const texts =
+            typeof template === "string"
+              ? [template]
+              : Object.entries(template)
+                  .filter(([form]) => form !== "plural")
+                  .map(([, text]) => text as string);
           for (const text of texts) expect(text.trim(), `${locale} ${key}`).to.not.equal("");
         }
-        if (!SAME_IN_BOTH.has(key)) expect(JSON.stringify(CATALOGUES.pl[key]), `${key} is not translated`).to.not.equal(JSON.stringify(CATALOGUES.en[key]));
+        if (!SAME_IN_BOTH.has(key))
+          expect(JSON.stringify(CATALOGUES.pl[key]), `${key} is not translated`).to.not.equal(JSON.stringify(CATALOGUES.en[key]));
       }
     });
 
@@ -71,7 +88,8 @@ describe("Polish and English", () => {
       const sources = path.join(ROOT, "src");
       for (const file of sourceFiles(sources).filter((name) => !path.relative(sources, name).startsWith(`i18n${path.sep}`))) {
         const text = fs.readFileSync(file, "utf8");
-        for (const match of text.matchAll(/["'`]((?:[A-Z][A-Z_]+|mail|slot|graphiql|changeSaved)\.[a-z][A-Za-z.]*)["'`]/g)) used.add(match[1]!);
+        for (const match of text.matchAll(/["'`]((?:[A-Z][A-Z_]+|mail|slot|graphiql|changeSaved)\.[a-z][A-Za-z.]*)["'`]/g))
+          used.add(match[1]!);
       }
       for (const asset of [...used].filter((key) => /\.(js|css)$/.test(key))) used.delete(asset);
       expect(used.size).to.be.greaterThan(60);
@@ -79,7 +97,9 @@ describe("Polish and English", () => {
     });
 
     it("picks Polish plural forms by Intl.PluralRules: 1 kontakt, 2 kontakty, 5 kontaktów", () => {
-      const forms = [1, 2, 5, 12, 22, 25, 101].map((limit) => translate("pl", "BILLING_CONTACT_LIMIT.limitReached", { limit }).split(".")[0]);
+      const forms = [1, 2, 5, 12, 22, 25, 101].map(
+        (limit) => translate("pl", "BILLING_CONTACT_LIMIT.limitReached", { limit }).split(".")[0],
+      );
       expect(forms).to.deep.equal([
         "Konto może mieć najwyżej 1 kontakt rozliczeniowy",
         "Konto może mieć najwyżej 2 kontakty rozliczeniowe",
@@ -94,7 +114,9 @@ describe("Polish and English", () => {
     it("inserts a parameter as it is: a value that looks like a placeholder is not filled in again", () => {
       const text = translate("pl", "mail.label.accountName", { account: "{account} {email} {{title}}" });
       expect(text).to.equal("Nazwa konta: {account} {email} {{title}}");
-      expect(translate("en", "NOT_FOUND.object", { type: "{type}" })).to.equal("No {type} with that id exists, or you are not a member of its account.");
+      expect(translate("en", "NOT_FOUND.object", { type: "{type}" })).to.equal(
+        "No {type} with that id exists, or you are not a member of its account.",
+      );
     });
   });
 
@@ -138,12 +160,19 @@ describe("Polish and English", () => {
       const requests: [string, Record<string, unknown>][] = [
         [CREATE, { input: { name: "   " } }],
         [CREATE, { input: { name: "x".repeat(201) } }],
-        [`mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, { input: { accountId: "bm90LWFuLWlk", role: "SECURITY" } }],
+        [
+          `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`,
+          { input: { accountId: "bm90LWFuLWlk", role: "SECURITY" } },
+        ],
       ];
       for (const [query, variables] of requests) {
         const english = await send(server, query, { "accept-language": "en" }, admin.token, variables);
         const polish = await send(server, query, { "accept-language": "pl" }, admin.token, variables);
-        const shape = (response: GraphQLResponse) => response.errors!.map((error) => ({ code: error.extensions!.code, fields: (error.extensions!.invalidFields as { field: string }[] | undefined)?.map((entry) => entry.field) }));
+        const shape = (response: GraphQLResponse) =>
+          response.errors!.map((error) => ({
+            code: error.extensions!.code,
+            fields: (error.extensions!.invalidFields as { field: string }[] | undefined)?.map((entry) => entry.field),
+          }));
         expect(shape(polish)).to.deep.equal(shape(english));
         expect(polish.errors![0]!.message).to.not.equal(english.errors![0]!.message);
         const polishFieldMessages = (polish.errors![0]!.extensions!.invalidFields as { message: string }[]).map((entry) => entry.message);
@@ -154,15 +183,24 @@ describe("Polish and English", () => {
       }
       const tooLong = await send(server, CREATE, { "accept-language": "pl" }, admin.token, { input: { name: "x".repeat(201) } });
       expect(failsWith(tooLong, "BAD_USER_INPUT").message).to.equal("Pole name może mieć najwyżej 200 znaków.");
-      expect(tooLong.errors![0]!.extensions!.invalidFields).to.deep.equal([{ field: "input.name", message: "Pole name może mieć najwyżej 200 znaków." }]);
+      expect(tooLong.errors![0]!.extensions!.invalidFields).to.deep.equal([
+        { field: "input.name", message: "Pole name może mieć najwyżej 200 znaków." },
+      ]);
     });
 
     it("says BILLING_CONTACT_LIMIT in Polish with the right plural", async () => {
       const { admin, account, members } = await accountWithMembers(server, 4, "limit");
-      for (const member of members.slice(0, 3)) ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
-      const response = await send(server, `mutation($input: AddBillingContactInput!) { addBillingContact(input: $input) { account { id } } }`, { "accept-language": "pl-PL" }, admin.token, {
-        input: { accountId: account.id, userId: members[3]!.id },
-      });
+      for (const member of members.slice(0, 3))
+        ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
+      const response = await send(
+        server,
+        `mutation($input: AddBillingContactInput!) { addBillingContact(input: $input) { account { id } } }`,
+        { "accept-language": "pl-PL" },
+        admin.token,
+        {
+          input: { accountId: account.id, userId: members[3]!.id },
+        },
+      );
       const error = failsWith(response, "BILLING_CONTACT_LIMIT");
       expect(error.message).to.equal("Konto może mieć najwyżej 3 kontakty rozliczeniowe. Usuń jeden, zanim dodasz kolejny.");
       expect(error.extensions!.limit).to.equal(3);
@@ -176,7 +214,9 @@ describe("Polish and English", () => {
     });
 
     it("tells caches that an answer depends on Accept-Language", async () => {
-      const response = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "accept-language": "pl", "apollo-require-preflight": "true" } });
+      const response = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, {
+        headers: { "accept-language": "pl", "apollo-require-preflight": "true" },
+      });
       expect(response.status).to.equal(200);
       expect(response.headers.get("vary")).to.match(/accept-language/i);
     });
@@ -190,10 +230,20 @@ describe("Polish and English", () => {
     });
 
     it("refuses outside the GraphQL layer in Polish too: broken JSON and a batch", async () => {
-      const broken = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", "accept-language": "pl" }, body: "{ nope" });
+      const broken = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "accept-language": "pl" },
+        body: "{ nope",
+      });
       expect(broken.status).to.equal(400);
-      expect(await broken.json()).to.deep.equal({ errors: [{ message: "Treść żądania nie jest prawidłowym JSON-em.", extensions: { code: "BAD_REQUEST" } }] });
-      const batch = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", "accept-language": "pl" }, body: JSON.stringify([{ query: "{ __typename }" }]) });
+      expect(await broken.json()).to.deep.equal({
+        errors: [{ message: "Treść żądania nie jest prawidłowym JSON-em.", extensions: { code: "BAD_REQUEST" } }],
+      });
+      const batch = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "accept-language": "pl" },
+        body: JSON.stringify([{ query: "{ __typename }" }]),
+      });
       const body = (await batch.json()) as { errors: { message: string; extensions: { code: string } }[] };
       expect(body.errors[0]!.extensions.code).to.equal("BATCHING_NOT_SUPPORTED");
       expect(body.errors[0]!.message).to.equal("Wysyłaj jedną operację na żądanie: żądania zbiorcze nie są obsługiwane.");
@@ -233,7 +283,9 @@ describe("Polish and English", () => {
           const polish = failsWith(await send(server, aliases(limit + 1), { "accept-language": "pl" }, token), "TOO_MANY_ALIASES");
           expect(polish.message).to.equal(expected[limit]);
           const english = failsWith(await send(server, aliases(limit + 1), { "accept-language": "en" }, token), "TOO_MANY_ALIASES");
-          expect(english.message).to.equal(`The query uses more than ${limit} ${limit === 1 ? "alias" : "aliases"}. Split it into several requests.`);
+          expect(english.message).to.equal(
+            `The query uses more than ${limit} ${limit === 1 ? "alias" : "aliases"}. Split it into several requests.`,
+          );
         } finally {
           await server.close();
         }
@@ -261,15 +313,34 @@ describe("Polish and English", () => {
       const refused = await server.graphql(UPDATE, { input: { accountId: polish.id, locale: "EN" } }, member.token);
       failsWith(refused, "FORBIDDEN");
 
-      const changed = ok(await server.graphql(UPDATE, { input: { accountId: polish.id, locale: "EN" } }, admin.token)).updateAccount.account;
+      const changed = ok(await server.graphql(UPDATE, { input: { accountId: polish.id, locale: "EN" } }, admin.token)).updateAccount
+        .account;
       expect(changed.locale).to.equal("EN");
       expect(changed.settingChanges.nodes).to.have.lengthOf(1);
-      expect(changed.settingChanges.nodes[0]).to.deep.include({ setting: "LOCALE", previousValue: "pl", newValue: "en", actor: { email: admin.email } });
+      expect(changed.settingChanges.nodes[0]).to.deep.include({
+        setting: "LOCALE",
+        previousValue: "pl",
+        newValue: "en",
+        actor: { email: admin.email },
+      });
       const again = ok(await server.graphql(UPDATE, { input: { accountId: polish.id, locale: "EN" } }, admin.token)).updateAccount.account;
       expect(again.settingChanges.nodes, "setting the language it has records nothing").to.have.lengthOf(1);
-      const node = ok(await server.graphql(`query($id: ID!) { node(id: $id) { ... on AccountSettingChange { newValue } } }`, { id: changed.settingChanges.nodes[0].id }, admin.token));
+      const node = ok(
+        await server.graphql(
+          `query($id: ID!) { node(id: $id) { ... on AccountSettingChange { newValue } } }`,
+          { id: changed.settingChanges.nodes[0].id },
+          admin.token,
+        ),
+      );
       expect(node.node).to.deep.equal({ newValue: "en" });
-      failsWith(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: changed.settingChanges.nodes[0].id }, (await signIn(server, "obcy@inna.example")).token), "NOT_FOUND");
+      failsWith(
+        await server.graphql(
+          `query($id: ID!) { node(id: $id) { id } }`,
+          { id: changed.settingChanges.nodes[0].id },
+          (await signIn(server, "obcy@inna.example")).token,
+        ),
+        "NOT_FOUND",
+      );
     });
 
     it("writes the verification mail in the account's language, with the seed's Polish role name", async () => {
@@ -282,7 +353,13 @@ describe("Polish and English", () => {
       expect(polish!.body).to.include("Potwierdź to albo daj nam znać, że to nie Ty, w ciągu 7 dni na tej stronie:");
 
       const english = await accountWithMembers(server, 1, "en-mail");
-      ok(await mutate(server, english.admin.token, "setRoleContact", { accountId: english.account.id, role: "SECURITY", email: "soc@partner-en.example" }));
+      ok(
+        await mutate(server, english.admin.token, "setRoleContact", {
+          accountId: english.account.id,
+          role: "SECURITY",
+          email: "soc@partner-en.example",
+        }),
+      );
       const [sent] = await mailTo("soc@partner-en.example");
       expect(sent!.subject).to.match(/^Confirm that you are the security contact for the account "/);
       expect(sent!.body).to.include("within 7 days").and.not.include("Potwierdź");
@@ -292,18 +369,32 @@ describe("Polish and English", () => {
       const { admin, account } = await accountWithMembers(server, 0, "pl-test");
       ok(await server.graphql(UPDATE, { input: { accountId: account.id, locale: "PL" } }, admin.token));
       ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: admin.id }));
-      ok(await server.graphql(`mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`, { input: { accountId: account.id, category: "INVOICE" } }, admin.token));
+      ok(
+        await server.graphql(
+          `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`,
+          { input: { accountId: account.id, category: "INVOICE" } },
+          admin.token,
+        ),
+      );
       const [message] = await mailTo(admin.email);
       expect(message!.subject).to.match(/^Testowe powiadomienie \(faktury\) dla konta "/);
       expect(`${message!.subject}\n${message!.body}`, "no category code in a Polish mail").to.not.match(/INVOICE/);
-      expect(message!.body).to.include("To wiadomość testowa: nic nie trzeba robić.").and.include("Otrzymujesz ją jako: główny kontakt konta, kontakt rozliczeniowy");
+      expect(message!.body)
+        .to.include("To wiadomość testowa: nic nie trzeba robić.")
+        .and.include("Otrzymujesz ją jako: główny kontakt konta, kontakt rozliczeniowy");
     });
 
     it("keeps an account name that looks like a placeholder as it is, quoted, in a Polish mail", async () => {
       const admin = await signIn(server, "wstrzykuje@firma.example");
       const name = "{title} {email} https://evil.example";
       const account = ok(await server.graphql(CREATE, { input: { name, locale: "PL" } }, admin.token)).createAccount.account;
-      ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: "soc@wstrzykniecie.example" }));
+      ok(
+        await mutate(server, admin.token, "setRoleContact", {
+          accountId: account.id,
+          role: "SECURITY",
+          email: "soc@wstrzykniecie.example",
+        }),
+      );
       const [message] = await mailTo("soc@wstrzykniecie.example");
       expect(message!.body).to.include('Nazwa konta: "{title} {email} https[:]//evil[.]example"');
       expect(message!.subject).to.include('"{title} {email}');
@@ -318,12 +409,15 @@ describe("Polish and English", () => {
       const server = await startTestServer({ db, env: { MUTATION_RATE_LIMIT: "0" } });
       try {
         const admin = await signIn(server, "migracja@firma.example");
-        const account = ok(await server.graphql(CREATE, { input: { name: "Stare konto", locale: "PL" } }, admin.token)).createAccount.account;
+        const account = ok(await server.graphql(CREATE, { input: { name: "Stare konto", locale: "PL" } }, admin.token)).createAccount
+          .account;
         ok(await server.graphql(UPDATE, { input: { accountId: account.id, locale: "EN" } }, admin.token));
         expect(await selectRows(db, sql`SELECT "id" FROM "account_setting_changes"`)).to.have.lengthOf(1);
 
         // The locale migration and those after it, each reverted as `migration:revert` does it.
-        const fromLocale = MIGRATIONS.slice(MIGRATIONS.findIndex((migration) => migration.name === "AccountLocale1796600000000")).map((migration) => migration.name);
+        const fromLocale = MIGRATIONS.slice(MIGRATIONS.findIndex((migration) => migration.name === "AccountLocale1796600000000")).map(
+          (migration) => migration.name,
+        );
         for (const _ of fromLocale) await db.dataSource.undoLastMigration({ transaction: "all" });
         const [reverted] = await selectRows(db, sql`SELECT * FROM "accounts"`);
         expect(reverted).to.include({ name: "Stare konto" }).and.not.have.property("locale");
@@ -354,13 +448,22 @@ describe("Polish and English", () => {
 
     it("pl gives GraphiQL's help and the demo data in Polish", async () => {
       const server = await spawnServer(
-        { DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`, AUTH_JWT_SECRET: "locale-test-secret-long-enough-for-hs256", NODE_ENV: "development", DEMO_TOKEN: "true", DEFAULT_LOCALE: "pl", LOG_LEVEL: "info" },
+        {
+          DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`,
+          AUTH_JWT_SECRET: "locale-test-secret-long-enough-for-hs256",
+          NODE_ENV: "development",
+          DEMO_TOKEN: "true",
+          DEFAULT_LOCALE: "pl",
+          LOG_LEVEL: "info",
+        },
         "Authorization: Bearer ",
       );
       try {
         const token = /Authorization: Bearer (\S+)/.exec(server.output())![1]!;
         const page = await (await fetch(server.url, { headers: { accept: "text/html" } })).text();
-        const settings = JSON.parse(/<script type="application\/json" id="graphiql-settings">(.*?)<\/script>/s.exec(page)![1]!) as { defaultQuery: string };
+        const settings = JSON.parse(/<script type="application\/json" id="graphiql-settings">(.*?)<\/script>/s.exec(page)![1]!) as {
+          defaultQuery: string;
+        };
         expect(settings.defaultQuery).to.match(/^# Witaj w contact-points\.\n#\n# Zakładka Headers poniżej zawiera token/);
         const response = await fetch(server.url, {
           method: "POST",
@@ -378,7 +481,10 @@ describe("Polish and English", () => {
           headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
           body: JSON.stringify({ query: `mutation { createAccount(input: { name: "Nowe konto" }) { account { locale } } }` }),
         });
-        expect(((await created.json()) as { data: { createAccount: { account: { locale: string } } } }).data.createAccount.account.locale, "a new account without a locale").to.equal("PL");
+        expect(
+          ((await created.json()) as { data: { createAccount: { account: { locale: string } } } }).data.createAccount.account.locale,
+          "a new account without a locale",
+        ).to.equal("PL");
       } finally {
         server.child.kill("SIGTERM");
         await server.exited;
@@ -386,7 +492,11 @@ describe("Polish and English", () => {
     });
 
     it("refuses to start with any other value, in one line", async () => {
-      const result = await runToEnd([MAIN], { NODE_ENV: "development", DEFAULT_LOCALE: "xx", DATABASE_URL: `sqlite:${path.join(directory, "db.sqlite")}` });
+      const result = await runToEnd([MAIN], {
+        NODE_ENV: "development",
+        DEFAULT_LOCALE: "xx",
+        DATABASE_URL: `sqlite:${path.join(directory, "db.sqlite")}`,
+      });
       expect(result.code).to.equal(1);
       const lines = result.stderr.trim().split("\n");
       expect(lines).to.have.lengthOf(1);

@@ -23,11 +23,16 @@ async function send(url: string, token: string, query: string, variables: Record
   const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${token}` };
   if (key !== undefined) headers["idempotency-key"] = key;
   const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
-  return { status: response.status, replayed: response.headers.get("idempotent-replayed"), body: (await response.json()) as Answer["body"] };
+  return {
+    status: response.status,
+    replayed: response.headers.get("idempotent-replayed"),
+    body: (await response.json()) as Answer["body"],
+  };
 }
 
 const accountCount = async (server: TestServer, user: TestUser) =>
-  ok(await server.graphql<{ accounts: { edges: unknown[] } }>("{ accounts(first: 100) { edges { node { id } } } }", {}, user.token)).accounts.edges.length;
+  ok(await server.graphql<{ accounts: { edges: unknown[] } }>("{ accounts(first: 100) { edges { node { id } } } }", {}, user.token))
+    .accounts.edges.length;
 
 describe("Idempotency-Key on mutations", function () {
   this.timeout(60_000);
@@ -59,11 +64,13 @@ describe("Idempotency-Key on mutations", function () {
     const admin = await signIn(server, `idem-admin-${randomUUID()}@example.com`);
     const invitee = await signIn(server, `idem-invitee-${randomUUID()}@example.com`);
     const accountId = ok(await server.graphql(CREATE, { name: "Invites" }, admin.token)).createAccount.account.id;
-    const invited = ok(await server.graphql(
-      `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
-      { input: { accountId, email: invitee.email } },
-      admin.token,
-    ));
+    const invited = ok(
+      await server.graphql(
+        `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+        { input: { accountId, email: invitee.email } },
+        admin.token,
+      ),
+    );
     const accept = `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`;
     const variables = { input: { invitationId: invited.addAccountMember.invitation.id } };
     const key = randomUUID();
@@ -98,11 +105,23 @@ describe("Idempotency-Key on mutations", function () {
     const { admin, account, members } = await accountWithMembers(server, 1, "idem-refused");
     const key = randomUUID();
     const stale = `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { account { contactsVersion primaryContact { id } } } }`;
-    const refused = await send(server.url, admin.token, stale, { input: { accountId: account.id, userId: members[0]!.id, expectedVersion: account.contactsVersion - 1 } }, key);
+    const refused = await send(
+      server.url,
+      admin.token,
+      stale,
+      { input: { accountId: account.id, userId: members[0]!.id, expectedVersion: account.contactsVersion - 1 } },
+      key,
+    );
     failsWith({ ...refused.body, status: refused.status }, "VERSION_CONFLICT");
     const rows = await selectRows(server.db, sql`SELECT "key" FROM "idempotency_keys" WHERE "key" = ${key}`);
     expect(rows).to.deep.equal([]);
-    const corrected = await send(server.url, admin.token, stale, { input: { accountId: account.id, userId: members[0]!.id, expectedVersion: account.contactsVersion } }, key);
+    const corrected = await send(
+      server.url,
+      admin.token,
+      stale,
+      { input: { accountId: account.id, userId: members[0]!.id, expectedVersion: account.contactsVersion } },
+      key,
+    );
     expect(corrected.body.errors).to.equal(undefined);
     expect(corrected.body.data!.setPrimaryContact.account.primaryContact.id).to.equal(members[0]!.id);
   });
@@ -110,9 +129,16 @@ describe("Idempotency-Key on mutations", function () {
   it("never runs a request again whose change committed, even when its answer was lost", async () => {
     const owner = await signIn(server, `idem-${randomUUID()}@example.com`);
     const key = randomUUID();
-    ok(await send(server.url, owner.token, CREATE, { name: "Lost answer" }, key).then((answer) => ({ ...answer.body, status: answer.status })));
+    ok(
+      await send(server.url, owner.token, CREATE, { name: "Lost answer" }, key).then((answer) => ({
+        ...answer.body,
+        status: answer.status,
+      })),
+    );
     // As after a crash between the commit and storing the answer: the key's row is there, its answer is not.
-    await server.db.write((manager) => changeRows(manager, sql`UPDATE "idempotency_keys" SET "response" = NULL, "status" = NULL WHERE "key" = ${key}`));
+    await server.db.write((manager) =>
+      changeRows(manager, sql`UPDATE "idempotency_keys" SET "response" = NULL, "status" = NULL WHERE "key" = ${key}`),
+    );
     const retry = await send(server.url, owner.token, CREATE, { name: "Lost answer" }, key);
     expect(retry.status).to.equal(409);
     failsWith({ ...retry.body, status: retry.status }, "IDEMPOTENCY_KEY_IN_USE");
@@ -124,7 +150,9 @@ describe("Idempotency-Key on mutations", function () {
     const key = randomUUID();
     const answers = await Promise.all(Array.from({ length: 6 }, () => send(server.url, owner.token, CREATE, { name: "At once" }, key)));
     expect(await accountCount(server, owner)).to.equal(1);
-    const ids = new Set(answers.filter((answer) => answer.body.data?.createAccount).map((answer) => answer.body.data!.createAccount.account.id));
+    const ids = new Set(
+      answers.filter((answer) => answer.body.data?.createAccount).map((answer) => answer.body.data!.createAccount.account.id),
+    );
     expect(ids.size).to.equal(1);
     for (const answer of answers.filter((candidate) => !candidate.body.data?.createAccount)) {
       expect(answer.body.errors!.map((error) => error.extensions!.code)).to.deep.equal(["IDEMPOTENCY_KEY_IN_USE"]);
@@ -136,7 +164,9 @@ describe("Idempotency-Key on mutations", function () {
     const key = randomUUID();
     ok(await send(server.url, owner.token, CREATE, { name: "Old" }, key).then((answer) => ({ ...answer.body, status: answer.status })));
     const kept = server.config.idempotencyKeyHours * 3600_000;
-    await server.db.write((manager) => changeRows(manager, sql`UPDATE "idempotency_keys" SET "createdAt" = ${Date.now() - kept - 60_000} WHERE "key" = ${key}`));
+    await server.db.write((manager) =>
+      changeRows(manager, sql`UPDATE "idempotency_keys" SET "createdAt" = ${Date.now() - kept - 60_000} WHERE "key" = ${key}`),
+    );
     const later = await send(server.url, owner.token, CREATE, { name: "Old" }, key);
     expect(later.replayed).to.equal(null);
     expect(await accountCount(server, owner)).to.equal(2);
@@ -168,7 +198,10 @@ describe("several mutations in one document", function () {
     const variables = { accountId: account.id, primary: members[0]!.id, stranger: other.admin.id };
     const key = randomUUID();
     const answer = await send(server.url, admin.token, TWO, variables, key);
-    expect(answer.body.data!.first.account).to.deep.equal({ contactsVersion: account.contactsVersion + 1, primaryContact: { id: members[0]!.id } });
+    expect(answer.body.data!.first.account).to.deep.equal({
+      contactsVersion: account.contactsVersion + 1,
+      primaryContact: { id: members[0]!.id },
+    });
     expect(answer.body.data!.second).to.equal(null);
     expect(answer.body.errors!.map((error) => [error.path, error.extensions!.code])).to.deep.equal([[["second"], "BAD_USER_INPUT"]]);
     const state = await readAccount(server, admin.token, account.id);
@@ -190,7 +223,10 @@ describe("Idempotency-Key across processes", function () {
   before(async () => {
     first = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0" } });
     // Another process on the same database: a data source and pool of its own.
-    second = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0" }, databaseUrl: (first.db.dataSource.options as { url: string }).url });
+    second = await startTestServer({
+      env: { MUTATION_RATE_LIMIT: "0" },
+      databaseUrl: (first.db.dataSource.options as { url: string }).url,
+    });
   });
   after(async () => {
     await second.close();

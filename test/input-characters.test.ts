@@ -69,7 +69,8 @@ const HOSTILE_EMAILS = [
 const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cs}\u2028\u2029\uffff]|(?![\u200c\u200d])\p{Cf}/u;
 /** Characters only the generated values below put in strings, so any odd one in a response came from a test value. */
 // biome-ignore-start lint/suspicious/noControlCharactersInRegex: control characters are what this looks for.
-const ODD_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800\u200b\u200f\u061c\ufeff\ufff9-\ufffb\uffff]|\u{e0041}/u;
+const ODD_CHARACTERS =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800\u200b\u200f\u061c\ufeff\ufff9-\ufffb\uffff]|\u{e0041}/u;
 // biome-ignore-end lint/suspicious/noControlCharactersInRegex: control characters are what this looks for.
 
 /** Where a value sits in a root field's arguments: `["input", "roleContacts", "[]", "email"]`. */
@@ -90,7 +91,12 @@ interface World {
   member: TestUser;
 }
 
-function stringLeaves(type: GraphQLInputType, path: Path, leaf: string, seen: Set<GraphQLNamedType>): { path: Path; leaf: string; type: string }[] {
+function stringLeaves(
+  type: GraphQLInputType,
+  path: Path,
+  leaf: string,
+  seen: Set<GraphQLNamedType>,
+): { path: Path; leaf: string; type: string }[] {
   const inner = getNullableType(type);
   if (isListType(inner)) return stringLeaves(inner.ofType, [...path, "[]"], leaf, seen);
   if (isInputObjectType(inner)) {
@@ -145,7 +151,8 @@ function valueAlong(type: GraphQLInputType, name: string, rest: Path, bad: strin
     const value: Record<string, unknown> = {};
     for (const field of Object.values(inner.getFields())) {
       if (rest[0] === field.name) value[field.name] = valueAlong(field.type, field.name, rest.slice(1), bad, world);
-      else if (isNonNullType(field.type) && field.defaultValue === undefined) value[field.name] = valueAlong(field.type, field.name, [], undefined, world);
+      else if (isNonNullType(field.type) && field.defaultValue === undefined)
+        value[field.name] = valueAlong(field.type, field.name, [], undefined, world);
     }
     return value;
   }
@@ -156,7 +163,8 @@ function argumentValues(args: readonly GraphQLArgument[], path: Path, bad: strin
   const values: Record<string, unknown> = {};
   for (const arg of args) {
     if (arg.name === path[0]) values[arg.name] = valueAlong(arg.type, arg.name, path.slice(1), bad, world);
-    else if (isNonNullType(arg.type) && arg.defaultValue === undefined) values[arg.name] = valueAlong(arg.type, arg.name, [], undefined, world);
+    else if (isNonNullType(arg.type) && arg.defaultValue === undefined)
+      values[arg.name] = valueAlong(arg.type, arg.name, [], undefined, world);
   }
   return values;
 }
@@ -177,7 +185,9 @@ function documentFor(operation: string, field: GraphQLField<unknown, unknown>, v
 function refusedFields(response: GraphQLResponse): string[] {
   const extensions = response.errors?.[0]?.extensions ?? {};
   const listed: { field?: unknown; message?: unknown }[] = Array.isArray(extensions.invalidFields) ? extensions.invalidFields : [];
-  return listed.filter((entry) => typeof entry.field === "string" && typeof entry.message === "string" && entry.message !== "").map((entry) => entry.field as string);
+  return listed
+    .filter((entry) => typeof entry.field === "string" && typeof entry.message === "string" && entry.message !== "")
+    .map((entry) => entry.field as string);
 }
 
 /** Every row of every table, to show a refused request wrote nothing anywhere. */
@@ -256,14 +266,16 @@ describe("hostile characters in names and emails", function () {
         const variables = argumentValues(input.field.args, input.path, bad, world);
         const response = await server.graphql(documentFor(input.operation, input.field, variables), variables, admin.token);
         const codes = (response.errors ?? []).map((error) => error.extensions?.code);
-        if (response.status >= 500 || codes.includes("INTERNAL_SERVER_ERROR")) problems.push(`${input.field.name}(${input.path.join(".")}) ${JSON.stringify(bad)}: ${JSON.stringify(response)}`);
+        if (response.status >= 500 || codes.includes("INTERNAL_SERVER_ERROR"))
+          problems.push(`${input.field.name}(${input.path.join(".")}) ${JSON.stringify(bad)}: ${JSON.stringify(response)}`);
       }
     }
     for (const probe of nested) {
       for (const bad of hostile) {
         const response = await server.graphql(probe.document, { ...probe.variables(world), bad }, admin.token);
         const codes = (response.errors ?? []).map((error) => error.extensions?.code);
-        if (response.status >= 500 || codes.includes("INTERNAL_SERVER_ERROR")) problems.push(`${probe.name} ${JSON.stringify(bad)}: ${JSON.stringify(response)}`);
+        if (response.status >= 500 || codes.includes("INTERNAL_SERVER_ERROR"))
+          problems.push(`${probe.name} ${JSON.stringify(bad)}: ${JSON.stringify(response)}`);
       }
     }
     expect(server.logged, server.logged.map(String).join("\n")).to.deep.equal([]);
@@ -285,7 +297,11 @@ describe("hostile characters in names and emails", function () {
     for (const [index, name] of HOSTILE_NAMES.entries()) {
       const email = `claim-${index}@characters.example`;
       const viewer = ok(await server.graphql("{ viewer { id name } }", {}, await tokenFor(email, name))).viewer;
-      const [row] = await server.db.read((m) => m.query(`SELECT "name" FROM "users" WHERE "id" = ${server.db.driver === "sqlite" ? "?" : "$1"}`, [rowIdOf(viewer.id, "User", "id")]));
+      const [row] = await server.db.read((m) =>
+        m.query(`SELECT "name" FROM "users" WHERE "id" = ${server.db.driver === "sqlite" ? "?" : "$1"}`, [
+          rowIdOf(viewer.id, "User", "id"),
+        ]),
+      );
       expect(row.name, JSON.stringify(name)).to.equal(viewer.name);
       if (viewer.name !== null) expect(FORBIDDEN_IN_NAMES.test(viewer.name), JSON.stringify(viewer.name)).to.equal(false);
       stored[name] = viewer.name;
@@ -297,8 +313,16 @@ describe("hostile characters in names and emails", function () {
   });
 
   it("keeps the joiners emoji and scripts need, and a subdivision flag's tags, in names", async () => {
-    for (const name of ["Rodzina \u{1f468}\u200d\u{1f469}\u200d\u{1f467}", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645", "\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} Alba"]) {
-      const response = await server.graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { name } } }`, { input: { name } }, admin.token);
+    for (const name of [
+      "Rodzina \u{1f468}\u200d\u{1f469}\u200d\u{1f467}",
+      "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645",
+      "\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} Alba",
+    ]) {
+      const response = await server.graphql(
+        `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { name } } }`,
+        { input: { name } },
+        admin.token,
+      );
       expect(ok(response).createAccount.account.name, JSON.stringify(name)).to.equal(name);
     }
   });
@@ -328,7 +352,8 @@ function nestedStringArguments(server: TestServer): NestedProbe[] {
         if (!isScalarType(named) || (named.name !== "String" && named.name !== "ID")) continue;
         const declared = [...rootArgs.map((rootArg) => `$${rootArg.name}: ${String(rootArg.type)}`), `$bad: ${named.name}!`];
         const others = field.args.filter((other) => other !== arg && isNonNullType(other.type) && other.defaultValue === undefined);
-        const otherValues = (world: World) => Object.fromEntries(others.map((other) => [`o_${other.name}`, valueAlong(other.type, other.name, [], undefined, world)]));
+        const otherValues = (world: World) =>
+          Object.fromEntries(others.map((other) => [`o_${other.name}`, valueAlong(other.type, other.name, [], undefined, world)]));
         declared.push(...others.map((other) => `$o_${other.name}: ${String(other.type)}`));
         const passed = [`${arg.name}: $bad`, ...others.map((other) => `${other.name}: $o_${other.name}`)].join(", ");
         const rootPassed = rootArgs.map((rootArg) => `${rootArg.name}: $${rootArg.name}`).join(", ");

@@ -8,7 +8,9 @@ import { dropTestDatabase, freshDatabaseUrl, startTestServer, testDatabaseUrl, t
 import { accountWithMembers, ok, readAccount } from "./helpers/factories";
 
 /** The membership history and invitation migrations, reverted together as `migration:revert` run twice would. */
-const FROM_MEMBER_HISTORY = MIGRATIONS.slice(MIGRATIONS.findIndex((migration) => migration.name === "MemberHistory1796950000000")).map((migration) => migration.name);
+const FROM_MEMBER_HISTORY = MIGRATIONS.slice(MIGRATIONS.findIndex((migration) => migration.name === "MemberHistory1796950000000")).map(
+  (migration) => migration.name,
+);
 
 describe("the membership history and invitations migrations (1796950000000, 1796960000000)", () => {
   let url: string;
@@ -34,7 +36,8 @@ describe("the membership history and invitations migrations (1796950000000, 1796
     else await dropTestDatabase(url);
   });
 
-  const memberships = () => selectRows(db, sql`SELECT "accountId", "userId", "role", "nameGivenByAdmin" FROM "account_members" ORDER BY "accountId", "userId"`);
+  const memberships = () =>
+    selectRows(db, sql`SELECT "accountId", "userId", "role", "nameGivenByAdmin" FROM "account_members" ORDER BY "accountId", "userId"`);
   const tables = async () => {
     const runner = db.dataSource.createQueryRunner();
     try {
@@ -69,15 +72,29 @@ describe("the membership history and invitations migrations (1796950000000, 1796
               VALUES (${accountRowId}, ${kind}, 'x@example.com', 'x@example.com', 's', 'b', 'SENT', 0, ${new Date().toISOString()}, ${new Date().toISOString()})`,
         ),
       );
-    expect(await message("TEST").then(() => "accepted", (error: Error) => error.message)).to.equal("accepted");
+    expect(
+      await message("TEST").then(
+        () => "accepted",
+        (error: Error) => error.message,
+      ),
+    ).to.equal("accepted");
     const invitationMessage = () => message("INVITATION");
-    expect(await invitationMessage().then(() => "accepted", () => "refused"), "the older kinds only").to.equal("refused");
+    expect(
+      await invitationMessage().then(
+        () => "accepted",
+        () => "refused",
+      ),
+      "the older kinds only",
+    ).to.equal("refused");
 
     expect(await db.migrate()).to.deep.equal(FROM_MEMBER_HISTORY);
     expect(await memberships()).to.deep.equal(before);
     expect(await tables()).to.deep.equal({ invitations: true, history: true });
-    for (const member of members) expect((await readAccount(server, member.token, account.id)).viewerRole, "still a member").to.equal("MEMBER");
-    const invitations = ok(await server.graphql(`query($id: ID!) { account(id: $id) { invitations { totalCount } } }`, { id: account.id }, admin.token));
+    for (const member of members)
+      expect((await readAccount(server, member.token, account.id)).viewerRole, "still a member").to.equal("MEMBER");
+    const invitations = ok(
+      await server.graphql(`query($id: ID!) { account(id: $id) { invitations { totalCount } } }`, { id: account.id }, admin.token),
+    );
     expect(invitations.account.invitations.totalCount).to.equal(0);
   });
 });

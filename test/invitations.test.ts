@@ -19,13 +19,20 @@ describe("invitations", () => {
   const invitationsOf = async (token: string, accountId: string) =>
     server.graphql(`query($id: ID!) { account(id: $id) { invitations { totalCount nodes { id email role } } } }`, { id: accountId }, token);
   const viewerInvitations = async (token: string) =>
-    ok(await server.graphql(`{ viewerInvitations { totalCount nodes { id accountName role invitedBy { email } } } }`, {}, token)).viewerInvitations;
+    ok(await server.graphql(`{ viewerInvitations { totalCount nodes { id accountName role invitedBy { email } } } }`, {}, token))
+      .viewerInvitations;
 
   it("invites someone new instead of making them a member: they see nothing of the account and are not in its members", async () => {
     const { admin, account } = await accountWithMembers(server, 0);
     const added = await invite(admin, account.id, "Newcomer@Example.com", { role: "ADMIN", name: "New Comer" });
     expect(added.member).to.deep.include({ role: "ADMIN", accepted: false });
-    expect(added.invitation).to.deep.include({ email: "newcomer@example.com", role: "ADMIN", displayName: "New Comer", expired: false, accountName: account.name });
+    expect(added.invitation).to.deep.include({
+      email: "newcomer@example.com",
+      role: "ADMIN",
+      displayName: "New Comer",
+      expired: false,
+      accountName: account.name,
+    });
     expect(added.invitation.invitedBy.email).to.equal(admin.email);
     expect(added.account.members.totalCount, "not a member yet").to.equal(1);
     const newcomer = await signIn(server, "newcomer@example.com");
@@ -45,11 +52,22 @@ describe("invitations", () => {
       ["setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId }, "input.userId"],
     ] as const) {
       const error = failsWith(await mutate(server, admin.token, mutation, input), "INVITATION_PENDING");
-      expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field), mutation).to.deep.equal([field]);
+      expect(
+        error.extensions!.invalidFields.map((entry: { field: string }) => entry.field),
+        mutation,
+      ).to.deep.equal([field]);
     }
     const saved = await server.graphql(
       `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { id } } }`,
-      { input: { accountId: account.id, expectedVersion: account.contactsVersion, primaryContactUserId: admin.id, billingContactUserIds: [userId], roleContacts: [] } },
+      {
+        input: {
+          accountId: account.id,
+          expectedVersion: account.contactsVersion,
+          primaryContactUserId: admin.id,
+          billingContactUserIds: [userId],
+          roleContacts: [],
+        },
+      },
       admin.token,
     );
     expect(failsWith(saved, "INVITATION_PENDING").extensions!.invalidFields[0].field).to.match(/^input\.billingContactUserIds/);
@@ -63,7 +81,9 @@ describe("invitations", () => {
     const added = await invite(admin, account.id, "accepts@example.com", { role: "ADMIN", name: "Ada" });
     const person = await signIn(server, "accepts@example.com");
     const mine = await viewerInvitations(person.token);
-    expect(mine.nodes).to.deep.equal([{ id: added.invitation.id, accountName: account.name, role: "ADMIN", invitedBy: { email: admin.email } }]);
+    expect(mine.nodes).to.deep.equal([
+      { id: added.invitation.id, accountName: account.name, role: "ADMIN", invitedBy: { email: admin.email } },
+    ]);
     const accepted = ok(
       await server.graphql(
         `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { account { id viewerRole } member { role accepted displayName } } }`,
@@ -76,8 +96,19 @@ describe("invitations", () => {
     expect((await viewerInvitations(person.token)).totalCount).to.equal(0);
     expect(ok(await invitationsOf(admin.token, account.id)).account.invitations.totalCount).to.equal(0);
     ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: person.id }));
-    const history = ok(await server.graphql(`query($id: ID!) { account(id: $id) { memberHistory(first: 1) { nodes { action email newRole actor { email } } } } }`, { id: account.id }, admin.token));
-    expect(history.account.memberHistory.nodes[0]).to.deep.equal({ action: "JOINED", email: person.email, newRole: "ADMIN", actor: { email: person.email } });
+    const history = ok(
+      await server.graphql(
+        `query($id: ID!) { account(id: $id) { memberHistory(first: 1) { nodes { action email newRole actor { email } } } } }`,
+        { id: account.id },
+        admin.token,
+      ),
+    );
+    expect(history.account.memberHistory.nodes[0]).to.deep.equal({
+      action: "JOINED",
+      email: person.email,
+      newRole: "ADMIN",
+      actor: { email: person.email },
+    });
   });
 
   it("refuses to let anyone but the invited person accept or see the invitation (NOT_FOUND), and keeps it", async () => {
@@ -85,10 +116,20 @@ describe("invitations", () => {
     const added = await invite(admin, account.id, "target@example.com");
     const stranger = await signIn(server, "stranger@example.com");
     for (const caller of [stranger, members[0]!, admin]) {
-      failsWith(await server.graphql(`mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`, { input: { invitationId: added.invitation.id } }, caller.token), "NOT_FOUND");
+      failsWith(
+        await server.graphql(
+          `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`,
+          { input: { invitationId: added.invitation.id } },
+          caller.token,
+        ),
+        "NOT_FOUND",
+      );
     }
     failsWith(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: added.invitation.id }, stranger.token), "NOT_FOUND");
-    failsWith(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: added.invitation.id }, members[0]!.token), "NOT_FOUND");
+    failsWith(
+      await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: added.invitation.id }, members[0]!.token),
+      "NOT_FOUND",
+    );
     ok(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: added.invitation.id }, admin.token));
     failsWith(await invitationsOf(members[0]!.token, account.id), "FORBIDDEN");
     expect(ok(await invitationsOf(admin.token, account.id)).account.invitations.totalCount).to.equal(1);
@@ -98,7 +139,13 @@ describe("invitations", () => {
     const { admin, account, members } = await accountWithMembers(server, 1);
     const declined = await invite(admin, account.id, "declines@example.com");
     const decliner = await signIn(server, "declines@example.com");
-    ok(await server.graphql(`mutation($input: DeclineInvitationInput!) { declineInvitation(input: $input) { declinedInvitationId } }`, { input: { invitationId: declined.invitation.id } }, decliner.token));
+    ok(
+      await server.graphql(
+        `mutation($input: DeclineInvitationInput!) { declineInvitation(input: $input) { declinedInvitationId } }`,
+        { input: { invitationId: declined.invitation.id } },
+        decliner.token,
+      ),
+    );
     failsWith(await server.graphql(`query($id: ID!) { account(id: $id) { id } }`, { id: account.id }, decliner.token), "NOT_FOUND");
 
     const withdrawn = await invite(admin, account.id, "withdrawn@example.com");
@@ -106,7 +153,14 @@ describe("invitations", () => {
     failsWith(await server.graphql(WITHDRAW, { input: { invitationId: withdrawn.invitation.id } }, members[0]!.token), "FORBIDDEN");
     ok(await server.graphql(WITHDRAW, { input: { invitationId: withdrawn.invitation.id } }, admin.token));
     const person = await signIn(server, "withdrawn@example.com");
-    failsWith(await server.graphql(`mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`, { input: { invitationId: withdrawn.invitation.id } }, person.token), "NOT_FOUND");
+    failsWith(
+      await server.graphql(
+        `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { role } } }`,
+        { input: { invitationId: withdrawn.invitation.id } },
+        person.token,
+      ),
+      "NOT_FOUND",
+    );
     expect(ok(await invitationsOf(admin.token, account.id)).account.invitations.totalCount).to.equal(0);
     expect((await readAccount(server, admin.token, account.id)).id).to.equal(account.id);
   });
@@ -116,7 +170,10 @@ describe("invitations", () => {
     const other = await createAccount(server, admin, "Second account");
     const added = await invite(admin, other.id, members[0]!.email);
     expect(added.member.accepted).to.equal(false);
-    failsWith(await mutate(server, admin.token, "addBillingContact", { accountId: other.id, userId: members[0]!.id }), "INVITATION_PENDING");
+    failsWith(
+      await mutate(server, admin.token, "addBillingContact", { accountId: other.id, userId: members[0]!.id }),
+      "INVITATION_PENDING",
+    );
     expect((await readAccount(server, members[0]!.token, account.id)).id).to.equal(account.id);
   });
 
@@ -127,14 +184,25 @@ describe("invitations", () => {
     const second = await invite(admin, account.id, "again@example.com", { role: "ADMIN" });
     expect(second.invitation).to.deep.include({ id: first.invitation.id, role: "ADMIN" });
     expect(await invitationTokenFor(server, "again@example.com"), "the same link").to.equal(token);
-    const deliveries = ok(await server.graphql(`query($id: ID!) { account(id: $id) { notificationDeliveries { nodes { kind email } } } }`, { id: account.id }, admin.token));
+    const deliveries = ok(
+      await server.graphql(
+        `query($id: ID!) { account(id: $id) { notificationDeliveries { nodes { kind email } } } }`,
+        { id: account.id },
+        admin.token,
+      ),
+    );
     expect(deliveries.account.notificationDeliveries.nodes).to.deep.equal([{ kind: "INVITATION", email: "again@example.com" }]);
   });
 
   describe("the page the invitation message links to", () => {
     const base = () => server.url.replace(/\/graphql$/, "");
     const post = (form: Record<string, string>, headers: Record<string, string> = {}) =>
-      fetch(`${base()}/invitation`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams(form), redirect: "manual" });
+      fetch(`${base()}/invitation`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body: new URLSearchParams(form),
+        redirect: "manual",
+      });
 
     it("shows the invitation on GET and changes nothing, with the confirmation page's headers and no cookie", async () => {
       const { admin, account } = await accountWithMembers(server, 0);
@@ -168,7 +236,9 @@ describe("invitations", () => {
 
     it("writes the page in the account's language", async () => {
       const admin = await signIn(server, "pl-admin@example.com");
-      const created = ok(await server.graphql(`mutation { createAccount(input: { name: "Polskie", locale: PL }) { account { id } } }`, {}, admin.token));
+      const created = ok(
+        await server.graphql(`mutation { createAccount(input: { name: "Polskie", locale: PL }) { account { id } } }`, {}, admin.token),
+      );
       await invite(admin, created.createAccount.account.id, "pl-invitee@example.com");
       const token = await invitationTokenFor(server, "pl-invitee@example.com");
       const body = await (await fetch(`${base()}/invitation/${token}`)).text();

@@ -22,7 +22,17 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { startTestServer, tokenFor, TEST_JWT_SECRET, type GraphQLResponse, type TestServer } from "./helpers/server";
-import { accountWithMembers, addMember, createAccount, mutate, ok, readAccount, signIn, type AccountState, type TestUser } from "./helpers/factories";
+import {
+  accountWithMembers,
+  addMember,
+  createAccount,
+  mutate,
+  ok,
+  readAccount,
+  signIn,
+  type AccountState,
+  type TestUser,
+} from "./helpers/factories";
 import { decodeGlobalId, globalId, NODE_TYPE_NAMES, type NodeTypeName } from "../src/common/global-id";
 
 /*
@@ -41,7 +51,14 @@ const OUTSIDER_REFUSALS = ["NOT_FOUND", "FORBIDDEN"];
 /** Refusals a caller without a valid token may get. */
 const ANONYMOUS_REFUSALS = ["UNAUTHENTICATED", "NOT_FOUND"];
 /** Root fields that always need a signed-in caller. */
-const ALWAYS_SIGNED_IN = ["Query.viewer", "Query.accounts", "Query.accountsNeedingAttention", "Query.account", "Mutation.createAccount", "Mutation.addAccountMember"];
+const ALWAYS_SIGNED_IN = [
+  "Query.viewer",
+  "Query.accounts",
+  "Query.accountsNeedingAttention",
+  "Query.account",
+  "Mutation.createAccount",
+  "Mutation.addAccountMember",
+];
 /** How deep the generated selection goes below each root field: deep enough to reach users in pages. */
 const SELECTION_DEPTH = 5;
 
@@ -106,7 +123,14 @@ function idFor(list: boolean, coordinate: string, name: string, shape: Shape): u
     shape.unknownIds.add(coordinate);
     type = name === "id" || /account/i.test(name) ? "Account" : "User";
   }
-  const ids = type === "any" ? shape.anyIds : type === "Account" ? [target.account.id] : type === "User" ? target.members.map((member) => member.id) : target.nodeIds[type];
+  const ids =
+    type === "any"
+      ? shape.anyIds
+      : type === "Account"
+        ? [target.account.id]
+        : type === "User"
+          ? target.members.map((member) => member.id)
+          : target.nodeIds[type];
   return list ? (type === "any" ? ids : ids.slice(0, 1)) : ids[0];
 }
 
@@ -122,7 +146,8 @@ function valueFor(type: GraphQLInputType, name: string, owner: string, shape: Sh
     for (const field of Object.values(inner.getFields())) {
       // Required fields, and every id: a field that names something names the target's.
       const isId = getNamedType(field.type).name === "ID";
-      if (isNonNullType(field.type) || isId) value[field.name] = valueFor(field.type, field.name, inner.name, shape, isNonNullType(field.type));
+      if (isNonNullType(field.type) || isId)
+        value[field.name] = valueFor(field.type, field.name, inner.name, shape, isNonNullType(field.type));
     }
     return value;
   }
@@ -188,7 +213,9 @@ function selectionFor(type: GraphQLOutputType, depth: number, shape: Shape, alia
   if (isLeafType(named)) return "";
   if (depth === 0) return "{ __typename }";
   if (isAbstractType(named)) {
-    const fragments = shape.schema.getPossibleTypes(named).map((possible) => `... on ${possible.name} ${selectionFor(possible, depth, shape, `${possible.name}_`)}`);
+    const fragments = shape.schema
+      .getPossibleTypes(named)
+      .map((possible) => `... on ${possible.name} ${selectionFor(possible, depth, shape, `${possible.name}_`)}`);
     // An interface (Node) has `id` itself; a union (ContactChangeActor) only in its members.
     const id = isInterfaceType(named) && "id" in named.getFields() ? "id " : "";
     return `{ __typename ${id}${fragments.join(" ")} }`;
@@ -240,7 +267,10 @@ function buildProbes(server: TestServer, target: Target): { probes: Probe[]; unk
         ? [{ label: null, anyIds: [] }]
         : isListType(getNullableType(anyArgument.type))
           ? [{ label: null, anyIds: allIds }]
-          : NODE_TYPE_NAMES.filter((type) => target.nodeIds[type].length).map((type) => ({ label: type, anyIds: target.nodeIds[type].slice(0, 1) }));
+          : NODE_TYPE_NAMES.filter((type) => target.nodeIds[type].length).map((type) => ({
+              label: type,
+              anyIds: target.nodeIds[type].slice(0, 1),
+            }));
       const documents = new Set<string>();
       const variants: Probe[] = [];
       for (const { label, anyIds } of targets) {
@@ -319,7 +349,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 function idSecrets(ids: string[]): string[] {
   return ids.flatMap((id) => {
     const { type, key } = decodeGlobalId(id)!;
-    if (["ContactChange", "NotificationDelivery", "AccountSettingChange", "MemberChange", "AccountInvitation", "WebhookEndpoint", "WebhookDelivery"].includes(type)) return [JSON.stringify(id)];
+    if (
+      [
+        "ContactChange",
+        "NotificationDelivery",
+        "AccountSettingChange",
+        "MemberChange",
+        "AccountInvitation",
+        "WebhookEndpoint",
+        "WebhookDelivery",
+      ].includes(type)
+    )
+      return [JSON.stringify(id)];
     return [id, ...key.filter((part) => UUID.test(part))];
   });
 }
@@ -358,7 +399,15 @@ describe("tenant isolation across every field of the schema", function () {
 
   before(async () => {
     // Generated selections ask for everything at once: only the size limits are raised here.
-    server = await startTestServer({ env: { MAX_QUERY_TOKENS: "100000", MAX_QUERY_COST: "1000000", MAX_QUERY_ALIASES: "1000", MUTATION_RATE_LIMIT: "0", ...LOCAL_WEBHOOKS_ENV } });
+    server = await startTestServer({
+      env: {
+        MAX_QUERY_TOKENS: "100000",
+        MAX_QUERY_COST: "1000000",
+        MAX_QUERY_ALIASES: "1000",
+        MUTATION_RATE_LIMIT: "0",
+        ...LOCAL_WEBHOOKS_ENV,
+      },
+    });
     const admin = await signIn(server, "zephyrine.admin@target.example", "Zephyrine Admin");
     const account = await createAccount(server, admin, "Zephyrine Target Holdings");
     const members = [
@@ -370,11 +419,23 @@ describe("tenant isolation across every field of the schema", function () {
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: members[1]!.id }));
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: externalEmail }));
     // A webhook endpoint (its URL is the target's too) with one failed delivery of the change below.
-    ok(await server.graphql(ADD_WEBHOOK_ENDPOINT, { input: { accountId: account.id, url: TARGET_WEBHOOK_URL, eventTypes: ["SETTINGS"] } }, admin.token));
+    ok(
+      await server.graphql(
+        ADD_WEBHOOK_ENDPOINT,
+        { input: { accountId: account.id, url: TARGET_WEBHOOK_URL, eventTypes: ["SETTINGS"] } },
+        admin.token,
+      ),
+    );
     ok(await mutate(server, admin.token, "updateAccount", { accountId: account.id, locale: "PL" }));
     await attemptWebhookDeliveries(server.db);
     // Someone invited who has not answered: their invitation is the target's too.
-    ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: account.id, email: "zephyrine.invited@target.example" } }, admin.token));
+    ok(
+      await server.graphql(
+        `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+        { input: { accountId: account.id, email: "zephyrine.invited@target.example" } },
+        admin.token,
+      ),
+    );
     const current = await readAccount(server, admin.token, account.id);
     const nodeIds = await nodeIdsOf(server, admin.token, account.id);
     target = {
@@ -401,27 +462,55 @@ describe("tenant isolation across every field of the schema", function () {
     const callers = ["outsider", "anonymous", "forged token"];
     const fields = new Set(probes.map((probe) => probe.field)).size;
     console.log(`      isolation matrix: ${fields} root fields (${probes.length} probes) × ${callers.length} callers`);
-    for (const [field, row] of Object.entries(matrix)) console.log(`        ${field.padEnd(36)} ${callers.map((caller) => `${caller}: ${row[caller] ?? "-"}`).join("  ")}`);
+    for (const [field, row] of Object.entries(matrix))
+      console.log(`        ${field.padEnd(36)} ${callers.map((caller) => `${caller}: ${row[caller] ?? "-"}`).join("  ")}`);
     await server.close();
   });
 
   it("covers every root field of the schema, and aims the ones that take ids at the target", () => {
     const names = probes.map((probe) => probe.name);
     expect(names).to.include.members([
-      "Query.viewer", "Query.accounts", "Query.accounts (last)", "Query.accountsNeedingAttention", "Query.account", "Query.account (nested ids, last)", "Query.nodes",
+      "Query.viewer",
+      "Query.accounts",
+      "Query.accounts (last)",
+      "Query.accountsNeedingAttention",
+      "Query.account",
+      "Query.account (nested ids, last)",
+      "Query.nodes",
       ...NODE_TYPE_NAMES.map((type) => `Query.node (${type})`),
-      "Mutation.createAccount", "Mutation.addAccountMember", "Mutation.removeAccountMember", "Mutation.setPrimaryContact",
-      "Mutation.addBillingContact", "Mutation.removeBillingContact", "Mutation.setRoleContact", "Mutation.clearRoleContact",
-      "Mutation.saveAccountContacts", "Mutation.verifyContactEmail", "Mutation.resendContactVerification", "Mutation.sendTestNotification",
-      "Mutation.updateAccount", "Mutation.requeueNotificationDelivery",
+      "Mutation.createAccount",
+      "Mutation.addAccountMember",
+      "Mutation.removeAccountMember",
+      "Mutation.setPrimaryContact",
+      "Mutation.addBillingContact",
+      "Mutation.removeBillingContact",
+      "Mutation.setRoleContact",
+      "Mutation.clearRoleContact",
+      "Mutation.saveAccountContacts",
+      "Mutation.verifyContactEmail",
+      "Mutation.resendContactVerification",
+      "Mutation.sendTestNotification",
+      "Mutation.updateAccount",
+      "Mutation.requeueNotificationDelivery",
     ]);
-    for (const name of ["Query.account", "Query.nodes", ...NODE_TYPE_NAMES.map((type) => `Query.node (${type})`), "Mutation.setPrimaryContact", "Mutation.addAccountMember"]) {
+    for (const name of [
+      "Query.account",
+      "Query.nodes",
+      ...NODE_TYPE_NAMES.map((type) => `Query.node (${type})`),
+      "Mutation.setPrimaryContact",
+      "Mutation.addAccountMember",
+    ]) {
       expect(probes.find((probe) => probe.name === name)!.aimsAtTarget, name).to.equal(true);
     }
     // Every ID argument and input field takes a known type, so each probe sends ids of the type it expects.
     expect(unknownIds, "ID arguments whose type this file does not know: add them to ID_ARGUMENTS").to.deep.equal([]);
     // `nodes` gets every id the target holds, of every type.
-    expect(Object.entries(target.nodeIds).filter(([, ids]) => !ids.length).map(([type]) => type), "Node types without an id in the target").to.deep.equal([]);
+    expect(
+      Object.entries(target.nodeIds)
+        .filter(([, ids]) => !ids.length)
+        .map(([type]) => type),
+      "Node types without an id in the target",
+    ).to.deep.equal([]);
     expect(probes.find((probe) => probe.name === "Query.nodes")!.asked).to.deep.equal(Object.values(target.nodeIds).flat());
   });
 
@@ -429,7 +518,12 @@ describe("tenant isolation across every field of the schema", function () {
     const probe = probes.find((candidate) => candidate.name === "Query.account (nested ids)")!;
     const { body, text } = await send(server, probe.document, target.admin.token);
     ok(body);
-    expect(leaks(text, target.secrets)).to.include.members([target.account.id, target.account.name, target.members[0]!.email, target.externalEmail]);
+    expect(leaks(text, target.secrets)).to.include.members([
+      target.account.id,
+      target.account.name,
+      target.members[0]!.email,
+      target.externalEmail,
+    ]);
   });
 
   it("shows the target's own admin every one of its objects through node and nodes (the leak check can see a leak there too)", async () => {
@@ -442,7 +536,11 @@ describe("tenant isolation across every field of the schema", function () {
     const written = (ids: string[]) => idSecrets(ids).filter((secret) => !UUID.test(secret));
     expect(leaks(all.text, target.secrets)).to.include.members(written(everyId));
     for (const type of NODE_TYPE_NAMES) {
-      const { body, text } = await send(server, probes.find((candidate) => candidate.name === `Query.node (${type}, nested ids)`)!.document, target.admin.token);
+      const { body, text } = await send(
+        server,
+        probes.find((candidate) => candidate.name === `Query.node (${type}, nested ids)`)!.document,
+        target.admin.token,
+      );
       expect(ok(body).node.id, type).to.equal(target.nodeIds[type][0]);
       expect(leaks(text, target.secrets), type).to.include.members(written(target.nodeIds[type].slice(0, 1)));
     }
@@ -469,7 +567,8 @@ describe("tenant isolation across every field of the schema", function () {
         if (codes.includes("INTERNAL_SERVER_ERROR") || codes.some((code) => code.startsWith("GRAPHQL_"))) {
           problems.push(`${probe.name}: ${codes.join(",")} ${text.slice(0, 300)}`);
         }
-        const mustRefuse = !probe.nested && (probe.aimsAtTarget || (caller.name !== "outsider" && ALWAYS_SIGNED_IN.includes(probe.coordinate)));
+        const mustRefuse =
+          !probe.nested && (probe.aimsAtTarget || (caller.name !== "outsider" && ALWAYS_SIGNED_IN.includes(probe.coordinate)));
         if (!mustRefuse) continue;
         const allowed = caller.name === "outsider" ? OUTSIDER_REFUSALS : ANONYMOUS_REFUSALS;
         if (!refusedData(rootData) || !codes.length || !codes.every((code) => allowed.includes(code))) {
@@ -491,7 +590,13 @@ describe("tenant isolation across every field of the schema", function () {
   it("left the target account exactly as it was", async () => {
     const after = await readAccount(server, target.admin.token, target.account.id);
     expect(after).to.deep.equal(target.account);
-    const members = ok(await server.graphql(`query($id: ID!) { account(id: $id) { members { totalCount } } }`, { id: target.account.id }, target.admin.token));
+    const members = ok(
+      await server.graphql(
+        `query($id: ID!) { account(id: $id) { members { totalCount } } }`,
+        { id: target.account.id },
+        target.admin.token,
+      ),
+    );
     expect(members.account.members.totalCount).to.equal(3);
   });
 });
@@ -535,7 +640,9 @@ describe("cross-tenant effects through shared records", function () {
     const invitation = response.data?.addAccountMember?.invitation;
     if (invitation) {
       await acceptFromLink(server, invitation.email);
-      const account = ok(await server.graphql(`query($id: ID!) { ${ACCOUNT.replace("account {", "account(id: $id) {")} }`, { id: accountId }, token)).account;
+      const account = ok(
+        await server.graphql(`query($id: ID!) { ${ACCOUNT.replace("account {", "account(id: $id) {")} }`, { id: accountId }, token),
+      ).account;
       response.data!.addAccountMember = { account };
     }
     return response;
@@ -569,17 +676,30 @@ describe("cross-tenant effects through shared records", function () {
   }
 
   const displayNames = async (token: string, accountId: string) => {
-    const data = ok(await server.graphql(`query($id: ID!) { account(id: $id) { members(first: 100) { edges { node { displayName user { email name } } } } } }`, { id: accountId }, token));
+    const data = ok(
+      await server.graphql(
+        `query($id: ID!) { account(id: $id) { members(first: 100) { edges { node { displayName user { email name } } } } } }`,
+        { id: accountId },
+        token,
+      ),
+    );
     return Object.fromEntries(
-      (data.account.members.edges as { node: { displayName: string | null; user: { email: string; name: string | null } } }[]).map(({ node }) => [
-        node.user.email,
-        { displayName: node.displayName, name: node.user.name },
-      ]),
+      (data.account.members.edges as { node: { displayName: string | null; user: { email: string; name: string | null } } }[]).map(
+        ({ node }) => [node.user.email, { displayName: node.displayName, name: node.user.name }],
+      ),
     );
   };
 
   before(async () => {
-    server = await startTestServer({ env: { MAX_QUERY_TOKENS: "100000", MAX_QUERY_COST: "1000000", MAX_QUERY_ALIASES: "1000", MUTATION_RATE_LIMIT: "0", ...LOCAL_WEBHOOKS_ENV } });
+    server = await startTestServer({
+      env: {
+        MAX_QUERY_TOKENS: "100000",
+        MAX_QUERY_COST: "1000000",
+        MAX_QUERY_ALIASES: "1000",
+        MUTATION_RATE_LIMIT: "0",
+        ...LOCAL_WEBHOOKS_ENV,
+      },
+    });
     bob = await signIn(server, "bob@b.example", "Bob Builder");
     accountB = await createAccount(server, bob, "Bobco Holdings B");
     carol = await addMember(server, bob, accountB.id, "carol@b.example");
@@ -590,18 +710,39 @@ describe("cross-tenant effects through shared records", function () {
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "TECHNICAL_ADMIN", userId: dave.id }));
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "DECISION_MAKER", userId: carol.id }));
     ok(await mutate(server, bob.token, "setRoleContact", { accountId: accountB.id, role: "SECURITY", email: "sec-b@b-partners.example" }));
-    ok(await server.graphql(ADD_WEBHOOK_ENDPOINT, { input: { accountId: accountB.id, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["SETTINGS"] } }, bob.token));
+    ok(
+      await server.graphql(
+        ADD_WEBHOOK_ENDPOINT,
+        { input: { accountId: accountB.id, url: UNREACHABLE_WEBHOOK_URL, eventTypes: ["SETTINGS"] } },
+        bob.token,
+      ),
+    );
     ok(await mutate(server, bob.token, "updateAccount", { accountId: accountB.id, locale: "PL" }));
     await attemptWebhookDeliveries(server.db);
-    ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, { input: { accountId: accountB.id, email: "erin@b.example" } }, bob.token));
+    ok(
+      await server.graphql(
+        `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+        { input: { accountId: accountB.id, email: "erin@b.example" } },
+        bob.token,
+      ),
+    );
     accountB = await readAccount(server, bob.token, accountB.id);
     nodeIdsOfB = await nodeIdsOf(server, bob.token, accountB.id);
     // B's members are A's too by the end, so their user ids are not B's to keep; everything else in B is.
     const idsOfB = NODE_TYPE_NAMES.filter((type) => type !== "User").flatMap((type) => nodeIdsOfB[type]);
     secretsOfB = [accountB.name, "Dave from B", "sec-b@b-partners.example", ...idSecrets(idsOfB)];
-    targetB = { account: accountB, admin: bob, members: [carol, dave], externalEmail: "sec-b@b-partners.example", nodeIds: nodeIdsOfB, secrets: secretsOfB };
+    targetB = {
+      account: accountB,
+      admin: bob,
+      members: [carol, dave],
+      externalEmail: "sec-b@b-partners.example",
+      nodeIds: nodeIdsOfB,
+      secrets: secretsOfB,
+    };
     // Being added to another account lists that account among one's own (`accounts`), by design: only what is about B is compared.
-    probesOfB = probesFor(server, targetB).filter((probe) => probe.document.startsWith("query") && (probe.aimsAtTarget || probe.field === "viewer"));
+    probesOfB = probesFor(server, targetB).filter(
+      (probe) => probe.document.startsWith("query") && (probe.aimsAtTarget || probe.field === "viewer"),
+    );
 
     mallory = await signIn(server, "mallory@a.example", "Mallory");
     accountA = await createAccount(server, mallory, "Mallory A");
@@ -616,7 +757,10 @@ describe("cross-tenant effects through shared records", function () {
       "carol@b.example": { displayName: null, name: null },
       "dave@b.example": { displayName: "Dave from B", name: null },
     });
-    expect(Object.values(viewBefore["bob@b.example"]!).join("\n")).to.contain("Dave from B").and.contain("Bob Builder").and.contain("sec-b@b-partners.example");
+    expect(Object.values(viewBefore["bob@b.example"]!).join("\n"))
+      .to.contain("Dave from B")
+      .and.contain("Bob Builder")
+      .and.contain("sec-b@b-partners.example");
   });
 
   it("adds B's members to A under crafted names without showing A what B calls them", async () => {
@@ -627,7 +771,11 @@ describe("cross-tenant effects through shared records", function () {
     ];
     for (const response of added) answersToA.push(JSON.stringify(response));
     const names = Object.fromEntries(
-      (ok(added[2]!).addAccountMember.account.members.edges as { node: { displayName: string | null; user: { email: string; name: string | null } } }[]).map(({ node }) => [node.user.email, node]),
+      (
+        ok(added[2]!).addAccountMember.account.members.edges as {
+          node: { displayName: string | null; user: { email: string; name: string | null } };
+        }[]
+      ).map(({ node }) => [node.user.email, node]),
     );
     expect(names["dave@b.example"]).to.deep.include({ displayName: null, user: { id: dave.id, email: "dave@b.example", name: null } });
     expect(names["bob@b.example"]!.displayName).to.equal("Bob Builder");
@@ -649,7 +797,11 @@ describe("cross-tenant effects through shared records", function () {
       ["removeAccountMember", { userId: dave.id }],
     ];
     for (const [mutation, input] of steps) ok(await malloryMutates(mutation, { accountId: accountA.id, ...input }));
-    for (const [email, name] of [["bob@b.example", "Bob Builder (account closed)"], ["carol@b.example", CRAFTED], ["dave@b.example", "Dave from A"]] as const) {
+    for (const [email, name] of [
+      ["bob@b.example", "Bob Builder (account closed)"],
+      ["carol@b.example", CRAFTED],
+      ["dave@b.example", "Dave from A"],
+    ] as const) {
       const response = await addNamed(mallory.token, accountA.id, email, name, "ADMIN");
       answersToA.push(JSON.stringify(response));
       ok(response);
@@ -672,10 +824,22 @@ describe("cross-tenant effects through shared records", function () {
   it("runs every mutation of the schema at them, as each of B's members in turn", async () => {
     // Leaving ends Mallory's own membership of A, touching nothing of B, and would end the run; probes aimed at B include it.
     const mutations = Object.keys(server.app.schema.getMutationType()!.getFields()).filter((name) => name !== "leaveAccount");
-    for (const victims of [[bob, carol, dave], [carol, dave, bob], [dave, bob, carol]]) {
+    for (const victims of [
+      [bob, carol, dave],
+      [carol, dave, bob],
+      [dave, bob, carol],
+    ]) {
       for (const mutation of mutations) {
         accountA = await readAccount(server, mallory.token, accountA.id);
-        const targetA: Target = { account: accountA, admin: mallory, members: victims, externalEmail: "outside@a.example", nodeIds: noNodeIds(), secrets: [], text: CRAFTED };
+        const targetA: Target = {
+          account: accountA,
+          admin: mallory,
+          members: victims,
+          externalEmail: "outside@a.example",
+          nodeIds: noNodeIds(),
+          secrets: [],
+          text: CRAFTED,
+        };
         for (const probe of probesFor(server, targetA).filter((candidate) => candidate.field === mutation)) await asMallory(probe.document);
       }
     }
@@ -687,7 +851,9 @@ describe("cross-tenant effects through shared records", function () {
     const types = new Set<string>();
     for (const probe of lookups) {
       const response = await asMallory(probe.document);
-      const answered = (probe.field === "node" ? [response.data?.node ?? null] : (response.data?.nodes as unknown[])) as ({ id: string } | null)[];
+      const answered = (probe.field === "node" ? [response.data?.node ?? null] : (response.data?.nodes as unknown[])) as ({
+        id: string;
+      } | null)[];
       const asked = probe.asked!;
       expect(answered.length, probe.name).to.equal(asked.length);
       asked.forEach((id, index) => {
@@ -699,7 +865,10 @@ describe("cross-tenant effects through shared records", function () {
         else if (!probe.nested) expect(answered[index]?.id, `${probe.name} ${id}`).to.equal(id);
       });
       const codes = (response.errors ?? []).map((error) => error.extensions?.code);
-      expect(codes.every((code) => code === "NOT_FOUND"), `${probe.name}: ${JSON.stringify(response.errors)}`).to.equal(true);
+      expect(
+        codes.every((code) => code === "NOT_FOUND"),
+        `${probe.name}: ${JSON.stringify(response.errors)}`,
+      ).to.equal(true);
     }
     expect([...types].sort()).to.deep.equal([...NODE_TYPE_NAMES].sort());
   });
@@ -712,7 +881,8 @@ describe("cross-tenant effects through shared records", function () {
       }
     }
     const everything = JSON.stringify(after);
-    for (const crafted of [CRAFTED, "Carol (left", "Dave (the one", "Dave from A", "account closed", "Mallory"]) expect(everything).to.not.contain(crafted);
+    for (const crafted of [CRAFTED, "Carol (left", "Dave (the one", "Dave from A", "account closed", "Mallory"])
+      expect(everything).to.not.contain(crafted);
   });
 
   it("never showed Mallory anything B's admin typed or set", () => {
@@ -725,7 +895,10 @@ describe("cross-tenant effects through shared records", function () {
     const david = await signIn(server, "dave@b.example", "David Real");
     expect(ok(await server.graphql("{ viewer { name } }", {}, david.token)).viewer.name).to.equal("David Real");
     expect((await displayNames(bob.token, accountB.id))["dave@b.example"]).to.deep.equal({ displayName: "David Real", name: "David Real" });
-    expect((await displayNames(mallory.token, accountA.id))["dave@b.example"]).to.deep.equal({ displayName: "David Real", name: "David Real" });
+    expect((await displayNames(mallory.token, accountA.id))["dave@b.example"]).to.deep.equal({
+      displayName: "David Real",
+      name: "David Real",
+    });
     ok(await addNamed(mallory.token, accountA.id, "dave@b.example", "Dave (renamed by A)"));
     expect(ok(await server.graphql("{ viewer { name } }", {}, david.token)).viewer.name).to.equal("David Real");
     expect(ok(await server.graphql("{ viewer { name } }", {}, bob.token)).viewer.name).to.equal("Bob Builder");

@@ -52,7 +52,10 @@ describe("request limits", () => {
   });
 
   it("refuses more than 30 aliases with TOO_MANY_ALIASES before any mutation runs", async () => {
-    const creates = Array.from({ length: 31 }, (_, index) => `c${index}: createAccount(input: { name: "Alias ${index}" }) { account { id } }`).join(" ");
+    const creates = Array.from(
+      { length: 31 },
+      (_, index) => `c${index}: createAccount(input: { name: "Alias ${index}" }) { account { id } }`,
+    ).join(" ");
     const result = await post(server, query(`mutation { ${creates} }`), token);
     expect(result.status).to.equal(400);
     failsWith(result.body, "TOO_MANY_ALIASES");
@@ -81,7 +84,11 @@ describe("request limits", () => {
   });
 
   it("refuses a deep mutation before it runs", async () => {
-    const result = await post(server, query(`mutation { createAccount(input: { name: "Deep" }) { account { ${"... on Account { ".repeat(12)}id${" }".repeat(12)} } } }`), token);
+    const result = await post(
+      server,
+      query(`mutation { createAccount(input: { name: "Deep" }) { account { ${"... on Account { ".repeat(12)}id${" }".repeat(12)} } } }`),
+      token,
+    );
     failsWith(result.body, "QUERY_TOO_DEEP");
     expect(await accountCount(server, token)).to.equal(0);
   });
@@ -110,13 +117,18 @@ describe("request limits", () => {
     failsWith((await post(server, query(nested, { first: 100 }), token)).body, "QUERY_TOO_COMPLEX");
     const withAccount = `query($id: ID!, $first: Int) { account(id: $id) { id } accounts(first: $first) { edges { node { members(first: 100) { edges { node { user { id email name } } } } } } } }`;
     const account = "QWNjb3VudDowMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA";
-    expect((await post(server, query(withAccount, { id: account, first: 5 }), token)).body.errors?.map((e) => e.extensions?.code)).to.deep.equal(["NOT_FOUND"]);
+    expect(
+      (await post(server, query(withAccount, { id: account, first: 5 }), token)).body.errors?.map((e) => e.extensions?.code),
+    ).to.deep.equal(["NOT_FOUND"]);
     failsWith((await post(server, query(withAccount, { id: account, first: 100 }), token)).body, "QUERY_TOO_COMPLEX");
   });
 
   it("refuses a costly mutation before it runs", async () => {
     const page = `members(first: 100) { edges { node { role joinedAt user { id email name } } } } contactHistory(first: 100) { edges { node { id slot actor { email } } } }`;
-    const creates = Array.from({ length: 20 }, (_, index) => `c${index}: createAccount(input: { name: "Costly ${index}" }) { account { id ${page} } }`).join(" ");
+    const creates = Array.from(
+      { length: 20 },
+      (_, index) => `c${index}: createAccount(input: { name: "Costly ${index}" }) { account { id ${page} } }`,
+    ).join(" ");
     failsWith((await post(server, query(`mutation { ${creates} }`), token)).body, "QUERY_TOO_COMPLEX");
     expect(await accountCount(server, token)).to.equal(0);
   });
@@ -130,7 +142,10 @@ describe("request limits", () => {
   });
 
   it("refuses batched requests with BATCHING_NOT_SUPPORTED and runs none of them", async () => {
-    const batch = JSON.stringify([{ query: `mutation { createAccount(input: { name: "Batch 1" }) { account { id } } }` }, { query: "{ viewer { id } }" }]);
+    const batch = JSON.stringify([
+      { query: `mutation { createAccount(input: { name: "Batch 1" }) { account { id } } }` },
+      { query: "{ viewer { id } }" },
+    ]);
     const result = await post(server, batch, token);
     expect(result.status).to.equal(400);
     failsWith(result.body, "BATCHING_NOT_SUPPORTED");
@@ -152,7 +167,11 @@ describe("request limits in production", () => {
 
   it("gives no field suggestions", async () => {
     const token = await tokenFor("prod@example.com");
-    for (const document of ["{ viewr { id } }", "{ viewer { emial } }", "mutation { createAcount(input: { name: \"x\" }) { account { id } } }"]) {
+    for (const document of [
+      "{ viewr { id } }",
+      "{ viewer { emial } }",
+      'mutation { createAcount(input: { name: "x" }) { account { id } } }',
+    ]) {
       const result = await server.graphql(document, {}, token);
       expect(result.errors?.[0]?.extensions?.code).to.equal("GRAPHQL_VALIDATION_FAILED");
       expect(JSON.stringify(result)).to.not.match(/Did you mean|"viewer"|"email"|createAccount/);
@@ -221,7 +240,10 @@ describe("the client address behind a proxy", () => {
 
   it("refuses a TRUST_PROXY that is neither a number of proxies nor addresses", () => {
     expect(() => loadConfig({ TRUST_PROXY: "everyone" })).to.throw(ConfigError, /^TRUST_PROXY/);
-    expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, TRUST_PROXY: "10.0.0.0/8, loopback" }).trustProxy).to.deep.equal(["10.0.0.0/8", "loopback"]);
+    expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, TRUST_PROXY: "10.0.0.0/8, loopback" }).trustProxy).to.deep.equal([
+      "10.0.0.0/8",
+      "loopback",
+    ]);
     expect(loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, TRUST_PROXY: "1" }).trustProxy).to.equal(1);
     expect(loadConfig({}).trustProxy).to.equal(false);
   });
@@ -256,7 +278,8 @@ describe("mutation rate limit", () => {
 
   it("counts every aliased mutation in a request, and refuses the whole request when they do not fit", async () => {
     const caller = await signIn(server, "aliases@example.com");
-    const creates = (count: number) => Array.from({ length: count }, (_, index) => `c${index}: createAccount(input: { name: "A${index}" }) { account { id } }`).join(" ");
+    const creates = (count: number) =>
+      Array.from({ length: count }, (_, index) => `c${index}: createAccount(input: { name: "A${index}" }) { account { id } }`).join(" ");
     ok((await post(server, query(`mutation { ${creates(4)} }`), caller.token)).body);
     failsWith((await post(server, query(`mutation { ${creates(2)} }`), caller.token)).body, "RATE_LIMITED");
     expect(await accountCount(server, caller.token)).to.equal(4);
@@ -299,7 +322,15 @@ describe("limit settings", () => {
   });
 
   it("refuses settings that are not whole numbers in range, naming the variable", () => {
-    for (const [name, value] of [["MAX_QUERY_DEPTH", "1"], ["MAX_QUERY_ALIASES", "lots"], ["MAX_QUERY_COST", "1e9"], ["MAX_QUERY_TOKENS", "-5"], ["MUTATION_RATE_LIMIT", "1.5"], ["MUTATION_RATE_WINDOW_SECONDS", "0"], ["SHUTDOWN_GRACE_MS", "forever"]] as const) {
+    for (const [name, value] of [
+      ["MAX_QUERY_DEPTH", "1"],
+      ["MAX_QUERY_ALIASES", "lots"],
+      ["MAX_QUERY_COST", "1e9"],
+      ["MAX_QUERY_TOKENS", "-5"],
+      ["MUTATION_RATE_LIMIT", "1.5"],
+      ["MUTATION_RATE_WINDOW_SECONDS", "0"],
+      ["SHUTDOWN_GRACE_MS", "forever"],
+    ] as const) {
       expect(() => loadConfig({ [name]: value }), name).to.throw(ConfigError, name);
     }
   });

@@ -31,7 +31,8 @@ function attempt(port: number): Promise<"answered" | "refused" | string> {
     socket.on("close", () => {
       if (received.startsWith("HTTP/1.1 200")) resolve("answered");
       else if (!connected && error?.code === "ECONNREFUSED") resolve("refused");
-      else resolve(`${connected ? "sent, then" : "not connected:"} ${error?.code ?? "closed"} after ${JSON.stringify(received.slice(0, 40))}`);
+      else
+        resolve(`${connected ? "sent, then" : "not connected:"} ${error?.code ?? "closed"} after ${JSON.stringify(received.slice(0, 40))}`);
     });
   });
 }
@@ -43,7 +44,13 @@ describe("closing the listener on SIGTERM", function () {
     const outcomes: Outcomes = { answered: 0, refused: 0, lost: [] };
     for (let round = 0; round < ROUNDS; round++) {
       const port = await freePort();
-      const server = await spawnServer({ NODE_ENV: "test", SEED_DEMO_DATA: "false", PORT: String(port), SHUTDOWN_DRAIN_SECONDS: "0", SHUTDOWN_GRACE_MS: "5000" });
+      const server = await spawnServer({
+        NODE_ENV: "test",
+        SEED_DEMO_DATA: "false",
+        PORT: String(port),
+        SHUTDOWN_DRAIN_SECONDS: "0",
+        SHUTDOWN_GRACE_MS: "5000",
+      });
       let stopAt = Number.POSITIVE_INFINITY;
       const clients = Array.from({ length: CLIENTS }, async () => {
         while (Date.now() < stopAt) {

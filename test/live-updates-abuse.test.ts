@@ -20,7 +20,10 @@ interface Message {
 }
 
 /** A raw graphql-ws socket, initialised with `token`; `messages` collects what the server sends. */
-async function rawSocket(server: TestServer, token: string): Promise<{ socket: WebSocket; messages: Message[]; closed: Promise<number>; next: (id: string) => Promise<Message> }> {
+async function rawSocket(
+  server: TestServer,
+  token: string,
+): Promise<{ socket: WebSocket; messages: Message[]; closed: Promise<number>; next: (id: string) => Promise<Message> }> {
   const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws");
   const messages: Message[] = [];
   const closed = new Promise<number>((resolve) => socket.once("close", resolve));
@@ -45,13 +48,16 @@ async function rawSocket(server: TestServer, token: string): Promise<{ socket: W
 }
 
 const codeOf = (message: Message): string | undefined =>
-  message.type === "error" ? (message.payload as unknown as { extensions?: { code?: string } }[])[0]?.extensions?.code : message.payload?.errors?.[0]?.extensions?.code;
+  message.type === "error"
+    ? (message.payload as unknown as { extensions?: { code?: string } }[])[0]?.extensions?.code
+    : message.payload?.errors?.[0]?.extensions?.code;
 
 describe("the WebSocket endpoint against hostile and careless clients", function () {
   this.timeout(60_000);
 
   describe("with TRUSTED_DOCUMENTS=only", () => {
-    const SUBSCRIBE = "subscription Live($accountId: ID!, $afterSequence: Int) { accountChanged(accountId: $accountId, afterSequence: $afterSequence) { sequence } }";
+    const SUBSCRIBE =
+      "subscription Live($accountId: ID!, $afterSequence: Int) { accountChanged(accountId: $accountId, afterSequence: $afterSequence) { sequence } }";
     const CREATE = "mutation Create($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }";
     let directory: string;
     let server: TestServer;
@@ -69,7 +75,11 @@ describe("the WebSocket endpoint against hostile and careless clients", function
 
     it("refuses a subscription text no manifest holds, and runs the manifest's subscription by id", async () => {
       const token = await tokenFor("trusted-ws@example.com");
-      const response = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ documentId: "create", variables: { input: { name: "Live" } } }) });
+      const response = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ documentId: "create", variables: { input: { name: "Live" } } }),
+      });
       const accountId = ((await response.json()) as { data: { createAccount: { account: { id: string } } } }).data.createAccount.account.id;
       const { socket, next } = await rawSocket(server, token);
       const text = `subscription { accountChanged(accountId: "${accountId}", afterSequence: 0) { sequence account { name } } }`;
@@ -77,7 +87,13 @@ describe("the WebSocket endpoint against hostile and careless clients", function
       expect(codeOf(await next("text"))).to.equal("TRUSTED_DOCUMENT_REQUIRED");
       socket.send(JSON.stringify({ id: "unknown", type: "subscribe", payload: { query: "", documentId: "sha256:00" } }));
       expect(codeOf(await next("unknown"))).to.equal("PERSISTED_QUERY_NOT_FOUND");
-      socket.send(JSON.stringify({ id: "byId", type: "subscribe", payload: { query: "", documentId: "live", variables: { accountId, afterSequence: 0 } } }));
+      socket.send(
+        JSON.stringify({
+          id: "byId",
+          type: "subscribe",
+          payload: { query: "", documentId: "live", variables: { accountId, afterSequence: 0 } },
+        }),
+      );
       const first = await next("byId");
       expect(first.type).to.equal("next");
       expect(first.payload?.data).to.deep.equal({ accountChanged: { sequence: 1 } });
@@ -99,7 +115,13 @@ describe("the WebSocket endpoint against hostile and careless clients", function
       const flood = await rawSocket(server, admin.token);
       for (let index = 0; index < 500; index++) {
         if (flood.socket.readyState !== WebSocket.OPEN) break;
-        flood.socket.send(JSON.stringify({ id: `c${index}`, type: "subscribe", payload: { query: `subscription { accountChanged(accountId: "${account.id}") { sequence } }` } }));
+        flood.socket.send(
+          JSON.stringify({
+            id: `c${index}`,
+            type: "subscribe",
+            payload: { query: `subscription { accountChanged(accountId: "${account.id}") { sequence } }` },
+          }),
+        );
         flood.socket.send(JSON.stringify({ id: `c${index}`, type: "complete" }));
       }
       expect(await flood.closed).to.equal(1008);
@@ -111,7 +133,8 @@ describe("the WebSocket endpoint against hostile and careless clients", function
     it("answers bad arguments with BAD_USER_INPUT, as HTTP does: a negative or out-of-range afterSequence, a null accountId", async () => {
       const { admin, account } = await accountWithMembers(server, 0, "args");
       const { socket, next } = await rawSocket(server, admin.token);
-      const query = "subscription($accountId: ID!, $afterSequence: Int) { accountChanged(accountId: $accountId, afterSequence: $afterSequence) { sequence } }";
+      const query =
+        "subscription($accountId: ID!, $afterSequence: Int) { accountChanged(accountId: $accountId, afterSequence: $afterSequence) { sequence } }";
       const cases: [string, Record<string, unknown>][] = [
         ["negative", { accountId: account.id, afterSequence: -1 }],
         ["too big", { accountId: account.id, afterSequence: 2 ** 31 }],

@@ -33,7 +33,14 @@ describe("Live updates across processes on PostgreSQL", function () {
       this.skip();
     }
     databaseUrl = await freshDatabaseUrl();
-    const env = { DATABASE_URL: databaseUrl, AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "development", SEED_DEMO_DATA: "false", MUTATION_RATE_LIMIT: "0", DATABASE_POOL_SIZE: "5" };
+    const env = {
+      DATABASE_URL: databaseUrl,
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      NODE_ENV: "development",
+      SEED_DEMO_DATA: "false",
+      MUTATION_RATE_LIMIT: "0",
+      DATABASE_POOL_SIZE: "5",
+    };
     // One after the other: the first migrates the database.
     processes.push(await spawnServer(env));
     processes.push(await spawnServer(env));
@@ -66,7 +73,11 @@ describe("Live updates across processes on PostgreSQL", function () {
     const locale = polish.has(accountId) ? "EN" : "PL";
     if (locale === "PL") polish.add(accountId);
     else polish.delete(accountId);
-    ok(await postGraphQL(on.url, `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, token, { input: { accountId, locale } }));
+    ok(
+      await postGraphQL(on.url, `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, token, {
+        input: { accountId, locale },
+      }),
+    );
   }
 
   it("delivers a change made through process A to subscribers connected to processes B and C of three", async () => {
@@ -101,7 +112,9 @@ describe("Live updates across processes on PostgreSQL", function () {
       for (let round = 0; round < 30; round++) {
         // The last change is made while B's listener is down: only its catching up on reconnect delivers it.
         if (round % 10 === 9) {
-          const result = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [LISTENER_APPLICATION_NAME]);
+          const result = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [
+            LISTENER_APPLICATION_NAME,
+          ]);
           terminated += result.rowCount ?? 0;
         }
         await change(a, token, accountId);
@@ -114,7 +127,9 @@ describe("Live updates across processes on PostgreSQL", function () {
     const last = after + 30;
     await received.until(() => (received.results.at(-1)?.data?.accountChanged.sequence ?? 0) >= last, `sequence ${last}`, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(received.results.map((result) => result.data?.accountChanged.sequence)).to.deep.equal(Array.from({ length: 30 }, (_, index) => after + 1 + index));
+    expect(received.results.map((result) => result.data?.accountChanged.sequence)).to.deep.equal(
+      Array.from({ length: 30 }, (_, index) => after + 1 + index),
+    );
     expect(b.output()).to.match(/listener connection for live updates was lost/);
   });
 });

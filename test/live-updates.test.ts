@@ -32,7 +32,13 @@ type Events = Received<{ accountChanged: Event }>;
 const sequences = (received: Events) => received.results.map((result) => result.data?.accountChanged.sequence);
 
 async function eventSequence(server: TestServer, token: string, accountId: string): Promise<number> {
-  return ok(await server.graphql<{ account: { eventSequence: number } }>(`query($id: ID!) { account(id: $id) { eventSequence } }`, { id: accountId }, token)).account.eventSequence;
+  return ok(
+    await server.graphql<{ account: { eventSequence: number } }>(
+      `query($id: ID!) { account(id: $id) { eventSequence } }`,
+      { id: accountId },
+      token,
+    ),
+  ).account.eventSequence;
 }
 
 /** One change of the account's language: one event with a setting change (toggled, so it always changes something). */
@@ -41,11 +47,23 @@ async function changeSomething(server: TestServer, admin: TestUser, accountId: s
   const locale = polish.has(accountId) ? "EN" : "PL";
   if (locale === "PL") polish.add(accountId);
   else polish.delete(accountId);
-  ok(await server.graphql(`mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, { input: { accountId, locale } }, admin.token));
+  ok(
+    await server.graphql(
+      `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`,
+      { input: { accountId, locale } },
+      admin.token,
+    ),
+  );
 }
 
 async function setDecisionMaker(server: TestServer, admin: TestUser, accountId: string, userId: string): Promise<void> {
-  ok(await server.graphql(`mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, { input: { accountId, role: "DECISION_MAKER", userId } }, admin.token));
+  ok(
+    await server.graphql(
+      `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`,
+      { input: { accountId, role: "DECISION_MAKER", userId } },
+      admin.token,
+    ),
+  );
 }
 
 describe("Live updates: Subscription.accountChanged over graphql-ws", () => {
@@ -58,7 +76,14 @@ describe("Live updates: Subscription.accountChanged over graphql-ws", () => {
   };
 
   before(async () => {
-    server = await startTestServer({ env: { WS_MAX_SOCKETS_PER_CALLER: "3", WS_MAX_SUBSCRIPTIONS_PER_SOCKET: "2", LIVE_RESUME_MAX_EVENTS: "5", CORS_ORIGINS: "https://app.example.com" } });
+    server = await startTestServer({
+      env: {
+        WS_MAX_SOCKETS_PER_CALLER: "3",
+        WS_MAX_SUBSCRIPTIONS_PER_SOCKET: "2",
+        LIVE_RESUME_MAX_EVENTS: "5",
+        CORS_ORIGINS: "https://app.example.com",
+      },
+    });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((live) => live.dispose()));
@@ -138,10 +163,19 @@ describe("Live updates: Subscription.accountChanged over graphql-ws", () => {
     const { admin, account, members } = await accountWithMembers(server, 2);
     const leaving = members[0]!;
     const live = open(leaving.token);
-    const received: Events = new Received(live.client, SUBSCRIBE, { accountId: account.id, afterSequence: await eventSequence(server, admin.token, account.id) });
+    const received: Events = new Received(live.client, SUBSCRIBE, {
+      accountId: account.id,
+      afterSequence: await eventSequence(server, admin.token, account.id),
+    });
     await changeSomething(server, admin, account.id);
     await received.count(1);
-    ok(await server.graphql(`mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`, { input: { accountId: account.id, userId: leaving.id } }, admin.token));
+    ok(
+      await server.graphql(
+        `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`,
+        { input: { accountId: account.id, userId: leaving.id } },
+        admin.token,
+      ),
+    );
     await changeSomething(server, admin, account.id);
     await received.end();
     expect(received.results).to.have.lengthOf(2);
@@ -242,7 +276,10 @@ describe("Live updates: Subscription.accountChanged over graphql-ws", () => {
     it("refuses a subscription past WS_MAX_SUBSCRIPTIONS_PER_SOCKET with RATE_LIMITED, keeping the others", async () => {
       const { admin, account } = await accountWithMembers(server, 0, "many-subs");
       const live = open(admin.token);
-      const kept: Events[] = [new Received(live.client, SUBSCRIBE, { accountId: account.id }), new Received(live.client, SUBSCRIBE, { accountId: account.id })];
+      const kept: Events[] = [
+        new Received(live.client, SUBSCRIBE, { accountId: account.id }),
+        new Received(live.client, SUBSCRIBE, { accountId: account.id }),
+      ];
       await new Promise((resolve) => setTimeout(resolve, 300));
       const third: Events = new Received(live.client, SUBSCRIBE, { accountId: account.id });
       await third.end();
@@ -273,7 +310,12 @@ describe("Live updates: Subscription.accountChanged over graphql-ws", () => {
       const user = await signIn(server, "big-message@example.com");
       const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws");
       await new Promise((resolve) => socket.once("open", resolve));
-      socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${user.token}`, padding: "x".repeat(server.config.live.maxMessageBytes) } }));
+      socket.send(
+        JSON.stringify({
+          type: "connection_init",
+          payload: { authorization: `Bearer ${user.token}`, padding: "x".repeat(server.config.live.maxMessageBytes) },
+        }),
+      );
       const code = await new Promise<number>((resolve) => socket.once("close", resolve));
       expect(code).to.equal(1009);
     });
@@ -296,9 +338,15 @@ describe("Live updates: Subscription.accountChanged over graphql-ws", () => {
     const measured = await startTestServer({ env: { METRICS_TOKEN: token } });
     try {
       const read = async () => {
-        const text = await (await fetch(measured.url.replace("/graphql", "/metrics"), { headers: { authorization: `Bearer ${token}` } })).text();
+        const text = await (
+          await fetch(measured.url.replace("/graphql", "/metrics"), { headers: { authorization: `Bearer ${token}` } })
+        ).text();
         const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
-        return { sockets: value("contact_points_websocket_connections"), subscriptions: value("contact_points_subscriptions_active"), delivered: value("contact_points_subscription_events_delivered_total") };
+        return {
+          sockets: value("contact_points_websocket_connections"),
+          subscriptions: value("contact_points_subscriptions_active"),
+          delivered: value("contact_points_subscription_events_delivered_total"),
+        };
       };
       expect(await read()).to.deep.equal({ sockets: 0, subscriptions: 0, delivered: 0 });
       const { admin, account } = await accountWithMembers(measured, 0, "metrics");
@@ -317,7 +365,12 @@ describe("Live updates: Subscription.accountChanged over graphql-ws", () => {
   });
 
   it("closes every socket with 1001 (going away) on SIGTERM, and the process exits cleanly", async () => {
-    const child = await spawnServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "development", SHUTDOWN_DRAIN_SECONDS: "0", SHUTDOWN_GRACE_MS: "5000" });
+    const child = await spawnServer({
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      NODE_ENV: "development",
+      SHUTDOWN_DRAIN_SECONDS: "0",
+      SHUTDOWN_GRACE_MS: "5000",
+    });
     try {
       const user = await tokenFor("leaving-at-shutdown@example.com");
       const live = liveClient(child.url, user);

@@ -60,7 +60,12 @@ describe("outbound mail abuse", () => {
     });
     smtp = new TestSmtpServer();
     const url = await smtp.start();
-    worker = new DeliveryWorker(server.db, smtpTransport(url, FROM), { pollMs: 20, maxAttempts: 1, retryBaseMs: 10, tokens: server.app.outbox.tokens });
+    worker = new DeliveryWorker(server.db, smtpTransport(url, FROM), {
+      pollMs: 20,
+      maxAttempts: 1,
+      retryBaseMs: 10,
+      tokens: server.app.outbox.tokens,
+    });
   });
   after(async () => {
     await worker.stop();
@@ -108,14 +113,22 @@ describe("outbound mail abuse", () => {
       ok(await setOutsideSecurity(attacker, account.id, victim));
       for (let round = 0; round < 3; round++) {
         const deliveries = await send(attacker, account.id, "SECURITY");
-        expect(deliveries.find((delivery) => delivery.email === victim)).to.include({ state: "SKIPPED", skipReason: "ADDRESS_NOT_VERIFIED" });
+        expect(deliveries.find((delivery) => delivery.email === victim)).to.include({
+          state: "SKIPPED",
+          skipReason: "ADDRESS_NOT_VERIFIED",
+        });
       }
       await drain();
       expect(smtp.to(victim).map((mail) => mail.subject)).to.have.lengthOf(1);
       expect(smtp.to(victim)[0]!.subject).to.match(/^Confirm that you are the security contact/);
       // The attacker is still told about every delivery, the skipped ones included.
       const rows = await server.db.read((m) => m.find(NotificationDelivery, { where: { accountId: rowOf(account.id), email: victim } }));
-      expect(rows.map((row) => `${row.kind} ${row.state}`).sort()).to.deep.equal(["TEST SKIPPED", "TEST SKIPPED", "TEST SKIPPED", "VERIFICATION SENT"]);
+      expect(rows.map((row) => `${row.kind} ${row.state}`).sort()).to.deep.equal([
+        "TEST SKIPPED",
+        "TEST SKIPPED",
+        "TEST SKIPPED",
+        "VERIFICATION SENT",
+      ]);
     });
 
     it("sends a member who never signed in nothing optional, and contact health says why until they sign in", async () => {
@@ -148,18 +161,30 @@ describe("outbound mail abuse", () => {
         { slot: "BILLING", email: added, kind: "NEVER_SIGNED_IN" },
         { slot: "TECHNICAL_ADMIN", email: added, kind: "NEVER_SIGNED_IN" },
       ]);
-      const attention = async () => ok(await server.graphql(ATTENTION, {}, admin.token)).accountsNeedingAttention.edges.map((edge: any) => edge.node.id);
+      const attention = async () =>
+        ok(await server.graphql(ATTENTION, {}, admin.token)).accountsNeedingAttention.edges.map((edge: any) => edge.node.id);
       expect(await attention()).to.include(account.id);
       await drain();
-      expect(smtp.to(added).map((mail) => mail.subject), "the invitation only").to.deep.equal([`You are invited to join the account "Test Account"`]);
+      expect(
+        smtp.to(added).map((mail) => mail.subject),
+        "the invitation only",
+      ).to.deep.equal([`You are invited to join the account "Test Account"`]);
 
       // Signing in shows the address is theirs: the issue clears and mail goes.
       await signIn(server, added);
-      expect(ok(await server.graphql(HEALTH, { id: account.id }, admin.token)).account.contactHealth).to.deep.equal({ needsAttention: false, issues: [] });
+      expect(ok(await server.graphql(HEALTH, { id: account.id }, admin.token)).account.contactHealth).to.deep.equal({
+        needsAttention: false,
+        issues: [],
+      });
       expect(await attention()).to.not.include(account.id);
       expect((await send(admin, account.id, "INVOICE")).map((delivery) => delivery.state)).to.deep.equal(["PENDING"]);
       await drain();
-      expect(smtp.to(added).map((mail) => mail.subject).slice(1)).to.deep.equal([`Test notification (invoices) for the account "Test Account"`]);
+      expect(
+        smtp
+          .to(added)
+          .map((mail) => mail.subject)
+          .slice(1),
+      ).to.deep.equal([`Test notification (invoices) for the account "Test Account"`]);
     });
   });
 
@@ -168,7 +193,8 @@ describe("outbound mail abuse", () => {
       const { admin, account, members } = await accountWithMembers(server, 3, "cap");
       // The members' invitations count toward the cap too; this test counts from an empty hour.
       await server.db.write((m) => m.delete(NotificationDelivery, { accountId: rowOf(account.id), kind: DeliveryKind.INVITATION }));
-      for (const member of members) ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
+      for (const member of members)
+        ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
       expect(await send(admin, account.id, "INVOICE")).to.have.lengthOf(4);
 
       isRateLimited(await post(admin.token, SEND, { input: { accountId: account.id, category: "INVOICE" } }), 3600);
@@ -198,7 +224,9 @@ describe("outbound mail abuse", () => {
     it("holds the cap under concurrent requests: exactly as many are queued as it allows", async () => {
       const { admin, account } = await accountWithMembers(server, 0, "burst");
       const answers = await Promise.all(
-        Array.from({ length: PER_ACCOUNT_PER_HOUR + 4 }, () => post(admin.token, SEND, { input: { accountId: account.id, category: "ACCOUNT_UPDATE" } })),
+        Array.from({ length: PER_ACCOUNT_PER_HOUR + 4 }, () =>
+          post(admin.token, SEND, { input: { accountId: account.id, category: "ACCOUNT_UPDATE" } }),
+        ),
       );
       expect(answers.filter((answer) => answer.status === 200 && !answer.body.errors)).to.have.lengthOf(PER_ACCOUNT_PER_HOUR);
       for (const refused of answers.filter((answer) => answer.status !== 200)) isRateLimited(refused, 3600);
@@ -225,7 +253,12 @@ describe("outbound mail abuse", () => {
 
     it("counts the spellings of one mailbox together: +tags, Gmail's dots and googlemail.com", async () => {
       const name = `bombed${Math.random().toString(36).slice(2, 8)}`;
-      const spellings = [`${name}+1@gmail.com`, `${name.slice(0, 3)}.${name.slice(3)}@gmail.com`, `${name}@googlemail.com`, `${name}+x@gmail.com`];
+      const spellings = [
+        `${name}+1@gmail.com`,
+        `${name.slice(0, 3)}.${name.slice(3)}@gmail.com`,
+        `${name}@googlemail.com`,
+        `${name}+x@gmail.com`,
+      ];
       const accounts = await Promise.all(spellings.map(() => accountWithMembers(server, 0, "bomb")));
       const answers = [];
       for (const [index, { admin, account }] of accounts.entries()) {
@@ -235,13 +268,20 @@ describe("outbound mail abuse", () => {
       for (const refused of answers.slice(VERIFICATIONS_PER_ADDRESS_PER_DAY)) isRateLimited(refused, 24 * 3600);
       // A different mailbox on a domain without those rules is counted apart.
       const other = await accountWithMembers(server, 0, "bomb");
-      ok((await post(other.admin.token, SET_ROLE, { input: { accountId: other.account.id, role: "SECURITY", email: `${name}.x@victim.example` } })).body);
+      ok(
+        (
+          await post(other.admin.token, SET_ROLE, {
+            input: { accountId: other.account.id, role: "SECURITY", email: `${name}.x@victim.example` },
+          })
+        ).body,
+      );
     });
   });
 
   describe("what the mail says", () => {
     /** Rows written before names were checked on input can hold anything. */
-    const renameInDatabase = (accountId: string, name: string) => server.db.write((m) => m.update(Account, { id: rowOf(accountId) }, { name }));
+    const renameInDatabase = (accountId: string, name: string) =>
+      server.db.write((m) => m.update(Account, { id: rowOf(accountId) }, { name }));
 
     const CRAFTED =
       'Your bank\r\nBcc: everyone@example.com\r\nURGENT\nVisit https://evil.example/login\u2028Call us\u2029now" Visit \u202Eexe.nigol\u200B ' +
@@ -250,7 +290,10 @@ describe("outbound mail abuse", () => {
 
     function expectOnlyOurText(received: ReceivedMail): void {
       const { mail } = received;
-      expect(mail.headerNames.filter((name) => !OUR_HEADERS.has(name)), received.raw).to.deep.equal([]);
+      expect(
+        mail.headerNames.filter((name) => !OUR_HEADERS.has(name)),
+        received.raw,
+      ).to.deep.equal([]);
       expect(mail.from).to.match(/^From: "?contact-points"? <no-reply@test\.example>$/);
       expect(mail.subject).to.not.match(/[\r\n]/);
       const quoted = /"(.*)"$/.exec(mail.subject)?.[1] ?? "";
@@ -258,10 +301,14 @@ describe("outbound mail abuse", () => {
       const lines = mail.text.split(/\r?\n/);
       const nameLines = lines.filter((line) => line.includes("bank"));
       expect(nameLines, mail.text).to.have.lengthOf(1);
-      expect(nameLines[0]).to.match(/^Account name: "Your bank Bcc: everyone@example\[\.\]com URGENT Visit https\[:\]\/\/evil\[\.\]example\/login Call us now\\" Visit exe\[\.\]nigol evil\[\.\]example x+"$/);
+      expect(nameLines[0]).to.match(
+        /^Account name: "Your bank Bcc: everyone@example\[\.\]com URGENT Visit https\[:\]\/\/evil\[\.\]example\/login Call us now\\" Visit exe\[\.\]nigol evil\[\.\]example x+"$/,
+      );
       for (const line of lines) expect(line, mail.text).to.not.match(/^(URGENT|Visit|Call us|Bcc:)/);
       // The one link a mail may carry is our own confirmation link, on a line of its own.
-      const ourLink = new RegExp(`^ {4}${server.url.replace(/\/graphql$/, "").replace(/[.]/g, "\\.")}/(verify|invitation)/[A-Za-z0-9_-]{43}$`);
+      const ourLink = new RegExp(
+        `^ {4}${server.url.replace(/\/graphql$/, "").replace(/[.]/g, "\\.")}/(verify|invitation)/[A-Za-z0-9_-]{43}$`,
+      );
       const others = lines.filter((line) => !ourLink.test(line)).join("\n");
       expect(others).to.not.match(/https?:\/\/|evil\.example|ｅｖｉｌ|[\u2028\u2029\u202E\u200B]/);
     }
@@ -302,14 +349,33 @@ describe("outbound mail abuse", () => {
     it("turns any name, however crafted, into one quoted line with nothing a mail client would link", () => {
       const random = new Random(20261127);
       const alphabet = [
-        ..."abcdefghxyz0123456789 ./:@\\\"-_",
+        ...'abcdefghxyz0123456789 ./:@\\"-_',
         ..."ｈｔｔｐｓ：／／ｅｖｉｌ．ｃｏｍ。｡⒈ﬁ😀",
-        "\r", "\n", "\r\n", "\t", "\u0000", "\u001e", "\u0085", "\u2028", "\u2029", "\u202E", "\u2066", "\u200B", "\uFEFF", "\uD800",
-        "https://", "www.", ".example", TOKEN_PLACEHOLDER,
+        "\r",
+        "\n",
+        "\r\n",
+        "\t",
+        "\u0000",
+        "\u001e",
+        "\u0085",
+        "\u2028",
+        "\u2029",
+        "\u202E",
+        "\u2066",
+        "\u200B",
+        "\uFEFF",
+        "\uD800",
+        "https://",
+        "www.",
+        ".example",
+        TOKEN_PLACEHOLDER,
       ];
       for (let round = 0; round < 2000; round++) {
         const name = Array.from({ length: random.int(0, 60) }, () => random.pick(alphabet)).join("");
-        for (const [shown, max] of [[quotedName(name), 200], [nameForSubject(name), SUBJECT_NAME_LENGTH]] as const) {
+        for (const [shown, max] of [
+          [quotedName(name), 200],
+          [nameForSubject(name), SUBJECT_NAME_LENGTH],
+        ] as const) {
           const why = `${JSON.stringify(name)} → ${JSON.stringify(shown)} (seed ${random.seed}, round ${round})`;
           expect(shown, why).to.match(/^".*"$/s);
           const inner = shown.slice(1, -1).replace(/\\./g, "");
@@ -345,7 +411,15 @@ describe("outbound mail abuse", () => {
       const separators = text.split("\n").filter((line) => line.startsWith("From "));
       expect(separators, text).to.have.lengthOf(1);
       const message = await parseMail(text.slice(text.indexOf("\n") + 1));
-      expect(message.headerNames).to.deep.equal(["date", "from", "to", "subject", "mime-version", "content-type", "content-transfer-encoding"]);
+      expect(message.headerNames).to.deep.equal([
+        "date",
+        "from",
+        "to",
+        "subject",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+      ]);
       expect(message.subject).to.equal("Hello Bcc: everyone@example.com X-Priority: 1");
       expect(message.text).to.include(">From the team\n>>From quoted\n\nDate: Mon");
     });
@@ -356,26 +430,35 @@ describe("outbound mail abuse", () => {
       await renameInDatabase(account.id, `Acme\n\n    ${decoy}\n\n    ${TOKEN_PLACEHOLDER}\n`);
       const victim = stranger("tokenline");
       ok(await setOutsideSecurity(admin, account.id, victim));
-      const queued = await server.db.read((m) => m.findOneByOrFail(NotificationDelivery, { email: victim, kind: DeliveryKind.VERIFICATION }));
+      const queued = await server.db.read((m) =>
+        m.findOneByOrFail(NotificationDelivery, { email: victim, kind: DeliveryKind.VERIFICATION }),
+      );
       await drain();
       const received = smtp.to(victim)[0]!;
       // Our two lines: the page's link and the bare token, carrying the same token.
       const tokenLines = received.mail.text.split("\n").filter((line) => /^ {4}\S+$/.test(line));
       expect(tokenLines, received.mail.text).to.have.lengthOf(2);
       const token = tokenLines[1]!.trim();
-      expect(token).to.match(/^[A-Za-z0-9_-]{43}$/).and.not.equal(decoy);
+      expect(token)
+        .to.match(/^[A-Za-z0-9_-]{43}$/)
+        .and.not.equal(decoy);
       expect(tokenLines[0]!.trim()).to.equal(`${server.url.replace(/\/graphql$/, "")}/verify/${token}`);
       expect(received.mail.text.split(token)).to.have.lengthOf(3);
 
       // Before sending and after, no row of any table holds the token; once sent, not even its nonce is kept.
       expect(queued.body).to.not.include(token);
-      expect((await server.db.read((m) => m.findOneByOrFail(NotificationDelivery, { sequence: queued.sequence }))).tokenNonce).to.equal(null);
+      expect((await server.db.read((m) => m.findOneByOrFail(NotificationDelivery, { sequence: queued.sequence }))).tokenNonce).to.equal(
+        null,
+      );
       const everything = JSON.stringify(await allRows(server));
       expect(everything).to.include(victim);
       expect(everything).to.not.include(token);
       // And the token works, once; the decoy never did.
       failsWith(await server.graphql(VERIFY, { input: { token: decoy } }, null), "BAD_USER_INPUT");
-      expect(ok(await server.graphql(VERIFY, { input: { token } }, null)).verifyContactEmail.verification).to.deep.equal({ state: "VERIFIED", email: victim });
+      expect(ok(await server.graphql(VERIFY, { input: { token } }, null)).verifyContactEmail.verification).to.deep.equal({
+        state: "VERIFIED",
+        email: victim,
+      });
     });
   });
 });

@@ -79,7 +79,8 @@ describe("mail failure modes", () => {
     ok(await server.graphql(SEND, { input: { accountId, category } }, user.token)).sendTestNotification.deliveries;
   const row = (id: string) => server.db.read((m) => m.findOneByOrFail(NotificationDelivery, { sequence: sequenceOf(id) }));
   const listed = async (user: TestUser, accountId: string, language = "en") =>
-    ok(await server.graphql(DELIVERIES, { id: accountId }, user.token, { "accept-language": language })).account.notificationDeliveries.nodes as {
+    ok(await server.graphql(DELIVERIES, { id: accountId }, user.token, { "accept-language": language })).account.notificationDeliveries
+      .nodes as {
       id: string;
       lastError: string | null;
       state: string;
@@ -121,7 +122,9 @@ describe("mail failure modes", () => {
     it("reads an error an older release stored in the server's own words as a plain failure", async () => {
       const { admin, account } = await accountWithMembers(server, 0, "legacy");
       const [delivery] = await send(admin, account.id);
-      await server.db.write((m) => m.update(NotificationDelivery, { sequence: sequenceOf(delivery!.id) }, { lastError: "connect ECONNREFUSED 10.1.2.3:587" }));
+      await server.db.write((m) =>
+        m.update(NotificationDelivery, { sequence: sequenceOf(delivery!.id) }, { lastError: "connect ECONNREFUSED 10.1.2.3:587" }),
+      );
       const [shown] = (await listed(admin, account.id)).filter((each) => each.id === delivery!.id);
       expect(shown!.lastError).to.equal("Sending failed; the service's log has the details.");
     });
@@ -132,7 +135,10 @@ describe("mail failure modes", () => {
       const lines = log.filter((line) => line.includes(`message ${sequenceOf(delivery.id)}`));
       expect(lines).to.have.lengthOf(2);
       expect(lines[1]).to.match(/^Gave up on message \d+ after 2 attempts: .*451/);
-      for (const line of log) expect(line).to.not.include(admin.email).and.not.match(/[^\s<]+@[^\s>]+/);
+      for (const line of log)
+        expect(line)
+          .to.not.include(admin.email)
+          .and.not.match(/[^\s<]+@[^\s>]+/);
     });
   });
 
@@ -157,7 +163,10 @@ describe("mail failure modes", () => {
       const { delivery: failed } = await failedDelivery("requeue-other");
       const stranger = admin;
       const notFound = failsWith(await server.graphql(REQUEUE, { input: { deliveryId: failed.id } }, stranger.token), "NOT_FOUND");
-      const missing = failsWith(await server.graphql(REQUEUE, { input: { deliveryId: globalId("NotificationDelivery", 99_999_999) } }, admin.token), "NOT_FOUND");
+      const missing = failsWith(
+        await server.graphql(REQUEUE, { input: { deliveryId: globalId("NotificationDelivery", 99_999_999) } }, admin.token),
+        "NOT_FOUND",
+      );
       expect(notFound.message, "another account's delivery looks like a missing one").to.equal(missing.message);
       expect((await row(failed.id)).state).to.equal(DeliveryState.FAILED);
 
@@ -198,13 +207,21 @@ describe("mail failure modes", () => {
         const a = await rowIdOf("operator-a");
         const b = await rowIdOf("operator-b");
         const ids: number[] = [];
-        for (const [account, kind] of [[a, DeliveryKind.TEST], [a, DeliveryKind.TEST], [b, DeliveryKind.TEST], [b, DeliveryKind.VERIFICATION]] as const) {
+        for (const [account, kind] of [
+          [a, DeliveryKind.TEST],
+          [a, DeliveryKind.TEST],
+          [b, DeliveryKind.TEST],
+          [b, DeliveryKind.VERIFICATION],
+        ] as const) {
           const inserted = await db.write((m) => m.insert(NotificationDelivery, queued(account, kind)));
           ids.push(Number(inserted.identifiers[0]!.sequence));
         }
         const env = { DATABASE_URL: databaseUrl, NODE_ENV: "test", AUTH_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent" };
         const script = "dist/src/scripts/requeue-mail.js";
-        const states = () => db.read((m) => m.find(NotificationDelivery, { where: { sequence: In(ids) }, order: { sequence: "ASC" } })).then((rows) => rows.map((each) => each.state));
+        const states = () =>
+          db
+            .read((m) => m.find(NotificationDelivery, { where: { sequence: In(ids) }, order: { sequence: "ASC" } }))
+            .then((rows) => rows.map((each) => each.state));
 
         const usage = await runToEnd([script], env);
         expect(usage.code).to.equal(2);
@@ -233,12 +250,14 @@ describe("mail failure modes", () => {
   describe("a slow or hung mail server", () => {
     it("sends other messages while one conversation with the mail server hangs", async () => {
       const { admin, account, members } = await accountWithMembers(server, 3, "concurrent");
-      for (const member of members) ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
+      for (const member of members)
+        ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: member.id }));
       smtp.hangOn.add(admin.email);
       const queued = await send(admin, account.id, "INVOICE");
       expect(queued.map((delivery) => delivery.email)[0]).to.equal(admin.email);
       worker({ concurrency: 4, timeoutMs: 60_000, stopWaitMs: 100 }).start();
-      for (const member of members) await waitFor(`mail to ${member.email} while another message hangs`, () => smtp.to(member.email)[0], 5_000);
+      for (const member of members)
+        await waitFor(`mail to ${member.email} while another message hangs`, () => smtp.to(member.email)[0], 5_000);
       expect(smtp.hanging).to.be.greaterThan(0);
     });
 
@@ -252,11 +271,21 @@ describe("mail failure modes", () => {
         const [delivery] = await send(admin, account.id);
         const delivering = worker({ url, timeoutMs: 60_000, stopWaitMs: 200, leaseMs: 60_000 });
         delivering.start();
-        await waitFor("the hung server to accept the connection", () => hung.accepted > 0 && (row(delivery!.id) as Promise<NotificationDelivery>).then((each) => each.attempts === 1));
-        const stopped = await waitFor("stop() to return", async () => {
-          const outcome = await Promise.race([delivering.stop().then(() => "stopped"), new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000))]);
-          return outcome;
-        }, 6_000);
+        await waitFor(
+          "the hung server to accept the connection",
+          () => hung.accepted > 0 && (row(delivery!.id) as Promise<NotificationDelivery>).then((each) => each.attempts === 1),
+        );
+        const stopped = await waitFor(
+          "stop() to return",
+          async () => {
+            const outcome = await Promise.race([
+              delivering.stop().then(() => "stopped"),
+              new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000)),
+            ]);
+            return outcome;
+          },
+          6_000,
+        );
         expect(stopped).to.equal("stopped");
         expect(await row(delivery!.id)).to.include({ state: DeliveryState.PENDING, attempts: 1 });
         expect((await row(delivery!.id)).nextAttemptAt.getTime()).to.be.greaterThan(Date.now());
@@ -316,17 +345,34 @@ describe("mail failure modes", () => {
       });
       try {
         const token = await tokenFor("hung-admin@example.com");
-        const created = await postGraphQL(processServer.url, `mutation { createAccount(input: { name: "Hung" }) { account { id } } }`, token);
+        const created = await postGraphQL(
+          processServer.url,
+          `mutation { createAccount(input: { name: "Hung" }) { account { id } } }`,
+          token,
+        );
         const accountId = created.data.createAccount.account.id as string;
         const outside = `hung-${Math.random().toString(36).slice(2, 10)}@partner.example`;
-        const set = await postGraphQL(processServer.url, `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, token, {
-          input: { accountId, role: "SECURITY", email: outside },
-        });
+        const set = await postGraphQL(
+          processServer.url,
+          `mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`,
+          token,
+          {
+            input: { accountId, role: "SECURITY", email: outside },
+          },
+        );
         expect(set.errors).to.equal(undefined);
         // The start-up check and the verification message each hold a connection.
         await waitFor("the message's connection to the hung server", () => hung.accepted >= 2, 10_000);
         processServer.child.kill("SIGTERM");
-        const code = await waitFor("the process to exit", () => Promise.race([processServer.exited.then((exit) => ({ exit })), new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))]), 20_000);
+        const code = await waitFor(
+          "the process to exit",
+          () =>
+            Promise.race([
+              processServer.exited.then((exit) => ({ exit })),
+              new Promise<null>((resolve) => setTimeout(() => resolve(null), 100)),
+            ]),
+          20_000,
+        );
         expect(code.exit, processServer.output()).to.equal(0);
         expect(processServer.output()).to.not.include("did not finish in time").and.not.include(outside);
       } finally {

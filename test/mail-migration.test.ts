@@ -57,7 +57,10 @@ describe("the mail safeguards migration", () => {
         const insert = (table: string, values: Record<string, unknown>) => {
           const columns = Object.keys(values);
           const marks = columns.map((_, index) => (postgres ? `$${index + 1}` : "?"));
-          return m.query(`INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES (${marks.join(", ")})`, Object.values(values));
+          return m.query(
+            `INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES (${marks.join(", ")})`,
+            Object.values(values),
+          );
         };
         const at = postgres ? new Date() : DateUtils.mixedDateToUtcDatetimeString(new Date());
         await insert("users", { id: ownerId, email: "owner@example.com", createdAt: at });
@@ -89,8 +92,16 @@ describe("the mail safeguards migration", () => {
       expect(rows[0]!.body).to.not.include(LEGACY_TOKEN);
       expect(rows[1]!.body, "an unsent message still needs its token").to.include(LEGACY_TOKEN);
       const skippedRow = (skipReason: DeliverySkipReason | null) =>
-        db.write((m) => m.save(NotificationDelivery, m.create(NotificationDelivery, { ...rows[1]!, sequence: undefined, state: DeliveryState.SKIPPED, skipReason })));
-      const refused = await skippedRow(null).then(() => null, (error: Error) => error);
+        db.write((m) =>
+          m.save(
+            NotificationDelivery,
+            m.create(NotificationDelivery, { ...rows[1]!, sequence: undefined, state: DeliveryState.SKIPPED, skipReason }),
+          ),
+        );
+      const refused = await skippedRow(null).then(
+        () => null,
+        (error: Error) => error,
+      );
       expect(refused?.message, "a skipped message says why").to.match(/CHK_outbox_messages_skip_reason|constraint/i);
       expect((await skippedRow(DeliverySkipReason.NEVER_SIGNED_IN)).sequence).to.be.greaterThan(3);
 

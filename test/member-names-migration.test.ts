@@ -50,7 +50,10 @@ describe("migrating names typed by admins to memberships", function () {
     await db.write(async (manager) => {
       for (const [key, email, name, signedIn] of users) {
         ids[key] = randomUUID();
-        await changeRows(manager, sql`INSERT INTO "users" ("id", "email", "name", "createdAt", "signedInAt") VALUES (${ids[key]}, ${email}, ${name}, ${now}, ${signedIn ? now : null})`);
+        await changeRows(
+          manager,
+          sql`INSERT INTO "users" ("id", "email", "name", "createdAt", "signedInAt") VALUES (${ids[key]}, ${email}, ${name}, ${now}, ${signedIn ? now : null})`,
+        );
       }
       const memberships: [account: string, user: string, role: string][] = [
         [accounts.a, "ann", "ADMIN"],
@@ -62,11 +65,20 @@ describe("migrating names typed by admins to memberships", function () {
         [accounts.b, "hal", "ADMIN"],
         [accounts.b, "cat", "MEMBER"],
       ];
-      for (const [id, name, primary] of [[accounts.a, "Acme\r\nInvoices", "ann"], [accounts.b, "Beta", "hal"]] as const) {
-        await changeRows(manager, sql`INSERT INTO "accounts" ("id", "name", "primaryContactId", "contactsVersion", "createdAt", "updatedAt") VALUES (${id}, ${name}, ${ids[primary]}, 1, ${now}, ${now})`);
+      for (const [id, name, primary] of [
+        [accounts.a, "Acme\r\nInvoices", "ann"],
+        [accounts.b, "Beta", "hal"],
+      ] as const) {
+        await changeRows(
+          manager,
+          sql`INSERT INTO "accounts" ("id", "name", "primaryContactId", "contactsVersion", "createdAt", "updatedAt") VALUES (${id}, ${name}, ${ids[primary]}, 1, ${now}, ${now})`,
+        );
       }
       for (const [account, user, role] of memberships) {
-        await changeRows(manager, sql`INSERT INTO "account_members" ("accountId", "userId", "role", "joinedAt") VALUES (${account}, ${ids[user]}, ${role}, ${now})`);
+        await changeRows(
+          manager,
+          sql`INSERT INTO "account_members" ("accountId", "userId", "role", "joinedAt") VALUES (${account}, ${ids[user]}, ${role}, ${now})`,
+        );
       }
     });
 
@@ -91,10 +103,9 @@ describe("migrating names typed by admins to memberships", function () {
       ),
     );
     const members = Object.fromEntries(
-      (data.account.members.edges as { node: { displayName: string | null; user: { email: string; name: string | null } } }[]).map(({ node }) => [
-        node.user.email,
-        [node.displayName, node.user.name],
-      ]),
+      (data.account.members.edges as { node: { displayName: string | null; user: { email: string; name: string | null } } }[]).map(
+        ({ node }) => [node.user.email, [node.displayName, node.user.name]],
+      ),
     );
     return { name: data.account.name as string, members };
   }

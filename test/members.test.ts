@@ -1,6 +1,17 @@
 import { expect } from "chai";
 import { startTestServer, tokenFor, type TestServer } from "./helpers/server";
-import { acceptInvitation, accountWithMembers, addMember, createAccount, failsWith, mutate, ok, readAccount, readHistory, signIn } from "./helpers/factories";
+import {
+  acceptInvitation,
+  accountWithMembers,
+  addMember,
+  createAccount,
+  failsWith,
+  mutate,
+  ok,
+  readAccount,
+  readHistory,
+  signIn,
+} from "./helpers/factories";
 
 describe("members", () => {
   let server: TestServer;
@@ -25,7 +36,9 @@ describe("members", () => {
     if (payload?.invitation) {
       const person = await signIn(server, payload.invitation.email);
       await acceptInvitation(server, person, payload.invitation.id);
-      response.data!.addAccountMember = ok(await server.graphql(`query($id: ID!) { account(id: $id) { ${MEMBERS} } }`, { id: payload.account.id }, token)).account;
+      response.data!.addAccountMember = ok(
+        await server.graphql(`query($id: ID!) { account(id: $id) { ${MEMBERS} } }`, { id: payload.account.id }, token),
+      ).account;
     } else if (payload) response.data!.addAccountMember = payload.account;
     return response;
   };
@@ -34,7 +47,9 @@ describe("members", () => {
   it("adds a member by email (creating the user, lower-cased) with MEMBER as the default role and the name given for this account", async () => {
     const { admin, account } = await accountWithMembers(server, 0);
     const data = ok(await addInput({ accountId: account.id, email: "  Linus@Example.COM ".trim(), name: "Linus" }, admin.token));
-    const added = data.addAccountMember.members.edges.map((edge: any) => edge.node).find((node: any) => node.user.email === "linus@example.com");
+    const added = data.addAccountMember.members.edges
+      .map((edge: any) => edge.node)
+      .find((node: any) => node.user.email === "linus@example.com");
     expect(added).to.deep.equal({ role: "MEMBER", displayName: "Linus", user: { email: "linus@example.com", name: null } });
     expect(data.addAccountMember.members.totalCount).to.equal(2);
   });
@@ -102,7 +117,9 @@ describe("members", () => {
     ok(await addInput({ accountId: account.id, email: members[0]!.email, role: null }, admin.token));
     expect((await readAccount(server, members[0]!.token, account.id)).viewerRole).to.equal("ADMIN");
     const fresh = ok(await addInput({ accountId: account.id, email: "fresh@example.com" }, admin.token));
-    const added = fresh.addAccountMember.members.edges.map((edge: any) => edge.node).find((node: any) => node.user.email === "fresh@example.com");
+    const added = fresh.addAccountMember.members.edges
+      .map((edge: any) => edge.node)
+      .find((node: any) => node.user.email === "fresh@example.com");
     expect(added.role, "a new member without a role is a MEMBER").to.equal("MEMBER");
   });
 
@@ -112,7 +129,13 @@ describe("members", () => {
     ok(await addInput({ accountId: account.id, email: promoted.email, role: "ADMIN" }, admin.token));
     ok(await addInput({ accountId: account.id, email: promoted.email, role: "ADMIN" }, admin.token));
     ok(await addInput({ accountId: account.id, email: promoted.email, name: "Same role" }, admin.token));
-    ok(await server.graphql(`mutation($input: LeaveAccountInput!) { leaveAccount(input: $input) { accountId } }`, { input: { accountId: account.id } }, leaver.token));
+    ok(
+      await server.graphql(
+        `mutation($input: LeaveAccountInput!) { leaveAccount(input: $input) { accountId } }`,
+        { input: { accountId: account.id } },
+        leaver.token,
+      ),
+    );
     ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: promoted.id }));
     ok(await remove(promoted.token, { accountId: account.id, userId: admin.id }));
     const history = ok(
@@ -134,7 +157,13 @@ describe("members", () => {
       ["JOINED", admin.email, "ADMIN"],
     ]);
     expect(history.totalCount, "adding again with the same role writes nothing").to.equal(6);
-    const node = ok(await server.graphql(`query($id: ID!) { node(id: $id) { ... on MemberChange { action } } }`, { id: history.nodes[0].id }, promoted.token));
+    const node = ok(
+      await server.graphql(
+        `query($id: ID!) { node(id: $id) { ... on MemberChange { action } } }`,
+        { id: history.nodes[0].id },
+        promoted.token,
+      ),
+    );
     expect(node.node).to.deep.equal({ action: "REMOVED" });
     failsWith(await server.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: history.nodes[0].id }, admin.token), "NOT_FOUND");
   });
@@ -198,9 +227,14 @@ describe("members", () => {
 
   const memberNames = (accountId: string, token: string) =>
     server
-      .graphql(`query($id: ID!) { account(id: $id) { members { edges { node { displayName user { email name } } } } } }`, { id: accountId }, token)
+      .graphql(
+        `query($id: ID!) { account(id: $id) { members { edges { node { displayName user { email name } } } } } }`,
+        { id: accountId },
+        token,
+      )
       .then((response) => {
-        const edges: { node: { displayName: string | null; user: { email: string; name: string | null } } }[] = ok(response).account.members.edges;
+        const edges: { node: { displayName: string | null; user: { email: string; name: string | null } } }[] =
+          ok(response).account.members.edges;
         return Object.fromEntries(edges.map(({ node }) => [node.user.email, { displayName: node.displayName, name: node.user.name }]));
       });
 
@@ -212,8 +246,14 @@ describe("members", () => {
     expect(JSON.stringify(added)).to.not.contain("Quentin in A");
     ok(await addInput({ accountId: second.account.id, email: "quentin@label.example", name: "Quentin in B" }, second.admin.token));
 
-    expect((await memberNames(first.account.id, first.admin.token))["quentin@label.example"]).to.deep.equal({ displayName: "Quentin in A", name: null });
-    expect((await memberNames(second.account.id, second.admin.token))["quentin@label.example"]).to.deep.equal({ displayName: "Quentin in B", name: null });
+    expect((await memberNames(first.account.id, first.admin.token))["quentin@label.example"]).to.deep.equal({
+      displayName: "Quentin in A",
+      name: null,
+    });
+    expect((await memberNames(second.account.id, second.admin.token))["quentin@label.example"]).to.deep.equal({
+      displayName: "Quentin in B",
+      name: null,
+    });
     const quentin = await signIn(server, "quentin@label.example");
     expect(ok(await server.graphql("{ viewer { name } }", {}, quentin.token)).viewer.name).to.equal(null);
   });
@@ -222,19 +262,31 @@ describe("members", () => {
     const { admin, account } = await accountWithMembers(server, 0, "own-name");
     ok(await addInput({ accountId: account.id, email: "rosalind@own.example", name: "Ros (typed by an admin)" }, admin.token));
     const rosalind = await signIn(server, "rosalind@own.example", "Rosalind Franklin");
-    expect((await memberNames(account.id, admin.token))["rosalind@own.example"]).to.deep.equal({ displayName: "Rosalind Franklin", name: "Rosalind Franklin" });
+    expect((await memberNames(account.id, admin.token))["rosalind@own.example"]).to.deep.equal({
+      displayName: "Rosalind Franklin",
+      name: "Rosalind Franklin",
+    });
     expect(ok(await server.graphql("{ viewer { name } }", {}, rosalind.token)).viewer.name).to.equal("Rosalind Franklin");
   });
 
   it("replaces the stored name with the one in the member's token whenever it differs, and keeps it when the token has none", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "renamed");
     await signIn(server, "sam@renamed.example", "Sam Old");
-    ok(await addInput({ accountId: account.id, email: "sam@renamed.example", name: "Sam (fired - send invoices to billing@evil.example)" }, admin.token));
-    const viewerName = async (name?: string) => ok(await server.graphql("{ viewer { name } }", {}, await tokenFor("sam@renamed.example", name))).viewer.name;
+    ok(
+      await addInput(
+        { accountId: account.id, email: "sam@renamed.example", name: "Sam (fired - send invoices to billing@evil.example)" },
+        admin.token,
+      ),
+    );
+    const viewerName = async (name?: string) =>
+      ok(await server.graphql("{ viewer { name } }", {}, await tokenFor("sam@renamed.example", name))).viewer.name;
     expect(await viewerName("Sam New")).to.equal("Sam New");
     expect(await viewerName()).to.equal("Sam New");
     expect(await viewerName("Samantha")).to.equal("Samantha");
-    expect((await memberNames(account.id, admin.token))["sam@renamed.example"]).to.deep.equal({ displayName: "Samantha", name: "Samantha" });
+    expect((await memberNames(account.id, admin.token))["sam@renamed.example"]).to.deep.equal({
+      displayName: "Samantha",
+      name: "Samantha",
+    });
   });
 
   it("changes the name an admin gave a member when they add them again with another, and keeps it when they give none", async () => {
@@ -247,9 +299,23 @@ describe("members", () => {
 
   it("refuses a member name with a line break, a control character or a bidi control with BAD_USER_INPUT, and adds no one", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "odd-name");
-    for (const name of ["Eve\nAdmin", "Eve\r\nBcc: x@evil.example", "Eve\u0000", "Eve\u001b[31m", "Eve\u0085", "Eve\u202Egnp.exe", "Eve\u2066x\u2069", "Eve\u2028x", "\u200B\u200B", "\u3164\u3164"]) {
+    for (const name of [
+      "Eve\nAdmin",
+      "Eve\r\nBcc: x@evil.example",
+      "Eve\u0000",
+      "Eve\u001b[31m",
+      "Eve\u0085",
+      "Eve\u202Egnp.exe",
+      "Eve\u2066x\u2069",
+      "Eve\u2028x",
+      "\u200B\u200B",
+      "\u3164\u3164",
+    ]) {
       const error = failsWith(await addInput({ accountId: account.id, email: "eve@odd.example", name }, admin.token), "BAD_USER_INPUT");
-      expect(error.extensions!.invalidFields.map((field: { field: string }) => field.field), JSON.stringify(name)).to.deep.equal(["input.name"]);
+      expect(
+        error.extensions!.invalidFields.map((field: { field: string }) => field.field),
+        JSON.stringify(name),
+      ).to.deep.equal(["input.name"]);
     }
     expect(await memberNames(account.id, admin.token)).to.not.have.property("eve@odd.example");
   });
@@ -259,7 +325,11 @@ describe("members", () => {
     const other = await createAccount(server, first.admin, "Second");
     await addMember(server, first.admin, other.id, "only-in-second@example.com");
     const data = ok(
-      await server.graphql(`query($id: ID!) { account(id: $id) { members { edges { node { user { email } } } } } }`, { id: first.account.id }, first.admin.token),
+      await server.graphql(
+        `query($id: ID!) { account(id: $id) { members { edges { node { user { email } } } } } }`,
+        { id: first.account.id },
+        first.admin.token,
+      ),
     );
     expect(data.account.members.edges.map((edge: any) => edge.node.user.email)).to.not.include("only-in-second@example.com");
   });

@@ -108,7 +108,9 @@ describe("several server processes on one PostgreSQL database", function () {
     const starting = Promise.all(spawns);
     starting.catch(() => (failed = true));
     const waiting = () =>
-      count(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+      count(
+        `SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
     for (const deadline = Date.now() + 30_000; !failed && (await waiting()) < TIME_ZONES.length; ) {
       if (Date.now() > deadline) throw new Error("The processes never waited for the start-up lock.");
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -137,7 +139,10 @@ describe("several server processes on one PostgreSQL database", function () {
     expect(await count(`SELECT COUNT(*) FROM "migrations"`)).to.equal(MIGRATIONS.length);
     expect(await count(`SELECT COUNT(*) FROM "accounts"`)).to.equal(3);
     const outputs = servers.map((server) => server.output());
-    expect(outputs.filter((output) => output.includes("Applied migrations")), outputs.join("\n---\n")).to.have.lengthOf(1);
+    expect(
+      outputs.filter((output) => output.includes("Applied migrations")),
+      outputs.join("\n---\n"),
+    ).to.have.lengthOf(1);
     expect(outputs.filter((output) => output.includes("Loaded the demo accounts"))).to.have.lengthOf(1);
   });
 
@@ -150,9 +155,14 @@ describe("several server processes on one PostgreSQL database", function () {
       return { id: viewer.id, email: viewer.email, token };
     };
     const addMember = (index: number, admin: Person, accountId: string, email: string, role = "MEMBER") =>
-      call(index, `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } invitation { id } } }`, admin.token, {
-        input: { accountId, email, role },
-      });
+      call(
+        index,
+        `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { account { id } invitation { id } } }`,
+        admin.token,
+        {
+          input: { accountId, email, role },
+        },
+      );
     // Adding someone invites them; they accept through another process, as a person signing in elsewhere would.
     const addAndAccept = async (index: number, admin: Person, accountId: string, email: string, role = "MEMBER") => {
       const invitation = data(await addMember(index, admin, accountId, email, role)).addAccountMember.invitation;
@@ -164,7 +174,8 @@ describe("several server processes on one PostgreSQL database", function () {
     const accounts: { id: string; admins: Person[]; memberIds: string[] }[] = [];
     for (let a = 0; a < ACCOUNTS; a++) {
       const owner = await signIn(`owner-${a}@example.com`, a);
-      const id = data(await call(a, `mutation { createAccount(input: { name: "Scale-out ${a}" }) { account { id } } }`, owner.token)).createAccount.account.id;
+      const id = data(await call(a, `mutation { createAccount(input: { name: "Scale-out ${a}" }) { account { id } } }`, owner.token))
+        .createAccount.account.id;
       await addAndAccept(a + 1, owner, id, `second-admin-${a}@example.com`, "ADMIN");
       const secondAdmin = await signIn(`second-admin-${a}@example.com`, a + 2);
       for (let m = 0; m < MEMBERS_PER_ACCOUNT; m++) await addAndAccept(m, owner, id, `member-${a}-${m}@example.com`);
@@ -174,7 +185,8 @@ describe("several server processes on one PostgreSQL database", function () {
 
     const next = random(20261126);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-    const mutation = (name: string) => `mutation($input: ${name.charAt(0).toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { account { id contactsVersion } } }`;
+    const mutation = (name: string) =>
+      `mutation($input: ${name.charAt(0).toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { account { id contactsVersion } } }`;
     const requests: (() => Promise<Response>)[] = [];
     for (let i = 0; i < MUTATIONS_PER_ACCOUNT; i++) {
       for (const account of accounts) {
@@ -202,9 +214,10 @@ describe("several server processes on one PostgreSQL database", function () {
       });
     });
     const strangers = await Promise.all([0, 1, 2].map((n) => tokenFor(`first-sight-${n}@example.com`)));
-    for (const token of strangers) servers.forEach((_, index) => {
-      requests.push(() => call(index, "{ viewer { id email } }", token));
-    });
+    for (const token of strangers)
+      servers.forEach((_, index) => {
+        requests.push(() => call(index, "{ viewer { id email } }", token));
+      });
 
     const started = Date.now();
     const responses = await Promise.all(requests.map((send) => send()));
@@ -212,10 +225,16 @@ describe("several server processes on one PostgreSQL database", function () {
 
     const codes = responses.flatMap((response) => response.errors?.map((error) => error.extensions?.code ?? "none") ?? []);
     const succeeded = responses.filter((response) => !response.errors).length;
-    console.log(`      ${requests.length} concurrent requests over ${servers.length} processes in ${elapsedMs} ms: ${succeeded} succeeded, refused: ${JSON.stringify(countBy(codes))}`);
+    console.log(
+      `      ${requests.length} concurrent requests over ${servers.length} processes in ${elapsedMs} ms: ${succeeded} succeeded, refused: ${JSON.stringify(countBy(codes))}`,
+    );
     // The only refusal this mix can earn is the billing cap; a retried serialization failure is invisible.
-    expect(codes.filter((code) => code !== "BILLING_CONTACT_LIMIT"), JSON.stringify(codes)).to.deep.equal([]);
-    for (const server of servers) expect(server.output(), "a process logged an unexpected error").to.not.match(/^\s+at |"level":"(error|fatal)"/m);
+    expect(
+      codes.filter((code) => code !== "BILLING_CONTACT_LIMIT"),
+      JSON.stringify(codes),
+    ).to.deep.equal([]);
+    for (const server of servers)
+      expect(server.output(), "a process logged an unexpected error").to.not.match(/^\s+at |"level":"(error|fatal)"/m);
 
     // Each new person and each new caller is one user, whatever process created them.
     for (const email of [...NEWCOMERS, "first-sight-0@example.com", "first-sight-1@example.com", "first-sight-2@example.com"]) {
@@ -230,10 +249,15 @@ describe("several server processes on one PostgreSQL database", function () {
       const state = views[0]!;
       const members = await readMembers(0, account.id, token);
       expect(await readMembers(1, account.id, token, 4), "members paged with cursors passed between processes").to.deep.equal(members);
-      expect(await readMembersBackwards(2, account.id, token, 4), "members paged backwards with cursors passed between processes").to.deep.equal(members);
+      expect(
+        await readMembersBackwards(2, account.id, token, 4),
+        "members paged backwards with cursors passed between processes",
+      ).to.deep.equal(members);
       const memberEmails = new Set(members.map((member) => member.user.email));
       // Someone added by email is invited, whichever process took the request, and is not a member until they accept.
-      const invited = data(await call(1, `query($id: ID!) { account(id: $id) { invitations(first: 10) { nodes { email } } } }`, token, { id: account.id }));
+      const invited = data(
+        await call(1, `query($id: ID!) { account(id: $id) { invitations(first: 10) { nodes { email } } } }`, token, { id: account.id }),
+      );
       const invitedEmails = new Set(invited.account.invitations.nodes.map((invitation: { email: string }) => invitation.email));
       for (const email of NEWCOMERS) {
         expect(invitedEmails, email).to.include(email);
@@ -252,7 +276,11 @@ describe("several server processes on one PostgreSQL database", function () {
         if (contact.isExternal) expect(contact.role).to.equal("SECURITY");
         else expect(memberEmails).to.include(contact.email);
       }
-      const positions = (await sql.query(`SELECT "position" FROM "contact_slots" WHERE "accountId" = $1 AND "slot" = 'BILLING' ORDER BY "position"`, [rowIdOf(account.id, "Account", "id")])).rows;
+      const positions = (
+        await sql.query(`SELECT "position" FROM "contact_slots" WHERE "accountId" = $1 AND "slot" = 'BILLING' ORDER BY "position"`, [
+          rowIdOf(account.id, "Account", "id"),
+        ])
+      ).rows;
       expect(positions.map((row) => row.position)).to.deep.equal(billing.map((_, index) => index));
 
       // The history, read a page at a time from alternating processes, replays to exactly this state.
@@ -284,7 +312,9 @@ describe("several server processes on one PostgreSQL database", function () {
       expect(Date.parse(state.updatedAt)).to.be.at.least(times.at(-1)!);
       expect(replayed.primary).to.equal(state.primaryContact.email);
       expect(replayed.billing).to.deep.equal(billing);
-      expect(Object.fromEntries(replayed.roles)).to.deep.equal(Object.fromEntries(state.roleContacts.map((contact) => [contact.role, contact.email])));
+      expect(Object.fromEntries(replayed.roles)).to.deep.equal(
+        Object.fromEntries(state.roleContacts.map((contact) => [contact.role, contact.email])),
+      );
     }
   });
 

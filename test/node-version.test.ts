@@ -15,9 +15,17 @@ process.on("exit", () => fs.writeFileSync(process.env.LOADED_MODULES_FILE, JSON.
 `;
 
 /** Runs main.js under `preload`; a server that starts instead of refusing is stopped after `limitMs`. */
-function runMain(preload: string, env: Record<string, string>, limitMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runMain(
+  preload: string,
+  env: Record<string, string>,
+  limitMs = 10_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--require", preload, MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--require", preload, MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -35,7 +43,8 @@ const RUN_DESPITE_THEIR_ENGINES: Record<string, string> = {
   "@whatwg-node/promise-helpers":
     "2.x says >=22.15.0 since Node 20's end of life, as a policy; it calls no Node 22 API (Promise.withResolvers has a fallback) and the suite passes on 20.19.0 and 22.13.0",
   // Development only: GraphQL Code Generator's CLI, which test/toolchain.test.ts runs on every supported Node in CI.
-  "@whatwg-node/disposablestack": "dev only, under @graphql-codegen/cli; its engines follow the same policy, and the codegen test passes on Node 20",
+  "@whatwg-node/disposablestack":
+    "dev only, under @graphql-codegen/cli; its engines follow the same policy, and the codegen test passes on Node 20",
   "@whatwg-node/fetch": "dev only, under @graphql-codegen/cli; the codegen test passes on Node 20",
   "@whatwg-node/node-fetch": "dev only, under @graphql-codegen/cli; the codegen test passes on Node 20",
   listr2: "dev only, the codegen CLI's progress display; the codegen test passes on Node 20",
@@ -56,7 +65,18 @@ describe("the Node.js version check at start-up", function () {
   });
 
   it("accepts the oldest supported release of each line and every later one, pre-releases included", () => {
-    for (const version of ["20.19.0", "20.19.1", "20.20.2", "20.99.0", "22.13.0", "22.23.3", "23.5.0", "24.11.0", "26.0.0-pre", "100.0.0"]) {
+    for (const version of [
+      "20.19.0",
+      "20.19.1",
+      "20.20.2",
+      "20.99.0",
+      "22.13.0",
+      "22.23.3",
+      "23.5.0",
+      "24.11.0",
+      "26.0.0-pre",
+      "100.0.0",
+    ]) {
       expect(unsupportedNodeReason(version), version).to.equal(null);
     }
   });
@@ -70,18 +90,23 @@ describe("the Node.js version check at start-up", function () {
   it("supports exactly the versions `engines` in package.json and its lock file state", () => {
     expect(SUPPORTED_NODE_RANGE).to.equal("^20.19.0 || >=22.13.0");
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
-    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { engines?: { node: string } }> };
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { engines?: { node: string } }>;
+    };
     expect(manifest.engines.node).to.equal(SUPPORTED_NODE_RANGE);
     expect(lock.packages[""]!.engines!.node).to.equal(SUPPORTED_NODE_RANGE);
   });
 
   it("installs no dependency whose declared Node.js range leaves out a supported release, but the known ones", () => {
-    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { engines?: { node?: string } }> };
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { engines?: { node?: string } }>;
+    };
     const leavingOut = new Set<string>();
     for (const [location, entry] of Object.entries(lock.packages)) {
       const range = entry.engines?.node;
       if (!location || !range) continue;
-      if (OLDEST_SUPPORTED_NODE.some((oldest) => !semver.satisfies(oldest, range))) leavingOut.add(location.replace(/^.*node_modules\//, ""));
+      if (OLDEST_SUPPORTED_NODE.some((oldest) => !semver.satisfies(oldest, range)))
+        leavingOut.add(location.replace(/^.*node_modules\//, ""));
     }
     // A new name here needs a decision: raise the supported range, or prove it runs and add it with the reason.
     expect([...leavingOut].sort()).to.deep.equal(Object.keys(RUN_DESPITE_THEIR_ENGINES).sort());

@@ -76,7 +76,8 @@ describe("notification routing", () => {
 
   it("lists a person once with every slot that makes them a recipient", async () => {
     const { admin: owner, account } = await accountWithMembers(server, 0, "dedupe");
-    const run = (name: string, input: Record<string, unknown>) => mutate(server, owner.token, name, { accountId: account.id, ...input }).then(ok);
+    const run = (name: string, input: Record<string, unknown>) =>
+      mutate(server, owner.token, name, { accountId: account.id, ...input }).then(ok);
     await run("addBillingContact", { userId: owner.id });
     await run("setRoleContact", { role: "DECISION_MAKER", userId: owner.id });
     await run("setRoleContact", { role: "TECHNICAL_ADMIN", userId: owner.id });

@@ -54,7 +54,9 @@ describe("notification delivery through the outbox over SMTP", () => {
     return created;
   };
   const deliveries = async (user: TestUser, accountId: string) =>
-    ok(await server.graphql(DELIVERIES, { id: accountId, first: 100 }, user.token)).account.notificationDeliveries.edges.map((edge: any) => edge.node);
+    ok(await server.graphql(DELIVERIES, { id: accountId, first: 100 }, user.token)).account.notificationDeliveries.edges.map(
+      (edge: any) => edge.node,
+    );
 
   /** The outbox row behind a delivery's global id. */
   const sequenceOf = (delivery: { id: string }) => {
@@ -81,8 +83,11 @@ describe("notification delivery through the outbox over SMTP", () => {
   it("queues one delivery per recipient of the category, which the worker sends over SMTP", async () => {
     const { admin, account, members, outside } = await securityAccount("send");
     const queued = await send(admin, account.id, "SECURITY");
-    const recipients = ok(await server.graphql(RECIPIENTS, { id: account.id, category: "SECURITY" }, admin.token)).account.notificationRecipients;
-    expect(queued.map((delivery: { email: string }) => delivery.email)).to.deep.equal(recipients.map((recipient: { email: string }) => recipient.email));
+    const recipients = ok(await server.graphql(RECIPIENTS, { id: account.id, category: "SECURITY" }, admin.token)).account
+      .notificationRecipients;
+    expect(queued.map((delivery: { email: string }) => delivery.email)).to.deep.equal(
+      recipients.map((recipient: { email: string }) => recipient.email),
+    );
     expect(queued.map((delivery: { email: string }) => delivery.email)).to.deep.equal([admin.email, outside, members[0]!.email]);
     for (const delivery of queued) expect(delivery).to.include({ kind: "TEST", category: "SECURITY", attempts: 0, sentAt: null });
     // The outside address has not confirmed itself yet: it is told nothing but the verification message.
@@ -94,12 +99,16 @@ describe("notification delivery through the outbox over SMTP", () => {
 
     worker().start();
     for (const email of [admin.email, members[0]!.email]) {
-      const mail = await waitFor(`a test message to ${email}`, () => smtp.to(email).find((candidate) => candidate.subject.startsWith("Test notification (security)")));
+      const mail = await waitFor(`a test message to ${email}`, () =>
+        smtp.to(email).find((candidate) => candidate.subject.startsWith("Test notification (security)")),
+      );
       expect(mail.raw).to.match(/^From: "?contact-points"? <no-reply@test\.example>/m);
       expect(mail.raw).to.include(`To: ${email}`);
     }
     // The outside address got its verification message; the token in it is in no outbox row.
-    const verificationMail = await waitFor("the verification message", () => smtp.to(outside).find((mail) => mail.subject.startsWith("Confirm")));
+    const verificationMail = await waitFor("the verification message", () =>
+      smtp.to(outside).find((mail) => mail.subject.startsWith("Confirm")),
+    );
     // Quoted-printable soft line breaks undone, as a mail client would.
     const token = verificationMail.raw.replace(/=\r?\n/g, "").match(/^ {4}([A-Za-z0-9_-]{43})\r?$/m)?.[1];
     expect(token, verificationMail.raw).to.be.a("string");
@@ -109,7 +118,13 @@ describe("notification delivery through the outbox over SMTP", () => {
     });
     expect(stored.body).to.not.include(token!);
     expect(stored.tokenNonce).to.equal(null);
-    const verified = ok(await server.graphql(`mutation($input: VerifyContactEmailInput!) { verifyContactEmail(input: $input) { verification { state } } }`, { input: { token } }, null));
+    const verified = ok(
+      await server.graphql(
+        `mutation($input: VerifyContactEmailInput!) { verifyContactEmail(input: $input) { verification { state } } }`,
+        { input: { token } },
+        null,
+      ),
+    );
     expect(verified.verifyContactEmail.verification.state).to.equal("VERIFIED");
 
     const listed = await waitFor("every delivery sent", async () => {
@@ -136,7 +151,9 @@ describe("notification delivery through the outbox over SMTP", () => {
     // Once verified, the outside address receives test messages too.
     const again = await send(admin, account.id, "SECURITY");
     expect(again.map((delivery: { state: string }) => delivery.state)).to.deep.equal(["PENDING", "PENDING", "PENDING"]);
-    await waitFor("the test message to the verified address", () => smtp.to(outside).find((mail) => mail.subject.startsWith("Test notification (security)")));
+    await waitFor("the test message to the verified address", () =>
+      smtp.to(outside).find((mail) => mail.subject.startsWith("Test notification (security)")),
+    );
   });
 
   it("retries a message the SMTP server refuses the first time, with backoff, and then delivers it", async () => {
@@ -225,7 +242,10 @@ describe("notification delivery through the outbox over SMTP", () => {
     const hidden = await server.graphql(DELIVERIES, { id: account.id }, outsider.admin.token);
     failsWith(hidden, "NOT_FOUND");
     expect(hidden.data).to.deep.equal({ account: null });
-    expect((await deliveries(admin, account.id)).map((row: { kind: string }) => row.kind), "only the member's invitation").to.deep.equal(["INVITATION"]);
+    expect(
+      (await deliveries(admin, account.id)).map((row: { kind: string }) => row.kind),
+      "only the member's invitation",
+    ).to.deep.equal(["INVITATION"]);
   });
 
   it("pages deliveries newest first", async () => {
@@ -236,7 +256,8 @@ describe("notification delivery through the outbox over SMTP", () => {
     const first = ok(await server.graphql(DELIVERIES, { id: account.id, first: 2 }, admin.token)).account.notificationDeliveries;
     expect(first.totalCount).to.equal(3);
     expect(first.edges.map((edge: any) => edge.node.category)).to.deep.equal(["ORDER", "RECEIPT"]);
-    const second = ok(await server.graphql(DELIVERIES, { id: account.id, first: 2, after: first.pageInfo.endCursor }, admin.token)).account.notificationDeliveries;
+    const second = ok(await server.graphql(DELIVERIES, { id: account.id, first: 2, after: first.pageInfo.endCursor }, admin.token)).account
+      .notificationDeliveries;
     expect(second.edges.map((edge: any) => edge.node.category)).to.deep.equal(["INVOICE"]);
     expect(second.pageInfo.hasNextPage).to.equal(false);
   });
@@ -250,7 +271,10 @@ describe("notification delivery through the outbox over SMTP", () => {
     const logWorker = startDeliveryWorker(server.db, settings, server.app.outbox.tokens, (message) => log.push(message));
     workers.push(logWorker);
     expect(logWorker.transport.description).to.equal(`the file ${file}`);
-    const text = await waitFor("the mail log file", () => fs.existsSync(file) && fs.readFileSync(file, "utf8").includes(`To: ${admin.email}`) && fs.readFileSync(file, "utf8"));
+    const text = await waitFor(
+      "the mail log file",
+      () => fs.existsSync(file) && fs.readFileSync(file, "utf8").includes(`To: ${admin.email}`) && fs.readFileSync(file, "utf8"),
+    );
     expect(text).to.match(/^From contact-points \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/m);
     expect(text).to.match(/^Subject: Test notification \(technical\) for the account "Test Account"$/m);
     expect(text).to.include("Category: technical");
@@ -268,11 +292,19 @@ describe("notification delivery through the outbox over SMTP", () => {
     expect(() => loadConfig({ OUTBOX_MAX_ATTEMPTS: "0" })).to.throw(ConfigError, /OUTBOX_MAX_ATTEMPTS/);
     expect(() => loadConfig({ OUTBOX_RETRY_BASE_MS: "soon" })).to.throw(ConfigError, /OUTBOX_RETRY_BASE_MS/);
     expect(() => loadConfig({ MAIL_PER_ACCOUNT_PER_HOUR: "-1" })).to.throw(ConfigError, /MAIL_PER_ACCOUNT_PER_HOUR/);
-    expect(() => loadConfig({ MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY: "many" })).to.throw(ConfigError, /MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY/);
+    expect(() => loadConfig({ MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY: "many" })).to.throw(
+      ConfigError,
+      /MAIL_VERIFICATIONS_PER_ADDRESS_PER_DAY/,
+    );
     expect(loadConfig({ MAIL_PER_ACCOUNT_PER_HOUR: "0" }).delivery.perAccountPerHour).to.equal(0);
 
     // Production never pretends to send: it needs an SMTP server, or the file chosen on purpose.
-    const production = { NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: "sqlite:unused.sqlite", PUBLIC_URL: "https://contacts.example.com" };
+    const production = {
+      NODE_ENV: "production",
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      DATABASE_URL: "sqlite:unused.sqlite",
+      PUBLIC_URL: "https://contacts.example.com",
+    };
     expect(() => loadConfig(production)).to.throw(ConfigError, /SMTP_URL must be set when NODE_ENV=production/);
     expect(loadConfig({ ...production, MAIL_TRANSPORT: "file" }).delivery.transport).to.equal("file");
     expect(loadConfig({ ...production, SMTP_URL: "smtp://mail.example.com:587" }).delivery.transport).to.equal("smtp");

@@ -102,7 +102,14 @@ describe("request log lines", () => {
     const lines = requestLines(capture.records()).slice(before);
     expect(lines).to.have.lengthOf(1);
     const line = lines[0]!;
-    expect(line).to.include({ level: "info", reqId: "trace-4f2a.01", operation: "WhoAmI", operationType: "query", outcome: "OK", status: 200 });
+    expect(line).to.include({
+      level: "info",
+      reqId: "trace-4f2a.01",
+      operation: "WhoAmI",
+      operationType: "query",
+      outcome: "OK",
+      status: 200,
+    });
     expect(line.durationMs).to.be.a("number").and.at.least(0);
     expect(Number.isNaN(Date.parse(line.time))).to.equal(false);
     const viewerId = result.body.data.viewer.id as string;
@@ -116,9 +123,17 @@ describe("request log lines", () => {
     await send(server, "{ viewer { id email } ", bearer(await tokenFor("typo@example.com")));
     const empty = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(empty.status).to.equal(400);
-    const batch = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([{ query: "{ __typename }" }]) });
+    const batch = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ query: "{ __typename }" }]),
+    });
     expect(batch.status).to.equal(400);
-    const big = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(200_000) } }) });
+    const big = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(200_000) } }),
+    });
     expect(big.status).to.equal(413);
 
     const lines = requestLines(capture.records()).slice(before);
@@ -151,7 +166,13 @@ describe("request log lines", () => {
     const bodySecret = "Zebra Project Codename 7731";
 
     ok((await send(server, "{ viewer { id email } }", bearer(valid))).body);
-    ok((await send(server, `mutation Create($name: String!) { createAccount(input: { name: $name }) { __typename } }`, bearer(valid), { name: bodySecret })).body);
+    ok(
+      (
+        await send(server, `mutation Create($name: String!) { createAccount(input: { name: $name }) { __typename } }`, bearer(valid), {
+          name: bodySecret,
+        })
+      ).body,
+    );
     for (const refused of [wrongSecret, expired, `${valid}x`, "not-a-jwt"]) {
       const result = await send(server, "query Refused { viewer { id } }", bearer(refused));
       expect(result.status).to.equal(401);
@@ -176,7 +197,10 @@ describe("unexpected errors in the log", () => {
     const server = await startTestServer({ logger: capture.logger });
     try {
       await server.db.write((manager) => manager.query(`ALTER TABLE "users" RENAME TO "users_elsewhere"`));
-      const result = await send(server, "query Broken { viewer { id } }", { ...bearer(await tokenFor("unlucky@example.com")), "x-request-id": "req-broken-1" });
+      const result = await send(server, "query Broken { viewer { id } }", {
+        ...bearer(await tokenFor("unlucky@example.com")),
+        "x-request-id": "req-broken-1",
+      });
       expect(result.body.errors[0].extensions.code).to.equal("INTERNAL_SERVER_ERROR");
       expect(server.logged).to.have.lengthOf(1);
 
@@ -185,7 +209,9 @@ describe("unexpected errors in the log", () => {
       expect(errors).to.have.lengthOf(1);
       expect(errors[0]).to.include({ msg: "Unexpected error", reqId: "req-broken-1" });
       expect(errors[0]!.err).to.include.keys("type", "message", "stack");
-      expect(Object.keys(errors[0]!.err!)).to.satisfy((keys: string[]) => keys.every((key) => ["type", "message", "code", "stack", "cause"].includes(key)));
+      expect(Object.keys(errors[0]!.err!)).to.satisfy((keys: string[]) =>
+        keys.every((key) => ["type", "message", "code", "stack", "cause"].includes(key)),
+      );
       expect(requestLines(records).at(-1)).to.include({ reqId: "req-broken-1", outcome: "INTERNAL_SERVER_ERROR" });
       // The failing statement's parameters held the caller's address.
       expect(capture.text()).to.not.include("unlucky@example.com");
@@ -243,7 +269,8 @@ describe("GET /metrics", () => {
       for (let index = 0; index < 3; index++) ok((await send(server, "query Viewer { viewer { id email } }", bearer(token))).body);
       await send(server, "query Viewer { viewer { id email } }");
       await send(server, "{ __typename }");
-      for (let index = 0; index < 3; index++) await send(server, `mutation Create { createAccount(input: { name: "Metrics ${index}" }) { __typename } }`, bearer(token));
+      for (let index = 0; index < 3; index++)
+        await send(server, `mutation Create { createAccount(input: { name: "Metrics ${index}" }) { __typename } }`, bearer(token));
 
       const [account] = await server.db.read((manager) => manager.find(Account, { take: 1 }));
       const hourAgo = new Date(Date.now() - 3600_000);
@@ -279,7 +306,9 @@ describe("GET /metrics", () => {
       expect(sample(text, "contact_points_rate_limit_store_failures_total")).to.equal(0);
       expect(sample(text, "process_cpu_user_seconds_total")).to.be.a("number");
       expect(sample(text, "nodejs_eventloop_lag_seconds")).to.be.a("number");
-      expect(sample(text, "contact_points_database_statements_total", { driver: testingOnPostgres() ? "postgres" : "sqlite" })).to.be.at.least(2);
+      expect(
+        sample(text, "contact_points_database_statements_total", { driver: testingOnPostgres() ? "postgres" : "sqlite" }),
+      ).to.be.at.least(2);
       if (testingOnPostgres()) {
         expect(sample(text, "contact_points_database_group_commit_writes_count")).to.equal(0);
       } else {
@@ -342,7 +371,9 @@ describe("GET /metrics", () => {
     it("keeps the operation label bounded, whatever names callers invent", async () => {
       const token = await tokenFor("inventive@example.com");
       for (let batch = 0; batch < MAX_OPERATION_LABELS + 20; batch += 20) {
-        await Promise.all(Array.from({ length: 20 }, (_, index) => send(server, `query Invented${batch + index} { __typename }`, bearer(token))));
+        await Promise.all(
+          Array.from({ length: 20 }, (_, index) => send(server, `query Invented${batch + index} { __typename }`, bearer(token))),
+        );
       }
       // Without a valid token no new name is admitted, and an over-long name never is.
       await send(server, "query FromNobody { __typename }");
@@ -354,7 +385,9 @@ describe("GET /metrics", () => {
       expect(operations).to.include(OTHER_LABEL);
       expect(operations).to.not.include("FromNobody");
       expect([...operations].every((operation) => operation.length <= 64)).to.equal(true);
-      expect(sample(text, "contact_points_graphql_request_duration_seconds_count", { operation: OTHER_LABEL, outcome: "OK" })).to.be.at.least(22);
+      expect(
+        sample(text, "contact_points_graphql_request_duration_seconds_count", { operation: OTHER_LABEL, outcome: "OK" }),
+      ).to.be.at.least(22);
     });
   });
 });
@@ -387,13 +420,22 @@ describe("metrics on their own port", function () {
 
     const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(metrics.status).to.equal(200);
-    expect(sample(await metrics.text(), "contact_points_graphql_request_duration_seconds_count", { operation: "Port", outcome: "OK" })).to.equal(1);
+    expect(
+      sample(await metrics.text(), "contact_points_graphql_request_duration_seconds_count", { operation: "Port", outcome: "OK" }),
+    ).to.equal(1);
     expect((await fetch(server.url.replace("/graphql", "/metrics"))).status).to.equal(404);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/graphql`)).status).to.equal(404);
 
-    const lines = server.output().trim().split("\n").map((line) => JSON.parse(line) as LogRecord);
+    const lines = server
+      .output()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as LogRecord);
     expect(lines.map((line) => line.msg)).to.include(`Metrics are served on http://127.0.0.1:${metricsPort}/metrics`);
-    expect(lines.find((line) => line.msg.includes(` is listening on ${server!.url} `))).to.include({ driver: "sqlite", database: path.join(directory, "contacts.sqlite") });
+    expect(lines.find((line) => line.msg.includes(` is listening on ${server!.url} `))).to.include({
+      driver: "sqlite",
+      database: path.join(directory, "contacts.sqlite"),
+    });
     expect(lines.find((line) => line.msg === "GraphQL request")).to.include({ operation: "Port", outcome: "OK", status: 200 });
 
     server.child.kill("SIGTERM");
@@ -411,7 +453,10 @@ describe("log and metrics settings", () => {
   it("reads LOG_LEVEL, METRICS_TOKEN and METRICS_PORT, with everything off by default", () => {
     expect(loadConfig({}).logLevel).to.equal("info");
     expect(loadConfig({}).metrics).to.deep.equal({ token: null, port: null });
-    expect(loadConfig({ LOG_LEVEL: "WARN", METRICS_TOKEN, METRICS_PORT: "9464" })).to.deep.include({ logLevel: "warn", metrics: { token: METRICS_TOKEN, port: 9464 } });
+    expect(loadConfig({ LOG_LEVEL: "WARN", METRICS_TOKEN, METRICS_PORT: "9464" })).to.deep.include({
+      logLevel: "warn",
+      metrics: { token: METRICS_TOKEN, port: 9464 },
+    });
   });
 
   it("refuses an unknown level, a short or spaced token, and a metrics port that is the API's, naming the variable", () => {

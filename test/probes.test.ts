@@ -10,9 +10,16 @@ import { createLogger } from "../src/observability/logger";
 
 const postgres = (process.env.TEST_DATABASE_URL ?? "").startsWith("postgres");
 
-async function probe(server: TestServer, route: string): Promise<{ status: number; body: Record<string, unknown>; connection: string | null }> {
+async function probe(
+  server: TestServer,
+  route: string,
+): Promise<{ status: number; body: Record<string, unknown>; connection: string | null }> {
   const response = await fetch(server.url.replace(/\/graphql$/, route));
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, connection: response.headers.get("connection") };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    connection: response.headers.get("connection"),
+  };
 }
 
 /**
@@ -44,81 +51,95 @@ describe("liveness and readiness probes", function () {
     }
   });
 
-  (postgres ? it.skip : it)("/readyz answers 503 on a SQLite file made read-only under the running server, before any user write, while /livez answers 200", async function () {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-readonly-"));
-    const file = path.join(directory, "contacts.sqlite");
-    let undo: () => void = () => undefined;
-    let server: TestServer | null = null;
-    try {
-      const setUp = await Database.open({ databaseUrl: `sqlite:${file}` });
-      await setUp.migrate();
-      await setUp.close();
-      server = await startTestServer({ databaseUrl: `sqlite:${file}` });
-      const readOnly = makeReadOnly(file);
-      if (!readOnly) return this.skip(); // chattr needs root and a file system that has the flag
-      undo = readOnly;
-      const ready = await probe(server, "/readyz");
-      expect(ready.status).to.equal(503);
-      expect(ready.body).to.deep.equal({ status: "unavailable", reads: "ok", writes: "failing" });
-      expect((await probe(server, "/livez")).status).to.equal(200);
-      // A new caller's first request stores the caller: refused, with 503 and nothing but SERVICE_UNAVAILABLE.
-      const response = await fetch(server.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${await tokenFor("reader@example.com")}` },
-        body: JSON.stringify({ query: "{ viewer { email } }" }),
-      });
-      expect(response.status).to.equal(503);
-      expect(response.headers.get("retry-after")).to.equal("5");
-      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
-      expect(body.errors.map((error) => error.extensions.code)).to.deep.equal(["SERVICE_UNAVAILABLE"]);
-    } finally {
-      await server?.close();
-      undo();
-      fs.rmSync(directory, { recursive: true, force: true });
-    }
-  });
-
-  (postgres ? it.skip : it)("logs a database outage once, without a stack, however many requests it fails, and shows it in the metrics", async function () {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-outage-"));
-    const file = path.join(directory, "contacts.sqlite");
-    const lines: string[] = [];
-    const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
-    let undo: () => void = () => undefined;
-    let server: TestServer | null = null;
-    try {
-      const setUp = await Database.open({ databaseUrl: `sqlite:${file}` });
-      await setUp.migrate();
-      await setUp.close();
-      server = await startTestServer({ databaseUrl: `sqlite:${file}`, logger, env: { METRICS_TOKEN: "probes-test-metrics-token" } });
-      const readOnly = makeReadOnly(file);
-      if (!readOnly) return this.skip(); // chattr needs root and a file system that has the flag
-      undo = readOnly;
-      for (let request = 0; request < 12; request++) {
-        const answer = await server.graphql("{ viewer { email } }", {}, await tokenFor(`caller-${request}@example.com`));
-        expect(answer.status).to.equal(503);
+  (postgres ? it.skip : it)(
+    "/readyz answers 503 on a SQLite file made read-only under the running server, before any user write, while /livez answers 200",
+    async function () {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-readonly-"));
+      const file = path.join(directory, "contacts.sqlite");
+      let undo: () => void = () => undefined;
+      let server: TestServer | null = null;
+      try {
+        const setUp = await Database.open({ databaseUrl: `sqlite:${file}` });
+        await setUp.migrate();
+        await setUp.close();
+        server = await startTestServer({ databaseUrl: `sqlite:${file}` });
+        const readOnly = makeReadOnly(file);
+        if (!readOnly) return this.skip(); // chattr needs root and a file system that has the flag
+        undo = readOnly;
+        const ready = await probe(server, "/readyz");
+        expect(ready.status).to.equal(503);
+        expect(ready.body).to.deep.equal({ status: "unavailable", reads: "ok", writes: "failing" });
+        expect((await probe(server, "/livez")).status).to.equal(200);
+        // A new caller's first request stores the caller: refused, with 503 and nothing but SERVICE_UNAVAILABLE.
+        const response = await fetch(server.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${await tokenFor("reader@example.com")}` },
+          body: JSON.stringify({ query: "{ viewer { email } }" }),
+        });
+        expect(response.status).to.equal(503);
+        expect(response.headers.get("retry-after")).to.equal("5");
+        const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+        expect(body.errors.map((error) => error.extensions.code)).to.deep.equal(["SERVICE_UNAVAILABLE"]);
+      } finally {
+        await server?.close();
+        undo();
+        fs.rmSync(directory, { recursive: true, force: true });
       }
-      const records = lines.map((line) => JSON.parse(line) as { level: string; msg: string; err?: unknown; cause?: { message?: string } });
-      const errors = records.filter((record) => record.level === "error");
-      expect(errors.map((record) => record.msg)).to.deep.equal(["Database unavailable for writes: requests that need them answer SERVICE_UNAVAILABLE."]);
-      expect(JSON.stringify(errors[0])).to.not.contain("stack");
-      expect(errors[0]!.cause?.message).to.match(/readonly|I\/O error/i);
-      expect(server.logged, "no request's error logged as unexpected").to.deep.equal([]);
-      await fetch(server.url.replace(/\/graphql$/, "/verify/not-a-real-token"));
-      const metrics = await (
-        await fetch(server.url.replace(/\/graphql$/, "/metrics"), { headers: { authorization: "Bearer probes-test-metrics-token" } })
-      ).text();
-      expect(metrics).to.match(/^contact_points_database_up\{access="write"\} 0$/m);
-      expect(metrics).to.match(/^contact_points_database_up\{access="read"\} 1$/m);
-      expect(metrics).to.match(/^contact_points_database_operation_duration_seconds_count\{operation="write",outcome="unavailable"\} 12$/m);
-      expect(metrics).to.match(/^contact_points_build_info\{version="\d+\.\d+\.\d+",node_version="[\d.]+"\} 1$/m);
-      expect(metrics).to.match(/^contact_points_page_request_duration_seconds_count\{page="confirmation",method="GET",status="\d+"\} 1$/m);
-      expect(metrics).to.match(/^contact_points_mail_messages_total\{result="failed"\} \d+$/m);
-    } finally {
-      await server?.close();
-      undo();
-      fs.rmSync(directory, { recursive: true, force: true });
-    }
-  });
+    },
+  );
+
+  (postgres ? it.skip : it)(
+    "logs a database outage once, without a stack, however many requests it fails, and shows it in the metrics",
+    async function () {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-outage-"));
+      const file = path.join(directory, "contacts.sqlite");
+      const lines: string[] = [];
+      const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
+      let undo: () => void = () => undefined;
+      let server: TestServer | null = null;
+      try {
+        const setUp = await Database.open({ databaseUrl: `sqlite:${file}` });
+        await setUp.migrate();
+        await setUp.close();
+        server = await startTestServer({ databaseUrl: `sqlite:${file}`, logger, env: { METRICS_TOKEN: "probes-test-metrics-token" } });
+        const readOnly = makeReadOnly(file);
+        if (!readOnly) return this.skip(); // chattr needs root and a file system that has the flag
+        undo = readOnly;
+        for (let request = 0; request < 12; request++) {
+          const answer = await server.graphql("{ viewer { email } }", {}, await tokenFor(`caller-${request}@example.com`));
+          expect(answer.status).to.equal(503);
+        }
+        const records = lines.map(
+          (line) => JSON.parse(line) as { level: string; msg: string; err?: unknown; cause?: { message?: string } },
+        );
+        const errors = records.filter((record) => record.level === "error");
+        expect(errors.map((record) => record.msg)).to.deep.equal([
+          "Database unavailable for writes: requests that need them answer SERVICE_UNAVAILABLE.",
+        ]);
+        expect(JSON.stringify(errors[0])).to.not.contain("stack");
+        expect(errors[0]!.cause?.message).to.match(/readonly|I\/O error/i);
+        expect(server.logged, "no request's error logged as unexpected").to.deep.equal([]);
+        await fetch(server.url.replace(/\/graphql$/, "/verify/not-a-real-token"));
+        const metrics = await (
+          await fetch(server.url.replace(/\/graphql$/, "/metrics"), { headers: { authorization: "Bearer probes-test-metrics-token" } })
+        ).text();
+        expect(metrics).to.match(/^contact_points_database_up\{access="write"\} 0$/m);
+        expect(metrics).to.match(/^contact_points_database_up\{access="read"\} 1$/m);
+        expect(metrics).to.match(
+          /^contact_points_database_operation_duration_seconds_count\{operation="write",outcome="unavailable"\} 12$/m,
+        );
+        expect(metrics).to.match(/^contact_points_build_info\{version="\d+\.\d+\.\d+",node_version="[\d.]+"\} 1$/m);
+        expect(metrics).to.match(
+          /^contact_points_page_request_duration_seconds_count\{page="confirmation",method="GET",status="\d+"\} 1$/m,
+        );
+        expect(metrics).to.match(/^contact_points_mail_messages_total\{result="failed"\} \d+$/m);
+      } finally {
+        await server?.close();
+        undo();
+        fs.rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("while draining: /readyz answers 503 at once, requests are still answered with Connection: close, and /livez stays 200", async () => {
     const server = await startTestServer();

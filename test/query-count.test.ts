@@ -121,7 +121,11 @@ describe("query count", () => {
     const small = await start(3, 9, 0);
     const large = await start(3, 60, 30);
     const [few, many] = await Promise.all(
-      [small, large].map((seeded) => counted<{ account: { members: { totalCount: number }; contactHistory: { totalCount: number } } }>(seeded, SETTINGS_QUERY, { id: seeded.dataset.accounts[1]!.id })),
+      [small, large].map((seeded) =>
+        counted<{ account: { members: { totalCount: number }; contactHistory: { totalCount: number } } }>(seeded, SETTINGS_QUERY, {
+          id: seeded.dataset.accounts[1]!.id,
+        }),
+      ),
     );
     expect(few!.data.account.members.totalCount).to.equal(9);
     expect(many!.data.account.members.totalCount).to.equal(60);
@@ -167,7 +171,12 @@ describe("query count", () => {
     const statements = [
       ...(await counted(seeded, WIDE_CONSOLE_QUERY)).sql,
       ...(await counted(seeded, SETTINGS_QUERY, { id: seeded.dataset.accounts[3]!.id })).sql,
-      ...(await counted(seeded, `{ accounts(first: 5) { edges { node { members(first: 3, after: "${cursorAfterFirstMember}") { totalCount } } } } }`)).sql,
+      ...(
+        await counted(
+          seeded,
+          `{ accounts(first: 5) { edges { node { members(first: 3, after: "${cursorAfterFirstMember}") { totalCount } } } } }`,
+        )
+      ).sql,
     ];
     expect(statements.length).to.be.above(15);
     for (const sql of statements) expect(await tableScans(seeded.server.db, sql), sql).to.deep.equal([]);

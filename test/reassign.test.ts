@@ -28,7 +28,8 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
   async function accountWithLeaver() {
     const { admin, account, members } = await accountWithMembers(server, 4, "leave");
     const [leaving, first, last, successor] = members as [TestUser, TestUser, TestUser, TestUser];
-    const set = async (name: string, input: Record<string, unknown>) => ok(await mutate(server, admin.token, name, { accountId: account.id, ...input }));
+    const set = async (name: string, input: Record<string, unknown>) =>
+      ok(await mutate(server, admin.token, name, { accountId: account.id, ...input }));
     await set("setPrimaryContact", { userId: leaving.id });
     for (const member of [first, leaving, last]) {
       await set("addBillingContact", { userId: member.id });
@@ -82,7 +83,10 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
     const outsider = await accountWithMembers(server, 0, "leave-out");
     for (const reassignTo of [outsider.admin.id, leaving.id, "not-an-id", account.id]) {
       const error = failsWith(await remove(admin, account.id, leaving.id, reassignTo), "BAD_USER_INPUT");
-      expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field), reassignTo).to.deep.equal(["input.reassignTo"]);
+      expect(
+        error.extensions!.invalidFields.map((entry: { field: string }) => entry.field),
+        reassignTo,
+      ).to.deep.equal(["input.reassignTo"]);
     }
     const after = await readAccount(server, admin.token, account.id);
     expect(after).to.deep.equal(account);
@@ -114,7 +118,10 @@ describe("removing a member who holds contacts (reassignTo) and User.contactSlot
     const { admin, account, leaving, first, last, successor } = await accountWithLeaver();
     const data = ok(await server.graphql(MEMBER_SLOTS, { id: account.id }, admin.token));
     const slots = new Map(
-      data.account.members.edges.map((edge: { node: { user: { id: string; contactSlots: string[] } } }) => [edge.node.user.id, edge.node.user.contactSlots]),
+      data.account.members.edges.map((edge: { node: { user: { id: string; contactSlots: string[] } } }) => [
+        edge.node.user.id,
+        edge.node.user.contactSlots,
+      ]),
     );
     expect(slots.get(leaving.id)).to.deep.equal(["PRIMARY", "BILLING", "SECURITY", "TECHNICAL_ADMIN"]);
     expect(slots.get(first.id)).to.deep.equal(["BILLING", "DECISION_MAKER"]);

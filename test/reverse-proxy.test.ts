@@ -34,7 +34,9 @@ http {
 }
 `,
   );
-  const child = spawn(NGINX, ["-p", directory, "-c", path.join(directory, "nginx.conf"), "-e", path.join(directory, "logs", "error.log")], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(NGINX, ["-p", directory, "-c", path.join(directory, "nginx.conf"), "-e", path.join(directory, "logs", "error.log")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let log = "";
   child.stdout!.on("data", (chunk: Buffer) => (log += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
@@ -56,7 +58,10 @@ http {
 
 /** The settings the GraphiQL page was rendered with: a filled-in token would be in `defaultHeaders`. */
 function pageSettings(page: string): { defaultHeaders?: string; defaultQuery: string } {
-  return JSON.parse(/<script type="application\/json" id="graphiql-settings">(.*?)<\/script>/s.exec(page)![1]!) as { defaultHeaders?: string; defaultQuery: string };
+  return JSON.parse(/<script type="application\/json" id="graphiql-settings">(.*?)<\/script>/s.exec(page)![1]!) as {
+    defaultHeaders?: string;
+    defaultQuery: string;
+  };
 }
 
 /** What a stranger's browser gets for GraphiQL through the proxy, under the public name. */
@@ -64,11 +69,14 @@ async function graphiqlThroughProxy(proxyPort: number): Promise<string> {
   // fetch() sets Host from the URL; node's http lets the test name the public host as a browser would.
   const http = await import("node:http");
   return new Promise((resolve, reject) => {
-    const request = http.get({ host: "127.0.0.1", port: proxyPort, path: "/graphql", headers: { host: "contacts.example.com", accept: "text/html" } }, (response) => {
-      let body = "";
-      response.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      response.on("end", () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${response.statusCode}: ${body}`))));
-    });
+    const request = http.get(
+      { host: "127.0.0.1", port: proxyPort, path: "/graphql", headers: { host: "contacts.example.com", accept: "text/html" } },
+      (response) => {
+        let body = "";
+        response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        response.on("end", () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${response.statusCode}: ${body}`))));
+      },
+    );
     request.on("error", reject);
   });
 }
@@ -97,7 +105,10 @@ describe("behind a reverse proxy (nginx)", function () {
 
   it("hands no token to a stranger through a stock proxy_pass in front of the development defaults", async () => {
     // As `node dist/src/main.js` starts with nothing set: development, demo data, the development secret, 127.0.0.1.
-    server = await spawnServer({ DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`, MAIL_LOG_FILE: path.join(directory, "mail.log") }, "npm run token");
+    server = await spawnServer(
+      { DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`, MAIL_LOG_FILE: path.join(directory, "mail.log") },
+      "npm run token",
+    );
     expect(server.output()).to.contain("Loaded the demo accounts");
     const started = await startNginx(directory, Number(new URL(server.url).port));
     nginx = started.process;
@@ -120,7 +131,12 @@ describe("behind a reverse proxy (nginx)", function () {
       const result = await runToEnd([MAIN], { ...env, DATABASE_URL: `sqlite:${path.join(directory, "refused.sqlite")}` });
       expect(result.code, JSON.stringify(env)).to.equal(1);
       expect(result.stderr).to.match(/Cannot start: AUTH_JWT_SECRET must be set: the published development secret/);
-      const demo = await runToEnd([MAIN], { ...env, AUTH_JWT_SECRET: SECRET, DEMO_TOKEN: "true", DATABASE_URL: `sqlite:${path.join(directory, "refused.sqlite")}` });
+      const demo = await runToEnd([MAIN], {
+        ...env,
+        AUTH_JWT_SECRET: SECRET,
+        DEMO_TOKEN: "true",
+        DATABASE_URL: `sqlite:${path.join(directory, "refused.sqlite")}`,
+      });
       expect(demo.code, JSON.stringify(env)).to.equal(1);
       expect(demo.stderr).to.match(/Cannot start: DEMO_TOKEN=true \(npm start sets it\)/);
     }
@@ -150,6 +166,8 @@ describe("behind a reverse proxy (nginx)", function () {
       body: JSON.stringify({ query: "{ accounts { totalCount } }" }),
     });
     expect(response.status).to.equal(401);
-    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).to.equal("UNAUTHENTICATED");
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).to.equal(
+      "UNAUTHENTICATED",
+    );
   });
 });

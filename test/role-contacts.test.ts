@@ -38,7 +38,12 @@ describe("role contacts", () => {
     ok(await setRole(admin.token, { accountId: account.id, role: "DECISION_MAKER", userId: members[0]!.id }));
     ok(await setRole(admin.token, { accountId: account.id, role: "DECISION_MAKER", userId: members[1]!.id }));
     const [latest] = await readHistory(server, admin.token, account.id);
-    expect(latest).to.deep.include({ slot: "DECISION_MAKER", action: "SET", previousEmail: members[0]!.email, newEmail: members[1]!.email });
+    expect(latest).to.deep.include({
+      slot: "DECISION_MAKER",
+      action: "SET",
+      previousEmail: members[0]!.email,
+      newEmail: members[1]!.email,
+    });
     const state = await readAccount(server, admin.token, account.id);
     expect(state.roleContacts).to.have.lengthOf(1);
   });
@@ -70,13 +75,19 @@ describe("role contacts", () => {
   it("refuses both or neither of userId and email with BAD_USER_INPUT", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1);
     failsWith(await setRole(admin.token, { accountId: account.id, role: "SECURITY" }), "BAD_USER_INPUT");
-    failsWith(await setRole(admin.token, { accountId: account.id, role: "SECURITY", userId: members[0]!.id, email: "x@outside.example" }), "BAD_USER_INPUT");
+    failsWith(
+      await setRole(admin.token, { accountId: account.id, role: "SECURITY", userId: members[0]!.id, email: "x@outside.example" }),
+      "BAD_USER_INPUT",
+    );
   });
 
   it("refuses an invalid email address and a non-member with BAD_USER_INPUT", async () => {
     const { admin, account } = await accountWithMembers(server, 0);
     const outsider = await signIn(server, "role-outsider@example.com");
-    const invalid = failsWith(await setRole(admin.token, { accountId: account.id, role: "SECURITY", email: "not an email" }), "BAD_USER_INPUT");
+    const invalid = failsWith(
+      await setRole(admin.token, { accountId: account.id, role: "SECURITY", email: "not an email" }),
+      "BAD_USER_INPUT",
+    );
     expect(invalid.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.email"]);
     failsWith(await setRole(admin.token, { accountId: account.id, role: "TECHNICAL_ADMIN", userId: outsider.id }), "BAD_USER_INPUT");
   });

@@ -33,8 +33,13 @@ describe("adding a contact role with a migration", function () {
   let url: string;
   let directory: string | null = null;
 
-  const contacts = () => selectRows(db, sql`SELECT "accountId", "slot", "position", "email", "userId" FROM "contact_slots" ORDER BY "accountId", "slot", "position"`);
-  const verifications = () => selectRows(db, sql`SELECT "accountId", "role", "email", "state" FROM "contact_verifications" ORDER BY "accountId", "role"`);
+  const contacts = () =>
+    selectRows(
+      db,
+      sql`SELECT "accountId", "slot", "position", "email", "userId" FROM "contact_slots" ORDER BY "accountId", "slot", "position"`,
+    );
+  const verifications = () =>
+    selectRows(db, sql`SELECT "accountId", "role", "email", "state" FROM "contact_verifications" ORDER BY "accountId", "role"`);
   // A member of the demo account that holds no roles, so giving and taking them leaves the others as they are.
   const someMember = async () =>
     (
@@ -78,12 +83,21 @@ describe("adding a contact role with a migration", function () {
   it("accepts exactly the roles of the table, and outside addresses only where the table allows them", async () => {
     const member = await someMember();
     for (const role of CONTACT_ROLES) {
-      await db.write((manager) => changeRows(manager, sql`DELETE FROM "contact_slots" WHERE "accountId" = ${member.accountId} AND "slot" = ${role.name}`));
+      await db.write((manager) =>
+        changeRows(manager, sql`DELETE FROM "contact_slots" WHERE "accountId" = ${member.accountId} AND "slot" = ${role.name}`),
+      );
       await giveRole(role.name, "member");
-      await db.write((manager) => changeRows(manager, sql`DELETE FROM "contact_slots" WHERE "accountId" = ${member.accountId} AND "slot" = ${role.name}`));
-      const outside = await giveRole(role.name, null).then(() => true, () => false);
+      await db.write((manager) =>
+        changeRows(manager, sql`DELETE FROM "contact_slots" WHERE "accountId" = ${member.accountId} AND "slot" = ${role.name}`),
+      );
+      const outside = await giveRole(role.name, null).then(
+        () => true,
+        () => false,
+      );
       expect(outside, role.name).to.equal(role.outsideAddress);
-      await db.write((manager) => changeRows(manager, sql`DELETE FROM "contact_slots" WHERE "accountId" = ${member.accountId} AND "slot" = ${role.name}`));
+      await db.write((manager) =>
+        changeRows(manager, sql`DELETE FROM "contact_slots" WHERE "accountId" = ${member.accountId} AND "slot" = ${role.name}`),
+      );
     }
     await expectRefused(giveRole(EXTRA, "member"));
   });
@@ -100,7 +114,12 @@ describe("adding a contact role with a migration", function () {
     expect(await verifications()).to.deep.equal(verificationsBefore);
     await giveRole(EXTRA, "member");
     await expectRefused(giveRole("UNKNOWN", "member"));
-    await db.write((manager) => changeRows(manager, sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "slot", "action", "previousEmail", "newEmail") VALUES (${member.accountId}, ${db.dateParameter(new Date())}, ${member.userId}, ${EXTRA}, 'SET', NULL, 'someone@legal.example')`));
+    await db.write((manager) =>
+      changeRows(
+        manager,
+        sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "slot", "action", "previousEmail", "newEmail") VALUES (${member.accountId}, ${db.dateParameter(new Date())}, ${member.userId}, ${EXTRA}, 'SET', NULL, 'someone@legal.example')`,
+      ),
+    );
 
     // As `migration:revert` does it: the whole revert in one transaction.
     await db.dataSource.undoLastMigration({ transaction: "all" });
@@ -114,13 +133,20 @@ describe("adding a contact role with a migration", function () {
 
   it("changes a CHECK in a table definition without touching the rest", () => {
     const table = `CREATE TABLE "t" ("a" varchar, "b" varchar, CONSTRAINT "CHK_a" CHECK ("a" IN ('x)', 'y')), CONSTRAINT "CHK_b" CHECK ("b" <> ''))`;
-    expect(withCheck(table, "CHK_a", `"a" IN ('z')`)).to.equal(`CREATE TABLE "t" ("a" varchar, "b" varchar, CONSTRAINT "CHK_a" CHECK ("a" IN ('z')), CONSTRAINT "CHK_b" CHECK ("b" <> ''))`);
-    expect(withCheck(table, "CHK_b", null)).to.equal(`CREATE TABLE "t" ("a" varchar, "b" varchar, CONSTRAINT "CHK_a" CHECK ("a" IN ('x)', 'y')))`);
+    expect(withCheck(table, "CHK_a", `"a" IN ('z')`)).to.equal(
+      `CREATE TABLE "t" ("a" varchar, "b" varchar, CONSTRAINT "CHK_a" CHECK ("a" IN ('z')), CONSTRAINT "CHK_b" CHECK ("b" <> ''))`,
+    );
+    expect(withCheck(table, "CHK_b", null)).to.equal(
+      `CREATE TABLE "t" ("a" varchar, "b" varchar, CONSTRAINT "CHK_a" CHECK ("a" IN ('x)', 'y')))`,
+    );
     expect(withCheck(table, "CHK_c", `"a" IS NOT NULL`)).to.contain(`CONSTRAINT "CHK_c" CHECK ("a" IS NOT NULL)\n)`);
   });
 });
 
 async function expectRefused(work: Promise<unknown>): Promise<void> {
-  const outcome = await work.then(() => "accepted", () => "refused");
+  const outcome = await work.then(
+    () => "accepted",
+    () => "refused",
+  );
   expect(outcome).to.equal("refused");
 }

@@ -27,7 +27,11 @@ async function client(url: string, token: string, running: () => boolean, tally:
   const body = JSON.stringify({ query: "query Viewer { viewer { email } }" });
   while (running()) {
     try {
-      const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
+      const response = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body,
+      });
       const text = await response.text();
       if (response.status === 200 && text.includes("rolling@example.com")) tally.answered++;
       else tally.failed.push(`${response.status} ${text.slice(0, 120)}`);

@@ -63,10 +63,20 @@ describe("sign-in checked on the root fields", () => {
   });
 
   it("refuses an anonymous caller on a root field before any field below it runs", async () => {
-    for (const query of ["{ viewer { id email } }", "{ accounts(first: 1) { edges { node { id name } } } }", `{ node(id: "QWNjb3VudDox") { id } }`, "{ accountsNeedingAttention(first: 1) { totalCount } }"]) {
+    for (const query of [
+      "{ viewer { id email } }",
+      "{ accounts(first: 1) { edges { node { id name } } } }",
+      `{ node(id: "QWNjb3VudDox") { id } }`,
+      "{ accountsNeedingAttention(first: 1) { totalCount } }",
+    ]) {
       const response = await server.graphql(query, {});
-      expect(response.data ?? null, query).to.satisfy((data: Record<string, unknown> | null) => data === null || Object.values(data).every((value) => value === null));
-      expect(response.errors?.map((error) => error.extensions?.code), query).to.deep.equal(["UNAUTHENTICATED"]);
+      expect(response.data ?? null, query).to.satisfy(
+        (data: Record<string, unknown> | null) => data === null || Object.values(data).every((value) => value === null),
+      );
+      expect(
+        response.errors?.map((error) => error.extensions?.code),
+        query,
+      ).to.deep.equal(["UNAUTHENTICATED"]);
     }
   });
 });

@@ -2,7 +2,17 @@ import { expect } from "chai";
 import { parse, print } from "graphql";
 import { CONTACT_ROLES } from "../src/contacts/contact.enums";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { ACCOUNT_FIELDS, accountWithMembers, addMember, failsWith, mutate, ok, readAccount, readHistory, type AccountState } from "./helpers/factories";
+import {
+  ACCOUNT_FIELDS,
+  accountWithMembers,
+  addMember,
+  failsWith,
+  mutate,
+  ok,
+  readAccount,
+  readHistory,
+  type AccountState,
+} from "./helpers/factories";
 
 const SAVE = `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { ${ACCOUNT_FIELDS} } } }`;
 
@@ -31,7 +41,7 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
 
   it("replaces every slot at once, with one history row per slot that changed and one version step", async () => {
     const { admin, account, members } = await accountWithMembers(server, 3, "save");
-    const [a, b, c] = members as [typeof members[0], typeof members[0], typeof members[0]];
+    const [a, b, c] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
     const before = await readHistory(server, admin.token, account.id);
     const saved = ok(
       await save(admin.token, {
@@ -82,7 +92,7 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
 
   it("clears only the roles the input clears explicitly, and removes billing contacts the list drops", async () => {
     const { admin, account, members } = await accountWithMembers(server, 2, "drop");
-    const [a, b] = members as [typeof members[0], typeof members[0]];
+    const [a, b] = members as [(typeof members)[0], (typeof members)[0]];
     const full = ok(
       await save(admin.token, {
         accountId: account.id,
@@ -112,7 +122,7 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
 
   it("leaves every slot the input does not name as it is: a client written before a role existed never clears it", async () => {
     const { admin, account, members } = await accountWithMembers(server, 3, "partial");
-    const [a, b, c] = members as [typeof members[0], typeof members[0], typeof members[0]];
+    const [a, b, c] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
     const roles = CONTACT_ROLES.map((role) => role.name);
     const newest = roles[roles.length - 1]!;
     const set = ok(
@@ -127,21 +137,32 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
     // The form of a client built when the newest role did not exist yet: it sends every role it knows.
     const oldForm = parse(`mutation Save($accountId: ID!, $version: Int!, $primary: ID!, $billing: [ID!]!, $holder: ID!) {
       saveAccountContacts(input: { accountId: $accountId, expectedVersion: $version, primaryContactUserId: $primary, billingContactUserIds: $billing,
-        roleContacts: [${roles.slice(0, -1).map((role) => `{ role: ${role}, userId: $holder }`).join(", ")}] }) { account { ${ACCOUNT_FIELDS} } }
+        roleContacts: [${roles
+          .slice(0, -1)
+          .map((role) => `{ role: ${role}, userId: $holder }`)
+          .join(", ")}] }) { account { ${ACCOUNT_FIELDS} } }
     }`);
     expect(print(oldForm)).not.to.include(newest);
-    const old = await server.graphql<{ saveAccountContacts: { account: AccountState } }>(print(oldForm), {
-      accountId: account.id,
-      version: set.contactsVersion,
-      primary: admin.id,
-      billing: [b.id],
-      holder: a.id,
-    }, admin.token);
+    const old = await server.graphql<{ saveAccountContacts: { account: AccountState } }>(
+      print(oldForm),
+      {
+        accountId: account.id,
+        version: set.contactsVersion,
+        primary: admin.id,
+        billing: [b.id],
+        holder: a.id,
+      },
+      admin.token,
+    );
     const after = ok(old).saveAccountContacts.account;
-    expect(after.roleContacts.map((role) => [role.role, role.email])).to.deep.equal(roles.map((role) => [role, role === newest ? c.email : a.email]));
+    expect(after.roleContacts.map((role) => [role.role, role.email])).to.deep.equal(
+      roles.map((role) => [role, role === newest ? c.email : a.email]),
+    );
 
     // Left out entirely, the primary contact, billing contacts and roles stay; only what is named changes.
-    const onlyBilling = ok(await save(admin.token, { accountId: account.id, expectedVersion: after.contactsVersion, billingContactUserIds: [] })).saveAccountContacts;
+    const onlyBilling = ok(
+      await save(admin.token, { accountId: account.id, expectedVersion: after.contactsVersion, billingContactUserIds: [] }),
+    ).saveAccountContacts;
     expect(onlyBilling.primaryContact.id).to.equal(admin.id);
     expect(onlyBilling.billingContacts).to.deep.equal([]);
     expect(onlyBilling.roleContacts).to.have.lengthOf(roles.length);
@@ -152,7 +173,11 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
   it("refuses an entry that clears a role and names a contact, on its clear field", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "clearboth");
     const error = failsWith(
-      await save(admin.token, { accountId: account.id, expectedVersion: account.contactsVersion, roleContacts: [{ role: "DECISION_MAKER", clear: true, userId: members[0]!.id }] }),
+      await save(admin.token, {
+        accountId: account.id,
+        expectedVersion: account.contactsVersion,
+        roleContacts: [{ role: "DECISION_MAKER", clear: true, userId: members[0]!.id }],
+      }),
       "BAD_USER_INPUT",
     );
     expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.roleContacts.0.clear"]);
@@ -162,7 +187,13 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
     const { admin, account, members } = await accountWithMembers(server, 4, "swap");
     const ids = members.map((member) => member.id);
     const full = ok(
-      await save(admin.token, { accountId: account.id, expectedVersion: account.contactsVersion, primaryContactUserId: admin.id, billingContactUserIds: ids.slice(0, 3), roleContacts: [] }),
+      await save(admin.token, {
+        accountId: account.id,
+        expectedVersion: account.contactsVersion,
+        primaryContactUserId: admin.id,
+        billingContactUserIds: ids.slice(0, 3),
+        roleContacts: [],
+      }),
     ).saveAccountContacts;
     const swapped = ok(
       await save(admin.token, {
@@ -202,8 +233,26 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
     const second = await addMember(server, admin, account.id, `race-second-${Math.random().toString(36).slice(2, 8)}@example.com`, "ADMIN");
     const base = (await readAccount(server, admin.token, account.id)).contactsVersion;
     const forms: [typeof admin, Form][] = [
-      [admin, { accountId: account.id, expectedVersion: base, primaryContactUserId: members[0]!.id, billingContactUserIds: [members[1]!.id], roleContacts: [{ role: "SECURITY", userId: members[2]!.id }] }],
-      [second, { accountId: account.id, expectedVersion: base, primaryContactUserId: members[2]!.id, billingContactUserIds: [members[0]!.id, members[2]!.id], roleContacts: [{ role: "DECISION_MAKER", userId: members[1]!.id }] }],
+      [
+        admin,
+        {
+          accountId: account.id,
+          expectedVersion: base,
+          primaryContactUserId: members[0]!.id,
+          billingContactUserIds: [members[1]!.id],
+          roleContacts: [{ role: "SECURITY", userId: members[2]!.id }],
+        },
+      ],
+      [
+        second,
+        {
+          accountId: account.id,
+          expectedVersion: base,
+          primaryContactUserId: members[2]!.id,
+          billingContactUserIds: [members[0]!.id, members[2]!.id],
+          roleContacts: [{ role: "DECISION_MAKER", userId: members[1]!.id }],
+        },
+      ],
     ];
     const results = await Promise.all(forms.map(([who, form]) => save(who.token, form)));
     const winners = results.filter((result) => !result.errors);
@@ -231,23 +280,52 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
     const outsider = `rules-outsider-${Math.random().toString(36).slice(2, 8)}@example.com`;
     const other = await accountWithMembers(server, 0, "other");
     const stranger = (await addMember(server, other.admin, other.account.id, outsider)).id;
-    const base = { accountId: account.id, expectedVersion: account.contactsVersion, primaryContactUserId: members[0]!.id, roleContacts: [] };
-    const limit = failsWith(await save(admin.token, { ...base, billingContactUserIds: members.map((member) => member.id) }), "BILLING_CONTACT_LIMIT");
+    const base = {
+      accountId: account.id,
+      expectedVersion: account.contactsVersion,
+      primaryContactUserId: members[0]!.id,
+      roleContacts: [],
+    };
+    const limit = failsWith(
+      await save(admin.token, { ...base, billingContactUserIds: members.map((member) => member.id) }),
+      "BILLING_CONTACT_LIMIT",
+    );
     expect(limit.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.billingContactUserIds"]);
     // Each refusal names the place in the form that caused it.
     const refusals: [Partial<Form>, string][] = [
       [{ billingContactUserIds: [members[1]!.id, stranger] }, "input.billingContactUserIds.1"],
       [{ primaryContactUserId: stranger, billingContactUserIds: [] }, "input.primaryContactUserId"],
       [{ billingContactUserIds: [], roleContacts: [{ role: "DECISION_MAKER", email: "x@outside.example" }] }, "input.roleContacts.0.email"],
-      [{ billingContactUserIds: [], roleContacts: [{ role: "IMPLEMENTATION", userId: members[2]!.id }, { role: "SECURITY", userId: members[1]!.id, email: "x@outside.example" }] }, "input.roleContacts.1.userId"],
+      [
+        {
+          billingContactUserIds: [],
+          roleContacts: [
+            { role: "IMPLEMENTATION", userId: members[2]!.id },
+            { role: "SECURITY", userId: members[1]!.id, email: "x@outside.example" },
+          ],
+        },
+        "input.roleContacts.1.userId",
+      ],
       [{ billingContactUserIds: [], roleContacts: [{ role: "SECURITY" }] }, "input.roleContacts.0.userId"],
       [{ billingContactUserIds: [], roleContacts: [{ role: "TECHNICAL_ADMIN", userId: stranger }] }, "input.roleContacts.0.userId"],
       [{ billingContactUserIds: [members[1]!.id, members[1]!.id] }, "input.billingContactUserIds"],
-      [{ billingContactUserIds: [], roleContacts: [{ role: "SECURITY", userId: members[1]!.id }, { role: "SECURITY", userId: members[2]!.id }] }, "input.roleContacts"],
+      [
+        {
+          billingContactUserIds: [],
+          roleContacts: [
+            { role: "SECURITY", userId: members[1]!.id },
+            { role: "SECURITY", userId: members[2]!.id },
+          ],
+        },
+        "input.roleContacts",
+      ],
     ];
     for (const [form, field] of refusals) {
       const error = failsWith(await save(admin.token, { ...base, ...form } as Form), "BAD_USER_INPUT");
-      expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field), JSON.stringify(form)).to.deep.equal([field]);
+      expect(
+        error.extensions!.invalidFields.map((entry: { field: string }) => entry.field),
+        JSON.stringify(form),
+      ).to.deep.equal([field]);
     }
     const state = await readAccount(server, admin.token, account.id);
     expect(state.contactsVersion).to.equal(account.contactsVersion);
@@ -267,12 +345,22 @@ describe("saving the whole contact form (saveAccountContacts)", () => {
         roleContacts: [{ role: "SECURITY", email: members[0]!.email.toUpperCase() }],
       }),
     ).saveAccountContacts;
-    expect(saved.roleContacts[0]).to.deep.include({ role: "SECURITY", isExternal: false, user: { id: members[0]!.id, email: members[0]!.email } });
+    expect(saved.roleContacts[0]).to.deep.include({
+      role: "SECURITY",
+      isExternal: false,
+      user: { id: members[0]!.id, email: members[0]!.email },
+    });
   });
 
   it("refuses a plain member with FORBIDDEN and an outsider with NOT_FOUND", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "forbid");
-    const form = { accountId: account.id, expectedVersion: account.contactsVersion, primaryContactUserId: members[0]!.id, billingContactUserIds: [], roleContacts: [] };
+    const form = {
+      accountId: account.id,
+      expectedVersion: account.contactsVersion,
+      primaryContactUserId: members[0]!.id,
+      billingContactUserIds: [],
+      roleContacts: [],
+    };
     failsWith(await save(members[0]!.token, form), "FORBIDDEN");
     const outsider = await accountWithMembers(server, 0, "forbid-out");
     failsWith(await save(outsider.admin.token, form), "NOT_FOUND");
@@ -312,7 +400,13 @@ describe("expectedVersion on the single-slot mutations", () => {
 
   it("does not move the version for a change that changes nothing", async () => {
     const { admin, account } = await accountWithMembers(server, 0, "noop");
-    const again = ok(await mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: admin.id, expectedVersion: account.contactsVersion }));
+    const again = ok(
+      await mutate(server, admin.token, "setPrimaryContact", {
+        accountId: account.id,
+        userId: admin.id,
+        expectedVersion: account.contactsVersion,
+      }),
+    );
     expect(again.setPrimaryContact!.contactsVersion).to.equal(account.contactsVersion);
   });
 });

@@ -26,9 +26,13 @@ const RELEASED_FILE = path.resolve(__dirname, "..", "..", "schema", "released.gr
 const releasedText = fs.readFileSync(RELEASED_FILE, "utf8");
 const releasedDocument = parse(releasedText);
 const releasedVersion = /^# The schema of contact-points (\d+\.\d+\.\d+) as released/.exec(releasedText)?.[1];
-const packageVersion = (JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
+const packageVersion = (JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string })
+  .version;
 /** The reviewed breaking changes of the next major release (schema/accepted-breaking.json). */
-const acceptedForMajor = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "schema", "accepted-breaking.json"), "utf8")) as { version: string; accepted: string[] };
+const acceptedForMajor = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "schema", "accepted-breaking.json"), "utf8")) as {
+  version: string;
+  accepted: string[];
+};
 const major = (version: string) => Number(version.split(".")[0]);
 
 const schemaOf = (document: DocumentNode): GraphQLSchema => buildASTSchema(document);
@@ -62,7 +66,9 @@ function withFieldDeprecated(typeName: string, fieldName: string): DocumentNode 
       if (node.name.value !== typeName) return undefined;
       return {
         ...node,
-        fields: node.fields?.map((field) => (field.name.value === fieldName ? { ...field, directives: [deprecated(`Use something else.`)] } : field)),
+        fields: node.fields?.map((field) =>
+          field.name.value === fieldName ? { ...field, directives: [deprecated(`Use something else.`)] } : field,
+        ),
       };
     },
   });
@@ -71,11 +77,18 @@ function withFieldDeprecated(typeName: string, fieldName: string): DocumentNode 
 function withoutTypes(names: string[], document: DocumentNode): DocumentNode {
   return {
     ...document,
-    definitions: document.definitions.filter((definition) => !("name" in definition && definition.name && names.includes(definition.name.value))),
+    definitions: document.definitions.filter(
+      (definition) => !("name" in definition && definition.name && names.includes(definition.name.value)),
+    ),
   };
 }
 
-function withEnumValue(enumName: string, valueName: string, change: "remove" | "deprecate", document: DocumentNode = releasedDocument): DocumentNode {
+function withEnumValue(
+  enumName: string,
+  valueName: string,
+  change: "remove" | "deprecate",
+  document: DocumentNode = releasedDocument,
+): DocumentNode {
   return edited(
     {
       EnumTypeDefinition(node) {
@@ -83,7 +96,9 @@ function withEnumValue(enumName: string, valueName: string, change: "remove" | "
         const values =
           change === "remove"
             ? node.values?.filter((value) => value.name.value !== valueName)
-            : node.values?.map((value) => (value.name.value === valueName ? { ...value, directives: [deprecated("No longer sent.")] } : value));
+            : node.values?.map((value) =>
+                value.name.value === valueName ? { ...value, directives: [deprecated("No longer sent.")] } : value,
+              );
         return { ...node, values };
       },
     },
@@ -91,7 +106,13 @@ function withEnumValue(enumName: string, valueName: string, change: "remove" | "
   );
 }
 
-function withField(typeName: string, field: string, type: string, args: Record<string, string> = {}, document: DocumentNode = releasedDocument): DocumentNode {
+function withField(
+  typeName: string,
+  field: string,
+  type: string,
+  args: Record<string, string> = {},
+  document: DocumentNode = releasedDocument,
+): DocumentNode {
   return edited(
     {
       ObjectTypeDefinition(node) {
@@ -109,7 +130,11 @@ function withField(typeName: string, field: string, type: string, args: Record<s
           type: parseType(type),
         } as const;
         const fields = existing
-          ? node.fields!.map((candidate) => (candidate === existing ? { ...existing, type: definition.type, arguments: [...(existing.arguments ?? []), ...definition.arguments] } : candidate))
+          ? node.fields!.map((candidate) =>
+              candidate === existing
+                ? { ...existing, type: definition.type, arguments: [...(existing.arguments ?? []), ...definition.arguments] }
+                : candidate,
+            )
           : [...(node.fields ?? []), definition];
         return { ...node, fields };
       },
@@ -131,7 +156,8 @@ describe("schema evolution gate (schema/released.graphql)", () => {
     const newMajor = major(packageVersion) > major(releasedVersion!);
     // A breaking change passes only in a new major version, and only if the reviewed list names it.
     const accepted = newMajor ? acceptedForMajor.accepted : [];
-    if (newMajor) expect(acceptedForMajor.version, "schema/accepted-breaking.json is for the version package.json names").to.equal(packageVersion);
+    if (newMajor)
+      expect(acceptedForMajor.version, "schema/accepted-breaking.json is for the version package.json names").to.equal(packageVersion);
     const named = (change: { type: string; path?: string }) => `${change.type} ${change.path ?? ""}`;
     expect(
       accepted.filter((entry) => !result.refused.some((change) => named(change) === entry)),
@@ -171,8 +197,13 @@ describe("schema evolution gate (schema/released.graphql)", () => {
     const nullable = await gate(releasedDocument, withField("Account", "primaryContact", "User"));
     expect(nullable.refused.map((change) => `${change.type} ${change.path}`)).to.deep.equal(["FIELD_TYPE_CHANGED Account.primaryContact"]);
 
-    const requiredArgument = await gate(releasedDocument, withField("Account", "roleContacts", "[ContactRole!]!", { kind: "ContactRoleKind!" }));
-    expect(requiredArgument.refused.map((change) => `${change.type} ${change.path}`)).to.deep.equal(["FIELD_ARGUMENT_ADDED Account.roleContacts.kind"]);
+    const requiredArgument = await gate(
+      releasedDocument,
+      withField("Account", "roleContacts", "[ContactRole!]!", { kind: "ContactRoleKind!" }),
+    );
+    expect(requiredArgument.refused.map((change) => `${change.type} ${change.path}`)).to.deep.equal([
+      "FIELD_ARGUMENT_ADDED Account.roleContacts.kind",
+    ]);
   });
 
   it("refuses removing an enum value unless the released schema deprecated it", async () => {
@@ -202,7 +233,10 @@ describe("schema evolution gate (schema/released.graphql)", () => {
     // Every Node type can be asked for through `node(id:) { ... on ContactChange { … } }`, so removing
     // one breaks such documents whatever else was deprecated.
     const released = withFieldDeprecated("Account", "contactHistory");
-    const current = withoutTypes(["ContactChange", "ContactChangeConnection", "ContactChangeEdge", "ContactChangeAction"], withoutField("Account", "contactHistory", released));
+    const current = withoutTypes(
+      ["ContactChange", "ContactChangeConnection", "ContactChangeEdge", "ContactChangeAction"],
+      withoutField("Account", "contactHistory", released),
+    );
     const result = await gate(released, current);
     expect(pathsOf(result.refused)).to.include("ContactChange");
     expect(pathsOf(result.allowed)).to.include.members(["Account.contactHistory", "ContactChangeConnection", "ContactChangeEdge"]);

@@ -1,6 +1,15 @@
 import fs from "node:fs";
 import { expect } from "chai";
-import { buildSchema, getNamedType, isInterfaceType, isNonNullType, isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import {
+  buildSchema,
+  getNamedType,
+  isInterfaceType,
+  isNonNullType,
+  isObjectType,
+  lexicographicSortSchema,
+  printSchema,
+  type GraphQLSchema,
+} from "graphql";
 import { createSchema, SCHEMA_FILE } from "../src/schema";
 import { Database, ENTITIES } from "../src/database";
 import { freshDatabaseUrl } from "./helpers/server";
@@ -35,20 +44,28 @@ describe("schema", () => {
     for (const type of Object.values(schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith("__")) continue;
       const id = type.getFields().id;
-      if (id && !type.getInterfaces().some((node) => node.name === "Node")) problems.push(`${type.name} has an id but does not implement Node`);
+      if (id && !type.getInterfaces().some((node) => node.name === "Node"))
+        problems.push(`${type.name} has an id but does not implement Node`);
       if (type.name.endsWith("Connection")) {
         const fields = type.getFields();
         for (const name of ["edges", "nodes", "pageInfo", "totalCount"]) if (!fields[name]) problems.push(`${type.name} has no ${name}`);
       }
     }
     const pageInfo = schema.getType("PageInfo");
-    expect(isObjectType(pageInfo) && Object.keys(pageInfo.getFields())).to.deep.equal(["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"]);
+    expect(isObjectType(pageInfo) && Object.keys(pageInfo.getFields())).to.deep.equal([
+      "hasNextPage",
+      "hasPreviousPage",
+      "startCursor",
+      "endCursor",
+    ]);
     for (const field of Object.values(schema.getMutationType()!.getFields())) {
       const typeName = `${field.name[0]!.toUpperCase()}${field.name.slice(1)}`;
       const args = field.args.map((arg) => `${arg.name}: ${arg.type}`);
-      if (args.join() !== `input: ${typeName}Input!`) problems.push(`${field.name}(${args.join(", ")}) does not take one input: ${typeName}Input!`);
+      if (args.join() !== `input: ${typeName}Input!`)
+        problems.push(`${field.name}(${args.join(", ")}) does not take one input: ${typeName}Input!`);
       // Nullable (2.0): a refused mutation answers null in its own field, and the others keep theirs.
-      if (isNonNullType(field.type) || getNamedType(field.type).name !== `${typeName}Payload`) problems.push(`${field.name} returns ${field.type}, not ${typeName}Payload`);
+      if (isNonNullType(field.type) || getNamedType(field.type).name !== `${typeName}Payload`)
+        problems.push(`${field.name} returns ${field.type}, not ${typeName}Payload`);
     }
     for (const name of ["account", "node"]) {
       const field = schema.getQueryType()!.getFields()[name]!;
@@ -71,10 +88,18 @@ describe("schema", () => {
           const actual = table!.columns.map((column) => `${column.name}:${column.isNullable ? "null" : "not null"}`).sort();
           const declared = metadata.columns.map((column) => `${column.databaseName}:${column.isNullable ? "null" : "not null"}`).sort();
           expect(actual, metadata.tableName).to.deep.equal(declared);
-          const primary = table!.columns.filter((column) => column.isPrimary).map((column) => column.name).sort();
-          expect(primary, `${metadata.tableName} primary key`).to.deep.equal(metadata.primaryColumns.map((column) => column.databaseName).sort());
+          const primary = table!.columns
+            .filter((column) => column.isPrimary)
+            .map((column) => column.name)
+            .sort();
+          expect(primary, `${metadata.tableName} primary key`).to.deep.equal(
+            metadata.primaryColumns.map((column) => column.databaseName).sort(),
+          );
           for (const index of metadata.indices) {
-            expect(table!.indices.map((candidate) => candidate.name), metadata.tableName).to.include(index.name);
+            expect(
+              table!.indices.map((candidate) => candidate.name),
+              metadata.tableName,
+            ).to.include(index.name);
           }
         }
       } finally {

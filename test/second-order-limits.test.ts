@@ -64,9 +64,15 @@ const INTROSPECTION_OPTIONS: IntrospectionOptions[] = [
 ];
 
 function introspectionQueries(): { name: string; query: string }[] {
-  const queries = INTROSPECTION_OPTIONS.map((options) => ({ name: `getIntrospectionQuery(${JSON.stringify(options)})`, query: getIntrospectionQuery(options) }));
+  const queries = INTROSPECTION_OPTIONS.map((options) => ({
+    name: `getIntrospectionQuery(${JSON.stringify(options)})`,
+    query: getIntrospectionQuery(options),
+  }));
   // GraphiQL retries without the subscription type when the first answer has no data.
-  queries.push({ name: "GraphiQL without subscriptionType", query: getIntrospectionQuery({ inputValueDeprecation: true }).replace("subscriptionType { name }", "") });
+  queries.push({
+    name: "GraphiQL without subscriptionType",
+    query: getIntrospectionQuery({ inputValueDeprecation: true }).replace("subscriptionType { name }", ""),
+  });
   return queries;
 }
 
@@ -158,7 +164,9 @@ describe("limits against second-order inputs", () => {
       expect(await costOf(`query($n: Int) { ${nestedPages("$n", "", "last")} }`)).to.equal(1 + 20 * (2 + 41 + 101));
       // The nodes shortcut holds the page as edges do; accountsNeedingAttention and notificationDeliveries page 20 by default.
       expect(await costOf(`{ accounts(last: 100) { nodes { id } } }`)).to.equal(1 + 100 * 1);
-      expect(await costOf(`{ accountsNeedingAttention { nodes { notificationDeliveries { nodes { id } } } } }`)).to.equal(1 + 20 * (1 + 1 + 20 * 1));
+      expect(await costOf(`{ accountsNeedingAttention { nodes { notificationDeliveries { nodes { id } } } } }`)).to.equal(
+        1 + 20 * (1 + 1 + 20 * 1),
+      );
       const deliveries = `query($id: ID!, $last: Int) { account(id: $id) { notificationDeliveries(last: $last) { edges { node { id } } } } }`;
       const id = globalId("Account", "00000000-0000-4000-8000-000000000000");
       expect(await costOf(deliveries, { id })).to.equal(1 + 1 + 20 * 2);
@@ -180,13 +188,18 @@ describe("limits against second-order inputs", () => {
     });
 
     it("counts nodes(ids:) as one item per id, however the ids are sent", async () => {
-      const ids = (count: number) => Array.from({ length: count }, (_, index) => globalId("Account", `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`));
+      const ids = (count: number) =>
+        Array.from({ length: count }, (_, index) => globalId("Account", `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`));
       const selection = `id ... on Account { members(first: 10) { nodes { id user { email } } } }`;
       // Each item: its page of 10 members, each with its user.
       const perItem = 1 + 10 * 2;
       for (const count of [1, 3, 100]) {
-        expect(await costOf(`query($ids: [ID!]!) { nodes(ids: $ids) { ${selection} } }`, { ids: ids(count) }), `${count} ids`).to.equal(1 + count * perItem);
-        expect(await costOf(`{ nodes(ids: ${JSON.stringify(ids(count))}) { ${selection} } }`), `${count} ids`).to.equal(1 + count * perItem);
+        expect(await costOf(`query($ids: [ID!]!) { nodes(ids: $ids) { ${selection} } }`, { ids: ids(count) }), `${count} ids`).to.equal(
+          1 + count * perItem,
+        );
+        expect(await costOf(`{ nodes(ids: ${JSON.stringify(ids(count))}) { ${selection} } }`), `${count} ids`).to.equal(
+          1 + count * perItem,
+        );
       }
       expect(await costOf(`query($id: ID!) { node(id: $id) { ${selection} } }`, { id: ids(1)[0] })).to.equal(1 + perItem);
       // A hundred ids, each opening a page of a hundred members: refused with the real limit, not run.
@@ -243,7 +256,9 @@ describe("limits against second-order inputs", () => {
         failsWith(result.body, "BAD_USER_INPUT");
         expect(result.body.data ?? null).to.equal(null);
       }
-      expect(ok(await server.graphql<{ accounts: { totalCount: number } }>("{ accounts { totalCount } }", {}, caller.token)).accounts.totalCount).to.equal(0);
+      expect(
+        ok(await server.graphql<{ accounts: { totalCount: number } }>("{ accounts { totalCount } }", {}, caller.token)).accounts.totalCount,
+      ).to.equal(0);
     });
 
     it("refuses fragments spread so often that the query cannot be costed with QUERY_TOO_COMPLEX, quickly", async () => {
@@ -337,7 +352,9 @@ describe("limits against second-order inputs", () => {
       const error = failsWith(result.body, "QUERY_TOO_COMPLEX");
       expect(error.extensions?.cost).to.be.above(30 * 1000);
       expect(result.ms).to.be.below(1000);
-      console.log(`      30 aliased __schema (${(query.length / 1024).toFixed(1)} KB), signed in: HTTP ${result.status} ${error.extensions?.code} in ${result.ms.toFixed(0)} ms`);
+      console.log(
+        `      30 aliased __schema (${(query.length / 1024).toFixed(1)} KB), signed in: HTTP ${result.status} ${error.extensions?.code} in ${result.ms.toFixed(0)} ms`,
+      );
     });
 
     it("refuses 20 such requests sent at once, and keeps answering everybody else", async () => {
@@ -351,7 +368,8 @@ describe("limits against second-order inputs", () => {
       })();
       const results = await Promise.all(attack);
       const bystanderMs = await bystander;
-      for (const result of results) expect(result.body.errors?.[0]?.extensions?.code).to.be.oneOf(["QUERY_TOO_COMPLEX", "TOO_MANY_INTROSPECTIONS"]);
+      for (const result of results)
+        expect(result.body.errors?.[0]?.extensions?.code).to.be.oneOf(["QUERY_TOO_COMPLEX", "TOO_MANY_INTROSPECTIONS"]);
       const total = performance.now() - started;
       expect(total).to.be.below(5000);
       expect(bystanderMs).to.be.below(3000);
@@ -408,9 +426,12 @@ describe("limits against second-order inputs", () => {
       expect(field("Account", "roleContacts").extensions.maxItems).to.equal(CONTACT_ROLES.length);
       expect(field("Account", "notificationRecipients").extensions.maxItems).to.equal(1 + BILLING_CONTACT_LIMIT + CONTACT_ROLES.length);
       // Ten accounts: the page 1, then per account its `nodes` item 1, the list 1 and each item's user 1.
-      const perAccount = (selection: string) => costOf(`{ accounts(first: 10) { nodes { ${selection} } } }`).then((cost) => (cost - 1) / 10 - 1);
+      const perAccount = (selection: string) =>
+        costOf(`{ accounts(first: 10) { nodes { ${selection} } } }`).then((cost) => (cost - 1) / 10 - 1);
       expect(await perAccount("roleContacts { user { email } }")).to.equal(1 + CONTACT_ROLES.length);
-      expect(await perAccount("notificationRecipients(category: INVOICE) { user { email } }")).to.equal(1 + 1 + BILLING_CONTACT_LIMIT + CONTACT_ROLES.length);
+      expect(await perAccount("notificationRecipients(category: INVOICE) { user { email } }")).to.equal(
+        1 + 1 + BILLING_CONTACT_LIMIT + CONTACT_ROLES.length,
+      );
     });
 
     it("costs every accepted introspection at least one point per object it answers with", async () => {

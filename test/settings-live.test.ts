@@ -125,7 +125,9 @@ describe("the settings screen's live updates (examples/settings-app/src/live.ts)
     const EDSGER: Actor = { __typename: "User", id: "u-edsger", email: "edsger.dijkstra@northwind.example", name: "Edsger Dijkstra" };
     const mine = values({ primaryContactUserId: "u-edsger", roles: { DECISION_MAKER: member("u-ada") } });
     const theirs = values({ primaryContactUserId: "u-katherine", roles: { DECISION_MAKER: member("u-edsger") } });
-    const next = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(3, theirs), (slot) => (slot === "PRIMARY" ? EDSGER : GRACE));
+    const next = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(3, theirs), (slot) =>
+      slot === "PRIMARY" ? EDSGER : GRACE,
+    );
     expect(next.contested).to.deep.equal([
       { slot: "PRIMARY", by: EDSGER },
       { slot: "DECISION_MAKER", by: GRACE },
@@ -147,8 +149,16 @@ describe("the settings screen's live updates (examples/settings-app/src/live.ts)
 
   it("keeps a contest open across later changes of other slots, and ends it when the user sets the saved value", () => {
     const mine = values({ roles: { DECISION_MAKER: member("u-ada") } });
-    const first = live.formAfterChange({ baseline: loaded, draft: mine, contested: [] }, at(2, values({ roles: { DECISION_MAKER: member("u-edsger") } })), by(GRACE));
-    const second = live.formAfterChange(first, at(3, values({ roles: { DECISION_MAKER: member("u-edsger") }, primaryContactUserId: "u-katherine" })), by(null));
+    const first = live.formAfterChange(
+      { baseline: loaded, draft: mine, contested: [] },
+      at(2, values({ roles: { DECISION_MAKER: member("u-edsger") } })),
+      by(GRACE),
+    );
+    const second = live.formAfterChange(
+      first,
+      at(3, values({ roles: { DECISION_MAKER: member("u-edsger") }, primaryContactUserId: "u-katherine" })),
+      by(null),
+    );
     expect(second.contested).to.deep.equal([{ slot: "DECISION_MAKER", by: GRACE }]);
     expect(second.draft.primaryContactUserId).to.equal("u-katherine");
     const agreed = { ...second, draft: { ...second.draft, roles: { ...second.draft.roles, DECISION_MAKER: member("u-edsger") } } };
@@ -169,7 +179,10 @@ describe("the settings screen's live updates (examples/settings-app/src/live.ts)
     expect(summary.members).to.equal(false);
     const sentence = (language: "en" | "pl") => {
       const { live: texts } = live.CATALOGUES[language];
-      return texts.changed("Grace Hopper", summary.slots.map((slot) => texts.slotObject[slot]!));
+      return texts.changed(
+        "Grace Hopper",
+        summary.slots.map((slot) => texts.slotObject[slot]!),
+      );
     };
     expect(sentence("en")).to.equal("Grace Hopper changed the billing contacts and the decision maker");
     expect(sentence("pl")).to.equal("Grace Hopper zmienił(a) kontakty rozliczeniowe i osobę decyzyjną");

@@ -15,7 +15,12 @@ async function mutate(url: string, token: string, name: string) {
     body: JSON.stringify({ query: create(name) }),
   });
   const body = (await response.json()) as { errors?: { extensions?: { code?: string; retryAfterSeconds?: number } }[] };
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), code: body.errors?.[0]?.extensions?.code ?? "OK", body };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get("retry-after"),
+    code: body.errors?.[0]?.extensions?.code ?? "OK",
+    body,
+  };
 }
 
 describe("the mutation rate limit on PostgreSQL", function () {
@@ -76,7 +81,10 @@ describe("the mutation rate limit on PostgreSQL", function () {
       try {
         expect((await sql.query(`SELECT COUNT(*)::int AS count FROM "accounts"`)).rows[0].count).to.equal(LIMIT + 1);
         // Callers are stored only as digests: no address or email is kept in the table.
-        const keys = (await sql.query(`SELECT "key", "points" FROM "mutation_rate_limits" ORDER BY "points" DESC`)).rows as { key: string; points: number }[];
+        const keys = (await sql.query(`SELECT "key", "points" FROM "mutation_rate_limits" ORDER BY "points" DESC`)).rows as {
+          key: string;
+          points: number;
+        }[];
         expect(keys.map((row) => row.points)).to.deep.equal([LIMIT, 1]);
         for (const row of keys) expect(row.key).to.match(/^mutations:[0-9a-f]{64}$/);
       } finally {
@@ -114,7 +122,9 @@ describe("the mutation rate limit on PostgreSQL", function () {
       expect(failures).to.have.lengthOf(1);
       expect(failures[0].msg).to.match(/shared mutation rate limit cannot be read/);
       expect(failures[0].reqId).to.be.a("string");
-      const metrics = await (await fetch(server.url.replace("/graphql", "/metrics"), { headers: { authorization: "Bearer metrics-token-for-tests-0123456789" } })).text();
+      const metrics = await (
+        await fetch(server.url.replace("/graphql", "/metrics"), { headers: { authorization: "Bearer metrics-token-for-tests-0123456789" } })
+      ).text();
       expect(metrics).to.match(/^contact_points_rate_limit_store_failures_total 3$/m);
       expect(server.logged, "the fault of the limiter is not an error of the request").to.deep.equal([]);
 

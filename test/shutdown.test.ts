@@ -80,7 +80,11 @@ describe("graceful shutdown on SIGTERM", function () {
 
   it("finishes the request in flight, refuses new connections, and exits 0", async () => {
     const running = server!;
-    const held = heldRequest(running.url, token, `mutation { createAccount(input: { name: "Finished during shutdown" }) { account { id name } } }`);
+    const held = heldRequest(
+      running.url,
+      token,
+      `mutation { createAccount(input: { name: "Finished during shutdown" }) { account { id name } } }`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200)); // the server has the request's headers
 
     const signalled = Date.now();

@@ -75,7 +75,13 @@ describe("single-statement reads of one account", () => {
     general = await startTestServer({ db, env: { SINGLE_STATEMENT_READS: "off" } });
     await seedDemoData(db, planned.app.outbox);
     adminToken = await tokenFor(DEMO_ADMIN.email, DEMO_ADMIN.name);
-    const mine = ok(await planned.graphql<{ accounts: { edges: { node: { id: string; name: string } }[] } }>("{ accounts { edges { node { id name } } } }", {}, adminToken));
+    const mine = ok(
+      await planned.graphql<{ accounts: { edges: { node: { id: string; name: string } }[] } }>(
+        "{ accounts { edges { node { id name } } } }",
+        {},
+        adminToken,
+      ),
+    );
     northwindId = mine.accounts.edges.find((edge) => edge.node.name === "Northwind Traders")!.node.id;
     dataset = await seedDataset(db, { accounts: 3, membersPerAccount: 60, viewerEmail: "console@single-statement.example" });
     datasetToken = await tokenFor(dataset.viewer.email, "Console Admin");
@@ -88,7 +94,12 @@ describe("single-statement reads of one account", () => {
   });
 
   /** Sends the same request to both servers, one after the other, and expects the very same answer. */
-  async function sameAnswer(query: string, variables: Record<string, unknown>, token: string | null, label = query): Promise<GraphQLResponse> {
+  async function sameAnswer(
+    query: string,
+    variables: Record<string, unknown>,
+    token: string | null,
+    label = query,
+  ): Promise<GraphQLResponse> {
     const first = await planned.graphql(query, variables, token);
     const second = await general.graphql(query, variables, token);
     expect(JSON.stringify(first), label).to.equal(JSON.stringify(second));
@@ -103,7 +114,13 @@ describe("single-statement reads of one account", () => {
 
   it("answers every example query and the settings app's queries exactly as the loaders do", async () => {
     const queries = exampleQueries();
-    expect(queries.map((query) => query.name)).to.include.members(["AccountContacts", "MemberPicker", "SettingsPage", "SettingsHistory", "SettingsAccounts"]);
+    expect(queries.map((query) => query.name)).to.include.members([
+      "AccountContacts",
+      "MemberPicker",
+      "SettingsPage",
+      "SettingsHistory",
+      "SettingsAccounts",
+    ]);
     const variables = { accountId: northwindId, category: "SECURITY", first: 5, sinceVersion: 1 };
     for (const { name, text } of queries) {
       const answer = await sameAnswer(text, variables, adminToken, name);
@@ -118,7 +135,9 @@ describe("single-statement reads of one account", () => {
     } }`;
     for (const account of dataset.accounts) {
       await sameAnswer(SETTINGS_QUERY, { accountId: account.id }, datasetToken);
-      const first = ok(await sameAnswer(page, { accountId: account.id }, datasetToken)) as { account: { members: { pageInfo: { endCursor: string } } } };
+      const first = ok(await sameAnswer(page, { accountId: account.id }, datasetToken)) as {
+        account: { members: { pageInfo: { endCursor: string } } };
+      };
       await sameAnswer(page, { accountId: account.id, after: first.account.members.pageInfo.endCursor }, datasetToken);
     }
   });
@@ -236,7 +255,13 @@ describe("single-statement reads of one account", () => {
     it("answers a removed member whose token is still valid like anyone else", async () => {
       const member = await addMember(planned, otherAdmin, otherAccountId, "leaving@single-statement.example");
       await sameAnswer(SETTINGS_QUERY, { accountId: otherAccountId }, member.token);
-      ok(await planned.graphql(`mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`, { input: { accountId: otherAccountId, userId: member.id } }, otherAdmin.token));
+      ok(
+        await planned.graphql(
+          `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`,
+          { input: { accountId: otherAccountId, userId: member.id } },
+          otherAdmin.token,
+        ),
+      );
       await notFoundBoth(otherAccountId, member.token);
     });
 
@@ -244,7 +269,11 @@ describe("single-statement reads of one account", () => {
       const newcomer = await tokenFor("newcomer@single-statement.example", "New Comer");
       await notFoundBoth(otherAccountId, newcomer);
       const renamed = await tokenFor(otherAdmin.email, "Renamed Admin");
-      const answer = await planned.graphql(`query($accountId: ID!) { account(id: $accountId) { primaryContact { name } } }`, { accountId: otherAccountId }, renamed);
+      const answer = await planned.graphql(
+        `query($accountId: ID!) { account(id: $accountId) { primaryContact { name } } }`,
+        { accountId: otherAccountId },
+        renamed,
+      );
       expect(ok(answer)).to.deep.equal({ account: { primaryContact: { name: "Renamed Admin" } } });
     });
 

@@ -25,7 +25,12 @@ describe("starting the server", function () {
   });
 
   it("migrates an empty database, loads demo data, prints a working token, and keeps data across a restart", async () => {
-    const env = { DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`, AUTH_JWT_SECRET: SECRET, NODE_ENV: "development", DEMO_TOKEN: "true" };
+    const env = {
+      DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`,
+      AUTH_JWT_SECRET: SECRET,
+      NODE_ENV: "development",
+      DEMO_TOKEN: "true",
+    };
     const first = await spawnServer(env, "Authorization: Bearer ");
     let token: string;
     try {
@@ -72,7 +77,10 @@ describe("starting the server", function () {
   });
 
   it("prints a demo token valid for 12 hours, not longer, when NODE_ENV is unset (development) and DEMO_TOKEN on", async () => {
-    const server = await spawnServer({ DATABASE_URL: `sqlite:${path.join(directory, "demo.sqlite")}`, AUTH_JWT_SECRET: SECRET, DEMO_TOKEN: "true" }, "Authorization: Bearer ");
+    const server = await spawnServer(
+      { DATABASE_URL: `sqlite:${path.join(directory, "demo.sqlite")}`, AUTH_JWT_SECRET: SECRET, DEMO_TOKEN: "true" },
+      "Authorization: Bearer ",
+    );
     try {
       expect(server.output()).to.contain("valid 12 hours");
       const token = /Authorization: Bearer (\S+)/.exec(server.output())![1]!;
@@ -86,7 +94,10 @@ describe("starting the server", function () {
 
   describe("prints no demo token, only how to get one,", () => {
     async function startupOutput(env: Record<string, string>): Promise<string> {
-      const server = await spawnServer({ AUTH_JWT_SECRET: SECRET, DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`, ...env }, "npm run token");
+      const server = await spawnServer(
+        { AUTH_JWT_SECRET: SECRET, DATABASE_URL: `sqlite:${path.join(directory, "contacts.sqlite")}`, ...env },
+        "npm run token",
+      );
       try {
         // Anything printed after the hint would have come right after it.
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -110,9 +121,18 @@ describe("starting the server", function () {
 
     it("on a database whose data it did not load as demo data", async () => {
       const database = `sqlite:${path.join(directory, "real.sqlite")}`;
-      const first = await spawnServer({ AUTH_JWT_SECRET: SECRET, DATABASE_URL: database, NODE_ENV: "development", SEED_DEMO_DATA: "false" });
+      const first = await spawnServer({
+        AUTH_JWT_SECRET: SECRET,
+        DATABASE_URL: database,
+        NODE_ENV: "development",
+        SEED_DEMO_DATA: "false",
+      });
       try {
-        const token = (await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "owner@example.com"], { AUTH_JWT_SECRET: SECRET })).stdout.trim();
+        const token = (
+          await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "owner@example.com"], {
+            AUTH_JWT_SECRET: SECRET,
+          })
+        ).stdout.trim();
         const created = await postGraphQL(first.url, `mutation { createAccount(input: { name: "Real Customer" }) { __typename } }`, token);
         expect(created.errors).to.equal(undefined);
       } finally {
@@ -138,7 +158,11 @@ describe("starting the server", function () {
     });
     try {
       expect(server.output()).to.not.contain("Bearer");
-      const token = (await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "Someone@Example.com"], { AUTH_JWT_SECRET: SECRET })).stdout.trim();
+      const token = (
+        await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "Someone@Example.com"], {
+          AUTH_JWT_SECRET: SECRET,
+        })
+      ).stdout.trim();
       const result = await postGraphQL(server.url, "{ accounts { totalCount } viewer { email } }", token);
       expect(result.data).to.deep.equal({ accounts: { totalCount: 0 }, viewer: { email: "someone@example.com" } });
     } finally {
@@ -148,7 +172,9 @@ describe("starting the server", function () {
   });
 
   it("prints a token signed with the configured secret from `npm run token`", async () => {
-    const result = await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "Dev@Example.com", "--name", "Dev"], { AUTH_JWT_SECRET: SECRET });
+    const result = await runToEnd([path.join(ROOT, "dist", "src", "scripts", "token.js"), "--email", "Dev@Example.com", "--name", "Dev"], {
+      AUTH_JWT_SECRET: SECRET,
+    });
     expect(result.code).to.equal(0);
     const { payload, protectedHeader } = await jwtVerify(result.stdout.trim(), new TextEncoder().encode(SECRET));
     expect(protectedHeader.alg).to.equal("HS256");
@@ -160,7 +186,12 @@ describe("starting the server", function () {
 
   it("prints from `npm run token` only tokens the server's own settings accept: lifetime cap, issuer and audience", async () => {
     const script = path.join(ROOT, "dist", "src", "scripts", "token.js");
-    const settings = { AUTH_JWT_SECRET: SECRET, AUTH_JWT_MAX_LIFETIME: "2h", AUTH_JWT_ISSUER: "https://sign-in.example.com/", AUTH_JWT_AUDIENCE: "contact-points" };
+    const settings = {
+      AUTH_JWT_SECRET: SECRET,
+      AUTH_JWT_MAX_LIFETIME: "2h",
+      AUTH_JWT_ISSUER: "https://sign-in.example.com/",
+      AUTH_JWT_AUDIENCE: "contact-points",
+    };
     const printed = await runToEnd([script, "--email", "dev@example.com"], settings);
     expect(printed.code, printed.stderr).to.equal(0);
     const { payload } = await jwtVerify(printed.stdout.trim(), new TextEncoder().encode(SECRET), {
@@ -172,7 +203,9 @@ describe("starting the server", function () {
     const tooLong = await runToEnd([script, "--email", "dev@example.com", "--expires", "3h"], settings);
     expect(tooLong.code).to.equal(2);
     expect(tooLong.stdout).to.equal("");
-    expect(tooLong.stderr).to.match(/--expires/).and.match(/AUTH_JWT_MAX_LIFETIME/);
+    expect(tooLong.stderr)
+      .to.match(/--expires/)
+      .and.match(/AUTH_JWT_MAX_LIFETIME/);
     const shorter = await runToEnd([script, "--email", "dev@example.com", "--expires", "30m"], settings);
     const claims = JSON.parse(Buffer.from(shorter.stdout.trim().split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
     expect(claims.exp - claims.iat).to.equal(30 * 60);

@@ -68,13 +68,31 @@ async function seed(): Promise<Seeded> {
     const second = await addMember(server, admin, account.id, `walked${index}-b@example.com`);
     ok(await mutate(server, admin.token, "addBillingContact", { accountId: account.id, userId: first.id }));
     ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "TECHNICAL_ADMIN", userId: second.id }));
-    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email: `outside${index}@example.org` }));
+    ok(
+      await mutate(server, admin.token, "setRoleContact", {
+        accountId: account.id,
+        role: "SECURITY",
+        email: `outside${index}@example.org`,
+      }),
+    );
     // Two webhook endpoints nothing listens at: the language change below gives each a failed attempt.
     for (const path of ["/a", "/b"]) {
-      ok(await server.graphql(ADD_WEBHOOK_ENDPOINT, { input: { accountId: account.id, url: `http://127.0.0.1:9${path}`, eventTypes: ["SETTINGS"] } }, admin.token));
+      ok(
+        await server.graphql(
+          ADD_WEBHOOK_ENDPOINT,
+          { input: { accountId: account.id, url: `http://127.0.0.1:9${path}`, eventTypes: ["SETTINGS"] } },
+          admin.token,
+        ),
+      );
     }
     ok(await mutate(server, admin.token, "updateAccount", { accountId: account.id, locale: "PL" }));
-    ok(await server.graphql(`mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`, { input: { accountId: account.id, category: "SECURITY" } }, admin.token));
+    ok(
+      await server.graphql(
+        `mutation($input: SendTestNotificationInput!) { sendTestNotification(input: $input) { deliveries { id } } }`,
+        { input: { accountId: account.id, category: "SECURITY" } },
+        admin.token,
+      ),
+    );
     accountIds.push(account.id);
   }
   await attemptWebhookDeliveries(db);
@@ -90,8 +108,7 @@ function argumentsOf(field: GraphQLField<unknown, unknown>, size: number, accoun
     else if (isEnumType(getNamedType(arg.type))) {
       const values = (getNamedType(arg.type) as GraphQLEnumType).getValues();
       parts.push(`${arg.name}: ${values[0]!.name}`);
-    }
-    else if (arg.name === "accountId") parts.push(`accountId: "${accountId}"`);
+    } else if (arg.name === "accountId") parts.push(`accountId: "${accountId}"`);
     else return null;
   }
   return parts.length ? `(${parts.join(", ")})` : "";
@@ -148,7 +165,9 @@ describe("statements per request, field by field", function () {
 
   function costOf(query: string, variables: Record<string, unknown> = {}): number {
     const document = parse(query);
-    const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)!;
+    const operation = document.definitions.find(
+      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+    )!;
     return measureOperation(seeded.server.app.schema, document, operation, variables)!.cost;
   }
 
@@ -169,7 +188,10 @@ describe("statements per request, field by field", function () {
         const one = await statements(route.open(selection, 1));
         const many = await statements(route.open(selection, LIST_SIZE));
         fields++;
-        if (many > one + SLACK) growing.push(`${route.type.name}.${field.name}: ${one} statements under a list of 1, ${many} under ${LIST_SIZE} (cost ${costOf(route.open(selection, LIST_SIZE))})`);
+        if (many > one + SLACK)
+          growing.push(
+            `${route.type.name}.${field.name}: ${one} statements under a list of 1, ${many} under ${LIST_SIZE} (cost ${costOf(route.open(selection, LIST_SIZE))})`,
+          );
       }
     }
     expect(fields, "fields walked").to.be.above(60);
@@ -208,13 +230,25 @@ describe("statements per request, field by field", function () {
         add(role.id);
         add(role.verification?.id);
       }
-      for (const list of [account.contactHistory, account.notificationDeliveries, account.settingChanges]) for (const row of list.nodes) add(row.id);
+      for (const list of [account.contactHistory, account.notificationDeliveries, account.settingChanges])
+        for (const row of list.nodes) add(row.id);
       for (const endpoint of account.webhookEndpoints) {
         add(endpoint.id);
         for (const delivery of endpoint.deliveries.nodes) add(delivery.id);
       }
     }
-    expect([...ids.keys()]).to.include.members(["Account", "AccountMember", "User", "ContactRole", "ContactVerification", "ContactChange", "NotificationDelivery", "AccountSettingChange", "WebhookEndpoint", "WebhookDelivery"]);
+    expect([...ids.keys()]).to.include.members([
+      "Account",
+      "AccountMember",
+      "User",
+      "ContactRole",
+      "ContactVerification",
+      "ContactChange",
+      "NotificationDelivery",
+      "AccountSettingChange",
+      "WebhookEndpoint",
+      "WebhookDelivery",
+    ]);
     // Two ids at least: which memberships and users the request has already read depends on the first.
     const query = (list: string[]) => `{ nodes(ids: [${list.map((id) => `"${id}"`).join(", ")}]) { id __typename } }`;
     const growing: string[] = [];
@@ -233,12 +267,21 @@ describe("statements per request, field by field", function () {
   });
 
   it("answers the two attacks that used to run thousands of statements in a handful", async () => {
-    const history = ok(await seeded.server.graphql<{ accounts: { nodes: { settingChanges: { nodes: { id: string }[] } }[] } }>(`{ accounts(first: ${ACCOUNTS}) { nodes { settingChanges { nodes { id } } } } }`, {}, seeded.admin.token));
+    const history = ok(
+      await seeded.server.graphql<{ accounts: { nodes: { settingChanges: { nodes: { id: string }[] } }[] } }>(
+        `{ accounts(first: ${ACCOUNTS}) { nodes { settingChanges { nodes { id } } } } }`,
+        {},
+        seeded.admin.token,
+      ),
+    );
     const settingIds = history.accounts.nodes.flatMap((account) => account.settingChanges.nodes.map((change) => change.id));
     const hundred = Array.from({ length: 100 }, (_, index) => settingIds[index % settingIds.length]);
     const nodes = `query($ids: [ID!]!) { ${Array.from({ length: 30 }, (_, index) => `a${index}: nodes(ids: $ids) { id }`).join(" ")} }`;
     const deliveries = `{ ${Array.from({ length: 30 }, (_, index) => `a${index}: accounts(first: 100) { nodes { notificationDeliveries { totalCount } } }`).join(" ")} }`;
-    for (const [attack, variables] of [[nodes, { ids: hundred }], [deliveries, {}]] as const) {
+    for (const [attack, variables] of [
+      [nodes, { ids: hundred }],
+      [deliveries, {}],
+    ] as const) {
       const cost = costOf(attack, variables);
       const count = await statements(attack, variables);
       // Each alias reads its list in at most two statements, whatever the items; the rest are shared.

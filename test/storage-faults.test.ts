@@ -21,7 +21,11 @@ import { Random } from "./helpers/random";
 const postgres = testDatabaseUrl().startsWith("postgres");
 const NO_RATE_LIMIT = { MUTATION_RATE_LIMIT: "0" };
 
-type Send = (query: string, variables: Record<string, unknown>, token: string) => Promise<{ data?: any; errors?: { message: string; extensions?: { code?: string } }[] }>;
+type Send = (
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+) => Promise<{ data?: any; errors?: { message: string; extensions?: { code?: string } }[] }>;
 
 interface Outcome {
   /** Accounts whose creation was acknowledged, by name. */
@@ -90,21 +94,41 @@ async function writeLoad(send: Send, fixture: Fixture, operations: number, rando
 }
 
 function emptyOutcome(): Outcome {
-  return { created: new Map(), refusedNames: [], versions: new Map(), provisioned: [], refusedUsers: [], counts: { ok: 0, refused: 0 }, unexpected: [] };
+  return {
+    created: new Map(),
+    refusedNames: [],
+    versions: new Map(),
+    provisioned: [],
+    refusedUsers: [],
+    counts: { ok: 0, refused: 0 },
+    unexpected: [],
+  };
 }
 
 async function setUp(send: Send, admin: string, tokenOf: (email: string) => Promise<string>): Promise<Fixture> {
   const accounts: Fixture["accounts"] = [];
   for (const name of ["Fault One", "Fault Two"]) {
-    const created = await send(`mutation($name: String!) { createAccount(input: { name: $name }) { account { id primaryContact { id } } } }`, { name }, admin);
+    const created = await send(
+      `mutation($name: String!) { createAccount(input: { name: $name }) { account { id primaryContact { id } } } }`,
+      { name },
+      admin,
+    );
     const id = created.data!.createAccount.account.id as string;
     const members = [created.data!.createAccount.account.primaryContact.id as string];
     for (let index = 0; index < 4; index++) {
       const email = `${name.replace(" ", "").toLowerCase()}-member-${index}@example.com`;
       const memberToken = await tokenOf(email);
       const viewer = await send("{ viewer { id } }", {}, memberToken);
-      const invited = await send(`mutation($a: ID!, $e: String!) { addAccountMember(input: { accountId: $a, email: $e }) { invitation { id } } }`, { a: id, e: email }, admin);
-      await send(`mutation($i: ID!) { acceptInvitation(input: { invitationId: $i }) { member { role } } }`, { i: invited.data!.addAccountMember.invitation.id }, memberToken);
+      const invited = await send(
+        `mutation($a: ID!, $e: String!) { addAccountMember(input: { accountId: $a, email: $e }) { invitation { id } } }`,
+        { a: id, e: email },
+        admin,
+      );
+      await send(
+        `mutation($i: ID!) { acceptInvitation(input: { invitationId: $i }) { member { role } } }`,
+        { i: invited.data!.addAccountMember.invitation.id },
+        memberToken,
+      );
       members.push(viewer.data!.viewer.id);
     }
     accounts.push({ id, members });
@@ -118,13 +142,19 @@ async function setUp(send: Send, admin: string, tokenOf: (email: string) => Prom
  * the global id of theirs.
  */
 async function expectOutcomeKept(query: SqlQuery, outcome: Outcome): Promise<void> {
-  const accounts = new Map((await query(`SELECT "id", "name", "contactsVersion" FROM "accounts"`)).map((row) => [row.name as string, { id: globalId("Account", row.id as string), contactsVersion: Number(row.contactsVersion) }]));
+  const accounts = new Map(
+    (await query(`SELECT "id", "name", "contactsVersion" FROM "accounts"`)).map((row) => [
+      row.name as string,
+      { id: globalId("Account", row.id as string), contactsVersion: Number(row.contactsVersion) },
+    ]),
+  );
   for (const [name, id] of outcome.created) expect(accounts.get(name)?.id, `acknowledged account ${name.slice(0, 20)}`).to.equal(id);
   for (const name of outcome.refusedNames) expect(accounts.has(name), `refused account ${name.slice(0, 20)} left behind`).to.equal(false);
   const byId = new Map([...accounts.values()].map((row) => [row.id, row.contactsVersion]));
   for (const [id, version] of outcome.versions) expect(byId.get(id), `contactsVersion of ${id}`).to.be.at.least(version);
   const history = await query(`SELECT "accountId", COUNT(*) AS "rows" FROM "contact_changes" GROUP BY "accountId"`);
-  for (const row of history) expect(Number(row.rows), `history rows of ${row.accountId}`).to.equal(byId.get(globalId("Account", row.accountId as string)));
+  for (const row of history)
+    expect(Number(row.rows), `history rows of ${row.accountId}`).to.equal(byId.get(globalId("Account", row.accountId as string)));
   const users = new Set((await query(`SELECT "email" FROM "users"`)).map((row) => row.email as string));
   for (const email of outcome.provisioned) expect(users.has(email), `acknowledged user ${email}`).to.equal(true);
   for (const email of outcome.refusedUsers) expect(users.has(email), `refused user ${email} left behind`).to.equal(false);
@@ -186,9 +216,21 @@ const viaServer =
       await server.db.dataSource.query("PRAGMA max_page_count = 1073741823");
       expect(await healthyWithin(server.url), "healthy again").to.equal(true);
       const name = `After the fault ${LONG}`;
-      const created = ok(await server.graphql<{ createAccount: { account: { id: string } } }>(`mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, { name }, admin));
+      const created = ok(
+        await server.graphql<{ createAccount: { account: { id: string } } }>(
+          `mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`,
+          { name },
+          admin,
+        ),
+      );
       outcome.created.set(name, created.createAccount.account.id);
-      const found = ok(await server.graphql<{ account: { name: string } }>(`query($id: ID!) { account(id: $id) { name } }`, { id: created.createAccount.account.id }, admin));
+      const found = ok(
+        await server.graphql<{ account: { name: string } }>(
+          `query($id: ID!) { account(id: $id) { name } }`,
+          { id: created.createAccount.account.id },
+          admin,
+        ),
+      );
       expect(found.account.name).to.equal(name);
     } finally {
       await server.close();
@@ -221,7 +263,11 @@ const viaServer =
         const changes = [
           ...["a", "b", "c"].map(async (name) => server.graphql("{ viewer { id } }", {}, await tokenFor(`locked-${name}@example.com`))),
           ...account!.members.map((userId) =>
-            server.graphql(`mutation($a: ID!, $u: ID!) { setPrimaryContact(input: { accountId: $a, userId: $u }) { account { contactsVersion } } }`, { a: account!.id, u: userId }, admin),
+            server.graphql(
+              `mutation($a: ID!, $u: ID!) { setPrimaryContact(input: { accountId: $a, userId: $u }) { account { contactsVersion } } }`,
+              { a: account!.id, u: userId },
+              admin,
+            ),
           ),
         ];
         // The same through the data layer: a transaction whose first statement reads.
@@ -271,7 +317,11 @@ const viaServer =
       // the health check is read right after one that did not fit.
       for (let attempt = 0; attempt < 50; attempt++) {
         const name = `Io last ${attempt} ${"x".repeat(180)}`;
-        const reply = await send(`mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, { name }, fixture.admin);
+        const reply = await send(
+          `mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`,
+          { name },
+          fixture.admin,
+        );
         if (reply.data?.createAccount) outcome.created.set(name, reply.data.createAccount.account.id);
         if (reply.errors?.[0]?.extensions?.code === "SERVICE_UNAVAILABLE") break;
       }
@@ -280,7 +330,11 @@ const viaServer =
       execFileSync("prlimit", ["--pid", pid, "--fsize=unlimited:"]);
       expect(await healthyWithin(server.url), "healthy again").to.equal(true);
       const name = `After the I/O error ${LONG}`;
-      const created = await send(`mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`, { name }, fixture.admin);
+      const created = await send(
+        `mutation($name: String!) { createAccount(input: { name: $name }) { account { id } } }`,
+        { name },
+        fixture.admin,
+      );
       expect(created.errors).to.equal(undefined);
       outcome.created.set(name, created.data.createAccount.account.id);
     } finally {
@@ -342,7 +396,13 @@ const viaServer =
     expect(outcome.counts.refused, "writes refused").to.be.greaterThan(0);
 
     expect(await healthyWithin(server.url), "healthy again").to.equal(true);
-    const after = ok(await server.graphql<{ createAccount: { account: { id: string } } }>(`mutation { createAccount(input: { name: "After the kills" }) { account { id } } }`, {}, token));
+    const after = ok(
+      await server.graphql<{ createAccount: { account: { id: string } } }>(
+        `mutation { createAccount(input: { name: "After the kills" }) { account { id } } }`,
+        {},
+        token,
+      ),
+    );
     expect(after.createAccount.account.id).to.be.a("string");
     await expectOutcomeKept(async (sql) => (await admin.query(sql)).rows, outcome);
   });
@@ -363,8 +423,12 @@ const viaServer =
     const token = await tokenFor("pg-commit-admin@example.com");
     ok(await server.graphql("{ viewer { id } }", {}, token));
     // A deferred trigger makes COMMIT take half a second, long enough to kill the connection during it.
-    await admin.query(`CREATE FUNCTION slow_commit() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NULL; END $$ LANGUAGE plpgsql`);
-    await admin.query(`CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON "accounts" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()`);
+    await admin.query(
+      `CREATE FUNCTION slow_commit() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NULL; END $$ LANGUAGE plpgsql`,
+    );
+    await admin.query(
+      `CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON "accounts" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()`,
+    );
     const pending = server.graphql(`mutation { createAccount(input: { name: "Killed during commit" }) { account { id } } }`, {}, token);
     await new Promise((resolve) => setTimeout(resolve, 250));
     const killed = await admin.query(
@@ -377,7 +441,13 @@ const viaServer =
     const rows = await admin.query(`SELECT 1 FROM "accounts" WHERE "name" = 'Killed during commit'`);
     expect(rows.rowCount).to.equal(0);
     await admin.query(`DROP TRIGGER slow_commit ON "accounts"`);
-    const after = ok(await server.graphql<{ createAccount: { account: { id: string } } }>(`mutation { createAccount(input: { name: "After the commit kill" }) { account { id } } }`, {}, token));
+    const after = ok(
+      await server.graphql<{ createAccount: { account: { id: string } } }>(
+        `mutation { createAccount(input: { name: "After the commit kill" }) { account { id } } }`,
+        {},
+        token,
+      ),
+    );
     expect(after.createAccount.account.id).to.be.a("string");
   });
 
@@ -416,7 +486,10 @@ describe("the writer's health", () => {
     if (postgres) this.skip();
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-disk-"));
     // No disk has a million terabytes free: the check must say so.
-    const server = await startTestServer({ databaseUrl: `sqlite:${path.join(directory, "db.sqlite")}`, env: { HEALTH_MIN_FREE_DISK_MB: "1048576" } });
+    const server = await startTestServer({
+      databaseUrl: `sqlite:${path.join(directory, "db.sqlite")}`,
+      env: { HEALTH_MIN_FREE_DISK_MB: "1048576" },
+    });
     try {
       const answer = await health(server.url);
       expect(answer.status).to.equal(503);

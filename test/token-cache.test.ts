@@ -77,9 +77,16 @@ describe("verified token cache", () => {
   });
 
   it("applies the verifier's issuer and audience rules to every token it remembers", async () => {
-    const rules = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_JWT_ISSUER: "https://sign-in.example.com/", AUTH_JWT_AUDIENCE: "contact-points" });
+    const rules = loadConfig({
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      AUTH_JWT_ISSUER: "https://sign-in.example.com/",
+      AUTH_JWT_AUDIENCE: "contact-points",
+    });
     const tokens = new VerifiedTokens(rules);
-    const right = await signToken(TEST_JWT_SECRET, { email: "right@example.com" }, "10m", { issuer: rules.jwtIssuer, audience: rules.jwtAudience });
+    const right = await signToken(TEST_JWT_SECRET, { email: "right@example.com" }, "10m", {
+      issuer: rules.jwtIssuer,
+      audience: rules.jwtAudience,
+    });
     expect((await tokens.verify(right)).email).to.equal("right@example.com");
     // The same token is fine for a server without the settings, but this one refuses a token without them.
     const plain = await signToken(TEST_JWT_SECRET, { email: "right@example.com" }, "10m");

@@ -172,8 +172,17 @@ describe("frontend toolchains", function () {
       after(() => server.close());
 
       it("loads the console, then older accounts with loadPrevious (last/before)", async () => {
-        type Accounts = { accounts: { totalCount: number; edges: { cursor: string; node: { id: string; name: string } }[]; pageInfo: { hasPreviousPage: boolean; startCursor: string | null } } };
-        const consoleScreen = await send<Accounts & { viewer: { email: string }; selected?: unknown }>("ConsoleScreenQuery", { selectedAccountId: "", withSelected: false });
+        type Accounts = {
+          accounts: {
+            totalCount: number;
+            edges: { cursor: string; node: { id: string; name: string } }[];
+            pageInfo: { hasPreviousPage: boolean; startCursor: string | null };
+          };
+        };
+        const consoleScreen = await send<Accounts & { viewer: { email: string }; selected?: unknown }>("ConsoleScreenQuery", {
+          selectedAccountId: "",
+          withSelected: false,
+        });
         expect(consoleScreen.viewer.email).to.equal(DEMO_ADMIN.email);
         const all = consoleScreen.accounts.edges.map((edge) => edge.node.name);
         expect(all.length).to.be.greaterThan(1);
@@ -189,10 +198,13 @@ describe("frontend toolchains", function () {
         }
         expect(seen).to.deep.equal(all);
 
-        const selected = await send<{ selected: { __typename: string; id: string; contactHistory: { totalCount: number } } | null }>("ConsoleScreenQuery", {
-          selectedAccountId: accountId,
-          withSelected: true,
-        });
+        const selected = await send<{ selected: { __typename: string; id: string; contactHistory: { totalCount: number } } | null }>(
+          "ConsoleScreenQuery",
+          {
+            selectedAccountId: accountId,
+            withSelected: true,
+          },
+        );
         expect(selected.selected?.__typename).to.equal("Account");
         expect(selected.selected?.id).to.equal(accountId);
       });
@@ -201,13 +213,28 @@ describe("frontend toolchains", function () {
         const screen = await send<{ account: { id: string; name: string } | null }>("AccountSettingsScreenQuery", { accountId });
         expect(screen.account?.name).to.equal("Northwind Traders");
 
-        const refetched = await send<{ node: { __typename: string; id: string; primaryContact: { email: string } } | null }>("AccountContactsPanelRefetchQuery", { id: accountId });
+        const refetched = await send<{ node: { __typename: string; id: string; primaryContact: { email: string } } | null }>(
+          "AccountContactsPanelRefetchQuery",
+          { id: accountId },
+        );
         expect(refetched.node?.__typename).to.equal("Account");
         expect(refetched.node?.primaryContact.email).to.equal("grace.hopper@northwind.example");
 
-        type Members = { node: { members: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } };
+        type Members = {
+          node: {
+            members: {
+              totalCount: number;
+              edges: { node: { id: string } }[];
+              pageInfo: { hasNextPage: boolean; endCursor: string | null };
+            };
+          };
+        };
         const first = await send<Members>("MemberListPaginationQuery", { id: accountId, count: 2 });
-        const second = await send<Members>("MemberListPaginationQuery", { id: accountId, count: 2, cursor: first.node.members.pageInfo.endCursor });
+        const second = await send<Members>("MemberListPaginationQuery", {
+          id: accountId,
+          count: 2,
+          cursor: first.node.members.pageInfo.endCursor,
+        });
         const ids = [...first.node.members.edges, ...second.node.members.edges].map((edge) => edge.node.id);
         expect(new Set(ids).size).to.equal(4);
         expect(first.node.members.totalCount).to.equal(5);
@@ -244,33 +271,59 @@ describe("frontend toolchains", function () {
       });
 
       it("runs the mutations: payloads, @appendNode's member, removedUserId", async () => {
-        const added = await send<{ addAccountMember: { member: { id: string; user: { id: string; email: string } } } }>("MemberListAddMemberMutation", {
-          input: { accountId, email: "relay.reader@northwind.example" },
-          connections: [], // client-only: Relay leaves it out of the text it sends
-        });
+        const added = await send<{ addAccountMember: { member: { id: string; user: { id: string; email: string } } } }>(
+          "MemberListAddMemberMutation",
+          {
+            input: { accountId, email: "relay.reader@northwind.example" },
+            connections: [], // client-only: Relay leaves it out of the text it sends
+          },
+        );
         expect(added.addAccountMember.member.user.email).to.equal("relay.reader@northwind.example");
         // Invited, not yet a member: they accept before anyone can remove (or contact) them.
         const reader = await tokenFor("relay.reader@northwind.example");
-        const invitations = await server.graphql<{ viewerInvitations: { nodes: { id: string }[] } }>("{ viewerInvitations { nodes { id } } }", {}, reader);
-        const accepted = await server.graphql("mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { id } } }", { input: { invitationId: invitations.data!.viewerInvitations.nodes[0]!.id } }, reader);
+        const invitations = await server.graphql<{ viewerInvitations: { nodes: { id: string }[] } }>(
+          "{ viewerInvitations { nodes { id } } }",
+          {},
+          reader,
+        );
+        const accepted = await server.graphql(
+          "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { id } } }",
+          { input: { invitationId: invitations.data!.viewerInvitations.nodes[0]!.id } },
+          reader,
+        );
         expect(accepted.errors).to.equal(undefined);
 
-        const removed = await send<{ removeAccountMember: { removedUserId: string; account: { id: string } | null } }>("MemberListRemoveMemberMutation", {
-          input: { accountId, userId: added.addAccountMember.member.user.id },
-        });
+        const removed = await send<{ removeAccountMember: { removedUserId: string; account: { id: string } | null } }>(
+          "MemberListRemoveMemberMutation",
+          {
+            input: { accountId, userId: added.addAccountMember.member.user.id },
+          },
+        );
         expect(removed.removeAccountMember.removedUserId).to.equal(added.addAccountMember.member.user.id);
         expect(removed.removeAccountMember.account?.id).to.equal(accountId);
 
-        const { node } = await send<{ node: { contactsVersion: number; primaryContact: { id: string } } }>("AccountContactsPanelRefetchQuery", { id: accountId });
-        const primary = await send<{ setPrimaryContact: { account: { contactsVersion: number } } }>("AccountContactsPanelSetPrimaryContactMutation", {
-          input: { accountId, userId: node.primaryContact.id, expectedVersion: node.contactsVersion },
-        });
+        const { node } = await send<{ node: { contactsVersion: number; primaryContact: { id: string } } }>(
+          "AccountContactsPanelRefetchQuery",
+          { id: accountId },
+        );
+        const primary = await send<{ setPrimaryContact: { account: { contactsVersion: number } } }>(
+          "AccountContactsPanelSetPrimaryContactMutation",
+          {
+            input: { accountId, userId: node.primaryContact.id, expectedVersion: node.contactsVersion },
+          },
+        );
         expect(primary.setPrimaryContact.account.contactsVersion).to.equal(node.contactsVersion); // already primary: nothing changed
 
-        const role = await send<{ setRoleContact: { account: { roleContacts: { role: string; email: string; isExternal: boolean }[] } } }>("AccountContactsPanelSetRoleContactMutation", {
-          input: { accountId, role: "SECURITY", email: "security@partner.example" },
+        const role = await send<{ setRoleContact: { account: { roleContacts: { role: string; email: string; isExternal: boolean }[] } } }>(
+          "AccountContactsPanelSetRoleContactMutation",
+          {
+            input: { accountId, role: "SECURITY", email: "security@partner.example" },
+          },
+        );
+        expect(role.setRoleContact.account.roleContacts.find((contact) => contact.role === "SECURITY")).to.include({
+          email: "security@partner.example",
+          isExternal: true,
         });
-        expect(role.setRoleContact.account.roleContacts.find((contact) => contact.role === "SECURITY")).to.include({ email: "security@partner.example", isExternal: true });
       });
 
       it("ran every operation relay-compiler generated", () => {
@@ -292,9 +345,13 @@ describe("frontend toolchains", function () {
     before(async () => {
       const { ESLint } = await import("eslint");
       eslint = new ESLint({ cwd: ROOT });
-      const plugin = (await import("@graphql-eslint/eslint-plugin")).default as unknown as { configs: Record<string, { rules: Record<string, RuleSetting> }> };
+      const plugin = (await import("@graphql-eslint/eslint-plugin")).default as unknown as {
+        configs: Record<string, { rules: Record<string, RuleSetting> }>;
+      };
       presetRules = { ...plugin.configs["flat/schema-recommended"]!.rules, ...plugin.configs["flat/schema-relay"]!.rules };
-      const config = (await import(pathToFileURL(path.join(ROOT, "eslint.config.mjs")).href)) as { schemaRuleExceptions: Record<string, Exception> };
+      const config = (await import(pathToFileURL(path.join(ROOT, "eslint.config.mjs")).href)) as {
+        schemaRuleExceptions: Record<string, Exception>;
+      };
       exceptions = config.schemaRuleExceptions;
     });
 
@@ -339,7 +396,9 @@ describe("frontend toolchains", function () {
       expect(found).to.include('@graphql-eslint/strict-id-in-types: type "Widget" must have exactly one non-nullable unique identifier.');
       expect(found).to.include('@graphql-eslint/require-description: Description is required for type "Widget"');
       expect(found).to.include('@graphql-eslint/require-description: Description is required for field "name" in type "Widget"');
-      expect(found.filter((message) => message.includes("WidgetPayload"))).to.not.satisfy((messages: string[]) => messages.some((message) => message.includes("strict-id-in-types")));
+      expect(found.filter((message) => message.includes("WidgetPayload"))).to.not.satisfy((messages: string[]) =>
+        messages.some((message) => message.includes("strict-id-in-types")),
+      );
     });
   });
 
@@ -360,7 +419,11 @@ describe("frontend toolchains", function () {
     after(() => fs.rmSync(workspace, { recursive: true, force: true }));
 
     it("generates typed documents for every operation and fragment in examples/*.graphql", async () => {
-      const generated = await runTool(binOf("@graphql-codegen/cli", "graphql-codegen"), ["--config", "examples/typed-client/codegen.ts"], workspace);
+      const generated = await runTool(
+        binOf("@graphql-codegen/cli", "graphql-codegen"),
+        ["--config", "examples/typed-client/codegen.ts"],
+        workspace,
+      );
       expect(generated.code, generated.output).to.equal(0);
 
       const types = fs.readFileSync(path.join(workspace, "examples", "typed-client", "src", "gql", "graphql.ts"), "utf8");
@@ -377,7 +440,11 @@ describe("frontend toolchains", function () {
     });
 
     it("type-checks the typed client with tsc --strict", async () => {
-      const checked = await runTool(binOf("typescript", "tsc"), ["-p", "examples/typed-client", "--strict", "--pretty", "false"], workspace);
+      const checked = await runTool(
+        binOf("typescript", "tsc"),
+        ["-p", "examples/typed-client", "--strict", "--pretty", "false"],
+        workspace,
+      );
       expect(checked.code, checked.output).to.equal(0);
       expect(checked.output.trim()).to.equal("");
     });

@@ -28,7 +28,14 @@ before(() => {
   flatManifest = path.join(directory, "persisted-documents.json");
   fs.writeFileSync(flatManifest, JSON.stringify({ viewer1: VIEWER, [sha256(ACCOUNT)]: ACCOUNT }));
   apolloManifest = path.join(directory, "persisted-query-manifest.json");
-  fs.writeFileSync(apolloManifest, JSON.stringify({ format: "apollo-persisted-query-manifest", version: 1, operations: [{ id: "create-1", name: "Create", type: "mutation", body: CREATE }] }));
+  fs.writeFileSync(
+    apolloManifest,
+    JSON.stringify({
+      format: "apollo-persisted-query-manifest",
+      version: 1,
+      operations: [{ id: "create-1", name: "Create", type: "mutation", body: CREATE }],
+    }),
+  );
 });
 after(() => fs.rmSync(directory, { recursive: true, force: true }));
 
@@ -42,7 +49,9 @@ async function post(server: TestServer, body: unknown, token: string | null): Pr
 }
 
 async function get(server: TestServer, params: Record<string, string>, token: string): Promise<GraphQLResponse> {
-  const response = await fetch(`${server.url}?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${token}`, "apollo-require-preflight": "true" } });
+  const response = await fetch(`${server.url}?${new URLSearchParams(params)}`, {
+    headers: { authorization: `Bearer ${token}`, "apollo-require-preflight": "true" },
+  });
   return { ...((await response.json()) as GraphQLResponse), status: response.status };
 }
 
@@ -65,8 +74,14 @@ for (const mode of ["allow", "only"] as const) {
 
     it("runs a document named by the manifest's id, by sha256:<hash>, and by Apollo's persistedQuery hash", async () => {
       expect(ok(await post(server, { documentId: "viewer1" }, alice.token))).to.deep.equal({ viewer: { email: alice.email } });
-      expect(ok(await post(server, { documentId: `sha256:${sha256(VIEWER)}` }, alice.token))).to.deep.equal({ viewer: { email: alice.email } });
-      const byHash = await post(server, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(ACCOUNT) } }, variables: { id: accountId } }, alice.token);
+      expect(ok(await post(server, { documentId: `sha256:${sha256(VIEWER)}` }, alice.token))).to.deep.equal({
+        viewer: { email: alice.email },
+      });
+      const byHash = await post(
+        server,
+        { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(ACCOUNT) } }, variables: { id: accountId } },
+        alice.token,
+      );
       expect(ok(byHash)).to.deep.equal({ account: { name: "Trusted", viewerRole: "ADMIN" } });
       expect(ok(await get(server, { documentId: "viewer1" }, alice.token))).to.deep.equal({ viewer: { email: alice.email } });
     });
@@ -94,19 +109,31 @@ for (const mode of ["allow", "only"] as const) {
     if (mode === "allow") {
       it("still runs documents sent as text, and text with an unknown hash (Apollo's retry after a miss)", async () => {
         expect(ok(await post(server, { query: "{ viewer { id email } }" }, alice.token)).viewer.email).to.equal(alice.email);
-        const retry = await post(server, { query: "{ viewer { email } }", extensions: { persistedQuery: { version: 1, sha256Hash: sha256("{ viewer { email } }") } } }, alice.token);
+        const retry = await post(
+          server,
+          { query: "{ viewer { email } }", extensions: { persistedQuery: { version: 1, sha256Hash: sha256("{ viewer { email } }") } } },
+          alice.token,
+        );
         expect(ok(retry)).to.deep.equal({ viewer: { email: alice.email } });
       });
     } else {
       it("refuses text no manifest holds with TRUSTED_DOCUMENT_REQUIRED, before it is parsed", async () => {
-        for (const query of ["{ viewer { id email } }", "{ this is not graphql", "mutation { createAccount(input: { name: \"Text\" }) { account { id } } }"]) {
+        for (const query of [
+          "{ viewer { id email } }",
+          "{ this is not graphql",
+          'mutation { createAccount(input: { name: "Text" }) { account { id } } }',
+        ]) {
           const refused = await post(server, { query }, alice.token);
           expect(refused.status, query).to.equal(400);
           failsWith(refused, "TRUSTED_DOCUMENT_REQUIRED");
         }
         const viaGet = await get(server, { query: "{ viewer { id } }" }, alice.token);
         failsWith(viaGet, "TRUSTED_DOCUMENT_REQUIRED");
-        const retry = await post(server, { query: "{ viewer { id } }", extensions: { persistedQuery: { version: 1, sha256Hash: sha256("{ viewer { id } }") } } }, alice.token);
+        const retry = await post(
+          server,
+          { query: "{ viewer { id } }", extensions: { persistedQuery: { version: 1, sha256Hash: sha256("{ viewer { id } }") } } },
+          alice.token,
+        );
         failsWith(retry, "PERSISTED_QUERY_NOT_FOUND");
       });
 
@@ -132,7 +159,10 @@ describe("trusted document settings", () => {
   });
 
   it("refuses TRUSTED_DOCUMENTS=only without a manifest, and an unknown mode", async () => {
-    const settings: Record<string, string>[] = [{ TRUSTED_DOCUMENTS: "only" }, { TRUSTED_DOCUMENTS: "strict", TRUSTED_DOCUMENTS_MANIFEST: flatManifest }];
+    const settings: Record<string, string>[] = [
+      { TRUSTED_DOCUMENTS: "only" },
+      { TRUSTED_DOCUMENTS: "strict", TRUSTED_DOCUMENTS_MANIFEST: flatManifest },
+    ];
     for (const env of settings) {
       let failure: unknown = null;
       try {

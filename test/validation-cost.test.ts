@@ -26,7 +26,11 @@ const HOSTILE: { name: string; query: string; code: string }[] = [
   { name: "id 2,900 times in one selection", query: `{ viewer { ${repeat(2900, () => "id")} } nope }`, code: "QUERY_TOO_COMPLEX" },
   { name: "__typename 2,900 times", query: `{ ${repeat(2900, () => "__typename")} nope }`, code: "QUERY_TOO_COMPLEX" },
   { name: "330 inline fragments", query: `{ ${repeat(330, () => "... on Query { viewer { id } }")} nope }`, code: "QUERY_TOO_COMPLEX" },
-  { name: "one fragment spread 1,400 times", query: `{ ${repeat(1400, () => "...F")} nope } fragment F on Query { viewer { id } }`, code: "QUERY_TOO_COMPLEX" },
+  {
+    name: "one fragment spread 1,400 times",
+    query: `{ ${repeat(1400, () => "...F")} nope } fragment F on Query { viewer { id } }`,
+    code: "QUERY_TOO_COMPLEX",
+  },
   {
     name: "a chain of 60 fragments, all spread at the root",
     query: `{ ${repeat(60, (index) => `...F${index}`)} nope } ${repeat(60, (index) => `fragment F${index} on Query { viewer { id } ${index > 0 ? `...F${index - 1}` : ""} }`)}`,
@@ -37,10 +41,22 @@ const HOSTILE: { name: string; query: string; code: string }[] = [
     query: `{ viewer { ...F0 } nope } ${repeat(7, (level) => (level === 6 ? `fragment F${level} on User { id }` : `fragment F${level} on User { ${repeat(8, () => `...F${level + 1}`)} }`))}`,
     code: "QUERY_TOO_COMPLEX",
   },
-  { name: "an unused fragment naming viewer 700 times", query: `{ nope } fragment U on Query { ${repeat(700, () => "viewer { id }")} }`, code: "QUERY_TOO_COMPLEX" },
-  { name: "two fragments of one name", query: `{ nope } fragment U on Query { __typename } fragment U on Query { ${repeat(700, () => "viewer { id }")} }`, code: "QUERY_TOO_COMPLEX" },
+  {
+    name: "an unused fragment naming viewer 700 times",
+    query: `{ nope } fragment U on Query { ${repeat(700, () => "viewer { id }")} }`,
+    code: "QUERY_TOO_COMPLEX",
+  },
+  {
+    name: "two fragments of one name",
+    query: `{ nope } fragment U on Query { __typename } fragment U on Query { ${repeat(700, () => "viewer { id }")} }`,
+    code: "QUERY_TOO_COMPLEX",
+  },
   { name: "700 unused variables", query: `query(${repeat(700, (index) => `$v${index}: Int`)}) { nope }`, code: "QUERY_TOO_COMPLEX" },
-  { name: "400 directives on one field", query: `{ viewer ${repeat(400, () => "@include(if: true)")} { id } nope }`, code: "TOO_MANY_DIRECTIVES" },
+  {
+    name: "400 directives on one field",
+    query: `{ viewer ${repeat(400, () => "@include(if: true)")} { id } nope }`,
+    code: "TOO_MANY_DIRECTIVES",
+  },
   { name: "31 aliases", query: `{ ${repeat(31, (index) => `a${index}: viewer { id }`)} nope }`, code: "TOO_MANY_ALIASES" },
 ];
 
@@ -88,14 +104,21 @@ describe("documents refused before validation", () => {
 
   it("refuses a hostile document sent with GET the same way", async () => {
     const query = `{ ${repeat(100, () => "viewer { id }")} nope }`;
-    const response = await fetch(`${server.url}?query=${encodeURIComponent(query)}`, { headers: { authorization: `Bearer ${token}`, "apollo-require-preflight": "true" } });
+    const response = await fetch(`${server.url}?query=${encodeURIComponent(query)}`, {
+      headers: { authorization: `Bearer ${token}`, "apollo-require-preflight": "true" },
+    });
     expect(response.status).to.equal(400);
     const body = (await response.json()) as GraphQLResponse;
     expect(body.errors?.map((error) => error.extensions?.code)).to.deep.equal(["QUERY_TOO_COMPLEX"]);
   });
 
   it("answers a caller without a token with UNAUTHENTICATED before validating anything but the public mutations", async () => {
-    for (const query of [`{ ${repeat(700, () => "viewer { id }")} }`, "{ viewer { id } nope }", `mutation { createAccount(input: { name: "x" }) { account { id } } nope }`, "{ ...F } fragment F on Query { accounts { totalCount } }"]) {
+    for (const query of [
+      `{ ${repeat(700, () => "viewer { id }")} }`,
+      "{ viewer { id } nope }",
+      `mutation { createAccount(input: { name: "x" }) { account { id } } nope }`,
+      "{ ...F } fragment F on Query { accounts { totalCount } }",
+    ]) {
       const { status, body } = await post(server, query, null);
       expect(status, query.slice(0, 60)).to.equal(401);
       expect(body.errors?.map((error) => error.extensions?.code)).to.deep.equal(["UNAUTHENTICATED"]);
@@ -107,7 +130,11 @@ describe("documents refused before validation", () => {
   });
 
   it("still lets a caller without a token confirm an address, ask for __typename, and introspect once", async () => {
-    const verify = await post(server, `mutation { verifyContactEmail(input: { token: "not-a-real-token" }) { verification { state } } }`, null);
+    const verify = await post(
+      server,
+      `mutation { verifyContactEmail(input: { token: "not-a-real-token" }) { verification { state } } }`,
+      null,
+    );
     failsWith(verify.body, "BAD_USER_INPUT");
     expect(ok((await post(server, "{ __typename }", null)).body)).to.deep.equal({ __typename: "Query" });
     ok((await post(server, getIntrospectionQuery(), null)).body);
@@ -126,13 +153,17 @@ describe("documents refused before validation", () => {
 describe("the document guard", () => {
   const limits = loadConfig({}).limits;
   const signedIn = { kind: "identified", identity: { email: "guard@example.com", name: null } } as const;
-  const guard = (query: string, caller: Parameters<typeof guardDocument>[1] = signedIn) => guardDocument(parse(query), caller, publicMutations(), limits)?.extensions.code ?? null;
+  const guard = (query: string, caller: Parameters<typeof guardDocument>[1] = signedIn) =>
+    guardDocument(parse(query), caller, publicMutations(), limits)?.extensions.code ?? null;
 
   it("lets every document of the examples and the reference screen through, and every full introspection query", () => {
     const documents = exampleDocuments();
     expect(documents.length).to.be.above(5);
     for (const { name, query } of documents) expect(guard(query), name).to.equal(null);
-    for (const options of [{}, { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }]) {
+    for (const options of [
+      {},
+      { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true },
+    ]) {
       expect(guard(getIntrospectionQuery(options))).to.equal(null);
       expect(guard(getIntrospectionQuery(options), { kind: "anonymous" })).to.equal(null);
     }
@@ -145,7 +176,9 @@ describe("the document guard", () => {
     // Aliases make other paths: no pairs.
     expect(guard(`{ ${repeat(30, (index) => `a${index}: viewer { id }`)} }`)).to.equal(null);
     // A fragment's fields count where it is spread.
-    expect(guard(`{ viewer { ...U ...U } ${repeat(44, () => "viewer { ...U }")} } fragment U on User { id }`)).to.equal("QUERY_TOO_COMPLEX");
+    expect(guard(`{ viewer { ...U ...U } ${repeat(44, () => "viewer { ...U }")} } fragment U on User { id }`)).to.equal(
+      "QUERY_TOO_COMPLEX",
+    );
   });
 
   it(`refuses more than ${MAX_VARIABLES} variables`, () => {
@@ -157,12 +190,16 @@ describe("the document guard", () => {
     const anonymous = { kind: "anonymous" } as const;
     expect([...publicMutations()].sort()).to.deep.equal(["declineContactEmail", "verifyContactEmail"]);
     expect(guard(`mutation { verifyContactEmail(input: { token: "t" }) { verification { state } } }`, anonymous)).to.equal(null);
-    expect(guard(`mutation { ... on Mutation { createAccount(input: { name: "x" }) { account { id } } } }`, anonymous)).to.equal("UNAUTHENTICATED");
+    expect(guard(`mutation { ... on Mutation { createAccount(input: { name: "x" }) { account { id } } } }`, anonymous)).to.equal(
+      "UNAUTHENTICATED",
+    );
     expect(guard(`query { verifyContactEmail }`, anonymous)).to.equal("UNAUTHENTICATED");
     expect(guard(`{ __typename }`, { kind: "invalid", reason: "UNAUTHENTICATED.tokenExpired" })).to.equal(null);
     expect(guard(`{ viewer { id } }`, { kind: "invalid", reason: "UNAUTHENTICATED.tokenExpired" })).to.equal("UNAUTHENTICATED");
     // Fragments fanning out 8^9 at the root: read once each, then refused by size, without walking them all.
-    const fan = repeat(10, (level) => (level === 9 ? `fragment F${level} on Query { __typename }` : `fragment F${level} on Query { ${repeat(8, () => `...F${level + 1}`)} }`));
+    const fan = repeat(10, (level) =>
+      level === 9 ? `fragment F${level} on Query { __typename }` : `fragment F${level} on Query { ${repeat(8, () => `...F${level + 1}`)} }`,
+    );
     expect(guard(`{ ...F0 } ${fan}`, anonymous)).to.equal("QUERY_TOO_COMPLEX");
   });
 });

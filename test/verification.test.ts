@@ -23,14 +23,16 @@ describe("verified external security contacts", () => {
   });
   after(() => server.close());
 
-  const verification = async (token: string, accountId: string) => ok(await server.graphql(SECURITY, { id: accountId }, token)).account.roleContact;
+  const verification = async (token: string, accountId: string) =>
+    ok(await server.graphql(SECURITY, { id: accountId }, token)).account.roleContact;
   /** Verifies a token without signing in; `data.verifyContactEmail` is the verification. */
   const verify = async (token: string) => {
     const response = await server.graphql(VERIFY, { token }, null);
     if (response.data?.verifyContactEmail) response.data.verifyContactEmail = response.data.verifyContactEmail.verification;
     return response;
   };
-  const messagesTo = (email: string) => server.db.read((m) => m.find(NotificationDelivery, { where: { email }, order: { sequence: "ASC" } }));
+  const messagesTo = (email: string) =>
+    server.db.read((m) => m.find(NotificationDelivery, { where: { email }, order: { sequence: "ASC" } }));
 
   async function externalSecurity(prefix: string) {
     const { admin, account, members } = await accountWithMembers(server, 1, prefix);
@@ -41,7 +43,11 @@ describe("verified external security contacts", () => {
 
   it("starts an external security contact PENDING and queues one verification message that will carry a token", async () => {
     const { admin, account, email } = await externalSecurity("pending");
-    expect(await verification(admin.token, account.id)).to.deep.equal({ email, isExternal: true, verification: { state: "PENDING", verifiedAt: null } });
+    expect(await verification(admin.token, account.id)).to.deep.equal({
+      email,
+      isExternal: true,
+      verification: { state: "PENDING", verifiedAt: null },
+    });
     const messages = await messagesTo(email);
     expect(messages).to.have.lengthOf(1);
     expect(messages[0]).to.include({ kind: "VERIFICATION", state: "PENDING", accountId: rowId(account.id) });
@@ -60,7 +66,10 @@ describe("verified external security contacts", () => {
     const verified = ok(await verify(token)).verifyContactEmail;
     expect(verified).to.include({ role: "SECURITY", email, state: "VERIFIED" });
     expect(Date.now() - Date.parse(verified.verifiedAt)).to.be.within(0, 60_000);
-    expect((await verification(admin.token, account.id)).verification).to.deep.equal({ state: "VERIFIED", verifiedAt: verified.verifiedAt });
+    expect((await verification(admin.token, account.id)).verification).to.deep.equal({
+      state: "VERIFIED",
+      verifiedAt: verified.verifiedAt,
+    });
     failsWith(await verify(token), "BAD_USER_INPUT");
   });
 
@@ -69,7 +78,9 @@ describe("verified external security contacts", () => {
     failsWith(await verify("x".repeat(43)), "BAD_USER_INPUT");
     failsWith(await verify("short"), "BAD_USER_INPUT");
     const token = await verificationTokenFor(server, email);
-    await server.db.write((m) => m.update(ContactVerification, { accountId: rowId(account.id) }, { tokenExpiresAt: new Date(Date.now() - 1000) }));
+    await server.db.write((m) =>
+      m.update(ContactVerification, { accountId: rowId(account.id) }, { tokenExpiresAt: new Date(Date.now() - 1000) }),
+    );
     const error = failsWith(await verify(token), "BAD_USER_INPUT");
     expect(error.message).to.match(/expired/);
     expect((await verification(admin.token, account.id)).verification.state).to.equal("PENDING");
@@ -119,7 +130,14 @@ describe("verified external security contacts", () => {
       billingContactUserIds: members.map((member) => member.id),
       roleContacts: [{ role: "SECURITY", email }],
     };
-    failsWith(await server.graphql(`mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { id } } }`, { input }, admin.token), "BILLING_CONTACT_LIMIT");
+    failsWith(
+      await server.graphql(
+        `mutation($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { id } } }`,
+        { input },
+        admin.token,
+      ),
+      "BILLING_CONTACT_LIMIT",
+    );
     expect(await messagesTo(email)).to.have.lengthOf(0);
     expect(await server.db.read((m) => m.countBy(ContactVerification, { accountId: rowId(account.id) }))).to.equal(0);
   });
@@ -133,7 +151,10 @@ describe("verified external security contacts", () => {
     expect(second).to.not.equal(first);
     failsWith(await verify(first), "BAD_USER_INPUT");
     ok(await verify(second));
-    const notExternal = failsWith(await server.graphql(RESEND, { input: { accountId: account.id, role: "DECISION_MAKER" } }, admin.token), "BAD_USER_INPUT");
+    const notExternal = failsWith(
+      await server.graphql(RESEND, { input: { accountId: account.id, role: "DECISION_MAKER" } }, admin.token),
+      "BAD_USER_INPUT",
+    );
     expect(notExternal.extensions!.invalidFields.map((entry: { field: string }) => entry.field)).to.deep.equal(["input.role"]);
   });
 
@@ -168,49 +189,60 @@ describe("verified external security contacts", () => {
     expect(ok(await verify(token)).verifyContactEmail.state).to.equal("VERIFIED");
   });
 
-  (testingOnPostgres() ? it : it.skip)("on PostgreSQL, an old token cannot verify the address that replaced it between lookup and update", async () => {
-    const url = (server.db.dataSource.options as { url: string }).url;
-    // Two ways the row can change under the check: rewritten in place, or replaced as setRoleContact does.
-    const changes = {
-      "rewritten in place": [
-        `UPDATE "contact_verifications" SET "email" = $2, "tokenHash" = $3, "state" = 'PENDING', "verifiedAt" = NULL WHERE "accountId" = $1 AND "role" = 'SECURITY'`,
-      ],
-      "replaced": [
-        `DELETE FROM "contact_verifications" WHERE "accountId" = $1 AND "role" = 'SECURITY' AND "email" <> $2 AND "tokenHash" <> $3`,
-        `INSERT INTO "contact_verifications" ("accountId", "role", "email", "state", "tokenHash", "tokenExpiresAt", "requestedAt")
+  (testingOnPostgres() ? it : it.skip)(
+    "on PostgreSQL, an old token cannot verify the address that replaced it between lookup and update",
+    async () => {
+      const url = (server.db.dataSource.options as { url: string }).url;
+      // Two ways the row can change under the check: rewritten in place, or replaced as setRoleContact does.
+      const changes = {
+        "rewritten in place": [
+          `UPDATE "contact_verifications" SET "email" = $2, "tokenHash" = $3, "state" = 'PENDING', "verifiedAt" = NULL WHERE "accountId" = $1 AND "role" = 'SECURITY'`,
+        ],
+        replaced: [
+          `DELETE FROM "contact_verifications" WHERE "accountId" = $1 AND "role" = 'SECURITY' AND "email" <> $2 AND "tokenHash" <> $3`,
+          `INSERT INTO "contact_verifications" ("accountId", "role", "email", "state", "tokenHash", "tokenExpiresAt", "requestedAt")
          VALUES ($1, 'SECURITY', $2, 'PENDING', $3, now() + interval '7 days', now())`,
-      ],
-    };
-    for (const [how, statements] of Object.entries(changes)) {
-      const { admin, account, email } = await externalSecurity(`race-${how.length}`);
-      const oldToken = await verificationTokenFor(server, email);
-      const next = `next-${email}`;
-      const other = new pg.Client({ connectionString: url });
-      await other.connect();
-      try {
-        // The other transaction changes the address and holds its row lock until it commits.
-        await other.query("BEGIN");
-        await other.query(`UPDATE "contact_slots" SET "email" = $2 WHERE "accountId" = $1 AND "slot" = 'SECURITY'`, [rowId(account.id), next]);
-        for (const statement of statements) await other.query(statement, [rowId(account.id), next, hashToken(`another token for ${next}`)]);
-        // verifyContactEmail finds the old row (the change is not committed), then waits for the lock to update it.
-        const verifying = verify(oldToken);
-        for (let waited = 0; ; waited += 20) {
-          const { rows } = await other.query(
-            `SELECT COUNT(*)::int AS "waiting" FROM pg_stat_activity WHERE "wait_event_type" = 'Lock' AND "datname" = current_database()`,
-          );
-          if (rows[0].waiting > 0) break;
-          if (waited > 10_000) throw new Error(`verifyContactEmail never waited for the row lock (${how})`);
-          await new Promise((resolve) => setTimeout(resolve, 20));
+        ],
+      };
+      for (const [how, statements] of Object.entries(changes)) {
+        const { admin, account, email } = await externalSecurity(`race-${how.length}`);
+        const oldToken = await verificationTokenFor(server, email);
+        const next = `next-${email}`;
+        const other = new pg.Client({ connectionString: url });
+        await other.connect();
+        try {
+          // The other transaction changes the address and holds its row lock until it commits.
+          await other.query("BEGIN");
+          await other.query(`UPDATE "contact_slots" SET "email" = $2 WHERE "accountId" = $1 AND "slot" = 'SECURITY'`, [
+            rowId(account.id),
+            next,
+          ]);
+          for (const statement of statements)
+            await other.query(statement, [rowId(account.id), next, hashToken(`another token for ${next}`)]);
+          // verifyContactEmail finds the old row (the change is not committed), then waits for the lock to update it.
+          const verifying = verify(oldToken);
+          for (let waited = 0; ; waited += 20) {
+            const { rows } = await other.query(
+              `SELECT COUNT(*)::int AS "waiting" FROM pg_stat_activity WHERE "wait_event_type" = 'Lock' AND "datname" = current_database()`,
+            );
+            if (rows[0].waiting > 0) break;
+            if (waited > 10_000) throw new Error(`verifyContactEmail never waited for the row lock (${how})`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          await other.query("COMMIT");
+          const error = failsWith(await verifying, "BAD_USER_INPUT");
+          expect(error.message, how).to.match(/not valid/);
+        } finally {
+          await other.end();
         }
-        await other.query("COMMIT");
-        const error = failsWith(await verifying, "BAD_USER_INPUT");
-        expect(error.message, how).to.match(/not valid/);
-      } finally {
-        await other.end();
+        expect(await verification(admin.token, account.id), how).to.deep.equal({
+          email: next,
+          isExternal: true,
+          verification: { state: "PENDING", verifiedAt: null },
+        });
       }
-      expect(await verification(admin.token, account.id), how).to.deep.equal({ email: next, isExternal: true, verification: { state: "PENDING", verifiedAt: null } });
-    }
-  });
+    },
+  );
 
   it("shows no verification for a member contact", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "plain");

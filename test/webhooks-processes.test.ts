@@ -35,7 +35,11 @@ describe("webhook workers in two server processes on one PostgreSQL database", f
         const path = request.url!;
         inFlight.set(path, (inFlight.get(path) ?? 0) + 1);
         if (inFlight.get(path)! > 1) overlapping++;
-        received.push({ path, webhookId: String(request.headers["webhook-id"]), sequence: JSON.parse(Buffer.concat(chunks).toString("utf8")).data.sequence });
+        received.push({
+          path,
+          webhookId: String(request.headers["webhook-id"]),
+          sequence: JSON.parse(Buffer.concat(chunks).toString("utf8")).data.sequence,
+        });
         // Slow enough that a second worker sending to the same endpoint would overlap this one.
         setTimeout(() => {
           inFlight.set(path, inFlight.get(path)! - 1);
@@ -77,12 +81,21 @@ describe("webhook workers in two server processes on one PostgreSQL database", f
     const port = (receiver!.address() as AddressInfo).port;
     const accounts: { token: string; accountId: string; endpointId: string }[] = [];
     const setStatus = (index: number, status: string) =>
-      postGraphQL(servers[index % 2]!.url, `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { webhookEndpoint { status } } }`, accounts[index]!.token, {
-        input: { webhookEndpointId: accounts[index]!.endpointId, status },
-      });
+      postGraphQL(
+        servers[index % 2]!.url,
+        `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { webhookEndpoint { status } } }`,
+        accounts[index]!.token,
+        {
+          input: { webhookEndpointId: accounts[index]!.endpointId, status },
+        },
+      );
     for (let index = 0; index < ACCOUNTS; index++) {
       const token = await tokenFor(`processes-${index}@example.com`);
-      const created = await postGraphQL(servers[index % 2]!.url, `mutation { createAccount(input: { name: "Hooked ${index}" }) { account { id } } }`, token);
+      const created = await postGraphQL(
+        servers[index % 2]!.url,
+        `mutation { createAccount(input: { name: "Hooked ${index}" }) { account { id } } }`,
+        token,
+      );
       const accountId = created.data.createAccount.account.id as string;
       const added = await postGraphQL(
         servers[index % 2]!.url,
@@ -98,9 +111,14 @@ describe("webhook workers in two server processes on one PostgreSQL database", f
     for (let change = 0; change < CHANGES; change++) {
       await Promise.all(
         accounts.map(async ({ token, accountId }, index) => {
-          const answer = await postGraphQL(servers[(index + change) % 2]!.url, `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`, token, {
-            input: { accountId, locale: change % 2 === 0 ? "PL" : "EN" },
-          });
+          const answer = await postGraphQL(
+            servers[(index + change) % 2]!.url,
+            `mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }`,
+            token,
+            {
+              input: { accountId, locale: change % 2 === 0 ? "PL" : "EN" },
+            },
+          );
           expect(answer.errors, JSON.stringify(answer.errors)).to.equal(undefined);
         }),
       );

@@ -30,7 +30,12 @@ class Receiver {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      const entry: Received = { path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString("utf8"), status: null };
+      const entry: Received = {
+        path: request.url ?? "",
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        status: null,
+      };
       this.received.push(entry);
       const writeHead = response.writeHead.bind(response);
       response.writeHead = ((status: number, ...rest: unknown[]) => {
@@ -75,8 +80,10 @@ const ENDPOINTS = `query($id: ID!) { account(id: $id) { webhookEndpoints {
   deliveries(first: 100) { totalCount edges { node { id webhookId eventType sequence attempt status responseStatus error durationMs at nextAttemptAt } } }
 } } }`;
 
-const SETTINGS = (server: TestServer, admin: TestUser, accountId: string, locale: "EN" | "PL") => mutate(server, admin.token, "updateAccount", { accountId, locale });
-const CONTACT = (server: TestServer, admin: TestUser, accountId: string, email: string) => mutate(server, admin.token, "setRoleContact", { accountId, role: "SECURITY", email });
+const SETTINGS = (server: TestServer, admin: TestUser, accountId: string, locale: "EN" | "PL") =>
+  mutate(server, admin.token, "updateAccount", { accountId, locale });
+const CONTACT = (server: TestServer, admin: TestUser, accountId: string, email: string) =>
+  mutate(server, admin.token, "setRoleContact", { accountId, role: "SECURITY", email });
 
 describe("webhooks", () => {
   let server: TestServer;
@@ -86,7 +93,9 @@ describe("webhooks", () => {
   let unique = 0;
 
   before(async () => {
-    server = await startTestServer({ env: { MUTATION_RATE_LIMIT: "0", WEBHOOK_ALLOW_HTTP: "true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true" } });
+    server = await startTestServer({
+      env: { MUTATION_RATE_LIMIT: "0", WEBHOOK_ALLOW_HTTP: "true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true" },
+    });
   });
   beforeEach(async () => {
     receiver = await new Receiver().start();
@@ -100,7 +109,10 @@ describe("webhooks", () => {
   });
 
   /** A worker over the real HTTP sender; retries are due at once unless a schedule is given. */
-  const worker = (options: Partial<WebhookWorkerOptions> & { allowPrivateAddresses?: boolean; timeoutMs?: number } = {}, db: Database = server.db) => {
+  const worker = (
+    options: Partial<WebhookWorkerOptions> & { allowPrivateAddresses?: boolean; timeoutMs?: number } = {},
+    db: Database = server.db,
+  ) => {
     const { allowPrivateAddresses = true, timeoutMs = 5_000, ...rest } = options;
     const created = new WebhookWorker(db, httpWebhookSender({ allowHttp: true, allowPrivateAddresses }, timeoutMs), {
       pollMs: 20,
@@ -131,11 +143,14 @@ describe("webhooks", () => {
 
   async function accountWithEndpoint(eventTypes = ["CONTACTS", "MEMBERS", "SETTINGS"], url = receiver.url()) {
     const { admin, account } = await accountWithMembers(server, 0, `hook${++unique}`);
-    const added = ok(await server.graphql(ADD, { input: { accountId: account.id, url, eventTypes, description: "CRM sync" } }, admin.token)).addWebhookEndpoint;
+    const added = ok(
+      await server.graphql(ADD, { input: { accountId: account.id, url, eventTypes, description: "CRM sync" } }, admin.token),
+    ).addWebhookEndpoint;
     return { admin, account, endpoint: added.webhookEndpoint as { id: string; status: string }, secret: added.secret as string };
   }
 
-  const endpoints = async (user: TestUser, accountId: string) => ok(await server.graphql(ENDPOINTS, { id: accountId }, user.token)).account.webhookEndpoints as any[];
+  const endpoints = async (user: TestUser, accountId: string) =>
+    ok(await server.graphql(ENDPOINTS, { id: accountId }, user.token)).account.webhookEndpoints as any[];
   const sequencesOf = (entries: Received[]) => entries.map((entry) => JSON.parse(entry.body).data.sequence as number);
 
   it("signs each delivery as Standard Webhooks says: the secret verifies it, a tampered body or another secret does not", async () => {
@@ -146,7 +161,11 @@ describe("webhooks", () => {
     await drain(worker());
     expect(receiver.delivered).to.have.lengthOf(1);
     const [delivery] = receiver.delivered;
-    const headers = { "webhook-id": String(delivery!.headers["webhook-id"]), "webhook-timestamp": String(delivery!.headers["webhook-timestamp"]), "webhook-signature": String(delivery!.headers["webhook-signature"]) };
+    const headers = {
+      "webhook-id": String(delivery!.headers["webhook-id"]),
+      "webhook-timestamp": String(delivery!.headers["webhook-timestamp"]),
+      "webhook-signature": String(delivery!.headers["webhook-signature"]),
+    };
     const payload = new Webhook(secret).verify(delivery!.body, headers) as any;
     expect(payload.type).to.equal("account.contacts.changed");
     expect(payload.data.accountId).to.equal(account.id);
@@ -157,12 +176,23 @@ describe("webhooks", () => {
     expect(decodeGlobalId(payload.data.changes[0].id)?.type).to.equal("ContactChange");
     expect(delivery!.headers["content-type"]).to.equal("application/json");
 
-    expect(() => new Webhook(secret).verify(delivery!.body.replace("security@partner.example", "attacker@evil.example"), headers)).to.throw();
+    expect(() =>
+      new Webhook(secret).verify(delivery!.body.replace("security@partner.example", "attacker@evil.example"), headers),
+    ).to.throw();
     expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString("base64")}`).verify(delivery!.body, headers)).to.throw();
 
     const [listed] = await endpoints(admin, account.id);
     expect(listed.deliveries.edges.map((edge: any) => edge.node)).to.deep.equal([
-      { ...listed.deliveries.edges[0].node, webhookId: headers["webhook-id"], eventType: "CONTACTS", attempt: 1, status: "DELIVERED", responseStatus: 200, error: null, nextAttemptAt: null },
+      {
+        ...listed.deliveries.edges[0].node,
+        webhookId: headers["webhook-id"],
+        eventType: "CONTACTS",
+        attempt: 1,
+        status: "DELIVERED",
+        responseStatus: 200,
+        error: null,
+        nextAttemptAt: null,
+      },
     ]);
     expect(listed.lastDeliveryAt).to.be.a("string");
   });
@@ -213,14 +243,19 @@ describe("webhooks", () => {
     ok(await CONTACT(server, admin, account.id, "second@partner.example"));
     ok(await SETTINGS(server, admin, account.id, "EN"));
     await drain(worker());
-    expect(receiver.received.map((entry) => JSON.parse(entry.body).type)).to.deep.equal(["account.settings.changed", "account.settings.changed"]);
+    expect(receiver.received.map((entry) => JSON.parse(entry.body).type)).to.deep.equal([
+      "account.settings.changed",
+      "account.settings.changed",
+    ]);
     expect(receiver.received.map((entry) => JSON.parse(entry.body).data.settingChanges[0].newValue)).to.deep.equal(["pl", "en"]);
   });
 
   it("starts a new endpoint at the account's latest event: it receives changes from its creation on", async () => {
     const { admin, account } = await accountWithMembers(server, 0, `late${++unique}`);
     ok(await CONTACT(server, admin, account.id, "before@partner.example"));
-    const added = ok(await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url(), eventTypes: ["CONTACTS"] } }, admin.token));
+    const added = ok(
+      await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url(), eventTypes: ["CONTACTS"] } }, admin.token),
+    );
     expect(added.addWebhookEndpoint.webhookEndpoint.status).to.equal("ENABLED");
     await drain(worker());
     expect(receiver.received).to.have.lengthOf(0);
@@ -249,10 +284,14 @@ describe("webhooks", () => {
     await drain(sender);
     expect(receiver.received).to.have.lengthOf(3);
 
-    const enabled = ok(await server.graphql(UPDATE, { input: { webhookEndpointId: endpoint.id, status: "ENABLED" } }, admin.token)).updateWebhookEndpoint.webhookEndpoint;
+    const enabled = ok(await server.graphql(UPDATE, { input: { webhookEndpointId: endpoint.id, status: "ENABLED" } }, admin.token))
+      .updateWebhookEndpoint.webhookEndpoint;
     expect(enabled).to.deep.include({ status: "ENABLED", disabledReason: null, consecutiveFailures: 0 });
     await drain(sender);
-    expect(receiver.delivered.map((entry) => JSON.parse(entry.body).data.changes[0].newEmail)).to.deep.equal(["one@partner.example", "two@partner.example"]);
+    expect(receiver.delivered.map((entry) => JSON.parse(entry.body).data.changes[0].newEmail)).to.deep.equal([
+      "one@partner.example",
+      "two@partner.example",
+    ]);
     [listed] = await endpoints(admin, account.id);
     expect(listed.deliveries.edges[1].node.attempt).to.equal(4);
   });
@@ -271,7 +310,8 @@ describe("webhooks", () => {
 
   it("sends a paused endpoint nothing until it is resumed", async () => {
     const { admin, account, endpoint } = await accountWithEndpoint();
-    const paused = ok(await server.graphql(UPDATE, { input: { webhookEndpointId: endpoint.id, status: "PAUSED" } }, admin.token)).updateWebhookEndpoint.webhookEndpoint;
+    const paused = ok(await server.graphql(UPDATE, { input: { webhookEndpointId: endpoint.id, status: "PAUSED" } }, admin.token))
+      .updateWebhookEndpoint.webhookEndpoint;
     expect(paused.status).to.equal("PAUSED");
     ok(await CONTACT(server, admin, account.id, "paused@partner.example"));
     await drain(worker());
@@ -285,16 +325,51 @@ describe("webhooks", () => {
     it(`pauses the endpoints an admin added when they are ${how}, so a URL they chose stops receiving the account's changes`, async () => {
       const { admin, account } = await accountWithMembers(server, 0, `former-${how}`);
       const other = await addMember(server, admin, account.id, `former-${how}-${++unique}@example.com`, "ADMIN");
-      const added = ok(await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url("/theirs"), eventTypes: ["CONTACTS", "MEMBERS"] } }, other.token)).addWebhookEndpoint;
-      ok(await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url("/ours"), eventTypes: ["CONTACTS", "MEMBERS"] } }, admin.token)).addWebhookEndpoint;
+      const added = ok(
+        await server.graphql(
+          ADD,
+          { input: { accountId: account.id, url: receiver.url("/theirs"), eventTypes: ["CONTACTS", "MEMBERS"] } },
+          other.token,
+        ),
+      ).addWebhookEndpoint;
+      ok(
+        await server.graphql(
+          ADD,
+          { input: { accountId: account.id, url: receiver.url("/ours"), eventTypes: ["CONTACTS", "MEMBERS"] } },
+          admin.token,
+        ),
+      ).addWebhookEndpoint;
       const state = async () =>
-        (ok(await server.graphql(`query($id: ID!) { account(id: $id) { webhookEndpoints { id status pausedReason createdBy { email } } } }`, { id: account.id }, admin.token)).account.webhookEndpoints as any[]);
+        ok(
+          await server.graphql(
+            `query($id: ID!) { account(id: $id) { webhookEndpoints { id status pausedReason createdBy { email } } } }`,
+            { id: account.id },
+            admin.token,
+          ),
+        ).account.webhookEndpoints as any[];
       expect((await state()).map((entry) => entry.createdBy.email)).to.deep.equal([other.email, admin.email]);
-      if (how === "removed") ok(await server.graphql(`mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`, { input: { accountId: account.id, userId: other.id } }, admin.token));
-      else ok(await server.graphql(`mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { member { role } } }`, { input: { accountId: account.id, email: other.email, role: "MEMBER" } }, admin.token));
+      if (how === "removed")
+        ok(
+          await server.graphql(
+            `mutation($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`,
+            { input: { accountId: account.id, userId: other.id } },
+            admin.token,
+          ),
+        );
+      else
+        ok(
+          await server.graphql(
+            `mutation($input: AddAccountMemberInput!) { addAccountMember(input: $input) { member { role } } }`,
+            { input: { accountId: account.id, email: other.email, role: "MEMBER" } },
+            admin.token,
+          ),
+        );
       ok(await CONTACT(server, admin, account.id, `after-${how}@partner.example`));
       await drain(worker());
-      expect(receiver.received.filter((entry) => entry.path === "/theirs"), "nothing after the change that took their rights").to.have.lengthOf(0);
+      expect(
+        receiver.received.filter((entry) => entry.path === "/theirs"),
+        "nothing after the change that took their rights",
+      ).to.have.lengthOf(0);
       expect(receiver.delivered.filter((entry) => entry.path === "/ours").length).to.be.above(0);
       const [theirs, mine] = await state();
       expect([theirs.status, theirs.pausedReason]).to.deep.equal(["PAUSED", "CREATOR_NO_LONGER_ADMIN"]);
@@ -329,12 +404,14 @@ describe("webhooks", () => {
       failingEndpoints.push(Number(decodeGlobalId(endpoint.id)!.key[0]));
     }
     // They have failed before: the worker counts them as failing.
-    for (const sequence of failingEndpoints) await server.db.write((manager) => manager.update(WebhookEndpoint, { sequence }, { consecutiveFailures: 3 }));
+    for (const sequence of failingEndpoints)
+      await server.db.write((manager) => manager.update(WebhookEndpoint, { sequence }, { consecutiveFailures: 3 }));
     const healthy = await accountWithEndpoint(["CONTACTS"], receiver.url("/healthy"));
     ok(await CONTACT(server, healthy.admin, healthy.account.id, "healthy@partner.example"));
     const round = worker({ concurrency: 4 }).runOnce();
     // Release the held answers only once the healthy delivery has gone out.
-    for (let wait = 0; wait < 500 && receiver.delivered.every((entry) => entry.path !== "/healthy"); wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let wait = 0; wait < 500 && receiver.delivered.every((entry) => entry.path !== "/healthy"); wait++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     for (let wait = 0; wait < 100 && held.length < 2; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
     const release = setInterval(() => {
       for (const response of held.splice(0)) response.end("late");
@@ -351,7 +428,9 @@ describe("webhooks", () => {
     for (let index = 0; index < 3; index++) ok(await CONTACT(server, admin, account.id, `backlog${index}@partner.example`));
     receiver.behaviour = (_request, response) => {
       // The admin pauses the endpoint while its first delivery is being answered.
-      void server.graphql(UPDATE, { input: { webhookEndpointId: endpoint.id, status: "PAUSED" } }, admin.token).then(() => response.end("ok"));
+      void server
+        .graphql(UPDATE, { input: { webhookEndpointId: endpoint.id, status: "PAUSED" } }, admin.token)
+        .then(() => response.end("ok"));
     };
     await drain(worker());
     expect(receiver.delivered).to.have.lengthOf(1);
@@ -362,7 +441,9 @@ describe("webhooks", () => {
   it("signs with both the new and the previous secret during a rotation's overlap, then with the new one only", async () => {
     const { admin, account, endpoint, secret: oldSecret } = await accountWithEndpoint();
     const rotated = ok(await server.graphql(ROTATE, { input: { webhookEndpointId: endpoint.id } }, admin.token)).rotateWebhookSecret;
-    expect(rotated.secret).to.match(/^whsec_/).and.not.equal(oldSecret);
+    expect(rotated.secret)
+      .to.match(/^whsec_/)
+      .and.not.equal(oldSecret);
     expect(new Date(rotated.previousSecretExpiresAt).getTime() - Date.now()).to.be.greaterThan(23 * 3_600_000);
     expect(rotated.webhookEndpoint.secretRotatedAt).to.be.a("string");
     ok(await CONTACT(server, admin, account.id, "rotated@partner.example"));
@@ -379,7 +460,9 @@ describe("webhooks", () => {
 
     // Once the overlap has passed, only the new secret signs.
     const id = Number(decodeGlobalId(endpoint.id)!.key[0]);
-    await server.db.write((manager) => manager.update(WebhookEndpoint, { sequence: id }, { previousSecretUntil: new Date(Date.now() - 1000) }));
+    await server.db.write((manager) =>
+      manager.update(WebhookEndpoint, { sequence: id }, { previousSecretUntil: new Date(Date.now() - 1000) }),
+    );
     ok(await CONTACT(server, admin, account.id, "after-overlap@partner.example"));
     await drain(worker());
     const second = receiver.delivered[1]!;
@@ -391,9 +474,15 @@ describe("webhooks", () => {
   it("shows the secret only in the answers that make it: no field reads it back", async () => {
     const { admin, account, endpoint, secret } = await accountWithEndpoint();
     const type = ok(await server.graphql(`{ __type(name: "WebhookEndpoint") { fields { name } } }`, {}, admin.token)).__type;
-    expect(type.fields.map((field: { name: string }) => field.name).filter((name: string) => /secret/i.test(name))).to.deep.equal(["secretRotatedAt"]);
-    const everything = await server.graphql(`query($id: ID!, $node: ID!) { account(id: $id) { webhookEndpoints { ${"id url eventTypes status disabledReason description createdAt secretRotatedAt lastDeliveryAt lastError consecutiveFailures"} } }
-      node(id: $node) { ... on WebhookEndpoint { id url } } }`, { id: account.id, node: endpoint.id }, admin.token);
+    expect(type.fields.map((field: { name: string }) => field.name).filter((name: string) => /secret/i.test(name))).to.deep.equal([
+      "secretRotatedAt",
+    ]);
+    const everything = await server.graphql(
+      `query($id: ID!, $node: ID!) { account(id: $id) { webhookEndpoints { ${"id url eventTypes status disabledReason description createdAt secretRotatedAt lastDeliveryAt lastError consecutiveFailures"} } }
+      node(id: $node) { ... on WebhookEndpoint { id url } } }`,
+      { id: account.id, node: endpoint.id },
+      admin.token,
+    );
     ok(everything);
     const key = secret.slice("whsec_".length);
     expect(JSON.stringify(everything)).to.not.include(key);
@@ -429,9 +518,14 @@ describe("webhooks", () => {
       for (const url of refused) {
         const response = await strict.graphql(ADD, { input: { accountId: account.id, url, eventTypes: ["CONTACTS"] } }, admin.token);
         const error = failsWith(response, "WEBHOOK_URL_REFUSED");
-        expect(error.extensions!.invalidFields.map((entry: { field: string }) => entry.field), url).to.deep.equal(["input.url"]);
+        expect(
+          error.extensions!.invalidFields.map((entry: { field: string }) => entry.field),
+          url,
+        ).to.deep.equal(["input.url"]);
       }
-      const listed = ok(await strict.graphql(`query($id: ID!) { account(id: $id) { webhookEndpoints { id } } }`, { id: account.id }, admin.token));
+      const listed = ok(
+        await strict.graphql(`query($id: ID!) { account(id: $id) { webhookEndpoints { id } } }`, { id: account.id }, admin.token),
+      );
       expect(listed.account.webhookEndpoints).to.deep.equal([]);
     } finally {
       await strict.close();
@@ -441,7 +535,10 @@ describe("webhooks", () => {
   it("refuses at delivery a host name that resolves to a loopback address, when private addresses are not allowed", async () => {
     const { admin, account } = await accountWithEndpoint(["CONTACTS"], receiver.url("/hook", "localhost"));
     ok(await CONTACT(server, admin, account.id, "ssrf@partner.example"));
-    await runUntil(worker({ allowPrivateAddresses: false, maxFailures: 1 }), async () => (await endpoints(admin, account.id))[0].status === "DISABLED");
+    await runUntil(
+      worker({ allowPrivateAddresses: false, maxFailures: 1 }),
+      async () => (await endpoints(admin, account.id))[0].status === "DISABLED",
+    );
     expect(receiver.received).to.have.lengthOf(0);
     const [listed] = await endpoints(admin, account.id);
     expect(listed.lastError).to.equal("ADDRESS_REFUSED");
@@ -481,15 +578,24 @@ describe("webhooks", () => {
       pump();
     };
     // Without the cap this would wait for the (long) timeout and fail with TIMEOUT.
-    const response = await httpWebhookSender({ allowHttp: true, allowPrivateAddresses: true }, 60_000)({ url: receiver.url(), headers: {}, body: "{}" });
+    const response = await httpWebhookSender(
+      { allowHttp: true, allowPrivateAddresses: true },
+      60_000,
+    )({ url: receiver.url(), headers: {}, body: "{}" });
     expect(response).to.deep.include({ ok: true, status: 200, error: null, bodyBytes: RESPONSE_BODY_LIMIT });
   });
 
   it("lets only admins list and change endpoints; a member gets FORBIDDEN", async () => {
     const { admin, account, endpoint } = await accountWithEndpoint();
     const member = await addMember(server, admin, account.id, `plain-${++unique}@example.com`);
-    failsWith(await server.graphql(`query($id: ID!) { account(id: $id) { webhookEndpoints { id } } }`, { id: account.id }, member.token), "FORBIDDEN");
-    failsWith(await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url(), eventTypes: ["CONTACTS"] } }, member.token), "FORBIDDEN");
+    failsWith(
+      await server.graphql(`query($id: ID!) { account(id: $id) { webhookEndpoints { id } } }`, { id: account.id }, member.token),
+      "FORBIDDEN",
+    );
+    failsWith(
+      await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url(), eventTypes: ["CONTACTS"] } }, member.token),
+      "FORBIDDEN",
+    );
     failsWith(await server.graphql(UPDATE, { input: { webhookEndpointId: endpoint.id, status: "PAUSED" } }, member.token), "FORBIDDEN");
     failsWith(await server.graphql(ROTATE, { input: { webhookEndpointId: endpoint.id } }, member.token), "FORBIDDEN");
     failsWith(await server.graphql(REMOVE, { input: { webhookEndpointId: endpoint.id } }, member.token), "FORBIDDEN");
@@ -514,10 +620,23 @@ describe("webhooks", () => {
 
   it("limits an account to 10 endpoints, and removes one with its deliveries", async () => {
     const { admin, account, endpoint } = await accountWithEndpoint();
-    for (let index = 1; index < 10; index++) ok(await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url(`/h${index}`), eventTypes: ["MEMBERS"] } }, admin.token));
-    const error = failsWith(await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url("/h11"), eventTypes: ["MEMBERS"] } }, admin.token), "BAD_USER_INPUT");
+    for (let index = 1; index < 10; index++)
+      ok(
+        await server.graphql(
+          ADD,
+          { input: { accountId: account.id, url: receiver.url(`/h${index}`), eventTypes: ["MEMBERS"] } },
+          admin.token,
+        ),
+      );
+    const error = failsWith(
+      await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url("/h11"), eventTypes: ["MEMBERS"] } }, admin.token),
+      "BAD_USER_INPUT",
+    );
     expect(error.extensions!.invalidFields[0].field).to.equal("input.url");
-    failsWith(await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url(), eventTypes: [] } }, admin.token), "BAD_USER_INPUT");
+    failsWith(
+      await server.graphql(ADD, { input: { accountId: account.id, url: receiver.url(), eventTypes: [] } }, admin.token),
+      "BAD_USER_INPUT",
+    );
     const removed = ok(await server.graphql(REMOVE, { input: { webhookEndpointId: endpoint.id } }, admin.token)).removeWebhookEndpoint;
     expect(removed.removedWebhookEndpointId).to.equal(endpoint.id);
     expect(await endpoints(admin, account.id)).to.have.lengthOf(9);
@@ -526,13 +645,24 @@ describe("webhooks", () => {
 
   it("never sends one endpoint two events at once, nor one event twice, with two workers on one database", async () => {
     const url = testingOnPostgres() ? await freshDatabaseUrl() : null;
-    const shared = url ? await startTestServer({ databaseUrl: url, env: { MUTATION_RATE_LIMIT: "0", WEBHOOK_ALLOW_HTTP: "true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true" } }) : server;
+    const shared = url
+      ? await startTestServer({
+          databaseUrl: url,
+          env: { MUTATION_RATE_LIMIT: "0", WEBHOOK_ALLOW_HTTP: "true", WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true" },
+        })
+      : server;
     const secondDb = url ? await Database.open({ databaseUrl: url, postgres: shared.config.database }) : server.db;
     try {
       const admins: { admin: TestUser; accountId: string }[] = [];
       for (let index = 0; index < 3; index++) {
         const { admin, account } = await accountWithMembers(shared, 0, `pair${++unique}`);
-        ok(await shared.graphql(ADD, { input: { accountId: account.id, url: receiver.url(`/pair${index}`), eventTypes: ["CONTACTS"] } }, admin.token));
+        ok(
+          await shared.graphql(
+            ADD,
+            { input: { accountId: account.id, url: receiver.url(`/pair${index}`), eventTypes: ["CONTACTS"] } },
+            admin.token,
+          ),
+        );
         admins.push({ admin, accountId: account.id });
       }
       for (let round = 0; round < 4; round++) {

@@ -11,7 +11,18 @@ import { signToken } from "../../src/auth/tokens";
 import { decodeGlobalId } from "../../src/common/global-id";
 import { createPostgresDatabase } from "../../test/helpers/postgres";
 import { seedDataset } from "../../test/helpers/dataset";
-import { cpuSeconds, log, post, setting, startServer, statementsPerRequest, stopServer, VIEWER_EMAIL, type Body, type Server } from "../harness";
+import {
+  cpuSeconds,
+  log,
+  post,
+  setting,
+  startServer,
+  statementsPerRequest,
+  stopServer,
+  VIEWER_EMAIL,
+  type Body,
+  type Server,
+} from "../harness";
 
 /*
  * `npm run bench:peer`: the settings screen's data from the service and from PostGraphile 5 (amber
@@ -54,7 +65,6 @@ const PEER_QUERY = `query Settings($accountId: String!, $viewerId: String!) {
   }
   allBillingContacts(condition: { accountId: $accountId }, orderBy: POSITION_ASC) { nodes { accountMemberByAccountIdAndUserId { userByUserId { rowId email name } } } }
 }`;
-
 
 /** The processes of the PostgreSQL cluster (the postmaster's children: backends and background workers), when it runs on this machine. */
 function clusterPids(postmaster: number | null): number[] {
@@ -100,7 +110,13 @@ interface Sample {
   failures: number;
 }
 
-async function drive(server: Server, token: string | null, seconds: number, next: () => Body, postmaster: number | null = null): Promise<Sample> {
+async function drive(
+  server: Server,
+  token: string | null,
+  seconds: number,
+  next: () => Body,
+  postmaster: number | null = null,
+): Promise<Sample> {
   const cpuBefore = cpuOf(server, postmaster);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -129,7 +145,13 @@ async function drive(server: Server, token: string | null, seconds: number, next
   // Let the server finish what it still holds before the other one starts.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const cpuMs = postmaster === null ? null : (1000 * (cpuOf(server, postmaster) - cpuBefore)) / Math.max(1, result.requests.total);
-  return { cpuMs, rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99, failures: failures + result.errors + result.timeouts };
+  return {
+    cpuMs,
+    rps: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: failures + result.errors + result.timeouts,
+  };
 }
 
 /** Emails in the order each server lists them, with role contacts sorted by role (PostGraphile orders them by key, as the service does). */
@@ -167,10 +189,14 @@ function emailsOfPeer(data: Record<string, unknown>): string[] {
 /** Statements the service sends per request, from its /metrics counter over `count` requests one at a time. */
 async function main(): Promise<void> {
   const base = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (!base || !/^postgres(ql)?:\/\//.test(base)) throw new Error("Set BENCH_DATABASE_URL to a postgres:// URL (or run `npm run bench:peer`, which starts a cluster).");
+  if (!base || !/^postgres(ql)?:\/\//.test(base))
+    throw new Error("Set BENCH_DATABASE_URL to a postgres:// URL (or run `npm run bench:peer`, which starts a cluster).");
   const peerDir = process.env.BENCH_PEER_DIR || path.join(os.tmpdir(), "contact-points-bench-peer");
   log(`Installing Node 22 and PostGraphile 5 into ${peerDir} (once)`);
-  const node22 = execFileSync(path.join(ROOT, "bench", "peer", "setup.sh"), [peerDir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  const node22 = execFileSync(path.join(ROOT, "bench", "peer", "setup.sh"), [peerDir], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
 
   const name = "contact_points_bench_peer";
   const url = await createPostgresDatabase(base, name);
@@ -180,7 +206,12 @@ async function main(): Promise<void> {
   try {
     db = await Database.open({ databaseUrl: url });
     await db.migrate();
-    const dataset = await seedDataset(db, { accounts: ACCOUNTS, membersPerAccount: MEMBERS, viewerEmail: VIEWER_EMAIL, historyChurnPairs: 2 });
+    const dataset = await seedDataset(db, {
+      accounts: ACCOUNTS,
+      membersPerAccount: MEMBERS,
+      viewerEmail: VIEWER_EMAIL,
+      historyChurnPairs: 2,
+    });
     log(`Seeded ${ACCOUNTS} accounts × ${MEMBERS} members`);
     const secret = randomBytes(32).toString("hex");
     const metricsToken = randomBytes(16).toString("hex");
@@ -200,7 +231,11 @@ async function main(): Promise<void> {
       METRICS_TOKEN: metricsToken,
     });
     servers.push(service);
-    const peer = await startServer("PostGraphile", node22, [path.join(peerDir, "server.mjs")], { NODE_ENV: "production", DATABASE_URL: url, PORT: "0" });
+    const peer = await startServer("PostGraphile", node22, [path.join(peerDir, "server.mjs")], {
+      NODE_ENV: "production",
+      DATABASE_URL: url,
+      PORT: "0",
+    });
     servers.push(peer);
     const token = await signToken(secret, { email: VIEWER_EMAIL, name: "Console Admin" }, "2h");
     const viewerRowId = decodeGlobalId(dataset.viewer.id)!.key[0]!;
@@ -208,12 +243,17 @@ async function main(): Promise<void> {
     let serviceTurn = 0;
     const serviceBody = (): Body => ({ query: SERVICE_QUERY, variables: { accountId: dataset.accounts[serviceTurn++ % ACCOUNTS]!.id } });
     let peerTurn = 0;
-    const peerBody = (): Body => ({ query: PEER_QUERY, variables: { accountId: dataset.accounts[peerTurn++ % ACCOUNTS]!.rowId, viewerId: viewerRowId } });
+    const peerBody = (): Body => ({
+      query: PEER_QUERY,
+      variables: { accountId: dataset.accounts[peerTurn++ % ACCOUNTS]!.rowId, viewerId: viewerRowId },
+    });
 
     // Both must show the same people in the same slots, or the comparison means nothing.
     for (const account of dataset.accounts.slice(0, 3)) {
       const ours = emailsOfService(await post(service.url, token, { query: SERVICE_QUERY, variables: { accountId: account.id } }));
-      const theirs = emailsOfPeer(await post(peer.url, null, { query: PEER_QUERY, variables: { accountId: account.rowId, viewerId: viewerRowId } }));
+      const theirs = emailsOfPeer(
+        await post(peer.url, null, { query: PEER_QUERY, variables: { accountId: account.rowId, viewerId: viewerRowId } }),
+      );
       if (JSON.stringify(ours) !== JSON.stringify(theirs)) throw new Error(`The servers disagree:\n${ours.join(" ")}\n${theirs.join(" ")}`);
     }
     const statements = await statementsPerRequest(service, metricsToken, token, serviceBody, 20);
@@ -231,7 +271,12 @@ async function main(): Promise<void> {
       const samples = new Map<Server, Sample>();
       for (const server of order) {
         log(`run ${run}: ${server.name}, ${SECONDS} s`);
-        samples.set(server, server === service ? await drive(service, token, SECONDS, serviceBody, postmaster) : await drive(peer, null, SECONDS, peerBody, postmaster));
+        samples.set(
+          server,
+          server === service
+            ? await drive(service, token, SECONDS, serviceBody, postmaster)
+            : await drive(peer, null, SECONDS, peerBody, postmaster),
+        );
       }
       const ours = samples.get(service)!;
       const theirs = samples.get(peer)!;
@@ -242,7 +287,9 @@ async function main(): Promise<void> {
       );
     }
     const cpus = os.cpus();
-    const { rows: [version] } = await (async () => {
+    const {
+      rows: [version],
+    } = await (async () => {
       const client = new Client({ connectionString: url });
       await client.connect();
       try {

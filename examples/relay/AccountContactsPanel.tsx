@@ -88,8 +88,7 @@ export function AccountContactsPanel({ account }: { account: AccountContactsPane
       onError: () => refetch({}, { fetchPolicy: "network-only" }),
     });
 
-  const setSecurityEmail = (email: string) =>
-    setRoleContact({ variables: { input: { accountId: data.id, role: "SECURITY", email } } });
+  const setSecurityEmail = (email: string) => setRoleContact({ variables: { input: { accountId: data.id, role: "SECURITY", email } } });
 
   return (
     <section>
@@ -106,7 +105,9 @@ export function AccountContactsPanel({ account }: { account: AccountContactsPane
             {contact.role}: {contact.email}
             {contact.verification?.state === "PENDING" ? " (waiting for confirmation)" : null}
             {canEdit && contact.user ? (
-              <button disabled={settingPrimary} onClick={() => makePrimary(contact.user!.id)}>Make primary</button>
+              <button disabled={settingPrimary} onClick={() => makePrimary(contact.user!.id)}>
+                Make primary
+              </button>
             ) : null}
           </li>
         ))}

@@ -38,7 +38,11 @@ export function AccountDirectory({ query }: { query: AccountDirectory_query$key 
           </li>
         ))}
       </ul>
-      {hasPrevious ? <button disabled={isLoadingPrevious} onClick={() => loadPrevious(20)}>Older accounts</button> : null}
+      {hasPrevious ? (
+        <button disabled={isLoadingPrevious} onClick={() => loadPrevious(20)}>
+          Older accounts
+        </button>
+      ) : null}
     </nav>
   );
 }

@@ -49,7 +49,11 @@ export function AuditTrail({ account }: { account: AuditTrail_account$key }) {
           </li>
         ))}
       </ol>
-      {hasPrevious ? <button disabled={isLoadingPrevious} onClick={() => loadPrevious(20)}>Later changes</button> : null}
+      {hasPrevious ? (
+        <button disabled={isLoadingPrevious} onClick={() => loadPrevious(20)}>
+          Later changes
+        </button>
+      ) : null}
     </section>
   );
 }

@@ -44,11 +44,16 @@ export function ContactHistoryPanel({ account }: { account: ContactHistoryPanel_
       <ol>
         {data.contactHistory.edges.map(({ node }) => (
           <li key={node.id}>
-            {node.at}: {node.changedBy.__typename === "%other" ? "?" : node.changedBy.email} {node.action} {node.slot} {node.previousEmail ?? "—"} → {node.newEmail ?? "—"}
+            {node.at}: {node.changedBy.__typename === "%other" ? "?" : node.changedBy.email} {node.action} {node.slot}{" "}
+            {node.previousEmail ?? "—"} → {node.newEmail ?? "—"}
           </li>
         ))}
       </ol>
-      {hasNext ? <button disabled={isLoadingNext} onClick={() => loadNext(20)}>Older changes</button> : null}
+      {hasNext ? (
+        <button disabled={isLoadingNext} onClick={() => loadNext(20)}>
+          Older changes
+        </button>
+      ) : null}
     </section>
   );
 }

@@ -75,8 +75,7 @@ export function MemberList({ account }: { account: MemberList_account$key }) {
   const [removeMember] = useMutation<MemberListRemoveMemberMutation>(removeMemberMutation);
   const connectionId = ConnectionHandler.getConnectionID(data.id, "MemberList_members");
 
-  const add = (email: string) =>
-    addMember({ variables: { input: { accountId: data.id, email }, connections: [connectionId] } });
+  const add = (email: string) => addMember({ variables: { input: { accountId: data.id, email }, connections: [connectionId] } });
 
   const remove = (userId: string) =>
     removeMember({
@@ -99,12 +98,15 @@ export function MemberList({ account }: { account: MemberList_account$key }) {
       <ul>
         {data.members.edges.map(({ node }) => (
           <li key={node.id}>
-            {node.displayName ?? node.user.email} ({node.role})
-            <button onClick={() => remove(node.user.id)}>Remove</button>
+            {node.displayName ?? node.user.email} ({node.role})<button onClick={() => remove(node.user.id)}>Remove</button>
           </li>
         ))}
       </ul>
-      {hasNext ? <button disabled={isLoadingNext} onClick={() => loadNext(50)}>More members</button> : null}
+      {hasNext ? (
+        <button disabled={isLoadingNext} onClick={() => loadNext(50)}>
+          More members
+        </button>
+      ) : null}
       <button onClick={() => add("grace@example.com")}>Add Grace</button>
     </section>
   );

@@ -83,7 +83,12 @@ export class AccountChange {
    * Writes one history row for one slot, in this transaction: the slot's contact before and after (null
    * for none), each its address, member (null for an outside address), phone, title and language.
    */
-  async record(slot: ContactSlot, action: ContactChangeAction, previous: RecordedHolder | null, next: RecordedHolder | null): Promise<void> {
+  async record(
+    slot: ContactSlot,
+    action: ContactChangeAction,
+    previous: RecordedHolder | null,
+    next: RecordedHolder | null,
+  ): Promise<void> {
     // finish() bumps the version once, so every row of this change records the same new version.
     const version = this.account.contactsVersion + 1;
     await insertContactChange(this.manager, {

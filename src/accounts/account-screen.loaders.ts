@@ -26,34 +26,37 @@ export function prefetchAccountScreen(context: Context, plan: AccountScreenPlan)
   const { identity } = caller;
   const request = { email: identity.email, accountId: plan.accountId, contactSlots: plan.contactSlots, members: plan.members };
   context.viewerLoading = readAccountScreen(context.db, request)
-    .then((screen) => {
-      const viewer = screen.viewer;
-      if (!viewer || !signInChangesNothing(viewer, identity)) return provisionUser(context.db, identity);
-      const loaders = context.loaders;
-      loaders.userById.prime(viewer.id, viewer);
-      const key = { accountId: plan.accountId, userId: viewer.id };
-      const found = screen.account;
-      if (!found) {
-        loaders.accountAsMember.prime(key, null);
-        return viewer;
-      }
-      loaders.accountById.prime(found.account.id, found.account);
-      loaders.membership.prime(key, found.member);
-      loaders.accountAsMember.prime(key, found.account);
-      loaders.userById.prime(found.primary.id, found.primary);
-      loaders.primaryContact.prime(plan.accountId, found.primary);
-      if (found.contactSlots) {
-        for (const { holder, editor } of found.contactSlots) {
-          if (holder) loaders.userById.prime(holder.id, holder);
-          if (editor) loaders.userById.prime(editor.id, editor);
+    .then(
+      (screen) => {
+        const viewer = screen.viewer;
+        if (!viewer || !signInChangesNothing(viewer, identity)) return provisionUser(context.db, identity);
+        const loaders = context.loaders;
+        loaders.userById.prime(viewer.id, viewer);
+        const key = { accountId: plan.accountId, userId: viewer.id };
+        const found = screen.account;
+        if (!found) {
+          loaders.accountAsMember.prime(key, null);
+          return viewer;
         }
-        loaders.contactSlots.prime(plan.accountId, found.contactSlots);
-      }
-      if (found.members && plan.members) {
-        for (const edge of found.members.edges) loaders.userById.prime(edge.node.user.id, edge.node.user);
-        loaders.memberPage(plan.members).prime(plan.accountId, found.members);
-      }
-      return viewer;
-    }, () => provisionUser(context.db, identity))
+        loaders.accountById.prime(found.account.id, found.account);
+        loaders.membership.prime(key, found.member);
+        loaders.accountAsMember.prime(key, found.account);
+        loaders.userById.prime(found.primary.id, found.primary);
+        loaders.primaryContact.prime(plan.accountId, found.primary);
+        if (found.contactSlots) {
+          for (const { holder, editor } of found.contactSlots) {
+            if (holder) loaders.userById.prime(holder.id, holder);
+            if (editor) loaders.userById.prime(editor.id, editor);
+          }
+          loaders.contactSlots.prime(plan.accountId, found.contactSlots);
+        }
+        if (found.members && plan.members) {
+          for (const edge of found.members.edges) loaders.userById.prime(edge.node.user.id, edge.node.user);
+          loaders.memberPage(plan.members).prime(plan.accountId, found.members);
+        }
+        return viewer;
+      },
+      () => provisionUser(context.db, identity),
+    )
     .then((user) => (context.viewer = user));
 }

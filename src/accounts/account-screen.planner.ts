@@ -47,7 +47,8 @@ function fieldsOf(
       if (applies(selection.typeCondition?.name.value)) fieldsOf(schema, selection.selectionSet, typeName, fragments, variables, found);
     } else {
       const fragment = fragments.get(selection.name.value);
-      if (fragment && applies(fragment.typeCondition.name.value)) fieldsOf(schema, fragment.selectionSet, typeName, fragments, variables, found);
+      if (fragment && applies(fragment.typeCondition.name.value))
+        fieldsOf(schema, fragment.selectionSet, typeName, fragments, variables, found);
     }
   }
   return found;
@@ -71,10 +72,13 @@ export function planAccountScreen(
   const { coerced, errors } = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (errors || !coerced) return null;
   const fragments = new Map(
-    document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
+    ),
   );
   const query = schema.getQueryType();
-  const field = query && fieldsOf(schema, operation.selectionSet, query.name, fragments, coerced).find((node) => node.name.value === "account");
+  const field =
+    query && fieldsOf(schema, operation.selectionSet, query.name, fragments, coerced).find((node) => node.name.value === "account");
   if (!query || !field?.selectionSet) return null;
   const { id } = getArgumentValues(query.getFields().account!, field, coerced);
   if (typeof id !== "string") return null;

@@ -14,12 +14,16 @@ registerEnumType(AccountSetting, {
   valuesConfig: {
     LOCALE: { description: "The account's language (Account.locale): `en` or `pl`." },
     ALLOWED_CONTACT_DOMAINS: {
-      description: "The domains outside contact addresses may have (Account.allowedContactDomains): the domains separated by spaces, or null for none (no restriction).",
+      description:
+        "The domains outside contact addresses may have (Account.allowedContactDomains): the domains separated by spaces, or null for none (no restriction).",
     },
   },
 });
 
-@ObjectType({ implements: Node, description: "One change to one of an account's settings (its language, say), written with the change itself." })
+@ObjectType({
+  implements: Node,
+  description: "One change to one of an account's settings (its language, say), written with the change itself.",
+})
 @Entity({ name: "account_setting_changes" })
 @Index("IDX_account_setting_changes_account_id", ["accountId", "sequence"])
 @Index("IDX_account_setting_changes_account_event", ["accountId", "eventSequence"])

@@ -23,11 +23,16 @@ export class Account {
   @Column({ type: "varchar", length: 200 })
   name: string;
 
-  @Field(() => LocaleValue, { description: "The language the account's mail is written in (verification and test messages). Admins change it with updateAccount." })
+  @Field(() => LocaleValue, {
+    description: "The language the account's mail is written in (verification and test messages). Admins change it with updateAccount.",
+  })
   @Column({ type: "varchar", length: 2, default: "en" })
   locale: Locale;
 
-  @Field(() => Int, { description: "Grows by one with every change to the account's contacts. Send it back as `expectedVersion` to refuse to overwrite changes you have not seen." })
+  @Field(() => Int, {
+    description:
+      "Grows by one with every change to the account's contacts. Send it back as `expectedVersion` to refuse to overwrite changes you have not seen.",
+  })
   @Column({ type: "integer", default: 0 })
   contactsVersion: number;
 

@@ -4,7 +4,20 @@ import { AccountSetting, AccountSettingChange } from "./account-setting-change.e
 import type { Locale } from "../i18n";
 import { AccountMember, type MemberRole } from "../members/account-member.entity";
 import { User } from "../users/user.entity";
-import { changeRows, empty, entityColumns, join, jsonSql, selectEntities, selectRows, sql, storedValue, type Row, type SqlSource, type StatementReader } from "../common/sql";
+import {
+  changeRows,
+  empty,
+  entityColumns,
+  join,
+  jsonSql,
+  selectEntities,
+  selectRows,
+  sql,
+  storedValue,
+  type Row,
+  type SqlSource,
+  type StatementReader,
+} from "../common/sql";
 import { contactSlotsJson, type SlotWithUsers } from "../contacts/contact.queries";
 import { ContactSlot } from "../contacts/contact.enums";
 import { memberPageJson, type MemberWithUser } from "../members/member.queries";
@@ -30,7 +43,11 @@ const PRIMARY_CONTACT_JOIN = sql`INNER JOIN "contact_slots" "ps" ON "ps"."accoun
   INNER JOIN "users" "pc" ON "pc"."id" = "ps"."userId"`;
 
 /** Each of `accountIds` that has one of `userIds` as a member, in one statement (accounts × users). */
-export async function accountsAsMembers(source: SqlSource, accountIds: readonly string[], userIds: readonly string[]): Promise<AccountAsMember[]> {
+export async function accountsAsMembers(
+  source: SqlSource,
+  accountIds: readonly string[],
+  userIds: readonly string[],
+): Promise<AccountAsMember[]> {
   const accounts = entityColumns(source, Account, "a");
   const members = entityColumns(source, AccountMember, "m");
   const users = entityColumns(source, User, "pc");
@@ -49,7 +66,11 @@ export async function lockAccount(manager: EntityManager, id: string): Promise<v
 }
 
 /** The account and the role `userId` has in it (null when not a member), or null when there is no such account. */
-export async function accountWithRoleOf(manager: EntityManager, id: string, userId: string): Promise<{ account: Account; role: MemberRole | null } | null> {
+export async function accountWithRoleOf(
+  manager: EntityManager,
+  id: string,
+  userId: string,
+): Promise<{ account: Account; role: MemberRole | null } | null> {
   const accounts = entityColumns(manager, Account, "a");
   const [row] = await selectRows(
     manager,
@@ -107,7 +128,11 @@ const SETTING_CHANGE_ORDER: Keyset<AccountSettingChange> = {
 };
 
 /** One page of setting changes (newest first) for each of several accounts. */
-export function loadSettingChangePages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<AccountSettingChange>[]> {
+export function loadSettingChangePages(
+  reader: StatementReader,
+  accountIds: string[],
+  args: ConnectionArgs,
+): Promise<Page<AccountSettingChange>[]> {
   const changes = entityColumns(reader, AccountSettingChange, "s");
   return readAccountPages(
     reader,
@@ -125,12 +150,24 @@ export function settingChangesByIds(source: SqlSource, ids: readonly number[]): 
 }
 
 /** The setting changes the events `sequences` of one account wrote, in the order written. */
-export function settingChangesOfEvents(source: SqlSource, accountId: string, sequences: readonly number[]): Promise<AccountSettingChange[]> {
-  return selectEntities(source, AccountSettingChange, "s", sql`"s"."accountId" = ${accountId} AND "s"."eventSequence" IN (${join(sequences)}) ORDER BY "s"."id"`);
+export function settingChangesOfEvents(
+  source: SqlSource,
+  accountId: string,
+  sequences: readonly number[],
+): Promise<AccountSettingChange[]> {
+  return selectEntities(
+    source,
+    AccountSettingChange,
+    "s",
+    sql`"s"."accountId" = ${accountId} AND "s"."eventSequence" IN (${join(sequences)}) ORDER BY "s"."id"`,
+  );
 }
 
 /** Sets the account's language and records the change, in the transaction of the change. */
-export async function changeAccountLocale(manager: EntityManager, change: { accountId: string; actorId: string; at: Date; previous: Locale; locale: Locale }): Promise<void> {
+export async function changeAccountLocale(
+  manager: EntityManager,
+  change: { accountId: string; actorId: string; at: Date; previous: Locale; locale: Locale },
+): Promise<void> {
   await changeRows(manager, sql`UPDATE "accounts" SET "locale" = ${change.locale} WHERE "id" = ${change.accountId}`);
   const at = storedValue(manager, AccountSettingChange, "at", change.at);
   const event = await eventSequence(manager, change.accountId, AccountEventKind.SETTINGS, { actorId: change.actorId });

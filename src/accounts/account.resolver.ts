@@ -31,7 +31,9 @@ import { MAX_SLOT_HOLDERS, NotificationCategory } from "../notifications/notific
 @Resolver(() => Account)
 export class AccountResolver {
   @Authorized()
-  @Query(() => AccountConnection, { description: `The accounts the caller is a member of, oldest first; ${ACCOUNTS_PAGE} a page unless asked.` })
+  @Query(() => AccountConnection, {
+    description: `The accounts the caller is a member of, oldest first; ${ACCOUNTS_PAGE} a page unless asked.`,
+  })
   @DefaultPageSize(ACCOUNTS_PAGE)
   accounts(@Args(() => ConnectionArgs) page: ConnectionArgs, @CurrentUser() viewer: User, @Ctx() context: Context) {
     return listAccountsOf(context.db, viewer.id, page);
@@ -48,8 +50,14 @@ export class AccountResolver {
 
   @Authorized()
   @Mutation(() => CreateAccountPayload, {
-    nullable: true, description: "Creates an account. The caller becomes its first admin and its primary contact." })
-  async createAccount(@Arg("input", () => CreateAccountInput) input: CreateAccountInput, @CurrentUser() viewer: User, @Ctx() context: Context) {
+    nullable: true,
+    description: "Creates an account. The caller becomes its first admin and its primary contact.",
+  })
+  async createAccount(
+    @Arg("input", () => CreateAccountInput) input: CreateAccountInput,
+    @CurrentUser() viewer: User,
+    @Ctx() context: Context,
+  ) {
     const account = await createAccount(context.writer, viewer, input.name, input.locale ?? context.defaultLocale);
     return { account, changes: context.writtenChanges(account.id, account.contactsVersion) };
   }
@@ -57,7 +65,8 @@ export class AccountResolver {
   @Authorized()
   @Mutation(() => UpdateAccountPayload, {
     nullable: true,
-    description: "Changes an account's settings (its language). A field left out keeps its value; a change is kept in settingChanges. Needs ADMIN.",
+    description:
+      "Changes an account's settings (its language). A field left out keeps its value; a change is kept in settingChanges. Needs ADMIN.",
   })
   async updateAccount(@Arg("input", () => UpdateAccountInput) input: UpdateAccountInput, @Ctx() context: Context) {
     return context.changeAccount(input.accountId, async (change) => {
@@ -124,7 +133,9 @@ export class AccountResolver {
     return mayAdminister(membership.role);
   }
 
-  @FieldResolver(() => AccountMemberConnection, { description: `The account's members, in the order they joined; ${MEMBERS_PAGE} a page unless asked.` })
+  @FieldResolver(() => AccountMemberConnection, {
+    description: `The account's members, in the order they joined; ${MEMBERS_PAGE} a page unless asked.`,
+  })
   @DefaultPageSize(MEMBERS_PAGE)
   members(@Root() account: Account, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() context: Context) {
     return context.loaders.memberPage(page).load(account.id);

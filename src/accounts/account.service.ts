@@ -29,7 +29,18 @@ export async function createAccount(db: Writer, creator: User, name: string, loc
     });
     await manager.insert(Account, account);
     await manager.insert(AccountMember, { accountId: account.id, userId: creator.id, role: MemberRole.ADMIN, joinedAt: now });
-    await insertSlotRow(manager, { accountId: account.id, slot: ContactSlot.PRIMARY, position: 0, userId: creator.id, email: creator.email, phone: null, title: null, languageTag: null, updatedAt: now, updatedById: creator.id });
+    await insertSlotRow(manager, {
+      accountId: account.id,
+      slot: ContactSlot.PRIMARY,
+      position: 0,
+      userId: creator.id,
+      email: creator.email,
+      phone: null,
+      title: null,
+      languageTag: null,
+      updatedAt: now,
+      updatedById: creator.id,
+    });
     await insertMemberChange(manager, {
       accountId: account.id,
       at: now,

@@ -42,7 +42,10 @@ export class CreateAccountInput {
   @IsDisplayName()
   name: string;
 
-  @Field(() => LocaleValue, { nullable: true, description: "The language of the account's mail; the server's DEFAULT_LOCALE when not given." })
+  @Field(() => LocaleValue, {
+    nullable: true,
+    description: "The language of the account's mail; the server's DEFAULT_LOCALE when not given.",
+  })
   locale?: Locale | null;
 }
 
@@ -52,14 +55,24 @@ export class UpdateAccountInput {
   @IsGlobalId("Account")
   accountId: string;
 
-  @Field(() => LocaleValue, { nullable: true, description: "The language the account's mail is written in. A change is kept in Account.settingChanges." })
+  @Field(() => LocaleValue, {
+    nullable: true,
+    description: "The language the account's mail is written in. A change is kept in Account.settingChanges.",
+  })
   locale?: Locale | null;
 }
 
-export const UpdateAccountPayload = AccountPayload("UpdateAccountPayload", "The result of updateAccount: the account with its settings as they are now.");
+export const UpdateAccountPayload = AccountPayload(
+  "UpdateAccountPayload",
+  "The result of updateAccount: the account with its settings as they are now.",
+);
 
 /** Every `expectedVersion` input field: a `contactsVersion` is never negative. */
-export const IsContactsVersion = () => Min(0, worded(() => message("BAD_USER_INPUT.negativeVersion")));
+export const IsContactsVersion = () =>
+  Min(
+    0,
+    worded(() => message("BAD_USER_INPUT.negativeVersion")),
+  );
 
 // Registered so inputs that extend it inherit `expectedVersion`; never referenced itself, so never emitted.
 @InputType("VersionedInputFields")
@@ -79,7 +92,6 @@ export interface AccountPayloadShape {
   account: Account;
   changes: PromiseLike<ContactChange[]>;
 }
-
 
 /**
  * A `<Mutation>Payload` type carrying the changed account. Every mutation answers with a payload of

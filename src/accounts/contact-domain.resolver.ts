@@ -23,7 +23,10 @@ export class ContactDomainResolver {
       "Replaces the account's list of allowed domains for outside contact addresses; a change is kept in settingChanges. " +
       "Outside addresses already held are kept: those outside the new list show in contactHealth as DOMAIN_NOT_ALLOWED. Needs ADMIN.",
   })
-  async setAllowedContactDomains(@Arg("input", () => SetAllowedContactDomainsInput) input: SetAllowedContactDomainsInput, @Ctx() context: Context) {
+  async setAllowedContactDomains(
+    @Arg("input", () => SetAllowedContactDomainsInput) input: SetAllowedContactDomainsInput,
+    @Ctx() context: Context,
+  ) {
     return context.changeAccount(input.accountId, (change) => setAllowedContactDomains(change, input.domains));
   }
 }

@@ -18,7 +18,13 @@ export async function setAllowedContactDomains(change: AccountChange, values: re
   }
   const previous = await contactDomainsIn(change);
   if (previous.join(" ") === checked.domains.join(" ")) return;
-  await replaceContactDomains(change.manager, { accountId: change.account.id, actorId: change.actor.id, at: new Date(), previous, domains: checked.domains });
+  await replaceContactDomains(change.manager, {
+    accountId: change.account.id,
+    actorId: change.actor.id,
+    at: new Date(),
+    previous,
+    domains: checked.domains,
+  });
   change.touch();
 }
 
@@ -26,5 +32,7 @@ export async function setAllowedContactDomains(change: AccountChange, values: re
 export async function refuseDisallowedContactDomain(change: AccountChange, email: string, field: string): Promise<void> {
   if (isAllowedContactAddress(email, await contactDomainsIn(change))) return;
   const params = { domain: domainOf(email) };
-  throw new DomainError("CONTACT_DOMAIN_NOT_ALLOWED.notAllowed", params, {}, [{ field, message: message("CONTACT_DOMAIN_NOT_ALLOWED.notAllowed", params) }]);
+  throw new DomainError("CONTACT_DOMAIN_NOT_ALLOWED.notAllowed", params, {}, [
+    { field, message: message("CONTACT_DOMAIN_NOT_ALLOWED.notAllowed", params) },
+  ]);
 }

@@ -43,7 +43,10 @@ export function isAllowedContactAddress(email: string, allowedDomains: readonly 
 }
 
 /** The outcome of checking a list as given: the stored list (sorted, without repeats), or the index of the first entry refused. */
-export type ContactDomainsCheck = { ok: true; domains: string[] } | { ok: false; problem: "tooMany" } | { ok: false; problem: "invalid"; index: number };
+export type ContactDomainsCheck =
+  | { ok: true; domains: string[] }
+  | { ok: false; problem: "tooMany" }
+  | { ok: false; problem: "invalid"; index: number };
 
 /** Checks and normalises a list as an admin gave it. */
 export function checkContactDomains(values: readonly string[]): ContactDomainsCheck {

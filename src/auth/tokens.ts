@@ -93,7 +93,8 @@ export async function verifyToken(rules: TokenRules, token: string): Promise<Ver
     // jwtVerify has checked that exp is there, is a number and lies ahead, and that iat is a number if present.
     const expiresAt = payload.exp!;
     const now = Date.now() / 1000;
-    if (payload.iat !== undefined && payload.iat > now + CLOCK_SKEW_SECONDS) throw new InvalidTokenError("UNAUTHENTICATED.tokenFromTheFuture");
+    if (payload.iat !== undefined && payload.iat > now + CLOCK_SKEW_SECONDS)
+      throw new InvalidTokenError("UNAUTHENTICATED.tokenFromTheFuture");
     const lifetimeFrom = Math.min(now, payload.iat ?? now);
     if (expiresAt > lifetimeFrom + rules.jwtMaxLifetimeSeconds + CLOCK_SKEW_SECONDS) {
       throw new InvalidTokenError("UNAUTHENTICATED.tokenLivesTooLong");

@@ -64,7 +64,9 @@ export function parseGlobalId(id: string, type: NodeTypeName, field: string): st
   const decoded = decodeGlobalId(id);
   if (!decoded || decoded.type !== type) {
     if (type === "User") throw badInput("BAD_USER_INPUT.notAMember", {}, field);
-    throw new DomainError(type === "Account" ? "NOT_FOUND.account" : "NOT_FOUND.object", { type }, {}, [{ field, message: noSuchObject(type) }]);
+    throw new DomainError(type === "Account" ? "NOT_FOUND.account" : "NOT_FOUND.object", { type }, {}, [
+      { field, message: noSuchObject(type) },
+    ]);
   }
   return decoded.key;
 }

@@ -19,7 +19,8 @@ export const NAME_MAX_LENGTH = 200;
  * annotations U+FFF9–U+FFFB, …) except the joiners that emoji and some scripts need (U+200C, U+200D);
  * and the noncharacters (U+FDD0–U+FDEF and the last two code points of every plane).
  */
-const FORBIDDEN = /[\p{Cc}\p{Cs}\u2028\u2029\uFDD0-\uFDEF\uFFFE\uFFFF\u{1FFFE}\u{1FFFF}\u{2FFFE}\u{2FFFF}\u{3FFFE}\u{3FFFF}\u{EFFFE}\u{EFFFF}\u{10FFFE}\u{10FFFF}]|(?![\u200c\u200d])\p{Cf}/u;
+const FORBIDDEN =
+  /[\p{Cc}\p{Cs}\u2028\u2029\uFDD0-\uFDEF\uFFFE\uFFFF\u{1FFFE}\u{1FFFF}\u{2FFFE}\u{2FFFF}\u{3FFFE}\u{3FFFF}\u{EFFFE}\u{EFFFF}\u{10FFFE}\u{10FFFF}]|(?![\u200c\u200d])\p{Cf}/u;
 const FORBIDDEN_ALL = new RegExp(FORBIDDEN.source, "gu");
 /** A subdivision flag (🏴 then tag letters then CANCEL TAG, e.g. Scotland's) is the one use of tag characters a name may have. */
 const FLAG_TAG_SEQUENCE = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu;
@@ -32,7 +33,11 @@ function hasForbidden(value: string): boolean {
 const VISIBLE = /(?![\u115f\u1160\u2800\u3164\uffa0])[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
 
 /** Why a name is refused, as the message key that says so (parameters: `field`, `max`). */
-export type NameProblem = "BAD_USER_INPUT.nameNotText" | "BAD_USER_INPUT.nameHasControls" | "BAD_USER_INPUT.nameEmpty" | "BAD_USER_INPUT.nameTooLong";
+export type NameProblem =
+  | "BAD_USER_INPUT.nameNotText"
+  | "BAD_USER_INPUT.nameHasControls"
+  | "BAD_USER_INPUT.nameEmpty"
+  | "BAD_USER_INPUT.nameTooLong";
 
 export type NameCheck = { ok: true; name: string } | { ok: false; problem: NameProblem };
 
@@ -72,7 +77,9 @@ export function IsDisplayName(validationOptions?: ValidationOptions, max = NAME_
       ...validationOptions,
       ...worded((value, property) => {
         const checked = checkName(value, max);
-        return checked.ok ? message("BAD_USER_INPUT.invalidField", { field: property }) : message(checked.problem, { field: property, max });
+        return checked.ok
+          ? message("BAD_USER_INPUT.invalidField", { field: property })
+          : message(checked.problem, { field: property, max });
       }),
     },
   );

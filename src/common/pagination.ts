@@ -62,13 +62,20 @@ export function ConnectionType<TNode extends object>(nodeClass: ClassType<TNode>
 /** The page of a connection the client asks for: `first`/`after` forwards, or `last`/`before` backwards (Relay). */
 @ArgsType()
 export class ConnectionArgs {
-  @Field(() => Int, { nullable: true, description: "How many items to return from the start (or from `after`), 1 to 100. Without `first` or `last`, the field's default page size." })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "How many items to return from the start (or from `after`), 1 to 100. Without `first` or `last`, the field's default page size.",
+  })
   first?: number | null;
 
   @Field(() => String, { nullable: true, description: "Return the items after this cursor (a previous page's `endCursor`)." })
   after?: string | null;
 
-  @Field(() => Int, { nullable: true, description: "How many items to return from the end (or from `before`), 1 to 100. Not together with `first`." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "How many items to return from the end (or from `before`), 1 to 100. Not together with `first`.",
+  })
   last?: number | null;
 
   @Field(() => String, { nullable: true, description: "Return the items before this cursor (a page's `startCursor`)." })
@@ -116,8 +123,7 @@ const CURSOR_VALUE: Record<OrderColumn["kind"], (value: unknown) => boolean> = {
   date: isIssuedTimestamp,
 };
 
-const invalidCursor = (field: string) =>
-  badInput("BAD_USER_INPUT.invalidCursor", { field }, field);
+const invalidCursor = (field: string) => badInput("BAD_USER_INPUT.invalidCursor", { field }, field);
 
 /**
  * Reads a cursor back; anything this service did not issue for a list of this shape is BAD_USER_INPUT
@@ -165,15 +171,28 @@ export interface PageWindow {
 const MAX_PAGE = 100;
 
 /** Checks `first`/`last` (1..100, not both) and decodes the cursors for `keyset`; `defaultSize` rows forwards when neither is given. */
-export function pageWindow(request: ConnectionArgs, defaultSize: number, keyset: Keyset<unknown>, toParameter: (date: Date) => unknown): PageWindow {
+export function pageWindow(
+  request: ConnectionArgs,
+  defaultSize: number,
+  keyset: Keyset<unknown>,
+  toParameter: (date: Date) => unknown,
+): PageWindow {
   const { first, last } = request;
   if (first != null && last != null) throw badInput("BAD_USER_INPUT.firstAndLast", {}, "first");
-  for (const [name, value] of [["first", first], ["last", last]] as const) {
-    if (value != null && (!Number.isInteger(value) || value < 1 || value > MAX_PAGE)) throw badInput("BAD_USER_INPUT.pageSize", { field: name, max: MAX_PAGE }, name);
+  for (const [name, value] of [
+    ["first", first],
+    ["last", last],
+  ] as const) {
+    if (value != null && (!Number.isInteger(value) || value < 1 || value > MAX_PAGE))
+      throw badInput("BAD_USER_INPUT.pageSize", { field: name, max: MAX_PAGE }, name);
   }
   const decode = (cursor: string | null | undefined, field: string) => {
     if (cursor == null) return null;
-    const values = decodeCursor(cursor, keyset.order.map((column) => column.kind), field);
+    const values = decodeCursor(
+      cursor,
+      keyset.order.map((column) => column.kind),
+      field,
+    );
     return values.map((value, index) => (keyset.order[index]!.kind === "date" ? toParameter(new Date(value)) : value));
   };
   return {
@@ -207,7 +226,11 @@ export function keysetClauses(keyset: Keyset<unknown>, window: PageWindow, prefi
     const key = window[side];
     if (key) where.push(seek(keyset.order, key, side, prefix));
   }
-  const orderBy = raw(keyset.order.map((column) => `${prefix}"${column.column}" ${(column.descending ?? false) !== window.backward ? "DESC" : "ASC"}`).join(", "));
+  const orderBy = raw(
+    keyset.order
+      .map((column) => `${prefix}"${column.column}" ${(column.descending ?? false) !== window.backward ? "DESC" : "ASC"}`)
+      .join(", "),
+  );
   return { where, orderBy };
 }
 
@@ -252,12 +275,23 @@ export interface ListQuery<TRow> {
 const conditions = (where: Sql[]) => (where.length ? sql` WHERE ${join(where, " AND ")}` : empty);
 
 /** One page of `list`, as `args` asks for it, in two statements: the page and the count. */
-export async function readPage<TRow>(reader: StatementReader, list: ListQuery<TRow>, keyset: Keyset<TRow>, args: ConnectionArgs, defaultSize: number): Promise<Page<TRow>> {
+export async function readPage<TRow>(
+  reader: StatementReader,
+  list: ListQuery<TRow>,
+  keyset: Keyset<TRow>,
+  args: ConnectionArgs,
+  defaultSize: number,
+): Promise<Page<TRow>> {
   const window = pageWindow(args, defaultSize, keyset as Keyset<unknown>, (date) => dateParameter(reader, date));
   const clauses = keysetClauses(keyset as Keyset<unknown>, window, `"${list.alias}".`);
   const page = sql`SELECT ${list.select} FROM ${list.from}${conditions([...list.where, ...clauses.where])} ORDER BY ${clauses.orderBy} LIMIT ${window.size + 1}`;
   const [rows, [count]] = await Promise.all([reader.select(page), reader.select(list.count)]);
-  return keysetPage(rows.map((row) => list.hydrate(row)), window, Number(count!.total), keyset);
+  return keysetPage(
+    rows.map((row) => list.hydrate(row)),
+    window,
+    Number(count!.total),
+    keyset,
+  );
 }
 
 /** A list each account has its own of (members, history): its table, the columns to read, and any join completing a row. */
@@ -292,7 +326,13 @@ export async function readAccountPages<TRow extends object, TOwner extends strin
   const ownerColumn = list.owner?.column ?? "accountId";
   const owner = raw(`"${ownerColumn}"`);
   const ownerOf = list.owner?.of ?? ((row: TRow) => (row as unknown as { accountId: string }).accountId);
-  const and = (where: Sql[]) => (where.length ? join(where.map((condition) => sql` AND ${condition}`), "") : empty);
+  const and = (where: Sql[]) =>
+    where.length
+      ? join(
+          where.map((condition) => sql` AND ${condition}`),
+          "",
+        )
+      : empty;
   const filters = (prefix: string) => (list.where ?? []).map((filter) => sql`${raw(`${prefix}"${filter.column}"`)} > ${filter.above}`);
   let page: Sql;
   if (accountIds.length === 1) {
@@ -306,9 +346,16 @@ export async function readAccountPages<TRow extends object, TOwner extends strin
   }
   const [rows, counts] = await Promise.all([
     reader.select(page),
-    reader.select(sql`SELECT ${owner} AS "owner", COUNT(*) AS "total" FROM ${table} WHERE ${owner} IN (${join(accountIds)})${and(filters(""))} GROUP BY ${owner}`),
+    reader.select(
+      sql`SELECT ${owner} AS "owner", COUNT(*) AS "total" FROM ${table} WHERE ${owner} IN (${join(accountIds)})${and(filters(""))} GROUP BY ${owner}`,
+    ),
   ]);
   const totals = new Map(counts.map((row) => [String(row.owner), Number(row.total)]));
-  const byAccount = groupBy(rows.map((row) => list.hydrate(row)), (row) => String(ownerOf(row)));
-  return accountIds.map((accountId) => keysetPage(byAccount.get(String(accountId)) ?? [], window, totals.get(String(accountId)) ?? 0, keyset));
+  const byAccount = groupBy(
+    rows.map((row) => list.hydrate(row)),
+    (row) => String(ownerOf(row)),
+  );
+  return accountIds.map((accountId) =>
+    keysetPage(byAccount.get(String(accountId)) ?? [], window, totals.get(String(accountId)) ?? 0, keyset),
+  );
 }

@@ -73,7 +73,9 @@ interface Column {
 
 function needsConversion(column: ColumnMetadata): boolean {
   const type = column.type;
-  return type === Date || type === Boolean || column.transformer !== undefined || (typeof type === "string" && /date|time|bool|json/i.test(type));
+  return (
+    type === Date || type === Boolean || column.transformer !== undefined || (typeof type === "string" && /date|time|bool|json/i.test(type))
+  );
 }
 
 /** JSON built inside a statement, in the functions of the driver's database: PostgreSQL's json_*, or SQLite's. */
@@ -144,7 +146,9 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
       converted: needsConversion(column),
     }));
     this.primary = this.columns.filter((column) => column.metadata.isPrimary);
-    this.select = raw(metadata.columns.map((column) => `"${alias}"."${column.databaseName}" AS "${alias}_${column.databaseName}"`).join(", "));
+    this.select = raw(
+      metadata.columns.map((column) => `"${alias}"."${column.databaseName}" AS "${alias}_${column.databaseName}"`).join(", "),
+    );
   }
 
   /**
@@ -154,7 +158,10 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
   get jsonFields(): Sql {
     this.json ??= raw(
       this.columns
-        .map((column) => `'${column.key}', "${this.alias}"."${column.metadata.databaseName}"${this.textColumns.some((text) => text.key === column.key) ? "::text" : ""}`)
+        .map(
+          (column) =>
+            `'${column.key}', "${this.alias}"."${column.metadata.databaseName}"${this.textColumns.some((text) => text.key === column.key) ? "::text" : ""}`,
+        )
         .join(", "),
     );
     return this.json;
@@ -208,7 +215,11 @@ export class EntityColumns<TEntity extends ObjectLiteral> {
 const columnSets = new WeakMap<EntityMetadata, Map<string, EntityColumns<ObjectLiteral>>>();
 
 /** The columns of `entity` under `alias`, made once per data source. */
-export function entityColumns<TEntity extends ObjectLiteral>(source: SqlSource, entity: EntityTarget<TEntity>, alias: string): EntityColumns<TEntity> {
+export function entityColumns<TEntity extends ObjectLiteral>(
+  source: SqlSource,
+  entity: EntityTarget<TEntity>,
+  alias: string,
+): EntityColumns<TEntity> {
   const dataSource = dataSourceOf(source);
   const metadata = dataSource.getMetadata(entity);
   let sets = columnSets.get(metadata);
@@ -219,7 +230,12 @@ export function entityColumns<TEntity extends ObjectLiteral>(source: SqlSource, 
 }
 
 /** The rows of `entity`'s table, under `alias`, that `where` picks (it may go on with ORDER BY and LIMIT), as entities. */
-export async function selectEntities<TEntity extends ObjectLiteral>(source: SqlSource, entity: EntityTarget<TEntity>, alias: string, where: Sql): Promise<TEntity[]> {
+export async function selectEntities<TEntity extends ObjectLiteral>(
+  source: SqlSource,
+  entity: EntityTarget<TEntity>,
+  alias: string,
+  where: Sql,
+): Promise<TEntity[]> {
   const columns = entityColumns(source, entity, alias);
   const table = dataSourceOf(source).getMetadata(entity).tableName;
   const rows = await selectRows(source, sql`SELECT ${columns.select} FROM ${raw(`"${table}" "${alias}"`)} WHERE ${where}`);
@@ -227,7 +243,12 @@ export async function selectEntities<TEntity extends ObjectLiteral>(source: SqlS
 }
 
 /** `value` as the driver stores it in `entity`'s column for `property` (SQLite keeps dates as UTC text). */
-export function storedValue<TEntity extends ObjectLiteral>(source: SqlSource, entity: EntityTarget<TEntity>, property: keyof TEntity & string, value: unknown): unknown {
+export function storedValue<TEntity extends ObjectLiteral>(
+  source: SqlSource,
+  entity: EntityTarget<TEntity>,
+  property: keyof TEntity & string,
+  value: unknown,
+): unknown {
   const dataSource = dataSourceOf(source);
   const column = dataSource.getMetadata(entity).findColumnWithPropertyName(property);
   if (!column) throw new Error(`No column for ${property}.`);
@@ -304,7 +325,9 @@ export class PreparedStatements {
   /** Without a callback, a statement that fails to prepare (a table a revert dropped) emits an `error` nobody hears, and the process ends. */
   private prepare(text: string): Promise<sqlite3.Statement> {
     return new Promise((resolve, reject) => {
-      const statement: sqlite3.Statement = this.connection.prepare(text, (error: Error | null) => (error ? reject(error) : resolve(statement)));
+      const statement: sqlite3.Statement = this.connection.prepare(text, (error: Error | null) =>
+        error ? reject(error) : resolve(statement),
+      );
     });
   }
 
@@ -332,7 +355,12 @@ export class PreparedStatements {
 }
 
 /** A value read from `entity`'s column for `property`, converted as the driver converts it for `find`. */
-export function hydratedValue<TEntity extends ObjectLiteral>(source: SqlSource, entity: EntityTarget<TEntity>, property: keyof TEntity & string, value: unknown): unknown {
+export function hydratedValue<TEntity extends ObjectLiteral>(
+  source: SqlSource,
+  entity: EntityTarget<TEntity>,
+  property: keyof TEntity & string,
+  value: unknown,
+): unknown {
   const dataSource = dataSourceOf(source);
   const column = dataSource.getMetadata(entity).findColumnWithPropertyName(property);
   if (!column) throw new Error(`No column for ${property}.`);
@@ -357,18 +385,30 @@ function columnEquals(dataSource: DataSource, metadata: EntityMetadata, values: 
 }
 
 /** Inserts `row` into `entity`'s table: every column the entity declares, so a new column needs no edit here. */
-export async function insertEntity<TEntity extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<TEntity>, row: TEntity): Promise<void> {
+export async function insertEntity<TEntity extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<TEntity>,
+  row: TEntity,
+): Promise<void> {
   const dataSource = manager.connection;
   const metadata = dataSource.getMetadata(entity);
   const columns = metadata.columns.map((column) => storedColumn(dataSource, metadata, column.propertyName, row[column.propertyName]));
   await changeRows(
     manager,
-    sql`INSERT INTO ${raw(`"${metadata.tableName}"`)} (${join(columns.map((column) => column.name), ", ")}) VALUES (${join(columns.map((column) => column.value))})`,
+    sql`INSERT INTO ${raw(`"${metadata.tableName}"`)} (${join(
+      columns.map((column) => column.name),
+      ", ",
+    )}) VALUES (${join(columns.map((column) => column.value))})`,
   );
 }
 
 /** Sets the columns `changes` names on the rows of `entity` whose columns equal `where`'s. */
-export async function updateEntities<TEntity extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<TEntity>, where: Partial<TEntity>, changes: Partial<TEntity>): Promise<void> {
+export async function updateEntities<TEntity extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<TEntity>,
+  where: Partial<TEntity>,
+  changes: Partial<TEntity>,
+): Promise<void> {
   const dataSource = manager.connection;
   const metadata = dataSource.getMetadata(entity);
   await changeRows(
@@ -378,7 +418,11 @@ export async function updateEntities<TEntity extends ObjectLiteral>(manager: Ent
 }
 
 /** Deletes the rows of `entity` whose columns equal `where`'s. */
-export async function deleteEntities<TEntity extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<TEntity>, where: Partial<TEntity>): Promise<void> {
+export async function deleteEntities<TEntity extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<TEntity>,
+  where: Partial<TEntity>,
+): Promise<void> {
   const dataSource = manager.connection;
   const metadata = dataSource.getMetadata(entity);
   await changeRows(manager, sql`DELETE FROM ${raw(`"${metadata.tableName}"`)} WHERE ${columnEquals(dataSource, metadata, where, " AND ")}`);

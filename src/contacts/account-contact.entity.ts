@@ -8,7 +8,8 @@ import { CONTACT_TITLE_MAX_LENGTH, ContactSlot } from "./contact.enums";
  * contact or a second holder of a slot held once; a member's row must name a member of the account.
  */
 @ObjectType("AccountContact", {
-  description: "One filled contact slot of an account: which slot, its place in it, and who holds it (a member, or for a role that allows one, an outside address).",
+  description:
+    "One filled contact slot of an account: which slot, its place in it, and who holds it (a member, or for a role that allows one, an outside address).",
 })
 @Entity({ name: "contact_slots" })
 @Index("IDX_contact_slots_user", ["userId"])
@@ -32,22 +33,31 @@ export class AccountContact {
   @Column({ type: "varchar", length: 320 })
   email: string;
 
-  @Field(() => String, { nullable: true, description: "The holder's phone number for this slot, in E.164 (+48601234567); null when none was given." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The holder's phone number for this slot, in E.164 (+48601234567); null when none was given.",
+  })
   @Column({ type: "varchar", length: 16, nullable: true })
   phone: string | null;
 
-  @Field(() => String, { nullable: true, description: `The holder's title for this slot (such as "Head of Finance", at most ${CONTACT_TITLE_MAX_LENGTH} characters); null when none was given.` })
+  @Field(() => String, {
+    nullable: true,
+    description: `The holder's title for this slot (such as "Head of Finance", at most ${CONTACT_TITLE_MAX_LENGTH} characters); null when none was given.`,
+  })
   @Column({ type: "varchar", length: CONTACT_TITLE_MAX_LENGTH, nullable: true })
   title: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description: "The language the holder reads (BCP 47, such as pl-PL): mail to them goes in it when the service writes it, else in the account's language. Null: the account's.",
+    description:
+      "The language the holder reads (BCP 47, such as pl-PL): mail to them goes in it when the service writes it, else in the account's language. Null: the account's.",
   })
   @Column({ type: "varchar", length: 35, nullable: true })
   languageTag: string | null;
 
-  @Field(() => Date, { description: "When the slot was last given this contact or its phone, title or language (for a billing contact, when they were added)." })
+  @Field(() => Date, {
+    description: "When the slot was last given this contact or its phone, title or language (for a billing contact, when they were added).",
+  })
   @Column()
   updatedAt: Date;
 

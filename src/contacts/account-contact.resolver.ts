@@ -15,7 +15,10 @@ export class AccountContactResolver {
     return contact.userId === null;
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "Who last gave the slot this contact; null when not known (slots filled before 2.1.0 kept no such record)." })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: "Who last gave the slot this contact; null when not known (slots filled before 2.1.0 kept no such record).",
+  })
   updatedBy(@Root() contact: AccountContact, @Ctx() context: Context): Promise<User | null> | null {
     return contact.updatedById ? context.loaders.userById.load(contact.updatedById) : null;
   }

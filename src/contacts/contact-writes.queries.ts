@@ -14,7 +14,12 @@ export type SlotKey = Pick<AccountContact, "accountId" | "slot" | "position">;
 
 /** The rows of one slot of the account (its billing contacts in order; at most one row for any other slot), as this transaction sees them. */
 export function slotRows(manager: EntityManager, accountId: string, slot: ContactSlot): Promise<AccountContact[]> {
-  return selectEntities(manager, AccountContact, "s", sql`"s"."accountId" = ${accountId} AND "s"."slot" = ${slot} ORDER BY "s"."position" ASC`);
+  return selectEntities(
+    manager,
+    AccountContact,
+    "s",
+    sql`"s"."accountId" = ${accountId} AND "s"."slot" = ${slot} ORDER BY "s"."position" ASC`,
+  );
 }
 
 export function insertSlotRow(manager: EntityManager, row: AccountContact): Promise<void> {

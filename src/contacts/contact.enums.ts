@@ -60,7 +60,9 @@ export type ContactSlot = keyof typeof ContactSlot;
 export const CONTACT_ROLE_ORDER: readonly ContactRoleKind[] = CONTACT_ROLES.map((role) => role.name);
 
 /** The roles an outside address (not a member) may hold. */
-export const OUTSIDE_ADDRESS_ROLES: readonly ContactRoleKind[] = CONTACT_ROLES.filter((role) => role.outsideAddress).map((role) => role.name);
+export const OUTSIDE_ADDRESS_ROLES: readonly ContactRoleKind[] = CONTACT_ROLES.filter((role) => role.outsideAddress).map(
+  (role) => role.name,
+);
 
 /** The roles an outside address may hold, as the API names them: "SECURITY", or "A or B". */
 export const OUTSIDE_ADDRESS_ROLE_NAMES = OUTSIDE_ADDRESS_ROLES.join(" or ");
@@ -128,13 +130,14 @@ registerEnumType(ContactChangeAction, {
     CLEAR: { description: "The role was left without a contact." },
     DECLINED: {
       description:
-        "The owner of the role's outside address answered that it is not theirs (\"This is not me\"); the address still holds the role. changedBy is that address (ExternalContact).",
+        'The owner of the role\'s outside address answered that it is not theirs ("This is not me"); the address still holds the role. changedBy is that address (ExternalContact).',
     },
     VERIFIED: {
       description: "The owner of the role's outside address confirmed it. changedBy is that address (ExternalContact).",
     },
     DETAILS: {
-      description: "The slot kept its contact; their phone or title changed (previousPhone → newPhone, previousTitle → newTitle). previousEmail and newEmail are both the contact's address.",
+      description:
+        "The slot kept its contact; their phone or title changed (previousPhone → newPhone, previousTitle → newTitle). previousEmail and newEmail are both the contact's address.",
     },
   },
 });

@@ -43,7 +43,10 @@ export async function accountContactsIn(manager: EntityManager, accountId: strin
 
 /** The user id of the account's primary contact, as this transaction sees it. */
 export async function primaryContactOf(manager: EntityManager, accountId: string): Promise<string> {
-  const [row] = await selectRows(manager, sql`SELECT "userId" FROM "contact_slots" WHERE "accountId" = ${accountId} AND "slot" = ${ContactSlot.PRIMARY} AND "position" = 0`);
+  const [row] = await selectRows(
+    manager,
+    sql`SELECT "userId" FROM "contact_slots" WHERE "accountId" = ${accountId} AND "slot" = ${ContactSlot.PRIMARY} AND "position" = 0`,
+  );
   if (!row?.userId) throw new Error(`Account ${accountId} has no primary contact.`);
   return row.userId as string;
 }

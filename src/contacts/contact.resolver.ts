@@ -42,7 +42,10 @@ export class ContactResolver {
 
   @Authorized()
   @Mutation(() => SetPrimaryContactPayload, {
-    nullable: true, description: "Makes a member the primary account contact, with the phone and title given. Setting the current one again changes only the phone and title given. Needs ADMIN." })
+    nullable: true,
+    description:
+      "Makes a member the primary account contact, with the phone and title given. Setting the current one again changes only the phone and title given. Needs ADMIN.",
+  })
   async setPrimaryContact(@Arg("input", () => SetPrimaryContactInput) input: SetPrimaryContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
     const details = { phone: input.phone, title: input.title, languageTag: input.languageTag };
@@ -52,17 +55,24 @@ export class ContactResolver {
   @Authorized()
   @Mutation(() => AddBillingContactPayload, {
     nullable: true,
-    description: "Adds a member as a billing contact, after the existing ones. A fourth is refused with BILLING_CONTACT_LIMIT; adding one again changes only the phone and title given. Needs ADMIN.",
+    description:
+      "Adds a member as a billing contact, after the existing ones. A fourth is refused with BILLING_CONTACT_LIMIT; adding one again changes only the phone and title given. Needs ADMIN.",
   })
   async addBillingContact(@Arg("input", () => AddBillingContactInput) input: AddBillingContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
     const details = { phone: input.phone, title: input.title, languageTag: input.languageTag };
-    return context.changeAccount(input.accountId, (change) => addBillingContact(change, userId, "userId", "userId", details), input.expectedVersion);
+    return context.changeAccount(
+      input.accountId,
+      (change) => addBillingContact(change, userId, "userId", "userId", details),
+      input.expectedVersion,
+    );
   }
 
   @Authorized()
   @Mutation(() => RemoveBillingContactPayload, {
-    nullable: true, description: "Removes a billing contact. Removing someone who is not one changes nothing. Needs ADMIN." })
+    nullable: true,
+    description: "Removes a billing contact. Removing someone who is not one changes nothing. Needs ADMIN.",
+  })
   async removeBillingContact(@Arg("input", () => RemoveBillingContactInput) input: RemoveBillingContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
     return context.changeAccount(input.accountId, (change) => removeBillingContact(change, userId), input.expectedVersion);
@@ -74,13 +84,21 @@ export class ContactResolver {
     description: `Gives a role to a member, or the ${OUTSIDE_ADDRESS_ROLE_NAMES} role to an outside email address. Give exactly one of userId and email. Needs ADMIN.`,
   })
   async setRoleContact(@Arg("input", () => SetRoleContactInput) input: SetRoleContactInput, @Ctx() context: Context) {
-    const target = { userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"), email: input.email, phone: input.phone, title: input.title, languageTag: input.languageTag };
+    const target = {
+      userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"),
+      email: input.email,
+      phone: input.phone,
+      title: input.title,
+      languageTag: input.languageTag,
+    };
     return context.changeAccount(input.accountId, (change) => setRoleContact(change, input.role, target), input.expectedVersion);
   }
 
   @Authorized()
   @Mutation(() => ClearRoleContactPayload, {
-    nullable: true, description: "Leaves a role without a contact. Clearing an unset role changes nothing. Needs ADMIN." })
+    nullable: true,
+    description: "Leaves a role without a contact. Clearing an unset role changes nothing. Needs ADMIN.",
+  })
   async clearRoleContact(@Arg("input", () => ClearRoleContactInput) input: ClearRoleContactInput, @Ctx() context: Context) {
     return context.changeAccount(input.accountId, (change) => clearRoleContact(change, input.role), input.expectedVersion);
   }

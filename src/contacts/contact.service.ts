@@ -1,7 +1,16 @@
 import type { AccountChange } from "../accounts/account-change";
 import type { AccountContact } from "./account-contact.entity";
 import { memberByEmail } from "../members/member.queries";
-import { BILLING_CONTACT_LIMIT, CONTACT_TITLE_MAX_LENGTH, ContactChangeAction, contactRole, ContactSlot, outsideAddressTitles, slotOfRole, type ContactRoleKind } from "./contact.enums";
+import {
+  BILLING_CONTACT_LIMIT,
+  CONTACT_TITLE_MAX_LENGTH,
+  ContactChangeAction,
+  contactRole,
+  ContactSlot,
+  outsideAddressTitles,
+  slotOfRole,
+  type ContactRoleKind,
+} from "./contact.enums";
 import { badInput, DomainError } from "../errors";
 import { message } from "../i18n";
 import { normaliseEmail } from "../common/email";
@@ -58,8 +67,23 @@ function detailsOf(current: AccountContact | null, sameHolder: boolean, input: C
 const sameDetails = (a: ContactDetails, b: ContactDetails) => a.phone === b.phone && a.title === b.title && a.languageTag === b.languageTag;
 
 /** A new row for a slot, given by the change's actor now. */
-function slotRow(change: AccountChange, slot: ContactSlot, position: number, holder: { userId: string | null; email: string }, details: ContactDetails): AccountContact {
-  return { accountId: change.account.id, slot, position, userId: holder.userId, email: holder.email, ...details, updatedAt: new Date(), updatedById: change.actor.id };
+function slotRow(
+  change: AccountChange,
+  slot: ContactSlot,
+  position: number,
+  holder: { userId: string | null; email: string },
+  details: ContactDetails,
+): AccountContact {
+  return {
+    accountId: change.account.id,
+    slot,
+    position,
+    userId: holder.userId,
+    email: holder.email,
+    ...details,
+    updatedAt: new Date(),
+    updatedById: change.actor.id,
+  };
 }
 
 /** Gives the contact who stays in a slot row new details, recording the change; the same details change nothing. */
@@ -75,7 +99,13 @@ async function singleSlot(change: AccountChange, slot: ContactSlot): Promise<Acc
 }
 
 /** `field` is where the input named `userId`, for the error refusing a non-member; `prefix` where it holds the phone and title. */
-export async function setPrimaryContact(change: AccountChange, userId: string, field = "userId", input: ContactDetailsInput = {}, prefix = ""): Promise<void> {
+export async function setPrimaryContact(
+  change: AccountChange,
+  userId: string,
+  field = "userId",
+  input: ContactDetailsInput = {},
+  prefix = "",
+): Promise<void> {
   const member = await change.member(userId, field);
   const current = await singleSlot(change, ContactSlot.PRIMARY);
   if (!current) throw new Error(`Account ${change.account.id} has no primary contact.`);
@@ -96,7 +126,14 @@ export async function billingContactsOf(change: AccountChange): Promise<AccountC
  * when absent); `prefix` where the input holds the phone and title. Adding a billing contact again
  * changes only the phone and title the input gives.
  */
-export async function addBillingContact(change: AccountChange, userId: string, field = "userId", listField = field, input: ContactDetailsInput = {}, prefix = ""): Promise<void> {
+export async function addBillingContact(
+  change: AccountChange,
+  userId: string,
+  field = "userId",
+  listField = field,
+  input: ContactDetailsInput = {},
+  prefix = "",
+): Promise<void> {
   const member = await change.member(userId, field);
   const current = await billingContactsOf(change);
   const existing = current.find((contact) => contact.userId === member.userId);
@@ -163,7 +200,13 @@ async function resolveRoleTarget(
  * nothing, except that `askDeclinedAgain` (an admin's explicit setRoleContact) asks an address that
  * said "This is not me" anew; a form saved with the slot left as it was (saveAccountContacts) does not.
  */
-export async function setRoleContact(change: AccountChange, role: ContactRoleKind, target: RoleContactTarget, prefix = "", askDeclinedAgain = true): Promise<void> {
+export async function setRoleContact(
+  change: AccountChange,
+  role: ContactRoleKind,
+  target: RoleContactTarget,
+  prefix = "",
+  askDeclinedAgain = true,
+): Promise<void> {
   const next = await resolveRoleTarget(change, role, target, prefix);
   const slot = slotOfRole(role);
   const current = await singleSlot(change, slot);

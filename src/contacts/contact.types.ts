@@ -20,10 +20,18 @@ const decorators =
  * outside address (`email`). setRoleContact and each role of saveAccountContacts take the same pair.
  */
 export const RoleContactTargetField = {
-  userId: (description: string) => decorators(Field(() => ID, { nullable: true, description }), IsOptional(), IsGlobalId("User")),
+  userId: (description: string) =>
+    decorators(
+      Field(() => ID, { nullable: true, description }),
+      IsOptional(),
+      IsGlobalId("User"),
+    ),
   email: () =>
     decorators(
-      Field(() => String, { nullable: true, description: `For ${OUTSIDE_ADDRESS_ROLE_NAMES} only: the address of the contact. A member's address stores that member.` }),
+      Field(() => String, {
+        nullable: true,
+        description: `For ${OUTSIDE_ADDRESS_ROLE_NAMES} only: the address of the contact. A member's address stores that member.`,
+      }),
       IsOptional(),
       IsEmailAddress(),
     ),
@@ -38,7 +46,8 @@ export const ContactDetailsField = {
     decorators(
       Field(() => String, {
         nullable: true,
-        description: "The contact's phone number with its country code (+48 601 234 567), stored in E.164. Left out: unchanged for the same contact, none for a new one. Null clears it.",
+        description:
+          "The contact's phone number with its country code (+48 601 234 567), stored in E.164. Left out: unchanged for the same contact, none for a new one. Null clears it.",
       }),
       IsOptional(),
       IsPhoneNumber(),
@@ -56,7 +65,8 @@ export const ContactDetailsField = {
     decorators(
       Field(() => String, {
         nullable: true,
-        description: "The language the contact reads, as a BCP 47 tag (pl, en-GB); mail to them goes in it when the service writes it. Left out: unchanged for the same contact, none for a new one. Null clears it.",
+        description:
+          "The language the contact reads, as a BCP 47 tag (pl, en-GB); mail to them goes in it when the service writes it. Left out: unchanged for the same contact, none for a new one. Null clears it.",
       }),
       IsOptional(),
       IsLanguageTag(),
@@ -126,7 +136,9 @@ export class RemoveBillingContactInput extends VersionedInput {
   userId: string;
 }
 
-@InputType({ description: `Gives a role to a member (userId) or, for ${OUTSIDE_ADDRESS_ROLE_NAMES} only, to an email address outside the account. Give exactly one of userId and email.` })
+@InputType({
+  description: `Gives a role to a member (userId) or, for ${OUTSIDE_ADDRESS_ROLE_NAMES} only, to an email address outside the account. Give exactly one of userId and email.`,
+})
 export class SetRoleContactInput extends VersionedInput {
   @Field(() => ID, { description: "The account." })
   @IsGlobalId("Account")
@@ -160,7 +172,6 @@ export class ClearRoleContactInput extends VersionedInput {
   @Field(() => ContactRoleKind, { description: "The role to clear." })
   role: ContactRoleKind;
 }
-
 
 export const SetPrimaryContactPayload = AccountPayload("SetPrimaryContactPayload", "The result of setPrimaryContact.");
 export const AddBillingContactPayload = AccountPayload("AddBillingContactPayload", "The result of addBillingContact.");

@@ -15,7 +15,8 @@ export class SaveContactsResolver {
   })
   async saveAccountContacts(@Arg("input", () => SaveAccountContactsInput) input: SaveAccountContactsInput, @Ctx() context: Context) {
     const form = {
-      primaryContactUserId: input.primaryContactUserId == null ? undefined : rowIdOf(input.primaryContactUserId, "User", "primaryContactUserId"),
+      primaryContactUserId:
+        input.primaryContactUserId == null ? undefined : rowIdOf(input.primaryContactUserId, "User", "primaryContactUserId"),
       billingContactUserIds: input.billingContactUserIds?.map((id) => rowIdOf(id, "User", "billingContactUserIds")),
       roleContacts: (input.roleContacts ?? []).map((entry, index) => ({
         role: entry.role,

@@ -39,11 +39,15 @@ export async function saveAccountContacts(change: AccountChange, form: AccountCo
   if (new Set(roles).size !== roles.length) throw badInput("BAD_USER_INPUT.duplicateRoles", {}, "roleContacts");
 
   for (const [index, entry] of form.roleContacts.entries()) {
-    if (entry.clear && (entry.userId != null || entry.email != null)) throw badInput("BAD_USER_INPUT.clearWithContact", {}, `roleContacts.${index}.clear`);
+    if (entry.clear && (entry.userId != null || entry.email != null))
+      throw badInput("BAD_USER_INPUT.clearWithContact", {}, `roleContacts.${index}.clear`);
   }
 
-  const detailsOf = new Map(form.billingContactDetails.map((entry, index) => [entry.userId, { entry, prefix: `billingContactDetails.${index}.` }]));
-  if (detailsOf.size !== form.billingContactDetails.length) throw badInput("BAD_USER_INPUT.duplicateBillingContacts", {}, "billingContactDetails");
+  const detailsOf = new Map(
+    form.billingContactDetails.map((entry, index) => [entry.userId, { entry, prefix: `billingContactDetails.${index}.` }]),
+  );
+  if (detailsOf.size !== form.billingContactDetails.length)
+    throw badInput("BAD_USER_INPUT.duplicateBillingContacts", {}, "billingContactDetails");
 
   if (form.primaryContactUserId !== undefined || form.primaryContactDetails) {
     const primary = form.primaryContactUserId ?? (await change.contacts()).primary.user!.id;
@@ -61,10 +65,18 @@ export async function saveAccountContacts(change: AccountChange, form: AccountCo
       }
       for (const [index, userId] of billingIds.entries()) {
         const details = detailsOf.get(userId);
-        await addBillingContact(change, userId, `billingContactUserIds.${index}`, "billingContactUserIds", details?.entry ?? {}, details?.prefix ?? "");
+        await addBillingContact(
+          change,
+          userId,
+          `billingContactUserIds.${index}`,
+          "billingContactUserIds",
+          details?.entry ?? {},
+          details?.prefix ?? "",
+        );
       }
     } else {
-      for (const [userId, { entry, prefix }] of detailsOf) await addBillingContact(change, userId, `${prefix}userId`, "billingContactUserIds", entry, prefix);
+      for (const [userId, { entry, prefix }] of detailsOf)
+        await addBillingContact(change, userId, `${prefix}userId`, "billingContactUserIds", entry, prefix);
     }
   }
 

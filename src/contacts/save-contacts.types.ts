@@ -51,12 +51,16 @@ export class SaveAccountContactsInput {
   accountId: string;
 
   @Field(() => Int, {
-    description: "The account's `contactsVersion` the form was loaded with. If someone changed the contacts since, nothing is saved: VERSION_CONFLICT.",
+    description:
+      "The account's `contactsVersion` the form was loaded with. If someone changed the contacts since, nothing is saved: VERSION_CONFLICT.",
   })
   @IsContactsVersion()
   expectedVersion: number;
 
-  @Field(() => ID, { nullable: true, description: "The member who is the primary contact; left out or null, the primary contact stays as it is." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The member who is the primary contact; left out or null, the primary contact stays as it is.",
+  })
   @IsOptional()
   @IsGlobalId("User")
   primaryContactUserId?: string | null;
@@ -67,30 +71,45 @@ export class SaveAccountContactsInput {
       "The billing contacts, the whole list (at most 3 members; [] removes them all). Those already billing contacts keep their place; new ones are added after them in this order. Left out or null, the billing contacts stay as they are.",
   })
   @IsOptional()
-  @ArrayMaxSize(20, worded((_value, property) => message("BAD_USER_INPUT.tooManyItems", { field: property, max: 20 })))
+  @ArrayMaxSize(
+    20,
+    worded((_value, property) => message("BAD_USER_INPUT.tooManyItems", { field: property, max: 20 })),
+  )
   @IsGlobalId("User", { each: true })
   billingContactUserIds?: string[] | null;
 
-  @Field(() => ContactDetailsInput, { nullable: true, description: "The primary contact's phone number and title (the new primary contact's, when primaryContactUserId changes it). Left out, they stay as they are." })
+  @Field(() => ContactDetailsInput, {
+    nullable: true,
+    description:
+      "The primary contact's phone number and title (the new primary contact's, when primaryContactUserId changes it). Left out, they stay as they are.",
+  })
   @IsOptional()
   @ValidateNested()
   primaryContactDetails?: ContactDetailsInput | null;
 
   @Field(() => [BillingContactDetailsInput], {
     nullable: true,
-    description: "Phone numbers and titles of billing contacts, each named by userId at most once. A billing contact left out keeps theirs.",
+    description:
+      "Phone numbers and titles of billing contacts, each named by userId at most once. A billing contact left out keeps theirs.",
   })
   @IsOptional()
-  @ArrayMaxSize(20, worded((_value, property) => message("BAD_USER_INPUT.tooManyItems", { field: property, max: 20 })))
+  @ArrayMaxSize(
+    20,
+    worded((_value, property) => message("BAD_USER_INPUT.tooManyItems", { field: property, max: 20 })),
+  )
   @ValidateNested({ each: true })
   billingContactDetails?: BillingContactDetailsInput[] | null;
 
   @Field(() => [RoleContactEntryInput], {
     nullable: true,
-    description: "The roles this save changes, each at most once: set, or cleared with { role, clear: true }. A role left out stays as it is.",
+    description:
+      "The roles this save changes, each at most once: set, or cleared with { role, clear: true }. A role left out stays as it is.",
   })
   @IsOptional()
-  @ArrayMaxSize(CONTACT_ROLES.length, worded(() => message("BAD_USER_INPUT.duplicateRoles")))
+  @ArrayMaxSize(
+    CONTACT_ROLES.length,
+    worded(() => message("BAD_USER_INPUT.duplicateRoles")),
+  )
   @ValidateNested({ each: true })
   roleContacts?: RoleContactEntryInput[] | null;
 }

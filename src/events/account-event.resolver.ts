@@ -31,7 +31,7 @@ export class AccountEventResolver {
   @Subscription(() => AccountChangedEvent, {
     description:
       "Every committed change of the account after `afterSequence` (or from now when left out), in order. " +
-      "Over WebSocket (graphql-ws) at /graphql, with `{ authorization: \"Bearer …\" }` as the connection_init payload. " +
+      'Over WebSocket (graphql-ws) at /graphql, with `{ authorization: "Bearer …" }` as the connection_init payload. ' +
       "Ends with NOT_FOUND when the viewer stops being a member.",
     subscribe: (data: SubscribeResolverData<unknown, AccountChangedArgs, Context>) => openFeed(data),
   })
@@ -39,7 +39,11 @@ export class AccountEventResolver {
     @Root() item: FeedItem,
     @Ctx() context: Context,
     @Arg("accountId", () => ID) _accountId: string,
-    @Arg("afterSequence", () => Int, { nullable: true, description: "The last sequence the client holds (Account.eventSequence after a fetch)." }) _afterSequence?: number | null,
+    @Arg("afterSequence", () => Int, {
+      nullable: true,
+      description: "The last sequence the client holds (Account.eventSequence after a fetch).",
+    })
+    _afterSequence?: number | null,
   ): AccountChangedEvent {
     // Each event is answered from the database as it is when the event is delivered.
     context.refresh();
@@ -86,19 +90,26 @@ export class AccountEventResolver {
     return account;
   }
 
-  @FieldResolver(() => Int, { description: "The account's contactsVersion after the change; with `reloadRequired`, its contactsVersion now." })
+  @FieldResolver(() => Int, {
+    description: "The account's contactsVersion after the change; with `reloadRequired`, its contactsVersion now.",
+  })
   async contactsVersion(@Root() event: AccountChangedEvent, @Ctx() context: Context): Promise<number> {
     if (event.contactsVersion >= 0) return event.contactsVersion;
     return (await this.account(event, context)).contactsVersion;
   }
 
-  @FieldResolver(() => ContactChangeActor, { nullable: true, description: "Who made the change: a member (User) or the owner of an outside address (ExternalContact); null when unknown." })
+  @FieldResolver(() => ContactChangeActor, {
+    nullable: true,
+    description: "Who made the change: a member (User) or the owner of an outside address (ExternalContact); null when unknown.",
+  })
   async changedBy(@Root() event: AccountChangedEvent, @Ctx() context: Context): Promise<User | ExternalContact | null> {
     if (event.actorEmail !== null) return Object.assign(new ExternalContact(), { email: event.actorEmail });
     return event.actorId === null ? null : context.loaders.userById.load(event.actorId);
   }
 
-  @FieldResolver(() => [ContactChange], { description: "The contact history rows the change wrote (their eventSequence is this sequence), in the order written." })
+  @FieldResolver(() => [ContactChange], {
+    description: "The contact history rows the change wrote (their eventSequence is this sequence), in the order written.",
+  })
   @MaxItems(MAX_CONTACT_CHANGES_PER_WRITE)
   changes(@Root() event: AccountChangedEvent, @Ctx() context: Context): Promise<ContactChange[]> | ContactChange[] {
     return event.reloadRequired ? [] : context.loaders.contactChangesOfEvent.load({ accountId: event.accountId, sequence: event.sequence });
@@ -121,7 +132,10 @@ export class AccountEventResolver {
 
 @Resolver(() => Account)
 export class AccountEventSequenceResolver {
-  @FieldResolver(() => Int, { description: "The sequence of the account's latest event; 0 when none. Pass it as `afterSequence` to `Subscription.accountChanged` to miss nothing after this read." })
+  @FieldResolver(() => Int, {
+    description:
+      "The sequence of the account's latest event; 0 when none. Pass it as `afterSequence` to `Subscription.accountChanged` to miss nothing after this read.",
+  })
   eventSequence(@Root() account: Account, @Ctx() context: Context): Promise<number> {
     return context.loaders.eventSequence.load(account.id);
   }

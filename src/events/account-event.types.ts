@@ -7,7 +7,10 @@ import { AccountEventKind } from "./account-event.entity";
     "With `reloadRequired`, more was missed than is sent again: refetch the account and subscribe again after its `eventSequence`.",
 })
 export class AccountChangedEvent {
-  @Field(() => Int, { description: "The event's sequence in the account's change log: 1, 2, 3… in commit order, without gaps. Resume after it with `afterSequence`." })
+  @Field(() => Int, {
+    description:
+      "The event's sequence in the account's change log: 1, 2, 3… in commit order, without gaps. Resume after it with `afterSequence`.",
+  })
   sequence: number;
 
   @Field(() => Int, { description: "The account's contactsVersion after the change." })

@@ -194,7 +194,9 @@ class AccountStream {
           subscriber.end();
           continue;
         }
-        for (const event of events) if (event.sequence > subscriber.delivered) subscriber.push({ kind: "event", event, rows: rowsOf(event.sequence), account, member });
+        for (const event of events)
+          if (event.sequence > subscriber.delivered)
+            subscriber.push({ kind: "event", event, rows: rowsOf(event.sequence), account, member });
       }
       if (events.length < READ_BATCH) return;
     }
@@ -251,7 +253,13 @@ export class AccountFeed {
       stream = new AccountStream(this.db, accountId, (error) => this.options.onError?.(error));
       this.streams.set(accountId, stream);
     }
-    const subscriber = new Subscriber(accountId, userId, reload ? latest : after, (ended) => this.forget(ended), Math.max(MAX_QUEUED, this.options.resumeLimit));
+    const subscriber = new Subscriber(
+      accountId,
+      userId,
+      reload ? latest : after,
+      (ended) => this.forget(ended),
+      Math.max(MAX_QUEUED, this.options.resumeLimit),
+    );
     stream.subscribers.add(subscriber);
     if (reload) subscriber.push({ kind: "reload", accountId, sequence: latest });
     // Events committed since `latest` was read, or those missed before `afterSequence`, are read now.

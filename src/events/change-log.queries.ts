@@ -40,7 +40,10 @@ export async function eventSequence(manager: EntityManager, accountId: string, k
   if (!events) pending.set(manager, (events = new Map()));
   let event = events.get(accountId);
   if (!event) {
-    const [row] = await selectRows(manager, sql`SELECT COALESCE(MAX("sequence"), 0) AS "last" FROM "account_events" WHERE "accountId" = ${accountId}`);
+    const [row] = await selectRows(
+      manager,
+      sql`SELECT COALESCE(MAX("sequence"), 0) AS "last" FROM "account_events" WHERE "accountId" = ${accountId}`,
+    );
     event = { sequence: Number(row?.last ?? 0) + 1, kinds: new Set(), actorId: actor.actorId, actorEmail: actor.actorEmail ?? null };
     events.set(accountId, event);
   }
@@ -74,7 +77,12 @@ export async function commitEvent(manager: EntityManager, accountId: string, con
 
 /** The account's events after `afterSequence`, oldest first, at most `limit` of them. */
 export function accountEventsAfter(source: SqlSource, accountId: string, afterSequence: number, limit: number): Promise<AccountEvent[]> {
-  return selectEntities(source, AccountEvent, "e", sql`"e"."accountId" = ${accountId} AND "e"."sequence" > ${afterSequence} ORDER BY "e"."sequence" LIMIT ${limit}`);
+  return selectEntities(
+    source,
+    AccountEvent,
+    "e",
+    sql`"e"."accountId" = ${accountId} AND "e"."sequence" > ${afterSequence} ORDER BY "e"."sequence" LIMIT ${limit}`,
+  );
 }
 
 /** The sequence of each account's latest event (accounts without one are left out). */

@@ -45,7 +45,9 @@ export class PostgresListener {
       current?.removeAllListeners("notification");
       current?.end().catch(() => undefined);
       if (this.closed) return;
-      this.log.warn(`The PostgreSQL listener connection for live updates was lost${error instanceof Error ? ` (${error.message})` : ""}; reconnecting in ${this.backoffMs} ms.`);
+      this.log.warn(
+        `The PostgreSQL listener connection for live updates was lost${error instanceof Error ? ` (${error.message})` : ""}; reconnecting in ${this.backoffMs} ms.`,
+      );
       this.schedule();
     };
     try {
@@ -72,7 +74,8 @@ export class PostgresListener {
     }
     if (failed) return;
     this.backoffMs = BACKOFF_MS.first;
-    if (this.connects++ > 0) this.log.info("The PostgreSQL listener for live updates is connected again; subscriptions read what they missed.");
+    if (this.connects++ > 0)
+      this.log.info("The PostgreSQL listener for live updates is connected again; subscriptions read what they missed.");
     // Whatever was committed while no one listened is read now.
     this.feed.catchUpAll();
   }

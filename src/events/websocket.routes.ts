@@ -3,7 +3,18 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer, type Extra } from "graphql-ws/use/ws";
 import { CloseCode, type SubscribePayload } from "graphql-ws";
-import { getOperationAST, getVariableValues, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { Config } from "../config";
 import type { Database } from "../database";
@@ -69,7 +80,9 @@ export function originAllowed(request: http.IncomingMessage, corsOrigins: readon
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  );
 }
 
 /** A validation or parse error as a client reads it: graphql-js's own get the code Apollo gives them over HTTP. */
@@ -102,9 +115,17 @@ export interface LiveUpdateDependencies {
 export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDependencies): LiveUpdates {
   const { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness, trusted } = deps;
   const limits = config.live;
-  const feed = new AccountFeed(db, { resumeLimit: limits.resumeMaxEvents, onError: (error) => logger.warn({ err: error }, "Reading account events for subscribers failed; trying again.") });
-  const listener = db.driver === "postgres" ? new PostgresListener(db, feed, { warn: (text) => logger.warn(text), info: (text) => logger.info(text) }) : null;
-  const listening = listener?.start().catch((error: unknown) => logger.warn({ err: error }, "The PostgreSQL listener for live updates could not start."));
+  const feed = new AccountFeed(db, {
+    resumeLimit: limits.resumeMaxEvents,
+    onError: (error) => logger.warn({ err: error }, "Reading account events for subscribers failed; trying again."),
+  });
+  const listener =
+    db.driver === "postgres"
+      ? new PostgresListener(db, feed, { warn: (text) => logger.warn(text), info: (text) => logger.info(text) })
+      : null;
+  const listening = listener
+    ?.start()
+    .catch((error: unknown) => logger.warn({ err: error }, "The PostgreSQL listener for live updates could not start."));
   const socketsByCaller = new Map<string, number>();
   const mutations = publicMutations();
   const validationRules = [...specifiedRules, ...limitValidationRules(config.limits, "websocket")];
@@ -144,14 +165,18 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
   };
 
   /** The checks an HTTP request passes before it runs, in the same order: size, guard, validation, cost. */
-  const checkSubscribe = (state: SocketState, payload: SubscribePayload): { document: DocumentNode; errors?: never } | { errors: GraphQLError[] } => {
+  const checkSubscribe = (
+    state: SocketState,
+    payload: SubscribePayload,
+  ): { document: DocumentNode; errors?: never } | { errors: GraphQLError[] } => {
     if (trusted && config.trustedDocuments.mode !== "off") {
       // `{ query: "", documentId }` (or extensions.persistedQuery) names a manifest's document, as over HTTP.
       const resolved = resolveTrustedDocument(trusted, config.trustedDocuments.mode, payload as RequestBody);
       if (resolved.refusal) return { errors: [new DomainError(resolved.refusal as ErrorKey)] };
       (payload as { query: string }).query = String(resolved.query);
     }
-    if (exceedsTokenLimit(payload.query, config.limits.maxTokens)) return { errors: [new DomainError("QUERY_TOO_LARGE.tooManyTokens", { max: config.limits.maxTokens })] };
+    if (exceedsTokenLimit(payload.query, config.limits.maxTokens))
+      return { errors: [new DomainError("QUERY_TOO_LARGE.tooManyTokens", { max: config.limits.maxTokens })] };
     let document: DocumentNode;
     try {
       document = parse(payload.query, { noLocation: false });
@@ -201,7 +226,10 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
         const expiresAtMs = (caller.expiresAt ?? 0) * 1000;
         const arm = () => {
           const left = expiresAtMs - Date.now();
-          state.expiry = setTimeout(() => (left > LONGEST_TIMER_MS ? arm() : socket.close(CloseCode.Forbidden, "Forbidden: the token has expired")), Math.max(0, Math.min(left, LONGEST_TIMER_MS)));
+          state.expiry = setTimeout(
+            () => (left > LONGEST_TIMER_MS ? arm() : socket.close(CloseCode.Forbidden, "Forbidden: the token has expired")),
+            Math.max(0, Math.min(left, LONGEST_TIMER_MS)),
+          );
           state.expiry.unref();
         };
         arm();
@@ -218,7 +246,13 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
         if (checked.errors) return checked.errors;
         const context = new Context(db, state.caller!, outbox, state.clientAddress, config.defaultLocale);
         context.accountFeed = feed;
-        const args: ExecutionArgs = { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
+        const args: ExecutionArgs = {
+          schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: context,
+        };
         return args;
       },
       onNext: (ctx, _id, _payload, _args, result) => {

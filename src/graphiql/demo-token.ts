@@ -58,7 +58,8 @@ export async function demoTokenDecision(config: Config, db: Database, listening:
   if (address === null || !isLoopbackAddress(address)) {
     return { offered: false, reason: `the server listens on ${address ?? String(listening)}, which is not a loopback address` };
   }
-  if (!(await demoDataLoaded(db))) return { offered: false, reason: "the data in this database was not loaded as demo data by this server" };
+  if (!(await demoDataLoaded(db)))
+    return { offered: false, reason: "the data in this database was not loaded as demo data by this server" };
   return { offered: true };
 }
 

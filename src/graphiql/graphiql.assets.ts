@@ -42,8 +42,18 @@ function sources(): { name: string; file: string; contentType: string; kind: "sc
   return [
     { name: "graphiql.min.css", file: path.join(graphiql, "graphiql.min.css"), contentType: CSS, kind: "stylesheet" },
     { name: "page.css", file: path.join(BROWSER_DIR, "page.css"), contentType: CSS, kind: "stylesheet" },
-    { name: "react.production.min.js", file: path.join(packageDir("react"), "umd", "react.production.min.js"), contentType: JS, kind: "script" },
-    { name: "react-dom.production.min.js", file: path.join(packageDir("react-dom"), "umd", "react-dom.production.min.js"), contentType: JS, kind: "script" },
+    {
+      name: "react.production.min.js",
+      file: path.join(packageDir("react"), "umd", "react.production.min.js"),
+      contentType: JS,
+      kind: "script",
+    },
+    {
+      name: "react-dom.production.min.js",
+      file: path.join(packageDir("react-dom"), "umd", "react-dom.production.min.js"),
+      contentType: JS,
+      kind: "script",
+    },
     { name: "graphiql.min.js", file: path.join(graphiql, "graphiql.min.js"), contentType: JS, kind: "script" },
     { name: "start.js", file: path.join(BROWSER_DIR, "start.js"), contentType: JS, kind: "script" },
   ];

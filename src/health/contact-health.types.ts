@@ -16,7 +16,9 @@ export class ContactIssue {
   kind: ContactIssueKind;
 }
 
-@ObjectType({ description: "What is missing or wrong in an account's contacts. Unset roles are not errors; they are listed in missingRoles." })
+@ObjectType({
+  description: "What is missing or wrong in an account's contacts. Unset roles are not errors; they are listed in missingRoles.",
+})
 export class ContactHealth {
   @Field(() => [ContactRoleKind], { description: "The roles nobody holds, in ContactRoleKind order." })
   missingRoles: ContactRoleKind[];

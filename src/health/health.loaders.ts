@@ -13,8 +13,12 @@ function grouped<TRow extends { accountId: string }>(accountIds: readonly string
 
 /** What contact health reads beyond the contacts themselves, one statement per kind for any number of accounts. */
 export function createHealthLoaders(db: Database) {
-  const verifications = new DataLoader<string, ContactVerification[]>(async (accountIds) => grouped(accountIds, await verificationsOf(db, accountIds)));
-  const failedDeliveries = new DataLoader<string, DeliveryStatus[]>(async (accountIds) => grouped(accountIds, await failedDeliveriesOf(db, accountIds)));
+  const verifications = new DataLoader<string, ContactVerification[]>(async (accountIds) =>
+    grouped(accountIds, await verificationsOf(db, accountIds)),
+  );
+  const failedDeliveries = new DataLoader<string, DeliveryStatus[]>(async (accountIds) =>
+    grouped(accountIds, await failedDeliveriesOf(db, accountIds)),
+  );
   return { verifications, failedDeliveries };
 }
 

@@ -21,11 +21,18 @@ export function contactHealthOf(
   allowedContactDomains: readonly string[],
   now = new Date(),
 ): ContactHealthReport {
-  const facts = { verifications, failedEmails: new Set(failedDeliveries.map((status) => status.email)), staleBefore: staleBefore(now), allowedContactDomains };
+  const facts = {
+    verifications,
+    failedEmails: new Set(failedDeliveries.map((status) => status.email)),
+    staleBefore: staleBefore(now),
+    allowedContactDomains,
+  };
   const kinds = Object.entries(CONTACT_ISSUES) as [ContactIssueKind, (typeof CONTACT_ISSUES)[ContactIssueKind]][];
   const issues = contacts
     .holders()
-    .flatMap((holder) => kinds.filter(([, issue]) => issue.holds(holder, facts)).map(([kind]) => ({ slot: holder.slot, email: holder.email, kind })));
+    .flatMap((holder) =>
+      kinds.filter(([, issue]) => issue.holds(holder, facts)).map(([kind]) => ({ slot: holder.slot, email: holder.email, kind })),
+    );
   const held = new Set(contacts.roles);
   const missingRoles = CONTACT_ROLE_ORDER.filter((role) => !held.has(role));
   return {

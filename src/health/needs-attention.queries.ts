@@ -80,7 +80,9 @@ export const CONTACT_ISSUES: Readonly<Record<ContactIssueKind, IssueDefinition>>
   [ContactIssueKind.VERIFICATION_STALE]: {
     holds: (holder, facts) => {
       const verification = verificationOf(holder, facts);
-      return !!verification && confirmed(verification, holder) && verification.verifiedAt !== null && verification.verifiedAt < facts.staleBefore;
+      return (
+        !!verification && confirmed(verification, holder) && verification.verifiedAt !== null && verification.verifiedAt < facts.staleBefore
+      );
     },
     anyHolder: (staleBefore) =>
       sql`EXISTS (SELECT 1 FROM ${OUTSIDE_ADDRESSES} AND "v"."state" = ${VerificationState.VERIFIED} AND "v"."verifiedAt" < ${staleBefore})`,
@@ -109,7 +111,12 @@ export function staleBefore(now: Date): Date {
 }
 
 /** The user's accounts with a missing role or any contact issue, oldest first: two statements per page. */
-export function listAccountsNeedingAttention(reader: StatementReader, user: User, args: ConnectionArgs, now = new Date()): Promise<Page<Account>> {
+export function listAccountsNeedingAttention(
+  reader: StatementReader,
+  user: User,
+  args: ConnectionArgs,
+  now = new Date(),
+): Promise<Page<Account>> {
   const accounts = entityColumns(reader, Account, "a");
   const stale = dateParameter(reader, staleBefore(now));
   const needsAttention = sql`(${join([MISSING_ROLE, ...Object.values(CONTACT_ISSUES).map((issue) => issue.anyHolder(stale))], " OR ")})`;

@@ -12,7 +12,6 @@ export class ContactChange {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
 
-
   @Column({ type: "varchar", length: 36 })
   accountId: string;
 
@@ -57,11 +56,17 @@ export class ContactChange {
   @Column({ type: "varchar", length: 320, nullable: true })
   newEmail: string | null;
 
-  @Field(() => String, { nullable: true, description: "The contact's phone number before the change (E.164); null when the slot had none or no contact." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The contact's phone number before the change (E.164); null when the slot had none or no contact.",
+  })
   @Column({ type: "varchar", length: 16, nullable: true })
   previousPhone: string | null;
 
-  @Field(() => String, { nullable: true, description: "The contact's phone number after the change (E.164); null when the slot has none or no contact." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The contact's phone number after the change (E.164); null when the slot has none or no contact.",
+  })
   @Column({ type: "varchar", length: 16, nullable: true })
   newPhone: string | null;
 
@@ -73,11 +78,17 @@ export class ContactChange {
   @Column({ type: "varchar", length: CONTACT_TITLE_MAX_LENGTH, nullable: true })
   newTitle: string | null;
 
-  @Field(() => String, { nullable: true, description: "The contact's language tag before the change; null when the slot had none or no contact." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The contact's language tag before the change; null when the slot had none or no contact.",
+  })
   @Column({ type: "varchar", length: 35, nullable: true })
   previousLanguageTag: string | null;
 
-  @Field(() => String, { nullable: true, description: "The contact's language tag after the change; null when the slot has none or no contact." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The contact's language tag after the change; null when the slot has none or no contact.",
+  })
   @Column({ type: "varchar", length: 35, nullable: true })
   newLanguageTag: string | null;
 

@@ -23,7 +23,11 @@ export const HISTORY_PAGE = 20;
 /** A page of history, optionally only the changes that produced a version later than `sinceVersion` (rows without a version never are). */
 export type ContactHistoryPageArgs = ConnectionArgs & { sinceVersion?: number | null };
 
-export function loadContactChangePages(reader: StatementReader, accountIds: string[], args: ContactHistoryPageArgs): Promise<Page<ContactChangeWithActor>[]> {
+export function loadContactChangePages(
+  reader: StatementReader,
+  accountIds: string[],
+  args: ContactHistoryPageArgs,
+): Promise<Page<ContactChangeWithActor>[]> {
   const changes = entityColumns(reader, ContactChange, "c");
   const actors = entityColumns(reader, User, "actor");
   return readAccountPages(
@@ -95,7 +99,12 @@ export function contactChangesOfVersion(source: SqlSource, accountId: string, ve
 
 /** The history rows the events `sequences` of one account wrote, in the order written. */
 export function contactChangesOfEvents(source: SqlSource, accountId: string, sequences: readonly number[]): Promise<ContactChange[]> {
-  return selectEntities(source, ContactChange, "c", sql`"c"."accountId" = ${accountId} AND "c"."eventSequence" IN (${join(sequences)}) ORDER BY "c"."id"`);
+  return selectEntities(
+    source,
+    ContactChange,
+    "c",
+    sql`"c"."accountId" = ${accountId} AND "c"."eventSequence" IN (${join(sequences)}) ORDER BY "c"."id"`,
+  );
 }
 
 /**

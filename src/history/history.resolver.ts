@@ -33,12 +33,20 @@ export class HistoryResolver {
     return this.actor(change, context);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "The member who held the slot before the change; null for an outside address, an empty slot, or a change recorded before members were linked." })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description:
+      "The member who held the slot before the change; null for an outside address, an empty slot, or a change recorded before members were linked.",
+  })
   previousUser(@Root() change: ContactChange, @Ctx() context: Context): Promise<User | null> {
     return change.previousUserId === null ? Promise.resolve(null) : context.loaders.userById.load(change.previousUserId);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "The member who holds the slot after the change; null for an outside address, an empty slot, or a change recorded before members were linked." })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description:
+      "The member who holds the slot after the change; null for an outside address, an empty slot, or a change recorded before members were linked.",
+  })
   newUser(@Root() change: ContactChange, @Ctx() context: Context): Promise<User | null> {
     return change.newUserId === null ? Promise.resolve(null) : context.loaders.userById.load(change.newUserId);
   }

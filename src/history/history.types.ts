@@ -24,11 +24,17 @@ export class ContactHistoryArgs extends ConnectionArgs {
       "Only the changes made after this contactsVersion (those whose `version` is greater): what changed since a screen loaded the account. " +
       "After a VERSION_CONFLICT, pass the version you hold (extensions.expectedVersion).",
   })
-  @Min(0, worded(() => message("BAD_USER_INPUT.negativeVersion")))
+  @Min(
+    0,
+    worded(() => message("BAD_USER_INPUT.negativeVersion")),
+  )
   sinceVersion?: number | null;
 }
 
-@ObjectType({ description: "Someone outside the account who made a change themselves: the owner of an outside address, answering the confirmation request sent to it." })
+@ObjectType({
+  description:
+    "Someone outside the account who made a change themselves: the owner of an outside address, answering the confirmation request sent to it.",
+})
 export class ExternalContact {
   @Field(() => String, { description: "The outside address; its owner has no user." })
   email: string;

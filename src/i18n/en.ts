@@ -35,7 +35,8 @@ export const en = {
   "BAD_USER_INPUT.firstAndLast": "Give first or last, not both.",
   "BAD_USER_INPUT.pageSize": "{field} must be between 1 and {max}.",
   "BAD_USER_INPUT.nameNotText": "The {field} must be a string.",
-  "BAD_USER_INPUT.nameHasControls": "The {field} must not contain line breaks, control characters, text direction marks or other invisible characters.",
+  "BAD_USER_INPUT.nameHasControls":
+    "The {field} must not contain line breaks, control characters, text direction marks or other invisible characters.",
   "BAD_USER_INPUT.nameEmpty": "The {field} must not be empty.",
   "BAD_USER_INPUT.nameTooLong": {
     plural: "max",
@@ -43,7 +44,8 @@ export const en = {
     other: "The {field} must be at most {max} characters long.",
   },
   "BAD_USER_INPUT.emailInvalid": "That is not a valid email address.",
-  "BAD_USER_INPUT.notABillingContact": "That member is not a billing contact after this save, so there is no billing phone or title to set.",
+  "BAD_USER_INPUT.notABillingContact":
+    "That member is not a billing contact after this save, so there is no billing phone or title to set.",
   "BAD_USER_INPUT.languageTagInvalid": "That is not a language tag. Give one such as pl, en-GB or pt-BR (BCP 47).",
   "BAD_USER_INPUT.phoneInvalid": "That is not a valid phone number. Write it with its country code, such as +48 601 234 567.",
   "BAD_USER_INPUT.emailTooLong": "An email address must be at most {max} characters long.",
@@ -73,9 +75,12 @@ export const en = {
     one: "An account can have at most {limit} billing contact. Remove it before adding another.",
     other: "An account can have at most {limit} billing contacts. Remove one before adding another.",
   },
-  "PRIMARY_CONTACT_REQUIRED.removingPrimary": "This member is the primary contact. Make someone else the primary contact before removing them.",
-  "PRIMARY_CONTACT_REQUIRED.leavingPrimary": "You are the account's primary contact. Ask an admin to make someone else the primary contact before you leave.",
-  "INVITATION_PENDING.notAccepted": "This person has not accepted their invitation to the account yet: they can hold a contact slot once they have.",
+  "PRIMARY_CONTACT_REQUIRED.removingPrimary":
+    "This member is the primary contact. Make someone else the primary contact before removing them.",
+  "PRIMARY_CONTACT_REQUIRED.leavingPrimary":
+    "You are the account's primary contact. Ask an admin to make someone else the primary contact before you leave.",
+  "INVITATION_PENDING.notAccepted":
+    "This person has not accepted their invitation to the account yet: they can hold a contact slot once they have.",
   "BAD_USER_INPUT.invitationExpired": "This invitation has expired. Ask an admin of the account to invite you again.",
   "BAD_USER_INPUT.invitationTokenInvalid": "This invitation link is not valid: it was already answered, withdrawn, or sent again.",
   "LAST_ADMIN.lastAdmin": "An account needs at least one admin. Make another member an admin first.",
@@ -100,7 +105,8 @@ export const en = {
     one: "The query uses more than {max} directive.",
     other: "The query uses more than {max} directives.",
   },
-  "QUERY_TOO_COMPLEX.tooCostly": "This query would cost {cost} points and the limit is {maxCost}. Ask for fewer items per page or fewer nested lists.",
+  "QUERY_TOO_COMPLEX.tooCostly":
+    "This query would cost {cost} points and the limit is {maxCost}. Ask for fewer items per page or fewer nested lists.",
   "QUERY_TOO_COMPLEX.tooManySelections":
     "The query's fragments, spread inside one another, make more than {max} selections to cost. Spread each fragment fewer times.",
   "QUERY_TOO_COMPLEX.tooManyVariables": "The query declares more than {max} variables. Send fewer at once.",
@@ -113,22 +119,28 @@ export const en = {
     other: "The query has more than {max} tokens. Send a smaller document.",
   },
   "BATCHING_NOT_SUPPORTED.batched": "Send one operation per request: batched requests are not supported.",
-  "PERSISTED_QUERY_NOT_FOUND.unknownDocument": "This server has no trusted document with that id. Send a document from the manifest this server was deployed with.",
-  "TRUSTED_DOCUMENT_REQUIRED.notTrusted": "This server runs only the trusted documents it was deployed with: send the document's id (documentId) instead of its text.",
+  "PERSISTED_QUERY_NOT_FOUND.unknownDocument":
+    "This server has no trusted document with that id. Send a document from the manifest this server was deployed with.",
+  "TRUSTED_DOCUMENT_REQUIRED.notTrusted":
+    "This server runs only the trusted documents it was deployed with: send the document's id (documentId) instead of its text.",
   "PAYLOAD_TOO_LARGE.bodyTooLarge": "The request body is too large.",
   "BAD_REQUEST.invalidJson": "The request body is not valid JSON.",
   "GRAPHQL_VALIDATION_FAILED.subscriptionOverHttp": "Subscriptions are served over WebSocket (graphql-ws) at this path, not over HTTP.",
-  "GRAPHQL_VALIDATION_FAILED.onlySubscriptionsOverWebSocket": "Only subscriptions are served over WebSocket; send queries and mutations over HTTP.",
+  "GRAPHQL_VALIDATION_FAILED.onlySubscriptionsOverWebSocket":
+    "Only subscriptions are served over WebSocket; send queries and mutations over HTTP.",
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "This API has no {operation} operations.",
   "IDEMPOTENCY_KEY_REUSED.otherRequest": "This Idempotency-Key was already used for a different request. Use a new key for a new change.",
-  "IDEMPOTENCY_KEY_IN_USE.running": "A request with this Idempotency-Key has saved a change and is not finished yet. Do not send the change again; reload, or retry in a moment.",
+  "IDEMPOTENCY_KEY_IN_USE.running":
+    "A request with this Idempotency-Key has saved a change and is not finished yet. Do not send the change again; reload, or retry in a moment.",
   "RATE_LIMITED.tooManySubscriptions": "This connection already runs {max} subscriptions, the most it may. Complete one first.",
   "RATE_LIMITED.tooManyChanges": "Too many changes: at most {limit} every {window} seconds. Try again in {retryAfter} seconds.",
-  "RATE_LIMITED.accountMailCap": "This account has sent as many messages as it may in an hour ({limit}). Try again in {retryAfter} seconds.",
+  "RATE_LIMITED.accountMailCap":
+    "This account has sent as many messages as it may in an hour ({limit}). Try again in {retryAfter} seconds.",
   "ADDRESS_DECLINED.declinedAskedAgain": {
     plural: "waitDays",
     one: "The owner of this address said it is not theirs and has already been asked again: an address that declined is asked again at most once every {days} days. Try again in {waitDays} day.",
-    other: "The owner of this address said it is not theirs and has already been asked again: an address that declined is asked again at most once every {days} days. Try again in {waitDays} days.",
+    other:
+      "The owner of this address said it is not theirs and has already been asked again: an address that declined is asked again at most once every {days} days. Try again in {waitDays} days.",
   },
   "RATE_LIMITED.addressVerificationCap":
     "That address has been sent as many confirmation requests as it may be in a day ({limit}). Try again in {retryAfter} seconds.",
@@ -155,19 +167,22 @@ export const en = {
   "WEBHOOK_URL_REFUSED.notHttps": "The endpoint's URL must start with https://.",
   "WEBHOOK_URL_REFUSED.hasCredentials": "The endpoint's URL must not hold a user name or password: check the signature instead.",
   "WEBHOOK_URL_REFUSED.unresolvable": "The endpoint's host name does not resolve to an address.",
-  "WEBHOOK_URL_REFUSED.internalAddress": "The endpoint's host resolves to an internal address (loopback, private network, link-local or similar); webhooks go only to public addresses.",
+  "WEBHOOK_URL_REFUSED.internalAddress":
+    "The endpoint's host resolves to an internal address (loopback, private network, link-local or similar); webhooks go only to public addresses.",
   "BAD_USER_INPUT.webhookUrlTooLong": "The endpoint's URL must be at most {max} characters long.",
   "BAD_USER_INPUT.webhookNoEventTypes": "Choose at least one kind of change for the endpoint to receive.",
   "BAD_USER_INPUT.webhookDescriptionTooLong": "The description must be at most {max} characters long.",
   "BAD_USER_INPUT.webhookEndpointLimit": "An account can have at most {max} webhook endpoints: remove one first.",
   "BAD_USER_INPUT.webhookCannotDisable": "Only the service disables an endpoint; pause it (PAUSED) instead.",
-  "CONTACT_DOMAIN_NOT_ALLOWED.notAllowed": "This account accepts outside contact addresses only at the domains its admins listed, and {domain} is not one of them. Give an address at a listed domain, or choose a member.",
+  "CONTACT_DOMAIN_NOT_ALLOWED.notAllowed":
+    "This account accepts outside contact addresses only at the domains its admins listed, and {domain} is not one of them. Give an address at a listed domain, or choose a member.",
   "BAD_USER_INPUT.contactDomainInvalid": "That is not a domain name: give one such as example.com, without @, * or a path.",
   "BAD_USER_INPUT.contactDomainsTooMany": "An account can list at most {max} domains.",
   "webhook.disabledReason": {
     plural: "failures",
     one: "Disabled after {failures} failed delivery attempt ({error}), failing since {since}. Fix the receiver, then set the endpoint ENABLED: it resumes at the event it stopped at.",
-    other: "Disabled after {failures} failed delivery attempts in a row (the last: {error}), failing since {since}. Fix the receiver, then set the endpoint ENABLED: it resumes at the event it stopped at.",
+    other:
+      "Disabled after {failures} failed delivery attempts in a row (the last: {error}), failing since {since}. Fix the receiver, then set the endpoint ENABLED: it resumes at the event it stopped at.",
   },
   "slot.PRIMARY": "primary account contact",
   "slot.BILLING": "billing contact",
@@ -180,7 +195,8 @@ export const en = {
     other: "Confirm it, or tell us it is not you, within {days} days on this page:",
   },
   "mail.verification.tokenHint": "Or with this token (the token of the verifyContactEmail mutation; no sign-in is needed):",
-  "mail.verification.ignore": "If you do not know this account, ignore this message: until the address is confirmed, it is sent nothing else.",
+  "mail.verification.ignore":
+    "If you do not know this account, ignore this message: until the address is confirmed, it is sent nothing else.",
   "mail.invitation.subject": "You are invited to join the account {account}",
   "mail.invitation.intro": "An admin invites you to join an account as {role}. You become a member only if you accept.",
   "mail.invitation.acceptWithin": {
@@ -189,7 +205,8 @@ export const en = {
     other: "Accept or decline within {days} days on this page:",
   },
   "mail.invitation.signIn": "Or sign in with this address and accept it there (acceptInvitation).",
-  "mail.invitation.ignore": "If you do not know this account, ignore this message: you will not become a member, and it sends you nothing else.",
+  "mail.invitation.ignore":
+    "If you do not know this account, ignore this message: you will not become a member, and it sends you nothing else.",
   "mail.label.invitedBy": "Invited by: {email}",
   "role.ADMIN": "an admin",
   "role.MEMBER": "a member",

@@ -4,11 +4,14 @@ import type { Template } from "./catalogue";
 /* Every text of en.ts in Polish; the type makes a missing or extra key a compile error. */
 export const pl: Readonly<Record<MessageKey, Template>> = {
   "UNAUTHENTICATED.missingToken": "Zaloguj się: wyślij z żądaniem nagłówek Authorization: Bearer z tokenem.",
-  "UNAUTHENTICATED.malformedHeader": "Nagłówek Authorization musi mieć postać `Bearer <token>`. Zaloguj się ponownie, aby dostać nowy token.",
+  "UNAUTHENTICATED.malformedHeader":
+    "Nagłówek Authorization musi mieć postać `Bearer <token>`. Zaloguj się ponownie, aby dostać nowy token.",
   "UNAUTHENTICATED.tokenExpired": "Token wygasł. Zaloguj się ponownie, aby dostać nowy.",
   "UNAUTHENTICATED.tokenWithoutExpiry": "Token musi mieć czas wygaśnięcia (exp). Zaloguj się ponownie, aby dostać nowy.",
-  "UNAUTHENTICATED.tokenWrongIssuer": "Token wystawił inny wystawca niż ten, którego akceptuje ten serwer. Zaloguj się ponownie, aby dostać nowy.",
-  "UNAUTHENTICATED.tokenWrongAudience": "Token jest przeznaczony dla innego odbiorcy niż ten serwer. Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenWrongIssuer":
+    "Token wystawił inny wystawca niż ten, którego akceptuje ten serwer. Zaloguj się ponownie, aby dostać nowy.",
+  "UNAUTHENTICATED.tokenWrongAudience":
+    "Token jest przeznaczony dla innego odbiorcy niż ten serwer. Zaloguj się ponownie, aby dostać nowy.",
   "UNAUTHENTICATED.tokenNotYetValid": "Token nie jest jeszcze ważny. Zaloguj się ponownie, aby dostać nowy.",
   "UNAUTHENTICATED.tokenInvalid": "Token jest nieprawidłowy. Zaloguj się ponownie, aby dostać nowy.",
   "UNAUTHENTICATED.tokenFromTheFuture": "Token został wystawiony w przyszłości. Zaloguj się ponownie, aby dostać nowy.",
@@ -36,7 +39,8 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.firstAndLast": "Podaj first albo last, nie oba naraz.",
   "BAD_USER_INPUT.pageSize": "{field} musi mieścić się w przedziale od 1 do {max}.",
   "BAD_USER_INPUT.nameNotText": "Pole {field} musi być tekstem.",
-  "BAD_USER_INPUT.nameHasControls": "Pole {field} nie może zawierać podziałów wiersza, znaków sterujących, znaków kierunku tekstu ani innych niewidocznych znaków.",
+  "BAD_USER_INPUT.nameHasControls":
+    "Pole {field} nie może zawierać podziałów wiersza, znaków sterujących, znaków kierunku tekstu ani innych niewidocznych znaków.",
   "BAD_USER_INPUT.nameEmpty": "Pole {field} nie może być puste.",
   "BAD_USER_INPUT.nameTooLong": {
     plural: "max",
@@ -46,7 +50,8 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     other: "Pole {field} może mieć najwyżej {max} znaku.",
   },
   "BAD_USER_INPUT.emailInvalid": "To nie jest prawidłowy adres e-mail.",
-  "BAD_USER_INPUT.notABillingContact": "Ta osoba nie będzie kontaktem ds. rozliczeń po tym zapisie, więc nie można ustawić jej telefonu ani stanowiska.",
+  "BAD_USER_INPUT.notABillingContact":
+    "Ta osoba nie będzie kontaktem ds. rozliczeń po tym zapisie, więc nie można ustawić jej telefonu ani stanowiska.",
   "BAD_USER_INPUT.languageTagInvalid": "To nie jest znacznik języka. Podaj np. pl, en-GB albo pt-BR (BCP 47).",
   "BAD_USER_INPUT.phoneInvalid": "To nie jest prawidłowy numer telefonu. Wpisz go z numerem kierunkowym kraju, np. +48 601 234 567.",
   "BAD_USER_INPUT.emailTooLong": "Adres e-mail może mieć najwyżej {max} znaków.",
@@ -71,7 +76,8 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.reassignToSelf": "reassignTo musi wskazywać innego członka niż usuwany.",
   "BAD_USER_INPUT.notAMember": "Ten użytkownik nie jest członkiem tego konta.",
   "BAD_USER_INPUT.deliveryNotFailed": "Ponownie można wysłać tylko wiadomość w stanie FAILED; ta jest w stanie {state}.",
-  "BAD_USER_INPUT.verificationNotRequeued": "Wiadomości weryfikacyjnej nie wysyła się ponownie: poproś o nową przez resendContactVerification.",
+  "BAD_USER_INPUT.verificationNotRequeued":
+    "Wiadomości weryfikacyjnej nie wysyła się ponownie: poproś o nową przez resendContactVerification.",
 
   "BILLING_CONTACT_LIMIT.limitReached": {
     plural: "limit",
@@ -80,12 +86,17 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     many: "Konto może mieć najwyżej {limit} kontaktów rozliczeniowych. Usuń jeden, zanim dodasz kolejny.",
     other: "Konto może mieć najwyżej {limit} kontaktu rozliczeniowego. Usuń jeden, zanim dodasz kolejny.",
   },
-  "PRIMARY_CONTACT_REQUIRED.removingPrimary": "Ten członek jest głównym kontaktem konta. Zanim go usuniesz, ustaw jako główny kontakt kogoś innego.",
-  "PRIMARY_CONTACT_REQUIRED.leavingPrimary": "Jesteś głównym kontaktem konta. Zanim odejdziesz, poproś administratora, aby ustawił jako główny kontakt kogoś innego.",
-  "INVITATION_PENDING.notAccepted": "Ta osoba nie przyjęła jeszcze zaproszenia do konta: może pełnić rolę kontaktu dopiero po jego przyjęciu.",
+  "PRIMARY_CONTACT_REQUIRED.removingPrimary":
+    "Ten członek jest głównym kontaktem konta. Zanim go usuniesz, ustaw jako główny kontakt kogoś innego.",
+  "PRIMARY_CONTACT_REQUIRED.leavingPrimary":
+    "Jesteś głównym kontaktem konta. Zanim odejdziesz, poproś administratora, aby ustawił jako główny kontakt kogoś innego.",
+  "INVITATION_PENDING.notAccepted":
+    "Ta osoba nie przyjęła jeszcze zaproszenia do konta: może pełnić rolę kontaktu dopiero po jego przyjęciu.",
   "BAD_USER_INPUT.invitationExpired": "To zaproszenie wygasło. Poproś administratora konta o ponowne zaproszenie.",
-  "BAD_USER_INPUT.invitationTokenInvalid": "Ten link do zaproszenia jest nieważny: zaproszenie zostało już rozpatrzone, wycofane albo wysłane ponownie.",
-  "LAST_ADMIN.lastAdmin": "Konto potrzebuje co najmniej jednego administratora. Najpierw nadaj uprawnienia administratora innemu członkowi.",
+  "BAD_USER_INPUT.invitationTokenInvalid":
+    "Ten link do zaproszenia jest nieważny: zaproszenie zostało już rozpatrzone, wycofane albo wysłane ponownie.",
+  "LAST_ADMIN.lastAdmin":
+    "Konto potrzebuje co najmniej jednego administratora. Najpierw nadaj uprawnienia administratora innemu członkowi.",
   "VERSION_CONFLICT.staleVersion": "Ktoś inny zmienił kontakty tego konta, odkąd je wczytano. Wczytaj je ponownie i spróbuj jeszcze raz.",
 
   "SERVICE_UNAVAILABLE.writeFailed": "Nic nie zapisano: baza danych nie może teraz przyjmować zmian. Spróbuj ponownie za chwilę.",
@@ -129,29 +140,36 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     other: "Zapytanie ma więcej niż {max} tokenu. Wyślij mniejszy dokument.",
   },
   "BATCHING_NOT_SUPPORTED.batched": "Wysyłaj jedną operację na żądanie: żądania zbiorcze nie są obsługiwane.",
-  "PERSISTED_QUERY_NOT_FOUND.unknownDocument": "Ten serwer nie ma zaufanego dokumentu o takim identyfikatorze. Wyślij dokument z manifestu, z którym serwer został wdrożony.",
-  "TRUSTED_DOCUMENT_REQUIRED.notTrusted": "Ten serwer wykonuje tylko zaufane dokumenty, z którymi został wdrożony: wyślij identyfikator dokumentu (documentId) zamiast jego treści.",
+  "PERSISTED_QUERY_NOT_FOUND.unknownDocument":
+    "Ten serwer nie ma zaufanego dokumentu o takim identyfikatorze. Wyślij dokument z manifestu, z którym serwer został wdrożony.",
+  "TRUSTED_DOCUMENT_REQUIRED.notTrusted":
+    "Ten serwer wykonuje tylko zaufane dokumenty, z którymi został wdrożony: wyślij identyfikator dokumentu (documentId) zamiast jego treści.",
   "PAYLOAD_TOO_LARGE.bodyTooLarge": "Treść żądania jest za duża.",
   "BAD_REQUEST.invalidJson": "Treść żądania nie jest prawidłowym JSON-em.",
   "GRAPHQL_VALIDATION_FAILED.subscriptionOverHttp": "Subskrypcje działają przez WebSocket (graphql-ws) pod tym adresem, nie przez HTTP.",
-  "GRAPHQL_VALIDATION_FAILED.onlySubscriptionsOverWebSocket": "Przez WebSocket działają tylko subskrypcje; zapytania i mutacje wysyłaj przez HTTP.",
+  "GRAPHQL_VALIDATION_FAILED.onlySubscriptionsOverWebSocket":
+    "Przez WebSocket działają tylko subskrypcje; zapytania i mutacje wysyłaj przez HTTP.",
   "GRAPHQL_VALIDATION_FAILED.unknownOperationType": "To API nie ma operacji typu {operation}.",
   "IDEMPOTENCY_KEY_REUSED.otherRequest": "Ten Idempotency-Key został już użyty dla innego żądania. Do nowej zmiany użyj nowego klucza.",
-  "IDEMPOTENCY_KEY_IN_USE.running": "Żądanie z tym Idempotency-Key zapisało zmianę i jeszcze się nie zakończyło. Nie wysyłaj zmiany ponownie; odśwież widok lub spróbuj za chwilę.",
+  "IDEMPOTENCY_KEY_IN_USE.running":
+    "Żądanie z tym Idempotency-Key zapisało zmianę i jeszcze się nie zakończyło. Nie wysyłaj zmiany ponownie; odśwież widok lub spróbuj za chwilę.",
   "RATE_LIMITED.tooManySubscriptions": "To połączenie ma już {max} subskrypcji, najwięcej, ile może. Najpierw zakończ którąś.",
   "RATE_LIMITED.tooManyChanges": "Za dużo zmian: najwyżej {limit} na {window} s. Spróbuj ponownie za {retryAfter} s.",
-  "RATE_LIMITED.accountMailCap": "To konto wysłało już tyle wiadomości, ile może w ciągu godziny ({limit}). Spróbuj ponownie za {retryAfter} s.",
+  "RATE_LIMITED.accountMailCap":
+    "To konto wysłało już tyle wiadomości, ile może w ciągu godziny ({limit}). Spróbuj ponownie za {retryAfter} s.",
   "ADDRESS_DECLINED.declinedAskedAgain": {
     plural: "waitDays",
     one: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dzień.",
     few: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dni.",
     many: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dni.",
-    other: "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dnia.",
+    other:
+      "Właściciel tego adresu stwierdził, że adres nie należy do niego, i już raz zapytano go ponownie: adres, który odmówił, pytamy ponownie najwyżej raz na {days} dni. Spróbuj ponownie za {waitDays} dnia.",
   },
   "RATE_LIMITED.addressVerificationCap":
     "Na ten adres wysłano już tyle próśb o potwierdzenie, ile można w ciągu doby ({limit}). Spróbuj ponownie za {retryAfter} s.",
 
-  "changeSaved.readBackFailed": "Zmianę zapisano, ale nie udało się jej odczytać: wczytaj dane ponownie zamiast wysyłać zmianę jeszcze raz. ({message})",
+  "changeSaved.readBackFailed":
+    "Zmianę zapisano, ale nie udało się jej odczytać: wczytaj dane ponownie zamiast wysyłać zmianę jeszcze raz. ({message})",
 
   "category.INVOICE": "faktury",
   "category.RECEIPT": "potwierdzenia płatności",
@@ -173,13 +191,15 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "WEBHOOK_URL_REFUSED.notHttps": "Adres URL punktu odbioru musi zaczynać się od https://.",
   "WEBHOOK_URL_REFUSED.hasCredentials": "Adres URL punktu odbioru nie może zawierać nazwy użytkownika ani hasła: sprawdzaj podpis.",
   "WEBHOOK_URL_REFUSED.unresolvable": "Nazwa hosta punktu odbioru nie wskazuje żadnego adresu.",
-  "WEBHOOK_URL_REFUSED.internalAddress": "Host punktu odbioru wskazuje adres wewnętrzny (pętla zwrotna, sieć prywatna, link-local lub podobny); webhooki trafiają tylko pod adresy publiczne.",
+  "WEBHOOK_URL_REFUSED.internalAddress":
+    "Host punktu odbioru wskazuje adres wewnętrzny (pętla zwrotna, sieć prywatna, link-local lub podobny); webhooki trafiają tylko pod adresy publiczne.",
   "BAD_USER_INPUT.webhookUrlTooLong": "Adres URL punktu odbioru może mieć najwyżej {max} znaków.",
   "BAD_USER_INPUT.webhookNoEventTypes": "Wybierz co najmniej jeden rodzaj zmian, które ma otrzymywać punkt odbioru.",
   "BAD_USER_INPUT.webhookDescriptionTooLong": "Opis może mieć najwyżej {max} znaków.",
   "BAD_USER_INPUT.webhookEndpointLimit": "Konto może mieć najwyżej {max} punktów odbioru webhooków: najpierw usuń jeden.",
   "BAD_USER_INPUT.webhookCannotDisable": "Tylko usługa wyłącza punkt odbioru; zamiast tego wstrzymaj go (PAUSED).",
-  "CONTACT_DOMAIN_NOT_ALLOWED.notAllowed": "To konto przyjmuje adresy kontaktowe spoza konta tylko w domenach wskazanych przez administratorów, a {domain} do nich nie należy. Podaj adres w jednej z tych domen albo wybierz członka konta.",
+  "CONTACT_DOMAIN_NOT_ALLOWED.notAllowed":
+    "To konto przyjmuje adresy kontaktowe spoza konta tylko w domenach wskazanych przez administratorów, a {domain} do nich nie należy. Podaj adres w jednej z tych domen albo wybierz członka konta.",
   "BAD_USER_INPUT.contactDomainInvalid": "To nie jest nazwa domeny: podaj np. example.com, bez @, * ani ścieżki.",
   "BAD_USER_INPUT.contactDomainsTooMany": "Konto może mieć na liście najwyżej {max} domen.",
   "webhook.disabledReason": {
@@ -187,7 +207,8 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     one: "Wyłączony po {failures} nieudanej próbie doręczenia ({error}), błędy od {since}. Napraw odbiorcę i ustaw status ENABLED: doręczanie wznowi się od zdarzenia, na którym stanęło.",
     few: "Wyłączony po {failures} nieudanych próbach doręczenia z rzędu (ostatnia: {error}), błędy od {since}. Napraw odbiorcę i ustaw status ENABLED: doręczanie wznowi się od zdarzenia, na którym stanęło.",
     many: "Wyłączony po {failures} nieudanych próbach doręczenia z rzędu (ostatnia: {error}), błędy od {since}. Napraw odbiorcę i ustaw status ENABLED: doręczanie wznowi się od zdarzenia, na którym stanęło.",
-    other: "Wyłączony po {failures} nieudanych próbach doręczenia z rzędu (ostatnia: {error}), błędy od {since}. Napraw odbiorcę i ustaw status ENABLED: doręczanie wznowi się od zdarzenia, na którym stanęło.",
+    other:
+      "Wyłączony po {failures} nieudanych próbach doręczenia z rzędu (ostatnia: {error}), błędy od {since}. Napraw odbiorcę i ustaw status ENABLED: doręczanie wznowi się od zdarzenia, na którym stanęło.",
   },
   "slot.PRIMARY": "główny kontakt konta",
   "slot.BILLING": "kontakt rozliczeniowy",
@@ -202,9 +223,11 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     other: "Potwierdź to albo daj nam znać, że to nie Ty, w ciągu {days} dnia na tej stronie:",
   },
   "mail.verification.tokenHint": "Albo tym tokenem (to token mutacji verifyContactEmail; logowanie nie jest potrzebne):",
-  "mail.verification.ignore": "Jeśli nie znasz tego konta, zignoruj tę wiadomość: dopóki adres nie zostanie potwierdzony, nic więcej na niego nie wyślemy.",
+  "mail.verification.ignore":
+    "Jeśli nie znasz tego konta, zignoruj tę wiadomość: dopóki adres nie zostanie potwierdzony, nic więcej na niego nie wyślemy.",
   "mail.invitation.subject": "Zaproszenie do konta {account}",
-  "mail.invitation.intro": "Administrator zaprasza Cię do konta jako {role}. Członkiem konta zostaniesz tylko wtedy, gdy przyjmiesz zaproszenie.",
+  "mail.invitation.intro":
+    "Administrator zaprasza Cię do konta jako {role}. Członkiem konta zostaniesz tylko wtedy, gdy przyjmiesz zaproszenie.",
   "mail.invitation.acceptWithin": {
     plural: "days",
     one: "Przyjmij je albo odrzuć w ciągu {days} dnia na tej stronie:",
@@ -213,7 +236,8 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
     other: "Przyjmij je albo odrzuć w ciągu {days} dnia na tej stronie:",
   },
   "mail.invitation.signIn": "Możesz też zalogować się tym adresem i przyjąć je tam (acceptInvitation).",
-  "mail.invitation.ignore": "Jeśli nie znasz tego konta, zignoruj tę wiadomość: nie zostaniesz członkiem i nic więcej od niego nie dostaniesz.",
+  "mail.invitation.ignore":
+    "Jeśli nie znasz tego konta, zignoruj tę wiadomość: nie zostaniesz członkiem i nic więcej od niego nie dostaniesz.",
   "mail.label.invitedBy": "Zaprasza: {email}",
   "role.ADMIN": "administrator",
   "role.MEMBER": "członek",

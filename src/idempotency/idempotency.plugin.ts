@@ -22,7 +22,13 @@ function callerScope(caller: Caller): string | null {
 }
 
 /** An answer of this plugin's own: one error with its code, in the request's language. */
-function refusal(code: ErrorCode, key: MessageKey, status: number, locale: Locale, extensions: Record<string, unknown> = {}): GraphQLResponse {
+function refusal(
+  code: ErrorCode,
+  key: MessageKey,
+  status: number,
+  locale: Locale,
+  extensions: Record<string, unknown> = {},
+): GraphQLResponse {
   const headers = new HeaderMap();
   if (typeof extensions.retryAfterSeconds === "number") headers.set("retry-after", String(extensions.retryAfterSeconds));
   return {
@@ -47,7 +53,11 @@ interface IdempotencyContext {
  * the stored answer, refuses a key used for another request, and stores the answer of a request that
  * changed something. Keys older than `keyHours` are forgotten.
  */
-export function idempotencyPlugin<TContext extends IdempotencyContext>(db: Database, settings: IdempotencySettings, log: (error: unknown) => void): ApolloServerPlugin<TContext> {
+export function idempotencyPlugin<TContext extends IdempotencyContext>(
+  db: Database,
+  settings: IdempotencySettings,
+  log: (error: unknown) => void,
+): ApolloServerPlugin<TContext> {
   const keptMs = settings.keyHours * 3600_000;
   return {
     async requestDidStart({ request }) {
@@ -70,7 +80,8 @@ export function idempotencyPlugin<TContext extends IdempotencyContext>(db: Datab
           for (;;) {
             const stored = await storedKey(db, caller, key, keptMs);
             if (!stored) break;
-            if (stored.fingerprint !== fingerprint) return refusal(ErrorCode.IDEMPOTENCY_KEY_REUSED, "IDEMPOTENCY_KEY_REUSED.otherRequest", 422, locale);
+            if (stored.fingerprint !== fingerprint)
+              return refusal(ErrorCode.IDEMPOTENCY_KEY_REUSED, "IDEMPOTENCY_KEY_REUSED.otherRequest", 422, locale);
             if (stored.response !== null) {
               replayed = true;
               return {
@@ -79,7 +90,8 @@ export function idempotencyPlugin<TContext extends IdempotencyContext>(db: Datab
               };
             }
             // The first request with this key has committed a change and is still running, or stopped before it answered.
-            if (Date.now() >= deadline) return refusal(ErrorCode.IDEMPOTENCY_KEY_IN_USE, "IDEMPOTENCY_KEY_IN_USE.running", 409, locale, { retryAfterSeconds: 1 });
+            if (Date.now() >= deadline)
+              return refusal(ErrorCode.IDEMPOTENCY_KEY_IN_USE, "IDEMPOTENCY_KEY_IN_USE.running", 409, locale, { retryAfterSeconds: 1 });
             await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
           }
           // Apollo runs the operation on a copy of the context: the resolvers see this one.

@@ -15,7 +15,14 @@ export interface StoredKey {
  * Writes a key's row in the open transaction, taking over one older than `expiredBefore`; false when
  * a live row holds the key. On PostgreSQL it waits for a concurrent transaction writing the same key.
  */
-export async function insertKeyRow(manager: EntityManager, caller: string, key: string, fingerprint: string, now: number, expiredBefore: number): Promise<boolean> {
+export async function insertKeyRow(
+  manager: EntityManager,
+  caller: string,
+  key: string,
+  fingerprint: string,
+  now: number,
+  expiredBefore: number,
+): Promise<boolean> {
   const rows = await selectRows(
     manager,
     sql`INSERT INTO "idempotency_keys" ("caller", "key", "fingerprint", "createdAt") VALUES (${caller}, ${key}, ${fingerprint}, ${now})
@@ -32,11 +39,26 @@ export async function keyRow(db: StatementReader, caller: string, key: string, s
     sql`SELECT "fingerprint", "createdAt", "status", "response" FROM "idempotency_keys" WHERE "caller" = ${caller} AND "key" = ${key} AND "createdAt" >= ${since}`,
   );
   if (!row) return null;
-  return { fingerprint: String(row.fingerprint), createdAt: Number(row.createdAt), status: row.status == null ? null : Number(row.status), response: (row.response as string | null) ?? null };
+  return {
+    fingerprint: String(row.fingerprint),
+    createdAt: Number(row.createdAt),
+    status: row.status == null ? null : Number(row.status),
+    response: (row.response as string | null) ?? null,
+  };
 }
 
 /** Stores the answer a key's request gave, and deletes keys older than `expiredBefore`. */
-export async function storeAnswerRow(manager: EntityManager, caller: string, key: string, status: number, response: string, expiredBefore: number): Promise<void> {
-  await changeRows(manager, sql`UPDATE "idempotency_keys" SET "status" = ${status}, "response" = ${response} WHERE "caller" = ${caller} AND "key" = ${key}`);
+export async function storeAnswerRow(
+  manager: EntityManager,
+  caller: string,
+  key: string,
+  status: number,
+  response: string,
+  expiredBefore: number,
+): Promise<void> {
+  await changeRows(
+    manager,
+    sql`UPDATE "idempotency_keys" SET "status" = ${status}, "response" = ${response} WHERE "caller" = ${caller} AND "key" = ${key}`,
+  );
   await changeRows(manager, sql`DELETE FROM "idempotency_keys" WHERE "createdAt" < ${expiredBefore}`);
 }

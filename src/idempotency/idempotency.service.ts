@@ -15,12 +15,20 @@ import { insertKeyRow, keyRow, storeAnswerRow, type StoredKey } from "./idempote
  */
 
 /** The request as the key remembers it: the document (printed, so spacing does not matter), the operation and the variables. */
-export function requestFingerprint(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string {
+export function requestFingerprint(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): string {
   const canonical = (value: unknown): unknown =>
     Array.isArray(value)
       ? value.map(canonical)
       : value !== null && typeof value === "object"
-        ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]))
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+          )
         : value;
   return createHash("sha256")
     .update(JSON.stringify([print(document), operationName ?? null, canonical(variables ?? {})]))

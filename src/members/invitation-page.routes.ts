@@ -85,7 +85,11 @@ export function mountInvitationPage(app: Express, options: InvitationPageOptions
   const { db, links, limiter, logger, reportError } = options;
 
   const allowed = async (request: Request, response: Response, locale: PageLocale): Promise<boolean> => {
-    const wait = await limiter.take(`invitation-page:${request.ip ?? request.socket.remoteAddress ?? "unknown"}`, 1, requestScope(request)?.requestId);
+    const wait = await limiter.take(
+      `invitation-page:${request.ip ?? request.socket.remoteAddress ?? "unknown"}`,
+      1,
+      requestScope(request)?.requestId,
+    );
     if (wait === 0) return true;
     const text = CONFIRMATION_PAGE_TEXT[locale];
     response.set("Retry-After", String(wait));
@@ -158,9 +162,17 @@ export function mountInvitationPage(app: Express, options: InvitationPageOptions
           if (!(error instanceof DomainError)) throw error;
           // Expired, withdrawn or answered between the look and the change.
           const expired = error.code === "BAD_USER_INPUT" && found.invitation.expiresAt <= new Date();
-          return send(response, expired ? 410 : 404, locale, expired ? messagePage(locale, text.expiredTitle, text.expiredBody) : messagePage(locale, text.unknownTitle, text.unknownBody));
+          return send(
+            response,
+            expired ? 410 : 404,
+            locale,
+            expired ? messagePage(locale, text.expiredTitle, text.expiredBody) : messagePage(locale, text.unknownTitle, text.unknownBody),
+          );
         }
-        const markup = answer === "accept" ? messagePage(locale, text.acceptedTitle, text.acceptedBody) : messagePage(locale, text.declinedTitle, text.declinedBody);
+        const markup =
+          answer === "accept"
+            ? messagePage(locale, text.acceptedTitle, text.acceptedBody)
+            : messagePage(locale, text.declinedTitle, text.declinedBody);
         send(response, 200, locale, markup);
       } catch (error) {
         failed(request, response, locale, error);

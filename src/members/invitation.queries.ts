@@ -12,7 +12,11 @@ const INVITATION_ORDER: Keyset<AccountInvitation> = {
 };
 
 /** One page of pending invitations (newest first) for each of several accounts. */
-export function loadInvitationPages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<AccountInvitation>[]> {
+export function loadInvitationPages(
+  reader: StatementReader,
+  accountIds: string[],
+  args: ConnectionArgs,
+): Promise<Page<AccountInvitation>[]> {
   const invitations = entityColumns(reader, AccountInvitation, "i");
   return readAccountPages(
     reader,

@@ -29,12 +29,17 @@ export class InvitationResolver {
     return globalId("AccountInvitation", invitation.sequence);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: "What the admin called the person when inviting them; null when they gave no name." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "What the admin called the person when inviting them; null when they gave no name.",
+  })
   displayName(@Root() invitation: AccountInvitation): string | null {
     return invitation.nameGivenByAdmin;
   }
 
-  @FieldResolver(() => String, { description: "The name of the account the invitation is to (the invited person cannot read the account itself until they accept)." })
+  @FieldResolver(() => String, {
+    description: "The name of the account the invitation is to (the invited person cannot read the account itself until they accept).",
+  })
   async accountName(@Root() invitation: AccountInvitation, @Ctx() context: Context): Promise<string> {
     const account = await context.loaders.accountById.load(invitation.accountId);
     if (!account) throw notFound();
@@ -48,7 +53,9 @@ export class InvitationResolver {
     return user;
   }
 
-  @FieldResolver(() => Boolean, { description: "Whether the invitation's time is up: it can no longer be accepted, and an admin may invite the person again." })
+  @FieldResolver(() => Boolean, {
+    description: "Whether the invitation's time is up: it can no longer be accepted, and an admin may invite the person again.",
+  })
   expired(@Root() invitation: AccountInvitation): boolean {
     return invitation.expiresAt <= new Date();
   }
@@ -63,36 +70,60 @@ export class InvitationResolver {
   }
 
   @Authorized()
-  @Mutation(() => AcceptInvitationPayload, { nullable: true,
+  @Mutation(() => AcceptInvitationPayload, {
+    nullable: true,
     description:
       "Accepts an invitation addressed to the caller: they become a member with the invitation's role. An invitation of someone else is NOT_FOUND; " +
       "an expired one BAD_USER_INPUT (an admin may invite them again).",
   })
-  async acceptInvitation(@Arg("input", () => AcceptInvitationInput) input: AcceptInvitationInput, @Ctx() context: Context): Promise<AcceptInvitationPayload> {
+  async acceptInvitation(
+    @Arg("input", () => AcceptInvitationInput) input: AcceptInvitationInput,
+    @Ctx() context: Context,
+  ): Promise<AcceptInvitationPayload> {
     const viewer = context.requiredViewer;
-    const { invitation, member } = await answerInvitation(context.writer, { id: invitationRowId(input.invitationId), userId: viewer.id }, "accept");
+    const { invitation, member } = await answerInvitation(
+      context.writer,
+      { id: invitationRowId(input.invitationId), userId: viewer.id },
+      "accept",
+    );
     context.refresh();
     const account = await context.loaders.accountAsMember.load({ accountId: invitation.accountId, userId: viewer.id });
     return { account, member };
   }
 
   @Authorized()
-  @Mutation(() => DeclineInvitationPayload, { nullable: true,
-    description: "Declines an invitation addressed to the caller: it is deleted, and the account sends them nothing more. An invitation of someone else is NOT_FOUND.",
+  @Mutation(() => DeclineInvitationPayload, {
+    nullable: true,
+    description:
+      "Declines an invitation addressed to the caller: it is deleted, and the account sends them nothing more. An invitation of someone else is NOT_FOUND.",
   })
-  async declineInvitation(@Arg("input", () => DeclineInvitationInput) input: DeclineInvitationInput, @Ctx() context: Context): Promise<DeclineInvitationPayload> {
-    const { invitation } = await answerInvitation(context.writer, { id: invitationRowId(input.invitationId), userId: context.requiredViewer.id }, "decline");
+  async declineInvitation(
+    @Arg("input", () => DeclineInvitationInput) input: DeclineInvitationInput,
+    @Ctx() context: Context,
+  ): Promise<DeclineInvitationPayload> {
+    const { invitation } = await answerInvitation(
+      context.writer,
+      { id: invitationRowId(input.invitationId), userId: context.requiredViewer.id },
+      "decline",
+    );
     context.refresh();
     return { declinedInvitationId: globalId("AccountInvitation", invitation.sequence) };
   }
 
   @Authorized()
-  @Mutation(() => WithdrawInvitationPayload, { nullable: true, description: "Withdraws a pending invitation: its link stops working and the person cannot accept it. Needs ADMIN." })
-  async withdrawInvitation(@Arg("input", () => WithdrawInvitationInput) input: WithdrawInvitationInput, @Ctx() context: Context): Promise<WithdrawInvitationPayload> {
+  @Mutation(() => WithdrawInvitationPayload, {
+    nullable: true,
+    description: "Withdraws a pending invitation: its link stops working and the person cannot accept it. Needs ADMIN.",
+  })
+  async withdrawInvitation(
+    @Arg("input", () => WithdrawInvitationInput) input: WithdrawInvitationInput,
+    @Ctx() context: Context,
+  ): Promise<WithdrawInvitationPayload> {
     const id = invitationRowId(input.invitationId);
     const found = await context.loaders.invitationById.load(id);
     // Another account's invitation answers exactly like a missing one.
-    const readable = found && (await context.loaders.accountAsMember.load({ accountId: found.accountId, userId: context.requiredViewer.id }));
+    const readable =
+      found && (await context.loaders.accountAsMember.load({ accountId: found.accountId, userId: context.requiredViewer.id }));
     if (!found || !readable) throw notFound("AccountInvitation");
     const { account } = await context.changeAccount(globalId("Account", found.accountId), (change) => withdrawInvitation(change, id));
     return { account, withdrawnInvitationId: input.invitationId };

@@ -46,7 +46,12 @@ function invitationMessage(account: { name: string; locale: Locale }, invitedBy:
  * replaces the invitation's; an expired invitation is sent again with a new link. Nothing about the
  * person changes in the account until they accept.
  */
-export async function inviteMember(change: AccountChange, user: User, role: MemberRole | null | undefined, name: string | null): Promise<AccountInvitation> {
+export async function inviteMember(
+  change: AccountChange,
+  user: User,
+  role: MemberRole | null | undefined,
+  name: string | null,
+): Promise<AccountInvitation> {
   const accountId = change.account.id;
   const now = new Date();
   const existing = await change.manager.findOne(AccountInvitation, { where: { accountId, userId: user.id } });
@@ -78,7 +83,13 @@ export async function inviteMember(change: AccountChange, user: User, role: Memb
       accountId,
       kind: DeliveryKind.INVITATION,
       email: user.email,
-      ...invitationMessage(change.account, change.actor.email, fields.role, user.email, change.outbox.links.invitationLink(TOKEN_PLACEHOLDER)),
+      ...invitationMessage(
+        change.account,
+        change.actor.email,
+        fields.role,
+        user.email,
+        change.outbox.links.invitationLink(TOKEN_PLACEHOLDER),
+      ),
       requestedById: change.actor.id,
       tokenNonce: nonce,
     },
@@ -106,14 +117,19 @@ export type InvitationRef = { id: number; userId: string } | { token: string };
  * member with the invitation's role and name, recorded as JOINED by them; declining deletes it. An
  * invitation of someone else, or none, is NOT_FOUND when signed in; a bad token is BAD_USER_INPUT.
  */
-export async function answerInvitation(db: Writer, ref: InvitationRef, answer: InvitationAnswer): Promise<{ invitation: AccountInvitation; member: AccountMember | null }> {
+export async function answerInvitation(
+  db: Writer,
+  ref: InvitationRef,
+  answer: InvitationAnswer,
+): Promise<{ invitation: AccountInvitation; member: AccountMember | null }> {
   return db.write(async (manager) => {
     const found = await findInvitation(manager, ref);
     await lockAccount(manager, found.accountId);
     // Read again under the lock: an admin may have withdrawn or renewed it meanwhile.
     const invitation = await manager.findOne(AccountInvitation, { where: { sequence: found.sequence, tokenHash: found.tokenHash } });
     if (!invitation) throw refused(ref);
-    if (answer === "accept" && invitation.expiresAt <= new Date()) throw badInput("BAD_USER_INPUT.invitationExpired", {}, "token" in ref ? "token" : "invitationId");
+    if (answer === "accept" && invitation.expiresAt <= new Date())
+      throw badInput("BAD_USER_INPUT.invitationExpired", {}, "token" in ref ? "token" : "invitationId");
     await manager.delete(AccountInvitation, { sequence: invitation.sequence });
     const account = await manager.findOneOrFail(Account, { where: { id: invitation.accountId } });
     const now = new Date();
@@ -160,7 +176,10 @@ async function findInvitation(manager: EntityManager, ref: InvitationRef): Promi
 }
 
 /** What the invitation page shows about the invitation a token belongs to; null for an unknown token. */
-export async function invitationForToken(db: Database, token: string): Promise<{ invitation: AccountInvitation; account: Account; invitedBy: string | null } | null> {
+export async function invitationForToken(
+  db: Database,
+  token: string,
+): Promise<{ invitation: AccountInvitation; account: Account; invitedBy: string | null } | null> {
   return db.read(async (manager) => {
     const invitation = await invitationByTokenHash(manager, hashToken(token));
     if (!invitation) return null;

@@ -22,7 +22,10 @@ registerEnumType(MemberChangeAction, {
   },
 });
 
-@ObjectType({ implements: Node, description: "One change to an account's membership (someone joining, leaving or changing role), written with the change itself." })
+@ObjectType({
+  implements: Node,
+  description: "One change to an account's membership (someone joining, leaving or changing role), written with the change itself.",
+})
 @Entity({ name: "member_changes" })
 @Index("IDX_member_changes_account_id", ["accountId", "sequence"])
 @Index("IDX_member_changes_account_event", ["accountId", "eventSequence"])

@@ -59,7 +59,11 @@ export function loadMemberPages(reader: StatementReader, accountIds: string[], a
 }
 
 /** The memberships of any of `userIds` in any of `accountIds`: one statement for accounts × users. */
-export async function membershipsOf(source: SqlSource, accountIds: readonly string[], userIds: readonly string[]): Promise<AccountMember[]> {
+export async function membershipsOf(
+  source: SqlSource,
+  accountIds: readonly string[],
+  userIds: readonly string[],
+): Promise<AccountMember[]> {
   const members = entityColumns(source, AccountMember, "m");
   const rows = await selectRows(
     source,
@@ -106,7 +110,8 @@ export function memberPageJson(reader: StatementReader, accountId: Sql, args: Co
       FROM "account_members" "mm" INNER JOIN "users" "mu" ON "mu"."id" = "mm"."userId"
       WHERE "mm"."accountId" = ${accountId}${seek} ORDER BY ${clauses.orderBy} LIMIT ${window.size + 1}`;
   return {
-    select: json.object(sql`'rows', ${json.subquery(sql`SELECT ${json.list(json.column(sql`"page"."row"`), sql`"page"."at"`)} FROM (${page}) "page"`)},
+    select:
+      json.object(sql`'rows', ${json.subquery(sql`SELECT ${json.list(json.column(sql`"page"."row"`), sql`"page"."at"`)} FROM (${page}) "page"`)},
         'total', (SELECT COUNT(*) FROM "account_members" "counted" WHERE "counted"."accountId" = ${accountId})`),
     read: (value) => {
       const { rows, total } = value as { rows: Row[]; total: number };
@@ -145,7 +150,12 @@ export function memberChangesByIds(source: SqlSource, ids: readonly number[]): P
 
 /** The membership changes the events `sequences` of one account wrote, in the order written. */
 export function memberChangesOfEvents(source: SqlSource, accountId: string, sequences: readonly number[]): Promise<MemberChange[]> {
-  return selectEntities(source, MemberChange, "h", sql`"h"."accountId" = ${accountId} AND "h"."eventSequence" IN (${join(sequences)}) ORDER BY "h"."id"`);
+  return selectEntities(
+    source,
+    MemberChange,
+    "h",
+    sql`"h"."accountId" = ${accountId} AND "h"."eventSequence" IN (${join(sequences)}) ORDER BY "h"."id"`,
+  );
 }
 
 /** One change to one membership, as history keeps it. */

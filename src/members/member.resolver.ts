@@ -1,6 +1,13 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { AccountMember } from "./account-member.entity";
-import { AddAccountMemberInput, AddAccountMemberPayload, LeaveAccountInput, LeaveAccountPayload, RemoveAccountMemberInput, RemoveAccountMemberPayload } from "./member.types";
+import {
+  AddAccountMemberInput,
+  AddAccountMemberPayload,
+  LeaveAccountInput,
+  LeaveAccountPayload,
+  RemoveAccountMemberInput,
+  RemoveAccountMemberPayload,
+} from "./member.types";
 import { addAccountMember, removeAccountMember } from "./member.service";
 import { User } from "../users/user.entity";
 import { globalId, rowIdOf } from "../common/global-id";
@@ -48,7 +55,10 @@ export class MemberResolver {
       "Invites a person to the account by email (they become a member when they accept: acceptInvitation, or the mailed link), " +
       "or changes an existing member's role and name. A role left out keeps the member's role. Needs ADMIN.",
   })
-  async addAccountMember(@Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput, @Ctx() context: Context): Promise<AddAccountMemberPayload> {
+  async addAccountMember(
+    @Arg("input", () => AddAccountMemberInput) input: AddAccountMemberInput,
+    @Ctx() context: Context,
+  ): Promise<AddAccountMemberPayload> {
     const { account, result } = await context.changeAccount(input.accountId, (change) => addAccountMember(change, input));
     return { account, ...result };
   }
@@ -85,9 +95,17 @@ export class MemberResolver {
       "are cleared, each in the history. The primary contact cannot leave until an admin names another (PRIMARY_CONTACT_REQUIRED); " +
       "the last admin cannot leave at all (LAST_ADMIN).",
   })
-  async leaveAccount(@Arg("input", () => LeaveAccountInput) input: LeaveAccountInput, @Ctx() context: Context): Promise<LeaveAccountPayload> {
+  async leaveAccount(
+    @Arg("input", () => LeaveAccountInput) input: LeaveAccountInput,
+    @Ctx() context: Context,
+  ): Promise<LeaveAccountPayload> {
     const userId = context.requiredViewer.id;
-    const { account } = await context.changeAccount(input.accountId, (change) => removeAccountMember(change, userId, null, true), null, "member");
+    const { account } = await context.changeAccount(
+      input.accountId,
+      (change) => removeAccountMember(change, userId, null, true),
+      null,
+      "member",
+    );
     return { accountId: globalId("Account", account.id), removedMemberId: globalId("AccountMember", account.id, userId) };
   }
 }

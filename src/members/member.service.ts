@@ -80,10 +80,13 @@ export async function addAccountMember(
   const role = input.role ?? existing.role;
   const renamed = name !== null && name !== existing.nameGivenByAdmin;
   if (existing.role === role && !renamed) return { member: existing, invitation: null };
-  if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin("role");
+  if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1)
+    throw lastAdmin("role");
   await change.manager.update(AccountMember, { accountId, userId: user.id }, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) });
-  if (existing.role !== role) await recordMemberChange(change, { userId: user.id, email }, MemberChangeAction.ROLE_CHANGED, existing.role, role);
-  if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN) await pauseEndpointsOfFormerAdmin(change.manager, accountId, user.id, new Date());
+  if (existing.role !== role)
+    await recordMemberChange(change, { userId: user.id, email }, MemberChangeAction.ROLE_CHANGED, existing.role, role);
+  if (existing.role === MemberRole.ADMIN && role !== MemberRole.ADMIN)
+    await pauseEndpointsOfFormerAdmin(change.manager, accountId, user.id, new Date());
   change.touch();
   return { member: Object.assign(existing, { role, ...(renamed ? { nameGivenByAdmin: name } : {}) }), invitation: null };
 }
@@ -92,10 +95,19 @@ export async function addAccountMember(
  * Makes someone a member who has already agreed to be one, without an invitation: only the demo data
  * uses it, for its made-up people. Every request goes through addAccountMember's invitation.
  */
-export async function addMemberWhoAgreed(change: AccountChange, input: { email: string; name?: string | null; role?: MemberRole | null }): Promise<void> {
+export async function addMemberWhoAgreed(
+  change: AccountChange,
+  input: { email: string; name?: string | null; role?: MemberRole | null },
+): Promise<void> {
   const user = await findOrCreateUser(change.manager, input.email);
   const role = input.role ?? MemberRole.MEMBER;
-  await change.manager.insert(AccountMember, { accountId: change.account.id, userId: user.id, role, joinedAt: new Date(), nameGivenByAdmin: input.name ?? null });
+  await change.manager.insert(AccountMember, {
+    accountId: change.account.id,
+    userId: user.id,
+    role,
+    joinedAt: new Date(),
+    nameGivenByAdmin: input.name ?? null,
+  });
   await recordMemberChange(change, { userId: user.id, email: user.email }, MemberChangeAction.JOINED, null, role);
   change.touch();
 }
@@ -105,20 +117,34 @@ export async function addMemberWhoAgreed(change: AccountChange, input: { email: 
  * The primary contact cannot leave until someone else is primary (or `reassignTo` names a member who
  * takes over every slot they hold); the last admin cannot leave at all.
  */
-export async function removeAccountMember(change: AccountChange, userId: string, reassignTo?: string | null, leaving = false): Promise<void> {
+export async function removeAccountMember(
+  change: AccountChange,
+  userId: string,
+  reassignTo?: string | null,
+  leaving = false,
+): Promise<void> {
   const member = await change.member(userId);
   const accountId = change.account.id;
-  if (member.role === MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1) throw lastAdmin(leaving ? undefined : "userId");
+  if (member.role === MemberRole.ADMIN && (await adminCount(change.manager, accountId)) <= 1)
+    throw lastAdmin(leaving ? undefined : "userId");
   if (reassignTo) await handOverSlots(change, member.userId, reassignTo);
   const held = (await change.contacts()).slotsOf(member.userId);
   if (held.includes(ContactSlot.PRIMARY)) {
     if (leaving) throw new DomainError("PRIMARY_CONTACT_REQUIRED.leavingPrimary");
-    throw new DomainError("PRIMARY_CONTACT_REQUIRED.removingPrimary", {}, {}, [{ field: "userId", message: message("PRIMARY_CONTACT_REQUIRED.removingPrimary") }]);
+    throw new DomainError("PRIMARY_CONTACT_REQUIRED.removingPrimary", {}, {}, [
+      { field: "userId", message: message("PRIMARY_CONTACT_REQUIRED.removingPrimary") },
+    ]);
   }
   if (held.includes(ContactSlot.BILLING)) await removeBillingContact(change, member.userId);
   for (const role of held.map(roleOfSlot)) if (role) await clearRoleContact(change, role);
   await change.manager.delete(AccountMember, { accountId, userId: member.userId });
   if (member.role === MemberRole.ADMIN) await pauseEndpointsOfFormerAdmin(change.manager, accountId, member.userId, new Date());
-  await recordMemberChange(change, { userId: member.userId, email: member.user.email }, leaving ? MemberChangeAction.LEFT : MemberChangeAction.REMOVED, member.role, null);
+  await recordMemberChange(
+    change,
+    { userId: member.userId, email: member.user.email },
+    leaving ? MemberChangeAction.LEFT : MemberChangeAction.REMOVED,
+    member.role,
+    null,
+  );
   change.touch();
 }

@@ -45,7 +45,10 @@ export class AddAccountMemberInput {
   role?: MemberRole | null;
 }
 
-@InputType({ description: "Removes a member from an account. Their billing place and roles go with them unless `reassignTo` names who takes them over." })
+@InputType({
+  description:
+    "Removes a member from an account. Their billing place and roles go with them unless `reassignTo` names who takes them over.",
+})
 export class RemoveAccountMemberInput {
   @Field(() => ID, { description: "The account to remove the member from." })
   @IsGlobalId("Account")
@@ -70,11 +73,15 @@ export class AddAccountMemberPayload {
   account: Account;
 
   @Field(() => AccountMember, {
-    description: "The membership added or changed. For someone not yet a member it is the membership they will have once they accept (`accepted: false`).",
+    description:
+      "The membership added or changed. For someone not yet a member it is the membership they will have once they accept (`accepted: false`).",
   })
   member: AccountMember;
 
-  @Field(() => AccountInvitation, { nullable: true, description: "The invitation sent (or updated) when the person was not a member yet; null for a change to an existing member." })
+  @Field(() => AccountInvitation, {
+    nullable: true,
+    description: "The invitation sent (or updated) when the person was not a member yet; null for a change to an existing member.",
+  })
   invitation: AccountInvitation | null;
 }
 
@@ -89,7 +96,10 @@ export class RemoveAccountMemberPayload {
   @Field(() => ID, { description: "The global id of the user who is no longer a member." })
   removedUserId: string;
 
-  @Field(() => ID, { description: "The global id of the membership that ended: remove it from cached member lists (Relay's @deleteEdge, Apollo's cache.evict)." })
+  @Field(() => ID, {
+    description:
+      "The global id of the membership that ended: remove it from cached member lists (Relay's @deleteEdge, Apollo's cache.evict).",
+  })
   removedMemberId: string;
 
   @Field(() => [ContactChange], { description: `${WRITTEN_CHANGES_DESCRIPTION} Empty when the caller removed themselves.` })

@@ -12,9 +12,7 @@ export class SignedInUsers1796000000000 implements MigrationInterface {
     const postgres = queryRunner.connection.options.type === "postgres";
     const ts = postgres ? "timestamp without time zone" : "datetime";
     await queryRunner.query(`ALTER TABLE "users" ADD "signedInAt" ${ts}`);
-    await queryRunner.query(
-      `UPDATE "users" SET "signedInAt" = "createdAt" WHERE "id" IN (SELECT "actorId" FROM "contact_changes")`,
-    );
+    await queryRunner.query(`UPDATE "users" SET "signedInAt" = "createdAt" WHERE "id" IN (SELECT "actorId" FROM "contact_changes")`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

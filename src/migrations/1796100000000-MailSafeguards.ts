@@ -26,17 +26,23 @@ export class MailSafeguards1796100000000 implements MigrationInterface {
       await queryRunner.query(`ALTER TABLE "outbox_messages" ADD IF NOT EXISTS "skipReason" varchar(32)`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" ADD IF NOT EXISTS "tokenNonce" varchar(64)`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" DROP CONSTRAINT IF EXISTS "CHK_outbox_messages_state"`);
-      await queryRunner.query(`ALTER TABLE "outbox_messages" ADD CONSTRAINT "CHK_outbox_messages_state" CHECK ("state" IN (${STATES_AFTER}))`);
+      await queryRunner.query(
+        `ALTER TABLE "outbox_messages" ADD CONSTRAINT "CHK_outbox_messages_state" CHECK ("state" IN (${STATES_AFTER}))`,
+      );
       await queryRunner.query(`ALTER TABLE "outbox_messages" DROP CONSTRAINT IF EXISTS "CHK_outbox_messages_skip_reason"`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" ADD ${SKIP_REASON_CHECK}`);
       await commitStep(queryRunner);
     } else {
       await rebuildSqliteOutbox(queryRunner, STATES_AFTER, true);
     }
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS "IDX_outbox_messages_account_created" ON "outbox_messages" ("accountId", "createdAt")`);
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "IDX_outbox_messages_account_created" ON "outbox_messages" ("accountId", "createdAt")`,
+    );
     await queryRunner.query(`CREATE INDEX IF NOT EXISTS "IDX_outbox_messages_email_created" ON "outbox_messages" ("email", "createdAt")`);
     const parameter = queryRunner.connection.options.type === "postgres" ? "$1" : "?";
-    await queryRunner.query(`UPDATE "outbox_messages" SET "body" = ${parameter} WHERE "kind" = 'VERIFICATION' AND "state" <> 'PENDING'`, [SCRUBBED_BODY]);
+    await queryRunner.query(`UPDATE "outbox_messages" SET "body" = ${parameter} WHERE "kind" = 'VERIFICATION' AND "state" <> 'PENDING'`, [
+      SCRUBBED_BODY,
+    ]);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -46,7 +52,9 @@ export class MailSafeguards1796100000000 implements MigrationInterface {
     if (queryRunner.connection.options.type === "postgres") {
       await queryRunner.query(`ALTER TABLE "outbox_messages" DROP CONSTRAINT "CHK_outbox_messages_skip_reason"`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" DROP CONSTRAINT "CHK_outbox_messages_state"`);
-      await queryRunner.query(`ALTER TABLE "outbox_messages" ADD CONSTRAINT "CHK_outbox_messages_state" CHECK ("state" IN (${STATES_BEFORE}))`);
+      await queryRunner.query(
+        `ALTER TABLE "outbox_messages" ADD CONSTRAINT "CHK_outbox_messages_state" CHECK ("state" IN (${STATES_BEFORE}))`,
+      );
       await queryRunner.query(`ALTER TABLE "outbox_messages" DROP COLUMN "tokenNonce"`);
       await queryRunner.query(`ALTER TABLE "outbox_messages" DROP COLUMN "skipReason"`);
     } else {

@@ -41,7 +41,11 @@ export class MemberNames1796200000000 implements MigrationInterface {
       const email = normaliseEmail(row.email);
       if (!email || email === row.email) continue;
       const [taken] = await queryRunner.query(`SELECT 1 FROM "users" WHERE "email" = ${placeholder(queryRunner, 1)}`, [email]);
-      if (!taken) await queryRunner.query(`UPDATE "users" SET "email" = ${placeholder(queryRunner, 1)} WHERE "id" = ${placeholder(queryRunner, 2)}`, [email, row.id]);
+      if (!taken)
+        await queryRunner.query(`UPDATE "users" SET "email" = ${placeholder(queryRunner, 1)} WHERE "id" = ${placeholder(queryRunner, 2)}`, [
+          email,
+          row.id,
+        ]);
     }
   }
 
@@ -76,6 +80,9 @@ async function cleanNames(
     const name = row[column]!;
     if (checkName(name).ok) continue;
     const where = keys.map((key, index) => `"${key}" = ${placeholder(queryRunner, index + 2)}`).join(" AND ");
-    await queryRunner.query(`UPDATE "${table}" SET "${column}" = ${placeholder(queryRunner, 1)} WHERE ${where}`, [clean(name), ...keys.map((key) => row[key])]);
+    await queryRunner.query(`UPDATE "${table}" SET "${column}" = ${placeholder(queryRunner, 1)} WHERE ${where}`, [
+      clean(name),
+      ...keys.map((key) => row[key]),
+    ]);
   }
 }

@@ -13,7 +13,9 @@ export class DeclinedVerifications1796700000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const ts = queryRunner.connection.options.type === "postgres" ? "timestamp without time zone" : "datetime";
     await queryRunner.query(`ALTER TABLE "contact_verifications" ADD "declinedAt" ${ts}`);
-    await replaceChecks(queryRunner, "contact_verifications", { CHK_contact_verifications_state: `"state" IN ('PENDING', 'VERIFIED', 'DECLINED')` });
+    await replaceChecks(queryRunner, "contact_verifications", {
+      CHK_contact_verifications_state: `"state" IN ('PENDING', 'VERIFIED', 'DECLINED')`,
+    });
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

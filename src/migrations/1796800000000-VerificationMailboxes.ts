@@ -14,7 +14,9 @@ export class VerificationMailboxes1796800000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "outbox_messages" ADD COLUMN ${ifMissing}"mailbox" varchar(320)`);
     await commitStep(queryRunner);
     await queryRunner.query(`UPDATE "outbox_messages" SET "mailbox" = "email" WHERE "mailbox" IS NULL`);
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS "IDX_outbox_messages_mailbox_created" ON "outbox_messages" ("mailbox", "createdAt")`);
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "IDX_outbox_messages_mailbox_created" ON "outbox_messages" ("mailbox", "createdAt")`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

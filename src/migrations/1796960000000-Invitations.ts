@@ -11,7 +11,8 @@ async function keepingIds(queryRunner: QueryRunner, work: () => Promise<void>): 
   await work();
   if (!kept) return;
   const [now] = (await queryRunner.query(`SELECT "seq" FROM "sqlite_sequence" WHERE "name" = 'outbox_messages'`)) as { seq: number }[];
-  if (now) await queryRunner.query(`UPDATE "sqlite_sequence" SET "seq" = ? WHERE "name" = 'outbox_messages' AND "seq" < ?`, [kept.seq, kept.seq]);
+  if (now)
+    await queryRunner.query(`UPDATE "sqlite_sequence" SET "seq" = ? WHERE "name" = 'outbox_messages' AND "seq" < ?`, [kept.seq, kept.seq]);
   else await queryRunner.query(`INSERT INTO "sqlite_sequence" ("name", "seq") VALUES ('outbox_messages', ?)`, [kept.seq]);
 }
 
@@ -46,12 +47,16 @@ export class Invitations1796960000000 implements MigrationInterface {
     await queryRunner.query(`CREATE UNIQUE INDEX "IDX_account_invitations_account_user" ON "account_invitations" ("accountId", "userId")`);
     await queryRunner.query(`CREATE INDEX "IDX_account_invitations_user" ON "account_invitations" ("userId")`);
     await queryRunner.query(`CREATE UNIQUE INDEX "IDX_account_invitations_token" ON "account_invitations" ("tokenHash")`);
-    await keepingIds(queryRunner, () => replaceChecks(queryRunner, "outbox_messages", { CHK_outbox_messages_kind: `"kind" IN ('VERIFICATION', 'TEST', 'INVITATION')` }));
+    await keepingIds(queryRunner, () =>
+      replaceChecks(queryRunner, "outbox_messages", { CHK_outbox_messages_kind: `"kind" IN ('VERIFICATION', 'TEST', 'INVITATION')` }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DELETE FROM "outbox_messages" WHERE "kind" = 'INVITATION'`);
-    await keepingIds(queryRunner, () => replaceChecks(queryRunner, "outbox_messages", { CHK_outbox_messages_kind: `"kind" IN ('VERIFICATION', 'TEST')` }));
+    await keepingIds(queryRunner, () =>
+      replaceChecks(queryRunner, "outbox_messages", { CHK_outbox_messages_kind: `"kind" IN ('VERIFICATION', 'TEST')` }),
+    );
     await queryRunner.query(`DROP TABLE "account_invitations"`);
   }
 }

@@ -55,7 +55,9 @@ export class ContactSlots1797400000000 implements MigrationInterface {
       SELECT "accountId", "role", 0, "userId", "email", "updatedAt", "updatedById" FROM "role_contacts"`);
 
     if (postgres) {
-      await queryRunner.query(`ALTER TABLE "contact_verifications" DROP CONSTRAINT "FK_contact_verifications_role", ADD ${VERIFICATION_OF_ACCOUNT}`);
+      await queryRunner.query(
+        `ALTER TABLE "contact_verifications" DROP CONSTRAINT "FK_contact_verifications_role", ADD ${VERIFICATION_OF_ACCOUNT}`,
+      );
       await queryRunner.query(`DROP TABLE "billing_contacts"`);
       await queryRunner.query(`DROP TABLE "role_contacts"`);
       await queryRunner.query(`ALTER TABLE "accounts" DROP COLUMN "primaryContactId"`);
@@ -89,11 +91,17 @@ export class ContactSlots1797400000000 implements MigrationInterface {
     const primaryIsUser = `CONSTRAINT "FK_accounts_primary_contact_user" FOREIGN KEY ("primaryContactId") REFERENCES "users" ("id")`;
     if (postgres) {
       await queryRunner.query(`ALTER TABLE "accounts" ADD "primaryContactId" varchar(36)`);
-      await queryRunner.query(`UPDATE "accounts" "a" SET "primaryContactId" = "s"."userId" FROM "contact_slots" "s" WHERE "s"."accountId" = "a"."id" AND "s"."slot" = 'PRIMARY'`);
-      await queryRunner.query(`ALTER TABLE "accounts" ALTER COLUMN "primaryContactId" SET NOT NULL, ADD ${primaryIsUser}, ADD ${primaryIsMember}`);
+      await queryRunner.query(
+        `UPDATE "accounts" "a" SET "primaryContactId" = "s"."userId" FROM "contact_slots" "s" WHERE "s"."accountId" = "a"."id" AND "s"."slot" = 'PRIMARY'`,
+      );
+      await queryRunner.query(
+        `ALTER TABLE "accounts" ALTER COLUMN "primaryContactId" SET NOT NULL, ADD ${primaryIsUser}, ADD ${primaryIsMember}`,
+      );
     } else {
       // The rebuild sets contact_slots aside while it runs, so the primary contacts are read first.
-      await queryRunner.query(`CREATE TEMP TABLE "primary_contacts" AS SELECT "accountId", "userId" FROM "contact_slots" WHERE "slot" = 'PRIMARY'`);
+      await queryRunner.query(
+        `CREATE TEMP TABLE "primary_contacts" AS SELECT "accountId", "userId" FROM "contact_slots" WHERE "slot" = 'PRIMARY'`,
+      );
       await rebuildTable(
         queryRunner,
         "accounts",
@@ -150,7 +158,9 @@ export class ContactSlots1797400000000 implements MigrationInterface {
     await queryRunner.query(`DELETE FROM "contact_verifications" WHERE NOT EXISTS
       (SELECT 1 FROM "role_contacts" "r" WHERE "r"."accountId" = "contact_verifications"."accountId" AND "r"."role" = "contact_verifications"."role")`);
     if (postgres) {
-      await queryRunner.query(`ALTER TABLE "contact_verifications" DROP CONSTRAINT "FK_contact_verifications_account", ADD ${VERIFICATION_OF_ROLE}`);
+      await queryRunner.query(
+        `ALTER TABLE "contact_verifications" DROP CONSTRAINT "FK_contact_verifications_account", ADD ${VERIFICATION_OF_ROLE}`,
+      );
     } else {
       const verifications = await tableDefinition(queryRunner, "contact_verifications");
       await rebuildTable(queryRunner, "contact_verifications", verifications.replace(VERIFICATION_OF_ACCOUNT, VERIFICATION_OF_ROLE));

@@ -9,15 +9,22 @@ export class ContactDetails1797400000001 implements MigrationInterface {
   name = "ContactDetails1797400000001";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const column of [`"phone" varchar(16)`, `"title" varchar(100)`]) await queryRunner.query(`ALTER TABLE "contact_slots" ADD ${column}`);
-    for (const column of [`"previousPhone" varchar(16)`, `"newPhone" varchar(16)`, `"previousTitle" varchar(100)`, `"newTitle" varchar(100)`]) {
+    for (const column of [`"phone" varchar(16)`, `"title" varchar(100)`])
+      await queryRunner.query(`ALTER TABLE "contact_slots" ADD ${column}`);
+    for (const column of [
+      `"previousPhone" varchar(16)`,
+      `"newPhone" varchar(16)`,
+      `"previousTitle" varchar(100)`,
+      `"newTitle" varchar(100)`,
+    ]) {
       await queryRunner.query(`ALTER TABLE "contact_changes" ADD ${column}`);
     }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DELETE FROM "contact_changes" WHERE "action" = 'DETAILS'`);
-    for (const column of ["previousPhone", "newPhone", "previousTitle", "newTitle"]) await queryRunner.query(`ALTER TABLE "contact_changes" DROP COLUMN "${column}"`);
+    for (const column of ["previousPhone", "newPhone", "previousTitle", "newTitle"])
+      await queryRunner.query(`ALTER TABLE "contact_changes" DROP COLUMN "${column}"`);
     for (const column of ["phone", "title"]) await queryRunner.query(`ALTER TABLE "contact_slots" DROP COLUMN "${column}"`);
   }
 }

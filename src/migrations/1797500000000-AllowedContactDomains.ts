@@ -23,7 +23,9 @@ export class AllowedContactDomains1797500000000 implements MigrationInterface {
     });
     // SQLite does not enforce a varchar's length; PostgreSQL does.
     if (postgres) {
-      await queryRunner.query(`ALTER TABLE "account_setting_changes" ALTER COLUMN "previousValue" TYPE text, ALTER COLUMN "newValue" TYPE text`);
+      await queryRunner.query(
+        `ALTER TABLE "account_setting_changes" ALTER COLUMN "previousValue" TYPE text, ALTER COLUMN "newValue" TYPE text`,
+      );
     }
   }
 

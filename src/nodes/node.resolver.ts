@@ -49,7 +49,9 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
       const contact = roleContactsOf(await loaders.contactSlots.load(first)).find((candidate) => candidate.role === second);
       // Only an outside address has a verification, and only of that address.
       if (contact && contact.userId === null) {
-        found = (await health.verifications.load(first)).find((row) => row.role === (second as ContactRoleKind) && row.email === contact.email);
+        found = (await health.verifications.load(first)).find(
+          (row) => row.role === (second as ContactRoleKind) && row.email === contact.email,
+        );
       }
       break;
     }

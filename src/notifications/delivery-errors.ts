@@ -27,7 +27,11 @@ const BY_CODE: Record<string, DeliveryFailure> = {
 };
 
 export function classifyDeliveryError(error: unknown): ClassifiedFailure {
-  const { code, responseCode, command } = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; responseCode?: unknown; command?: unknown };
+  const { code, responseCode, command } = (typeof error === "object" && error !== null ? error : {}) as {
+    code?: unknown;
+    responseCode?: unknown;
+    command?: unknown;
+  };
   const smtpCode = typeof responseCode === "number" && responseCode >= 200 && responseCode < 600 ? responseCode : null;
   let failure: DeliveryFailure = typeof code === "string" ? (BY_CODE[code] ?? "OTHER") : "OTHER";
   // nodemailer reports a refused, reset or timed-out connection as ESOCKET, with the system's code in the text.

@@ -2,7 +2,20 @@ import { createHash } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { DeliveryKind, DeliveryState, DeliveryStatus, NotificationDelivery } from "./notification-delivery.entity";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { dateParameter, empty, entityColumns, hydratedValue, join, selectEntities, selectRows, sql, storedValue, type Sql, type SqlSource, type StatementReader } from "../common/sql";
+import {
+  dateParameter,
+  empty,
+  entityColumns,
+  hydratedValue,
+  join,
+  selectEntities,
+  selectRows,
+  sql,
+  storedValue,
+  type Sql,
+  type SqlSource,
+  type StatementReader,
+} from "../common/sql";
 
 /** The deliveries with these ids (those that exist). */
 export function deliveriesByIds(source: SqlSource, ids: readonly number[]): Promise<NotificationDelivery[]> {
@@ -19,7 +32,11 @@ const DELIVERY_ORDER: Keyset<NotificationDelivery> = {
 export const DELIVERIES_PAGE = 20;
 
 /** One page of deliveries (newest first) for each of several accounts, in two statements whatever their number. */
-export function loadDeliveryPages(reader: StatementReader, accountIds: string[], args: ConnectionArgs): Promise<Page<NotificationDelivery>[]> {
+export function loadDeliveryPages(
+  reader: StatementReader,
+  accountIds: string[],
+  args: ConnectionArgs,
+): Promise<Page<NotificationDelivery>[]> {
   const deliveries = entityColumns(reader, NotificationDelivery, "o");
   return readAccountPages(
     reader,
@@ -47,13 +64,19 @@ export type CapScope = { accountId: string } | { verificationsTo: string };
 /** The cap's messages queued after `since` and not skipped. */
 function capped(manager: EntityManager, scope: CapScope, since: Date): Sql {
   const queuedAfter = storedValue(manager, NotificationDelivery, "createdAt", since);
-  const owner = "accountId" in scope ? sql`"accountId" = ${scope.accountId}` : sql`"mailbox" = ${scope.verificationsTo} AND "kind" IN (${DeliveryKind.VERIFICATION}, ${DeliveryKind.INVITATION})`;
+  const owner =
+    "accountId" in scope
+      ? sql`"accountId" = ${scope.accountId}`
+      : sql`"mailbox" = ${scope.verificationsTo} AND "kind" IN (${DeliveryKind.VERIFICATION}, ${DeliveryKind.INVITATION})`;
   return sql`${owner} AND "state" <> ${DeliveryState.SKIPPED} AND "createdAt" > ${queuedAfter}`;
 }
 
 /** How many messages the cap counts since `since`. */
 export async function countCapped(manager: EntityManager, scope: CapScope, since: Date): Promise<number> {
-  const [counted] = await selectRows(manager, sql`SELECT COUNT(*) AS "count" FROM "outbox_messages" WHERE ${capped(manager, scope, since)}`);
+  const [counted] = await selectRows(
+    manager,
+    sql`SELECT COUNT(*) AS "count" FROM "outbox_messages" WHERE ${capped(manager, scope, since)}`,
+  );
   return Number(counted!.count);
 }
 
@@ -78,11 +101,18 @@ export async function lockAddress(manager: EntityManager, email: string): Promis
 
 /** The last delivery result of each address of each account that FAILED: what contact health reports. */
 export function failedDeliveriesOf(source: SqlSource, accountIds: readonly string[]): Promise<DeliveryStatus[]> {
-  return selectEntities(source, DeliveryStatus, "d", sql`"d"."accountId" IN (${join(accountIds)}) AND "d"."state" = ${DeliveryState.FAILED}`);
+  return selectEntities(
+    source,
+    DeliveryStatus,
+    "d",
+    sql`"d"."accountId" IN (${join(accountIds)}) AND "d"."state" = ${DeliveryState.FAILED}`,
+  );
 }
 
 /** How many deliveries are in each state, and when the oldest PENDING one was queued (for metrics). */
-export async function deliveryCountsByState(reader: StatementReader): Promise<{ state: string; count: number | string; oldest: Date | string | null }[]> {
+export async function deliveryCountsByState(
+  reader: StatementReader,
+): Promise<{ state: string; count: number | string; oldest: Date | string | null }[]> {
   const rows = await reader.select(
     sql`SELECT "state", COUNT(*) AS "count",
           (SELECT MIN("createdAt") FROM "outbox_messages" WHERE "state" = ${DeliveryState.PENDING}) AS "oldest"

@@ -78,7 +78,9 @@ export class DeliveryWorker {
     this.stopRequested = true;
     if (!(await this.loop.stop())) {
       this.abandoned = true;
-      this.options.log?.(`Stopped while ${this.inFlight} message(s) were still being sent; they will be tried again when their lease ends.`);
+      this.options.log?.(
+        `Stopped while ${this.inFlight} message(s) were still being sent; they will be tried again when their lease ends.`,
+      );
     }
     this.transport.close();
   }
@@ -142,7 +144,11 @@ export class DeliveryWorker {
   }
 
   /** Members read the classified failure; the log gets the full error, without recipient addresses. */
-  private async record(message: NotificationDelivery, state: DeliveryState.PENDING | DeliveryState.SENT | DeliveryState.FAILED, failure: unknown): Promise<void> {
+  private async record(
+    message: NotificationDelivery,
+    state: DeliveryState.PENDING | DeliveryState.SENT | DeliveryState.FAILED,
+    failure: unknown,
+  ): Promise<void> {
     const now = new Date();
     const retryIn = this.options.retryBaseMs * 2 ** (message.attempts - 1);
     const error = failure === null ? null : storedFailure(classifyDeliveryError(failure));
@@ -164,8 +170,12 @@ export class DeliveryWorker {
     countMailOutcome(state === DeliveryState.SENT ? "sent" : state === DeliveryState.FAILED ? "failed" : "retry");
     if (failure === null) return;
     const why = loggedErrorText(failure);
-    if (state === DeliveryState.PENDING) this.options.log?.(`Could not send message ${message.sequence} (attempt ${message.attempts} of ${this.options.maxAttempts}); trying again in ${retryIn} ms: ${why}`);
-    if (state === DeliveryState.FAILED) this.options.log?.(`Gave up on message ${message.sequence} after ${message.attempts} attempts: ${why}`);
+    if (state === DeliveryState.PENDING)
+      this.options.log?.(
+        `Could not send message ${message.sequence} (attempt ${message.attempts} of ${this.options.maxAttempts}); trying again in ${retryIn} ms: ${why}`,
+      );
+    if (state === DeliveryState.FAILED)
+      this.options.log?.(`Gave up on message ${message.sequence} after ${message.attempts} attempts: ${why}`);
   }
 }
 
@@ -176,7 +186,10 @@ export function startDeliveryWorker(
   tokens: VerificationTokens,
   log: (message: string, error?: unknown) => void,
 ): DeliveryWorker {
-  const transport = settings.transport === "smtp" ? smtpTransport(settings.smtpUrl!, settings.mailFrom, settings.smtpTimeoutMs) : logFileTransport(settings.mailLogFile, settings.mailFrom);
+  const transport =
+    settings.transport === "smtp"
+      ? smtpTransport(settings.smtpUrl!, settings.mailFrom, settings.smtpTimeoutMs)
+      : logFileTransport(settings.mailLogFile, settings.mailFrom);
   const worker = new DeliveryWorker(db, transport, {
     pollMs: settings.pollMs,
     maxAttempts: settings.maxAttempts,

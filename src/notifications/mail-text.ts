@@ -18,7 +18,12 @@ export function oneLine(text: string): string {
 /** At most `max` characters (whole code points), with an ellipsis when something was cut. */
 function capped(text: string, max: number): string {
   const characters = [...text];
-  return characters.length <= max ? text : `${characters.slice(0, max - 1).join("").trimEnd()}…`;
+  return characters.length <= max
+    ? text
+    : `${characters
+        .slice(0, max - 1)
+        .join("")
+        .trimEnd()}…`;
 }
 
 /**
@@ -27,9 +32,7 @@ function capped(text: string, max: number): string {
  * security notices do (`evil[.]example`, `https[:]//`), in double quotes with inner quotes escaped.
  */
 export function quotedName(name: string, max = 200): string {
-  const plain = oneLine(name.normalize("NFKC"))
-    .replace(/:\/\//g, "[:]//")
-    .replace(DOMAIN_DOT, "[.]");
+  const plain = oneLine(name.normalize("NFKC")).replace(/:\/\//g, "[:]//").replace(DOMAIN_DOT, "[.]");
   return `"${capped(plain, max).replace(/["\\]/g, "\\$&")}"`;
 }
 

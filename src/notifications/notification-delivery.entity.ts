@@ -51,7 +51,8 @@ registerEnumType(DeliverySkipReason, {
   description: "Why a message was not sent: the recipient's address is not confirmed.",
   valuesConfig: {
     NEVER_SIGNED_IN: {
-      description: "A member an admin added by email who has never signed in, so has not shown the address is theirs. Later messages go to them once they sign in.",
+      description:
+        "A member an admin added by email who has never signed in, so has not shown the address is theirs. Later messages go to them once they sign in.",
     },
     ADDRESS_NOT_VERIFIED: {
       description:
@@ -64,7 +65,10 @@ registerEnumType(DeliverySkipReason, {
  * One message to one recipient, written in the same transaction as the change that caused it and
  * sent afterwards by the delivery worker. The row is also the delivery record clients read.
  */
-@ObjectType("NotificationDelivery", { implements: Node, description: "One message sent (or being sent) to one recipient on behalf of an account." })
+@ObjectType("NotificationDelivery", {
+  implements: Node,
+  description: "One message sent (or being sent) to one recipient on behalf of an account.",
+})
 @Entity({ name: "outbox_messages" })
 @Index("IDX_outbox_messages_account_id", ["accountId", "sequence"])
 @Index("IDX_outbox_messages_due", ["state", "nextAttemptAt"])
@@ -75,7 +79,6 @@ export class NotificationDelivery {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
 
-
   @Column({ type: "varchar", length: 36 })
   accountId: string;
 
@@ -83,7 +86,10 @@ export class NotificationDelivery {
   @Column({ type: "varchar", length: 16 })
   kind: DeliveryKind;
 
-  @Field(() => NotificationCategory, { nullable: true, description: "The notification category a test message was sent for; null for other messages." })
+  @Field(() => NotificationCategory, {
+    nullable: true,
+    description: "The notification category a test message was sent for; null for other messages.",
+  })
   @Column({ type: "varchar", length: 32, nullable: true })
   category: NotificationCategory | null;
 
@@ -103,7 +109,8 @@ export class NotificationDelivery {
   body: string;
 
   @Field(() => DeliveryState, {
-    description: "PENDING until the mail server accepts it (SENT) or every attempt has failed (FAILED); SKIPPED when it was never to be sent.",
+    description:
+      "PENDING until the mail server accepts it (SENT) or every attempt has failed (FAILED); SKIPPED when it was never to be sent.",
   })
   @Column({ type: "varchar", length: 16 })
   state: DeliveryState;

@@ -46,8 +46,13 @@ export class DeliveryResolver {
       "address not yet VERIFIED) is sent nothing: their delivery is SKIPPED, with skipReason saying why. " +
       "Mail per account is capped (MAIL_PER_ACCOUNT_PER_HOUR): past the cap the request is refused with RATE_LIMITED and queues nothing. Needs ADMIN.",
   })
-  async sendTestNotification(@Arg("input", () => SendTestNotificationInput) input: SendTestNotificationInput, @Ctx() context: Context): Promise<SendTestNotificationPayload> {
-    const { account, result: deliveries } = await context.changeAccount(input.accountId, (change) => sendTestNotification(change, input.category));
+  async sendTestNotification(
+    @Arg("input", () => SendTestNotificationInput) input: SendTestNotificationInput,
+    @Ctx() context: Context,
+  ): Promise<SendTestNotificationPayload> {
+    const { account, result: deliveries } = await context.changeAccount(input.accountId, (change) =>
+      sendTestNotification(change, input.category),
+    );
     return { account, deliveries };
   }
 
@@ -66,7 +71,9 @@ export class DeliveryResolver {
     const [found] = await deliveriesByIds(context.db, [sequence]);
     if (!found) throw notFound("NotificationDelivery");
     try {
-      const { account, result: delivery } = await context.changeAccount(globalId("Account", found.accountId), (change) => requeueDelivery(change, sequence));
+      const { account, result: delivery } = await context.changeAccount(globalId("Account", found.accountId), (change) =>
+        requeueDelivery(change, sequence),
+      );
       return { account, delivery };
     } catch (error) {
       // Another account's delivery looks exactly like a missing one.

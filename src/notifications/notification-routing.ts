@@ -65,7 +65,13 @@ registerEnumType(ContactRoleKind, {
   valuesConfig: Object.fromEntries(
     CONTACT_ROLES.map((role) => [
       role.name,
-      { description: [role.duty, `${capitalised(receives(slotOfRole(role.name)))}.`, ...(role.outsideAddress ? [OUTSIDE_ADDRESS] : [])].join(" ") },
+      {
+        description: [
+          role.duty,
+          `${capitalised(receives(slotOfRole(role.name)))}.`,
+          ...(role.outsideAddress ? [OUTSIDE_ADDRESS] : []),
+        ].join(" "),
+      },
     ]),
   ),
 });
@@ -76,7 +82,9 @@ registerEnumType(ContactSlot, {
   valuesConfig: {
     PRIMARY: { description: "The primary account contact: receives all important account notifications." },
     BILLING: { description: `One of up to ${BILLING_CONTACT_LIMIT} billing contacts: ${receives("BILLING")}.` },
-    ...Object.fromEntries(CONTACT_ROLES.map((role) => [role.name, { description: `The ${role.title.en} role: ${receives(slotOfRole(role.name))}.` }])),
+    ...Object.fromEntries(
+      CONTACT_ROLES.map((role) => [role.name, { description: `The ${role.title.en} role: ${receives(slotOfRole(role.name))}.` }]),
+    ),
   },
 });
 

@@ -33,7 +33,11 @@ export interface OutboxLimits {
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-function mailRateLimited(key: "RATE_LIMITED.accountMailCap" | "RATE_LIMITED.addressVerificationCap", limit: number, retryAfterSeconds: number): DomainError {
+function mailRateLimited(
+  key: "RATE_LIMITED.accountMailCap" | "RATE_LIMITED.addressVerificationCap",
+  limit: number,
+  retryAfterSeconds: number,
+): DomainError {
   return new DomainError(key, { limit, retryAfter: retryAfterSeconds }, { retryAfterSeconds });
 }
 
@@ -47,7 +51,14 @@ function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
  * Seconds until `adding` more messages fit under `limit` within the window, counting the messages
  * the cap counts; 0 when they fit now.
  */
-async function waitForRoom(manager: EntityManager, scope: CapScope, limit: number, adding: number, windowMs: number, now: Date): Promise<number> {
+async function waitForRoom(
+  manager: EntityManager,
+  scope: CapScope,
+  limit: number,
+  adding: number,
+  windowMs: number,
+  now: Date,
+): Promise<number> {
   if (limit === 0 || adding === 0) return 0;
   const since = new Date(now.getTime() - windowMs);
   const over = (await countCapped(manager, scope, since)) + adding - limit;
@@ -73,7 +84,11 @@ export class Outbox {
   /** `listeningPort` tells the default PUBLIC_URL the port actually listened on. */
   static fromConfig(config: Config, listeningPort?: () => number | null): Outbox {
     const { perAccountPerHour, verificationsPerAddressPerDay } = config.delivery;
-    return new Outbox({ perAccountPerHour, verificationsPerAddressPerDay }, new VerificationTokens(config.jwtSecret), new ConfirmationLinks(config, listeningPort));
+    return new Outbox(
+      { perAccountPerHour, verificationsPerAddressPerDay },
+      new VerificationTokens(config.jwtSecret),
+      new ConfirmationLinks(config, listeningPort),
+    );
   }
 
   /**
@@ -122,7 +137,9 @@ export class Outbox {
     }
     if (verificationsPerAddressPerDay === 0) return;
     // Invitations go to people who have not agreed to anything yet, like verifications: capped per mailbox too.
-    const verifications = sending.filter((message) => message.kind === DeliveryKind.VERIFICATION || message.kind === DeliveryKind.INVITATION);
+    const verifications = sending.filter(
+      (message) => message.kind === DeliveryKind.VERIFICATION || message.kind === DeliveryKind.INVITATION,
+    );
     for (const [mailbox, count] of countBy(verifications, (message) => mailboxOf(message.email))) {
       await lockAddress(manager, mailbox);
       const wait = await waitForRoom(manager, { verificationsTo: mailbox }, verificationsPerAddressPerDay, count, DAY_MS, now);

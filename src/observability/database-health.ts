@@ -20,7 +20,11 @@ function describeCause(fault: DatabaseUnavailableError): Record<string, unknown>
   const cause = fault.cause;
   if (!(cause instanceof Error)) return { message: String(cause) };
   const code = (cause as { code?: unknown }).code ?? (cause as { driverError?: { code?: unknown } }).driverError?.code;
-  return { type: cause.constructor.name, message: cause.message, ...(typeof code === "string" || typeof code === "number" ? { code } : {}) };
+  return {
+    type: cause.constructor.name,
+    message: cause.message,
+    ...(typeof code === "string" || typeof code === "number" ? { code } : {}),
+  };
 }
 
 /**
@@ -62,13 +66,21 @@ export class DatabaseHealth {
       state.failingSince = new Date(now);
       state.unreported = 0;
       state.lastLine = now;
-      this.logger.error({ access, cause: describeCause(fault) }, `Database unavailable for ${access}s: requests that need them answer SERVICE_UNAVAILABLE.`);
+      this.logger.error(
+        { access, cause: describeCause(fault) },
+        `Database unavailable for ${access}s: requests that need them answer SERVICE_UNAVAILABLE.`,
+      );
       return;
     }
     state.unreported++;
     if (now - state.lastLine >= this.reminderMs) {
       this.logger.error(
-        { access, failingSinceSeconds: Math.round((now - state.failingSince.getTime()) / 1000), failedSinceLastLine: state.unreported, cause: describeCause(fault) },
+        {
+          access,
+          failingSinceSeconds: Math.round((now - state.failingSince.getTime()) / 1000),
+          failedSinceLastLine: state.unreported,
+          cause: describeCause(fault),
+        },
         `Database still unavailable for ${access}s.`,
       );
       state.unreported = 0;
@@ -80,7 +92,10 @@ export class DatabaseHealth {
     const state = this.states[access];
     if (state.failingSince === null) return;
     const seconds = Math.round((Date.now() - state.failingSince.getTime()) / 100) / 10;
-    this.logger.warn({ access, outageSeconds: seconds, failedSinceLastLine: state.unreported }, `Database serves ${access}s again after ${seconds} s.`);
+    this.logger.warn(
+      { access, outageSeconds: seconds, failedSinceLastLine: state.unreported },
+      `Database serves ${access}s again after ${seconds} s.`,
+    );
     state.failingSince = null;
     state.unreported = 0;
   }

@@ -53,7 +53,10 @@ function outcomeOf(scope: RequestScope, response: Response): string {
  */
 export function trackGraphQLRequests(logger: Logger, metrics: Metrics | null): RequestHandler {
   return (request, response, next) => {
-    const scope: RequestScope = { requestId: requestIdFrom(request.headers["x-request-id"]), locale: negotiateLocale(request.headers["accept-language"]) };
+    const scope: RequestScope = {
+      requestId: requestIdFrom(request.headers["x-request-id"]),
+      locale: negotiateLocale(request.headers["accept-language"]),
+    };
     response.setHeader("X-Request-Id", scope.requestId);
     // Error messages follow Accept-Language: a cache must not hand one language's answer to another.
     response.vary("Accept-Language");
@@ -154,7 +157,11 @@ export function metricsRoute(metrics: Metrics, token: string | null): RequestHan
     if (token !== null) {
       const given = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
       if (!sameToken(given, token)) {
-        response.status(401).set("WWW-Authenticate", 'Bearer realm="metrics"').type("text/plain").send("Send Authorization: Bearer <METRICS_TOKEN>.\n");
+        response
+          .status(401)
+          .set("WWW-Authenticate", 'Bearer realm="metrics"')
+          .type("text/plain")
+          .send("Send Authorization: Bearer <METRICS_TOKEN>.\n");
         return;
       }
     }
@@ -219,7 +226,14 @@ export function outageStatusPlugin(): ApolloServerPlugin<Context> {
 export function trackPageMetrics(metrics: Metrics, page: string): RequestHandler {
   return (request, response, next) => {
     const started = performance.now();
-    response.once("close", () => metrics.pageRequestFinished(page, request.method, response.writableFinished ? response.statusCode : 499, (performance.now() - started) / 1000));
+    response.once("close", () =>
+      metrics.pageRequestFinished(
+        page,
+        request.method,
+        response.writableFinished ? response.statusCode : 499,
+        (performance.now() - started) / 1000,
+      ),
+    );
     next();
   };
 }

@@ -46,7 +46,16 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
  * Credentials a log line must never carry, should a caller ever pass an object that holds them.
  * Request lines are built field by field, so this is a second line of defence.
  */
-const REDACTED_PATHS = ["authorization", "*.authorization", "headers.authorization", "*.headers.authorization", "token", "*.token", "password", "*.password"];
+const REDACTED_PATHS = [
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "*.headers.authorization",
+  "token",
+  "*.token",
+  "password",
+  "*.password",
+];
 
 /**
  * One JSON object per line: `level` as a word, `time` as ISO-8601, `reqId` on the lines written for a

@@ -82,7 +82,8 @@ new Counter({
   labelNames: ["result"],
   registers: [processRegistry],
   collect() {
-    for (const result of Object.keys(webhookOutcomes) as WebhookOutcome[]) this.inc({ result }, webhookOutcomes[result] - webhooksCounted[result]);
+    for (const result of Object.keys(webhookOutcomes) as WebhookOutcome[])
+      this.inc({ result }, webhookOutcomes[result] - webhooksCounted[result]);
     webhooksCounted = { ...webhookOutcomes };
   },
 });
@@ -136,21 +137,39 @@ export class Metrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
-    this.outboxPending = new Gauge({ name: "contact_points_outbox_pending_messages", help: "Messages waiting to be sent or retried.", registers });
+    this.outboxPending = new Gauge({
+      name: "contact_points_outbox_pending_messages",
+      help: "Messages waiting to be sent or retried.",
+      registers,
+    });
     this.outboxOldestPending = new Gauge({
       name: "contact_points_outbox_oldest_pending_age_seconds",
       help: "Age of the oldest message still waiting to be sent; 0 when none waits.",
       registers,
     });
-    this.outboxMessages = new Gauge({ name: "contact_points_outbox_messages", help: "Messages in the outbox by delivery state.", labelNames: ["state"], registers });
-    this.webhookEndpoints = new Gauge({ name: "contact_points_webhook_endpoints", help: "Webhook endpoints by status.", labelNames: ["status"], registers });
+    this.outboxMessages = new Gauge({
+      name: "contact_points_outbox_messages",
+      help: "Messages in the outbox by delivery state.",
+      labelNames: ["state"],
+      registers,
+    });
+    this.webhookEndpoints = new Gauge({
+      name: "contact_points_webhook_endpoints",
+      help: "Webhook endpoints by status.",
+      labelNames: ["status"],
+      registers,
+    });
     this.webhookPendingEvents = new Gauge({
       name: "contact_points_webhook_pending_events",
       help: "Account events after the endpoints' cursors (not yet delivered or passed over), by endpoint status.",
       labelNames: ["status"],
       registers,
     });
-    this.rateLimited = new Counter({ name: "contact_points_mutations_rate_limited_total", help: "Requests refused with RATE_LIMITED.", registers });
+    this.rateLimited = new Counter({
+      name: "contact_points_mutations_rate_limited_total",
+      help: "Requests refused with RATE_LIMITED.",
+      registers,
+    });
     this.rateLimitStoreFailures = new Counter({
       name: "contact_points_rate_limit_store_failures_total",
       help: "Times the shared rate-limit store could not be reached and this process counted mutations on its own.",
@@ -158,9 +177,30 @@ export class Metrics {
     });
     const pool = db.pool;
     if (pool) {
-      new Gauge({ name: "contact_points_database_pool_connections", help: "Connections the database pool holds open.", registers, collect() { this.set(pool.totalCount); } });
-      new Gauge({ name: "contact_points_database_pool_idle_connections", help: "Open pool connections not in use.", registers, collect() { this.set(pool.idleCount); } });
-      new Gauge({ name: "contact_points_database_pool_waiting_requests", help: "Queries waiting for a pool connection.", registers, collect() { this.set(pool.waitingCount); } });
+      new Gauge({
+        name: "contact_points_database_pool_connections",
+        help: "Connections the database pool holds open.",
+        registers,
+        collect() {
+          this.set(pool.totalCount);
+        },
+      });
+      new Gauge({
+        name: "contact_points_database_pool_idle_connections",
+        help: "Open pool connections not in use.",
+        registers,
+        collect() {
+          this.set(pool.idleCount);
+        },
+      });
+      new Gauge({
+        name: "contact_points_database_pool_waiting_requests",
+        help: "Queries waiting for a pool connection.",
+        registers,
+        collect() {
+          this.set(pool.waitingCount);
+        },
+      });
     }
     let counted = 0;
     new Counter({
@@ -200,7 +240,8 @@ export class Metrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.databaseListener = (operation, seconds, fault) => operationDuration.observe({ operation, outcome: fault ? "unavailable" : "ok" }, seconds);
+    this.databaseListener = (operation, seconds, fault) =>
+      operationDuration.observe({ operation, outcome: fault ? "unavailable" : "ok" }, seconds);
     db.outcomeListeners.push(this.databaseListener);
     this.pageDuration = new Histogram({
       name: "contact_points_page_request_duration_seconds",
@@ -214,9 +255,27 @@ export class Metrics {
   /** Live updates: open sockets and subscriptions read when scraped, events counted as they are sent. */
   observeLiveUpdates(figures: () => { sockets: number; subscriptions: number }): { eventDelivered(): void } {
     const registers = [this.registry];
-    new Gauge({ name: "contact_points_websocket_connections", help: "WebSocket connections (graphql-ws) open now, authenticated or not yet.", registers, collect() { this.set(figures().sockets); } });
-    new Gauge({ name: "contact_points_subscriptions_active", help: "GraphQL subscriptions running now.", registers, collect() { this.set(figures().subscriptions); } });
-    const delivered = new Counter({ name: "contact_points_subscription_events_delivered_total", help: "Account events sent to subscribers (each subscriber counted).", registers });
+    new Gauge({
+      name: "contact_points_websocket_connections",
+      help: "WebSocket connections (graphql-ws) open now, authenticated or not yet.",
+      registers,
+      collect() {
+        this.set(figures().sockets);
+      },
+    });
+    new Gauge({
+      name: "contact_points_subscriptions_active",
+      help: "GraphQL subscriptions running now.",
+      registers,
+      collect() {
+        this.set(figures().subscriptions);
+      },
+    });
+    const delivered = new Counter({
+      name: "contact_points_subscription_events_delivered_total",
+      help: "Account events sent to subscribers (each subscriber counted).",
+      registers,
+    });
     return { eventDelivered: () => delivered.inc() };
   }
 
@@ -227,7 +286,10 @@ export class Metrics {
   }
 
   pageRequestFinished(page: string, method: string, status: number, seconds: number): void {
-    this.pageDuration.observe({ page, method: method === "GET" || method === "POST" || method === "HEAD" ? method : "OTHER", status: String(status) }, seconds);
+    this.pageDuration.observe(
+      { page, method: method === "GET" || method === "POST" || method === "HEAD" ? method : "OTHER", status: String(status) },
+      seconds,
+    );
   }
 
   requestStarted(): void {
@@ -237,8 +299,12 @@ export class Metrics {
   requestFinished(scope: RequestScope, outcome: string, seconds: number): void {
     this.inFlight.dec();
     const name = scope.operationName;
-    const operation = name && GRAPHQL_NAME.test(name) ? this.operations.value(name, scope.signedIn === true) : name ? OTHER_LABEL : UNNAMED_OPERATION;
-    this.requestDuration.observe({ operation, outcome: ERROR_CODE.test(outcome) ? this.outcomes.value(outcome, true) : OTHER_LABEL }, seconds);
+    const operation =
+      name && GRAPHQL_NAME.test(name) ? this.operations.value(name, scope.signedIn === true) : name ? OTHER_LABEL : UNNAMED_OPERATION;
+    this.requestDuration.observe(
+      { operation, outcome: ERROR_CODE.test(outcome) ? this.outcomes.value(outcome, true) : OTHER_LABEL },
+      seconds,
+    );
   }
 
   mutationsRefused(): void {

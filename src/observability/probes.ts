@@ -77,10 +77,7 @@ export class Readiness {
         () => "ok" as const,
         () => "failing" as const,
       );
-    const [reads, writes] = await Promise.all([
-      outcome(this.db.ping()),
-      outcome(this.db.writeProbe()),
-    ]);
+    const [reads, writes] = await Promise.all([outcome(this.db.ping()), outcome(this.db.writeProbe())]);
     return { ready: reads === "ok" && writes === "ok", draining: false, reads, writes };
   }
 }
@@ -99,7 +96,9 @@ export function readinessRoute(readiness: Readiness): RequestHandler {
       response.json({ status: "ok" });
       return;
     }
-    response.status(503).json(report.draining ? { status: "draining" } : { status: "unavailable", reads: report.reads, writes: report.writes });
+    response
+      .status(503)
+      .json(report.draining ? { status: "draining" } : { status: "unavailable", reads: report.reads, writes: report.writes });
   };
 }
 

@@ -22,7 +22,15 @@ interface SqliteBackup {
   step(pages: number, callback: (error: Error | null) => void): void;
   finish(callback: (error: Error | null) => void): void;
 }
-type BackupSource = { backup(file: string, destName: string, sourceName: string, filenameIsDest: boolean, callback: (error: Error | null) => void): SqliteBackup };
+type BackupSource = {
+  backup(
+    file: string,
+    destName: string,
+    sourceName: string,
+    filenameIsDest: boolean,
+    callback: (error: Error | null) => void,
+  ): SqliteBackup;
+};
 
 function open(file: string, mode: number): Promise<sqlite3.Database> {
   return new Promise((resolve, reject) => {
@@ -31,7 +39,9 @@ function open(file: string, mode: number): Promise<sqlite3.Database> {
 }
 
 function run(db: sqlite3.Database, statement: string, parameters: unknown[] = []): Promise<Record<string, unknown>[]> {
-  return new Promise((resolve, reject) => db.all(statement, parameters, (error, rows: Record<string, unknown>[]) => (error ? reject(error) : resolve(rows))));
+  return new Promise((resolve, reject) =>
+    db.all(statement, parameters, (error, rows: Record<string, unknown>[]) => (error ? reject(error) : resolve(rows))),
+  );
 }
 
 function close(db: sqlite3.Database): Promise<void> {
@@ -122,7 +132,9 @@ function postgresTool(name: string, args: string[], url: string): Promise<void> 
   const command = process.env.PG_BIN ? path.join(process.env.PG_BIN, name) : name;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: libpqEnvironment(url), stdio: ["ignore", "inherit", "inherit"] });
-    child.once("error", (error) => reject(new Error(`Cannot run ${command}: ${error.message}. Install the PostgreSQL client or set PG_BIN.`)));
+    child.once("error", (error) =>
+      reject(new Error(`Cannot run ${command}: ${error.message}. Install the PostgreSQL client or set PG_BIN.`)),
+    );
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${name} ended with exit code ${code}.`))));
   });
 }
@@ -139,7 +151,20 @@ async function backupPostgres(url: string, target: string): Promise<void> {
 
 async function restorePostgres(url: string, copy: string): Promise<void> {
   if (!fs.existsSync(copy)) throw new Error(`No backup at ${copy}.`);
-  await postgresTool("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", `--dbname=${new URL(url).pathname.slice(1)}`, copy], url);
+  await postgresTool(
+    "pg_restore",
+    [
+      "--clean",
+      "--if-exists",
+      "--no-owner",
+      "--no-privileges",
+      "--single-transaction",
+      "--exit-on-error",
+      `--dbname=${new URL(url).pathname.slice(1)}`,
+      copy,
+    ],
+    url,
+  );
 }
 
 async function main(): Promise<void> {
@@ -152,7 +177,8 @@ async function main(): Promise<void> {
   const copy = path.resolve(file);
   if (url.startsWith("sqlite:")) {
     const database = url.slice("sqlite:".length);
-    if (database === "" || database === ":memory:") throw new Error("DATABASE_URL names an in-memory database: there is nothing on disk to back up or restore.");
+    if (database === "" || database === ":memory:")
+      throw new Error("DATABASE_URL names an in-memory database: there is nothing on disk to back up or restore.");
     if (command === "backup") {
       if (fs.existsSync(copy)) throw new Error(`${copy} exists: name a new file, so no backup is overwritten.`);
       const last = await backupSqlite(database, copy);

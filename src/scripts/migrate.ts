@@ -25,7 +25,11 @@ async function main(): Promise<void> {
         logger.info(applied.length ? `Applied ${applied.length} migrations.` : "No migrations are pending.");
       } else {
         const reverted = await db.revertTo(values.to, step);
-        logger.info(reverted.length ? `Reverted ${reverted.length} migrations: the schema is the one ${values.to} left.` : `Nothing to revert: ${values.to} is the last migration applied.`);
+        logger.info(
+          reverted.length
+            ? `Reverted ${reverted.length} migrations: the schema is the one ${values.to} left.`
+            : `Nothing to revert: ${values.to} is the last migration applied.`,
+        );
       }
     });
   } finally {

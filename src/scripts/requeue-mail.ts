@@ -20,7 +20,10 @@ function rowId(value: string): number | null {
 }
 
 function selection(args: string[]): RequeueSelection | null {
-  const { values } = parseArgs({ args, options: { id: { type: "string", multiple: true }, account: { type: "string" }, "all-failed": { type: "boolean" } } });
+  const { values } = parseArgs({
+    args,
+    options: { id: { type: "string", multiple: true }, account: { type: "string" }, "all-failed": { type: "boolean" } },
+  });
   const chosen = [values.id !== undefined, values.account !== undefined, values["all-failed"] === true].filter(Boolean).length;
   if (chosen !== 1) return null;
   if (values.id) {

@@ -133,7 +133,11 @@ function introspectionSizes(schema: GraphQLSchema): IntrospectionSizes {
 }
 
 /** How many items an introspection list field holds, or undefined for any other field. */
-function introspectionItems(sizes: IntrospectionSizes, parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>): number | undefined {
+function introspectionItems(
+  sizes: IntrospectionSizes,
+  parent: GraphQLCompositeType,
+  field: GraphQLField<unknown, unknown>,
+): number | undefined {
   if (parent === __Schema && field.name === "types") return sizes.types;
   if (parent === __Schema && field.name === "directives") return sizes.directives;
   if (parent === __Type && field.name in sizes.perType) return sizes.perType[field.name as PerTypeList];
@@ -221,7 +225,9 @@ function measureKey(operation: OperationDefinitionNode, variables: Record<string
     const type = definition.type.kind === Kind.NON_NULL_TYPE ? definition.type.type : definition.type;
     return !(type.kind === Kind.NAMED_TYPE && type.name.value === "ID");
   });
-  return JSON.stringify(relevant.map(({ variable }) => (Object.hasOwn(variables, variable.name.value) ? [variables[variable.name.value]] : [])));
+  return JSON.stringify(
+    relevant.map(({ variable }) => (Object.hasOwn(variables, variable.name.value) ? [variables[variable.name.value]] : [])),
+  );
 }
 
 /**
@@ -247,7 +253,12 @@ export function measureOperation(
   return measure;
 }
 
-function measureAnew(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationMeasure {
+function measureAnew(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): OperationMeasure {
   // Only the operation that runs, with the fragments it may use.
   const definitions: DefinitionNode[] = [operation, ...fragmentsOf(document).values()];
   const introspections = new Set<string>();
@@ -265,7 +276,9 @@ function measureAnew(schema: GraphQLSchema, document: DocumentNode, operation: O
     // An argument or @include/@skip condition that coerces to null where it may not: execution would fail as well.
     if (error instanceof GraphQLError) {
       const params = { detail: error.message };
-      throw new DomainError("BAD_USER_INPUT.invalidVariables", params, { http: { status: 400 } }, [{ field: "variables", message: message("BAD_USER_INPUT.invalidVariables", params) }]);
+      throw new DomainError("BAD_USER_INPUT.invalidVariables", params, { http: { status: 400 } }, [
+        { field: "variables", message: message("BAD_USER_INPUT.invalidVariables", params) },
+      ]);
     }
     throw error;
   }

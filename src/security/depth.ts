@@ -63,7 +63,9 @@ export function maxDepthRule(maxDepth: number): ValidationRule {
         case Kind.FIELD: {
           const definition = parent && fieldDefinition(schema, parent, selection);
           const level = parent === __Type && selection.name.value === "ofType" ? 0 : 1;
-          const below = selection.selectionSet ? selectionSetDepth(selection.selectionSet, composite(definition && getNamedType(definition.type))) : 0;
+          const below = selection.selectionSet
+            ? selectionSetDepth(selection.selectionSet, composite(definition && getNamedType(definition.type)))
+            : 0;
           return level + below;
         }
         case Kind.INLINE_FRAGMENT: {
@@ -79,9 +81,7 @@ export function maxDepthRule(maxDepth: number): ValidationRule {
       OperationDefinition(operation) {
         const depth = selectionSetDepth(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
         if (depth > maxDepth) {
-          context.reportError(
-            new DomainError("QUERY_TOO_DEEP.tooDeep", { max: maxDepth }),
-          );
+          context.reportError(new DomainError("QUERY_TOO_DEEP.tooDeep", { max: maxDepth }));
         }
       },
     };

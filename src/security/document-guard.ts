@@ -37,7 +37,11 @@ const INTROSPECTION_FIELDS = new Set(["__schema", "__type"]);
 export function publicMutations(): Set<string> {
   const storage = getMetadataStorage();
   const authorized = new Set(storage.authorizedFields.map((field) => `${field.target.name}.${field.fieldName}`));
-  return new Set(storage.mutations.filter((handler) => !authorized.has(`${handler.target.name}.${handler.methodName}`)).map((handler) => handler.schemaName));
+  return new Set(
+    storage.mutations
+      .filter((handler) => !authorized.has(`${handler.target.name}.${handler.methodName}`))
+      .map((handler) => handler.schemaName),
+  );
 }
 
 /** Parses `query` for the guard; null when it is not GraphQL at all (Apollo then answers with the syntax error). */
@@ -52,13 +56,19 @@ export function parseForGuard(query: string): DocumentNode | null {
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION && !fragments.has(definition.name.value)) fragments.set(definition.name.value, definition);
+    if (definition.kind === Kind.FRAGMENT_DEFINITION && !fragments.has(definition.name.value))
+      fragments.set(definition.name.value, definition);
   }
   return fragments;
 }
 
 /** A refusal before validation, or null when the document may be validated. */
-export function guardDocument(document: DocumentNode, caller: Caller, mutations: ReadonlySet<string>, limits: Pick<RequestLimits, "maxAliases" | "maxDirectives">): DomainError | null {
+export function guardDocument(
+  document: DocumentNode,
+  caller: Caller,
+  mutations: ReadonlySet<string>,
+  limits: Pick<RequestLimits, "maxAliases" | "maxDirectives">,
+): DomainError | null {
   const fragments = fragmentsOf(document);
   if (caller.kind !== "identified") {
     const refusal = anonymousRefusal(document, fragments, caller, mutations);
@@ -98,10 +108,19 @@ function countRefusal(document: DocumentNode, limits: Pick<RequestLimits, "maxAl
 }
 
 /** The root fields of a selection set, through inline fragments and spreads; each fragment is read once, however often it is spread. */
-function rootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, read: Set<string>, found: { name: string; key: string; conditional: boolean }[]): void {
+function rootFields(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  read: Set<string>,
+  found: { name: string; key: string; conditional: boolean }[],
+): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      found.push({ name: selection.name.value, key: selection.alias?.value ?? selection.name.value, conditional: (selection.directives?.length ?? 0) > 0 });
+      found.push({
+        name: selection.name.value,
+        key: selection.alias?.value ?? selection.name.value,
+        conditional: (selection.directives?.length ?? 0) > 0,
+      });
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       rootFields(selection.selectionSet, fragments, read, found);
     } else {
@@ -114,7 +133,12 @@ function rootFields(selectionSet: SelectionSetNode, fragments: Map<string, Fragm
 }
 
 /** Without a valid token a document may only call the public mutations, `__typename` and introspection (one field of it). */
-function anonymousRefusal(document: DocumentNode, fragments: Map<string, FragmentDefinitionNode>, caller: Exclude<Caller, { kind: "identified" }>, mutations: ReadonlySet<string>): DomainError | null {
+function anonymousRefusal(
+  document: DocumentNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  caller: Exclude<Caller, { kind: "identified" }>,
+  mutations: ReadonlySet<string>,
+): DomainError | null {
   const unauthenticated = () => new DomainError(caller.kind === "invalid" ? caller.reason : "UNAUTHENTICATED.missingToken");
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
@@ -123,7 +147,9 @@ function anonymousRefusal(document: DocumentNode, fragments: Map<string, Fragmen
     const allowed = (name: string) => ANONYMOUS_META_FIELDS.has(name) || (isMutation(definition) && mutations.has(name));
     if (found.some((field) => !allowed(field.name))) return unauthenticated();
     // The exact count, with @include and @skip resolved, follows once variables are known (security.plugin.ts).
-    const introspections = new Set(found.filter((field) => INTROSPECTION_FIELDS.has(field.name) && !field.conditional).map((field) => field.key));
+    const introspections = new Set(
+      found.filter((field) => INTROSPECTION_FIELDS.has(field.name) && !field.conditional).map((field) => field.key),
+    );
     if (introspections.size > ANONYMOUS_INTROSPECTIONS) {
       return new DomainError("TOO_MANY_INTROSPECTIONS.anonymousIntrospection", {}, { maxIntrospections: ANONYMOUS_INTROSPECTIONS });
     }
@@ -154,7 +180,8 @@ function sizeRefusal(document: DocumentNode, fragments: Map<string, FragmentDefi
 
   const walk = (selectionSet: SelectionSetNode, path: number, spreading: Set<string>) => {
     for (const selection of selectionSet.selections) {
-      if (++selections > MAX_SPREAD_SELECTIONS) throw new Oversized(new DomainError("QUERY_TOO_COMPLEX.tooManySelections", { max: MAX_SPREAD_SELECTIONS }));
+      if (++selections > MAX_SPREAD_SELECTIONS)
+        throw new Oversized(new DomainError("QUERY_TOO_COMPLEX.tooManySelections", { max: MAX_SPREAD_SELECTIONS }));
       if (selection.kind === Kind.FIELD) {
         const key = `${path}:${selection.alias?.value ?? selection.name.value}`;
         let id = paths.get(key);

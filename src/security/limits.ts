@@ -1,5 +1,14 @@
 import type { Request, RequestHandler } from "express";
-import { getOperationAST, GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type ValidationContext, type ValidationRule } from "graphql";
+import {
+  getOperationAST,
+  GraphQLError,
+  Lexer,
+  Source,
+  TokenKind,
+  type DocumentNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { RequestLimits } from "../config";
 import { DomainError, LocalisedRequestError, type ErrorKey } from "../errors";
@@ -38,7 +47,9 @@ const servedOperationTypes =
   (context) => ({
     OperationDefinition(node) {
       if (!context.getSchema().getRootType(node.operation)) {
-        context.reportError(new LocalisedRequestError("GRAPHQL_VALIDATION_FAILED.unknownOperationType", { operation: node.operation }, { nodes: node }));
+        context.reportError(
+          new LocalisedRequestError("GRAPHQL_VALIDATION_FAILED.unknownOperationType", { operation: node.operation }, { nodes: node }),
+        );
       } else if (transport === "http" && node.operation === "subscription") {
         context.reportError(new LocalisedRequestError("GRAPHQL_VALIDATION_FAILED.subscriptionOverHttp", {}, { nodes: node }));
       } else if (transport === "websocket" && node.operation !== "subscription") {
@@ -81,7 +92,13 @@ export function exceedsTokenLimit(query: string, max: number): boolean {
 }
 
 /** A refusal written before Apollo runs, in the language the request prefers; nothing was costed. */
-function refuse(request: Parameters<RequestHandler>[0], response: Parameters<RequestHandler>[1], limits: RequestLimits, key: ErrorKey, params: Params = {}): void {
+function refuse(
+  request: Parameters<RequestHandler>[0],
+  response: Parameters<RequestHandler>[1],
+  limits: RequestLimits,
+  key: ErrorKey,
+  params: Params = {},
+): void {
   const code = key.slice(0, key.indexOf("."));
   const message = translate(negotiateLocale(request.headers["accept-language"]), key, params);
   response.status(400).json({ errors: [{ message, extensions: { code } }], extensions: { cost: uncostedReport(limits) } });
@@ -92,7 +109,10 @@ function describeRefused(request: Request, document: DocumentNode, caller: Calle
   const scope = requestScope(request);
   if (!scope) return;
   const body: unknown = request.body;
-  const named = body && typeof body === "object" ? (body as { operationName?: unknown }).operationName : (request.query as Record<string, unknown>).operationName;
+  const named =
+    body && typeof body === "object"
+      ? (body as { operationName?: unknown }).operationName
+      : (request.query as Record<string, unknown>).operationName;
   const operation = getOperationAST(document, typeof named === "string" ? named : undefined);
   scope.operationName = operation?.name?.value ?? null;
   scope.operationType = operation?.operation;

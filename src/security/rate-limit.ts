@@ -104,7 +104,11 @@ export function mutationCount(operation: OperationDefinitionNode, fragments: Rea
 
 export function rateLimited(retryAfterSeconds: number, limiter: MutationAllowance): DomainError {
   const window = Math.round(limiter.windowMs / 1000);
-  return new DomainError("RATE_LIMITED.tooManyChanges", { limit: limiter.limit, window, retryAfter: retryAfterSeconds }, { retryAfterSeconds });
+  return new DomainError(
+    "RATE_LIMITED.tooManyChanges",
+    { limit: limiter.limit, window, retryAfter: retryAfterSeconds },
+    { retryAfterSeconds },
+  );
 }
 
 /** The table migration 1796500000000 creates; rate-limiter-flexible reads and writes it. */
@@ -185,7 +189,10 @@ export class SharedMutationRateLimiter implements MutationAllowance {
     this.metrics?.rateLimitStoreFailed();
     if (this.storeFailing) return;
     this.storeFailing = true;
-    this.logger.error(requestId === undefined ? { err: error } : { err: error, reqId: requestId }, "The shared mutation rate limit cannot be read; each process counts mutations on its own until it can.");
+    this.logger.error(
+      requestId === undefined ? { err: error } : { err: error, reqId: requestId },
+      "The shared mutation rate limit cannot be read; each process counts mutations on its own until it can.",
+    );
   }
 
   private storeAnswered(): void {

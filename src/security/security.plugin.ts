@@ -33,7 +33,11 @@ export function uncostedReport(limits: RequestLimits): CostReport {
  * token introspects, then its cost, then the caller's mutation allowance, so a refused operation never
  * spends the allowance. Every answer then reports the cost and the allowance in `extensions.cost`.
  */
-export function securityPlugin(limits: RequestLimits, limiter: MutationAllowance, metrics: Metrics | null = null): ApolloServerPlugin<Context> {
+export function securityPlugin(
+  limits: RequestLimits,
+  limiter: MutationAllowance,
+  metrics: Metrics | null = null,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const report = uncostedReport(limits);

@@ -65,7 +65,8 @@ export class TrustedDocuments {
       }
       for (const [id, text] of entriesOf(manifest, file)) {
         const problems = validate(schema, parseOrThrow(text, file, id));
-        if (problems.length > 0) throw new Error(`TRUSTED_DOCUMENTS_MANIFEST ${file}: document ${id} does not match the schema: ${problems[0]!.message}`);
+        if (problems.length > 0)
+          throw new Error(`TRUSTED_DOCUMENTS_MANIFEST ${file}: document ${id} does not match the schema: ${problems[0]!.message}`);
         documents.push([id, text]);
       }
     }
@@ -87,9 +88,10 @@ function parseOrThrow(text: string, file: string, id: string) {
 
 function entriesOf(manifest: unknown, file: string): [string, string][] {
   if (manifest && typeof manifest === "object" && Array.isArray((manifest as { operations?: unknown }).operations)) {
-    return ((manifest as { operations: unknown[] }).operations).map((operation, index) => {
+    return (manifest as { operations: unknown[] }).operations.map((operation, index) => {
       const { id, body } = (operation ?? {}) as { id?: unknown; body?: unknown };
-      if (typeof id !== "string" || typeof body !== "string") throw new Error(`TRUSTED_DOCUMENTS_MANIFEST ${file}: operations[${index}] needs a string id and body`);
+      if (typeof id !== "string" || typeof body !== "string")
+        throw new Error(`TRUSTED_DOCUMENTS_MANIFEST ${file}: operations[${index}] needs a string id and body`);
       return [id, body];
     });
   }
@@ -128,12 +130,14 @@ export function resolveTrustedDocument(
   if (id !== undefined) {
     const text = documents.text(id);
     // A client that also sent the text (Apollo's retry after a miss) may run it where text is allowed.
-    if (text === undefined && (mode === "only" || typeof body.query !== "string" || body.query === "")) return { refusal: "PERSISTED_QUERY_NOT_FOUND.unknownDocument" };
+    if (text === undefined && (mode === "only" || typeof body.query !== "string" || body.query === ""))
+      return { refusal: "PERSISTED_QUERY_NOT_FOUND.unknownDocument" };
     delete body.documentId;
     if (body.extensions?.persistedQuery) delete body.extensions.persistedQuery;
     return { query: text ?? body.query };
   }
-  if (mode === "only" && typeof body.query === "string" && !documents.holds(body.query)) return { refusal: "TRUSTED_DOCUMENT_REQUIRED.notTrusted" };
+  if (mode === "only" && typeof body.query === "string" && !documents.holds(body.query))
+    return { refusal: "TRUSTED_DOCUMENT_REQUIRED.notTrusted" };
   return { query: body.query };
 }
 

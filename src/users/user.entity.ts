@@ -2,7 +2,10 @@ import { Field, ObjectType } from "type-graphql";
 import { Node } from "../nodes/node.type";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 
-@ObjectType({ implements: Node, description: "A person who can sign in. Users are created the first time they sign in or are added to an account." })
+@ObjectType({
+  implements: Node,
+  description: "A person who can sign in. Users are created the first time they sign in or are added to an account.",
+})
 @Entity({ name: "users" })
 export class User {
   /** The row's id; clients see the global id made from it (UserResolver.id). */

@@ -23,12 +23,15 @@ export async function insertUserUnlessKnown(manager: EntityManager, email: strin
   );
 }
 
-
 /**
  * Which of `userIds` share an account with which of `viewerIds`, as `viewerId:userId` pairs; a
  * request has one viewer, so one statement answers a whole batch.
  */
-export async function usersSharingAnAccount(source: SqlSource, viewerIds: readonly string[], userIds: readonly string[]): Promise<Set<string>> {
+export async function usersSharingAnAccount(
+  source: SqlSource,
+  viewerIds: readonly string[],
+  userIds: readonly string[],
+): Promise<Set<string>> {
   const rows = await selectRows(
     source,
     sql`SELECT DISTINCT "mine"."userId" AS "viewerId", "theirs"."userId" AS "userId" FROM "account_members" "mine"

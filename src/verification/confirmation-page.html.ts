@@ -83,7 +83,11 @@ ${nav}
 /** A page that only says something: a title, a paragraph or two, and that the page may be closed. */
 export function messagePage(locale: PageLocale, title: string, ...paragraphs: string[]): string {
   const text = CONFIRMATION_PAGE_TEXT[locale];
-  return page({ locale, title, body: html`${paragraphs.map((paragraph) => html`<p>${paragraph}</p>`)}<p class="note">${text.closePage}</p>` });
+  return page({
+    locale,
+    title,
+    body: html`${paragraphs.map((paragraph) => html`<p>${paragraph}</p>`)}<p class="note">${text.closePage}</p>`,
+  });
 }
 
 export interface ConfirmationQuestion {

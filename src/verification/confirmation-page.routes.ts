@@ -9,7 +9,13 @@ import { oneLine } from "../notifications/mail-text";
 import { DomainError } from "../errors";
 import { VerificationState } from "./contact-verification.entity";
 import { CONFIRMATION_PATH, type ConfirmationLinks } from "./confirmation-links";
-import { confirmationRequest, declineContactEmail, verifyContactEmail, VERIFICATION_TOKEN_TTL_MS, type ConfirmationRequest } from "./verification.service";
+import {
+  confirmationRequest,
+  declineContactEmail,
+  verifyContactEmail,
+  VERIFICATION_TOKEN_TTL_MS,
+  type ConfirmationRequest,
+} from "./verification.service";
 import { CONFIRMATION_PAGE_CSP, messagePage, questionPage } from "./confirmation-page.html";
 import { CONFIRMATION_PAGE_TEXT, pageLocale, type PageLocale } from "./confirmation-page.text";
 
@@ -56,7 +62,11 @@ type Standing = { open: ConfirmationRequest } | { open: null; status: number; ma
 
 function standing(found: ConfirmationRequest | null, locale: PageLocale): Standing {
   const text = CONFIRMATION_PAGE_TEXT[locale];
-  const settled = (status: number, title: string, body: string): Standing => ({ open: null, status, markup: messagePage(locale, title, body) });
+  const settled = (status: number, title: string, body: string): Standing => ({
+    open: null,
+    status,
+    markup: messagePage(locale, title, body),
+  });
   if (!found) return settled(404, text.unknownTitle, text.unknownBody);
   if (found.verification.state === VerificationState.VERIFIED) return settled(200, text.alreadyConfirmedTitle, text.alreadyConfirmedBody);
   if (found.verification.state === VerificationState.DECLINED) return settled(200, text.alreadyDeclinedTitle, text.alreadyDeclinedBody);
@@ -98,7 +108,11 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
 
   /** False (after answering 429) when this client address has used up its allowance. */
   const allowed = async (request: Request, response: Response, locale: PageLocale): Promise<boolean> => {
-    const wait = await limiter.take(`confirmation-page:${request.ip ?? request.socket.remoteAddress ?? "unknown"}`, 1, requestScope(request)?.requestId);
+    const wait = await limiter.take(
+      `confirmation-page:${request.ip ?? request.socket.remoteAddress ?? "unknown"}`,
+      1,
+      requestScope(request)?.requestId,
+    );
     if (wait === 0) return true;
     const text = CONFIRMATION_PAGE_TEXT[locale];
     response.set("Retry-After", String(wait));
@@ -159,7 +173,8 @@ export function mountConfirmationPage(app: Express, options: ConfirmationPageOpt
         if (!(await allowed(request, response, locale))) return;
         // As verifyContactEmail does: a token pasted with spaces or a line break around it is still the token.
         const token = typeof form.token === "string" ? form.token.trim() : "";
-        const answer = form.answer === "confirm" ? VerificationState.VERIFIED : form.answer === "decline" ? VerificationState.DECLINED : null;
+        const answer =
+          form.answer === "confirm" ? VerificationState.VERIFIED : form.answer === "decline" ? VerificationState.DECLINED : null;
         const asked = answer === null ? null : await confirmationRequest(db, token);
         locale = pageLocale(form, { account: asked?.locale, acceptLanguage });
         text = CONFIRMATION_PAGE_TEXT[locale];

@@ -69,9 +69,11 @@ export const CONFIRMATION_PAGE_TEXT: Readonly<Record<PageLocale, ConfirmationPag
     alreadyConfirmedTitle: "This address is already confirmed",
     alreadyConfirmedBody: "This link has been used to confirm the address. Nothing has changed.",
     alreadyDeclinedTitle: "You have already answered this request",
-    alreadyDeclinedBody: "This link has been used to say that the address is not yours. Nothing has changed, and nothing more is sent to it for this account.",
+    alreadyDeclinedBody:
+      "This link has been used to say that the address is not yours. Nothing has changed, and nothing more is sent to it for this account.",
     expiredTitle: "This link has expired",
-    expiredBody: (days) => `Links work for ${days} days and this one has run out. Nothing has changed. If you are expecting this request, ask an admin of the account to send a new message.`,
+    expiredBody: (days) =>
+      `Links work for ${days} days and this one has run out. Nothing has changed. If you are expecting this request, ask an admin of the account to send a new message.`,
     unknownTitle: "This link is not valid",
     unknownBody:
       "It may be incomplete, or a newer message may have replaced it: use the link in the most recent message. If you do not know the account, you need do nothing.",
@@ -98,14 +100,16 @@ export const CONFIRMATION_PAGE_TEXT: Readonly<Record<PageLocale, ConfirmationPag
     decline: "To nie ja",
     declineHint: `Jeśli nie znasz tego konta, naciśnij „To nie ja”: nie wyślemy Ci już żadnych wiadomości w jego sprawie, chyba że administrator zapyta Cię jeszcze raz (najwyżej raz na ${ASK_AGAIN_AFTER_DECLINE_DAYS} dni).`,
     confirmedTitle: "Dziękujemy: Twój adres został potwierdzony",
-    confirmedBody: (email, role) => `Adres ${email} jest teraz potwierdzony w roli: ${role}. Administratorzy konta widzą, że go potwierdzono.`,
+    confirmedBody: (email, role) =>
+      `Adres ${email} jest teraz potwierdzony w roli: ${role}. Administratorzy konta widzą, że go potwierdzono.`,
     declinedTitle: "Dziękujemy za informację",
     declinedBody: (email) =>
       `Na adres ${email} nie wyślemy już nic w sprawie tego konta. Administratorzy konta widzą, że odmówiono, i mogą zapytać Cię jeszcze raz: najwyżej raz na ${ASK_AGAIN_AFTER_DECLINE_DAYS} dni.`,
     alreadyConfirmedTitle: "Ten adres jest już potwierdzony",
     alreadyConfirmedBody: "Tego linku użyto już do potwierdzenia adresu. Nic się nie zmieniło.",
     alreadyDeclinedTitle: "Na tę prośbę już odpowiedziano",
-    alreadyDeclinedBody: "Tego linku użyto już, aby zgłosić, że to nie Twój adres. Nic się nie zmieniło i nie wysyłamy na niego nic więcej w sprawie tego konta.",
+    alreadyDeclinedBody:
+      "Tego linku użyto już, aby zgłosić, że to nie Twój adres. Nic się nie zmieniło i nie wysyłamy na niego nic więcej w sprawie tego konta.",
     expiredTitle: "Ten link wygasł",
     expiredBody: (days) =>
       `Linki są ważne przez ${days} dni, a ten już stracił ważność. Nic się nie zmieniło. Jeśli spodziewasz się tej prośby, poproś administratora konta o wysłanie nowej wiadomości.`,

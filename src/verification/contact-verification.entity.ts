@@ -17,7 +17,7 @@ registerEnumType(VerificationState, {
     VERIFIED: { description: "The address was confirmed with the token sent to it." },
     DECLINED: {
       description:
-        "The owner of the address answered that it is not theirs (\"This is not me\"). Nothing more is sent to it for this account until an admin sets the contact again.",
+        'The owner of the address answered that it is not theirs ("This is not me"). Nothing more is sent to it for this account until an admin sets the contact again.',
     },
   },
 });
@@ -26,7 +26,10 @@ registerEnumType(VerificationState, {
  * The verification of one external role contact's address. A new address replaces the row (and its
  * token), so confirming an old address can never verify a new one. Only the token's hash is kept.
  */
-@ObjectType("ContactVerification", { implements: Node, description: "Whether an external contact's address has been confirmed by its owner." })
+@ObjectType("ContactVerification", {
+  implements: Node,
+  description: "Whether an external contact's address has been confirmed by its owner.",
+})
 @Entity({ name: "contact_verifications" })
 @Index("IDX_contact_verifications_token", ["tokenHash"], { unique: true })
 export class ContactVerification {
@@ -41,7 +44,9 @@ export class ContactVerification {
   @Column({ type: "varchar", length: 320 })
   email: string;
 
-  @Field(() => VerificationState, { description: "PENDING until the owner of the address answers: VERIFIED if they confirm it, DECLINED if they say it is not theirs." })
+  @Field(() => VerificationState, {
+    description: "PENDING until the owner of the address answers: VERIFIED if they confirm it, DECLINED if they say it is not theirs.",
+  })
   @Column({ type: "varchar", length: 16 })
   state: VerificationState;
 

@@ -31,7 +31,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * labelled line, and the token only as a placeholder the delivery worker fills in as it sends (in the
  * link and on its own line).
  */
-function verificationMessage(account: { name: string; locale: Locale }, requestedBy: string, role: ContactRoleKind, email: string, link: string, languageTag: string | null) {
+function verificationMessage(
+  account: { name: string; locale: Locale },
+  requestedBy: string,
+  role: ContactRoleKind,
+  email: string,
+  link: string,
+  languageTag: string | null,
+) {
   const locale = localeOfTag(languageTag, account.locale);
   const title = contactRole(role).title[locale];
   return {
@@ -62,7 +69,12 @@ function verificationMessage(account: { name: string; locale: Locale }, requeste
  * in the same transaction.
  */
 /** The message goes in the language of `languageTag` (the contact's) when the service writes it, else in the account's. */
-export async function startVerification(change: AccountChange, role: ContactRoleKind, email: string, languageTag: string | null): Promise<void> {
+export async function startVerification(
+  change: AccountChange,
+  role: ContactRoleKind,
+  email: string,
+  languageTag: string | null,
+): Promise<void> {
   const now = new Date();
   const accountId = change.account.id;
   await mayAskAgain(change, email, now);
@@ -84,7 +96,14 @@ export async function startVerification(change: AccountChange, role: ContactRole
       accountId,
       kind: DeliveryKind.VERIFICATION,
       email,
-      ...verificationMessage(change.account, change.actor.email, role, email, change.outbox.links.verificationLink(TOKEN_PLACEHOLDER), languageTag),
+      ...verificationMessage(
+        change.account,
+        change.actor.email,
+        role,
+        email,
+        change.outbox.links.verificationLink(TOKEN_PLACEHOLDER),
+        languageTag,
+      ),
       requestedById: change.actor.id,
       tokenNonce: nonce,
     },
@@ -103,7 +122,9 @@ async function mayAskAgain(change: AccountChange, email: string, now: Date): Pro
   if (wait <= 0) return;
   const retryAfterSeconds = Math.ceil(wait / 1000);
   const params = { days: ASK_AGAIN_AFTER_DECLINE_DAYS, waitDays: Math.ceil(wait / DAY_MS) };
-  throw new DomainError("ADDRESS_DECLINED.declinedAskedAgain", params, { retryAfterSeconds }, [{ field: "role", message: message("ADDRESS_DECLINED.declinedAskedAgain", params) }]);
+  throw new DomainError("ADDRESS_DECLINED.declinedAskedAgain", params, { retryAfterSeconds }, [
+    { field: "role", message: message("ADDRESS_DECLINED.declinedAskedAgain", params) },
+  ]);
 }
 
 /**
@@ -112,7 +133,9 @@ async function mayAskAgain(change: AccountChange, email: string, now: Date): Pro
  * once every ASK_AGAIN_AFTER_DECLINE_DAYS. The state starts over as PENDING.
  */
 export async function resendVerification(change: AccountChange, role: ContactRoleKind): Promise<void> {
-  const contact = await change.manager.findOne(AccountContact, { where: { accountId: change.account.id, slot: slotOfRole(role), position: 0 } });
+  const contact = await change.manager.findOne(AccountContact, {
+    where: { accountId: change.account.id, slot: slotOfRole(role), position: 0 },
+  });
   if (!contact || contact.userId !== null) throw badInput("BAD_USER_INPUT.notOutsideAddress", {}, "role");
   await refuseDisallowedContactDomain(change, contact.email, "role");
   const declined = await isDeclined(change.manager, change.account.id, role, contact.email);
@@ -153,11 +176,16 @@ export interface ConfirmationRequest {
  * The verification a token belongs to, if the address it asked about still holds the role: a token
  * stays findable after use (its hash is kept), so a used link can say what was answered.
  */
-async function requestOf(manager: EntityManager, token: string): Promise<{ verification: ContactVerification; contact: AccountContact } | null> {
+async function requestOf(
+  manager: EntityManager,
+  token: string,
+): Promise<{ verification: ContactVerification; contact: AccountContact } | null> {
   if (token.length < 16 || token.length > 200) return null;
   const verification = await manager.findOne(ContactVerification, { where: { tokenHash: hashToken(token) } });
   if (!verification) return null;
-  const contact = await manager.findOne(AccountContact, { where: { accountId: verification.accountId, slot: slotOfRole(verification.role), position: 0 } });
+  const contact = await manager.findOne(AccountContact, {
+    where: { accountId: verification.accountId, slot: slotOfRole(verification.role), position: 0 },
+  });
   if (!contact || contact.userId !== null || contact.email !== verification.email) return null;
   return { verification, contact };
 }
@@ -197,7 +225,11 @@ export async function confirmationRequest(db: Database, token: string, now = new
  * the state it was found in, under the account's lock: if the address changed (and with it the token)
  * since the lookup, it changes nothing and the token is refused.
  */
-async function answerVerification(db: Writer, token: string, answer: VerificationState.VERIFIED | VerificationState.DECLINED): Promise<ContactVerification> {
+async function answerVerification(
+  db: Writer,
+  token: string,
+  answer: VerificationState.VERIFIED | VerificationState.DECLINED,
+): Promise<ContactVerification> {
   return db.write(async (manager) => {
     const first = await requestOf(manager, token);
     if (!first) throw invalidToken();
@@ -211,7 +243,13 @@ async function answerVerification(db: Writer, token: string, answer: Verificatio
     const answered = answer === VerificationState.VERIFIED ? { state: answer, verifiedAt: now } : { state: answer, declinedAt: now };
     const changed = await manager.update(
       ContactVerification,
-      { accountId: verification.accountId, role: verification.role, tokenHash: verification.tokenHash!, state: VerificationState.PENDING, email: verification.email },
+      {
+        accountId: verification.accountId,
+        role: verification.role,
+        tokenHash: verification.tokenHash!,
+        state: VerificationState.PENDING,
+        email: verification.email,
+      },
       answered,
     );
     if (changed.affected !== 1) throw invalidToken();

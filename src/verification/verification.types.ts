@@ -14,7 +14,10 @@ export class ResendContactVerificationInput {
   role?: ContactRoleKind | null;
 }
 
-export const ResendContactVerificationPayload = AccountPayload("ResendContactVerificationPayload", "The result of resendContactVerification.");
+export const ResendContactVerificationPayload = AccountPayload(
+  "ResendContactVerificationPayload",
+  "The result of resendContactVerification.",
+);
 
 @InputType({ description: "Confirms an outside contact address with the token sent to it." })
 export class VerifyContactEmailInput {

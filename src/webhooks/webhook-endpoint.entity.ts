@@ -12,11 +12,15 @@ export enum WebhookEndpointStatus {
 
 registerEnumType(WebhookEndpointStatus, {
   name: "WebhookEndpointStatus",
-  description: "Whether an endpoint receives deliveries. Events keep being recorded in every status; an endpoint set ENABLED again catches up from where it stopped.",
+  description:
+    "Whether an endpoint receives deliveries. Events keep being recorded in every status; an endpoint set ENABLED again catches up from where it stopped.",
   valuesConfig: {
     ENABLED: { description: "Deliveries are sent, oldest event first." },
     PAUSED: { description: "An admin paused it: nothing is sent until it is set ENABLED." },
-    DISABLED: { description: "The service stopped it after its deliveries kept failing (see disabledReason and lastError); an admin sets it ENABLED to try again." },
+    DISABLED: {
+      description:
+        "The service stopped it after its deliveries kept failing (see disabledReason and lastError); an admin sets it ENABLED to try again.",
+    },
   },
 });
 
@@ -58,7 +62,9 @@ registerEnumType(WebhookDeliveryError, {
     TIMEOUT: { description: "The receiver did not answer in time (connecting and the whole response count)." },
     CONNECTION_FAILED: { description: "No connection could be made, or it was closed before an answer came." },
     HOST_NOT_FOUND: { description: "The URL's host name did not resolve." },
-    ADDRESS_REFUSED: { description: "The host name resolved to an address this service does not send to (loopback, private, link-local…)." },
+    ADDRESS_REFUSED: {
+      description: "The host name resolved to an address this service does not send to (loopback, private, link-local…).",
+    },
     TLS_FAILED: { description: "The TLS handshake failed: an invalid or untrusted certificate, say." },
   },
 });
@@ -83,7 +89,10 @@ registerEnumType(WebhookDeliveryStatus, {
  * Webhooks). `cursor` is the last event sequence of the account it has finished with: the change log
  * is its outbox, and nothing else is queued for it.
  */
-@ObjectType("WebhookEndpoint", { implements: Node, description: "An HTTPS endpoint that receives the account's changes as signed webhook deliveries (docs/webhooks.md)." })
+@ObjectType("WebhookEndpoint", {
+  implements: Node,
+  description: "An HTTPS endpoint that receives the account's changes as signed webhook deliveries (docs/webhooks.md).",
+})
 @Entity({ name: "webhook_endpoints" })
 @Index("IDX_webhook_endpoints_account", ["accountId"])
 @Index("IDX_webhook_endpoints_due", ["status", "nextAttemptAt"])
@@ -153,7 +162,10 @@ export class WebhookEndpoint {
   @Column({ type: "varchar", length: 36, nullable: true })
   leaseToken: string | null;
 
-  @Field(() => WebhookDeliveryError, { nullable: true, description: "How the last attempt failed; null when it succeeded or none was made." })
+  @Field(() => WebhookDeliveryError, {
+    nullable: true,
+    description: "How the last attempt failed; null when it succeeded or none was made.",
+  })
   @Column({ type: "varchar", length: 32, nullable: true })
   lastError: WebhookDeliveryError | null;
 
@@ -207,7 +219,9 @@ export class WebhookDelivery {
   @Column({ type: "integer" })
   endpointId: number;
 
-  @Field(() => String, { description: "The `webhook-id` header: the same for every attempt at one event, so a receiver drops repeats by it." })
+  @Field(() => String, {
+    description: "The `webhook-id` header: the same for every attempt at one event, so a receiver drops repeats by it.",
+  })
   @Column({ type: "varchar", length: 64 })
   webhookId: string;
 
@@ -243,7 +257,10 @@ export class WebhookDelivery {
   @Column({ type: Date })
   at: Date;
 
-  @Field(() => Date, { nullable: true, description: "When the event is tried again after this failure; null when DELIVERED or when the endpoint was disabled." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "When the event is tried again after this failure; null when DELIVERED or when the endpoint was disabled.",
+  })
   @Column({ type: Date, nullable: true })
   nextAttemptAt: Date | null;
 }

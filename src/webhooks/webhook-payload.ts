@@ -52,7 +52,11 @@ export async function eventData(db: Database, event: AccountEvent): Promise<Omit
       sequence: event.sequence,
       contactsVersion: event.contactsVersion,
       kinds: kindsOf(event),
-      changedBy: actor ? { __typename: "User", ...actor } : event.actorEmail !== null ? { __typename: "ExternalContact", email: event.actorEmail } : null,
+      changedBy: actor
+        ? { __typename: "User", ...actor }
+        : event.actorEmail !== null
+          ? { __typename: "ExternalContact", email: event.actorEmail }
+          : null,
       changes: contactChanges.map((change) => ({
         id: globalId("ContactChange", change.sequence),
         at: change.at.toISOString(),

@@ -1,7 +1,14 @@
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
-import { DestinationRefused, guardedLookup, hostOf, isAllowedAddress, parseDestination, type DestinationPolicy } from "./webhook-destination";
+import {
+  DestinationRefused,
+  guardedLookup,
+  hostOf,
+  isAllowedAddress,
+  parseDestination,
+  type DestinationPolicy,
+} from "./webhook-destination";
 import { WebhookDeliveryError } from "./webhook-endpoint.entity";
 
 /** At most this much of a receiver's answer is read; the rest is discarded with the connection. */
@@ -29,7 +36,8 @@ export type WebhookSender = (request: WebhookRequest) => Promise<WebhookResponse
 
 /** What an error of node's http client means for the admin. */
 function classify(error: unknown): WebhookDeliveryError {
-  if (error instanceof DestinationRefused) return error.reason === "unresolvable" ? WebhookDeliveryError.HOST_NOT_FOUND : WebhookDeliveryError.ADDRESS_REFUSED;
+  if (error instanceof DestinationRefused)
+    return error.reason === "unresolvable" ? WebhookDeliveryError.HOST_NOT_FOUND : WebhookDeliveryError.ADDRESS_REFUSED;
   const code = String((error as NodeJS.ErrnoException)?.code ?? "");
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") return WebhookDeliveryError.HOST_NOT_FOUND;
   if (/CERT|SSL|TLS|ERR_SSL|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME_MISMATCH/.test(code)) return WebhookDeliveryError.TLS_FAILED;
@@ -57,7 +65,13 @@ export function httpWebhookSender(policy: DestinationPolicy, timeoutMs: number):
         clearTimeout(deadline);
         resolve({ ...outcome, durationMs: Math.round(performance.now() - started), bodyBytes });
       };
-      const failed = (cause: unknown) => finish({ ok: false, status: null, error: cause instanceof DeliveryTimeout ? WebhookDeliveryError.TIMEOUT : classify(cause), cause });
+      const failed = (cause: unknown) =>
+        finish({
+          ok: false,
+          status: null,
+          error: cause instanceof DeliveryTimeout ? WebhookDeliveryError.TIMEOUT : classify(cause),
+          cause,
+        });
       let target: URL;
       try {
         target = parseDestination(request.url, policy);
@@ -76,7 +90,12 @@ export function httpWebhookSender(policy: DestinationPolicy, timeoutMs: number):
           method: "POST",
           agent: false,
           lookup: lookup as unknown as net.LookupFunction,
-          headers: { ...request.headers, "content-type": "application/json", "content-length": Buffer.byteLength(request.body, "utf8"), "user-agent": "contact-points-webhooks" },
+          headers: {
+            ...request.headers,
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(request.body, "utf8"),
+            "user-agent": "contact-points-webhooks",
+          },
         },
         (response) => {
           const status = response.statusCode ?? 0;
@@ -91,7 +110,12 @@ export function httpWebhookSender(policy: DestinationPolicy, timeoutMs: number):
           });
           const respond = () => {
             if (status >= 200 && status < 300) finish({ ok: true, status, error: null });
-            else finish({ ok: false, status, error: status >= 300 && status < 400 ? WebhookDeliveryError.REDIRECT : WebhookDeliveryError.HTTP_STATUS });
+            else
+              finish({
+                ok: false,
+                status,
+                error: status >= 300 && status < 400 ? WebhookDeliveryError.REDIRECT : WebhookDeliveryError.HTTP_STATUS,
+              });
           };
           response.on("end", respond);
           response.on("error", failed);

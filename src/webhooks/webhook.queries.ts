@@ -1,11 +1,27 @@
 import { In, IsNull, type EntityManager } from "typeorm";
-import { WebhookDelivery, WebhookDeliveryError, WebhookEndpoint, WebhookEndpointStatus, WebhookPauseReason } from "./webhook-endpoint.entity";
+import {
+  WebhookDelivery,
+  WebhookDeliveryError,
+  WebhookEndpoint,
+  WebhookEndpointStatus,
+  WebhookPauseReason,
+} from "./webhook-endpoint.entity";
 import { AccountEvent } from "../events/account-event.entity";
 import { ContactChange } from "../history/contact-change.entity";
 import { MemberChange } from "../members/member-change.entity";
 import { AccountSettingChange } from "../accounts/account-setting-change.entity";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { dateParameter, empty, entityColumns, join, selectEntities, selectRows, sql, type SqlSource, type StatementReader } from "../common/sql";
+import {
+  dateParameter,
+  empty,
+  entityColumns,
+  join,
+  selectEntities,
+  selectRows,
+  sql,
+  type SqlSource,
+  type StatementReader,
+} from "../common/sql";
 
 /** The endpoints of these accounts, oldest first. */
 export function endpointsOfAccounts(source: SqlSource, accountIds: readonly string[]): Promise<WebhookEndpoint[]> {
@@ -48,7 +64,10 @@ export async function pauseEndpointsOfFormerAdmin(manager: EntityManager, accoun
 
 /** The account's latest event sequence (0 before its first): where a new endpoint starts. */
 export async function latestEventSequence(manager: EntityManager, accountId: string): Promise<number> {
-  const [row] = await selectRows(manager, sql`SELECT COALESCE(MAX("sequence"), 0) AS "last" FROM "account_events" WHERE "accountId" = ${accountId}`);
+  const [row] = await selectRows(
+    manager,
+    sql`SELECT COALESCE(MAX("sequence"), 0) AS "last" FROM "account_events" WHERE "accountId" = ${accountId}`,
+  );
   return Number(row!.last);
 }
 
@@ -62,7 +81,11 @@ const DELIVERY_ORDER: Keyset<WebhookDelivery> = {
 export const WEBHOOK_DELIVERIES_PAGE = 20;
 
 /** One page of attempts (newest first) for each of several endpoints, in two statements whatever their number. */
-export function loadWebhookDeliveryPages(reader: StatementReader, endpointIds: number[], args: ConnectionArgs): Promise<Page<WebhookDelivery>[]> {
+export function loadWebhookDeliveryPages(
+  reader: StatementReader,
+  endpointIds: number[],
+  args: ConnectionArgs,
+): Promise<Page<WebhookDelivery>[]> {
   const deliveries = entityColumns(reader, WebhookDelivery, "d");
   return readAccountPages(
     reader,
@@ -105,7 +128,12 @@ export function dueEndpoints(reader: StatementReader, now: Date, limit: number):
  * conditional update, so of several processes exactly one gets it. Returns the endpoint as it now is,
  * or null when another worker (or the admin) got there first.
  */
-export async function claimEndpoint(manager: EntityManager, seen: WebhookEndpoint, leaseUntil: Date, token: string): Promise<WebhookEndpoint | null> {
+export async function claimEndpoint(
+  manager: EntityManager,
+  seen: WebhookEndpoint,
+  leaseUntil: Date,
+  token: string,
+): Promise<WebhookEndpoint | null> {
   const result = await manager.update(
     WebhookEndpoint,
     { sequence: seen.sequence, status: WebhookEndpointStatus.ENABLED, leaseToken: seen.leaseToken === null ? IsNull() : seen.leaseToken },
@@ -118,7 +146,12 @@ export async function claimEndpoint(manager: EntityManager, seen: WebhookEndpoin
 
 /** The account's events after `afterSequence`, oldest first, at most `limit`. */
 export function eventsAfter(reader: SqlSource, accountId: string, afterSequence: number, limit: number): Promise<AccountEvent[]> {
-  return selectEntities(reader, AccountEvent, "v", sql`"v"."accountId" = ${accountId} AND "v"."sequence" > ${afterSequence} ORDER BY "v"."sequence" ASC LIMIT ${limit}`);
+  return selectEntities(
+    reader,
+    AccountEvent,
+    "v",
+    sql`"v"."accountId" = ${accountId} AND "v"."sequence" > ${afterSequence} ORDER BY "v"."sequence" ASC LIMIT ${limit}`,
+  );
 }
 
 /** The history rows one event heads, each list in the order they were written. */
@@ -128,9 +161,24 @@ export async function historyOfEvent(
   sequence: number,
 ): Promise<{ contactChanges: ContactChange[]; memberChanges: MemberChange[]; settingChanges: AccountSettingChange[] }> {
   const [contactChanges, memberChanges, settingChanges] = await Promise.all([
-    selectEntities(reader, ContactChange, "c", sql`"c"."accountId" = ${accountId} AND "c"."eventSequence" = ${sequence} ORDER BY "c"."id" ASC`),
-    selectEntities(reader, MemberChange, "m", sql`"m"."accountId" = ${accountId} AND "m"."eventSequence" = ${sequence} ORDER BY "m"."id" ASC`),
-    selectEntities(reader, AccountSettingChange, "s", sql`"s"."accountId" = ${accountId} AND "s"."eventSequence" = ${sequence} ORDER BY "s"."id" ASC`),
+    selectEntities(
+      reader,
+      ContactChange,
+      "c",
+      sql`"c"."accountId" = ${accountId} AND "c"."eventSequence" = ${sequence} ORDER BY "c"."id" ASC`,
+    ),
+    selectEntities(
+      reader,
+      MemberChange,
+      "m",
+      sql`"m"."accountId" = ${accountId} AND "m"."eventSequence" = ${sequence} ORDER BY "m"."id" ASC`,
+    ),
+    selectEntities(
+      reader,
+      AccountSettingChange,
+      "s",
+      sql`"s"."accountId" = ${accountId} AND "s"."eventSequence" = ${sequence} ORDER BY "s"."id" ASC`,
+    ),
   ]);
   return { contactChanges, memberChanges, settingChanges };
 }
@@ -162,7 +210,12 @@ export async function recordAttempt(manager: EntityManager, id: number, token: s
   const result = await manager.update(WebhookEndpoint, { sequence: id, leaseToken: token }, columns);
   if (result.affected !== 1) return false;
   // An admin who paused the endpoint meanwhile keeps it PAUSED.
-  if (disable) await manager.update(WebhookEndpoint, { sequence: id, status: WebhookEndpointStatus.ENABLED }, { status: WebhookEndpointStatus.DISABLED, disabledAt: now });
+  if (disable)
+    await manager.update(
+      WebhookEndpoint,
+      { sequence: id, status: WebhookEndpointStatus.ENABLED },
+      { status: WebhookEndpointStatus.DISABLED, disabledAt: now },
+    );
   return true;
 }
 

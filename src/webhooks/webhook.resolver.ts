@@ -12,7 +12,14 @@ import {
   UpdateWebhookEndpointPayload,
   WebhookDeliveryConnection,
 } from "./webhook.types";
-import { addWebhookEndpoint, checkedWebhookUrl, MAX_WEBHOOK_ENDPOINTS, removeWebhookEndpoint, rotateWebhookSecret, updateWebhookEndpoint } from "./webhook.service";
+import {
+  addWebhookEndpoint,
+  checkedWebhookUrl,
+  MAX_WEBHOOK_ENDPOINTS,
+  removeWebhookEndpoint,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+} from "./webhook.service";
 import { WEBHOOK_DELIVERIES_PAGE } from "./webhook.queries";
 import { AccountEventKind } from "../events/account-event.entity";
 import { Account } from "../accounts/account.entity";
@@ -31,7 +38,12 @@ const endpointRowId = (id: string) => Number(parseGlobalId(id, "WebhookEndpoint"
  * caller is not a member of looks exactly like one that does not exist (NOT_FOUND); a member who is
  * not an admin is refused (FORBIDDEN), as for every other change.
  */
-async function changeEndpointAccount<T>(context: Context, id: number, work: (change: AccountChange) => Promise<T>, beforeChange?: () => Promise<void>) {
+async function changeEndpointAccount<T>(
+  context: Context,
+  id: number,
+  work: (change: AccountChange) => Promise<T>,
+  beforeChange?: () => Promise<void>,
+) {
   const endpoint = await context.loaders.webhookEndpointById.load(id);
   const member = endpoint && (await context.loaders.membership.load({ accountId: endpoint.accountId, userId: context.requiredViewer.id }));
   if (!endpoint || !member) throw notFound("WebhookEndpoint");
@@ -68,7 +80,8 @@ export class WebhookEndpointResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: "Why the service DISABLED the endpoint, in the request's language; null unless DISABLED. lastError says how the last attempt failed.",
+    description:
+      "Why the service DISABLED the endpoint, in the request's language; null unless DISABLED. lastError says how the last attempt failed.",
   })
   disabledReason(@Root() endpoint: WebhookEndpoint, @Ctx() context: Context): string | null {
     if (endpoint.status !== WebhookEndpointStatus.DISABLED) return null;
@@ -96,7 +109,10 @@ export class WebhookEndpointResolver {
       "The URL must be https:// and resolve only to public addresses, or WEBHOOK_URL_REFUSED; " +
       `an account has at most ${MAX_WEBHOOK_ENDPOINTS} endpoints (BAD_USER_INPUT on url). Needs ADMIN.`,
   })
-  async addWebhookEndpoint(@Arg("input", () => AddWebhookEndpointInput) input: AddWebhookEndpointInput, @Ctx() context: Context): Promise<AddWebhookEndpointPayload> {
+  async addWebhookEndpoint(
+    @Arg("input", () => AddWebhookEndpointInput) input: AddWebhookEndpointInput,
+    @Ctx() context: Context,
+  ): Promise<AddWebhookEndpointPayload> {
     // Who may is settled before the URL is resolved: a member learns nothing of what the check would say.
     const account = await context.readableAccount(input.accountId, "accountId");
     const membership = await context.loaders.membership.load({ accountId: account.id, userId: context.requiredViewer.id });
@@ -115,13 +131,17 @@ export class WebhookEndpointResolver {
       "Changes an endpoint's URL, event types, description or status: PAUSED stops deliveries, ENABLED resumes them (and gives a DISABLED endpoint a fresh start " +
       "at the event it stopped at). An endpoint of another account is NOT_FOUND. Needs ADMIN.",
   })
-  async updateWebhookEndpoint(@Arg("input", () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput, @Ctx() context: Context): Promise<UpdateWebhookEndpointPayload> {
+  async updateWebhookEndpoint(
+    @Arg("input", () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput,
+    @Ctx() context: Context,
+  ): Promise<UpdateWebhookEndpointPayload> {
     const id = endpointRowId(input.webhookEndpointId);
     let url: string | null = null;
     const { account, result } = await changeEndpointAccount(
       context,
       id,
-      (change) => updateWebhookEndpoint(change, id, { url, eventTypes: input.eventTypes, description: input.description, status: input.status }),
+      (change) =>
+        updateWebhookEndpoint(change, id, { url, eventTypes: input.eventTypes, description: input.description, status: input.status }),
       async () => {
         if (input.url != null) url = await checkedWebhookUrl(input.url, context.webhooks);
       },
@@ -136,18 +156,27 @@ export class WebhookEndpointResolver {
       "Makes a new signing secret, shown only in this answer. Until previousSecretExpiresAt deliveries are signed with both secrets, so the receiver can switch without losing any. " +
       "An endpoint of another account is NOT_FOUND. Needs ADMIN.",
   })
-  async rotateWebhookSecret(@Arg("input", () => RotateWebhookSecretInput) input: RotateWebhookSecretInput, @Ctx() context: Context): Promise<RotateWebhookSecretPayload> {
+  async rotateWebhookSecret(
+    @Arg("input", () => RotateWebhookSecretInput) input: RotateWebhookSecretInput,
+    @Ctx() context: Context,
+  ): Promise<RotateWebhookSecretPayload> {
     const id = endpointRowId(input.webhookEndpointId);
-    const { account, result } = await changeEndpointAccount(context, id, (change) => rotateWebhookSecret(change, id, context.webhooks.secretOverlapMs));
+    const { account, result } = await changeEndpointAccount(context, id, (change) =>
+      rotateWebhookSecret(change, id, context.webhooks.secretOverlapMs),
+    );
     return { account, webhookEndpoint: result.endpoint, secret: result.secret, previousSecretExpiresAt: result.previousSecretUntil };
   }
 
   @Authorized()
   @Mutation(() => RemoveWebhookEndpointPayload, {
     nullable: true,
-    description: "Removes an endpoint and its delivery record; nothing more is sent to it. An endpoint of another account is NOT_FOUND. Needs ADMIN.",
+    description:
+      "Removes an endpoint and its delivery record; nothing more is sent to it. An endpoint of another account is NOT_FOUND. Needs ADMIN.",
   })
-  async removeWebhookEndpoint(@Arg("input", () => RemoveWebhookEndpointInput) input: RemoveWebhookEndpointInput, @Ctx() context: Context): Promise<RemoveWebhookEndpointPayload> {
+  async removeWebhookEndpoint(
+    @Arg("input", () => RemoveWebhookEndpointInput) input: RemoveWebhookEndpointInput,
+    @Ctx() context: Context,
+  ): Promise<RemoveWebhookEndpointPayload> {
     const id = endpointRowId(input.webhookEndpointId);
     const { account } = await changeEndpointAccount(context, id, (change) => removeWebhookEndpoint(change, id));
     return { account, removedWebhookEndpointId: globalId("WebhookEndpoint", id) };
@@ -161,7 +190,9 @@ export class WebhookDeliveryResolver {
     return globalId("WebhookDelivery", delivery.sequence);
   }
 
-  @FieldResolver(() => Int, { description: "The account event delivered: its sequence in the account's change log (`data.sequence` in the body)." })
+  @FieldResolver(() => Int, {
+    description: "The account event delivered: its sequence in the account's change log (`data.sequence` in the body).",
+  })
   sequence(@Root() delivery: WebhookDelivery): number {
     return delivery.eventSequence;
   }

@@ -45,7 +45,8 @@ function eventTypesColumn(kinds: readonly AccountEventKind[], field: string): st
 
 function descriptionColumn(description: string | null | undefined): string | null {
   const trimmed = description?.trim() ?? "";
-  if (trimmed.length > MAX_DESCRIPTION_LENGTH) throw badInput("BAD_USER_INPUT.webhookDescriptionTooLong", { max: MAX_DESCRIPTION_LENGTH }, "description");
+  if (trimmed.length > MAX_DESCRIPTION_LENGTH)
+    throw badInput("BAD_USER_INPUT.webhookDescriptionTooLong", { max: MAX_DESCRIPTION_LENGTH }, "description");
   return trimmed === "" ? null : trimmed;
 }
 
@@ -104,7 +105,12 @@ export async function addWebhookEndpoint(
 export async function updateWebhookEndpoint(
   change: AccountChange,
   id: number,
-  patch: { url?: string | null; eventTypes?: AccountEventKind[] | null; description?: string | null; status?: WebhookEndpointStatus | null },
+  patch: {
+    url?: string | null;
+    eventTypes?: AccountEventKind[] | null;
+    description?: string | null;
+    status?: WebhookEndpointStatus | null;
+  },
 ): Promise<WebhookEndpoint> {
   const endpoint = await endpointOf(change, id);
   const values: Partial<WebhookEndpoint> = { updatedAt: new Date() };
@@ -112,9 +118,17 @@ export async function updateWebhookEndpoint(
   if (patch.eventTypes != null) values.eventTypes = eventTypesColumn(patch.eventTypes, "eventTypes");
   if (patch.description !== undefined) values.description = descriptionColumn(patch.description);
   if (patch.status === WebhookEndpointStatus.DISABLED) throw badInput("BAD_USER_INPUT.webhookCannotDisable", {}, "status");
-  if (patch.status === WebhookEndpointStatus.PAUSED) Object.assign(values, { status: WebhookEndpointStatus.PAUSED, pausedReason: WebhookPauseReason.ADMIN });
+  if (patch.status === WebhookEndpointStatus.PAUSED)
+    Object.assign(values, { status: WebhookEndpointStatus.PAUSED, pausedReason: WebhookPauseReason.ADMIN });
   if (patch.status === WebhookEndpointStatus.ENABLED && endpoint.status !== WebhookEndpointStatus.ENABLED) {
-    Object.assign(values, { status: WebhookEndpointStatus.ENABLED, consecutiveFailures: 0, failingSince: null, nextAttemptAt: null, disabledAt: null, pausedReason: null });
+    Object.assign(values, {
+      status: WebhookEndpointStatus.ENABLED,
+      consecutiveFailures: 0,
+      failingSince: null,
+      nextAttemptAt: null,
+      disabledAt: null,
+      pausedReason: null,
+    });
     // Whoever enables an endpoint its creator could no longer keep answers for it from now on.
     if (endpoint.pausedReason === WebhookPauseReason.CREATOR_NO_LONGER_ADMIN) values.createdById = change.actor.id;
   }
@@ -123,7 +137,11 @@ export async function updateWebhookEndpoint(
 }
 
 /** A new secret; the previous one keeps signing beside it for `overlapMs`. Returns the endpoint, the secret and when the overlap ends. */
-export async function rotateWebhookSecret(change: AccountChange, id: number, overlapMs: number): Promise<{ endpoint: WebhookEndpoint; secret: string; previousSecretUntil: Date }> {
+export async function rotateWebhookSecret(
+  change: AccountChange,
+  id: number,
+  overlapMs: number,
+): Promise<{ endpoint: WebhookEndpoint; secret: string; previousSecretUntil: Date }> {
   const endpoint = await endpointOf(change, id);
   const now = new Date();
   const secret = newWebhookSecret();

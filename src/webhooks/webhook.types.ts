@@ -32,7 +32,9 @@ export class AddWebhookEndpointPayload {
   @Field(() => WebhookEndpoint, { description: "The new endpoint, ENABLED: it receives the changes made from now on." })
   webhookEndpoint: WebhookEndpoint;
 
-  @Field(() => String, { description: "The signing secret (`whsec_…`). Shown only here: store it with the receiver. rotateWebhookSecret makes a new one." })
+  @Field(() => String, {
+    description: "The signing secret (`whsec_…`). Shown only here: store it with the receiver. rotateWebhookSecret makes a new one.",
+  })
   secret: string;
 }
 
@@ -53,7 +55,8 @@ export class UpdateWebhookEndpointInput {
 
   @Field(() => WebhookEndpointStatus, {
     nullable: true,
-    description: "PAUSED stops deliveries; ENABLED resumes them (a DISABLED endpoint starts again, its failures forgotten, at the event it stopped at). DISABLED is set only by the service.",
+    description:
+      "PAUSED stops deliveries; ENABLED resumes them (a DISABLED endpoint starts again, its failures forgotten, at the event it stopped at). DISABLED is set only by the service.",
   })
   status?: WebhookEndpointStatus | null;
 }
@@ -85,7 +88,9 @@ export class RotateWebhookSecretPayload {
   @Field(() => String, { description: "The new signing secret (`whsec_…`). Shown only here." })
   secret: string;
 
-  @Field(() => Date, { description: "Until then deliveries carry a signature with the previous secret too, so the receiver can switch over." })
+  @Field(() => Date, {
+    description: "Until then deliveries carry a signature with the previous secret too, so the receiver can switch over.",
+  })
   previousSecretExpiresAt: Date;
 }
 

@@ -2,8 +2,22 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "../database";
 import type { WebhookSettings } from "../config";
 import { ACCOUNT_EVENT_KINDS, kindsOf, type AccountEvent } from "../events/account-event.entity";
-import { eventTypesOf, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpointStatus, type WebhookEndpoint } from "./webhook-endpoint.entity";
-import { claimEndpoint, dueEndpoints, endpointsByIds, eventsAfter, recordAttempt, releaseEndpoint, type AttemptOutcome } from "./webhook.queries";
+import {
+  eventTypesOf,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookEndpointStatus,
+  type WebhookEndpoint,
+} from "./webhook-endpoint.entity";
+import {
+  claimEndpoint,
+  dueEndpoints,
+  endpointsByIds,
+  eventsAfter,
+  recordAttempt,
+  releaseEndpoint,
+  type AttemptOutcome,
+} from "./webhook.queries";
 import { eventData } from "./webhook-payload";
 import { webhookIdOf, webhookSignature } from "./webhook-signing";
 import { httpWebhookSender, type WebhookResponse, type WebhookSender } from "./webhook-transport";
@@ -84,7 +98,9 @@ export class WebhookWorker {
     this.stopRequested = true;
     if (!(await this.loop.stop())) {
       this.abandoned = true;
-      this.options.log?.(`Stopped while ${this.inFlight} webhook delivery(ies) were in flight; they will be made again when their lease ends.`);
+      this.options.log?.(
+        `Stopped while ${this.inFlight} webhook delivery(ies) were in flight; they will be made again when their lease ends.`,
+      );
     }
   }
 
@@ -154,7 +170,12 @@ export class WebhookWorker {
       if (!event) {
         // None of these is for this endpoint: done with them, without a delivery.
         const cursor = events.at(-1)!.sequence;
-        if (!(await this.db.write((manager) => recordAttempt(manager, endpoint.sequence, token, { ...this.unchanged(endpoint), cursor, pendingAttempts: 0 })))) return attempts;
+        if (
+          !(await this.db.write((manager) =>
+            recordAttempt(manager, endpoint.sequence, token, { ...this.unchanged(endpoint), cursor, pendingAttempts: 0 }),
+          ))
+        )
+          return attempts;
         endpoint = { ...endpoint, cursor, pendingAttempts: 0 };
         continue;
       }
@@ -173,8 +194,21 @@ export class WebhookWorker {
 
   /** What recording changes nothing but the lease looks like. */
   private unchanged(endpoint: WebhookEndpoint): AttemptOutcome {
-    const { cursor, pendingAttempts, consecutiveFailures, failingSince, nextAttemptAt, lastError, lastResponseStatus, lastDeliveryAt } = endpoint;
-    return { cursor, pendingAttempts, consecutiveFailures, failingSince, nextAttemptAt, lastError, lastResponseStatus, lastDeliveryAt, leaseUntil: this.leaseEnd(), disable: false, now: new Date() };
+    const { cursor, pendingAttempts, consecutiveFailures, failingSince, nextAttemptAt, lastError, lastResponseStatus, lastDeliveryAt } =
+      endpoint;
+    return {
+      cursor,
+      pendingAttempts,
+      consecutiveFailures,
+      failingSince,
+      nextAttemptAt,
+      lastError,
+      lastResponseStatus,
+      lastDeliveryAt,
+      leaseUntil: this.leaseEnd(),
+      disable: false,
+      now: new Date(),
+    };
   }
 
   /** One attempt at one event: sent, signed, and recorded with the endpoint's new state; null if the claim was lost meanwhile. */
@@ -188,14 +222,23 @@ export class WebhookWorker {
     const body = JSON.stringify({ type, timestamp, data });
     const sentAt = new Date();
     const seconds = Math.floor(sentAt.getTime() / 1000);
-    const secrets = [endpoint.secret, ...(endpoint.previousSecret !== null && endpoint.previousSecretUntil !== null && endpoint.previousSecretUntil > sentAt ? [endpoint.previousSecret] : [])];
+    const secrets = [
+      endpoint.secret,
+      ...(endpoint.previousSecret !== null && endpoint.previousSecretUntil !== null && endpoint.previousSecretUntil > sentAt
+        ? [endpoint.previousSecret]
+        : []),
+    ];
     let response: WebhookResponse;
     this.inFlight++;
     try {
       response = await this.send({
         url: endpoint.url,
         body,
-        headers: { "webhook-id": webhookId, "webhook-timestamp": String(seconds), "webhook-signature": webhookSignature(secrets, webhookId, seconds, body) },
+        headers: {
+          "webhook-id": webhookId,
+          "webhook-timestamp": String(seconds),
+          "webhook-signature": webhookSignature(secrets, webhookId, seconds, body),
+        },
       });
     } finally {
       this.inFlight--;
@@ -255,15 +298,25 @@ export class WebhookWorker {
     if (!response.ok) {
       // A receiver's failure is expected, not a fault of this service: one line with its kind and cause, no stack.
       const why = [response.error, response.status, causeText(response.cause)].filter((part) => part !== null && part !== "").join(" ");
-      if (outcome.disable) this.options.log?.(`Webhook endpoint ${endpoint.sequence} disabled after ${outcome.consecutiveFailures} failed attempts in a row (${why}).`);
-      else this.options.log?.(`Webhook ${webhookId} attempt ${attempt} failed (${why}); trying again at ${outcome.nextAttemptAt!.toISOString()}.`);
+      if (outcome.disable)
+        this.options.log?.(
+          `Webhook endpoint ${endpoint.sequence} disabled after ${outcome.consecutiveFailures} failed attempts in a row (${why}).`,
+        );
+      else
+        this.options.log?.(
+          `Webhook ${webhookId} attempt ${attempt} failed (${why}); trying again at ${outcome.nextAttemptAt!.toISOString()}.`,
+        );
     }
     return recorded ? outcome : null;
   }
 }
 
 /** The worker main.ts runs, sending over HTTP(S) within the settings' destination rules and timeout. */
-export function startWebhookWorker(db: Database, settings: WebhookSettings, log: (message: string, error?: unknown) => void): WebhookWorker {
+export function startWebhookWorker(
+  db: Database,
+  settings: WebhookSettings,
+  log: (message: string, error?: unknown) => void,
+): WebhookWorker {
   const worker = new WebhookWorker(db, httpWebhookSender(settings, settings.timeoutMs), {
     pollMs: settings.pollMs,
     concurrency: settings.concurrency,

@@ -49,9 +49,13 @@ describe("the confirmation page in a real browser, from a real mail", function (
 
   /** An account whose outside security contact has just been sent its verification mail; returns the link the SMTP server received. */
   async function askOutsideAddress(accountName: string, email: string): Promise<{ accountId: string; link: string }> {
-    const created = await graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`, { input: { name: accountName } });
+    const created = await graphql(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`, {
+      input: { name: accountName },
+    });
     const accountId = created.createAccount.account.id as string;
-    await graphql(`mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, { input: { accountId, role: "SECURITY", email } });
+    await graphql(`mutation($input: SetRoleContactInput!) { setRoleContact(input: $input) { account { id } } }`, {
+      input: { accountId, role: "SECURITY", email },
+    });
     const mail = await waitFor(`the verification mail to ${email}`, () => smtp.to(email)[0], 30_000);
     const link = /http:\/\/\S+\/verify\/[A-Za-z0-9_-]{43}/.exec(mail.mail.text)?.[0];
     expect(link, mail.mail.text).to.be.a("string");
@@ -69,7 +73,8 @@ describe("the confirmation page in a real browser, from a real mail", function (
   }
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
     temp = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-confirm-e2e-"));
     smtp = new TestSmtpServer();
     const smtpUrl = await smtp.start();
@@ -88,7 +93,7 @@ describe("the confirmation page in a real browser, from a real mail", function (
     const origin = new URL(server.url).origin;
     await context.route("**/*", async (route) => {
       const url = route.request().url();
-      requested.push({ url, referer: await route.request().headerValue("referer") ?? undefined });
+      requested.push({ url, referer: (await route.request().headerValue("referer")) ?? undefined });
       if (new URL(url).origin === origin) await route.continue();
       else await route.abort("internetdisconnected");
     });

@@ -16,7 +16,9 @@ interface BrowserStorage {
 }
 declare const document: {
   cookie: string;
-  querySelector(selector: string): { textContent: string | null; CodeMirror?: { getValue(): string; setValue(value: string): void } } | null;
+  querySelector(
+    selector: string,
+  ): { textContent: string | null; CodeMirror?: { getValue(): string; setValue(value: string): void } } | null;
   addEventListener(type: "securitypolicyviolation", listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
 };
 declare const window: { cspViolations: string[] };
@@ -24,7 +26,6 @@ declare const localStorage: BrowserStorage;
 declare const sessionStorage: BrowserStorage;
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-
 
 interface RunningServer {
   child: ChildProcess;
@@ -36,7 +37,15 @@ interface RunningServer {
 async function startServer(databaseFile: string): Promise<RunningServer> {
   const child = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", ...scratchDefaults(), NODE_ENV: "development", DEMO_TOKEN: "true", DATABASE_URL: `sqlite:${databaseFile}`, HOST: "127.0.0.1", PORT: "0" },
+    env: {
+      PATH: process.env.PATH ?? "",
+      ...scratchDefaults(),
+      NODE_ENV: "development",
+      DEMO_TOKEN: "true",
+      DATABASE_URL: `sqlite:${databaseFile}`,
+      HOST: "127.0.0.1",
+      PORT: "0",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -98,7 +107,9 @@ function expectNoToken(stored: { local: Record<string, string>; session: Record<
 
 /** The Headers editor's text, read from CodeMirror itself (the DOM only holds the visible lines). */
 function headersText(page: Page): Promise<string> {
-  return page.evaluate(() => document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")!.CodeMirror!.getValue());
+  return page.evaluate(() =>
+    document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")!.CodeMirror!.getValue(),
+  );
 }
 
 /** The whole response in the result pane, from CodeMirror itself (the DOM holds only the lines in view). */
@@ -129,7 +140,8 @@ describe("GraphiQL in a real browser", function () {
   const consoleErrors: string[] = [];
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
     temp = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-e2e-"));
     server = await startServer(path.join(temp, "e2e.sqlite"));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -184,7 +196,9 @@ describe("GraphiQL in a real browser", function () {
     const response = await resultJson(page);
     expect(response.errors).to.equal(undefined);
     expect(response.data.accounts.pageInfo.hasNextPage).to.equal(false);
-    const northwind = response.data.accounts.edges.map((edge: any) => edge.node).find((account: any) => account.name === "Northwind Traders");
+    const northwind = response.data.accounts.edges
+      .map((edge: any) => edge.node)
+      .find((account: any) => account.name === "Northwind Traders");
     expect(typeOfId(northwind.id)).to.equal("Account");
     expect(northwind.members.nodes.map((member: any) => typeOfId(member.id))).to.deep.equal(Array(5).fill("AccountMember"));
     expect(northwind.members.nodes.map((member: any) => member.displayName)).to.include("Grace Hopper");
@@ -195,7 +209,9 @@ describe("GraphiQL in a real browser", function () {
     await page.click('[aria-label="Show Documentation Explorer"]');
     await page.click('.graphiql-doc-explorer a.graphiql-doc-explorer-type-name:text-is("Mutation")');
     await page.click('.graphiql-doc-explorer a.graphiql-doc-explorer-field-name:text-is("setRoleContact")');
-    await page.waitForFunction(() => document.querySelector(".graphiql-doc-explorer")?.textContent?.includes("Give exactly one of userId and email"));
+    await page.waitForFunction(() =>
+      document.querySelector(".graphiql-doc-explorer")?.textContent?.includes("Give exactly one of userId and email"),
+    );
     expect(await paneText(page, ".graphiql-doc-explorer-title")).to.equal("setRoleContact");
     await page.screenshot({ path: path.join(ARTIFACTS, "graphiql-docs.png") });
   });
@@ -227,10 +243,13 @@ describe("GraphiQL in a real browser", function () {
 
     // A token pasted where it does not belong (the variables) is not kept either.
     await page.click('.graphiql-editor-tools button:text-is("Variables")');
-    await page.evaluate((token) => {
-      const editor = document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")!.CodeMirror!;
-      editor.setValue(JSON.stringify({ note: `Bearer ${token}`, token }));
-    }, [...tokens][0]!);
+    await page.evaluate(
+      (token) => {
+        const editor = document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")!.CodeMirror!;
+        editor.setValue(JSON.stringify({ note: `Bearer ${token}`, token }));
+      },
+      [...tokens][0]!,
+    );
     await page.click('.graphiql-editor-tools button:text-is("Headers")');
     await page.waitForTimeout(1000);
     await page.click(".graphiql-execute-button");
@@ -277,13 +296,21 @@ describe("GraphiQL in a real browser", function () {
 
   it("runs a subscription over WebSocket and shows each change as it is committed", async () => {
     const token = /Bearer (ey[\w.-]+)/.exec(await headersText(page))![1]!;
-    const listed = (await (await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: "{ accounts(first: 1) { nodes { id locale eventSequence } } }" }) })).json()) as {
+    const listed = (await (
+      await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: "{ accounts(first: 1) { nodes { id locale eventSequence } } }" }),
+      })
+    ).json()) as {
       data: { accounts: { nodes: { id: string; locale: string; eventSequence: number }[] } };
     };
     const account = listed.data.accounts.nodes[0]!;
     await page.evaluate((id) => {
       const editor = document.querySelector(".graphiql-query-editor .CodeMirror")!.CodeMirror!;
-      editor.setValue(`subscription Live {\n  accountChanged(accountId: "${id}") {\n    sequence\n    kinds\n    settingChanges { newValue }\n  }\n}\n`);
+      editor.setValue(
+        `subscription Live {\n  accountChanged(accountId: "${id}") {\n    sequence\n    kinds\n    settingChanges { newValue }\n  }\n}\n`,
+      );
     }, account.id);
     await page.waitForTimeout(1000);
     await page.click(".graphiql-execute-button");
@@ -293,11 +320,19 @@ describe("GraphiQL in a real browser", function () {
     const changed = await fetch(server.url, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: "mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { eventSequence } } }", variables: { input: { accountId: account.id, locale } } }),
+      body: JSON.stringify({
+        query: "mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { eventSequence } } }",
+        variables: { input: { accountId: account.id, locale } },
+      }),
     });
-    const sequence = ((await changed.json()) as { data: { updateAccount: { account: { eventSequence: number } } } }).data.updateAccount.account.eventSequence;
+    const sequence = ((await changed.json()) as { data: { updateAccount: { account: { eventSequence: number } } } }).data.updateAccount
+      .account.eventSequence;
     expect(sequence).to.equal(account.eventSequence + 1);
-    await page.waitForFunction((expected) => document.querySelector(".result-window")?.textContent?.includes(`"sequence": ${expected}`), sequence, { timeout: 30_000 });
+    await page.waitForFunction(
+      (expected) => document.querySelector(".result-window")?.textContent?.includes(`"sequence": ${expected}`),
+      sequence,
+      { timeout: 30_000 },
+    );
     expect(await paneText(page, ".result-window")).to.include("SETTINGS");
     await page.screenshot({ path: path.join(ARTIFACTS, "graphiql-subscription.png") });
   });
@@ -306,7 +341,10 @@ describe("GraphiQL in a real browser", function () {
     const origin = new URL(server.url).origin;
     const outside = requested.filter((url) => !url.startsWith("data:") && new URL(url).origin !== origin);
     expect(outside, "requests that left the machine").to.deep.equal([]);
-    expect(requested.some((url) => url.endsWith("/graphiql.min.js")), "GraphiQL came from the server").to.equal(true);
+    expect(
+      requested.some((url) => url.endsWith("/graphiql.min.js")),
+      "GraphiQL came from the server",
+    ).to.equal(true);
     expect(await page.evaluate(() => window.cspViolations)).to.deep.equal([]);
     expect(pageErrors).to.deep.equal([]);
     expect(consoleErrors).to.deep.equal([]);

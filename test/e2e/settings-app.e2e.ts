@@ -53,7 +53,11 @@ function freePort(): Promise<number> {
 
 /** Starts a Node script and waits for a line of its output; the match's first group is returned. */
 function startProcess(args: string[], env: Record<string, string>, ready: RegExp, limitMs: number): Promise<Running & { match: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -131,7 +135,9 @@ class LiveTraffic {
 
   /** The subscribe messages the page sent, oldest first. */
   subscribes(): { variables: Record<string, unknown> }[] {
-    return this.connections.flatMap((connection) => connection.sent.filter((message) => message.type === "subscribe").map((message) => message.payload));
+    return this.connections.flatMap((connection) =>
+      connection.sent.filter((message) => message.type === "subscribe").map((message) => message.payload),
+    );
   }
 
   /** No connection gets through until online(). */
@@ -174,7 +180,13 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   const live = new LiveTraffic();
   /** Every URL the browser asked for, and what each request to the API carried. */
   const requested: string[] = [];
-  const apiRequests: { operationName: string; authorization: string | undefined; acceptLanguage: string | undefined; origin: string | undefined; sentAt: number }[] = [];
+  const apiRequests: {
+    operationName: string;
+    authorization: string | undefined;
+    acceptLanguage: string | undefined;
+    origin: string | undefined;
+    sentAt: number;
+  }[] = [];
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
 
@@ -189,7 +201,12 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   }
 
   /** The account's contacts as the API has them now. */
-  async function contactsNow(): Promise<{ version: number; primary: string; billing: string[]; roles: Record<string, { email: string; state: string | null }> }> {
+  async function contactsNow(): Promise<{
+    version: number;
+    primary: string;
+    billing: string[];
+    roles: Record<string, { email: string; state: string | null }>;
+  }> {
     const { data, errors } = await graphql(
       adminToken,
       `query ($id: ID!) { account(id: $id) { contactsVersion primaryContact { email } billingContacts { email }
@@ -212,7 +229,11 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   }
 
   async function userId(email: string): Promise<string> {
-    const { data } = await graphql(adminToken, "query ($id: ID!) { account(id: $id) { members(first: 100) { nodes { user { id email } } } } }", { id: accountId });
+    const { data } = await graphql(
+      adminToken,
+      "query ($id: ID!) { account(id: $id) { members(first: 100) { nodes { user { id email } } } } }",
+      { id: accountId },
+    );
     return (data.account.members.nodes as { user: { id: string; email: string } }[]).find((member) => member.user.email === email)!.user.id;
   }
 
@@ -247,7 +268,8 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   }
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     temp = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-settings-app-"));
     secret = randomBytes(32).toString("hex");
@@ -296,7 +318,13 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
       if (url.startsWith(apiUrl) && request.method() === "POST") {
         const headers = request.headers();
         const body = request.postDataJSON() as { operationName?: string };
-        apiRequests.push({ operationName: body.operationName ?? "", authorization: headers.authorization, acceptLanguage: headers["accept-language"], origin: headers.origin, sentAt: Date.now() });
+        apiRequests.push({
+          operationName: body.operationName ?? "",
+          authorization: headers.authorization,
+          acceptLanguage: headers["accept-language"],
+          origin: headers.origin,
+          sentAt: Date.now(),
+        });
       }
       const origin = new URL(url).origin;
       if (origin === appOrigin || origin === apiOrigin) await route.continue();
@@ -336,7 +364,9 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     const headers = await openScreen(page, adminToken);
     // Scripts from the page's own origin only, requests to the API only, and no Referer anywhere.
     const apiOrigin = new URL(apiUrl).origin;
-    expect(headers["content-security-policy"]).to.include("script-src 'self'").and.include(`connect-src ${apiOrigin} ${apiOrigin.replace("http:", "ws:")};`);
+    expect(headers["content-security-policy"])
+      .to.include("script-src 'self'")
+      .and.include(`connect-src ${apiOrigin} ${apiOrigin.replace("http:", "ws:")};`);
     expect(headers["referrer-policy"]).to.equal("no-referrer");
     expect(page.url()).to.equal(appUrl);
     expect(page.url()).not.to.include(adminToken);
@@ -378,7 +408,11 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     const after = await contactsNow();
     expect(after.version).to.equal(before.version + 1);
     expect(after.primary).to.equal("ada.lovelace@northwind.example");
-    expect(after.billing).to.deep.equal(["katherine.johnson@northwind.example", "ada.lovelace@northwind.example", "edsger.dijkstra@northwind.example"]);
+    expect(after.billing).to.deep.equal([
+      "katherine.johnson@northwind.example",
+      "ada.lovelace@northwind.example",
+      "edsger.dijkstra@northwind.example",
+    ]);
     expect(after.roles.SECURITY).to.deep.equal({ email: OUTSIDE_SECURITY, state: "PENDING" });
     // The history was read again: the new address is at the top.
     await page.waitForSelector(`.history tbody tr:first-child:has-text("${OUTSIDE_SECURITY}")`);
@@ -481,7 +515,9 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     await page.click('.save-bar button[type="submit"]');
     const conflict = page.locator(".conflict");
     await conflict.waitFor();
-    expect(await conflict.locator(".both li").allTextContents()).to.deep.equal(["Decision maker: theirs Edsger Dijkstra, yours Ada Lovelace"]);
+    expect(await conflict.locator(".both li").allTextContents()).to.deep.equal([
+      "Decision maker: theirs Edsger Dijkstra, yours Ada Lovelace",
+    ]);
     expect(await conflict.textContent()).to.include("Changed by Grace Hopper.");
     expect(await page.locator('.save-bar button[type="submit"]').isDisabled()).to.equal(true);
     // Nothing was saved, and the slot only this user changed stays as they set it.
@@ -502,7 +538,8 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   });
 
   it("shows another admin's save as it happens: who changed what, and the new values, without reading the page again", async () => {
-    const reads = () => apiRequests.filter((request) => ["SettingsPage", "SettingsHistory", "SettingsChangesSince"].includes(request.operationName)).length;
+    const reads = () =>
+      apiRequests.filter((request) => ["SettingsPage", "SettingsHistory", "SettingsChangesSince"].includes(request.operationName)).length;
     const readsBefore = reads();
     const rowsBefore = await page.locator(".history tbody tr").count();
     expect(await page.locator(".billing-rows select").count()).to.equal(3);
@@ -524,7 +561,9 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     expect(reads(), "the page and the history were not read again").to.equal(readsBefore);
 
     await page.click('.language button[lang="pl"]');
-    expect(await page.locator(".live-changes li:first-child .what").textContent()).to.equal("Grace Hopper zmienił(a) kontakty rozliczeniowe");
+    expect(await page.locator(".live-changes li:first-child .what").textContent()).to.equal(
+      "Grace Hopper zmienił(a) kontakty rozliczeniowe",
+    );
     await page.click('.language button[lang="en"]');
     expect(await page.locator(".live-changes li:first-child .what").textContent()).to.equal("Grace Hopper changed the billing contacts");
   });
@@ -544,13 +583,17 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
 
     const notice = page.locator(".live-conflict");
     await notice.waitFor();
-    expect(await notice.locator(".both li").allTextContents()).to.deep.equal(["Decision maker: Grace Hopper set Edsger Dijkstra; yours is Katherine Johnson"]);
+    expect(await notice.locator(".both li").allTextContents()).to.deep.equal([
+      "Decision maker: Grace Hopper set Edsger Dijkstra; yours is Katherine Johnson",
+    ]);
     expect(saves(), "nothing was sent").to.equal(savesBefore);
     expect(await page.locator('.save-bar button[type="submit"]').isDisabled()).to.equal(true);
     expect(await page.locator("#role-DECISION_MAKER option:checked").textContent()).to.equal(KATHERINE);
     expect(await page.locator("#role-IMPLEMENTATION option:checked").textContent()).to.equal(EDSGER);
     await page.click('.language button[lang="pl"]');
-    expect(await notice.locator(".both li").allTextContents()).to.deep.equal(["Osoba decyzyjna: Grace Hopper ustawił(a) Edsger Dijkstra; u Ciebie Katherine Johnson"]);
+    expect(await notice.locator(".both li").allTextContents()).to.deep.equal([
+      "Osoba decyzyjna: Grace Hopper ustawił(a) Edsger Dijkstra; u Ciebie Katherine Johnson",
+    ]);
     await page.click('.language button[lang="en"]');
     await page.screenshot({ path: path.join(ARTIFACTS, "settings-app-live.png"), fullPage: true });
 
@@ -561,7 +604,10 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     const operationsBefore = apiRequests.length;
     await page.click('.save-bar button[type="submit"]');
     await page.waitForSelector('.save-bar .status:text-is("Saved.")');
-    expect(apiRequests.slice(operationsBefore).map((request) => request.operationName), "one save, not refused").to.deep.equal(["SettingsSaveContacts"]);
+    expect(
+      apiRequests.slice(operationsBefore).map((request) => request.operationName),
+      "one save, not refused",
+    ).to.deep.equal(["SettingsSaveContacts"]);
     const after = await contactsNow();
     expect(after.version).to.equal(before.version + 1);
     expect(after.roles.DECISION_MAKER!.email).to.equal("katherine.johnson@northwind.example");
@@ -597,10 +643,18 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     const changed = await graphql(
       await signToken(secret, { email: "grace.hopper@northwind.example", name: "Grace Hopper" }),
       `mutation ($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { contactsVersion } } }`,
-      { input: { accountId, expectedVersion: (await contactsNow()).version, roleContacts: [{ role: "TECHNICAL_ADMIN", userId: await userId("alan.turing@northwind.example") }] } },
+      {
+        input: {
+          accountId,
+          expectedVersion: (await contactsNow()).version,
+          roleContacts: [{ role: "TECHNICAL_ADMIN", userId: await userId("alan.turing@northwind.example") }],
+        },
+      },
     );
     expect(changed.errors, JSON.stringify(changed.errors)).to.equal(undefined);
-    await page.locator('.live-changes li:first-child:has-text("Grace Hopper changed the technical administrator")').waitFor({ timeout: 30_000 });
+    await page
+      .locator('.live-changes li:first-child:has-text("Grace Hopper changed the technical administrator")')
+      .waitFor({ timeout: 30_000 });
     expect(await page.locator("#role-TECHNICAL_ADMIN option:checked").textContent()).to.equal(ALAN);
     const again = live.subscribes().slice(subscribed);
     expect(again.length, "subscribed again on the new connection").to.be.greaterThan(0);
@@ -609,19 +663,36 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
 
   it("reads the account and the history again when it missed more than the server sends again (reloadRequired)", async () => {
     const grace = await signToken(secret, { email: "grace.hopper@northwind.example", name: "Grace Hopper" });
-    const sequence = async () => ((await graphql(adminToken, "query ($id: ID!) { account(id: $id) { eventSequence } }", { id: accountId })).data.account.eventSequence as number);
+    const sequence = async () =>
+      (await graphql(adminToken, "query ($id: ID!) { account(id: $id) { eventSequence } }", { id: accountId })).data.account
+        .eventSequence as number;
     await page.locator(`.layout[data-event-sequence="${await sequence()}"]`).waitFor();
     live.offline();
     await live.drop();
     // Three changes while the screen is away: one more than the server sends again.
-    for (const email of ["katherine.johnson@northwind.example", "edsger.dijkstra@northwind.example", "katherine.johnson@northwind.example"]) {
-      const changed = await graphql(grace, `mutation ($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { contactsVersion } } }`, {
-        input: { accountId, expectedVersion: (await contactsNow()).version, roleContacts: [{ role: "TECHNICAL_ADMIN", userId: await userId(email) }] },
-      });
+    for (const email of [
+      "katherine.johnson@northwind.example",
+      "edsger.dijkstra@northwind.example",
+      "katherine.johnson@northwind.example",
+    ]) {
+      const changed = await graphql(
+        grace,
+        `mutation ($input: SaveAccountContactsInput!) { saveAccountContacts(input: $input) { account { contactsVersion } } }`,
+        {
+          input: {
+            accountId,
+            expectedVersion: (await contactsNow()).version,
+            roleContacts: [{ role: "TECHNICAL_ADMIN", userId: await userId(email) }],
+          },
+        },
+      );
       expect(changed.errors, JSON.stringify(changed.errors)).to.equal(undefined);
     }
     const latest = await sequence();
-    const reads = () => apiRequests.filter((request) => ["SettingsPage", "SettingsHistory"].includes(request.operationName)).map((request) => request.operationName);
+    const reads = () =>
+      apiRequests
+        .filter((request) => ["SettingsPage", "SettingsHistory"].includes(request.operationName))
+        .map((request) => request.operationName);
     const readsBefore = reads().length;
     live.online();
 
@@ -635,7 +706,11 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   it("asks an outside address again after 'This is not me', once, and says when it may be asked next", async () => {
     const decline = async () => {
       const token = await latestToken(OUTSIDE_SECURITY);
-      const answered = await graphql("", `mutation ($token: String!) { declineContactEmail(input: { token: $token }) { verification { state } } }`, { token });
+      const answered = await graphql(
+        "",
+        `mutation ($token: String!) { declineContactEmail(input: { token: $token }) { verification { state } } }`,
+        { token },
+      );
       expect(answered.errors, JSON.stringify(answered.errors)).to.equal(undefined);
       // A fresh load of the screen (the token lives in memory only, so it comes in the address again).
       await page.goto("about:blank");
@@ -669,13 +744,21 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
 
   it("shows a member's name as text, whatever it contains", async () => {
     const name = '<img src="x" onerror="window.injected = true"> Mallory';
-    const added = await graphql(adminToken, `mutation ($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, {
-      input: { accountId, email: "mallory@northwind.example", name },
-    });
+    const added = await graphql(
+      adminToken,
+      `mutation ($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+      {
+        input: { accountId, email: "mallory@northwind.example", name },
+      },
+    );
     expect(added.errors, JSON.stringify(added.errors)).to.equal(undefined);
     const malloryToken = await signToken(secret, { email: "mallory@northwind.example" });
     const invitationId = (added.data as { addAccountMember: { invitation: { id: string } } }).addAccountMember.invitation.id;
-    const accepted = await graphql(malloryToken, `mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { id } } }`, { input: { invitationId } });
+    const accepted = await graphql(
+      malloryToken,
+      `mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { id } } }`,
+      { input: { invitationId } },
+    );
     expect(accepted.errors, JSON.stringify(accepted.errors)).to.equal(undefined);
     const other = await context.newPage();
     await openScreen(other, adminToken);
@@ -686,15 +769,21 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
   });
 
   it("lists an invitation nobody has answered, and withdraws it", async () => {
-    const invited = await graphql(adminToken, `mutation ($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`, {
-      input: { accountId, email: "invited.later@northwind.example" },
-    });
+    const invited = await graphql(
+      adminToken,
+      `mutation ($input: AddAccountMemberInput!) { addAccountMember(input: $input) { invitation { id } } }`,
+      {
+        input: { accountId, email: "invited.later@northwind.example" },
+      },
+    );
     expect(invited.errors, JSON.stringify(invited.errors)).to.equal(undefined);
     const other = await context.newPage();
     await openScreen(other, adminToken);
     const row = other.locator('[data-invitation="invited.later@northwind.example"]');
     await row.waitFor();
-    expect(await other.locator("#primary option").allTextContents(), "not offered as a contact").to.not.include.members(["invited.later@northwind.example"]);
+    expect(await other.locator("#primary option").allTextContents(), "not offered as a contact").to.not.include.members([
+      "invited.later@northwind.example",
+    ]);
     await row.getByRole("button").click();
     await row.waitFor({ state: "detached" });
     await other.close();
@@ -704,7 +793,9 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     const memberToken = await signToken(secret, { email: "alan.turing@northwind.example", name: "Alan Turing" });
     const other = await context.newPage();
     await openScreen(other, memberToken);
-    expect(await other.locator(".notice").textContent()).to.equal("You are a member of this account: only its admins can change the contacts.");
+    expect(await other.locator(".notice").textContent()).to.equal(
+      "You are a member of this account: only its admins can change the contacts.",
+    );
     expect(await other.locator("#primary").isDisabled()).to.equal(true);
     expect(await other.locator("#billing-add").count()).to.equal(0);
     expect(await other.locator(".save-bar").count()).to.equal(0);
@@ -715,9 +806,13 @@ describe("the settings screen (examples/settings-app) in a real browser", functi
     const other = await context.newPage();
     await openScreen(other, await signToken(secret, { email: "mallory@northwind.example" }));
     await other.locator(`.layout[data-event-sequence]`).waitFor();
-    const removed = await graphql(adminToken, `mutation ($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`, {
-      input: { accountId, userId: await userId("mallory@northwind.example") },
-    });
+    const removed = await graphql(
+      adminToken,
+      `mutation ($input: RemoveAccountMemberInput!) { removeAccountMember(input: $input) { account { id } } }`,
+      {
+        input: { accountId, userId: await userId("mallory@northwind.example") },
+      },
+    );
     expect(removed.errors, JSON.stringify(removed.errors)).to.equal(undefined);
     const stopped = other.locator('.live-stopped[data-code="NOT_FOUND"]');
     await stopped.waitFor({ timeout: 30_000 });
@@ -806,7 +901,8 @@ describe("the settings screen's live updates across two server processes on Post
     const apiRequests: string[] = [];
     await context.route("**/*", async (route) => {
       const request = route.request();
-      if (request.url().startsWith(apiUrl) && request.method() === "POST") apiRequests.push((request.postDataJSON() as { operationName?: string }).operationName ?? "");
+      if (request.url().startsWith(apiUrl) && request.method() === "POST")
+        apiRequests.push((request.postDataJSON() as { operationName?: string }).operationName ?? "");
       await route.continue();
     });
     const page = await context.newPage();
@@ -817,7 +913,8 @@ describe("the settings screen's live updates across two server processes on Post
 
   before(async function () {
     if (!testingOnPostgres()) this.skip();
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (see .ci/run) or set CHROMIUM_PATH.`);
     temp = fs.mkdtempSync(path.join(os.tmpdir(), "contact-points-settings-live-"));
     secret = randomBytes(32).toString("hex");
     const databaseUrl = await createPostgresDatabase(process.env.TEST_DATABASE_URL!, database);
@@ -878,16 +975,23 @@ describe("the settings screen's live updates across two server processes on Post
 
     const notice = ada.page.locator(".live-conflict");
     await notice.waitFor({ timeout: 30_000 });
-    expect(await notice.locator(".both li").allTextContents()).to.deep.equal(["Decision maker: Grace Hopper set Alan Turing; yours is Katherine Johnson"]);
+    expect(await notice.locator(".both li").allTextContents()).to.deep.equal([
+      "Decision maker: Grace Hopper set Alan Turing; yours is Katherine Johnson",
+    ]);
     expect(ada.apiRequests.filter((name) => name === "SettingsSaveContacts")).to.deep.equal([]);
     expect(await ada.page.locator("#role-IMPLEMENTATION option:checked").textContent()).to.equal(EDSGER);
 
     await notice.locator("button", { hasText: "Keep mine" }).click();
     await ada.page.click('.save-bar button[type="submit"]');
     await ada.page.waitForSelector('.save-bar .status:text-is("Saved.")');
-    expect(ada.apiRequests.filter((name) => name === "SettingsChangesSince"), "saved without a conflict").to.deep.equal([]);
+    expect(
+      ada.apiRequests.filter((name) => name === "SettingsChangesSince"),
+      "saved without a conflict",
+    ).to.deep.equal([]);
     // And Grace, on the other process, sees Ada's save.
-    await grace.page.locator('.live-changes li:has-text("Ada Lovelace changed the decision maker and the implementation contact")').waitFor({ timeout: 30_000 });
+    await grace.page
+      .locator('.live-changes li:has-text("Ada Lovelace changed the decision maker and the implementation contact")')
+      .waitFor({ timeout: 30_000 });
     expect(await grace.page.locator("#role-DECISION_MAKER option:checked").textContent()).to.equal(KATHERINE);
   });
 });

@@ -65,7 +65,13 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
   if (shape.membersPerAccount <= SPARE_MEMBER) throw new Error(`seedDataset needs at least ${SPARE_MEMBER + 1} members per account.`);
   const churn = shape.historyChurnPairs ?? 6;
   const start = Date.UTC(2025, 0, 1);
-  const viewer: User = { id: randomUUID(), email: shape.viewerEmail.toLowerCase(), name: "Console Admin", createdAt: new Date(start), signedInAt: new Date(start) };
+  const viewer: User = {
+    id: randomUUID(),
+    email: shape.viewerEmail.toLowerCase(),
+    name: "Console Admin",
+    createdAt: new Date(start),
+    signedInAt: new Date(start),
+  };
   const users: User[] = [viewer];
   const accounts: Account[] = [];
   const members: AccountMember[] = [];
@@ -79,7 +85,13 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
     const accountId = randomUUID();
     const people: User[] = [viewer];
     for (let position = 1; position < shape.membersPerAccount; position++) {
-      const user = { id: randomUUID(), email: `member${position}.account${index}@bench.example`, name: `Member ${position} of ${index}`, createdAt, signedInAt: createdAt };
+      const user = {
+        id: randomUUID(),
+        email: `member${position}.account${index}@bench.example`,
+        name: `Member ${position} of ${index}`,
+        createdAt,
+        signedInAt: createdAt,
+      };
       users.push(user);
       people.push(user);
     }
@@ -96,9 +108,42 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
       });
     });
     slots.push(
-      { accountId, slot: ContactSlot.PRIMARY, position: 0, userId: primary!.id, email: primary!.email, phone: null, title: null, languageTag: null, updatedAt: at(20), updatedById: viewer.id },
-      { accountId, slot: ContactSlot.BILLING, position: 0, userId: billingA!.id, email: billingA!.email, phone: null, title: null, languageTag: null, updatedAt: at(30), updatedById: viewer.id },
-      { accountId, slot: ContactSlot.BILLING, position: 1, userId: billingB!.id, email: billingB!.email, phone: null, title: null, languageTag: null, updatedAt: at(31), updatedById: viewer.id },
+      {
+        accountId,
+        slot: ContactSlot.PRIMARY,
+        position: 0,
+        userId: primary!.id,
+        email: primary!.email,
+        phone: null,
+        title: null,
+        languageTag: null,
+        updatedAt: at(20),
+        updatedById: viewer.id,
+      },
+      {
+        accountId,
+        slot: ContactSlot.BILLING,
+        position: 0,
+        userId: billingA!.id,
+        email: billingA!.email,
+        phone: null,
+        title: null,
+        languageTag: null,
+        updatedAt: at(30),
+        updatedById: viewer.id,
+      },
+      {
+        accountId,
+        slot: ContactSlot.BILLING,
+        position: 1,
+        userId: billingB!.id,
+        email: billingB!.email,
+        phone: null,
+        title: null,
+        languageTag: null,
+        updatedAt: at(31),
+        updatedById: viewer.id,
+      },
     );
     // Read from the role table, so a new role is filled here without an edit.
     const roleRows: [ContactRoleKind, User | null, string][] = CONTACT_ROLES.map((role, offset) => {
@@ -107,11 +152,41 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
       return outside ? [role.name, null, `${role.name.toLowerCase()}@account${index}.example`] : [role.name, holder, holder.email];
     });
     for (const [role, user, email] of roleRows) {
-      slots.push({ accountId, slot: slotOfRole(role), position: 0, userId: user?.id ?? null, email, phone: null, title: null, languageTag: null, updatedAt: at(40), updatedById: viewer.id });
+      slots.push({
+        accountId,
+        slot: slotOfRole(role),
+        position: 0,
+        userId: user?.id ?? null,
+        email,
+        phone: null,
+        title: null,
+        languageTag: null,
+        updatedAt: at(40),
+        updatedById: viewer.id,
+      });
     }
 
     const change = (step: number, slot: ContactSlot, action: ContactChangeAction, previousEmail: string | null, newEmail: string | null) =>
-      history.push({ accountId, at: at(step), actorId: viewer.id, actorEmail: null, version: null, eventSequence: null, slot, action, previousEmail, newEmail, previousUserId: null, newUserId: null, previousPhone: null, newPhone: null, previousTitle: null, newTitle: null, previousLanguageTag: null, newLanguageTag: null });
+      history.push({
+        accountId,
+        at: at(step),
+        actorId: viewer.id,
+        actorEmail: null,
+        version: null,
+        eventSequence: null,
+        slot,
+        action,
+        previousEmail,
+        newEmail,
+        previousUserId: null,
+        newUserId: null,
+        previousPhone: null,
+        newPhone: null,
+        previousTitle: null,
+        newTitle: null,
+        previousLanguageTag: null,
+        newLanguageTag: null,
+      });
     change(0, ContactSlot.PRIMARY, ContactChangeAction.SET, null, viewer.email);
     change(20, ContactSlot.PRIMARY, ContactChangeAction.SET, viewer.email, primary!.email);
     change(30, ContactSlot.BILLING, ContactChangeAction.ADD, null, billingA!.email);

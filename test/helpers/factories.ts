@@ -33,7 +33,9 @@ export function ok<TData>(response: GraphQLResponse<TData>): TData {
 
 /** Asserts a response failed with exactly one error of this code and returns that error. */
 export function failsWith(response: GraphQLResponse, code: string) {
-  expect(response.errors, `expected ${code}, got ${JSON.stringify(response)}`).to.be.an("array").with.lengthOf(1);
+  expect(response.errors, `expected ${code}, got ${JSON.stringify(response)}`)
+    .to.be.an("array")
+    .with.lengthOf(1);
   const error = response.errors![0]!;
   expect(error.extensions?.code, JSON.stringify(error)).to.equal(code);
   expect(error.message).to.be.a("string").and.not.equal("");
@@ -105,7 +107,8 @@ export async function mutate(server: TestServer, token: string, mutation: string
 }
 
 export async function readAccount(server: TestServer, token: string, id: string): Promise<AccountState> {
-  return ok(await server.graphql<{ account: AccountState }>(`query($id: ID!) { account(id: $id) { ${ACCOUNT_FIELDS} } }`, { id }, token)).account;
+  return ok(await server.graphql<{ account: AccountState }>(`query($id: ID!) { account(id: $id) { ${ACCOUNT_FIELDS} } }`, { id }, token))
+    .account;
 }
 
 export interface HistoryRow {

@@ -31,7 +31,9 @@ export const mochaHooks = {
     const after = snapshot(DATA);
     const touched = [...new Set([...before.keys(), ...after.keys()])].filter((file) => before.get(file) !== after.get(file));
     if (touched.length > 0) {
-      throw new Error(`The test run wrote into the developer's data/ directory: ${touched.map((file) => `data/${file}`).join(", ")}. Start servers with the test helpers' scratch settings.`);
+      throw new Error(
+        `The test run wrote into the developer's data/ directory: ${touched.map((file) => `data/${file}`).join(", ")}. Start servers with the test helpers' scratch settings.`,
+      );
     }
   },
 };

@@ -91,7 +91,10 @@ export class Received<TData = Record<string, any>> {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`Timed out waiting for ${what}; received ${JSON.stringify(this.results)}, completed ${this.completed}, error ${JSON.stringify(this.error)}`);
+      if (left <= 0)
+        throw new Error(
+          `Timed out waiting for ${what}; received ${JSON.stringify(this.results)}, completed ${this.completed}, error ${JSON.stringify(this.error)}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 250));
         this.wakers.push(() => {

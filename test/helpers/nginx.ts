@@ -48,7 +48,9 @@ ${upstreamPorts.map((upstream) => `    server 127.0.0.1:${upstream};`).join("\n"
 `;
   const configFile = path.join(prefix, "nginx.conf");
   fs.writeFileSync(configFile, config);
-  const child: ChildProcess = spawn(NGINX, ["-p", prefix, "-c", configFile, "-e", path.join(prefix, "error.log")], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(NGINX, ["-p", prefix, "-c", configFile, "-e", path.join(prefix, "error.log")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

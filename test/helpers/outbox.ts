@@ -26,6 +26,9 @@ export async function invitationTokenFor(server: TestServer, email: string): Pro
 /** The invited person accepts from the link in their newest invitation message, without signing in. */
 export async function acceptFromLink(server: TestServer, email: string): Promise<void> {
   const token = await invitationTokenFor(server, email);
-  const response = await fetch(`${server.url.replace(/\/graphql$/, "")}/invitation`, { method: "POST", body: new URLSearchParams({ token, answer: "accept" }) });
+  const response = await fetch(`${server.url.replace(/\/graphql$/, "")}/invitation`, {
+    method: "POST",
+    body: new URLSearchParams({ token, answer: "accept" }),
+  });
   expect(response.status, `accepting the invitation to ${email}`).to.equal(200);
 }

@@ -14,7 +14,11 @@ export const PREVIOUS_RELEASE_LAST_MIGRATION = "VerificationAndOutbox17957376000
 /** The values the previous release's code knows for each enumerated column; any other value it cannot read. */
 export const PREVIOUS_RELEASE_VALUES: Record<string, { table: string; column: string; values: string[] }> = {
   contactChangeAction: { table: "contact_changes", column: "action", values: ["SET", "ADD", "REMOVE", "CLEAR"] },
-  contactChangeSlot: { table: "contact_changes", column: "slot", values: ["PRIMARY", "BILLING", "DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"] },
+  contactChangeSlot: {
+    table: "contact_changes",
+    column: "slot",
+    values: ["PRIMARY", "BILLING", "DECISION_MAKER", "IMPLEMENTATION", "SECURITY", "TECHNICAL_ADMIN"],
+  },
   verificationState: { table: "contact_verifications", column: "state", values: ["PENDING", "VERIFIED"] },
   outboxState: { table: "outbox_messages", column: "state", values: ["PENDING", "SENT", "FAILED"] },
   outboxKind: { table: "outbox_messages", column: "kind", values: ["VERIFICATION", "TEST"] },
@@ -30,7 +34,12 @@ export interface PreviousReleaseSizes {
   outboxMessages: number;
 }
 
-export const REALISTIC_SIZES: PreviousReleaseSizes = { users: 100_000, accounts: 10_000, extraMemberships: 10_000, outboxMessages: 200_000 };
+export const REALISTIC_SIZES: PreviousReleaseSizes = {
+  users: 100_000,
+  accounts: 10_000,
+  extraMemberships: 10_000,
+  outboxMessages: 200_000,
+};
 
 /** A data source on `url` that knows only the previous release's migrations, with no statement timeout. */
 function previousReleaseDataSource(url: string): DataSource {
@@ -52,7 +61,6 @@ function ids(postgres: boolean) {
 
 /** Rows 1..n, as a recursive CTE both drivers run. */
 const series = (n: number) => `WITH RECURSIVE "s"("i") AS (SELECT 1 UNION ALL SELECT "i" + 1 FROM "s" WHERE "i" < ${n})`;
-
 
 /**
  * A database of the previous release's schema at `url`, filled with generated rows in a few set-based
@@ -169,7 +177,10 @@ export function buildPreviousRelease(root: string): string {
   try {
     execFileSync("sh", ["-c", `git archive ${PREVIOUS_RELEASE_COMMIT} | tar -x -C "$0"`, staging], { cwd: root, stdio: "pipe" });
     fs.symlinkSync(path.join(root, "node_modules"), path.join(staging, "node_modules"));
-    execFileSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."], { cwd: staging, stdio: "pipe" });
+    execFileSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."], {
+      cwd: staging,
+      stdio: "pipe",
+    });
     // Another run may have finished first: its build is as good as this one.
     if (!fs.existsSync(main)) fs.renameSync(staging, directory);
   } finally {

@@ -81,7 +81,11 @@ export async function spawnServer(
 export function runToEnd(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Only the mail file: a command run to its end may be checking how a missing DATABASE_URL is refused.
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", MAIL_LOG_FILE: scratchDefaults().MAIL_LOG_FILE, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", MAIL_LOG_FILE: scratchDefaults().MAIL_LOG_FILE, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -43,12 +43,25 @@ export function testDatabaseUrl(): string {
  * Starts the real HTTP server on a free loopback port with a freshly migrated database of its own.
  * `env` overrides settings as environment variables would. Nothing is logged unless `logger` or LOG_LEVEL says so.
  */
-export async function startTestServer(options: { env?: Record<string, string>; databaseUrl?: string; db?: Database; logger?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { env?: Record<string, string>; databaseUrl?: string; db?: Database; logger?: Logger } = {},
+): Promise<TestServer> {
   // No delivery worker runs here, so production settings need no mail server.
   const mail = options.env?.SMTP_URL ? {} : { MAIL_TRANSPORT: "file", MAIL_LOG_FILE: scratchDefaults().MAIL_LOG_FILE };
   // Settings production requires that a test server does not use: it opens a database of its own.
-  const production = options.env?.NODE_ENV === "production" ? { DATABASE_URL: "postgres://opened-by-the-test@127.0.0.1/unused", PUBLIC_URL: "https://contacts.test.example" } : {};
-  const config = loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", ...mail, ...production, ...options.env });
+  const production =
+    options.env?.NODE_ENV === "production"
+      ? { DATABASE_URL: "postgres://opened-by-the-test@127.0.0.1/unused", PUBLIC_URL: "https://contacts.test.example" }
+      : {};
+  const config = loadConfig({
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    NODE_ENV: "test",
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    ...mail,
+    ...production,
+    ...options.env,
+  });
   const ownDatabaseUrl = options.db || options.databaseUrl ? null : await freshDatabaseUrl();
   const db = options.db ?? (await Database.open({ databaseUrl: options.databaseUrl ?? ownDatabaseUrl!, postgres: config.database }));
   await db.migrate();

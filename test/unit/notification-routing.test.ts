@@ -1,6 +1,12 @@
 import { expect } from "chai";
 import { CONTACT_ROLES, ContactSlot } from "../../src/contacts/contact.enums";
-import { categoriesOf, NOTIFICATION_CATEGORIES, type NotificationCategory, routeNotification, type SlotHolder } from "../../src/notifications/notification-routing";
+import {
+  categoriesOf,
+  NOTIFICATION_CATEGORIES,
+  type NotificationCategory,
+  routeNotification,
+  type SlotHolder,
+} from "../../src/notifications/notification-routing";
 
 /**
  * The routing written out again by hand, on purpose: an independent expected table is what lets
@@ -22,7 +28,9 @@ const EVERY_SLOT: SlotHolder<null>[] = [
   { slot: "PRIMARY", email: "primary@example.com", user: null },
   { slot: "BILLING", email: "billing-1@example.com", user: null },
   { slot: "BILLING", email: "billing-2@example.com", user: null },
-  ...CONTACT_ROLES.map((role): SlotHolder<null> => ({ slot: role.name as ContactSlot, email: `${role.name.toLowerCase()}@example.com`, user: null })),
+  ...CONTACT_ROLES.map(
+    (role): SlotHolder<null> => ({ slot: role.name as ContactSlot, email: `${role.name.toLowerCase()}@example.com`, user: null }),
+  ),
 ];
 
 describe("unit: notification routing", () => {
@@ -33,7 +41,10 @@ describe("unit: notification routing", () => {
   for (const [category, slots] of Object.entries(EXPECTED_ROUTES)) {
     it(`routes ${category} to ${slots.join(", ")} and no other slot`, () => {
       const recipients = routeNotification(category as NotificationCategory, EVERY_SLOT);
-      const expected = EVERY_SLOT.filter((holder) => slots.includes(holder.slot)).map((holder) => ({ email: holder.email, reasons: [holder.slot] }));
+      const expected = EVERY_SLOT.filter((holder) => slots.includes(holder.slot)).map((holder) => ({
+        email: holder.email,
+        reasons: [holder.slot],
+      }));
       expect(recipients.map(({ email, reasons }) => ({ email, reasons }))).to.deep.equal(expected);
     });
   }
@@ -58,7 +69,10 @@ describe("unit: notification routing", () => {
       const expected = Object.entries(EXPECTED_ROUTES)
         .filter(([, slots]) => slots.includes(slot))
         .map(([name]) => name);
-      expect(categoriesOf(slot as ContactSlot).map((category) => category.name), slot).to.deep.equal(expected);
+      expect(
+        categoriesOf(slot as ContactSlot).map((category) => category.name),
+        slot,
+      ).to.deep.equal(expected);
     }
   });
 });

@@ -4,7 +4,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Database, MIGRATIONS } from "../../src/database";
-import { buildPreviousRelease, PREVIOUS_RELEASE_LAST_MIGRATION, PREVIOUS_RELEASE_MIGRATIONS, PREVIOUS_RELEASE_VALUES } from "../helpers/previous-release";
+import {
+  buildPreviousRelease,
+  PREVIOUS_RELEASE_LAST_MIGRATION,
+  PREVIOUS_RELEASE_MIGRATIONS,
+  PREVIOUS_RELEASE_VALUES,
+} from "../helpers/previous-release";
 import { dropTestDatabase, freshDatabaseUrl, startTestServer, testDatabaseUrl, tokenFor, TEST_JWT_SECRET } from "../helpers/server";
 import { addMember, createAccount, mutate, ok, signIn } from "../helpers/factories";
 import { verificationTokenFor } from "../helpers/outbox";
@@ -60,7 +65,14 @@ describe("rolling back to the previous release", function () {
       ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
       const token = await verificationTokenFor(server, email);
       const mutation = answer === "declined" ? "declineContactEmail" : answer === "verified" ? "verifyContactEmail" : null;
-      if (mutation) ok(await server.graphql(`mutation($token: String!) { ${mutation}(input: { token: $token }) { verification { state } } }`, { token }, null));
+      if (mutation)
+        ok(
+          await server.graphql(
+            `mutation($token: String!) { ${mutation}(input: { token: $token }) { verification { state } } }`,
+            { token },
+            null,
+          ),
+        );
     }
     const declinedHistory = await selectRows(db, sql`SELECT COUNT(*) AS "n" FROM "contact_changes" WHERE "action" = 'DECLINED'`);
     expect(Number(declinedHistory[0]!.n)).to.equal(1);
@@ -69,7 +81,10 @@ describe("rolling back to the previous release", function () {
 
     // Step 1 of the runbook: with the new release stopped, revert to the previous release's last migration.
     const env = { DATABASE_URL: url, NODE_ENV: "test", AUTH_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "info" };
-    const reverted = await runToEnd([path.join(ROOT, "dist", "src", "scripts", "migrate.js"), "--to", PREVIOUS_RELEASE_LAST_MIGRATION], env);
+    const reverted = await runToEnd(
+      [path.join(ROOT, "dist", "src", "scripts", "migrate.js"), "--to", PREVIOUS_RELEASE_LAST_MIGRATION],
+      env,
+    );
     expect(reverted.code, reverted.stderr).to.equal(0);
     const later = MIGRATIONS.slice(PREVIOUS_RELEASE_MIGRATIONS.length).map((migration) => migration.name);
     for (const name of later) expect(reverted.stdout).to.match(new RegExp(`Reverted migration ${name} in \\d+ ms`));
@@ -82,7 +97,9 @@ describe("rolling back to the previous release", function () {
     const check = await Database.open({ databaseUrl: url });
     try {
       for (const { table, column, values } of Object.values(PREVIOUS_RELEASE_VALUES)) {
-        const found = (await selectRows(check, sql`SELECT DISTINCT ${raw(`"${column}"`)} AS "value" FROM ${raw(`"${table}"`)}`)).map((row) => row.value);
+        const found = (await selectRows(check, sql`SELECT DISTINCT ${raw(`"${column}"`)} AS "value" FROM ${raw(`"${table}"`)}`)).map(
+          (row) => row.value,
+        );
         expect(values, `${table}.${column}`).to.include.members(found as string[]);
       }
     } finally {
@@ -91,7 +108,13 @@ describe("rolling back to the previous release", function () {
 
     // Step 2: the previous release starts on the reverted database, applies nothing, and serves every account.
     previous = await spawnServer(
-      { DATABASE_URL: url, NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, SEED_DEMO_DATA: "false", MAIL_LOG_FILE: path.join(directory, "mail.log") },
+      {
+        DATABASE_URL: url,
+        NODE_ENV: "production",
+        AUTH_JWT_SECRET: TEST_JWT_SECRET,
+        SEED_DEMO_DATA: "false",
+        MAIL_LOG_FILE: path.join(directory, "mail.log"),
+      },
       "listening on",
       30_000,
       (node) => [node, [previousMain]],
@@ -100,11 +123,20 @@ describe("rolling back to the previous release", function () {
     const screen = await postGraphQL(previous.url, PREVIOUS_RELEASE_SCREEN, await tokenFor(admin.email));
     expect(screen.errors, JSON.stringify(screen.errors)).to.equal(undefined);
     const accounts = screen.data.accounts.edges.map((edge: { node: Record<string, any> }) => edge.node);
-    expect(accounts.map((account: { name: string }) => account.name)).to.have.members(Object.keys(answers).map((answer) => `${answer} account`));
+    expect(accounts.map((account: { name: string }) => account.name)).to.have.members(
+      Object.keys(answers).map((answer) => `${answer} account`),
+    );
     const declined = accounts.find((account: { name: string }) => account.name === "declined account");
     // The declined address reads as a pending one, and its history entry as setting it again.
-    expect(declined.roleContacts).to.deep.equal([{ role: "SECURITY", email: answers.declined, isExternal: true, verification: { state: "PENDING" } }]);
-    expect(declined.contactHistory.edges[0].node).to.deep.include({ slot: "SECURITY", action: "SET", previousEmail: answers.declined, newEmail: answers.declined });
+    expect(declined.roleContacts).to.deep.equal([
+      { role: "SECURITY", email: answers.declined, isExternal: true, verification: { state: "PENDING" } },
+    ]);
+    expect(declined.contactHistory.edges[0].node).to.deep.include({
+      slot: "SECURITY",
+      action: "SET",
+      previousEmail: answers.declined,
+      newEmail: answers.declined,
+    });
     for (const account of accounts) expect(account.members.totalCount).to.equal(2);
     for (const member of accounts.map((account: { name: string }) => `member-of-${account.name.split(" ")[0]}@example.com`)) {
       const own = await postGraphQL(previous.url, `{ accounts(first: 5) { edges { node { name viewerRole } } } }`, await tokenFor(member));

@@ -37,10 +37,15 @@ function binOf(packageName, command) {
  */
 function run(what, script, args) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${what} failed:\n${stdout}${stderr}`));
-      else resolve(undefined);
-    });
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${what} failed:\n${stdout}${stderr}`));
+        else resolve(undefined);
+      },
+    );
   });
 }
 
@@ -49,7 +54,11 @@ function run(what, script, args) {
  */
 export async function build({ log = (line) => console.log(line) } = {}) {
   const started = Date.now();
-  await run("GraphQL Code Generator", binOf("@graphql-codegen/cli", "graphql-codegen"), ["--config", "examples/settings-app/codegen.ts", "--silent"]);
+  await run("GraphQL Code Generator", binOf("@graphql-codegen/cli", "graphql-codegen"), [
+    "--config",
+    "examples/settings-app/codegen.ts",
+    "--silent",
+  ]);
   const tsc = binOf("typescript", "tsc");
   await run("tsc --strict (the app)", tsc, ["-p", "examples/settings-app/tsconfig.json"]);
   await run("tsc --strict (the scripts)", tsc, ["-p", "examples/settings-app/tsconfig.scripts.json"]);

@@ -34,7 +34,8 @@ function apiUrlSetting(value) {
  */
 function portSetting(value) {
   const port = value === undefined || value === "" ? 5173 : Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SETTINGS_PORT must be a port number (0 picks a free one); got "${value}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`SETTINGS_PORT must be a port number (0 picks a free one); got "${value}".`);
   return port;
 }
 
@@ -62,7 +63,10 @@ function webSocketOrigin(apiUrl) {
 export function createSettingsApp(apiUrl) {
   const page = fs
     .readFileSync(path.join(OUT, "index.html"), "utf8")
-    .replace('<meta name="contact-points-api" content="" />', `<meta name="contact-points-api" content="${escapeAttribute(apiUrl.href)}" />`);
+    .replace(
+      '<meta name="contact-points-api" content="" />',
+      `<meta name="contact-points-api" content="${escapeAttribute(apiUrl.href)}" />`,
+    );
   const app = express();
   app.disable("x-powered-by");
   app.use((_request, response, next) => {

@@ -110,7 +110,15 @@ function SignIn({ problem, onToken }: { problem: ApiProblem | null; onToken: (to
       <p className="hint">{messages.signIn.explanation}</p>
       <label htmlFor="token">{messages.signIn.tokenLabel}</label>
       {/* A password field: browsers neither show nor autofill-save it in plain text. */}
-      <input id="token" name="token" type="password" autoComplete="off" spellCheck={false} value={text} onChange={(event) => setText(event.target.value)} />
+      <input
+        id="token"
+        name="token"
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+      />
       <button type="submit" className="primary">
         {messages.signIn.submit}
       </button>

@@ -21,7 +21,15 @@ export interface Conflict {
   overlapping: SlotKey[];
 }
 
-export function ConflictNotice({ conflict, onKeepMine, onUseTheirs }: { conflict: Conflict; onKeepMine: () => void; onUseTheirs: () => void }) {
+export function ConflictNotice({
+  conflict,
+  onKeepMine,
+  onUseTheirs,
+}: {
+  conflict: Conflict;
+  onKeepMine: () => void;
+  onUseTheirs: () => void;
+}) {
   const { messages } = useScreen();
   const yours = new Map(conflict.yours.map((change) => [change.slot, change.after]));
   return (
@@ -33,7 +41,11 @@ export function ConflictNotice({ conflict, onKeepMine, onUseTheirs }: { conflict
       <ul className="both">
         {conflict.theirs.map((change) => (
           <li key={change.slot} data-slot={change.slot}>
-            {messages.conflict.theirsAndYours(slotName(messages, change.slot), change.after ?? messages.nobody, yours.get(change.slot) ?? messages.nobody)}
+            {messages.conflict.theirsAndYours(
+              slotName(messages, change.slot),
+              change.after ?? messages.nobody,
+              yours.get(change.slot) ?? messages.nobody,
+            )}
           </li>
         ))}
       </ul>

@@ -40,7 +40,15 @@ export function actorName(actor: SettingsChangedByFragment, personOf: (email: st
   return "?";
 }
 
-export function HistoryPanel({ accountId, added, personOf }: { accountId: string; added: readonly HistoryRow[]; personOf: (email: string) => string }) {
+export function HistoryPanel({
+  accountId,
+  added,
+  personOf,
+}: {
+  accountId: string;
+  added: readonly HistoryRow[];
+  personOf: (email: string) => string;
+}) {
   const { messages } = useScreen();
   const { data, error, fetchMore, loading } = useQuery(HistoryQuery, {
     variables: { accountId, first: HISTORY_PAGE },
@@ -77,7 +85,12 @@ export function HistoryPanel({ accountId, added, personOf }: { accountId: string
         </table>
       )}
       {history?.pageInfo.hasNextPage && (
-        <button type="button" className="link" disabled={loading} onClick={() => void fetchMore({ variables: { after: history.pageInfo.endCursor } })}>
+        <button
+          type="button"
+          className="link"
+          disabled={loading}
+          onClick={() => void fetchMore({ variables: { after: history.pageInfo.endCursor } })}
+        >
           {messages.history.more}
         </button>
       )}

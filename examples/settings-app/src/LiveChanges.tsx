@@ -27,7 +27,8 @@ export function RecentChanges({ changes, personOf }: { changes: readonly ChangeS
     <ul className="live-changes" aria-live="polite">
       {lines.map(({ change, what }) => (
         <li key={change.sequence} data-sequence={change.sequence}>
-          <span className="what">{messages.live.changed(who(messages, change.by, personOf), what)}</span> <span className="hint">{messages.dateTime(change.at)}</span>
+          <span className="what">{messages.live.changed(who(messages, change.by, personOf), what)}</span>{" "}
+          <span className="hint">{messages.dateTime(change.at)}</span>
         </li>
       ))}
     </ul>
@@ -63,7 +64,12 @@ export function ContestedNotice({
           const value = values.get(slot);
           return (
             <li key={slot} data-slot={slot}>
-              {messages.live.contested(slotName(messages, slot), who(messages, by, personOf), value?.before ?? messages.nobody, value?.after ?? messages.nobody)}
+              {messages.live.contested(
+                slotName(messages, slot),
+                who(messages, by, personOf),
+                value?.before ?? messages.nobody,
+                value?.after ?? messages.nobody,
+              )}
             </li>
           );
         })}

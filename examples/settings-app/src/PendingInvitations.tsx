@@ -33,7 +33,18 @@ const WithdrawInvitationMutation = graphql(`
   }
 `);
 
-const TEXT: Record<Language, { heading: string; hint: string; none: string; expired: string; until: (date: string) => string; withdraw: string; role: Record<string, string> }> = {
+const TEXT: Record<
+  Language,
+  {
+    heading: string;
+    hint: string;
+    none: string;
+    expired: string;
+    until: (date: string) => string;
+    withdraw: string;
+    role: Record<string, string>;
+  }
+> = {
   en: {
     heading: "Invited, not yet members",
     hint: "They become members, and can be named as contacts, once they accept the invitation mailed to them.",

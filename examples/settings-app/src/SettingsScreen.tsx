@@ -28,7 +28,14 @@ import {
 } from "./form";
 import { slotName, type FieldProblem } from "./i18n";
 import type { SettingsAccountContactsFragment, SettingsPageQuery } from "./gql/graphql";
-import { AccountChangedSubscription, ChangesSinceQuery, HistoryQuery, PageQuery, ResendVerificationMutation, SaveContactsMutation } from "./operations";
+import {
+  AccountChangedSubscription,
+  ChangesSinceQuery,
+  HistoryQuery,
+  PageQuery,
+  ResendVerificationMutation,
+  SaveContactsMutation,
+} from "./operations";
 import type { ResumeContext } from "./apollo";
 import {
   addRows,
@@ -65,7 +72,11 @@ export interface MemberOption {
 }
 
 function memberOptions(account: PageAccount): MemberOption[] {
-  return account.members.edges.map(({ node }) => ({ userId: node.user.id, label: node.displayName ?? node.user.email, email: node.user.email }));
+  return account.members.edges.map(({ node }) => ({
+    userId: node.user.id,
+    label: node.displayName ?? node.user.email,
+    email: node.user.email,
+  }));
 }
 
 /** The newest changes others made while the screen is open, shown at the top. */
@@ -129,7 +140,10 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
     holding.current = false;
     const waiting = held.current;
     held.current = [];
-    if (waiting.length > 0) setForm((state) => waiting.reduce<FormState | null>((current, { latest, by }) => (current ? formAfterChange(current, latest, by) : current), state));
+    if (waiting.length > 0)
+      setForm((state) =>
+        waiting.reduce<FormState | null>((current, { latest, by }) => (current ? formAfterChange(current, latest, by) : current), state),
+      );
   };
 
   /**
@@ -180,7 +194,10 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
   );
 
   const resume: ResumeContext = {
-    resume: { variable: "afterSequence", cursorOf: (result) => (result as { accountChanged?: { sequence: number } } | null)?.accountChanged?.sequence ?? null },
+    resume: {
+      variable: "afterSequence",
+      cursorOf: (result) => (result as { accountChanged?: { sequence: number } } | null)?.accountChanged?.sequence ?? null,
+    },
   };
   const live = useSubscription(AccountChangedSubscription, {
     variables: { accountId, afterSequence: liveFrom },
@@ -203,7 +220,16 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
   }, [membersPage?.hasNextPage, membersPage?.endCursor, fetchMore]);
 
   const members = useMemo(() => (account ? memberOptions(account) : []), [account]);
-  const labels = useMemo(() => (account ? labelsFrom(account, account.members.edges.map((edge) => edge.node)) : new Map<string, string>()), [account]);
+  const labels = useMemo(
+    () =>
+      account
+        ? labelsFrom(
+            account,
+            account.members.edges.map((edge) => edge.node),
+          )
+        : new Map<string, string>(),
+    [account],
+  );
   // The history and the health name people by address: show a member's name where one is known.
   const personOf = useMemo(() => {
     const names = new Map(members.map((member) => [member.email, member.label]));
@@ -247,7 +273,13 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
       setProblems([{ code: "NOT_FOUND" }]);
       return false;
     }
-    const allLabels = new Map([...labels, ...labelsFrom(now, now.members.edges.map((edge) => edge.node))]);
+    const allLabels = new Map([
+      ...labels,
+      ...labelsFrom(
+        now,
+        now.members.edges.map((edge) => edge.node),
+      ),
+    ]);
     const actors = [...new Set((since.data?.account?.contactHistory.nodes ?? []).map((change) => actorName(change.changedBy, personOf)))];
     const latest = baselineOf(now);
     const { merged, overlapping } = mergeForms(from.values, mine, latest.values);
@@ -260,7 +292,15 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
     const both = (changes: SlotChange[]) => changes.filter((change) => overlapping.includes(change.slot));
     setBaseline(latest);
     setDraft(merged);
-    setConflict({ theirs: both(theirs), yours: both(changesBetween(from.values, mine, allLabels)), actors, latest, merged, mine, overlapping });
+    setConflict({
+      theirs: both(theirs),
+      yours: both(changesBetween(from.values, mine, allLabels)),
+      actors,
+      latest,
+      merged,
+      mine,
+      overlapping,
+    });
     return true;
   };
 
@@ -268,7 +308,12 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
    * Saves `values` over `from`; `merged` says what others changed that this save was merged with.
    * True when a conflict was put to the user.
    */
-  const submit = async (from: Baseline, values: FormValues, rounds: number, merged: { actors: string[]; theirs: SlotChange[] } | null): Promise<boolean> => {
+  const submit = async (
+    from: Baseline,
+    values: FormValues,
+    rounds: number,
+    merged: { actors: string[]; theirs: SlotChange[] } | null,
+  ): Promise<boolean> => {
     const { input, fieldOf } = saveInput(account.id, from.version, values);
     let failure: unknown = null;
     try {
@@ -384,8 +429,22 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
           {saved && mergedWith && mergedWith.theirs.length > 0 && <MergedNotice merged={mergedWith} />}
           {!conflict && <ProblemList problems={problems} />}
 
-          <PrimarySection draft={draft} members={members} labels={labels} disabled={!canEdit} problem={fieldText("primary")} onChange={edit} />
-          <BillingSection draft={draft} members={members} labels={labels} disabled={!canEdit} problemOf={(row) => fieldText(`billing.${row}`)} onChange={edit} />
+          <PrimarySection
+            draft={draft}
+            members={members}
+            labels={labels}
+            disabled={!canEdit}
+            problem={fieldText("primary")}
+            onChange={edit}
+          />
+          <BillingSection
+            draft={draft}
+            members={members}
+            labels={labels}
+            disabled={!canEdit}
+            problemOf={(row) => fieldText(`billing.${row}`)}
+            onChange={edit}
+          />
           <OtherContactsSection
             account={account}
             draft={draft}
@@ -406,7 +465,11 @@ export function SettingsScreen({ accountId, viewerId }: { accountId: string; vie
               <button type="button" disabled={unsaved.length === 0 || saving} onClick={() => edit(baseline.values)}>
                 {messages.discard}
               </button>
-              <button type="submit" className="primary" disabled={unsaved.length === 0 || saving || conflict !== null || contested.length > 0}>
+              <button
+                type="submit"
+                className="primary"
+                disabled={unsaved.length === 0 || saving || conflict !== null || contested.length > 0}
+              >
                 {saving ? messages.saving : messages.save}
               </button>
             </div>
@@ -437,7 +500,9 @@ function MergedNotice({ merged }: { merged: { actors: string[]; theirs: SlotChan
       <p>{messages.conflict.merged(merged.actors.join(", "))}</p>
       <ul className="theirs">
         {merged.theirs.map((change) => (
-          <li key={change.slot}>{messages.change(slotName(messages, change.slot), change.before ?? messages.nobody, change.after ?? messages.nobody)}</li>
+          <li key={change.slot}>
+            {messages.change(slotName(messages, change.slot), change.before ?? messages.nobody, change.after ?? messages.nobody)}
+          </li>
         ))}
       </ul>
     </div>
@@ -453,7 +518,17 @@ interface SectionProps {
 }
 
 /** Options for a picker: every member, plus the current choice if it is not (or no longer) among them. */
-function MemberOptions({ members, current, labels, exclude = [] }: { members: MemberOption[]; current: string; labels: PersonLabels; exclude?: string[] }) {
+function MemberOptions({
+  members,
+  current,
+  labels,
+  exclude = [],
+}: {
+  members: MemberOption[];
+  current: string;
+  labels: PersonLabels;
+  exclude?: string[];
+}) {
   const { messages } = useScreen();
   const offered = members.filter((member) => member.userId === current || !exclude.includes(member.userId));
   const missing = current !== "" && !members.some((member) => member.userId === current);
@@ -490,7 +565,8 @@ function ContactDetailsPanel({ account }: { account: PageAccount }) {
               {contact.slot === "%future added value" ? contact.slot : messages.slots[contact.slot]} · {contact.email}
             </dt>
             <dd>
-              {messages.details.phone}: {contact.phone ?? messages.details.none}; {messages.details.title}: {contact.title ?? messages.details.none}
+              {messages.details.phone}: {contact.phone ?? messages.details.none}; {messages.details.title}:{" "}
+              {contact.title ?? messages.details.none}
             </dd>
           </div>
         ))}
@@ -521,7 +597,14 @@ function PrimarySection({ draft, members, labels, disabled, problem, onChange }:
   );
 }
 
-function BillingSection({ draft, members, labels, disabled, problemOf, onChange }: SectionProps & { problemOf: (row: number) => string | null }) {
+function BillingSection({
+  draft,
+  members,
+  labels,
+  disabled,
+  problemOf,
+  onChange,
+}: SectionProps & { problemOf: (row: number) => string | null }) {
   const { messages } = useScreen();
   const rows = draft.billingContactUserIds;
   const atLimit = rows.length >= BILLING_LIMIT;
@@ -561,7 +644,13 @@ function BillingSection({ draft, members, labels, disabled, problemOf, onChange 
       </ol>
       {!disabled && (
         <div className="add-another">
-          <button type="button" id="billing-add" disabled={atLimit} aria-describedby="billing-add-reason" onClick={() => setRows([...rows, ""])}>
+          <button
+            type="button"
+            id="billing-add"
+            disabled={atLimit}
+            aria-describedby="billing-add-reason"
+            onClick={() => setRows([...rows, ""])}
+          >
             + {messages.billing.addAnother}
           </button>
           {/* Why the button is disabled, said next to it rather than only in a tooltip. */}
@@ -584,7 +673,12 @@ function OtherContactsSection({
   problemOf,
   onChange,
   onHistory,
-}: SectionProps & { account: PageAccount; saved: FormValues; problemOf: (role: KnownRole) => string | null; onHistory: (rows: readonly HistoryRow[]) => void }) {
+}: SectionProps & {
+  account: PageAccount;
+  saved: FormValues;
+  problemOf: (role: KnownRole) => string | null;
+  onHistory: (rows: readonly HistoryRow[]) => void;
+}) {
   const { messages } = useScreen();
   return (
     <section className="card" aria-labelledby="others-heading">
@@ -674,7 +768,9 @@ function RoleRow({
             onChange={(event) => onChange({ kind: "outside", email: event.target.value })}
           />
         )}
-        {value.kind === "outside" && <VerificationState role={role} account={account} email={value.email} canResend={!disabled} onHistory={onHistory} />}
+        {value.kind === "outside" && (
+          <VerificationState role={role} account={account} email={value.email} canResend={!disabled} onHistory={onHistory} />
+        )}
         <FieldProblemText id={`${id}-problem`} text={problem} />
       </div>
     </div>
@@ -710,7 +806,10 @@ function VerificationState({
   }
   const state = verification.state;
   // A refusal to ask a declined address again says when it may be asked next, in days.
-  const bound = state === "DECLINED" ? problems.find((problem) => problem.code === "ADDRESS_DECLINED" && (problem.retryAfterSeconds ?? 0) > 86_400) : undefined;
+  const bound =
+    state === "DECLINED"
+      ? problems.find((problem) => problem.code === "ADDRESS_DECLINED" && (problem.retryAfterSeconds ?? 0) > 86_400)
+      : undefined;
   const tooSoon = bound ? Math.ceil(bound.retryAfterSeconds! / 86_400) : null;
   const label = state === "PENDING" || state === "VERIFIED" || state === "DECLINED" ? messages.verification[state] : state;
   const when =
@@ -759,4 +858,3 @@ function VerificationState({
     </div>
   );
 }
-

@@ -26,7 +26,20 @@ function isCloseEvent(event: unknown): event is { code: number; reason: string }
 export function createCache(): InMemoryCache {
   return new InMemoryCache({
     possibleTypes: {
-      Node: ["Account", "User", "AccountMember", "AccountInvitation", "ContactRole", "ContactVerification", "ContactChange", "AccountSettingChange", "MemberChange", "NotificationDelivery", "WebhookEndpoint", "WebhookDelivery"],
+      Node: [
+        "Account",
+        "User",
+        "AccountMember",
+        "AccountInvitation",
+        "ContactRole",
+        "ContactVerification",
+        "ContactChange",
+        "AccountSettingChange",
+        "MemberChange",
+        "NotificationDelivery",
+        "WebhookEndpoint",
+        "WebhookDelivery",
+      ],
       ContactChangeActor: ["User", "ExternalContact"],
     },
     typePolicies: {
@@ -116,7 +129,11 @@ export function createClient(apiUrl: string, session: ClientSession): ApolloClie
     return definition.kind === "OperationDefinition" && definition.operation === "subscription";
   };
   return new ApolloClient({
-    link: ApolloLink.split(isSubscription, ApolloLink.from([resumeLink(), new GraphQLWsLink(webSocket)]), ApolloLink.from([headers, new HttpLink({ uri: apiUrl })])),
+    link: ApolloLink.split(
+      isSubscription,
+      ApolloLink.from([resumeLink(), new GraphQLWsLink(webSocket)]),
+      ApolloLink.from([headers, new HttpLink({ uri: apiUrl })]),
+    ),
     cache: createCache(),
   });
 }

@@ -146,7 +146,11 @@ export function labelsFrom(
   members: readonly { displayName: string | null; user: { id: string; email: string; name: string | null } }[],
 ): Map<string, string> {
   const labels = new Map<string, string>();
-  const users = [account.primaryContact, ...account.billingContacts, ...account.roleContacts.flatMap((contact) => (contact.user ? [contact.user] : []))];
+  const users = [
+    account.primaryContact,
+    ...account.billingContacts,
+    ...account.roleContacts.flatMap((contact) => (contact.user ? [contact.user] : [])),
+  ];
   for (const user of users) labels.set(user.id, user.name ?? user.email);
   for (const member of members) labels.set(member.user.id, member.displayName ?? member.user.email);
   return labels;

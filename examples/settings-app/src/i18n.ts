@@ -165,7 +165,8 @@ const english: Messages = {
   loading: "Loading…",
   signIn: {
     heading: "Sign in",
-    explanation: "Paste the bearer token that `npm start` printed (or `npm run token -- --email you@example.com`). It is kept in this page's memory only.",
+    explanation:
+      "Paste the bearer token that `npm start` printed (or `npm run token -- --email you@example.com`). It is kept in this page's memory only.",
     tokenLabel: "Bearer token",
     submit: "Continue",
     signedInAs: (who) => `Signed in as ${who}`,
@@ -183,20 +184,25 @@ const english: Messages = {
     TECHNICAL_ADMIN: "Technical administrator",
   },
   primary: {
-    description: "The person who works with the account day to day. They receive all important account notifications: invoices, updates, renewals and the rest.",
+    description:
+      "The person who works with the account day to day. They receive all important account notifications: invoices, updates, renewals and the rest.",
   },
   billing: {
     description: "Billing contacts receive copies of invoices, receipts, orders and renewal notices.",
     addAnother: "Add another",
-    limitReason: (limit) => en(limit, { one: "An account can have at most {n} billing contact.", other: "An account can have at most {n} billing contacts." }),
+    limitReason: (limit) =>
+      en(limit, { one: "An account can have at most {n} billing contact.", other: "An account can have at most {n} billing contacts." }),
     free: (count) =>
-      count === 0 ? "No more billing contacts can be added." : en(count, { one: "{n} more can be added.", other: "{n} more can be added." }),
+      count === 0
+        ? "No more billing contacts can be added."
+        : en(count, { one: "{n} more can be added.", other: "{n} more can be added." }),
     none: "No billing contacts yet.",
   },
   details: { heading: "Phones and titles", phone: "Phone", title: "Title", none: "—" },
   others: {
     heading: "Other contacts",
-    description: "Points of contact for other roles. The security contact can be a member or the email address of someone outside the account.",
+    description:
+      "Points of contact for other roles. The security contact can be a member or the email address of someone outside the account.",
     outsideOption: "Someone outside the account…",
     outsideAddress: "Their email address",
   },
@@ -215,7 +221,11 @@ const english: Messages = {
     resent: "The confirmation was sent again.",
     askAgain: "Ask them again",
     askAgainHint: (days) => `An address that declined can be asked again at most once every ${days} days.`,
-    askedAgainTooSoon: (days) => en(days, { one: "They were already asked again: you can ask once more in {n} day.", other: "They were already asked again: you can ask once more in {n} days." }),
+    askedAgainTooSoon: (days) =>
+      en(days, {
+        one: "They were already asked again: you can ask once more in {n} day.",
+        other: "They were already asked again: you can ask once more in {n} days.",
+      }),
   },
   save: "Save",
   saving: "Saving…",
@@ -229,7 +239,8 @@ const english: Messages = {
     missingRole: (role) => `No ${role.toLowerCase()} is set.`,
     issue: {
       UNVERIFIED_EXTERNAL: (who, slot) => `${who} (${slot}) has not confirmed the address yet.`,
-      DECLINED_EXTERNAL: (who, slot) => `The owner of ${who} (${slot}) says it is not their address: set another contact, or ask them again.`,
+      DECLINED_EXTERNAL: (who, slot) =>
+        `The owner of ${who} (${slot}) says it is not their address: set another contact, or ask them again.`,
       VERIFICATION_STALE: (who, slot) => `${who} (${slot}) was confirmed more than a year ago: ask for a new confirmation.`,
       DELIVERY_FAILED: (who, slot) => `The last message to ${who} (${slot}) could not be delivered.`,
       NEVER_SIGNED_IN: (who, slot) => `${who} (${slot}) has never signed in, so gets no optional mail.`,
@@ -291,14 +302,20 @@ const english: Messages = {
     FORBIDDEN: "Only the account's admins can change its contacts.",
     BAD_USER_INPUT: "Some values are not valid: see the marked fields.",
     BILLING_CONTACT_LIMIT: (limit) =>
-      en(limit, { one: "An account can have at most {n} billing contact: remove one first.", other: "An account can have at most {n} billing contacts: remove one first." }),
+      en(limit, {
+        one: "An account can have at most {n} billing contact: remove one first.",
+        other: "An account can have at most {n} billing contacts: remove one first.",
+      }),
     PRIMARY_CONTACT_REQUIRED: "Choose another primary account contact first.",
     LAST_ADMIN: "The account needs an admin: make someone else an admin first.",
     VERSION_CONFLICT: "Someone else changed the contacts since you loaded them. Nothing was saved.",
     RATE_LIMITED: (seconds) =>
       seconds === null
         ? "Too many changes in a short time. Try again in a moment."
-        : en(seconds, { one: "Too many changes in a short time. Try again in {n} second.", other: "Too many changes in a short time. Try again in {n} seconds." }),
+        : en(seconds, {
+            one: "Too many changes in a short time. Try again in {n} second.",
+            other: "Too many changes in a short time. Try again in {n} seconds.",
+          }),
     SERVICE_UNAVAILABLE: "Nothing was saved: the service cannot store changes right now. Try again in a moment.",
     INTERNAL_SERVER_ERROR: "Something went wrong on the server. Try again.",
     clientFault: (code) => `This screen sent a request the server does not accept (${code}): it needs updating.`,
@@ -323,7 +340,8 @@ const polish: Messages = {
   loading: "Wczytywanie…",
   signIn: {
     heading: "Logowanie",
-    explanation: "Wklej token, który wypisało `npm start` (albo `npm run token -- --email ty@example.com`). Jest przechowywany tylko w pamięci tej strony.",
+    explanation:
+      "Wklej token, który wypisało `npm start` (albo `npm run token -- --email ty@example.com`). Jest przechowywany tylko w pamięci tej strony.",
     tokenLabel: "Token (Bearer)",
     submit: "Dalej",
     signedInAs: (who) => `Zalogowano jako ${who}`,
@@ -401,7 +419,12 @@ const polish: Messages = {
   discard: "Odrzuć zmiany",
   saved: "Zapisano.",
   unsaved: (count) =>
-    pl(count, { one: "{n} niezapisana zmiana", few: "{n} niezapisane zmiany", many: "{n} niezapisanych zmian", other: "{n} niezapisanej zmiany" }),
+    pl(count, {
+      one: "{n} niezapisana zmiana",
+      few: "{n} niezapisane zmiany",
+      many: "{n} niezapisanych zmian",
+      other: "{n} niezapisanej zmiany",
+    }),
   health: {
     heading: "Co wymaga uwagi",
     allGood: "Wszystko w porządku.",

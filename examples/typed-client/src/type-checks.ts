@@ -1,7 +1,12 @@
 // Compile-time checks, proven by `tsc --strict` on this folder: each `@ts-expect-error` line must
 // be an error, or the compilation fails. They show what the generated types refuse.
 import { getFragmentData } from "./gql";
-import { AccountContactsDocument, AccountContactsFieldsFragmentDoc, SetPrimaryContactDocument, type AccountContactsQuery } from "./gql/graphql";
+import {
+  AccountContactsDocument,
+  AccountContactsFieldsFragmentDoc,
+  SetPrimaryContactDocument,
+  type AccountContactsQuery,
+} from "./gql/graphql";
 import type { Client } from "./client";
 
 export function readMasked(data: AccountContactsQuery): string | undefined {

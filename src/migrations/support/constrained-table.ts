@@ -11,7 +11,11 @@ import type { QueryRunner } from "typeorm";
  * inside a transaction, which is where `migration:revert` runs. So every table that references the one
  * rebuilt (directly or through others) is kept aside first and put back after.
  */
-export async function replaceChecks(queryRunner: QueryRunner, table: string, checks: Readonly<Record<string, string | null>>): Promise<void> {
+export async function replaceChecks(
+  queryRunner: QueryRunner,
+  table: string,
+  checks: Readonly<Record<string, string | null>>,
+): Promise<void> {
   if (queryRunner.connection.options.type === "postgres") {
     for (const [name, expression] of Object.entries(checks)) {
       await queryRunner.query(`ALTER TABLE ${quoted(table)} DROP CONSTRAINT IF EXISTS ${quoted(name)}`);
@@ -26,7 +30,9 @@ export async function replaceChecks(queryRunner: QueryRunner, table: string, che
 
 /** A SQLite table's CREATE TABLE statement, as the database keeps it. */
 export async function tableDefinition(queryRunner: QueryRunner, table: string): Promise<string> {
-  const [created] = (await queryRunner.query(`SELECT "sql" FROM "sqlite_master" WHERE "type" = 'table' AND "name" = ?`, [table])) as { sql: string }[];
+  const [created] = (await queryRunner.query(`SELECT "sql" FROM "sqlite_master" WHERE "type" = 'table' AND "name" = ?`, [table])) as {
+    sql: string;
+  }[];
   if (!created) throw new Error(`No table ${table} to change.`);
   return created.sql;
 }
@@ -36,7 +42,12 @@ export async function tableDefinition(queryRunner: QueryRunner, table: string): 
  * SELECT over the old table (`SELECT *` unless given) giving the new table's columns in order. Indexes
  * and triggers of the old table are made again, so they must still name existing columns.
  */
-export async function rebuildTable(queryRunner: QueryRunner, table: string, definition: string, fill = `SELECT * FROM ${quoted(table)}`): Promise<void> {
+export async function rebuildTable(
+  queryRunner: QueryRunner,
+  table: string,
+  definition: string,
+  fill = `SELECT * FROM ${quoted(table)}`,
+): Promise<void> {
   const rebuilt = `${table}__rebuilt`;
   const opening = /^CREATE TABLE\s+("[^"]+"|\S+)\s*\(/i;
   if (!opening.test(definition)) throw new Error(`Cannot read the definition of ${table}.`);
@@ -126,9 +137,11 @@ function closingParenthesis(text: string, open: number): number {
 
 /** Every table that references `table` through a foreign key, directly or through another, nearest first. */
 async function referencingTables(queryRunner: QueryRunner, table: string): Promise<string[]> {
-  const tables = ((await queryRunner.query(`SELECT "name" FROM "sqlite_master" WHERE "type" = 'table' AND "name" NOT LIKE 'sqlite_%'`)) as { name: string }[]).map(
-    (row) => row.name,
-  );
+  const tables = (
+    (await queryRunner.query(`SELECT "name" FROM "sqlite_master" WHERE "type" = 'table' AND "name" NOT LIKE 'sqlite_%'`)) as {
+      name: string;
+    }[]
+  ).map((row) => row.name);
   const references = new Map<string, string[]>();
   for (const name of tables) {
     const keys = (await queryRunner.query(`SELECT "table" FROM pragma_foreign_key_list(?)`, [name])) as { table: string }[];
