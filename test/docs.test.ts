@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildSchema, isInterfaceType, isObjectType, isUnionType, type GraphQLSchema } from "graphql";
 import { ErrorCode } from "../src/errors";
+import { MIGRATIONS } from "../src/database";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -77,6 +78,12 @@ describe("facts in the docs, checked against the code", () => {
       for (const [name, types] of listed) expect([...types].sort(), `${file}: possibleTypes.${name}`).to.deep.equal(expected.get(name));
       expect([...listed.keys()].sort(), `${file}: the abstract types in possibleTypes`).to.deep.equal([...expected.keys()].sort());
     }
+  });
+
+  it("describes every migration the service applies in docs/operations.md's migration table, in order", () => {
+    const applied = MIGRATIONS.map((migration) => new migration().name!.replace(/^(\w+?)(\d{13})$/, "$2-$1"));
+    const table = [...read("docs/operations.md").matchAll(/^\| `(\d{13}-\w+)` \|/gm)].map((match) => match[1]);
+    expect(table).to.deep.equal(applied);
   });
 
   it("documents every error code the server sends in docs/frontend.md's error table", () => {
