@@ -244,6 +244,8 @@ const english: Messages = {
       VERIFICATION_STALE: (who, slot) => `${who} (${slot}) was confirmed more than a year ago: ask for a new confirmation.`,
       DELIVERY_FAILED: (who, slot) => `The last message to ${who} (${slot}) could not be delivered.`,
       NEVER_SIGNED_IN: (who, slot) => `${who} (${slot}) has never signed in, so gets no optional mail.`,
+      DOMAIN_NOT_ALLOWED: (who, slot) =>
+        `${who} (${slot}) is outside the domains this account allows for outside contacts: choose another contact.`,
     },
     unknownIssue: (kind, who, slot) => `${who} (${slot}): ${kind}`,
   },
@@ -443,6 +445,8 @@ const polish: Messages = {
       VERIFICATION_STALE: (who, slot) => `Adres ${who} (${slot}) potwierdzono ponad rok temu: poproś o ponowne potwierdzenie.`,
       DELIVERY_FAILED: (who, slot) => `Nie udało się dostarczyć ostatniej wiadomości do odbiorcy ${who} (${slot}).`,
       NEVER_SIGNED_IN: (who, slot) => `Osoba ${who} (${slot}) jeszcze się nie zalogowała, więc nie otrzymuje wiadomości opcjonalnych.`,
+      DOMAIN_NOT_ALLOWED: (who, slot) =>
+        `Adres ${who} (${slot}) jest spoza domen dozwolonych na tym koncie dla kontaktów zewnętrznych: wybierz inny kontakt.`,
     },
     unknownIssue: (kind, who, slot) => `${who} (${slot}): ${kind}`,
   },
