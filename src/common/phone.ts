@@ -13,9 +13,16 @@ const PHONE_INPUT_MAX_LENGTH = 40;
  */
 export function normalisePhone(value: unknown): string | null {
   if (typeof value !== "string" || value.length > PHONE_INPUT_MAX_LENGTH) return null;
-  const parsed = parsePhoneNumberFromString(value.trim());
+  const written = value.trim();
+  // Only the number itself: the parser would otherwise pull a number out of surrounding text and drop
+  // an extension (`x12`, `;ext=12`) without a word, storing something other than what was typed.
+  if (!PHONE_INPUT.test(written)) return null;
+  const parsed = parsePhoneNumberFromString(written);
   return parsed?.isValid() ? parsed.number : null;
 }
+
+/** How a number in international form may be written: `+`, then digits grouped by spaces, hyphens, dots or parentheses. */
+const PHONE_INPUT = /^\+[0-9][0-9 ().-]*[0-9]$/;
 
 /** The class-validator decorator for every input field that takes a phone number. */
 export function IsPhoneNumber(validationOptions?: ValidationOptions): PropertyDecorator {
