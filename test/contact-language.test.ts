@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, failsWith, ok, signIn } from "./helpers/factories";
+import { verificationTokenFor } from "./helpers/outbox";
 import { NotificationDelivery, DeliveryKind } from "../src/notifications/notification-delivery.entity";
 
 describe("a language per contact", () => {
@@ -49,6 +50,38 @@ describe("a language per contact", () => {
     );
     const english = await newest("security@partner.example", DeliveryKind.VERIFICATION);
     expect(english!.subject).to.match(/security contact/);
+  });
+
+  it("keeps an outside contact's phone, title and language on both sides of the history rows its owner writes by confirming or declining", async () => {
+    const { admin, account } = await accountWithMembers(server, 0, "answers");
+    const details = { phone: "+48600999111", title: "CISO", languageTag: "pl" };
+    const rowsOf = async () =>
+      ok(
+        await server.graphql<{ account: { contactHistory: { edges: { node: Record<string, string | null> }[] } } }>(
+          `query($id: ID!) { account(id: $id) { contactHistory(first: 1) { edges { node {
+             action previousPhone newPhone previousTitle newTitle previousLanguageTag newLanguageTag } } } } }`,
+          { id: account.id },
+          admin.token,
+        ),
+      ).account.contactHistory.edges.map(({ node }) => node);
+    const expected = (action: string) => ({
+      action,
+      previousPhone: details.phone,
+      newPhone: details.phone,
+      previousTitle: details.title,
+      newTitle: details.title,
+      previousLanguageTag: details.languageTag,
+      newLanguageTag: details.languageTag,
+    });
+    const answer = async (mutation: string, email: string) => {
+      ok(await run(admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email, ...details }));
+      const token = await verificationTokenFor(server, email);
+      ok(await server.graphql(`mutation($token: String!) { ${mutation}(input: { token: $token }) { __typename } }`, { token }, null));
+    };
+    await answer("verifyContactEmail", "confirms@partner.example");
+    expect(await rowsOf()).to.deep.equal([expected("VERIFIED")]);
+    await answer("declineContactEmail", "declines@partner.example");
+    expect(await rowsOf()).to.deep.equal([expected("DECLINED")]);
   });
 
   it("sends each recipient of a test message in their own language, falling back to the account's", async () => {

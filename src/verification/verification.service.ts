@@ -269,6 +269,13 @@ async function answerVerification(
       newEmail: verification.email,
       previousUserId: null,
       newUserId: null,
+      // The contact stays, and so do its details: the row shows them on both sides.
+      previousPhone: contact.phone,
+      newPhone: contact.phone,
+      previousTitle: contact.title,
+      newTitle: contact.title,
+      previousLanguageTag: contact.languageTag,
+      newLanguageTag: contact.languageTag,
     });
     await markAccountChanged(manager, verification.accountId, version, now);
     return Object.assign(verification, answered);
