@@ -392,7 +392,9 @@ export async function insertEntity<TEntity extends ObjectLiteral>(
 ): Promise<void> {
   const dataSource = manager.connection;
   const metadata = dataSource.getMetadata(entity);
-  const columns = metadata.columns.map((column) => storedColumn(dataSource, metadata, column.propertyName, row[column.propertyName]));
+  // A generated key the row does not give (a history row's id) is left to the database.
+  const given = metadata.columns.filter((column) => !(column.isGenerated && row[column.propertyName] === undefined));
+  const columns = given.map((column) => storedColumn(dataSource, metadata, column.propertyName, row[column.propertyName]));
   await changeRows(
     manager,
     sql`INSERT INTO ${raw(`"${metadata.tableName}"`)} (${join(

@@ -3,7 +3,7 @@ import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
 import { ContactChangeAction, type ContactSlot } from "../contacts/contact.enums";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { changeRows, entityColumns, join, selectEntities, sql, storedValue, type SqlSource, type StatementReader } from "../common/sql";
+import { entityColumns, insertEntity, join, selectEntities, sql, type SqlSource, type StatementReader } from "../common/sql";
 import { eventSequence } from "../events/change-log.queries";
 import { AccountEventKind } from "../events/account-event.entity";
 
@@ -78,18 +78,20 @@ export interface ContactChangeRecord {
 
 /** Writes one history row, in the transaction of the change it records: every history row is written here. */
 export async function insertContactChange(manager: EntityManager, change: ContactChangeRecord): Promise<void> {
-  const at = storedValue(manager, ContactChange, "at", change.at);
   const actor = change.actorEmail ? { actorId: null, actorEmail: change.actorEmail } : { actorId: change.actorId };
-  const event = await eventSequence(manager, change.accountId, AccountEventKind.CONTACTS, actor);
-  await changeRows(
-    manager,
-    sql`INSERT INTO "contact_changes" ("accountId", "at", "actorId", "actorEmail", "version", "slot", "action", "previousEmail", "newEmail", "previousUserId", "newUserId",
-          "previousPhone", "newPhone", "previousTitle", "newTitle", "previousLanguageTag", "newLanguageTag", "eventSequence")
-        VALUES (${change.accountId}, ${at}, ${change.actorId}, ${change.actorEmail ?? null}, ${change.version}, ${change.slot}, ${change.action},
-                ${change.previousEmail}, ${change.newEmail}, ${change.previousUserId}, ${change.newUserId},
-                ${change.previousPhone ?? null}, ${change.newPhone ?? null}, ${change.previousTitle ?? null}, ${change.newTitle ?? null},
-                ${change.previousLanguageTag ?? null}, ${change.newLanguageTag ?? null}, ${event})`,
-  );
+  const eventSequenceOfRow = await eventSequence(manager, change.accountId, AccountEventKind.CONTACTS, actor);
+  const row: Omit<ContactChange, "sequence"> = {
+    previousPhone: null,
+    newPhone: null,
+    previousTitle: null,
+    newTitle: null,
+    previousLanguageTag: null,
+    newLanguageTag: null,
+    ...change,
+    actorEmail: change.actorEmail ?? null,
+    eventSequence: eventSequenceOfRow,
+  };
+  await insertEntity(manager, ContactChange, row as ContactChange);
 }
 
 /** The history rows one change of an account wrote: those that produced `version`, in the order written. */
