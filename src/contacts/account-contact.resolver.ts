@@ -17,7 +17,8 @@ export class AccountContactResolver {
 
   @FieldResolver(() => User, {
     nullable: true,
-    description: "Who last gave the slot this contact; null when not known (slots filled before 2.1.0 kept no such record).",
+    description:
+      "Who last changed the slot (gave it this contact, or its phone, title or language); null when not known (slots filled before 2.1.0 kept no such record).",
   })
   updatedBy(@Root() contact: AccountContact, @Ctx() context: Context): Promise<User | null> | null {
     return contact.updatedById ? context.loaders.userById.load(contact.updatedById) : null;
