@@ -84,6 +84,20 @@ describe("a language per contact", () => {
     expect(await rowsOf()).to.deep.equal([expected("DECLINED")]);
   });
 
+  it("shows the confirmation page in the language the mail was written in: the contact's, else the account's", async () => {
+    const { admin, account } = await accountWithMembers(server, 0, "page");
+    const pageLanguage = async (email: string, languageTag: string | null) => {
+      ok(await run(admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email, languageTag }));
+      const token = await verificationTokenFor(server, email);
+      const page = await fetch(`${server.url.replace(/\/graphql$/, "")}/verify/${token}`, { headers: { "accept-language": "en" } });
+      expect(page.status).to.equal(200);
+      return page.headers.get("content-language");
+    };
+    expect(await pageLanguage("polski@partner.example", "pl-PL")).to.equal("pl");
+    expect(await pageLanguage("nobody-says@partner.example", null)).to.equal("en");
+    expect(await pageLanguage("brasil@partner.example", "pt-BR")).to.equal("en");
+  });
+
   it("sends each recipient of a test message in their own language, falling back to the account's", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1, "langtest");
     await signIn(server, members[0]!.email);

@@ -204,14 +204,15 @@ export async function confirmationRequest(db: Database, token: string, now = new
   return db.read(async (manager) => {
     const found = await requestOf(manager, token);
     if (!found) return null;
-    const { verification } = found;
+    const { verification, contact } = found;
     const account = await manager.findOne(Account, { where: { id: verification.accountId } });
     if (!account) return null;
     const asker = await whoSet(manager, verification);
     return {
       verification,
       accountName: account.name,
-      locale: account.locale,
+      // The language the request's mail was written in: the contact's when the service writes it, else the account's.
+      locale: localeOfTag(contact.languageTag, account.locale),
       // The address the admin signed in with, as the mail says: their name is whatever their sign-in claims.
       requestedBy: asker ? asker.email : null,
       expired: verification.state === VerificationState.PENDING && verification.tokenExpiresAt.getTime() < now.getTime(),
