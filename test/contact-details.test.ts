@@ -161,6 +161,28 @@ describe("a phone number and a title on every contact slot", () => {
     expect(error.extensions!.invalidFields).to.deep.include.members([
       { field: "input.billingContactDetails.0.userId", message: (error.extensions!.invalidFields as { message: string }[])[0]!.message },
     ]);
+    const repeated = failsWith(
+      await save(
+        {
+          billingContactDetails: [
+            { userId: members[0]!.id, title: "Payables" },
+            { userId: members[0]!.id, title: "Receivables" },
+          ],
+        },
+        2,
+      ),
+      "BAD_USER_INPUT",
+    );
+    expect(repeated.extensions!.invalidFields).to.deep.equal([
+      { field: "input.billingContactDetails", message: "billingContactDetails names the same member more than once." },
+    ]);
+    const clearing = failsWith(
+      await save({ roleContacts: [{ role: "TECHNICAL_ADMIN", clear: true, phone: "+48601234567" }] }, 2),
+      "BAD_USER_INPUT",
+    );
+    expect((clearing.extensions!.invalidFields as { field: string }[]).map((problem) => problem.field)).to.deep.equal([
+      "input.roleContacts.0.clear",
+    ]);
     const invalid = failsWith(
       await save({ roleContacts: [{ role: "SECURITY", email: "soc@partner.example", phone: "12" }] }, 2),
       "BAD_USER_INPUT",

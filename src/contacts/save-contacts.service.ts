@@ -39,7 +39,7 @@ export async function saveAccountContacts(change: AccountChange, form: AccountCo
   if (new Set(roles).size !== roles.length) throw badInput("BAD_USER_INPUT.duplicateRoles", {}, "roleContacts");
 
   for (const [index, entry] of form.roleContacts.entries()) {
-    if (entry.clear && (entry.userId != null || entry.email != null))
+    if (entry.clear && [entry.userId, entry.email, entry.phone, entry.title, entry.languageTag].some((value) => value != null))
       throw badInput("BAD_USER_INPUT.clearWithContact", {}, `roleContacts.${index}.clear`);
   }
 
@@ -47,7 +47,7 @@ export async function saveAccountContacts(change: AccountChange, form: AccountCo
     form.billingContactDetails.map((entry, index) => [entry.userId, { entry, prefix: `billingContactDetails.${index}.` }]),
   );
   if (detailsOf.size !== form.billingContactDetails.length)
-    throw badInput("BAD_USER_INPUT.duplicateBillingContacts", {}, "billingContactDetails");
+    throw badInput("BAD_USER_INPUT.duplicateBillingContactDetails", {}, "billingContactDetails");
 
   if (form.primaryContactUserId !== undefined || form.primaryContactDetails) {
     const primary = form.primaryContactUserId ?? (await change.contacts()).primary.user!.id;

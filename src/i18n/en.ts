@@ -56,9 +56,10 @@ export const en = {
   "BAD_USER_INPUT.verificationTokenInvalid": "This verification token is not valid or has already been used.",
   "BAD_USER_INPUT.verificationTokenExpired": "This verification token has expired. Ask an admin of the account to send a new one.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds names the same member more than once.",
+  "BAD_USER_INPUT.duplicateBillingContactDetails": "billingContactDetails names the same member more than once.",
   "BAD_USER_INPUT.idempotencyKeyInvalid": "The Idempotency-Key header must be 1 to 255 visible ASCII characters, such as a UUID.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts names the same role more than once.",
-  "BAD_USER_INPUT.clearWithContact": "An entry that clears a role names no userId or email.",
+  "BAD_USER_INPUT.clearWithContact": "An entry that clears a role names no userId, email, phone, title or languageTag.",
   "BAD_USER_INPUT.tooManyItems": {
     plural: "max",
     one: "{field} may list at most {max} item.",

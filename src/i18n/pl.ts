@@ -62,9 +62,10 @@ export const pl: Readonly<Record<MessageKey, Template>> = {
   "BAD_USER_INPUT.verificationTokenInvalid": "Ten token potwierdzenia jest nieprawidłowy albo został już użyty.",
   "BAD_USER_INPUT.verificationTokenExpired": "Ten token potwierdzenia wygasł. Poproś administratora konta o wysłanie nowego.",
   "BAD_USER_INPUT.duplicateBillingContacts": "billingContactUserIds wymienia tego samego członka więcej niż raz.",
+  "BAD_USER_INPUT.duplicateBillingContactDetails": "billingContactDetails wymienia tego samego członka więcej niż raz.",
   "BAD_USER_INPUT.idempotencyKeyInvalid": "Nagłówek Idempotency-Key musi mieć od 1 do 255 widocznych znaków ASCII, np. UUID.",
   "BAD_USER_INPUT.duplicateRoles": "roleContacts wymienia tę samą rolę więcej niż raz.",
-  "BAD_USER_INPUT.clearWithContact": "Wpis, który czyści rolę, nie podaje ani userId, ani email.",
+  "BAD_USER_INPUT.clearWithContact": "Wpis, który czyści rolę, nie podaje userId, email, phone, title ani languageTag.",
   "BAD_USER_INPUT.tooManyItems": {
     plural: "max",
     one: "{field} może zawierać najwyżej {max} pozycję.",
