@@ -85,16 +85,9 @@ export class ContactDetailsInput {
   languageTag?: string | null;
 }
 
-@InputType({ description: "Makes a member the account's primary contact." })
-export class SetPrimaryContactInput extends VersionedInput {
-  @Field(() => ID, { description: "The account." })
-  @IsGlobalId("Account")
-  accountId: string;
-
-  @Field(() => ID, { description: "The member who becomes the primary contact." })
-  @IsGlobalId("User")
-  userId: string;
-
+// Registered so the single-slot mutations' inputs inherit the contact's details; never referenced itself, so never emitted.
+@InputType("VersionedContactDetailsFields")
+export class VersionedContactDetailsInput extends VersionedInput {
   @ContactDetailsField.phone()
   phone?: string | null;
 
@@ -105,8 +98,19 @@ export class SetPrimaryContactInput extends VersionedInput {
   languageTag?: string | null;
 }
 
+@InputType({ description: "Makes a member the account's primary contact." })
+export class SetPrimaryContactInput extends VersionedContactDetailsInput {
+  @Field(() => ID, { description: "The account." })
+  @IsGlobalId("Account")
+  accountId: string;
+
+  @Field(() => ID, { description: "The member who becomes the primary contact." })
+  @IsGlobalId("User")
+  userId: string;
+}
+
 @InputType({ description: "Adds a member to the account's billing contacts, after those already there." })
-export class AddBillingContactInput extends VersionedInput {
+export class AddBillingContactInput extends VersionedContactDetailsInput {
   @Field(() => ID, { description: "The account." })
   @IsGlobalId("Account")
   accountId: string;
@@ -114,15 +118,6 @@ export class AddBillingContactInput extends VersionedInput {
   @Field(() => ID, { description: "The member to add." })
   @IsGlobalId("User")
   userId: string;
-
-  @ContactDetailsField.phone()
-  phone?: string | null;
-
-  @ContactDetailsField.title()
-  title?: string | null;
-
-  @ContactDetailsField.languageTag()
-  languageTag?: string | null;
 }
 
 @InputType({ description: "Removes a member from the account's billing contacts." })
@@ -139,7 +134,7 @@ export class RemoveBillingContactInput extends VersionedInput {
 @InputType({
   description: `Gives a role to a member (userId) or, for ${OUTSIDE_ADDRESS_ROLE_NAMES} only, to an email address outside the account. Give exactly one of userId and email.`,
 })
-export class SetRoleContactInput extends VersionedInput {
+export class SetRoleContactInput extends VersionedContactDetailsInput {
   @Field(() => ID, { description: "The account." })
   @IsGlobalId("Account")
   accountId: string;
@@ -152,15 +147,6 @@ export class SetRoleContactInput extends VersionedInput {
 
   @RoleContactTargetField.email()
   email?: string | null;
-
-  @ContactDetailsField.phone()
-  phone?: string | null;
-
-  @ContactDetailsField.title()
-  title?: string | null;
-
-  @ContactDetailsField.languageTag()
-  languageTag?: string | null;
 }
 
 @InputType({ description: "Leaves a role without a contact." })

@@ -2,7 +2,7 @@ import { IsGlobalId } from "../common/global-id";
 import { Field, ID, InputType, Int } from "type-graphql";
 import { ArrayMaxSize, IsOptional, ValidateNested } from "class-validator";
 import { CONTACT_ROLES, ContactRoleKind, OUTSIDE_ADDRESS_ROLE_NAMES } from "./contact.enums";
-import { ContactDetailsField, ContactDetailsInput, RoleContactTargetField } from "./contact.types";
+import { ContactDetailsInput, RoleContactTargetField } from "./contact.types";
 import { AccountPayload, IsContactsVersion } from "../accounts/account.types";
 import { worded } from "../errors";
 import { message } from "../i18n";
@@ -10,7 +10,7 @@ import { message } from "../i18n";
 @InputType({
   description: `One role the save changes: given to a member (userId) or, for ${OUTSIDE_ADDRESS_ROLE_NAMES} only, an outside address (email); or left without a contact (clear: true, with neither).`,
 })
-export class RoleContactEntryInput {
+export class RoleContactEntryInput extends ContactDetailsInput {
   @Field(() => ContactRoleKind, { description: "The role." })
   role: ContactRoleKind;
 
@@ -23,15 +23,6 @@ export class RoleContactEntryInput {
 
   @RoleContactTargetField.email()
   email?: string | null;
-
-  @ContactDetailsField.phone()
-  phone?: string | null;
-
-  @ContactDetailsField.title()
-  title?: string | null;
-
-  @ContactDetailsField.languageTag()
-  languageTag?: string | null;
 }
 
 @InputType({ description: "The phone number and title of one billing contact the save names." })
