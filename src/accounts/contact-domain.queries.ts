@@ -37,12 +37,3 @@ export async function replaceContactDomains(
           ${contactDomainsValue(change.domains)}, ${event})`,
   );
 }
-
-/**
- * Whether an outside address holding a slot of the account aliased "a" has a domain its non-empty
- * list leaves out: the SQL half of contact health's DOMAIN_NOT_ALLOWED. Listed domains hold no `%`,
- * `_` or `@`, and a stored address one `@`, so the LIKE is an exact match of the address's domain.
- */
-export const OUTSIDE_ADDRESS_OFF_LIST = sql`EXISTS (SELECT 1 FROM "contact_slots" "r" WHERE "r"."accountId" = "a"."id" AND "r"."userId" IS NULL
-  AND EXISTS (SELECT 1 FROM "account_contact_domains" "cd" WHERE "cd"."accountId" = "a"."id")
-  AND NOT EXISTS (SELECT 1 FROM "account_contact_domains" "cd" WHERE "cd"."accountId" = "a"."id" AND "r"."email" LIKE ('%@' || "cd"."domain")))`;

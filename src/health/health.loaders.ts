@@ -3,8 +3,7 @@ import type { Database } from "../database";
 import { groupBy } from "../common/group-by";
 import type { ContactVerification } from "../verification/contact-verification.entity";
 import { verificationsOf } from "../verification/verification.queries";
-import type { DeliveryStatus } from "../notifications/notification-delivery.entity";
-import { failedDeliveriesOf } from "../notifications/delivery.queries";
+import { contactIssuesOf, type SlotIssues } from "./needs-attention.queries";
 
 function grouped<TRow extends { accountId: string }>(accountIds: readonly string[], rows: TRow[]): TRow[][] {
   const byAccount = groupBy(rows, (row) => row.accountId);
@@ -16,10 +15,10 @@ export function createHealthLoaders(db: Database) {
   const verifications = new DataLoader<string, ContactVerification[]>(async (accountIds) =>
     grouped(accountIds, await verificationsOf(db, accountIds)),
   );
-  const failedDeliveries = new DataLoader<string, DeliveryStatus[]>(async (accountIds) =>
-    grouped(accountIds, await failedDeliveriesOf(db, accountIds)),
+  const contactIssues = new DataLoader<string, SlotIssues[]>(async (accountIds) =>
+    grouped(accountIds, await contactIssuesOf(db, accountIds)),
   );
-  return { verifications, failedDeliveries };
+  return { verifications, contactIssues };
 }
 
 export type HealthLoaders = ReturnType<typeof createHealthLoaders>;

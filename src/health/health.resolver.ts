@@ -14,13 +14,11 @@ import type { Context } from "../context";
 export class HealthResolver {
   @FieldResolver(() => ContactHealth, { description: "Missing roles, free billing places and problems with the account's contacts." })
   async contactHealth(@Root() account: Account, @Ctx() context: Context): Promise<ContactHealth> {
-    const [contacts, verifications, failedDeliveries, allowedContactDomains] = await Promise.all([
+    const [contacts, slotIssues] = await Promise.all([
       context.loaders.accountContacts.load(account),
-      context.health.verifications.load(account.id),
-      context.health.failedDeliveries.load(account.id),
-      context.loaders.allowedContactDomains.load(account.id),
+      context.health.contactIssues.load(account.id),
     ]);
-    return contactHealthOf(contacts, verifications, failedDeliveries, allowedContactDomains);
+    return contactHealthOf(contacts, slotIssues);
   }
 
   @Authorized()

@@ -1,113 +1,86 @@
 import type { User } from "../users/user.entity";
 import { Account } from "../accounts/account.entity";
 import { ACCOUNT_ORDER, ACCOUNTS_PAGE } from "../accounts/account.queries";
-import type { HeldSlot } from "../contacts/account-contacts";
-import { CONTACT_ROLE_ORDER, ContactSlot, roleOfSlot } from "../contacts/contact.enums";
-import { VerificationState, type ContactVerification } from "../verification/contact-verification.entity";
+import { CONTACT_ROLE_ORDER, ContactSlot } from "../contacts/contact.enums";
+import { VerificationState } from "../verification/contact-verification.entity";
 import { DeliveryState } from "../notifications/notification-delivery.entity";
 import { ContactIssueKind, VERIFICATION_STALE_AFTER_MS } from "./contact-health.enums";
 import { readPage, type ConnectionArgs, type Page } from "../common/pagination";
-import { isAllowedContactAddress } from "../accounts/contact-domains";
-import { OUTSIDE_ADDRESS_OFF_LIST } from "../accounts/contact-domain.queries";
-import { dateParameter, entityColumns, join, sql, type Sql, type StatementReader } from "../common/sql";
+import { dateParameter, entityColumns, join, raw, sql, type Sql, type SqlSource, selectRows, type StatementReader } from "../common/sql";
 
 /*
- * What "needs attention" means, once. Each issue is defined twice side by side, in TypeScript for
- * `Account.contactHealth` (one holder at a time, from what the loaders read) and in SQL for
- * `accountsNeedingAttention` (any holder of the account aliased "a", so the database filters and pages).
- * The record has one entry per ContactIssueKind, so a new kind cannot be added to one half only, and
- * test/contact-health.test.ts holds the two halves to the same answer for every kind.
+ * What "needs attention" means, once. Each ContactIssueKind is one SQL condition on one filled slot, the
+ * `contact_slots` row aliased "r". `Account.contactHealth` lists, for each slot of its account, the kinds
+ * whose condition holds (`contactIssuesOf`, one statement for every account a request asks about), and
+ * `accountsNeedingAttention` keeps the accounts with a role nobody holds or a slot for which any holds.
+ * A new kind is one entry in CONTACT_ISSUES: the record needs one per kind, and both uses read it.
  */
 
-/** What the TypeScript half reads besides the holder: the account's verifications and its addresses whose last delivery failed. */
-export interface IssueFacts {
-  verifications: readonly ContactVerification[];
-  failedEmails: ReadonlySet<string>;
-  /** Verifications confirmed before this instant are stale. */
-  staleBefore: Date;
-  /** The account's allowed domains for outside addresses; empty when any is allowed. */
-  allowedContactDomains: readonly string[];
+/** What a condition compares with besides the rows: verifications confirmed before `staleBefore` are stale (as the driver compares dates). */
+export interface IssueParameters {
+  staleBefore: Date | string;
 }
 
-interface IssueDefinition {
-  /** Whether this holder of a slot has the issue. */
-  holds(holder: HeldSlot, facts: IssueFacts): boolean;
-  /** Whether any holder of the account aliased "a" has it; `staleBefore` as the driver compares dates. */
-  anyHolder(staleBefore: Date | string): Sql;
-}
+/** Whether the slot "r" is held by an outside address; only a role that allows one can be (the table checks it). */
+const OUTSIDE_ADDRESS = sql`"r"."userId" IS NULL`;
 
-/** The verification of an outside address holding a role, or undefined when it has none; null for any other holder. */
-function verificationOf(holder: HeldSlot, facts: IssueFacts): ContactVerification | undefined | null {
-  const role = roleOfSlot(holder.slot);
-  if (!role || holder.contact.userId !== null) return null;
-  return facts.verifications.find((verification) => verification.role === role);
-}
+/** Whether the slot's verification, of the address now holding it, meets `condition` on "v". */
+const verificationOfHolder = (condition: Sql) =>
+  sql`EXISTS (SELECT 1 FROM "contact_verifications" "v" WHERE "v"."accountId" = "r"."accountId" AND "v"."role" = "r"."slot" AND "v"."email" = "r"."email" AND ${condition})`;
 
-const confirmed = (verification: ContactVerification, holder: HeldSlot) =>
-  verification.state === VerificationState.VERIFIED && verification.email === holder.email;
-
-const declined = (verification: ContactVerification, holder: HeldSlot) =>
-  verification.state === VerificationState.DECLINED && verification.email === holder.email;
-
-/** The outside addresses holding a role, each with its verification of that address (if any). */
-const OUTSIDE_ADDRESSES = sql`"contact_slots" "r" LEFT JOIN "contact_verifications" "v"
-  ON "v"."accountId" = "r"."accountId" AND "v"."role" = "r"."slot" AND "v"."email" = "r"."email"
-  WHERE "r"."accountId" = "a"."id" AND "r"."userId" IS NULL`;
-
-/** The emails of every holder of the account's slots. */
-const HOLDER_EMAILS = sql`SELECT "r"."email" FROM "contact_slots" "r" WHERE "r"."accountId" = "a"."id"`;
-
-/** The members holding any of the account's slots. */
-const HOLDING_MEMBERS = sql`SELECT "r"."userId" FROM "contact_slots" "r" WHERE "r"."accountId" = "a"."id" AND "r"."userId" IS NOT NULL`;
-
-/** Every contact issue, in the order an account's issues list them for each holder. */
-export const CONTACT_ISSUES: Readonly<Record<ContactIssueKind, IssueDefinition>> = {
-  [ContactIssueKind.UNVERIFIED_EXTERNAL]: {
-    holds: (holder, facts) => {
-      const verification = verificationOf(holder, facts);
-      return verification !== null && !(verification && (confirmed(verification, holder) || declined(verification, holder)));
-    },
-    anyHolder: () =>
-      sql`EXISTS (SELECT 1 FROM ${OUTSIDE_ADDRESSES} AND ("v"."state" IS NULL OR "v"."state" NOT IN (${VerificationState.VERIFIED}, ${VerificationState.DECLINED})))`,
-  },
-  [ContactIssueKind.DECLINED_EXTERNAL]: {
-    holds: (holder, facts) => {
-      const verification = verificationOf(holder, facts);
-      return !!verification && declined(verification, holder);
-    },
-    anyHolder: () => sql`EXISTS (SELECT 1 FROM ${OUTSIDE_ADDRESSES} AND "v"."state" = ${VerificationState.DECLINED})`,
-  },
-  [ContactIssueKind.VERIFICATION_STALE]: {
-    holds: (holder, facts) => {
-      const verification = verificationOf(holder, facts);
-      return (
-        !!verification && confirmed(verification, holder) && verification.verifiedAt !== null && verification.verifiedAt < facts.staleBefore
-      );
-    },
-    anyHolder: (staleBefore) =>
-      sql`EXISTS (SELECT 1 FROM ${OUTSIDE_ADDRESSES} AND "v"."state" = ${VerificationState.VERIFIED} AND "v"."verifiedAt" < ${staleBefore})`,
-  },
-  [ContactIssueKind.NEVER_SIGNED_IN]: {
-    holds: (holder) => holder.user !== null && holder.user.signedInAt === null,
-    anyHolder: () => sql`EXISTS (SELECT 1 FROM "users" "u" WHERE "u"."signedInAt" IS NULL AND "u"."id" IN (${HOLDING_MEMBERS}))`,
-  },
-  [ContactIssueKind.DELIVERY_FAILED]: {
-    holds: (holder, facts) => facts.failedEmails.has(holder.email),
-    anyHolder: () =>
-      sql`EXISTS (SELECT 1 FROM "delivery_status" "d" WHERE "d"."accountId" = "a"."id" AND "d"."state" = ${DeliveryState.FAILED} AND "d"."email" IN (${HOLDER_EMAILS}))`,
-  },
-  [ContactIssueKind.DOMAIN_NOT_ALLOWED]: {
-    holds: (holder, facts) => holder.contact.userId === null && !isAllowedContactAddress(holder.email, facts.allowedContactDomains),
-    anyHolder: () => OUTSIDE_ADDRESS_OFF_LIST,
-  },
+/** Every contact issue, in the order an account's issues list them for each slot. */
+export const CONTACT_ISSUES: Readonly<Record<ContactIssueKind, (parameters: IssueParameters) => Sql>> = {
+  [ContactIssueKind.UNVERIFIED_EXTERNAL]: () =>
+    sql`${OUTSIDE_ADDRESS} AND NOT ${verificationOfHolder(sql`"v"."state" IN (${VerificationState.VERIFIED}, ${VerificationState.DECLINED})`)}`,
+  [ContactIssueKind.DECLINED_EXTERNAL]: () =>
+    sql`${OUTSIDE_ADDRESS} AND ${verificationOfHolder(sql`"v"."state" = ${VerificationState.DECLINED}`)}`,
+  [ContactIssueKind.VERIFICATION_STALE]: ({ staleBefore }) =>
+    sql`${OUTSIDE_ADDRESS} AND ${verificationOfHolder(sql`"v"."state" = ${VerificationState.VERIFIED} AND "v"."verifiedAt" < ${staleBefore}`)}`,
+  [ContactIssueKind.NEVER_SIGNED_IN]: () =>
+    sql`EXISTS (SELECT 1 FROM "users" "u" WHERE "u"."id" = "r"."userId" AND "u"."signedInAt" IS NULL)`,
+  [ContactIssueKind.DELIVERY_FAILED]: () =>
+    sql`EXISTS (SELECT 1 FROM "delivery_status" "d" WHERE "d"."accountId" = "r"."accountId" AND "d"."email" = "r"."email" AND "d"."state" = ${DeliveryState.FAILED})`,
+  // Listed domains hold no `%`, `_` or `@`, and a stored address one `@`, so the LIKE is an exact match of the address's domain.
+  [ContactIssueKind.DOMAIN_NOT_ALLOWED]: () =>
+    sql`${OUTSIDE_ADDRESS} AND EXISTS (SELECT 1 FROM "account_contact_domains" "cd" WHERE "cd"."accountId" = "r"."accountId")
+      AND NOT EXISTS (SELECT 1 FROM "account_contact_domains" "cd" WHERE "cd"."accountId" = "r"."accountId" AND "r"."email" LIKE ('%@' || "cd"."domain"))`,
 };
+
+const ISSUE_KINDS = Object.keys(CONTACT_ISSUES) as ContactIssueKind[];
 
 /** An account also needs attention while any role has nobody. */
 const MISSING_ROLE = sql`(SELECT COUNT(*) FROM "contact_slots" "r" WHERE "r"."accountId" = "a"."id" AND "r"."slot" NOT IN (${ContactSlot.PRIMARY}, ${ContactSlot.BILLING})) < ${CONTACT_ROLE_ORDER.length}`;
 
-/** When a verification confirmed before `now` counts as stale. */
-export function staleBefore(now: Date): Date {
-  return new Date(now.getTime() - VERIFICATION_STALE_AFTER_MS);
+/** The parameters the conditions are read with at `now`, as the driver of `source` compares dates. */
+function issueParameters(source: SqlSource, now: Date): IssueParameters {
+  return { staleBefore: dateParameter(source, new Date(now.getTime() - VERIFICATION_STALE_AFTER_MS)) };
+}
+
+/** One filled slot of an account with the kinds of issue it has, in CONTACT_ISSUES order (none for most). */
+export interface SlotIssues {
+  accountId: string;
+  slot: ContactSlot;
+  position: number;
+  email: string;
+  kinds: ContactIssueKind[];
+}
+
+/** Every filled slot of the accounts with the issues each has at `now`: one statement for any number of accounts. */
+export async function contactIssuesOf(source: SqlSource, accountIds: readonly string[], now = new Date()): Promise<SlotIssues[]> {
+  const parameters = issueParameters(source, now);
+  const flags = ISSUE_KINDS.map((kind) => sql`CASE WHEN ${CONTACT_ISSUES[kind](parameters)} THEN 1 ELSE 0 END AS ${raw(`"${kind}"`)}`);
+  const rows = await selectRows(
+    source,
+    sql`SELECT "r"."accountId", "r"."slot", "r"."position", "r"."email", ${join(flags)}
+      FROM "contact_slots" "r" WHERE "r"."accountId" IN (${join(accountIds)})`,
+  );
+  return rows.map((row) => ({
+    accountId: row.accountId as string,
+    slot: row.slot as ContactSlot,
+    position: Number(row.position),
+    email: row.email as string,
+    kinds: ISSUE_KINDS.filter((kind) => Number(row[kind]) === 1),
+  }));
 }
 
 /** The user's accounts with a missing role or any contact issue, oldest first: two statements per page. */
@@ -118,8 +91,13 @@ export function listAccountsNeedingAttention(
   now = new Date(),
 ): Promise<Page<Account>> {
   const accounts = entityColumns(reader, Account, "a");
-  const stale = dateParameter(reader, staleBefore(now));
-  const needsAttention = sql`(${join([MISSING_ROLE, ...Object.values(CONTACT_ISSUES).map((issue) => issue.anyHolder(stale))], " OR ")})`;
+  const parameters = issueParameters(reader, now);
+  const anyIssue = join(
+    ISSUE_KINDS.map((kind) => sql`(${CONTACT_ISSUES[kind](parameters)})`),
+    " OR ",
+  );
+  const slotWithIssue = sql`EXISTS (SELECT 1 FROM "contact_slots" "r" WHERE "r"."accountId" = "a"."id" AND (${anyIssue}))`;
+  const needsAttention = sql`(${MISSING_ROLE} OR ${slotWithIssue})`;
   const from = sql`"accounts" "a" INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id"`;
   const where = [sql`"m"."userId" = ${user.id}`, needsAttention];
   return readPage(

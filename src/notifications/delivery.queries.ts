@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { EntityManager } from "typeorm";
-import { DeliveryKind, DeliveryState, DeliveryStatus, NotificationDelivery } from "./notification-delivery.entity";
+import { DeliveryKind, DeliveryState, NotificationDelivery } from "./notification-delivery.entity";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 import {
   dateParameter,
@@ -97,16 +97,6 @@ export async function lockAddress(manager: EntityManager, email: string): Promis
   if (manager.connection.options.type !== "postgres") return;
   const key = createHash("sha256").update(email, "utf8").digest().readInt32BE(0);
   await selectRows(manager, sql`SELECT pg_advisory_xact_lock(${ADDRESS_LOCK_SPACE}, ${key})`);
-}
-
-/** The last delivery result of each address of each account that FAILED: what contact health reports. */
-export function failedDeliveriesOf(source: SqlSource, accountIds: readonly string[]): Promise<DeliveryStatus[]> {
-  return selectEntities(
-    source,
-    DeliveryStatus,
-    "d",
-    sql`"d"."accountId" IN (${join(accountIds)}) AND "d"."state" = ${DeliveryState.FAILED}`,
-  );
 }
 
 /** How many deliveries are in each state, and when the oldest PENDING one was queued (for metrics). */
