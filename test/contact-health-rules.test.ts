@@ -1,4 +1,9 @@
+import fs from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
+import { Sql } from "sql-template-tag";
+import { ContactIssueKind } from "../src/health/contact-health.enums";
+import { CONTACT_ISSUES } from "../src/health/needs-attention.queries";
 import { DeliveryState, DeliveryStatus } from "../src/notifications/notification-delivery.entity";
 import { ContactVerification } from "../src/verification/contact-verification.entity";
 import { decodeGlobalId } from "../src/common/global-id";
@@ -329,5 +334,37 @@ describe("contact health rules: Account.contactHealth and accountsNeedingAttenti
     const kinds = new Set(made.flatMap((expected) => expected.issues.map((found) => found.kind)));
     expect([...kinds].sort()).to.have.lengthOf(6);
     expect(made.some((expected) => expected.issues.length === 0 && expected.missingRoles.length === 0)).to.equal(true);
+  });
+});
+
+describe("contact health rules: one declaration per issue kind", () => {
+  const SRC = path.resolve(__dirname, "..", "..", "src");
+
+  it("has exactly one condition for each ContactIssueKind and none for anything else", () => {
+    expect(Object.keys(CONTACT_ISSUES).sort()).to.deep.equal(Object.values(ContactIssueKind).sort());
+    for (const [kind, condition] of Object.entries(CONTACT_ISSUES)) {
+      const written = condition({ staleBefore: new Date() });
+      expect(written, kind).to.be.instanceOf(Sql);
+      expect(written.sql, kind).to.match(/"r"\./);
+    }
+  });
+
+  it("names each kind in src/ only where it is declared (the enum) and defined (CONTACT_ISSUES), once each", () => {
+    const sources = (folder: string): string[] =>
+      fs.readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+        const file = path.join(folder, entry.name);
+        return entry.isDirectory() ? sources(file) : file.endsWith(".ts") ? [file] : [];
+      });
+    const named = new Map<string, string[]>();
+    for (const file of sources(SRC)) {
+      const text = fs.readFileSync(file, "utf8");
+      for (const match of text.matchAll(/ContactIssueKind\.([A-Z_]+)/g)) {
+        named.set(match[1]!, [...(named.get(match[1]!) ?? []), path.relative(SRC, file)]);
+      }
+    }
+    for (const kind of Object.values(ContactIssueKind)) {
+      expect(named.get(kind), kind).to.deep.equal(["health/needs-attention.queries.ts"]);
+    }
+    expect([...named.keys()].sort()).to.deep.equal(Object.values(ContactIssueKind).sort());
   });
 });
