@@ -6,7 +6,8 @@ import { checkEmail } from "../common/email";
  * domain is on it. Matching is exact: `example.com` allows `anna@example.com`, not
  * `anna@mail.example.com` nor `anna@evil-example.com` (each subdomain must be listed). A domain is
  * kept in the form addresses are stored in (lower case, ASCII/punycode), so the match is a plain
- * string comparison.
+ * string comparison. Contact health's DOMAIN_NOT_ALLOWED makes the same match in SQL, over the addresses
+ * already held (`health/needs-attention.queries.ts`).
  */
 
 /** How many domains one account's list may hold. */
