@@ -14,11 +14,7 @@ import type { Context } from "../context";
 export class HealthResolver {
   @FieldResolver(() => ContactHealth, { description: "Missing roles, free billing places and problems with the account's contacts." })
   async contactHealth(@Root() account: Account, @Ctx() context: Context): Promise<ContactHealth> {
-    const [contacts, slotIssues] = await Promise.all([
-      context.loaders.accountContacts.load(account),
-      context.health.contactIssues.load(account.id),
-    ]);
-    return contactHealthOf(contacts, slotIssues);
+    return contactHealthOf(await context.health.contactIssues.load(account.id));
   }
 
   @Authorized()

@@ -1,10 +1,9 @@
-import type { AccountContacts } from "../contacts/account-contacts";
 import {
   BILLING_CONTACT_LIMIT,
   byContactSlotOrder,
   CONTACT_ROLE_ORDER,
+  ContactSlot,
   type ContactRoleKind,
-  type ContactSlot,
 } from "../contacts/contact.enums";
 import type { ContactIssueKind } from "./contact-health.enums";
 import type { SlotIssues } from "./needs-attention.queries";
@@ -17,16 +16,16 @@ export interface ContactHealthReport {
   needsAttention: boolean;
 }
 
-/** Puts an account's contact health together from its contacts and the issues of its slots, as loaded; reads nothing itself. */
-export function contactHealthOf(contacts: AccountContacts, slotIssues: readonly SlotIssues[]): ContactHealthReport {
-  const issues = [...slotIssues]
+/** Puts an account's contact health together from its filled slots with their issues, as loaded; reads nothing itself. */
+export function contactHealthOf(slots: readonly SlotIssues[]): ContactHealthReport {
+  const issues = [...slots]
     .sort((a, b) => byContactSlotOrder(a.slot, b.slot) || a.position - b.position)
     .flatMap((held) => held.kinds.map((kind) => ({ slot: held.slot, email: held.email, kind })));
-  const held = new Set(contacts.roles);
+  const held = new Set<ContactSlot>(slots.map((filled) => filled.slot));
   const missingRoles = CONTACT_ROLE_ORDER.filter((role) => !held.has(role));
   return {
     missingRoles,
-    billingContactsFree: BILLING_CONTACT_LIMIT - contacts.billing.length,
+    billingContactsFree: BILLING_CONTACT_LIMIT - slots.filter((filled) => filled.slot === ContactSlot.BILLING).length,
     issues,
     needsAttention: missingRoles.length > 0 || issues.length > 0,
   };
