@@ -6,7 +6,7 @@ import { VerificationState } from "../verification/contact-verification.entity";
 import { DeliveryState } from "../notifications/notification-delivery.entity";
 import { ContactIssueKind, VERIFICATION_STALE_AFTER_MS } from "./contact-health.enums";
 import { readPage, type ConnectionArgs, type Page } from "../common/pagination";
-import { dateParameter, entityColumns, join, raw, sql, type Sql, type SqlSource, selectRows, type StatementReader } from "../common/sql";
+import { dateParameter, entityColumns, join, sql, type Sql, type SqlSource, selectRows, type StatementReader } from "../common/sql";
 
 /*
  * What "needs attention" means, once. Each ContactIssueKind is one SQL condition on one filled slot, the
@@ -68,10 +68,11 @@ export interface SlotIssues {
 /** Every filled slot of the accounts with the issues each has at `now`: one statement for any number of accounts. */
 export async function contactIssuesOf(source: SqlSource, accountIds: readonly string[], now = new Date()): Promise<SlotIssues[]> {
   const parameters = issueParameters(source, now);
-  const flags = ISSUE_KINDS.map((kind) => sql`CASE WHEN ${CONTACT_ISSUES[kind](parameters)} THEN 1 ELSE 0 END AS ${raw(`"${kind}"`)}`);
+  // One bit per kind, in CONTACT_ISSUES order.
+  const bits = ISSUE_KINDS.map((kind, index) => sql`CASE WHEN ${CONTACT_ISSUES[kind](parameters)} THEN ${2 ** index} ELSE 0 END`);
   const rows = await selectRows(
     source,
-    sql`SELECT "r"."accountId", "r"."slot", "r"."position", "r"."email", ${join(flags)}
+    sql`SELECT "r"."accountId", "r"."slot", "r"."position", "r"."email", ${join(bits, " + ")} AS "issues"
       FROM "contact_slots" "r" WHERE "r"."accountId" IN (${join(accountIds)})`,
   );
   return rows.map((row) => ({
@@ -79,7 +80,7 @@ export async function contactIssuesOf(source: SqlSource, accountIds: readonly st
     slot: row.slot as ContactSlot,
     position: Number(row.position),
     email: row.email as string,
-    kinds: ISSUE_KINDS.filter((kind) => Number(row[kind]) === 1),
+    kinds: ISSUE_KINDS.filter((_, index) => (Number(row.issues) & (2 ** index)) !== 0),
   }));
 }
 
