@@ -9,7 +9,7 @@ const LAYERS = [
   {
     name: "app",
     comment: "start-up, HTTP and Apollo wiring: what builds the server and runs around GraphQL",
-    path: ["^src/(main|app|schema|seed)\\.ts$", "^src/(scripts|graphiql|security|observability)/", "\\.routes\\.ts$", "\\.plugin\\.ts$", "^src/verification/confirmation-page\\.(html|text)\\.ts$"],
+    path: ["^src/(main|app|schema|seed|modules|feature-module)\\.ts$", "\\.module\\.ts$", "^src/(scripts|graphiql|security|observability)/", "\\.routes\\.ts$", "\\.plugin\\.ts$", "^src/verification/confirmation-page\\.(html|text)\\.ts$"],
   },
   {
     name: "api",

@@ -16,8 +16,8 @@ export class HealthResolver {
   async contactHealth(@Root() account: Account, @Ctx() context: Context): Promise<ContactHealth> {
     const [contacts, verifications, failedDeliveries, allowedContactDomains] = await Promise.all([
       context.loaders.accountContacts.load(account),
-      context.health.verifications.load(account.id),
-      context.health.failedDeliveries.load(account.id),
+      context.loaders.verifications.load(account.id),
+      context.loaders.failedDeliveries.load(account.id),
       context.loaders.allowedContactDomains.load(account.id),
     ]);
     return contactHealthOf(contacts, verifications, failedDeliveries, allowedContactDomains);

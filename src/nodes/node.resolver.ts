@@ -20,7 +20,7 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
   const decoded = decodeGlobalId(id);
   // What is not an id names nothing: NOT_FOUND, as for an id of nothing.
   if (!decoded) throw new DomainError("NOT_FOUND.node", {}, {}, [{ field, message: message("NOT_FOUND.node") }]);
-  const { loaders, health } = context;
+  const { loaders } = context;
   const viewerId = context.requiredViewer.id;
   const readable = async (accountId: string) => {
     const account = await loaders.accountAsMember.load({ accountId, userId: viewerId });
@@ -49,7 +49,7 @@ async function findNode(context: Context, id: string, field: string): Promise<ob
       const contact = roleContactsOf(await loaders.contactSlots.load(first)).find((candidate) => candidate.role === second);
       // Only an outside address has a verification, and only of that address.
       if (contact && contact.userId === null) {
-        found = (await health.verifications.load(first)).find(
+        found = (await loaders.verifications.load(first)).find(
           (row) => row.role === (second as ContactRoleKind) && row.email === contact.email,
         );
       }
