@@ -14,7 +14,7 @@ const LAYERS = [
   {
     name: "api",
     comment: "GraphQL: resolvers and the input, payload and connection types they take and give",
-    path: ["\\.resolver\\.ts$", "\\.types\\.ts$", "\\.planner\\.ts$", "^src/auth/auth-checker\\.ts$"],
+    path: ["\\.resolver\\.ts$", "\\.types\\.ts$", "\\.planner\\.ts$", "^src/users/auth-checker\\.ts$"],
   },
   {
     name: "request",

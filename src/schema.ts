@@ -4,7 +4,7 @@ import { buildSchema, emitSchemaDefinitionFile, type PubSub } from "type-graphql
 import { DateTimeResolver } from "graphql-scalars";
 import { GraphQLSchema } from "graphql";
 import { errorCodeEnum } from "./errors";
-import { authChecker } from "./auth/auth-checker";
+import { authChecker } from "./users/auth-checker";
 import { RESOLVERS } from "./modules";
 
 /** type-graphql requires a PubSub once any subscription exists; ours have their own `subscribe` (src/events/account-feed.service.ts) and no topics. */

@@ -13,7 +13,7 @@ import { SETTING_CHANGES_PAGE } from "./account.queries";
 import { createAccount } from "./account.service";
 import { ACCOUNTS_PAGE, listAccountsOf } from "./account.queries";
 import type { Context } from "../context";
-import { CurrentUser } from "../auth/auth-checker";
+import { CurrentUser } from "../users/auth-checker";
 import { User } from "../users/user.entity";
 import { mayAdminister, MemberRole } from "../members/account-member.entity";
 import { AccountMemberConnection } from "../members/member.types";

@@ -3,7 +3,7 @@ import { Account } from "../accounts/account.entity";
 import { AccountConnection } from "../accounts/account.types";
 import { ACCOUNTS_PAGE } from "../accounts/account.queries";
 import { ConnectionArgs, DefaultPageSize } from "../common/pagination";
-import { CurrentUser } from "../auth/auth-checker";
+import { CurrentUser } from "../users/auth-checker";
 import { User } from "../users/user.entity";
 import { ContactHealth } from "./contact-health.types";
 import { contactHealthOf } from "./health.service";
