@@ -42,7 +42,7 @@ import { TrustedDocuments, trustedDocumentsMiddleware } from "./security/trusted
 import { closeConnectionsWhileDraining, HttpDrain, livenessRoute, Readiness, readinessRoute } from "./observability/probes";
 import { DatabaseHealth } from "./observability/database-health";
 import { CONFIRMATION_PATH } from "./verification/confirmation-links";
-import { mountLiveUpdates, type LiveUpdates } from "./events/websocket.routes";
+import { mountLiveUpdates, type LiveUpdates } from "./live/websocket.routes";
 
 export interface App {
   express: Express;

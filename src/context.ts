@@ -13,7 +13,7 @@ import { contactChangesOfVersion } from "./history/history.queries";
 import type { RequestScope } from "./common/request-scope";
 import type { EntityManager } from "typeorm";
 import type { IdempotentRequest } from "./idempotency/idempotency.service";
-import type { AccountFeed } from "./events/account-feed.service";
+import type { AccountFeed } from "./live/account-feed.service";
 import { webhookSettings, type WebhookSettings } from "./config";
 
 /** Who the request says it comes from, before the user record is looked up. */

@@ -13,7 +13,7 @@ import { healthModule } from "./health/health.module";
 import { verificationModule } from "./verification/verification.module";
 import { notificationModule } from "./notifications/notification.module";
 import { nodeModule } from "./nodes/node.module";
-import { eventModule } from "./events/event.module";
+import { eventModule } from "./live/event.module";
 import { webhookModule } from "./webhooks/webhook.module";
 
 /** The parts the API is built from: the one place that names them. Removing one removes its fields and loaders. */

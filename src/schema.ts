@@ -7,7 +7,7 @@ import { errorCodeEnum } from "./errors";
 import { authChecker } from "./users/auth-checker";
 import { RESOLVERS } from "./modules";
 
-/** type-graphql requires a PubSub once any subscription exists; ours have their own `subscribe` (src/events/account-feed.service.ts) and no topics. */
+/** type-graphql requires a PubSub once any subscription exists; ours have their own `subscribe` (src/live/account-feed.service.ts) and no topics. */
 const NO_TOPICS: PubSub = {
   publish: () => undefined,
   subscribe: () => {

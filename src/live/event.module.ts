@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { defineModule, type LoadersOf } from "../feature-module";
 import { BATCH } from "../loaders";
-import { latestEventSequences } from "./change-log.queries";
+import { latestEventSequences } from "../events/change-log.queries";
 import { AccountEventResolver, AccountEventSequenceResolver } from "./account-event.resolver";
 
 export const eventModule = defineModule({
