@@ -1,16 +1,20 @@
 import type { ClassType } from "type-graphql";
 import type { LoaderFactory } from "./loaders";
+import type { NodeFinder } from "./nodes/node.resolver";
+import type { NodeTypeName } from "./common/global-id";
 
 /**
  * A part of the API declared beside its code (`<folder>/<name>.module.ts`): its resolvers, the
- * per-request loaders it adds to `context.loaders`, and which `Account` fields the single-statement
- * read of one account covers. `src/modules.ts` lists the modules the application is built with.
+ * per-request loaders it adds to `context.loaders`, how `node(id:)` finds its types, and which
+ * `Account` fields the single-statement read of one account covers. `src/modules.ts` lists the modules the application is built with.
  */
 export interface FeatureModule<TLoaders extends object = object> {
   name: string;
   resolvers?: readonly ClassType[];
   /** Its loaders; their types are added to `Loaders` by a `declare module "../loaders"` beside it. */
   loaders?: LoaderFactory<TLoaders>;
+  /** How `node(id:)` finds each of its types that implement `Node`, by type name. */
+  nodes?: Readonly<Partial<Record<NodeTypeName, NodeFinder>>>;
   /** What the account-screen planner (`accounts/account-screen.planner.ts`) reads ahead for `Account` fields. */
   accountScreen?: {
     /** Fields answered from all of the account's contact slots. */
@@ -25,5 +29,5 @@ export function defineModule<TLoaders extends object = object>(module: FeatureMo
   return module;
 }
 
-/** The loaders a module's factory makes. */
-export type LoadersOf<TModule> = TModule extends FeatureModule<infer TLoaders> ? TLoaders : never;
+/** The loaders a module makes. */
+export type ModuleLoaders<TModule> = TModule extends FeatureModule<infer TLoaders> ? TLoaders : never;

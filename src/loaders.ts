@@ -81,6 +81,14 @@ export interface Loaders {}
  */
 export type LoaderFactory<TLoaders extends object> = (db: Database, loaders: Loaders) => TLoaders;
 
+/** Declares a module's loaders; `LoadersOf<typeof …>` is then what it adds to `Loaders`. */
+export function loaderFactory<TLoaders extends object>(factory: LoaderFactory<TLoaders>): LoaderFactory<TLoaders> {
+  return factory;
+}
+
+/** The loaders a factory makes. */
+export type LoadersOf<TFactory> = TFactory extends LoaderFactory<infer TLoaders> ? TLoaders : never;
+
 /** Makes a request's loaders for `db`. */
 export type CreateLoaders = (db: Database) => Loaders;
 

@@ -1,4 +1,0 @@
-import { defineModule } from "../feature-module";
-import { NodeResolver } from "./node.resolver";
-
-export const nodeModule = defineModule({ name: "nodes", resolvers: [NodeResolver] });
