@@ -26,7 +26,7 @@ import { HISTORY_PAGE } from "../history/history.queries";
 import { ConnectionArgs, DefaultPageSize, MaxItems } from "../common/pagination";
 import { globalId } from "../common/global-id";
 import { notFound } from "../errors";
-import { MAX_SLOT_HOLDERS, NotificationCategory } from "../notifications/notification-routing";
+import { MAX_SLOT_HOLDERS, NotificationCategory } from "../contacts/notification-routing";
 
 @Resolver(() => Account)
 export class AccountResolver {
