@@ -2,7 +2,6 @@ import DataLoader from "dataloader";
 import { defineModule } from "../feature-module";
 import { BATCH, loaderFactory, type LoadersOf } from "../loaders";
 import { groupBy } from "../common/group-by";
-import type { Account } from "../accounts/account.entity";
 import type { User } from "../users/user.entity";
 import type { AccountContacts } from "./account-contacts";
 import { accountContactsOf, contactSlotsOf, type SlotWithUsers } from "./contact.queries";
@@ -27,8 +26,8 @@ const contactLoaders = loaderFactory((db, loaders) => {
   }, BATCH);
   return {
     contactSlots,
-    // Who holds which slot, from the slots above: no statement of its own.
-    accountContacts: new DataLoader<Account, AccountContacts, string>(
+    // Who holds which slot of an account, from the slots above: no statement of its own.
+    accountContacts: new DataLoader<{ id: string }, AccountContacts, string>(
       (accounts) => Promise.all(accounts.map(async (account) => accountContactsOf(await contactSlots.load(account.id)))),
       { ...BATCH, cacheKeyFn: (account) => account.id },
     ),
