@@ -6,7 +6,8 @@ import type { NodeTypeName } from "./common/global-id";
 /**
  * A part of the API declared beside its code (`<folder>/<name>.module.ts`): its resolvers, the
  * per-request loaders it adds to `context.loaders`, how `node(id:)` finds its types, and which
- * `Account` fields the single-statement read of one account covers. `src/modules.ts` lists the modules the application is built with.
+ * `Account` fields the single-statement read of one account covers. `src/modules.ts` lists the
+ * modules the application is built with.
  */
 export interface FeatureModule<TLoaders extends object = object> {
   name: string;
