@@ -9,12 +9,12 @@ const LAYERS = [
   {
     name: "app",
     comment: "start-up, HTTP and Apollo wiring: what builds the server and runs around GraphQL",
-    path: ["^src/(main|app|schema|seed)\\.ts$", "^src/(scripts|graphiql|security|observability)/", "\\.routes\\.ts$", "\\.plugin\\.ts$", "^src/verification/confirmation-page\\.(html|text)\\.ts$"],
+    path: ["^src/(main|app|schema|seed|modules|feature-module)\\.ts$", "\\.module\\.ts$", "^src/(scripts|graphiql|security|observability)/", "\\.routes\\.ts$", "\\.plugin\\.ts$", "^src/verification/confirmation-page\\.(html|text)\\.ts$"],
   },
   {
     name: "api",
     comment: "GraphQL: resolvers and the input, payload and connection types they take and give",
-    path: ["\\.resolver\\.ts$", "\\.types\\.ts$", "\\.planner\\.ts$", "^src/auth/auth-checker\\.ts$"],
+    path: ["\\.resolver\\.ts$", "\\.types\\.ts$", "\\.planner\\.ts$", "^src/users/auth-checker\\.ts$"],
   },
   {
     name: "request",
@@ -39,7 +39,7 @@ const LAYERS = [
   {
     name: "model",
     comment: "entities, enums and the values computed from them, with no database access",
-    path: ["\\.entity\\.ts$", "\\.enums\\.ts$", "^src/nodes/node\\.type\\.ts$", "^src/notifications/notification-routing\\.ts$", "^src/contacts/account-contacts\\.ts$", "^src/health/contact-health\\.ts$", "^src/accounts/contact-domains\\.ts$"],
+    path: ["\\.entity\\.ts$", "\\.enums\\.ts$", "^src/nodes/node\\.type\\.ts$", "^src/contacts/notification-routing\\.ts$", "^src/contacts/account-contacts\\.ts$", "^src/health/contact-health\\.ts$", "^src/accounts/contact-domains\\.ts$"],
   },
   {
     name: "base",
@@ -67,6 +67,96 @@ const upwardImports = LAYERS.slice(1).map((layer, offset) => {
   };
 });
 
+/**
+ * The folders of src/, lowest first: a file in one may import from its own folder and the folders
+ * below it, never from one above (docs/architecture.md, "The folder order"). The files directly in
+ * src/ (config, errors, database, context, loaders, modules, app, …) are outside this order: the
+ * layers above place them.
+ */
+const FOLDERS = [
+  "i18n",
+  "common",
+  "migrations",
+  "idempotency",
+  "auth",
+  "graphiql",
+  "nodes",
+  "users",
+  "contacts",
+  "events",
+  "history",
+  "accounts",
+  "notifications",
+  "observability",
+  "security",
+  "verification",
+  "members",
+  "health",
+  "webhooks",
+  "live",
+  "scripts",
+];
+
+/**
+ * The imports that still point up the folder order when it was introduced, each by file. The rule
+ * allows exactly these and fails on any other, so the list only shrinks: remove an entry when its
+ * import goes (by moving the shared part down), never add one.
+ */
+const KNOWN_UPWARD_IMPORTS = {
+  // An account and its members are one aggregate: AccountChange checks the member's role and reads
+  // invitations, and the account's queries, service and resolver read memberships with the account.
+  "src/accounts/account-change.ts": [
+    "src/members/account-invitation.entity.ts",
+    "src/members/account-member.entity.ts",
+    "src/members/member.queries.ts",
+    // The mail a change causes is queued in its transaction.
+    "src/notifications/outbox.service.ts",
+  ],
+  "src/accounts/account.queries.ts": ["src/members/account-member.entity.ts", "src/members/member.queries.ts"],
+  "src/accounts/account.resolver.ts": ["src/members/account-member.entity.ts", "src/members/member.queries.ts", "src/members/member.types.ts"],
+  "src/accounts/account.service.ts": ["src/members/account-member.entity.ts", "src/members/member-change.entity.ts", "src/members/member.queries.ts"],
+  // Contact rules run inside an AccountChange, check allowed domains, find members by address and
+  // start verifications; their payloads extend the account's.
+  "src/contacts/contact.service.ts": [
+    "src/accounts/account-change.ts",
+    "src/accounts/contact-domain.service.ts",
+    "src/members/member.queries.ts",
+    "src/verification/verification.service.ts",
+  ],
+  "src/contacts/save-contacts.service.ts": ["src/accounts/account-change.ts"],
+  "src/contacts/contact.types.ts": ["src/accounts/account.types.ts"],
+  "src/contacts/save-contacts.types.ts": ["src/accounts/account.types.ts"],
+  // Removing an admin pauses the webhook endpoints they created.
+  "src/members/member.service.ts": ["src/webhooks/webhook.queries.ts"],
+  // Mail carries verification tokens and confirmation links; test messages skip unconfirmed addresses.
+  "src/notifications/delivery.worker.ts": ["src/verification/verification-tokens.ts"],
+  "src/notifications/outbox.service.ts": ["src/verification/confirmation-links.ts", "src/verification/verification-tokens.ts"],
+  "src/notifications/test-notification.service.ts": ["src/verification/contact-verification.entity.ts"],
+  // The metrics server shares the API's connection limits; metrics read the webhook queue.
+  "src/observability/http.ts": ["src/security/connections.ts"],
+  "src/observability/metrics.ts": ["src/webhooks/webhook-endpoint.entity.ts", "src/webhooks/webhook.queries.ts"],
+};
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const exact = (files) => files.map((file) => `^${escape(file)}$`);
+
+const folderOrder = FOLDERS.slice(0, -1).flatMap((folder, index) => {
+  const above = FOLDERS.slice(index + 1);
+  const to = `^src/(${above.join("|")})/`;
+  const comment = `${folder}/ must not import from a folder above it: ${above.join(", ")} (docs/architecture.md)`;
+  const known = Object.keys(KNOWN_UPWARD_IMPORTS).filter((file) => file.startsWith(`src/${folder}/`));
+  return [
+    { name: `folder-order-${folder}`, comment, severity: "error", from: { path: `^src/${folder}/`, pathNot: exact(known) }, to: { path: to } },
+    ...known.map((file) => ({
+      name: `folder-order-${folder}`,
+      comment: `${comment}; only the imports KNOWN_UPWARD_IMPORTS lists for ${file}`,
+      severity: "error",
+      from: { path: exact([file]) },
+      to: { path: to, pathNot: exact(KNOWN_UPWARD_IMPORTS[file]) },
+    })),
+  ];
+});
+
 module.exports = {
   forbidden: [
     {
@@ -84,6 +174,14 @@ module.exports = {
       to: {},
     },
     ...upwardImports,
+    {
+      name: "in-the-folder-order",
+      comment: "Every folder of src/ has a place in FOLDERS of .dependency-cruiser.cjs: add a new folder there, above what it imports.",
+      severity: "error",
+      from: { path: "^src/[^/]+/", pathNot: `^src/(${FOLDERS.join("|")})/` },
+      to: {},
+    },
+    ...folderOrder,
     {
       name: "migrations-stand-alone",
       comment: "A migration must keep doing what it did when it shipped: it imports no entity, query or service that later changes alter, only the helpers of common/ and migrations/support/ (which keep their behaviour for the migrations already using them).",

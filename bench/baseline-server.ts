@@ -21,7 +21,7 @@ import { ContactChange } from "../src/history/contact-change.entity";
 import { ContactSlot, slotOfRole, type ContactRoleKind } from "../src/contacts/contact.enums";
 import { decodeCursor, encodeCursor, type OrderColumn } from "../src/common/pagination";
 import { decodeGlobalId, globalId } from "../src/common/global-id";
-import { routeNotification, type NotificationCategory } from "../src/notifications/notification-routing";
+import { routeNotification, type NotificationCategory } from "../src/contacts/notification-routing";
 
 /*
  * The ceiling the benchmark compares against: the same HTTP stack as the service (express 5, cors,

@@ -15,6 +15,7 @@ import { VerifiedTokens } from "./auth/token-cache";
 import { identifyCaller } from "./security/callers";
 import { createErrorFormatter, DatabaseUnavailableError, savedChangesPlugin, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
+import { ACCOUNT_SCREEN_FIELDS, createLoaders } from "./modules";
 import { limitValidationRules, MAX_VALIDATION_ERRORS, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin } from "./security/security.plugin";
@@ -41,7 +42,7 @@ import { TrustedDocuments, trustedDocumentsMiddleware } from "./security/trusted
 import { closeConnectionsWhileDraining, HttpDrain, livenessRoute, Readiness, readinessRoute } from "./observability/probes";
 import { DatabaseHealth } from "./observability/database-health";
 import { CONFIRMATION_PATH } from "./verification/confirmation-links";
-import { mountLiveUpdates, type LiveUpdates } from "./events/websocket.routes";
+import { mountLiveUpdates, type LiveUpdates } from "./live/websocket.routes";
 
 export interface App {
   express: Express;
@@ -114,7 +115,19 @@ export async function createApp(
   const metrics = config.metrics.token !== null || config.metrics.port !== null ? new Metrics(db, logger, health) : null;
   const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics, config.connections) : null;
   const mutationRateLimiter = createMutationRateLimiter(config, db, logger, metrics);
-  const live = mountLiveUpdates(httpServer, { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness, trusted });
+  const live = mountLiveUpdates(httpServer, {
+    config,
+    db,
+    createLoaders,
+    schema,
+    tokens,
+    outbox,
+    logger,
+    reportError,
+    metrics,
+    readiness,
+    trusted,
+  });
   drain.closers.push(live.close);
   const apollo = new ApolloServer<Context>({
     schema,
@@ -153,7 +166,7 @@ export async function createApp(
       // Before savedChangesPlugin: the answer is stored as execution left it, and shaped again when replayed.
       idempotencyPlugin(db, { keyHours: config.idempotencyKeyHours }, reportError),
       savedChangesPlugin(requestLocale),
-      accountScreenPlugin(config.singleStatementReads),
+      accountScreenPlugin(config.singleStatementReads, ACCOUNT_SCREEN_FIELDS),
     ],
   });
   await apollo.start();
@@ -221,6 +234,7 @@ export async function createApp(
       context: async ({ req }) =>
         new Context(
           db,
+          createLoaders,
           await callerOf(req),
           outbox,
           req.ip ?? req.socket.remoteAddress,

@@ -3,8 +3,7 @@ import type { Identity, TokenRefusal } from "./auth/tokens";
 import type { User } from "./users/user.entity";
 import type { Account } from "./accounts/account.entity";
 import { AccountChange } from "./accounts/account-change";
-import { createLoaders, type Loaders } from "./loaders";
-import { createHealthLoaders, type HealthLoaders } from "./health/health.loaders";
+import type { CreateLoaders, Loaders } from "./loaders";
 import type { Outbox } from "./notifications/outbox.service";
 import { parseGlobalId, rowIdOf } from "./common/global-id";
 import { notFound } from "./errors";
@@ -14,7 +13,7 @@ import { contactChangesOfVersion } from "./history/history.queries";
 import type { RequestScope } from "./common/request-scope";
 import type { EntityManager } from "typeorm";
 import type { IdempotentRequest } from "./idempotency/idempotency.service";
-import type { AccountFeed } from "./events/account-feed.service";
+import type { AccountFeed } from "./live/account-feed.service";
 import { webhookSettings, type WebhookSettings } from "./config";
 
 /** Who the request says it comes from, before the user record is looked up. */
@@ -25,9 +24,8 @@ export class Context {
   /** The signed-in user; set by the auth checker on the first field that needs it. */
   viewer: User | null = null;
   viewerLoading: Promise<User> | null = null;
+  /** The per-request dataloaders every module adds to (see src/loaders.ts). */
   loaders: Loaders;
-  /** Loaders for contact health (verifications, failed deliveries). */
-  health: HealthLoaders;
   /** The request's Idempotency-Key, when it is a mutation that carries one. */
   idempotency: IdempotentRequest | null = null;
   /** Where a subscription over WebSocket is fed its account's events; null over HTTP. */
@@ -35,6 +33,8 @@ export class Context {
 
   constructor(
     readonly db: Database,
+    /** Makes the request's loaders: the modules' (src/modules.ts). */
+    private readonly createLoaders: CreateLoaders,
     readonly caller: Caller,
     /** Where mail is queued, within the caps the configuration sets. */
     readonly outbox: Outbox,
@@ -48,13 +48,11 @@ export class Context {
     readonly webhooks: WebhookSettings = webhookSettings({}),
   ) {
     this.loaders = createLoaders(db);
-    this.health = createHealthLoaders(db);
   }
 
   /** Forgets everything loaded so far: called after each mutation so its answer shows the new state. */
   refresh(): void {
-    this.loaders = createLoaders(this.db);
-    this.health = createHealthLoaders(this.db);
+    this.loaders = this.createLoaders(this.db);
   }
 
   get requiredViewer(): User {

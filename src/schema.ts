@@ -4,55 +4,10 @@ import { buildSchema, emitSchemaDefinitionFile, type PubSub } from "type-graphql
 import { DateTimeResolver } from "graphql-scalars";
 import { GraphQLSchema } from "graphql";
 import { errorCodeEnum } from "./errors";
-import { authChecker } from "./auth/auth-checker";
-import { AccountResolver } from "./accounts/account.resolver";
-import { MemberResolver } from "./members/member.resolver";
-import { ContactResolver } from "./contacts/contact.resolver";
-import { AccountContactResolver } from "./contacts/account-contact.resolver";
-import { HistoryResolver } from "./history/history.resolver";
-import { UserResolver } from "./users/user.resolver";
-import { SaveContactsResolver } from "./contacts/save-contacts.resolver";
-import { ContactSlotsResolver } from "./contacts/contact-slots.resolver";
-import { HealthResolver } from "./health/health.resolver";
-import { ContactVerificationResolver, VerificationResolver } from "./verification/verification.resolver";
-import { AccountDeliveriesResolver, DeliveryResolver } from "./notifications/notification-delivery.resolver";
-import { NodeResolver } from "./nodes/node.resolver";
-import { AccountSettingChangeResolver } from "./accounts/account-setting-change.resolver";
-import { ContactDomainResolver } from "./accounts/contact-domain.resolver";
-import { AccountMemberHistoryResolver, MemberChangeResolver } from "./members/member-change.resolver";
-import { AccountInvitationsResolver, InvitationResolver } from "./members/invitation.resolver";
-import { AccountEventResolver, AccountEventSequenceResolver } from "./events/account-event.resolver";
-import { AccountWebhooksResolver, WebhookDeliveryResolver, WebhookEndpointResolver } from "./webhooks/webhook.resolver";
+import { authChecker } from "./users/auth-checker";
+import { RESOLVERS } from "./modules";
 
-export const RESOLVERS = [
-  UserResolver,
-  AccountResolver,
-  ContactDomainResolver,
-  MemberResolver,
-  ContactResolver,
-  AccountContactResolver,
-  HistoryResolver,
-  SaveContactsResolver,
-  ContactSlotsResolver,
-  HealthResolver,
-  VerificationResolver,
-  ContactVerificationResolver,
-  DeliveryResolver,
-  AccountDeliveriesResolver,
-  NodeResolver,
-  AccountSettingChangeResolver,
-  MemberChangeResolver,
-  AccountMemberHistoryResolver,
-  InvitationResolver,
-  AccountInvitationsResolver,
-  AccountEventResolver,
-  AccountEventSequenceResolver,
-  WebhookEndpointResolver,
-  WebhookDeliveryResolver,
-  AccountWebhooksResolver,
-] as const;
-
-/** type-graphql requires a PubSub once any subscription exists; ours have their own `subscribe` (src/events/account-feed.service.ts) and no topics. */
+/** type-graphql requires a PubSub once any subscription exists; ours have their own `subscribe` (src/live/account-feed.service.ts) and no topics. */
 const NO_TOPICS: PubSub = {
   publish: () => undefined,
   subscribe: () => {

@@ -46,12 +46,12 @@ function filesBelow(folder: string): string[] {
 describe("architecture", function () {
   this.timeout(60_000);
 
-  it("keeps src/ free of import cycles, upward imports between layers, files outside the layers, SQL outside query files and migrations that use entities", async () => {
+  it("keeps src/ free of import cycles, upward imports between layers or folders, files outside the layers or folders, SQL outside query files and migrations that use entities", async () => {
     const violations = await cruise(ROOT);
     expect(violations.map(describeViolation)).to.deep.equal([]);
   });
 
-  it("reports a cycle, an upward import, a file in no layer, SQL outside query files and a migration using an entity when a change brings them", async () => {
+  it("reports a cycle, an upward import between layers or folders, a file in no layer or folder, SQL outside query files and a migration using an entity when a change brings them", async () => {
     const fixture = fs.mkdtempSync(path.join(os.tmpdir(), "layers-"));
     try {
       const write = (file: string, text: string) => {
@@ -59,37 +59,55 @@ describe("architecture", function () {
         fs.writeFileSync(path.join(fixture, file), text);
       };
       write("src/common/sql.ts", "export const sql = 1;\n");
-      write("src/things/thing.entity.ts", "export class Thing {}\n");
+      write("src/history/thing.entity.ts", "export class Thing {}\n");
       write(
-        "src/things/thing.queries.ts",
+        "src/history/thing.queries.ts",
         'import { sql } from "../common/sql";\nimport { Thing } from "./thing.entity";\nexport const read = [sql, Thing];\n',
       );
       // A service that runs its own SQL, and a cycle between two services.
       write(
-        "src/things/thing.service.ts",
+        "src/history/thing.service.ts",
         'import { sql } from "../common/sql";\nimport { other } from "./other.service";\nexport const thing = [sql, other];\n',
       );
-      write("src/things/other.service.ts", 'import { thing } from "./thing.service";\nexport const other = () => thing;\n');
+      write("src/history/other.service.ts", 'import { thing } from "./thing.service";\nexport const other = () => thing;\n');
       // An entity that reaches up to a resolver.
-      write("src/things/thing.resolver.ts", "export class ThingResolver {}\n");
-      write("src/things/broken.entity.ts", 'import { ThingResolver } from "./thing.resolver";\nexport const broken = ThingResolver;\n');
+      write("src/history/thing.resolver.ts", "export class ThingResolver {}\n");
+      write("src/history/broken.entity.ts", 'import { ThingResolver } from "./thing.resolver";\nexport const broken = ThingResolver;\n');
       // A migration that depends on today's entities.
-      write("src/migrations/1700000000000-Things.ts", 'import { Thing } from "../things/thing.entity";\nexport const migration = Thing;\n');
+      write(
+        "src/migrations/1700000000000-Things.ts",
+        'import { Thing } from "../history/thing.entity";\nexport const migration = Thing;\n',
+      );
       // A kind of file no layer names.
-      write("src/things/thing.helpers.ts", 'import { Thing } from "./thing.entity";\nexport const helper = Thing;\n');
+      write("src/history/thing.helpers.ts", 'import { Thing } from "./thing.entity";\nexport const helper = Thing;\n');
+      // An entity of a lower folder that reaches up to a higher one, in the same layer.
+      write("src/users/user.entity.ts", 'import { Thing } from "../history/thing.entity";\nexport const user = Thing;\n');
+      // A file with known upward imports, and a new one.
+      write("src/members/account-member.entity.ts", "export class AccountMember {}\n");
+      write("src/webhooks/webhook.queries.ts", "export const endpoints = 1;\n");
+      write(
+        "src/accounts/account-change.ts",
+        'import { AccountMember } from "../members/account-member.entity";\nimport { endpoints } from "../webhooks/webhook.queries";\nexport const change = [AccountMember, endpoints];\n',
+      );
+      // A folder the folder order does not place.
+      write("src/mystery/mystery.entity.ts", 'import { Thing } from "../history/thing.entity";\nexport const mystery = Thing;\n');
 
       const violations = await cruise(fixture);
       const found = violations
         .filter((violation) => violation.rule.name !== "no-cycles")
         .map((violation) => `${violation.rule.name}: ${violation.from} → ${violation.to}`);
       expect(found).to.have.members([
-        "no-upward-import-from-model: src/things/broken.entity.ts → src/things/thing.resolver.ts",
-        "in-a-layer: src/things/thing.helpers.ts → src/things/thing.entity.ts",
-        "sql-only-in-queries: src/things/thing.service.ts → src/common/sql.ts",
-        "migrations-stand-alone: src/migrations/1700000000000-Things.ts → src/things/thing.entity.ts",
+        "no-upward-import-from-model: src/history/broken.entity.ts → src/history/thing.resolver.ts",
+        "in-a-layer: src/history/thing.helpers.ts → src/history/thing.entity.ts",
+        "sql-only-in-queries: src/history/thing.service.ts → src/common/sql.ts",
+        "migrations-stand-alone: src/migrations/1700000000000-Things.ts → src/history/thing.entity.ts",
+        "folder-order-migrations: src/migrations/1700000000000-Things.ts → src/history/thing.entity.ts",
+        "folder-order-users: src/users/user.entity.ts → src/history/thing.entity.ts",
+        "folder-order-accounts: src/accounts/account-change.ts → src/webhooks/webhook.queries.ts",
+        "in-the-folder-order: src/mystery/mystery.entity.ts → src/history/thing.entity.ts",
       ]);
       const cycle = violations.find((violation) => violation.rule.name === "no-cycles");
-      expect(cycle?.cycle?.map((step) => step.name).sort()).to.deep.equal(["src/things/other.service.ts", "src/things/thing.service.ts"]);
+      expect(cycle?.cycle?.map((step) => step.name).sort()).to.deep.equal(["src/history/other.service.ts", "src/history/thing.service.ts"]);
       expect(found.join("\n")).not.to.include("thing.queries.ts");
     } finally {
       fs.rmSync(fixture, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { spawnServer, type ServerProcess } from "./helpers/process";
 import { checkContactInvariants, withSqliteFile } from "./helpers/invariants";
 import { Random } from "./helpers/random";
 import { CONTACT_ROLE_ORDER } from "../src/contacts/contact.enums";
-import { NOTIFICATION_CATEGORIES } from "../src/notifications/notification-routing";
+import { NOTIFICATION_CATEGORIES } from "../src/contacts/notification-routing";
 
 /*
  * Hostile-input fuzzing against a real server process (NODE_ENV=production, on a SQLite file).

@@ -4,7 +4,7 @@ import { freshDatabaseUrl, dropTestDatabase, tokenFor, TEST_JWT_SECRET } from ".
 import { postGraphQL, spawnServer, type ServerProcess } from "./helpers/process";
 import { testingOnPostgres } from "./helpers/postgres";
 import { liveClient, Received, type LiveClient } from "./helpers/live";
-import { LISTENER_APPLICATION_NAME } from "../src/events/postgres-listener.service";
+import { LISTENER_APPLICATION_NAME } from "../src/live/postgres-listener.service";
 
 /*
  * Live updates across processes on one PostgreSQL database: a change committed through one process

@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, mutate, ok, type TestUser } from "./helpers/factories";
-import { NOTIFICATION_CATEGORIES } from "../src/notifications/notification-routing";
+import { NOTIFICATION_CATEGORIES } from "../src/contacts/notification-routing";
 
 /**
  * Which slots each category reaches, written out by hand on purpose rather than read from
  * NOTIFICATION_CATEGORIES: an independent expected table is what lets these tests fail when a route
- * changes by mistake. Change it together with src/notifications/notification-routing.ts.
+ * changes by mistake. Change it together with src/contacts/notification-routing.ts.
  */
 const ROUTES: Record<string, string[]> = {
   INVOICE: ["PRIMARY", "BILLING"],

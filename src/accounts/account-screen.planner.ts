@@ -21,8 +21,13 @@ import type { ConnectionArgs } from "../common/pagination";
 import { rowIdOf } from "../common/global-id";
 import { prefetchAccountScreen, type AccountScreenPlan } from "./account-screen.loaders";
 
-/** Account fields answered from the account's contact slots (all of them, read as one list). */
-const NEEDS_SLOTS = new Set(["contacts", "billingContacts", "roleContacts", "roleContact", "notificationRecipients", "contactHealth"]);
+/** The `Account` fields a plan covers, as the modules answering them declare (src/modules.ts). */
+export interface AccountScreenFields {
+  /** Fields answered from the account's contact slots (all of them, read as one list). */
+  contactSlots: ReadonlySet<string>;
+  /** The connection answered from one page of the account's members. */
+  memberPage: string | null;
+}
 
 /** The fields a selection set selects on `typeName`, through fragments, with `@skip` and `@include` applied. */
 function fieldsOf(
@@ -67,6 +72,7 @@ export function planAccountScreen(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   rawVariables: Record<string, unknown> | undefined,
+  screenFields: AccountScreenFields,
 ): AccountScreenPlan | null {
   if (operation.operation !== "query") return null;
   const { coerced, errors } = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
@@ -91,17 +97,18 @@ export function planAccountScreen(
   const selected = fieldsOf(schema, field.selectionSet, "Account", fragments, coerced);
   const names = new Set(selected.map((node) => node.name.value));
   const accountType = schema.getType("Account");
-  const membersField = isObjectType(accountType) ? accountType.getFields().members : undefined;
+  const { memberPage } = screenFields;
+  const membersField = memberPage !== null && isObjectType(accountType) ? accountType.getFields()[memberPage] : undefined;
   const pages = new Map<string, ConnectionArgs>();
   for (const node of selected) {
-    if (membersField && node.name.value === "members") {
+    if (membersField && node.name.value === memberPage) {
       const args = getArgumentValues(membersField, node, coerced) as ConnectionArgs;
       pages.set(pageKey(args), args);
     }
   }
   return {
     accountId,
-    contactSlots: [...names].some((name) => NEEDS_SLOTS.has(name)),
+    contactSlots: [...names].some((name) => screenFields.contactSlots.has(name)),
     // Two different pages of members: the plan reads neither, and the loaders read each as they would anyway.
     members: pages.size === 1 ? [...pages.values()][0]! : null,
   };
@@ -113,7 +120,7 @@ export function planAccountScreen(
  * PostgreSQL only: on SQLite, whose statements cost no network round trip, building and parsing the JSON
  * measured no cheaper than the statements it saves.
  */
-export function accountScreenPlugin(where: SingleStatementReads): ApolloServerPlugin<Context> {
+export function accountScreenPlugin(where: SingleStatementReads, screenFields: AccountScreenFields): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       if (where === "off" || (where === "postgres" && contextValue.db.driver !== "postgres")) return;
@@ -121,7 +128,7 @@ export function accountScreenPlugin(where: SingleStatementReads): ApolloServerPl
         async executionDidStart({ schema, document, operation, request }) {
           let plan: AccountScreenPlan | null = null;
           try {
-            plan = planAccountScreen(schema, document, operation, request.variables);
+            plan = planAccountScreen(schema, document, operation, request.variables, screenFields);
           } catch {
             return;
           }

@@ -13,7 +13,7 @@ import { SETTING_CHANGES_PAGE } from "./account.queries";
 import { createAccount } from "./account.service";
 import { ACCOUNTS_PAGE, listAccountsOf } from "./account.queries";
 import type { Context } from "../context";
-import { CurrentUser } from "../auth/auth-checker";
+import { CurrentUser } from "../users/auth-checker";
 import { User } from "../users/user.entity";
 import { mayAdminister, MemberRole } from "../members/account-member.entity";
 import { AccountMemberConnection } from "../members/member.types";
@@ -26,7 +26,7 @@ import { HISTORY_PAGE } from "../history/history.queries";
 import { ConnectionArgs, DefaultPageSize, MaxItems } from "../common/pagination";
 import { globalId } from "../common/global-id";
 import { notFound } from "../errors";
-import { MAX_SLOT_HOLDERS, NotificationCategory } from "../notifications/notification-routing";
+import { MAX_SLOT_HOLDERS, NotificationCategory } from "../contacts/notification-routing";
 
 @Resolver(() => Account)
 export class AccountResolver {

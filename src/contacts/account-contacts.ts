@@ -1,7 +1,7 @@
 import type { User } from "../users/user.entity";
 import type { AccountContact } from "./account-contact.entity";
 import { byContactSlotOrder, ContactSlot, roleOfSlot, type ContactRoleKind } from "./contact.enums";
-import { routeNotification, type NotificationCategory, type Recipient, type SlotHolder } from "../notifications/notification-routing";
+import { routeNotification, type NotificationCategory, type Recipient, type SlotHolder } from "./notification-routing";
 
 /**
  * One filled slot: which slot and place (`contact`, its `contact_slots` row), who holds it (`user`, a

@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from "type-graphql";
 import { ContactRoleKind, ContactSlot } from "../contacts/contact.enums";
 import { ContactIssueKind } from "./contact-health.enums";
 import { MaxItems } from "../common/pagination";
-import { MAX_SLOT_HOLDERS } from "../notifications/notification-routing";
+import { MAX_SLOT_HOLDERS } from "../contacts/notification-routing";
 
 @ObjectType({ description: "One problem with one contact slot." })
 export class ContactIssue {

@@ -3,7 +3,7 @@ import { Account } from "../accounts/account.entity";
 import { AccountConnection } from "../accounts/account.types";
 import { ACCOUNTS_PAGE } from "../accounts/account.queries";
 import { ConnectionArgs, DefaultPageSize } from "../common/pagination";
-import { CurrentUser } from "../auth/auth-checker";
+import { CurrentUser } from "../users/auth-checker";
 import { User } from "../users/user.entity";
 import { ContactHealth } from "./contact-health.types";
 import { contactHealthOf } from "./health.service";
@@ -14,7 +14,7 @@ import type { Context } from "../context";
 export class HealthResolver {
   @FieldResolver(() => ContactHealth, { description: "Missing roles, free billing places and problems with the account's contacts." })
   async contactHealth(@Root() account: Account, @Ctx() context: Context): Promise<ContactHealth> {
-    return contactHealthOf(await context.health.contactIssues.load(account.id));
+    return contactHealthOf(await context.loaders.contactIssues.load(account.id));
   }
 
   @Authorized()

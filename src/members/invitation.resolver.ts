@@ -14,7 +14,7 @@ import { answerInvitation, withdrawInvitation } from "./invitation.service";
 import { INVITATIONS_PAGE, invitationsOfUser } from "./invitation.queries";
 import { Account } from "../accounts/account.entity";
 import { User } from "../users/user.entity";
-import { CurrentUser } from "../auth/auth-checker";
+import { CurrentUser } from "../users/auth-checker";
 import { ConnectionArgs, DefaultPageSize } from "../common/pagination";
 import { globalId, parseGlobalId } from "../common/global-id";
 import { DomainError, notFound } from "../errors";

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
-import { NotificationCategory } from "./notification-routing";
+import { NotificationCategory } from "../contacts/notification-routing";
 
 export enum DeliveryKind {
   VERIFICATION = "VERIFICATION",

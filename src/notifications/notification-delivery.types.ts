@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsGlobalId } from "../common/global-id";
 import { NotificationDelivery } from "./notification-delivery.entity";
-import { MAX_SLOT_HOLDERS, NotificationCategory } from "./notification-routing";
+import { MAX_SLOT_HOLDERS, NotificationCategory } from "../contacts/notification-routing";
 import { ConnectionType, MaxItems } from "../common/pagination";
 import { Account } from "../accounts/account.entity";
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Config } from "../config";
 import { DeliveryKind, DeliveryState, NotificationDelivery, type DeliverySkipReason } from "./notification-delivery.entity";
-import type { NotificationCategory } from "./notification-routing";
+import type { NotificationCategory } from "../contacts/notification-routing";
 import { cappedQueuedAt, countCapped, lockAddress, type CapScope } from "./delivery.queries";
 import { DomainError } from "../errors";
 import { VerificationTokens } from "../verification/verification-tokens";

@@ -1,6 +1,6 @@
 import type { AccountChange } from "../accounts/account-change";
 import type { User } from "../users/user.entity";
-import type { NotificationCategory } from "./notification-routing";
+import type { NotificationCategory } from "../contacts/notification-routing";
 import { ContactVerification, VerificationState } from "../verification/contact-verification.entity";
 import { DeliveryKind, DeliverySkipReason, type NotificationDelivery } from "./notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "./mail-text";

@@ -1,6 +1,6 @@
 import { Authorized, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { User } from "./user.entity";
-import { CurrentUser } from "../auth/auth-checker";
+import { CurrentUser } from "./auth-checker";
 import { globalId } from "../common/global-id";
 
 @Resolver(() => User)

@@ -23,7 +23,7 @@ export class VerificationResolver {
   })
   async verification(@Root() contact: ContactRole, @Ctx() context: Context): Promise<ContactVerification | null> {
     if (contact.userId !== null) return null;
-    const verifications = await context.health.verifications.load(contact.accountId);
+    const verifications = await context.loaders.verifications.load(contact.accountId);
     const found = verifications.find((row) => row.role === contact.role && row.email === contact.email);
     // An outside address set before verification existed has no row: it is as unconfirmed as a new one.
     return (

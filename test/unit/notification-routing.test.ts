@@ -6,11 +6,11 @@ import {
   type NotificationCategory,
   routeNotification,
   type SlotHolder,
-} from "../../src/notifications/notification-routing";
+} from "../../src/contacts/notification-routing";
 
 /**
  * The routing written out again by hand, on purpose: an independent expected table is what lets
- * these tests fail when a route in src/notifications/notification-routing.ts changes by mistake.
+ * these tests fail when a route in src/contacts/notification-routing.ts changes by mistake.
  */
 const EXPECTED_ROUTES: Record<string, string[]> = {
   INVOICE: ["PRIMARY", "BILLING"],

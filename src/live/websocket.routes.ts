@@ -19,6 +19,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import type { Config } from "../config";
 import type { Database } from "../database";
 import { Context, type Caller } from "../context";
+import type { CreateLoaders } from "../loaders";
 import type { VerifiedTokens } from "../auth/token-cache";
 import { createErrorFormatter, DomainError, type ErrorKey, type ErrorLogger } from "../errors";
 import { negotiateLocale, type Locale } from "../i18n";
@@ -95,6 +96,8 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
 export interface LiveUpdateDependencies {
   config: Config;
   db: Database;
+  /** Makes each operation's loaders, as for HTTP requests. */
+  createLoaders: CreateLoaders;
   schema: GraphQLSchema;
   tokens: VerifiedTokens;
   outbox: Outbox;
@@ -113,7 +116,7 @@ export interface LiveUpdateDependencies {
  * and each socket and caller holds a bounded number of subscriptions and sockets.
  */
 export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDependencies): LiveUpdates {
-  const { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness, trusted } = deps;
+  const { config, db, createLoaders, schema, tokens, outbox, logger, reportError, metrics, readiness, trusted } = deps;
   const limits = config.live;
   const feed = new AccountFeed(db, {
     resumeLimit: limits.resumeMaxEvents,
@@ -244,7 +247,7 @@ export function mountLiveUpdates(httpServer: http.Server, deps: LiveUpdateDepend
         }
         const checked = checkSubscribe(state, payload);
         if (checked.errors) return checked.errors;
-        const context = new Context(db, state.caller!, outbox, state.clientAddress, config.defaultLocale);
+        const context = new Context(db, createLoaders, state.caller!, outbox, state.clientAddress, config.defaultLocale);
         context.accountFeed = feed;
         const args: ExecutionArgs = {
           schema,

@@ -8,7 +8,7 @@ import { MemberChange } from "../members/member-change.entity";
 import type { User } from "../users/user.entity";
 import type { Context } from "../context";
 import { badInput, notFound } from "../errors";
-import { ACCOUNT_EVENT_KINDS, kindsOf } from "./account-event.entity";
+import { ACCOUNT_EVENT_KINDS, kindsOf } from "../events/account-event.entity";
 import { AccountChangedEvent } from "./account-event.types";
 import type { FeedItem } from "./account-feed.service";
 

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import { AccountEventKind } from "./account-event.entity";
+import { AccountEventKind } from "../events/account-event.entity";
 
 @ObjectType({
   description:

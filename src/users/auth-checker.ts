@@ -1,8 +1,8 @@
 import { createParameterDecorator, type AuthChecker } from "type-graphql";
 import type { Context } from "../context";
 import { DomainError } from "../errors";
-import { provisionUser } from "../users/user.service";
-import type { User } from "../users/user.entity";
+import { provisionUser } from "./user.service";
+import type { User } from "./user.entity";
 
 /**
  * `@Authorized()` means "signed in". The caller's user record is created on first sight.

@@ -1,5 +1,5 @@
 import { registerEnumType } from "type-graphql";
-import { BILLING_CONTACT_LIMIT, CONTACT_ROLES, ContactRoleKind, ContactSlot, slotOfRole, slotTitle } from "../contacts/contact.enums";
+import { BILLING_CONTACT_LIMIT, CONTACT_ROLES, ContactRoleKind, ContactSlot, slotOfRole, slotTitle } from "./contact.enums";
 
 /** Contacts an account holds at once: the primary contact, up to 3 billing contacts and one per role. */
 export const MAX_SLOT_HOLDERS = 1 + BILLING_CONTACT_LIMIT + CONTACT_ROLES.length;

@@ -8,8 +8,8 @@ import type { AccountMember } from "../members/account-member.entity";
 import type { ContactChange } from "../history/contact-change.entity";
 import type { MemberChange } from "../members/member-change.entity";
 import type { AccountSettingChange } from "../accounts/account-setting-change.entity";
-import { accountEventsAfter, latestEventSequences } from "./change-log.queries";
-import type { AccountEvent } from "./account-event.entity";
+import { accountEventsAfter, latestEventSequences } from "../events/change-log.queries";
+import type { AccountEvent } from "../events/account-event.entity";
 
 /**
  * Live updates in one process. Committed events reach the feed as ids (`notify`: from this process's

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { Database } from "../database";
-import { ACCOUNT_EVENTS_CHANNEL } from "./change-log.queries";
+import { ACCOUNT_EVENTS_CHANNEL } from "../events/change-log.queries";
 import type { AccountFeed } from "./account-feed.service";
 
 /** How pg_stat_activity names the connection: an operator (or a test) can find it, and end it, by this. */

@@ -1,0 +1,36 @@
+import DataLoader from "dataloader";
+import { defineModule } from "../feature-module";
+import { loaderFactory, type LoadersOf } from "../loaders";
+import { groupBy } from "../common/group-by";
+import type { ContactVerification } from "./contact-verification.entity";
+import { verificationsOf } from "./verification.queries";
+import { roleContactsOf } from "../contacts/contact-role.types";
+import { ContactVerificationResolver, VerificationResolver } from "./verification.resolver";
+
+/** The loaders the module adds to `context.loaders`. */
+const verificationLoaders = loaderFactory((db) => ({
+  // The pending and declined verifications of each account's outside addresses.
+  verifications: new DataLoader<string, ContactVerification[]>(async (accountIds) => {
+    const byAccount = groupBy(await verificationsOf(db, accountIds), (row) => row.accountId);
+    return accountIds.map((id) => byAccount.get(id) ?? []);
+  }),
+}));
+
+declare module "../loaders" {
+  interface Loaders extends LoadersOf<typeof verificationLoaders> {}
+}
+
+export const verificationModule = defineModule({
+  name: "verification",
+  loaders: verificationLoaders,
+  resolvers: [VerificationResolver, ContactVerificationResolver],
+  nodes: {
+    ContactVerification: async ([accountId, role], { context, readable }) => {
+      await readable(accountId!);
+      const contact = roleContactsOf(await context.loaders.contactSlots.load(accountId!)).find((candidate) => candidate.role === role);
+      // Only an outside address has a verification, and only of that address.
+      if (!contact || contact.userId !== null) return null;
+      return (await context.loaders.verifications.load(accountId!)).find((row) => row.role === role && row.email === contact.email);
+    },
+  },
+});
