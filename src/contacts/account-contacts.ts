@@ -6,7 +6,7 @@ import { routeNotification, type NotificationCategory, type Recipient, type Slot
 /**
  * One filled slot: which slot and place (`contact`, its `contact_slots` row), who holds it (`user`, a
  * member; null for an outside address) and where its mail goes (`email`). The one shape every reader
- * of slots uses: the API's AccountContact, routing, contact health and the slots a member holds.
+ * of slots uses: the API's AccountContact, routing and the slots a member holds.
  */
 export interface HeldSlot extends SlotHolder<User> {
   readonly contact: AccountContact;
@@ -26,7 +26,7 @@ export function bySlotOrder(a: AccountContact, b: AccountContact): number {
 /**
  * Who holds which of an account's contact slots: the one answer the read path (through the
  * `accountContacts` loader) and the write path (through `AccountChange.contacts()`) both use for
- * routing notifications, the slots a member holds, and contact health.
+ * routing notifications and the slots a member holds.
  */
 export class AccountContacts {
   /** Every filled slot, in slot order. */
