@@ -11,7 +11,7 @@ export class SetAllowedContactDomainsInput {
 
   @Field(() => [String], {
     description:
-      `The whole new list, at most ${CONTACT_DOMAINS_MAX} domain names such as example.com (an internationalised name is stored in its ASCII form; no wildcards). ` +
+      `The whole new list, at most ${CONTACT_DOMAINS_MAX} distinct domain names such as example.com (an internationalised name is stored in its ASCII form; no wildcards). ` +
       "Matched exactly: a subdomain must be listed itself. An empty list lifts the restriction.",
   })
   domains: string[];

@@ -13,17 +13,23 @@ import { checkEmail } from "../common/email";
 /** How many domains one account's list may hold. */
 export const CONTACT_DOMAINS_MAX = 20;
 
+/** How many entries a list as given may hold, repeats included, before any is looked at. */
+const CONTACT_DOMAINS_GIVEN_MAX = 5 * CONTACT_DOMAINS_MAX;
+
+/** The full stops IDNA reads as dots: ideographic, fullwidth and halfwidth ideographic. */
+const FULL_STOPS = /[\u3002\uff0e\uff61]/g;
+
 /** The longest domain name DNS allows, in its ASCII form. */
 export const CONTACT_DOMAIN_MAX_LENGTH = 253;
 
 /**
  * The stored form of one domain, or null when it is not one: the domain of an address the service
  * would accept (a host name with a top-level domain, no IP literal, no underscore, valid punycode),
- * lower-cased and in ASCII. One trailing dot (the fully qualified form) is dropped; wildcards and
+ * lower-cased and in ASCII. Ideographic and fullwidth full stops count as dots; one trailing dot (the fully qualified form) is dropped; wildcards and
  * anything with an `@` are refused.
  */
 export function normaliseContactDomain(value: string): string | null {
-  let domain = value.trim();
+  let domain = value.trim().replace(FULL_STOPS, ".");
   if (domain.endsWith(".")) domain = domain.slice(0, -1);
   if (domain === "" || /[@*\s]/.test(domain)) return null;
   // Checked as the domain of an address, so a listed domain and an address's domain are normalised by one rule.
@@ -49,15 +55,16 @@ export type ContactDomainsCheck =
   | { ok: false; problem: "tooMany" }
   | { ok: false; problem: "invalid"; index: number };
 
-/** Checks and normalises a list as an admin gave it. */
+/** Checks and normalises a list as an admin gave it; repeats (in any spelling) count once towards the limit. */
 export function checkContactDomains(values: readonly string[]): ContactDomainsCheck {
-  if (values.length > CONTACT_DOMAINS_MAX) return { ok: false, problem: "tooMany" };
+  if (values.length > CONTACT_DOMAINS_GIVEN_MAX) return { ok: false, problem: "tooMany" };
   const domains = new Set<string>();
   for (const [index, value] of values.entries()) {
     const domain = normaliseContactDomain(value);
     if (domain === null) return { ok: false, problem: "invalid", index };
     domains.add(domain);
   }
+  if (domains.size > CONTACT_DOMAINS_MAX) return { ok: false, problem: "tooMany" };
   return { ok: true, domains: [...domains].sort() };
 }
 
