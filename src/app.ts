@@ -15,6 +15,7 @@ import { VerifiedTokens } from "./auth/token-cache";
 import { identifyCaller } from "./security/callers";
 import { createErrorFormatter, DatabaseUnavailableError, savedChangesPlugin, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
+import { CompiledExecution } from "./common/compiled-execution";
 import { limitValidationRules, MAX_VALIDATION_ERRORS, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin } from "./security/security.plugin";
@@ -117,7 +118,8 @@ export async function createApp(
   const live = mountLiveUpdates(httpServer, { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness, trusted });
   drain.closers.push(live.close);
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Queries and mutations run compiled (graphql-jit); Apollo still parses, validates and runs every plugin.
+    gateway: new CompiledExecution(schema).gateway(),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
