@@ -49,6 +49,8 @@ export interface App {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   schema: GraphQLSchema;
+  /** Runs the queries and mutations Apollo has checked: compiled by graphql-jit, cached per document. */
+  execution: CompiledExecution;
   /** Where this server queues mail; the seed and the delivery worker use the same rules. */
   outbox: Outbox;
   /** The METRICS_PORT listener, not yet listening; null without METRICS_PORT. Closed when Apollo stops. */
@@ -117,9 +119,10 @@ export async function createApp(
   const mutationRateLimiter = createMutationRateLimiter(config, db, logger, metrics);
   const live = mountLiveUpdates(httpServer, { config, db, schema, tokens, outbox, logger, reportError, metrics, readiness, trusted });
   drain.closers.push(live.close);
+  const execution = new CompiledExecution(schema);
   const apollo = new ApolloServer<Context>({
     // Queries and mutations run compiled (graphql-jit); Apollo still parses, validates and runs every plugin.
-    gateway: new CompiledExecution(schema).gateway(),
+    gateway: execution.gateway(),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
@@ -233,5 +236,5 @@ export async function createApp(
     }),
   );
   app.use(httpErrors(reportError));
-  return { express: app, httpServer, apollo, schema, outbox, metricsServer, readiness, drain, live };
+  return { express: app, httpServer, apollo, schema, execution, outbox, metricsServer, readiness, drain, live };
 }

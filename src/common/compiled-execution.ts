@@ -1,7 +1,8 @@
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from "@apollo/server-gateway-interface";
 import {
   execute,
-  GraphQLError,
+  locatedError,
+  type GraphQLError,
   isAbstractType,
   Kind,
   type DocumentNode,
@@ -37,7 +38,7 @@ import { LRUCache } from "lru-cache";
  * Subscriptions do not come here (they run on graphql-ws with graphql-js).
  */
 export class CompiledExecution {
-  private readonly compiled: LRUCache<string, CompiledQuery | typeof NOT_COMPILED>;
+  private readonly compiled: LRUCache<string, RunCompiled | typeof NOT_COMPILED>;
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -56,18 +57,21 @@ export class CompiledExecution {
     }
   }
 
+  /** How many operations ran compiled, and how many on graphql-js (variables refused, or a document that does not compile). */
+  readonly runs = { compiled: 0, interpreted: 0 };
+
   /** How many documents are held compiled (or known not to compile) now. */
   get size(): number {
     return this.compiled.size;
   }
 
   /** The document's compiled form; null to run it on graphql-js this time. */
-  compiledFor(document: DocumentNode, operationName: string | undefined, queryHash: string): CompiledQuery | null {
+  compiledFor(document: DocumentNode, operationName: string | undefined, queryHash: string): RunCompiled | null {
     const key = operationName === undefined ? queryHash : `${queryHash}\n${operationName}`;
     const known = this.compiled.get(key);
     if (known !== undefined) return known === NOT_COMPILED ? null : known;
     const result = compileQuery(this.schema, document, operationName);
-    const compiled = isCompiledQuery(result) ? result : NOT_COMPILED;
+    const compiled = isCompiledQuery(result) ? result.query : NOT_COMPILED;
     this.compiled.set(key, compiled);
     return compiled === NOT_COMPILED ? null : compiled;
   }
@@ -83,10 +87,11 @@ export class CompiledExecution {
   }): Promise<ExecutionResult> {
     const compiled = this.compiledFor(args.document, args.operationName, args.queryHash);
     if (compiled) {
-      const result = await compiled.query(undefined, args.contextValue, args.variables);
+      const result = await compiled(undefined, args.contextValue, args.variables);
       // No `data` at all: the variables were refused before anything ran.
       if (!("data" in result) || result.data === undefined) return this.interpret(args);
       if (result.errors) result.errors = result.errors.map((error) => withNodes(error, args.operation, args.document));
+      this.runs.compiled++;
       return result;
     }
     return this.interpret(args);
@@ -98,6 +103,7 @@ export class CompiledExecution {
     variables: Record<string, unknown> | undefined;
     contextValue: unknown;
   }) {
+    this.runs.interpreted++;
     return execute({
       schema: this.schema,
       document: args.document,
@@ -139,18 +145,18 @@ export class CompiledExecution {
   }
 }
 
+/** The function graphql-jit compiles a document to: (root value, context, variables) to the result. */
+type RunCompiled = CompiledQuery["query"];
+
 const NOT_COMPILED = Symbol("not compiled");
 
-/** `error` as graphql-js would have located it: with the AST nodes of the field at its path. */
+/**
+ * `error` as graphql-js would have located it: its cause (or, for an error graphql-jit raised itself, such
+ * as a null in a non-null field, an Error with its message) at the AST nodes of the field at its path.
+ */
 function withNodes(error: GraphQLError, operation: OperationDefinitionNode, document: DocumentNode): GraphQLError {
   if (error.nodes || !error.path) return error;
-  const nodes = fieldNodesAt(operation, document, error.path);
-  return new GraphQLError(error.message, {
-    nodes,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: error.extensions,
-  });
+  return locatedError(error.originalError ?? new Error(error.message), fieldNodesAt(operation, document, error.path), error.path);
 }
 
 /** The field nodes (one per selection that asks for it) answering `path`, response keys and list indexes. */
