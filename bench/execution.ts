@@ -29,7 +29,9 @@ import {
  * (`npm run bench:execution`): each screen query runs one request at a time, as Apollo would run it
  * after parsing, validating and its plugins (a new Context per request, the same signed-in caller),
  * on a seeded SQLite file. Slices of each executor alternate; the figure is the process's CPU time
- * per request, resolvers, loaders and the driver included, HTTP and Apollo left out.
+ * per request, resolvers, loaders and the driver included, HTTP and Apollo left out. A third column
+ * sends the same requests through Apollo (`executeOperation`: its cached parse and validation and
+ * every plugin, then the compiled executor), HTTP still left out: the difference is Apollo's share.
  *
  * Environment: BENCH_SHAPE (`outside`: 60 accounts × 10 members, the default; `screens`: 1,000 × 20),
  * BENCH_SECONDS (per case and executor, default 3).
@@ -41,6 +43,10 @@ if (!SHAPE) throw new Error(`BENCH_SHAPE must be one of ${Object.keys(SHAPES).jo
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const SLICE_MS = 500;
 const VIEWER_EMAIL = "viewer@bench.example";
+
+/** graphql-js's execute, the compiled executor, and the compiled executor through Apollo's pipeline and plugins. */
+const MODES = ["interpreted", "compiled", "apollo"] as const;
+type Mode = (typeof MODES)[number];
 
 type Variables = (account: SeededAccount) => Record<string, unknown>;
 
@@ -80,52 +86,62 @@ async function main() {
         .map((value) => value.toFixed(2))
         .join(", ")}\n`,
     );
-    console.log("| case | graphql-js CPU ms / request | compiled CPU ms / request | compiled ÷ graphql-js |");
-    console.log("| --- | ---: | ---: | ---: |");
+    console.log(
+      "| case | graphql-js CPU ms / request | compiled CPU ms / request | compiled ÷ graphql-js | through Apollo (compiled, plugins) CPU ms / request |",
+    );
+    console.log("| --- | ---: | ---: | ---: | ---: |");
     for (const [key, query, variables] of cases) {
       const document = parse(query);
       const operation = getOperationAST(document)!;
       let turn = 0;
-      const once = async (compiled: boolean) => {
+      const once = async (mode: Mode): Promise<string> => {
         const account = dataset.accounts[turn++ % dataset.accounts.length]!;
         const contextValue = new Context(db, caller, app.outbox, "127.0.0.1", config.defaultLocale, undefined, config.webhooks);
-        const result = compiled
-          ? await app.execution.execute({
-              document,
-              operation,
-              operationName: undefined,
-              queryHash: query,
-              variables: variables(account),
-              contextValue,
-            })
-          : await execute({ schema: app.schema, document, variableValues: variables(account), contextValue });
+        let result: ExecutionResult;
+        if (mode === "apollo") {
+          const response = await app.apollo.executeOperation({ query, variables: variables(account) }, { contextValue });
+          if (response.body.kind !== "single") throw new Error(`${key}: an incremental answer`);
+          result = response.body.singleResult as ExecutionResult;
+        } else if (mode === "compiled") {
+          result = await app.execution.execute({
+            document,
+            operation,
+            operationName: undefined,
+            queryHash: query,
+            variables: variables(account),
+            contextValue,
+          });
+        } else {
+          result = await execute({ schema: app.schema, document, variableValues: variables(account), contextValue });
+        }
         if (result.errors) throw new Error(`${key}: ${JSON.stringify(result.errors)}`);
-        return result;
+        return JSON.stringify(result.data);
       };
-      // Both give the same answer before either is timed.
-      const same = (result: ExecutionResult) => JSON.stringify(result.data);
-      turn = 0;
-      const expected = same(await once(false));
-      turn = 0;
-      if (same(await once(true)) !== expected) throw new Error(`${key}: the executors answer differently`);
-      const totals = { interpreted: { cpu: 0, runs: 0 }, compiled: { cpu: 0, runs: 0 } };
+      // All give the same answer before any is timed.
+      const answers = [];
+      for (const mode of MODES) {
+        turn = 0;
+        answers.push(await once(mode));
+      }
+      if (new Set(answers).size !== 1) throw new Error(`${key}: the executors answer differently`);
+      const totals = Object.fromEntries(MODES.map((mode) => [mode, { cpu: 0, runs: 0 }])) as Record<Mode, { cpu: number; runs: number }>;
       for (let slice = 0; slice < (SECONDS * 1000) / SLICE_MS; slice++) {
-        for (const compiled of [false, true]) {
-          const total = totals[compiled ? "compiled" : "interpreted"];
+        for (const mode of MODES) {
+          const total = totals[mode];
           const started = Date.now();
           const cpu = process.cpuUsage();
           while (Date.now() - started < SLICE_MS) {
-            await once(compiled);
+            await once(mode);
             total.runs++;
           }
           const used = process.cpuUsage(cpu);
           total.cpu += (used.user + used.system) / 1000;
         }
       }
-      const perRun = (total: { cpu: number; runs: number }) => total.cpu / total.runs;
-      const interpreted = perRun(totals.interpreted);
-      const compiled = perRun(totals.compiled);
-      console.log(`| ${key} | ${interpreted.toFixed(3)} | ${compiled.toFixed(3)} | ${(compiled / interpreted).toFixed(2)} |`);
+      const [interpreted, compiled, apollo] = MODES.map((mode) => totals[mode].cpu / totals[mode].runs) as [number, number, number];
+      console.log(
+        `| ${key} | ${interpreted.toFixed(3)} | ${compiled.toFixed(3)} | ${(compiled / interpreted).toFixed(2)} | ${apollo.toFixed(3)} |`,
+      );
     }
     await app.apollo.stop();
   } finally {
