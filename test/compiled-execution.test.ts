@@ -26,7 +26,7 @@ import { accountWithMembers, mutate, ok, type TestUser } from "./helpers/factori
 
 type Json = Record<string, any>;
 
-describe("compiled execution", function () {
+describe("compiled execution", () => {
   let server: TestServer;
   let admin: TestUser;
   let accountId: string;
