@@ -54,7 +54,7 @@ export class CompiledExecution {
       // graphql-jit takes resolveType's answer as it comes; type-graphql wraps a resolveType option in an async function.
       throw new Error(
         `Compiled execution needs ${asynchronous.map((type) => type.name).join(", ")} to resolve its type synchronously: ` +
-          "leave out resolveType (type-graphql then resolves by class) or return the type's name without awaiting.",
+          "a resolveType must answer at once, never with a promise (with type-graphql, leave the option out: it then resolves by class).",
       );
     }
   }
