@@ -16,6 +16,7 @@ import { identifyCaller } from "./security/callers";
 import { createErrorFormatter, DatabaseUnavailableError, savedChangesPlugin, type ErrorLogger } from "./errors";
 import { createSchema } from "./schema";
 import { ACCOUNT_SCREEN_FIELDS, createLoaders } from "./modules";
+import { CompiledExecution } from "./common/compiled-execution";
 import { limitValidationRules, MAX_VALIDATION_ERRORS, requestGuard } from "./security/limits";
 import { createMutationRateLimiter } from "./security/rate-limit";
 import { securityPlugin } from "./security/security.plugin";
@@ -49,6 +50,8 @@ export interface App {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   schema: GraphQLSchema;
+  /** Runs the queries and mutations Apollo has checked: compiled by graphql-jit, cached per document. */
+  execution: CompiledExecution;
   /** Where this server queues mail; the seed and the delivery worker use the same rules. */
   outbox: Outbox;
   /** The METRICS_PORT listener, not yet listening; null without METRICS_PORT. Closed when Apollo stops. */
@@ -129,8 +132,10 @@ export async function createApp(
     trusted,
   });
   drain.closers.push(live.close);
+  const execution = new CompiledExecution(schema);
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Queries and mutations run compiled (graphql-jit); Apollo still parses, validates and runs every plugin.
+    gateway: execution.gateway(),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
@@ -245,5 +250,5 @@ export async function createApp(
     }),
   );
   app.use(httpErrors(reportError));
-  return { express: app, httpServer, apollo, schema, outbox, metricsServer, readiness, drain, live };
+  return { express: app, httpServer, apollo, schema, execution, outbox, metricsServer, readiness, drain, live };
 }

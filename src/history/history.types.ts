@@ -43,6 +43,6 @@ export class ExternalContact {
 export const ContactChangeActor = createUnionType({
   name: "ContactChangeActor",
   description: "Who made a change: a member (User), or the owner of an outside address confirming or declining it (ExternalContact).",
+  // Resolved by class (a User entity or an ExternalContact): a resolveType here would run asynchronously, which compiled execution refuses.
   types: () => [User, ExternalContact] as const,
-  resolveType: (actor) => ("id" in actor ? User : ExternalContact),
 });
