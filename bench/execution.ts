@@ -8,6 +8,7 @@ import { loadConfig } from "../src/config";
 import { Database } from "../src/database";
 import { createApp } from "../src/app";
 import { Context } from "../src/context";
+import { createLoaders } from "../src/modules";
 import { signToken } from "../src/auth/tokens";
 import { VerifiedTokens } from "../src/auth/token-cache";
 import { identifyCaller } from "../src/security/callers";
@@ -96,7 +97,16 @@ async function main() {
       let turn = 0;
       const once = async (mode: Mode): Promise<string> => {
         const account = dataset.accounts[turn++ % dataset.accounts.length]!;
-        const contextValue = new Context(db, caller, app.outbox, "127.0.0.1", config.defaultLocale, undefined, config.webhooks);
+        const contextValue = new Context(
+          db,
+          createLoaders,
+          caller,
+          app.outbox,
+          "127.0.0.1",
+          config.defaultLocale,
+          undefined,
+          config.webhooks,
+        );
         let result: ExecutionResult;
         if (mode === "apollo") {
           const response = await app.apollo.executeOperation({ query, variables: variables(account) }, { contextValue });

@@ -11,6 +11,7 @@ import {
 } from "graphql";
 import { CompiledExecution } from "../src/common/compiled-execution";
 import { Context } from "../src/context";
+import { createLoaders } from "../src/modules";
 import { globalId } from "../src/common/global-id";
 import { identifyCaller } from "../src/security/callers";
 import { VerifiedTokens } from "../src/auth/token-cache";
@@ -64,6 +65,7 @@ describe("compiled execution", () => {
     const caller = await identifyCaller(new VerifiedTokens(server.config), `Bearer ${token}`);
     const context = new Context(
       server.db,
+      createLoaders,
       caller,
       server.app.outbox,
       "127.0.0.1",
