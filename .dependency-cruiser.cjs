@@ -39,7 +39,7 @@ const LAYERS = [
   {
     name: "model",
     comment: "entities, enums and the values computed from them, with no database access",
-    path: ["\\.entity\\.ts$", "\\.enums\\.ts$", "^src/nodes/node\\.type\\.ts$", "^src/contacts/notification-routing\\.ts$", "^src/contacts/account-contacts\\.ts$", "^src/health/contact-health\\.ts$", "^src/accounts/contact-domains\\.ts$"],
+    path: ["\\.entity\\.ts$", "\\.enums\\.ts$", "^src/nodes/node\\.type\\.ts$", "^src/contacts/notification-routing\\.ts$", "^src/contacts/account-contacts\\.ts$", "^src/contacts/contact-details\\.ts$", "^src/health/contact-health\\.ts$", "^src/accounts/contact-domains\\.ts$"],
   },
   {
     name: "base",

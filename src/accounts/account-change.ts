@@ -7,6 +7,7 @@ import { memberWithUser, type MemberWithUser } from "../members/member.queries";
 import type { User } from "../users/user.entity";
 import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import type { AccountContacts } from "../contacts/account-contacts";
+import { contactDetailsHistory, type ContactDetails } from "../contacts/contact-details";
 import type { AccountContact } from "../contacts/account-contact.entity";
 import { accountContactsIn } from "../contacts/contact.queries";
 import { insertContactChange } from "../history/history.queries";
@@ -15,7 +16,7 @@ import { badInput, DomainError, notFound } from "../errors";
 import { AccountInvitation } from "../members/account-invitation.entity";
 
 /** A slot's contact as a history row records it: an AccountContact row, or the parts of one a change knows. */
-export type RecordedHolder = Pick<AccountContact, "email" | "userId"> & Partial<Pick<AccountContact, "phone" | "title" | "languageTag">>;
+export type RecordedHolder = Pick<AccountContact, "email" | "userId"> & Partial<ContactDetails>;
 
 /**
  * One admin's change to one account, inside a write transaction. Opening it takes the account's
@@ -102,12 +103,7 @@ export class AccountChange {
       newEmail: next?.email ?? null,
       previousUserId: previous?.userId ?? null,
       newUserId: next?.userId ?? null,
-      previousPhone: previous?.phone ?? null,
-      newPhone: next?.phone ?? null,
-      previousTitle: previous?.title ?? null,
-      newTitle: next?.title ?? null,
-      previousLanguageTag: previous?.languageTag ?? null,
-      newLanguageTag: next?.languageTag ?? null,
+      ...contactDetailsHistory(previous, next),
     });
     this.changedContacts = true;
   }

@@ -8,6 +8,7 @@ import { insertMemberChange } from "../members/member.queries";
 import { MemberChangeAction } from "../members/member-change.entity";
 import { ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
 import { insertSlotRow } from "../contacts/contact-writes.queries";
+import { NO_CONTACT_DETAILS } from "../contacts/contact-details";
 import type { User } from "../users/user.entity";
 import { checkName, NAME_MAX_LENGTH } from "../common/names";
 import { badInput } from "../errors";
@@ -35,9 +36,7 @@ export async function createAccount(db: Writer, creator: User, name: string, loc
       position: 0,
       userId: creator.id,
       email: creator.email,
-      phone: null,
-      title: null,
-      languageTag: null,
+      ...NO_CONTACT_DETAILS,
       updatedAt: now,
       updatedById: creator.id,
     });

@@ -1,6 +1,7 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { CONTACT_TITLE_MAX_LENGTH, ContactSlot } from "./contact.enums";
+import type { ContactDetails } from "./contact-details";
 
 /**
  * One filled contact slot of an account: the primary contact, one billing contact or one role. The key
@@ -13,7 +14,7 @@ import { CONTACT_TITLE_MAX_LENGTH, ContactSlot } from "./contact.enums";
 })
 @Entity({ name: "contact_slots" })
 @Index("IDX_contact_slots_user", ["userId"])
-export class AccountContact {
+export class AccountContact implements ContactDetails {
   @PrimaryColumn({ type: "varchar", length: 36 })
   accountId: string;
 

@@ -13,6 +13,7 @@ import {
   SetRoleContactInput,
   SetRoleContactPayload,
 } from "./contact.types";
+import { givenDetails } from "./contact-details";
 import { addBillingContact, clearRoleContact, removeBillingContact, setPrimaryContact, setRoleContact } from "./contact.service";
 import { globalId, rowIdOf } from "../common/global-id";
 import { User } from "../users/user.entity";
@@ -48,7 +49,7 @@ export class ContactResolver {
   })
   async setPrimaryContact(@Arg("input", () => SetPrimaryContactInput) input: SetPrimaryContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
-    const details = { phone: input.phone, title: input.title, languageTag: input.languageTag };
+    const details = givenDetails(input);
     return context.changeAccount(input.accountId, (change) => setPrimaryContact(change, userId, "userId", details), input.expectedVersion);
   }
 
@@ -60,7 +61,7 @@ export class ContactResolver {
   })
   async addBillingContact(@Arg("input", () => AddBillingContactInput) input: AddBillingContactInput, @Ctx() context: Context) {
     const userId = rowIdOf(input.userId, "User", "userId");
-    const details = { phone: input.phone, title: input.title, languageTag: input.languageTag };
+    const details = givenDetails(input);
     return context.changeAccount(
       input.accountId,
       (change) => addBillingContact(change, userId, "userId", "userId", details),
@@ -87,9 +88,7 @@ export class ContactResolver {
     const target = {
       userId: input.userId == null ? input.userId : rowIdOf(input.userId, "User", "userId"),
       email: input.email,
-      phone: input.phone,
-      title: input.title,
-      languageTag: input.languageTag,
+      ...givenDetails(input),
     };
     return context.changeAccount(input.accountId, (change) => setRoleContact(change, input.role, target), input.expectedVersion);
   }

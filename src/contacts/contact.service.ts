@@ -3,7 +3,6 @@ import type { AccountContact } from "./account-contact.entity";
 import { memberByEmail } from "../members/member.queries";
 import {
   BILLING_CONTACT_LIMIT,
-  CONTACT_TITLE_MAX_LENGTH,
   ContactChangeAction,
   contactRole,
   ContactSlot,
@@ -14,9 +13,7 @@ import {
 import { badInput, DomainError } from "../errors";
 import { message } from "../i18n";
 import { normaliseEmail } from "../common/email";
-import { normalisePhone } from "../common/phone";
-import { normaliseLanguageTag } from "../common/language-tag";
-import { checkName } from "../common/names";
+import { checkContactDetails, sameContactDetails, type ContactDetails, type ContactDetailsGiven } from "./contact-details";
 import { forgetVerification, isDeclined, startVerification } from "../verification/verification.service";
 import { refuseDisallowedContactDomain } from "../accounts/contact-domain.service";
 import { deleteSlotRow, insertSlotRow, slotRows, updateSlotRow } from "./contact-writes.queries";
@@ -27,44 +24,6 @@ import { deleteSlotRow, insertSlotRow, slotRows, updateSlotRow } from "./contact
  * Every slot is a `contact_slots` row; these functions decide which rows, and write them through
  * contact-writes.queries.
  */
-
-/** What an input says of a slot's phone and title: one left out (undefined) stays as it is, null clears it. */
-export interface ContactDetailsInput {
-  phone?: string | null;
-  title?: string | null;
-  languageTag?: string | null;
-}
-
-/** A slot's phone, title and language, as stored. */
-type ContactDetails = Pick<AccountContact, "phone" | "title" | "languageTag">;
-
-/**
- * The phone and title a slot row gets: those the input gives, normalised; for a contact who stays, the
- * others as they were; for a new contact, none (a phone belongs to the person, not to the slot).
- * `prefix` is where the input holds them (`roleContacts.2.`), for the errors.
- */
-function detailsOf(current: AccountContact | null, sameHolder: boolean, input: ContactDetailsInput, prefix: string): ContactDetails {
-  const kept = sameHolder && current ? current : { phone: null, title: null, languageTag: null };
-  let phone = kept.phone;
-  if (input.phone !== undefined) {
-    phone = input.phone === null ? null : normalisePhone(input.phone);
-    if (input.phone !== null && phone === null) throw badInput("BAD_USER_INPUT.phoneInvalid", {}, `${prefix}phone`);
-  }
-  let title = kept.title;
-  if (input.title !== undefined) {
-    const checked = input.title === null ? null : checkName(input.title, CONTACT_TITLE_MAX_LENGTH);
-    if (checked && !checked.ok) throw badInput(checked.problem, { field: "title", max: CONTACT_TITLE_MAX_LENGTH }, `${prefix}title`);
-    title = checked ? checked.name : null;
-  }
-  let languageTag = kept.languageTag;
-  if (input.languageTag !== undefined) {
-    languageTag = input.languageTag === null ? null : normaliseLanguageTag(input.languageTag);
-    if (input.languageTag !== null && languageTag === null) throw badInput("BAD_USER_INPUT.languageTagInvalid", {}, `${prefix}languageTag`);
-  }
-  return { phone, title, languageTag };
-}
-
-const sameDetails = (a: ContactDetails, b: ContactDetails) => a.phone === b.phone && a.title === b.title && a.languageTag === b.languageTag;
 
 /** A new row for a slot, given by the change's actor now. */
 function slotRow(
@@ -88,7 +47,7 @@ function slotRow(
 
 /** Gives the contact who stays in a slot row new details, recording the change; the same details change nothing. */
 async function changeDetails(change: AccountChange, current: AccountContact, details: ContactDetails): Promise<void> {
-  if (sameDetails(current, details)) return;
+  if (sameContactDetails(current, details)) return;
   await updateSlotRow(change.manager, current, { ...details, updatedAt: new Date(), updatedById: change.actor.id });
   await change.record(current.slot, ContactChangeAction.DETAILS, current, { ...current, ...details });
 }
@@ -103,13 +62,13 @@ export async function setPrimaryContact(
   change: AccountChange,
   userId: string,
   field = "userId",
-  input: ContactDetailsInput = {},
+  input: ContactDetailsGiven = {},
   prefix = "",
 ): Promise<void> {
   const member = await change.member(userId, field);
   const current = await singleSlot(change, ContactSlot.PRIMARY);
   if (!current) throw new Error(`Account ${change.account.id} has no primary contact.`);
-  const details = detailsOf(current, current.userId === member.userId, input, prefix);
+  const details = checkContactDetails(current.userId === member.userId ? current : null, input, prefix);
   if (current.userId === member.userId) return changeDetails(change, current, details);
   const next = slotRow(change, ContactSlot.PRIMARY, 0, { userId: member.userId, email: member.user.email }, details);
   await updateSlotRow(change.manager, current, next);
@@ -131,13 +90,13 @@ export async function addBillingContact(
   userId: string,
   field = "userId",
   listField = field,
-  input: ContactDetailsInput = {},
+  input: ContactDetailsGiven = {},
   prefix = "",
 ): Promise<void> {
   const member = await change.member(userId, field);
   const current = await billingContactsOf(change);
   const existing = current.find((contact) => contact.userId === member.userId);
-  const details = detailsOf(existing ?? null, true, input, prefix);
+  const details = checkContactDetails(existing ?? null, input, prefix);
   if (existing) return changeDetails(change, existing, details);
   if (current.length >= BILLING_CONTACT_LIMIT) {
     throw new DomainError("BILLING_CONTACT_LIMIT.limitReached", { limit: BILLING_CONTACT_LIMIT }, { limit: BILLING_CONTACT_LIMIT }, [
@@ -163,7 +122,7 @@ export async function removeBillingContact(change: AccountChange, userId: string
 }
 
 /** Who a role is given to (a member or an outside address), and what the input says of their phone and title. */
-export interface RoleContactTarget extends ContactDetailsInput {
+export interface RoleContactTarget extends ContactDetailsGiven {
   userId?: string | null;
   email?: string | null;
 }
@@ -211,7 +170,7 @@ export async function setRoleContact(
   const slot = slotOfRole(role);
   const current = await singleSlot(change, slot);
   const unchanged = current && current.userId === next.userId && current.email === next.email;
-  const details = detailsOf(current, !!unchanged, target, prefix);
+  const details = checkContactDetails(unchanged ? current : null, target, prefix);
   if (unchanged && !(askDeclinedAgain && next.userId === null && (await isDeclined(change.manager, change.account.id, role, next.email)))) {
     return changeDetails(change, current, details);
   }

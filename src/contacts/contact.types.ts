@@ -7,6 +7,7 @@ import { IsPhoneNumber } from "../common/phone";
 import { IsLanguageTag } from "../common/language-tag";
 import { IsDisplayName } from "../common/names";
 import { AccountPayload, VersionedInput } from "../accounts/account.types";
+import type { ContactDetailKey } from "./contact-details";
 
 /** Applies several property decorators as one. */
 const decorators =
@@ -71,7 +72,7 @@ export const ContactDetailsField = {
       IsOptional(),
       IsLanguageTag(),
     ),
-};
+} satisfies Record<ContactDetailKey, () => PropertyDecorator>;
 
 @InputType({ description: "A contact's phone number and title, for a slot saveAccountContacts names." })
 export class ContactDetailsInput {

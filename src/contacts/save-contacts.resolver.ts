@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
 import { SaveAccountContactsInput, SaveAccountContactsPayload } from "./save-contacts.types";
 import { saveAccountContacts } from "./save-contacts.service";
 import { rowIdOf } from "../common/global-id";
+import { givenDetails } from "./contact-details";
 import type { Context } from "../context";
 
 @Resolver()
@@ -23,16 +24,12 @@ export class SaveContactsResolver {
         clear: entry.clear,
         userId: entry.userId == null ? entry.userId : rowIdOf(entry.userId, "User", `roleContacts.${index}.userId`),
         email: entry.email,
-        phone: entry.phone,
-        title: entry.title,
-        languageTag: entry.languageTag,
+        ...givenDetails(entry),
       })),
-      primaryContactDetails: input.primaryContactDetails ?? undefined,
+      primaryContactDetails: input.primaryContactDetails ? givenDetails(input.primaryContactDetails) : undefined,
       billingContactDetails: (input.billingContactDetails ?? []).map((entry, index) => ({
         userId: rowIdOf(entry.userId, "User", `billingContactDetails.${index}.userId`),
-        phone: entry.phone,
-        title: entry.title,
-        languageTag: entry.languageTag,
+        ...givenDetails(entry),
       })),
     };
     return context.changeAccount(input.accountId, (change) => saveAccountContacts(change, form), input.expectedVersion);

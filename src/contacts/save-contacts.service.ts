@@ -7,19 +7,19 @@ import {
   removeBillingContact,
   setPrimaryContact,
   setRoleContact,
-  type ContactDetailsInput,
   type RoleContactTarget,
 } from "./contact.service";
 import { badInput } from "../errors";
+import type { ContactDetailsGiven } from "./contact-details";
 
 /** What a save names; a part left out (undefined) stays as it is. */
 export interface AccountContactsForm {
   primaryContactUserId?: string;
   /** The primary contact's phone and title. */
-  primaryContactDetails?: ContactDetailsInput;
+  primaryContactDetails?: ContactDetailsGiven;
   billingContactUserIds?: string[];
   /** Billing contacts' phones and titles, each by member. */
-  billingContactDetails: (ContactDetailsInput & { userId: string })[];
+  billingContactDetails: (ContactDetailsGiven & { userId: string })[];
   /** Each a role given to someone, or (`clear`) left without a contact. */
   roleContacts: (RoleContactTarget & { role: ContactRoleKind; clear?: boolean | null })[];
 }

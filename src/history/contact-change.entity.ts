@@ -2,13 +2,14 @@ import { Field, Int, ObjectType } from "type-graphql";
 import { Node } from "../nodes/node.type";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { CONTACT_TITLE_MAX_LENGTH, ContactChangeAction, ContactSlot } from "../contacts/contact.enums";
+import type { ContactDetailsHistory } from "../contacts/contact-details";
 
 @ObjectType({ implements: Node, description: "One change to one of an account's contact slots, written with the change itself." })
 @Entity({ name: "contact_changes" })
 @Index("IDX_contact_changes_account_id", ["accountId", "sequence"])
 @Index("IDX_contact_changes_account_version", ["accountId", "version"])
 @Index("IDX_contact_changes_account_event", ["accountId", "eventSequence"])
-export class ContactChange {
+export class ContactChange implements ContactDetailsHistory {
   @PrimaryGeneratedColumn({ type: "integer", name: "id" })
   sequence: number;
 

@@ -2,6 +2,7 @@ import type { EntityManager } from "typeorm";
 import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
 import { ContactChangeAction, type ContactSlot } from "../contacts/contact.enums";
+import { contactDetailsHistory, type ContactDetailsHistory } from "../contacts/contact-details";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
 import { entityColumns, insertEntity, join, selectEntities, sql, type SqlSource, type StatementReader } from "../common/sql";
 import { eventSequence } from "../events/change-log.queries";
@@ -52,8 +53,8 @@ export function contactChangesByIds(source: SqlSource, ids: readonly number[]): 
   return selectEntities(source, ContactChange, "c", sql`"c"."id" IN (${join(ids)})`);
 }
 
-/** One change to one slot, as history keeps it. */
-export interface ContactChangeRecord {
+/** One change to one slot, as history keeps it, with the details of its contact before and after (absent: none). */
+export interface ContactChangeRecord extends Partial<ContactDetailsHistory> {
   accountId: string;
   at: Date;
   actorId: string;
@@ -67,13 +68,6 @@ export interface ContactChangeRecord {
   newEmail: string | null;
   previousUserId: string | null;
   newUserId: string | null;
-  /** The phone and title of the slot's contact before and after the change; null (or absent) for none. */
-  previousPhone?: string | null;
-  newPhone?: string | null;
-  previousTitle?: string | null;
-  newTitle?: string | null;
-  previousLanguageTag?: string | null;
-  newLanguageTag?: string | null;
 }
 
 /** Writes one history row, in the transaction of the change it records: every history row is written here. */
@@ -81,12 +75,7 @@ export async function insertContactChange(manager: EntityManager, change: Contac
   const actor = change.actorEmail ? { actorId: null, actorEmail: change.actorEmail } : { actorId: change.actorId };
   const eventSequenceOfRow = await eventSequence(manager, change.accountId, AccountEventKind.CONTACTS, actor);
   const row: Omit<ContactChange, "sequence"> = {
-    previousPhone: null,
-    newPhone: null,
-    previousTitle: null,
-    newTitle: null,
-    previousLanguageTag: null,
-    newLanguageTag: null,
+    ...contactDetailsHistory(null, null),
     ...change,
     actorEmail: change.actorEmail ?? null,
     eventSequence: eventSequenceOfRow,

@@ -13,6 +13,7 @@ import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text"
 import { badInput, DomainError } from "../errors";
 import { localeOfTag, message, translate, type Locale } from "../i18n";
 import { AccountContact } from "../contacts/account-contact.entity";
+import { contactDetailsHistory } from "../contacts/contact-details";
 import { updateSlotRow } from "../contacts/contact-writes.queries";
 import { primaryContactOf } from "../contacts/contact.queries";
 import { hashToken, TOKEN_PLACEHOLDER } from "./verification-tokens";
@@ -271,12 +272,7 @@ async function answerVerification(
       previousUserId: null,
       newUserId: null,
       // The contact stays, and so do its details: the row shows them on both sides.
-      previousPhone: contact.phone,
-      newPhone: contact.phone,
-      previousTitle: contact.title,
-      newTitle: contact.title,
-      previousLanguageTag: contact.languageTag,
-      newLanguageTag: contact.languageTag,
+      ...contactDetailsHistory(contact, contact),
     });
     await markAccountChanged(manager, verification.accountId, version, now);
     return Object.assign(verification, answered);
