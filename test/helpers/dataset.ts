@@ -8,6 +8,7 @@ import { AccountContact } from "../../src/contacts/account-contact.entity";
 import { ContactChange } from "../../src/history/contact-change.entity";
 import { CONTACT_ROLES, ContactChangeAction, type ContactRoleKind, ContactSlot, slotOfRole } from "../../src/contacts/contact.enums";
 import { globalId } from "../../src/common/global-id";
+import { contactDetailsHistory, NO_CONTACT_DETAILS } from "../../src/contacts/contact-details";
 
 export interface DatasetShape {
   accounts: number;
@@ -114,9 +115,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
         position: 0,
         userId: primary!.id,
         email: primary!.email,
-        phone: null,
-        title: null,
-        languageTag: null,
+        ...NO_CONTACT_DETAILS,
         updatedAt: at(20),
         updatedById: viewer.id,
       },
@@ -126,9 +125,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
         position: 0,
         userId: billingA!.id,
         email: billingA!.email,
-        phone: null,
-        title: null,
-        languageTag: null,
+        ...NO_CONTACT_DETAILS,
         updatedAt: at(30),
         updatedById: viewer.id,
       },
@@ -138,9 +135,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
         position: 1,
         userId: billingB!.id,
         email: billingB!.email,
-        phone: null,
-        title: null,
-        languageTag: null,
+        ...NO_CONTACT_DETAILS,
         updatedAt: at(31),
         updatedById: viewer.id,
       },
@@ -158,9 +153,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
         position: 0,
         userId: user?.id ?? null,
         email,
-        phone: null,
-        title: null,
-        languageTag: null,
+        ...NO_CONTACT_DETAILS,
         updatedAt: at(40),
         updatedById: viewer.id,
       });
@@ -180,12 +173,7 @@ export async function seedDataset(db: Database, shape: DatasetShape): Promise<Da
         newEmail,
         previousUserId: null,
         newUserId: null,
-        previousPhone: null,
-        newPhone: null,
-        previousTitle: null,
-        newTitle: null,
-        previousLanguageTag: null,
-        newLanguageTag: null,
+        ...contactDetailsHistory(null, null),
       });
     change(0, ContactSlot.PRIMARY, ContactChangeAction.SET, null, viewer.email);
     change(20, ContactSlot.PRIMARY, ContactChangeAction.SET, viewer.email, primary!.email);
