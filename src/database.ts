@@ -789,15 +789,18 @@ export class Database implements StatementReader {
     try {
       if (runner.isTransactionActive) throw new Error("A write transaction is already open on the SQLite connection.");
       try {
-        await this.control("BEGIN IMMEDIATE");
+        // One trip for the transaction and the first write's savepoint.
+        await this.control(`BEGIN IMMEDIATE; SAVEPOINT "write"`);
       } catch (error) {
+        // BEGIN may have succeeded before SAVEPOINT failed.
+        await this.control("ROLLBACK").catch(() => undefined);
         this.refuse(this.queue.splice(0), error);
         return;
       }
       markTransaction(runner, true);
       const opened = performance.now();
-      // The savepoint: none yet, open (fresh, or rolled back to and so as good as fresh), or holding a finished write.
-      let savepoint: "none" | "open" | "holding" = "none";
+      // The savepoint: open (fresh, or rolled back to and so as good as fresh), or holding a finished write.
+      let savepoint: "open" | "holding" = "open";
       // A write that joins after the time limit would hold the ones before it back from their acknowledgement.
       while (this.queue.length > 0 && size < this.groupLimits.writes && (size === 0 || performance.now() - opened < this.groupLimits.ms)) {
         const write = this.queue.shift()!;
@@ -806,7 +809,6 @@ export class Database implements StatementReader {
         try {
           // One trip for the previous write's release and this write's savepoint.
           if (savepoint === "holding") await this.control(`RELEASE "write"; SAVEPOINT "write"`);
-          else if (savepoint === "none") await this.control(`SAVEPOINT "write"`);
         } catch (error) {
           throw Object.assign(new GroupFault(error), { pending: write });
         }
@@ -878,8 +880,7 @@ export class Database implements StatementReader {
     try {
       await runner.connect(); // takes a connection from the pool: the wait metrics report
       this.onWriterWait?.((performance.now() - queued) / 1000);
-      await runner.startTransaction();
-      const [{ xid }] = (await runner.query("SELECT txid_current()::text AS xid")) as { xid: string }[];
+      const xid = await this.beginPostgres(runner);
       let result: T;
       try {
         result = await work(runner.manager);
@@ -901,6 +902,27 @@ export class Database implements StatementReader {
     } finally {
       takeAnnounced(runner.manager);
       await runner.release();
+    }
+  }
+
+  /**
+   * Opens the transaction and reads its id in one trip to the server (TypeORM's `startTransaction`
+   * would take two), telling TypeORM's runner that its transaction is open, as `startTransaction` does.
+   */
+  private async beginPostgres(runner: QueryRunner): Promise<string> {
+    const client = (await runner.connect()) as pg.PoolClient;
+    const text = "START TRANSACTION; SELECT txid_current()::text AS xid";
+    const logger = this.dataSource.logger;
+    logger.logQuery(text);
+    Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
+    try {
+      const results = (await client.query(text)) as unknown as pg.QueryResult<{ xid: string }>[];
+      return results[1]!.rows[0]!.xid;
+    } catch (error) {
+      logger.logQueryError(error instanceof Error ? error.message : String(error), text);
+      // The connection goes back to the pool: with no transaction left open on it.
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
     }
   }
 

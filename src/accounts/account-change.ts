@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Account } from "./account.entity";
 import { message, type Locale } from "../i18n";
-import { accountWithRoleOf, changeAccountLocale, lockAccount, markAccountChanged } from "./account.queries";
+import { changeAccountLocale, lockAccountAsMember, markAccountChanged } from "./account.queries";
 import { mayAdminister } from "../members/account-member.entity";
 import { memberWithUser, type MemberWithUser } from "../members/member.queries";
 import type { User } from "../users/user.entity";
@@ -46,9 +46,8 @@ export class AccountChange {
     expectedVersion?: number | null,
     access: "admin" | "member" = "admin",
   ): Promise<AccountChange> {
-    await lockAccount(manager, id);
-    const found = await accountWithRoleOf(manager, id, actor.id);
-    if (!found?.role) throw notFound();
+    const found = await lockAccountAsMember(manager, id, actor.id);
+    if (!found) throw notFound();
     if (access === "admin" && !mayAdminister(found.role)) {
       throw new DomainError("FORBIDDEN.adminOnly");
     }

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { changeRows, join, selectEntities, selectRows, sql, type SqlSource } from "../common/sql";
+import { changeRows, empty, join, selectEntities, selectRows, sql, type Sql, type SqlSource } from "../common/sql";
 import { storedValue } from "../common/sql";
 import { announceAfterCommit } from "../database";
 import { ACCOUNT_EVENT_KINDS, AccountEvent, type AccountEventKind } from "./account-event.entity";
@@ -31,20 +31,21 @@ export interface EventActor {
   actorEmail?: string | null;
 }
 
-/**
- * The event sequence the history rows this transaction writes for `accountId` carry; `kind` is added
- * to what the event is about. The first call takes the next sequence (the caller holds the account's lock).
- */
-export async function eventSequence(manager: EntityManager, accountId: string, kind: AccountEventKind, actor: EventActor): Promise<number> {
+/** What a history row's `eventSequence` column is set to: the sequence, or the statement that takes it. */
+function sequenceValue(manager: EntityManager, accountId: string): Sql {
+  const event = pending.get(manager)?.get(accountId);
+  return event
+    ? sql`${event.sequence}`
+    : sql`(SELECT COALESCE(MAX("sequence"), 0) + 1 FROM "account_events" WHERE "accountId" = ${accountId})`;
+}
+
+/** Notes that this transaction's change of `accountId` is (also) about `kind`, under `sequence`. */
+function notePending(manager: EntityManager, accountId: string, kind: AccountEventKind, actor: EventActor, sequence: number): number {
   let events = pending.get(manager);
   if (!events) pending.set(manager, (events = new Map()));
   let event = events.get(accountId);
   if (!event) {
-    const [row] = await selectRows(
-      manager,
-      sql`SELECT COALESCE(MAX("sequence"), 0) AS "last" FROM "account_events" WHERE "accountId" = ${accountId}`,
-    );
-    event = { sequence: Number(row?.last ?? 0) + 1, kinds: new Set(), actorId: actor.actorId, actorEmail: actor.actorEmail ?? null };
+    event = { sequence, kinds: new Set(), actorId: actor.actorId, actorEmail: actor.actorEmail ?? null };
     events.set(accountId, event);
   }
   event.kinds.add(kind);
@@ -52,26 +53,71 @@ export async function eventSequence(manager: EntityManager, accountId: string, k
 }
 
 /**
- * Writes the event of this transaction's change of `accountId`, if it wrote any history: its new
- * contactsVersion and time. Resolves with the event's sequence, or null when nothing was recorded.
+ * The event sequence the history rows this transaction writes for `accountId` carry; `kind` is added
+ * to what the event is about. The first call takes the next sequence (the caller holds the account's lock).
  */
-export async function commitEvent(manager: EntityManager, accountId: string, contactsVersion: number, at: Date): Promise<number | null> {
+export async function eventSequence(manager: EntityManager, accountId: string, kind: AccountEventKind, actor: EventActor): Promise<number> {
+  const known = pending.get(manager)?.get(accountId);
+  if (known) return notePending(manager, accountId, kind, actor, known.sequence);
+  const [row] = await selectRows(manager, sql`SELECT ${sequenceValue(manager, accountId)} AS "next"`);
+  return notePending(manager, accountId, kind, actor, Number(row!.next));
+}
+
+/**
+ * Writes a history row of `accountId` that carries this transaction's event sequence, as `eventSequence`
+ * does, in one statement: `insert` is the INSERT, given the value of its `eventSequence` column, and
+ * returns that column (`RETURNING "eventSequence"`). The caller holds the account's lock.
+ */
+export async function insertWithEventSequence(
+  manager: EntityManager,
+  accountId: string,
+  kind: AccountEventKind,
+  actor: EventActor,
+  insert: (sequence: Sql) => Sql,
+): Promise<number> {
+  const [row] = await selectRows(manager, insert(sequenceValue(manager, accountId)));
+  return notePending(manager, accountId, kind, actor, Number(row!.eventSequence));
+}
+
+/**
+ * The INSERT of this transaction's event of `accountId`, if it wrote any history: its new contactsVersion
+ * and time. On PostgreSQL the statement also notifies ACCOUNT_EVENTS_CHANNEL, which other processes hear
+ * when the transaction commits. `announce` tells this process's listeners after the commit, once the
+ * statement has run. Null when nothing was recorded.
+ */
+export function eventInsert(
+  manager: EntityManager,
+  accountId: string,
+  contactsVersion: number,
+  at: Date,
+): { statement: Sql; sequence: number; announce: () => void } | null {
   const events = pending.get(manager);
   const event = events?.get(accountId);
   if (!event) return null;
   events!.delete(accountId);
   const kinds = ACCOUNT_EVENT_KINDS.filter((kind) => event.kinds.has(kind)).join(",");
   const stored = storedValue(manager, AccountEvent, "at", at);
-  await changeRows(
-    manager,
-    sql`INSERT INTO "account_events" ("accountId", "sequence", "contactsVersion", "kinds", "actorId", "actorEmail", "at")
-        VALUES (${accountId}, ${event.sequence}, ${contactsVersion}, ${kinds}, ${event.actorId}, ${event.actorEmail}, ${stored})`,
-  );
-  // PostgreSQL delivers a notification only when its transaction commits: the other processes hear of the event then.
-  if (manager.connection.options.type === "postgres") {
-    await selectRows(manager, sql`SELECT pg_notify(${ACCOUNT_EVENTS_CHANNEL}, ${`${accountId}:${event.sequence}`})`);
-  }
-  announceAfterCommit(manager, { accountId, sequence: event.sequence });
+  const notify =
+    manager.connection.options.type === "postgres"
+      ? sql` RETURNING pg_notify(${ACCOUNT_EVENTS_CHANNEL}, ${`${accountId}:${event.sequence}`})`
+      : empty;
+  return {
+    statement: sql`INSERT INTO "account_events" ("accountId", "sequence", "contactsVersion", "kinds", "actorId", "actorEmail", "at")
+        VALUES (${accountId}, ${event.sequence}, ${contactsVersion}, ${kinds}, ${event.actorId}, ${event.actorEmail}, ${stored})${notify}`,
+    sequence: event.sequence,
+    announce: () => announceAfterCommit(manager, { accountId, sequence: event.sequence }),
+  };
+}
+
+/**
+ * Writes the event of this transaction's change of `accountId`, if it wrote any history: its new
+ * contactsVersion and time. Resolves with the event's sequence, or null when nothing was recorded.
+ */
+export async function commitEvent(manager: EntityManager, accountId: string, contactsVersion: number, at: Date): Promise<number | null> {
+  const event = eventInsert(manager, accountId, contactsVersion, at);
+  if (!event) return null;
+  await changeRows(manager, event.statement);
+  event.announce();
   return event.sequence;
 }
 

@@ -3,8 +3,8 @@ import { ContactChange } from "./contact-change.entity";
 import { User } from "../users/user.entity";
 import { ContactChangeAction, type ContactSlot } from "../contacts/contact.enums";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { entityColumns, insertEntity, join, selectEntities, sql, type SqlSource, type StatementReader } from "../common/sql";
-import { eventSequence } from "../events/change-log.queries";
+import { entityColumns, insertStatement, join, selectEntities, sql, type SqlSource, type StatementReader } from "../common/sql";
+import { insertWithEventSequence } from "../events/change-log.queries";
 import { AccountEventKind } from "../events/account-event.entity";
 
 /** A history row with the user who made the change, read in the same statement. */
@@ -79,7 +79,6 @@ export interface ContactChangeRecord {
 /** Writes one history row, in the transaction of the change it records: every history row is written here. */
 export async function insertContactChange(manager: EntityManager, change: ContactChangeRecord): Promise<void> {
   const actor = change.actorEmail ? { actorId: null, actorEmail: change.actorEmail } : { actorId: change.actorId };
-  const eventSequenceOfRow = await eventSequence(manager, change.accountId, AccountEventKind.CONTACTS, actor);
   const row: Omit<ContactChange, "sequence"> = {
     previousPhone: null,
     newPhone: null,
@@ -89,9 +88,15 @@ export async function insertContactChange(manager: EntityManager, change: Contac
     newLanguageTag: null,
     ...change,
     actorEmail: change.actorEmail ?? null,
-    eventSequence: eventSequenceOfRow,
+    eventSequence: null,
   };
-  await insertEntity(manager, ContactChange, row as ContactChange);
+  await insertWithEventSequence(
+    manager,
+    change.accountId,
+    AccountEventKind.CONTACTS,
+    actor,
+    (sequence) => sql`${insertStatement(manager, ContactChange, row as ContactChange, { eventSequence: sequence })} RETURNING "eventSequence"`,
+  );
 }
 
 /** The history rows one change of an account wrote: those that produced `version`, in the order written. */
