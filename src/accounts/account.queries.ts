@@ -88,7 +88,8 @@ async function accountWithRoleOf(
  * Takes the account's write lock (see `lockAccount`) and reads the account with the role `userId` has
  * in it; null when there is no such account or `userId` is not its member, and then nothing is locked.
  * On PostgreSQL this is one statement: locking the account's row and the membership's makes it read
- * both as the last change committed them, even one it waited for.
+ * both as the last change committed them, even one it waited for (a share lock on the membership: a
+ * weaker one lets a change of role through without a wait, and the role read would be the older one).
  */
 export async function lockAccountAsMember(
   manager: EntityManager,
@@ -104,7 +105,7 @@ export async function lockAccountAsMember(
     manager,
     sql`SELECT ${accounts.select}, "m"."role" AS "actorRole" FROM "accounts" "a"
         INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" AND "m"."userId" = ${userId} WHERE "a"."id" = ${id}
-        FOR NO KEY UPDATE OF "a" FOR KEY SHARE OF "m"`,
+        FOR NO KEY UPDATE OF "a" FOR SHARE OF "m"`,
   );
   return row ? { account: accounts.of(row), role: row.actorRole as MemberRole } : null;
 }
