@@ -9,8 +9,9 @@ export const ACCOUNT_EVENTS_CHANNEL = "account_events";
 
 /**
  * Writing the change log. A history row is written with `eventSequence(manager, …)`, which takes the
- * account's next event sequence the first time a transaction asks for it; `commitEvent`, called where
- * the account's version and `updatedAt` are set, writes the event row. Both run in the transaction of
+ * account's next event sequence the first time a transaction asks for it, or with
+ * `insertWithEventSequence`, which takes it inside the row's own INSERT; `commitEvent` (or the
+ * `eventInsert` statement, where the account's version and `updatedAt` are set) writes the event row. Both run in the transaction of
  * the change, under the account's lock, so sequences are gapless and in commit order, and an event
  * exists exactly when the history rows it heads do.
  */
