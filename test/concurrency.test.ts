@@ -133,7 +133,11 @@ describe("concurrent requests to one server", () => {
         accountId,
         [[`UPDATE "accounts" SET "contactsVersion" = "contactsVersion" + 1 WHERE "id" = $1`, [accountId]]],
         () =>
-          mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[0]!.id, expectedVersion: contactsVersion }),
+          mutate(server, admin.token, "setPrimaryContact", {
+            accountId: account.id,
+            userId: members[0]!.id,
+            expectedVersion: contactsVersion,
+          }),
       );
       expect(failsWith(bumped, "VERSION_CONFLICT").extensions?.currentVersion).to.equal(contactsVersion + 1);
       const demoted = await whileLocked(

@@ -95,7 +95,8 @@ export async function insertContactChange(manager: EntityManager, change: Contac
     change.accountId,
     AccountEventKind.CONTACTS,
     actor,
-    (sequence) => sql`${insertStatement(manager, ContactChange, row as ContactChange, { eventSequence: sequence })} RETURNING "eventSequence"`,
+    (sequence) =>
+      sql`${insertStatement(manager, ContactChange, row as ContactChange, { eventSequence: sequence })} RETURNING "eventSequence"`,
   );
 }
 
