@@ -117,6 +117,21 @@ export function announceAfterCommit(manager: EntityManager, event: CommittedEven
   events.push(event);
 }
 
+/** Told of the manager of each write whose work was rolled back: what was kept for that write goes with it. */
+const rollbackListeners: ((manager: EntityManager) => void)[] = [];
+
+/**
+ * Calls `listener` with the manager of every write whose work is rolled back. The SQLite writer's
+ * writes share one manager, so state kept by manager for a write must not outlive a failed one.
+ */
+export function onWriteRolledBack(listener: (manager: EntityManager) => void): void {
+  rollbackListeners.push(listener);
+}
+
+function rolledBack(manager: EntityManager): void {
+  for (const listener of rollbackListeners) listener(manager);
+}
+
 /** Takes the events announced on `manager` so far (from index `from` on), leaving the earlier ones. */
 function takeAnnounced(manager: EntityManager, from = 0): CommittedEvent[] {
   const events = committing.get(manager);
@@ -827,6 +842,7 @@ export class Database implements StatementReader {
           }
           // Its events were rolled back with it.
           takeAnnounced(runner.manager, announced);
+          rolledBack(runner.manager);
           write.reject(error);
           continue;
         }
@@ -844,6 +860,7 @@ export class Database implements StatementReader {
       for (const { write, result } of done) write.resolve(result);
     } catch (error) {
       takeAnnounced(runner.manager);
+      rolledBack(runner.manager);
       // SQLite may already have rolled back (a failed COMMIT can); then ROLLBACK fails, and that is fine.
       await this.control("ROLLBACK").catch(() => undefined);
       const fault = error instanceof GroupFault ? error : new GroupFault(error);

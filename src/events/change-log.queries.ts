@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { changeRows, empty, join, selectEntities, selectRows, sql, type Sql, type SqlSource } from "../common/sql";
 import { storedValue } from "../common/sql";
-import { announceAfterCommit } from "../database";
+import { announceAfterCommit, onWriteRolledBack } from "../database";
 import { ACCOUNT_EVENT_KINDS, AccountEvent, type AccountEventKind } from "./account-event.entity";
 
 /** The PostgreSQL channel each committed event is announced on, as `<accountId>:<sequence>`. */
@@ -25,6 +25,8 @@ interface PendingEvent {
 
 /** The events each open transaction is writing, per account. A transaction's manager lives as long as it does. */
 const pending = new WeakMap<EntityManager, Map<string, PendingEvent>>();
+// A failed write's event is not the next write's: on SQLite the next write has the same manager.
+onWriteRolledBack((manager) => pending.delete(manager));
 
 /** Who made a change: a member (`actorId`), or an outside address (`actorEmail`). */
 export interface EventActor {
