@@ -9,7 +9,7 @@ import type { ContactChangeAction, ContactSlot } from "../contacts/contact.enums
 import type { AccountContacts } from "../contacts/account-contacts";
 import type { AccountContact } from "../contacts/account-contact.entity";
 import { accountContactsIn } from "../contacts/contact.queries";
-import { insertContactChange } from "../history/history.queries";
+import { contactChangeRows, type ContactChangeRecord } from "../history/history.queries";
 import type { Outbox } from "../notifications/outbox.service";
 import { badInput, DomainError, notFound } from "../errors";
 import { AccountInvitation } from "../members/account-invitation.entity";
@@ -27,6 +27,8 @@ export class AccountChange {
   private changedContacts = false;
   /** Something else about the account changed: only `updatedAt` moves. */
   private changedOther = false;
+  /** The history rows recorded so far, written by `finish` with the change's event. */
+  private readonly recorded: ContactChangeRecord[] = [];
 
   private constructor(
     readonly manager: EntityManager,
@@ -79,8 +81,9 @@ export class AccountChange {
   }
 
   /**
-   * Writes one history row for one slot, in this transaction: the slot's contact before and after (null
-   * for none), each its address, member (null for an outside address), phone, title and language.
+   * Records one history row for one slot: the slot's contact before and after (null for none), each its
+   * address, member (null for an outside address), phone, title and language. `finish` writes the rows
+   * of the change together, in the statement of its event on PostgreSQL.
    */
   async record(
     slot: ContactSlot,
@@ -90,7 +93,7 @@ export class AccountChange {
   ): Promise<void> {
     // finish() bumps the version once, so every row of this change records the same new version.
     const version = this.account.contactsVersion + 1;
-    await insertContactChange(this.manager, {
+    this.recorded.push({
       accountId: this.account.id,
       at: new Date(),
       actorId: this.actor.id,
@@ -135,7 +138,8 @@ export class AccountChange {
     if (this.changedContacts || this.changedOther) {
       const now = new Date();
       const contactsVersion = this.account.contactsVersion + (this.changedContacts ? 1 : 0);
-      await markAccountChanged(this.manager, this.account.id, contactsVersion, now);
+      const history = this.recorded.length > 0 ? contactChangeRows(this.manager, this.recorded.splice(0)) : null;
+      await markAccountChanged(this.manager, this.account.id, contactsVersion, now, history);
       Object.assign(this.account, { contactsVersion, updatedAt: now });
     }
     return this.account;

@@ -22,7 +22,7 @@ import { contactSlotsJson, type SlotWithUsers } from "../contacts/contact.querie
 import { ContactSlot } from "../contacts/contact.enums";
 import { memberPageJson, type MemberWithUser } from "../members/member.queries";
 import { readAccountPages, readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { eventInsert, eventSequence } from "../events/change-log.queries";
+import { commitChange, eventSequence, type HistoryRows } from "../events/change-log.queries";
 import { AccountEventKind } from "../events/account-event.entity";
 
 /** The accounts with these ids (those that exist). */
@@ -111,21 +111,19 @@ export async function lockAccountAsMember(
 }
 
 /**
- * Sets the version and the time of the account's last change, and writes the change's event (when it
- * wrote history): on PostgreSQL in one statement, on SQLite in two.
+ * Sets the version and the time of the account's last change, and writes `history` (rows the change
+ * left to its end) and the change's event (when it wrote history): on PostgreSQL in one statement.
  */
-export async function markAccountChanged(manager: EntityManager, id: string, contactsVersion: number, updatedAt: Date): Promise<void> {
+export async function markAccountChanged(
+  manager: EntityManager,
+  id: string,
+  contactsVersion: number,
+  updatedAt: Date,
+  history: HistoryRows | null = null,
+): Promise<void> {
   const at = storedValue(manager, Account, "updatedAt", updatedAt);
   const update = sql`UPDATE "accounts" SET "contactsVersion" = ${contactsVersion}, "updatedAt" = ${at} WHERE "id" = ${id}`;
-  const event = eventInsert(manager, id, contactsVersion, updatedAt);
-  if (!event) return changeRows(manager, update);
-  if (manager.connection.options.type === "postgres") {
-    await changeRows(manager, sql`WITH "changed" AS (${update}) ${event.statement}`);
-  } else {
-    await changeRows(manager, update);
-    await changeRows(manager, event.statement);
-  }
-  event.announce();
+  await commitChange(manager, id, update, history, contactsVersion, updatedAt);
 }
 
 /** A list of accounts, oldest first: the caller's accounts, and those of them that need attention. */

@@ -10,8 +10,9 @@ export const ACCOUNT_EVENTS_CHANNEL = "account_events";
 /**
  * Writing the change log. A history row is written with `eventSequence(manager, …)`, which takes the
  * account's next event sequence the first time a transaction asks for it, or with
- * `insertWithEventSequence`, which takes it inside the row's own INSERT; `commitEvent` (or the
- * `eventInsert` statement, where the account's version and `updatedAt` are set) writes the event row. Both run in the transaction of
+ * `insertWithEventSequence`, which takes it inside the row's own INSERT; `commitChange`, called where
+ * the account's version and `updatedAt` are set, writes the event row, and history rows a change left
+ * to its end (`commitEvent` where nothing else is written). Both run in the transaction of
  * the change, under the account's lock, so sequences are gapless and in commit order, and an event
  * exists exactly when the history rows it heads do.
  */
@@ -82,46 +83,75 @@ export async function insertWithEventSequence(
   return notePending(manager, accountId, kind, actor, Number(row!.eventSequence));
 }
 
+/** History rows a change writes at its end, with its event: `insert` is their INSERT, given the value of their `eventSequence`. */
+export interface HistoryRows {
+  kind: AccountEventKind;
+  actor: EventActor;
+  insert: (sequence: Sql) => Sql;
+}
+
 /**
- * The INSERT of this transaction's event of `accountId`, if it wrote any history: its new contactsVersion
- * and time. On PostgreSQL the statement also notifies ACCOUNT_EVENTS_CHANNEL, which other processes hear
- * when the transaction commits. `announce` tells this process's listeners after the commit, once the
- * statement has run. Null when nothing was recorded.
+ * Writes the end of a change of `accountId`: `history` (rows not written yet), `update` (the account's
+ * version and time), and the event, if the change wrote any history, with its new contactsVersion and
+ * time. On PostgreSQL all of it is one statement, which also notifies ACCOUNT_EVENTS_CHANNEL (other
+ * processes hear it when the transaction commits); on SQLite one statement each. This process's
+ * listeners hear of the event after the commit. Resolves with the event's sequence, or null when
+ * nothing was recorded.
  */
-export function eventInsert(
+export async function commitChange(
   manager: EntityManager,
   accountId: string,
+  update: Sql | null,
+  history: HistoryRows | null,
   contactsVersion: number,
   at: Date,
-): { statement: Sql; sequence: number; announce: () => void } | null {
-  const events = pending.get(manager);
-  const event = events?.get(accountId);
-  if (!event) return null;
-  events!.delete(accountId);
-  const kinds = ACCOUNT_EVENT_KINDS.filter((kind) => event.kinds.has(kind)).join(",");
+): Promise<number | null> {
+  const event = pending.get(manager)?.get(accountId) ?? null;
+  if (!event && !history) {
+    if (update) await changeRows(manager, update);
+    return null;
+  }
+  pending.get(manager)?.delete(accountId);
+  const kindsOf = new Set(event?.kinds);
+  if (history) kindsOf.add(history.kind);
+  const kinds = ACCOUNT_EVENT_KINDS.filter((kind) => kindsOf.has(kind)).join(",");
+  const actorId = event ? event.actorId : history!.actor.actorId;
+  const actorEmail = event ? event.actorEmail : (history!.actor.actorEmail ?? null);
   const stored = storedValue(manager, AccountEvent, "at", at);
-  const notify =
-    manager.connection.options.type === "postgres"
-      ? sql` RETURNING pg_notify(${ACCOUNT_EVENTS_CHANNEL}, ${`${accountId}:${event.sequence}`})`
-      : empty;
-  return {
-    statement: sql`INSERT INTO "account_events" ("accountId", "sequence", "contactsVersion", "kinds", "actorId", "actorEmail", "at")
-        VALUES (${accountId}, ${event.sequence}, ${contactsVersion}, ${kinds}, ${event.actorId}, ${event.actorEmail}, ${stored})${notify}`,
-    sequence: event.sequence,
-    announce: () => announceAfterCommit(manager, { accountId, sequence: event.sequence }),
-  };
+  const insertEvent = (sequence: Sql) =>
+    sql`INSERT INTO "account_events" ("accountId", "sequence", "contactsVersion", "kinds", "actorId", "actorEmail", "at")
+        VALUES (${accountId}, ${sequence}, ${contactsVersion}, ${kinds}, ${actorId}, ${actorEmail}, ${stored})`;
+  let sequence: number;
+  if (manager.connection.options.type === "postgres") {
+    // Every part of one statement sees the same snapshot: the sequence subquery gives each the same number.
+    const value = sequenceValue(manager, accountId);
+    const parts = [...(history ? [sql`"history" AS (${history.insert(value)})`] : []), ...(update ? [sql`"changed" AS (${update})`] : [])];
+    const [row] = await selectRows(
+      manager,
+      sql`${parts.length > 0 ? sql`WITH ${join(parts, ", ")} ` : empty}${insertEvent(value)}
+          RETURNING "sequence", pg_notify(${ACCOUNT_EVENTS_CHANNEL}, "accountId" || ':' || "sequence")`,
+    );
+    sequence = Number(row!.sequence);
+  } else {
+    sequence = event?.sequence ?? 0;
+    if (history && event) await changeRows(manager, history.insert(sql`${event.sequence}`));
+    else if (history) {
+      const [row] = await selectRows(manager, sql`${history.insert(sequenceValue(manager, accountId))} RETURNING "eventSequence"`);
+      sequence = Number(row!.eventSequence);
+    }
+    if (update) await changeRows(manager, update);
+    await changeRows(manager, insertEvent(sql`${sequence}`));
+  }
+  announceAfterCommit(manager, { accountId, sequence });
+  return sequence;
 }
 
 /**
  * Writes the event of this transaction's change of `accountId`, if it wrote any history: its new
  * contactsVersion and time. Resolves with the event's sequence, or null when nothing was recorded.
  */
-export async function commitEvent(manager: EntityManager, accountId: string, contactsVersion: number, at: Date): Promise<number | null> {
-  const event = eventInsert(manager, accountId, contactsVersion, at);
-  if (!event) return null;
-  await changeRows(manager, event.statement);
-  event.announce();
-  return event.sequence;
+export function commitEvent(manager: EntityManager, accountId: string, contactsVersion: number, at: Date): Promise<number | null> {
+  return commitChange(manager, accountId, null, null, contactsVersion, at);
 }
 
 /** The account's events after `afterSequence`, oldest first, at most `limit` of them. */
