@@ -111,6 +111,8 @@ export async function commitChange(
     if (update) await changeRows(manager, update);
     return null;
   }
+  // The pending event's sequence, or (no history written yet) the subquery that takes the next one.
+  const value = sequenceValue(manager, accountId);
   pending.get(manager)?.delete(accountId);
   const kindsOf = new Set(event?.kinds);
   if (history) kindsOf.add(history.kind);
@@ -124,7 +126,6 @@ export async function commitChange(
   let sequence: number;
   if (manager.connection.options.type === "postgres") {
     // Every part of one statement sees the same snapshot: the sequence subquery gives each the same number.
-    const value = sequenceValue(manager, accountId);
     const parts = [...(history ? [sql`"history" AS (${history.insert(value)})`] : []), ...(update ? [sql`"changed" AS (${update})`] : [])];
     const [row] = await selectRows(
       manager,
@@ -134,9 +135,9 @@ export async function commitChange(
     sequence = Number(row!.sequence);
   } else {
     sequence = event?.sequence ?? 0;
-    if (history && event) await changeRows(manager, history.insert(sql`${event.sequence}`));
+    if (history && event) await changeRows(manager, history.insert(value));
     else if (history) {
-      const [row] = await selectRows(manager, sql`${history.insert(sequenceValue(manager, accountId))} RETURNING "eventSequence"`);
+      const [row] = await selectRows(manager, sql`${history.insert(value)} RETURNING "eventSequence"`);
       sequence = Number(row!.eventSequence);
     }
     if (update) await changeRows(manager, update);
