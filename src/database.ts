@@ -117,6 +117,21 @@ export function announceAfterCommit(manager: EntityManager, event: CommittedEven
   events.push(event);
 }
 
+/** Told of the manager of each write whose work was rolled back: what was kept for that write goes with it. */
+const rollbackListeners: ((manager: EntityManager) => void)[] = [];
+
+/**
+ * Calls `listener` with the manager of every write whose work is rolled back. The SQLite writer's
+ * writes share one manager, so state kept by manager for a write must not outlive a failed one.
+ */
+export function onWriteRolledBack(listener: (manager: EntityManager) => void): void {
+  rollbackListeners.push(listener);
+}
+
+function rolledBack(manager: EntityManager): void {
+  for (const listener of rollbackListeners) listener(manager);
+}
+
 /** Takes the events announced on `manager` so far (from index `from` on), leaving the earlier ones. */
 function takeAnnounced(manager: EntityManager, from = 0): CommittedEvent[] {
   const events = committing.get(manager);
@@ -789,15 +804,18 @@ export class Database implements StatementReader {
     try {
       if (runner.isTransactionActive) throw new Error("A write transaction is already open on the SQLite connection.");
       try {
-        await this.control("BEGIN IMMEDIATE");
+        // One trip for the transaction and the first write's savepoint.
+        await this.control(`BEGIN IMMEDIATE; SAVEPOINT "write"`);
       } catch (error) {
+        // BEGIN may have succeeded before SAVEPOINT failed.
+        await this.control("ROLLBACK").catch(() => undefined);
         this.refuse(this.queue.splice(0), error);
         return;
       }
       markTransaction(runner, true);
       const opened = performance.now();
-      // The savepoint: none yet, open (fresh, or rolled back to and so as good as fresh), or holding a finished write.
-      let savepoint: "none" | "open" | "holding" = "none";
+      // The savepoint: open (fresh, or rolled back to and so as good as fresh), or holding a finished write.
+      let savepoint: "open" | "holding" = "open";
       // A write that joins after the time limit would hold the ones before it back from their acknowledgement.
       while (this.queue.length > 0 && size < this.groupLimits.writes && (size === 0 || performance.now() - opened < this.groupLimits.ms)) {
         const write = this.queue.shift()!;
@@ -806,7 +824,6 @@ export class Database implements StatementReader {
         try {
           // One trip for the previous write's release and this write's savepoint.
           if (savepoint === "holding") await this.control(`RELEASE "write"; SAVEPOINT "write"`);
-          else if (savepoint === "none") await this.control(`SAVEPOINT "write"`);
         } catch (error) {
           throw Object.assign(new GroupFault(error), { pending: write });
         }
@@ -825,6 +842,7 @@ export class Database implements StatementReader {
           }
           // Its events were rolled back with it.
           takeAnnounced(runner.manager, announced);
+          rolledBack(runner.manager);
           write.reject(error);
           continue;
         }
@@ -842,6 +860,7 @@ export class Database implements StatementReader {
       for (const { write, result } of done) write.resolve(result);
     } catch (error) {
       takeAnnounced(runner.manager);
+      rolledBack(runner.manager);
       // SQLite may already have rolled back (a failed COMMIT can); then ROLLBACK fails, and that is fine.
       await this.control("ROLLBACK").catch(() => undefined);
       const fault = error instanceof GroupFault ? error : new GroupFault(error);
@@ -878,8 +897,7 @@ export class Database implements StatementReader {
     try {
       await runner.connect(); // takes a connection from the pool: the wait metrics report
       this.onWriterWait?.((performance.now() - queued) / 1000);
-      await runner.startTransaction();
-      const [{ xid }] = (await runner.query("SELECT txid_current()::text AS xid")) as { xid: string }[];
+      const xid = await this.beginPostgres(runner);
       let result: T;
       try {
         result = await work(runner.manager);
@@ -901,6 +919,27 @@ export class Database implements StatementReader {
     } finally {
       takeAnnounced(runner.manager);
       await runner.release();
+    }
+  }
+
+  /**
+   * Opens the transaction and reads its id in one trip to the server (TypeORM's `startTransaction`
+   * would take two), telling TypeORM's runner that its transaction is open, as `startTransaction` does.
+   */
+  private async beginPostgres(runner: QueryRunner): Promise<string> {
+    const client = (await runner.connect()) as pg.PoolClient;
+    const text = "START TRANSACTION; SELECT txid_current()::text AS xid";
+    const logger = this.dataSource.logger;
+    logger.logQuery(text);
+    Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
+    try {
+      const results = (await client.query(text)) as unknown as pg.QueryResult<{ xid: string }>[];
+      return results[1]!.rows[0]!.xid;
+    } catch (error) {
+      logger.logQueryError(error instanceof Error ? error.message : String(error), text);
+      // The connection goes back to the pool: with no transaction left open on it.
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
     }
   }
 

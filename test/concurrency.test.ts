@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { accountWithMembers, mutate, ok, readAccount, readHistory } from "./helpers/factories";
+import pg from "pg";
+import { accountWithMembers, failsWith, mutate, ok, readAccount, readHistory } from "./helpers/factories";
 import { decodeGlobalId } from "../src/common/global-id";
+import { testingOnPostgres } from "./helpers/postgres";
 
 describe("concurrent requests to one server", () => {
   let server: TestServer;
@@ -96,5 +98,61 @@ describe("concurrent requests to one server", () => {
     const history = (await readHistory(server, admin.token, account.id)).filter((row) => row.slot === "TECHNICAL_ADMIN");
     expect(history).to.have.lengthOf(5);
     expect(history[0]!.newEmail).to.equal(state.roleContacts[0]!.email);
+  });
+
+  /**
+   * On PostgreSQL a change locks the account and reads it, with the caller's role, in one statement. A
+   * change it had to wait for may have changed both: what it checks must be what that change committed.
+   */
+  (testingOnPostgres() ? it : it.skip)("checks the caller's role and the version as the change it waited for left them", async () => {
+    const url = (server.db.dataSource.options as { url: string }).url;
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    /** Runs `statements` in a transaction that holds the account's lock while `request` starts and waits for it. */
+    const whileLocked = async <T>(accountId: string, statements: [string, unknown[]][], request: () => Promise<T>): Promise<T> => {
+      await other.query("BEGIN");
+      await other.query(`UPDATE "accounts" SET "contactsVersion" = "contactsVersion" WHERE "id" = $1`, [accountId]);
+      for (const [statement, values] of statements) await other.query(statement, values);
+      const answer = request();
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await other.query(
+          `SELECT COUNT(*)::int AS "waiting" FROM pg_stat_activity WHERE "wait_event_type" = 'Lock' AND "datname" = current_database()`,
+        );
+        if (rows[0].waiting > 0) break;
+        if (waited > 10_000) throw new Error("The change never waited for the account's lock.");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await other.query("COMMIT");
+      return answer;
+    };
+    try {
+      const { admin, account, members } = await accountWithMembers(server, 2, "waits");
+      const accountId = decodeGlobalId(account.id)!.key[0]!;
+      const { contactsVersion } = await readAccount(server, admin.token, account.id);
+      const bumped = await whileLocked(
+        accountId,
+        [[`UPDATE "accounts" SET "contactsVersion" = "contactsVersion" + 1 WHERE "id" = $1`, [accountId]]],
+        () =>
+          mutate(server, admin.token, "setPrimaryContact", {
+            accountId: account.id,
+            userId: members[0]!.id,
+            expectedVersion: contactsVersion,
+          }),
+      );
+      expect(failsWith(bumped, "VERSION_CONFLICT").extensions?.currentVersion).to.equal(contactsVersion + 1);
+      const demoted = await whileLocked(
+        accountId,
+        [
+          [
+            `UPDATE "account_members" SET "role" = 'MEMBER' WHERE "accountId" = $1 AND "userId" = (SELECT "id" FROM "users" WHERE "email" = $2)`,
+            [accountId, admin.email],
+          ],
+        ],
+        () => mutate(server, admin.token, "setPrimaryContact", { accountId: account.id, userId: members[1]!.id }),
+      );
+      failsWith(demoted, "FORBIDDEN");
+    } finally {
+      await other.end();
+    }
   });
 });

@@ -125,6 +125,34 @@ const codes = (response: GraphQLResponse) => response.errors?.map((error) => err
     expect(history.filter((row) => row.newEmail === stranger.email)).to.deep.equal([]);
   });
 
+  it("heads each write's event with its own kinds, not those of a write of its group that failed after recording", async () => {
+    server.db.groupLimits = { writes: 64, ms: 60_000 };
+    const { admin, account, members } = await accountWithMembers(server, 2, "heads");
+    const { contactsVersion } = await readAccount(server, admin.token, account.id);
+    const held = await holdWriter(server.db);
+    // The primary contact is set, and recorded, before the billing details are found wrong: the save is refused whole.
+    const refused = mutate(server, admin.token, "saveAccountContacts", {
+      accountId: account.id,
+      expectedVersion: contactsVersion,
+      primaryContactUserId: members[0]!.id,
+      billingContactDetails: [{ userId: members[1]!.id, title: "Accounts" }],
+      roleContacts: [],
+    });
+    await queued(server.db, 1);
+    const promoted = mutate(server, admin.token, "addAccountMember", { accountId: account.id, email: members[1]!.email, role: "ADMIN" });
+    await queued(server.db, 2);
+    held.release();
+    await held.done;
+    expect(codes(await refused)).to.deep.equal(["BAD_USER_INPUT"]);
+    ok(await promoted);
+    const events = await server.db.dataSource.query(
+      `SELECT "sequence", "kinds" FROM "account_events" WHERE "accountId" = ? ORDER BY "sequence"`,
+      [rowIdOf(account.id, "Account", "id")],
+    );
+    expect(events.at(-1).kinds).to.equal("account.members.changed");
+    expect(events.map((event: { sequence: number }) => event.sequence)).to.deep.equal(events.map((_: unknown, index: number) => index + 1));
+  });
+
   it("applies version checks and repeated requests within a group as it would one after another", async () => {
     server.db.groupLimits = { writes: 64, ms: 60_000 };
     const { admin, account, members } = await accountWithMembers(server, 4, "same");

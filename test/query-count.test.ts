@@ -165,6 +165,26 @@ describe("query count", () => {
     }
   });
 
+  it("writes setPrimaryContact, its history row and its event in 10 statements on SQLite and 8 on PostgreSQL, the viewer's lookup included", async () => {
+    const seeded = await start(3, 10, 0);
+    const account = seeded.dataset.accounts[1]!;
+    const events = () =>
+      seeded.server.db.read((m) => m.query(`SELECT COUNT(*) AS "count" FROM "account_events"`)).then((rows) => Number(rows[0].count));
+    const before = await events();
+    const versions: number[] = [];
+    for (const userId of [account.memberIds[0], account.memberIds[1]]) {
+      const { data, statements, sql } = await counted<{ setPrimaryContact: { account: { contactsVersion: number } } }>(
+        seeded,
+        `mutation($input: SetPrimaryContactInput!) { setPrimaryContact(input: $input) { account { id contactsVersion } } }`,
+        { input: { accountId: account.id, userId } },
+      );
+      versions.push(data.setPrimaryContact.account.contactsVersion);
+      expect(statements, sql.join("\n")).to.equal(testDatabaseUrl().startsWith("sqlite:") ? 10 : 8);
+    }
+    expect(versions[1]).to.equal(versions[0]! + 1);
+    expect(await events()).to.equal(before + 2);
+  });
+
   it("reads through an index in every statement of the console and settings queries", async function () {
     if (!testDatabaseUrl().startsWith("sqlite:")) this.skip(); // the plan is read in SQLite's words
     const seeded = await start(20, 12);

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Account } from "./account.entity";
 import { message, type Locale } from "../i18n";
-import { accountWithRoleOf, changeAccountLocale, lockAccount, markAccountChanged } from "./account.queries";
+import { changeAccountLocale, lockAccountAsMember, markAccountChanged } from "./account.queries";
 import { mayAdminister } from "../members/account-member.entity";
 import { memberWithUser, type MemberWithUser } from "../members/member.queries";
 import type { User } from "../users/user.entity";
@@ -10,7 +10,7 @@ import type { AccountContacts } from "../contacts/account-contacts";
 import { contactDetailsHistory, type ContactDetails } from "../contacts/contact-details";
 import type { AccountContact } from "../contacts/account-contact.entity";
 import { accountContactsIn } from "../contacts/contact.queries";
-import { insertContactChange } from "../history/history.queries";
+import { contactChangeRows, type ContactChangeRecord } from "../history/history.queries";
 import type { Outbox } from "../notifications/outbox.service";
 import { badInput, DomainError, notFound } from "../errors";
 import { AccountInvitation } from "../members/account-invitation.entity";
@@ -28,6 +28,8 @@ export class AccountChange {
   private changedContacts = false;
   /** Something else about the account changed: only `updatedAt` moves. */
   private changedOther = false;
+  /** The history rows recorded so far, written by `finish` with the change's event. */
+  private readonly recorded: ContactChangeRecord[] = [];
 
   private constructor(
     readonly manager: EntityManager,
@@ -47,9 +49,8 @@ export class AccountChange {
     expectedVersion?: number | null,
     access: "admin" | "member" = "admin",
   ): Promise<AccountChange> {
-    await lockAccount(manager, id);
-    const found = await accountWithRoleOf(manager, id, actor.id);
-    if (!found?.role) throw notFound();
+    const found = await lockAccountAsMember(manager, id, actor.id);
+    if (!found) throw notFound();
     if (access === "admin" && !mayAdminister(found.role)) {
       throw new DomainError("FORBIDDEN.adminOnly");
     }
@@ -81,8 +82,9 @@ export class AccountChange {
   }
 
   /**
-   * Writes one history row for one slot, in this transaction: the slot's contact before and after (null
-   * for none), each its address, member (null for an outside address), phone, title and language.
+   * Records one history row for one slot: the slot's contact before and after (null for none), each its
+   * address, member (null for an outside address), phone, title and language. `finish` writes the rows
+   * of the change together, in the statement of its event on PostgreSQL.
    */
   async record(
     slot: ContactSlot,
@@ -92,7 +94,7 @@ export class AccountChange {
   ): Promise<void> {
     // finish() bumps the version once, so every row of this change records the same new version.
     const version = this.account.contactsVersion + 1;
-    await insertContactChange(this.manager, {
+    this.recorded.push({
       accountId: this.account.id,
       at: new Date(),
       actorId: this.actor.id,
@@ -132,7 +134,8 @@ export class AccountChange {
     if (this.changedContacts || this.changedOther) {
       const now = new Date();
       const contactsVersion = this.account.contactsVersion + (this.changedContacts ? 1 : 0);
-      await markAccountChanged(this.manager, this.account.id, contactsVersion, now);
+      const history = this.recorded.length > 0 ? contactChangeRows(this.manager, this.recorded.splice(0)) : null;
+      await markAccountChanged(this.manager, this.account.id, contactsVersion, now, history);
       Object.assign(this.account, { contactsVersion, updatedAt: now });
     }
     return this.account;

@@ -22,7 +22,7 @@ import { contactSlotsJson, type SlotWithUsers } from "../contacts/contact.querie
 import { ContactSlot } from "../contacts/contact.enums";
 import { memberPageJson, type MemberWithUser } from "../members/member.queries";
 import { readAccountPages, readPage, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { commitEvent, eventSequence } from "../events/change-log.queries";
+import { commitChange, eventSequence, type HistoryRows } from "../events/change-log.queries";
 import { AccountEventKind } from "../events/account-event.entity";
 
 /** The accounts with these ids (those that exist). */
@@ -60,13 +60,17 @@ export async function accountsAsMembers(
   return rows.map((row) => ({ account: accounts.of(row), member: members.of(row), primary: users.of(row) }));
 }
 
-/** Takes the account's write lock with a no-op update: the cheapest statement that does on both drivers. */
+/**
+ * Takes the account's write lock: on PostgreSQL with a no-op update, the cheapest statement that does;
+ * on SQLite the transaction already holds the one writer's lock (BEGIN IMMEDIATE), which covers every account.
+ */
 export async function lockAccount(manager: EntityManager, id: string): Promise<void> {
+  if (manager.connection.options.type === "sqlite") return;
   await changeRows(manager, sql`UPDATE "accounts" SET "contactsVersion" = "contactsVersion" WHERE "id" = ${id}`);
 }
 
 /** The account and the role `userId` has in it (null when not a member), or null when there is no such account. */
-export async function accountWithRoleOf(
+async function accountWithRoleOf(
   manager: EntityManager,
   id: string,
   userId: string,
@@ -80,11 +84,46 @@ export async function accountWithRoleOf(
   return row ? { account: accounts.of(row), role: (row.actorRole as MemberRole | null) ?? null } : null;
 }
 
-/** Sets the version and the time of the account's last change, and writes the change's event (when it wrote history). */
-export async function markAccountChanged(manager: EntityManager, id: string, contactsVersion: number, updatedAt: Date): Promise<void> {
+/**
+ * Takes the account's write lock (see `lockAccount`) and reads the account with the role `userId` has
+ * in it; null when there is no such account or `userId` is not its member, and then nothing is locked.
+ * On PostgreSQL this is one statement: locking the account's row and the membership's makes it read
+ * both as the last change committed them, even one it waited for (a share lock on the membership: a
+ * weaker one lets a change of role through without a wait, and the role read would be the older one).
+ */
+export async function lockAccountAsMember(
+  manager: EntityManager,
+  id: string,
+  userId: string,
+): Promise<{ account: Account; role: MemberRole } | null> {
+  if (manager.connection.options.type === "sqlite") {
+    const found = await accountWithRoleOf(manager, id, userId);
+    return found?.role ? { account: found.account, role: found.role } : null;
+  }
+  const accounts = entityColumns(manager, Account, "a");
+  const [row] = await selectRows(
+    manager,
+    sql`SELECT ${accounts.select}, "m"."role" AS "actorRole" FROM "accounts" "a"
+        INNER JOIN "account_members" "m" ON "m"."accountId" = "a"."id" AND "m"."userId" = ${userId} WHERE "a"."id" = ${id}
+        FOR NO KEY UPDATE OF "a" FOR SHARE OF "m"`,
+  );
+  return row ? { account: accounts.of(row), role: row.actorRole as MemberRole } : null;
+}
+
+/**
+ * Sets the version and the time of the account's last change, and writes `history` (rows the change
+ * left to its end) and the change's event (when it wrote history): on PostgreSQL in one statement.
+ */
+export async function markAccountChanged(
+  manager: EntityManager,
+  id: string,
+  contactsVersion: number,
+  updatedAt: Date,
+  history: HistoryRows | null = null,
+): Promise<void> {
   const at = storedValue(manager, Account, "updatedAt", updatedAt);
-  await changeRows(manager, sql`UPDATE "accounts" SET "contactsVersion" = ${contactsVersion}, "updatedAt" = ${at} WHERE "id" = ${id}`);
-  await commitEvent(manager, id, contactsVersion, updatedAt);
+  const update = sql`UPDATE "accounts" SET "contactsVersion" = ${contactsVersion}, "updatedAt" = ${at} WHERE "id" = ${id}`;
+  await commitChange(manager, id, update, history, contactsVersion, updatedAt);
 }
 
 /** A list of accounts, oldest first: the caller's accounts, and those of them that need attention. */

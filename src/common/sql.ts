@@ -384,24 +384,41 @@ function columnEquals(dataSource: DataSource, metadata: EntityMetadata, values: 
   return join(pairs, separator);
 }
 
-/** Inserts `row` into `entity`'s table: every column the entity declares, so a new column needs no edit here. */
+/**
+ * The INSERT of `rows` into `entity`'s table, in one statement: every column the entity declares, so a
+ * new column needs no edit here. `computed` gives the value of some columns as SQL (a subquery) instead
+ * of the rows'. A generated key the first row leaves out is left to the database for every row.
+ */
+export function insertStatement<TEntity extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<TEntity>,
+  rows: readonly TEntity[],
+  computed: Partial<Record<keyof TEntity & string, Sql>> = {},
+): Sql {
+  const dataSource = manager.connection;
+  const metadata = dataSource.getMetadata(entity);
+  if (rows.length === 0) throw new Error(`No ${metadata.name} rows to insert.`);
+  const given = metadata.columns.filter((column) => !(column.isGenerated && rows[0]![column.propertyName] === undefined));
+  const names = given.map((column) => raw(`"${column.databaseName}"`));
+  const values = rows.map(
+    (row) =>
+      sql`(${join(
+        given.map((column) => {
+          const value = computed[column.propertyName as keyof TEntity & string];
+          return value ?? sql`${storedColumn(dataSource, metadata, column.propertyName, row[column.propertyName]).value}`;
+        }),
+      )})`,
+  );
+  return sql`INSERT INTO ${raw(`"${metadata.tableName}"`)} (${join(names, ", ")}) VALUES ${join(values)}`;
+}
+
+/** Inserts `row` into `entity`'s table (see `insertStatement`). */
 export async function insertEntity<TEntity extends ObjectLiteral>(
   manager: EntityManager,
   entity: EntityTarget<TEntity>,
   row: TEntity,
 ): Promise<void> {
-  const dataSource = manager.connection;
-  const metadata = dataSource.getMetadata(entity);
-  // A generated key the row does not give (a history row's id) is left to the database.
-  const given = metadata.columns.filter((column) => !(column.isGenerated && row[column.propertyName] === undefined));
-  const columns = given.map((column) => storedColumn(dataSource, metadata, column.propertyName, row[column.propertyName]));
-  await changeRows(
-    manager,
-    sql`INSERT INTO ${raw(`"${metadata.tableName}"`)} (${join(
-      columns.map((column) => column.name),
-      ", ",
-    )}) VALUES (${join(columns.map((column) => column.value))})`,
-  );
+  await changeRows(manager, insertStatement(manager, entity, [row]));
 }
 
 /** Sets the columns `changes` names on the rows of `entity` whose columns equal `where`'s. */

@@ -4,8 +4,8 @@ import { User } from "../users/user.entity";
 import { ContactChangeAction, type ContactSlot } from "../contacts/contact.enums";
 import { contactDetailsHistory, type ContactDetailsHistory } from "../contacts/contact-details";
 import { readAccountPages, type ConnectionArgs, type Keyset, type Page } from "../common/pagination";
-import { entityColumns, insertEntity, join, selectEntities, sql, type SqlSource, type StatementReader } from "../common/sql";
-import { eventSequence } from "../events/change-log.queries";
+import { entityColumns, insertStatement, join, selectEntities, sql, type SqlSource, type StatementReader } from "../common/sql";
+import { insertWithEventSequence, type EventActor, type HistoryRows } from "../events/change-log.queries";
 import { AccountEventKind } from "../events/account-event.entity";
 
 /** A history row with the user who made the change, read in the same statement. */
@@ -70,17 +70,45 @@ export interface ContactChangeRecord extends Partial<ContactDetailsHistory> {
   newUserId: string | null;
 }
 
-/** Writes one history row, in the transaction of the change it records: every history row is written here. */
-export async function insertContactChange(manager: EntityManager, change: ContactChangeRecord): Promise<void> {
-  const actor = change.actorEmail ? { actorId: null, actorEmail: change.actorEmail } : { actorId: change.actorId };
-  const eventSequenceOfRow = await eventSequence(manager, change.accountId, AccountEventKind.CONTACTS, actor);
+/** The row a record becomes, its event sequence still to be given. */
+function contactChangeRow(change: ContactChangeRecord): ContactChange {
   const row: Omit<ContactChange, "sequence"> = {
     ...contactDetailsHistory(null, null),
     ...change,
     actorEmail: change.actorEmail ?? null,
-    eventSequence: eventSequenceOfRow,
+    eventSequence: null,
   };
-  await insertEntity(manager, ContactChange, row as ContactChange);
+  return row as ContactChange;
+}
+
+/** Who made a recorded change, as its event names them: the outside address itself, or the member. */
+function actorOf(change: ContactChangeRecord): EventActor {
+  return change.actorEmail ? { actorId: null, actorEmail: change.actorEmail } : { actorId: change.actorId };
+}
+
+/**
+ * Writes one history row, in the transaction of the change it records. Every history row is written
+ * here or by `contactChangeRows`.
+ */
+export async function insertContactChange(manager: EntityManager, change: ContactChangeRecord): Promise<void> {
+  const row = contactChangeRow(change);
+  await insertWithEventSequence(
+    manager,
+    change.accountId,
+    AccountEventKind.CONTACTS,
+    actorOf(change),
+    (sequence) => sql`${insertStatement(manager, ContactChange, [row], { eventSequence: sequence })} RETURNING "eventSequence"`,
+  );
+}
+
+/** The history rows of one change of one account (`changes`, in order, at least one), for `markAccountChanged` to write with its event. */
+export function contactChangeRows(manager: EntityManager, changes: readonly ContactChangeRecord[]): HistoryRows {
+  const rows = changes.map(contactChangeRow);
+  return {
+    kind: AccountEventKind.CONTACTS,
+    actor: actorOf(changes[0]!),
+    insert: (sequence) => insertStatement(manager, ContactChange, rows, { eventSequence: sequence }),
+  };
 }
 
 /** The history rows one change of an account wrote: those that produced `version`, in the order written. */

@@ -47,7 +47,7 @@ export async function keyRow(db: StatementReader, caller: string, key: string, s
   };
 }
 
-/** Stores the answer a key's request gave, and deletes keys older than `expiredBefore`. */
+/** Stores the answer a key's request gave, and deletes keys older than `expiredBefore`: on PostgreSQL in one statement. */
 export async function storeAnswerRow(
   manager: EntityManager,
   caller: string,
@@ -56,9 +56,10 @@ export async function storeAnswerRow(
   response: string,
   expiredBefore: number,
 ): Promise<void> {
-  await changeRows(
-    manager,
-    sql`UPDATE "idempotency_keys" SET "status" = ${status}, "response" = ${response} WHERE "caller" = ${caller} AND "key" = ${key}`,
-  );
-  await changeRows(manager, sql`DELETE FROM "idempotency_keys" WHERE "createdAt" < ${expiredBefore}`);
+  const store = sql`UPDATE "idempotency_keys" SET "status" = ${status}, "response" = ${response} WHERE "caller" = ${caller} AND "key" = ${key}`;
+  const expire = sql`DELETE FROM "idempotency_keys" WHERE "createdAt" < ${expiredBefore}`;
+  // The key's own row is younger than `expiredBefore`: the two never touch the same row.
+  if (manager.connection.options.type === "postgres") return changeRows(manager, sql`WITH "expired" AS (${expire}) ${store}`);
+  await changeRows(manager, store);
+  await changeRows(manager, expire);
 }
