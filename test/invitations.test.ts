@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { accountWithMembers, createAccount, failsWith, mutate, ok, readAccount, signIn, type TestUser } from "./helpers/factories";
-import { invitationTokenFor } from "./helpers/outbox";
+import { invitationTokenFor, verificationTokenFor } from "./helpers/outbox";
 
 const INVITE = `mutation($input: AddAccountMemberInput!) {
   addAccountMember(input: $input) { member { role accepted user { id } } invitation { id email role displayName expired invitedBy { email } accountName } account { members { totalCount } } }
@@ -109,6 +109,54 @@ describe("invitations", () => {
       newRole: "ADMIN",
       actor: { email: person.email },
     });
+  });
+
+  it("gives a slot held by the new member's address as an outside address to the member, recorded, and voids its pending confirmation", async () => {
+    const { admin, account } = await accountWithMembers(server, 0);
+    const email = "joins-later@partner.example";
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email, phone: "+48 601 234 567" }));
+    const token = await verificationTokenFor(server, email);
+    const READ = `query($id: ID!) { account(id: $id) {
+      contactsVersion
+      roleContact(role: SECURITY) { email isExternal user { email } verification { state } }
+      contacts { slot email phone user { email } }
+      contactHealth { issues { slot kind } }
+      contactHistory(first: 1) { nodes { slot action previousEmail newEmail newPhone } }
+    } }`;
+    const before = ok(await server.graphql(READ, { id: account.id }, admin.token)).account;
+    expect(before.roleContact).to.deep.equal({ email, isExternal: true, user: null, verification: { state: "PENDING" } });
+    expect(before.contactHealth.issues).to.deep.equal([{ slot: "SECURITY", kind: "UNVERIFIED_EXTERNAL" }]);
+
+    const added = await invite(admin, account.id, email);
+    const person = await signIn(server, email);
+    ok(
+      await server.graphql(
+        `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { accepted } } }`,
+        { input: { invitationId: added.invitation.id } },
+        person.token,
+      ),
+    );
+
+    const after = ok(await server.graphql(READ, { id: account.id }, admin.token)).account;
+    expect(after.roleContact).to.deep.equal({ email, isExternal: false, user: { email }, verification: null });
+    expect(after.contacts.find((contact: { slot: string }) => contact.slot === "SECURITY")).to.deep.equal({
+      slot: "SECURITY",
+      email,
+      phone: "+48601234567",
+      user: { email },
+    });
+    expect(after.contactHealth.issues).to.deep.equal([]);
+    expect(after.contactsVersion).to.equal(before.contactsVersion + 1);
+    expect(after.contactHistory.nodes).to.deep.equal([
+      { slot: "SECURITY", action: "SET", previousEmail: email, newEmail: email, newPhone: "+48601234567" },
+    ]);
+    const verified = await server.graphql(
+      `mutation($token: String!) { verifyContactEmail(input: { token: $token }) { verification { state } } }`,
+      {
+        token,
+      },
+    );
+    failsWith(verified, "BAD_USER_INPUT");
   });
 
   it("refuses to let anyone but the invited person accept or see the invitation (NOT_FOUND), and keeps it", async () => {

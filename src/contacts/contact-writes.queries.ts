@@ -22,6 +22,16 @@ export function slotRows(manager: EntityManager, accountId: string, slot: Contac
   );
 }
 
+/** The slots of the account held by `email` as an outside address (no member behind it), as this transaction sees them. */
+export function outsideSlotsOf(manager: EntityManager, accountId: string, email: string): Promise<AccountContact[]> {
+  return selectEntities(
+    manager,
+    AccountContact,
+    "s",
+    sql`"s"."accountId" = ${accountId} AND "s"."userId" IS NULL AND "s"."email" = ${email} ORDER BY "s"."slot", "s"."position"`,
+  );
+}
+
 export function insertSlotRow(manager: EntityManager, row: AccountContact): Promise<void> {
   return insertEntity(manager, AccountContact, row);
 }

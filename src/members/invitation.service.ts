@@ -13,6 +13,12 @@ import { DeliveryKind } from "../notifications/notification-delivery.entity";
 import { nameForSubject, oneLine, quotedName } from "../notifications/mail-text";
 import { hashToken, TOKEN_PLACEHOLDER } from "../verification/verification-tokens";
 import { badInput, notFound } from "../errors";
+import { outsideSlotsOf, updateSlotRow } from "../contacts/contact-writes.queries";
+import { ContactChangeAction, roleOfSlot } from "../contacts/contact.enums";
+import { contactDetailsHistory } from "../contacts/contact-details";
+import { contactChangeRows, type ContactChangeRecord } from "../history/history.queries";
+import { deleteVerification } from "../verification/verification.queries";
+import type { HistoryRows } from "../events/change-log.queries";
 import { translate, type Locale } from "../i18n";
 
 /** How long an invitation's link may be used; after that an admin invites the person again. */
@@ -134,6 +140,7 @@ export async function answerInvitation(
     const account = await manager.findOneOrFail(Account, { where: { id: invitation.accountId } });
     const now = new Date();
     let member: AccountMember | null = null;
+    let adopted: HistoryRows | null = null;
     if (answer === "accept") {
       member = await manager.findOne(AccountMember, { where: { accountId: invitation.accountId, userId: invitation.userId } });
       if (!member) {
@@ -155,11 +162,50 @@ export async function answerInvitation(
           previousRole: null,
           newRole: invitation.role,
         });
+        adopted = await adoptOwnAddress(manager, account, invitation.userId, invitation.email, now);
       }
     }
-    await markAccountChanged(manager, account.id, account.contactsVersion, now);
+    await markAccountChanged(manager, account.id, account.contactsVersion + (adopted ? 1 : 0), now, adopted);
     return { invitation, member };
   });
+}
+
+/**
+ * A new member whose address already held a slot as an outside address now holds it as the member:
+ * the slot keeps its details and names the member, the address's pending or given confirmation goes
+ * (a mailed token then finds nothing), and history records each slot as SET by the member. Without
+ * it the slot would say "not a member" of a member, and contact health would flag their own address.
+ */
+async function adoptOwnAddress(
+  manager: EntityManager,
+  account: Account,
+  userId: string,
+  email: string,
+  now: Date,
+): Promise<HistoryRows | null> {
+  const slots = await outsideSlotsOf(manager, account.id, email);
+  if (slots.length === 0) return null;
+  const version = account.contactsVersion + 1;
+  const records: ContactChangeRecord[] = [];
+  for (const slot of slots) {
+    await updateSlotRow(manager, slot, { userId, updatedAt: now, updatedById: userId });
+    const role = roleOfSlot(slot.slot);
+    if (role) await deleteVerification(manager, account.id, role);
+    records.push({
+      accountId: account.id,
+      at: now,
+      actorId: userId,
+      version,
+      slot: slot.slot,
+      action: ContactChangeAction.SET,
+      previousEmail: email,
+      newEmail: email,
+      previousUserId: null,
+      newUserId: userId,
+      ...contactDetailsHistory(slot, slot),
+    });
+  }
+  return contactChangeRows(manager, records);
 }
 
 function refused(ref: InvitationRef) {
