@@ -12,6 +12,22 @@ export function inKeyOrder<TKey, TRow>(keys: readonly TKey[], rows: TRow[], keyO
   return keys.map((key) => found.get(key) ?? null);
 }
 
+/** A membership's cache key: its account and user. */
+export const membershipKey = (accountId: string, userId: string) => `${accountId}:${userId}`;
+
+/** A loader of rows by their key, null where none is: `read` fetches the rows of a batch of keys in one statement. */
+export function rowsByKey<TKey, TRow>(read: (keys: readonly TKey[]) => Promise<TRow[]>, keyOf: (row: TRow) => TKey) {
+  return new DataLoader<TKey, TRow | null>(async (keys) => inKeyOrder(keys, await read(keys), keyOf), BATCH);
+}
+
+/** A loader of each account's rows, [] for none: `read` fetches those of a batch of accounts in one statement. */
+export function rowsOfAccounts<TRow>(read: (accountIds: readonly string[]) => Promise<TRow[]>, accountIdOf: (row: TRow) => string) {
+  return new DataLoader<string, TRow[]>(async (accountIds) => {
+    const byAccount = groupBy(await read(accountIds), accountIdOf);
+    return accountIds.map((id) => byAccount.get(id) ?? []);
+  }, BATCH);
+}
+
 /** An account event, as the history rows it wrote are keyed. */
 export interface EventKey {
   accountId: string;

@@ -1,19 +1,18 @@
 import DataLoader from "dataloader";
 import { defineModule } from "../feature-module";
-import { BATCH, inKeyOrder, pageLoaders, rowsOfEvents, loaderFactory, type LoadersOf } from "../loaders";
+import { BATCH, inKeyOrder, membershipKey, pageLoaders, rowsByKey, rowsOfEvents, loaderFactory, type LoadersOf } from "../loaders";
+import { accountRowFinder } from "../nodes/node.resolver";
 import type { Account } from "./account.entity";
 import type { AccountSettingChange } from "./account-setting-change.entity";
 import { accountsAsMembers, accountsByIds, loadSettingChangePages, settingChangesByIds, settingChangesOfEvents } from "./account.queries";
 import { AccountResolver } from "./account.resolver";
 import { AccountSettingChangeResolver } from "./account-setting-change.resolver";
 
-const memberKey = (accountId: string, userId: string) => `${accountId}:${userId}`;
-
 /** The loaders the module adds to `context.loaders`. */
 const accountLoaders = loaderFactory((db, loaders) => {
-  const accountById = new DataLoader<string, Account | null>(
-    async (ids) => inKeyOrder(ids, await accountsByIds(db, ids), (account) => account.id),
-    BATCH,
+  const accountById = rowsByKey<string, Account>(
+    (ids) => accountsByIds(db, ids),
+    (account) => account.id,
   );
   return {
     accountById,
@@ -31,18 +30,18 @@ const accountLoaders = loaderFactory((db, loaders) => {
           loaders.primaryContact.prime(account.id, primary);
         }
         const accounts = inKeyOrder(
-          keys.map(({ accountId, userId }) => memberKey(accountId, userId)),
+          keys.map(({ accountId, userId }) => membershipKey(accountId, userId)),
           found,
-          ({ member }) => memberKey(member.accountId, member.userId),
+          ({ member }) => membershipKey(member.accountId, member.userId),
         );
         return accounts.map((row) => row?.account ?? null);
       },
-      { ...BATCH, cacheKeyFn: ({ accountId, userId }) => memberKey(accountId, userId) },
+      { ...BATCH, cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
     ),
     settingChangePage: pageLoaders<AccountSettingChange>((accountIds, args) => loadSettingChangePages(db, accountIds, args)),
-    settingChangeById: new DataLoader<number, AccountSettingChange | null>(
-      async (ids) => inKeyOrder(ids, await settingChangesByIds(db, ids), (change) => change.sequence),
-      BATCH,
+    settingChangeById: rowsByKey<number, AccountSettingChange>(
+      (ids) => settingChangesByIds(db, ids),
+      (change) => change.sequence,
     ),
     settingChangesOfEvent: rowsOfEvents((accountId, sequences) => settingChangesOfEvents(db, accountId, sequences)),
   };
@@ -58,11 +57,7 @@ export const accountModule = defineModule({
   resolvers: [AccountResolver, AccountSettingChangeResolver],
   nodes: {
     Account: ([id], { readable }) => readable(id!),
-    AccountSettingChange: async ([sequence], { context, readable }) => {
-      const change = await context.loaders.settingChangeById.load(Number(sequence));
-      if (change) await readable(change.accountId);
-      return change;
-    },
+    AccountSettingChange: accountRowFinder((context, sequence) => context.loaders.settingChangeById.load(sequence)),
   },
   accountScreen: {
     contactSlotFields: ["contacts", "billingContacts", "roleContacts", "roleContact", "notificationRecipients"],

@@ -1,6 +1,6 @@
-import DataLoader from "dataloader";
 import { defineModule } from "../feature-module";
-import { BATCH, inKeyOrder, pageLoaders, rowsOfEvents, loaderFactory, type LoadersOf } from "../loaders";
+import { pageLoaders, rowsByKey, rowsOfEvents, loaderFactory, type LoadersOf } from "../loaders";
+import { accountRowFinder } from "../nodes/node.resolver";
 import type { ContactChange } from "./contact-change.entity";
 import {
   contactChangesByIds,
@@ -19,9 +19,9 @@ const historyLoaders = loaderFactory((db, loaders) => ({
     for (const page of pages) for (const { node } of page.edges) loaders.userById.prime(node.actor.id, node.actor);
     return pages;
   }),
-  contactChangeById: new DataLoader<number, ContactChange | null>(
-    async (ids) => inKeyOrder(ids, await contactChangesByIds(db, ids), (change) => change.sequence),
-    BATCH,
+  contactChangeById: rowsByKey<number, ContactChange>(
+    (ids) => contactChangesByIds(db, ids),
+    (change) => change.sequence,
   ),
   contactChangesOfEvent: rowsOfEvents((accountId, sequences) => contactChangesOfEvents(db, accountId, sequences)),
 }));
@@ -35,10 +35,6 @@ export const historyModule = defineModule({
   loaders: historyLoaders,
   resolvers: [HistoryResolver],
   nodes: {
-    ContactChange: async ([sequence], { context, readable }) => {
-      const change = await context.loaders.contactChangeById.load(Number(sequence));
-      if (change) await readable(change.accountId);
-      return change;
-    },
+    ContactChange: accountRowFinder((context, sequence) => context.loaders.contactChangeById.load(sequence)),
   },
 });

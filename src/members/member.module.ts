@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import { defineModule } from "../feature-module";
-import { BATCH, inKeyOrder, pageLoaders, rowsOfEvents, loaderFactory, type LoadersOf } from "../loaders";
+import { BATCH, inKeyOrder, membershipKey, pageLoaders, rowsByKey, rowsOfEvents, loaderFactory, type LoadersOf } from "../loaders";
+import { accountRowFinder } from "../nodes/node.resolver";
 import { MemberRole, type AccountMember } from "./account-member.entity";
 import type { AccountInvitation } from "./account-invitation.entity";
 import type { MemberChange } from "./member-change.entity";
@@ -17,8 +18,6 @@ import { MemberResolver } from "./member.resolver";
 import { AccountMemberHistoryResolver, MemberChangeResolver } from "./member-change.resolver";
 import { AccountInvitationsResolver, InvitationResolver } from "./invitation.resolver";
 
-const memberKey = (accountId: string, userId: string) => `${accountId}:${userId}`;
-
 /** The loaders the module adds to `context.loaders`. */
 const memberLoaders = loaderFactory((db, loaders) => ({
   // Keys nearly always share one user (the viewer), so accounts × users is the set asked for.
@@ -28,12 +27,12 @@ const memberLoaders = loaderFactory((db, loaders) => ({
       const userIds = [...new Set(keys.map((key) => key.userId))];
       const rows = await membershipsOf(db, accountIds, userIds);
       return inKeyOrder(
-        keys.map(({ accountId, userId }) => memberKey(accountId, userId)),
+        keys.map(({ accountId, userId }) => membershipKey(accountId, userId)),
         rows,
-        (row) => memberKey(row.accountId, row.userId),
+        (row) => membershipKey(row.accountId, row.userId),
       );
     },
-    { ...BATCH, cacheKeyFn: ({ accountId, userId }) => memberKey(accountId, userId) },
+    { ...BATCH, cacheKeyFn: ({ accountId, userId }) => membershipKey(accountId, userId) },
   ),
   // Members arrive with their users joined, handed to `userById`.
   memberPage: pageLoaders<MemberWithUser>(async (accountIds, args) => {
@@ -42,15 +41,15 @@ const memberLoaders = loaderFactory((db, loaders) => ({
     return pages;
   }),
   memberChangePage: pageLoaders<MemberChange>((accountIds, args) => loadMemberChangePages(db, accountIds, args)),
-  memberChangeById: new DataLoader<number, MemberChange | null>(
-    async (ids) => inKeyOrder(ids, await memberChangesByIds(db, ids), (change) => change.sequence),
-    BATCH,
+  memberChangeById: rowsByKey<number, MemberChange>(
+    (ids) => memberChangesByIds(db, ids),
+    (change) => change.sequence,
   ),
   memberChangesOfEvent: rowsOfEvents((accountId, sequences) => memberChangesOfEvents(db, accountId, sequences)),
   invitationPage: pageLoaders<AccountInvitation>((accountIds, args) => loadInvitationPages(db, accountIds, args)),
-  invitationById: new DataLoader<number, AccountInvitation | null>(
-    async (ids) => inKeyOrder(ids, await invitationsByIds(db, ids), (invitation) => invitation.sequence),
-    BATCH,
+  invitationById: rowsByKey<number, AccountInvitation>(
+    (ids) => invitationsByIds(db, ids),
+    (invitation) => invitation.sequence,
   ),
 }));
 
@@ -67,11 +66,7 @@ export const memberModule = defineModule({
       await readable(accountId!);
       return context.loaders.membership.load({ accountId: accountId!, userId: userId! });
     },
-    MemberChange: async ([sequence], { context, readable }) => {
-      const change = await context.loaders.memberChangeById.load(Number(sequence));
-      if (change) await readable(change.accountId);
-      return change;
-    },
+    MemberChange: accountRowFinder((context, sequence) => context.loaders.memberChangeById.load(sequence)),
     // The person invited sees their invitation; in the account, only its admins do.
     AccountInvitation: async ([sequence], { context, viewerId, readable }) => {
       const invitation = await context.loaders.invitationById.load(Number(sequence));

@@ -22,6 +22,15 @@ export interface NodeLookup {
  */
 export type NodeFinder = (key: readonly string[], lookup: NodeLookup) => Promise<object | null | undefined>;
 
+/** Finds a row of an account by its sequence (the id's one key), for the account's members only. */
+export function accountRowFinder(load: (context: Context, sequence: number) => Promise<{ accountId: string } | null>): NodeFinder {
+  return async ([sequence], { context, readable }) => {
+    const row = await load(context, Number(sequence));
+    if (row) await readable(row.accountId);
+    return row;
+  };
+}
+
 /**
  * Finds what a global id names, as the caller may see it: an account and everything in it only for
  * its members, a user only for themselves and the members of an account they belong to. Anything

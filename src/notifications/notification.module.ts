@@ -1,6 +1,6 @@
-import DataLoader from "dataloader";
 import { defineModule } from "../feature-module";
-import { BATCH, inKeyOrder, pageLoaders, loaderFactory, type LoadersOf } from "../loaders";
+import { pageLoaders, rowsByKey, loaderFactory, type LoadersOf } from "../loaders";
+import { accountRowFinder } from "../nodes/node.resolver";
 import type { NotificationDelivery } from "./notification-delivery.entity";
 import { deliveriesByIds, loadDeliveryPages } from "./delivery.queries";
 import { AccountDeliveriesResolver, DeliveryResolver } from "./notification-delivery.resolver";
@@ -8,9 +8,9 @@ import { AccountDeliveriesResolver, DeliveryResolver } from "./notification-deli
 /** The loaders the module adds to `context.loaders`. */
 const notificationLoaders = loaderFactory((db) => ({
   deliveryPage: pageLoaders<NotificationDelivery>((accountIds, args) => loadDeliveryPages(db, accountIds, args)),
-  deliveryById: new DataLoader<number, NotificationDelivery | null>(
-    async (ids) => inKeyOrder(ids, await deliveriesByIds(db, ids), (delivery) => delivery.sequence),
-    BATCH,
+  deliveryById: rowsByKey<number, NotificationDelivery>(
+    (ids) => deliveriesByIds(db, ids),
+    (delivery) => delivery.sequence,
   ),
 }));
 
@@ -23,10 +23,6 @@ export const notificationModule = defineModule({
   loaders: notificationLoaders,
   resolvers: [DeliveryResolver, AccountDeliveriesResolver],
   nodes: {
-    NotificationDelivery: async ([sequence], { context, readable }) => {
-      const delivery = await context.loaders.deliveryById.load(Number(sequence));
-      if (delivery) await readable(delivery.accountId);
-      return delivery;
-    },
+    NotificationDelivery: accountRowFinder((context, sequence) => context.loaders.deliveryById.load(sequence)),
   },
 });

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { defineModule } from "../feature-module";
-import { BATCH, inKeyOrder, loaderFactory, type LoadersOf } from "../loaders";
+import { BATCH, loaderFactory, rowsByKey, type LoadersOf } from "../loaders";
 import type { User } from "./user.entity";
 import { usersByIds, usersSharingAnAccount } from "./user.queries";
 import { UserResolver } from "./user.resolver";
@@ -8,7 +8,10 @@ import { UserResolver } from "./user.resolver";
 /** The loaders the module adds to `context.loaders`. */
 const userLoaders = loaderFactory((db) => ({
   // Other modules hand it the users their statements join in, so `user { email }` under them costs nothing more.
-  userById: new DataLoader<string, User | null>(async (ids) => inKeyOrder(ids, await usersByIds(db, ids), (user) => user.id), BATCH),
+  userById: rowsByKey<string, User>(
+    (ids) => usersByIds(db, ids),
+    (user) => user.id,
+  ),
   // Users the viewer may see: themselves and the members of the accounts they belong to. Keys are
   // "viewerId:userId"; a request has one viewer, so one statement answers the whole batch.
   visibleUser: new DataLoader<string, boolean>(async (keys) => {

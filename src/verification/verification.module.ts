@@ -1,7 +1,5 @@
-import DataLoader from "dataloader";
 import { defineModule } from "../feature-module";
-import { loaderFactory, type LoadersOf } from "../loaders";
-import { groupBy } from "../common/group-by";
+import { loaderFactory, rowsOfAccounts, type LoadersOf } from "../loaders";
 import type { ContactVerification } from "./contact-verification.entity";
 import { verificationsOf } from "./verification.queries";
 import { roleContactsOf } from "../contacts/contact-role.types";
@@ -10,10 +8,10 @@ import { ContactVerificationResolver, VerificationResolver } from "./verificatio
 /** The loaders the module adds to `context.loaders`. */
 const verificationLoaders = loaderFactory((db) => ({
   // The pending and declined verifications of each account's outside addresses.
-  verifications: new DataLoader<string, ContactVerification[]>(async (accountIds) => {
-    const byAccount = groupBy(await verificationsOf(db, accountIds), (row) => row.accountId);
-    return accountIds.map((id) => byAccount.get(id) ?? []);
-  }),
+  verifications: rowsOfAccounts<ContactVerification>(
+    (accountIds) => verificationsOf(db, accountIds),
+    (row) => row.accountId,
+  ),
 }));
 
 declare module "../loaders" {

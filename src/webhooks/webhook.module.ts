@@ -1,10 +1,8 @@
-import DataLoader from "dataloader";
 import { defineModule } from "../feature-module";
-import { BATCH, inKeyOrder, pageLoaders, loaderFactory, type LoadersOf } from "../loaders";
+import { pageLoaders, rowsByKey, rowsOfAccounts, loaderFactory, type LoadersOf } from "../loaders";
 import type { ConnectionArgs } from "../common/pagination";
 import type { NodeLookup } from "../nodes/node.resolver";
 import { mayAdminister } from "../members/account-member.entity";
-import { groupBy } from "../common/group-by";
 import type { WebhookDelivery, WebhookEndpoint } from "./webhook-endpoint.entity";
 import { endpointsByIds, endpointsOfAccounts, loadWebhookDeliveryPages, webhookDeliveriesByIds } from "./webhook.queries";
 import { AccountWebhooksResolver, WebhookDeliveryResolver, WebhookEndpointResolver } from "./webhook.resolver";
@@ -20,17 +18,17 @@ async function administeredEndpoint(endpointId: number | undefined, { context, v
 
 /** The loaders the module adds to `context.loaders`. */
 const webhookLoaders = loaderFactory((db) => ({
-  webhookEndpoints: new DataLoader<string, WebhookEndpoint[]>(async (accountIds) => {
-    const grouped = groupBy(await endpointsOfAccounts(db, accountIds), (endpoint) => endpoint.accountId);
-    return accountIds.map((id) => grouped.get(id) ?? []);
-  }, BATCH),
-  webhookEndpointById: new DataLoader<number, WebhookEndpoint | null>(
-    async (ids) => inKeyOrder(ids, await endpointsByIds(db, ids), (endpoint) => endpoint.sequence),
-    BATCH,
+  webhookEndpoints: rowsOfAccounts(
+    (accountIds) => endpointsOfAccounts(db, accountIds),
+    (endpoint) => endpoint.accountId,
   ),
-  webhookDeliveryById: new DataLoader<number, WebhookDelivery | null>(
-    async (ids) => inKeyOrder(ids, await webhookDeliveriesByIds(db, ids), (delivery) => delivery.sequence),
-    BATCH,
+  webhookEndpointById: rowsByKey<number, WebhookEndpoint>(
+    (ids) => endpointsByIds(db, ids),
+    (endpoint) => endpoint.sequence,
+  ),
+  webhookDeliveryById: rowsByKey<number, WebhookDelivery>(
+    (ids) => webhookDeliveriesByIds(db, ids),
+    (delivery) => delivery.sequence,
   ),
   webhookDeliveryPage: pageLoaders<WebhookDelivery, ConnectionArgs, number>((endpointIds, args) =>
     loadWebhookDeliveryPages(db, endpointIds, args),
