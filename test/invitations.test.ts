@@ -159,6 +159,37 @@ describe("invitations", () => {
     failsWith(verified, "BAD_USER_INPUT");
   });
 
+  it("leaves a slot whose role the new member declined as declined, not theirs", async () => {
+    const { admin, account } = await accountWithMembers(server, 0);
+    const email = "said-not-me@partner.example";
+    ok(await mutate(server, admin.token, "setRoleContact", { accountId: account.id, role: "SECURITY", email }));
+    const token = await verificationTokenFor(server, email);
+    ok(
+      await server.graphql(`mutation($token: String!) { declineContactEmail(input: { token: $token }) { verification { state } } }`, {
+        token,
+      }),
+    );
+    const READ = `query($id: ID!) { account(id: $id) {
+      contactsVersion
+      roleContact(role: SECURITY) { email isExternal user { email } verification { state } }
+    } }`;
+    const before = ok(await server.graphql(READ, { id: account.id }, admin.token)).account;
+
+    const added = await invite(admin, account.id, email);
+    const person = await signIn(server, email);
+    ok(
+      await server.graphql(
+        `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { member { accepted } } }`,
+        { input: { invitationId: added.invitation.id } },
+        person.token,
+      ),
+    );
+
+    const after = ok(await server.graphql(READ, { id: account.id }, admin.token)).account;
+    expect(after.roleContact).to.deep.equal({ email, isExternal: true, user: null, verification: { state: "DECLINED" } });
+    expect(after.contactsVersion).to.equal(before.contactsVersion);
+  });
+
   it("refuses to let anyone but the invited person accept or see the invitation (NOT_FOUND), and keeps it", async () => {
     const { admin, account, members } = await accountWithMembers(server, 1);
     const added = await invite(admin, account.id, "target@example.com");

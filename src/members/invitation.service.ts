@@ -18,6 +18,7 @@ import { ContactChangeAction, roleOfSlot } from "../contacts/contact.enums";
 import { contactDetailsHistory } from "../contacts/contact-details";
 import { contactChangeRows, type ContactChangeRecord } from "../history/history.queries";
 import { deleteVerification } from "../verification/verification.queries";
+import { isDeclined } from "../verification/verification.service";
 import type { HistoryRows } from "../events/change-log.queries";
 import { translate, type Locale } from "../i18n";
 
@@ -173,7 +174,8 @@ export async function answerInvitation(
 /**
  * A new member whose address already held a slot as an outside address now holds it as the member:
  * the slot keeps its details and names the member, the address's pending or given confirmation goes
- * (a mailed token then finds nothing), and history records each slot as SET by the member. Without
+ * (a mailed token then finds nothing), and history records each slot as SET by the member. A slot
+ * whose role they declined ("this is not me") stays as it is, declined. Without
  * it the slot would say "not a member" of a member, and contact health would flag their own address.
  */
 async function adoptOwnAddress(
@@ -188,8 +190,10 @@ async function adoptOwnAddress(
   const version = account.contactsVersion + 1;
   const records: ContactChangeRecord[] = [];
   for (const slot of slots) {
-    await updateSlotRow(manager, slot, { userId, updatedAt: now, updatedById: userId });
     const role = roleOfSlot(slot.slot);
+    // They said this address is not theirs for that role: joining the account does not take that back.
+    if (role && (await isDeclined(manager, account.id, role, email))) continue;
+    await updateSlotRow(manager, slot, { userId, updatedAt: now, updatedById: userId });
     if (role) await deleteVerification(manager, account.id, role);
     records.push({
       accountId: account.id,
@@ -205,7 +209,7 @@ async function adoptOwnAddress(
       ...contactDetailsHistory(slot, slot),
     });
   }
-  return contactChangeRows(manager, records);
+  return records.length > 0 ? contactChangeRows(manager, records) : null;
 }
 
 function refused(ref: InvitationRef) {
